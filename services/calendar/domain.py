@@ -1,0 +1,741 @@
+"""The calendar's domain: events, their occurrences, and the rules for planning, changing and
+cancelling them. No I/O here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
+
+from services.calendar.recurrence import (
+    RecurrenceError,
+    check_bounded,
+    from_wall_time,
+    normalise_rule,
+    occurrence_key,
+    original_starts,
+    parse_occurrence_key,
+    to_utc,
+    wall_time,
+    zone,
+)
+from shared.contracts.base import Payload
+from shared.contracts.calendar import (
+    EventCancelled,
+    EventRescheduled,
+    EventScheduled,
+    EventStatus,
+    EventUpdated,
+    MovedOccurrence,
+    Recurrence,
+    Venue,
+    Visibility,
+)
+from shared.contracts.vocabulary import Audience, FieldOfAction, LanguageTag
+
+DEFAULT_TIMEZONE = "Europe/Berlin"
+#: A single event (or one occurrence) lasts at most this long.
+MAX_DURATION = dt.timedelta(days=14)
+#: From the first start to the last end of a series, moved occurrences included.
+MAX_SPAN = dt.timedelta(days=3 * 366)
+EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+LATEST = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+
+OrganisationId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f-]{36}$")]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+#: A timed moment (RFC 3339 with offset), or a date for an all-day event.
+When = AwareDatetime | dt.date
+
+
+def _unique(values: list[Any]) -> list[Any]:
+    return list(dict.fromkeys(values))
+
+
+def _known_zone(name: str) -> str:
+    try:
+        zone(name)
+    except RecurrenceError as exc:
+        raise ValueError(str(exc)) from exc
+    return name
+
+
+TimeZoneName = Annotated[str, AfterValidator(_known_zone)]
+
+
+class InvalidEventError(ValueError):
+    """Input that is well-formed but not a plannable event (answered with 422)."""
+
+
+class EventStateError(ValueError):
+    """A change the event's current state does not allow (answered with 409)."""
+
+
+# --- input --------------------------------------------------------------------------------
+
+
+class VenueInput(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = Field(
+        None, examples=["Stadtteilzentrum Nordstadt"]
+    )
+    address: Annotated[str, StringConstraints(max_length=300)] | None = Field(
+        None, examples=["Mallinckrodtstraße 12"]
+    )
+    room: Annotated[str, StringConstraints(max_length=100)] | None = Field(
+        None, examples=["Saal 2"]
+    )
+
+    def venue(self) -> Venue | None:
+        if not (self.name or self.address or self.room):
+            return None
+        return Venue(name=self.name or None, address=self.address or None, room=self.room or None)
+
+
+class RecurrenceInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rrule: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)
+    ] = Field(
+        description="RFC 5545 RRULE value with COUNT or UNTIL, at most two years long; "
+        "applied in the event's time zone.",
+        examples=["FREQ=WEEKLY;BYDAY=TU;COUNT=20"],
+    )
+    exdates: list[When] = Field(
+        default_factory=list,
+        max_length=500,
+        description="Starts of occurrences left out (RFC 3339, or dates for all-day series).",
+    )
+
+
+class EventFields(BaseModel):
+    """What an organiser says about an event (shared by create and import)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    title: Annotated[str, StringConstraints(min_length=1, max_length=200)] = Field(
+        examples=["Kinderfest im Hoeschpark"]
+    )
+    description: Annotated[str, StringConstraints(max_length=5000)] = ""
+    co_organiser_ids: Annotated[list[OrganisationId], AfterValidator(_unique)] = Field(
+        default_factory=list, max_length=10, description="Organisations organising it too."
+    )
+    venue: VenueInput | None = None
+    district: ShortText | None = Field(None, examples=["Nordstadt"])
+    audience: Annotated[list[Audience], AfterValidator(_unique)] = Field(default_factory=list)
+    languages: Annotated[list[LanguageTag], AfterValidator(_unique)] = Field(
+        default_factory=list, max_length=20
+    )
+    fields: Annotated[list[FieldOfAction], AfterValidator(_unique)] = Field(default_factory=list)
+    visibility: Visibility = Visibility.PUBLIC
+    timezone: TimeZoneName = Field(DEFAULT_TIMEZONE, description="IANA zone it is planned in.")
+    recurrence: RecurrenceInput | None = None
+
+
+class EventCreate(EventFields):
+    organisation_id: OrganisationId = Field(description="The organiser.")
+    starts_at: When = Field(
+        description="RFC 3339 with offset; a date (YYYY-MM-DD) makes an all-day event.",
+        examples=["2026-06-20T14:00:00+02:00"],
+    )
+    ends_at: When = Field(
+        description="RFC 3339 with offset; for an all-day event the day after the last day "
+        "(exclusive, as in iCalendar).",
+        examples=["2026-06-20T17:00:00+02:00"],
+    )
+
+
+class EventPatch(BaseModel):
+    """A partial change: only the fields given change; `null` clears an optional field.
+    Giving only `starts_at` moves the event and keeps its duration."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    title: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    description: Annotated[str, StringConstraints(max_length=5000)] | None = None
+    co_organiser_ids: Annotated[list[OrganisationId], AfterValidator(_unique)] | None = Field(
+        None, max_length=10
+    )
+    venue: VenueInput | None = None
+    district: ShortText | None = None
+    audience: Annotated[list[Audience], AfterValidator(_unique)] | None = None
+    languages: Annotated[list[LanguageTag], AfterValidator(_unique)] | None = Field(
+        None, max_length=20
+    )
+    fields: Annotated[list[FieldOfAction], AfterValidator(_unique)] | None = None
+    visibility: Visibility | None = None
+    timezone: TimeZoneName | None = None
+    recurrence: RecurrenceInput | None = None
+    starts_at: When | None = None
+    ends_at: When | None = None
+
+
+#: Fields that may not be cleared with null.
+REQUIRED_FIELDS = frozenset(
+    {
+        "title",
+        "description",
+        "co_organiser_ids",
+        "audience",
+        "languages",
+        "fields",
+        "visibility",
+        "timezone",
+        "starts_at",
+        "ends_at",
+    }
+)
+#: Fields whose change moves the event in time (a reschedule).
+TIME_FIELDS = frozenset({"starts_at", "ends_at", "all_day", "timezone", "rrule", "exdates"})
+
+
+# --- the event ----------------------------------------------------------------------------
+
+
+class OccurrenceOverride(BaseModel):
+    """One occurrence of a series that was called off or moved on its own."""
+
+    model_config = ConfigDict(frozen=True)
+
+    state: Literal["cancelled", "moved"]
+    starts_at: dt.datetime | None = None
+    ends_at: dt.datetime | None = None
+
+
+class Event(BaseModel):
+    """A calendar entry as the calendar holds it; times in UTC."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    title: str
+    description: str = ""
+    organisation_id: str
+    co_organiser_ids: list[str] = Field(default_factory=list)
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    all_day: bool = False
+    timezone: str = DEFAULT_TIMEZONE
+    venue: Venue | None = None
+    district: str | None = None
+    audience: list[Audience] = Field(default_factory=list)
+    languages: list[str] = Field(default_factory=list)
+    fields: list[FieldOfAction] = Field(default_factory=list)
+    visibility: Visibility = Visibility.PUBLIC
+    rrule: str | None = None
+    exdates: list[dt.datetime] = Field(default_factory=list)
+    #: Keyed by the occurrence's original start (`occurrence_key`).
+    overrides: dict[str, OccurrenceOverride] = Field(default_factory=dict)
+    status: EventStatus = EventStatus.SCHEDULED
+    cancel_reason: str | None = None
+    sequence: int = 0
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    #: Set for events that came from an organisation's ICS feed.
+    import_id: str | None = None
+    import_uid: str | None = None
+
+    @property
+    def organiser_ids(self) -> list[str]:
+        return [self.organisation_id, *self.co_organiser_ids]
+
+    @property
+    def is_series(self) -> bool:
+        return self.rrule is not None
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status is EventStatus.CANCELLED
+
+    def content(self) -> dict[str, Any]:
+        """Everything an organiser decides; equal content means nothing changed."""
+        return self.model_dump(
+            exclude={"id", "sequence", "created_at", "updated_at", "import_id", "import_uid"}
+        )
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One date of an event: the event itself, or one instance of a series."""
+
+    event_id: str
+    #: The start the rule gives it (the iCalendar RECURRENCE-ID); for a single event its start.
+    original_start: dt.datetime
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    cancelled: bool = False
+    moved: bool = False
+
+    def overlaps(self, start: dt.datetime, end: dt.datetime) -> bool:
+        return self.starts_at < end and start < self.ends_at
+
+
+# --- times --------------------------------------------------------------------------------
+
+
+def resolve_times(starts: When, ends: When, timezone: str) -> tuple[dt.datetime, dt.datetime, bool]:
+    """(start UTC, end UTC, all-day) from API input: two moments, or two dates."""
+    tz = zone(timezone)
+    starts_is_date = not isinstance(starts, dt.datetime)
+    ends_is_date = not isinstance(ends, dt.datetime)
+    if starts_is_date != ends_is_date:
+        raise InvalidEventError(
+            "Give `starts_at` and `ends_at` both as dates (all-day) or both as date-times."
+        )
+    if starts_is_date:
+        start = from_wall_time(dt.datetime.combine(starts, dt.time()), tz)
+        end = from_wall_time(dt.datetime.combine(ends, dt.time()), tz)
+        return start, end, True
+    assert isinstance(starts, dt.datetime)
+    assert isinstance(ends, dt.datetime)
+    return to_utc(starts), to_utc(ends), False
+
+
+def _moment(value: When, all_day: bool, timezone: str, what: str) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        if all_day:
+            raise InvalidEventError(f"{what} of an all-day event are dates (YYYY-MM-DD).")
+        return to_utc(value)
+    if not all_day:
+        raise InvalidEventError(f"{what} of a timed event are date-times with an offset.")
+    return from_wall_time(dt.datetime.combine(value, dt.time()), zone(timezone))
+
+
+def _check_duration(start: dt.datetime, end: dt.datetime, what: str = "An event") -> None:
+    if end <= start:
+        raise InvalidEventError(f"{what} must end after it starts.")
+    if end - start > MAX_DURATION:
+        raise InvalidEventError(
+            f"{what} may last at most {MAX_DURATION.days} days; plan a series instead."
+        )
+    if start < EARLIEST or end > LATEST:
+        raise InvalidEventError("Events are planned between the years 2000 and 2100.")
+
+
+def nominal_end(event: Event, start: dt.datetime) -> dt.datetime:
+    """End of the occurrence starting at `start`: the first occurrence's wall-clock duration
+    added in local time (RFC 5545), so it stays 18:00–20:00 across the DST switch."""
+    tz = zone(event.timezone)
+    duration = wall_time(event.ends_at, tz) - wall_time(event.starts_at, tz)
+    return from_wall_time(wall_time(start, tz) + duration, tz)
+
+
+def validate_event(event: Event) -> None:
+    """Raise InvalidEventError unless the event can be planned as it stands."""
+    _check_duration(event.starts_at, event.ends_at)
+    if event.rrule is None:
+        return
+    try:
+        check_bounded(event.rrule, event.starts_at, event.exdates, zone(event.timezone))
+    except RecurrenceError as exc:
+        raise InvalidEventError(str(exc)) from exc
+    for override in event.overrides.values():
+        if override.state == "moved":
+            assert override.starts_at is not None
+            assert override.ends_at is not None
+            _check_duration(override.starts_at, override.ends_at, "An occurrence")
+    first, last = series_span(event)
+    if last - first > MAX_SPAN:
+        raise InvalidEventError("A series with its moved dates may span at most three years.")
+
+
+# --- occurrences --------------------------------------------------------------------------
+
+
+def occurrences(
+    event: Event, start: dt.datetime | None = None, end: dt.datetime | None = None
+) -> list[Occurrence]:
+    """The event's dates overlapping [start, end) (all of them without a window), by start.
+    Cancelled ones are included, marked."""
+    low = start or EARLIEST
+    high = end or LATEST
+    if event.rrule is None:
+        single = Occurrence(
+            event.id, event.starts_at, event.starts_at, event.ends_at, cancelled=event.cancelled
+        )
+        return [single] if single.overlaps(low, high) else []
+    tz = zone(event.timezone)
+    duration = event.ends_at - event.starts_at
+    # A DST switch changes an occurrence's length by an hour: look that much further back.
+    after = None if start is None else start - duration - dt.timedelta(hours=2)
+    found: list[Occurrence] = []
+    for original in original_starts(
+        event.rrule, event.starts_at, event.exdates, tz, after=after, before=end
+    ):
+        override = event.overrides.get(occurrence_key(original))
+        if override is not None and override.state == "moved":
+            continue  # listed below at its new time
+        occurrence = Occurrence(
+            event.id,
+            original,
+            original,
+            nominal_end(event, original),
+            cancelled=event.cancelled or override is not None,
+        )
+        if occurrence.overlaps(low, high):
+            found.append(occurrence)
+    for key, override in event.overrides.items():
+        if override.state != "moved":
+            continue
+        assert override.starts_at is not None
+        assert override.ends_at is not None
+        moved = Occurrence(
+            event.id,
+            parse_occurrence_key(key),
+            override.starts_at,
+            override.ends_at,
+            cancelled=event.cancelled,
+            moved=True,
+        )
+        if moved.overlaps(low, high):
+            found.append(moved)
+    found.sort(key=lambda o: (o.starts_at, o.original_start))
+    return found
+
+
+def series_span(event: Event) -> tuple[dt.datetime, dt.datetime]:
+    """From the earliest start to the latest end of all its dates, cancelled ones included."""
+    dates = occurrences(event)
+    if not dates:
+        return event.starts_at, event.ends_at
+    return min(o.starts_at for o in dates), max(o.ends_at for o in dates)
+
+
+def _find_occurrence(event: Event, original_start: dt.datetime) -> Occurrence:
+    if event.rrule is None:
+        raise InvalidEventError("This event is not a series; change or cancel it as a whole.")
+    original = to_utc(original_start)
+    for occurrence in occurrences(event, original, original + dt.timedelta(seconds=1)):
+        if occurrence.original_start == original:
+            return occurrence
+    override = event.overrides.get(occurrence_key(original))
+    if override is not None and override.state == "moved":
+        return next(o for o in occurrences(event) if o.original_start == original)
+    raise LookupError(f"The series has no occurrence starting at {occurrence_key(original)}.")
+
+
+# --- what happens -------------------------------------------------------------------------
+
+
+def facts(event: Event) -> dict[str, Any]:
+    """The public facts of an event, as every calendar.event.* payload carries them."""
+    recurrence = None
+    if event.rrule is not None:
+        cancelled = [
+            parse_occurrence_key(key)
+            for key, override in event.overrides.items()
+            if override.state == "cancelled"
+        ]
+        moved = [
+            MovedOccurrence(
+                occurrence_start=parse_occurrence_key(key),
+                starts_at=override.starts_at,
+                ends_at=override.ends_at,
+            )
+            for key, override in sorted(event.overrides.items())
+            if override.state == "moved" and override.starts_at and override.ends_at
+        ]
+        recurrence = Recurrence(
+            rrule=event.rrule, exdates=sorted([*event.exdates, *cancelled]), moved=moved
+        )
+    return {
+        "event_id": event.id,
+        "title": event.title,
+        "description": event.description,
+        "organisation_id": event.organisation_id,
+        "co_organiser_ids": event.co_organiser_ids,
+        "starts_at": event.starts_at,
+        "ends_at": event.ends_at,
+        "all_day": event.all_day,
+        "timezone": event.timezone,
+        "venue": event.venue,
+        "district": event.district,
+        "audience": event.audience,
+        "languages": event.languages,
+        "fields": event.fields,
+        "visibility": event.visibility,
+        "recurrence": recurrence,
+        "status": event.status,
+        "sequence": event.sequence,
+        "updated_at": event.updated_at,
+    }
+
+
+def _recurrence(
+    recurrence: RecurrenceInput | None, timezone: str, all_day: bool
+) -> tuple[str | None, list[dt.datetime]]:
+    if recurrence is None:
+        return None, []
+    try:
+        rule = normalise_rule(recurrence.rrule, zone(timezone))
+    except RecurrenceError as exc:
+        raise InvalidEventError(str(exc)) from exc
+    exdates = sorted({_moment(e, all_day, timezone, "EXDATEs") for e in recurrence.exdates})
+    return rule, exdates
+
+
+def plan_event(event_id: str, data: EventCreate, now: dt.datetime, **origin: str | None) -> Event:
+    """A new event from the organiser's input; raises InvalidEventError. `origin` names the
+    import (`import_id`, `import_uid`) it came from, if any."""
+    starts_at, ends_at, all_day = resolve_times(data.starts_at, data.ends_at, data.timezone)
+    rule, exdates = _recurrence(data.recurrence, data.timezone, all_day)
+    event = Event(
+        id=event_id,
+        title=data.title,
+        description=data.description,
+        organisation_id=data.organisation_id,
+        co_organiser_ids=[o for o in data.co_organiser_ids if o != data.organisation_id],
+        starts_at=starts_at,
+        ends_at=ends_at,
+        all_day=all_day,
+        timezone=data.timezone,
+        venue=data.venue.venue() if data.venue else None,
+        district=data.district,
+        audience=data.audience,
+        languages=data.languages,
+        fields=data.fields,
+        visibility=data.visibility,
+        rrule=rule,
+        exdates=exdates,
+        created_at=now,
+        updated_at=now,
+        **origin,
+    )
+    validate_event(event)
+    return event
+
+
+def schedule_event(
+    event_id: str, data: EventCreate, now: dt.datetime
+) -> tuple[Event, EventScheduled]:
+    event = plan_event(event_id, data, now)
+    return event, EventScheduled(**facts(event))
+
+
+def _require_scheduled(event: Event) -> None:
+    if event.cancelled:
+        raise EventStateError("A cancelled event cannot be changed.")
+
+
+def _patched_times(
+    event: Event, patch: EventPatch, given: set[str], timezone: str
+) -> tuple[dt.datetime, dt.datetime, bool]:
+    if not ({"starts_at", "ends_at"} & given):
+        if timezone == event.timezone:
+            return event.starts_at, event.ends_at, event.all_day
+        # Same wall time, another zone.
+        old, new = zone(event.timezone), zone(timezone)
+        return (
+            from_wall_time(wall_time(event.starts_at, old), new),
+            from_wall_time(wall_time(event.ends_at, old), new),
+            event.all_day,
+        )
+    if patch.starts_at is not None and patch.ends_at is not None:
+        return resolve_times(patch.starts_at, patch.ends_at, timezone)
+    if patch.starts_at is not None:  # moved, same length
+        start = _moment(patch.starts_at, event.all_day, timezone, "Times")
+        return start, start + (event.ends_at - event.starts_at), event.all_day
+    assert patch.ends_at is not None
+    return event.starts_at, _moment(patch.ends_at, event.all_day, timezone, "Times"), event.all_day
+
+
+def change_event(event: Event, patch: EventPatch, now: dt.datetime) -> tuple[Event, list[Payload]]:
+    """Apply a patch; every change bumps `sequence`, a time change is a reschedule. Returns the
+    very same event (and nothing to publish) when nothing changed."""
+    _require_scheduled(event)
+    given = set(patch.model_fields_set)
+    cleared = sorted(name for name in given if getattr(patch, name) is None)
+    if cleared_required := [name for name in cleared if name in REQUIRED_FIELDS]:
+        raise InvalidEventError(f"These fields cannot be cleared: {', '.join(cleared_required)}.")
+    timezone = patch.timezone or event.timezone
+    starts_at, ends_at, all_day = _patched_times(event, patch, given, timezone)
+    rule, exdates = event.rrule, event.exdates
+    if "recurrence" in given:
+        rule, exdates = _recurrence(patch.recurrence, timezone, all_day)
+    elif all_day != event.all_day and exdates:
+        raise InvalidEventError("Give the series' EXDATEs again when it becomes all-day or timed.")
+    update: dict[str, Any] = {
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "all_day": all_day,
+        "timezone": timezone,
+        "rrule": rule,
+        "exdates": exdates,
+    }
+    for name in ("title", "description", "district", "audience", "languages", "fields"):
+        if name in given:
+            update[name] = getattr(patch, name)
+    if "visibility" in given:
+        update["visibility"] = patch.visibility
+    if "co_organiser_ids" in given and patch.co_organiser_ids is not None:
+        update["co_organiser_ids"] = [
+            o for o in patch.co_organiser_ids if o != event.organisation_id
+        ]
+    if "venue" in given:
+        update["venue"] = patch.venue.venue() if patch.venue else None
+    changed = event.model_copy(update=update)
+    changed = changed.model_copy(update={"overrides": _overrides_still_valid(changed)})
+    if changed.content() == event.content():
+        return event, []
+    changed = changed.model_copy(update={"sequence": event.sequence + 1, "updated_at": now})
+    validate_event(changed)
+    return changed, _change_messages(event, changed)
+
+
+def _change_messages(before: Event, after: Event) -> list[Payload]:
+    """A new time is announced as a reschedule, any other change as an update."""
+    if any(getattr(before, name) != getattr(after, name) for name in TIME_FIELDS):
+        return [
+            EventRescheduled(
+                **facts(after),
+                previous_starts_at=before.starts_at,
+                previous_ends_at=before.ends_at,
+            )
+        ]
+    old, new = facts(before), facts(after)
+    changed = sorted(
+        name for name in new if name not in ("sequence", "updated_at") and old[name] != new[name]
+    )
+    return [EventUpdated(**new, changed_fields=changed)]
+
+
+def _overrides_still_valid(event: Event) -> dict[str, OccurrenceOverride]:
+    """Per-occurrence changes whose occurrence still exists after the series changed."""
+    if event.rrule is None or not event.overrides:
+        return {}
+    try:
+        keys = {
+            occurrence_key(s)
+            for s in original_starts(
+                event.rrule, event.starts_at, event.exdates, zone(event.timezone)
+            )
+        }
+    except RecurrenceError:
+        return dict(event.overrides)  # validation will refuse the rule
+    return {key: o for key, o in event.overrides.items() if key in keys}
+
+
+def cancel_event(
+    event: Event, occurrence: dt.datetime | None, reason: str | None, now: dt.datetime
+) -> tuple[Event, list[Payload]]:
+    """Cancel the whole event or one occurrence of a series. Cancelling twice changes nothing.
+    Raises LookupError for an occurrence the series does not have."""
+    if occurrence is None:
+        if event.cancelled:
+            return event, []
+        cancelled = event.model_copy(
+            update={
+                "status": EventStatus.CANCELLED,
+                "cancel_reason": reason,
+                "sequence": event.sequence + 1,
+                "updated_at": now,
+            }
+        )
+        return cancelled, [EventCancelled(**facts(cancelled), reason=reason)]
+    _require_scheduled(event)
+    found = _find_occurrence(event, occurrence)
+    if found.cancelled:
+        return event, []
+    key = occurrence_key(found.original_start)
+    cancelled = event.model_copy(
+        update={
+            "overrides": {**event.overrides, key: OccurrenceOverride(state="cancelled")},
+            "sequence": event.sequence + 1,
+            "updated_at": now,
+        }
+    )
+    payload = EventCancelled(
+        **facts(cancelled), occurrence_start=found.original_start, reason=reason
+    )
+    return cancelled, [payload]
+
+
+def move_occurrence(
+    event: Event, original_start: dt.datetime, starts: When, ends: When, now: dt.datetime
+) -> tuple[Event, Occurrence, list[Payload]]:
+    """Move one occurrence of a series; returns the event, the occurrence at its new time and
+    the reschedule (none when it already is there). Raises LookupError for an unknown one."""
+    _require_scheduled(event)
+    found = _find_occurrence(event, original_start)
+    if found.cancelled:
+        raise EventStateError("This occurrence is cancelled; it cannot be moved.")
+    starts_at = _moment(starts, event.all_day, event.timezone, "Times")
+    ends_at = _moment(ends, event.all_day, event.timezone, "Times")
+    _check_duration(starts_at, ends_at, "An occurrence")
+    moved = Occurrence(event.id, found.original_start, starts_at, ends_at, moved=True)
+    if (found.starts_at, found.ends_at) == (starts_at, ends_at):
+        return event, moved, []
+    key = occurrence_key(found.original_start)
+    override = OccurrenceOverride(state="moved", starts_at=starts_at, ends_at=ends_at)
+    changed = event.model_copy(
+        update={
+            "overrides": {**event.overrides, key: override},
+            "sequence": event.sequence + 1,
+            "updated_at": now,
+        }
+    )
+    validate_event(changed)
+    payload = EventRescheduled(
+        **facts(changed),
+        previous_starts_at=found.starts_at,
+        previous_ends_at=found.ends_at,
+        occurrence_start=found.original_start,
+    )
+    return changed, moved, [payload]
+
+
+def reconcile_import(
+    existing: Event | None, incoming: Event, now: dt.datetime
+) -> tuple[Event, list[Payload]]:
+    """Bring an imported event in line with the feed: new ones are scheduled, changed ones get
+    `sequence` + 1 (and are rescheduled or cancelled), unchanged ones stay the very same."""
+    if existing is None:
+        return incoming, [EventScheduled(**facts(incoming))]
+    merged = incoming.model_copy(
+        update={
+            "id": existing.id,
+            "created_at": existing.created_at,
+            "sequence": existing.sequence,
+            "updated_at": existing.updated_at,
+        }
+    )
+    if merged.content() == existing.content():
+        return existing, []
+    merged = merged.model_copy(update={"sequence": existing.sequence + 1, "updated_at": now})
+    if merged.cancelled:
+        return merged, [EventCancelled(**facts(merged), reason=merged.cancel_reason)]
+    if existing.cancelled:
+        return merged, [EventScheduled(**facts(merged))]
+    return merged, _change_messages(existing, merged)
+
+
+def with_overrides(
+    event: Event, overrides: Sequence[tuple[dt.datetime, OccurrenceOverride]]
+) -> Event:
+    """The series with per-occurrence changes (from a feed), keeping only those that match one
+    of its occurrences and last at most MAX_DURATION."""
+    if event.rrule is None or not overrides:
+        return event
+    valid = _overrides_still_valid(
+        event.model_copy(update={"overrides": {occurrence_key(start): o for start, o in overrides}})
+    )
+    for key, override in list(valid.items()):
+        if override.state == "moved":
+            assert override.starts_at is not None
+            assert override.ends_at is not None
+            try:
+                _check_duration(override.starts_at, override.ends_at)
+            except InvalidEventError:
+                del valid[key]
+    return event.model_copy(update={"overrides": valid})

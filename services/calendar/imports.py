@@ -1,0 +1,296 @@
+"""Importing organisations' own ICS feeds: registration, fetching (bounded and only over
+http/https), and bringing the calendar in line with the feed by UID, without duplicates."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+import time
+import urllib.parse
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from pydantic import ValidationError
+
+from services.calendar.domain import (
+    EventCreate,
+    InvalidEventError,
+    plan_event,
+    reconcile_import,
+    with_overrides,
+)
+from services.calendar.ics import FeedEntry, FeedError, read_feed
+from services.calendar.service import SYSTEM, Calendar
+from services.calendar.settings import CalendarSettings
+from services.calendar.store import CalendarStore, event_from_document
+from shared.auth import Principal
+from shared.contracts.calendar import EventStatus
+from shared.http import ProblemError
+from shared.ids import new_id
+from shared.mongo import Document
+from shared.outbox import ConcurrentUpdateError, utc_now
+
+log = logging.getLogger("integrationsnetz.calendar.imports")
+
+#: Imported events get an id derived from (organisation, UID): the same UID is the same event.
+IMPORT_NAMESPACE = uuid.UUID("8c3f5a8e-2b61-4f0e-9d7a-51a6c2d4e9b3")
+MAX_REDIRECTS = 3
+MAX_REPORTED_PROBLEMS = 20
+
+
+def imported_event_id(organisation_id: str, uid: str) -> str:
+    return str(uuid.uuid5(IMPORT_NAMESPACE, f"{organisation_id}\n{uid}"))
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    cancelled: int = 0
+    unchanged: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    def as_document(self) -> Document:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "cancelled": self.cancelled,
+            "unchanged": self.unchanged,
+            "skipped": len(self.problems),
+        }
+
+
+def check_feed_url(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise FeedError("only http:// and https:// feed addresses can be imported")
+    return url
+
+
+async def _check_host(url: str, allow_private: bool) -> None:
+    if allow_private:
+        return
+    parts = urllib.parse.urlsplit(url)
+    assert parts.hostname is not None
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(
+            parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
+        )
+    except OSError as exc:
+        raise FeedError(f"cannot resolve {parts.hostname}: {exc}") from exc
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_global:
+            raise FeedError(f"{parts.hostname} is not a public address")
+
+
+async def fetch_feed(
+    url: str, *, timeout: float, max_bytes: int, allow_private: bool = False
+) -> bytes:
+    """GET the feed, following at most a few redirects, refusing private addresses (unless
+    allowed) and anything larger than `max_bytes`."""
+    async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client:
+        for _ in range(MAX_REDIRECTS + 1):
+            check_feed_url(url)
+            await _check_host(url, allow_private)
+            try:
+                async with client.stream(
+                    "GET", url, headers={"Accept": "text/calendar, */*;q=0.5"}
+                ) as response:
+                    if response.is_redirect and "location" in response.headers:
+                        url = urllib.parse.urljoin(url, response.headers["location"])
+                        continue
+                    if response.status_code != 200:
+                        raise FeedError(f"the feed answered HTTP {response.status_code}")
+                    received = bytearray()
+                    async for chunk in response.aiter_bytes():
+                        received.extend(chunk)
+                        if len(received) > max_bytes:
+                            raise FeedError(f"the feed is larger than {max_bytes} bytes")
+                    return bytes(received)
+            except httpx.HTTPError as exc:
+                raise FeedError(f"the feed could not be fetched: {exc!r}") from exc
+    raise FeedError("the feed redirects too often")
+
+
+class Importer:
+    """Registers feeds and runs import passes; `run` fetches due feeds periodically."""
+
+    def __init__(self, calendar: Calendar, settings: CalendarSettings) -> None:
+        self.calendar = calendar
+        self.store: CalendarStore = calendar.store
+        self.settings = settings
+
+    async def register(
+        self, organisation_id: str, url: str, defaults: Document, user: Principal
+    ) -> Document:
+        if not user.may_edit(organisation_id):
+            raise ProblemError(
+                403, "Only office staff or members of this organisation may import its feed."
+            )
+        try:
+            check_feed_url(url)
+        except FeedError as exc:
+            raise ProblemError(422, str(exc), slug="invalid-feed-url") from exc
+        await self.calendar.require_active([organisation_id])
+        now = utc_now()
+        return await self.store.add_import(
+            {
+                "_id": new_id(),
+                "organisation_id": organisation_id,
+                "url": url,
+                "defaults": defaults,
+                "created_at": now,
+                "created_by": user.person_id,
+                "next_fetch_s": int(now.timestamp()),
+                "state": "pending",
+                "last_fetched_at": None,
+                "last_error": None,
+                "last_result": None,
+                "problems": [],
+            }
+        )
+
+    async def imports_of(self, organisation_id: str, user: Principal) -> list[Document]:
+        if not user.may_edit(organisation_id):
+            raise ProblemError(
+                403, "Only office staff or members of this organisation may see its imports."
+            )
+        return await self.store.imports_of(organisation_id)
+
+    async def run(self, ready: asyncio.Event) -> None:
+        """Fetch due feeds every `import_poll_seconds`, for ever."""
+        await ready.wait()
+        while True:
+            try:
+                await self.run_due()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("import pass failed; trying again later")
+            await asyncio.sleep(self.settings.import_poll_seconds)
+
+    async def run_due(self) -> int:
+        """One pass: import every feed that is due; returns how many were fetched."""
+        now_s = int(time.time())
+        fetched = 0
+        for import_id in await self.store.due_import_ids(now_s):
+            next_s = now_s + int(self.settings.import_interval_seconds)
+            claimed = await self.store.claim_import(import_id, now_s, next_s)
+            if claimed is None:
+                continue  # another replica took it
+            await self.import_feed(claimed)
+            fetched += 1
+        return fetched
+
+    async def import_feed(self, registration: Document) -> ImportReport:
+        """Fetch one feed and apply it; a failure is recorded on the import, never raised."""
+        report = ImportReport()
+        result: dict[str, Any] = {"last_fetched_at": utc_now()}
+        try:
+            data = await fetch_feed(
+                registration["url"],
+                timeout=self.settings.import_timeout_seconds,
+                max_bytes=self.settings.import_max_bytes,
+                allow_private=self.settings.import_allow_private_addresses,
+            )
+            entries, problems = read_feed(
+                data, registration["defaults"].get("timezone") or "Europe/Berlin"
+            )
+            report.problems.extend(problems)
+            await self._apply(registration, entries, report)
+        except FeedError as exc:
+            result.update(state="failed", last_error=str(exc))
+        except Exception as exc:
+            log.exception("import %s failed", registration["_id"])
+            result.update(state="failed", last_error=f"unexpected error: {exc!r}")
+        else:
+            result.update(state="ok", last_error=None)
+        result.update(
+            last_result=report.as_document(), problems=report.problems[:MAX_REPORTED_PROBLEMS]
+        )
+        await self.store.save_import_result(registration["_id"], result)
+        return report
+
+    async def _apply(
+        self, registration: Document, entries: list[FeedEntry], report: ImportReport
+    ) -> None:
+        organisation_id: str = registration["organisation_id"]
+        import_id: str = registration["_id"]
+        seen: set[str] = set()
+        for entry in entries:
+            event_id = imported_event_id(organisation_id, entry.uid)
+            seen.add(event_id)
+            try:
+                await self._apply_entry(registration, event_id, entry, report)
+            except (ValidationError, InvalidEventError, ProblemError) as exc:
+                report.problems.append(f"{entry.uid}: {_reason(exc)}")
+        now = utc_now()
+        for doc in await self.store.imported_events(import_id):
+            gone = doc["_id"] not in seen and doc["status"] == EventStatus.SCHEDULED.value
+            if gone and doc["span_end_s"] > int(now.timestamp()):
+                saved = await self.calendar.cancel(
+                    doc["_id"], None, "Removed from the organisation's own calendar.", SYSTEM, None
+                )
+                report.cancelled += saved.event.cancelled
+        log.info("import %s of %s: %s", import_id, organisation_id, report.as_document())
+
+    async def _apply_entry(
+        self, registration: Document, event_id: str, entry: FeedEntry, report: ImportReport
+    ) -> None:
+        data = EventCreate.model_validate(
+            {
+                **registration["defaults"],
+                **entry.fields,
+                "organisation_id": registration["organisation_id"],
+            }
+        )
+        for _ in range(5):
+            loaded = await self.store.get_event_document(event_id)
+            existing = event_from_document(loaded) if loaded else None
+            created_at = existing.created_at if existing else utc_now()
+            incoming = plan_event(
+                event_id, data, created_at, import_id=registration["_id"], import_uid=entry.uid
+            )
+            incoming = with_overrides(incoming, entry.overrides)
+            if entry.cancelled:
+                incoming = incoming.model_copy(
+                    update={
+                        "status": EventStatus.CANCELLED,
+                        "cancel_reason": "Cancelled in the feed.",
+                    }
+                )
+            if existing is None and incoming.cancelled:
+                report.unchanged += 1  # never seen, already called off: nothing to tell
+                return
+            event, messages = reconcile_import(existing, incoming, utc_now())
+            if event is existing:
+                report.unchanged += 1
+                return
+            try:
+                # The organisation's own calendar is the truth: a room clash is reported as a
+                # conflict, not refused.
+                await self.calendar.save(loaded, event, messages, True, None)
+            except ConcurrentUpdateError:
+                continue
+            if existing is None:
+                report.created += 1
+            elif event.cancelled and not existing.cancelled:
+                report.cancelled += 1
+            else:
+                report.updated += 1
+            return
+        raise InvalidEventError("changed concurrently too often")
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        return f"{where}: {first['msg']}"
+    if isinstance(exc, ProblemError):
+        return exc.detail
+    return str(exc)

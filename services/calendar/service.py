@@ -1,0 +1,388 @@
+"""The calendar's use cases: planning, changing and cancelling events, finding their clashes,
+listing the calendar, and following the directory's organisations."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+from services.calendar.clashes import Clash, find_clashes
+from services.calendar.domain import (
+    Event,
+    EventCreate,
+    EventPatch,
+    EventStateError,
+    InvalidEventError,
+    Occurrence,
+    When,
+    cancel_event,
+    change_event,
+    move_occurrence,
+    occurrences,
+    schedule_event,
+    series_span,
+)
+from services.calendar.recurrence import zone
+from services.calendar.settings import CalendarSettings
+from services.calendar.store import (
+    CalendarStore,
+    EventFilter,
+    conflict_document,
+    event_from_document,
+)
+from shared.auth import Principal
+from shared.contracts.base import Payload
+from shared.contracts.calendar import ConflictDetected, ConflictKind
+from shared.contracts.directory import OrganisationFacts, OrganisationStatus
+from shared.http import ProblemError
+from shared.ids import new_id
+from shared.mongo import Document
+from shared.outbox import ConcurrentUpdateError, utc_now
+
+log = logging.getLogger("integrationsnetz.calendar")
+
+MAX_WRITE_ATTEMPTS = 5
+#: Acts for the calendar itself (archiving, imports).
+SYSTEM = Principal(person_id="calendar", role="admin")
+ARCHIVED_REASON = "The organisation has left the network."
+
+
+@dataclass(frozen=True)
+class Saved:
+    """An event as written, with its current clashes."""
+
+    event: Event
+    clashes: list[Clash]
+    #: The events it clashes with, by id.
+    others: dict[str, Event]
+
+
+def _not_found() -> ProblemError:
+    return ProblemError(404, "No event with this id.")
+
+
+def _iso_berlin(moment: dt.datetime) -> str:
+    return moment.astimezone(zone("Europe/Berlin")).isoformat()
+
+
+def _span(start: dt.datetime, end: dt.datetime) -> str:
+    """ "20.06.2026 14:00–17:00" in Berlin time."""
+    tz = zone("Europe/Berlin")
+    low, high = start.astimezone(tz), end.astimezone(tz)
+    end_format = "%H:%M" if low.date() == high.date() else "%d.%m.%Y %H:%M"
+    return f"{low:%d.%m.%Y %H:%M}–{high.strftime(end_format)}"
+
+
+class Calendar:
+    def __init__(self, store: CalendarStore, settings: CalendarSettings) -> None:
+        self.store = store
+        self.settings = settings
+
+    # organisations -----------------------------------------------------------------------
+
+    async def organisation_changed(
+        self, facts: OrganisationFacts, correlation_id: str | None
+    ) -> None:
+        """Follow the directory; archiving an organisation cancels its future events."""
+        taken = await self.store.apply_organisation(facts)
+        if taken and facts.status is OrganisationStatus.ARCHIVED:
+            await self.cancel_future_events_of(facts.organisation_id, correlation_id)
+
+    async def cancel_future_events_of(
+        self, organisation_id: str, correlation_id: str | None
+    ) -> int:
+        cancelled = 0
+        for event_id in await self.store.future_event_ids(organisation_id, utc_now()):
+            saved = await self.cancel(event_id, None, ARCHIVED_REASON, SYSTEM, correlation_id)
+            cancelled += saved.event.cancelled
+        log.info("organisation %s archived: %d events cancelled", organisation_id, cancelled)
+        return cancelled
+
+    async def require_active(self, organisation_ids: Sequence[str]) -> None:
+        for organisation_id in organisation_ids:
+            known = await self.store.get_organisation(organisation_id)
+            if known is None:
+                raise ProblemError(
+                    422,
+                    f"The organisation {organisation_id} is not known to the calendar "
+                    "(yet); it must be registered in the directory.",
+                    slug="unknown-organisation",
+                )
+            if not known.active:
+                raise ProblemError(
+                    409,
+                    f"{known.name} has left the network and cannot plan events.",
+                    slug="organisation-archived",
+                )
+
+    # events ------------------------------------------------------------------------------
+
+    @staticmethod
+    def _require_editor(organisation_id: str, user: Principal) -> None:
+        if not user.may_edit(organisation_id):
+            raise ProblemError(
+                403, "Only office staff or members of the organising organisation may do this."
+            )
+
+    @staticmethod
+    def _check_override(override: bool, user: Principal) -> None:
+        if override and not user.is_admin:
+            raise ProblemError(403, "Only office staff (admin) may override a room clash.")
+
+    async def plan(
+        self,
+        data: EventCreate,
+        user: Principal,
+        correlation_id: str | None,
+        *,
+        override: bool = False,
+    ) -> Saved:
+        self._require_editor(data.organisation_id, user)
+        self._check_override(override, user)
+        await self.require_active([data.organisation_id, *data.co_organiser_ids])
+        try:
+            event, scheduled = schedule_event(new_id(), data, utc_now())
+        except InvalidEventError as exc:
+            raise ProblemError(422, str(exc), slug="invalid-event") from exc
+        return await self.save(None, event, [scheduled], override, correlation_id)
+
+    async def visible_event(self, event_id: str, user: Principal | None) -> Event:
+        event = await self.store.get_event(event_id)
+        if event is None or (event.visibility.value == "network" and user is None):
+            raise _not_found()
+        return event
+
+    async def change(
+        self,
+        event_id: str,
+        patch: EventPatch,
+        user: Principal,
+        correlation_id: str | None,
+        *,
+        override: bool = False,
+    ) -> Saved:
+        self._check_override(override, user)
+
+        async def apply(event: Event) -> tuple[Event, list[Payload]]:
+            changed, messages = change_event(event, patch, utc_now())
+            if changed is not event and "co_organiser_ids" in patch.model_fields_set:
+                await self.require_active(changed.co_organiser_ids)
+            return changed, messages
+
+        return await self._write(event_id, user, apply, override, correlation_id)
+
+    async def cancel(
+        self,
+        event_id: str,
+        occurrence: dt.datetime | None,
+        reason: str | None,
+        user: Principal,
+        correlation_id: str | None,
+    ) -> Saved:
+        async def apply(event: Event) -> tuple[Event, list[Payload]]:
+            return cancel_event(event, occurrence, reason, utc_now())
+
+        return await self._write(event_id, user, apply, True, correlation_id)
+
+    async def move(
+        self,
+        event_id: str,
+        original_start: dt.datetime,
+        starts_at: When,
+        ends_at: When,
+        user: Principal,
+        correlation_id: str | None,
+        *,
+        override: bool = False,
+    ) -> tuple[Saved, Occurrence]:
+        self._check_override(override, user)
+        moved: list[Occurrence] = []
+
+        async def apply(event: Event) -> tuple[Event, list[Payload]]:
+            changed, occurrence, messages = move_occurrence(
+                event, original_start, starts_at, ends_at, utc_now()
+            )
+            moved.append(occurrence)
+            return changed, messages
+
+        saved = await self._write(event_id, user, apply, override, correlation_id)
+        return saved, moved[-1]
+
+    async def _write(
+        self,
+        event_id: str,
+        user: Principal,
+        apply: Callable[[Event], Awaitable[tuple[Event, list[Payload]]]],
+        override: bool,
+        correlation_id: str | None,
+    ) -> Saved:
+        """Load, change, check and write an event, again if someone else wrote it meanwhile.
+        `apply` returns the very same event when nothing changed."""
+        for _ in range(MAX_WRITE_ATTEMPTS):
+            loaded = await self.store.get_event_document(event_id)
+            if loaded is None:
+                raise _not_found()
+            event = event_from_document(loaded)
+            self._require_editor(event.organisation_id, user)
+            if not user.is_admin:
+                await self.require_active([event.organisation_id])
+            try:
+                changed, messages = await apply(event)
+            except InvalidEventError as exc:
+                raise ProblemError(422, str(exc), slug="invalid-event") from exc
+            except EventStateError as exc:
+                raise ProblemError(409, str(exc), slug="event-state") from exc
+            except LookupError as exc:
+                raise ProblemError(404, str(exc), slug="no-such-occurrence") from exc
+            if changed is event:
+                return Saved(changed, *await self.clashes_of(changed))
+            try:
+                return await self.save(loaded, changed, messages, override, correlation_id)
+            except ConcurrentUpdateError:
+                continue
+        raise ProblemError(409, "The event is being changed by someone else; try again.")
+
+    # clashes -----------------------------------------------------------------------------
+
+    async def clashes_of(self, event: Event) -> tuple[list[Clash], dict[str, Event]]:
+        """The event's clashes with the stored calendar (candidates read by index), and the
+        events it clashes with."""
+        if event.cancelled:
+            return [], {}
+        first, last = series_span(event)
+        candidates = await self.store.clash_candidates(event, first, last)
+        clashes = find_clashes(event, candidates)
+        clashing = {c.other_event_id for c in clashes}
+        return clashes, {other.id: other for other in candidates if other.id in clashing}
+
+    @staticmethod
+    def _room_clash_problem(clashes: list[Clash], others: dict[str, Event]) -> ProblemError:
+        first = clashes[0]
+        other = others[first.other_event_id]
+        venue = first.venue
+        place = f"“{venue.name}”" if venue else "The venue"
+        if venue and venue.room:
+            place = f"Room “{venue.room}” at {place}"
+        return ProblemError(
+            409,
+            f"{place} is already booked by “{other.title}” "
+            f"({_span(first.overlap_starts_at, first.overlap_ends_at)}, Europe/Berlin). "
+            "Choose another time or room, or ask the office to override.",
+            title="Room already booked",
+            slug="room-clash",
+            clashes=[
+                {
+                    "event_id": clash.other_event_id,
+                    "title": others[clash.other_event_id].title,
+                    "organisation_id": others[clash.other_event_id].organisation_id,
+                    "occurrence_start": _iso_berlin(clash.other_occurrence_start),
+                    "overlap_starts_at": _iso_berlin(clash.overlap_starts_at),
+                    "overlap_ends_at": _iso_berlin(clash.overlap_ends_at),
+                }
+                for clash in clashes[:20]
+            ],
+        )
+
+    async def save(
+        self,
+        loaded: Document | None,
+        event: Event,
+        messages: Sequence[Payload],
+        override: bool,
+        correlation_id: str | None,
+    ) -> Saved:
+        """Check the clashes, write the event with its events and the conflicts it causes."""
+        clashes, others = await self.clashes_of(event)
+        rooms = [c for c in clashes if c.kind is ConflictKind.ROOM]
+        if rooms and not override:
+            raise self._room_clash_problem(rooms, others)
+        now = utc_now()
+        known = await self.store.conflicts_by_id([c.conflict_id for c in clashes])
+        documents: dict[str, tuple[Document, Document | None]] = {}
+        messages = list(messages)
+        for clash in clashes:
+            if clash.conflict_id in documents:
+                continue
+            organisation_ids = [*event.organiser_ids, *others[clash.other_event_id].organiser_ids]
+            document = conflict_document(clash, organisation_ids, now)
+            existing = known.get(clash.conflict_id)
+            if existing is not None and existing["state"] == "open":
+                continue  # already known and announced
+            documents[clash.conflict_id] = (document, existing)
+            messages.append(
+                ConflictDetected(
+                    conflict_id=clash.conflict_id,
+                    conflict_kind=clash.kind,
+                    event_id=clash.event_id,
+                    other_event_id=clash.other_event_id,
+                    organisation_ids=document["organisation_ids"],
+                    overlap_starts_at=clash.overlap_starts_at,
+                    overlap_ends_at=clash.overlap_ends_at,
+                    district=clash.district,
+                    shared_audience=list(clash.shared_audience),
+                    venue=clash.venue,
+                    detected_at=now,
+                )
+            )
+        if loaded is None:
+            await self.store.add_event(event, messages, correlation_id)
+        else:
+            await self.store.replace_event(loaded, event, messages, correlation_id)
+        # Conflicts are a view derived from the events: written after them, idempotently.
+        for document, existing in documents.values():
+            await self.store.open_conflict(document, existing)
+        current = {c.conflict_id for c in clashes}
+        for stale in await self.store.open_conflicts_of_event(event.id):
+            if stale["_id"] not in current:
+                await self.store.close_conflict(stale["_id"], now)
+        return Saved(event, clashes, others)
+
+    # reading -----------------------------------------------------------------------------
+
+    async def occurrences_in(
+        self,
+        start: dt.datetime,
+        end: dt.datetime,
+        filters: EventFilter,
+        *,
+        include_cancelled: bool = False,
+    ) -> list[tuple[Event, Occurrence]]:
+        """Every date in [start, end) of the events that pass the filters, by time."""
+        events = await self.store.events_in_window(start, end, filters=filters.query())
+        found = [
+            (event, occurrence)
+            for event in events
+            for occurrence in occurrences(event, start, end)
+            if include_cancelled or not occurrence.cancelled
+        ]
+        found.sort(key=lambda pair: (pair[1].starts_at, pair[0].title, pair[0].id))
+        return found
+
+    async def events_in(
+        self, start: dt.datetime, end: dt.datetime, filters: EventFilter
+    ) -> list[Event]:
+        """Events (whole series) with a date in [start, end), for the iCalendar feeds."""
+        events = await self.store.events_in_window(start, end, filters=filters.query())
+        shown = [event for event in events if occurrences(event, start, end)]
+        shown.sort(key=lambda event: (event.starts_at, event.id))
+        return shown
+
+    async def open_conflicts(
+        self, organisation_id: str, user: Principal, *, limit: int, offset: int
+    ) -> tuple[list[Document], int, dict[str, str]]:
+        if not user.may_edit(organisation_id):
+            raise ProblemError(
+                403, "Only office staff or members of this organisation may see its conflicts."
+            )
+        documents, total = await self.store.open_conflicts_of_organisation(
+            organisation_id, limit=limit, offset=offset
+        )
+        titles: dict[str, str] = {}
+        for document in documents:
+            for event_id in document["event_ids"]:
+                if event_id not in titles:
+                    event = await self.store.get_event(event_id)
+                    titles[event_id] = event.title if event else ""
+        return documents, total, titles

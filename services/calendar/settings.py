@@ -1,0 +1,22 @@
+"""Configuration of the calendar service."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from shared.settings import ServiceSettings
+
+
+class CalendarSettings(ServiceSettings):
+    service_name: str = "calendar"
+    port: int = 8002
+    #: Name of the shared feed (X-WR-CALNAME).
+    feed_name: str = "Integrationsnetz"
+    #: How often each registered ICS feed is fetched again.
+    import_interval_seconds: float = Field(900.0, gt=0)
+    #: How often the import task looks for feeds that are due.
+    import_poll_seconds: float = Field(30.0, gt=0)
+    import_timeout_seconds: float = Field(10.0, gt=0, le=120)
+    import_max_bytes: int = Field(2 * 1024 * 1024, ge=1024)
+    #: Feeds on loopback or private addresses are refused unless this is set (tests, intranets).
+    import_allow_private_addresses: bool = False

@@ -1,0 +1,321 @@
+"""HTTP routes of the directory: each turns a request into one call of `Directory`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Form, Query, Request, Response, status
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from services.directory.domain import (
+    Email,
+    Name,
+    Organisation,
+    OrganisationCreate,
+    OrganisationPatch,
+)
+from services.directory.service import Directory
+from shared.auth import AdminUser, CurrentUser, OptionalUser
+from shared.context import current_correlation_id as correlation_id
+from shared.contracts.directory import OrganisationKind, OrganisationStatus
+from shared.contracts.vocabulary import FieldOfAction, LanguageTag
+from shared.http import ProblemError, next_offset
+from shared.text import fold, query_terms
+
+router = APIRouter()
+
+OrganisationId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f-]{36}$")]
+
+
+def directory(request: Request) -> Directory:
+    service: Directory = request.app.state.directory
+    return service
+
+
+DirectoryService = Annotated[Directory, Depends(directory)]
+
+
+class OrganisationPublic(BaseModel):
+    id: str
+    name: str
+    kind: OrganisationKind
+    description: str
+    languages: list[str]
+    communities: list[str]
+    fields: list[FieldOfAction]
+    district: str | None
+    address: str | None
+    website: str | None
+    email: str | None
+    phone: str | None
+    preferred_language: str
+    status: OrganisationStatus
+    revision: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @classmethod
+    def of(cls, organisation: Organisation) -> OrganisationPublic:
+        return cls.model_validate(organisation.model_dump())
+
+
+class OrganisationPage(BaseModel):
+    items: list[OrganisationPublic]
+    total: int
+    limit: int
+    offset: int
+    next_offset: int | None = Field(description="Offset of the next page, or null on the last.")
+
+
+class MemberInvite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: Email
+    name: Name
+
+
+class MemberInvited(BaseModel):
+    person_id: str
+    organisation_id: str
+    invitation_sent: bool
+
+
+class MemberPublic(BaseModel):
+    person_id: str
+    name: str | None
+    email: str
+    has_password: bool
+
+
+class TokenResponse(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 (the OAuth2 token type)
+    expires_in: int
+
+
+class PasswordSet(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: Annotated[str, StringConstraints(min_length=10, max_length=200)]
+    password: Annotated[str, StringConstraints(max_length=1000)]
+
+
+class PasswordResetRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: Email
+
+
+class OrganisationRef(BaseModel):
+    id: str
+    name: str
+
+
+class Me(BaseModel):
+    person_id: str
+    email: str
+    name: str | None
+    role: Literal["admin", "editor"]
+    organisations: list[OrganisationRef]
+
+
+@router.post(
+    "/organisations",
+    status_code=status.HTTP_201_CREATED,
+    response_model=OrganisationPublic,
+    tags=["organisations"],
+    summary="Register a partner organisation (office staff)",
+)
+async def register_organisation(
+    data: OrganisationCreate, _admin: AdminUser, service: DirectoryService, response: Response
+) -> OrganisationPublic:
+    organisation = await service.register(data, correlation_id())
+    response.headers["Location"] = f"/organisations/{organisation.id}"
+    return OrganisationPublic.of(organisation)
+
+
+@router.get(
+    "/organisations",
+    response_model=OrganisationPage,
+    tags=["organisations"],
+    summary="Find partner organisations",
+)
+async def list_organisations(
+    service: DirectoryService,
+    user: OptionalUser,
+    q: Annotated[
+        str | None, Query(max_length=200, description="Words in name or description")
+    ] = None,
+    kind: OrganisationKind | None = None,
+    language: LanguageTag | None = None,
+    field: FieldOfAction | None = None,
+    district: Annotated[str | None, Query(max_length=100)] = None,
+    status_: Annotated[
+        Literal["active", "archived"], Query(alias="status", description="archived: staff only")
+    ] = "active",
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+) -> OrganisationPage:
+    if status_ == "archived" and not (user and user.is_admin):
+        raise ProblemError(403, "Only office staff may list archived organisations.")
+    filters: dict[str, Any] = {"status": status_}
+    if q:
+        terms = query_terms(q)
+        if terms:
+            filters["search_terms"] = {"$all": terms}
+    if kind:
+        filters["kind"] = kind.value
+    if language:
+        filters["languages"] = {"$all": [language]}
+    if field:
+        filters["fields"] = {"$all": [field.value]}
+    if district:
+        filters["district_key"] = fold(district.strip())
+    items, total = await service.store.list_organisations(filters, limit=limit, offset=offset)
+    return OrganisationPage(
+        items=[OrganisationPublic.of(o) for o in items],
+        total=total,
+        limit=limit,
+        offset=offset,
+        next_offset=next_offset(offset, len(items), total),
+    )
+
+
+@router.get(
+    "/organisations/{organisation_id}", response_model=OrganisationPublic, tags=["organisations"]
+)
+async def get_organisation(
+    organisation_id: OrganisationId, service: DirectoryService, user: OptionalUser
+) -> OrganisationPublic:
+    return OrganisationPublic.of(await service.visible_organisation(organisation_id, user))
+
+
+@router.patch(
+    "/organisations/{organisation_id}",
+    response_model=OrganisationPublic,
+    tags=["organisations"],
+    summary="Change an organisation (office staff or its members)",
+)
+async def change_organisation(
+    organisation_id: OrganisationId,
+    patch: OrganisationPatch,
+    user: CurrentUser,
+    service: DirectoryService,
+) -> OrganisationPublic:
+    return OrganisationPublic.of(
+        await service.change(organisation_id, patch, user, correlation_id())
+    )
+
+
+@router.delete(
+    "/organisations/{organisation_id}",
+    response_model=OrganisationPublic,
+    tags=["organisations"],
+    summary="Archive an organisation that left the network (office staff)",
+)
+async def archive_organisation(
+    organisation_id: OrganisationId, _admin: AdminUser, service: DirectoryService
+) -> OrganisationPublic:
+    return OrganisationPublic.of(await service.archive(organisation_id, correlation_id()))
+
+
+@router.get(
+    "/organisations/{organisation_id}/members",
+    response_model=list[MemberPublic],
+    tags=["members"],
+)
+async def list_members(
+    organisation_id: OrganisationId, user: CurrentUser, service: DirectoryService
+) -> list[MemberPublic]:
+    return [
+        MemberPublic(
+            person_id=doc["_id"],
+            name=doc.get("name"),
+            email=doc["email"],
+            has_password=bool(doc.get("password_hash")),
+        )
+        for doc in await service.members(organisation_id, user)
+    ]
+
+
+@router.post(
+    "/organisations/{organisation_id}/members",
+    status_code=status.HTTP_201_CREATED,
+    response_model=MemberInvited,
+    tags=["members"],
+    summary="Invite a person to an organisation; they get a link to set their password",
+)
+async def invite_member(
+    organisation_id: OrganisationId,
+    invite: MemberInvite,
+    user: CurrentUser,
+    service: DirectoryService,
+) -> MemberInvited:
+    result = await service.invite(
+        organisation_id, invite.email, invite.name, user, correlation_id()
+    )
+    return MemberInvited(
+        person_id=result.person_id,
+        organisation_id=result.organisation_id,
+        invitation_sent=result.invited,
+    )
+
+
+@router.delete(
+    "/organisations/{organisation_id}/members/{person_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    tags=["members"],
+)
+async def remove_member(
+    organisation_id: OrganisationId,
+    person_id: OrganisationId,
+    user: CurrentUser,
+    service: DirectoryService,
+) -> Response:
+    await service.remove_member(organisation_id, person_id, user, correlation_id())
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/auth/token", response_model=TokenResponse, tags=["auth"], summary="Log in")
+async def log_in(
+    username: Annotated[str, Form(max_length=320, description="Email address")],
+    password: Annotated[str, Form(max_length=1000)],
+    service: DirectoryService,
+) -> TokenResponse:
+    token, expires_in = await service.log_in(username, password)
+    return TokenResponse(access_token=token, expires_in=expires_in)
+
+
+@router.post(
+    "/auth/password",
+    status_code=status.HTTP_204_NO_CONTENT,
+    tags=["auth"],
+    summary="Set a password with the token from an invitation or reset link",
+)
+async def set_password(body: PasswordSet, service: DirectoryService) -> Response:
+    await service.set_password(body.token, body.password)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/auth/password-reset",
+    status_code=status.HTTP_202_ACCEPTED,
+    tags=["auth"],
+    summary="Send a reset link to this address if it has an account",
+)
+async def request_password_reset(
+    body: PasswordResetRequest, service: DirectoryService
+) -> dict[str, str]:
+    await service.request_password_reset(body.email, correlation_id())
+    return {"status": "If this address has an account, a link is on its way."}
+
+
+@router.get("/me", response_model=Me, tags=["auth"])
+async def me(user: CurrentUser, service: DirectoryService) -> Me:
+    return Me.model_validate(await service.me(user))
+
+
+@router.get("/.well-known/jwks.json", tags=["auth"], summary="Public keys that sign tokens")
+async def jwks(service: DirectoryService) -> dict[str, Any]:
+    return service.issuer.jwks()

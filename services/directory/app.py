@@ -1,0 +1,44 @@
+"""The directory service: partner organisations, people, memberships, log-in."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from services.directory.api import router
+from services.directory.service import Directory
+from services.directory.settings import DirectorySettings
+from services.directory.store import INDEXES, OUTBOX_COLLECTIONS, DirectoryStore
+from services.directory.tokens import TokenIssuer, load_signing_key
+from shared.http import create_api, install_health_routes
+from shared.logs import configure_logging
+from shared.runtime import ServiceRuntime
+from shared.telemetry import install_tracing
+
+
+def create_app(settings: DirectorySettings | None = None) -> FastAPI:
+    settings = settings or DirectorySettings()
+    configure_logging(settings.service_name, settings.log_level)
+    development = settings.environment != "production"
+    issuer = TokenIssuer(
+        load_signing_key(settings.signing_key_file, create=development),
+        [load_signing_key(path, create=False) for path in settings.previous_signing_key_files],
+        settings.token_ttl_seconds,
+    )
+    runtime = ServiceRuntime(settings, outbox_collections=OUTBOX_COLLECTIONS, indexes=INDEXES)
+    directory = Directory(DirectoryStore(runtime.db, runtime.writer), issuer, settings)
+    runtime.on_database_ready(directory.ensure_first_admin)
+
+    app = create_api(
+        title="Integrationsnetz directory",
+        description="Partner organisations of the integration network, their members, log-in.",
+        version="1.0.0",
+        max_body_bytes=settings.max_body_bytes,
+    )
+    app.router.lifespan_context = runtime.lifespan
+    app.state.runtime = runtime
+    app.state.directory = directory
+    app.state.token_verifier = issuer.verifier()
+    app.include_router(router)
+    install_health_routes(app, runtime.readiness)
+    install_tracing(settings.service_name, app, runtime.broker)
+    return app

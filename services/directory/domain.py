@@ -1,0 +1,256 @@
+"""The directory's domain: organisations, people, and the rules about them. No I/O here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    HttpUrl,
+    StringConstraints,
+)
+
+from shared.contracts.directory import (
+    OrganisationArchived,
+    OrganisationKind,
+    OrganisationRegistered,
+    OrganisationStatus,
+    OrganisationUpdated,
+)
+from shared.contracts.vocabulary import FieldOfAction, LanguageTag
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 ()/\-]{4,30}$")]
+
+
+def _unique(values: list[Any]) -> list[Any]:
+    return list(dict.fromkeys(values))
+
+
+def _lower_email(value: str) -> str:
+    return value.strip().lower()
+
+
+Email = Annotated[EmailStr, AfterValidator(_lower_email)]
+
+
+class OrganisationFields(BaseModel):
+    """The editable facts of an organisation (shared by create and patch)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    description: Annotated[str, StringConstraints(max_length=5000)] = Field(
+        "", description="What the organisation does."
+    )
+    languages: Annotated[list[LanguageTag], AfterValidator(_unique)] = Field(
+        default_factory=list, max_length=30, description="Working languages (BCP 47)."
+    )
+    communities: Annotated[list[ShortText], AfterValidator(_unique)] = Field(
+        default_factory=list, max_length=30, description="Communities served."
+    )
+    fields: Annotated[list[FieldOfAction], AfterValidator(_unique)] = Field(
+        default_factory=list, description="Fields of action."
+    )
+    district: ShortText | None = Field(None, description="District (Stadtteil).")
+    address: Annotated[str, StringConstraints(max_length=300)] | None = None
+    website: HttpUrl | None = None
+    email: Email | None = Field(None, description="Contact address of the organisation.")
+    phone: Phone | None = None
+    preferred_language: LanguageTag = Field("de", description="Language for emails to it.")
+
+
+class OrganisationCreate(OrganisationFields):
+    name: Name = Field(description="Display name.", examples=["Ukrainischer Verein Mriya e.V."])
+    kind: OrganisationKind
+
+
+class OrganisationPatch(BaseModel):
+    """A partial update: only the fields given change; `null` clears an optional field."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: Name | None = None
+    kind: OrganisationKind | None = None
+    description: Annotated[str, StringConstraints(max_length=5000)] | None = None
+    languages: Annotated[list[LanguageTag], AfterValidator(_unique)] | None = Field(
+        None, max_length=30
+    )
+    communities: Annotated[list[ShortText], AfterValidator(_unique)] | None = Field(
+        None, max_length=30
+    )
+    fields: Annotated[list[FieldOfAction], AfterValidator(_unique)] | None = None
+    district: ShortText | None = None
+    address: Annotated[str, StringConstraints(max_length=300)] | None = None
+    website: HttpUrl | None = None
+    email: Email | None = None
+    phone: Phone | None = None
+    preferred_language: LanguageTag | None = None
+
+
+#: Fields that may not be cleared with null.
+REQUIRED_FIELDS = frozenset(
+    {"name", "kind", "description", "languages", "communities", "fields", "preferred_language"}
+)
+
+
+class Organisation(BaseModel):
+    """An organisation as the directory holds it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    name: str
+    kind: OrganisationKind
+    description: str = ""
+    languages: list[str] = Field(default_factory=list)
+    communities: list[str] = Field(default_factory=list)
+    fields: list[FieldOfAction] = Field(default_factory=list)
+    district: str | None = None
+    address: str | None = None
+    website: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    preferred_language: str = "de"
+    status: OrganisationStatus = OrganisationStatus.ACTIVE
+    revision: int = 1
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    def facts(self) -> dict[str, Any]:
+        return {
+            "organisation_id": self.id,
+            "name": self.name,
+            "kind": self.kind,
+            "description": self.description,
+            "languages": self.languages,
+            "communities": self.communities,
+            "fields": self.fields,
+            "district": self.district,
+            "address": self.address,
+            "website": self.website,
+            "email": self.email,
+            "phone": self.phone,
+            "preferred_language": self.preferred_language,
+            "status": self.status,
+            "revision": self.revision,
+            "updated_at": self.updated_at,
+        }
+
+
+def register_organisation(
+    organisation_id: str, data: OrganisationCreate, now: dt.datetime
+) -> tuple[Organisation, OrganisationRegistered]:
+    values = data.model_dump(mode="json")
+    organisation = Organisation(id=organisation_id, created_at=now, updated_at=now, **values)
+    return organisation, OrganisationRegistered(**organisation.facts())
+
+
+class PatchRejectedError(ValueError):
+    """A patch that is well-formed but not allowed."""
+
+
+def update_organisation(
+    organisation: Organisation, patch: OrganisationPatch, now: dt.datetime
+) -> tuple[Organisation, OrganisationUpdated | None]:
+    """Apply a patch. Returns the new state and the event, or no event when nothing changed."""
+    if organisation.status is OrganisationStatus.ARCHIVED:
+        raise PatchRejectedError("An archived organisation cannot be changed.")
+    given = patch.model_dump(mode="json", exclude_unset=True)
+    cleared = sorted(
+        name for name, value in given.items() if value is None and name in REQUIRED_FIELDS
+    )
+    if cleared:
+        raise PatchRejectedError(f"These fields cannot be cleared: {', '.join(cleared)}.")
+    current = organisation.model_dump(mode="json")
+    changed = sorted(name for name, value in given.items() if current.get(name) != value)
+    if not changed:
+        return organisation, None
+    updated = organisation.model_copy(
+        update={
+            **{name: OrganisationFieldsParser.parse(name, given[name]) for name in changed},
+            "revision": organisation.revision + 1,
+            "updated_at": now,
+        }
+    )
+    return updated, OrganisationUpdated(**updated.facts(), changed_fields=changed)
+
+
+class OrganisationFieldsParser:
+    """Turns a patched JSON value back into the model's field type."""
+
+    @staticmethod
+    def parse(name: str, value: Any) -> Any:
+        if name == "kind" and value is not None:
+            return OrganisationKind(value)
+        if name == "fields" and value is not None:
+            return [FieldOfAction(v) for v in value]
+        return value
+
+
+def archive_organisation(
+    organisation: Organisation, now: dt.datetime
+) -> tuple[Organisation, OrganisationArchived | None]:
+    if organisation.status is OrganisationStatus.ARCHIVED:
+        return organisation, None
+    archived = organisation.model_copy(
+        update={
+            "status": OrganisationStatus.ARCHIVED,
+            "revision": organisation.revision + 1,
+            "updated_at": now,
+        }
+    )
+    return archived, OrganisationArchived(**archived.facts())
+
+
+# --- people and log-in --------------------------------------------------------------------
+
+
+class LoginThrottle(BaseModel):
+    """Failed log-ins of one address: `failures` since `window_start_ms`."""
+
+    failures: int = 0
+    window_start_ms: int = 0
+    locked_until_ms: int = 0
+
+
+def login_allowed(throttle: LoginThrottle, now_ms: int) -> int:
+    """0 when a log-in may be tried now, else the seconds to wait."""
+    if throttle.locked_until_ms > now_ms:
+        return max(1, (throttle.locked_until_ms - now_ms + 999) // 1000)
+    return 0
+
+
+def record_failed_login(
+    throttle: LoginThrottle, now_ms: int, *, max_failures: int, lock_seconds: int
+) -> LoginThrottle:
+    window_ms = lock_seconds * 1000
+    if now_ms - throttle.window_start_ms > window_ms:
+        throttle = LoginThrottle(failures=0, window_start_ms=now_ms)
+    failures = throttle.failures + 1
+    locked_until = now_ms + window_ms if failures >= max_failures else throttle.locked_until_ms
+    return LoginThrottle(
+        failures=failures, window_start_ms=throttle.window_start_ms, locked_until_ms=locked_until
+    )
+
+
+MIN_PASSWORD_LENGTH = 10
+
+
+def password_problem(password: str, email: str) -> str | None:
+    """Why a new password is not acceptable, or None."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"The password needs at least {MIN_PASSWORD_LENGTH} characters."
+    if len(password) > 1000:
+        return "The password is too long."
+    if password.strip().lower() == email.strip().lower():
+        return "The password must not be the email address."
+    if len(set(password)) < 4:
+        return "The password is too simple."
+    return None

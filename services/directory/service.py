@@ -1,0 +1,458 @@
+"""The directory's use cases: what happens when someone registers, invites, logs in."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import hashlib
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from pymongo.errors import DuplicateKeyError
+
+from services.directory.domain import (
+    Organisation,
+    OrganisationCreate,
+    OrganisationPatch,
+    PatchRejectedError,
+    archive_organisation,
+    login_allowed,
+    password_problem,
+    record_failed_login,
+    register_organisation,
+    update_organisation,
+)
+from services.directory.settings import DirectorySettings
+from services.directory.store import ORGANISATIONS, PEOPLE, DirectoryStore, organisation_document
+from services.directory.tokens import TokenIssuer, hash_one_time_token, new_one_time_token
+from shared.auth import Principal, Role
+from shared.contracts.base import Payload
+from shared.contracts.directory import MemberJoined, MemberLeft, MemberRole, OrganisationStatus
+from shared.contracts.notifier import EmailTemplate, SendEmail
+from shared.http import ProblemError
+from shared.ids import new_id
+from shared.mongo import Document
+from shared.outbox import utc_now
+
+_hasher = PasswordHasher()
+# Verified against when the address is unknown, so both cases take the same time.
+_DUMMY_HASH = _hasher.hash("not a real password, only for constant timing")
+
+
+def _not_found(what: str) -> ProblemError:
+    return ProblemError(404, f"No {what} with this id.")
+
+
+@dataclass(frozen=True)
+class Invitation:
+    person_id: str
+    organisation_id: str
+    invited: bool
+
+
+class Directory:
+    def __init__(
+        self, store: DirectoryStore, issuer: TokenIssuer, settings: DirectorySettings
+    ) -> None:
+        self.store = store
+        self.issuer = issuer
+        self.settings = settings
+
+    # organisations -----------------------------------------------------------------------
+
+    async def register(self, data: OrganisationCreate, correlation_id: str | None) -> Organisation:
+        organisation, event = register_organisation(new_id(), data, utc_now())
+        await self.store.add_organisation(organisation, [event], correlation_id)
+        return organisation
+
+    async def visible_organisation(
+        self, organisation_id: str, user: Principal | None
+    ) -> Organisation:
+        organisation = await self.store.get_organisation(organisation_id)
+        if organisation is None:
+            raise _not_found("organisation")
+        if organisation.status is OrganisationStatus.ARCHIVED and not (
+            user and user.may_edit(organisation_id)
+        ):
+            raise _not_found("organisation")
+        return organisation
+
+    async def change(
+        self,
+        organisation_id: str,
+        patch: OrganisationPatch,
+        user: Principal,
+        correlation_id: str | None,
+    ) -> Organisation:
+        self._require_editor(organisation_id, user)
+        now = utc_now()
+
+        async def apply(doc: Document) -> tuple[Document, list[Payload]] | None:
+            current = _organisation(doc)
+            try:
+                updated, event = update_organisation(current, patch, now)
+            except PatchRejectedError as exc:
+                raise ProblemError(409, str(exc)) from exc
+            if event is None:
+                return None
+            return {**doc, **organisation_document(updated)}, [event]
+
+        stored = await self.store.writer.update(
+            ORGANISATIONS, organisation_id, apply, correlation_id=correlation_id
+        )
+        if stored is None:
+            raise _not_found("organisation")
+        return _organisation(stored)
+
+    async def archive(self, organisation_id: str, correlation_id: str | None) -> Organisation:
+        now = utc_now()
+
+        async def apply(doc: Document) -> tuple[Document, list[Payload]] | None:
+            archived, event = archive_organisation(_organisation(doc), now)
+            if event is None:
+                return None
+            return {**doc, **organisation_document(archived)}, [event]
+
+        stored = await self.store.writer.update(
+            ORGANISATIONS, organisation_id, apply, correlation_id=correlation_id
+        )
+        if stored is None:
+            raise _not_found("organisation")
+        return _organisation(stored)
+
+    @staticmethod
+    def _require_editor(organisation_id: str, user: Principal) -> None:
+        if not user.may_edit(organisation_id):
+            raise ProblemError(
+                403, "Only office staff or members of this organisation may change it."
+            )
+
+    # members -----------------------------------------------------------------------------
+
+    async def members(self, organisation_id: str, user: Principal) -> list[Document]:
+        self._require_editor(organisation_id, user)
+        if await self.store.get_organisation(organisation_id) is None:
+            raise _not_found("organisation")
+        return await self.store.members_of(organisation_id)
+
+    async def invite(
+        self,
+        organisation_id: str,
+        email: str,
+        name: str,
+        user: Principal,
+        correlation_id: str | None,
+    ) -> Invitation:
+        self._require_editor(organisation_id, user)
+        organisation = await self.store.get_organisation(organisation_id)
+        if organisation is None:
+            raise _not_found("organisation")
+        if organisation.status is not OrganisationStatus.ACTIVE:
+            raise ProblemError(409, "Nobody can join an archived organisation.")
+        now = utc_now()
+        for _ in range(5):
+            existing = await self.store.find_person_by_email(email)
+            try:
+                if existing is None:
+                    return await self._invite_new_person(
+                        organisation, email, name, now, correlation_id
+                    )
+                return await self._add_existing_person(organisation, existing, now, correlation_id)
+            except DuplicateKeyError:
+                continue  # invited twice at the same moment: the other won, use that person
+        raise ProblemError(409, "This address is being invited right now; try again.")
+
+    def _invitation_email(
+        self, organisation: Organisation, to: str, name: str | None, token: str, now: dt.datetime
+    ) -> SendEmail:
+        expires = now + dt.timedelta(days=self.settings.invitation_ttl_days)
+        return SendEmail(
+            command_id=new_id(),
+            template=EmailTemplate.INVITATION,
+            to=to,
+            recipient_name=name,
+            language=organisation.preferred_language,
+            params={
+                "organisation_name": organisation.name,
+                "link": self._password_link(token),
+                "expires_at": expires.isoformat(),
+            },
+            requested_by_service="directory",
+        )
+
+    def _password_link(self, token: str) -> str:
+        return f"{self.settings.public_base_url.rstrip('/')}/set-password?token={token}"
+
+    async def _new_token(self, person_id: str, purpose: str, now: dt.datetime) -> str:
+        token, token_hash = new_one_time_token()
+        ttl = dt.timedelta(days=self.settings.invitation_ttl_days)
+        if purpose == "password_reset":
+            ttl = dt.timedelta(hours=24)
+        await self.store.add_one_time_token(token_hash, person_id, purpose, now + ttl)
+        return token
+
+    async def _invite_new_person(
+        self,
+        organisation: Organisation,
+        email: str,
+        name: str,
+        now: dt.datetime,
+        correlation_id: str | None,
+    ) -> Invitation:
+        person_id = new_id()
+        token = await self._new_token(person_id, "invitation", now)
+        person = {
+            "_id": person_id,
+            "email": email,
+            "name": name,
+            "password_hash": None,
+            "is_admin": False,
+            "organisation_ids": [organisation.id],
+            "created_at": now,
+            "updated_at": now,
+        }
+        messages: list[Payload] = [
+            MemberJoined(
+                organisation_id=organisation.id,
+                person_id=person_id,
+                role=MemberRole.EDITOR,
+                occurred_at=now,
+            ),
+            self._invitation_email(organisation, email, name, token, now),
+        ]
+        await self.store.writer.insert(PEOPLE, person, messages, correlation_id=correlation_id)
+        return Invitation(person_id, organisation.id, invited=True)
+
+    async def _add_existing_person(
+        self,
+        organisation: Organisation,
+        person: Document,
+        now: dt.datetime,
+        correlation_id: str | None,
+    ) -> Invitation:
+        person_id = person["_id"]
+        already_member = organisation.id in (person.get("organisation_ids") or [])
+        has_password = bool(person.get("password_hash"))
+        if already_member and has_password:
+            raise ProblemError(409, "This person is already a member of the organisation.")
+        token = None if has_password else await self._new_token(person_id, "invitation", now)
+
+        async def apply(doc: Document) -> tuple[Document, list[Payload]]:
+            messages: list[Payload] = []
+            orgs = list(doc.get("organisation_ids") or [])
+            if organisation.id not in orgs:
+                orgs.append(organisation.id)
+                messages.append(
+                    MemberJoined(
+                        organisation_id=organisation.id,
+                        person_id=person_id,
+                        role=MemberRole.EDITOR,
+                        occurred_at=now,
+                    )
+                )
+            if token is not None:
+                messages.append(
+                    self._invitation_email(organisation, doc["email"], doc.get("name"), token, now)
+                )
+            else:
+                messages.append(
+                    SendEmail(
+                        command_id=new_id(),
+                        template=EmailTemplate.MEMBERSHIP_ADDED,
+                        to=doc["email"],
+                        recipient_name=doc.get("name"),
+                        language=organisation.preferred_language,
+                        params={
+                            "organisation_name": organisation.name,
+                            "link": self.settings.public_base_url,
+                        },
+                        requested_by_service="directory",
+                    )
+                )
+            return {**doc, "organisation_ids": orgs, "updated_at": now}, messages
+
+        await self.store.writer.update(PEOPLE, person_id, apply, correlation_id=correlation_id)
+        return Invitation(person_id, organisation.id, invited=token is not None)
+
+    async def remove_member(
+        self, organisation_id: str, person_id: str, user: Principal, correlation_id: str | None
+    ) -> None:
+        self._require_editor(organisation_id, user)
+        now = utc_now()
+
+        async def apply(doc: Document) -> tuple[Document, list[Payload]] | None:
+            orgs = list(doc.get("organisation_ids") or [])
+            if organisation_id not in orgs:
+                return None
+            orgs.remove(organisation_id)
+            left = MemberLeft(
+                organisation_id=organisation_id,
+                person_id=person_id,
+                role=MemberRole.EDITOR,
+                occurred_at=now,
+            )
+            return {**doc, "organisation_ids": orgs, "updated_at": now}, [left]
+
+        person = await self.store.get_person(person_id)
+        if person is None or organisation_id not in (person.get("organisation_ids") or []):
+            raise ProblemError(404, "This person is not a member of the organisation.")
+        await self.store.writer.update(PEOPLE, person_id, apply, correlation_id=correlation_id)
+
+    # log-in and passwords ----------------------------------------------------------------
+
+    async def ensure_first_admin(self) -> None:
+        if await self.store.any_admin():
+            return
+        email = self.settings.admin_email.strip().lower()
+        password_hash = await asyncio.to_thread(
+            _hasher.hash, self.settings.admin_password.get_secret_value()
+        )
+        now = utc_now()
+        existing = await self.store.find_person_by_email(email)
+        if existing is not None:
+
+            async def promote(doc: Document) -> tuple[Document, list[Payload]]:
+                return {**doc, "is_admin": True, "updated_at": now}, []
+
+            await self.store.writer.update(PEOPLE, existing["_id"], promote)
+            return
+        admin = {
+            "_id": new_id(),
+            "email": email,
+            "name": "Office staff",
+            "password_hash": password_hash,
+            "is_admin": True,
+            "organisation_ids": [],
+            "created_at": now,
+            "updated_at": now,
+        }
+        with contextlib.suppress(DuplicateKeyError):  # another replica created it first
+            await self.store.writer.insert(PEOPLE, admin)
+
+    async def log_in(self, email: str, password: str) -> tuple[str, int]:
+        email = email.strip().lower()
+        throttle_key = hashlib.sha256(email.encode()).hexdigest()
+        now_ms = time.time_ns() // 1_000_000
+        throttle = await self.store.login_throttle(throttle_key)
+        wait = login_allowed(throttle, now_ms)
+        if wait:
+            raise ProblemError(
+                429,
+                "Too many failed log-ins for this address; try again later.",
+                headers={"Retry-After": str(wait)},
+                retry_after_seconds=wait,
+            )
+        person = await self.store.find_person_by_email(email)
+        stored_hash = (person or {}).get("password_hash") or _DUMMY_HASH
+        if (
+            not await asyncio.to_thread(_verify, stored_hash, password)
+            or not person
+            or not (person.get("password_hash"))
+        ):
+            throttle = record_failed_login(
+                throttle,
+                now_ms,
+                max_failures=self.settings.login_max_failures,
+                lock_seconds=self.settings.login_lock_seconds,
+            )
+            await self.store.save_login_throttle(throttle_key, throttle)
+            raise ProblemError(
+                401,
+                "The email address or the password is wrong.",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        if throttle.failures:
+            await self.store.clear_login_throttle(throttle_key)
+        role: Role = "admin" if person.get("is_admin") else "editor"
+        token = self.issuer.issue(person["_id"], role, list(person.get("organisation_ids") or []))
+        return token, self.issuer.ttl_seconds
+
+    async def set_password(self, token: str, password: str) -> None:
+        token_hash = hash_one_time_token(token)
+        record = await self.store.use_one_time_token(token_hash)
+        if record is None:
+            raise ProblemError(400, "This link is not valid or was already used.", slug="bad-token")
+        if record["expires_at"] <= dt.datetime.now(dt.UTC):
+            raise ProblemError(
+                400, "This link has expired; ask for a new one.", slug="expired-token"
+            )
+        person = await self.store.get_person(record["person_id"])
+        if person is None:
+            raise ProblemError(400, "This link is not valid.", slug="bad-token")
+        problem = password_problem(password, person["email"])
+        if problem:
+            # Let the person try again with the same link.
+            await self.store.reopen_one_time_token(token_hash)
+            raise ProblemError(422, problem, slug="weak-password")
+        password_hash = await asyncio.to_thread(_hasher.hash, password)
+        now = utc_now()
+
+        async def apply(doc: Document) -> tuple[Document, list[Payload]]:
+            return {**doc, "password_hash": password_hash, "updated_at": now}, []
+
+        await self.store.writer.update(PEOPLE, person["_id"], apply)
+
+    async def request_password_reset(self, email: str, correlation_id: str | None) -> None:
+        """Send a reset link if the address is known; say nothing either way."""
+        person = await self.store.find_person_by_email(email.strip().lower())
+        if person is None:
+            return
+        now = utc_now()
+        token = await self._new_token(person["_id"], "password_reset", now)
+        language = "de"
+        org_ids = person.get("organisation_ids") or []
+        if org_ids:
+            organisation = await self.store.get_organisation(org_ids[0])
+            if organisation is not None:
+                language = organisation.preferred_language
+        command = SendEmail(
+            command_id=new_id(),
+            template=EmailTemplate.PASSWORD_RESET,
+            to=person["email"],
+            recipient_name=person.get("name"),
+            language=language,
+            params={
+                "link": self._password_link(token),
+                "expires_at": (now + dt.timedelta(hours=24)).isoformat(),
+            },
+            requested_by_service="directory",
+        )
+
+        async def apply(doc: Document) -> tuple[Document, list[Payload]]:
+            return doc, [command]
+
+        await self.store.writer.update(PEOPLE, person["_id"], apply, correlation_id=correlation_id)
+
+    async def me(self, user: Principal) -> dict[str, Any]:
+        person = await self.store.get_person(user.person_id)
+        if person is None:
+            raise ProblemError(401, "This account no longer exists.")
+        organisations = []
+        for org_id in person.get("organisation_ids") or []:
+            organisation = await self.store.get_organisation(org_id)
+            if organisation is not None:
+                organisations.append({"id": organisation.id, "name": organisation.name})
+        return {
+            "person_id": person["_id"],
+            "email": person["email"],
+            "name": person.get("name"),
+            "role": "admin" if person.get("is_admin") else "editor",
+            "organisations": organisations,
+        }
+
+
+def _verify(stored_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(stored_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _organisation(doc: Document) -> Organisation:
+    from services.directory.store import organisation_from_document
+
+    return organisation_from_document(doc)

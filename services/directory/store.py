@@ -1,0 +1,167 @@
+"""The directory's storage: organisations, people, one-time tokens, log-in throttling."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from pymongo import ASCENDING, IndexModel
+from pymongo.asynchronous.database import AsyncDatabase
+
+from services.directory.domain import LoginThrottle, Organisation
+from shared.contracts.base import Payload
+from shared.mongo import CollectionIndexes, Document
+from shared.outbox import OutboxWriter
+from shared.text import fold, search_terms
+
+ORGANISATIONS = "organisations"
+PEOPLE = "people"
+ONE_TIME_TOKENS = "one_time_tokens"
+LOGIN_THROTTLE = "login_throttle"
+
+OUTBOX_COLLECTIONS = (ORGANISATIONS, PEOPLE)
+
+INDEXES = (
+    CollectionIndexes(
+        ORGANISATIONS,
+        (
+            IndexModel([("status", ASCENDING), ("name_key", ASCENDING)]),
+            IndexModel([("search_terms", ASCENDING)]),
+            IndexModel([("kind", ASCENDING)]),
+            IndexModel([("languages", ASCENDING)]),
+            IndexModel([("fields", ASCENDING)]),
+            IndexModel([("district_key", ASCENDING)]),
+        ),
+    ),
+    CollectionIndexes(
+        PEOPLE,
+        (
+            IndexModel([("email", ASCENDING)], unique=True),
+            IndexModel([("organisation_ids", ASCENDING)]),
+            IndexModel([("is_admin", ASCENDING)]),
+        ),
+    ),
+    CollectionIndexes(ONE_TIME_TOKENS, (IndexModel([("person_id", ASCENDING)]),)),
+)
+
+
+def organisation_document(organisation: Organisation) -> Document:
+    data = organisation.model_dump(mode="python")
+    doc: Document = {"_id": data.pop("id"), **data}
+    doc["kind"] = organisation.kind.value
+    doc["status"] = organisation.status.value
+    doc["fields"] = [f.value for f in organisation.fields]
+    doc["name_key"] = fold(organisation.name)
+    doc["district_key"] = fold(organisation.district) if organisation.district else None
+    doc["search_terms"] = search_terms(
+        organisation.name, organisation.description, " ".join(organisation.communities)
+    )
+    return doc
+
+
+def organisation_from_document(doc: Document) -> Organisation:
+    fields = {key: value for key, value in doc.items() if key in Organisation.model_fields}
+    return Organisation(id=doc["_id"], **{k: v for k, v in fields.items() if k != "id"})
+
+
+class DirectoryStore:
+    def __init__(self, db: AsyncDatabase[Document], writer: OutboxWriter) -> None:
+        self.db = db
+        self.writer = writer
+
+    # organisations -----------------------------------------------------------------------
+
+    async def add_organisation(
+        self, organisation: Organisation, events: Sequence[Payload], correlation_id: str | None
+    ) -> None:
+        await self.writer.insert(
+            ORGANISATIONS,
+            organisation_document(organisation),
+            events,
+            correlation_id=correlation_id,
+        )
+
+    async def get_organisation_document(self, organisation_id: str) -> Document | None:
+        return await self.db[ORGANISATIONS].find_one({"_id": organisation_id})
+
+    async def get_organisation(self, organisation_id: str) -> Organisation | None:
+        doc = await self.get_organisation_document(organisation_id)
+        return organisation_from_document(doc) if doc else None
+
+    async def list_organisations(
+        self, filters: dict[str, Any], *, limit: int, offset: int
+    ) -> tuple[list[Organisation], int]:
+        collection = self.db[ORGANISATIONS]
+        cursor = (
+            collection.find(filters)
+            .sort([("name_key", ASCENDING), ("_id", ASCENDING)])
+            .skip(offset)
+            .limit(limit)
+        )
+        items = [organisation_from_document(doc) async for doc in cursor]
+        total = await collection.count_documents(filters)
+        return items, total
+
+    # people ------------------------------------------------------------------------------
+
+    async def find_person_by_email(self, email: str) -> Document | None:
+        return await self.db[PEOPLE].find_one({"email": email})
+
+    async def get_person(self, person_id: str) -> Document | None:
+        return await self.db[PEOPLE].find_one({"_id": person_id})
+
+    async def any_admin(self) -> bool:
+        return await self.db[PEOPLE].find_one({"is_admin": True}, {"_id": 1}) is not None
+
+    async def members_of(self, organisation_id: str) -> list[Document]:
+        cursor = (
+            self.db[PEOPLE].find({"organisation_ids": {"$all": [organisation_id]}}).sort("email", 1)
+        )
+        return [doc async for doc in cursor]
+
+    # one-time tokens ---------------------------------------------------------------------
+
+    async def add_one_time_token(
+        self, token_hash: str, person_id: str, purpose: str, expires_at: dt.datetime
+    ) -> None:
+        await self.db[ONE_TIME_TOKENS].insert_one(
+            {
+                "_id": token_hash,
+                "person_id": person_id,
+                "purpose": purpose,
+                "expires_at": expires_at,
+                # a string, not a bool: `$set` of booleans comes back as 0/1 on the embedded server
+                "state": "unused",
+            }
+        )
+
+    async def use_one_time_token(self, token_hash: str) -> Document | None:
+        """Mark a token used; returns it as it was, or None if unknown or already used."""
+        return await self.db[ONE_TIME_TOKENS].find_one_and_update(
+            {"_id": token_hash, "state": "unused"}, {"$set": {"state": "used"}}
+        )
+
+    async def reopen_one_time_token(self, token_hash: str) -> None:
+        await self.db[ONE_TIME_TOKENS].update_one(
+            {"_id": token_hash}, {"$set": {"state": "unused"}}
+        )
+
+    async def forget_one_time_token(self, token_hash: str) -> None:
+        await self.db[ONE_TIME_TOKENS].delete_one({"_id": token_hash})
+
+    # log-in throttling -------------------------------------------------------------------
+
+    async def login_throttle(self, key: str) -> LoginThrottle:
+        doc = await self.db[LOGIN_THROTTLE].find_one({"_id": key})
+        if doc is None:
+            return LoginThrottle()
+        return LoginThrottle.model_validate({k: v for k, v in doc.items() if k != "_id"})
+
+    async def save_login_throttle(self, key: str, throttle: LoginThrottle) -> None:
+        await self.db[LOGIN_THROTTLE].update_one(
+            {"_id": key}, {"$set": throttle.model_dump()}, upsert=True
+        )
+
+    async def clear_login_throttle(self, key: str) -> None:
+        await self.db[LOGIN_THROTTLE].delete_one({"_id": key})

@@ -1,0 +1,231 @@
+"""HTTP routes of the exchange: each turns a request into one call of `Exchange`.
+
+Offers and requests have the same routes (`/offers…`, `/requests…`), built once per kind.
+Listings are public (a city website may show them); matches reveal who needs what, so only
+the organisations concerned and office staff see them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+from pydantic import BaseModel, Field, StringConstraints
+
+from services.exchange.domain import Listing, ListingCreate, ListingPatch
+from services.exchange.service import Exchange, StoredMatch
+from services.exchange.store import ListingFilters
+from shared.auth import CurrentUser
+from shared.context import current_correlation_id as correlation_id
+from shared.contracts.exchange import (
+    ListingCategory,
+    ListingKind,
+    ListingStatus,
+    WithdrawalReason,
+)
+from shared.contracts.vocabulary import LanguageTag
+from shared.http import next_offset
+
+EntityId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f-]{36}$")]
+Limit = Annotated[int, Query(ge=1, le=100)]
+Offset = Annotated[int, Query(ge=0, le=100_000)]
+
+
+def exchange(request: Request) -> Exchange:
+    service: Exchange = request.app.state.exchange
+    return service
+
+
+ExchangeService = Annotated[Exchange, Depends(exchange)]
+
+
+class ListingPublic(BaseModel):
+    id: str
+    kind: ListingKind
+    organisation_id: str
+    category: ListingCategory
+    title: str
+    description: str
+    tags: list[str]
+    languages: list[str]
+    district: str | None
+    available_from: dt.datetime | None
+    available_until: dt.datetime | None
+    quantity: int | None
+    status: ListingStatus
+    closed_reason: WithdrawalReason | None = Field(
+        description="Why a withdrawn or expired listing was closed."
+    )
+    expires_at: dt.datetime
+    revision: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @classmethod
+    def of(cls, listing: Listing) -> ListingPublic:
+        return cls.model_validate(listing.model_dump())
+
+
+class ListingPage(BaseModel):
+    items: list[ListingPublic]
+    total: int
+    limit: int
+    offset: int
+    next_offset: int | None = Field(description="Offset of the next page, or null on the last.")
+
+
+class MatchPublic(BaseModel):
+    id: str
+    category: ListingCategory
+    score: float = Field(ge=0.0, le=1.0, description="How well they fit, from 0 to 1.")
+    reasons: list[str] = Field(
+        description="Why they fit, in German.",
+        examples=[["beide: Deutsch", "gleicher Stadtteil: Nordstadt", "Schlagworte: Sprachcafé"]],
+    )
+    found_at: dt.datetime
+    offer: ListingPublic = Field(description="The offer as it is now.")
+    request: ListingPublic = Field(description="The request as it is now.")
+
+    @classmethod
+    def of(cls, match: StoredMatch) -> MatchPublic:
+        return cls(
+            id=match.id,
+            category=match.category,
+            score=match.score,
+            reasons=match.reasons,
+            found_at=match.found_at,
+            offer=ListingPublic.of(match.offer),
+            request=ListingPublic.of(match.request),
+        )
+
+
+class MatchPage(BaseModel):
+    items: list[MatchPublic]
+    total: int
+    limit: int
+    offset: int
+    next_offset: int | None = Field(description="Offset of the next page, or null on the last.")
+
+
+def listing_routes(kind: ListingKind) -> APIRouter:
+    """The routes of one kind of listing: `/offers` ("Bieten") or `/requests` ("Suchen")."""
+    path = f"/{kind.value}s"
+    noun = kind.value
+    a_noun = "an offer" if kind is ListingKind.OFFER else "a request"
+    routes = APIRouter(prefix=path, tags=[f"{noun}s"])
+
+    @routes.post(
+        "",
+        status_code=status.HTTP_201_CREATED,
+        response_model=ListingPublic,
+        name=f"post_{noun}",
+        summary=f"Post {a_noun} (members of the organisation, or office staff)",
+    )
+    async def post_listing(
+        data: ListingCreate, user: CurrentUser, service: ExchangeService, response: Response
+    ) -> ListingPublic:
+        listing = await service.post(kind, data, user, correlation_id())
+        response.headers["Location"] = f"{path}/{listing.id}"
+        return ListingPublic.of(listing)
+
+    @routes.get("", response_model=ListingPage, name=f"list_{noun}s", summary=f"Find {noun}s")
+    async def list_listings(
+        service: ExchangeService,
+        category: ListingCategory | None = None,
+        tag: Annotated[str | None, Query(max_length=50)] = None,
+        district: Annotated[str | None, Query(max_length=100)] = None,
+        language: LanguageTag | None = None,
+        organisation: Annotated[EntityId | None, Query(description="Organisation id")] = None,
+        status_: Annotated[ListingStatus, Query(alias="status")] = ListingStatus.OPEN,
+        q: Annotated[
+            str | None, Query(max_length=200, description="Words in title, description or tags")
+        ] = None,
+        limit: Limit = 20,
+        offset: Offset = 0,
+    ) -> ListingPage:
+        filters = ListingFilters(
+            kind=kind,
+            status=status_,
+            category=category,
+            tag=tag,
+            district=district,
+            language=language,
+            organisation_id=organisation,
+            text=q,
+        )
+        items, total = await service.find(filters, limit=limit, offset=offset)
+        return ListingPage(
+            items=[ListingPublic.of(listing) for listing in items],
+            total=total,
+            limit=limit,
+            offset=offset,
+            next_offset=next_offset(offset, len(items), total),
+        )
+
+    @routes.get("/{listing_id}", response_model=ListingPublic, name=f"get_{noun}")
+    async def get_listing(listing_id: EntityId, service: ExchangeService) -> ListingPublic:
+        return ListingPublic.of(await service.listing(kind, listing_id))
+
+    @routes.patch(
+        "/{listing_id}",
+        response_model=ListingPublic,
+        name=f"change_{noun}",
+        summary=f"Change {a_noun} while open (members of its organisation, or office staff)",
+    )
+    async def change_listing(
+        listing_id: EntityId, patch: ListingPatch, user: CurrentUser, service: ExchangeService
+    ) -> ListingPublic:
+        return ListingPublic.of(await service.edit(kind, listing_id, patch, user, correlation_id()))
+
+    @routes.post(
+        "/{listing_id}/withdraw",
+        response_model=ListingPublic,
+        name=f"withdraw_{noun}",
+        summary=f"Take {a_noun} off the exchange (members of its organisation, or office staff)",
+    )
+    async def withdraw_listing(
+        listing_id: EntityId, user: CurrentUser, service: ExchangeService
+    ) -> ListingPublic:
+        return ListingPublic.of(await service.withdraw(kind, listing_id, user, correlation_id()))
+
+    @routes.post(
+        "/{listing_id}/fulfil",
+        response_model=ListingPublic,
+        name=f"fulfil_{noun}",
+        summary=f"Close {a_noun} as fulfilled (members of its organisation, or office staff)",
+    )
+    async def fulfil_listing(
+        listing_id: EntityId, user: CurrentUser, service: ExchangeService
+    ) -> ListingPublic:
+        return ListingPublic.of(await service.fulfil(kind, listing_id, user, correlation_id()))
+
+    return routes
+
+
+router = APIRouter()
+router.include_router(listing_routes(ListingKind.OFFER))
+router.include_router(listing_routes(ListingKind.REQUEST))
+
+
+@router.get(
+    "/matches",
+    response_model=MatchPage,
+    tags=["matches"],
+    summary="Matches concerning an organisation, newest first (its members, or office staff)",
+)
+async def list_matches(
+    organisation: Annotated[EntityId, Query(description="Organisation id")],
+    user: CurrentUser,
+    service: ExchangeService,
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> MatchPage:
+    items, total = await service.matches_of(organisation, user, limit=limit, offset=offset)
+    return MatchPage(
+        items=[MatchPublic.of(match) for match in items],
+        total=total,
+        limit=limit,
+        offset=offset,
+        next_offset=next_offset(offset, len(items), total),
+    )

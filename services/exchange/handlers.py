@@ -1,0 +1,52 @@
+"""What the exchange does with the messages it consumes: the one place that lists its
+subscriptions.
+
+- `exchange.directory-events`: the directory's organisation events keep the projection of
+  organisations (and an archived organisation's open listings are withdrawn);
+- `exchange.matching`: the exchange's own posted/updated events run the matching, so a match is
+  never lost when the process dies right after a listing was written.
+"""
+
+from __future__ import annotations
+
+from services.exchange.domain import MATCHING_FIELDS
+from services.exchange.service import Exchange
+from shared.contracts.base import CloudEvent
+from shared.contracts.directory import (
+    OrganisationArchived,
+    OrganisationFacts,
+    OrganisationRegistered,
+    OrganisationUpdated,
+)
+from shared.contracts.exchange import (
+    ListingFacts,
+    OfferPosted,
+    OfferUpdated,
+    RequestPosted,
+    RequestUpdated,
+)
+from shared.messaging import Subscriptions
+
+SERVICE = "exchange"
+
+
+def follow_directory(subscriptions: Subscriptions, exchange: Exchange) -> None:
+    async def on_organisation(facts: OrganisationFacts, event: CloudEvent) -> None:
+        await exchange.apply_organisation(facts, event.correlationid or event.id)
+
+    for organisation_event in (OrganisationRegistered, OrganisationUpdated, OrganisationArchived):
+        subscriptions.on(organisation_event)(on_organisation)
+
+
+def match_posted_and_edited_listings(subscriptions: Subscriptions, exchange: Exchange) -> None:
+    async def on_posted(facts: ListingFacts, event: CloudEvent) -> None:
+        await exchange.match_listing(facts.listing_id, event.correlationid or event.id)
+
+    async def on_edited(facts: OfferUpdated | RequestUpdated, event: CloudEvent) -> None:
+        if MATCHING_FIELDS.intersection(facts.changed_fields):
+            await exchange.match_listing(facts.listing_id, event.correlationid or event.id)
+
+    subscriptions.on(OfferPosted)(on_posted)
+    subscriptions.on(RequestPosted)(on_posted)
+    subscriptions.on(OfferUpdated)(on_edited)
+    subscriptions.on(RequestUpdated)(on_edited)

@@ -1,0 +1,352 @@
+"""The exchange's storage: listings, matches, and its projection of the directory's
+organisations."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from services.exchange.domain import (
+    Listing,
+    MatchResult,
+    language_key,
+    significant_words,
+    tag_keys,
+)
+from shared.contracts.base import Payload
+from shared.contracts.directory import OrganisationStatus
+from shared.contracts.exchange import ListingCategory, ListingKind, ListingStatus
+from shared.mongo import CollectionIndexes, Document
+from shared.outbox import ConcurrentUpdateError, OutboxWriter
+from shared.text import fold, query_terms, search_terms
+
+LISTINGS = "listings"
+MATCHES = "matches"
+ORGANISATIONS = "organisations"
+
+OUTBOX_COLLECTIONS = (LISTINGS, MATCHES)
+
+#: Candidates fetched per candidate query; a posting never reads more than a few of these.
+CANDIDATES_PER_QUERY = 50
+#: Title words used to look for candidates with similar text.
+CANDIDATE_QUERY_WORDS = 10
+
+NEWEST_FIRST = [("created_at", DESCENDING), ("_id", DESCENDING)]
+
+#: nx-27017 uses an index for an equality only if some index *ends* with that field (else it
+#: adds an array-containment OR that scans); MongoDB does not care how equality fields are
+#: ordered among themselves, so each compound below ends with one of the equality fields.
+INDEXES = (
+    CollectionIndexes(
+        LISTINGS,
+        (
+            # listing pages, and the newest open listings of a kind in a category
+            IndexModel([("kind", ASCENDING), ("status", ASCENDING), ("created_at", DESCENDING)]),
+            IndexModel(
+                [
+                    ("category", ASCENDING),
+                    ("kind", ASCENDING),
+                    ("status", ASCENDING),
+                    ("created_at", DESCENDING),
+                ]
+            ),
+            # candidate queries and filters: one multikey field each, then the equalities
+            IndexModel(
+                [
+                    ("tags_key", ASCENDING),
+                    ("kind", ASCENDING),
+                    ("status", ASCENDING),
+                    ("category", ASCENDING),
+                ]
+            ),
+            IndexModel(
+                [
+                    ("language_keys", ASCENDING),
+                    ("category", ASCENDING),
+                    ("status", ASCENDING),
+                    ("kind", ASCENDING),
+                ]
+            ),
+            IndexModel(
+                [
+                    ("search_terms", ASCENDING),
+                    ("category", ASCENDING),
+                    ("kind", ASCENDING),
+                    ("status", ASCENDING),
+                ]
+            ),
+            IndexModel(
+                [
+                    ("category", ASCENDING),
+                    ("kind", ASCENDING),
+                    ("status", ASCENDING),
+                    ("district_key", ASCENDING),
+                ]
+            ),
+            IndexModel([("status", ASCENDING), ("organisation_id", ASCENDING)]),
+            # the expiry sweep
+            IndexModel([("status", ASCENDING), ("expires_at", ASCENDING)]),
+        ),
+    ),
+    CollectionIndexes(
+        MATCHES,
+        (IndexModel([("organisation_ids", ASCENDING), ("found_at", DESCENDING)]),),
+    ),
+)
+
+
+# --- documents ----------------------------------------------------------------------------
+
+
+def listing_document(listing: Listing) -> Document:
+    """A listing as stored, with the folded keys its queries use."""
+    data = listing.model_dump(mode="python")
+    doc: Document = {"_id": data.pop("id"), **data}
+    doc["kind"] = listing.kind.value
+    doc["category"] = listing.category.value
+    doc["status"] = listing.status.value
+    doc["closed_reason"] = listing.closed_reason.value if listing.closed_reason else None
+    doc["tags_key"] = list(tag_keys(listing.tags))
+    doc["language_keys"] = sorted({language_key(tag) for tag in listing.languages})
+    doc["district_key"] = fold(listing.district) if listing.district else None
+    doc["search_terms"] = search_terms(listing.title, listing.description, " ".join(listing.tags))
+    return doc
+
+
+def listing_from_document(doc: Document) -> Listing:
+    fields = {key: value for key, value in doc.items() if key in Listing.model_fields}
+    return Listing(id=doc["_id"], **fields)
+
+
+def match_document(result: MatchResult, match_id: str, found_at: dt.datetime) -> Document:
+    offer, request = result.offer, result.request
+    return {
+        "_id": result.pair_id,
+        "match_id": match_id,
+        "offer_id": offer.id,
+        "request_id": request.id,
+        "offer_organisation_id": offer.organisation_id,
+        "request_organisation_id": request.organisation_id,
+        # one list, so "matches of an organisation" is one indexed equality (no `$or`)
+        "organisation_ids": sorted({offer.organisation_id, request.organisation_id}),
+        "category": offer.category.value,
+        "score": result.score,
+        "reasons": list(result.reasons),
+        "offer_title": offer.title,
+        "request_title": request.title,
+        "found_at": found_at,
+    }
+
+
+def other_kind(kind: ListingKind) -> ListingKind:
+    return ListingKind.REQUEST if kind is ListingKind.OFFER else ListingKind.OFFER
+
+
+def candidate_filters(listing: Listing) -> list[Document]:
+    """Indexed queries for the open listings of the other kind that could fit `listing`:
+    the newest in its category, and those sharing a tag, a language, the district or a title
+    word. Each is read with a limit, so matching never scans all listings."""
+    base: Document = {
+        "category": listing.category.value,
+        "kind": other_kind(listing.kind).value,
+        "status": "open",
+    }
+    filters = [base]
+    tags = list(tag_keys(listing.tags))
+    if tags:
+        filters.append({**base, "tags_key": {"$in": tags}})
+    languages = sorted({language_key(tag) for tag in listing.languages})
+    if languages:
+        filters.append({**base, "language_keys": {"$in": languages}})
+    if listing.district:
+        filters.append({**base, "district_key": fold(listing.district)})
+    title_words = sorted(significant_words(listing.title))[:CANDIDATE_QUERY_WORDS]
+    if title_words:
+        filters.append({**base, "search_terms": {"$in": title_words}})
+    return filters
+
+
+@dataclass(frozen=True)
+class ListingFilters:
+    """What a search of the exchange's listings asks for; None means "any"."""
+
+    kind: ListingKind
+    status: ListingStatus = ListingStatus.OPEN
+    category: ListingCategory | None = None
+    tag: str | None = None
+    district: str | None = None
+    language: str | None = None
+    organisation_id: str | None = None
+    text: str | None = None
+
+    def query(self) -> Document:
+        query: Document = {"kind": self.kind.value, "status": self.status.value}
+        if self.category is not None:
+            query["category"] = self.category.value
+        if self.tag:
+            query["tags_key"] = fold(self.tag.strip())
+        if self.district:
+            query["district_key"] = fold(self.district.strip())
+        if self.language:
+            query["language_keys"] = language_key(self.language)
+        if self.organisation_id:
+            query["organisation_id"] = self.organisation_id
+        terms = query_terms(self.text) if self.text else []
+        if terms:
+            query["search_terms"] = {"$all": terms}
+        return query
+
+
+@dataclass(frozen=True)
+class ProjectedOrganisation:
+    """What the exchange knows of an organisation, from the directory's events."""
+
+    id: str
+    name: str
+    status: OrganisationStatus
+    revision: int
+
+
+class ExchangeStore:
+    def __init__(self, db: AsyncDatabase[Document], writer: OutboxWriter) -> None:
+        self.db = db
+        self.writer = writer
+
+    # listings ----------------------------------------------------------------------------
+
+    async def add_listing(
+        self, listing: Listing, events: Sequence[Payload], correlation_id: str | None
+    ) -> None:
+        await self.writer.insert(
+            LISTINGS, listing_document(listing), events, correlation_id=correlation_id
+        )
+
+    async def get_listing(self, listing_id: str) -> Listing | None:
+        doc = await self.db[LISTINGS].find_one({"_id": listing_id})
+        return listing_from_document(doc) if doc else None
+
+    async def listings_by_id(self, listing_ids: Sequence[str]) -> dict[str, Listing]:
+        cursor = self.db[LISTINGS].find({"_id": {"$in": list(listing_ids)}})
+        return {doc["_id"]: listing_from_document(doc) async for doc in cursor}
+
+    async def find_listings(
+        self, filters: ListingFilters, *, limit: int, offset: int
+    ) -> tuple[list[Listing], int]:
+        collection = self.db[LISTINGS]
+        query = filters.query()
+        cursor = collection.find(query).sort(NEWEST_FIRST).skip(offset).limit(limit)
+        items = [listing_from_document(doc) async for doc in cursor]
+        total = await collection.count_documents(query)
+        return items, total
+
+    async def match_candidates(self, listing: Listing) -> list[Listing]:
+        """The union of the candidate queries' results (at most a few hundred listings)."""
+        batches = await asyncio.gather(
+            *(
+                self.db[LISTINGS]
+                .find(query)
+                .sort(NEWEST_FIRST)
+                .limit(CANDIDATES_PER_QUERY)
+                .to_list(CANDIDATES_PER_QUERY)
+                for query in candidate_filters(listing)
+            )
+        )
+        found: dict[str, Listing] = {}
+        for doc in (doc for batch in batches for doc in batch):
+            if doc["_id"] not in found:
+                found[doc["_id"]] = listing_from_document(doc)
+        return list(found.values())
+
+    async def open_listing_ids_of(self, organisation_id: str, limit: int) -> list[str]:
+        cursor = (
+            self.db[LISTINGS]
+            .find({"organisation_id": organisation_id, "status": "open"}, {"_id": 1})
+            .limit(limit)
+        )
+        return [doc["_id"] async for doc in cursor]
+
+    async def listing_ids_due(self, now: dt.datetime, limit: int) -> list[str]:
+        cursor = (
+            self.db[LISTINGS]
+            .find({"status": "open", "expires_at": {"$lte": now}}, {"_id": 1})
+            .sort("expires_at", ASCENDING)
+            .limit(limit)
+        )
+        return [doc["_id"] async for doc in cursor]
+
+    # matches -----------------------------------------------------------------------------
+
+    async def known_pairs(self, pair_ids: Sequence[str]) -> set[str]:
+        cursor = self.db[MATCHES].find({"_id": {"$in": list(pair_ids)}}, {"_id": 1})
+        return {doc["_id"] async for doc in cursor}
+
+    async def add_match(
+        self, doc: Document, events: Sequence[Payload], correlation_id: str | None
+    ) -> bool:
+        """Store a match with its event; False when the pair was matched before."""
+        try:
+            await self.writer.insert(MATCHES, doc, events, correlation_id=correlation_id)
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def matches_of(
+        self, organisation_id: str, *, limit: int, offset: int
+    ) -> tuple[list[Document], int]:
+        collection = self.db[MATCHES]
+        filters = {"organisation_ids": organisation_id}
+        cursor = (
+            collection.find(filters)
+            .sort([("found_at", DESCENDING), ("match_id", DESCENDING)])
+            .skip(offset)
+            .limit(limit)
+        )
+        items = [doc async for doc in cursor]
+        return items, await collection.count_documents(filters)
+
+    # the projection of organisations -----------------------------------------------------
+
+    async def get_organisation(self, organisation_id: str) -> ProjectedOrganisation | None:
+        doc = await self.db[ORGANISATIONS].find_one({"_id": organisation_id})
+        if doc is None:
+            return None
+        return ProjectedOrganisation(
+            id=doc["_id"],
+            name=doc["name"],
+            status=OrganisationStatus(doc["status"]),
+            revision=int(doc["revision"]),
+        )
+
+    async def project_organisation(self, organisation: ProjectedOrganisation) -> None:
+        """Keep the newest revision of an organisation; older or repeated ones change nothing."""
+        doc = {
+            "_id": organisation.id,
+            "name": organisation.name,
+            "status": organisation.status.value,
+            "revision": organisation.revision,
+        }
+        collection = self.db[ORGANISATIONS]
+        for _ in range(20):
+            current = await collection.find_one({"_id": organisation.id})
+            if current is None:
+                try:
+                    await collection.insert_one(doc)
+                except DuplicateKeyError:
+                    continue  # inserted by a concurrent delivery: compare revisions again
+                return
+            if int(current["revision"]) >= organisation.revision:
+                return
+            result = await collection.replace_one(
+                {"_id": organisation.id, "revision": current["revision"]}, doc
+            )
+            if result.matched_count == 1:
+                return
+        raise ConcurrentUpdateError(
+            f"{ORGANISATIONS}/{organisation.id}: too many concurrent writes"
+        )

@@ -1,0 +1,347 @@
+"""HTTP routes of the notifier: each turns a request into one call of `Notifier`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Query, Request, Response, status
+from fastapi.responses import HTMLResponse
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+from services.notifier.domain import (
+    Cadence,
+    DeliveryStatus,
+    Subscription,
+    SubscriptionFilters,
+    SubscriptionStatus,
+    Topic,
+    inapplicable_filters,
+)
+from services.notifier.emails import render_page
+from services.notifier.service import Notifier
+from services.notifier.store import Delivery
+from services.notifier.texts import SUPPORTED_LANGUAGES, texts_for
+from shared.auth import AdminUser, CurrentUser, OptionalUser
+from shared.contracts.vocabulary import LanguageTag
+from shared.http import ProblemError, next_offset
+
+router = APIRouter()
+
+Token = Annotated[str, Query(min_length=10, max_length=1000, description="The signed token")]
+SubscriptionId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f-]{36}$")]
+
+
+def notifier(request: Request) -> Notifier:
+    service: Notifier = request.app.state.notifier
+    return service
+
+
+NotifierService = Annotated[Notifier, Depends(notifier)]
+
+
+def _lower(value: str) -> str:
+    return value.strip().lower()
+
+
+class SubscriptionCreate(BaseModel):
+    """Follow new offers, requests or events: as an organisation (its contact address; needs
+    a token of its editor or of office staff) or as any email address (confirmed by a link)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    organisation_id: Annotated[str, StringConstraints(pattern=r"^[0-9a-f-]{36}$")] | None = Field(
+        None, description="Subscribe this organisation's contact address."
+    )
+    email: Annotated[EmailStr, AfterValidator(_lower)] | None = Field(
+        None, description="Subscribe this address (double opt-in).", examples=["jana@example.org"]
+    )
+    language: LanguageTag = Field(
+        "de",
+        description=f"Language of the emails to an address ({', '.join(SUPPORTED_LANGUAGES)}; "
+        "others get German). An organisation gets its preferred language.",
+    )
+    topics: list[Topic] = Field(min_length=1, max_length=3, examples=[["offers"]])
+    filters: SubscriptionFilters = Field(default_factory=SubscriptionFilters)
+    delivery: Cadence = Field(
+        Cadence.IMMEDIATE, description="`immediate`, or a `daily` or `weekly` digest."
+    )
+
+    @model_validator(mode="after")
+    def _one_subscriber_and_fitting_filters(self) -> SubscriptionCreate:
+        if (self.organisation_id is None) == (self.email is None):
+            raise ValueError("give exactly one of `organisation_id` and `email`")
+        wrong = inapplicable_filters(self.topics, self.filters)
+        if wrong:
+            topics = ", ".join(t.value for t in self.topics)
+            raise ValueError(f"filters {', '.join(wrong)} do not apply to all of: {topics}")
+        return self
+
+
+class SubscriptionPublic(BaseModel):
+    id: str
+    organisation_id: str | None
+    email: str | None
+    language: str
+    topics: list[Topic]
+    filters: SubscriptionFilters
+    delivery: Cadence
+    status: SubscriptionStatus
+    created_at: dt.datetime
+
+    @classmethod
+    def of(cls, subscription: Subscription) -> SubscriptionPublic:
+        return cls(
+            id=subscription.id,
+            organisation_id=subscription.organisation_id,
+            email=subscription.email,
+            language=subscription.language,
+            topics=subscription.topics,
+            filters=subscription.filters,
+            delivery=subscription.cadence,
+            status=subscription.status,
+            created_at=subscription.created_at,
+        )
+
+
+class SubscriptionPage(BaseModel):
+    items: list[SubscriptionPublic]
+    total: int
+    limit: int
+    offset: int
+    next_offset: int | None = Field(description="Offset of the next page, or null on the last.")
+
+
+class DeliveryPublic(BaseModel):
+    """One email: to whom, why, and what became of it."""
+
+    id: str
+    status: DeliveryStatus
+    template: str
+    reason: str = Field(description="`default`, `subscription` or `transactional`.")
+    recipient: str | None = Field(description="The address, once known (set when sending).")
+    organisation_id: str | None
+    subscription_id: str | None
+    cause_event_id: str
+    cause_type: str
+    correlation_id: str | None = Field(
+        description="Shared with the request and events that led to this email."
+    )
+    attempts: int
+    last_error: str | None
+    next_attempt_at: dt.datetime | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    sent_at: dt.datetime | None
+
+    @classmethod
+    def of(cls, delivery: Delivery) -> DeliveryPublic:
+        pending = delivery.status is DeliveryStatus.PENDING
+        return cls(
+            id=delivery.id,
+            status=delivery.status,
+            template=delivery.template.value,
+            reason=delivery.reason,
+            recipient=delivery.address,
+            organisation_id=delivery.organisation_id,
+            subscription_id=delivery.subscription_id,
+            cause_event_id=delivery.cause_event_id,
+            cause_type=delivery.cause_type,
+            correlation_id=delivery.correlation_id,
+            attempts=delivery.attempts,
+            last_error=delivery.last_error,
+            next_attempt_at=dt.datetime.fromtimestamp(delivery.next_attempt_ms / 1000, dt.UTC)
+            if pending
+            else None,
+            created_at=delivery.created_at,
+            updated_at=delivery.updated_at,
+            sent_at=delivery.sent_at,
+        )
+
+
+class DeliveryPage(BaseModel):
+    items: list[DeliveryPublic]
+    total: int
+    limit: int
+    offset: int
+    next_offset: int | None
+
+
+@router.post(
+    "/subscriptions",
+    status_code=status.HTTP_201_CREATED,
+    response_model=SubscriptionPublic,
+    tags=["subscriptions"],
+    summary="Follow new offers, requests or events (an address confirms by email first)",
+)
+async def subscribe(
+    body: SubscriptionCreate, user: OptionalUser, service: NotifierService, response: Response
+) -> SubscriptionPublic:
+    subscription = await service.subscribe(
+        organisation_id=body.organisation_id,
+        email=body.email,
+        language=body.language,
+        topics=body.topics,
+        filters=body.filters,
+        cadence=body.delivery,
+        user=user,
+    )
+    response.headers["Location"] = f"/subscriptions/{subscription.id}"
+    return SubscriptionPublic.of(subscription)
+
+
+@router.get(
+    "/subscriptions",
+    response_model=SubscriptionPage,
+    tags=["subscriptions"],
+    summary="Subscriptions of your organisations (office staff: all)",
+)
+async def list_subscriptions(
+    user: CurrentUser,
+    service: NotifierService,
+    organisation_id: Annotated[str | None, Query(max_length=100)] = None,
+    email: Annotated[str | None, Query(max_length=320, description="office staff only")] = None,
+    status_: Annotated[SubscriptionStatus | None, Query(alias="status")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+) -> SubscriptionPage:
+    items, total = await service.list_subscriptions(
+        user,
+        organisation_id=organisation_id,
+        email=email,
+        status=status_,
+        limit=limit,
+        offset=offset,
+    )
+    return SubscriptionPage(
+        items=[SubscriptionPublic.of(s) for s in items],
+        total=total,
+        limit=limit,
+        offset=offset,
+        next_offset=next_offset(offset, len(items), total),
+    )
+
+
+@router.get(
+    "/subscriptions/confirm",
+    response_class=HTMLResponse,
+    tags=["subscriptions"],
+    summary="Confirm a subscription with the link from the confirmation email",
+)
+async def confirm_subscription(token: Token, service: NotifierService) -> HTMLResponse:
+    _subscription, claim = await service.confirm(token)
+    t = texts_for(claim.language)
+    return HTMLResponse(
+        render_page(
+            claim.language,
+            title=t["page_confirmed_title"],
+            text=t["page_confirmed_text"],
+            portal_url=service.settings.public_base_url,
+        )
+    )
+
+
+@router.delete(
+    "/subscriptions/{subscription_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    tags=["subscriptions"],
+    summary="End a subscription (its organisation's editors, office staff)",
+)
+async def end_subscription(
+    subscription_id: SubscriptionId, user: CurrentUser, service: NotifierService
+) -> Response:
+    await service.end_subscription(subscription_id, user)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get(
+    "/unsubscribe",
+    response_class=HTMLResponse,
+    tags=["unsubscribe"],
+    summary="The page behind an email's unsubscribe link: asks before it unsubscribes",
+)
+async def unsubscribe_page(token: Token, service: NotifierService) -> HTMLResponse:
+    claim = service.check_unsubscribe_token(token)
+    t = texts_for(claim.language)
+    if claim.subject.startswith("org:"):
+        notice = claim.subject.rsplit(":", 1)[1]
+        question = t["page_unsubscribe_default"].format(
+            what=t.get(f"notice_{notice}", t["notice_match_found"])
+        )
+    else:
+        question = t["page_unsubscribe_subscription"]
+    action = f"{service.links.base_url}/unsubscribe?token={token}"
+    return HTMLResponse(
+        render_page(
+            claim.language,
+            title=t["page_unsubscribe_title"],
+            text=question,
+            portal_url=service.settings.public_base_url,
+            form_action=action,
+            button=t["unsubscribe"],
+        )
+    )
+
+
+@router.post(
+    "/unsubscribe",
+    response_class=HTMLResponse,
+    tags=["unsubscribe"],
+    summary="Unsubscribe (RFC 8058 one-click: body `List-Unsubscribe=One-Click`)",
+)
+async def unsubscribe(
+    token: Token,
+    service: NotifierService,
+    one_click: Annotated[str | None, Form(alias="List-Unsubscribe")] = None,
+) -> HTMLResponse:
+    if one_click is not None and one_click != "One-Click":
+        raise ProblemError(400, "The form field List-Unsubscribe must be `One-Click`.")
+    claim = await service.unsubscribe(token)
+    t = texts_for(claim.language)
+    return HTMLResponse(
+        render_page(
+            claim.language,
+            title=t["page_unsubscribed_title"],
+            text=t["page_unsubscribed_text"],
+            portal_url=service.settings.public_base_url,
+        )
+    )
+
+
+@router.get(
+    "/deliveries",
+    response_model=DeliveryPage,
+    tags=["deliveries"],
+    summary="The delivery log (office staff): did we email them?",
+)
+async def list_deliveries(
+    _admin: AdminUser,
+    service: NotifierService,
+    status_: Annotated[DeliveryStatus | None, Query(alias="status")] = None,
+    recipient: Annotated[str | None, Query(max_length=320, description="Email address")] = None,
+    organisation_id: Annotated[str | None, Query(max_length=100)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+) -> DeliveryPage:
+    items, total = await service.list_deliveries(
+        status=status_,
+        recipient=recipient,
+        organisation_id=organisation_id,
+        limit=limit,
+        offset=offset,
+    )
+    return DeliveryPage(
+        items=[DeliveryPublic.of(d) for d in items],
+        total=total,
+        limit=limit,
+        offset=offset,
+        next_offset=next_offset(offset, len(items), total),
+    )

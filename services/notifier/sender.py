@@ -1,0 +1,417 @@
+"""Sending: the loop that claims due deliveries, writes each email and hands it to SMTP, and
+records the outcome together with `notifier.notification.sent` / `.failed`.
+
+Consumers never send; they only plan deliveries. The sender claims one delivery at a time by
+`_id` with a lease (like the outbox relay), so several replicas never send the same email at
+once, and a process killed mid-send leaves a lease that expires and a delivery that is tried
+again. One window stays open, and no SMTP client can close it: killed after the mail server
+accepted an email and before the outcome was written, the email goes out a second time. It
+then carries the same `Message-ID`, which mail clients recognise as the same message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from email.message import EmailMessage
+
+import aiosmtplib
+from prometheus_client import Counter
+from pymongo.errors import PyMongoError
+
+from services.notifier.domain import (
+    DefaultNotice,
+    DeliveryStatus,
+    SubscriptionStatus,
+    Template,
+    opt_out_id,
+    recipient_address,
+    recipient_organisation,
+    retry_delay_seconds,
+)
+from services.notifier.emails import (
+    EmailContext,
+    UnusableAddressError,
+    build_message,
+    recipient_header,
+    render_email,
+)
+from services.notifier.settings import NotifierSettings
+from services.notifier.store import Delivery, NotifierStore, delivery_from_document, now_ms
+from services.notifier.texts import email_language
+from services.notifier.tokens import Links, default_notice_subject, subscription_subject
+from shared.contracts.base import Payload
+from shared.contracts.notifier import NotificationFailed, NotificationSent
+from shared.ids import new_id
+from shared.mongo import Document
+from shared.outbox import ConcurrentUpdateError, utc_now
+
+log = logging.getLogger("integrationsnetz.notifier.sender")
+
+EMAILS_SENT = Counter(
+    "integrationsnetz_emails_sent_total", "Emails the mail server accepted", ["template"]
+)
+EMAILS_FAILED = Counter(
+    "integrationsnetz_emails_failed_total", "Emails given up after the last attempt", ["template"]
+)
+EMAIL_ATTEMPT_ERRORS = Counter(
+    "integrationsnetz_email_attempt_errors_total",
+    "Sending attempts that failed and will be retried",
+    ["template"],
+)
+EMAILS_SKIPPED = Counter(
+    "integrationsnetz_emails_skipped_total",
+    "Planned emails not sent (unsubscribed, no contact address, organisation archived)",
+    ["template"],
+)
+
+DEFAULT_NOTICES = {
+    Template.MATCH_FOUND: DefaultNotice.MATCH_FOUND,
+    Template.CONFLICT_DETECTED: DefaultNotice.CONFLICT_DETECTED,
+}
+
+
+class SendError(Exception):
+    """Sending failed; `permanent` when the mail server refused for good (5xx)."""
+
+    def __init__(self, detail: str, *, permanent: bool) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.permanent = permanent
+
+
+class Mailer:
+    """Hands one message to the SMTP server, for one envelope recipient."""
+
+    def __init__(self, settings: NotifierSettings) -> None:
+        self._settings = settings
+
+    async def send(self, message: EmailMessage, *, sender: str, recipient: str) -> None:
+        s = self._settings
+        try:
+            await aiosmtplib.send(
+                message,
+                # The envelope is given explicitly: headers never decide where mail goes.
+                sender=sender,
+                recipients=[recipient],
+                hostname=s.smtp_host,
+                port=s.smtp_port,
+                start_tls=s.smtp_starttls,
+                username=s.smtp_username,
+                password=s.smtp_password.get_secret_value() if s.smtp_password else None,
+                timeout=s.smtp_timeout_seconds,
+            )
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            codes = [error.code for error in exc.recipients]
+            detail = "; ".join(f"{e.code} {e.message}" for e in exc.recipients)
+            raise SendError(detail, permanent=all(code >= 500 for code in codes)) from exc
+        except aiosmtplib.SMTPAuthenticationError as exc:
+            # wrong credentials are an operator's to fix: keep the mail and retry
+            raise SendError(f"{exc.code} {exc.message}", permanent=False) from exc
+        except aiosmtplib.SMTPResponseException as exc:
+            raise SendError(f"{exc.code} {exc.message}", permanent=exc.code >= 500) from exc
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            raise SendError(f"{type(exc).__name__}: {exc}", permanent=False) from exc
+
+
+@dataclass(frozen=True)
+class Composed:
+    message: EmailMessage
+    address: str
+
+
+@dataclass(frozen=True)
+class Skip:
+    """Nothing to send any more (unsubscribed, no address): not a failure."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class NotYet:
+    """Cannot be written yet (its organisation is not known here yet): counts as an attempt."""
+
+    reason: str
+
+
+class Sender:
+    """Claims due deliveries, sends them, records the outcome. Woken right after a delivery is
+    planned; polls as a fallback (retries become due by the clock)."""
+
+    def __init__(
+        self,
+        store: NotifierStore,
+        settings: NotifierSettings,
+        links: Links,
+        mailer: Mailer,
+    ) -> None:
+        self._store = store
+        self._settings = settings
+        self._links = links
+        self._mailer = mailer
+        self._owner = new_id()
+        self._wake = asyncio.Event()
+        self._lease_ms = int(settings.delivery_lease_seconds * 1000)
+        self.last_error: str | None = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self, ready: Callable[[], Awaitable[object]]) -> None:
+        await ready()
+        backoff = self._settings.sender_poll_seconds
+        while True:
+            self._wake.clear()
+            try:
+                handled = await self.drain()
+                self.last_error = None
+                backoff = self._settings.sender_poll_seconds
+                if handled:
+                    continue
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # database away: try again later, lose nothing
+                self.last_error = repr(exc)
+                log.warning("sender: %s; retrying in %.1fs", exc, backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 30.0)
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(
+                    self._wake.wait(), timeout=self._settings.sender_poll_seconds
+                )
+
+    async def drain(self) -> int:
+        """Send what is due now; returns how many deliveries were handled."""
+        due = await self._store.due_deliveries(now_ms(), self._settings.sender_batch_size)
+        handled = 0
+        for delivery_id in due:
+            handled += await self.deliver(delivery_id)
+        return handled
+
+    async def deliver(self, delivery_id: str) -> int:
+        claimed = await self._store.claim_delivery(
+            delivery_id, self._owner, now_ms(), self._lease_ms
+        )
+        if claimed is None:
+            return 0  # another sender holds it, or it is done
+        delivery = delivery_from_document(claimed)
+        try:
+            composed = await self.compose(delivery)
+        except UnusableAddressError as exc:
+            await self._give_up(claimed, delivery, str(exc))
+            return 1
+        except PyMongoError:
+            raise  # the database is away: the lease runs out and the delivery is tried again
+        except Exception as exc:  # a template that cannot render will not render next time
+            log.exception("cannot write delivery %s", delivery.id)
+            await self._give_up(claimed, delivery, f"cannot write the email: {exc!r}")
+            return 1
+        if isinstance(composed, Skip):
+            await self._record(
+                claimed,
+                delivery.model_copy(
+                    update={"status": DeliveryStatus.SKIPPED, "last_error": composed.reason}
+                ),
+            )
+            EMAILS_SKIPPED.labels(delivery.template.value).inc()
+            return 1
+        if isinstance(composed, NotYet):
+            await self._attempt_failed(claimed, delivery, composed.reason, permanent=False)
+            return 1
+        try:
+            await self._mailer.send(
+                composed.message,
+                sender=self._settings.sender_address.addr_spec,
+                recipient=composed.address,
+            )
+        except SendError as exc:
+            await self._attempt_failed(
+                claimed,
+                delivery.model_copy(update={"address": composed.address}),
+                exc.detail,
+                permanent=exc.permanent,
+            )
+            return 1
+        await self._sent(claimed, delivery.model_copy(update={"address": composed.address}))
+        return 1
+
+    # --- writing the email ----------------------------------------------------------------
+
+    async def compose(self, delivery: Delivery) -> Composed | Skip | NotYet:
+        """Resolve the recipient as of now (address, language, opt-outs) and write the email."""
+        store = self._store
+        if delivery.subscription_id is not None:
+            subscription = await store.subscription(delivery.subscription_id)
+            wanted = (
+                SubscriptionStatus.PENDING
+                if delivery.template is Template.SUBSCRIPTION_CONFIRMATION
+                else SubscriptionStatus.ACTIVE
+            )
+            if subscription is None or subscription.status is not wanted:
+                return Skip("the subscription has ended")
+        language = delivery.language
+        organisation_name = None
+        address = recipient_address(delivery.recipient)
+        organisation_id = recipient_organisation(delivery.recipient)
+        if organisation_id is not None:
+            organisation = await store.organisation(organisation_id)
+            if organisation is None:
+                return NotYet(f"organisation {organisation_id} is not known here (yet)")
+            if organisation.status != "active":
+                return Skip("the organisation has left the network")
+            if not organisation.email:
+                return Skip("the organisation has no contact address")
+            notice = DEFAULT_NOTICES.get(delivery.template)
+            if (
+                delivery.reason == "default"
+                and notice is not None
+                and await store.opted_out(opt_out_id(organisation_id, notice))
+            ):
+                return Skip("the organisation unsubscribed from these emails")
+            address = organisation.email
+            language = organisation.preferred_language
+            if delivery.reason == "default":
+                organisation_name = organisation.name
+        assert address is not None
+        language = email_language(language)
+        now = int(time.time())
+        unsubscribe_url = self._unsubscribe_url(delivery, language, now)
+        action_url = None
+        if delivery.template is Template.SUBSCRIPTION_CONFIRMATION:
+            assert delivery.subscription_id is not None
+            action_url = self._links.confirmation_url(delivery.subscription_id, language, now=now)
+        rendered = render_email(
+            EmailContext(
+                template=delivery.template,
+                language=language,
+                params=delivery.params,
+                portal_url=self._settings.public_base_url,
+                timezone=self._settings.timezone,
+                recipient_name=delivery.recipient_name,
+                organisation_name=organisation_name,
+                unsubscribe_url=unsubscribe_url,
+                action_url=action_url,
+            )
+        )
+        sender = self._settings.sender_address
+        message = build_message(
+            rendered,
+            sender=sender,
+            to=recipient_header(address, delivery.recipient_name),
+            message_id=f"<{delivery.id}@{sender.domain or 'integrationsnetz.local'}>",
+            date=utc_now(),
+            unsubscribe_url=unsubscribe_url,
+            extra_headers=[
+                ("X-Integrationsnetz-Delivery", delivery.id),
+                ("X-Integrationsnetz-Cause", delivery.cause_event_id),
+                ("X-Integrationsnetz-Template", delivery.template.value),
+            ],
+        )
+        return Composed(message, address)
+
+    def _unsubscribe_url(self, delivery: Delivery, language: str, now: int) -> str | None:
+        if delivery.reason == "transactional":
+            return None
+        if delivery.subscription_id is not None:
+            subject = subscription_subject(delivery.subscription_id)
+        else:
+            notice = DEFAULT_NOTICES.get(delivery.template)
+            assert notice is not None
+            assert delivery.organisation_id is not None
+            subject = default_notice_subject(delivery.organisation_id, notice.value)
+        return self._links.unsubscribe_url(subject, language, now=now)
+
+    # --- recording the outcome ------------------------------------------------------------
+
+    def _outcome(self, delivery: Delivery) -> dict[str, object]:
+        return {
+            "delivery_id": delivery.id,
+            "cause_event_id": delivery.cause_event_id,
+            "cause_type": delivery.cause_type,
+            "template": delivery.template.value,
+            "organisation_id": delivery.organisation_id,
+            "attempts": delivery.attempts,
+            "occurred_at": utc_now(),
+        }
+
+    async def _sent(self, claimed: Document, delivery: Delivery) -> None:
+        now = utc_now()
+        done = _finished(delivery).model_copy(
+            update={
+                "status": DeliveryStatus.SENT,
+                "attempts": delivery.attempts + 1,
+                "sent_at": now,
+                "last_error": None,
+            }
+        )
+        await self._record(claimed, done, [NotificationSent.model_validate(self._outcome(done))])
+        EMAILS_SENT.labels(delivery.template.value).inc()
+
+    async def _attempt_failed(
+        self, claimed: Document, delivery: Delivery, error: str, *, permanent: bool
+    ) -> None:
+        attempts = delivery.attempts + 1
+        if permanent or attempts >= self._settings.max_attempts:
+            await self._give_up(claimed, delivery, error)
+            return
+        delay = retry_delay_seconds(
+            attempts,
+            base=self._settings.retry_base_seconds,
+            maximum=self._settings.retry_max_seconds,
+        )
+        log.info(
+            "delivery %s attempt %d failed (%s); next try in %.1fs",
+            delivery.id,
+            attempts,
+            error,
+            delay,
+        )
+        retry = delivery.model_copy(
+            update={
+                "attempts": attempts,
+                "last_error": error[:1000],
+                "next_attempt_ms": now_ms() + int(delay * 1000),
+                "lease_until_ms": 0,
+            }
+        )
+        await self._record(claimed, retry)
+        EMAIL_ATTEMPT_ERRORS.labels(delivery.template.value).inc()
+
+    async def _give_up(self, claimed: Document, delivery: Delivery, error: str) -> None:
+        failed = _finished(delivery).model_copy(
+            update={
+                "status": DeliveryStatus.FAILED,
+                "attempts": delivery.attempts + 1,
+                "last_error": error[:1000],
+            }
+        )
+        event = NotificationFailed.model_validate({**self._outcome(failed), "error": error[:1000]})
+        await self._record(claimed, failed, [event])
+        EMAILS_FAILED.labels(delivery.template.value).inc()
+        log.warning("delivery %s failed for good: %s", delivery.id, error)
+
+    async def _record(
+        self, claimed: Document, delivery: Delivery, messages: list[Payload] | None = None
+    ) -> None:
+        stamped = delivery.model_copy(update={"updated_at": utc_now(), "lease_until_ms": 0})
+        try:
+            await self._store.record_delivery(claimed, stamped, messages or [])
+        except ConcurrentUpdateError:
+            # our lease ran out and another sender took the delivery over; it records instead
+            log.warning(
+                "delivery %s changed while we sent it; leaving it to the other sender", delivery.id
+            )
+
+
+def _finished(delivery: Delivery) -> Delivery:
+    """A delivery that is done keeps no secrets: transactional links are dropped."""
+    if delivery.reason != "transactional":
+        return delivery
+    return delivery.model_copy(
+        update={"params": {k: v for k, v in delivery.params.items() if k != "link"}}
+    )

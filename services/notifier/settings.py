@@ -1,0 +1,89 @@
+"""Configuration of the notifier service."""
+
+from __future__ import annotations
+
+import zoneinfo
+from email.headerregistry import Address
+from email.utils import parseaddr
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+
+from shared.settings import ServiceSettings
+
+#: The signing secret's development default (it is in shared.settings.DEVELOPMENT_SECRETS).
+DEVELOPMENT_SIGNING_SECRET = "change-me"  # noqa: S105 (a placeholder refused outside development)
+MIN_SIGNING_SECRET_LENGTH = 32
+
+
+class NotifierSettings(ServiceSettings):
+    service_name: str = "notifier"
+    port: int = 8004
+
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout_seconds: float = Field(15.0, gt=0)
+    mail_from: str = "Integrationsnetz <noreply@integrationsnetz.local>"
+
+    #: Where the notifier's own links (unsubscribe, confirm) point: NOTIFIER_PUBLIC_URL.
+    notifier_public_url: str = "http://127.0.0.1:8004"
+    #: Signs unsubscribe and confirmation links (HMAC-SHA256).
+    signing_secret: SecretStr = SecretStr(DEVELOPMENT_SIGNING_SECRET)
+    unsubscribe_token_days: int = Field(365, ge=1, le=3650)
+    confirmation_token_hours: int = Field(72, ge=1, le=24 * 30)
+    #: Unconfirmed subscriptions one address may have at once (each sends a confirmation mail).
+    pending_subscriptions_per_address: int = Field(5, ge=1, le=100)
+
+    #: SMTP retries: the n-th failed attempt waits min(base · 2^(n-1), max) seconds.
+    retry_base_seconds: float = Field(30.0, gt=0)
+    retry_max_seconds: float = Field(3600.0, gt=0)
+    max_attempts: int = Field(8, ge=1, le=50)
+    #: How long one sender owns a claimed delivery; longer than an SMTP conversation.
+    delivery_lease_seconds: float = Field(60.0, gt=0)
+    sender_poll_seconds: float = Field(1.0, gt=0)
+    sender_batch_size: int = Field(50, ge=1, le=1000)
+
+    #: Digests go out at this hour (local time in `digest_timezone`); weekly ones on Mondays.
+    digest_hour: int = Field(7, ge=0, le=23)
+    digest_timezone: str = "Europe/Berlin"
+    digest_check_seconds: float = Field(60.0, gt=0)
+
+    def secrets_to_check(self) -> dict[str, str]:
+        return {"signing_secret": self.signing_secret.get_secret_value()}
+
+    @field_validator("mail_from")
+    @classmethod
+    def _mail_from_is_an_address(cls, value: str) -> str:
+        _name, address = parseaddr(value)
+        if "@" not in address:
+            raise ValueError(f"MAIL_FROM {value!r} holds no email address")
+        return value
+
+    @field_validator("digest_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _strong_signing_secret_outside_development(self) -> NotifierSettings:
+        secret = self.signing_secret.get_secret_value()
+        if self.environment != "development" and len(secret) < MIN_SIGNING_SECRET_LENGTH:
+            raise ValueError(
+                f"SIGNING_SECRET needs at least {MIN_SIGNING_SECRET_LENGTH} characters "
+                f"for ENVIRONMENT={self.environment}"
+            )
+        return self
+
+    @property
+    def sender_address(self) -> Address:
+        name, address = parseaddr(self.mail_from)
+        username, _, domain = address.rpartition("@")
+        return Address(display_name=name, username=username, domain=domain)
+
+    @property
+    def timezone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.digest_timezone)

@@ -1,0 +1,376 @@
+"""The notifier's storage: projections of organisations and calendar entries, subscriptions,
+deliveries (one document per email, its `_id` the unique key), digest items and opt-outs.
+
+Deliveries and subscriptions are written whole through the `OutboxWriter` (version-guarded);
+`notifier.notification.*` events ride in the delivery's own write. Projections are upserted
+with `$set` of scalars by `_id`, guarded by the publisher's revision (docs/storage.md).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from services.notifier.domain import (
+    DeliveryStatus,
+    DigestEntry,
+    Item,
+    Subscription,
+    SubscriptionFilters,
+    SubscriptionStatus,
+    Template,
+)
+from shared.contracts.base import Payload
+from shared.mongo import CollectionIndexes, Document
+from shared.outbox import OutboxWriter
+
+ORGANISATIONS = "organisations"
+CALENDAR_ENTRIES = "calendar_entries"
+SUBSCRIPTIONS = "subscriptions"
+DELIVERIES = "deliveries"
+DIGEST_ITEMS = "digest_items"
+OPT_OUTS = "opt_outs"
+
+OUTBOX_COLLECTIONS = (DELIVERIES,)
+
+INDEXES = (
+    CollectionIndexes(
+        DELIVERIES,
+        (
+            IndexModel([("status", ASCENDING), ("next_attempt_ms", ASCENDING)]),
+            IndexModel([("address", ASCENDING)]),
+            IndexModel([("created_ms", DESCENDING)]),
+        ),
+    ),
+    CollectionIndexes(
+        SUBSCRIPTIONS,
+        (
+            IndexModel([("email", ASCENDING)]),
+            IndexModel([("organisation_id", ASCENDING)]),
+            IndexModel([("cadence", ASCENDING)]),
+        ),
+    ),
+    CollectionIndexes(DIGEST_ITEMS, (IndexModel([("subscription_id", ASCENDING)]),)),
+)
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class OrganisationContact(BaseModel):
+    """What the notifier keeps of an organisation (from `directory.organisation.*`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    name: str
+    email: str | None
+    preferred_language: str
+    status: str
+    revision: int
+
+
+class Delivery(BaseModel):
+    """One email to one recipient, from its planning to its outcome."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    template: Template
+    #: `org:<organisation id>` (address looked up when sending) or `email:<address>`.
+    recipient: str
+    #: Why this recipient gets it: `default` (own listings and events), `subscription`,
+    #: or `transactional` (asked for once: invitations, confirmations).
+    reason: str
+    organisation_id: str | None = None
+    subscription_id: str | None = None
+    #: The address it went (or goes) to, once known; shown in the delivery log.
+    address: str | None = None
+    recipient_name: str | None = None
+    language: str = "de"
+    params: dict[str, Any] = Field(default_factory=dict)
+    cause_event_id: str
+    cause_type: str
+    #: The correlation id of what caused it (the HTTP request at the start of the chain).
+    correlation_id: str | None = None
+    status: DeliveryStatus = DeliveryStatus.PENDING
+    attempts: int = 0
+    next_attempt_ms: int = 0
+    lease_until_ms: int = 0
+    last_error: str | None = None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    sent_at: dt.datetime | None = None
+    #: The moment of creation in epoch ms (orders the log; integers compare everywhere).
+    created_ms: int = 0
+
+
+def delivery_document(delivery: Delivery) -> Document:
+    data = delivery.model_dump(mode="python")
+    doc: Document = {"_id": data.pop("id"), **data}
+    doc["template"] = delivery.template.value
+    doc["status"] = delivery.status.value
+    return doc
+
+
+def delivery_from_document(doc: Document) -> Delivery:
+    fields = {k: v for k, v in doc.items() if k in Delivery.model_fields}
+    return Delivery(id=doc["_id"], **fields)
+
+
+def subscription_document(subscription: Subscription) -> Document:
+    data = subscription.model_dump(mode="json")
+    doc: Document = {"_id": data.pop("id"), **data}
+    doc["created_at"] = subscription.created_at
+    return doc
+
+
+def subscription_from_document(doc: Document) -> Subscription:
+    fields = {k: v for k, v in doc.items() if k in Subscription.model_fields}
+    fields["filters"] = SubscriptionFilters.model_validate(fields.get("filters") or {})
+    return Subscription(id=doc["_id"], **fields)
+
+
+class NotifierStore:
+    def __init__(self, db: AsyncDatabase[Document], writer: OutboxWriter) -> None:
+        self.db = db
+        self.writer = writer
+
+    # projections -------------------------------------------------------------------------
+
+    async def upsert_projection(
+        self, collection: str, entity_id: str, values: Document, *, guard: str
+    ) -> bool:
+        """Store `values` unless a newer or equal `guard` (revision, sequence) is there."""
+        newer = int(values[guard])
+        result = await self.db[collection].update_one(
+            {"_id": entity_id, guard: {"$lt": newer}}, {"$set": values}
+        )
+        if result.matched_count:
+            return True
+        try:
+            await self.db[collection].insert_one({"_id": entity_id, **values})
+        except DuplicateKeyError:
+            return False  # what is stored is as new or newer
+        return True
+
+    async def organisation(self, organisation_id: str) -> OrganisationContact | None:
+        doc = await self.db[ORGANISATIONS].find_one({"_id": organisation_id})
+        if doc is None:
+            return None
+        return OrganisationContact(
+            id=doc["_id"],
+            name=doc["name"],
+            email=doc.get("email"),
+            preferred_language=doc.get("preferred_language") or "de",
+            status=doc.get("status") or "active",
+            revision=int(doc.get("revision") or 0),
+        )
+
+    async def calendar_title(self, event_id: str) -> str | None:
+        doc = await self.db[CALENDAR_ENTRIES].find_one({"_id": event_id}, {"title": 1})
+        return str(doc["title"]) if doc else None
+
+    # opt-outs of default notices ---------------------------------------------------------
+
+    async def add_opt_out(self, opt_out_id: str, at: dt.datetime) -> None:
+        # unsubscribed already: one click twice is still one opt-out
+        with contextlib.suppress(DuplicateKeyError):
+            await self.db[OPT_OUTS].insert_one({"_id": opt_out_id, "created_at": at})
+
+    async def opted_out(self, opt_out_id: str) -> bool:
+        return await self.db[OPT_OUTS].find_one({"_id": opt_out_id}, {"_id": 1}) is not None
+
+    # subscriptions -----------------------------------------------------------------------
+
+    async def add_subscription(self, subscription: Subscription) -> None:
+        await self.writer.insert(SUBSCRIPTIONS, subscription_document(subscription))
+
+    async def subscription(self, subscription_id: str) -> Subscription | None:
+        doc = await self.db[SUBSCRIPTIONS].find_one({"_id": subscription_id})
+        return subscription_from_document(doc) if doc else None
+
+    async def change_subscription(
+        self, subscription_id: str, change: Callable[[Subscription], Subscription | None]
+    ) -> Subscription | None:
+        """Load, change and write back a subscription (retried on concurrent writes)."""
+
+        async def apply(doc: Document) -> tuple[Document, Sequence[Payload]] | None:
+            changed = change(subscription_from_document(doc))
+            if changed is None:
+                return None
+            return {**doc, **subscription_document(changed)}, []
+
+        stored = await self.writer.update(SUBSCRIPTIONS, subscription_id, apply)
+        return subscription_from_document(stored) if stored else None
+
+    async def subscriptions_following(self, topic: str) -> list[Subscription]:
+        # `$in`, not equality: nx-27017 finds nothing by equality on an indexed list field
+        cursor = self.db[SUBSCRIPTIONS].find({"topics": {"$in": [topic]}, "status": "active"})
+        return [subscription_from_document(doc) async for doc in cursor]
+
+    async def digest_subscriptions(self, cadence: str) -> list[Subscription]:
+        cursor = self.db[SUBSCRIPTIONS].find({"cadence": cadence, "status": "active"})
+        return [subscription_from_document(doc) async for doc in cursor]
+
+    async def pending_subscriptions_of(self, email: str) -> int:
+        return await self.db[SUBSCRIPTIONS].count_documents(
+            {"email": email, "status": SubscriptionStatus.PENDING.value}
+        )
+
+    async def list_subscriptions(
+        self, filters: Document, *, limit: int, offset: int
+    ) -> tuple[list[Subscription], int]:
+        collection = self.db[SUBSCRIPTIONS]
+        cursor = collection.find(filters).sort("_id", ASCENDING).skip(offset).limit(limit)
+        items = [subscription_from_document(doc) async for doc in cursor]
+        return items, await collection.count_documents(filters)
+
+    # deliveries --------------------------------------------------------------------------
+
+    async def plan(self, delivery: Delivery) -> bool:
+        """Insert a delivery; False when its key is taken (planned before: nothing to do)."""
+        try:
+            await self.writer.insert(DELIVERIES, delivery_document(delivery))
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def due_deliveries(self, at_ms: int, limit: int) -> list[str]:
+        cursor = (
+            self.db[DELIVERIES]
+            .find(
+                {"status": DeliveryStatus.PENDING.value, "next_attempt_ms": {"$lte": at_ms}},
+                {"_id": 1},
+            )
+            .sort("next_attempt_ms", ASCENDING)
+            .limit(limit)
+        )
+        return [str(doc["_id"]) async for doc in cursor]
+
+    async def claim_delivery(
+        self, delivery_id: str, owner: str, at_ms: int, lease_ms: int
+    ) -> Document | None:
+        """Take a due delivery for `lease_ms`; None when another sender holds it or it is done.
+        Exactly one of several concurrent claimers wins (the filter and the write are one)."""
+        return await self.db[DELIVERIES].find_one_and_update(
+            {
+                "_id": delivery_id,
+                "status": DeliveryStatus.PENDING.value,
+                "lease_until_ms": {"$lte": at_ms},
+            },
+            {
+                "$set": {"lease_until_ms": at_ms + lease_ms, "lease_owner": owner},
+                "$inc": {"version": 1},
+            },
+            return_document=ReturnDocument.AFTER,
+        )
+
+    async def record_delivery(
+        self, claimed: Document, delivery: Delivery, messages: Sequence[Payload]
+    ) -> None:
+        """Write the outcome over the claimed version (raises ConcurrentUpdateError if the
+        lease was lost meanwhile)."""
+        await self.writer.replace(
+            DELIVERIES,
+            {**claimed, **delivery_document(delivery), "lease_owner": None},
+            messages,
+            correlation_id=delivery.correlation_id,
+        )
+
+    async def delivery(self, delivery_id: str) -> Delivery | None:
+        doc = await self.db[DELIVERIES].find_one({"_id": delivery_id})
+        return delivery_from_document(doc) if doc else None
+
+    async def list_deliveries(
+        self, filters: Document, *, limit: int, offset: int
+    ) -> tuple[list[Delivery], int]:
+        collection = self.db[DELIVERIES]
+        cursor = (
+            collection.find(filters)
+            .sort([("created_ms", DESCENDING), ("_id", ASCENDING)])
+            .skip(offset)
+            .limit(limit)
+        )
+        items = [delivery_from_document(doc) async for doc in cursor]
+        return items, await collection.count_documents(filters)
+
+    # digest items ------------------------------------------------------------------------
+
+    @staticmethod
+    def digest_item_id(subscription_id: str, entity_id: str) -> str:
+        return f"{subscription_id}:{entity_id}"
+
+    async def add_digest_item(self, subscription_id: str, item: Item, at_ms: int) -> bool:
+        """Keep an item for the subscription's next digest; False if it is there already."""
+        try:
+            await self.db[DIGEST_ITEMS].insert_one(
+                {
+                    "_id": self.digest_item_id(subscription_id, item.entity_id),
+                    "subscription_id": subscription_id,
+                    "item": item.model_dump(mode="json"),
+                    "added_ms": at_ms,
+                    "state": "pending",
+                    "digest_id": None,
+                }
+            )
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def refresh_digest_item(self, subscription_id: str, item: Item) -> None:
+        """Show the latest facts (a moved event) if the item still waits for a digest."""
+        await self.db[DIGEST_ITEMS].update_one(
+            {"_id": self.digest_item_id(subscription_id, item.entity_id), "state": "pending"},
+            {"$set": {"item": item.model_dump(mode="json")}},
+        )
+
+    async def drop_digest_item(self, subscription_id: str, entity_id: str) -> None:
+        """Forget an item that has not gone out yet (a cancelled event)."""
+        await self.db[DIGEST_ITEMS].delete_one(
+            {"_id": self.digest_item_id(subscription_id, entity_id), "state": "pending"}
+        )
+
+    async def open_digest_items(self, subscription_id: str) -> list[Document]:
+        """Items not yet in a sent digest: pending ones, and ones claimed by a digest pass."""
+        cursor = self.db[DIGEST_ITEMS].find({"subscription_id": subscription_id})
+        return [doc async for doc in cursor if doc.get("state") != "sent"]
+
+    async def claim_digest_item(self, item_id: str, digest: str, *, state: str) -> None:
+        """Give an item (still in `state`) to a digest; one of two racing passes wins."""
+        await self.db[DIGEST_ITEMS].update_one(
+            {"_id": item_id, "state": state},
+            {"$set": {"state": "claimed", "digest_id": digest}},
+        )
+
+    async def claimed_digest_entries(self, digest: str, subscription_id: str) -> list[DigestEntry]:
+        cursor = self.db[DIGEST_ITEMS].find(
+            {"subscription_id": subscription_id, "digest_id": digest}
+        )
+        return [
+            DigestEntry(
+                subscription_id=doc["subscription_id"],
+                item=Item.model_validate(doc["item"]),
+                added_ms=int(doc["added_ms"]),
+            )
+            async for doc in cursor
+            if doc.get("state") in ("claimed", "sent")
+        ]
+
+    async def mark_digest_items_sent(self, digest: str, item_ids: Sequence[str]) -> None:
+        for item_id in item_ids:
+            await self.db[DIGEST_ITEMS].update_one(
+                {"_id": item_id, "digest_id": digest}, {"$set": {"state": "sent"}}
+            )
+
+    async def delivery_exists(self, delivery_id: str) -> bool:
+        return await self.db[DELIVERIES].find_one({"_id": delivery_id}, {"_id": 1}) is not None

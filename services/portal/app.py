@@ -1,0 +1,76 @@
+"""The portal: the web UI for office staff and partner organisations. It has no database of its
+own; it calls the four services over HTTP (backend-for-frontend)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from services.portal.backends import Backends
+from services.portal.pages import install_template_helpers, router
+from services.portal.settings import PortalSettings
+from shared.http import create_api, install_health_routes
+from shared.logs import configure_logging
+from shared.telemetry import install_tracing
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def create_app(settings: PortalSettings | None = None) -> FastAPI:
+    settings = settings or PortalSettings()
+    configure_logging(settings.service_name, settings.log_level)
+    backends = Backends(settings)
+    engine = Jinja2Templates(directory=TEMPLATES)
+    install_template_helpers(engine)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await backends.close()
+
+    async def readiness() -> dict[str, bool]:
+        try:
+            async with httpx.AsyncClient(timeout=2.0) as client:
+                answer = await client.get(f"{settings.directory_url.rstrip('/')}/healthz")
+            return {"directory": answer.status_code == 200}
+        except httpx.HTTPError:
+            return {"directory": False}
+
+    app = create_api(
+        title="Integrationsnetz portal",
+        description="Web pages for people; the APIs are on the services.",
+        version="1.0.0",
+        max_body_bytes=settings.max_body_bytes,
+    )
+    app.router.lifespan_context = lifespan
+    app.state.settings = settings
+    app.state.backends = backends
+    app.state.templates = engine
+
+    async def html_error(request: Request, exc: Exception) -> HTMLResponse:
+        status = exc.status_code if isinstance(exc, StarletteHTTPException) else 422
+        return engine.TemplateResponse(
+            request,
+            "message.html",
+            {
+                "title": "Das ging nicht",
+                "message": "Diese Seite gibt es nicht oder die Eingabe war ungültig.",
+                "signed_in": False,
+            },
+            status_code=status,
+        )
+
+    app.add_exception_handler(StarletteHTTPException, html_error)
+    app.add_exception_handler(RequestValidationError, html_error)
+    app.include_router(router)
+    install_health_routes(app, readiness)
+    install_tracing(settings.service_name, app, None)
+    return app

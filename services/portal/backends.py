@@ -1,0 +1,83 @@
+"""The portal's view of the four services: plain HTTP calls, one client per service.
+
+A service that is down makes its part of a page say so; the rest of the page still works.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from services.portal.settings import PortalSettings
+
+log = logging.getLogger("integrationsnetz.portal")
+
+
+class BackendUnavailableError(Exception):
+    """A service did not answer (or answered 5xx)."""
+
+
+@dataclass
+class BackendAnswer:
+    status: int
+    body: Any
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+    def problem_detail(self) -> str:
+        if isinstance(self.body, dict):
+            detail = self.body.get("detail")
+            if isinstance(detail, str):
+                return detail
+        return "Das hat leider nicht geklappt."
+
+
+class Backends:
+    def __init__(self, settings: PortalSettings) -> None:
+        self.urls = {
+            "directory": settings.directory_url,
+            "calendar": settings.calendar_url,
+            "exchange": settings.exchange_url,
+            "notifier": settings.notifier_url,
+        }
+        self._client = httpx.AsyncClient(timeout=5.0)
+
+    async def close(self) -> None:
+        await self._client.aclose()
+
+    async def call(
+        self,
+        service: str,
+        method: str,
+        path: str,
+        *,
+        token: str | None = None,
+        **kwargs: Any,
+    ) -> BackendAnswer:
+        headers = dict(kwargs.pop("headers", {}) or {})
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        url = self.urls[service].rstrip("/") + path
+        try:
+            response = await self._client.request(method, url, headers=headers, **kwargs)
+        except httpx.HTTPError as exc:
+            log.warning("%s unreachable: %s", service, exc)
+            raise BackendUnavailableError(service) from exc
+        if response.status_code >= 500:
+            raise BackendUnavailableError(service)
+        try:
+            body = response.json()
+        except ValueError:
+            body = response.text
+        return BackendAnswer(response.status_code, body)
+
+    async def get(self, service: str, path: str, **kwargs: Any) -> BackendAnswer:
+        return await self.call(service, "GET", path, **kwargs)
+
+    async def post(self, service: str, path: str, **kwargs: Any) -> BackendAnswer:
+        return await self.call(service, "POST", path, **kwargs)

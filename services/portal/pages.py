@@ -1,0 +1,418 @@
+"""The portal's pages: each gathers what it shows from the services and renders a template."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from services.portal.backends import BackendAnswer, Backends, BackendUnavailableError
+
+router = APIRouter()
+SESSION_COOKIE = "inx_session"
+BERLIN = ZoneInfo("Europe/Berlin")
+
+CATEGORY_LABELS = {
+    "room": "Raum",
+    "furniture": "Möbel",
+    "equipment": "Ausstattung",
+    "language_partner": "Sprachpartnerschaft",
+    "volunteers": "Ehrenamtliche",
+    "cooperation": "Kooperation",
+    "expertise": "Fachwissen",
+    "transport": "Transport",
+    "other": "Sonstiges",
+}
+KIND_LABELS = {
+    "migrant_organisation": "Migrantenorganisation",
+    "religious_community": "Religionsgemeinschaft",
+    "district_office": "Stadtteilbüro",
+    "counselling_service": "Beratungsstelle",
+    "education": "Bildung",
+    "public_authority": "Behörde",
+    "association": "Verein",
+    "volunteer_group": "Ehrenamtsgruppe",
+    "other": "Sonstige",
+}
+
+
+def _berlin(value: str | None) -> str:
+    if not value:
+        return ""
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M")
+
+
+def templates(request: Request) -> Jinja2Templates:
+    engine: Jinja2Templates = request.app.state.templates
+    return engine
+
+
+def backends(request: Request) -> Backends:
+    found: Backends = request.app.state.backends
+    return found
+
+
+Templates = Annotated[Jinja2Templates, Depends(templates)]
+Services = Annotated[Backends, Depends(backends)]
+
+
+def session_token(request: Request) -> str | None:
+    return request.cookies.get(SESSION_COOKIE)
+
+
+def _same_origin(request: Request) -> bool:
+    """Forms are only accepted from the portal's own pages (with the SameSite cookie, CSRF-safe)."""
+    origin = request.headers.get("origin") or request.headers.get("referer")
+    if not origin:
+        return True
+    return urlsplit(origin).netloc == request.url.netloc
+
+
+def foreign_form(engine: Jinja2Templates, request: Request) -> HTMLResponse | None:
+    """A refusal page for a form posted from another site, else None."""
+    if _same_origin(request):
+        return None
+    return page(
+        engine,
+        request,
+        "message.html",
+        403,
+        title="Abgelehnt",
+        message="Dieses Formular kam nicht vom Portal.",
+    )
+
+
+def page(
+    engine: Jinja2Templates, request: Request, name: str, status_code: int = 200, **context: Any
+) -> HTMLResponse:
+    context.setdefault("signed_in", session_token(request) is not None)
+    return engine.TemplateResponse(request, name, context, status_code=status_code)
+
+
+async def _fetch(services: Backends, service: str, path: str, **kwargs: Any) -> Any:
+    """The JSON body, or None when the service is down or refuses."""
+    try:
+        answer = await services.get(service, path, **kwargs)
+    except BackendUnavailableError:
+        return None
+    return answer.body if answer.ok else None
+
+
+@router.get("/", response_class=HTMLResponse)
+async def home(request: Request, engine: Templates, services: Services) -> HTMLResponse:
+    organisations, offers, requests_, events = await asyncio.gather(
+        _fetch(services, "directory", "/organisations", params={"limit": 100}),
+        _fetch(services, "exchange", "/offers", params={"limit": 10}),
+        _fetch(services, "exchange", "/requests", params={"limit": 10}),
+        _fetch(services, "calendar", "/events", params={"limit": 10}),
+    )
+    return page(
+        engine,
+        request,
+        "home.html",
+        organisations=organisations,
+        offers=offers,
+        requests=requests_,
+        events=events,
+        names=_names(organisations),
+    )
+
+
+def _names(organisations: Any) -> dict[str, str]:
+    if not isinstance(organisations, dict):
+        return {}
+    return {o["id"]: o["name"] for o in organisations.get("items", [])}
+
+
+@router.get("/organisations", response_class=HTMLResponse)
+async def organisations_page(
+    request: Request,
+    engine: Templates,
+    services: Services,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+) -> HTMLResponse:
+    params: dict[str, Any] = {"limit": 100}
+    if q:
+        params["q"] = q
+    found = await _fetch(services, "directory", "/organisations", params=params)
+    return page(engine, request, "organisations.html", organisations=found, q=q or "")
+
+
+@router.get("/organisations/{organisation_id}", response_class=HTMLResponse)
+async def organisation_page(
+    organisation_id: str, request: Request, engine: Templates, services: Services
+) -> HTMLResponse:
+    organisation, offers, requests_, events = await asyncio.gather(
+        _fetch(services, "directory", f"/organisations/{organisation_id}"),
+        _fetch(services, "exchange", "/offers", params={"organisation": organisation_id}),
+        _fetch(services, "exchange", "/requests", params={"organisation": organisation_id}),
+        _fetch(services, "calendar", "/events", params={"organisation": organisation_id}),
+    )
+    if organisation is None:
+        return page(
+            engine,
+            request,
+            "message.html",
+            404,
+            title="Nicht gefunden",
+            message="Diese Organisation gibt es nicht (mehr).",
+        )
+    return page(
+        engine,
+        request,
+        "organisation.html",
+        organisation=organisation,
+        offers=offers,
+        requests=requests_,
+        events=events,
+    )
+
+
+@router.get("/offers/{listing_id}", response_class=HTMLResponse)
+@router.get("/requests/{listing_id}", response_class=HTMLResponse)
+async def listing_page(
+    listing_id: str, request: Request, engine: Templates, services: Services
+) -> HTMLResponse:
+    collection = request.url.path.split("/")[1]
+    listing = await _fetch(services, "exchange", f"/{collection}/{listing_id}")
+    if listing is None:
+        return page(
+            engine,
+            request,
+            "message.html",
+            404,
+            title="Nicht gefunden",
+            message="Dieses Angebot bzw. Gesuch gibt es nicht.",
+        )
+    organisation = await _fetch(
+        services, "directory", f"/organisations/{listing['organisation_id']}"
+    )
+    return page(engine, request, "listing.html", listing=listing, organisation=organisation)
+
+
+@router.get("/events/{event_id}", response_class=HTMLResponse)
+async def event_page(
+    event_id: str, request: Request, engine: Templates, services: Services
+) -> HTMLResponse:
+    event = await _fetch(services, "calendar", f"/events/{event_id}", token=session_token(request))
+    if event is None:
+        return page(
+            engine,
+            request,
+            "message.html",
+            404,
+            title="Nicht gefunden",
+            message="Diese Veranstaltung gibt es nicht oder sie ist nur im Netzwerk sichtbar.",
+        )
+    organisation = await _fetch(services, "directory", f"/organisations/{event['organisation_id']}")
+    return page(engine, request, "event.html", event=event, organisation=organisation)
+
+
+@router.get("/login", response_class=HTMLResponse)
+async def login_form(request: Request, engine: Templates) -> HTMLResponse:
+    return page(engine, request, "login.html", error=None, email="")
+
+
+@router.post("/login", response_class=HTMLResponse, response_model=None)
+async def log_in(
+    request: Request,
+    engine: Templates,
+    services: Services,
+    email: Annotated[str, Form(max_length=320)],
+    password: Annotated[str, Form(max_length=1000)],
+) -> Response:
+    if refused := foreign_form(engine, request):
+        return refused
+    try:
+        answer = await services.post(
+            "directory", "/auth/token", data={"username": email, "password": password}
+        )
+    except BackendUnavailableError:
+        return page(
+            engine,
+            request,
+            "login.html",
+            503,
+            email=email,
+            error="Die Anmeldung ist gerade nicht erreichbar. Bitte später erneut versuchen.",
+        )
+    if not answer.ok:
+        status = 429 if answer.status == 429 else 401
+        message = (
+            "Zu viele Fehlversuche. Bitte warten Sie einige Minuten."
+            if status == 429
+            else "E-Mail-Adresse oder Passwort stimmen nicht."
+        )
+        return page(engine, request, "login.html", status, email=email, error=message)
+    response = RedirectResponse("/me", status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        answer.body["access_token"],
+        max_age=int(answer.body.get("expires_in", 3600)),
+        httponly=True,
+        samesite="lax",
+        secure=request.app.state.settings.cookie_secure,
+    )
+    return response
+
+
+@router.post("/logout")
+async def log_out() -> RedirectResponse:
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/me", response_class=HTMLResponse, response_model=None)
+async def my_page(request: Request, engine: Templates, services: Services) -> Response:
+    token = session_token(request)
+    if token is None:
+        return RedirectResponse("/login", status_code=303)
+    me = await _fetch(services, "directory", "/me", token=token)
+    if me is None:
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(SESSION_COOKIE)
+        return response
+    matches: dict[str, Any] = {}
+    conflicts: dict[str, Any] = {}
+    for organisation in me.get("organisations", []):
+        org_id = organisation["id"]
+        found, clashes = await asyncio.gather(
+            _fetch(services, "exchange", "/matches", params={"organisation": org_id}, token=token),
+            _fetch(
+                services, "calendar", "/conflicts", params={"organisation": org_id}, token=token
+            ),
+        )
+        matches[org_id] = found
+        conflicts[org_id] = clashes
+    return page(engine, request, "me.html", me=me, matches=matches, conflicts=conflicts)
+
+
+@router.get("/matches/{match_id}")
+async def match_page(match_id: str) -> RedirectResponse:
+    """Links in match emails: matches are shown to the organisations concerned on their page."""
+    return RedirectResponse(f"/me#match-{match_id}", status_code=303)
+
+
+@router.get("/set-password", response_class=HTMLResponse)
+async def set_password_form(
+    request: Request,
+    engine: Templates,
+    token: Annotated[str, Query(min_length=10, max_length=200)],
+) -> HTMLResponse:
+    return page(engine, request, "set_password.html", token=token, error=None)
+
+
+@router.post("/set-password", response_class=HTMLResponse)
+async def set_password(
+    request: Request,
+    engine: Templates,
+    services: Services,
+    token: Annotated[str, Form(min_length=10, max_length=200)],
+    password: Annotated[str, Form(max_length=1000)],
+    password_repeated: Annotated[str, Form(max_length=1000)],
+) -> HTMLResponse:
+    if refused := foreign_form(engine, request):
+        return refused
+    if password != password_repeated:
+        return page(
+            engine,
+            request,
+            "set_password.html",
+            422,
+            token=token,
+            error="Die beiden Passwörter stimmen nicht überein.",
+        )
+    try:
+        answer: BackendAnswer = await services.post(
+            "directory", "/auth/password", json={"token": token, "password": password}
+        )
+    except BackendUnavailableError:
+        return page(
+            engine,
+            request,
+            "set_password.html",
+            503,
+            token=token,
+            error="Der Dienst ist gerade nicht erreichbar. Bitte später erneut versuchen.",
+        )
+    if not answer.ok:
+        return page(
+            engine,
+            request,
+            "set_password.html",
+            answer.status,
+            token=token,
+            error=_german_password_error(answer),
+        )
+    return page(
+        engine,
+        request,
+        "message.html",
+        title="Passwort gespeichert",
+        message="Ihr Passwort ist gesetzt. Sie können sich jetzt anmelden.",
+        link=("/login", "Zur Anmeldung"),
+    )
+
+
+def _german_password_error(answer: BackendAnswer) -> str:
+    slug = answer.body.get("type", "") if isinstance(answer.body, dict) else ""
+    if slug.endswith("/expired-token"):
+        return "Dieser Link ist abgelaufen. Bitten Sie um einen neuen."
+    if slug.endswith("/bad-token"):
+        return "Dieser Link ist ungültig oder wurde schon benutzt."
+    if slug.endswith("/weak-password"):
+        return f"Dieses Passwort ist zu schwach: {answer.problem_detail()}"
+    return answer.problem_detail()
+
+
+@router.get("/forgot-password", response_class=HTMLResponse)
+async def forgot_password_form(request: Request, engine: Templates) -> HTMLResponse:
+    return page(engine, request, "forgot_password.html")
+
+
+@router.post("/forgot-password", response_class=HTMLResponse)
+async def forgot_password(
+    request: Request,
+    engine: Templates,
+    services: Services,
+    email: Annotated[str, Form(max_length=320)],
+) -> HTMLResponse:
+    if refused := foreign_form(engine, request):
+        return refused
+    try:
+        await services.post("directory", "/auth/password-reset", json={"email": email})
+    except BackendUnavailableError:
+        return page(
+            engine,
+            request,
+            "message.html",
+            503,
+            title="Nicht erreichbar",
+            message="Der Dienst ist gerade nicht erreichbar. Bitte später erneut versuchen.",
+        )
+    return page(
+        engine,
+        request,
+        "message.html",
+        title="E-Mail unterwegs",
+        message="Wenn es zu dieser Adresse ein Konto gibt, ist ein Link unterwegs.",
+    )
+
+
+def install_template_helpers(engine: Jinja2Templates) -> None:
+    engine.env.filters["berlin"] = _berlin
+    engine.env.globals["category_label"] = lambda c: CATEGORY_LABELS.get(c, c)
+    engine.env.globals["kind_label"] = lambda k: KIND_LABELS.get(k, k)

@@ -1,0 +1,330 @@
+"""Events published by the exchange service (`exchange.*`), the network's "Suchen und Bieten".
+
+A partner organisation posts an offer ("Bieten": a room, furniture, a language partner …) or a
+request ("Suchen"); both are listings with the same facts. When an open offer and an open request
+fit each other, the exchange publishes a match. Listings name organisations, never people.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.contracts.base import Payload
+from shared.contracts.vocabulary import LanguageTag
+
+
+class ListingKind(StrEnum):
+    """Whether a listing offers something ("Bieten") or looks for something ("Suchen")."""
+
+    OFFER = "offer"
+    REQUEST = "request"
+
+
+class ListingCategory(StrEnum):
+    """What kind of resource a listing is about."""
+
+    ROOM = "room"
+    FURNITURE = "furniture"
+    EQUIPMENT = "equipment"
+    LANGUAGE_PARTNER = "language_partner"
+    VOLUNTEERS = "volunteers"
+    COOPERATION = "cooperation"
+    EXPERTISE = "expertise"
+    TRANSPORT = "transport"
+    OTHER = "other"
+
+
+class ListingStatus(StrEnum):
+    """Where a listing stands: still open, or closed as fulfilled, withdrawn or expired."""
+
+    OPEN = "open"
+    FULFILLED = "fulfilled"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+
+
+class WithdrawalReason(StrEnum):
+    """Why a listing was taken off the exchange without being fulfilled."""
+
+    WITHDRAWN_BY_OWNER = "withdrawn_by_owner"
+    EXPIRED = "expired"
+    ORGANISATION_ARCHIVED = "organisation_archived"
+
+
+class ListingFacts(Payload):
+    """The public facts about an offer or a request, as shown on the exchange."""
+
+    listing_id: str = Field(
+        description="Listing id (UUIDv7); offers and requests share one id space.",
+        examples=["01a20175-6d8a-7156-84fd-a785183d790f"],
+    )
+    listing_kind: ListingKind = Field(
+        description="`offer` (Bieten) or `request` (Suchen).", examples=["offer"]
+    )
+    organisation_id: str = Field(
+        description="Id of the organisation that posted the listing (see `directory.*`).",
+        examples=["01a20175-6dad-718f-a12c-c0b9a10eb02c"],
+    )
+    category: ListingCategory = Field(
+        description="What kind of resource it is about.", examples=["room"]
+    )
+    title: str = Field(
+        description="Short headline.",
+        min_length=1,
+        examples=["Gruppenraum für 20 Personen, abends frei"],
+    )
+    description: str = Field(
+        "",
+        description="Details in the organisation's own words.",
+        examples=["Barrierefrei, mit Beamer und Küche. Montags bis donnerstags ab 18 Uhr."],
+    )
+    tags: list[str] = Field(
+        default_factory=list,
+        description="Free keywords chosen by the organisation.",
+        examples=[["Sprachcafé", "barrierefrei"]],
+    )
+    languages: list[LanguageTag] = Field(
+        default_factory=list,
+        description="Languages involved, e.g. spoken by a language partner (BCP 47).",
+        examples=[["de", "uk"]],
+    )
+    district: str | None = Field(
+        None,
+        description="District (Stadtteil) where it is located or needed.",
+        examples=["Nordstadt"],
+    )
+    available_from: dt.datetime | None = Field(
+        None,
+        description="From when the resource is offered or needed (UTC); none means right away.",
+        examples=["2026-06-01T16:00:00Z"],
+    )
+    available_until: dt.datetime | None = Field(
+        None,
+        description="Until when the resource is offered or needed (UTC); none means open-ended.",
+        examples=["2026-08-31T20:00:00Z"],
+    )
+    quantity: int | None = Field(
+        None,
+        description="How many items or people, where counting makes sense.",
+        ge=1,
+        examples=[20],
+    )
+    status: ListingStatus = Field(
+        description="`open` while it can be matched, then `fulfilled`, `withdrawn` or `expired`.",
+        examples=["open"],
+    )
+    expires_at: dt.datetime = Field(
+        description="When the listing expires unless renewed (UTC).",
+        examples=["2026-09-01T00:00:00Z"],
+    )
+    revision: int = Field(
+        description="Increases with every change; apply an update only if it is newer.",
+        ge=1,
+        examples=[1],
+    )
+    updated_at: dt.datetime = Field(
+        description="When the listing last changed (UTC).", examples=["2026-05-16T12:00:00Z"]
+    )
+
+    subject_field: ClassVar[str] = "listing_id"
+
+
+class OfferFacts(ListingFacts):
+    """The public facts about an offer ("Bieten")."""
+
+    listing_kind: Literal[ListingKind.OFFER] = Field(
+        ListingKind.OFFER, description="Always `offer`.", examples=["offer"]
+    )
+
+
+class RequestFacts(ListingFacts):
+    """The public facts about a request ("Suchen")."""
+
+    listing_kind: Literal[ListingKind.REQUEST] = Field(
+        ListingKind.REQUEST, description="Always `request`.", examples=["request"]
+    )
+
+
+class OfferPosted(OfferFacts):
+    """A partner organisation offers a resource to the network."""
+
+    routing_key: ClassVar[str] = "exchange.offer.posted"
+
+
+class OfferUpdated(OfferFacts):
+    """An open offer was edited; it carries the new facts (matching runs again)."""
+
+    routing_key: ClassVar[str] = "exchange.offer.updated"
+    changed_fields: list[str] = Field(
+        default_factory=list,
+        description="Names of the fields that changed.",
+        examples=[["description", "tags"]],
+    )
+
+
+class OfferWithdrawn(OfferFacts):
+    """An offer was taken off the exchange without being fulfilled; see `reason`."""
+
+    routing_key: ClassVar[str] = "exchange.offer.withdrawn"
+    reason: WithdrawalReason = Field(
+        description="Why: the owner withdrew it, it expired, or its organisation left the network.",
+        examples=["withdrawn_by_owner"],
+    )
+
+
+class OfferFulfilled(OfferFacts):
+    """An offer found its taker; it is closed."""
+
+    routing_key: ClassVar[str] = "exchange.offer.fulfilled"
+
+
+class RequestPosted(RequestFacts):
+    """A partner organisation looks for a resource in the network."""
+
+    routing_key: ClassVar[str] = "exchange.request.posted"
+
+
+class RequestUpdated(RequestFacts):
+    """An open request was edited; it carries the new facts (matching runs again)."""
+
+    routing_key: ClassVar[str] = "exchange.request.updated"
+    changed_fields: list[str] = Field(
+        default_factory=list,
+        description="Names of the fields that changed.",
+        examples=[["languages"]],
+    )
+
+
+class RequestWithdrawn(RequestFacts):
+    """A request was taken off the exchange without being fulfilled; see `reason`."""
+
+    routing_key: ClassVar[str] = "exchange.request.withdrawn"
+    reason: WithdrawalReason = Field(
+        description="Why: the owner withdrew it, it expired, or its organisation left the network.",
+        examples=["withdrawn_by_owner"],
+    )
+
+
+class RequestFulfilled(RequestFacts):
+    """A request was met; it is closed."""
+
+    routing_key: ClassVar[str] = "exchange.request.fulfilled"
+
+
+class MatchReasonKind(StrEnum):
+    LANGUAGES = "languages"
+    DISTRICT = "district"
+    TAGS = "tags"
+    TEXT = "text"
+    WINDOW = "window"
+
+
+class MatchReason(BaseModel):
+    """One reason why an offer and a request fit, as data (`reasons` says it in German)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    kind: MatchReasonKind = Field(
+        description="languages: both name these (BCP 47 tags); district: both are there; "
+        "tags: shared tags; text: words in common; window: their time windows overlap."
+    )
+    values: list[str] = Field(
+        default_factory=list,
+        description="The languages, district, tags or words concerned (empty for window).",
+        examples=[["de"]],
+    )
+
+
+class MatchFound(Payload):
+    """An open offer and an open request fit each other; both organisations may want to talk."""
+
+    routing_key: ClassVar[str] = "exchange.match.found"
+
+    match_id: str = Field(
+        description="Match id (UUIDv7).", examples=["01a20175-6dcf-7d04-889d-7561596255aa"]
+    )
+    offer_id: str = Field(
+        description="`listing_id` of the offer.", examples=["01a20175-6d8a-7156-84fd-a785183d790f"]
+    )
+    request_id: str = Field(
+        description="`listing_id` of the request.",
+        examples=["01a20175-6df1-7fe3-97ab-ab3800dc37cb"],
+    )
+    offer_organisation_id: str = Field(
+        description="Id of the organisation that made the offer.",
+        examples=["01a20175-6dad-718f-a12c-c0b9a10eb02c"],
+    )
+    request_organisation_id: str = Field(
+        description="Id of the organisation that made the request.",
+        examples=["01a20175-6e13-7012-9a1c-8de746c2ce99"],
+    )
+    category: ListingCategory = Field(
+        description="The category both listings share.", examples=["language_partner"]
+    )
+    score: float = Field(
+        description="How well they fit, from 0 (barely) to 1 (perfectly).",
+        ge=0.0,
+        le=1.0,
+        examples=[0.82],
+    )
+    reasons: list[str] = Field(
+        default_factory=list,
+        description="Why they fit, human-readable (German), for showing to people.",
+        examples=[["beide: Deutsch", "gleicher Stadtteil: Nordstadt", "Schlagworte: Sprachcafé"]],
+    )
+    reason_details: list[MatchReason] = Field(
+        default_factory=list,
+        description="The same reasons as data, to show them in another language.",
+    )
+    offer_title: str = Field(
+        description="Title of the offer when the match was found.",
+        examples=["Seniorinnen und Senioren für Gesprächsrunden"],
+    )
+    request_title: str = Field(
+        description="Title of the request when the match was found.",
+        examples=["Sprachpartner für ukrainische Jugendliche gesucht"],
+    )
+    found_at: dt.datetime = Field(
+        description="When the match was found (UTC).", examples=["2026-05-16T12:00:05Z"]
+    )
+
+    subject_field: ClassVar[str] = "match_id"
+
+
+EXCHANGE_EVENTS: tuple[type[Payload], ...] = (
+    OfferPosted,
+    OfferWithdrawn,
+    OfferFulfilled,
+    RequestPosted,
+    RequestWithdrawn,
+    RequestFulfilled,
+    MatchFound,
+    OfferUpdated,
+    RequestUpdated,
+)
+
+__all__ = [
+    "EXCHANGE_EVENTS",
+    "ListingCategory",
+    "ListingFacts",
+    "ListingKind",
+    "ListingStatus",
+    "MatchFound",
+    "MatchReason",
+    "MatchReasonKind",
+    "OfferFacts",
+    "OfferFulfilled",
+    "OfferPosted",
+    "OfferUpdated",
+    "OfferWithdrawn",
+    "RequestFacts",
+    "RequestFulfilled",
+    "RequestPosted",
+    "RequestUpdated",
+    "RequestWithdrawn",
+    "WithdrawalReason",
+]

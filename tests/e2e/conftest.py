@@ -1,0 +1,3 @@
+from tests.integration.conftest import directory_settings
+
+__all__ = ["directory_settings"]

@@ -1,0 +1,134 @@
+"""Fixtures for the calendar's integration tests: a directory served over real HTTP (the
+calendar fetches its JWKS), a calendar on its own database, and helpers to set up partners."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from services.calendar.app import create_app as create_calendar
+from services.calendar.service import Calendar
+from services.calendar.settings import CalendarSettings
+from services.directory.app import create_app as create_directory
+from services.directory.settings import DirectorySettings
+from shared.contracts.base import EVENTS_EXCHANGE
+from shared.ids import new_id
+from tests.conftest import new_database_name
+from tests.support.amqp import StreamTap
+from tests.support.infra import RabbitVhost
+from tests.support.services import (
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
+    log_in,
+    running,
+    serving,
+)
+from tests.support.waiting import until_ready as _wait_ready
+
+Headers = dict[str, str]
+PORTAL = "http://portal.test"
+
+
+@dataclass
+class Partners:
+    """The directory (served over HTTP) and the calendar that follows it."""
+
+    directory_app: FastAPI
+    directory: httpx.AsyncClient
+    calendar: httpx.AsyncClient
+    calendar_app: FastAPI
+    admin: Headers
+
+    @property
+    def service(self) -> Calendar:
+        service: Calendar = self.calendar_app.state.calendar
+        return service
+
+    async def organisation(self, name: str, **facts: Any) -> str:
+        """Register an organisation in the directory; returns its id once the calendar knows it."""
+        response = await self.directory.post(
+            "/organisations",
+            json={"name": name, "kind": "association", **facts},
+            headers=self.admin,
+        )
+        assert response.status_code == 201, response.text
+        organisation_id: str = response.json()["id"]
+        await self.known(organisation_id)
+        return organisation_id
+
+    async def known(self, organisation_id: str, status: str = "active") -> None:
+        """Wait until the calendar's projection holds the organisation in `status`."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 15
+        while True:
+            known = await self.service.store.get_organisation(organisation_id)
+            if known is not None and known.status.value == status:
+                return
+            if loop.time() > deadline:
+                raise AssertionError(f"the calendar never saw {organisation_id} as {status}")
+            await asyncio.sleep(0.05)
+
+    def editor_of(self, *organisation_ids: str) -> Headers:
+        """A member's token, signed by the directory's real key (the log-in flow itself is the
+        directory's own tests' business)."""
+        token = self.directory_app.state.directory.issuer.issue(
+            new_id(), "editor", list(organisation_ids)
+        )
+        return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def calendar_settings(
+    rabbit: RabbitVhost, mongo_url: str, storage_selfcheck: None
+) -> Callable[..., CalendarSettings]:
+    """Settings for a calendar on its own database; keyword arguments override."""
+
+    def make(directory_url: str, **overrides: Any) -> CalendarSettings:
+        values: dict[str, Any] = {
+            "environment": "test",
+            "mongodb_url": mongo_url,
+            "mongodb_database": new_database_name(),
+            "rabbitmq_url": rabbit.url,
+            "directory_url": directory_url,
+            "public_base_url": PORTAL,
+            "outbox_poll_seconds": 0.2,
+            "import_allow_private_addresses": True,
+            "import_poll_seconds": 3600,
+        }
+        values.update(overrides)
+        return CalendarSettings(_env_file=None, **values)
+
+    return make
+
+
+@pytest.fixture
+async def partners(
+    directory_settings: Callable[..., DirectorySettings],
+    calendar_settings: Callable[..., CalendarSettings],
+) -> AsyncIterator[Partners]:
+    directory_app = create_directory(directory_settings())
+    async with (
+        serving(directory_app) as directory_url,
+        httpx.AsyncClient(base_url=directory_url) as directory,
+    ):
+        await _wait_ready(directory)
+        admin = await log_in(directory, ADMIN_EMAIL, ADMIN_PASSWORD)
+        calendar_app = create_calendar(calendar_settings(directory_url))
+        async with running(calendar_app) as calendar:
+            yield Partners(directory_app, directory, calendar.client, calendar_app, admin)
+
+
+@pytest.fixture
+async def calendar_events(rabbit: RabbitVhost) -> AsyncIterator[StreamTap]:
+    """What an outside subscriber sees of `calendar.*` from now on."""
+    async with StreamTap(rabbit.url, EVENTS_EXCHANGE, ("calendar.#",)) as tap:
+        yield tap
+
+
+__all__ = ["Partners", "calendar_events", "calendar_settings", "partners"]

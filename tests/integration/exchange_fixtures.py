@@ -1,0 +1,169 @@
+"""Fixtures for the exchange: the directory served over real HTTP (the exchange fetches its
+JWKS there), the exchange in-process, both on the run's vhost so the exchange receives the
+directory's events, each on its own database."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import aio_pika
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from services.directory.app import create_app as create_directory
+from services.directory.settings import DirectorySettings
+from services.exchange.app import create_app as create_exchange
+from services.exchange.service import Exchange
+from services.exchange.settings import ExchangeSettings
+from shared.contracts.base import CLOUDEVENTS_CONTENT_TYPE, EVENTS_EXCHANGE
+from shared.contracts.directory import OrganisationStatus
+from shared.ids import new_id
+from tests.conftest import new_database_name
+from tests.support.amqp import StreamTap
+from tests.support.infra import RabbitVhost
+from tests.support.services import (
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
+    RunningService,
+    log_in,
+    running,
+    serving,
+)
+from tests.support.waiting import eventually
+
+Headers = dict[str, str]
+MATCHING_CONSUMER = "exchange.matching"
+
+
+async def publish_to_events(url: str, body: bytes, *, routing_key: str, message_id: str) -> None:
+    """Publish raw bytes to the public exchange, as a broker redelivery or a replay would."""
+    connection = await aio_pika.connect(url)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        exchange = await channel.get_exchange(EVENTS_EXCHANGE)
+        await exchange.publish(
+            aio_pika.Message(
+                body,
+                message_id=message_id,
+                content_type=CLOUDEVENTS_CONTENT_TYPE,
+                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            ),
+            routing_key=routing_key,
+        )
+
+
+@dataclass
+class Network:
+    """The directory and the exchange, talking only through the broker (and the JWKS)."""
+
+    directory_app: FastAPI
+    directory: httpx.AsyncClient
+    exchange: RunningService
+    admin: Headers
+    rabbit_url: str
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        return self.exchange.client
+
+    @property
+    def service(self) -> Exchange:
+        service: Exchange = self.exchange.app.state.exchange
+        return service
+
+    async def register(self, name: str, **facts: Any) -> str:
+        """Register an organisation in the directory; returns once the exchange knows it."""
+        body = {"name": name, "kind": "association", **facts}
+        response = await self.directory.post("/organisations", json=body, headers=self.admin)
+        assert response.status_code == 201, response.text
+        organisation_id: str = response.json()["id"]
+        await self.until_projected(organisation_id, OrganisationStatus.ACTIVE)
+        return organisation_id
+
+    async def archive(self, organisation_id: str) -> None:
+        response = await self.directory.delete(
+            f"/organisations/{organisation_id}", headers=self.admin
+        )
+        assert response.status_code == 200, response.text
+        await self.until_projected(organisation_id, OrganisationStatus.ARCHIVED)
+
+    async def until_projected(self, organisation_id: str, status: OrganisationStatus) -> None:
+        async def known() -> bool:
+            projected = await self.service.store.get_organisation(organisation_id)
+            return projected is not None and projected.status is status
+
+        await eventually(known)
+
+    async def post(
+        self, kind: str, organisation_id: str, *, headers: Headers | None = None, **fields: Any
+    ) -> dict[str, Any]:
+        """Post an offer or a request as a member of the organisation; returns the listing."""
+        response = await self.client.post(
+            f"/{kind}",
+            json={"organisation_id": organisation_id, **fields},
+            headers=headers or self.editor_of(organisation_id),
+        )
+        assert response.status_code == 201, response.text
+        listing: dict[str, Any] = response.json()
+        return listing
+
+    async def matched(self, tap: StreamTap, routing_key: str, listing_id: str) -> None:
+        """Wait until the exchange has finished matching after this event about the listing."""
+
+        def events() -> list[dict[str, Any]]:
+            return [e for e in tap.of_type(routing_key) if e["subject"] == listing_id]
+
+        async def published() -> bool:
+            return bool(events())
+
+        await eventually(published)
+
+        async def handled() -> bool:
+            keys = [f"{MATCHING_CONSUMER}:{event['id']}" for event in events()]
+            done = (
+                await self.service.store.db["inbox"]
+                .find({"_id": {"$in": keys}, "state": "done"})
+                .to_list(None)
+            )
+            return len(done) == len(keys)
+
+        await eventually(handled)
+
+    def editor_of(self, *organisation_ids: str) -> Headers:
+        """A member's token, signed by the directory's key like one from its log-in."""
+        token = self.directory_app.state.directory.issuer.issue(
+            new_id(), "editor", list(organisation_ids)
+        )
+        return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+async def network(
+    directory_settings: Callable[..., DirectorySettings],
+    rabbit: RabbitVhost,
+    mongo_url: str,
+) -> AsyncIterator[Network]:
+    directory_app = create_directory(directory_settings())
+    async with serving(directory_app) as directory_url:
+        settings = ExchangeSettings(
+            _env_file=None,
+            environment="test",
+            mongodb_url=mongo_url,
+            mongodb_database=new_database_name(),
+            rabbitmq_url=rabbit.url,
+            directory_url=directory_url,
+            outbox_poll_seconds=0.2,
+            expiry_sweep_seconds=0.2,
+        )
+        async with httpx.AsyncClient(base_url=directory_url) as directory:
+
+            async def directory_ready() -> bool:
+                return (await directory.get("/readyz")).status_code == 200
+
+            await eventually(directory_ready, timeout=30)
+            admin = await log_in(directory, ADMIN_EMAIL, ADMIN_PASSWORD)
+            async with running(create_exchange(settings)) as exchange:
+                yield Network(directory_app, directory, exchange, admin, rabbit.url)

@@ -1,0 +1,316 @@
+"""A consumer handles each event once, and parks what it cannot handle with the reason."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aio_pika
+import pytest
+from pymongo.asynchronous.database import AsyncDatabase
+
+from shared.contracts.base import CLOUDEVENTS_CONTENT_TYPE, EVENTS_EXCHANGE, CloudEvent, envelope
+from shared.contracts.directory import OrganisationRegistered, OrganisationUpdated
+from shared.messaging import Subscriptions
+from shared.metrics import PARKED_MESSAGES
+from shared.replay import replay_parked
+from shared.runtime import ServiceRuntime
+from shared.settings import ServiceSettings
+from shared.topology import DELIVERY_LIMIT
+from tests.support.amqp import StreamTap
+from tests.support.infra import RabbitVhost
+from tests.support.waiting import eventually as wait_until
+
+NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
+
+
+def registered(organisation_id: str = "org-1", name: str = "Mriya e.V.") -> OrganisationRegistered:
+    return OrganisationRegistered(
+        organisation_id=organisation_id,
+        name=name,
+        kind="migrant_organisation",
+        status="active",
+        revision=1,
+        updated_at=NOW,
+    )
+
+
+class Effects:
+    """What the test consumer did: one document per handled event, and a failure switch."""
+
+    def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
+        self.db = db
+        self.writer: Any = None
+        self.fail_times: dict[str, int] = {}
+        self.calls = 0
+
+    async def handle(self, payload: OrganisationRegistered, event: CloudEvent) -> None:
+        self.calls += 1
+        remaining = self.fail_times.get(payload.organisation_id, 0)
+        if remaining:
+            self.fail_times[payload.organisation_id] = remaining - 1
+            raise RuntimeError(f"cannot handle {payload.organisation_id} right now")
+        await self.db["effects"].insert_one({"event_id": event.id, "org": payload.organisation_id})
+        if payload.organisation_id == "org-cause" and self.writer is not None:
+            caused = OrganisationUpdated(**payload.model_dump(), changed_fields=["name"])
+            await self.writer.insert("caused", {"_id": event.id}, [caused])
+
+    async def count(self, **query: Any) -> int:
+        return len(await self.db["effects"].find(query).to_list(1000))
+
+
+Consumer = tuple[ServiceRuntime, Effects, RabbitVhost]
+
+
+@pytest.fixture
+async def consumer(
+    fresh_vhost: RabbitVhost, mongo_url: str, database_name: str, mongo_db: Any
+) -> AsyncIterator[Consumer]:
+    settings = ServiceSettings(
+        _env_file=None,
+        service_name="testsvc",
+        environment="test",
+        mongodb_url=mongo_url,
+        mongodb_database=database_name,
+        rabbitmq_url=fresh_vhost.url,
+        parking_check_seconds=0.2,
+    )
+    subscriptions = Subscriptions("testsvc", "directory-events")
+    runtime_holder: dict[str, ServiceRuntime] = {}
+    effects_holder: dict[str, Effects] = {}
+
+    @subscriptions.on(OrganisationRegistered)
+    async def on_registered(payload: OrganisationRegistered, event: CloudEvent) -> None:
+        await effects_holder["e"].handle(payload, event)
+
+    runtime = ServiceRuntime(settings, subscriptions=[subscriptions], outbox_collections=["caused"])
+    runtime_holder["r"] = runtime
+    effects_holder["e"] = Effects(runtime.db)
+    effects_holder["e"].writer = runtime.writer
+    await runtime.start()
+    await asyncio.wait_for(runtime.broker_ready.wait(), 20)
+    await asyncio.wait_for(runtime.database_ready.wait(), 20)
+    try:
+        yield runtime, effects_holder["e"], fresh_vhost
+    finally:
+        await runtime.stop()
+
+
+async def publish_raw(url: str, body: bytes, *, routing_key: str, message_id: str = "m-1") -> None:
+    connection = await aio_pika.connect(url)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        exchange = await channel.get_exchange(EVENTS_EXCHANGE)
+        await exchange.publish(
+            aio_pika.Message(
+                body,
+                message_id=message_id,
+                content_type=CLOUDEVENTS_CONTENT_TYPE,
+                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            ),
+            routing_key=routing_key,
+        )
+
+
+async def parked_messages(
+    url: str, queue: str, expected: int, timeout: float = 15.0
+) -> list[aio_pika.abc.AbstractIncomingMessage]:
+    connection = await aio_pika.connect(url)
+    found: list[aio_pika.abc.AbstractIncomingMessage] = []
+    async with connection:
+        channel = await connection.channel()
+        deadline = asyncio.get_running_loop().time() + timeout
+        while len(found) < expected and asyncio.get_running_loop().time() < deadline:
+            q = await channel.get_queue(queue)
+            message = await q.get(fail=False)
+            if message is None:
+                await asyncio.sleep(0.1)
+                continue
+            await message.ack()
+            found.append(message)
+    return found
+
+
+async def test_the_same_event_delivered_twice_has_one_effect(consumer: Consumer) -> None:
+    runtime, effects, vhost = consumer
+    event = envelope(registered("org-twice"))
+    body = event.model_dump_json().encode()
+    await publish_raw(vhost.url, body, routing_key="directory.organisation.registered")
+    await publish_raw(vhost.url, body, routing_key="directory.organisation.registered")
+
+    async def both_seen() -> bool:
+        return effects.calls >= 1 and await effects.count(org="org-twice") >= 1
+
+    await wait_until(both_seen)
+    await asyncio.sleep(0.5)  # give the second copy every chance to do harm
+    assert await effects.count(org="org-twice") == 1
+    inbox = await runtime.db["inbox"].find({"event_id": event.id}).to_list(10)
+    assert [doc["state"] for doc in inbox] == ["done"]
+
+
+@pytest.mark.parametrize(
+    ("body", "routing_key", "reason_part"),
+    [
+        pytest.param(
+            b"{not json",
+            "directory.organisation.registered",
+            "not a valid CloudEvents",
+            id="malformed-json",
+        ),
+        pytest.param(
+            b'{"hello": "world"}',
+            "directory.organisation.registered",
+            "not a valid CloudEvents",
+            id="json-but-no-cloudevent",
+        ),
+        pytest.param(
+            envelope(registered())
+            .model_copy(update={"type": "integrationsnetz.directory.organisation.registered.v9"})
+            .model_dump_json()
+            .encode(),
+            "directory.organisation.registered",
+            "unknown or unsupported event type",
+            id="unknown-version",
+        ),
+        pytest.param(
+            envelope(registered())
+            .model_copy(update={"data": {"name": 3}})
+            .model_dump_json()
+            .encode(),
+            "directory.organisation.registered",
+            "data does not match",
+            id="invalid-data",
+        ),
+    ],
+)
+async def test_a_message_that_cannot_be_read_is_parked_with_the_reason(
+    consumer: Consumer, body: bytes, routing_key: str, reason_part: str
+) -> None:
+    _runtime, effects, vhost = consumer
+    await publish_raw(vhost.url, body, routing_key=routing_key, message_id="bad-1")
+    parked = await parked_messages(vhost.url, "testsvc.parked", 1)
+    assert len(parked) == 1
+    headers = parked[0].headers
+    assert reason_part in str(headers["x-parked-reason"])
+    assert headers["x-parked-queue"] == "testsvc.directory-events"
+    assert parked[0].body == body  # kept verbatim for a replay
+    # the consumer is alive and still handles good messages
+    await publish_raw(
+        vhost.url,
+        envelope(registered("org-after")).model_dump_json().encode(),
+        routing_key="directory.organisation.registered",
+    )
+
+    async def handled() -> bool:
+        return await effects.count(org="org-after") == 1
+
+    await wait_until(handled)
+
+
+async def test_a_handler_that_keeps_failing_gets_the_message_parked_after_the_delivery_limit(
+    consumer: Consumer,
+) -> None:
+    _runtime, effects, vhost = consumer
+    effects.fail_times["org-poison"] = 1000
+    await publish_raw(
+        vhost.url,
+        envelope(registered("org-poison")).model_dump_json().encode(),
+        routing_key="directory.organisation.registered",
+    )
+
+    async def gauge_shows_it() -> bool:
+        return bool(PARKED_MESSAGES.labels("testsvc")._value.get() >= 1)
+
+    await wait_until(gauge_shows_it)  # what an operator's alert watches
+    parked = await parked_messages(vhost.url, "testsvc.parked", 1)
+    assert len(parked) == 1
+    assert f"handler failed {DELIVERY_LIMIT} times" in str(parked[0].headers["x-parked-reason"])
+    assert "cannot handle org-poison" in str(parked[0].headers["x-parked-reason"])
+    assert effects.calls == DELIVERY_LIMIT
+    assert await effects.count(org="org-poison") == 0
+
+
+async def test_a_handler_that_fails_once_succeeds_on_redelivery_with_one_effect(
+    consumer: Consumer,
+) -> None:
+    _runtime, effects, vhost = consumer
+    effects.fail_times["org-flaky"] = 2
+    await publish_raw(
+        vhost.url,
+        envelope(registered("org-flaky")).model_dump_json().encode(),
+        routing_key="directory.organisation.registered",
+    )
+
+    async def handled() -> bool:
+        return await effects.count(org="org-flaky") == 1
+
+    await wait_until(handled)
+    assert effects.calls == 3
+
+
+async def test_an_event_the_service_did_not_subscribe_to_never_reaches_its_queue(
+    consumer: Consumer,
+) -> None:
+    _runtime, effects, vhost = consumer
+    updated = OrganisationUpdated(**registered("org-upd").model_dump(), changed_fields=["name"])
+    await publish_raw(
+        vhost.url,
+        envelope(updated).model_dump_json().encode(),
+        routing_key="directory.organisation.updated",
+    )
+    await publish_raw(
+        vhost.url,
+        envelope(registered("org-reg")).model_dump_json().encode(),
+        routing_key="directory.organisation.registered",
+    )
+
+    async def handled() -> bool:
+        return await effects.count(org="org-reg") == 1
+
+    await wait_until(handled)
+    assert await effects.count(org="org-upd") == 0
+    assert json.loads(envelope(updated).model_dump_json())["data"]["changed_fields"] == ["name"]
+
+
+async def test_a_parked_message_replayed_after_the_fix_is_handled_once(consumer: Consumer) -> None:
+    _runtime, effects, vhost = consumer
+    effects.fail_times["org-later"] = 1000
+    await publish_raw(
+        vhost.url,
+        envelope(registered("org-later")).model_dump_json().encode(),
+        routing_key="directory.organisation.registered",
+    )
+
+    async def parked() -> bool:
+        return effects.calls >= DELIVERY_LIMIT
+
+    await wait_until(parked)
+    await asyncio.sleep(0.5)
+    effects.fail_times["org-later"] = 0  # the bug is fixed and deployed
+    report = await replay_parked(vhost.url, "testsvc")
+    assert report.replayed == 1
+
+    async def handled() -> bool:
+        return await effects.count(org="org-later") == 1
+
+    await wait_until(handled)
+    assert (await replay_parked(vhost.url, "testsvc")).replayed == 0
+
+
+async def test_an_event_caused_by_handling_another_carries_its_correlation_id(
+    consumer: Consumer,
+) -> None:
+    _runtime, _effects, vhost = consumer
+    cause = envelope(registered("org-cause"), correlation_id="req-4711")
+    async with StreamTap(vhost.url, EVENTS_EXCHANGE, ("directory.organisation.updated",)) as tap:
+        await publish_raw(
+            vhost.url,
+            cause.model_dump_json().encode(),
+            routing_key="directory.organisation.registered",
+        )
+        [caused] = await tap.wait_for("directory.organisation.updated")
+    assert caused["correlationid"] == "req-4711"
+    assert caused["id"] != cause.id

@@ -1,0 +1,313 @@
+"""Offers and requests find each other, through the real broker, the MongoDB-protocol server, the
+directory's events and its tokens: each fitting pair once, never a closed or unfitting one."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from shared.contracts.base import EVENTS_EXCHANGE
+from shared.ids import new_id
+from tests.integration.exchange_fixtures import (
+    Network,
+    network,
+    publish_to_events,
+)
+from tests.support.amqp import StreamTap
+from tests.support.infra import ROOT
+from tests.support.waiting import eventually
+
+__all__ = ["network"]  # the fixture, imported so pytest finds it
+
+MATCH_SCHEMA = json.loads(
+    (ROOT / "docs" / "schemas" / "exchange.match.found.v1.json").read_text(encoding="utf-8")
+)
+GERMAN_PRACTICE: dict[str, Any] = {
+    "category": "language_partner",
+    "title": "Sprachpartner zum Deutschüben",
+    "languages": ["de"],
+}
+SENIORS_TALKING: dict[str, Any] = {
+    "category": "language_partner",
+    "title": "Senioren als Sprachpartner",
+    "languages": ["de"],
+}
+
+
+def matches_of(tap: StreamTap, listing_id: str) -> list[dict[str, Any]]:
+    """The `data` of every match.found the tap saw that involves the listing."""
+    return [
+        event["data"]
+        for event in tap.of_type("exchange.match.found")
+        if listing_id in (event["data"]["offer_id"], event["data"]["request_id"])
+    ]
+
+
+async def test_seniors_offering_to_talk_match_an_earlier_german_practice_request_exactly_once(
+    network: Network,
+) -> None:
+    mriya = await network.register("Ukrainischer Verein Mriya e.V.")
+    seniors = await network.register("Seniorenbüro Lindenhof")
+    sports = await network.register("Sportverein Eintracht Nord")
+    async with StreamTap(network.rabbit_url, EVENTS_EXCHANGE, ("exchange.#",)) as tap:
+        request = await network.post("requests", mriya, **GERMAN_PRACTICE)
+        await network.matched(tap, "exchange.request.posted", request["id"])
+        offer = await network.post("offers", seniors, **SENIORS_TALKING)
+        await network.matched(tap, "exchange.offer.posted", offer["id"])
+
+        [found] = [
+            e for e in tap.of_type("exchange.match.found") if e["data"]["offer_id"] == offer["id"]
+        ]
+    match = found["data"]
+    Draft202012Validator(MATCH_SCHEMA).validate(match)
+    assert found["subject"] == match["match_id"]
+    assert match["offer_id"] == offer["id"]
+    assert match["request_id"] == request["id"]
+    assert match["offer_organisation_id"] == seniors
+    assert match["request_organisation_id"] == mriya
+    assert match["category"] == "language_partner"
+    assert 0.25 <= match["score"] <= 1
+    assert match["reasons"] == ["beide: Deutsch", "ähnlicher Text: sprachpartner"]
+    assert (match["offer_title"], match["request_title"]) == (offer["title"], request["title"])
+
+    for organisation in (mriya, seniors):
+        page = await network.client.get(
+            "/matches",
+            params={"organisation": organisation},
+            headers=network.editor_of(organisation),
+        )
+        assert page.status_code == 200, page.text
+        [shown] = page.json()["items"]
+        assert shown["id"] == match["match_id"]
+        assert shown["offer"]["id"] == offer["id"]
+        assert shown["offer"]["title"] == "Senioren als Sprachpartner"
+        assert shown["request"]["id"] == request["id"]
+        assert shown["score"] == match["score"]
+        assert shown["reasons"] == match["reasons"]
+        assert page.json()["total"] == 1
+
+    not_theirs = await network.client.get(
+        "/matches", params={"organisation": mriya}, headers=network.editor_of(sports)
+    )
+    assert not_theirs.status_code == 403
+    assert not_theirs.headers["content-type"] == "application/problem+json"
+    anonymous = await network.client.get("/matches", params={"organisation": mriya})
+    assert anonymous.status_code == 401
+    staff = await network.client.get(
+        "/matches", params={"organisation": seniors}, headers=network.admin
+    )
+    assert staff.json()["total"] == 1
+
+
+async def test_a_room_offer_does_not_match_a_furniture_request(network: Network) -> None:
+    school = await network.register("Gesamtschule Nord")
+    club = await network.register("Kulturverein La Casa")
+    neighbours = await network.register("Nachbarschaftshilfe Süd")
+    async with StreamTap(network.rabbit_url, EVENTS_EXCHANGE, ("exchange.#",)) as tap:
+        request = await network.post(
+            "requests",
+            club,
+            category="furniture",
+            title="Tische für das Sommerfest",
+            tags=["Tische"],
+        )
+        room = await network.post(
+            "offers", school, category="room", title="Aula mit Tischen", tags=["Tische"]
+        )
+        furniture = await network.post(
+            "offers", neighbours, category="furniture", title="Tische abzugeben", tags=["Tische"]
+        )
+        for listing_id in (request["id"], room["id"], furniture["id"]):
+            kind = "request" if listing_id == request["id"] else "offer"
+            await network.matched(tap, f"exchange.{kind}.posted", listing_id)
+
+        assert matches_of(tap, room["id"]) == []
+        [furniture_match] = matches_of(tap, request["id"])
+    assert furniture_match["offer_id"] == furniture["id"]
+    shown = await network.client.get(
+        "/matches", params={"organisation": school}, headers=network.editor_of(school)
+    )
+    assert shown.json()["items"] == []
+
+
+async def test_an_expired_request_is_withdrawn_as_expired_and_matches_nothing(
+    network: Network,
+) -> None:
+    mriya = await network.register("Ukrainischer Verein Mriya e.V.")
+    seniors = await network.register("Seniorenbüro Lindenhof")
+    soon = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(seconds=2)
+    async with StreamTap(network.rabbit_url, EVENTS_EXCHANGE, ("exchange.#",)) as tap:
+        request = await network.post(
+            "requests", mriya, **GERMAN_PRACTICE, expires_at=soon.isoformat()
+        )
+        [withdrawn] = [
+            e
+            for e in await tap.wait_for("exchange.request.withdrawn")
+            if e["subject"] == request["id"]
+        ]
+        offer = await network.post("offers", seniors, **SENIORS_TALKING)
+        await network.matched(tap, "exchange.offer.posted", offer["id"])
+
+        assert matches_of(tap, request["id"]) == []
+    assert withdrawn["data"]["reason"] == "expired"
+    assert withdrawn["data"]["status"] == "expired"
+    shown = (await network.client.get(f"/requests/{request['id']}")).json()
+    assert (shown["status"], shown["closed_reason"]) == ("expired", "expired")
+
+
+async def test_a_withdrawn_request_matches_nothing(network: Network) -> None:
+    mriya = await network.register("Ukrainischer Verein Mriya e.V.")
+    seniors = await network.register("Seniorenbüro Lindenhof")
+    async with StreamTap(network.rabbit_url, EVENTS_EXCHANGE, ("exchange.#",)) as tap:
+        request = await network.post("requests", mriya, **GERMAN_PRACTICE)
+        withdrawn = await network.client.post(
+            f"/requests/{request['id']}/withdraw", headers=network.editor_of(mriya)
+        )
+        assert withdrawn.status_code == 200, withdrawn.text
+        assert withdrawn.json()["status"] == "withdrawn"
+        [event] = await tap.wait_for("exchange.request.withdrawn")
+        offer = await network.post("offers", seniors, **SENIORS_TALKING)
+        await network.matched(tap, "exchange.offer.posted", offer["id"])
+
+        assert matches_of(tap, offer["id"]) == []
+    assert event["subject"] == request["id"]
+    assert event["data"]["reason"] == "withdrawn_by_owner"
+
+
+async def test_redelivering_offer_posted_creates_no_second_match(network: Network) -> None:
+    mriya = await network.register("Ukrainischer Verein Mriya e.V.")
+    seniors = await network.register("Seniorenbüro Lindenhof")
+    async with StreamTap(network.rabbit_url, EVENTS_EXCHANGE, ("exchange.#",)) as tap:
+        request = await network.post("requests", mriya, **GERMAN_PRACTICE)
+        await network.matched(tap, "exchange.request.posted", request["id"])
+        offer = await network.post("offers", seniors, **SENIORS_TALKING)
+        await network.matched(tap, "exchange.offer.posted", offer["id"])
+        [original] = [
+            m
+            for m in tap.messages
+            if json.loads(m.body)["type"].endswith("offer.posted.v1")
+            and json.loads(m.body)["subject"] == offer["id"]
+        ]
+        # the very same message again (inbox), and the same facts under a new event id
+        # (a double publish by the relay): neither may match the pair a second time
+        await publish_to_events(
+            network.rabbit_url,
+            original.body,
+            routing_key="exchange.offer.posted",
+            message_id=str(original.message_id),
+        )
+        copy = {**json.loads(original.body), "id": new_id()}
+        await publish_to_events(
+            network.rabbit_url,
+            json.dumps(copy).encode(),
+            routing_key="exchange.offer.posted",
+            message_id=copy["id"],
+        )
+
+        async def copy_handled() -> bool:
+            inbox = network.service.store.db["inbox"]
+            key = f"exchange.matching:{copy['id']}"
+            return bool(await inbox.find_one({"_id": key, "state": "done"}))
+
+        await eventually(copy_handled)
+        await asyncio.sleep(0.3)  # a second match.found would be on its way by now
+
+        assert len(matches_of(tap, offer["id"])) == 1
+    stored = await network.service.store.db["matches"].count_documents({"offer_id": offer["id"]})
+    assert stored == 1
+
+
+async def test_editing_a_listing_matches_it_again_but_each_pair_only_once(
+    network: Network,
+) -> None:
+    families = await network.register("Familienzentrum Süd")
+    neighbours = await network.register("Nachbarschaftshilfe Süd")
+    async with StreamTap(network.rabbit_url, EVENTS_EXCHANGE, ("exchange.#",)) as tap:
+        request = await network.post(
+            "requests", families, category="furniture", title="Kinderbetten", tags=["Kinderbetten"]
+        )
+        offer = await network.post("offers", neighbours, category="furniture", title="Sofa frei")
+        await network.matched(tap, "exchange.offer.posted", offer["id"])
+        assert matches_of(tap, offer["id"]) == []
+
+        edited = await network.client.patch(
+            f"/offers/{offer['id']}",
+            json={"title": "Sofa und Kinderbetten frei", "tags": ["Kinderbetten"]},
+            headers=network.editor_of(neighbours),
+        )
+        assert edited.status_code == 200, edited.text
+        assert edited.json()["revision"] == 2
+        [updated] = await tap.wait_for("exchange.offer.updated")
+        assert updated["data"]["changed_fields"] == ["tags", "title"]
+        await network.matched(tap, "exchange.offer.updated", offer["id"])
+        assert len(matches_of(tap, offer["id"])) == 1
+
+        for path, owner, change in (
+            (f"/offers/{offer['id']}", neighbours, {"description": "Abholung in der Südstadt"}),
+            (f"/requests/{request['id']}", families, {"district": "Südstadt"}),
+        ):
+            response = await network.client.patch(
+                path, json=change, headers=network.editor_of(owner)
+            )
+            assert response.status_code == 200, response.text
+        await tap.wait_for("exchange.offer.updated", 2)
+        await tap.wait_for("exchange.request.updated")
+        await network.matched(tap, "exchange.offer.updated", offer["id"])
+        await network.matched(tap, "exchange.request.updated", request["id"])
+
+        assert len(matches_of(tap, offer["id"])) == 1
+
+
+async def test_an_organisation_is_never_matched_with_itself(network: Network) -> None:
+    mriya = await network.register("Ukrainischer Verein Mriya e.V.")
+    async with StreamTap(network.rabbit_url, EVENTS_EXCHANGE, ("exchange.#",)) as tap:
+        request = await network.post("requests", mriya, **GERMAN_PRACTICE)
+        offer = await network.post("offers", mriya, **SENIORS_TALKING)
+        await network.matched(tap, "exchange.request.posted", request["id"])
+        await network.matched(tap, "exchange.offer.posted", offer["id"])
+
+        assert matches_of(tap, offer["id"]) == []
+
+
+async def test_archiving_an_organisation_in_the_directory_withdraws_its_open_listings(
+    network: Network,
+) -> None:
+    leaving = await network.register("Verein im Umbruch")
+    staying = await network.register("Stadtteilbüro Nordstadt")
+    async with StreamTap(network.rabbit_url, EVENTS_EXCHANGE, ("exchange.#",)) as tap:
+        offer = await network.post("offers", leaving, category="equipment", title="Beamer")
+        request = await network.post("requests", leaving, category="transport", title="Kleinbus")
+        closed = await network.post("offers", leaving, category="furniture", title="Stühle")
+        other = await network.post("offers", staying, category="equipment", title="Leinwand")
+        fulfilled = await network.client.post(
+            f"/offers/{closed['id']}/fulfil", headers=network.editor_of(leaving)
+        )
+        assert fulfilled.status_code == 200, fulfilled.text
+
+        await network.archive(leaving)
+        await tap.wait_for("exchange.offer.withdrawn")
+        [withdrawn_request] = await tap.wait_for("exchange.request.withdrawn")
+        await asyncio.sleep(0.3)  # anything else withdrawn would be published by now
+        withdrawn_offers = tap.of_type("exchange.offer.withdrawn")
+
+    assert [e["subject"] for e in withdrawn_offers] == [offer["id"]]
+    assert withdrawn_request["subject"] == request["id"]
+    for event in [*withdrawn_offers, withdrawn_request]:
+        assert event["data"]["reason"] == "organisation_archived"
+        assert event["data"]["status"] == "withdrawn"
+    shown = (await network.client.get(f"/offers/{offer['id']}")).json()
+    assert (shown["status"], shown["closed_reason"]) == ("withdrawn", "organisation_archived")
+    assert (await network.client.get(f"/offers/{closed['id']}")).json()["status"] == "fulfilled"
+    assert (await network.client.get(f"/offers/{other['id']}")).json()["status"] == "open"
+
+    refused = await network.client.post(
+        "/offers",
+        json={"organisation_id": leaving, "category": "room", "title": "Letzter Raum"},
+        headers=network.admin,
+    )
+    assert refused.status_code == 409
+    assert "left the network" in refused.json()["detail"]

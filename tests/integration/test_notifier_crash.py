@@ -1,0 +1,207 @@
+"""Killing the notifier mid-batch and redelivering every message sends no email twice and
+loses none."""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import datetime as dt
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from shared.contracts.base import CloudEvent
+from shared.contracts.directory import OrganisationRegistered
+from shared.contracts.exchange import MatchFound
+from tests.integration.notifier_fixtures import (
+    MailServer,
+    mail_server,
+    notifier_environment,
+    notifier_vhost,
+    publish,
+    tagged,
+)
+from tests.support.infra import RabbitVhost
+from tests.support.processes import ServiceProcess, start_service
+from tests.support.waiting import eventually as wait_until
+
+__all__ = ["mail_server", "notifier_vhost"]
+
+NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
+MATCHES = 30
+KILL_AT_RECIPIENT = 5
+
+
+@pytest.fixture
+def processes() -> Iterator[list[ServiceProcess]]:
+    started: list[ServiceProcess] = []
+    yield started
+    for process in started:
+        process.stop()
+
+
+def organisations() -> list[OrganisationRegistered]:
+    return [
+        OrganisationRegistered(
+            organisation_id=str(uuid.uuid4()),
+            name=name,
+            kind="association",
+            email=tagged(local),
+            preferred_language=language,
+            status="active",
+            revision=1,
+            updated_at=NOW,
+        )
+        for name, local, language in [
+            ("Ukrainischer Verein Mriya e.V.", "mriya", "uk"),
+            ("FC Anadolu Nordstadt 1987", "anadolu", "tr"),
+            ("Stadtteilbüro Nordstadt", "buero", "de"),
+        ]
+    ]
+
+
+def matches(orgs: list[OrganisationRegistered], count: int = MATCHES) -> list[MatchFound]:
+    return [
+        MatchFound(
+            match_id=str(uuid.uuid4()),
+            offer_id=str(uuid.uuid4()),
+            request_id=str(uuid.uuid4()),
+            offer_organisation_id=orgs[n % len(orgs)].organisation_id,
+            request_organisation_id=orgs[(n + 1) % len(orgs)].organisation_id,
+            category="equipment",
+            score=0.5,
+            offer_title=f"Angebot Nummer {n}",
+            request_title=f"Gesuch Nummer {n}",
+            found_at=NOW,
+        )
+        for n in range(count)
+    ]
+
+
+async def test_killing_the_notifier_mid_batch_and_redelivering_everything_sends_each_email_once(
+    mail_server: MailServer,
+    notifier_vhost: RabbitVhost,
+    mongo_url: str,
+    database_name: str,
+    mongo_client: Any,
+    storage_selfcheck: None,
+    processes: list[ServiceProcess],
+    tmp_path: Path,
+) -> None:
+    env = notifier_environment(
+        mongo_url=mongo_url,
+        database=database_name,
+        rabbitmq_url=notifier_vhost.url,
+        smtp_port=mail_server.port,
+    )
+    first = start_service("notifier", env, tmp_path)
+    processes.append(first)
+
+    def kill_mid_batch(recipients_so_far: int) -> None:
+        # SIGKILL while the notifier is between messages of an SMTP conversation (no mail
+        # was accepted in it): the honest "ambiguous" case is a separate test below.
+        if recipients_so_far == KILL_AT_RECIPIENT:
+            first.kill()
+
+    mail_server.on_rcpt = kill_mid_batch
+    await asyncio.to_thread(first.wait_until, "/readyz")
+
+    orgs = organisations()
+    db = mongo_client[database_name]
+    events: list[CloudEvent] = await publish(notifier_vhost.url, orgs)
+
+    async def projected() -> bool:
+        return len(await db["organisations"].find({}, {"_id": 1}).to_list(10)) == 3
+
+    await wait_until(projected)
+    events += await publish(notifier_vhost.url, matches(orgs))
+
+    async def killed() -> bool:
+        return first.process.poll() is not None
+
+    await wait_until(killed, timeout=30)
+    assert len(mail_server.mails) < 2 * MATCHES, "the kill came after the whole batch"
+
+    second = start_service("notifier", env, tmp_path)
+    processes.append(second)
+    await asyncio.to_thread(second.wait_until, "/readyz")
+    await publish(notifier_vhost.url, events)  # every message once more, with its own id
+
+    match_ids = {e.id for e in events if e.type.endswith("match.found.v1")}
+
+    def delivered() -> collections.Counter[tuple[str, str]]:
+        return collections.Counter(
+            (m.to, m.cause) for m in mail_server.mails if m.cause in match_ids
+        )
+
+    async def all_arrived() -> bool:
+        return len(delivered()) == 2 * MATCHES
+
+    await wait_until(all_arrived, timeout=60)
+    await asyncio.sleep(4)  # longer than a lease: anything still to come would come now
+    counts = delivered()
+    assert len(counts) == 2 * MATCHES
+    assert [key for key, n in counts.items() if n != 1] == []
+    addresses = {str(org.email) for org in orgs}
+    assert {to for to, _ in counts} == addresses
+    statuses = collections.Counter(
+        doc["status"] for doc in await db["deliveries"].find({}, {"status": 1}).to_list(1000)
+    )
+    assert statuses == {"sent": 2 * MATCHES}
+
+
+async def test_a_kill_after_the_mail_server_accepted_resends_with_the_same_message_id(
+    mail_server: MailServer,
+    notifier_vhost: RabbitVhost,
+    mongo_url: str,
+    database_name: str,
+    mongo_client: Any,
+    storage_selfcheck: None,
+    processes: list[ServiceProcess],
+    tmp_path: Path,
+) -> None:
+    """The one window no SMTP client can close, shown rather than hidden: the server has the
+    mail, the notifier dies before writing that down, so the mail goes out again after the
+    lease expires, as the same message (same Message-ID) for mail clients to fold together."""
+    env = notifier_environment(
+        mongo_url=mongo_url,
+        database=database_name,
+        rabbitmq_url=notifier_vhost.url,
+        smtp_port=mail_server.port,
+    )
+    first = start_service("notifier", env, tmp_path)
+    processes.append(first)
+    accepted = mail_server.handle_DATA
+
+    async def accept_then_kill(server: Any, session: Any, envelope: Any) -> str:
+        answer = await accepted(server, session, envelope)
+        if first.process.poll() is None:
+            first.kill()
+        return answer
+
+    mail_server.handle_DATA = accept_then_kill  # type: ignore[method-assign]
+    await asyncio.to_thread(first.wait_until, "/readyz")
+    orgs = organisations()[:2]
+    await publish(notifier_vhost.url, orgs)
+
+    async def projected() -> bool:
+        found = await mongo_client[database_name]["organisations"].find().to_list(10)
+        return len(found) == 2
+
+    await wait_until(projected)
+    [match] = await publish(notifier_vhost.url, matches(orgs, 1))
+    await mail_server.wait_for(lambda m: m.cause == match.id)
+    mail_server.handle_DATA = accepted  # type: ignore[method-assign]
+
+    second = start_service("notifier", env, tmp_path)
+    processes.append(second)
+    mails = await mail_server.wait_for(lambda m: m.cause == match.id, count=3, timeout=30)
+    by_recipient = collections.defaultdict(list)
+    for mail in mails:
+        by_recipient[mail.to].append(mail.header("Message-ID"))
+    copies = sorted(len(ids) for ids in by_recipient.values())
+    assert copies == [1, 2]  # the one in flight at the kill came twice …
+    assert all(len(set(ids)) == 1 for ids in by_recipient.values())  # … as the same message

@@ -1,0 +1,57 @@
+"""An invitation from the directory arrives by email, and its link sets the password."""
+
+from __future__ import annotations
+
+import urllib.parse
+
+from tests.integration.conftest import PORTAL
+from tests.integration.notifier_fixtures import (
+    MailServer,
+    NotifierFactory,
+    ServedDirectory,
+    mail_server,
+    notifier_factory,
+    notifier_vhost,
+    served_directory,
+    tagged,
+)
+
+__all__ = ["mail_server", "notifier_factory", "notifier_vhost", "served_directory"]
+
+
+async def test_an_invitation_arrives_by_email_and_its_link_sets_the_password(
+    served_directory: ServedDirectory, notifier_factory: NotifierFactory, mail_server: MailServer
+) -> None:
+    newcomer = tagged("jana")
+    async with notifier_factory(directory_url=served_directory.url):
+        organisation = await served_directory.register(
+            "Kulturverein La Casa", email=tagged("info-lacasa"), preferred_language="en"
+        )
+        invited = await served_directory.client.post(
+            f"/organisations/{organisation['id']}/members",
+            json={"email": newcomer, "name": "Jana Petrenko"},
+            headers=served_directory.admin,
+        )
+        assert invited.status_code == 201, invited.text
+
+        [mail] = await mail_server.wait_for(lambda m: m.to == newcomer)
+
+    assert mail.header("Subject") == "Invitation to Integrationsnetz: Kulturverein La Casa"
+    assert mail.header("To") == f"Jana Petrenko <{newcomer}>"
+    assert mail.header("Content-Language") == "en"
+    assert "Hello Jana Petrenko," in mail.text
+    # asked for once: no unsubscribe header on a transactional email
+    assert mail.header("List-Unsubscribe") == ""
+    link = mail.link(rf"{PORTAL}/set-password\?token=\S+")
+    assert link in mail.html
+    token = urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)["token"][0]
+
+    password = "a-long-and-new-password"
+    set_password = await served_directory.client.post(
+        "/auth/password", json={"token": token, "password": password}
+    )
+    assert set_password.status_code == 204, set_password.text
+    logged_in = await served_directory.client.post(
+        "/auth/token", data={"username": newcomer, "password": password}
+    )
+    assert logged_in.status_code == 200, logged_in.text

@@ -1,0 +1,178 @@
+"""The outbox: every written event is published, in order, by exactly one relay at a time,
+and survives a broker that is away."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections import Counter
+from typing import Any
+
+import pytest
+from faststream.rabbit import RabbitBroker
+from pymongo.asynchronous.database import AsyncDatabase
+
+from shared.contracts.base import EVENTS_EXCHANGE
+from shared.contracts.directory import OrganisationRegistered, OrganisationUpdated
+from shared.messaging import create_broker, outbox_publisher
+from shared.outbox import OutboxEntry, OutboxRelay, OutboxWriter
+from shared.topology import declare_topology
+from tests.support.amqp import StreamTap
+from tests.support.infra import RabbitVhost, free_port
+
+NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
+COLLECTION = "things"
+
+
+def registered(organisation_id: str, revision: int = 1) -> OrganisationRegistered:
+    return OrganisationRegistered(
+        organisation_id=organisation_id,
+        name=f"Organisation {organisation_id}",
+        kind="association",
+        status="active",
+        revision=revision,
+        updated_at=NOW,
+    )
+
+
+def updated(organisation_id: str, revision: int) -> OrganisationUpdated:
+    return OrganisationUpdated(
+        **registered(organisation_id, revision).model_dump(), changed_fields=["name"]
+    )
+
+
+@pytest.fixture
+async def broker(rabbit: RabbitVhost) -> Any:
+    broker = create_broker(rabbit.url, service="outbox-test", prefetch_count=10)
+    await broker.connect()
+    await declare_topology(broker, [], {"outbox-test"})
+    await broker.start()
+    yield broker
+    await broker.stop()
+
+
+def relay(db: AsyncDatabase[dict[str, Any]], broker: RabbitBroker, **kwargs: Any) -> OutboxRelay:
+    return OutboxRelay(
+        db,
+        [COLLECTION],
+        outbox_publisher(broker),
+        service="outbox-test",
+        poll_seconds=0.1,
+        **kwargs,
+    )
+
+
+async def test_a_write_and_its_events_are_one_document_and_leave_in_order(
+    mongo_db: AsyncDatabase[dict[str, Any]], broker: RabbitBroker, rabbit: RabbitVhost
+) -> None:
+    writer = OutboxWriter(mongo_db)
+    await writer.insert(COLLECTION, {"_id": "a", "name": "A"}, [registered("a")])
+    stored = await mongo_db[COLLECTION].find_one({"_id": "a"})
+    assert stored is not None
+    assert stored["outbox_pending"] is True
+    assert [e["routing_key"] for e in stored["outbox"]] == ["directory.organisation.registered"]
+
+    async def rename(doc: dict[str, Any]) -> tuple[dict[str, Any], list[Any]]:
+        return {**doc, "name": doc["name"] + "'"}, [updated("a", doc["version"] + 1)]
+
+    await writer.update(COLLECTION, "a", rename)
+    await writer.update(COLLECTION, "a", rename)
+
+    async with StreamTap(rabbit.url, EVENTS_EXCHANGE, ("directory.#",)) as tap:
+        published = await relay(mongo_db, broker).drain()
+        assert published == 3
+        await tap.wait_for("directory.organisation.updated", 2)
+        types = [b["type"].split(".")[-2] for b in tap.bodies() if b["subject"] == "a"]
+    assert types == ["registered", "updated", "updated"]
+    revisions = [b["data"]["revision"] for b in tap.bodies() if b["subject"] == "a"]
+    assert revisions == sorted(revisions)
+    after = await mongo_db[COLLECTION].find_one({"_id": "a"})
+    assert after is not None
+    assert after["outbox"] == []
+    assert after["outbox_pending"] is False
+    assert after["name"] == "A''"
+
+
+async def test_two_relays_racing_over_the_same_outbox_never_publish_an_entry_twice(
+    mongo_db: AsyncDatabase[dict[str, Any]], broker: RabbitBroker, rabbit: RabbitVhost
+) -> None:
+    writer = OutboxWriter(mongo_db)
+    ids = [f"race-{n}" for n in range(60)]
+    for doc_id in ids:
+        await writer.insert(COLLECTION, {"_id": doc_id}, [registered(doc_id)])
+    async with StreamTap(rabbit.url, EVENTS_EXCHANGE, ("directory.#",)) as tap:
+        first, second = relay(mongo_db, broker), relay(mongo_db, broker)
+        counts = await asyncio.gather(first.drain(), second.drain(), first.drain(), second.drain())
+        assert sum(counts) == len(ids)
+        await tap.wait_for("directory.organisation.registered", len(ids))
+        await asyncio.sleep(0.3)
+        per_subject = Counter(b["subject"] for b in tap.bodies())
+    assert set(per_subject) == set(ids)
+    assert set(per_subject.values()) == {1}
+
+
+async def test_a_relay_that_dies_after_publishing_leaves_the_entry_to_be_published_again(
+    mongo_db: AsyncDatabase[dict[str, Any]], broker: RabbitBroker, rabbit: RabbitVhost
+) -> None:
+    """At least once: the rare double is deduplicated by consumers on the CloudEvents id."""
+    writer = OutboxWriter(mongo_db)
+    await writer.insert(COLLECTION, {"_id": "crash"}, [registered("crash")])
+    dying = relay(mongo_db, broker, lease_seconds=0.5)
+
+    async def die(*_args: Any) -> None:
+        raise SystemExit("killed between publish and removal")
+
+    dying._release = die  # type: ignore[method-assign,assignment]
+    async with StreamTap(rabbit.url, EVENTS_EXCHANGE, ("directory.#",)) as tap:
+        with pytest.raises(SystemExit):
+            await dying.drain()
+        await tap.wait_for("directory.organisation.registered", 1)
+        survivor = relay(mongo_db, broker, lease_seconds=0.5)
+        assert await survivor.drain() == 0  # the dead relay's lease still holds
+        await asyncio.sleep(0.7)
+        assert await survivor.drain() == 1
+        bodies = await tap.wait_for("directory.organisation.registered", 2)
+    assert bodies[0]["id"] == bodies[1]["id"]
+
+
+async def test_events_written_while_the_broker_is_away_are_published_when_it_returns(
+    mongo_db: AsyncDatabase[dict[str, Any]], broker: RabbitBroker, rabbit: RabbitVhost
+) -> None:
+    writer = OutboxWriter(mongo_db)
+    await writer.insert(COLLECTION, {"_id": "away"}, [registered("away")])
+    nowhere = create_broker(
+        f"amqp://guest:guest@127.0.0.1:{free_port()}/", service="outbox-test", prefetch_count=1
+    )
+    unreachable = relay(mongo_db, nowhere)
+    with pytest.raises(Exception):  # noqa: B017,PT011 (any broker error)
+        await unreachable.drain()
+    doc = await mongo_db[COLLECTION].find_one({"_id": "away"})
+    assert doc is not None
+    assert doc["outbox_pending"] is True
+    assert doc["outbox_lease_until"] == 0
+
+    async with StreamTap(rabbit.url, EVENTS_EXCHANGE, ("directory.#",)) as tap:
+        assert await relay(mongo_db, broker).drain() == 1
+        await tap.wait_for("directory.organisation.registered", 1)
+
+
+async def test_a_running_relay_is_woken_by_a_write_and_publishes_within_milliseconds(
+    mongo_db: AsyncDatabase[dict[str, Any]], broker: RabbitBroker, rabbit: RabbitVhost
+) -> None:
+    live = OutboxRelay(
+        mongo_db, [COLLECTION], outbox_publisher(broker), service="outbox-test", poll_seconds=30
+    )
+    writer = OutboxWriter(mongo_db, on_written=live.wake)
+    task = asyncio.create_task(live.run())
+    try:
+        async with StreamTap(rabbit.url, EVENTS_EXCHANGE, ("directory.#",)) as tap:
+            await asyncio.sleep(0.2)  # the relay is now waiting out its 30 s poll
+            await writer.insert(COLLECTION, {"_id": "woken"}, [registered("woken")])
+            await tap.wait_for("directory.organisation.registered", 1, timeout=5)
+    finally:
+        task.cancel()
+
+
+def test_outbox_entries_round_trip_through_their_stored_form() -> None:
+    entry = OutboxEntry("id", "x", "a.b.c", "{}", None, 3, 1000)
+    assert OutboxEntry.from_document(entry.to_document()) == entry

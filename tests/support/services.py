@@ -1,0 +1,74 @@
+"""Run a service in-process (its real lifespan, real broker and database) for a test."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+
+ADMIN_EMAIL = "office@integrationsnetz.test"
+ADMIN_PASSWORD = "office-password-for-tests"
+
+
+@dataclass
+class RunningService:
+    app: FastAPI
+    client: httpx.AsyncClient
+
+    @property
+    def runtime(self) -> Any:
+        return self.app.state.runtime
+
+
+@contextlib.asynccontextmanager
+async def running(
+    app: FastAPI, *, base_url: str = "http://testserver"
+) -> AsyncIterator[RunningService]:
+    """Enter the app's lifespan, wait until it is ready, and hand out an HTTP client."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=base_url) as client:
+            deadline = asyncio.get_running_loop().time() + 30
+            while True:
+                response = await client.get("/readyz")
+                if response.status_code == 200:
+                    break
+                if asyncio.get_running_loop().time() > deadline:
+                    raise AssertionError(f"service not ready: {response.text}")
+                await asyncio.sleep(0.05)
+            yield RunningService(app, client)
+
+
+async def log_in(client: httpx.AsyncClient, email: str, password: str) -> dict[str, str]:
+    response = await client.post("/auth/token", data={"username": email, "password": password})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+@contextlib.asynccontextmanager
+async def serving(app: FastAPI, port: int | None = None) -> AsyncIterator[str]:
+    """Serve the app over real HTTP on a loopback port (for service-to-service calls); give
+    `port` when the app's public URL must be known before it starts."""
+    import uvicorn
+
+    from tests.support.infra import free_port
+
+    port = port or free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            if task.done():
+                task.result()
+            await asyncio.sleep(0.02)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
