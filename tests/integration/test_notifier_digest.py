@@ -1,0 +1,145 @@
+"""A daily digest subscriber gets one email per day, listing that day's new matching offers once
+each; an address outside the directory gets nothing before it confirmed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+import zoneinfo
+from typing import Any
+
+from services.notifier.domain import Cadence, digest_period_start
+from shared.contracts.exchange import OfferPosted, RequestPosted
+from tests.integration.notifier_fixtures import (
+    MailServer,
+    NotifierFactory,
+    ServedNotifier,
+    mail_server,
+    notifier_factory,
+    notifier_vhost,
+    publish,
+    tagged,
+)
+from tests.support.waiting import eventually as wait_until
+
+__all__ = ["mail_server", "notifier_factory", "notifier_vhost"]
+
+NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
+BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
+
+
+def next_daily_period() -> dt.datetime:
+    """Start of the daily digest period after the current one (07:00 Berlin). Computed when
+    asked, never at import: a run that crosses 07:00 between collecting and running the test
+    would otherwise ask for a period the subscription already counts as past."""
+    now = dt.datetime.now(dt.UTC)
+    return digest_period_start(now, Cadence.DAILY, hour=7, timezone=BERLIN) + dt.timedelta(days=1)
+
+
+def an_offer(title: str, **changes: Any) -> OfferPosted:
+    values: dict[str, Any] = {
+        "listing_id": str(uuid.uuid4()),
+        "organisation_id": str(uuid.uuid4()),
+        "category": "room",
+        "title": title,
+        "district": "Nordstadt",
+        "status": "open",
+        "expires_at": NOW + dt.timedelta(days=60),
+        "revision": 1,
+        "updated_at": NOW,
+    }
+    values.update(changes)
+    return OfferPosted.model_validate(values)
+
+
+async def waiting_items(notifier: ServedNotifier, subscription_id: str, count: int) -> None:
+    async def arrived() -> bool:
+        items = await notifier.service.store.open_digest_items(subscription_id)
+        return len([i for i in items if i["state"] == "pending"]) >= count
+
+    await wait_until(arrived)
+
+
+async def test_a_daily_digest_lists_each_new_matching_offer_once_per_day(
+    notifier_factory: NotifierFactory, mail_server: MailServer
+) -> None:
+    reader = tagged("nachbarschaft")
+    async with notifier_factory() as notifier:
+        subscribed = await notifier.client.post(
+            "/subscriptions",
+            json={
+                "email": reader.upper(),
+                "language": "de",
+                "topics": ["offers"],
+                "filters": {"categories": ["room"], "districts": ["nordstadt"]},
+                "delivery": "daily",
+            },
+        )
+        assert subscribed.status_code == 201, subscribed.text
+        subscription = subscribed.json()
+        assert subscription["status"] == "pending"
+        assert subscription["email"] == reader
+
+        # nothing is collected before the address confirmed
+        early = await publish(notifier.amqp_url, [an_offer("Vor der Bestätigung")])
+
+        async def handled_before_confirming() -> bool:
+            inbox = notifier.service.store.db["inbox"]
+            return await inbox.find_one({"event_id": early[0].id, "state": "done"}) is not None
+
+        await wait_until(handled_before_confirming)
+        [confirmation] = await mail_server.wait_for(lambda m: m.to == reader)
+        assert confirmation.header("List-Unsubscribe") == ""
+        confirmed = await notifier.client.get(
+            confirmation.link(rf"{notifier.url}/subscriptions/confirm\?token=\S+")
+        )
+        assert confirmed.status_code == 200, confirmed.text
+        assert "Abonnement bestätigt" in confirmed.text
+        # confirming set the subscription's last digest to the period current then: the next
+        # period starts after it, whatever the time of day the suite runs at
+        tomorrow = next_daily_period()
+
+        day_one = [an_offer(f"Gruppenraum {n}") for n in range(3)]
+        elsewhere = [
+            an_offer("Sofa abzugeben", category="furniture"),
+            an_offer("Saal in der Südstadt", district="Südstadt"),
+            RequestPosted.model_validate(
+                {**an_offer("Suche Raum").model_dump(), "listing_kind": "request"}
+            ),
+        ]
+        published = await publish(notifier.amqp_url, [*day_one, *elsewhere])
+        await waiting_items(notifier, subscription["id"], 3)
+
+        assert await notifier.service.run_digests(tomorrow + dt.timedelta(minutes=1)) == 1
+        [first] = await mail_server.wait_for(
+            lambda m: m.to == reader and "Übersicht" in m.header("Subject")
+        )
+        assert first.header("Subject") == "Ihre tägliche Übersicht: 3 neue Einträge"
+        assert first.header("List-Unsubscribe-Post") == "List-Unsubscribe=One-Click"
+        for offer in day_one:
+            assert first.text.count(offer.title) == 1
+            assert first.text.count(f"http://portal.test/offers/{offer.listing_id}") == 1
+        for other in ["Sofa abzugeben", "Südstadt", "Suche Raum", "Vor der Bestätigung"]:
+            assert other not in first.text
+        assert "Neue Angebote" in first.text
+
+        # the day's events arrive once more (a redelivery), and two new offers
+        day_two = [an_offer("Werkraum mit Beamer"), an_offer("Küche für Kochabende")]
+        await publish(notifier.amqp_url, [*early, *published])
+        await publish(notifier.amqp_url, day_two)
+        await waiting_items(notifier, subscription["id"], 2)
+
+        assert await notifier.service.run_digests(tomorrow + dt.timedelta(hours=12)) == 0
+        assert await notifier.service.run_digests(tomorrow + dt.timedelta(days=1)) == 1
+        assert await notifier.service.run_digests(tomorrow + dt.timedelta(days=1, hours=1)) == 0
+        digests = await mail_server.wait_for(
+            lambda m: m.to == reader and "Übersicht" in m.header("Subject"), count=2
+        )
+        second = digests[1]
+        assert second.header("Subject") == "Ihre tägliche Übersicht: 2 neue Einträge"
+        for offer in day_two:
+            assert second.text.count(offer.title) == 1
+        for offer in day_one:
+            assert offer.title not in second.text
+        assert first.header("Message-ID") != second.header("Message-ID")
+    assert len(mail_server.to(reader)) == 3  # the confirmation and two digests
