@@ -255,7 +255,10 @@ async def test_a_weekly_event_with_one_cancelled_date_shows_correctly_in_the_lis
     assert vevent["URL"] == f"http://portal.test/events/{event_id}"
 
     # the organisation's own feed has it too (and nothing of others)
-    own = await partners.calendar.get(f"/organisations/{treff}/calendar.ics")
+    # the series lies in spring of next year: name the window, the default one (a year ahead)
+    # does not reach it when the suite runs before mid-March
+    spring = {"from": f"{NEXT_YEAR}-03-01", "to": f"{NEXT_YEAR}-05-01"}
+    own = await partners.calendar.get(f"/organisations/{treff}/calendar.ics", params=spring)
     assert own.status_code == 200
     own_calendar = Calendar.from_ical(own.content)
     assert [str(e["UID"]) for e in own_calendar.walk("VEVENT")] == [f"{event_id}@integrationsnetz"]
@@ -270,7 +273,7 @@ async def test_a_weekly_event_with_one_cancelled_date_shows_correctly_in_the_lis
     assert moved.status_code == 200, moved.text
     assert moved.json()["occurrence"]["moved"] is True
     assert moved.json()["event"]["sequence"] == 2
-    feed = await partners.calendar.get(f"/organisations/{treff}/calendar.ics")
+    feed = await partners.calendar.get(f"/organisations/{treff}/calendar.ics", params=spring)
     master, exception = Calendar.from_ical(feed.content).walk("VEVENT")
     assert exception["UID"] == master["UID"]
     assert exception.decoded("RECURRENCE-ID").isoformat() == at(4, 7, 18)
@@ -445,3 +448,37 @@ async def test_requests_without_valid_tokens_are_refused(partners: Partners) -> 
     metrics = await partners.calendar.get("/metrics")
     assert "integrationsnetz_http_requests_total" in metrics.text
     await asyncio.sleep(0)
+
+
+async def test_a_feed_without_a_window_shows_the_last_month_and_the_coming_year(
+    partners: Partners,
+) -> None:
+    """What a calendar app subscribed to the plain feed URL gets: dates relative to today."""
+    linde = await partners.organisation("Nachbarschaftstreff Linde")
+    editor = partners.editor_of(linde)
+    today = dt.datetime.now(BERLIN).replace(hour=18, minute=0, second=0, microsecond=0)
+    titles = {
+        "Vor fünf Wochen": today - dt.timedelta(days=35),
+        "Vor drei Wochen": today - dt.timedelta(days=21),
+        "In drei Wochen": today + dt.timedelta(days=21),
+        "In elf Monaten": today + dt.timedelta(days=335),
+        "In dreizehn Monaten": today + dt.timedelta(days=400),
+    }
+    for title, starts in titles.items():
+        await plan(
+            partners,
+            editor,
+            **event_body(
+                linde,
+                title=title,
+                starts_at=starts.isoformat(),
+                ends_at=(starts + dt.timedelta(hours=2)).isoformat(),
+                venue={"name": f"Treff Linde {title}"},
+            ),
+        )
+
+    feed = await partners.calendar.get(f"/organisations/{linde}/calendar.ics")
+
+    assert feed.status_code == 200, feed.text
+    shown = {str(e["SUMMARY"]) for e in Calendar.from_ical(feed.content).walk("VEVENT")}
+    assert shown == {"Vor drei Wochen", "In drei Wochen", "In elf Monaten"}

@@ -285,10 +285,14 @@ async def test_a_parked_message_replayed_after_the_fix_is_handled_once(consumer:
     )
 
     async def parked() -> bool:
-        return effects.calls >= DELIVERY_LIMIT
+        connection = await aio_pika.connect(vhost.url)
+        async with connection:
+            channel = await connection.channel()
+            queue = await channel.declare_queue("testsvc.parked", passive=True)
+            return (queue.declaration_result.message_count or 0) >= 1
 
     await wait_until(parked)
-    await asyncio.sleep(0.5)
+    assert effects.calls >= DELIVERY_LIMIT
     effects.fail_times["org-later"] = 0  # the bug is fixed and deployed
     report = await replay_parked(vhost.url, "testsvc")
     assert report.replayed == 1

@@ -28,12 +28,15 @@ NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 
 
-def next_daily_period() -> dt.datetime:
-    """Start of the daily digest period after the current one (07:00 Berlin). Computed when
-    asked, never at import: a run that crosses 07:00 between collecting and running the test
-    would otherwise ask for a period the subscription already counts as past."""
-    now = dt.datetime.now(dt.UTC)
-    return digest_period_start(now, Cadence.DAILY, hour=7, timezone=BERLIN) + dt.timedelta(days=1)
+def daily_period(at: dt.datetime) -> dt.datetime:
+    """Start of the daily digest period (07:00 Berlin) that `at` falls into."""
+    return digest_period_start(at, Cadence.DAILY, hour=7, timezone=BERLIN)
+
+
+def period_after(start: dt.datetime) -> dt.datetime:
+    """Start of the daily period after the one starting at `start`. A Berlin day lasts 23 to
+    25 hours, so 26 hours on always lands in the next period, clock change or not."""
+    return daily_period(start + dt.timedelta(hours=26))
 
 
 def an_offer(title: str, **changes: Any) -> OfferPosted:
@@ -97,7 +100,10 @@ async def test_a_daily_digest_lists_each_new_matching_offer_once_per_day(
         assert "Abonnement bestätigt" in confirmed.text
         # confirming set the subscription's last digest to the period current then: the next
         # period starts after it, whatever the time of day the suite runs at
-        tomorrow = next_daily_period()
+        # (computed now, never at import: a run crossing 07:00 between collecting and running
+        # the test would otherwise ask for a period the subscription already counts as past)
+        tomorrow = period_after(daily_period(dt.datetime.now(dt.UTC)))
+        day_after = period_after(tomorrow)
 
         day_one = [an_offer(f"Gruppenraum {n}") for n in range(3)]
         elsewhere = [
@@ -130,8 +136,8 @@ async def test_a_daily_digest_lists_each_new_matching_offer_once_per_day(
         await waiting_items(notifier, subscription["id"], 2)
 
         assert await notifier.service.run_digests(tomorrow + dt.timedelta(hours=12)) == 0
-        assert await notifier.service.run_digests(tomorrow + dt.timedelta(days=1)) == 1
-        assert await notifier.service.run_digests(tomorrow + dt.timedelta(days=1, hours=1)) == 0
+        assert await notifier.service.run_digests(day_after) == 1
+        assert await notifier.service.run_digests(day_after + dt.timedelta(hours=1)) == 0
         digests = await mail_server.wait_for(
             lambda m: m.to == reader and "Übersicht" in m.header("Subject"), count=2
         )
