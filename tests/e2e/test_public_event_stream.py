@@ -33,7 +33,6 @@ from services.exchange.app import create_app as create_exchange
 from services.exchange.settings import ExchangeSettings
 from shared.contracts.base import EVENTS_EXCHANGE, TYPE_PREFIX
 from tests.conftest import new_database_name
-from tests.deploy.test_compose import BrokerAccounts, broker_accounts
 from tests.integration.calendar_fixtures import Partners, calendar_settings
 from tests.integration.exchange_fixtures import Network
 from tests.integration.notifier_fixtures import (
@@ -45,6 +44,7 @@ from tests.integration.notifier_fixtures import (
     notifier_vhost,
 )
 from tests.support.amqp import StreamTap
+from tests.support.broker_accounts import BrokerAccounts, broker_accounts
 from tests.support.infra import ROOT
 from tests.support.services import ADMIN_EMAIL, ADMIN_PASSWORD, log_in, running, serving
 from tests.support.waiting import until_ready as wait_ready
