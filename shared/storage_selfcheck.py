@@ -159,6 +159,19 @@ KNOWN_QUIRKS: Final[list[KnownQuirk]] = [
         "instead": "Fields under a unique index are always present and non-null.",
     },
     {
+        "name": "count_null_equality",
+        "nx_27017": "count_documents({'f': None}) counts only one of the null and missing "
+        "documents (find returns both, as MongoDB does).",
+        "instead": "Null-or-missing is asked with `$in: [..., None]`, which finds and counts "
+        "right (checked: in_with_null_matches_missing).",
+    },
+    {
+        "name": "or_null_equality",
+        "nx_27017": "Inside `$or`, a plain {'f': None} matches a missing field but not an "
+        "explicit null.",
+        "instead": "No `$or` over null; `$in: [..., None]` instead.",
+    },
+    {
         "name": "subsecond_datetime_range",
         "nx_27017": "Datetime comparisons in queries are made at whole seconds (stored value and "
         "bound both truncated): $gt base misses base+500ms, $lt base+750ms misses it too, "
@@ -694,6 +707,29 @@ async def _check_booleans(coll: Coll) -> tuple[bool, str]:
     return ex.result("True matched t1,t2; False matched f1")
 
 
+async def _check_in_with_null(coll: Coll) -> tuple[bool, str]:
+    """13. `$in` holding None matches null and missing fields (find and count), also beside
+    a string `$in`, an integer range and a sort over a compound index (the notifier's
+    retention pass finds deliveries written before a field existed this way)."""
+    await coll.create_index([("r", ASCENDING), ("at", ASCENDING)])
+    await coll.insert_many(
+        [
+            {"_id": "zero", "r": 0, "at": 3, "s": "sent"},
+            {"_id": "null", "r": None, "at": 2, "s": "failed"},
+            {"_id": "missing", "at": 1, "s": "sent"},
+            {"_id": "done", "r": 5, "at": 0, "s": "sent"},
+            {"_id": "pending", "r": 0, "at": 0, "s": "pending"},
+            {"_id": "late", "r": 0, "at": 9, "s": "sent"},
+        ]
+    )
+    flt: Doc = {"r": {"$in": [0, None]}, "at": {"$lt": 5}, "s": {"$in": ["sent", "failed"]}}
+    ex = _Expect()
+    ex.equal("find", await _ids(coll, flt, sort=[("at", ASCENDING)]), ["missing", "null", "zero"])
+    ex.equal("count", await coll.count_documents(flt), 3)
+    ex.equal("count r in [None]", await coll.count_documents({"r": {"$in": [None]}}), 2)
+    return ex.result("$in [0, None] matched zero, null and missing; counted 3 and 2")
+
+
 _CHECKS: Final[list[tuple[str, _Check]]] = [
     ("roundtrip_types", _check_roundtrip_types),
     ("replace_one_versioned", _check_replace_versioned),
@@ -707,6 +743,7 @@ _CHECKS: Final[list[tuple[str, _Check]]] = [
     ("count_documents", _check_count),
     ("create_index_idempotent", _check_create_index_idempotent),
     ("boolean_equality", _check_booleans),
+    ("in_with_null_matches_missing", _check_in_with_null),
 ]
 
 
@@ -1158,6 +1195,19 @@ async def _probe_fou_before(coll: Coll) -> tuple[bool, str]:
     return ok, f"BEFORE got={before} expected={{'_id': 'q', 'n': 1}}; no match got={missing}"
 
 
+async def _probe_count_null_equality(coll: Coll) -> tuple[bool, str]:
+    await coll.insert_many([{"_id": "q1", "a": None}, {"_id": "q2"}, {"_id": "q3", "a": 0}])
+    got = await coll.count_documents({"a": None})
+    return got == 2, f"count a=None got={got} expected=2 (null or missing)"
+
+
+async def _probe_or_null_equality(coll: Coll) -> tuple[bool, str]:
+    await coll.insert_many([{"_id": "q1", "a": None}, {"_id": "q2"}, {"_id": "q3", "a": 0}])
+    got = await _sorted_ids(coll, {"$or": [{"a": 0}, {"a": None}]})
+    expected = ["q1", "q2", "q3"]
+    return got == expected, f"$or a=0 | a=None got={got} expected={expected}"
+
+
 _Probe = Callable[[Coll], Awaitable[tuple[bool, str]]]
 
 _PROBES: Final[list[tuple[str, _Probe]]] = [
@@ -1179,6 +1229,8 @@ _PROBES: Final[list[tuple[str, _Probe]]] = [
     ("unique_index_missing_field", _probe_unique_missing_field),
     ("subsecond_datetime_range", _probe_subsecond_range),
     ("equality_on_indexed_list", _probe_equality_on_indexed_list),
+    ("count_null_equality", _probe_count_null_equality),
+    ("or_null_equality", _probe_or_null_equality),
     # neighbouring features the project might be tempted to use
     ("pull_condition_on_inserted_array", _probe_pull_condition_inserted),
     ("addtoset_strings", _probe_addtoset_strings),
