@@ -121,13 +121,16 @@ class SubscriptionPage(BaseModel):
 
 
 class DeliveryPublic(BaseModel):
-    """One email: to whom, why, and what became of it."""
+    """One email: to whom, why, and what became of it. After the retention period only why
+    and what became of it: address and error text are gone (`redacted_at`)."""
 
     id: str
     status: DeliveryStatus
     template: str
     reason: str = Field(description="`default`, `subscription` or `transactional`.")
-    recipient: str | None = Field(description="The address, once known (set when sending).")
+    recipient: str | None = Field(
+        description="The address, once known (set when sending); null once redacted."
+    )
     organisation_id: str | None
     subscription_id: str | None
     cause_event_id: str
@@ -136,11 +139,15 @@ class DeliveryPublic(BaseModel):
         description="Shared with the request and events that led to this email."
     )
     attempts: int
-    last_error: str | None
+    last_error: str | None = Field(description="Why the last attempt failed; null once redacted.")
     next_attempt_at: dt.datetime | None
     created_at: dt.datetime
     updated_at: dt.datetime
     sent_at: dt.datetime | None
+    redacted_at: dt.datetime | None = Field(
+        description="When address, name, content and error text were removed after the "
+        "retention period (DELIVERY_RETENTION_DAYS); null while they are kept."
+    )
 
     @classmethod
     def of(cls, delivery: Delivery) -> DeliveryPublic:
@@ -164,6 +171,7 @@ class DeliveryPublic(BaseModel):
             created_at=delivery.created_at,
             updated_at=delivery.updated_at,
             sent_at=delivery.sent_at,
+            redacted_at=delivery.redacted_at,
         )
 
 

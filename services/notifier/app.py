@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from services.notifier.api import router
 from services.notifier.digests import run_digest_loop
 from services.notifier.handlers import NotifierHandlers
+from services.notifier.retention import run_retention_loop
 from services.notifier.sender import Mailer, Sender
 from services.notifier.service import Notifier
 from services.notifier.settings import NotifierSettings
@@ -40,6 +41,9 @@ def create_app(settings: NotifierSettings | None = None) -> FastAPI:
     runtime.add_background_loop("sender", lambda: sender.run(runtime.database_ready.wait))
     runtime.add_background_loop(
         "digests", lambda: run_digest_loop(notifier, runtime.database_ready.wait, settings)
+    )
+    runtime.add_background_loop(
+        "retention", lambda: run_retention_loop(notifier, runtime.database_ready.wait, settings)
     )
 
     app = create_api(

@@ -1,5 +1,6 @@
 """The notifier's use cases: keeping its projections, planning who gets which email for an
-event, subscriptions with double opt-in, unsubscribing, digests, and the delivery log."""
+event, subscriptions with double opt-in, unsubscribing, digests, the delivery log and its
+retention."""
 
 from __future__ import annotations
 
@@ -66,6 +67,8 @@ from shared.outbox import utc_now
 
 DIGEST_CAUSE_TYPE = "notifier.digest"
 CONFIRMATION_CAUSE_TYPE = "notifier.subscription.requested"
+#: Deliveries redacted per query of the retention pass.
+REDACTION_BATCH = 500
 
 
 def _token_problem(exc: InvalidTokenError) -> ProblemError:
@@ -570,6 +573,20 @@ class Notifier:
         if organisation_id is not None:
             filters["organisation_id"] = organisation_id
         return await self.store.list_deliveries(filters, limit=limit, offset=offset)
+
+    async def redact_old_deliveries(self, now: dt.datetime) -> int:
+        """Remove the personal data of every finished delivery older than the retention period
+        (`delivery_retention_days` before `now`). `now` is explicit so that tests need not wait
+        months. Pending deliveries keep theirs until they are sent or given up. Returns how many
+        were redacted."""
+        cutoff = now - dt.timedelta(days=self.settings.delivery_retention_days)
+        before_ms = int(cutoff.timestamp() * 1000)
+        total = 0
+        while True:
+            redacted = await self.store.redact_deliveries(before_ms, REDACTION_BATCH)
+            total += redacted
+            if redacted < REDACTION_BATCH:  # a short batch: none left, or only busy ones
+                return total
 
 
 def _ended(subscription: Subscription) -> Subscription | None:

@@ -48,6 +48,11 @@ class NotifierSettings(ServiceSettings):
     digest_timezone: str = "Europe/Berlin"
     digest_check_seconds: float = Field(60.0, gt=0)
 
+    #: Days a finished delivery keeps its address and content; then only the facts stay (DSGVO).
+    delivery_retention_days: int = Field(180, ge=1, le=3650)
+    #: How often the retention pass looks for deliveries past `delivery_retention_days`.
+    retention_check_seconds: float = Field(3600.0, gt=0)
+
     def secrets_to_check(self) -> dict[str, str]:
         return {"signing_secret": self.signing_secret.get_secret_value()}
 

@@ -1,5 +1,7 @@
 """The notifier's storage: projections of organisations and calendar entries, subscriptions,
 deliveries (one document per email, its `_id` the unique key), digest items and opt-outs.
+Finished deliveries lose their personal data after the retention period but stay, because
+their `_id` is what keeps an email from going out twice.
 
 Deliveries and subscriptions are written whole through the `OutboxWriter` (version-guarded);
 `notifier.notification.*` events ride in the delivery's own write. Projections are upserted
@@ -30,7 +32,7 @@ from services.notifier.domain import (
 )
 from shared.contracts.base import Payload
 from shared.mongo import CollectionIndexes, Document
-from shared.outbox import OutboxWriter
+from shared.outbox import ConcurrentUpdateError, OutboxWriter, utc_now
 
 ORGANISATIONS = "organisations"
 CALENDAR_ENTRIES = "calendar_entries"
@@ -41,6 +43,11 @@ OPT_OUTS = "opt_outs"
 
 OUTBOX_COLLECTIONS = (DELIVERIES,)
 
+#: Deliveries whose outcome is written: the retention pass may redact them.
+FINISHED_STATUSES = (DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.SKIPPED)
+#: What `recipient` says once the address is gone.
+REDACTED_RECIPIENT = "redacted"
+
 INDEXES = (
     CollectionIndexes(
         DELIVERIES,
@@ -48,6 +55,9 @@ INDEXES = (
             IndexModel([("status", ASCENDING), ("next_attempt_ms", ASCENDING)]),
             IndexModel([("address", ASCENDING)]),
             IndexModel([("created_ms", DESCENDING)]),
+            # the retention pass: not yet redacted, oldest first (it matches `redacted_ms`
+            # with `$in`, so nx-27017's rule for plain equalities does not apply)
+            IndexModel([("redacted_ms", ASCENDING), ("created_ms", ASCENDING)]),
         ),
     ),
     CollectionIndexes(
@@ -112,6 +122,26 @@ class Delivery(BaseModel):
     sent_at: dt.datetime | None = None
     #: The moment of creation in epoch ms (orders the log; integers compare everywhere).
     created_ms: int = 0
+    #: When the retention pass removed address, name, content and error text (else None).
+    redacted_at: dt.datetime | None = None
+    #: The same moment in epoch ms, 0 until then (what the retention pass queries).
+    redacted_ms: int = 0
+
+
+def redacted(delivery: Delivery, at: dt.datetime) -> Delivery:
+    """The delivery without personal data: no address, name, content or error text (it may
+    quote the address). Its key, cause, outcome and times stay for the log."""
+    return delivery.model_copy(
+        update={
+            "recipient": REDACTED_RECIPIENT,
+            "address": None,
+            "recipient_name": None,
+            "params": {},
+            "last_error": None,
+            "redacted_at": at,
+            "redacted_ms": int(at.timestamp() * 1000),
+        }
+    )
 
 
 def delivery_document(delivery: Delivery) -> Document:
@@ -286,6 +316,49 @@ class NotifierStore:
             messages,
             correlation_id=delivery.correlation_id,
         )
+
+    async def redact_deliveries(self, before_ms: int, limit: int) -> int:
+        """Redact up to `limit` finished deliveries created before `before_ms`, oldest first;
+        returns how many. Each is rewritten whole, never deleted: its `_id` still stops a
+        redelivered event from sending the email again. One written concurrently is left for
+        the next pass."""
+        cursor = (
+            self.db[DELIVERIES]
+            .find(
+                {
+                    # None too: documents written before `redacted_ms` existed lack the field
+                    "redacted_ms": {"$in": [0, None]},
+                    "created_ms": {"$lt": before_ms},
+                    "status": {"$in": [status.value for status in FINISHED_STATUSES]},
+                },
+                {"_id": 1},
+            )
+            .sort("created_ms", ASCENDING)
+            .limit(limit)
+        )
+        found = [str(doc["_id"]) async for doc in cursor]
+        count = 0
+        for delivery_id in found:
+            if await self._redact(delivery_id, utc_now()):
+                count += 1
+        return count
+
+    async def _redact(self, delivery_id: str, at: dt.datetime) -> bool:
+        changed = False
+
+        async def apply(doc: Document) -> tuple[Document, Sequence[Payload]] | None:
+            nonlocal changed
+            delivery = delivery_from_document(doc)
+            changed = delivery.status in FINISHED_STATUSES and delivery.redacted_ms == 0
+            if not changed:
+                return None
+            return {**doc, **delivery_document(redacted(delivery, at))}, []
+
+        try:
+            stored = await self.writer.update(DELIVERIES, delivery_id, apply)
+        except ConcurrentUpdateError:
+            return False  # busy: the next pass tries again
+        return stored is not None and changed
 
     async def delivery(self, delivery_id: str) -> Delivery | None:
         doc = await self.db[DELIVERIES].find_one({"_id": delivery_id})
