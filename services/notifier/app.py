@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from services.notifier.api import router
 from services.notifier.digests import run_digest_loop
 from services.notifier.handlers import NotifierHandlers
+from services.notifier.notices import router as notices_router
 from services.notifier.retention import run_retention_loop
 from services.notifier.sender import Mailer, Sender
 from services.notifier.service import Notifier
@@ -58,6 +59,7 @@ def create_app(settings: NotifierSettings | None = None) -> FastAPI:
     app.state.sender = sender
     app.state.token_verifier = JwksVerifier(settings.jwks_url)
     app.include_router(router)
+    app.include_router(notices_router)
     install_health_routes(app, runtime.readiness)
     install_tracing(settings.service_name, app, runtime.broker)
     return app

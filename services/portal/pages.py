@@ -287,17 +287,71 @@ async def my_page(request: Request, engine: Templates, services: Services) -> Re
         return response
     matches: dict[str, Any] = {}
     conflicts: dict[str, Any] = {}
+    notices: dict[str, Any] = {}
     for organisation in me.get("organisations", []):
         org_id = organisation["id"]
-        found, clashes = await asyncio.gather(
+        found, clashes, told = await asyncio.gather(
             _fetch(services, "exchange", "/matches", params={"organisation": org_id}, token=token),
             _fetch(
                 services, "calendar", "/conflicts", params={"organisation": org_id}, token=token
             ),
+            _fetch(services, "notifier", f"/organisations/{org_id}/notices", token=token),
         )
         matches[org_id] = found
         conflicts[org_id] = clashes
-    return page(engine, request, "me.html", me=me, matches=matches, conflicts=conflicts)
+        notices[org_id] = told
+    return page(
+        engine, request, "me.html", me=me, matches=matches, conflicts=conflicts, notices=notices
+    )
+
+
+@router.post("/me/notices", response_class=HTMLResponse, response_model=None)
+async def change_notice(
+    request: Request,
+    engine: Templates,
+    services: Services,
+    organisation_id: Annotated[str, Form(min_length=1, max_length=100, pattern=r"^[\w-]+$")],
+    notice: Annotated[str, Form(pattern=r"^(match_found|conflict_detected)$")],
+    enabled: Annotated[bool, Form()],
+) -> Response:
+    """Switch an organisation's default email notice on or off (the buttons on /me)."""
+    if refused := foreign_form(engine, request):
+        return refused
+    token = session_token(request)
+    if token is None:
+        return RedirectResponse("/login", status_code=303)
+    try:
+        answer = await services.call(
+            "notifier",
+            "PUT",
+            f"/organisations/{organisation_id}/notices/{notice}",
+            json={"enabled": enabled},
+            token=token,
+        )
+    except BackendUnavailableError:
+        return page(
+            engine,
+            request,
+            "message.html",
+            503,
+            title="Nicht erreichbar",
+            message="Die Benachrichtigungen sind gerade nicht erreichbar. "
+            "Bitte später erneut versuchen.",
+            link=("/me", "Zurück zu Mein Bereich"),
+        )
+    if answer.status == 401:
+        return RedirectResponse("/login", status_code=303)
+    if not answer.ok:
+        return page(
+            engine,
+            request,
+            "message.html",
+            answer.status,
+            title="Nicht geändert",
+            message=answer.problem_detail(),
+            link=("/me", "Zurück zu Mein Bereich"),
+        )
+    return RedirectResponse(f"/me#benachrichtigungen-{organisation_id}", status_code=303)
 
 
 @router.get("/matches/{match_id}")

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import shutil
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
-import pytest
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser
 
 from services.directory.app import create_app as create_directory
 from services.directory.settings import DirectorySettings
@@ -21,34 +18,6 @@ from shared.contracts.base import COMMANDS_EXCHANGE
 from tests.support.amqp import StreamTap
 from tests.support.infra import RabbitVhost
 from tests.support.services import ADMIN_EMAIL, ADMIN_PASSWORD, serving
-
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def chromium_path() -> str:
-    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"):
-        if candidate and shutil.which(candidate):
-            return candidate
-    pytest.fail("Chromium is missing: run `make browser` (Debian: apt-get install chromium)")
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(
-            executable_path=chromium_path(), args=CHROMIUM_FLAGS
-        )
-        yield launched
-        await launched.close()
 
 
 async def test_an_invited_member_sets_a_password_in_the_browser_and_sees_their_organisation(

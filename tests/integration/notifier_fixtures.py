@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import email
 import email.policy
 import re
@@ -27,6 +28,8 @@ from services.notifier.app import create_app as create_notifier
 from services.notifier.service import Notifier
 from services.notifier.settings import NotifierSettings
 from shared.contracts.base import CLOUDEVENTS_CONTENT_TYPE, CloudEvent, Payload, envelope
+from shared.contracts.exchange import MatchFound
+from shared.ids import new_id
 from shared.topology import commands_exchange, events_exchange
 from tests.conftest import RUN_ID, new_database_name
 from tests.integration.conftest import PORTAL
@@ -183,6 +186,25 @@ async def publish(url: str, messages: Sequence[CloudEvent | Payload]) -> list[Cl
     return events
 
 
+def a_match(offer_org: str, request_org: str, **changes: object) -> MatchFound:
+    """An `exchange.match.found` between two organisations; keyword arguments override."""
+    values: dict[str, object] = {
+        "match_id": str(uuid.uuid4()),
+        "offer_id": str(uuid.uuid4()),
+        "request_id": str(uuid.uuid4()),
+        "offer_organisation_id": offer_org,
+        "request_organisation_id": request_org,
+        "category": "language_partner",
+        "score": 0.82,
+        "reasons": ["gleiche Sprache", "gleicher Stadtteil"],
+        "offer_title": "Seniorinnen und Senioren für Gesprächsrunden",
+        "request_title": "Sprachpartner für ukrainische Jugendliche gesucht",
+        "found_at": dt.datetime.now(dt.UTC),
+    }
+    values.update(changes)
+    return MatchFound.model_validate(values)
+
+
 # --- serving apps over real HTTP ------------------------------------------------------------
 
 
@@ -191,6 +213,12 @@ class ServedDirectory:
     url: str
     client: httpx.AsyncClient
     admin: dict[str, str]
+    app: FastAPI
+
+    def editor_of(self, *organisation_ids: str) -> dict[str, str]:
+        """A member's token, signed by the directory's real key."""
+        token = self.app.state.directory.issuer.issue(new_id(), "editor", list(organisation_ids))
+        return {"Authorization": f"Bearer {token}"}
 
     async def register(self, name: str, **facts: Any) -> dict[str, Any]:
         response = await self.client.post(
@@ -215,7 +243,7 @@ async def served_directory(
         )
         assert response.status_code == 200, response.text
         token = response.json()["access_token"]
-        yield ServedDirectory(url, client, {"Authorization": f"Bearer {token}"})
+        yield ServedDirectory(url, client, {"Authorization": f"Bearer {token}"}, app)
 
 
 def notifier_environment(

@@ -3,18 +3,16 @@ one click on the unsubscribe link stops further emails of that kind."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import uuid
 
 import httpx
 
 from shared.contracts.base import EVENTS_EXCHANGE
-from shared.contracts.exchange import MatchFound
 from tests.integration.notifier_fixtures import (
     MailServer,
     NotifierFactory,
     ServedDirectory,
+    a_match,
     mail_server,
     notifier_factory,
     notifier_vhost,
@@ -26,24 +24,6 @@ from tests.support.amqp import StreamTap
 from tests.support.waiting import eventually as wait_until
 
 __all__ = ["mail_server", "notifier_factory", "notifier_vhost", "served_directory"]
-
-
-def a_match(offer_org: str, request_org: str, **changes: object) -> MatchFound:
-    values: dict[str, object] = {
-        "match_id": str(uuid.uuid4()),
-        "offer_id": str(uuid.uuid4()),
-        "request_id": str(uuid.uuid4()),
-        "offer_organisation_id": offer_org,
-        "request_organisation_id": request_org,
-        "category": "language_partner",
-        "score": 0.82,
-        "reasons": ["gleiche Sprache", "gleicher Stadtteil"],
-        "offer_title": "Seniorinnen und Senioren für Gesprächsrunden",
-        "request_title": "Sprachpartner für ukrainische Jugendliche gesucht",
-        "found_at": dt.datetime.now(dt.UTC),
-    }
-    values.update(changes)
-    return MatchFound.model_validate(values)
 
 
 async def test_a_match_emails_both_organisations_in_their_language_and_one_click_stops_more(

@@ -62,3 +62,23 @@ async def test_a_match_link_from_an_email_leads_to_the_members_page() -> None:
         response = await client.get("/matches/m-1")
     assert response.status_code == 303
     assert response.headers["location"] == "/me#match-m-1"
+
+
+async def test_switching_a_notice_while_the_notifier_is_down_answers_503_with_a_message() -> None:
+    form = {"organisation_id": "org-1", "notice": "match_found", "enabled": "true"}
+    async with portal_without_services() as client:
+        client.cookies.set("inx_session", "a-session-token")
+        response = await client.post("/me/notices", data=form)
+        foreign = await client.post(
+            "/me/notices", data=form, headers={"Origin": "https://evil.example"}
+        )
+        unknown = await client.post("/me/notices", data={**form, "notice": "newsletter"})
+        client.cookies.clear()
+        signed_out = await client.post("/me/notices", data=form)
+    assert response.status_code == 503
+    assert "nicht erreichbar" in response.text
+    assert foreign.status_code == 403
+    assert unknown.status_code == 422
+    assert unknown.headers["content-type"].startswith("text/html")
+    assert signed_out.status_code == 303
+    assert signed_out.headers["location"] == "/login"

@@ -1,0 +1,127 @@
+"""The default notices of an organisation, as its editors see and change them.
+
+Without any set-up, an organisation's contact address hears about matches on its own listings
+and clashes with its own events (`DefaultNotice`). The unsubscribe link in such an email
+switches that notice off for the whole organisation — one click by whoever reads the shared
+inbox. These routes let the organisation's editors (and office staff) see what is switched off,
+since when, and switch it on again (or off, without waiting for an email).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request
+from pydantic import BaseModel, ConfigDict, Field
+from pymongo.asynchronous.database import AsyncDatabase
+
+from services.notifier.domain import DefaultNotice, opt_out_id
+from services.notifier.service import Notifier
+from services.notifier.store import OPT_OUTS
+from shared.auth import CurrentUser, Principal
+from shared.http import ProblemError
+from shared.mongo import Document
+from shared.outbox import utc_now
+
+router = APIRouter(tags=["notices"])
+
+OrganisationId = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+def _notifier(request: Request) -> Notifier:
+    service: Notifier = request.app.state.notifier
+    return service
+
+
+NotifierService = Annotated[Notifier, Depends(_notifier)]
+
+
+class NoticeSetting(BaseModel):
+    """One default notice of one organisation."""
+
+    notice: DefaultNotice = Field(
+        description="`match_found`: a match on one of its offers or requests; "
+        "`conflict_detected`: a clash with one of its events."
+    )
+    enabled: bool = Field(description="Whether the contact address is told.")
+    disabled_at: dt.datetime | None = Field(
+        None, description="When it was switched off (an unsubscribe link or an editor)."
+    )
+
+
+class NoticeSettings(BaseModel):
+    organisation_id: str
+    contact_email: str | None = Field(
+        description="Where the notices go: the organisation's contact address in the "
+        "directory (null: none is set, so nothing is sent)."
+    )
+    notices: list[NoticeSetting]
+
+
+class NoticeChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = Field(description="true: tell the contact address again; false: stop.")
+
+
+async def _contact(service: Notifier, user: Principal, organisation_id: str) -> str | None:
+    """The organisation's contact address, once the caller may manage its notices."""
+    if not user.may_edit(organisation_id):
+        raise ProblemError(
+            403, "Only the organisation's editors and office staff manage its notices."
+        )
+    organisation = await service.store.organisation(organisation_id)
+    if organisation is None:
+        raise ProblemError(404, "No organisation with this id.")
+    return organisation.email
+
+
+async def _setting(
+    db: AsyncDatabase[Document], organisation_id: str, notice: DefaultNotice
+) -> NoticeSetting:
+    opt_out = await db[OPT_OUTS].find_one({"_id": opt_out_id(organisation_id, notice)})
+    return NoticeSetting(
+        notice=notice,
+        enabled=opt_out is None,
+        disabled_at=opt_out.get("created_at") if opt_out else None,
+    )
+
+
+@router.get(
+    "/organisations/{organisation_id}/notices",
+    response_model=NoticeSettings,
+    summary="What the organisation's contact address is told without any set-up",
+)
+async def notice_settings(
+    organisation_id: OrganisationId, user: CurrentUser, service: NotifierService
+) -> NoticeSettings:
+    contact = await _contact(service, user, organisation_id)
+    db = service.store.db
+    return NoticeSettings(
+        organisation_id=organisation_id,
+        contact_email=contact,
+        notices=[await _setting(db, organisation_id, notice) for notice in DefaultNotice],
+    )
+
+
+@router.put(
+    "/organisations/{organisation_id}/notices/{notice}",
+    response_model=NoticeSetting,
+    summary="Switch a default notice on again (after an unsubscribe link) or off",
+)
+async def change_notice(
+    organisation_id: OrganisationId,
+    notice: DefaultNotice,
+    change: NoticeChange,
+    user: CurrentUser,
+    service: NotifierService,
+) -> NoticeSetting:
+    await _contact(service, user, organisation_id)
+    db = service.store.db
+    key = opt_out_id(organisation_id, notice)
+    if change.enabled:
+        await db[OPT_OUTS].delete_one({"_id": key})
+    else:
+        await service.store.add_opt_out(key, utc_now())  # twice keeps the first moment
+    return await _setting(db, organisation_id, notice)
