@@ -1,5 +1,8 @@
-"""The retention clock: now and then, redact the delivery log's entries that are past
-`delivery_retention_days` (DSGVO: personal data only as long as it is needed)."""
+"""The retention clock: now and then, remove personal data the notifier no longer needs
+(DSGVO: personal data only as long as it is needed). A pass redacts delivery log entries past
+`delivery_retention_days`, deletes subscriptions never confirmed once their confirmation link
+(`confirmation_token_hours`) has expired, and redacts subscriptions that ended more than
+`delivery_retention_days` ago, with the digest items of both that never went out."""
 
 from __future__ import annotations
 
@@ -7,30 +10,50 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from services.notifier.service import Notifier
+from services.notifier.service import Notifier, RetentionCounts
 from services.notifier.settings import NotifierSettings
 from shared.outbox import utc_now
 
 log = logging.getLogger("integrationsnetz.notifier.retention")
 
 
+def log_pass(counts: RetentionCounts, settings: NotifierSettings) -> None:
+    """One info line per kind that the pass touched; nothing when it touched nothing."""
+    days = settings.delivery_retention_days
+    if counts.deliveries_redacted:
+        log.info(
+            "redacted %d delivery log entries older than %d days", counts.deliveries_redacted, days
+        )
+    if counts.unconfirmed_deleted:
+        log.info(
+            "deleted %d subscriptions never confirmed within %d hours",
+            counts.unconfirmed_deleted,
+            settings.confirmation_token_hours,
+        )
+    if counts.ended_redacted:
+        log.info(
+            "redacted %d subscriptions ended more than %d days ago", counts.ended_redacted, days
+        )
+    if counts.digest_items_deleted:
+        log.info(
+            "deleted %d digest items of deleted or ended subscriptions",
+            counts.digest_items_deleted,
+        )
+
+
 async def run_retention_loop(
     notifier: Notifier, ready: Callable[[], Awaitable[object]], settings: NotifierSettings
 ) -> None:
-    """Every `retention_check_seconds`, redact what has become old enough. A pass touches only
-    entries not redacted yet, so any number of passes (and replicas) redact each entry once."""
+    """Every `retention_check_seconds`, apply retention to what has become old enough. A pass
+    touches only what is not dealt with yet, so any number of passes (and replicas) redact or
+    delete each entry once."""
     await ready()
     while True:
         try:
-            redacted = await notifier.redact_old_deliveries(utc_now())
-            if redacted:
-                log.info(
-                    "redacted %d delivery log entries older than %d days",
-                    redacted,
-                    settings.delivery_retention_days,
-                )
+            log_pass(await notifier.apply_retention(utc_now()), settings)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # database away: the next round catches up
             log.warning("retention pass failed: %s", exc)
+        notifier.retention_passes += 1
         await asyncio.sleep(settings.retention_check_seconds)

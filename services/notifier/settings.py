@@ -48,9 +48,11 @@ class NotifierSettings(ServiceSettings):
     digest_timezone: str = "Europe/Berlin"
     digest_check_seconds: float = Field(60.0, gt=0)
 
-    #: Days a finished delivery keeps its address and content; then only the facts stay (DSGVO).
+    #: Days a finished delivery keeps its address and content, and an ended subscription its
+    #: address; then only the facts stay (DSGVO). Subscriptions never confirmed are deleted
+    #: once their confirmation link (`confirmation_token_hours`) has expired.
     delivery_retention_days: int = Field(180, ge=1, le=3650)
-    #: How often the retention pass looks for deliveries past `delivery_retention_days`.
+    #: How often the retention pass looks for deliveries and subscriptions to redact or delete.
     retention_check_seconds: float = Field(3600.0, gt=0)
 
     def secrets_to_check(self) -> dict[str, str]:

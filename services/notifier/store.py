@@ -1,7 +1,9 @@
 """The notifier's storage: projections of organisations and calendar entries, subscriptions,
 deliveries (one document per email, its `_id` the unique key), digest items and opt-outs.
 Finished deliveries lose their personal data after the retention period but stay, because
-their `_id` is what keeps an email from going out twice.
+their `_id` is what keeps an email from going out twice. Subscriptions never confirmed are
+deleted once their link has expired; ended ones lose their address after the retention period
+but stay, because deliveries and digest items name their id.
 
 Deliveries and subscriptions are written whole through the `OutboxWriter` (version-guarded);
 `notifier.notification.*` events ride in the delivery's own write. Projections are upserted
@@ -47,6 +49,8 @@ OUTBOX_COLLECTIONS = (DELIVERIES,)
 FINISHED_STATUSES = (DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.SKIPPED)
 #: What `recipient` says once the address is gone.
 REDACTED_RECIPIENT = "redacted"
+#: Digest items that have not gone out in a digest (`sent` ones are kept).
+OPEN_DIGEST_ITEM_STATES = ("pending", "claimed")
 
 INDEXES = (
     CollectionIndexes(
@@ -158,10 +162,50 @@ def delivery_from_document(doc: Document) -> Delivery:
 
 
 def subscription_document(subscription: Subscription) -> Document:
+    """The fields of the `Subscription` model. The stored document also holds the retention
+    bookkeeping (`subscription_written`), which the model does not carry."""
     data = subscription.model_dump(mode="json")
     doc: Document = {"_id": data.pop("id"), **data}
     doc["created_at"] = subscription.created_at
     return doc
+
+
+def subscription_written(before: Document | None, after: Subscription, at_ms: int) -> Document:
+    """The whole document to store for `after`, given what is stored (`before`; None for a new
+    one), at `at_ms` epoch ms. It carries, beside the model's fields:
+
+    - `ended_ms`: when the subscription ended, 0 while it has not. Stamped here, on the write
+      that makes the status `ended` – whichever use case ends it (unsubscribe link, an editor
+      or office staff) – and kept on later writes;
+    - `redacted_ms` (0 until then) and `redacted_at`: when the retention pass removed the
+      address (`redacted_subscription_document`); kept on later writes.
+
+    Every field is always present (docs/storage.md): documents written before these fields
+    existed get them on their next write.
+    """
+    previous = before or {}
+    ended_ms = 0
+    if after.status is SubscriptionStatus.ENDED:
+        already = previous.get("status") == SubscriptionStatus.ENDED.value
+        ended_ms = int(previous.get("ended_ms") or 0) if already else 0
+        ended_ms = ended_ms or at_ms
+    return {
+        **previous,
+        **subscription_document(after),
+        "ended_ms": ended_ms,
+        "redacted_ms": int(previous.get("redacted_ms") or 0),
+        "redacted_at": previous.get("redacted_at"),
+    }
+
+
+def redacted_subscription_document(doc: Document, at: dt.datetime) -> Document:
+    """An ended subscription without personal data: no address. Its id (deliveries and digest
+    items name it), organisation, topics, filters, cadence, status and times stay; `recipient`
+    is undefined for it from now on (it is never used for an ended subscription)."""
+    subscription = subscription_from_document(doc)
+    stripped = subscription.model_copy(update={"email": None})
+    at_ms = int(at.timestamp() * 1000)
+    return {**subscription_written(doc, stripped, at_ms), "redacted_at": at, "redacted_ms": at_ms}
 
 
 def subscription_from_document(doc: Document) -> Subscription:
@@ -223,7 +267,7 @@ class NotifierStore:
     # subscriptions -----------------------------------------------------------------------
 
     async def add_subscription(self, subscription: Subscription) -> None:
-        await self.writer.insert(SUBSCRIPTIONS, subscription_document(subscription))
+        await self.writer.insert(SUBSCRIPTIONS, subscription_written(None, subscription, now_ms()))
 
     async def subscription(self, subscription_id: str) -> Subscription | None:
         doc = await self.db[SUBSCRIPTIONS].find_one({"_id": subscription_id})
@@ -238,7 +282,7 @@ class NotifierStore:
             changed = change(subscription_from_document(doc))
             if changed is None:
                 return None
-            return {**doc, **subscription_document(changed)}, []
+            return subscription_written(doc, changed, now_ms()), []
 
         stored = await self.writer.update(SUBSCRIPTIONS, subscription_id, apply)
         return subscription_from_document(stored) if stored else None
@@ -264,6 +308,115 @@ class NotifierStore:
         cursor = collection.find(filters).sort("_id", ASCENDING).skip(offset).limit(limit)
         items = [subscription_from_document(doc) async for doc in cursor]
         return items, await collection.count_documents(filters)
+
+    # retention of subscriptions ----------------------------------------------------------
+
+    async def unconfirmed_subscriptions(
+        self, created_before: dt.datetime, limit: int
+    ) -> list[Subscription]:
+        """Pending (never confirmed) subscriptions created before `created_before`, oldest
+        first: candidates for deletion once their confirmation link has expired."""
+        cursor = (
+            self.db[SUBSCRIPTIONS]
+            .find(
+                {
+                    "status": SubscriptionStatus.PENDING.value,
+                    # whole seconds: sub-second datetime comparisons are not portable
+                    "created_at": {"$lt": created_before.replace(microsecond=0)},
+                }
+            )
+            .sort("created_at", ASCENDING)
+            .limit(limit)
+        )
+        return [subscription_from_document(doc) async for doc in cursor]
+
+    async def delete_unconfirmed_subscription(self, subscription_id: str) -> bool:
+        """Delete a subscription if it is still pending; False if it is gone or was confirmed
+        or ended meanwhile (the delete is guarded by the version read, like a write)."""
+        doc = await self.db[SUBSCRIPTIONS].find_one({"_id": subscription_id})
+        if doc is None or doc.get("status") != SubscriptionStatus.PENDING.value:
+            return False
+        result = await self.db[SUBSCRIPTIONS].delete_one(
+            {"_id": subscription_id, "version": doc["version"]}
+        )
+        return result.deleted_count == 1
+
+    async def date_legacy_endings(self, at_ms: int, limit: int) -> int:
+        """Give ended subscriptions written before `ended_ms` existed the moment `at_ms` as
+        their end (when they really ended is not known; counting from now keeps the address
+        for the whole retention period). Returns how many."""
+        cursor = (
+            self.db[SUBSCRIPTIONS]
+            .find(
+                # `$in` with None: the null-or-missing query that nx-27017 answers right
+                {"status": SubscriptionStatus.ENDED.value, "ended_ms": {"$in": [None]}},
+                {"_id": 1},
+            )
+            .limit(limit)
+        )
+        found = [str(doc["_id"]) async for doc in cursor]
+        count = 0
+        for subscription_id in found:
+            if await self._date_ending(subscription_id, at_ms):
+                count += 1
+        return count
+
+    async def _date_ending(self, subscription_id: str, at_ms: int) -> bool:
+        stamped = False
+
+        async def stamp(doc: Document) -> tuple[Document, Sequence[Payload]] | None:
+            nonlocal stamped
+            ended = doc.get("status") == SubscriptionStatus.ENDED.value
+            stamped = ended and not doc.get("ended_ms")
+            if not stamped:
+                return None
+            return subscription_written(doc, subscription_from_document(doc), at_ms), []
+
+        try:
+            stored = await self.writer.update(SUBSCRIPTIONS, subscription_id, stamp)
+        except ConcurrentUpdateError:
+            return False  # busy: the next pass
+        return stored is not None and stamped
+
+    async def ended_subscriptions(self, ended_before_ms: int, limit: int) -> list[str]:
+        """Ids of subscriptions that ended before `ended_before_ms` and still hold their
+        address (not redacted yet), the longest ended first."""
+        cursor = (
+            self.db[SUBSCRIPTIONS]
+            .find(
+                {
+                    "status": SubscriptionStatus.ENDED.value,
+                    "ended_ms": {"$gt": 0, "$lt": ended_before_ms},
+                    # None too: documents written before `redacted_ms` existed lack the field
+                    "redacted_ms": {"$in": [0, None]},
+                },
+                {"_id": 1},
+            )
+            .sort("ended_ms", ASCENDING)
+            .limit(limit)
+        )
+        return [str(doc["_id"]) async for doc in cursor]
+
+    async def redact_subscription(self, subscription_id: str, at: dt.datetime) -> bool:
+        """Remove the address of an ended subscription, version-guarded; False if it is not
+        ended, already redacted, gone, or was written concurrently (the next pass tries again).
+        A subscription of an organisation holds no address; it is marked all the same."""
+        changed = False
+
+        async def apply(doc: Document) -> tuple[Document, Sequence[Payload]] | None:
+            nonlocal changed
+            changed = doc.get("status") == SubscriptionStatus.ENDED.value and not doc.get(
+                "redacted_ms"
+            )
+            if not changed:
+                return None
+            return redacted_subscription_document(doc, at), []
+
+        try:
+            stored = await self.writer.update(SUBSCRIPTIONS, subscription_id, apply)
+        except ConcurrentUpdateError:
+            return False
+        return stored is not None and changed
 
     # deliveries --------------------------------------------------------------------------
 
@@ -412,6 +565,19 @@ class NotifierStore:
         await self.db[DIGEST_ITEMS].delete_one(
             {"_id": self.digest_item_id(subscription_id, entity_id), "state": "pending"}
         )
+
+    async def drop_open_digest_items(self, subscription_id: str) -> int:
+        """Forget the items of a subscription that have not gone out (pending, or claimed by a
+        digest pass that never planned its email): it will have no digest any more. Returns
+        how many. Deleted one by one by `_id`, guarded by their state."""
+        count = 0
+        for doc in await self.open_digest_items(subscription_id):
+            state = doc.get("state")
+            if state not in OPEN_DIGEST_ITEM_STATES:
+                continue
+            result = await self.db[DIGEST_ITEMS].delete_one({"_id": doc["_id"], "state": state})
+            count += result.deleted_count
+        return count
 
     async def open_digest_items(self, subscription_id: str) -> list[Document]:
         """Items not yet in a sent digest: pending ones, and ones claimed by a digest pass."""
