@@ -1,0 +1,51 @@
+"""A member of an organisation who can log in: invited through the directory's API, with the
+password set through the link of the invitation the directory asked the notifier to send."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+
+from shared.contracts.base import COMMANDS_EXCHANGE
+from tests.support.amqp import StreamTap
+from tests.support.waiting import eventually
+
+SEND_EMAIL = "notifier.email.send"
+
+
+async def member_with_password(
+    directory: httpx.AsyncClient,
+    admin: dict[str, str],
+    rabbit_url: str,
+    organisation_id: str,
+    *,
+    email: str,
+    name: str,
+    password: str,
+) -> None:
+    """Invite `email` to the organisation and set `password`; afterwards they log in with it
+    (in the portal as anywhere). `directory` talks to the directory, `admin` holds office
+    staff's token, `rabbit_url` is the broker (vhost) the directory publishes to."""
+    async with StreamTap(rabbit_url, COMMANDS_EXCHANGE, (SEND_EMAIL,)) as tap:
+        invited = await directory.post(
+            f"/organisations/{organisation_id}/members",
+            json={"email": email, "name": name},
+            headers=admin,
+        )
+        assert invited.status_code == 201, invited.text
+
+        def invitations() -> list[dict[str, Any]]:
+            return [c for c in tap.of_type(SEND_EMAIL) if c["data"]["to"] == email]
+
+        async def invited_by_email() -> bool:
+            return bool(invitations())
+
+        await eventually(invited_by_email)
+    [command] = invitations()
+    [token] = parse_qs(urlsplit(command["data"]["params"]["link"]).query)["token"]
+    password_set = await directory.post(
+        "/auth/password", json={"token": token, "password": password}
+    )
+    assert password_set.is_success, password_set.text
