@@ -63,7 +63,7 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
             {
                 "title": "Das ging nicht",
                 "message": "Diese Seite gibt es nicht oder die Eingabe war ungültig.",
-                "signed_in": False,
+                "signed_in": request.cookies.get("inx_session") is not None,
             },
             status_code=status,
         )
