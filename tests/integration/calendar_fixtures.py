@@ -124,6 +124,43 @@ async def partners(
             yield Partners(directory_app, directory, calendar.client, calendar_app, admin)
 
 
+@dataclass(kw_only=True)
+class ServedPartners(Partners):
+    """Partners whose calendar is served over real HTTP too (for a portal in front of both)."""
+
+    directory_url: str
+    calendar_url: str
+
+
+@pytest.fixture
+async def served_partners(
+    directory_settings: Callable[..., DirectorySettings],
+    calendar_settings: Callable[..., CalendarSettings],
+) -> AsyncIterator[ServedPartners]:
+    directory_app = create_directory(directory_settings())
+    async with (
+        serving(directory_app) as directory_url,
+        httpx.AsyncClient(base_url=directory_url) as directory,
+    ):
+        await _wait_ready(directory)
+        admin = await log_in(directory, ADMIN_EMAIL, ADMIN_PASSWORD)
+        calendar_app = create_calendar(calendar_settings(directory_url))
+        async with (
+            serving(calendar_app) as calendar_url,
+            httpx.AsyncClient(base_url=calendar_url) as calendar,
+        ):
+            await _wait_ready(calendar)
+            yield ServedPartners(
+                directory_app,
+                directory,
+                calendar,
+                calendar_app,
+                admin,
+                directory_url=directory_url,
+                calendar_url=calendar_url,
+            )
+
+
 @pytest.fixture
 async def calendar_events(rabbit: RabbitVhost) -> AsyncIterator[StreamTap]:
     """What an outside subscriber sees of `calendar.*` from now on."""
@@ -131,4 +168,11 @@ async def calendar_events(rabbit: RabbitVhost) -> AsyncIterator[StreamTap]:
         yield tap
 
 
-__all__ = ["Partners", "calendar_events", "calendar_settings", "partners"]
+__all__ = [
+    "Partners",
+    "ServedPartners",
+    "calendar_events",
+    "calendar_settings",
+    "partners",
+    "served_partners",
+]
