@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from services.portal import event_forms, listing_forms
 from services.portal.backends import Backends
 from services.portal.pages import install_template_helpers, router
 from services.portal.settings import PortalSettings
@@ -70,6 +71,10 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
 
     app.add_exception_handler(StarletteHTTPException, html_error)
     app.add_exception_handler(RequestValidationError, html_error)
+    # before the pages: their /events/{event_id} would take /events/new
+    app.include_router(event_forms.router)
+    # likewise /offers/{listing_id} would take /offers/new
+    app.include_router(listing_forms.router)
     app.include_router(router)
     install_health_routes(app, readiness)
     install_tracing(settings.service_name, app, None)

@@ -199,7 +199,10 @@ async def listing_page(
     organisation = await _fetch(
         services, "directory", f"/organisations/{listing['organisation_id']}"
     )
-    return page(engine, request, "listing.html", listing=listing, organisation=organisation)
+    token = session_token(request)
+    # who is signed in decides whether the page offers to close the listing
+    me = await _fetch(services, "directory", "/me", token=token) if token else None
+    return page(engine, request, "listing.html", listing=listing, organisation=organisation, me=me)
 
 
 @router.get("/events/{event_id}", response_class=HTMLResponse)

@@ -1,9 +1,11 @@
 """Fixtures for the exchange: the directory served over real HTTP (the exchange fetches its
-JWKS there), the exchange in-process, both on the run's vhost so the exchange receives the
-directory's events, each on its own database."""
+JWKS there), the exchange in-process (`network`) or also served over HTTP for the portal
+(`served_network`), both on the run's vhost so the exchange receives the directory's events,
+each on its own database."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -32,7 +34,7 @@ from tests.support.services import (
     running,
     serving,
 )
-from tests.support.waiting import eventually
+from tests.support.waiting import eventually, until_ready
 
 Headers = dict[str, str]
 MATCHING_CONSUMER = "exchange.matching"
@@ -68,6 +70,11 @@ class Network:
     @property
     def client(self) -> httpx.AsyncClient:
         return self.exchange.client
+
+    @property
+    def exchange_url(self) -> str:
+        """Where the exchange answers over HTTP (with `served_network`)."""
+        return str(self.client.base_url).rstrip("/")
 
     @property
     def service(self) -> Exchange:
@@ -140,24 +147,31 @@ class Network:
         return {"Authorization": f"Bearer {token}"}
 
 
-@pytest.fixture
-async def network(
+def exchange_settings(mongo_url: str, rabbit_url: str, directory_url: str) -> ExchangeSettings:
+    """An exchange on a database of its own that publishes and sweeps expired listings fast."""
+    return ExchangeSettings(
+        _env_file=None,
+        environment="test",
+        mongodb_url=mongo_url,
+        mongodb_database=new_database_name(),
+        rabbitmq_url=rabbit_url,
+        directory_url=directory_url,
+        outbox_poll_seconds=0.2,
+        expiry_sweep_seconds=0.2,
+    )
+
+
+@contextlib.asynccontextmanager
+async def _network(
     directory_settings: Callable[..., DirectorySettings],
     rabbit: RabbitVhost,
     mongo_url: str,
+    *,
+    exchange_over_http: bool,
 ) -> AsyncIterator[Network]:
     directory_app = create_directory(directory_settings())
     async with serving(directory_app) as directory_url:
-        settings = ExchangeSettings(
-            _env_file=None,
-            environment="test",
-            mongodb_url=mongo_url,
-            mongodb_database=new_database_name(),
-            rabbitmq_url=rabbit.url,
-            directory_url=directory_url,
-            outbox_poll_seconds=0.2,
-            expiry_sweep_seconds=0.2,
-        )
+        settings = exchange_settings(mongo_url, rabbit.url, directory_url)
         async with httpx.AsyncClient(base_url=directory_url) as directory:
 
             async def directory_ready() -> bool:
@@ -165,5 +179,37 @@ async def network(
 
             await eventually(directory_ready, timeout=30)
             admin = await log_in(directory, ADMIN_EMAIL, ADMIN_PASSWORD)
-            async with running(create_exchange(settings)) as exchange:
+            exchange_app = create_exchange(settings)
+            if not exchange_over_http:
+                async with running(exchange_app) as exchange:
+                    yield Network(directory_app, directory, exchange, admin, rabbit.url)
+                return
+            async with (
+                serving(exchange_app) as exchange_url,
+                httpx.AsyncClient(base_url=exchange_url) as client,
+            ):
+                await until_ready(client)
+                exchange = RunningService(exchange_app, client)
                 yield Network(directory_app, directory, exchange, admin, rabbit.url)
+
+
+@pytest.fixture
+async def network(
+    directory_settings: Callable[..., DirectorySettings],
+    rabbit: RabbitVhost,
+    mongo_url: str,
+) -> AsyncIterator[Network]:
+    async with _network(directory_settings, rabbit, mongo_url, exchange_over_http=False) as found:
+        yield found
+
+
+@pytest.fixture
+async def served_network(
+    directory_settings: Callable[..., DirectorySettings],
+    rabbit: RabbitVhost,
+    mongo_url: str,
+) -> AsyncIterator[Network]:
+    """Like `network`, with the exchange served over real HTTP as well (for the portal, which
+    calls it like any other client): `exchange_url` is where."""
+    async with _network(directory_settings, rabbit, mongo_url, exchange_over_http=True) as found:
+        yield found
