@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
 from services.portal.backends import BackendAnswer, Backends, BackendUnavailableError
+from services.portal.members import Choices, SignedOutError, organisation_choices
 from services.portal.pages import (
     SESSION_COOKIE,
     Services,
@@ -254,26 +255,12 @@ def _field_problems(errors: list[Any]) -> list[str]:
 # --- the pages -----------------------------------------------------------------------------
 
 
-@dataclass
-class Choices:
-    """The organisations the signed-in person may plan for, by name."""
-
-    organisations: list[tuple[str, str]]
-    is_admin: bool
-
-
 async def _choices(services: Backends, token: str) -> Choices | None:
     """None when the session is no longer valid; raises BackendUnavailableError."""
-    me = await services.get("directory", "/me", token=token)
-    if not me.ok or not isinstance(me.body, dict):
+    try:
+        return await organisation_choices(services, token)
+    except SignedOutError:
         return None
-    names = {o["id"]: o["name"] for o in me.body.get("organisations", [])}
-    is_admin = me.body.get("role") == "admin"
-    if is_admin:
-        everyone = await services.get("directory", "/organisations", params={"limit": 100})
-        if everyone.ok and isinstance(everyone.body, dict):
-            names.update({o["id"]: o["name"] for o in everyone.body.get("items", [])})
-    return Choices(sorted(names.items(), key=lambda item: item[1].casefold()), is_admin)
 
 
 def _form_page(

@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
 from services.portal.backends import BackendAnswer, Backends, BackendUnavailableError
+from services.portal.members import SignedOutError, organisation_choices
 from services.portal.pages import (
     BERLIN,
     CATEGORY_LABELS,
@@ -31,8 +32,6 @@ from services.portal.pages import (
 router = APIRouter()
 
 ListingId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
-#: Office staff pick from this many organisations (the directory's largest page).
-ADMIN_CHOICES = 100
 
 #: The form's fields, named as in the exchange's `ListingCreate`, in the order of the form.
 FIELD_LABELS = {
@@ -225,30 +224,6 @@ def refusal(answer: BackendAnswer, values: dict[str, str]) -> tuple[str, dict[st
 # --- pages ----------------------------------------------------------------------------------
 
 
-class SignedOutError(Exception):
-    """The session is no longer valid."""
-
-
-async def organisation_choices(services: Backends, token: str) -> list[tuple[str, str]]:
-    """(id, name) of the organisations the member may post for: their own; office staff any.
-    Raises BackendUnavailableError, or SignedOutError when the session is not valid."""
-    answer = await services.get("directory", "/me", token=token)
-    if answer.status == 401:
-        raise SignedOutError
-    if not answer.ok or not isinstance(answer.body, dict):
-        raise BackendUnavailableError("directory")
-    me = answer.body
-    choices = {o["id"]: o["name"] for o in me.get("organisations", [])}
-    if me.get("role") == "admin":
-        everyone = await services.get(
-            "directory", "/organisations", params={"limit": ADMIN_CHOICES}, token=token
-        )
-        if everyone.ok and isinstance(everyone.body, dict):
-            for organisation in everyone.body.get("items", []):
-                choices.setdefault(organisation["id"], organisation["name"])
-    return list(choices.items())
-
-
 def _form_page(
     engine: Jinja2Templates,
     request: Request,
@@ -312,7 +287,7 @@ async def new_listing_form(
         return RedirectResponse("/login", status_code=303)
     kind = _kind(request)
     try:
-        organisations = await organisation_choices(services, token)
+        organisations = (await organisation_choices(services, token)).organisations
     except SignedOutError:
         return _to_login()
     except BackendUnavailableError:
@@ -363,7 +338,7 @@ async def post_listing(request: Request, engine: Templates, services: Services) 
             status = answer.status if 400 <= answer.status < 500 else 502
             message, problems = refusal(answer, values)
     try:
-        organisations = await organisation_choices(services, token)
+        organisations = (await organisation_choices(services, token)).organisations
     except (SignedOutError, BackendUnavailableError):
         organisations = []  # the chosen one is kept all the same
     return _form_page(
