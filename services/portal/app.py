@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from services.portal import event_forms, listing_forms
+from services.portal import directory_forms, event_forms, listing_forms, subscription_forms
 from services.portal.backends import Backends
 from services.portal.pages import install_template_helpers, router
 from services.portal.settings import PortalSettings
@@ -75,6 +75,10 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     app.include_router(event_forms.router)
     # likewise /offers/{listing_id} would take /offers/new
     app.include_router(listing_forms.router)
+    # and /organisations/{organisation_id} would take /organisations/new
+    app.include_router(directory_forms.router)
+    app.include_router(subscription_forms.router)
+    subscription_forms.install_template_helpers(engine)  # /me says what an organisation follows
     app.include_router(router)
     install_health_routes(app, readiness)
     install_tracing(settings.service_name, app, None)

@@ -147,15 +147,20 @@ async def organisations_page(
     if q:
         params["q"] = q
     found = await _fetch(services, "directory", "/organisations", params=params)
-    return page(engine, request, "organisations.html", organisations=found, q=q or "")
+    token = session_token(request)
+    # office staff are offered to register an organisation
+    me = await _fetch(services, "directory", "/me", token=token) if token else None
+    return page(engine, request, "organisations.html", organisations=found, q=q or "", me=me)
 
 
 @router.get("/organisations/{organisation_id}", response_class=HTMLResponse)
 async def organisation_page(
     organisation_id: str, request: Request, engine: Templates, services: Services
 ) -> HTMLResponse:
+    token = session_token(request)
     organisation, offers, requests_, events = await asyncio.gather(
-        _fetch(services, "directory", f"/organisations/{organisation_id}"),
+        # with the session: office staff and its members still see it once archived
+        _fetch(services, "directory", f"/organisations/{organisation_id}", token=token),
         _fetch(services, "exchange", "/offers", params={"organisation": organisation_id}),
         _fetch(services, "exchange", "/requests", params={"organisation": organisation_id}),
         _fetch(services, "calendar", "/events", params={"organisation": organisation_id}),
@@ -169,6 +174,12 @@ async def organisation_page(
             title="Nicht gefunden",
             message="Diese Organisation gibt es nicht (mehr).",
         )
+    me = members = None
+    if token:  # who is signed in decides what the page offers: editing, members, archiving
+        me, members = await asyncio.gather(
+            _fetch(services, "directory", "/me", token=token),
+            _fetch(services, "directory", f"/organisations/{organisation_id}/members", token=token),
+        )
     return page(
         engine,
         request,
@@ -177,6 +188,8 @@ async def organisation_page(
         offers=offers,
         requests=requests_,
         events=events,
+        me=me,
+        members=members,
     )
 
 
@@ -291,20 +304,36 @@ async def my_page(request: Request, engine: Templates, services: Services) -> Re
     matches: dict[str, Any] = {}
     conflicts: dict[str, Any] = {}
     notices: dict[str, Any] = {}
+    subscriptions: dict[str, Any] = {}
     for organisation in me.get("organisations", []):
         org_id = organisation["id"]
-        found, clashes, told = await asyncio.gather(
+        found, clashes, told, followed = await asyncio.gather(
             _fetch(services, "exchange", "/matches", params={"organisation": org_id}, token=token),
             _fetch(
                 services, "calendar", "/conflicts", params={"organisation": org_id}, token=token
             ),
             _fetch(services, "notifier", f"/organisations/{org_id}/notices", token=token),
+            _fetch(
+                services,
+                "notifier",
+                "/subscriptions",
+                params={"organisation_id": org_id, "status": "active", "limit": 100},
+                token=token,
+            ),
         )
         matches[org_id] = found
         conflicts[org_id] = clashes
         notices[org_id] = told
+        subscriptions[org_id] = followed
     return page(
-        engine, request, "me.html", me=me, matches=matches, conflicts=conflicts, notices=notices
+        engine,
+        request,
+        "me.html",
+        me=me,
+        matches=matches,
+        conflicts=conflicts,
+        notices=notices,
+        subscriptions=subscriptions,
     )
 
 

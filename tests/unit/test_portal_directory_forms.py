@@ -1,0 +1,195 @@
+"""The portal's organisation and invitation forms without I/O: what they send the directory, and
+how they say in German what the directory refused."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.directory.domain import OrganisationCreate, OrganisationPatch
+from services.portal.backends import BackendAnswer
+from services.portal.directory_forms import (
+    FIELD_LABELS,
+    FIELD_OF_ACTION_LABELS,
+    NOT_ACTIVE,
+    ONLY_MEMBERS_EDIT,
+    ONLY_MEMBERS_INVITE,
+    ONLY_STAFF_REGISTER,
+    OrganisationForm,
+    invitation_refusal,
+    may_edit,
+    organisation_refusal,
+    website_of,
+)
+from shared.contracts.vocabulary import FieldOfAction
+
+ORGANISATION = "01a20175-6dad-718f-a12c-c0b9a10eb02c"
+AS_THE_DIRECTORY_SHOWS_IT: dict[str, Any] = {
+    "id": ORGANISATION,
+    "name": "Deutsch-Ukrainischer Kulturverein",
+    "kind": "migrant_organisation",
+    "description": "Kultur, Sprache und Begegnung.",
+    "languages": ["de", "uk"],
+    "communities": ["ukrainische Familien", "Studierende"],
+    "fields": ["cultural_diversity", "language_education"],
+    "district": "Nordstadt",
+    "address": None,
+    "website": "https://dukv.example.org/",
+    "email": "info@dukv.example.org",
+    "phone": None,
+    "preferred_language": "uk",
+    "status": "active",
+}
+
+
+def validation_problem(*locations: str) -> dict[str, Any]:
+    """A problem-details body as the directory sends it for a body that failed validation."""
+    return {
+        "type": "https://integrationsnetz.de/problems/validation-error",
+        "status": 422,
+        "detail": "The request did not pass validation; see `errors`.",
+        "errors": [
+            {"location": location, "message": "invalid", "type": "value_error"}
+            for location in locations
+        ],
+    }
+
+
+def test_a_new_organisation_is_sent_with_only_what_was_filled_in() -> None:
+    form = OrganisationForm(name="  Kulturverein  ", kind="association", description=" ")
+    assert form.create_body() == {
+        "name": "Kulturverein",
+        "kind": "association",
+        "preferred_language": "de",
+    }
+
+
+def test_a_fully_filled_form_is_what_the_directory_accepts() -> None:
+    form = OrganisationForm(
+        name="Deutsch-Ukrainischer Kulturverein",
+        kind="migrant_organisation",
+        description="Kultur, Sprache und Begegnung.",
+        languages="de uk;ru",
+        communities="ukrainische Familien, Studierende,",
+        fields=["cultural_diversity", "language_education", "cultural_diversity"],
+        district="Nordstadt",
+        address="Lindenstraße 4",
+        website="www.dukv.example.org",
+        email="Info@DUKV.example.org",
+        phone="+49 511 123456",
+        preferred_language="uk",
+    )
+    body = form.create_body()
+    assert body["languages"] == ["de", "uk", "ru"]
+    assert body["communities"] == ["ukrainische Familien", "Studierende"]
+    assert body["fields"] == ["cultural_diversity", "language_education"]
+    assert body["website"] == "https://www.dukv.example.org"
+    created = OrganisationCreate.model_validate(body)
+    assert created.email == "info@dukv.example.org"
+    assert str(created.website) == "https://www.dukv.example.org/"
+
+
+def test_a_website_keeps_its_scheme_and_gets_one_when_it_has_none() -> None:
+    assert website_of("http://verein.example.org") == "http://verein.example.org"
+    assert website_of(" verein.example.org ") == "https://verein.example.org"
+    assert website_of("  ") == ""
+
+
+def test_the_edit_form_shows_the_organisation_as_the_directory_has_it() -> None:
+    form = OrganisationForm.of_organisation(AS_THE_DIRECTORY_SHOWS_IT)
+    assert form.languages == "de, uk"
+    assert form.communities == "ukrainische Familien, Studierende"
+    assert form.fields == ["cultural_diversity", "language_education"]
+    assert form.address == ""
+    assert form.preferred_language == "uk"
+
+
+def test_an_untouched_edit_form_changes_nothing() -> None:
+    shown = OrganisationForm.of_organisation(AS_THE_DIRECTORY_SHOWS_IT)
+    retyped = OrganisationForm.of_organisation(AS_THE_DIRECTORY_SHOWS_IT)
+    retyped.languages = "de,uk"  # written differently, meaning the same
+    assert retyped.patch_body(shown) == {}
+
+
+def test_only_the_changed_fields_are_patched_and_an_emptied_one_is_cleared() -> None:
+    shown = OrganisationForm.of_organisation(AS_THE_DIRECTORY_SHOWS_IT)
+    changed = OrganisationForm.of_organisation(AS_THE_DIRECTORY_SHOWS_IT)
+    changed.description = "Jetzt auch mit Kinderchor."
+    changed.district = " "
+    changed.fields = ["cultural_diversity"]
+    patch = changed.patch_body(shown)
+    assert patch == {
+        "description": "Jetzt auch mit Kinderchor.",
+        "fields": ["cultural_diversity"],
+        "district": None,
+    }
+    assert OrganisationPatch.model_validate(patch).model_dump(exclude_unset=True) == {
+        "description": "Jetzt auch mit Kinderchor.",
+        "fields": [FieldOfAction.CULTURAL_DIVERSITY],
+        "district": None,
+    }
+
+
+def test_without_knowing_what_was_shown_every_field_is_sent() -> None:
+    form = OrganisationForm.of_organisation(AS_THE_DIRECTORY_SHOWS_IT)
+    patch = form.patch_body(None)
+    assert list(patch) == list(FIELD_LABELS)
+    OrganisationPatch.model_validate(patch)
+
+
+def test_every_field_of_action_has_a_german_label() -> None:
+    assert set(FIELD_OF_ACTION_LABELS) == set(FieldOfAction)
+
+
+def test_an_invalid_contact_email_is_named_by_its_german_label() -> None:
+    answer = BackendAnswer(422, validation_problem("body.email"))
+    message, problems = organisation_refusal(answer, OrganisationForm(), creating=True)
+    assert message == "Bitte prüfen Sie: Kontakt-E-Mail."
+    assert problems["email"].startswith("Eine gültige E-Mail-Adresse")
+
+
+def test_refused_fields_are_listed_in_the_order_of_the_form_and_a_language_as_typed() -> None:
+    answer = BackendAnswer(422, validation_problem("body.website", "body.languages.1", "body.name"))
+    form = OrganisationForm(languages="de, Ukrainisch")
+    message, problems = organisation_refusal(answer, form, creating=False)
+    assert message == "Bitte prüfen Sie: Name, Sprachen, Website."
+    assert problems["languages"].startswith("„Ukrainisch“ ist kein Sprachkürzel.")
+
+
+def test_a_field_that_may_not_be_emptied_is_pointed_out() -> None:
+    body = {"status": 409, "detail": "These fields cannot be cleared: name, kind."}
+    message, problems = organisation_refusal(
+        BackendAnswer(409, body), OrganisationForm(), creating=False
+    )
+    assert message == "Bitte prüfen Sie: Name, Art der Organisation."
+    assert set(problems.values()) == {"Darf nicht leer sein."}
+
+
+def test_refusals_without_fields_still_get_a_german_sentence() -> None:
+    forbidden = BackendAnswer(403, {"detail": "Only office staff"})
+    form = OrganisationForm()
+    assert organisation_refusal(forbidden, form, creating=True) == (ONLY_STAFF_REGISTER, {})
+    assert organisation_refusal(forbidden, form, creating=False) == (ONLY_MEMBERS_EDIT, {})
+    archived = BackendAnswer(409, {"detail": "An archived organisation cannot be changed."})
+    assert organisation_refusal(archived, form, creating=False) == (NOT_ACTIVE, {})
+    message, problems = organisation_refusal(BackendAnswer(400, "not json"), form, creating=True)
+    assert problems == {}
+    assert message.startswith("Das Verzeichnis hat die Angaben nicht angenommen")
+
+
+def test_an_invitation_refusal_is_said_in_german() -> None:
+    message, problems = invitation_refusal(BackendAnswer(422, validation_problem("body.email")))
+    assert message == "Bitte prüfen Sie: E-Mail-Adresse."
+    assert set(problems) == {"email"}
+    member = {"detail": "This person is already a member of the organisation."}
+    assert "schon zur Organisation" in invitation_refusal(BackendAnswer(409, member))[0]
+    archived = {"detail": "Nobody can join an archived organisation."}
+    assert "nicht mehr aktiv" in invitation_refusal(BackendAnswer(409, archived))[0]
+    assert invitation_refusal(BackendAnswer(403, {})) == (ONLY_MEMBERS_INVITE, {})
+
+
+def test_office_staff_may_edit_every_organisation_and_members_only_their_own() -> None:
+    staff = {"role": "admin", "organisations": []}
+    member = {"role": "editor", "organisations": [{"id": ORGANISATION, "name": "Kulturverein"}]}
+    assert may_edit(staff, ORGANISATION)
+    assert may_edit(member, ORGANISATION)
+    assert not may_edit(member, "01a20175-0000-718f-a12c-c0b9a10eb02c")
