@@ -77,6 +77,7 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     app.include_router(listing_forms.router)
     # and /organisations/{organisation_id} would take /organisations/new
     app.include_router(directory_forms.router)
+    directory_forms.install_template_helpers(engine)  # fields of action in German
     app.include_router(subscription_forms.router)
     subscription_forms.install_template_helpers(engine)  # /me says what an organisation follows
     app.include_router(router)

@@ -579,6 +579,7 @@ async def members_page(
     services: Services,
     eingeladen: Annotated[str | None, Query(max_length=100)] = None,
     hinzugefuegt: Annotated[str | None, Query(max_length=100)] = None,
+    entfernt: Annotated[str | None, Query(max_length=10)] = None,
 ) -> Response:
     """Where an invitation lands: who belongs to the organisation, and who was just invited."""
     token = session_token(request)
@@ -596,7 +597,7 @@ async def members_page(
             back = (f"/organisations/{organisation_id}", "Zurück zur Organisation")
             message = "Die Mitglieder sehen nur die Mitglieder der Organisation und das Büro."
             return _message(engine, request, 403, "Nicht erlaubt", message, back)
-    confirmation = None
+    confirmation = "Das Mitglied gehört nicht mehr dazu." if entfernt else None
     for member in members or []:
         who = (member.get("name") or member.get("email")) if isinstance(member, dict) else None
         if not who:
@@ -663,6 +664,59 @@ async def invite_member(
         error=message,
         problems=problems,
     )
+
+
+@router.post(
+    "/organisations/{organisation_id}/members/{person_id}/remove",
+    response_class=HTMLResponse,
+    response_model=None,
+)
+async def remove_member(
+    organisation_id: OrganisationId,
+    person_id: OrganisationId,
+    request: Request,
+    engine: Templates,
+    services: Services,
+) -> Response:
+    """The "Entfernen" button in the member list: the person no longer acts for it (their
+    current log-in keeps its rights until it expires, at most an hour)."""
+    if refused := foreign_form(engine, request):
+        return refused
+    token = session_token(request)
+    if token is None:
+        return RedirectResponse("/login", status_code=303)
+    back = (f"/organisations/{organisation_id}/members", "Zurück zu den Mitgliedern")
+    try:
+        answer = await services.call(
+            "directory",
+            "DELETE",
+            f"/organisations/{organisation_id}/members/{person_id}",
+            token=token,
+        )
+    except BackendUnavailableError:
+        return _unreachable(engine, request)
+    if answer.status == 401:
+        return _to_login()
+    if answer.ok:
+        return RedirectResponse(
+            f"/organisations/{organisation_id}/members?entfernt=1#mitglieder", status_code=303
+        )
+    messages = {
+        403: "Mitglieder entfernen dürfen nur die Mitglieder der Organisation und das Büro.",
+        404: "Diese Person gehört nicht (mehr) zur Organisation.",
+    }
+    message = messages.get(answer.status, answer.problem_detail())
+    return _message(engine, request, answer.status, "Nicht entfernt", message, back)
+
+
+def field_label(field: str) -> str:
+    """A field of action in German (the directory's vocabulary), for the organisation page."""
+    labels = {str(key): label for key, label in FIELD_OF_ACTION_LABELS.items()}
+    return labels.get(field, field)
+
+
+def install_template_helpers(engine: Jinja2Templates) -> None:
+    engine.env.globals["field_label"] = field_label
 
 
 # --- archiving ------------------------------------------------------------------------------

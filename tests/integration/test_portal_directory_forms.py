@@ -152,6 +152,7 @@ async def test_office_staff_are_offered_to_register_and_get_a_german_field_messa
         form = await client.get("/organisations/new")
         refused = await client.post("/organisations/new", data={**A_FORM, "email": "info@dukv"})
         registered = await client.post("/organisations/new", data=A_FORM)
+        shown = await client.get(registered.headers["location"])
     assert "Organisation anlegen" not in anonymous.text
     assert '<a href="/organisations/new">Organisation anlegen</a>' in listed.text
     assert form.status_code == 200
@@ -167,6 +168,7 @@ async def test_office_staff_are_offered_to_register_and_get_a_german_field_messa
     assert stored.json()["website"] == "https://www.dukv.example.org/"
     assert stored.json()["fields"] == ["cultural_diversity", "language_education"]
     assert stored.json()["preferred_language"] == "uk"
+    assert "Handlungsfelder: Kulturelle Vielfalt, Sprache und Bildung" in shown.text
 
 
 async def test_a_member_may_not_register_nor_edit_another_organisation_and_is_told_in_german(
@@ -324,3 +326,32 @@ async def test_only_office_staff_may_archive_and_a_member_is_told_so_in_german(
     assert "Nur das Büro des Amts für Integration kann Organisationen archivieren." in response.text
     stored = await served_directory.client.get(f"/organisations/{own['id']}")
     assert stored.json()["status"] == "active"
+
+
+async def test_office_staff_remove_a_member_and_the_list_says_so(
+    served_directory: ServedDirectory,
+) -> None:
+    organisation = await served_directory.register("Deutsch-Ukrainischer Kulturverein")
+    path = f"/organisations/{organisation['id']}"
+    invite = {"name": "Olena Kovalenko", "email": "olena@dukv.example"}
+    async with portal(served_directory.url) as client:
+        client.cookies.set("inx_session", session_of(served_directory.admin))
+        invited = await client.post(f"{path}/members/new", data=invite)
+        person_id = invited.headers["location"].split("eingeladen=")[1].split("#")[0]
+        remove = f"{path}/members/{person_id}/remove"
+        foreign = await client.post(remove, headers={"Origin": "https://evil.example"})
+        still_there = await client.get(f"{path}/members")
+        removed = await client.post(remove)
+        landed = await client.get(removed.headers["location"])
+        twice = await client.post(remove)
+        client.cookies.clear()
+        signed_out = await client.post(remove)
+    assert foreign.status_code == 403
+    assert f'id="mitglied-{person_id}"' in still_there.text
+    assert removed.status_code == 303
+    assert "Das Mitglied gehört nicht mehr dazu." in landed.text
+    assert f'id="mitglied-{person_id}"' not in landed.text
+    assert "Olena Kovalenko" not in landed.text
+    assert twice.status_code == 404
+    assert "gehört nicht (mehr) zur Organisation" in twice.text
+    assert (signed_out.status_code, signed_out.headers["location"]) == (303, "/login")
