@@ -1,0 +1,80 @@
+"""The shared calendar as iCalendar feeds on the portal's own address, for calendar apps
+(Thunderbird, Outlook, phones) to subscribe to: the whole public calendar and one
+organisation's events. The portal passes the calendar's feed through; a calendar app sends no
+log-in, so the feeds hold the public events only."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlsplit, urlunsplit
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import Response
+from fastapi.templating import Jinja2Templates
+
+from services.portal.backends import BackendUnavailableError
+from services.portal.pages import Services
+from services.portal.settings import PortalSettings
+
+router = APIRouter()
+
+ICS = "text/calendar; charset=utf-8"
+OrganisationId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
+#: What a calendar app may narrow a feed by (the calendar's own filters and window).
+PASSED_ON = ("district", "audience", "from", "to")
+
+
+def feed_urls(settings: PortalSettings, path: str) -> tuple[str, str]:
+    """(https URL, webcal URL) of a feed of the portal: the first for downloading, the second
+    opens the calendar app's "subscribe" dialogue."""
+    url = settings.public_base_url.rstrip("/") + path
+    parts = urlsplit(url)
+    return url, urlunsplit(("webcal", *parts[1:]))
+
+
+def install_template_helpers(engine: Jinja2Templates, settings: PortalSettings) -> None:
+    engine.env.globals["feed_urls"] = lambda path: feed_urls(settings, path)
+
+
+async def _pass_through(request: Request, services: Services, path: str, name: str) -> Response:
+    params = [(k, v) for k, v in request.query_params.multi_items() if k in PASSED_ON]
+    try:
+        answer = await services.get("calendar", path, params=params)
+    except BackendUnavailableError:
+        return Response(
+            "Der Kalender ist gerade nicht erreichbar.\n",
+            status_code=503,
+            media_type="text/plain; charset=utf-8",
+            headers={"Retry-After": "300"},
+        )
+    if not answer.ok or not isinstance(answer.body, str):
+        status = answer.status if 400 <= answer.status < 500 else 502
+        return Response(
+            "Diesen Kalender gibt es nicht.\n" if status == 404 else "Ungültige Anfrage.\n",
+            status_code=status,
+            media_type="text/plain; charset=utf-8",
+        )
+    return Response(
+        answer.body,
+        media_type=ICS,
+        headers={
+            "Content-Disposition": f'inline; filename="{name}"',
+            "Cache-Control": "public, max-age=300",
+        },
+    )
+
+
+@router.get("/kalender.ics", response_class=Response)
+async def network_feed(request: Request, services: Services) -> Response:
+    """Every public event of the network."""
+    return await _pass_through(request, services, "/calendar.ics", "integrationsnetz.ics")
+
+
+@router.get("/organisations/{organisation_id}/kalender.ics", response_class=Response)
+async def organisation_feed(
+    organisation_id: OrganisationId, request: Request, services: Services
+) -> Response:
+    """One organisation's public events (as organiser or co-organiser)."""
+    return await _pass_through(
+        request, services, f"/organisations/{organisation_id}/calendar.ics", "termine.ics"
+    )

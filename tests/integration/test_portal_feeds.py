@@ -1,0 +1,100 @@
+"""The portal hands calendar apps the shared calendar as iCalendar feeds on its own address:
+the public events of the network and of one organisation, never the network-only ones."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+from icalendar import Calendar
+
+from services.portal.app import create_app
+from services.portal.settings import PortalSettings
+from tests.integration.calendar_fixtures import *  # noqa: F403 (the calendar's fixtures)
+from tests.integration.calendar_fixtures import ServedPartners
+from tests.support.infra import free_port
+
+BERLIN = ZoneInfo("Europe/Berlin")
+PUBLIC_URL = "https://integration.example-stadt.de"
+
+
+def portal(calendar_url: str | None = None, directory_url: str | None = None) -> httpx.AsyncClient:
+    nowhere = f"http://127.0.0.1:{free_port()}"
+    settings = PortalSettings(
+        _env_file=None,
+        public_base_url=PUBLIC_URL,
+        directory_url=directory_url or nowhere,
+        calendar_url=calendar_url or nowhere,
+        exchange_url=nowhere,
+        notifier_url=nowhere,
+    )
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=create_app(settings)), base_url="http://portal.test"
+    )
+
+
+def an_event(organisation_id: str, title: str, days: int, **changes: Any) -> dict[str, Any]:
+    starts = (dt.datetime.now(BERLIN) + dt.timedelta(days=days)).replace(
+        hour=18, minute=0, second=0, microsecond=0
+    )
+    return {
+        "organisation_id": organisation_id,
+        "title": title,
+        "starts_at": starts.isoformat(),
+        "ends_at": (starts + dt.timedelta(hours=2)).isoformat(),
+        "venue": {"name": f"Treff {title}"},
+        **changes,
+    }
+
+
+def titles(feed: httpx.Response) -> set[str]:
+    return {str(event["SUMMARY"]) for event in Calendar.from_ical(feed.content).walk("VEVENT")}
+
+
+async def test_calendar_apps_subscribe_to_the_public_events_through_the_portal(
+    served_partners: ServedPartners,
+) -> None:
+    linde = await served_partners.organisation("Nachbarschaftstreff Linde")
+    mriya = await served_partners.organisation("Ukrainischer Verein Mriya e.V.")
+    for organisation, body in [
+        (linde, an_event(linde, "Sprachcafé", 7)),
+        (linde, an_event(linde, "Vorstandssitzung", 8, visibility="network")),
+        (mriya, an_event(mriya, "Kinderfest", 9)),
+    ]:
+        saved = await served_partners.calendar.post(
+            "/events", json=body, headers=served_partners.editor_of(organisation)
+        )
+        assert saved.status_code == 201, saved.text
+
+    async with portal(served_partners.calendar_url, served_partners.directory_url) as client:
+        everything = await client.get("/kalender.ics")
+        of_linde = await client.get(f"/organisations/{linde}/kalender.ics")
+        unknown = await client.get(
+            "/organisations/01a20175-6dad-718f-a12c-c0b9a10eb02c/kalender.ics"
+        )
+        bad_window = await client.get("/kalender.ics", params={"from": "gestern"})
+        page = await client.get(f"/organisations/{linde}")
+        home = await client.get("/")
+
+    assert everything.status_code == 200, everything.text
+    assert everything.headers["content-type"] == "text/calendar; charset=utf-8"
+    assert titles(everything) == {"Sprachcafé", "Kinderfest"}
+    assert titles(of_linde) == {"Sprachcafé"}
+    assert unknown.status_code == 404
+    assert bad_window.status_code == 422
+    feed = f"{PUBLIC_URL}/organisations/{linde}/kalender.ics"
+    assert f'href="{feed}"' in page.text
+    assert (
+        f'href="webcal://integration.example-stadt.de/organisations/{linde}/kalender.ics"'
+        in page.text
+    )
+    assert 'href="webcal://integration.example-stadt.de/kalender.ics"' in home.text
+
+
+async def test_a_feed_while_the_calendar_is_down_answers_503_for_the_app_to_try_later() -> None:
+    async with portal() as client:
+        answer = await client.get("/kalender.ics")
+    assert answer.status_code == 503
+    assert answer.headers["retry-after"] == "300"
