@@ -14,7 +14,14 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from services.portal import directory_forms, event_forms, feeds, listing_forms, subscription_forms
+from services.portal import (
+    directory_forms,
+    event_forms,
+    feeds,
+    listing_forms,
+    office_pages,
+    subscription_forms,
+)
 from services.portal.backends import Backends
 from services.portal.pages import install_template_helpers, router
 from services.portal.settings import PortalSettings
@@ -81,6 +88,7 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     app.include_router(subscription_forms.router)
     subscription_forms.install_template_helpers(engine)  # /me says what an organisation follows
     app.include_router(feeds.router)
+    app.include_router(office_pages.router)
     feeds.install_template_helpers(engine, settings)  # "Kalender abonnieren" links
     app.include_router(router)
     install_health_routes(app, readiness)

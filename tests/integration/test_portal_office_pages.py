@@ -1,0 +1,85 @@
+"""Office staff look up in the portal whether an email went out: the notifier's delivery log."""
+
+from __future__ import annotations
+
+import httpx
+
+from services.portal.app import create_app
+from services.portal.settings import PortalSettings
+from tests.integration.notifier_fixtures import (
+    MailServer,
+    NotifierFactory,
+    ServedDirectory,
+    mail_server,
+    notifier_factory,
+    notifier_vhost,
+    served_directory,
+    tagged,
+)
+from tests.support.infra import free_port
+
+__all__ = ["mail_server", "notifier_factory", "notifier_vhost", "served_directory"]
+
+
+def portal(notifier_url: str | None = None) -> httpx.AsyncClient:
+    nowhere = f"http://127.0.0.1:{free_port()}"
+    settings = PortalSettings(
+        _env_file=None,
+        directory_url=nowhere,
+        calendar_url=nowhere,
+        exchange_url=nowhere,
+        notifier_url=notifier_url or nowhere,
+    )
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=create_app(settings)), base_url="http://portal.test"
+    )
+
+
+def session(headers: dict[str, str]) -> str:
+    return headers["Authorization"].removeprefix("Bearer ")
+
+
+async def test_office_staff_see_that_an_invitation_went_out_and_members_may_not_look(
+    served_directory: ServedDirectory,
+    notifier_factory: NotifierFactory,
+    mail_server: MailServer,
+) -> None:
+    olena = tagged("olena")
+    async with notifier_factory(directory_url=served_directory.url) as notifier:
+        linde = await served_directory.register("Nachbarschaftstreff Linde")
+        invited = await served_directory.client.post(
+            f"/organisations/{linde['id']}/members",
+            json={"email": olena, "name": "Olena Kovalenko"},
+            headers=served_directory.admin,
+        )
+        assert invited.status_code == 201, invited.text
+        await mail_server.wait_for(lambda m: m.to == olena)
+
+        async with portal(notifier.url) as client:
+            client.cookies.set("inx_session", session(served_directory.admin))
+            found = await client.get("/buero/zustellungen", params={"adresse": olena.upper()})
+            failed = await client.get(
+                "/buero/zustellungen", params={"adresse": olena, "status": "failed"}
+            )
+            client.cookies.set("inx_session", session(served_directory.editor_of(linde["id"])))
+            member = await client.get("/buero/zustellungen")
+            client.cookies.clear()
+            signed_out = await client.get("/buero/zustellungen")
+
+    assert found.status_code == 200, found.text
+    assert "1 E-Mail<" in found.text
+    assert olena in found.text
+    assert "Einladung" in found.text
+    assert "verschickt" in found.text
+    assert 'id="keine-zustellungen"' in failed.text
+    assert member.status_code == 403
+    assert "Nur für das Büro" in member.text
+    assert (signed_out.status_code, signed_out.headers["location"]) == (303, "/login")
+
+
+async def test_the_log_while_the_notifier_is_down_says_so() -> None:
+    async with portal() as client:
+        client.cookies.set("inx_session", "a-session-token")
+        answer = await client.get("/buero/zustellungen")
+    assert answer.status_code == 503
+    assert "gerade nicht erreichbar" in answer.text
