@@ -314,11 +314,13 @@ async def unsubscribe(
         raise ProblemError(400, "The form field List-Unsubscribe must be `One-Click`.")
     claim = await service.unsubscribe(token)
     t = texts_for(claim.language)
+    # a default notice is off for the whole organisation: say how it comes back
+    said = "page_unsubscribed_default_text" if claim.subject.startswith("org:") else None
     return HTMLResponse(
         render_page(
             claim.language,
             title=t["page_unsubscribed_title"],
-            text=t["page_unsubscribed_text"],
+            text=t[said or "page_unsubscribed_text"],
             portal_url=service.settings.public_base_url,
         )
     )

@@ -108,6 +108,9 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "notice_conflict_detected": "Terminüberschneidungen",
         "page_unsubscribed_title": "Abbestellt",
         "page_unsubscribed_text": "Sie erhalten diese E-Mails nicht mehr.",
+        "page_unsubscribed_default_text": "Ihre Organisation erhält diese E-Mails nicht mehr. "
+        "Wer zur Organisation gehört, kann sie im Portal unter „Mein Bereich“ wieder "
+        "einschalten.",
         "page_confirmed_title": "Abonnement bestätigt",
         "page_confirmed_text": "Ab jetzt erhalten Sie die gewünschten Benachrichtigungen.",
     },
@@ -202,6 +205,9 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "notice_conflict_detected": "clashing events",
         "page_unsubscribed_title": "Unsubscribed",
         "page_unsubscribed_text": "You will not receive these emails any more.",
+        "page_unsubscribed_default_text": "Your organisation will not receive these emails any "
+        "more. Its members can switch them on again in the portal under “Mein Bereich” "
+        "(my area).",
         "page_confirmed_title": "Subscription confirmed",
         "page_confirmed_text": "From now on you will receive the notifications you asked for.",
     },
@@ -300,6 +306,8 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "notice_conflict_detected": "накладки заходів",
         "page_unsubscribed_title": "Ви відписалися",
         "page_unsubscribed_text": "Ви більше не отримуватимете цих листів.",
+        "page_unsubscribed_default_text": "Ваша організація більше не отримуватиме цих листів. "
+        "Її члени можуть знову їх увімкнути на порталі в розділі «Mein Bereich» (мій розділ).",
         "page_confirmed_title": "Підписку підтверджено",
         "page_confirmed_text": "Відтепер ви отримуватимете замовлені сповіщення.",
     },
@@ -393,6 +401,9 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "notice_conflict_detected": "etkinlik çakışmaları",
         "page_unsubscribed_title": "Abonelikten çıkıldı",
         "page_unsubscribed_text": "Bu e-postaları artık almayacaksınız.",
+        "page_unsubscribed_default_text": "Kuruluşunuz bu e-postaları artık almayacak. "
+        "Kuruluşun üyeleri bunları portalda „Mein Bereich“ (benim alanım) bölümünden yeniden "
+        "açabilir.",
         "page_confirmed_title": "Abonelik onaylandı",
         "page_confirmed_text": "Bundan sonra istediğiniz bildirimleri alacaksınız.",
     },
@@ -482,6 +493,8 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "notice_conflict_detected": "تعارض المواعيد",
         "page_unsubscribed_title": "تم إلغاء الاشتراك",
         "page_unsubscribed_text": "لن تصلكم هذه الرسائل بعد الآن.",
+        "page_unsubscribed_default_text": "لن تصل هذه الرسائل إلى منظمتكم بعد الآن. "
+        "يمكن لأعضاء المنظمة إعادة تفعيلها في البوابة ضمن «Mein Bereich» (منطقتي).",
         "page_confirmed_title": "تم تأكيد الاشتراك",
         "page_confirmed_text": "من الآن فصاعدًا ستصلكم الإشعارات التي طلبتموها.",
     },

@@ -64,6 +64,8 @@ async def test_an_editor_switches_match_emails_on_again_after_a_colleague_unsubs
         async with httpx.AsyncClient() as browser:
             clicked = await browser.post(unsubscribe_url, data={"List-Unsubscribe": "One-Click"})
             assert clicked.status_code == 200, clicked.text
+            # the page says how it comes back
+            assert "unter „Mein Bereich“ wieder" in clicked.text
 
         switched_off = (await notifier.client.get(notices_url, headers=editor)).json()
         match_notice, conflict_notice = switched_off["notices"]
