@@ -139,6 +139,12 @@ class Network:
 
         await eventually(handled)
 
+        # and what handling it wrote to the outbox (a match.found) has left for the broker
+        async def all_published() -> bool:
+            return not await self.exchange.runtime.relay.pending()
+
+        await eventually(all_published)
+
     def editor_of(self, *organisation_ids: str) -> Headers:
         """A member's token, signed by the directory's key like one from its log-in."""
         token = self.directory_app.state.directory.issuer.issue(

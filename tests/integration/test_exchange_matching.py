@@ -47,6 +47,17 @@ def matches_of(tap: StreamTap, listing_id: str) -> list[dict[str, Any]]:
     ]
 
 
+async def until_matched(tap: StreamTap, listing_id: str, count: int = 1) -> list[dict[str, Any]]:
+    """The matches of the listing once `count` of them reached the tap (publishing is
+    asynchronous: the outbox relay sends what a consumer wrote)."""
+
+    async def arrived() -> bool:
+        return len(matches_of(tap, listing_id)) >= count
+
+    await eventually(arrived)
+    return matches_of(tap, listing_id)
+
+
 async def test_seniors_offering_to_talk_match_an_earlier_german_practice_request_exactly_once(
     network: Network,
 ) -> None:
@@ -58,6 +69,7 @@ async def test_seniors_offering_to_talk_match_an_earlier_german_practice_request
         await network.matched(tap, "exchange.request.posted", request["id"])
         offer = await network.post("offers", seniors, **SENIORS_TALKING)
         await network.matched(tap, "exchange.offer.posted", offer["id"])
+        await until_matched(tap, offer["id"])
 
         [found] = [
             e for e in tap.of_type("exchange.match.found") if e["data"]["offer_id"] == offer["id"]
@@ -126,7 +138,7 @@ async def test_a_room_offer_does_not_match_a_furniture_request(network: Network)
             await network.matched(tap, f"exchange.{kind}.posted", listing_id)
 
         assert matches_of(tap, room["id"]) == []
-        [furniture_match] = matches_of(tap, request["id"])
+        [furniture_match] = await until_matched(tap, request["id"])
     assert furniture_match["offer_id"] == furniture["id"]
     shown = await network.client.get(
         "/matches", params={"organisation": school}, headers=network.editor_of(school)
@@ -246,7 +258,7 @@ async def test_editing_a_listing_matches_it_again_but_each_pair_only_once(
         [updated] = await tap.wait_for("exchange.offer.updated")
         assert updated["data"]["changed_fields"] == ["tags", "title"]
         await network.matched(tap, "exchange.offer.updated", offer["id"])
-        assert len(matches_of(tap, offer["id"])) == 1
+        assert len(await until_matched(tap, offer["id"])) == 1
 
         for path, owner, change in (
             (f"/offers/{offer['id']}", neighbours, {"description": "Abholung in der Südstadt"}),
