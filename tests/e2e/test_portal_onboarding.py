@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +17,7 @@ from shared.contracts.base import COMMANDS_EXCHANGE
 from tests.support.amqp import StreamTap
 from tests.support.infra import RabbitVhost
 from tests.support.services import ADMIN_EMAIL, ADMIN_PASSWORD, serving
+from tests.support.waiting import until_ready
 
 
 async def test_an_invited_member_sets_a_password_in_the_browser_and_sees_their_organisation(
@@ -36,10 +36,7 @@ async def _story(
     directory_url: str, portal_url: str, rabbit: RabbitVhost, browser: Browser, tmp_path: Path
 ) -> None:
     async with httpx.AsyncClient(base_url=directory_url) as api:
-        for _ in range(200):
-            if (await api.get("/readyz")).status_code == 200:
-                break
-            await asyncio.sleep(0.05)
+        await until_ready(api)
         token = (
             await api.post(
                 "/auth/token", data={"username": ADMIN_EMAIL, "password": ADMIN_PASSWORD}

@@ -272,6 +272,8 @@ async def test_an_outside_system_follows_a_language_partnership_without_personal
         # both organisations hear of the match by email
         mails = await mail_server.wait_for(lambda m: m.cause == match["id"], count=2)
         sent = await tap.wait_for("notifier.notification.sent", count=2)
+        # the tap counts the whole story below: the calendar's event too, not only its answer
+        await tap.wait_for("calendar.event.scheduled")
 
         await asyncio.wait_for(consumer.wait(), timeout=30)
         assert consumer.stdout is not None

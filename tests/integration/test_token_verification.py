@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 
 import httpx
@@ -15,6 +14,7 @@ from services.directory.settings import DirectorySettings
 from shared.auth import JwksVerifier
 from shared.http import ProblemError
 from tests.support.services import ADMIN_EMAIL, ADMIN_PASSWORD, serving
+from tests.support.waiting import until_ready
 
 
 async def test_a_token_from_the_directory_is_accepted_by_a_service_that_only_knows_its_jwks(
@@ -22,10 +22,7 @@ async def test_a_token_from_the_directory_is_accepted_by_a_service_that_only_kno
 ) -> None:
     async with serving(create_app(directory_settings())) as base_url:
         async with httpx.AsyncClient(base_url=base_url) as client:
-            for _ in range(100):
-                if (await client.get("/readyz")).status_code == 200:
-                    break
-                await asyncio.sleep(0.05)
+            await until_ready(client)
             response = await client.post(
                 "/auth/token", data={"username": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
             )
