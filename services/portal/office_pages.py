@@ -3,13 +3,26 @@ by address and status, for the person on the phone with a partner who got nothin
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import io
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.portal.backends import BackendUnavailableError
-from services.portal.pages import SESSION_COOKIE, Services, Templates, page, session_token
+from services.portal.directory_forms import field_label
+from services.portal.pages import (
+    BERLIN,
+    KIND_LABELS,
+    SESSION_COOKIE,
+    Services,
+    Templates,
+    _berlin,
+    page,
+    session_token,
+)
 
 router = APIRouter()
 
@@ -81,4 +94,117 @@ async def delivery_log(
         status=status,
         statuses=STATUS_LABELS,
         templates=TEMPLATE_LABELS,
+    )
+
+
+# --- the directory as a spreadsheet ----------------------------------------------------------
+
+CSV_COLUMNS = (
+    "Name",
+    "Art",
+    "Stadtteil",
+    "Adresse",
+    "E-Mail",
+    "Telefon",
+    "Website",
+    "Sprachen",
+    "Communities",
+    "Handlungsfelder",
+    "Status",
+    "Angelegt",
+    "Geändert",
+)
+#: Pages of 100 fetched at most (10,000 organisations).
+MAX_PAGES = 100
+
+
+def csv_row(organisation: dict[str, Any]) -> list[str]:
+    """One organisation as a spreadsheet row, in German."""
+    return [
+        organisation.get("name") or "",
+        KIND_LABELS.get(organisation.get("kind") or "", organisation.get("kind") or ""),
+        organisation.get("district") or "",
+        organisation.get("address") or "",
+        organisation.get("email") or "",
+        organisation.get("phone") or "",
+        organisation.get("website") or "",
+        ", ".join(organisation.get("languages") or []),
+        ", ".join(organisation.get("communities") or []),
+        ", ".join(field_label(f) for f in organisation.get("fields") or []),
+        "archiviert" if organisation.get("status") == "archived" else "aktiv",
+        _berlin(organisation.get("created_at")),
+        _berlin(organisation.get("updated_at")),
+    ]
+
+
+def spreadsheet(organisations: list[dict[str, Any]]) -> str:
+    """CSV as German spreadsheet programs open it by a double click: semicolons, a byte order
+    mark for UTF-8, sorted by name."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for organisation in sorted(organisations, key=lambda o: str(o.get("name", "")).casefold()):
+        writer.writerow(csv_row(organisation))
+    return "\ufeff" + out.getvalue()
+
+
+@router.get("/buero/organisationen.csv", response_class=Response, response_model=None)
+async def directory_spreadsheet(
+    request: Request,
+    engine: Templates,
+    services: Services,
+    archivierte: Annotated[bool, Query()] = False,
+) -> Response:
+    """Every organisation of the network (with the archived ones on request) for office staff:
+    for mailings, reports to the council, a printed list at the network meeting."""
+    token = session_token(request)
+    if token is None:
+        return RedirectResponse("/login", status_code=303)
+    statuses = ["active", "archived"] if archivierte else ["active"]
+    try:
+        me = await services.get("directory", "/me", token=token)
+        if me.status == 401:
+            return RedirectResponse("/login", status_code=303)
+        if not me.ok or not isinstance(me.body, dict) or me.body.get("role") != "admin":
+            return page(
+                engine,
+                request,
+                "message.html",
+                403,
+                title="Nur für das Büro",
+                message="Die Liste aller Organisationen lädt nur das Büro herunter.",
+                link=("/organisations", "Zu den Organisationen"),
+            )
+        organisations: list[dict[str, Any]] = []
+        for status in statuses:
+            offset: int | None = 0
+            for _ in range(MAX_PAGES):
+                if offset is None:
+                    break
+                params = {"status": status, "limit": 100, "offset": offset}
+                answer = await services.get(
+                    "directory", "/organisations", params=params, token=token
+                )
+                if not answer.ok or not isinstance(answer.body, dict):
+                    raise BackendUnavailableError("directory")
+                organisations.extend(answer.body.get("items", []))
+                offset = answer.body.get("next_offset")
+    except BackendUnavailableError:
+        return page(
+            engine,
+            request,
+            "message.html",
+            503,
+            title="Nicht erreichbar",
+            message="Das Verzeichnis ist gerade nicht erreichbar. Bitte später erneut versuchen.",
+            link=("/me", "Zurück zu Mein Bereich"),
+        )
+    today = dt.datetime.now(BERLIN).date().isoformat()
+    return Response(
+        spreadsheet(organisations),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="organisationen-{today}.csv"',
+            "Cache-Control": "no-store",
+        },
     )

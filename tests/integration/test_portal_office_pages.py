@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import httpx
 
 from services.portal.app import create_app
@@ -16,17 +19,21 @@ from tests.integration.notifier_fixtures import (
     served_directory,
     tagged,
 )
-from tests.support.infra import free_port
+from tests.support.infra import RabbitVhost, free_port
+from tests.support.members import member_with_password
+from tests.support.services import log_in
 from tests.support.waiting import eventually as wait_until
 
 __all__ = ["mail_server", "notifier_factory", "notifier_vhost", "served_directory"]
 
+PASSWORD = "Nachbarschaft-Linde-2026"
 
-def portal(notifier_url: str | None = None) -> httpx.AsyncClient:
+
+def portal(notifier_url: str | None = None, directory_url: str | None = None) -> httpx.AsyncClient:
     nowhere = f"http://127.0.0.1:{free_port()}"
     settings = PortalSettings(
         _env_file=None,
-        directory_url=nowhere,
+        directory_url=directory_url or nowhere,
         calendar_url=nowhere,
         exchange_url=nowhere,
         notifier_url=notifier_url or nowhere,
@@ -82,6 +89,7 @@ async def test_office_staff_see_that_an_invitation_went_out_and_members_may_not_
     assert 'id="keine-zustellungen"' in failed.text
     assert member.status_code == 403
     assert "Nur für das Büro" in member.text
+    assert "Nur für das Büro" in member.text
     assert (signed_out.status_code, signed_out.headers["location"]) == (303, "/login")
 
 
@@ -91,3 +99,58 @@ async def test_the_log_while_the_notifier_is_down_says_so() -> None:
         answer = await client.get("/buero/zustellungen")
     assert answer.status_code == 503
     assert "gerade nicht erreichbar" in answer.text
+
+
+async def test_office_staff_download_the_directory_as_a_spreadsheet_members_may_not(
+    served_directory: ServedDirectory, notifier_vhost: RabbitVhost
+) -> None:
+    await served_directory.register(
+        "Ukrainischer Verein Mriya e.V.",
+        kind="migrant_organisation",
+        district="Nordstadt",
+        languages=["uk", "de"],
+        fields=["language_education"],
+        email="kontakt@mriya.example",
+    )
+    archived = await served_directory.register("Alter Kulturkreis; e.V.")
+    gone = await served_directory.client.delete(
+        f"/organisations/{archived['id']}", headers=served_directory.admin
+    )
+    assert gone.status_code == 200, gone.text
+    kept = await served_directory.register("Nachbarschaftstreff Linde")
+    await member_with_password(
+        served_directory.client,
+        served_directory.admin,
+        notifier_vhost.url,
+        kept["id"],
+        email="jana@linde.example",
+        name="Jana Novak",
+        password=PASSWORD,
+    )
+    jana = await log_in(served_directory.client, "jana@linde.example", PASSWORD)
+    async with portal(directory_url=served_directory.url) as client:
+        client.cookies.set("inx_session", session(served_directory.admin))
+        active = await client.get("/buero/organisationen.csv")
+        everything = await client.get("/buero/organisationen.csv", params={"archivierte": "true"})
+        client.cookies.set("inx_session", session(jana))
+        member = await client.get("/buero/organisationen.csv")
+
+    assert active.status_code == 200, active.text
+    assert active.headers["content-type"] == "text/csv; charset=utf-8"
+    assert active.headers["content-disposition"].startswith('attachment; filename="organisationen-')
+    assert active.content.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(active.text.removeprefix("\ufeff")), delimiter=";"))
+    assert rows[0][:3] == ["Name", "Art", "Stadtteil"]
+    [mriya] = [row for row in rows[1:] if row[0] == "Ukrainischer Verein Mriya e.V."]
+    assert mriya[1] == "Migrantenorganisation"
+    assert mriya[2] == "Nordstadt"
+    assert mriya[4] == "kontakt@mriya.example"
+    assert mriya[7] == "uk, de"
+    assert mriya[9] == "Sprache und Bildung"
+    assert mriya[10] == "aktiv"
+    assert "Alter Kulturkreis; e.V." not in active.text
+    every_row = list(csv.reader(io.StringIO(everything.text.removeprefix("\ufeff")), delimiter=";"))
+    [old] = [row for row in every_row if row[0] == "Alter Kulturkreis; e.V."]
+    assert old[10] == "archiviert"
+    assert member.status_code == 403
+    assert "Nur für das Büro" in member.text
