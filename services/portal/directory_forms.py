@@ -20,12 +20,12 @@ from services.portal.backends import BackendAnswer, Backends, BackendUnavailable
 from services.portal.listing_forms import languages_of, split_list
 from services.portal.pages import (
     KIND_LABELS,
-    SESSION_COOKIE,
     Services,
     Templates,
     foreign_form,
     page,
     session_token,
+    to_login,
 )
 from shared.contracts.vocabulary import FieldOfAction
 
@@ -339,12 +339,6 @@ async def _members(services: Backends, organisation_id: str, token: str) -> list
 # --- pages ----------------------------------------------------------------------------------
 
 
-def _to_login() -> RedirectResponse:
-    response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE)
-    return response
-
-
 def _message(
     engine: Jinja2Templates,
     request: Request,
@@ -417,7 +411,7 @@ async def new_organisation_form(
     try:
         me = await _me(services, token)
     except SignedOutError:
-        return _to_login()
+        return to_login()
     except BackendUnavailableError:
         return _unreachable(engine, request)
     if me.get("role") != "admin":
@@ -442,7 +436,7 @@ async def register_organisation(
     except BackendUnavailableError:
         return _form_page(engine, request, 503, form=form, error=DIRECTORY_UNREACHABLE)
     if answer.status == 401:
-        return _to_login()
+        return to_login()
     created = answer.body if isinstance(answer.body, dict) else {}
     if answer.ok and re.fullmatch(r"[0-9a-f-]{36}", str(created.get("id", ""))):
         return RedirectResponse(f"/organisations/{created['id']}", status_code=303)
@@ -464,7 +458,7 @@ async def edit_organisation_form(
         me = await _me(services, token)
         organisation = await _organisation(services, organisation_id, token)
     except SignedOutError:
-        return _to_login()
+        return to_login()
     except BackendUnavailableError:
         return _unreachable(engine, request)
     if organisation is None:
@@ -513,7 +507,7 @@ async def change_organisation(
             error=DIRECTORY_UNREACHABLE,
         )
     if answer.status == 401:
-        return _to_login()
+        return to_login()
     if answer.ok:
         return RedirectResponse(f"/organisations/{organisation_id}", status_code=303)
     message, problems = organisation_refusal(answer, form, creating=False)
@@ -590,7 +584,7 @@ async def members_page(
         try:
             me = await _me(services, token)
         except SignedOutError:
-            return _to_login()
+            return to_login()
         except BackendUnavailableError:
             return _unreachable(engine, request)
         if not may_edit(me, organisation_id):
@@ -642,7 +636,7 @@ async def invite_member(
             engine, request, services, token, organisation_id, 503, values=values, error=message
         )
     if answer.status == 401:
-        return _to_login()
+        return to_login()
     invited = answer.body if isinstance(answer.body, dict) else {}
     person_id = str(invited.get("person_id", ""))
     if answer.ok and re.fullmatch(r"[0-9a-f-]{36}", person_id):
@@ -696,7 +690,7 @@ async def remove_member(
     except BackendUnavailableError:
         return _unreachable(engine, request)
     if answer.status == 401:
-        return _to_login()
+        return to_login()
     if answer.ok:
         return RedirectResponse(
             f"/organisations/{organisation_id}/members?entfernt=1#mitglieder", status_code=303
@@ -745,7 +739,7 @@ async def archive_organisation(
     except BackendUnavailableError:
         return _unreachable(engine, request)
     if answer.status == 401:
-        return _to_login()
+        return to_login()
     if answer.ok:
         return RedirectResponse(f"/organisations/{organisation_id}", status_code=303)
     messages = {403: ONLY_STAFF_ARCHIVE, 404: NO_SUCH_ORGANISATION}

@@ -19,12 +19,12 @@ from starlette.datastructures import FormData
 from services.portal.backends import BackendAnswer, Backends, BackendUnavailableError
 from services.portal.members import Choices, SignedOutError, organisation_choices
 from services.portal.pages import (
-    SESSION_COOKIE,
     Services,
     Templates,
     foreign_form,
     page,
     session_token,
+    to_login,
 )
 from shared.contracts.calendar import Visibility
 from shared.contracts.vocabulary import Audience
@@ -308,12 +308,6 @@ async def _form_again(
     return _form_page(engine, request, form, choices, status_code, error, room_taken)
 
 
-def _to_login() -> RedirectResponse:
-    response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE)
-    return response
-
-
 @router.get("/events/new", response_class=HTMLResponse, response_model=None)
 async def new_event_form(
     request: Request,
@@ -337,7 +331,7 @@ async def new_event_form(
             link=("/me", "Zurück zu Mein Bereich"),
         )
     if choices is None:
-        return _to_login()
+        return to_login()
     chosen = organisation if organisation in dict(choices.organisations) else ""
     if not chosen and len(choices.organisations) == 1:
         chosen = choices.organisations[0][0]
@@ -362,7 +356,7 @@ async def plan_event(request: Request, engine: Templates, services: Services) ->
     except BackendUnavailableError:
         return await _form_again(engine, request, services, token, form, 503, UNREACHABLE)
     if answer.status == 401:
-        return _to_login()
+        return to_login()
     if answer.ok:
         saved = answer.body if isinstance(answer.body, dict) else {}
         event_id = str((saved.get("event") or {}).get("id", ""))

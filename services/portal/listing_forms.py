@@ -21,12 +21,12 @@ from services.portal.members import SignedOutError, organisation_choices
 from services.portal.pages import (
     BERLIN,
     CATEGORY_LABELS,
-    SESSION_COOKIE,
     Services,
     Templates,
     foreign_form,
     page,
     session_token,
+    to_login,
 )
 
 router = APIRouter()
@@ -256,12 +256,6 @@ def _form_page(
     )
 
 
-def _to_login() -> RedirectResponse:
-    response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE)
-    return response
-
-
 def _unreachable(engine: Jinja2Templates, request: Request, what: str) -> HTMLResponse:
     return page(
         engine,
@@ -289,7 +283,7 @@ async def new_listing_form(
     try:
         organisations = (await organisation_choices(services, token)).organisations
     except SignedOutError:
-        return _to_login()
+        return to_login()
     except BackendUnavailableError:
         return _unreachable(engine, request, "Das Verzeichnis")
     if not organisations:
@@ -393,7 +387,7 @@ async def _close(
     except BackendUnavailableError:
         return _unreachable(engine, request, "Die Börse")
     if answer.status == 401:
-        return _to_login()
+        return to_login()
     if answer.ok:
         return RedirectResponse(listing_path, status_code=303)
     messages = {

@@ -16,12 +16,12 @@ from services.portal.directory_forms import field_label
 from services.portal.pages import (
     BERLIN,
     KIND_LABELS,
-    SESSION_COOKIE,
     Services,
     Templates,
     _berlin,
     page,
     session_token,
+    to_login,
 )
 
 router = APIRouter()
@@ -70,9 +70,7 @@ async def delivery_log(
     except BackendUnavailableError:
         answer = None
     if answer is not None and answer.status == 401:
-        response = RedirectResponse("/login", status_code=303)
-        response.delete_cookie(SESSION_COOKIE)
-        return response
+        return to_login()
     if answer is not None and answer.status == 403:
         return page(
             engine,

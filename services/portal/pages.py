@@ -80,6 +80,13 @@ def _same_origin(request: Request) -> bool:
     return urlsplit(origin).netloc == request.url.netloc
 
 
+def to_login() -> RedirectResponse:
+    """Back to the log-in page, forgetting a session the directory no longer accepts."""
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
 def foreign_form(engine: Jinja2Templates, request: Request) -> HTMLResponse | None:
     """A refusal page for a form posted from another site, else None."""
     if _same_origin(request):
@@ -298,9 +305,7 @@ async def my_page(request: Request, engine: Templates, services: Services) -> Re
         return RedirectResponse("/login", status_code=303)
     me = await _fetch(services, "directory", "/me", token=token)
     if me is None:
-        response = RedirectResponse("/login", status_code=303)
-        response.delete_cookie(SESSION_COOKIE)
-        return response
+        return to_login()
     matches: dict[str, Any] = {}
     conflicts: dict[str, Any] = {}
     notices: dict[str, Any] = {}

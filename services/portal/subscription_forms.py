@@ -24,12 +24,12 @@ from services.portal.listing_forms import languages_of, split_list
 from services.portal.members import SignedOutError, organisation_choices
 from services.portal.pages import (
     CATEGORY_LABELS,
-    SESSION_COOKIE,
     Services,
     Templates,
     foreign_form,
     page,
     session_token,
+    to_login,
 )
 
 router = APIRouter()
@@ -296,12 +296,6 @@ def _form_page(
     )
 
 
-def _to_login() -> RedirectResponse:
-    response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE)
-    return response
-
-
 async def _organisation_name(services: Backends, token: str, organisation_id: str) -> str | None:
     """The name of the organisation if the signed-in person may act for it, else None.
     Raises SignedOutError and BackendUnavailableError as `organisation_choices` does."""
@@ -326,7 +320,7 @@ async def subscription_form(
     try:
         name = await _organisation_name(services, token, organisation)
     except SignedOutError:
-        return _to_login()
+        return to_login()
     except BackendUnavailableError:
         return page(
             engine,
@@ -387,7 +381,7 @@ async def subscribe(request: Request, engine: Templates, services: Services) -> 
                 summary=subscription_summary(payload),
             )
         elif answer.status == 401 and form.organisation_id:
-            return _to_login()
+            return to_login()
         else:
             status = answer.status if 400 <= answer.status < 500 else 502
             message, problems = refusal(answer, form)
@@ -442,7 +436,7 @@ async def end_subscription(
             link=("/me", "Zurück zu Mein Bereich"),
         )
     if answer.status == 401:
-        return _to_login()
+        return to_login()
     if not answer.ok:
         return page(
             engine,
