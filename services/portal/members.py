@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from services.portal.backends import Backends, BackendUnavailableError
 
-#: Office staff pick from this many organisations (the directory's largest page).
-ADMIN_CHOICES = 100
+#: The directory's largest page, and how many pages of organisations office staff choose from.
+PAGE_SIZE = 100
+MAX_PAGES = 20
 
 
 class SignedOutError(Exception):
@@ -34,12 +35,16 @@ async def organisation_choices(services: Backends, token: str) -> Choices:
     me = answer.body
     names = {o["id"]: o["name"] for o in me.get("organisations", [])}
     is_admin = me.get("role") == "admin"
-    if is_admin:
-        everyone = await services.get(
-            "directory", "/organisations", params={"limit": ADMIN_CHOICES}, token=token
-        )
-        if everyone.ok and isinstance(everyone.body, dict):
-            for organisation in everyone.body.get("items", []):
-                names.setdefault(organisation["id"], organisation["name"])
+    offset: int | None = 0
+    for _ in range(MAX_PAGES if is_admin else 0):  # office staff: every active organisation
+        if offset is None:
+            break
+        params = {"limit": PAGE_SIZE, "offset": offset}
+        everyone = await services.get("directory", "/organisations", params=params, token=token)
+        if not everyone.ok or not isinstance(everyone.body, dict):
+            break
+        for organisation in everyone.body.get("items", []):
+            names.setdefault(organisation["id"], organisation["name"])
+        offset = everyone.body.get("next_offset")
     ordered = sorted(names.items(), key=lambda item: item[1].casefold())
     return Choices(ordered, is_admin)

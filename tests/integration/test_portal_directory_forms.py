@@ -355,3 +355,19 @@ async def test_office_staff_remove_a_member_and_the_list_says_so(
     assert twice.status_code == 404
     assert "gehört nicht (mehr) zur Organisation" in twice.text
     assert (signed_out.status_code, signed_out.headers["location"]) == (303, "/login")
+
+
+async def test_office_staff_choose_among_all_organisations_beyond_one_page(
+    served_directory: ServedDirectory,
+) -> None:
+    """The directory hands out at most 100 per page; the forms page through all of them."""
+    for n in range(101):
+        await served_directory.register(f"Verein {n:03d}")
+    async with portal(served_directory.url) as client:
+        client.cookies.set("inx_session", session_of(served_directory.admin))
+        offer_form = await client.get("/offers/new")
+        event_form = await client.get("/events/new")
+    for form in (offer_form, event_form):
+        assert form.status_code == 200, form.text
+        assert ">Verein 000<" in form.text
+        assert ">Verein 100<" in form.text
