@@ -12,29 +12,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
-from pymongo.asynchronous.database import AsyncDatabase
 
+from services.notifier.api import NotifierService
 from services.notifier.domain import DefaultNotice, opt_out_id
 from services.notifier.service import Notifier
-from services.notifier.store import OPT_OUTS
 from shared.auth import CurrentUser, Principal
 from shared.http import ProblemError
-from shared.mongo import Document
 from shared.outbox import utc_now
 
 router = APIRouter(tags=["notices"])
 
 OrganisationId = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_-]+$")]
-
-
-def _notifier(request: Request) -> Notifier:
-    service: Notifier = request.app.state.notifier
-    return service
-
-
-NotifierService = Annotated[Notifier, Depends(_notifier)]
 
 
 class NoticeSetting(BaseModel):
@@ -77,15 +67,9 @@ async def _contact(service: Notifier, user: Principal, organisation_id: str) -> 
     return organisation.email
 
 
-async def _setting(
-    db: AsyncDatabase[Document], organisation_id: str, notice: DefaultNotice
-) -> NoticeSetting:
-    opt_out = await db[OPT_OUTS].find_one({"_id": opt_out_id(organisation_id, notice)})
-    return NoticeSetting(
-        notice=notice,
-        enabled=opt_out is None,
-        disabled_at=opt_out.get("created_at") if opt_out else None,
-    )
+async def _setting(service: Notifier, organisation_id: str, notice: DefaultNotice) -> NoticeSetting:
+    disabled_at = await service.store.opted_out_at(opt_out_id(organisation_id, notice))
+    return NoticeSetting(notice=notice, enabled=disabled_at is None, disabled_at=disabled_at)
 
 
 @router.get(
@@ -97,11 +81,10 @@ async def notice_settings(
     organisation_id: OrganisationId, user: CurrentUser, service: NotifierService
 ) -> NoticeSettings:
     contact = await _contact(service, user, organisation_id)
-    db = service.store.db
     return NoticeSettings(
         organisation_id=organisation_id,
         contact_email=contact,
-        notices=[await _setting(db, organisation_id, notice) for notice in DefaultNotice],
+        notices=[await _setting(service, organisation_id, notice) for notice in DefaultNotice],
     )
 
 
@@ -118,10 +101,9 @@ async def change_notice(
     service: NotifierService,
 ) -> NoticeSetting:
     await _contact(service, user, organisation_id)
-    db = service.store.db
     key = opt_out_id(organisation_id, notice)
     if change.enabled:
-        await db[OPT_OUTS].delete_one({"_id": key})
+        await service.store.remove_opt_out(key)
     else:
         await service.store.add_opt_out(key, utc_now())  # twice keeps the first moment
-    return await _setting(db, organisation_id, notice)
+    return await _setting(service, organisation_id, notice)

@@ -264,6 +264,14 @@ class NotifierStore:
     async def opted_out(self, opt_out_id: str) -> bool:
         return await self.db[OPT_OUTS].find_one({"_id": opt_out_id}, {"_id": 1}) is not None
 
+    async def opted_out_at(self, opt_out_id: str) -> dt.datetime | None:
+        """When the notice was switched off, or None while it is on."""
+        doc = await self.db[OPT_OUTS].find_one({"_id": opt_out_id})
+        return doc.get("created_at") if doc else None
+
+    async def remove_opt_out(self, opt_out_id: str) -> None:
+        await self.db[OPT_OUTS].delete_one({"_id": opt_out_id})
+
     # subscriptions -----------------------------------------------------------------------
 
     async def add_subscription(self, subscription: Subscription) -> None:

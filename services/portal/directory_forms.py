@@ -23,6 +23,7 @@ from services.portal.pages import (
     Services,
     Templates,
     foreign_form,
+    message_page,
     page,
     session_token,
     to_login,
@@ -347,10 +348,9 @@ def _message(
     message: str,
     link: tuple[str, str] | None = None,
 ) -> HTMLResponse:
-    return page(
+    return message_page(
         engine,
         request,
-        "message.html",
         status_code,
         title=title,
         message=message,

@@ -22,6 +22,7 @@ from services.portal.pages import (
     Services,
     Templates,
     foreign_form,
+    message_page,
     page,
     session_token,
     to_login,
@@ -321,10 +322,9 @@ async def new_event_form(
     try:
         choices = await _choices(services, token)
     except BackendUnavailableError:
-        return page(
+        return message_page(
             engine,
             request,
-            "message.html",
             503,
             title="Nicht erreichbar",
             message="Das Verzeichnis ist gerade nicht erreichbar. Bitte später erneut versuchen.",
@@ -409,10 +409,9 @@ async def event_clashes(
             token=token,
         )
     except BackendUnavailableError:
-        return page(
+        return message_page(
             engine,
             request,
-            "message.html",
             503,
             title="Nicht erreichbar",
             message="Der Kalender ist gerade nicht erreichbar. Bitte später erneut versuchen.",
@@ -426,10 +425,9 @@ async def event_clashes(
 
 
 def _no_such_event(engine: Jinja2Templates, request: Request) -> HTMLResponse:
-    return page(
+    return message_page(
         engine,
         request,
-        "message.html",
         404,
         title="Nicht gefunden",
         message="Diese Veranstaltung gibt es nicht.",

@@ -24,6 +24,7 @@ from services.portal.pages import (
     Services,
     Templates,
     foreign_form,
+    message_page,
     page,
     session_token,
     to_login,
@@ -257,10 +258,9 @@ def _form_page(
 
 
 def _unreachable(engine: Jinja2Templates, request: Request, what: str) -> HTMLResponse:
-    return page(
+    return message_page(
         engine,
         request,
-        "message.html",
         503,
         title="Nicht erreichbar",
         message=f"{what} ist gerade nicht erreichbar. Bitte später erneut versuchen.",
@@ -287,10 +287,9 @@ async def new_listing_form(
     except BackendUnavailableError:
         return _unreachable(engine, request, "Das Verzeichnis")
     if not organisations:
-        return page(
+        return message_page(
             engine,
             request,
-            "message.html",
             403,
             title="Keine Organisation",
             message="Sie gehören noch zu keiner Organisation und können deshalb nichts einstellen.",
@@ -396,10 +395,9 @@ async def _close(
         404: f"Dieses {kind.noun} gibt es nicht.",
         409: f"Dieses {kind.noun} ist bereits abgeschlossen.",
     }
-    return page(
+    return message_page(
         engine,
         request,
-        "message.html",
         answer.status,
         title="Nicht geändert",
         message=messages.get(answer.status, "Das hat leider nicht geklappt."),

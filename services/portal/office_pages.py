@@ -13,12 +13,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.portal.backends import BackendUnavailableError
 from services.portal.directory_forms import field_label
+from services.portal.members import organisation_pages
 from services.portal.pages import (
     BERLIN,
     KIND_LABELS,
     Services,
     Templates,
-    _berlin,
+    berlin_time,
+    message_page,
     page,
     session_token,
     to_login,
@@ -72,10 +74,9 @@ async def delivery_log(
     if answer is not None and answer.status == 401:
         return to_login()
     if answer is not None and answer.status == 403:
-        return page(
+        return message_page(
             engine,
             request,
-            "message.html",
             403,
             title="Nur für das Büro",
             message="Das Zustellprotokoll sieht nur das Büro des Amts für Integration.",
@@ -112,8 +113,6 @@ CSV_COLUMNS = (
     "Angelegt",
     "Geändert",
 )
-#: Pages of 100 fetched at most (10,000 organisations).
-MAX_PAGES = 100
 
 
 def csv_row(organisation: dict[str, Any]) -> list[str]:
@@ -130,8 +129,8 @@ def csv_row(organisation: dict[str, Any]) -> list[str]:
         ", ".join(organisation.get("communities") or []),
         ", ".join(field_label(f) for f in organisation.get("fields") or []),
         "archiviert" if organisation.get("status") == "archived" else "aktiv",
-        _berlin(organisation.get("created_at")),
-        _berlin(organisation.get("updated_at")),
+        berlin_time(organisation.get("created_at")),
+        berlin_time(organisation.get("updated_at")),
     ]
 
 
@@ -164,10 +163,9 @@ async def directory_spreadsheet(
         if me.status == 401:
             return RedirectResponse("/login", status_code=303)
         if not me.ok or not isinstance(me.body, dict) or me.body.get("role") != "admin":
-            return page(
+            return message_page(
                 engine,
                 request,
-                "message.html",
                 403,
                 title="Nur für das Büro",
                 message="Die Liste aller Organisationen lädt nur das Büro herunter.",
@@ -175,23 +173,13 @@ async def directory_spreadsheet(
             )
         organisations: list[dict[str, Any]] = []
         for status in statuses:
-            offset: int | None = 0
-            for _ in range(MAX_PAGES):
-                if offset is None:
-                    break
-                params = {"status": status, "limit": 100, "offset": offset}
-                answer = await services.get(
-                    "directory", "/organisations", params=params, token=token
-                )
-                if not answer.ok or not isinstance(answer.body, dict):
-                    raise BackendUnavailableError("directory")
-                organisations.extend(answer.body.get("items", []))
-                offset = answer.body.get("next_offset")
+            # up to 10,000 organisations: the whole network, not a choice list
+            async for items in organisation_pages(services, token, status=status, max_pages=100):
+                organisations.extend(items)
     except BackendUnavailableError:
-        return page(
+        return message_page(
             engine,
             request,
-            "message.html",
             503,
             title="Nicht erreichbar",
             message="Das Verzeichnis ist gerade nicht erreichbar. Bitte später erneut versuchen.",

@@ -42,7 +42,7 @@ KIND_LABELS = {
 }
 
 
-def _berlin(value: str | None) -> str:
+def berlin_time(value: str | None) -> str:
     if not value:
         return ""
     try:
@@ -91,10 +91,9 @@ def foreign_form(engine: Jinja2Templates, request: Request) -> HTMLResponse | No
     """A refusal page for a form posted from another site, else None."""
     if _same_origin(request):
         return None
-    return page(
+    return message_page(
         engine,
         request,
-        "message.html",
         403,
         title="Abgelehnt",
         message="Dieses Formular kam nicht vom Portal.",
@@ -106,6 +105,21 @@ def page(
 ) -> HTMLResponse:
     context.setdefault("signed_in", session_token(request) is not None)
     return engine.TemplateResponse(request, name, context, status_code=status_code)
+
+
+def message_page(
+    engine: Jinja2Templates,
+    request: Request,
+    status_code: int = 200,
+    *,
+    title: str,
+    message: str,
+    link: tuple[str, str] | None = None,
+) -> HTMLResponse:
+    """A page that only says something: done, refused, unreachable."""
+    return page(
+        engine, request, "message.html", status_code, title=title, message=message, link=link
+    )
 
 
 async def _fetch(services: Backends, service: str, path: str, **kwargs: Any) -> Any:
@@ -173,10 +187,9 @@ async def organisation_page(
         _fetch(services, "calendar", "/events", params={"organisation": organisation_id}),
     )
     if organisation is None:
-        return page(
+        return message_page(
             engine,
             request,
-            "message.html",
             404,
             title="Nicht gefunden",
             message="Diese Organisation gibt es nicht (mehr).",
@@ -208,10 +221,9 @@ async def listing_page(
     collection = request.url.path.split("/")[1]
     listing = await _fetch(services, "exchange", f"/{collection}/{listing_id}")
     if listing is None:
-        return page(
+        return message_page(
             engine,
             request,
-            "message.html",
             404,
             title="Nicht gefunden",
             message="Dieses Angebot bzw. Gesuch gibt es nicht.",
@@ -231,10 +243,9 @@ async def event_page(
 ) -> HTMLResponse:
     event = await _fetch(services, "calendar", f"/events/{event_id}", token=session_token(request))
     if event is None:
-        return page(
+        return message_page(
             engine,
             request,
-            "message.html",
             404,
             title="Nicht gefunden",
             message="Diese Veranstaltung gibt es nicht oder sie ist nur im Netzwerk sichtbar.",
@@ -366,10 +377,9 @@ async def change_notice(
             token=token,
         )
     except BackendUnavailableError:
-        return page(
+        return message_page(
             engine,
             request,
-            "message.html",
             503,
             title="Nicht erreichbar",
             message="Die Benachrichtigungen sind gerade nicht erreichbar. "
@@ -379,10 +389,9 @@ async def change_notice(
     if answer.status == 401:
         return RedirectResponse("/login", status_code=303)
     if not answer.ok:
-        return page(
+        return message_page(
             engine,
             request,
-            "message.html",
             answer.status,
             title="Nicht geändert",
             message=answer.problem_detail(),
@@ -448,10 +457,9 @@ async def set_password(
             token=token,
             error=_german_password_error(answer),
         )
-    return page(
+    return message_page(
         engine,
         request,
-        "message.html",
         title="Passwort gespeichert",
         message="Ihr Passwort ist gesetzt. Sie können sich jetzt anmelden.",
         link=("/login", "Zur Anmeldung"),
@@ -486,24 +494,22 @@ async def forgot_password(
     try:
         await services.post("directory", "/auth/password-reset", json={"email": email})
     except BackendUnavailableError:
-        return page(
+        return message_page(
             engine,
             request,
-            "message.html",
             503,
             title="Nicht erreichbar",
             message="Der Dienst ist gerade nicht erreichbar. Bitte später erneut versuchen.",
         )
-    return page(
+    return message_page(
         engine,
         request,
-        "message.html",
         title="E-Mail unterwegs",
         message="Wenn es zu dieser Adresse ein Konto gibt, ist ein Link unterwegs.",
     )
 
 
 def install_template_helpers(engine: Jinja2Templates) -> None:
-    engine.env.filters["berlin"] = _berlin
+    engine.env.filters["berlin"] = berlin_time
     engine.env.globals["category_label"] = lambda c: CATEGORY_LABELS.get(c, c)
     engine.env.globals["kind_label"] = lambda k: KIND_LABELS.get(k, k)

@@ -27,6 +27,7 @@ from services.portal.pages import (
     Services,
     Templates,
     foreign_form,
+    message_page,
     page,
     session_token,
     to_login,
@@ -322,20 +323,18 @@ async def subscription_form(
     except SignedOutError:
         return to_login()
     except BackendUnavailableError:
-        return page(
+        return message_page(
             engine,
             request,
-            "message.html",
             503,
             title="Nicht erreichbar",
             message="Das Verzeichnis ist gerade nicht erreichbar. Bitte später erneut versuchen.",
             link=("/me", "Zurück zu Mein Bereich"),
         )
     if name is None:
-        return page(
+        return message_page(
             engine,
             request,
-            "message.html",
             403,
             title="Nicht Ihre Organisation",
             message=FORBIDDEN,
@@ -425,10 +424,9 @@ async def end_subscription(
             "notifier", "DELETE", f"/subscriptions/{subscription_id}", token=token
         )
     except BackendUnavailableError:
-        return page(
+        return message_page(
             engine,
             request,
-            "message.html",
             503,
             title="Nicht erreichbar",
             message="Die Benachrichtigungen sind gerade nicht erreichbar. "
@@ -438,10 +436,9 @@ async def end_subscription(
     if answer.status == 401:
         return to_login()
     if not answer.ok:
-        return page(
+        return message_page(
             engine,
             request,
-            "message.html",
             answer.status,
             title="Nicht beendet",
             message="Dieses Abonnement gibt es nicht (mehr), oder Sie dürfen es nicht beenden.",

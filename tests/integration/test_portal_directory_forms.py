@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import httpx
 
-from services.portal.app import create_app as create_portal
-from services.portal.settings import PortalSettings
 from tests.integration.notifier_fixtures import ServedDirectory, notifier_vhost, served_directory
-from tests.support.infra import RabbitVhost, free_port
+from tests.support.infra import RabbitVhost
 from tests.support.members import member_with_password
+from tests.support.portal import portal_client
 
 __all__ = ["notifier_vhost", "served_directory"]  # the fixtures, imported so pytest finds them
 
-PORTAL = "http://portal.test"
 ORGANISATION = "01a20175-6dad-718f-a12c-c0b9a10eb02c"
 A_FORM = {
     "name": "Deutsch-Ukrainischer Kulturverein",
@@ -34,17 +32,7 @@ PASSWORD = "Sonnenblume-Nordstadt-2026"
 
 def portal(directory_url: str | None = None) -> httpx.AsyncClient:
     """The portal in-process; the directory served over real HTTP, or nowhere (a closed port)."""
-    nowhere = f"http://127.0.0.1:{free_port()}"
-    settings = PortalSettings(
-        _env_file=None,
-        directory_url=directory_url or nowhere,
-        exchange_url=nowhere,
-        calendar_url=nowhere,
-        notifier_url=nowhere,
-    )
-    return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=create_portal(settings)), base_url=PORTAL
-    )
+    return portal_client(directory_url=directory_url)
 
 
 def session_of(headers: dict[str, str]) -> str:

@@ -12,14 +12,11 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from services.portal.app import create_app
-from services.portal.settings import PortalSettings
 from tests.integration.calendar_fixtures import *  # noqa: F403 (the calendar's fixtures)
 from tests.integration.calendar_fixtures import ServedPartners
-from tests.support.infra import free_port
+from tests.support.portal import portal_client
 
 ORGANISATION = "01a20175-6dad-718f-a12c-c0b9a10eb02c"
-PORTAL = "http://portal.test"
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
@@ -38,22 +35,6 @@ def a_form(**typed: Any) -> dict[str, Any]:
         "visibility": "public",
     }
     return {**values, **typed}
-
-
-def portal_client(
-    *, directory_url: str | None = None, calendar_url: str | None = None
-) -> httpx.AsyncClient:
-    nowhere = f"http://127.0.0.1:{free_port()}"
-    settings = PortalSettings(
-        _env_file=None,
-        directory_url=directory_url or nowhere,
-        calendar_url=calendar_url or nowhere,
-        exchange_url=nowhere,
-        notifier_url=nowhere,
-    )
-    return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=create_app(settings)), base_url=PORTAL
-    )
 
 
 @pytest.fixture

@@ -10,28 +10,17 @@ from zoneinfo import ZoneInfo
 import httpx
 from icalendar import Calendar
 
-from services.portal.app import create_app
-from services.portal.settings import PortalSettings
 from tests.integration.calendar_fixtures import *  # noqa: F403 (the calendar's fixtures)
 from tests.integration.calendar_fixtures import ServedPartners
-from tests.support.infra import free_port
+from tests.support.portal import portal_client
 
 BERLIN = ZoneInfo("Europe/Berlin")
 PUBLIC_URL = "https://integration.example-stadt.de"
 
 
 def portal(calendar_url: str | None = None, directory_url: str | None = None) -> httpx.AsyncClient:
-    nowhere = f"http://127.0.0.1:{free_port()}"
-    settings = PortalSettings(
-        _env_file=None,
-        public_base_url=PUBLIC_URL,
-        directory_url=directory_url or nowhere,
-        calendar_url=calendar_url or nowhere,
-        exchange_url=nowhere,
-        notifier_url=nowhere,
-    )
-    return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=create_app(settings)), base_url="http://portal.test"
+    return portal_client(
+        calendar_url=calendar_url, directory_url=directory_url, public_base_url=PUBLIC_URL
     )
 
 

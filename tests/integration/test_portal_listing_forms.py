@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import httpx
 
-from services.portal.app import create_app as create_portal
-from services.portal.settings import PortalSettings
 from tests.integration.exchange_fixtures import Network, served_network
-from tests.support.infra import free_port
+from tests.support.portal import portal_client
 
 __all__ = ["served_network"]  # the fixture, imported so pytest finds it
 
-PORTAL = "http://portal.test"
 ORGANISATION = "01a20175-6dad-718f-a12c-c0b9a10eb02c"
 A_FORM = {
     "organisation_id": ORGANISATION,
@@ -33,17 +30,7 @@ def portal(
     *, directory_url: str | None = None, exchange_url: str | None = None
 ) -> httpx.AsyncClient:
     """The portal in-process; what it calls is served over real HTTP, or nowhere (a closed port)."""
-    nowhere = f"http://127.0.0.1:{free_port()}"
-    settings = PortalSettings(
-        _env_file=None,
-        directory_url=directory_url or nowhere,
-        exchange_url=exchange_url or nowhere,
-        calendar_url=nowhere,
-        notifier_url=nowhere,
-    )
-    return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=create_portal(settings)), base_url=PORTAL
-    )
+    return portal_client(directory_url=directory_url, exchange_url=exchange_url)
 
 
 def portal_of(network: Network) -> httpx.AsyncClient:

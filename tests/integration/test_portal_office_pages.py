@@ -7,8 +7,6 @@ import io
 
 import httpx
 
-from services.portal.app import create_app
-from services.portal.settings import PortalSettings
 from tests.integration.notifier_fixtures import (
     MailServer,
     NotifierFactory,
@@ -19,8 +17,9 @@ from tests.integration.notifier_fixtures import (
     served_directory,
     tagged,
 )
-from tests.support.infra import RabbitVhost, free_port
+from tests.support.infra import RabbitVhost
 from tests.support.members import member_with_password
+from tests.support.portal import portal_client
 from tests.support.services import log_in
 from tests.support.waiting import eventually as wait_until
 
@@ -30,17 +29,7 @@ PASSWORD = "Nachbarschaft-Linde-2026"
 
 
 def portal(notifier_url: str | None = None, directory_url: str | None = None) -> httpx.AsyncClient:
-    nowhere = f"http://127.0.0.1:{free_port()}"
-    settings = PortalSettings(
-        _env_file=None,
-        directory_url=directory_url or nowhere,
-        calendar_url=nowhere,
-        exchange_url=nowhere,
-        notifier_url=notifier_url or nowhere,
-    )
-    return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=create_app(settings)), base_url="http://portal.test"
-    )
+    return portal_client(notifier_url=notifier_url, directory_url=directory_url)
 
 
 def session(headers: dict[str, str]) -> str:

@@ -4,23 +4,11 @@ from __future__ import annotations
 
 import httpx
 
-from services.portal.app import create_app
-from services.portal.settings import PortalSettings
-from tests.support.infra import free_port
+from tests.support.portal import portal_client
 
 
 def portal_without_services() -> httpx.AsyncClient:
-    nowhere = f"http://127.0.0.1:{free_port()}"
-    settings = PortalSettings(
-        _env_file=None,
-        directory_url=nowhere,
-        calendar_url=nowhere,
-        exchange_url=nowhere,
-        notifier_url=nowhere,
-    )
-    return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=create_app(settings)), base_url="http://portal.test"
-    )
+    return portal_client()
 
 
 async def test_the_home_page_says_which_part_is_unreachable_instead_of_failing() -> None:

@@ -7,8 +7,6 @@ import re
 
 import httpx
 
-from services.portal.app import create_app as create_portal
-from services.portal.settings import PortalSettings
 from tests.integration.notifier_fixtures import (
     MailServer,
     NotifierFactory,
@@ -19,12 +17,12 @@ from tests.integration.notifier_fixtures import (
     served_directory,
     tagged,
 )
-from tests.support.infra import RabbitVhost, free_port
+from tests.support.infra import RabbitVhost
 from tests.support.members import member_with_password
+from tests.support.portal import portal_client
 
 __all__ = ["mail_server", "notifier_factory", "notifier_vhost", "served_directory"]
 
-PORTAL = "http://portal.test"
 SUBSCRIPTION = "01a20175-6dad-718f-a12c-c0b9a10eb02c"
 A_FORM = {
     "email": "nachbarin@example.org",
@@ -42,17 +40,7 @@ def portal(
     *, directory_url: str | None = None, notifier_url: str | None = None
 ) -> httpx.AsyncClient:
     """The portal in-process; what it calls is served over real HTTP, or nowhere (a closed port)."""
-    nowhere = f"http://127.0.0.1:{free_port()}"
-    settings = PortalSettings(
-        _env_file=None,
-        directory_url=directory_url or nowhere,
-        notifier_url=notifier_url or nowhere,
-        exchange_url=nowhere,
-        calendar_url=nowhere,
-    )
-    return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=create_portal(settings)), base_url=PORTAL
-    )
+    return portal_client(directory_url=directory_url, notifier_url=notifier_url)
 
 
 def alert_of(html: str) -> str:
