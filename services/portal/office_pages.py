@@ -115,8 +115,24 @@ CSV_COLUMNS = (
 )
 
 
+#: A cell starting with one of these is a formula (or becomes one) in Excel and LibreOffice.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def spreadsheet_cell(value: str) -> str:
+    """A value a spreadsheet shows as text, never runs (OWASP CSV injection): a cell that
+    starts like a formula gets a leading apostrophe."""
+    if value.lstrip(" ").startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
 def csv_row(organisation: dict[str, Any]) -> list[str]:
-    """One organisation as a spreadsheet row, in German."""
+    """One organisation as a spreadsheet row, in German, every cell safe to open."""
+    return [spreadsheet_cell(cell) for cell in _csv_cells(organisation)]
+
+
+def _csv_cells(organisation: dict[str, Any]) -> list[str]:
     return [
         organisation.get("name") or "",
         KIND_LABELS.get(organisation.get("kind") or "", organisation.get("kind") or ""),

