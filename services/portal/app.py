@@ -23,7 +23,8 @@ from services.portal import (
     subscription_forms,
 )
 from services.portal.backends import Backends
-from services.portal.pages import install_template_helpers, router
+from services.portal.pages import install_template_helpers, message_page, router
+from services.portal.security import PortalSecurityMiddleware
 from services.portal.settings import PortalSettings
 from shared.http import create_api, install_health_routes
 from shared.logs import configure_logging
@@ -92,5 +93,20 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     feeds.install_template_helpers(engine, settings)  # "Kalender abonnieren" links
     app.include_router(router)
     install_health_routes(app, readiness)
+
+    def refuse_foreign_form(request: Request) -> HTMLResponse:
+        return message_page(
+            engine,
+            request,
+            403,
+            title="Abgelehnt",
+            message="Dieses Formular kam nicht vom Portal. Bitte senden Sie es im Portal ab.",
+        )
+
+    app.add_middleware(
+        PortalSecurityMiddleware,
+        public_base_url=settings.public_base_url,
+        refusal=refuse_foreign_form,
+    )
     install_tracing(settings.service_name, app, None)
     return app

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from pydantic import model_validator
+
 from shared.settings import ServiceSettings
 
 
@@ -15,5 +17,15 @@ class PortalSettings(ServiceSettings):
     calendar_url: str = "http://127.0.0.1:8002"
     exchange_url: str = "http://127.0.0.1:8003"
     notifier_url: str = "http://127.0.0.1:8004"
-    #: Send the session cookie only over HTTPS (on in production behind TLS).
+    #: Send the session cookie only over HTTPS; required outside development (a session
+    #: cookie sent over plain http can be read on the way).
     cookie_secure: bool = False
+
+    @model_validator(mode="after")
+    def _secure_cookie_outside_development(self) -> PortalSettings:
+        if self.environment != "development" and not self.cookie_secure:
+            raise ValueError(
+                f"COOKIE_SECURE must be true for ENVIRONMENT={self.environment}: the session "
+                "cookie may only travel over HTTPS"
+            )
+        return self

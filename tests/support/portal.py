@@ -33,4 +33,7 @@ def portal_client(
             **settings,
         )
     )
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=portal), base_url=PORTAL)
+    # a browser names the page a form came from; the portal refuses a POST that names none
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=portal), base_url=PORTAL, headers={"Origin": PORTAL}
+    )
