@@ -8,7 +8,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-from services.calendar.clashes import Clash, find_clashes
+from services.calendar.clashes import Clash, find_clashes, venue_key
 from services.calendar.domain import (
     Event,
     EventCreate,
@@ -25,6 +25,7 @@ from services.calendar.domain import (
     series_span,
 )
 from services.calendar.recurrence import zone
+from services.calendar.room_locks import RoomLocks
 from services.calendar.settings import CalendarSettings
 from services.calendar.store import (
     CalendarStore,
@@ -79,6 +80,11 @@ class Calendar:
     def __init__(self, store: CalendarStore, settings: CalendarSettings) -> None:
         self.store = store
         self.settings = settings
+        self.rooms = RoomLocks(
+            store.db,
+            lease_seconds=settings.room_lock_seconds,
+            wait_seconds=settings.room_lock_wait_seconds,
+        )
 
     # organisations -----------------------------------------------------------------------
 
@@ -293,7 +299,21 @@ class Calendar:
         override: bool,
         correlation_id: str | None,
     ) -> Saved:
-        """Check the clashes, write the event with its events and the conflicts it causes."""
+        """Check the clashes, write the event with its events and the conflicts it causes.
+        The room's lock is held from the check to the write: of simultaneous bookings of one
+        room, each sees the ones written before it."""
+        room = None if event.cancelled else venue_key(event)
+        async with self.rooms.hold(room):
+            return await self._check_and_write(loaded, event, messages, override, correlation_id)
+
+    async def _check_and_write(
+        self,
+        loaded: Document | None,
+        event: Event,
+        messages: Sequence[Payload],
+        override: bool,
+        correlation_id: str | None,
+    ) -> Saved:
         clashes, others = await self.clashes_of(event)
         rooms = [c for c in clashes if c.kind is ConflictKind.ROOM]
         if rooms and not override:
