@@ -17,8 +17,10 @@ from services.calendar.domain import (
     InvalidEventError,
     Occurrence,
     When,
+    accept_co_organiser,
     cancel_event,
     change_event,
+    drop_co_organiser,
     move_occurrence,
     occurrences,
     schedule_event,
@@ -149,7 +151,7 @@ class Calendar:
         self._check_override(override, user)
         await self.require_active([data.organisation_id, *data.co_organiser_ids])
         try:
-            event, scheduled = schedule_event(new_id(), data, utc_now())
+            event, scheduled = schedule_event(new_id(), data, utc_now(), user.may_edit)
         except InvalidEventError as exc:
             raise ProblemError(422, str(exc), slug="invalid-event") from exc
         return await self.save(None, event, [scheduled], override, correlation_id)
@@ -172,9 +174,11 @@ class Calendar:
         self._check_override(override, user)
 
         async def apply(event: Event) -> tuple[Event, list[Payload]]:
-            changed, messages = change_event(event, patch, utc_now())
+            changed, messages = change_event(event, patch, utc_now(), user.may_edit)
             if changed is not event and "co_organiser_ids" in patch.model_fields_set:
-                await self.require_active(changed.co_organiser_ids)
+                await self.require_active(
+                    [*changed.co_organiser_ids, *changed.invited_organiser_ids]
+                )
             return changed, messages
 
         return await self._write(event_id, user, apply, override, correlation_id)
@@ -216,6 +220,57 @@ class Calendar:
         saved = await self._write(event_id, user, apply, override, correlation_id)
         return saved, moved[-1]
 
+    # co-organisers ------------------------------------------------------------------------
+
+    async def accept_co_organiser(
+        self, event_id: str, organisation_id: str, user: Principal, correlation_id: str | None
+    ) -> Saved:
+        """An editor of the invited organisation (or office staff) accepts for it."""
+
+        async def apply(event: Event) -> tuple[Event, list[Payload]]:
+            try:
+                return accept_co_organiser(event, organisation_id, utc_now())
+            except LookupError as exc:
+                raise ProblemError(404, str(exc), slug="no-invitation") from exc
+
+        return await self._write(
+            event_id, user, apply, True, correlation_id, acting_for=lambda _: organisation_id
+        )
+
+    async def drop_co_organiser(
+        self,
+        event_id: str,
+        organisation_id: str,
+        user: Principal,
+        correlation_id: str | None,
+        *,
+        invitation_only: bool = False,
+    ) -> Saved:
+        """The organisation declines or leaves (its editors), or the organiser takes it off."""
+
+        async def apply(event: Event) -> tuple[Event, list[Payload]]:
+            try:
+                return drop_co_organiser(
+                    event, organisation_id, utc_now(), invitation_only=invitation_only
+                )
+            except LookupError as exc:
+                raise ProblemError(404, str(exc), slug="no-invitation") from exc
+
+        def acting_for(event: Event) -> str:
+            return organisation_id if user.may_edit(organisation_id) else event.organisation_id
+
+        return await self._write(
+            event_id, user, apply, True, correlation_id, acting_for=acting_for, archived_ok=True
+        )
+
+    async def invitations(self, organisation_id: str, user: Principal) -> list[Event]:
+        """Upcoming events that invite the organisation to co-organise them, by start."""
+        if not user.may_edit(organisation_id):
+            raise ProblemError(
+                403, "Only office staff or members of this organisation may see its invitations."
+            )
+        return await self.store.invitations_of(organisation_id, utc_now())
+
     async def _write(
         self,
         event_id: str,
@@ -223,17 +278,22 @@ class Calendar:
         apply: Callable[[Event], Awaitable[tuple[Event, list[Payload]]]],
         override: bool,
         correlation_id: str | None,
+        *,
+        acting_for: Callable[[Event], str] | None = None,
+        archived_ok: bool = False,
     ) -> Saved:
         """Load, change, check and write an event, again if someone else wrote it meanwhile.
-        `apply` returns the very same event when nothing changed."""
+        `apply` returns the very same event when nothing changed. The user must be an editor of
+        the organisation `acting_for` names (the organiser unless given)."""
         for _ in range(MAX_WRITE_ATTEMPTS):
             loaded = await self.store.get_event_document(event_id)
             if loaded is None:
                 raise _not_found()
             event = event_from_document(loaded)
-            self._require_editor(event.organisation_id, user)
-            if not user.is_admin:
-                await self.require_active([event.organisation_id])
+            acting = acting_for(event) if acting_for else event.organisation_id
+            self._require_editor(acting, user)
+            if not user.is_admin and not archived_ok:
+                await self.require_active([acting])
             try:
                 changed, messages = await apply(event)
             except InvalidEventError as exc:
@@ -329,6 +389,12 @@ class Calendar:
             document = conflict_document(clash, organisation_ids, now)
             existing = known.get(clash.conflict_id)
             if existing is not None and existing["state"] == "open":
+                if sorted(existing["organisation_ids"]) != sorted(document["organisation_ids"]):
+                    # co-organisers joined or left: the conflict concerns them now, unannounced
+                    documents[clash.conflict_id] = (
+                        {**document, "detected_at": existing["detected_at"]},
+                        existing,
+                    )
                 continue  # already known and announced
             documents[clash.conflict_id] = (document, existing)
             messages.append(
