@@ -145,7 +145,14 @@ class EventPublic(BaseModel):
             )
         return cls(
             **event.model_dump(
-                exclude={"rrule", "exdates", "overrides", "import_id", "import_uid"}
+                exclude={
+                    "rrule",
+                    "exdates",
+                    "overrides",
+                    "import_id",
+                    "import_uid",
+                    "invited_organiser_ids",
+                }
             ),
             recurrence=recurrence,
             imported=event.import_id is not None,
@@ -210,12 +217,46 @@ class EventSaved(BaseModel):
     conflicts: list[ConflictPublic] = Field(
         description="Current clashes: audience clashes (and room clashes an admin overrode)."
     )
+    invited_co_organiser_ids: list[str] = Field(
+        default_factory=list,
+        description="Organisations named as co-organisers that have not accepted yet; they "
+        "appear in `event.co_organiser_ids` once an editor of theirs accepts.",
+    )
 
     @classmethod
     def of(cls, saved: Saved, portal_url: str) -> EventSaved:
         return cls(
             event=EventPublic.of(saved.event, portal_url),
             conflicts=[ConflictPublic.of_clash(c, saved) for c in saved.clashes],
+            invited_co_organiser_ids=saved.event.invited_organiser_ids,
+        )
+
+
+class InvitationPublic(BaseModel):
+    """An event whose organiser asks an organisation to co-organise it."""
+
+    event_id: str
+    organisation_id: str = Field(description="The invited organisation.")
+    title: str
+    organiser_id: str = Field(description="The organisation that invites.")
+    starts_at: BerlinTime = Field(description="Start (of the first occurrence of a series).")
+    ends_at: BerlinTime
+    series: bool
+    visibility: Visibility
+    url: str = Field(description="The event in the portal.")
+
+    @classmethod
+    def of(cls, event: Event, organisation_id: str, portal_url: str) -> InvitationPublic:
+        return cls(
+            event_id=event.id,
+            organisation_id=organisation_id,
+            title=event.title,
+            organiser_id=event.organisation_id,
+            starts_at=event.starts_at,
+            ends_at=event.ends_at,
+            series=event.is_series,
+            visibility=event.visibility,
+            url=event_url(portal_url, event.id),
         )
 
 
@@ -574,6 +615,78 @@ async def move_occurrence(
         occurrence=OccurrencePublic.of(saved.event, occurrence, portal),
         conflicts=[ConflictPublic.of_clash(c, saved) for c in saved.clashes],
     )
+
+
+@router.get(
+    "/co-organiser-invitations",
+    response_model=list[InvitationPublic],
+    tags=["co-organisers"],
+    summary="Upcoming events inviting an organisation to co-organise them (its editors)",
+)
+async def list_invitations(
+    organisation: OrganisationId, user: CurrentUser, service: CalendarService, request: Request
+) -> list[InvitationPublic]:
+    portal = _portal(request)
+    return [
+        InvitationPublic.of(event, organisation, portal)
+        for event in await service.invitations(organisation, user)
+    ]
+
+
+@router.post(
+    "/events/{event_id}/co-organisers/{organisation_id}/accept",
+    response_model=EventSaved,
+    tags=["co-organisers"],
+    summary="Accept an invitation to co-organise (editor of the invited organisation)",
+    responses={404: {"description": "The organisation is not invited"}},
+)
+async def accept_co_organiser(
+    event_id: EventId,
+    organisation_id: OrganisationId,
+    user: CurrentUser,
+    service: CalendarService,
+    request: Request,
+) -> EventSaved:
+    saved = await service.accept_co_organiser(event_id, organisation_id, user, correlation_id())
+    return EventSaved.of(saved, _portal(request))
+
+
+@router.post(
+    "/events/{event_id}/co-organisers/{organisation_id}/decline",
+    response_model=EventSaved,
+    tags=["co-organisers"],
+    summary="Decline an invitation to co-organise (editor of the invited organisation)",
+    responses={404: {"description": "The organisation is not invited"}},
+)
+async def decline_co_organiser(
+    event_id: EventId,
+    organisation_id: OrganisationId,
+    user: CurrentUser,
+    service: CalendarService,
+    request: Request,
+) -> EventSaved:
+    saved = await service.drop_co_organiser(
+        event_id, organisation_id, user, correlation_id(), invitation_only=True
+    )
+    return EventSaved.of(saved, _portal(request))
+
+
+@router.delete(
+    "/events/{event_id}/co-organisers/{organisation_id}",
+    response_model=EventSaved,
+    tags=["co-organisers"],
+    summary="A co-organiser leaves, or the organiser takes it (or its invitation) off",
+    description="Editors of the co-organising organisation, of the organiser, or office staff.",
+)
+async def remove_co_organiser(
+    event_id: EventId,
+    organisation_id: OrganisationId,
+    user: CurrentUser,
+    service: CalendarService,
+    request: Request,
+) -> EventSaved:
+    saved = await service.drop_co_organiser(event_id, organisation_id, user, correlation_id())
+    return EventSaved.of(saved, _portal(request))
 
 
 @router.get(

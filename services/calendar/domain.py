@@ -4,7 +4,7 @@ cancelling them. No I/O here."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -129,7 +129,10 @@ class EventFields(BaseModel):
     )
     description: Annotated[str, StringConstraints(max_length=5000)] = ""
     co_organiser_ids: Annotated[list[OrganisationId], AfterValidator(_unique)] = Field(
-        default_factory=list, max_length=10, description="Organisations organising it too."
+        default_factory=list,
+        max_length=10,
+        description="Organisations asked to organise it too: each becomes a co-organiser once "
+        "an editor of it (or office staff) accepts the invitation.",
     )
     venue: VenueInput | None = None
     district: ShortText | None = Field(None, examples=["Nordstadt"])
@@ -222,7 +225,10 @@ class Event(BaseModel):
     title: str
     description: str = ""
     organisation_id: str
+    #: Co-organisers that accepted (documents from before invitations: all of them).
     co_organiser_ids: list[str] = Field(default_factory=list)
+    #: Organisations named as co-organisers that have not accepted (yet).
+    invited_organiser_ids: list[str] = Field(default_factory=list)
     starts_at: dt.datetime
     ends_at: dt.datetime
     all_day: bool = False
@@ -259,9 +265,18 @@ class Event(BaseModel):
         return self.status is EventStatus.CANCELLED
 
     def content(self) -> dict[str, Any]:
-        """Everything an organiser decides; equal content means nothing changed."""
+        """Everything an organiser decides and the public sees; equal content means nothing
+        changed (pending invitations are not part of it)."""
         return self.model_dump(
-            exclude={"id", "sequence", "created_at", "updated_at", "import_id", "import_uid"}
+            exclude={
+                "id",
+                "sequence",
+                "created_at",
+                "updated_at",
+                "import_id",
+                "import_uid",
+                "invited_organiser_ids",
+            }
         )
 
 
@@ -485,17 +500,51 @@ def _recurrence(
     return rule, exdates
 
 
-def plan_event(event_id: str, data: EventCreate, now: dt.datetime, **origin: str | None) -> Event:
+#: Whether the one naming a co-organiser may consent for it (is its editor, or office staff).
+Consents = Callable[[str], bool]
+
+
+def _no_consent(organisation_id: str) -> bool:
+    return False
+
+
+def co_organisers(
+    named: Sequence[str],
+    organisation_id: str,
+    accepted: Sequence[str] = (),
+    consents: Consents = _no_consent,
+) -> tuple[list[str], list[str]]:
+    """(co-organisers, invited) when the organiser names `named`: who accepted before, or for
+    whom the one naming them may consent, stays or becomes co-organiser; the rest are invited.
+    Nobody becomes co-organiser of someone else's event without its own consent."""
+    wanted = [o for o in dict.fromkeys(named) if o != organisation_id]
+    agreed = [o for o in wanted if o in accepted or consents(o)]
+    return agreed, [o for o in wanted if o not in agreed]
+
+
+def plan_event(
+    event_id: str,
+    data: EventCreate,
+    now: dt.datetime,
+    *,
+    consents: Consents = _no_consent,
+    **origin: str | None,
+) -> Event:
     """A new event from the organiser's input; raises InvalidEventError. `origin` names the
-    import (`import_id`, `import_uid`) it came from, if any."""
+    import (`import_id`, `import_uid`) it came from, if any. Named co-organisers are invited
+    unless `consents` says the one planning may accept for them."""
     starts_at, ends_at, all_day = resolve_times(data.starts_at, data.ends_at, data.timezone)
     rule, exdates = _recurrence(data.recurrence, data.timezone, all_day)
+    accepted, invited = co_organisers(
+        data.co_organiser_ids, data.organisation_id, consents=consents
+    )
     event = Event(
         id=event_id,
         title=data.title,
         description=data.description,
         organisation_id=data.organisation_id,
-        co_organiser_ids=[o for o in data.co_organiser_ids if o != data.organisation_id],
+        co_organiser_ids=accepted,
+        invited_organiser_ids=invited,
         starts_at=starts_at,
         ends_at=ends_at,
         all_day=all_day,
@@ -517,9 +566,9 @@ def plan_event(event_id: str, data: EventCreate, now: dt.datetime, **origin: str
 
 
 def schedule_event(
-    event_id: str, data: EventCreate, now: dt.datetime
+    event_id: str, data: EventCreate, now: dt.datetime, consents: Consents = _no_consent
 ) -> tuple[Event, EventScheduled]:
-    event = plan_event(event_id, data, now)
+    event = plan_event(event_id, data, now, consents=consents)
     return event, EventScheduled(**facts(event))
 
 
@@ -550,9 +599,12 @@ def _patched_times(
     return event.starts_at, _moment(patch.ends_at, event.all_day, timezone, "Times"), event.all_day
 
 
-def change_event(event: Event, patch: EventPatch, now: dt.datetime) -> tuple[Event, list[Payload]]:
+def change_event(
+    event: Event, patch: EventPatch, now: dt.datetime, consents: Consents = _no_consent
+) -> tuple[Event, list[Payload]]:
     """Apply a patch; every change bumps `sequence`, a time change is a reschedule. Returns the
-    very same event (and nothing to publish) when nothing changed."""
+    very same event (and nothing to publish) when nothing changed, and the event without
+    anything to publish when only invitations changed."""
     _require_scheduled(event)
     given = set(patch.model_fields_set)
     cleared = sorted(name for name in given if getattr(patch, name) is None)
@@ -579,17 +631,64 @@ def change_event(event: Event, patch: EventPatch, now: dt.datetime) -> tuple[Eve
     if "visibility" in given:
         update["visibility"] = patch.visibility
     if "co_organiser_ids" in given and patch.co_organiser_ids is not None:
-        update["co_organiser_ids"] = [
-            o for o in patch.co_organiser_ids if o != event.organisation_id
-        ]
+        update["co_organiser_ids"], update["invited_organiser_ids"] = co_organisers(
+            patch.co_organiser_ids, event.organisation_id, event.co_organiser_ids, consents
+        )
     if "venue" in given:
         update["venue"] = patch.venue.venue() if patch.venue else None
     changed = event.model_copy(update=update)
     changed = changed.model_copy(update={"overrides": _overrides_still_valid(changed)})
     if changed.content() == event.content():
-        return event, []
+        if changed.invited_organiser_ids == event.invited_organiser_ids:
+            return event, []
+        return changed, []  # only invitations: nothing the public sees changed
     changed = changed.model_copy(update={"sequence": event.sequence + 1, "updated_at": now})
     validate_event(changed)
+    return changed, _change_messages(event, changed)
+
+
+def accept_co_organiser(
+    event: Event, organisation_id: str, now: dt.datetime
+) -> tuple[Event, list[Payload]]:
+    """The invited organisation consents: it becomes co-organiser (announced as an update).
+    Accepting twice changes nothing; raises LookupError without an invitation."""
+    _require_scheduled(event)
+    if organisation_id in event.co_organiser_ids:
+        return event, []
+    if organisation_id not in event.invited_organiser_ids:
+        raise LookupError("This organisation is not invited to co-organise the event.")
+    changed = event.model_copy(
+        update={
+            "co_organiser_ids": [*event.co_organiser_ids, organisation_id],
+            "invited_organiser_ids": [
+                o for o in event.invited_organiser_ids if o != organisation_id
+            ],
+            "sequence": event.sequence + 1,
+            "updated_at": now,
+        }
+    )
+    return changed, _change_messages(event, changed)
+
+
+def drop_co_organiser(
+    event: Event, organisation_id: str, now: dt.datetime, *, invitation_only: bool = False
+) -> tuple[Event, list[Payload]]:
+    """The organisation declines its invitation, leaves as co-organiser, or the organiser takes
+    it off. Leaving is announced as an update (of a scheduled event); raises LookupError when it
+    is neither invited nor co-organiser."""
+    if organisation_id in event.invited_organiser_ids:
+        invited = [o for o in event.invited_organiser_ids if o != organisation_id]
+        return event.model_copy(update={"invited_organiser_ids": invited}), []
+    if invitation_only:
+        raise LookupError("This organisation is not invited to co-organise the event.")
+    if organisation_id not in event.co_organiser_ids:
+        raise LookupError("This organisation is neither invited nor co-organiser of the event.")
+    left = [o for o in event.co_organiser_ids if o != organisation_id]
+    if event.cancelled:  # nothing to announce about an event that no longer takes place
+        return event.model_copy(update={"co_organiser_ids": left}), []
+    changed = event.model_copy(
+        update={"co_organiser_ids": left, "sequence": event.sequence + 1, "updated_at": now}
+    )
     return changed, _change_messages(event, changed)
 
 
@@ -702,15 +801,25 @@ def reconcile_import(
     `sequence` + 1 (and are rescheduled or cancelled), unchanged ones stay the very same."""
     if existing is None:
         return incoming, [EventScheduled(**facts(incoming))]
+    # A feed only names co-organisers; who of them accepted is the calendar's to keep.
+    accepted, invited = co_organisers(
+        [*incoming.co_organiser_ids, *incoming.invited_organiser_ids],
+        incoming.organisation_id,
+        existing.co_organiser_ids,
+    )
     merged = incoming.model_copy(
         update={
             "id": existing.id,
             "created_at": existing.created_at,
             "sequence": existing.sequence,
             "updated_at": existing.updated_at,
+            "co_organiser_ids": accepted,
+            "invited_organiser_ids": invited,
         }
     )
     if merged.content() == existing.content():
+        if merged.invited_organiser_ids != existing.invited_organiser_ids:
+            return merged, []
         return existing, []
     merged = merged.model_copy(update={"sequence": existing.sequence + 1, "updated_at": now})
     if merged.cancelled:

@@ -8,7 +8,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-from services.calendar.clashes import Clash, find_clashes
+from services.calendar.clashes import Clash, find_clashes, venue_key
 from services.calendar.domain import (
     Event,
     EventCreate,
@@ -17,14 +17,17 @@ from services.calendar.domain import (
     InvalidEventError,
     Occurrence,
     When,
+    accept_co_organiser,
     cancel_event,
     change_event,
+    drop_co_organiser,
     move_occurrence,
     occurrences,
     schedule_event,
     series_span,
 )
 from services.calendar.recurrence import zone
+from services.calendar.room_locks import RoomLocks
 from services.calendar.settings import CalendarSettings
 from services.calendar.store import (
     CalendarStore,
@@ -79,6 +82,11 @@ class Calendar:
     def __init__(self, store: CalendarStore, settings: CalendarSettings) -> None:
         self.store = store
         self.settings = settings
+        self.rooms = RoomLocks(
+            store.db,
+            lease_seconds=settings.room_lock_seconds,
+            wait_seconds=settings.room_lock_wait_seconds,
+        )
 
     # organisations -----------------------------------------------------------------------
 
@@ -143,7 +151,7 @@ class Calendar:
         self._check_override(override, user)
         await self.require_active([data.organisation_id, *data.co_organiser_ids])
         try:
-            event, scheduled = schedule_event(new_id(), data, utc_now())
+            event, scheduled = schedule_event(new_id(), data, utc_now(), user.may_edit)
         except InvalidEventError as exc:
             raise ProblemError(422, str(exc), slug="invalid-event") from exc
         return await self.save(None, event, [scheduled], override, correlation_id)
@@ -166,9 +174,11 @@ class Calendar:
         self._check_override(override, user)
 
         async def apply(event: Event) -> tuple[Event, list[Payload]]:
-            changed, messages = change_event(event, patch, utc_now())
+            changed, messages = change_event(event, patch, utc_now(), user.may_edit)
             if changed is not event and "co_organiser_ids" in patch.model_fields_set:
-                await self.require_active(changed.co_organiser_ids)
+                await self.require_active(
+                    [*changed.co_organiser_ids, *changed.invited_organiser_ids]
+                )
             return changed, messages
 
         return await self._write(event_id, user, apply, override, correlation_id)
@@ -210,6 +220,57 @@ class Calendar:
         saved = await self._write(event_id, user, apply, override, correlation_id)
         return saved, moved[-1]
 
+    # co-organisers ------------------------------------------------------------------------
+
+    async def accept_co_organiser(
+        self, event_id: str, organisation_id: str, user: Principal, correlation_id: str | None
+    ) -> Saved:
+        """An editor of the invited organisation (or office staff) accepts for it."""
+
+        async def apply(event: Event) -> tuple[Event, list[Payload]]:
+            try:
+                return accept_co_organiser(event, organisation_id, utc_now())
+            except LookupError as exc:
+                raise ProblemError(404, str(exc), slug="no-invitation") from exc
+
+        return await self._write(
+            event_id, user, apply, True, correlation_id, acting_for=lambda _: organisation_id
+        )
+
+    async def drop_co_organiser(
+        self,
+        event_id: str,
+        organisation_id: str,
+        user: Principal,
+        correlation_id: str | None,
+        *,
+        invitation_only: bool = False,
+    ) -> Saved:
+        """The organisation declines or leaves (its editors), or the organiser takes it off."""
+
+        async def apply(event: Event) -> tuple[Event, list[Payload]]:
+            try:
+                return drop_co_organiser(
+                    event, organisation_id, utc_now(), invitation_only=invitation_only
+                )
+            except LookupError as exc:
+                raise ProblemError(404, str(exc), slug="no-invitation") from exc
+
+        def acting_for(event: Event) -> str:
+            return organisation_id if user.may_edit(organisation_id) else event.organisation_id
+
+        return await self._write(
+            event_id, user, apply, True, correlation_id, acting_for=acting_for, archived_ok=True
+        )
+
+    async def invitations(self, organisation_id: str, user: Principal) -> list[Event]:
+        """Upcoming events that invite the organisation to co-organise them, by start."""
+        if not user.may_edit(organisation_id):
+            raise ProblemError(
+                403, "Only office staff or members of this organisation may see its invitations."
+            )
+        return await self.store.invitations_of(organisation_id, utc_now())
+
     async def _write(
         self,
         event_id: str,
@@ -217,17 +278,22 @@ class Calendar:
         apply: Callable[[Event], Awaitable[tuple[Event, list[Payload]]]],
         override: bool,
         correlation_id: str | None,
+        *,
+        acting_for: Callable[[Event], str] | None = None,
+        archived_ok: bool = False,
     ) -> Saved:
         """Load, change, check and write an event, again if someone else wrote it meanwhile.
-        `apply` returns the very same event when nothing changed."""
+        `apply` returns the very same event when nothing changed. The user must be an editor of
+        the organisation `acting_for` names (the organiser unless given)."""
         for _ in range(MAX_WRITE_ATTEMPTS):
             loaded = await self.store.get_event_document(event_id)
             if loaded is None:
                 raise _not_found()
             event = event_from_document(loaded)
-            self._require_editor(event.organisation_id, user)
-            if not user.is_admin:
-                await self.require_active([event.organisation_id])
+            acting = acting_for(event) if acting_for else event.organisation_id
+            self._require_editor(acting, user)
+            if not user.is_admin and not archived_ok:
+                await self.require_active([acting])
             try:
                 changed, messages = await apply(event)
             except InvalidEventError as exc:
@@ -293,7 +359,21 @@ class Calendar:
         override: bool,
         correlation_id: str | None,
     ) -> Saved:
-        """Check the clashes, write the event with its events and the conflicts it causes."""
+        """Check the clashes, write the event with its events and the conflicts it causes.
+        The room's lock is held from the check to the write: of simultaneous bookings of one
+        room, each sees the ones written before it."""
+        room = None if event.cancelled else venue_key(event)
+        async with self.rooms.hold(room):
+            return await self._check_and_write(loaded, event, messages, override, correlation_id)
+
+    async def _check_and_write(
+        self,
+        loaded: Document | None,
+        event: Event,
+        messages: Sequence[Payload],
+        override: bool,
+        correlation_id: str | None,
+    ) -> Saved:
         clashes, others = await self.clashes_of(event)
         rooms = [c for c in clashes if c.kind is ConflictKind.ROOM]
         if rooms and not override:
@@ -309,6 +389,12 @@ class Calendar:
             document = conflict_document(clash, organisation_ids, now)
             existing = known.get(clash.conflict_id)
             if existing is not None and existing["state"] == "open":
+                if sorted(existing["organisation_ids"]) != sorted(document["organisation_ids"]):
+                    # co-organisers joined or left: the conflict concerns them now, unannounced
+                    documents[clash.conflict_id] = (
+                        {**document, "detected_at": existing["detected_at"]},
+                        existing,
+                    )
                 continue  # already known and announced
             documents[clash.conflict_id] = (document, existing)
             messages.append(

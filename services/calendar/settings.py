@@ -20,3 +20,12 @@ class CalendarSettings(ServiceSettings):
     import_max_bytes: int = Field(2 * 1024 * 1024, ge=1024)
     #: Feeds on loopback or private addresses are refused unless this is set (tests, intranets).
     import_allow_private_addresses: bool = False
+    #: A booking holds its room's lock at most this long (a crashed request's lock is free
+    #: again after it); far longer than checking clashes and writing one event takes.
+    room_lock_seconds: float = Field(
+        30.0, gt=0, description="Lease of a room's booking lock, in seconds."
+    )
+    #: How long a booking waits for another booking of the same room before answering 409.
+    room_lock_wait_seconds: float = Field(
+        10.0, gt=0, description="Longest wait for a room's booking lock, in seconds."
+    )

@@ -310,6 +310,19 @@ class CalendarStore:
         )
         return [doc["_id"] async for doc in cursor]
 
+    async def invitations_of(self, organisation_id: str, now: dt.datetime) -> list[Event]:
+        """Scheduled events, not yet over, that invite the organisation to co-organise them."""
+        cursor = self.db[EVENTS].find(
+            {
+                "invited_organiser_ids": {"$in": [organisation_id]},
+                "status": "scheduled",
+                "span_end_s": {"$gt": _epoch(now)},
+            },
+            _NO_OUTBOX,
+        )
+        found = [event_from_document(doc) async for doc in cursor]
+        return sorted(found, key=lambda event: (event.starts_at, event.id))
+
     async def imported_events(self, import_id: str) -> list[Document]:
         cursor = self.db[EVENTS].find(
             {"import_id": import_id},

@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.portal import (
+    co_organiser_forms,
     directory_forms,
     event_forms,
     feeds,
@@ -81,6 +82,7 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, html_error)
     # before the pages: their /events/{event_id} would take /events/new
     app.include_router(event_forms.router)
+    app.include_router(co_organiser_forms.router)
     # likewise /offers/{listing_id} would take /offers/new
     app.include_router(listing_forms.router)
     # and /organisations/{organisation_id} would take /organisations/new

@@ -323,11 +323,16 @@ async def test_editors_cannot_touch_other_organisations_events(partners: Partner
     assert (await client.get("/events", params=window)).json()["items"] == []
     assert len((await client.get("/events", params=window, headers=stranger)).json()["items"]) == 3
     assert b"BEGIN:VEVENT" not in (await client.get("/calendar.ics", params=window)).content
-    # co-organisers see it in their calendar, but may not change it
+    # co-organisers see it in their calendar, but may not change it ...
     shared = await client.patch(
         f"/events/{event_id}", json={"co_organiser_ids": [anadolu]}, headers=owner
     )
     assert shared.status_code == 200, shared.text
+    # ... once they accept (naming them only invites them)
+    accepted = await client.post(
+        f"/events/{event_id}/co-organisers/{anadolu}/accept", headers=stranger
+    )
+    assert accepted.status_code == 200, accepted.text
     theirs = await client.get(
         "/events", params={**window, "organisation": anadolu}, headers=stranger
     )

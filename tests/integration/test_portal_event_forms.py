@@ -14,6 +14,8 @@ import pytest
 
 from tests.integration.calendar_fixtures import *  # noqa: F403 (the calendar's fixtures)
 from tests.integration.calendar_fixtures import ServedPartners
+from tests.support.infra import RabbitVhost
+from tests.support.members import member_with_password
 from tests.support.portal import portal_client
 
 ORGANISATION = "01a20175-6dad-718f-a12c-c0b9a10eb02c"
@@ -244,3 +246,47 @@ async def test_a_member_sees_no_override_and_a_refused_field_by_its_german_name(
     assert "Bitte prüfen Sie: Titel (zu lang), Raum (zu lang)." in too_long.text
     assert foreign.status_code == 403
     assert "Sie dürfen für diese Organisation keine Termine eintragen." in foreign.text
+
+
+async def test_a_member_accepts_an_invitation_to_co_organise_and_later_leaves_the_event(
+    served_partners: ServedPartners, rabbit: RabbitVhost
+) -> None:
+    partners = served_partners
+    linde = await partners.organisation("Nachbarschaftstreff Linde")
+    anadolu = await partners.organisation("FC Anadolu Nordstadt 1987")
+    event = await book(partners, linde, "Nachbarschaftsfest", co_organiser_ids=[anadolu])
+    email, password = "trainer@anadolu.example", "ein-langes-passwort-1987"
+    await member_with_password(
+        partners.directory,
+        partners.admin,
+        rabbit.url,
+        anadolu,
+        email=email,
+        name="Emre Yıldız",
+        password=password,
+    )
+    logged_in = await partners.directory.post(
+        "/auth/token", data={"username": email, "password": password}
+    )
+    assert logged_in.status_code == 200, logged_in.text
+    async with portal_client(
+        directory_url=partners.directory_url, calendar_url=partners.calendar_url
+    ) as portal:
+        portal.cookies.set("inx_session", logged_in.json()["access_token"])
+        invited = await portal.get("/mitveranstalten")
+        answer = {"event_id": event["id"], "organisation_id": anadolu}
+        accepted = await portal.post("/mitveranstalten", data={**answer, "action": "accept"})
+        joined = await portal.get(accepted.headers["location"])
+        left = await portal.post("/mitveranstalten", data={**answer, "action": "leave"})
+        after = await portal.get("/mitveranstalten")
+        again = await portal.post("/mitveranstalten", data={**answer, "action": "leave"})
+    assert invited.status_code == 200, invited.text
+    assert f'id="invitation-{event["id"]}"' in invited.text
+    assert "Annehmen" in invited.text
+    assert accepted.status_code == 303, accepted.text
+    assert f'id="joined-{event["id"]}"' in joined.text
+    assert f'id="invitation-{event["id"]}"' not in joined.text
+    assert left.status_code == 303, left.text
+    assert event["id"] not in after.text
+    assert again.status_code == 404
+    assert "gibt es nicht" in again.text

@@ -341,5 +341,5 @@ def test_changing_the_rule_drops_per_occurrence_changes_that_no_longer_match() -
 
 def test_the_organiser_is_not_its_own_co_organiser() -> None:
     event = plan(co_organiser_ids=[OTHER_ORG, ORG])
-    assert event.co_organiser_ids == [OTHER_ORG]
-    assert event.organiser_ids == [ORG, OTHER_ORG]
+    assert event.invited_organiser_ids == [OTHER_ORG]  # a co-organiser once it accepts
+    assert event.organiser_ids == [ORG]
