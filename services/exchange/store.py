@@ -23,7 +23,8 @@ from shared.contracts.base import Payload
 from shared.contracts.directory import OrganisationStatus
 from shared.contracts.exchange import ListingCategory, ListingKind, ListingStatus
 from shared.mongo import CollectionIndexes, Document
-from shared.outbox import ConcurrentUpdateError, OutboxWriter
+from shared.outbox import OutboxWriter
+from shared.projection import apply_revision
 from shared.text import fold, query_terms, search_terms
 
 LISTINGS = "listings"
@@ -325,28 +326,9 @@ class ExchangeStore:
 
     async def project_organisation(self, organisation: ProjectedOrganisation) -> None:
         """Keep the newest revision of an organisation; older or repeated ones change nothing."""
-        doc = {
-            "_id": organisation.id,
-            "name": organisation.name,
-            "status": organisation.status.value,
-            "revision": organisation.revision,
-        }
-        collection = self.db[ORGANISATIONS]
-        for _ in range(20):
-            current = await collection.find_one({"_id": organisation.id})
-            if current is None:
-                try:
-                    await collection.insert_one(doc)
-                except DuplicateKeyError:
-                    continue  # inserted by a concurrent delivery: compare revisions again
-                return
-            if int(current["revision"]) >= organisation.revision:
-                return
-            result = await collection.replace_one(
-                {"_id": organisation.id, "revision": current["revision"]}, doc
-            )
-            if result.matched_count == 1:
-                return
-        raise ConcurrentUpdateError(
-            f"{ORGANISATIONS}/{organisation.id}: too many concurrent writes"
+        await apply_revision(
+            self.db[ORGANISATIONS],
+            organisation.id,
+            organisation.revision,
+            {"name": organisation.name, "status": organisation.status.value},
         )
