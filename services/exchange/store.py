@@ -134,7 +134,7 @@ def match_document(result: MatchResult, match_id: str, found_at: dt.datetime) ->
         "request_id": request.id,
         "offer_organisation_id": offer.organisation_id,
         "request_organisation_id": request.organisation_id,
-        # one list, so "matches of an organisation" is one indexed equality (no `$or`)
+        # one list, so "matches of an organisation" is one indexed `$all` (no `$or`)
         "organisation_ids": sorted({offer.organisation_id, request.organisation_id}),
         "category": offer.category.value,
         "score": result.score,
@@ -191,11 +191,11 @@ class ListingFilters:
         if self.category is not None:
             query["category"] = self.category.value
         if self.tag:
-            query["tags_key"] = fold(self.tag.strip())
+            query["tags_key"] = {"$all": [fold(self.tag.strip())]}
         if self.district:
             query["district_key"] = fold(self.district.strip())
         if self.language:
-            query["language_keys"] = language_key(self.language)
+            query["language_keys"] = {"$all": [language_key(self.language)]}
         if self.organisation_id:
             query["organisation_id"] = self.organisation_id
         terms = query_terms(self.text) if self.text else []
@@ -301,7 +301,7 @@ class ExchangeStore:
         self, organisation_id: str, *, limit: int, offset: int
     ) -> tuple[list[Document], int]:
         collection = self.db[MATCHES]
-        filters = {"organisation_ids": organisation_id}
+        filters = {"organisation_ids": {"$all": [organisation_id]}}
         cursor = (
             collection.find(filters)
             .sort([("found_at", DESCENDING), ("match_id", DESCENDING)])
