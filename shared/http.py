@@ -20,11 +20,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from shared.context import correlation_id_var
 from shared.ids import new_id
 from shared.metrics import HTTP_DURATION, HTTP_REQUESTS
+from shared.mongo import DATABASE_UNAVAILABLE
 
 log = logging.getLogger("integrationsnetz.http")
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://integrationsnetz.de/problems/"
+#: What a 503 tells clients to wait before trying again (seconds).
+RETRY_AFTER_SECONDS = 5
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "request_id", default=None
@@ -156,6 +159,25 @@ def install_problem_handlers(app: FastAPI) -> None:
         status, detail, errors = _validation_errors(exc)
         return problem_response(request, status, detail, errors=errors)
 
+    async def on_database_unavailable(request: Request, exc: Exception) -> Response:
+        # an outage of a dependency, not a bug: no traceback, and the client may retry
+        log.warning(
+            "database unavailable on %s %s: %s: %s",
+            request.method,
+            request.url.path,
+            type(exc).__name__,
+            str(exc)[:300],
+        )
+        return problem_response(
+            request,
+            503,
+            "The service is temporarily unavailable (its database cannot be reached); "
+            "please try again shortly.",
+            title="Service temporarily unavailable",
+            slug="unavailable",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+
     async def on_unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem_response(request, 500, "Something went wrong on our side.")
@@ -163,6 +185,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, on_problem)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(RequestValidationError, on_validation)
+    for unavailable in DATABASE_UNAVAILABLE:
+        app.add_exception_handler(unavailable, on_database_unavailable)
     app.add_exception_handler(Exception, on_unexpected)
 
 
@@ -251,6 +275,8 @@ def install_request_context(app: FastAPI) -> None:
         HTTP_REQUESTS.labels(request.method, template, str(response.status_code)).inc()
         HTTP_DURATION.labels(request.method, template).observe(time.perf_counter() - started)
         response.headers["X-Request-ID"] = rid
+        if response.status_code == 503 and "retry-after" not in response.headers:
+            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
 
 

@@ -22,12 +22,12 @@ from faststream.rabbit import Channel, RabbitBroker, RabbitExchange
 from faststream.rabbit.annotations import RabbitMessage
 from pydantic import ValidationError
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import ConnectionFailure, DuplicateKeyError
+from pymongo.errors import DuplicateKeyError
 
 from shared.context import correlation_id_var, event_id_var
 from shared.contracts.base import CLOUDEVENTS_CONTENT_TYPE, CloudEvent, Payload
 from shared.metrics import MESSAGE_DURATION, MESSAGES_CONSUMED
-from shared.mongo import Document
+from shared.mongo import DATABASE_UNAVAILABLE, Document
 from shared.outbox import OutboxEntry
 from shared.topology import (
     DEAD_LETTER_EXCHANGE,
@@ -229,7 +229,7 @@ async def while_database_unavailable(call: Callable[[], Awaitable[T]]) -> T:
     while True:
         try:
             return await call()
-        except ConnectionFailure as exc:
+        except DATABASE_UNAVAILABLE as exc:
             log.warning("database unavailable (%s); retrying in %.1fs", exc, backoff)
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, 30.0)

@@ -14,18 +14,27 @@ from typing import Any
 
 from pymongo import ASCENDING, AsyncMongoClient, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import ConnectionFailure, ExecutionTimeout
 
 Document = dict[str, Any]
 
+#: Errors that mean the database is unreachable or overloaded right now, not that the request or
+#: the data is wrong: `ConnectionFailure` covers `AutoReconnect`, `NetworkTimeout`,
+#: `NotPrimaryError`, `ServerSelectionTimeoutError` and `WaitQueueTimeoutError`.
+DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (ConnectionFailure, ExecutionTimeout)
 
-def create_mongo_client(url: str, *, app_name: str) -> AsyncMongoClient[Document]:
-    """One client per process; datetimes come back tz-aware in UTC."""
+
+def create_mongo_client(
+    url: str, *, app_name: str, timeout_ms: int = 3000
+) -> AsyncMongoClient[Document]:
+    """One client per process; datetimes come back tz-aware in UTC. `timeout_ms` bounds how
+    long an operation waits for an unreachable server before it fails."""
     return AsyncMongoClient(
         url,
         tz_aware=True,
         appname=app_name,
-        serverSelectionTimeoutMS=3000,
-        connectTimeoutMS=3000,
+        serverSelectionTimeoutMS=timeout_ms,
+        connectTimeoutMS=timeout_ms,
         retryWrites=False,  # the embedded server has no sessions to retry with
     )
 

@@ -57,7 +57,9 @@ class ServiceRuntime:
     ) -> None:
         self.settings = settings
         self.service = settings.service_name
-        self.mongo = create_mongo_client(settings.mongodb_url, app_name=self.service)
+        self.mongo = create_mongo_client(
+            settings.mongodb_url, app_name=self.service, timeout_ms=settings.mongodb_timeout_ms
+        )
         self.db: AsyncDatabase[Document] = self.mongo[settings.database_name]
         self.broker: RabbitBroker = create_broker(
             settings.rabbitmq_url, service=self.service, prefetch_count=settings.prefetch_count

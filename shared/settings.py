@@ -26,6 +26,13 @@ class ServiceSettings(BaseSettings):
     port: int = Field(8000, ge=1, le=65535)
     mongodb_url: str = "mongodb://127.0.0.1:27017"
     mongodb_database: str = ""
+    mongodb_timeout_ms: int = Field(
+        3000,
+        ge=50,
+        le=60_000,
+        description="How long a database operation waits for an unreachable server before the "
+        "request answers 503 (server selection and connect timeout, milliseconds).",
+    )
     rabbitmq_url: str = "amqp://guest:guest@127.0.0.1:5672/"
     smtp_host: str = "127.0.0.1"
     smtp_port: int = Field(1025, ge=1, le=65535)

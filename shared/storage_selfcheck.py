@@ -730,6 +730,40 @@ async def _check_in_with_null(coll: Coll) -> tuple[bool, str]:
     return ex.result("$in [0, None] matched zero, null and missing; counted 3 and 2")
 
 
+async def _check_revision_guarded_replace(coll: Coll) -> tuple[bool, str]:
+    """9. replace_one({_id, revision: {$lt: n}}) replaces only an older revision; of many
+    concurrent guarded replaces of one document the highest revision stays
+    (`shared.projection.apply_revision`)."""
+    base = _base_time()
+    await coll.insert_one({"_id": "proj-1", "revision": 3, "name": "three", "at": base})
+    older = await coll.replace_one(
+        {"_id": "proj-1", "revision": {"$lt": 2}}, {"revision": 2, "name": "two", "at": base}
+    )
+    same = await coll.replace_one(
+        {"_id": "proj-1", "revision": {"$lt": 3}}, {"revision": 3, "name": "again", "at": base}
+    )
+    newer: Doc = {"revision": 4, "name": "four", "at": base, "flag": True}
+    taken = await coll.replace_one({"_id": "proj-1", "revision": {"$lt": 4}}, dict(newer))
+    got = await coll.find_one({"_id": "proj-1"})
+
+    await coll.insert_one({"_id": "proj-2", "revision": 0})
+    revisions = [7, 2, 9, 1, 5, 8, 3, 6, 4]
+    await asyncio.gather(
+        *(
+            coll.replace_one({"_id": "proj-2", "revision": {"$lt": r}}, {"revision": r})
+            for r in revisions
+        )
+    )
+    final = await coll.find_one({"_id": "proj-2"})
+    ex = _Expect()
+    ex.equal("older revision matched_count", older.matched_count, 0)
+    ex.equal("same revision matched_count", same.matched_count, 0)
+    ex.equal("newer revision matched_count", taken.matched_count, 1)
+    ex.same("document after the newer revision", got, {"_id": "proj-1", **newer})
+    ex.same("highest of concurrent guarded replaces", final, {"_id": "proj-2", "revision": 9})
+    return ex.result("older and equal revisions refused, newer taken, highest of 9 concurrent")
+
+
 _CHECKS: Final[list[tuple[str, _Check]]] = [
     ("roundtrip_types", _check_roundtrip_types),
     ("replace_one_versioned", _check_replace_versioned),
@@ -744,6 +778,7 @@ _CHECKS: Final[list[tuple[str, _Check]]] = [
     ("create_index_idempotent", _check_create_index_idempotent),
     ("boolean_equality", _check_booleans),
     ("in_with_null_matches_missing", _check_in_with_null),
+    ("replace_one_revision_guarded", _check_revision_guarded_replace),
 ]
 
 

@@ -36,6 +36,7 @@ from shared.contracts.base import Payload
 from shared.contracts.directory import OrganisationFacts, OrganisationStatus
 from shared.mongo import CollectionIndexes, Document
 from shared.outbox import ConcurrentUpdateError, OutboxWriter
+from shared.projection import apply_revision
 
 EVENTS = "events"
 CONFLICTS = "conflicts"
@@ -390,27 +391,12 @@ class CalendarStore:
 
     async def apply_organisation(self, facts: OrganisationFacts) -> bool:
         """Take the directory's facts unless we already hold a newer revision; True if taken."""
-        fields = {
-            "name": facts.name,
-            "status": facts.status.value,
-            "revision": facts.revision,
-            "updated_at": facts.updated_at,
-        }
-        for _ in range(20):
-            doc = await self.db[ORGANISATIONS].find_one({"_id": facts.organisation_id})
-            try:
-                if doc is None:
-                    await self.writer.insert(
-                        ORGANISATIONS, {"_id": facts.organisation_id, **fields}
-                    )
-                    return True
-                if int(doc["revision"]) >= facts.revision:
-                    return False
-                await self.writer.replace(ORGANISATIONS, {**doc, **fields})
-                return True
-            except (DuplicateKeyError, ConcurrentUpdateError):
-                continue
-        raise ConcurrentUpdateError(f"organisation {facts.organisation_id}: too many writes")
+        return await apply_revision(
+            self.db[ORGANISATIONS],
+            facts.organisation_id,
+            facts.revision,
+            {"name": facts.name, "status": facts.status.value, "updated_at": facts.updated_at},
+        )
 
     # imports -----------------------------------------------------------------------------
 

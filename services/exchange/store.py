@@ -23,7 +23,8 @@ from shared.contracts.base import Payload
 from shared.contracts.directory import OrganisationStatus
 from shared.contracts.exchange import ListingCategory, ListingKind, ListingStatus
 from shared.mongo import CollectionIndexes, Document
-from shared.outbox import ConcurrentUpdateError, OutboxWriter
+from shared.outbox import OutboxWriter
+from shared.projection import apply_revision
 from shared.text import fold, query_terms, search_terms
 
 LISTINGS = "listings"
@@ -133,7 +134,7 @@ def match_document(result: MatchResult, match_id: str, found_at: dt.datetime) ->
         "request_id": request.id,
         "offer_organisation_id": offer.organisation_id,
         "request_organisation_id": request.organisation_id,
-        # one list, so "matches of an organisation" is one indexed equality (no `$or`)
+        # one list, so "matches of an organisation" is one indexed `$all` (no `$or`)
         "organisation_ids": sorted({offer.organisation_id, request.organisation_id}),
         "category": offer.category.value,
         "score": result.score,
@@ -190,11 +191,11 @@ class ListingFilters:
         if self.category is not None:
             query["category"] = self.category.value
         if self.tag:
-            query["tags_key"] = fold(self.tag.strip())
+            query["tags_key"] = {"$all": [fold(self.tag.strip())]}
         if self.district:
             query["district_key"] = fold(self.district.strip())
         if self.language:
-            query["language_keys"] = language_key(self.language)
+            query["language_keys"] = {"$all": [language_key(self.language)]}
         if self.organisation_id:
             query["organisation_id"] = self.organisation_id
         terms = query_terms(self.text) if self.text else []
@@ -300,7 +301,7 @@ class ExchangeStore:
         self, organisation_id: str, *, limit: int, offset: int
     ) -> tuple[list[Document], int]:
         collection = self.db[MATCHES]
-        filters = {"organisation_ids": organisation_id}
+        filters = {"organisation_ids": {"$all": [organisation_id]}}
         cursor = (
             collection.find(filters)
             .sort([("found_at", DESCENDING), ("match_id", DESCENDING)])
@@ -325,28 +326,9 @@ class ExchangeStore:
 
     async def project_organisation(self, organisation: ProjectedOrganisation) -> None:
         """Keep the newest revision of an organisation; older or repeated ones change nothing."""
-        doc = {
-            "_id": organisation.id,
-            "name": organisation.name,
-            "status": organisation.status.value,
-            "revision": organisation.revision,
-        }
-        collection = self.db[ORGANISATIONS]
-        for _ in range(20):
-            current = await collection.find_one({"_id": organisation.id})
-            if current is None:
-                try:
-                    await collection.insert_one(doc)
-                except DuplicateKeyError:
-                    continue  # inserted by a concurrent delivery: compare revisions again
-                return
-            if int(current["revision"]) >= organisation.revision:
-                return
-            result = await collection.replace_one(
-                {"_id": organisation.id, "revision": current["revision"]}, doc
-            )
-            if result.matched_count == 1:
-                return
-        raise ConcurrentUpdateError(
-            f"{ORGANISATIONS}/{organisation.id}: too many concurrent writes"
+        await apply_revision(
+            self.db[ORGANISATIONS],
+            organisation.id,
+            organisation.revision,
+            {"name": organisation.name, "status": organisation.status.value},
         )

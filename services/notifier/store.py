@@ -6,8 +6,8 @@ deleted once their link has expired; ended ones lose their address after the ret
 but stay, because deliveries and digest items name their id.
 
 Deliveries and subscriptions are written whole through the `OutboxWriter` (version-guarded);
-`notifier.notification.*` events ride in the delivery's own write. Projections are upserted
-with `$set` of scalars by `_id`, guarded by the publisher's revision (docs/storage.md).
+`notifier.notification.*` events ride in the delivery's own write. Projections keep the
+publisher's newest revision (`shared.projection.apply_revision`).
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from services.notifier.domain import (
 from shared.contracts.base import Payload
 from shared.mongo import CollectionIndexes, Document
 from shared.outbox import ConcurrentUpdateError, OutboxWriter, utc_now
+from shared.projection import apply_revision
 
 ORGANISATIONS = "organisations"
 CALENDAR_ENTRIES = "calendar_entries"
@@ -225,17 +226,9 @@ class NotifierStore:
         self, collection: str, entity_id: str, values: Document, *, guard: str
     ) -> bool:
         """Store `values` unless a newer or equal `guard` (revision, sequence) is there."""
-        newer = int(values[guard])
-        result = await self.db[collection].update_one(
-            {"_id": entity_id, guard: {"$lt": newer}}, {"$set": values}
+        return await apply_revision(
+            self.db[collection], entity_id, int(values[guard]), values, guard=guard
         )
-        if result.matched_count:
-            return True
-        try:
-            await self.db[collection].insert_one({"_id": entity_id, **values})
-        except DuplicateKeyError:
-            return False  # what is stored is as new or newer
-        return True
 
     async def organisation(self, organisation_id: str) -> OrganisationContact | None:
         doc = await self.db[ORGANISATIONS].find_one({"_id": organisation_id})

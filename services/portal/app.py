@@ -23,11 +23,11 @@ from services.portal import (
     office_pages,
     subscription_forms,
 )
-from services.portal.backends import Backends
+from services.portal.backends import Backends, BackendUnavailableError
 from services.portal.pages import install_template_helpers, message_page, router
 from services.portal.security import PortalSecurityMiddleware
 from services.portal.settings import PortalSettings
-from shared.http import create_api, install_health_routes
+from shared.http import RETRY_AFTER_SECONDS, create_api, install_health_routes
 from shared.logs import configure_logging
 from shared.telemetry import install_tracing
 
@@ -78,7 +78,22 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
             status_code=status,
         )
 
+    async def unavailable_page(request: Request, exc: Exception) -> HTMLResponse:
+        return engine.TemplateResponse(
+            request,
+            "message.html",
+            {
+                "title": "Vorübergehend nicht erreichbar",
+                "message": "Ein Teil des Integrationsnetzes ist gerade nicht erreichbar. "
+                "Bitte versuchen Sie es in einigen Minuten erneut.",
+                "signed_in": request.cookies.get("inx_session") is not None,
+            },
+            status_code=503,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+
     app.add_exception_handler(StarletteHTTPException, html_error)
+    app.add_exception_handler(BackendUnavailableError, unavailable_page)
     app.add_exception_handler(RequestValidationError, html_error)
     # before the pages: their /events/{event_id} would take /events/new
     app.include_router(event_forms.router)

@@ -1,6 +1,8 @@
 """The portal's view of the four services: plain HTTP calls, one client per service.
 
-A service that is down makes its part of a page say so; the rest of the page still works.
+A service that is down makes its part of a page say so; the rest of the page still works. A
+page whose main content comes from a service that is down (or answers 5xx, or times out) is the
+German 503 page (`BackendUnavailableError` left to the app's handler).
 """
 
 from __future__ import annotations
@@ -69,6 +71,7 @@ class Backends:
             log.warning("%s unreachable: %s", service, exc)
             raise BackendUnavailableError(service) from exc
         if response.status_code >= 500:
+            log.warning("%s answered %d on %s %s", service, response.status_code, method, path)
             raise BackendUnavailableError(service)
         try:
             body = response.json()

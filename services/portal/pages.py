@@ -131,6 +131,13 @@ async def _fetch(services: Backends, service: str, path: str, **kwargs: Any) -> 
     return answer.body if answer.ok else None
 
 
+async def _fetch_main(services: Backends, service: str, path: str, **kwargs: Any) -> Any:
+    """The JSON body of what a page is about, or None when the service refuses; a service that
+    is down leaves `BackendUnavailableError` to the app, which answers the 503 page."""
+    answer = await services.get(service, path, **kwargs)
+    return answer.body if answer.ok else None
+
+
 @router.get("/", response_class=HTMLResponse)
 async def home(request: Request, engine: Templates, services: Services) -> HTMLResponse:
     organisations, offers, requests_, events = await asyncio.gather(
@@ -167,7 +174,7 @@ async def organisations_page(
     params: dict[str, Any] = {"limit": 100}
     if q:
         params["q"] = q
-    found = await _fetch(services, "directory", "/organisations", params=params)
+    found = await _fetch_main(services, "directory", "/organisations", params=params)
     token = session_token(request)
     # office staff are offered to register an organisation
     me = await _fetch(services, "directory", "/me", token=token) if token else None
@@ -181,7 +188,7 @@ async def organisation_page(
     token = session_token(request)
     organisation, offers, requests_, events = await asyncio.gather(
         # with the session: office staff and its members still see it once archived
-        _fetch(services, "directory", f"/organisations/{organisation_id}", token=token),
+        _fetch_main(services, "directory", f"/organisations/{organisation_id}", token=token),
         _fetch(services, "exchange", "/offers", params={"organisation": organisation_id}),
         _fetch(services, "exchange", "/requests", params={"organisation": organisation_id}),
         _fetch(services, "calendar", "/events", params={"organisation": organisation_id}),
@@ -219,7 +226,7 @@ async def listing_page(
     listing_id: str, request: Request, engine: Templates, services: Services
 ) -> HTMLResponse:
     collection = request.url.path.split("/")[1]
-    listing = await _fetch(services, "exchange", f"/{collection}/{listing_id}")
+    listing = await _fetch_main(services, "exchange", f"/{collection}/{listing_id}")
     if listing is None:
         return message_page(
             engine,
@@ -241,7 +248,9 @@ async def listing_page(
 async def event_page(
     event_id: str, request: Request, engine: Templates, services: Services
 ) -> HTMLResponse:
-    event = await _fetch(services, "calendar", f"/events/{event_id}", token=session_token(request))
+    event = await _fetch_main(
+        services, "calendar", f"/events/{event_id}", token=session_token(request)
+    )
     if event is None:
         return message_page(
             engine,

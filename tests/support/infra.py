@@ -111,9 +111,28 @@ def delete_vhost(vhost: RabbitVhost) -> None:
         )
 
 
+@dataclass
+class MongoServer:
+    """An nx-27017 process of the tests' own; `kill` stops it the hard way (an outage)."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait(timeout=10)
+
+
 @contextlib.contextmanager
 def embedded_mongo(data_dir: Path) -> Iterator[str]:
     """Start nx-27017 on a free port; yields its URL."""
+    with embedded_mongo_server(data_dir) as server:
+        yield server.url
+
+
+@contextlib.contextmanager
+def embedded_mongo_server(data_dir: Path) -> Iterator[MongoServer]:
+    """Start nx-27017 on a free port; yields the running server."""
     server = Path(sys.executable).with_name("nx-27017")
     if not server.exists():
         raise MissingServerError(f"{server} is missing: run `make install`")
@@ -143,7 +162,7 @@ def embedded_mongo(data_dir: Path) -> Iterator[str]:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise MissingServerError(f"nx-27017 did not start; see {log_file}")
             time.sleep(0.1)
-        yield f"mongodb://127.0.0.1:{port}"
+        yield MongoServer(f"mongodb://127.0.0.1:{port}", process)
     finally:
         process.terminate()
         try:
