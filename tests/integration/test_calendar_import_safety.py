@@ -183,7 +183,8 @@ async def test_a_stalled_feed_of_one_organisation_does_not_hold_up_another_organ
     try:
 
         async def quick_one_done() -> bool:
-            return (await last_state(partners, quick["_id"]))["state"] == "ok"
+            state: str = (await last_state(partners, quick["_id"]))["state"]
+            return state == "ok"
 
         await eventually(lambda: _true(feed_server.seen("/stalled.ics") == 1))
         await eventually(quick_one_done)
