@@ -394,7 +394,9 @@ class ImportPublic(BaseModel):
     organisation_id: str
     url: str
     defaults: ImportDefaults
-    state: Literal["pending", "ok", "failed"]
+    state: Literal["pending", "ok", "failed", "stopped"] = Field(
+        description="stopped: the organisation left the network; the feed is not fetched."
+    )
     last_fetched_at: BerlinTime | None
     last_error: str | None = Field(description="Why the last fetch failed, if it did.")
     last_result: ImportResult | None

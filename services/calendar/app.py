@@ -33,8 +33,8 @@ def create_app(settings: CalendarSettings | None = None) -> FastAPI:
         subscriptions=[directory_events],
     )
     calendar = Calendar(CalendarStore(runtime.db, runtime.writer), settings)
-    follow_directory(directory_events, calendar)
     importer = Importer(calendar, settings)
+    follow_directory(directory_events, calendar, importer)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

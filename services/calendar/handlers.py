@@ -3,6 +3,7 @@ subscriptions."""
 
 from __future__ import annotations
 
+from services.calendar.imports import Importer
 from services.calendar.service import Calendar
 from shared.contracts.base import CloudEvent
 from shared.contracts.directory import (
@@ -13,8 +14,11 @@ from shared.contracts.directory import (
 from shared.messaging import Subscriptions
 
 
-def follow_directory(subscriptions: Subscriptions, calendar: Calendar) -> Subscriptions:
-    """Keep the calendar's own view of the organisations (who may plan, who left)."""
+def follow_directory(
+    subscriptions: Subscriptions, calendar: Calendar, importer: Importer
+) -> Subscriptions:
+    """Keep the calendar's own view of the organisations (who may plan, who left); a leaving
+    organisation's feeds stop before its future events are called off."""
 
     @subscriptions.on(OrganisationRegistered)
     async def registered(payload: OrganisationRegistered, event: CloudEvent) -> None:
@@ -26,6 +30,7 @@ def follow_directory(subscriptions: Subscriptions, calendar: Calendar) -> Subscr
 
     @subscriptions.on(OrganisationArchived)
     async def archived(payload: OrganisationArchived, event: CloudEvent) -> None:
+        await importer.stop_imports_of(payload.organisation_id)
         await calendar.organisation_changed(payload, event.correlationid)
 
     return subscriptions

@@ -134,6 +134,17 @@ class FeedError(ValueError):
     """A feed that cannot be read at all."""
 
 
+class EntryError(ValueError):
+    """An event of a feed that cannot be taken; the message quotes nothing of the feed."""
+
+
+def _problem(uid: str, exc: Exception) -> str:
+    """Why an event was skipped, without the parser's words (they quote the feed's lines)."""
+    if isinstance(exc, EntryError):
+        return f"{uid}: {exc}"
+    return f"{uid}: a date, time or rule could not be read"
+
+
 @dataclass
 class FeedEntry:
     """One event of an imported feed, as the organiser's calendar program describes it."""
@@ -184,7 +195,8 @@ def read_feed(data: bytes, default_timezone: str) -> tuple[list[FeedEntry], list
     try:
         calendar = Calendar.from_ical(data)
     except (ValueError, IndexError, KeyError) as exc:
-        raise FeedError(f"not an iCalendar feed: {exc}") from exc
+        # The parser's message quotes the offending line: never shown (it may be anything).
+        raise FeedError("not an iCalendar feed: a line could not be read") from exc
     if not isinstance(calendar, Calendar):
         raise FeedError("not an iCalendar feed: no VCALENDAR")
     entries: dict[str, FeedEntry] = {}
@@ -201,7 +213,7 @@ def read_feed(data: bytes, default_timezone: str) -> tuple[list[FeedEntry], list
         try:
             entries[uid] = _entry(uid, component, default, default_timezone)
         except (ValueError, KeyError, TypeError) as exc:
-            problems.append(f"{uid}: {exc}")
+            problems.append(_problem(uid, exc))
     for component in exceptions:
         uid = _text(component, "UID")
         master = entries.get(uid)
@@ -211,13 +223,13 @@ def read_feed(data: bytes, default_timezone: str) -> tuple[list[FeedEntry], list
         try:
             master.overrides.append(_override(component, default))
         except (ValueError, KeyError, TypeError) as exc:
-            problems.append(f"{uid}: {exc}")
+            problems.append(_problem(uid, exc))
     return list(entries.values()), problems
 
 
 def _entry(uid: str, component: Component, default: ZoneInfo, default_name: str) -> FeedEntry:
     if "DTSTART" not in component:
-        raise ValueError("no DTSTART")
+        raise EntryError("no DTSTART")
     start = _aware(component.decoded("DTSTART"), default)
     end = _aware(_end(component, start), default)
     fields: dict[str, Any] = {
@@ -234,7 +246,7 @@ def _entry(uid: str, component: Component, default: ZoneInfo, default_name: str)
     if rules is not None:
         if isinstance(rules, list):
             if len(rules) != 1:
-                raise ValueError("more than one RRULE is not supported")
+                raise EntryError("more than one RRULE is not supported")
             rules = rules[0]
         exdates: list[dt.date | dt.datetime] = []
         raw = component.get("EXDATE")

@@ -4,18 +4,18 @@ http/https), and bringing the calendar in line with the feed by UID, without dup
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import logging
+import re
 import time
-import urllib.parse
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
+import httpcore
 from pydantic import ValidationError
 
 from services.calendar.domain import (
+    Event,
     EventCreate,
     InvalidEventError,
     plan_event,
@@ -23,7 +23,14 @@ from services.calendar.domain import (
     with_overrides,
 )
 from services.calendar.ics import FeedEntry, FeedError, read_feed
-from services.calendar.service import SYSTEM, Calendar
+from services.calendar.safe_fetch import (
+    FetchError,
+    FetchLimits,
+    Resolver,
+    SafeFetcher,
+    check_url,
+)
+from services.calendar.service import ARCHIVED_REASON, SYSTEM, Calendar
 from services.calendar.settings import CalendarSettings
 from services.calendar.store import CalendarStore, event_from_document
 from shared.auth import Principal
@@ -37,8 +44,8 @@ log = logging.getLogger("integrationsnetz.calendar.imports")
 
 #: Imported events get an id derived from (organisation, UID): the same UID is the same event.
 IMPORT_NAMESPACE = uuid.UUID("8c3f5a8e-2b61-4f0e-9d7a-51a6c2d4e9b3")
-MAX_REDIRECTS = 3
 MAX_REPORTED_PROBLEMS = 20
+STOPPED_NOTE = "The organisation has left the network; its feed is no longer imported."
 
 
 def imported_event_id(organisation_id: str, uid: str) -> str:
@@ -64,65 +71,50 @@ class ImportReport:
 
 
 def check_feed_url(url: str) -> str:
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise FeedError("only http:// and https:// feed addresses can be imported")
+    try:
+        check_url(url)
+    except FetchError as exc:
+        raise FeedError(str(exc)) from None
     return url
 
 
-async def _check_host(url: str, allow_private: bool) -> None:
-    if allow_private:
-        return
-    parts = urllib.parse.urlsplit(url)
-    assert parts.hostname is not None
-    try:
-        infos = await asyncio.get_running_loop().getaddrinfo(
-            parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
-        )
-    except OSError as exc:
-        raise FeedError(f"cannot resolve {parts.hostname}: {exc}") from exc
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
-            raise FeedError(f"{parts.hostname} is not a public address")
+def count_events(data: bytes) -> int:
+    """VEVENT components in a feed, counted before parsing it."""
+    return len(_VEVENT.findall(data))
 
 
-async def fetch_feed(
-    url: str, *, timeout: float, max_bytes: int, allow_private: bool = False
-) -> bytes:
-    """GET the feed, following at most a few redirects, refusing private addresses (unless
-    allowed) and anything larger than `max_bytes`."""
-    async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client:
-        for _ in range(MAX_REDIRECTS + 1):
-            check_feed_url(url)
-            await _check_host(url, allow_private)
-            try:
-                async with client.stream(
-                    "GET", url, headers={"Accept": "text/calendar, */*;q=0.5"}
-                ) as response:
-                    if response.is_redirect and "location" in response.headers:
-                        url = urllib.parse.urljoin(url, response.headers["location"])
-                        continue
-                    if response.status_code != 200:
-                        raise FeedError(f"the feed answered HTTP {response.status_code}")
-                    received = bytearray()
-                    async for chunk in response.aiter_bytes():
-                        received.extend(chunk)
-                        if len(received) > max_bytes:
-                            raise FeedError(f"the feed is larger than {max_bytes} bytes")
-                    return bytes(received)
-            except httpx.HTTPError as exc:
-                raise FeedError(f"the feed could not be fetched: {exc!r}") from exc
-    raise FeedError("the feed redirects too often")
+_VEVENT = re.compile(rb"^BEGIN:VEVENT\s*$", re.IGNORECASE | re.MULTILINE)
 
 
 class Importer:
     """Registers feeds and runs import passes; `run` fetches due feeds periodically."""
 
-    def __init__(self, calendar: Calendar, settings: CalendarSettings) -> None:
+    def __init__(
+        self,
+        calendar: Calendar,
+        settings: CalendarSettings,
+        *,
+        resolver: Resolver | None = None,
+        network: httpcore.AsyncNetworkBackend | None = None,
+    ) -> None:
         self.calendar = calendar
         self.store: CalendarStore = calendar.store
         self.settings = settings
+        #: How feed hosts are resolved and connected to (None: the system's).
+        self.resolver = resolver
+        self.network = network
+
+    def fetcher(self) -> SafeFetcher:
+        return SafeFetcher(
+            FetchLimits(
+                deadline_seconds=self.settings.import_deadline_seconds,
+                timeout_seconds=self.settings.import_timeout_seconds,
+                max_bytes=self.settings.import_max_bytes,
+                allow_private=self.settings.import_allow_private_addresses,
+            ),
+            resolver=self.resolver,
+            network=self.network,
+        )
 
     async def register(
         self, organisation_id: str, url: str, defaults: Document, user: Principal
@@ -174,41 +166,71 @@ class Importer:
             await asyncio.sleep(self.settings.import_poll_seconds)
 
     async def run_due(self) -> int:
-        """One pass: import every feed that is due; returns how many were fetched."""
+        """One pass: import every feed that is due; returns how many were fetched. The
+        organisations' feeds are fetched side by side, so one slow server holds up only its own
+        organisation."""
         now_s = int(time.time())
-        fetched = 0
+        next_s = now_s + int(self.settings.import_interval_seconds)
+        by_organisation: dict[str, list[Document]] = {}
         for import_id in await self.store.due_import_ids(now_s):
-            next_s = now_s + int(self.settings.import_interval_seconds)
             claimed = await self.store.claim_import(import_id, now_s, next_s)
             if claimed is None:
                 continue  # another replica took it
-            await self.import_feed(claimed)
-            fetched += 1
-        return fetched
+            by_organisation.setdefault(claimed["organisation_id"], []).append(claimed)
+        slots = asyncio.Semaphore(self.settings.import_parallel_organisations)
+
+        async def import_all(registrations: list[Document]) -> None:
+            async with slots:
+                for registration in registrations:
+                    await self.import_feed(registration)
+
+        async with asyncio.TaskGroup() as group:
+            for registrations in by_organisation.values():
+                group.create_task(import_all(registrations))
+        return sum(len(registrations) for registrations in by_organisation.values())
+
+    async def stop_imports_of(self, organisation_id: str) -> int:
+        """The organisation left the network: its feeds are not fetched any more."""
+        stopped = await self.store.stop_imports_of(organisation_id, STOPPED_NOTE)
+        log.info("organisation %s archived: %d imports stopped", organisation_id, stopped)
+        return stopped
+
+    async def _archived(self, organisation_id: str) -> bool:
+        known = await self.store.get_organisation(organisation_id)
+        return known is not None and not known.active
 
     async def import_feed(self, registration: Document) -> ImportReport:
         """Fetch one feed and apply it; a failure is recorded on the import, never raised."""
         report = ImportReport()
+        organisation_id: str = registration["organisation_id"]
+        if await self._archived(organisation_id):
+            await self.stop_imports_of(organisation_id)
+            return report
         result: dict[str, Any] = {"last_fetched_at": utc_now()}
         try:
-            data = await fetch_feed(
-                registration["url"],
-                timeout=self.settings.import_timeout_seconds,
-                max_bytes=self.settings.import_max_bytes,
-                allow_private=self.settings.import_allow_private_addresses,
+            data = await self.fetcher().fetch(registration["url"])
+            limit = self.settings.import_max_events
+            if count_events(data) > limit:
+                raise FeedError(f"the feed has more than {limit} events; nothing was imported")
+            # Parsing a large feed takes seconds: not on the event loop.
+            entries, problems = await asyncio.to_thread(
+                read_feed, data, registration["defaults"].get("timezone") or "Europe/Berlin"
             )
-            entries, problems = read_feed(
-                data, registration["defaults"].get("timezone") or "Europe/Berlin"
-            )
+            if len(entries) + sum(len(entry.overrides) for entry in entries) > limit:
+                raise FeedError(f"the feed has more than {limit} events; nothing was imported")
             report.problems.extend(problems)
             await self._apply(registration, entries, report)
-        except FeedError as exc:
+        except (FeedError, FetchError) as exc:
             result.update(state="failed", last_error=str(exc))
         except Exception as exc:
             log.exception("import %s failed", registration["_id"])
-            result.update(state="failed", last_error=f"unexpected error: {exc!r}")
+            result.update(state="failed", last_error=f"unexpected error: {type(exc).__name__}")
         else:
             result.update(state="ok", last_error=None)
+        if await self._archived(organisation_id):
+            # Archived while this feed was applied: what it brought back is called off again.
+            await self.stop_imports_of(organisation_id)
+            await self.calendar.cancel_future_events_of(organisation_id, None)
         result.update(
             last_result=report.as_document(), problems=report.problems[:MAX_REPORTED_PROBLEMS]
         )
@@ -266,6 +288,9 @@ class Importer:
             if existing is None and incoming.cancelled:
                 report.unchanged += 1  # never seen, already called off: nothing to tell
                 return
+            if _left_with_organisation(existing):
+                report.unchanged += 1  # its organisation left: the feed cannot revive it
+                return
             event, messages = reconcile_import(existing, incoming, utc_now())
             if event is existing:
                 report.unchanged += 1
@@ -284,6 +309,11 @@ class Importer:
                 report.updated += 1
             return
         raise InvalidEventError("changed concurrently too often")
+
+
+def _left_with_organisation(existing: Event | None) -> bool:
+    """Cancelled because its organisation was archived: no feed brings it back."""
+    return existing is not None and existing.cancelled and existing.cancel_reason == ARCHIVED_REASON
 
 
 def _reason(exc: Exception) -> str:

@@ -16,8 +16,31 @@ class CalendarSettings(ServiceSettings):
     import_interval_seconds: float = Field(900.0, gt=0)
     #: How often the import task looks for feeds that are due.
     import_poll_seconds: float = Field(30.0, gt=0)
-    import_timeout_seconds: float = Field(10.0, gt=0, le=120)
-    import_max_bytes: int = Field(2 * 1024 * 1024, ge=1024)
+    import_timeout_seconds: float = Field(
+        10.0, gt=0, le=120, description="Longest wait for a feed's server to connect or send."
+    )
+    import_deadline_seconds: float = Field(
+        30.0,
+        gt=0,
+        le=600,
+        description="Longest time one feed's whole download (redirects included) may take.",
+    )
+    import_max_bytes: int = Field(
+        2 * 1024 * 1024,
+        ge=1024,
+        description="Largest feed accepted, counted after decompression.",
+    )
+    import_max_events: int = Field(
+        2000,
+        ge=1,
+        description="A feed with more events than this is refused as a whole.",
+    )
+    import_parallel_organisations: int = Field(
+        8,
+        ge=1,
+        le=100,
+        description="How many organisations' feeds are fetched at the same time.",
+    )
     #: Feeds on loopback or private addresses are refused unless this is set (tests, intranets).
     import_allow_private_addresses: bool = False
     #: A booking holds its room's lock at most this long (a crashed request's lock is free

@@ -42,6 +42,8 @@ EVENTS = "events"
 CONFLICTS = "conflicts"
 ORGANISATIONS = "organisations"
 IMPORTS = "imports"
+#: `next_fetch_s` of a stopped import: never due.
+NEVER = 2**62
 
 OUTBOX_COLLECTIONS = (EVENTS,)
 
@@ -424,6 +426,23 @@ class CalendarStore:
 
     async def save_import_result(self, import_id: str, result: Document) -> None:
         async def apply(doc: Document) -> tuple[Document, list[Payload]]:
+            if doc["state"] == "stopped":
+                # Stopped while it was fetched: the outcome is kept, the stop too.
+                return {**doc, **result, "state": "stopped", "last_error": doc["last_error"]}, []
             return {**doc, **result}, []
 
         await self.writer.update(IMPORTS, import_id, apply)
+
+    async def stop_imports_of(self, organisation_id: str, note: str) -> int:
+        """Never fetch the organisation's feeds again; returns how many were still running."""
+        stopped = 0
+        for found in await self.imports_of(organisation_id):
+            if found["state"] == "stopped":
+                continue
+
+            async def stop(doc: Document) -> tuple[Document, list[Payload]]:
+                return {**doc, "state": "stopped", "next_fetch_s": NEVER, "last_error": note}, []
+
+            await self.writer.update(IMPORTS, found["_id"], stop)
+            stopped += 1
+        return stopped
