@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.calendar.handlers import follow_directory as calendar_follows
+from services.calendar.imports import Importer
 from services.calendar.service import Calendar
 from services.calendar.settings import CalendarSettings
 from services.calendar.store import CalendarStore
@@ -155,9 +156,11 @@ async def test_the_calendar_keeps_the_newest_organisation_revision_handled_concu
     mongo_db: Db, order: list[int]
 ) -> None:
     store = CalendarStore(mongo_db, OutboxWriter(mongo_db))
+    calendar = Calendar(store, CalendarSettings(_env_file=None))
     subscriptions = calendar_follows(
         Subscriptions("calendar", "directory-events"),
-        Calendar(store, CalendarSettings(_env_file=None)),
+        calendar,
+        Importer(calendar, CalendarSettings(_env_file=None)),
     )
     organisation_id = new_id()
 
