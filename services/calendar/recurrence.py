@@ -236,15 +236,21 @@ def _check_structure(freq: str, interval: str | None, count: str | None) -> None
 
 
 def _until_in_utc(value: str, tz: ZoneInfo) -> str:
-    if _UTC_UNTIL.match(value):
-        return value
-    if _LOCAL_UNTIL.match(value):
-        wall = dt.datetime.strptime(value, "%Y%m%dT%H%M%S")
-    elif _DATE_UNTIL.match(value):  # a date: the series ends with that (local) day
-        wall = dt.datetime.strptime(value, "%Y%m%d") + dt.timedelta(days=1, seconds=-1)
-    else:
-        raise RecurrenceError(f"UNTIL={value} is neither a date nor a date-time.")
-    return from_wall_time(wall, tz).strftime("%Y%m%dT%H%M%SZ")
+    try:
+        if _UTC_UNTIL.match(value):
+            dt.datetime.strptime(value, "%Y%m%dT%H%M%SZ")
+            return value
+        if _LOCAL_UNTIL.match(value):
+            wall = dt.datetime.strptime(value, "%Y%m%dT%H%M%S")
+        elif _DATE_UNTIL.match(value):  # a date: the series ends with that (local) day
+            wall = dt.datetime.strptime(value, "%Y%m%d") + dt.timedelta(days=1, seconds=-1)
+        else:
+            raise RecurrenceError(f"UNTIL={value} is neither a date nor a date-time.")
+        return from_wall_time(wall, tz).strftime("%Y%m%dT%H%M%SZ")
+    except (ValueError, OverflowError) as exc:
+        if isinstance(exc, RecurrenceError):
+            raise
+        raise RecurrenceError(f"UNTIL={value} is not a date the calendar can use.") from exc
 
 
 def _parse(rule: str, first_start: dt.datetime, tz: ZoneInfo, work: Work) -> _BoundedRule:
@@ -346,7 +352,24 @@ def original_starts(
     before: dt.datetime | None = None,
     work: Work | None = None,
 ) -> list[dt.datetime]:
-    """Original starts (UTC) of the series, optionally only those within [after, before].
+    """Original starts (UTC) of the series, optionally only those within [after, before]."""
+    return list(
+        iter_original_starts(rule, first_start, exdates, tz, after=after, before=before, work=work)
+    )
+
+
+def iter_original_starts(
+    rule: str,
+    first_start: dt.datetime,
+    exdates: list[dt.datetime],
+    tz: ZoneInfo,
+    *,
+    after: dt.datetime | None = None,
+    before: dt.datetime | None = None,
+    work: Work | None = None,
+) -> Iterator[dt.datetime]:
+    """Original starts (UTC) of the series in order, optionally only those within
+    [after, before]; expanded only as far as the caller reads.
 
     Safe for any stored rule: a rule that cannot be read (or is refused now) yields only its
     first start, and a search cut off by the work bound yields what was found until then.
@@ -354,20 +377,20 @@ def original_starts(
     work = work or search_end(first_start, tz, before)
     low = None if after is None else after.astimezone(tz)
     high = None if before is None else before.astimezone(tz)
-    found: list[dt.datetime] = []
+    found = 0
     try:
         for start in _expand(series(rule, first_start, exdates, tz, work)):
             if high is not None and start > high:
-                break
+                return
             if low is None or start >= low:
-                found.append(start)
-            if len(found) >= MAX_OCCURRENCES:
-                break
+                found += 1
+                yield to_utc(start)
+            if found >= MAX_OCCURRENCES:
+                return
     except RecurrenceError:
         # DTSTART is a date of the series whatever its rule; dateutil may not have reached it.
         first = first_start.astimezone(tz)
         excluded = any(first == exdate for exdate in exdates)
         inside = (low is None or first >= low) and (high is None or first <= high)
-        if inside and not excluded and first not in found:
-            found.insert(0, first)
-    return [to_utc(start) for start in found]
+        if inside and not excluded and not found:
+            yield to_utc(first)
