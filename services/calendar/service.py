@@ -387,7 +387,7 @@ class Calendar:
                 403, "Only office staff or members of this organisation may see its conflicts."
             )
         documents, total = await self.store.open_conflicts_of_organisation(
-            organisation_id, limit=limit, offset=offset
+            organisation_id, limit=limit, offset=offset, now=utc_now()
         )
         titles: dict[str, str] = {}
         for document in documents:
