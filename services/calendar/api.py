@@ -19,6 +19,7 @@ from pydantic import (
 
 from services.calendar.clashes import Clash
 from services.calendar.domain import (
+    PLAUSIBLE_YEARS,
     Event,
     EventCreate,
     EventPatch,
@@ -412,6 +413,12 @@ class ImportPublic(BaseModel):
 
 
 def _moment(value: dt.date | dt.datetime, tz: str = BERLIN) -> dt.datetime:
+    if value.year not in PLAUSIBLE_YEARS:  # the time arithmetic would overflow near 1 or 9999
+        raise ProblemError(
+            422,
+            f"Dates lie between the years {PLAUSIBLE_YEARS.start} and {PLAUSIBLE_YEARS.stop - 1}.",
+            slug="invalid-date",
+        )
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
             return from_wall_time(value, zone(tz))
@@ -521,15 +528,16 @@ async def list_events(
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> OccurrencePage:
     low, high = window(start, end, default_start=_today(), default_length=DEFAULT_WINDOW)
-    found = await service.occurrences_in(low, high, filters, include_cancelled=include_cancelled)
-    page = found[offset : offset + limit]
+    page, total = await service.occurrences_in(
+        low, high, filters, include_cancelled=include_cancelled, offset=offset, limit=limit
+    )
     portal = _portal(request)
     return OccurrencePage(
         items=[OccurrencePublic.of(event, occurrence, portal) for event, occurrence in page],
-        total=len(found),
+        total=total,
         limit=limit,
         offset=offset,
-        next_offset=next_offset(offset, len(page), len(found)),
+        next_offset=next_offset(offset, len(page), total),
         window_from=low,
         window_to=high,
     )

@@ -53,8 +53,21 @@ LATEST = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
 
 OrganisationId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f-]{36}$")]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+#: Dates given to the calendar lie in these years: far enough around EARLIEST/LATEST for a
+#: clear "between 2000 and 2100" answer, near enough that no time arithmetic overflows.
+PLAUSIBLE_YEARS = range(1900, 2201)
+
+
+def _plausible(value: dt.date) -> dt.date:
+    if value.year not in PLAUSIBLE_YEARS:
+        raise ValueError(
+            f"Dates lie between the years {PLAUSIBLE_YEARS.start} and {PLAUSIBLE_YEARS.stop - 1}."
+        )
+    return value
+
+
 #: A timed moment (RFC 3339 with offset), or a date for an all-day event.
-When = AwareDatetime | dt.date
+When = Annotated[AwareDatetime | dt.date, AfterValidator(_plausible)]
 
 
 def _unique(values: list[Any]) -> list[Any]:

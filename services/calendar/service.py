@@ -3,6 +3,7 @@ listing the calendar, and following the directory's organisations."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Sequence
@@ -22,10 +23,10 @@ from services.calendar.domain import (
     change_event,
     drop_co_organiser,
     move_occurrence,
-    occurrences,
     schedule_event,
     series_span,
 )
+from services.calendar.reading import Dated, has_date_in, page_of_dates
 from services.calendar.recurrence import zone
 from services.calendar.room_locks import RoomLocks
 from services.calendar.settings import CalendarSettings
@@ -317,9 +318,10 @@ class Calendar:
         events it clashes with."""
         if event.cancelled:
             return [], {}
-        first, last = series_span(event)
+        first, last = await asyncio.to_thread(series_span, event)
         candidates = await self.store.clash_candidates(event, first, last)
-        clashes = find_clashes(event, candidates)
+        # Expanding many series is CPU work: off the event loop, other requests go on.
+        clashes = await asyncio.to_thread(find_clashes, event, candidates)
         clashing = {c.other_event_id for c in clashes}
         return clashes, {other.id: other for other in candidates if other.id in clashing}
 
@@ -434,24 +436,32 @@ class Calendar:
         filters: EventFilter,
         *,
         include_cancelled: bool = False,
-    ) -> list[tuple[Event, Occurrence]]:
-        """Every date in [start, end) of the events that pass the filters, by time."""
+        offset: int = 0,
+        limit: int = 100,
+    ) -> tuple[list[Dated], int]:
+        """One page of the dates in [start, end) of the events that pass the filters, by time,
+        and how many there are in all."""
         events = await self.store.events_in_window(start, end, filters=filters.query())
-        found = [
-            (event, occurrence)
-            for event in events
-            for occurrence in occurrences(event, start, end)
-            if include_cancelled or not occurrence.cancelled
-        ]
-        found.sort(key=lambda pair: (pair[1].starts_at, pair[0].title, pair[0].id))
-        return found
+        # Expanding many series is CPU work: off the event loop, other requests go on.
+        return await asyncio.to_thread(
+            lambda: page_of_dates(
+                events,
+                start,
+                end,
+                include_cancelled=include_cancelled,
+                offset=offset,
+                limit=limit,
+            )
+        )
 
     async def events_in(
         self, start: dt.datetime, end: dt.datetime, filters: EventFilter
     ) -> list[Event]:
         """Events (whole series) with a date in [start, end), for the iCalendar feeds."""
         events = await self.store.events_in_window(start, end, filters=filters.query())
-        shown = [event for event in events if occurrences(event, start, end)]
+        shown = await asyncio.to_thread(
+            lambda: [event for event in events if has_date_in(event, start, end)]
+        )
         shown.sort(key=lambda event: (event.starts_at, event.id))
         return shown
 
@@ -463,7 +473,7 @@ class Calendar:
                 403, "Only office staff or members of this organisation may see its conflicts."
             )
         documents, total = await self.store.open_conflicts_of_organisation(
-            organisation_id, limit=limit, offset=offset
+            organisation_id, limit=limit, offset=offset, now=utc_now()
         )
         titles: dict[str, str] = {}
         for document in documents:

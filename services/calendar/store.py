@@ -63,7 +63,15 @@ INDEXES = (
             IndexModel([("import_id", ASCENDING)]),
         ),
     ),
-    CollectionIndexes(CONFLICTS, (IndexModel([("state", ASCENDING)]),)),
+    CollectionIndexes(
+        CONFLICTS,
+        (
+            IndexModel([("state", ASCENDING)]),
+            # Each save looks up the conflicts of its event by these two scalar fields.
+            IndexModel([("event_id", ASCENDING)]),
+            IndexModel([("other_event_id", ASCENDING)]),
+        ),
+    ),
     CollectionIndexes(
         IMPORTS,
         (
@@ -342,8 +350,13 @@ class CalendarStore:
         return {doc["_id"]: doc async for doc in cursor}
 
     async def open_conflicts_of_event(self, event_id: str) -> list[Document]:
-        cursor = self.db[CONFLICTS].find({"state": "open", "event_ids": {"$in": [event_id]}})
-        return [doc async for doc in cursor]
+        """By the indexed scalar fields (one equality each), not by the `event_ids` array."""
+        found: dict[str, Document] = {}
+        for field in ("event_id", "other_event_id"):
+            async for doc in self.db[CONFLICTS].find({field: event_id}):
+                if doc["state"] == "open":
+                    found.setdefault(doc["_id"], doc)
+        return list(found.values())
 
     async def open_conflict(self, conflict: Document, existing: Document | None) -> None:
         if existing is None:
@@ -367,15 +380,17 @@ class CalendarStore:
         await self.writer.update(CONFLICTS, conflict_id, close)
 
     async def open_conflicts_of_organisation(
-        self, organisation_id: str, *, limit: int, offset: int
+        self, organisation_id: str, *, limit: int, offset: int, now: dt.datetime | None = None
     ) -> tuple[list[Document], int]:
+        """Open conflicts of the organisation by time; with `now`, only those not over yet
+        (a clash whose overlap has passed is nothing to act on any more)."""
         query = {"state": "open", "organisation_ids": {"$in": [organisation_id]}}
         cursor = (
             self.db[CONFLICTS]
             .find(query)
             .sort([("overlap_start_s", ASCENDING), ("_id", ASCENDING)])
         )
-        everything = [doc async for doc in cursor]
+        everything = [doc async for doc in cursor if now is None or doc["overlap_ends_at"] > now]
         return everything[offset : offset + limit], len(everything)
 
     # organisations -----------------------------------------------------------------------
