@@ -457,3 +457,37 @@ async def test_a_poison_message_is_parked_after_exactly_delivery_limit_attempts_
         entry = await runtime.db["inbox"].find_one({"event_id": event.id})
         assert entry is not None
         assert (entry["attempts"], entry["state"]) == (3, "parked")
+
+
+def close_connections(vhost: RabbitVhost) -> None:
+    """Drop every client connection of the vhost, as a broker restart does."""
+    subprocess.run(
+        ["rabbitmqctl", "-q", "close_all_connections", "-p", vhost.name, "broker restart test"],
+        check=True,
+        capture_output=True,
+    )
+
+
+async def test_a_service_whose_broker_connection_came_back_wakes_its_outbox_relay(
+    consumer: Consumer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runtime, _effects, vhost = consumer
+    woken: list[bool] = []
+    wake = runtime.relay.broker_reconnected
+
+    def spy() -> None:
+        woken.append(True)
+        wake()
+
+    monkeypatch.setattr(runtime.relay, "broker_reconnected", spy)
+    close_connections(vhost)
+
+    async def reconnected() -> bool:
+        return bool(woken)
+
+    await wait_until(reconnected, timeout=30)
+    async with StreamTap(vhost.url, EVENTS_EXCHANGE, ("directory.organisation.updated",)) as tap:
+        caused = OrganisationUpdated(**registered("org-back").model_dump(), changed_fields=["name"])
+        await runtime.writer.insert("caused", {"_id": "after-reconnect"}, [caused])
+        [published] = await tap.wait_for("directory.organisation.updated")
+    assert published["subject"] == "org-back"
