@@ -161,6 +161,7 @@ class Inbox:
     def __init__(self, db: AsyncDatabase[Document], clock: Callable[[], int] = now_ms) -> None:
         self._collection = db[INBOX]
         self._clock = clock
+        self._legacy_swept = False
 
     @staticmethod
     def _key(consumer: str, event_id: str) -> str:
@@ -231,17 +232,28 @@ class Inbox:
     async def sweep(self, retention_ms: int, *, batch: int = 500) -> int:
         """Delete entries handled more than `retention_ms` ago; returns how many."""
         cutoff = self._clock() - retention_ms
+        removed = await self._delete_all({INBOX_DONE_FIELD: {"$gt": 0, "$lt": cutoff}}, batch)
+        if not self._legacy_swept:
+            # entries handled before `done_ms` existed: by the time they arrived, once
+            received = dt.datetime.fromtimestamp(cutoff / 1000, dt.UTC).replace(microsecond=0)
+            legacy = {
+                "state": "done",
+                INBOX_DONE_FIELD: {"$in": [None]},
+                "received_at": {"$lt": received},
+            }
+            removed += await self._delete_all(legacy, batch)
+            self._legacy_swept = True
+        return removed
+
+    async def _delete_all(self, query: Document, batch: int) -> int:
         removed = 0
         while True:
-            expired = await self._collection.find(
-                {INBOX_DONE_FIELD: {"$gt": 0, "$lt": cutoff}}, {"_id": 1}
-            ).to_list(batch)
-            if not expired:
+            found = await self._collection.find(query, {"_id": 1}).to_list(batch)
+            if not found:
                 return removed
-            ids = [doc["_id"] for doc in expired]
-            result = await self._collection.delete_many({"_id": {"$in": ids}})
+            result = await self._collection.delete_many({"_id": {"$in": [d["_id"] for d in found]}})
             removed += result.deleted_count
-            if len(expired) < batch:
+            if len(found) < batch:
                 return removed
 
 
