@@ -121,7 +121,8 @@ async def test_a_relay_that_dies_after_publishing_leaves_the_entry_to_be_publish
     """At least once: the rare double is deduplicated by consumers on the CloudEvents id."""
     writer = OutboxWriter(mongo_db)
     await writer.insert(COLLECTION, {"_id": "crash"}, [registered("crash")])
-    dying = relay(mongo_db, broker, lease_seconds=3)
+    clock = FakeClock()
+    dying = relay(mongo_db, broker, lease_seconds=3, clock=clock)
 
     async def die(*_args: Any) -> None:
         raise SystemExit("killed between publish and removal")
@@ -131,9 +132,9 @@ async def test_a_relay_that_dies_after_publishing_leaves_the_entry_to_be_publish
         with pytest.raises(SystemExit):
             await dying.drain()
         await tap.wait_for("directory.organisation.registered", 1)
-        survivor = relay(mongo_db, broker, lease_seconds=3)
+        survivor = relay(mongo_db, broker, lease_seconds=3, clock=clock)
         assert await survivor.drain() == 0  # the dead relay's lease still holds
-        await asyncio.sleep(3.2)
+        clock.advance(3.2)
         assert await survivor.drain() == 1
         bodies = await tap.wait_for("directory.organisation.registered", 2)
     assert bodies[0]["id"] == bodies[1]["id"]
