@@ -4,6 +4,10 @@ A consumer queue receives CloudEvents. Each message is validated, deduplicated t
 and handed to the handler registered for its type. Anything that cannot be handled is parked
 (published to the dead-letter exchange with the reason in `x-parked-reason`) and acknowledged:
 nothing crashes the consumer, nothing blocks the queue, nothing disappears.
+
+Attempts are counted in the inbox document, not taken from the broker's `x-delivery-count`
+(RabbitMQ 4 no longer counts requeued nacks there); the queue's `x-delivery-limit` is only a
+backstop. A replayed message (`x-replayed`) is handled afresh whoever parked it.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from faststream import AckPolicy
 from faststream.rabbit import Channel, RabbitBroker, RabbitExchange
 from faststream.rabbit.annotations import RabbitMessage
 from pydantic import ValidationError
+from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
@@ -28,7 +33,8 @@ from shared.context import correlation_id_var, event_id_var
 from shared.contracts.base import CLOUDEVENTS_CONTENT_TYPE, CloudEvent, Payload
 from shared.metrics import MESSAGE_DURATION, MESSAGES_CONSUMED
 from shared.mongo import DATABASE_UNAVAILABLE, Document
-from shared.outbox import OutboxEntry
+from shared.outbox import OutboxEntry, now_ms
+from shared.replay import REPLAY_HEADER
 from shared.topology import (
     DEAD_LETTER_EXCHANGE,
     DELIVERY_LIMIT,
@@ -45,11 +51,21 @@ T = TypeVar("T")
 Handler = Callable[[P, CloudEvent], Awaitable[None]]
 
 INBOX = "inbox"
+#: The sweep finds expired entries by this integer (epoch ms when handled; 0 while not done).
+INBOX_DONE_FIELD = "done_ms"
 
 
-def create_broker(rabbitmq_url: str, *, service: str, prefetch_count: int) -> RabbitBroker:
+def create_broker(
+    rabbitmq_url: str,
+    *,
+    service: str,
+    prefetch_count: int,
+    on_reconnected: Callable[[], None] | None = None,
+) -> RabbitBroker:
     """A broker with publisher confirms, unroutable publishes raising, a bounded prefetch and
-    per-message "Received/Processed" lines at DEBUG (they cost a third of consume throughput)."""
+    per-message "Received/Processed" lines at DEBUG (they cost a third of consume throughput).
+    `on_reconnected` is called each time the connection came back after a loss."""
+    callbacks = [] if on_reconnected is None else [lambda _connection: on_reconnected()]
     return RabbitBroker(
         rabbitmq_url,
         default_channel=Channel(
@@ -60,6 +76,7 @@ def create_broker(rabbitmq_url: str, *, service: str, prefetch_count: int) -> Ra
         graceful_timeout=10.0,
         reconnect_interval=2.0,
         timeout=5.0,
+        on_reconnected=callbacks,
     )
 
 
@@ -137,17 +154,26 @@ class Subscriptions:
 
 
 class Inbox:
-    """Idempotent consumption: `(consumer, event id)` is recorded before acting."""
+    """Idempotent consumption: `(consumer, event id)` is recorded before acting, with the number
+    of attempts made so far. States: `processing`, `done`, `parked` (handed to the parking
+    queue by the consumer). Entries done more than the retention ago are swept."""
 
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
+    def __init__(self, db: AsyncDatabase[Document], clock: Callable[[], int] = now_ms) -> None:
         self._collection = db[INBOX]
+        self._clock = clock
+        self._legacy_swept = False
 
     @staticmethod
     def _key(consumer: str, event_id: str) -> str:
         return f"{consumer}:{event_id}"
 
-    async def begin(self, consumer: str, event: CloudEvent, *, redelivered: bool) -> bool:
-        """True when this delivery should be handled, False when it is a duplicate."""
+    async def begin(
+        self, consumer: str, event: CloudEvent, *, redelivered: bool, replay: int = 0
+    ) -> int | None:
+        """The attempt this delivery is (1 for the first), or None for a duplicate to drop.
+
+        `replay` is the message's `x-replayed` counter (0 if it was never replayed).
+        """
         key = self._key(consumer, event.id)
         try:
             await self._collection.insert_one(
@@ -157,29 +183,78 @@ class Inbox:
                     "event_id": event.id,
                     "type": event.type,
                     "state": "processing",
+                    "attempts": 1,
+                    "replay": replay,
+                    INBOX_DONE_FIELD: 0,
                     "received_at": dt.datetime.now(dt.UTC).replace(microsecond=0),
                 }
             )
-            return True
+            return 1
         except DuplicateKeyError:
             pass
         existing = await self._collection.find_one({"_id": key})
-        if existing is None:  # forgotten meanwhile (parked and replayed)
-            return await self.begin(consumer, event, redelivered=redelivered)
-        if existing.get("state") == "done":
-            return False
-        # Still "processing": if this very message comes again, its earlier delivery failed or
-        # its consumer died, so take over. A second copy arriving fresh is a double publish
-        # whose first copy is being handled right now (and redelivered if that fails).
-        return redelivered
+        if existing is None:  # swept meanwhile
+            return await self.begin(consumer, event, redelivered=redelivered, replay=replay)
+        state = existing.get("state")
+        if state == "done":
+            return None
+        if state == "parked" or replay > int(existing.get("replay") or 0):
+            # Parked (by this consumer or by the broker's delivery limit) and sent again: the
+            # cause is presumably fixed, so it starts over with a full set of attempts.
+            await self._collection.update_one(
+                {"_id": key}, {"$set": {"state": "processing", "attempts": 1, "replay": replay}}
+            )
+            return 1
+        if not redelivered:
+            # A second copy arriving fresh is a double publish whose first copy is being
+            # handled right now (and redelivered if that fails).
+            return None
+        # This very message again: its earlier delivery failed or its consumer died.
+        counted = await self._collection.find_one_and_update(
+            {"_id": key}, {"$inc": {"attempts": 1}}, return_document=ReturnDocument.AFTER
+        )
+        if counted is None:
+            return await self.begin(consumer, event, redelivered=redelivered, replay=replay)
+        return int(counted["attempts"])
 
     async def complete(self, consumer: str, event_id: str) -> None:
         await self._collection.update_one(
-            {"_id": self._key(consumer, event_id)}, {"$set": {"state": "done"}}
+            {"_id": self._key(consumer, event_id)},
+            {"$set": {"state": "done", INBOX_DONE_FIELD: self._clock()}},
         )
 
-    async def forget(self, consumer: str, event_id: str) -> None:
-        await self._collection.delete_one({"_id": self._key(consumer, event_id)})
+    async def parked(self, consumer: str, event_id: str) -> None:
+        """The message went to the parking queue: a replay of it is handled again."""
+        await self._collection.update_one(
+            {"_id": self._key(consumer, event_id)}, {"$set": {"state": "parked"}}
+        )
+
+    async def sweep(self, retention_ms: int, *, batch: int = 500) -> int:
+        """Delete entries handled more than `retention_ms` ago; returns how many."""
+        cutoff = self._clock() - retention_ms
+        removed = await self._delete_all({INBOX_DONE_FIELD: {"$gt": 0, "$lt": cutoff}}, batch)
+        if not self._legacy_swept:
+            # entries handled before `done_ms` existed: by the time they arrived, once
+            received = dt.datetime.fromtimestamp(cutoff / 1000, dt.UTC).replace(microsecond=0)
+            legacy = {
+                "state": "done",
+                INBOX_DONE_FIELD: {"$in": [None]},
+                "received_at": {"$lt": received},
+            }
+            removed += await self._delete_all(legacy, batch)
+            self._legacy_swept = True
+        return removed
+
+    async def _delete_all(self, query: Document, batch: int) -> int:
+        removed = 0
+        while True:
+            found = await self._collection.find(query, {"_id": 1}).to_list(batch)
+            if not found:
+                return removed
+            result = await self._collection.delete_many({"_id": {"$in": [d["_id"] for d in found]}})
+            removed += result.deleted_count
+            if len(found) < batch:
+                return removed
 
 
 async def park(
@@ -235,8 +310,8 @@ async def while_database_unavailable(call: Callable[[], Awaitable[T]]) -> T:
             backoff = min(backoff * 2, 30.0)
 
 
-def _delivery_count(raw: IncomingMessage) -> int:
-    value = (raw.headers or {}).get("x-delivery-count", 0)
+def _replay_number(raw: IncomingMessage) -> int:
+    value = (raw.headers or {}).get(REPLAY_HEADER, 0)
     try:
         return int(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
@@ -293,23 +368,29 @@ def register_consumer(
             await park_and_ack(f"data does not match {event.type}: {_summary(exc)}")
             return
 
-        fresh = await while_database_unavailable(
-            lambda: inbox.begin(consumer, event, redelivered=bool(raw.redelivered))
+        attempt = await while_database_unavailable(
+            lambda: inbox.begin(
+                consumer, event, redelivered=bool(raw.redelivered), replay=_replay_number(raw)
+            )
         )
-        if not fresh:
+        if attempt is None:
             MESSAGES_CONSUMED.labels(queue_name, event_type, "duplicate").inc()
             await message.ack()
+            return
+        if attempt > delivery_limit:
+            # every earlier attempt ended without a verdict (the consumer stopped inside it)
+            await while_database_unavailable(lambda: inbox.parked(consumer, event.id))
+            await park_and_ack(f"not handled after {delivery_limit} attempts")
             return
         try:
             await while_database_unavailable(lambda: registration.handler(payload, event))
         except Exception as exc:
-            attempt = _delivery_count(raw) + 1
             if attempt >= delivery_limit:
-                log.exception("giving up on %s after %d deliveries", event.id, attempt)
-                await while_database_unavailable(lambda: inbox.forget(consumer, event.id))
+                log.exception("giving up on %s after %d attempts", event.id, attempt)
+                await while_database_unavailable(lambda: inbox.parked(consumer, event.id))
                 await park_and_ack(f"handler failed {attempt} times: {exc!r}")
             else:
-                log.warning("handling %s failed (delivery %d): %r", event.id, attempt, exc)
+                log.warning("handling %s failed (attempt %d): %r", event.id, attempt, exc)
                 MESSAGES_CONSUMED.labels(queue_name, event_type, "retried").inc()
                 await message.nack(requeue=True)
             return

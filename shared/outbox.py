@@ -9,6 +9,7 @@ every document of an outbox collection:
 - `outbox_pending`     – indexed flag: does `outbox` hold anything
 - `outbox_seq`         – counter value of the oldest pending entry (orders the relay's work)
 - `outbox_lease_until` – epoch ms until which one relay owns the entries
+- `outbox_owner`       – the token of that relay's claim; only its holder renews or releases
 """
 
 from __future__ import annotations
@@ -85,7 +86,7 @@ class OutboxEntry:
         return CLOUDEVENTS_CONTENT_TYPE
 
 
-def _now_ms() -> int:
+def now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
@@ -127,7 +128,7 @@ class OutboxWriter:
                     body=event.model_dump_json(exclude_none=True),
                     correlation_id=correlation_id,
                     seq=first + offset,
-                    created_ms=_now_ms(),
+                    created_ms=now_ms(),
                 ).to_document()
             )
         return entries
@@ -220,6 +221,20 @@ class OutboxWriter:
 
 
 Publish = Callable[[OutboxEntry], Awaitable[None]]
+Clock = Callable[[], int]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class LeaseLostError(Exception):
+    """Another relay claimed the document after this relay's lease ran out."""
+
+
+@dataclass
+class _Lease:
+    collection: str
+    doc_id: str
+    token: str
+    until_ms: int
 
 
 class OutboxRelay:
@@ -240,6 +255,8 @@ class OutboxRelay:
         lease_seconds: float = 30.0,
         poll_seconds: float = 1.0,
         batch_size: int = 100,
+        clock: Clock = now_ms,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
         self._db = db
         self._collections = tuple(collections)
@@ -248,18 +265,37 @@ class OutboxRelay:
         self._lease_ms = int(lease_seconds * 1000)
         self._poll_seconds = poll_seconds
         self._batch_size = batch_size
-        self._owner = new_id()
+        self._clock = clock
+        self._sleep = sleep
         self._wake = asyncio.Event()
+        self._reconnected = asyncio.Event()
         self.last_error: str | None = None
 
     def wake(self) -> None:
         """Called right after a local write, so events leave within milliseconds."""
         self._wake.set()
 
+    def broker_reconnected(self) -> None:
+        """Called when the broker connection is back: ends a back-off wait at once."""
+        self._reconnected.set()
+        self._wake.set()
+
+    async def _back_off(self, seconds: float) -> None:
+        """Wait `seconds`, or less if the broker reconnects meanwhile."""
+        reconnected = asyncio.ensure_future(self._reconnected.wait())
+        elapsed = asyncio.ensure_future(self._sleep(seconds))
+        try:
+            await asyncio.wait({reconnected, elapsed}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            reconnected.cancel()
+            elapsed.cancel()
+
     async def run(self) -> None:
         backoff = self._poll_seconds
         while True:
             self._wake.clear()
+            # a reconnect during the attempt below still cuts its back-off short
+            self._reconnected.clear()
             try:
                 published = await self.drain()
                 self.last_error = None
@@ -272,7 +308,7 @@ class OutboxRelay:
                 self.last_error = repr(exc)
                 OUTBOX_PUBLISH_ERRORS.labels(self._service).inc()
                 log.warning("outbox relay: %s; retrying in %.1fs", exc, backoff)
-                await asyncio.sleep(backoff)
+                await self._back_off(backoff)
                 backoff = min(backoff * 2, 30.0)
                 continue
             with contextlib.suppress(TimeoutError):
@@ -302,40 +338,65 @@ class OutboxRelay:
             published += await self._publish_document(collection, doc_id)
         return published
 
-    async def _claim(self, collection: str, doc_id: str) -> Document | None:
-        now = _now_ms()
-        return await self._db[collection].find_one_and_update(
+    async def _claim(self, collection: str, doc_id: str) -> tuple[Document, _Lease] | None:
+        now = self._clock()
+        lease = _Lease(collection, doc_id, new_id(), now + self._lease_ms)
+        claimed = await self._db[collection].find_one_and_update(
             {"_id": doc_id, "outbox_pending": True, "outbox_lease_until": {"$lte": now}},
             {
-                "$set": {"outbox_lease_until": now + self._lease_ms, "outbox_owner": self._owner},
+                "$set": {"outbox_lease_until": lease.until_ms, "outbox_owner": lease.token},
                 "$inc": {"version": 1},
             },
             return_document=ReturnDocument.AFTER,
         )
+        return None if claimed is None else (claimed, lease)
+
+    async def _keep(self, lease: _Lease) -> None:
+        """Renew the lease once half of it is used; raise LeaseLostError if it was taken."""
+        now = self._clock()
+        if now < lease.until_ms - self._lease_ms // 2:
+            return
+        until = now + self._lease_ms
+        renewed = await self._db[lease.collection].find_one_and_update(
+            {"_id": lease.doc_id, "outbox_owner": lease.token},
+            {"$set": {"outbox_lease_until": until}, "$inc": {"version": 1}},
+            return_document=ReturnDocument.AFTER,
+        )
+        if renewed is None:
+            raise LeaseLostError(f"{lease.collection}/{lease.doc_id}")
+        lease.until_ms = until
 
     async def _publish_document(self, collection: str, doc_id: str) -> int:
-        claimed = await self._claim(collection, doc_id)
-        if claimed is None:
+        claim = await self._claim(collection, doc_id)
+        if claim is None:
             return 0  # another relay holds it, or it was published meanwhile
+        claimed, lease = claim
         entries = [OutboxEntry.from_document(raw) for raw in claimed.get("outbox") or []]
         if entries:
-            age = max(0.0, (_now_ms() - min(e.created_ms for e in entries)) / 1000)
+            age = max(0.0, (self._clock() - min(e.created_ms for e in entries)) / 1000)
             OUTBOX_OLDEST_AGE.labels(self._service).set(age)
         done: set[str] = set()
         try:
             for entry in entries:
+                await self._keep(lease)
                 await self._publish(entry)
                 done.add(entry.id)
                 OUTBOX_PUBLISHED.labels(self._service, entry.routing_key).inc()
+        except LeaseLostError:
+            # the new holder publishes the rest in order (and again what this one published)
+            log.warning("outbox relay: lease on %s/%s taken over; leaving it", collection, doc_id)
+            return len(done)
         finally:
-            await self._release(collection, doc_id, done)
+            await self._release(lease, done)
         return len(done)
 
-    async def _release(self, collection: str, doc_id: str, done: set[str]) -> None:
-        """Remove published entries and drop the lease, re-reading on concurrent writes."""
+    async def _release(self, lease: _Lease, done: set[str]) -> None:
+        """Remove published entries and drop the lease, re-reading on concurrent writes; a
+        lease that was taken over is left to its new holder."""
+        collection, doc_id = lease.collection, lease.doc_id
         for _ in range(MAX_WRITE_ATTEMPTS):
             doc = await self._db[collection].find_one({"_id": doc_id})
-            if doc is None:
+            if doc is None or doc.get("outbox_owner") != lease.token:
                 return
             remaining = [raw for raw in doc.get("outbox") or [] if raw["id"] not in done]
             version = int(doc["version"])
@@ -349,7 +410,7 @@ class OutboxRelay:
             }
             stored.pop("outbox_owner", None)
             result = await self._db[collection].replace_one(
-                {"_id": doc_id, "version": version}, stored
+                {"_id": doc_id, "version": version, "outbox_owner": lease.token}, stored
             )
             if result.matched_count == 1:
                 return

@@ -16,9 +16,12 @@ from typing import Any
 
 from fastapi import FastAPI
 from faststream.rabbit import RabbitBroker
+from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.messaging import (
+    INBOX,
+    INBOX_DONE_FIELD,
     Inbox,
     Subscriptions,
     create_broker,
@@ -62,7 +65,10 @@ class ServiceRuntime:
         )
         self.db: AsyncDatabase[Document] = self.mongo[settings.database_name]
         self.broker: RabbitBroker = create_broker(
-            settings.rabbitmq_url, service=self.service, prefetch_count=settings.prefetch_count
+            settings.rabbitmq_url,
+            service=self.service,
+            prefetch_count=settings.prefetch_count,
+            on_reconnected=self._broker_reconnected,
         )
         self.outbox_collections = tuple(outbox_collections)
         self.relay = OutboxRelay(
@@ -79,11 +85,17 @@ class ServiceRuntime:
             CollectionIndexes(name, (OUTBOX_INDEX_SPEC,)) for name in self.outbox_collections
         ]
         self._subscriptions = tuple(subscriptions)
+        if self._subscriptions:
+            self._indexes.append(
+                CollectionIndexes(INBOX, (IndexModel([(INBOX_DONE_FIELD, ASCENDING)]),))
+            )
         self._consumers_registered = False
         self._database_hooks: list[StartupHook] = []
         self._background: list[tuple[str, BackgroundLoop, bool]] = [
             ("parking-watch", self._watch_parking_queue, True)
         ]
+        if self._subscriptions:
+            self._background.append(("inbox-sweep", self._sweep_inbox, False))
         self._tasks: list[asyncio.Task[Any]] = []
         self.database_ready = asyncio.Event()
         self.broker_ready = asyncio.Event()
@@ -99,7 +111,11 @@ class ServiceRuntime:
             return
         for subscription in self._subscriptions:
             register_consumer(
-                self.broker, subscription, self.inbox, prefetch_count=self.settings.prefetch_count
+                self.broker,
+                subscription,
+                self.inbox,
+                prefetch_count=self.settings.prefetch_count,
+                delivery_limit=self.settings.delivery_limit,
             )
         self._consumers_registered = True
 
@@ -171,6 +187,19 @@ class ServiceRuntime:
             self.broker_ready.set()
             log.info("broker ready")
             return
+
+    def _broker_reconnected(self) -> None:
+        log.info("broker connection restored")
+        self.relay.broker_reconnected()
+
+    async def _sweep_inbox(self) -> None:
+        """Forget handled event ids after the retention (the inbox would grow forever)."""
+        retention_ms = int(self.settings.inbox_retention_hours * 3600 * 1000)
+        while True:
+            removed = await self.inbox.sweep(retention_ms)
+            if removed:
+                log.info("inbox: forgot %d handled events", removed)
+            await asyncio.sleep(self.settings.inbox_sweep_seconds)
 
     async def _watch_parking_queue(self) -> None:
         """Keep the parked-messages gauge current (operators alert on it)."""

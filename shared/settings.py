@@ -7,6 +7,8 @@ from typing import ClassVar, Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.topology import DELIVERY_LIMIT
+
 Environment = Literal["development", "test", "production"]
 
 #: Values that must never reach production.
@@ -41,8 +43,14 @@ class ServiceSettings(BaseSettings):
     log_level: str = "info"
     #: How many unacknowledged messages a consumer holds at once.
     prefetch_count: int = Field(50, ge=1, le=10_000)
-    #: After this many deliveries a failing message is parked.
-    delivery_limit: int = Field(5, ge=1, le=100)
+    #: Attempts at handling a message (counted by the consumer) before it is parked. At most the
+    #: queues' `x-delivery-limit` (shared.topology.DELIVERY_LIMIT), the broker's backstop.
+    delivery_limit: int = Field(DELIVERY_LIMIT, ge=1, le=DELIVERY_LIMIT)
+    #: How long a handled event's id is kept to drop copies of it (redeliveries, double
+    #: publishes, replays); a copy arriving later is handled again.
+    inbox_retention_hours: float = Field(7 * 24.0, ge=1.0)
+    #: How often handled ids older than the retention are deleted.
+    inbox_sweep_seconds: float = Field(3600.0, gt=0)
     #: Largest accepted HTTP request body.
     max_body_bytes: int = Field(256 * 1024, ge=1024)
     #: Declare other services' command queues too, so commands wait for a receiver that is not

@@ -731,7 +731,7 @@ async def _check_in_with_null(coll: Coll) -> tuple[bool, str]:
 
 
 async def _check_revision_guarded_replace(coll: Coll) -> tuple[bool, str]:
-    """9. replace_one({_id, revision: {$lt: n}}) replaces only an older revision; of many
+    """14. replace_one({_id, revision: {$lt: n}}) replaces only an older revision; of many
     concurrent guarded replaces of one document the highest revision stays
     (`shared.projection.apply_revision`)."""
     base = _base_time()
@@ -762,6 +762,88 @@ async def _check_revision_guarded_replace(coll: Coll) -> tuple[bool, str]:
     ex.same("document after the newer revision", got, {"_id": "proj-1", **newer})
     ex.same("highest of concurrent guarded replaces", final, {"_id": "proj-2", "revision": 9})
     return ex.result("older and equal revisions refused, newer taken, highest of 9 concurrent")
+async def _check_lease_token(coll: Coll) -> tuple[bool, str]:
+    """15. A lease is renewed and released only by the holder of its claim: find_one_and_update
+    and replace_one filtered by `_id` plus the claim's string token (outbox relay)."""
+    now_ms = 1_767_312_245_000
+    await coll.insert_one({"_id": "l1", "lease_until": 0, "owner": None, "version": 1})
+    await _claim(coll, "l1", now_ms, "t1")
+    renewed = await coll.find_one_and_update(
+        {"_id": "l1", "owner": "t1"},
+        {"$set": {"lease_until": now_ms + 90_000}, "$inc": {"version": 1}},
+        return_document=ReturnDocument.AFTER,
+    )
+    foreign = await coll.find_one_and_update(
+        {"_id": "l1", "owner": "t2"},
+        {"$set": {"lease_until": now_ms + 1}, "$inc": {"version": 1}},
+        return_document=ReturnDocument.AFTER,
+    )
+    taken = await _claim(coll, "l1", now_ms + 90_001, "t2")
+    stale = await coll.replace_one(
+        {"_id": "l1", "version": 4, "owner": "t1"}, {"lease_until": 0, "version": 5}
+    )
+    released = await coll.replace_one(
+        {"_id": "l1", "version": 4, "owner": "t2"}, {"lease_until": 0, "version": 5}
+    )
+    ex = _Expect()
+    ex.same(
+        "renewal by the holder (AFTER)",
+        renewed,
+        {"_id": "l1", "lease_until": now_ms + 90_000, "owner": "t1", "version": 3},
+    )
+    ex.equal("renewal by another token", foreign, None)
+    ex.equal(
+        "claim after the renewed lease ran out", None if taken is None else taken["owner"], "t2"
+    )
+    ex.equal("release by the former holder matched_count", stale.matched_count, 0)
+    ex.equal("release by the holder matched_count", released.matched_count, 1)
+    ex.same(
+        "after release",
+        await coll.find_one({"_id": "l1"}),
+        {"_id": "l1", "lease_until": 0, "version": 5},
+    )
+    return ex.result("renewed by its holder only; the former holder's release matched nothing")
+
+
+async def _check_attempts_and_expiry(coll: Coll) -> tuple[bool, str]:
+    """16. The inbox: `$inc` of an attempt counter by `_id` (AFTER, distinct under concurrency),
+    `$set` of a state string and an epoch-ms integer, and the sweep: an integer range on an
+    indexed field, then delete_many by `$in` on `_id`."""
+    await coll.create_index("done_ms")
+    await coll.insert_many(
+        [
+            {"_id": "a", "state": "processing", "attempts": 1, "done_ms": 0},
+            {"_id": "old", "state": "processing", "attempts": 1, "done_ms": 0},
+            {"_id": "new", "state": "processing", "attempts": 1, "done_ms": 0},
+        ]
+    )
+    counted = await asyncio.gather(
+        *(
+            coll.find_one_and_update(
+                {"_id": "a"}, {"$inc": {"attempts": 1}}, return_document=ReturnDocument.AFTER
+            )
+            for _ in range(5)
+        )
+    )
+    await coll.update_one({"_id": "old"}, {"$set": {"state": "done", "done_ms": 1_767_312_245_000}})
+    await coll.update_one({"_id": "new"}, {"$set": {"state": "done", "done_ms": 1_767_312_245_002}})
+    expired = await _ids(coll, {"done_ms": {"$gt": 0, "$lt": 1_767_312_245_001}})
+    deleted = await coll.delete_many({"_id": {"$in": expired}})
+    ex = _Expect()
+    ex.equal(
+        "concurrent attempt counts",
+        sorted(d["attempts"] if d else None for d in counted),
+        [2, 3, 4, 5, 6],
+    )
+    ex.equal("expired ids", expired, ["old"])
+    ex.equal("deleted_count", deleted.deleted_count, 1)
+    ex.same(
+        "kept entry",
+        await coll.find_one({"_id": "new"}),
+        {"_id": "new", "state": "done", "attempts": 1, "done_ms": 1_767_312_245_002},
+    )
+    ex.equal("left", await _sorted_ids(coll, {}), ["a", "new"])
+    return ex.result("attempts 2..6 under concurrency; the integer range swept exactly one")
 
 
 _CHECKS: Final[list[tuple[str, _Check]]] = [
@@ -779,6 +861,8 @@ _CHECKS: Final[list[tuple[str, _Check]]] = [
     ("boolean_equality", _check_booleans),
     ("in_with_null_matches_missing", _check_in_with_null),
     ("replace_one_revision_guarded", _check_revision_guarded_replace),
+    ("lease_renewed_and_released_by_token", _check_lease_token),
+    ("inbox_attempts_and_expiry", _check_attempts_and_expiry),
 ]
 
 

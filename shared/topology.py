@@ -17,7 +17,9 @@ UNROUTED_EXCHANGE = "integrationsnetz.unrouted"
 UNROUTED_QUEUE = "integrationsnetz.unrouted"
 DEAD_LETTER_EXCHANGE = "integrationsnetz.dead-letters"
 
-#: Deliveries of one message before it is parked.
+#: The broker's backstop (`x-delivery-limit`): deliveries after which the broker itself parks a
+#: message. Consumers count attempts themselves and park at `delivery_limit` (at most this), so
+#: this only acts when their count fails. Changing it changes every consumer queue's identity.
 DELIVERY_LIMIT = 5
 #: Events nobody was subscribed to are kept for inspection, the newest this many.
 UNROUTED_MAX_LENGTH = 100_000
@@ -40,7 +42,7 @@ def parking_queue_name(service: str) -> str:
 
 
 def consumer_queue(service: str, purpose: str) -> RabbitQueue:
-    """A durable quorum queue that parks a message after DELIVERY_LIMIT deliveries."""
+    """A durable quorum queue; the broker parks a message after DELIVERY_LIMIT deliveries."""
     arguments: dict[str, Any] = {
         "x-queue-type": "quorum",
         "x-delivery-limit": DELIVERY_LIMIT,

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import json
+import os
+import shutil
+import subprocess
+import urllib.parse
 from collections.abc import AsyncIterator
 from typing import Any
 
 import aio_pika
+import httpx
 import pytest
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -65,21 +71,22 @@ class Effects:
 Consumer = tuple[ServiceRuntime, Effects, RabbitVhost]
 
 
-@pytest.fixture
-async def consumer(
-    fresh_vhost: RabbitVhost, mongo_url: str, database_name: str, mongo_db: Any
+@contextlib.asynccontextmanager
+async def running_consumer(
+    vhost: RabbitVhost, mongo_url: str, database_name: str, **overrides: Any
 ) -> AsyncIterator[Consumer]:
+    """A service `testsvc` consuming OrganisationRegistered; settings may be overridden."""
     settings = ServiceSettings(
         _env_file=None,
         service_name="testsvc",
         environment="test",
         mongodb_url=mongo_url,
         mongodb_database=database_name,
-        rabbitmq_url=fresh_vhost.url,
+        rabbitmq_url=vhost.url,
         parking_check_seconds=0.2,
+        **overrides,
     )
     subscriptions = Subscriptions("testsvc", "directory-events")
-    runtime_holder: dict[str, ServiceRuntime] = {}
     effects_holder: dict[str, Effects] = {}
 
     @subscriptions.on(OrganisationRegistered)
@@ -87,16 +94,23 @@ async def consumer(
         await effects_holder["e"].handle(payload, event)
 
     runtime = ServiceRuntime(settings, subscriptions=[subscriptions], outbox_collections=["caused"])
-    runtime_holder["r"] = runtime
     effects_holder["e"] = Effects(runtime.db)
     effects_holder["e"].writer = runtime.writer
     await runtime.start()
     await asyncio.wait_for(runtime.broker_ready.wait(), 20)
     await asyncio.wait_for(runtime.database_ready.wait(), 20)
     try:
-        yield runtime, effects_holder["e"], fresh_vhost
+        yield runtime, effects_holder["e"], vhost
     finally:
         await runtime.stop()
+
+
+@pytest.fixture
+async def consumer(
+    fresh_vhost: RabbitVhost, mongo_url: str, database_name: str, mongo_db: Any
+) -> AsyncIterator[Consumer]:
+    async with running_consumer(fresh_vhost, mongo_url, database_name) as running:
+        yield running
 
 
 async def publish_raw(url: str, body: bytes, *, routing_key: str, message_id: str = "m-1") -> None:
@@ -323,3 +337,157 @@ async def test_an_event_caused_by_handling_another_carries_its_correlation_id(
         [caused] = await tap.wait_for("directory.organisation.updated")
     assert caused["correlationid"] == "req-4711"
     assert caused["id"] != cause.id
+
+
+def set_policy(vhost: RabbitVhost, name: str, pattern: str, definition: dict[str, Any]) -> None:
+    """A RabbitMQ policy on the test's vhost (rabbitmqctl locally, else the management API)."""
+    parts = urllib.parse.urlsplit(vhost.base_url)
+    if shutil.which("rabbitmqctl") and parts.hostname in ("127.0.0.1", "localhost"):
+        subprocess.run(
+            [
+                "rabbitmqctl",
+                "-q",
+                "set_policy",
+                "-p",
+                vhost.name,
+                name,
+                pattern,
+                json.dumps(definition),
+                "--apply-to",
+                "queues",
+            ],
+            check=True,
+            capture_output=True,
+        )
+        return
+    port = os.environ.get("RABBITMQ_MANAGEMENT_PORT", "15672")
+    vhost_part = urllib.parse.quote(vhost.name, safe="")
+    httpx.put(
+        f"http://{parts.hostname}:{port}/api/policies/{vhost_part}/{name}",
+        json={"pattern": pattern, "definition": definition, "apply-to": "queues"},
+        auth=(parts.username or "guest", urllib.parse.unquote(parts.password or "guest")),
+        timeout=10,
+    ).raise_for_status()
+
+
+async def test_a_message_the_broker_parked_at_its_delivery_limit_is_handled_once_when_replayed(
+    consumer: Consumer,
+) -> None:
+    runtime, effects, vhost = consumer
+    # the broker's own limit (the lower of policy and queue argument) acts before the consumer's
+    set_policy(vhost, "backstop", r"^testsvc\.directory-events$", {"delivery-limit": 1})
+    effects.fail_times["org-stuck"] = 1000
+    event = envelope(registered("org-stuck"))
+    await publish_raw(
+        vhost.url,
+        event.model_dump_json().encode(),
+        routing_key="directory.organisation.registered",
+    )
+    headers = await peek_parked(vhost.url, "testsvc.parked")
+    assert "x-parked-reason" not in headers, "parked by the broker itself"
+    assert headers["x-first-death-reason"] == "delivery_limit"
+
+    effects.fail_times["org-stuck"] = 0  # the bug is fixed and deployed
+    report = await replay_parked(vhost.url, "testsvc")
+    assert report.replayed == 1
+
+    async def handled() -> bool:
+        return await effects.count(org="org-stuck") == 1
+
+    await wait_until(handled)
+
+    async def done() -> bool:
+        entry = await runtime.db["inbox"].find_one({"event_id": event.id})
+        return entry is not None and entry["state"] == "done"
+
+    await wait_until(done)
+    assert await effects.count(org="org-stuck") == 1
+
+
+async def peek_parked(url: str, queue: str) -> dict[str, Any]:
+    """The headers of the first parked message, which stays parked."""
+    connection = await aio_pika.connect(url)
+    async with connection:
+        channel = await connection.channel()
+        found: list[dict[str, Any]] = []
+
+        async def one_parked() -> bool:
+            message = await (await channel.get_queue(queue)).get(fail=False)
+            if message is None:
+                return False
+            found.append(dict(message.headers or {}))
+            await message.nack(requeue=True)
+            return True
+
+        await wait_until(one_parked)
+    return found[0]
+
+
+async def test_a_poison_message_is_parked_after_exactly_delivery_limit_attempts_of_its_own_count(
+    fresh_vhost: RabbitVhost,
+    mongo_url: str,
+    database_name: str,
+    mongo_db: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # RabbitMQ 4 leaves x-delivery-count out of requeued nacks: so does this test, everywhere
+    original_init = aio_pika.message.IncomingMessage.__init__
+
+    def without_delivery_count(self: Any, *args: Any, **kwargs: Any) -> None:
+        original_init(self, *args, **kwargs)
+        if self.headers:
+            self.headers.pop("x-delivery-count", None)
+
+    monkeypatch.setattr(aio_pika.message.IncomingMessage, "__init__", without_delivery_count)
+    async with running_consumer(fresh_vhost, mongo_url, database_name, delivery_limit=3) as (
+        runtime,
+        effects,
+        vhost,
+    ):
+        effects.fail_times["org-poison"] = 1000
+        event = envelope(registered("org-poison"))
+        await publish_raw(
+            vhost.url,
+            event.model_dump_json().encode(),
+            routing_key="directory.organisation.registered",
+        )
+        [parked] = await parked_messages(vhost.url, "testsvc.parked", 1)
+        assert "handler failed 3 times" in str(parked.headers["x-parked-reason"])
+        assert effects.calls == 3
+        entry = await runtime.db["inbox"].find_one({"event_id": event.id})
+        assert entry is not None
+        assert (entry["attempts"], entry["state"]) == (3, "parked")
+
+
+def close_connections(vhost: RabbitVhost) -> None:
+    """Drop every client connection of the vhost, as a broker restart does."""
+    subprocess.run(
+        ["rabbitmqctl", "-q", "close_all_connections", "-p", vhost.name, "broker restart test"],
+        check=True,
+        capture_output=True,
+    )
+
+
+async def test_a_service_whose_broker_connection_came_back_wakes_its_outbox_relay(
+    consumer: Consumer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runtime, _effects, vhost = consumer
+    woken: list[bool] = []
+    wake = runtime.relay.broker_reconnected
+
+    def spy() -> None:
+        woken.append(True)
+        wake()
+
+    monkeypatch.setattr(runtime.relay, "broker_reconnected", spy)
+    close_connections(vhost)
+
+    async def reconnected() -> bool:
+        return bool(woken)
+
+    await wait_until(reconnected, timeout=30)
+    async with StreamTap(vhost.url, EVENTS_EXCHANGE, ("directory.organisation.updated",)) as tap:
+        caused = OrganisationUpdated(**registered("org-back").model_dump(), changed_fields=["name"])
+        await runtime.writer.insert("caused", {"_id": "after-reconnect"}, [caused])
+        [published] = await tap.wait_for("directory.organisation.updated")
+    assert published["subject"] == "org-back"

@@ -4,8 +4,11 @@ and survives a broker that is away."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
+import json
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -19,6 +22,7 @@ from shared.outbox import OutboxEntry, OutboxRelay, OutboxWriter
 from shared.topology import declare_topology
 from tests.support.amqp import StreamTap
 from tests.support.infra import RabbitVhost, free_port
+from tests.support.waiting import eventually
 
 NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
 COLLECTION = "things"
@@ -117,7 +121,8 @@ async def test_a_relay_that_dies_after_publishing_leaves_the_entry_to_be_publish
     """At least once: the rare double is deduplicated by consumers on the CloudEvents id."""
     writer = OutboxWriter(mongo_db)
     await writer.insert(COLLECTION, {"_id": "crash"}, [registered("crash")])
-    dying = relay(mongo_db, broker, lease_seconds=3)
+    clock = FakeClock()
+    dying = relay(mongo_db, broker, lease_seconds=3, clock=clock)
 
     async def die(*_args: Any) -> None:
         raise SystemExit("killed between publish and removal")
@@ -127,9 +132,9 @@ async def test_a_relay_that_dies_after_publishing_leaves_the_entry_to_be_publish
         with pytest.raises(SystemExit):
             await dying.drain()
         await tap.wait_for("directory.organisation.registered", 1)
-        survivor = relay(mongo_db, broker, lease_seconds=3)
+        survivor = relay(mongo_db, broker, lease_seconds=3, clock=clock)
         assert await survivor.drain() == 0  # the dead relay's lease still holds
-        await asyncio.sleep(3.2)
+        clock.advance(3.2)
         assert await survivor.drain() == 1
         bodies = await tap.wait_for("directory.organisation.registered", 2)
     assert bodies[0]["id"] == bodies[1]["id"]
@@ -176,3 +181,164 @@ async def test_a_running_relay_is_woken_by_a_write_and_publishes_within_millisec
 def test_outbox_entries_round_trip_through_their_stored_form() -> None:
     entry = OutboxEntry("id", "x", "a.b.c", "{}", None, 3, 1000)
     assert OutboxEntry.from_document(entry.to_document()) == entry
+
+
+class FakeClock:
+    """Epoch milliseconds that move only when the test says so."""
+
+    def __init__(self, start_ms: int = 1_800_000_000_000) -> None:
+        self.now = start_ms
+
+    def __call__(self) -> int:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += int(seconds * 1000)
+
+
+class Recorder:
+    """A publisher under the test's control: records what it published, waits at `gate` (while
+    closed) before each publish, and awaits `during` after each."""
+
+    def __init__(self, published: list[tuple[str, str]], name: str) -> None:
+        self.published = published
+        self.name = name
+        self.gate = asyncio.Event()
+        self.gate.set()
+        self.entered = asyncio.Event()
+        self.during: Callable[[], Awaitable[None]] | None = None
+
+    async def __call__(self, entry: OutboxEntry) -> None:
+        self.entered.set()
+        await self.gate.wait()
+        self.published.append((self.name, entry.body))
+        if self.during is not None:
+            await self.during()
+
+
+def controlled_relay(
+    db: AsyncDatabase[dict[str, Any]], publish: Recorder, clock: FakeClock, **kwargs: Any
+) -> OutboxRelay:
+    return OutboxRelay(
+        db, [COLLECTION], publish, service="outbox-test", lease_seconds=30, clock=clock, **kwargs
+    )
+
+
+def revision_of(body: str) -> int:
+    return int(json.loads(body)["data"]["revision"])
+
+
+async def write_three(db: AsyncDatabase[dict[str, Any]], doc_id: str) -> None:
+    await OutboxWriter(db).insert(
+        COLLECTION, {"_id": doc_id}, [registered(doc_id), updated(doc_id, 2), updated(doc_id, 3)]
+    )
+
+
+async def test_a_relay_whose_lease_ran_out_mid_publish_stops_and_leaves_the_rest_to_the_new_holder(
+    mongo_db: AsyncDatabase[dict[str, Any]],
+) -> None:
+    await write_three(mongo_db, "slow")
+    clock = FakeClock()
+    published: list[tuple[str, str]] = []
+    slow, quick = Recorder(published, "slow"), Recorder(published, "quick")
+    first = controlled_relay(mongo_db, slow, clock)
+    second = controlled_relay(mongo_db, quick, clock)
+
+    slow.gate.clear()
+    stuck = asyncio.create_task(first.drain())
+    await slow.entered.wait()  # the first relay hangs in its first publish ...
+    clock.advance(31)  # ... for longer than its lease
+    quick.gate.clear()
+    taking_over = asyncio.create_task(second.drain())
+    await quick.entered.wait()  # the second relay claimed the document and hangs too
+
+    slow.gate.set()  # the first relay's publish returns while the second holds the lease
+    assert await stuck == 1
+    assert [who for who, _ in published] == ["slow"], "nothing more after the lease ran out"
+    during = await mongo_db[COLLECTION].find_one({"_id": "slow"})
+    assert during is not None
+    assert len(during["outbox"]) == 3, "the first relay rewrote nothing"
+    assert during["outbox_lease_until"] == clock() + 30_000, "the new holder keeps its lease"
+
+    quick.gate.set()
+    assert await taking_over == 3
+    assert [(who, revision_of(body)) for who, body in published] == [
+        ("slow", 1),
+        ("quick", 1),
+        ("quick", 2),
+        ("quick", 3),
+    ]
+    after = await mongo_db[COLLECTION].find_one({"_id": "slow"})
+    assert after is not None
+    assert (after["outbox"], after["outbox_pending"], after["outbox_lease_until"]) == ([], False, 0)
+
+
+async def test_a_relay_publishing_a_long_batch_renews_its_lease_so_no_other_relay_takes_over(
+    mongo_db: AsyncDatabase[dict[str, Any]],
+) -> None:
+    await write_three(mongo_db, "long")
+    clock = FakeClock()
+    published: list[tuple[str, str]] = []
+    busy, other = Recorder(published, "busy"), Recorder(published, "other")
+    first = controlled_relay(mongo_db, busy, clock)
+    second = controlled_relay(mongo_db, other, clock)
+    second_published: list[int] = []
+
+    async def slow_publish_while_another_relay_polls() -> None:
+        clock.advance(20)  # each publish takes two thirds of the lease
+        second_published.append(await second.drain())
+
+    busy.during = slow_publish_while_another_relay_polls
+    assert await first.drain() == 3
+    assert second_published == [0, 0, 0]
+    assert [(who, revision_of(body)) for who, body in published] == [
+        ("busy", 1),
+        ("busy", 2),
+        ("busy", 3),
+    ]
+    after = await mongo_db[COLLECTION].find_one({"_id": "long"})
+    assert after is not None
+    assert (after["outbox"], after["outbox_pending"]) == ([], False)
+
+
+async def never(_seconds: float) -> None:
+    """A back-off sleep that never ends on its own."""
+    await asyncio.Event().wait()
+
+
+async def test_a_relay_in_back_off_publishes_as_soon_as_the_broker_has_reconnected(
+    mongo_db: AsyncDatabase[dict[str, Any]],
+) -> None:
+    await OutboxWriter(mongo_db).insert(COLLECTION, {"_id": "back"}, [registered("back")])
+    published: list[str] = []
+    broker_up = False
+
+    async def publish(entry: OutboxEntry) -> None:
+        if not broker_up:
+            raise ConnectionError("broker away")
+        published.append(entry.id)
+
+    relay = OutboxRelay(
+        mongo_db, [COLLECTION], publish, service="outbox-test", poll_seconds=30, sleep=never
+    )
+    task = asyncio.create_task(relay.run())
+    try:
+
+        async def backing_off() -> bool:
+            return relay.last_error is not None
+
+        await eventually(backing_off)  # the failed publish put the relay into its back-off
+        broker_up = True
+        relay.broker_reconnected()  # what the runtime does when the connection is back
+
+        async def published_once() -> bool:
+            return len(published) == 1
+
+        await eventually(published_once)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    doc = await mongo_db[COLLECTION].find_one({"_id": "back"})
+    assert doc is not None
+    assert doc["outbox_pending"] is False
