@@ -26,8 +26,10 @@ from pymongo.errors import PyMongoError
 from services.notifier.domain import (
     DefaultNotice,
     DeliveryStatus,
+    Item,
     SubscriptionStatus,
     Template,
+    may_see,
     opt_out_id,
     recipient_address,
     recipient_organisation,
@@ -254,6 +256,11 @@ class Sender:
             )
             if subscription is None or subscription.status is not wanted:
                 return Skip("the subscription has ended")
+            item = delivery.params.get("item")
+            if isinstance(item, dict) and not may_see(
+                delivery.recipient, await store.as_now(Item.model_validate(item))
+            ):
+                return Skip("the recipient may no longer see this entry")
         language = delivery.language
         organisation_name = None
         address = recipient_address(delivery.recipient)
