@@ -508,7 +508,7 @@ class Notifier:
         except InvalidTokenError as exc:
             raise _token_problem(exc) from exc
 
-    async def confirm(self, token: str) -> tuple[Subscription, LinkClaim]:
+    def _confirmation_claim(self, token: str) -> tuple[LinkClaim, str]:
         claim = self._verify(token, TokenPurpose.CONFIRM)
         try:
             kind, subscription_id, _ = parse_subject(claim.subject)
@@ -516,6 +516,20 @@ class Notifier:
             raise _token_problem(exc) from exc
         if kind != "sub":
             raise ProblemError(400, "This link is damaged.", slug="malformed-token")
+        return claim, subscription_id
+
+    async def confirmation_of(self, token: str) -> tuple[Subscription, LinkClaim]:
+        """What a confirmation link is about, changing nothing (the page behind the link)."""
+        claim, subscription_id = self._confirmation_claim(token)
+        subscription = await self.store.subscription(subscription_id)
+        if subscription is None:
+            raise ProblemError(404, "This subscription does not exist (any more).")
+        if subscription.status is SubscriptionStatus.ENDED:
+            raise ProblemError(410, "This subscription has ended; subscribe again.", slug="ended")
+        return subscription, claim
+
+    async def confirm(self, token: str) -> tuple[Subscription, LinkClaim]:
+        claim, subscription_id = self._confirmation_claim(token)
         now = utc_now()
 
         def activate(subscription: Subscription) -> Subscription | None:
