@@ -46,6 +46,7 @@ from services.notifier.settings import NotifierSettings
 from services.notifier.store import Delivery, NotifierStore, delivery_from_document, now_ms
 from services.notifier.texts import email_language
 from services.notifier.tokens import Links, default_notice_subject, subscription_subject
+from services.notifier.wire import to_bytes
 from shared.contracts.base import Payload
 from shared.contracts.notifier import NotificationFailed, NotificationSent
 from shared.ids import new_id
@@ -96,7 +97,8 @@ class Mailer:
         s = self._settings
         try:
             await aiosmtplib.send(
-                message,
+                # flattened here: aiosmtplib would refold our headers with `policy.SMTP`
+                to_bytes(message),
                 # The envelope is given explicitly: headers never decide where mail goes.
                 sender=sender,
                 recipients=[recipient],
