@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -78,10 +79,21 @@ DEFAULT_NOTICES = {
 }
 
 
+#: Anything shaped like an email address, with or without angle brackets.
+_ADDRESS = re.compile(r"<?[^\s<>@\"',;:]+@[^\s<>@\"',;:]+>?")
+
+
+def redact_addresses(text: str) -> str:
+    """SMTP replies and aiosmtplib's errors quote addresses; logs and the event stream get none."""
+    return _ADDRESS.sub("<address>", text)
+
+
 class SendError(Exception):
-    """Sending failed; `permanent` when the mail server refused for good (5xx)."""
+    """Sending failed; `permanent` when the mail server refused for good (5xx). The detail
+    holds no email address (it is logged, stored and published)."""
 
     def __init__(self, detail: str, *, permanent: bool) -> None:
+        detail = redact_addresses(detail)
         super().__init__(detail)
         self.detail = detail
         self.permanent = permanent
@@ -105,6 +117,7 @@ class Mailer:
                 hostname=s.smtp_host,
                 port=s.smtp_port,
                 start_tls=s.smtp_starttls,
+                use_tls=s.smtp_tls,
                 username=s.smtp_username,
                 password=s.smtp_password.get_secret_value() if s.smtp_password else None,
                 timeout=s.smtp_timeout_seconds,
