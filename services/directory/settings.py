@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 
+from shared.public_links import require_public_urls
 from shared.settings import ServiceSettings
 
 
@@ -25,3 +26,8 @@ class DirectorySettings(ServiceSettings):
 
     def secrets_to_check(self) -> dict[str, str]:
         return {"admin_password": self.admin_password.get_secret_value()}
+
+    @model_validator(mode="after")
+    def _invitation_links_point_somewhere_reachable(self) -> DirectorySettings:
+        require_public_urls(self.environment, {"PUBLIC_BASE_URL": self.public_base_url})
+        return self

@@ -242,7 +242,38 @@ async def list_subscriptions(
     "/subscriptions/confirm",
     response_class=HTMLResponse,
     tags=["subscriptions"],
-    summary="Confirm a subscription with the link from the confirmation email",
+    summary="The page behind a confirmation email's link: asks before it confirms",
+)
+async def confirm_page(token: Token, service: NotifierService) -> HTMLResponse:
+    # link scanners fetch every link in an email: only the button's POST confirms
+    subscription, claim = await service.confirmation_of(token)
+    t = texts_for(claim.language)
+    if subscription.status is SubscriptionStatus.ACTIVE:
+        return HTMLResponse(
+            render_page(
+                claim.language,
+                title=t["page_confirmed_title"],
+                text=t["page_confirmed_text"],
+                portal_url=service.settings.public_base_url,
+            )
+        )
+    return HTMLResponse(
+        render_page(
+            claim.language,
+            title=t["confirm_subject"],
+            text=t["confirm_text"],
+            portal_url=service.settings.public_base_url,
+            form_action=f"{service.links.base_url}/subscriptions/confirm?token={token}",
+            button=t["confirm_button"],
+        )
+    )
+
+
+@router.post(
+    "/subscriptions/confirm",
+    response_class=HTMLResponse,
+    tags=["subscriptions"],
+    summary="Confirm a subscription (the button on the confirmation page)",
 )
 async def confirm_subscription(token: Token, service: NotifierService) -> HTMLResponse:
     _subscription, claim = await service.confirm(token)

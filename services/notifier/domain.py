@@ -11,7 +11,14 @@ from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from shared.contracts.calendar import ConflictDetected, EventFacts
 from shared.contracts.exchange import ListingCategory, ListingFacts, ListingKind, MatchFound
@@ -216,12 +223,25 @@ class Subscription(BaseModel):
         return email_recipient(self.email)
 
 
+class Visibility(StrEnum):
+    """Who may see an item, from the widest to the narrowest circle."""
+
+    PUBLIC = "public"  # anyone, e.g. on the city's website
+    NETWORK = "network"  # the partner organisations and the office
+    OFFICE = "office"  # office staff only
+
+
+_VISIBILITY_RANK = {Visibility.PUBLIC: 0, Visibility.NETWORK: 1, Visibility.OFFICE: 2}
+
+
 class Item(BaseModel):
     """Something new that subscribers may follow: an offer, a request or an event."""
 
     model_config = ConfigDict(frozen=True)
 
     topic: Topic
+    #: Listings are public on the exchange; calendar entries say so themselves.
+    visibility: Visibility = Visibility.PUBLIC
     entity_id: str
     title: str
     description: str = ""
@@ -234,6 +254,15 @@ class Item(BaseModel):
     audiences: list[str] = Field(default_factory=list)
     starts_at: dt.datetime | None = None
     ends_at: dt.datetime | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _stored_before_visibility(cls, data: Any) -> Any:
+        """An event stored before items carried their visibility counts as network-only:
+        nobody is told about it who might not have been allowed to see it."""
+        if isinstance(data, dict) and "visibility" not in data and data.get("topic") == "events":
+            return {**data, "visibility": Visibility.NETWORK.value}
+        return data
 
 
 def item_from_listing(listing: ListingFacts) -> Item:
@@ -259,6 +288,7 @@ def item_from_event(event: EventFacts) -> Item:
         title=event.title,
         description=event.description,
         organisation_ids=_unique([event.organisation_id, *event.co_organiser_ids]),
+        visibility=Visibility(event.visibility.value),
         district=event.district,
         languages=list(event.languages),
         audiences=[a.value for a in event.audience],
@@ -292,15 +322,34 @@ def filters_match(filters: SubscriptionFilters, item: Item) -> bool:
     )
 
 
-def subscription_wants(subscription: Subscription, item: Item) -> bool:
+def recipient_clearance(recipient: str) -> Visibility:
+    """The narrowest circle a recipient belongs to. Anyone may subscribe an address, so an
+    address alone is the public; an organisation's contact address is the partner network.
+    The notifier has no office-staff recipients: office-only items reach nobody."""
+    return (
+        Visibility.NETWORK if recipient_organisation(recipient) is not None else Visibility.PUBLIC
+    )
+
+
+def may_see(recipient: str, item: Item) -> bool:
+    """Whether a recipient may be told about an item (its title, time, place, anything)."""
+    return _VISIBILITY_RANK[item.visibility] <= _VISIBILITY_RANK[recipient_clearance(recipient)]
+
+
+def subscription_follows(subscription: Subscription, item: Item) -> bool:
     """An active subscription follows the item's topic, its filters pass, and the item is not
-    the subscribing organisation's own."""
+    the subscribing organisation's own (whether it may see the item is `may_see`)."""
     return (
         subscription.status is SubscriptionStatus.ACTIVE
         and item.topic in subscription.topics
         and subscription.organisation_id not in item.organisation_ids
         and filters_match(subscription.filters, item)
     )
+
+
+def subscription_wants(subscription: Subscription, item: Item) -> bool:
+    """The subscription follows the item and its recipient may see it."""
+    return subscription_follows(subscription, item) and may_see(subscription.recipient, item)
 
 
 # --- default notices ------------------------------------------------------------------------

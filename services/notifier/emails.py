@@ -8,7 +8,6 @@ headers only through `single_line` and `email.headerregistry`, and HTML only esc
 from __future__ import annotations
 
 import datetime as dt
-import email.policy
 import unicodedata
 import zoneinfo
 from collections.abc import Callable, Mapping, Sequence
@@ -34,6 +33,7 @@ from services.notifier.texts import (
     email_language,
     texts_for,
 )
+from services.notifier.wire import WIRE
 
 MAX_SUBJECT_LENGTH = 200
 MAX_NAME_LENGTH = 100
@@ -470,9 +470,9 @@ def build_message(
     """A multipart/alternative message (text first, HTML second).
 
     `List-Unsubscribe` with `List-Unsubscribe-Post` (RFC 8058) when an unsubscribe link is
-    given; every header value is a single line.
+    given; every header value is a single line, written as `wire.WIRE` says.
     """
-    message = EmailMessage(policy=email.policy.SMTP)
+    message = EmailMessage(policy=WIRE)
     message["From"] = sender
     message["To"] = to
     message["Subject"] = single_line(rendered.subject)

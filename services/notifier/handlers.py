@@ -13,6 +13,7 @@ from shared.contracts.calendar import (
     EventCancelled,
     EventRescheduled,
     EventScheduled,
+    EventUpdated,
 )
 from shared.contracts.directory import (
     OrganisationArchived,
@@ -84,6 +85,10 @@ class NotifierHandlers:
         @self.calendar.on(EventCancelled)
         async def on_cancelled(payload: EventCancelled, event: CloudEvent) -> None:
             await self.notifier.plan_calendar_change(payload, event)
+
+        @self.calendar.on(EventUpdated)
+        async def on_updated(payload: EventUpdated, _event: CloudEvent) -> None:
+            await self.notifier.plan_calendar_update(payload)
 
         @self.calendar.on(ConflictDetected)
         async def on_conflict(payload: ConflictDetected, event: CloudEvent) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -26,8 +27,10 @@ from pymongo.errors import PyMongoError
 from services.notifier.domain import (
     DefaultNotice,
     DeliveryStatus,
+    Item,
     SubscriptionStatus,
     Template,
+    may_see,
     opt_out_id,
     recipient_address,
     recipient_organisation,
@@ -44,6 +47,7 @@ from services.notifier.settings import NotifierSettings
 from services.notifier.store import Delivery, NotifierStore, delivery_from_document, now_ms
 from services.notifier.texts import email_language
 from services.notifier.tokens import Links, default_notice_subject, subscription_subject
+from services.notifier.wire import to_bytes
 from shared.contracts.base import Payload
 from shared.contracts.notifier import NotificationFailed, NotificationSent
 from shared.ids import new_id
@@ -75,10 +79,21 @@ DEFAULT_NOTICES = {
 }
 
 
+#: Anything shaped like an email address, with or without angle brackets.
+_ADDRESS = re.compile(r"<?[^\s<>@\"',;:]+@[^\s<>@\"',;:]+>?")
+
+
+def redact_addresses(text: str) -> str:
+    """SMTP replies and aiosmtplib's errors quote addresses; logs and the event stream get none."""
+    return _ADDRESS.sub("<address>", text)
+
+
 class SendError(Exception):
-    """Sending failed; `permanent` when the mail server refused for good (5xx)."""
+    """Sending failed; `permanent` when the mail server refused for good (5xx). The detail
+    holds no email address (it is logged, stored and published)."""
 
     def __init__(self, detail: str, *, permanent: bool) -> None:
+        detail = redact_addresses(detail)
         super().__init__(detail)
         self.detail = detail
         self.permanent = permanent
@@ -94,13 +109,15 @@ class Mailer:
         s = self._settings
         try:
             await aiosmtplib.send(
-                message,
+                # flattened here: aiosmtplib would refold our headers with `policy.SMTP`
+                to_bytes(message),
                 # The envelope is given explicitly: headers never decide where mail goes.
                 sender=sender,
                 recipients=[recipient],
                 hostname=s.smtp_host,
                 port=s.smtp_port,
                 start_tls=s.smtp_starttls,
+                use_tls=s.smtp_tls,
                 username=s.smtp_username,
                 password=s.smtp_password.get_secret_value() if s.smtp_password else None,
                 timeout=s.smtp_timeout_seconds,
@@ -254,6 +271,11 @@ class Sender:
             )
             if subscription is None or subscription.status is not wanted:
                 return Skip("the subscription has ended")
+            item = delivery.params.get("item")
+            if isinstance(item, dict) and not may_see(
+                delivery.recipient, await store.as_now(Item.model_validate(item))
+            ):
+                return Skip("the recipient may no longer see this entry")
         language = delivery.language
         organisation_name = None
         address = recipient_address(delivery.recipient)

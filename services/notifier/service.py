@@ -20,6 +20,7 @@ from services.notifier.domain import (
     SubscriptionStatus,
     Template,
     Topic,
+    Visibility,
     conflict_recipients,
     delivery_id,
     digest_id,
@@ -30,8 +31,10 @@ from services.notifier.domain import (
     item_from_event,
     item_from_listing,
     match_recipients,
+    may_see,
     opt_out_id,
     organisation_recipient,
+    subscription_follows,
     subscription_wants,
 )
 from services.notifier.settings import NotifierSettings
@@ -59,6 +62,7 @@ from shared.contracts.calendar import (
     EventCancelled,
     EventFacts,
     EventRescheduled,
+    EventUpdated,
 )
 from shared.contracts.directory import OrganisationFacts
 from shared.contracts.exchange import ListingFacts, ListingKind, MatchFound
@@ -172,6 +176,7 @@ class Notifier:
                 "title": facts.title,
                 "organisation_id": facts.organisation_id,
                 "status": facts.status.value,
+                "visibility": facts.visibility.value,
                 "sequence": facts.sequence,
             },
             guard="sequence",
@@ -251,28 +256,48 @@ class Notifier:
             )
 
     async def plan_conflict(self, conflict: ConflictDetected, event: CloudEvent) -> None:
-        """Every organisation organising either entry hears about the clash."""
-        params = {
-            "id": conflict.event_id,
-            "conflict_kind": conflict.conflict_kind.value,
-            "event_title": await self.store.calendar_title(conflict.event_id),
-            "other_event_title": await self.store.calendar_title(conflict.other_event_id),
-            "overlap_starts_at": conflict.overlap_starts_at.isoformat(),
-            "overlap_ends_at": conflict.overlap_ends_at.isoformat(),
-            "district": conflict.district,
-        }
+        """Every organisation organising either entry hears about the clash; an entry's title
+        only if it may see that entry."""
+        entries = {}
+        for event_id in (conflict.event_id, conflict.other_event_id):
+            visibility = await self.store.calendar_visibility(event_id)
+            entries[event_id] = (
+                await self.store.calendar_title(event_id),
+                # unknown here: the narrowest circle, so nobody learns what they may not see
+                Item(
+                    topic=Topic.EVENTS,
+                    entity_id=event_id,
+                    title="-",
+                    organisation_ids=[],
+                    visibility=visibility or Visibility.OFFICE,
+                ),
+            )
         for organisation_id in conflict_recipients(conflict):
             notice = opt_out_id(organisation_id, DefaultNotice.CONFLICT_DETECTED)
             if await self.store.opted_out(notice):
                 continue
+            recipient = organisation_recipient(organisation_id)
+
+            def title(event_id: str, recipient: str = recipient) -> str | None:
+                known, item = entries[event_id]
+                return known if may_see(recipient, item) else None
+
             await self._plan(
                 Template.CONFLICT_DETECTED,
-                organisation_recipient(organisation_id),
+                recipient,
                 event.id,
                 event.type,
                 reason="default",
                 organisation_id=organisation_id,
-                params=params,
+                params={
+                    "id": conflict.event_id,
+                    "conflict_kind": conflict.conflict_kind.value,
+                    "event_title": title(conflict.event_id),
+                    "other_event_title": title(conflict.other_event_id),
+                    "overlap_starts_at": conflict.overlap_starts_at.isoformat(),
+                    "overlap_ends_at": conflict.overlap_ends_at.isoformat(),
+                    "district": conflict.district,
+                },
             )
 
     async def plan_command(self, command: SendEmail, event: CloudEvent) -> None:
@@ -299,19 +324,23 @@ class Notifier:
     async def plan_calendar_change(
         self, facts: EventRescheduled | EventCancelled, event: CloudEvent
     ) -> None:
-        """Immediate followers hear that an entry moved or was called off; a digest that has
-        not gone out yet shows the latest facts (or drops a cancelled entry)."""
+        """Immediate followers that were told about an entry, and may still see it, hear that
+        it moved or was called off; a digest that has not gone out yet shows the latest facts
+        (or drops an entry cancelled, or one its recipient may no longer see)."""
         await self.remember_calendar_entry(facts)
         item = item_from_event(facts)
         whole_entry_cancelled = isinstance(facts, EventCancelled) and facts.occurrence_start is None
         for subscription in await self.store.subscriptions_following(Topic.EVENTS.value):
-            if not subscription_wants(subscription, item):
+            if not subscription_follows(subscription, item):
                 continue
+            visible = may_see(subscription.recipient, item)
             if subscription.cadence is not Cadence.IMMEDIATE:
-                if whole_entry_cancelled:
+                if whole_entry_cancelled or not visible:
                     await self.store.drop_digest_item(subscription.id, item.entity_id)
                 else:
                     await self.store.refresh_digest_item(subscription.id, item)
+                continue
+            if not visible or not await self.store.was_told(subscription.id, item.entity_id):
                 continue
             params: dict[str, Any] = {"item": item.model_dump(mode="json")}
             if isinstance(facts, EventRescheduled):
@@ -322,6 +351,19 @@ class Notifier:
                 template = Template.EVENT_CANCELLED
                 params["reason"] = facts.reason
             await self._plan_for(subscription, template, params, event)
+
+    async def plan_calendar_update(self, facts: EventUpdated) -> None:
+        """An entry changed otherwise (no email): a digest that has not gone out yet shows the
+        latest facts, or drops the entry if its recipient may no longer see it."""
+        await self.remember_calendar_entry(facts)
+        item = item_from_event(facts)
+        for subscription in await self.store.subscriptions_following(Topic.EVENTS.value):
+            if subscription.cadence is Cadence.IMMEDIATE:
+                continue
+            if not may_see(subscription.recipient, item):
+                await self.store.drop_digest_item(subscription.id, item.entity_id)
+            elif subscription_follows(subscription, item):
+                await self.store.refresh_digest_item(subscription.id, item)
 
     async def _plan_for_followers(self, item: Item, template: Template, event: CloudEvent) -> None:
         poster = await self.store.organisation(item.organisation_ids[0])
@@ -334,6 +376,7 @@ class Notifier:
                 continue
             if subscription.cadence is Cadence.IMMEDIATE:
                 await self._plan_for(subscription, template, params, event)
+                await self.store.remember_told(subscription.id, item.entity_id)
             else:
                 await self.store.add_digest_item(subscription.id, item, now_ms())
 
@@ -465,7 +508,7 @@ class Notifier:
         except InvalidTokenError as exc:
             raise _token_problem(exc) from exc
 
-    async def confirm(self, token: str) -> tuple[Subscription, LinkClaim]:
+    def _confirmation_claim(self, token: str) -> tuple[LinkClaim, str]:
         claim = self._verify(token, TokenPurpose.CONFIRM)
         try:
             kind, subscription_id, _ = parse_subject(claim.subject)
@@ -473,6 +516,20 @@ class Notifier:
             raise _token_problem(exc) from exc
         if kind != "sub":
             raise ProblemError(400, "This link is damaged.", slug="malformed-token")
+        return claim, subscription_id
+
+    async def confirmation_of(self, token: str) -> tuple[Subscription, LinkClaim]:
+        """What a confirmation link is about, changing nothing (the page behind the link)."""
+        claim, subscription_id = self._confirmation_claim(token)
+        subscription = await self.store.subscription(subscription_id)
+        if subscription is None:
+            raise ProblemError(404, "This subscription does not exist (any more).")
+        if subscription.status is SubscriptionStatus.ENDED:
+            raise ProblemError(410, "This subscription has ended; subscribe again.", slug="ended")
+        return subscription, claim
+
+    async def confirm(self, token: str) -> tuple[Subscription, LinkClaim]:
+        claim, subscription_id = self._confirmation_claim(token)
         now = utc_now()
 
         def activate(subscription: Subscription) -> Subscription | None:
@@ -586,8 +643,16 @@ class Notifier:
                 ):
                     # claimed by an earlier pass that stopped before planning its email
                     await store.claim_digest_item(doc["_id"], digest, state="claimed")
-        entries = await store.claimed_digest_entries(digest, subscription.id)
+        claimed = await store.claimed_digest_entries(digest, subscription.id)
+        entries = [
+            entry.model_copy(update={"item": now})
+            for entry in claimed
+            if may_see(subscription.recipient, now := await store.as_now(entry.item))
+        ]
+        handled = [store.digest_item_id(subscription.id, e.item.entity_id) for e in claimed]
         if not entries:
+            # only items the recipient may no longer see: done with, without an email
+            await store.mark_digest_items_sent(digest, handled)
             return 0
         sections = group_digest(subscription.id, entries)
         planned = await self._plan(
@@ -607,10 +672,7 @@ class Notifier:
                 "sections": [section.model_dump(mode="json") for section in sections],
             },
         )
-        await store.mark_digest_items_sent(
-            digest,
-            [store.digest_item_id(subscription.id, e.item.entity_id) for e in entries],
-        )
+        await store.mark_digest_items_sent(digest, handled)
         return int(planned)
 
     # --- the delivery log -----------------------------------------------------------------

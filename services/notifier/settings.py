@@ -8,6 +8,7 @@ from email.utils import parseaddr
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
+from shared.public_links import require_public_urls
 from shared.settings import ServiceSettings
 
 #: The signing secret's development default (it is in shared.settings.DEVELOPMENT_SECRETS).
@@ -19,7 +20,10 @@ class NotifierSettings(ServiceSettings):
     service_name: str = "notifier"
     port: int = 8004
 
-    smtp_starttls: bool = False
+    smtp_starttls: bool = Field(False, description="Upgrade the SMTP connection with STARTTLS.")
+    smtp_tls: bool = Field(
+        False, description="Implicit TLS from the first byte (SMTPS, usually port 465)."
+    )
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     smtp_timeout_seconds: float = Field(15.0, gt=0)
@@ -83,6 +87,30 @@ class NotifierSettings(ServiceSettings):
                 f"SIGNING_SECRET needs at least {MIN_SIGNING_SECRET_LENGTH} characters "
                 f"for ENVIRONMENT={self.environment}"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _credentials_only_over_tls_in_production(self) -> NotifierSettings:
+        if self.smtp_starttls and self.smtp_tls:
+            raise ValueError("set SMTP_STARTTLS or SMTP_TLS, not both")
+        credentials = self.smtp_username is not None or self.smtp_password is not None
+        encrypted = self.smtp_starttls or self.smtp_tls
+        if self.environment == "production" and credentials and not encrypted:
+            raise ValueError(
+                "SMTP_USERNAME/SMTP_PASSWORD would go over an unencrypted connection: "
+                "set SMTP_STARTTLS=true or SMTP_TLS=true (ENVIRONMENT=production)"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _links_in_emails_point_somewhere_reachable(self) -> NotifierSettings:
+        require_public_urls(
+            self.environment,
+            {
+                "PUBLIC_BASE_URL": self.public_base_url,
+                "NOTIFIER_PUBLIC_URL": self.notifier_public_url,
+            },
+        )
         return self
 
     @property

@@ -31,6 +31,8 @@ from services.notifier.domain import (
     SubscriptionFilters,
     SubscriptionStatus,
     Template,
+    Topic,
+    Visibility,
 )
 from shared.contracts.base import Payload
 from shared.mongo import CollectionIndexes, Document
@@ -43,6 +45,8 @@ SUBSCRIPTIONS = "subscriptions"
 DELIVERIES = "deliveries"
 DIGEST_ITEMS = "digest_items"
 OPT_OUTS = "opt_outs"
+#: Which subscription was told about which item at once: only those hear of its changes.
+TOLD = "told"
 
 OUTBOX_COLLECTIONS = (DELIVERIES,)
 
@@ -246,6 +250,42 @@ class NotifierStore:
     async def calendar_title(self, event_id: str) -> str | None:
         doc = await self.db[CALENDAR_ENTRIES].find_one({"_id": event_id}, {"title": 1})
         return str(doc["title"]) if doc else None
+
+    async def calendar_visibility(self, event_id: str) -> Visibility | None:
+        """The entry's visibility as last heard; None if unknown here (or stored before the
+        projection kept it)."""
+        doc = await self.db[CALENDAR_ENTRIES].find_one({"_id": event_id}, {"visibility": 1})
+        value = doc.get("visibility") if doc else None
+        return Visibility(value) if value in set(Visibility) else None
+
+    async def as_now(self, item: Item) -> Item:
+        """The item with the visibility its calendar entry has now (it may have changed since
+        the item was stored)."""
+        if item.topic is not Topic.EVENTS:
+            return item
+        visibility = await self.calendar_visibility(item.entity_id)
+        if visibility is None or visibility is item.visibility:
+            return item
+        return item.model_copy(update={"visibility": visibility})
+
+    # what a subscription was told about --------------------------------------------------
+
+    @staticmethod
+    def told_id(subscription_id: str, entity_id: str) -> str:
+        return f"{subscription_id}:{entity_id}"
+
+    async def remember_told(self, subscription_id: str, entity_id: str) -> None:
+        with contextlib.suppress(DuplicateKeyError):
+            await self.db[TOLD].insert_one(
+                {
+                    "_id": self.told_id(subscription_id, entity_id),
+                    "subscription_id": subscription_id,
+                }
+            )
+
+    async def was_told(self, subscription_id: str, entity_id: str) -> bool:
+        found = await self.db[TOLD].find_one({"_id": self.told_id(subscription_id, entity_id)})
+        return found is not None
 
     # opt-outs of default notices ---------------------------------------------------------
 

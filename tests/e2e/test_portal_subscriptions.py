@@ -5,6 +5,8 @@ offered in Nordstadt."""
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 import uuid
 
 import httpx
@@ -97,12 +99,16 @@ async def test_a_neighbour_follows_new_rooms_in_her_district_and_hears_about_the
             assert f"Bitte bestätigen Sie über den Link in der E-Mail an {neighbour}" in text
             assert "Neue Angebote · Kategorie: Raum · Stadtteil: Nordstadt · sofort" in text
 
-        # the confirmation link leads to the notifier's own page
+        # the confirmation link leads to the notifier's own page; its button confirms
         [confirmation] = await mail_server.wait_for(lambda m: m.to == neighbour)
         async with httpx.AsyncClient() as mail_client:
-            confirmed = await mail_client.get(
+            asked = await mail_client.get(
                 confirmation.link(rf"{notifier.url}/subscriptions/confirm\?token=\S+")
             )
+            assert asked.status_code == 200, asked.text
+            action = re.search(r'<form method="post" action="([^"]+)"', asked.text)
+            assert action, asked.text
+            confirmed = await mail_client.post(html.unescape(action.group(1)))
         assert confirmed.status_code == 200, confirmed.text
         assert "Abonnement bestätigt" in confirmed.text
 

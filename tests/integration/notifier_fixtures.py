@@ -48,6 +48,8 @@ SIGNING_SECRET = "a-signing-secret-for-the-notifier-tests-only"
 class CaughtMail:
     envelope_to: list[str]
     message: EmailMessage
+    #: The message exactly as it arrived over SMTP (a decoding parser hides wire mistakes).
+    raw: bytes = b""
 
     @property
     def to(self) -> str:
@@ -105,7 +107,7 @@ class MailServer:
         raw = envelope.original_content or envelope.content
         message = email.message_from_bytes(raw, policy=email.policy.default)
         assert isinstance(message, EmailMessage)
-        self.mails.append(CaughtMail(list(envelope.rcpt_tos), message))
+        self.mails.append(CaughtMail(list(envelope.rcpt_tos), message, raw))
         return "250 Message accepted for delivery"
 
     def start(self) -> None:
@@ -318,7 +320,8 @@ def notifier_factory(
             smtp_port=mail_server.port,
         )
         values: dict[str, Any] = {key.lower(): value for key, value in environment.items()}
-        values.update(port=port, notifier_public_url=f"http://127.0.0.1:{port}", **overrides)
+        values.update(port=port, notifier_public_url=f"http://127.0.0.1:{port}")
+        values.update(overrides)
         settings = NotifierSettings(_env_file=None, **values)
         app = create_notifier(settings)
         async with serving(app, port) as url, httpx.AsyncClient(base_url=url) as client:

@@ -93,7 +93,7 @@ async def test_a_daily_digest_lists_each_new_matching_offer_once_per_day(
         await wait_until(handled_before_confirming)
         [confirmation] = await mail_server.wait_for(lambda m: m.to == reader)
         assert confirmation.header("List-Unsubscribe") == ""
-        confirmed = await notifier.client.get(
+        confirmed = await notifier.client.post(
             confirmation.link(rf"{notifier.url}/subscriptions/confirm\?token=\S+")
         )
         assert confirmed.status_code == 200, confirmed.text

@@ -309,7 +309,7 @@ async def confirmed(
     notifier: ServedNotifier, mail_server: MailServer, subscription: dict[str, Any]
 ) -> None:
     link, _ = await confirmation_sent(notifier, mail_server, subscription)
-    response = await notifier.client.get(link)
+    response = await notifier.client.post(link)
     assert response.status_code == 200, response.text
 
 

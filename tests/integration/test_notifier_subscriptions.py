@@ -152,9 +152,12 @@ async def test_bad_subscriptions_and_bad_links_get_problem_details(
             "garbage": ("x" * 40, 400),
         }
         for case, (token, status) in bad_links.items():
-            confirm = await notifier.client.get("/subscriptions/confirm", params={"token": token})
-            assert confirm.status_code == status, (case, confirm.text)
-            assert confirm.headers["content-type"] == "application/problem+json"
+            for method in ("GET", "POST"):
+                confirm = await notifier.client.request(
+                    method, "/subscriptions/confirm", params={"token": token}
+                )
+                assert confirm.status_code == status, (case, method, confirm.text)
+                assert confirm.headers["content-type"] == "application/problem+json"
 
         forged = sign(
             TokenPurpose.UNSUBSCRIBE,

@@ -34,6 +34,7 @@ def test_production_starts_with_real_secrets() -> None:
         environment="production",
         admin_password="a-real-secret-for-production",
         rabbitmq_url="amqp://directory:s3cret@rabbitmq:5672/",
+        public_base_url="https://integrationsnetz.stadt-am-fluss.example",
     )
     assert configured.database_name == "integrationsnetz_directory"
     assert configured.jwks_url == "http://127.0.0.1:8001/.well-known/jwks.json"
