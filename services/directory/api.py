@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.directory.domain import (
     Email,
+    client_address,
     Name,
     Organisation,
     OrganisationCreate,
@@ -34,6 +35,19 @@ def directory(request: Request) -> Directory:
 
 
 DirectoryService = Annotated[Directory, Depends(directory)]
+
+
+def requesting_client(request: Request) -> str:
+    """The address log-in attempts are counted under (see the directory README)."""
+    service: Directory = request.app.state.directory
+    return client_address(
+        request.client.host if request.client else None,
+        request.headers.get("x-forwarded-for"),
+        service.settings.trusted_proxies,
+    )
+
+
+Client = Annotated[str, Depends(requesting_client)]
 
 
 class OrganisationPublic(BaseModel):
@@ -282,8 +296,9 @@ async def log_in(
     username: Annotated[str, Form(max_length=320, description="Email address")],
     password: Annotated[str, Form(max_length=1000)],
     service: DirectoryService,
+    client: Client,
 ) -> TokenResponse:
-    token, expires_in = await service.log_in(username, password)
+    token, expires_in = await service.log_in(username, password, client)
     return TokenResponse(access_token=token, expires_in=expires_in)
 
 
@@ -305,9 +320,9 @@ async def set_password(body: PasswordSet, service: DirectoryService) -> Response
     summary="Send a reset link to this address if it has an account",
 )
 async def request_password_reset(
-    body: PasswordResetRequest, service: DirectoryService
+    body: PasswordResetRequest, service: DirectoryService, client: Client
 ) -> dict[str, str]:
-    await service.request_password_reset(body.email, correlation_id())
+    await service.request_password_reset(body.email, correlation_id(), client)
     return {"status": "If this address has an account, a link is on its way."}
 
 

@@ -27,6 +27,7 @@ def create_app(settings: DirectorySettings | None = None) -> FastAPI:
     runtime = ServiceRuntime(settings, outbox_collections=OUTBOX_COLLECTIONS, indexes=INDEXES)
     directory = Directory(DirectoryStore(runtime.db, runtime.writer), issuer, settings)
     runtime.on_database_ready(directory.ensure_first_admin)
+    runtime.add_background_loop("sweep", directory.sweep_forever)
 
     app = create_api(
         title="Integrationsnetz directory",
