@@ -69,6 +69,7 @@ class Template(StrEnum):
     INVITATION = "invitation"
     PASSWORD_RESET = "password_reset"  # noqa: S105 (a template name)
     MEMBERSHIP_ADDED = "membership_added"
+    MEMBERSHIP_INVITATION = "membership_invitation"
 
 
 #: Emails someone asked for once (no unsubscribe header, no opt-out).
@@ -78,6 +79,7 @@ TRANSACTIONAL = frozenset(
         Template.INVITATION,
         Template.PASSWORD_RESET,
         Template.MEMBERSHIP_ADDED,
+        Template.MEMBERSHIP_INVITATION,
     }
 )
 
