@@ -10,11 +10,11 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.directory.domain import (
     Email,
-    client_address,
     Name,
     Organisation,
     OrganisationCreate,
     OrganisationPatch,
+    client_address,
 )
 from services.directory.service import Directory
 from shared.auth import AdminUser, CurrentUser, OptionalUser
@@ -90,7 +90,10 @@ class MemberInvite(BaseModel):
 
 
 class MemberInvited(BaseModel):
-    person_id: str
+    person_id: str = Field(
+        description="Whom the members list shows for this invitation (the same whether or not "
+        "the address already has an account)."
+    )
     organisation_id: str
     invitation_sent: bool
 
@@ -119,6 +122,12 @@ class PasswordResetRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     email: Email
+
+
+class InvitationAcceptance(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: Annotated[str, StringConstraints(min_length=10, max_length=200)]
 
 
 class OrganisationRef(BaseModel):
@@ -258,7 +267,9 @@ async def list_members(
     status_code=status.HTTP_201_CREATED,
     response_model=MemberInvited,
     tags=["members"],
-    summary="Invite a person to an organisation; they get a link to set their password",
+    summary="Invite a person to an organisation by email",
+    description="A new address gets a link to set a password. An address that already has an "
+    "account gets a link to accept; it joins only then. The answer is the same either way.",
 )
 async def invite_member(
     organisation_id: OrganisationId,
@@ -274,6 +285,19 @@ async def invite_member(
         organisation_id=result.organisation_id,
         invitation_sent=result.invited,
     )
+
+
+@router.post(
+    "/invitations/accept",
+    response_model=OrganisationRef,
+    tags=["members"],
+    summary="Accept an invitation to an organisation with the token from its email",
+)
+async def accept_invitation(
+    body: InvitationAcceptance, user: CurrentUser, service: DirectoryService
+) -> OrganisationRef:
+    organisation = await service.accept_invitation(body.token, user, correlation_id())
+    return OrganisationRef(id=organisation.id, name=organisation.name)
 
 
 @router.delete(

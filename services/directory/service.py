@@ -199,7 +199,12 @@ class Directory:
         self._require_editor(organisation_id, user)
         if await self.store.get_organisation(organisation_id) is None:
             raise _not_found("organisation")
-        return await self.store.members_of(organisation_id)
+        members = await self.store.members_of(organisation_id)
+        pending = [
+            {"_id": i["_id"], "email": i["email"], "name": i["name"], "password_hash": None}
+            for i in await self.store.invitations_to(organisation_id)
+        ]
+        return sorted(members + pending, key=lambda doc: str(doc["email"]))
 
     async def invite(
         self,
@@ -222,6 +227,10 @@ class Directory:
                 if existing is None:
                     return await self._invite_new_person(
                         organisation, email, name, now, correlation_id
+                    )
+                if existing.get("password_hash"):
+                    return await self._invite_existing_account(
+                        organisation, existing, name, now, correlation_id
                     )
                 return await self._add_existing_person(organisation, existing, now, correlation_id)
             except DuplicateKeyError:
@@ -288,6 +297,102 @@ class Directory:
         ]
         await self.store.writer.insert(PEOPLE, person, messages, correlation_id=correlation_id)
         return Invitation(person_id, organisation.id, invited=True)
+
+    async def _invite_existing_account(
+        self,
+        organisation: Organisation,
+        person: Document,
+        name: str,
+        now: dt.datetime,
+        correlation_id: str | None,
+    ) -> Invitation:
+        """Someone who can log in joins only by accepting: until then the organisation sees a
+        pending invitation under the name it typed, exactly like one of a new address."""
+        if organisation.id in (person.get("organisation_ids") or []):
+            raise ProblemError(409, "This person is already a member of the organisation.")
+        invitation_id = new_id()
+        token, token_hash = new_one_time_token()
+        expires = now + dt.timedelta(days=self.settings.invitation_ttl_days)
+        await self.store.add_one_time_token_for_invitation(
+            token_hash, person["_id"], invitation_id, expires
+        )
+        await self.store.replace_invitation(
+            {
+                "_id": invitation_id,
+                "organisation_id": organisation.id,
+                "person_id": person["_id"],
+                "email": person["email"],
+                "name": name,
+                "expires_at": expires,
+                "created_at": now,
+            }
+        )
+        command = SendEmail(
+            command_id=new_id(),
+            template=EmailTemplate.MEMBERSHIP_INVITATION,
+            to=person["email"],
+            recipient_name=name,
+            language=organisation.preferred_language,
+            params={
+                "organisation_name": organisation.name,
+                "link": f"{self.settings.public_base_url.rstrip('/')}/einladung?token={token}",
+                "expires_at": expires.isoformat(),
+            },
+            requested_by_service="directory",
+        )
+
+        async def apply(doc: Document) -> tuple[Document, list[Payload]]:
+            return doc, [command]
+
+        await self.store.writer.update(PEOPLE, person["_id"], apply, correlation_id=correlation_id)
+        return Invitation(invitation_id, organisation.id, invited=True)
+
+    async def accept_invitation(
+        self, token: str, user: Principal, correlation_id: str | None
+    ) -> Organisation:
+        """The invited account agrees to join; only then it becomes a member."""
+        token_hash = hash_one_time_token(token)
+        record = await self.store.use_one_time_token(token_hash)
+        if record is None or record.get("purpose") != "membership":
+            if record is not None:
+                await self.store.reopen_one_time_token(token_hash)
+            raise ProblemError(400, "This link is not valid or was already used.", slug="bad-token")
+        if record["expires_at"] <= self._now():
+            raise ProblemError(
+                400, "This invitation has expired; ask for a new one.", slug="expired-token"
+            )
+        if record["person_id"] != user.person_id:
+            await self.store.reopen_one_time_token(token_hash)
+            raise ProblemError(
+                403, "This invitation is for another account: log in with the invited address."
+            )
+        invitation = await self.store.get_invitation(record["invitation_id"])
+        if invitation is None:
+            await self.store.forget_one_time_token(token_hash)
+            raise ProblemError(400, "This invitation was withdrawn or replaced.", slug="bad-token")
+        organisation = await self.store.get_organisation(invitation["organisation_id"])
+        if organisation is None or organisation.status is not OrganisationStatus.ACTIVE:
+            raise ProblemError(409, "Nobody can join an archived organisation.")
+        now = utc_now()
+
+        async def apply(doc: Document) -> tuple[Document, list[Payload]] | None:
+            orgs = list(doc.get("organisation_ids") or [])
+            if organisation.id in orgs:
+                return None
+            joined = MemberJoined(
+                organisation_id=organisation.id,
+                person_id=doc["_id"],
+                role=MemberRole.EDITOR,
+                occurred_at=now,
+            )
+            return {**doc, "organisation_ids": [*orgs, organisation.id], "updated_at": now}, [
+                joined
+            ]
+
+        await self.store.writer.update(PEOPLE, user.person_id, apply, correlation_id=correlation_id)
+        await self.store.forget_invitation(invitation["_id"])
+        await self.store.forget_one_time_token(token_hash)
+        return organisation
 
     async def _add_existing_person(
         self,
@@ -359,6 +464,10 @@ class Directory:
             )
             return {**doc, "organisation_ids": orgs, "updated_at": now}, [left]
 
+        invitation = await self.store.get_invitation(person_id)
+        if invitation is not None and invitation["organisation_id"] == organisation_id:
+            await self.store.forget_invitation(person_id)  # withdrawn before it was accepted
+            return
         person = await self.store.get_person(person_id)
         if person is None or organisation_id not in (person.get("organisation_ids") or []):
             raise ProblemError(404, "This person is not a member of the organisation.")
@@ -429,7 +538,9 @@ class Directory:
     async def set_password(self, token: str, password: str) -> None:
         token_hash = hash_one_time_token(token)
         record = await self.store.use_one_time_token(token_hash)
-        if record is None:
+        if record is None or record.get("purpose") == "membership":
+            if record is not None:  # a link to join an organisation never sets a password
+                await self.store.reopen_one_time_token(token_hash)
             raise ProblemError(400, "This link is not valid or was already used.", slug="bad-token")
         if record["expires_at"] <= self._now():
             raise ProblemError(

@@ -527,31 +527,82 @@ async def test_inviting_someone_again_before_they_set_a_password_sends_a_new_lin
     assert (await try_log_in(client, "ali@example.org", PASSWORD)).status_code == 200
 
 
-async def test_a_member_invited_to_a_second_organisation_joins_it_without_a_new_password(
+def link_token(email: dict[str, Any], page: str) -> str:
+    link: str = email["params"]["link"]
+    assert link.startswith(f"http://portal.test/{page}?token="), link
+    [token] = urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)["token"]
+    return token
+
+
+async def test_an_account_invited_to_another_organisation_joins_only_by_accepting_it_itself(
     directory: RunningService, admin: Headers, commands: StreamTap
 ) -> None:
     client = directory.client
     linde = await register(client, admin, "Nachbarschaftstreff Linde")
     mriya = await register(client, admin, "Ukrainischer Verein Mriya e.V.")
-    await onboard(client, admin, commands, linde["id"], "ali@example.org", "Ali")
+    ali = await onboard(client, admin, commands, linde["id"], "ali@example.org", "Ali")
+    jana = await onboard(client, admin, commands, mriya["id"], "jana@example.org", "Jana")
 
-    joined = await invite(client, admin, mriya["id"], "ali@example.org", "Ali")
+    existing = await invite(client, jana.headers, mriya["id"], "ali@example.org", "A. Nonym")
+    new = await invite(client, jana.headers, mriya["id"], "kemal@example.org", "Kemal")
 
-    assert joined.status_code == 201, joined.text
-    assert joined.json()["invitation_sent"] is False
-    emails = await emails_to(commands, "ali@example.org", 2)
-    assert [e["template"] for e in emails] == ["invitation", "membership_added"]
-    assert emails[1]["params"]["organisation_name"] == "Ukrainischer Verein Mriya e.V."
-    member = await log_in(client, "ali@example.org", PASSWORD)
-    me = (await client.get("/me", headers=member)).json()
-    assert me["organisations"] == [
-        {"id": linde["id"], "name": "Nachbarschaftstreff Linde"},
-        {"id": mriya["id"], "name": "Ukrainischer Verein Mriya e.V."},
+    assert existing.status_code == new.status_code == 201, existing.text
+    assert existing.json().keys() == new.json().keys()
+    assert existing.json()["invitation_sent"] is new.json()["invitation_sent"] is True
+    assert existing.json()["person_id"] != ali.person_id
+    members = (
+        await client.get(f"/organisations/{mriya['id']}/members", headers=jana.headers)
+    ).json()
+    assert [(m["name"], m["email"], m["has_password"]) for m in members] == [
+        ("A. Nonym", "ali@example.org", False),
+        ("Jana", "jana@example.org", True),
+        ("Kemal", "kemal@example.org", False),
     ]
-    changed = await client.patch(
-        f"/organisations/{mriya['id']}", json={"district": "Nordstadt"}, headers=member
+    ali_me = (await client.get("/me", headers=ali.headers)).json()
+    assert [o["id"] for o in ali_me["organisations"]] == [linde["id"]]  # not without consent
+
+    [_, asked] = await emails_to(commands, "ali@example.org", 2)
+    assert asked["template"] == "membership_invitation"
+    assert asked["params"]["organisation_name"] == "Ukrainischer Verein Mriya e.V."
+    token = link_token(asked, "einladung")
+    assert_problem(await set_password(client, token, "Passwort-des-Angreifers-1"), 400)
+    by_other = await client.post("/invitations/accept", json={"token": token}, headers=jana.headers)
+    assert_problem(by_other, 403)
+
+    accepted = await client.post("/invitations/accept", json={"token": token}, headers=ali.headers)
+
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json() == {"id": mriya["id"], "name": "Ukrainischer Verein Mriya e.V."}
+    again = await client.post("/invitations/accept", json={"token": token}, headers=ali.headers)
+    assert_problem(again, 400)
+    ali_me = (await client.get("/me", headers=ali.headers)).json()
+    assert [o["id"] for o in ali_me["organisations"]] == [linde["id"], mriya["id"]]
+    members = (
+        await client.get(f"/organisations/{mriya['id']}/members", headers=jana.headers)
+    ).json()
+    assert ("Ali", True) in [(m["name"], m["has_password"]) for m in members]
+    assert (await try_log_in(client, "ali@example.org", PASSWORD)).status_code == 200
+
+
+async def test_a_withdrawn_invitation_of_an_account_can_no_longer_be_accepted(
+    directory: RunningService, admin: Headers, commands: StreamTap
+) -> None:
+    client = directory.client
+    linde = await register(client, admin, "Nachbarschaftstreff Linde")
+    mriya = await register(client, admin, "Ukrainischer Verein Mriya e.V.")
+    ali = await onboard(client, admin, commands, linde["id"], "ali@example.org", "Ali")
+    invited = await invite(client, admin, mriya["id"], "ali@example.org", "Ali")
+    [_, asked] = await emails_to(commands, "ali@example.org", 2)
+
+    withdrawn = await client.delete(
+        f"/organisations/{mriya['id']}/members/{invited.json()['person_id']}", headers=admin
     )
-    assert changed.status_code == 200, changed.text
+
+    assert withdrawn.status_code == 204, withdrawn.text
+    assert (await client.get(f"/organisations/{mriya['id']}/members", headers=admin)).json() == []
+    token = link_token(asked, "einladung")
+    refused = await client.post("/invitations/accept", json={"token": token}, headers=ali.headers)
+    assert_problem(refused, 400)
 
 
 async def test_a_removed_member_is_gone_from_the_organisation_and_removing_again_finds_nobody(
