@@ -7,9 +7,9 @@ city can later put its own OIDC provider in front.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, Protocol
 
@@ -104,46 +104,109 @@ class StaticKeyVerifier:
         return decode_token(token, key)
 
 
-class JwksVerifier:
-    """Verifies against the directory's JWKS, fetched on demand and refreshed on unknown keys."""
+Clock = Callable[[], float]
+JwksFetch = Callable[[str], Awaitable[Any]]
 
-    def __init__(self, jwks_url: str, *, min_refresh_seconds: float = 30.0) -> None:
+
+async def fetch_jwks(url: str) -> Any:
+    """GET the JWKS document (raises httpx.HTTPError or a JSON error when it cannot)."""
+    async with httpx.AsyncClient(timeout=5.0) as client:
+        response = await client.get(url)
+        response.raise_for_status()
+        return response.json()
+
+
+class JwksVerifier:
+    """Verifies against the directory's JWKS.
+
+    The key set is fetched on first use and again every `refresh_seconds`, so keys removed from
+    the JWKS stop being trusted. A token with an unknown `kid` may trigger an early fetch at most
+    every `min_refresh_seconds`. When a fetch fails, no further fetch happens before a back-off
+    (doubling up to `max_backoff_seconds`); meanwhile the last good keys stay in use, and tokens
+    no known key signed are refused at once. Only one fetch runs at a time.
+    """
+
+    def __init__(
+        self,
+        jwks_url: str,
+        *,
+        min_refresh_seconds: float = 30.0,
+        refresh_seconds: float = 300.0,
+        first_backoff_seconds: float = 5.0,
+        max_backoff_seconds: float = 300.0,
+        clock: Clock = time.monotonic,
+        fetch: JwksFetch = fetch_jwks,
+    ) -> None:
         self._url = jwks_url
         self._keys: dict[str, Any] = {}
-        self._fetched_at = 0.0
         self._min_refresh = min_refresh_seconds
-        self._lock = asyncio.Lock()
+        self._refresh_every = refresh_seconds
+        self._first_backoff = first_backoff_seconds
+        self._max_backoff = max_backoff_seconds
+        self._clock = clock
+        self._fetch = fetch
+        self._backoff = 0.0
+        self._failing = False
+        #: when the next scheduled fetch is due (after a failure: when the back-off ends)
+        self._next_fetch_at = float("-inf")
+        #: before this, an unknown key id does not cause a fetch of its own
+        self._next_unknown_fetch_at = float("-inf")
+        self._fetching: asyncio.Task[None] | None = None
+
+    def _fetch_due(self, kid: str, now: float) -> bool:
+        if now >= self._next_fetch_at:
+            return True
+        return kid not in self._keys and now >= self._next_unknown_fetch_at
 
     async def _refresh(self) -> None:
-        async with self._lock:
-            if self._keys and time.monotonic() - self._fetched_at < self._min_refresh:
-                return
+        # one fetch at a time: concurrent callers wait for the same one instead of starting theirs
+        if self._fetching is None or self._fetching.done():
+            self._fetching = asyncio.create_task(self._fetch_keys())
+        await asyncio.shield(self._fetching)
+
+    async def _fetch_keys(self) -> None:
+        try:
+            document = await self._fetch(self._url)
+            raw_keys = document.get("keys", []) if isinstance(document, dict) else None
+            if not isinstance(raw_keys, list):
+                raise ValueError("the JWKS document has no list of keys")
+        except (httpx.HTTPError, ValueError) as exc:  # JSONDecodeError is a ValueError
+            self._backoff = min(
+                self._max_backoff, self._backoff * 2 if self._backoff else self._first_backoff
+            )
+            now = self._clock()
+            self._next_fetch_at = self._next_unknown_fetch_at = now + self._backoff
+            self._failing = True
+            log.warning(
+                "could not fetch JWKS from %s (%s); next try in %.0fs",
+                self._url,
+                exc,
+                self._backoff,
+            )
+            return
+        keys: dict[str, Any] = {}
+        for jwk in raw_keys:
             try:
-                async with httpx.AsyncClient(timeout=5.0) as client:
-                    response = await client.get(self._url)
-                    response.raise_for_status()
-                    document = response.json()
-            except (httpx.HTTPError, json.JSONDecodeError) as exc:
-                log.warning("could not fetch JWKS from %s: %s", self._url, exc)
-                self._fetched_at = time.monotonic()
-                raise ProblemError(
-                    503, "Tokens cannot be checked right now: the directory is unreachable."
-                ) from exc
-            keys: dict[str, Any] = {}
-            for jwk in document.get("keys", []):
-                try:
-                    keys[jwk["kid"]] = jwt.PyJWK(jwk, algorithm=ALGORITHM).key
-                except (KeyError, jwt.PyJWTError):
-                    log.warning("ignoring an unusable key in the JWKS")
-            self._keys = keys
-            self._fetched_at = time.monotonic()
+                keys[jwk["kid"]] = jwt.PyJWK(jwk, algorithm=ALGORITHM).key
+            except (KeyError, TypeError, jwt.PyJWTError):
+                log.warning("ignoring an unusable key in the JWKS")
+        now = self._clock()
+        self._keys = keys
+        self._backoff = 0.0
+        self._failing = False
+        self._next_fetch_at = now + self._refresh_every
+        self._next_unknown_fetch_at = now + self._min_refresh
 
     async def verify(self, token: str) -> Principal:
         kid = token_key_id(token)
-        if kid not in self._keys:
+        if self._fetch_due(kid, self._clock()):
             await self._refresh()
         key = self._keys.get(kid)
         if key is None:
+            if self._failing and not self._keys:
+                raise ProblemError(
+                    503, "Tokens cannot be checked right now: the directory is unreachable."
+                )
             raise _unauthenticated("The token was signed with an unknown key.")
         return decode_token(token, key)
 

@@ -14,6 +14,7 @@ from services.directory.domain import (
     Organisation,
     OrganisationCreate,
     OrganisationPatch,
+    client_address,
 )
 from services.directory.service import Directory
 from shared.auth import AdminUser, CurrentUser, OptionalUser
@@ -34,6 +35,19 @@ def directory(request: Request) -> Directory:
 
 
 DirectoryService = Annotated[Directory, Depends(directory)]
+
+
+def requesting_client(request: Request) -> str:
+    """The address log-in attempts are counted under (see the directory README)."""
+    service: Directory = request.app.state.directory
+    return client_address(
+        request.client.host if request.client else None,
+        request.headers.get("x-forwarded-for"),
+        service.settings.trusted_proxies,
+    )
+
+
+Client = Annotated[str, Depends(requesting_client)]
 
 
 class OrganisationPublic(BaseModel):
@@ -76,7 +90,10 @@ class MemberInvite(BaseModel):
 
 
 class MemberInvited(BaseModel):
-    person_id: str
+    person_id: str = Field(
+        description="Whom the members list shows for this invitation (the same whether or not "
+        "the address already has an account)."
+    )
     organisation_id: str
     invitation_sent: bool
 
@@ -105,6 +122,12 @@ class PasswordResetRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     email: Email
+
+
+class InvitationAcceptance(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: Annotated[str, StringConstraints(min_length=10, max_length=200)]
 
 
 class OrganisationRef(BaseModel):
@@ -244,7 +267,9 @@ async def list_members(
     status_code=status.HTTP_201_CREATED,
     response_model=MemberInvited,
     tags=["members"],
-    summary="Invite a person to an organisation; they get a link to set their password",
+    summary="Invite a person to an organisation by email",
+    description="A new address gets a link to set a password. An address that already has an "
+    "account gets a link to accept; it joins only then. The answer is the same either way.",
 )
 async def invite_member(
     organisation_id: OrganisationId,
@@ -260,6 +285,19 @@ async def invite_member(
         organisation_id=result.organisation_id,
         invitation_sent=result.invited,
     )
+
+
+@router.post(
+    "/invitations/accept",
+    response_model=OrganisationRef,
+    tags=["members"],
+    summary="Accept an invitation to an organisation with the token from its email",
+)
+async def accept_invitation(
+    body: InvitationAcceptance, user: CurrentUser, service: DirectoryService
+) -> OrganisationRef:
+    organisation = await service.accept_invitation(body.token, user, correlation_id())
+    return OrganisationRef(id=organisation.id, name=organisation.name)
 
 
 @router.delete(
@@ -282,8 +320,9 @@ async def log_in(
     username: Annotated[str, Form(max_length=320, description="Email address")],
     password: Annotated[str, Form(max_length=1000)],
     service: DirectoryService,
+    client: Client,
 ) -> TokenResponse:
-    token, expires_in = await service.log_in(username, password)
+    token, expires_in = await service.log_in(username, password, client)
     return TokenResponse(access_token=token, expires_in=expires_in)
 
 
@@ -305,9 +344,9 @@ async def set_password(body: PasswordSet, service: DirectoryService) -> Response
     summary="Send a reset link to this address if it has an account",
 )
 async def request_password_reset(
-    body: PasswordResetRequest, service: DirectoryService
+    body: PasswordResetRequest, service: DirectoryService, client: Client
 ) -> dict[str, str]:
-    await service.request_password_reset(body.email, correlation_id())
+    await service.request_password_reset(body.email, correlation_id(), client)
     return {"status": "If this address has an account, a link is on its way."}
 
 

@@ -19,14 +19,19 @@ def create_app(settings: DirectorySettings | None = None) -> FastAPI:
     settings = settings or DirectorySettings()
     configure_logging(settings.service_name, settings.log_level)
     development = settings.environment != "production"
+    relaxed = settings.environment == "development"
     issuer = TokenIssuer(
-        load_signing_key(settings.signing_key_file, create=development),
-        [load_signing_key(path, create=False) for path in settings.previous_signing_key_files],
+        load_signing_key(settings.signing_key_file, create=development, development=relaxed),
+        [
+            load_signing_key(path, create=False, development=relaxed)
+            for path in settings.previous_signing_key_files
+        ],
         settings.token_ttl_seconds,
     )
     runtime = ServiceRuntime(settings, outbox_collections=OUTBOX_COLLECTIONS, indexes=INDEXES)
     directory = Directory(DirectoryStore(runtime.db, runtime.writer), issuer, settings)
     runtime.on_database_ready(directory.ensure_first_admin)
+    runtime.add_background_loop("sweep", directory.sweep_forever)
 
     app = create_api(
         title="Integrationsnetz directory",

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import (
@@ -212,32 +215,51 @@ def archive_organisation(
 # --- people and log-in --------------------------------------------------------------------
 
 
-class LoginThrottle(BaseModel):
-    """Failed log-ins of one address: `failures` since `window_start_ms`."""
+@dataclass(frozen=True)
+class ThrottleRule:
+    """At most `limit` counted attempts of one kind (`scope`) per subject in a fixed window."""
 
-    failures: int = 0
-    window_start_ms: int = 0
-    locked_until_ms: int = 0
+    scope: str
+    limit: int
+    window_seconds: int
+
+    def window(self, now_ms: int) -> tuple[int, int]:
+        """The number of the window `now_ms` falls in, and when it ends (epoch ms)."""
+        length = self.window_seconds * 1000
+        number = now_ms // length
+        return number, (number + 1) * length
+
+    def key(self, subject: str, now_ms: int) -> str:
+        """The counter's `_id`: a new window starts a new counter."""
+        return f"{self.scope}:{subject}:{self.window(now_ms)[0]}"
+
+    def wait_seconds(self, count: int, now_ms: int) -> int:
+        """0 if the `count`-th attempt in this window is allowed, else the seconds until it ends."""
+        if count <= self.limit:
+            return 0
+        return max(1, (self.window(now_ms)[1] - now_ms + 999) // 1000)
 
 
-def login_allowed(throttle: LoginThrottle, now_ms: int) -> int:
-    """0 when a log-in may be tried now, else the seconds to wait."""
-    if throttle.locked_until_ms > now_ms:
-        return max(1, (throttle.locked_until_ms - now_ms + 999) // 1000)
-    return 0
+def client_address(peer: str | None, forwarded_for: str | None, trusted: Sequence[str]) -> str:
+    """Who sent a request: the peer, or, when the peer is a trusted proxy, the nearest address
+    in X-Forwarded-For that is not a trusted proxy (the left-most ones are the client's claims)."""
+    networks = [ipaddress.ip_network(t, strict=False) for t in trusted]
 
+    def is_trusted(address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in network for network in networks)
 
-def record_failed_login(
-    throttle: LoginThrottle, now_ms: int, *, max_failures: int, lock_seconds: int
-) -> LoginThrottle:
-    window_ms = lock_seconds * 1000
-    if now_ms - throttle.window_start_ms > window_ms:
-        throttle = LoginThrottle(failures=0, window_start_ms=now_ms)
-    failures = throttle.failures + 1
-    locked_until = now_ms + window_ms if failures >= max_failures else throttle.locked_until_ms
-    return LoginThrottle(
-        failures=failures, window_start_ms=throttle.window_start_ms, locked_until_ms=locked_until
-    )
+    client = (peer or "unknown").strip() or "unknown"
+    if not forwarded_for or not is_trusted(client):
+        return client
+    for hop in reversed([h.strip() for h in forwarded_for.split(",") if h.strip()]):
+        client = hop
+        if not is_trusted(hop):
+            break
+    return client
 
 
 MIN_PASSWORD_LENGTH = 10

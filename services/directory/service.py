@@ -6,7 +6,9 @@ import asyncio
 import contextlib
 import datetime as dt
 import hashlib
+import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,10 +21,9 @@ from services.directory.domain import (
     OrganisationCreate,
     OrganisationPatch,
     PatchRejectedError,
+    ThrottleRule,
     archive_organisation,
-    login_allowed,
     password_problem,
-    record_failed_login,
     register_organisation,
     update_organisation,
 )
@@ -37,6 +38,8 @@ from shared.http import ProblemError
 from shared.ids import new_id
 from shared.mongo import Document
 from shared.outbox import utc_now
+
+log = logging.getLogger("integrationsnetz.directory")
 
 _hasher = PasswordHasher()
 # Verified against when the address is unknown, so both cases take the same time.
@@ -54,13 +57,72 @@ class Invitation:
     invited: bool
 
 
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()[:32]
+
+
 class Directory:
     def __init__(
-        self, store: DirectoryStore, issuer: TokenIssuer, settings: DirectorySettings
+        self,
+        store: DirectoryStore,
+        issuer: TokenIssuer,
+        settings: DirectorySettings,
+        *,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.store = store
         self.issuer = issuer
         self.settings = settings
+        #: epoch seconds; throttling windows and expiry follow it (tests move it by hand)
+        self.clock = clock
+        self._reset_tasks: set[asyncio.Task[None]] = set()
+        self.login_rules = (
+            ThrottleRule(
+                "login-address-client", settings.login_max_failures, settings.login_lock_seconds
+            ),
+            ThrottleRule(
+                "login-client",
+                settings.login_client_max_failures,
+                settings.login_client_window_seconds,
+            ),
+            ThrottleRule(
+                "login-address",
+                settings.login_address_max_failures,
+                settings.login_address_window_seconds,
+            ),
+        )
+        self.reset_rules = (
+            ThrottleRule(
+                "reset-client", settings.reset_max_per_client, settings.reset_window_seconds
+            ),
+            ThrottleRule(
+                "reset-address", settings.reset_max_per_address, settings.reset_window_seconds
+            ),
+        )
+
+    def _now_ms(self) -> int:
+        return int(self.clock() * 1000)
+
+    def _now(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(int(self.clock()), dt.UTC)
+
+    async def _count_attempts(
+        self, counted: list[tuple[ThrottleRule, str]], now_ms: int, refusal: str
+    ) -> list[str]:
+        """Count one attempt against each rule in turn, before any work is done; refuse with 429
+        at the first rule over its limit (later, wider counters are then left alone, so one
+        client hammering an address does not use up the address's shared allowance)."""
+        keys = []
+        for rule, subject in counted:
+            key = rule.key(subject, now_ms)
+            count = await self.store.count_attempt(key, rule.window(now_ms)[1])
+            keys.append(key)
+            wait = rule.wait_seconds(count, now_ms)
+            if wait:
+                raise ProblemError(
+                    429, refusal, headers={"Retry-After": str(wait)}, retry_after_seconds=wait
+                )
+        return keys
 
     # organisations -----------------------------------------------------------------------
 
@@ -137,7 +199,12 @@ class Directory:
         self._require_editor(organisation_id, user)
         if await self.store.get_organisation(organisation_id) is None:
             raise _not_found("organisation")
-        return await self.store.members_of(organisation_id)
+        members = await self.store.members_of(organisation_id)
+        pending = [
+            {"_id": i["_id"], "email": i["email"], "name": i["name"], "password_hash": None}
+            for i in await self.store.invitations_to(organisation_id)
+        ]
+        return sorted(members + pending, key=lambda doc: str(doc["email"]))
 
     async def invite(
         self,
@@ -160,6 +227,10 @@ class Directory:
                 if existing is None:
                     return await self._invite_new_person(
                         organisation, email, name, now, correlation_id
+                    )
+                if existing.get("password_hash"):
+                    return await self._invite_existing_account(
+                        organisation, existing, name, now, correlation_id
                     )
                 return await self._add_existing_person(organisation, existing, now, correlation_id)
             except DuplicateKeyError:
@@ -226,6 +297,102 @@ class Directory:
         ]
         await self.store.writer.insert(PEOPLE, person, messages, correlation_id=correlation_id)
         return Invitation(person_id, organisation.id, invited=True)
+
+    async def _invite_existing_account(
+        self,
+        organisation: Organisation,
+        person: Document,
+        name: str,
+        now: dt.datetime,
+        correlation_id: str | None,
+    ) -> Invitation:
+        """Someone who can log in joins only by accepting: until then the organisation sees a
+        pending invitation under the name it typed, exactly like one of a new address."""
+        if organisation.id in (person.get("organisation_ids") or []):
+            raise ProblemError(409, "This person is already a member of the organisation.")
+        invitation_id = new_id()
+        token, token_hash = new_one_time_token()
+        expires = now + dt.timedelta(days=self.settings.invitation_ttl_days)
+        await self.store.add_one_time_token_for_invitation(
+            token_hash, person["_id"], invitation_id, expires
+        )
+        await self.store.replace_invitation(
+            {
+                "_id": invitation_id,
+                "organisation_id": organisation.id,
+                "person_id": person["_id"],
+                "email": person["email"],
+                "name": name,
+                "expires_at": expires,
+                "created_at": now,
+            }
+        )
+        command = SendEmail(
+            command_id=new_id(),
+            template=EmailTemplate.MEMBERSHIP_INVITATION,
+            to=person["email"],
+            recipient_name=name,
+            language=organisation.preferred_language,
+            params={
+                "organisation_name": organisation.name,
+                "link": f"{self.settings.public_base_url.rstrip('/')}/einladung?token={token}",
+                "expires_at": expires.isoformat(),
+            },
+            requested_by_service="directory",
+        )
+
+        async def apply(doc: Document) -> tuple[Document, list[Payload]]:
+            return doc, [command]
+
+        await self.store.writer.update(PEOPLE, person["_id"], apply, correlation_id=correlation_id)
+        return Invitation(invitation_id, organisation.id, invited=True)
+
+    async def accept_invitation(
+        self, token: str, user: Principal, correlation_id: str | None
+    ) -> Organisation:
+        """The invited account agrees to join; only then it becomes a member."""
+        token_hash = hash_one_time_token(token)
+        record = await self.store.use_one_time_token(token_hash)
+        if record is None or record.get("purpose") != "membership":
+            if record is not None:
+                await self.store.reopen_one_time_token(token_hash)
+            raise ProblemError(400, "This link is not valid or was already used.", slug="bad-token")
+        if record["expires_at"] <= self._now():
+            raise ProblemError(
+                400, "This invitation has expired; ask for a new one.", slug="expired-token"
+            )
+        if record["person_id"] != user.person_id:
+            await self.store.reopen_one_time_token(token_hash)
+            raise ProblemError(
+                403, "This invitation is for another account: log in with the invited address."
+            )
+        invitation = await self.store.get_invitation(record["invitation_id"])
+        if invitation is None:
+            await self.store.forget_one_time_token(token_hash)
+            raise ProblemError(400, "This invitation was withdrawn or replaced.", slug="bad-token")
+        organisation = await self.store.get_organisation(invitation["organisation_id"])
+        if organisation is None or organisation.status is not OrganisationStatus.ACTIVE:
+            raise ProblemError(409, "Nobody can join an archived organisation.")
+        now = utc_now()
+
+        async def apply(doc: Document) -> tuple[Document, list[Payload]] | None:
+            orgs = list(doc.get("organisation_ids") or [])
+            if organisation.id in orgs:
+                return None
+            joined = MemberJoined(
+                organisation_id=organisation.id,
+                person_id=doc["_id"],
+                role=MemberRole.EDITOR,
+                occurred_at=now,
+            )
+            return {**doc, "organisation_ids": [*orgs, organisation.id], "updated_at": now}, [
+                joined
+            ]
+
+        await self.store.writer.update(PEOPLE, user.person_id, apply, correlation_id=correlation_id)
+        await self.store.forget_invitation(invitation["_id"])
+        await self.store.forget_one_time_token(token_hash)
+        return organisation
 
     async def _add_existing_person(
         self,
@@ -297,6 +464,10 @@ class Directory:
             )
             return {**doc, "organisation_ids": orgs, "updated_at": now}, [left]
 
+        invitation = await self.store.get_invitation(person_id)
+        if invitation is not None and invitation["organisation_id"] == organisation_id:
+            await self.store.forget_invitation(person_id)  # withdrawn before it was accepted
+            return
         person = await self.store.get_person(person_id)
         if person is None or organisation_id not in (person.get("organisation_ids") or []):
             raise ProblemError(404, "This person is not a member of the organisation.")
@@ -333,19 +504,19 @@ class Directory:
         with contextlib.suppress(DuplicateKeyError):  # another replica created it first
             await self.store.writer.insert(PEOPLE, admin)
 
-    async def log_in(self, email: str, password: str) -> tuple[str, int]:
+    async def log_in(self, email: str, password: str, client: str = "unknown") -> tuple[str, int]:
         email = email.strip().lower()
-        throttle_key = hashlib.sha256(email.encode()).hexdigest()
-        now_ms = time.time_ns() // 1_000_000
-        throttle = await self.store.login_throttle(throttle_key)
-        wait = login_allowed(throttle, now_ms)
-        if wait:
-            raise ProblemError(
-                429,
-                "Too many failed log-ins for this address; try again later.",
-                headers={"Retry-After": str(wait)},
-                retry_after_seconds=wait,
-            )
+        address, source = _digest(email), _digest(client)
+        address_client, client_only, address_only = self.login_rules
+        keys = await self._count_attempts(
+            [
+                (address_client, f"{address}:{source}"),
+                (client_only, source),
+                (address_only, address),
+            ],
+            self._now_ms(),
+            "Too many failed log-ins; try again later.",
+        )
         person = await self.store.find_person_by_email(email)
         stored_hash = (person or {}).get("password_hash") or _DUMMY_HASH
         if (
@@ -353,20 +524,13 @@ class Directory:
             or not person
             or not (person.get("password_hash"))
         ):
-            throttle = record_failed_login(
-                throttle,
-                now_ms,
-                max_failures=self.settings.login_max_failures,
-                lock_seconds=self.settings.login_lock_seconds,
-            )
-            await self.store.save_login_throttle(throttle_key, throttle)
             raise ProblemError(
                 401,
                 "The email address or the password is wrong.",
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        if throttle.failures:
-            await self.store.clear_login_throttle(throttle_key)
+        for key in keys:  # only failures use up the allowance
+            await self.store.uncount_attempt(key)
         role: Role = "admin" if person.get("is_admin") else "editor"
         token = self.issuer.issue(person["_id"], role, list(person.get("organisation_ids") or []))
         return token, self.issuer.ttl_seconds
@@ -374,9 +538,11 @@ class Directory:
     async def set_password(self, token: str, password: str) -> None:
         token_hash = hash_one_time_token(token)
         record = await self.store.use_one_time_token(token_hash)
-        if record is None:
+        if record is None or record.get("purpose") == "membership":
+            if record is not None:  # a link to join an organisation never sets a password
+                await self.store.reopen_one_time_token(token_hash)
             raise ProblemError(400, "This link is not valid or was already used.", slug="bad-token")
-        if record["expires_at"] <= dt.datetime.now(dt.UTC):
+        if record["expires_at"] <= self._now():
             raise ProblemError(
                 400, "This link has expired; ask for a new one.", slug="expired-token"
             )
@@ -395,10 +561,40 @@ class Directory:
             return {**doc, "password_hash": password_hash, "updated_at": now}, []
 
         await self.store.writer.update(PEOPLE, person["_id"], apply)
+        # a new password voids every link sent before it (other resets, old invitations)
+        await self.store.forget_tokens_of(person["_id"])
 
-    async def request_password_reset(self, email: str, correlation_id: str | None) -> None:
-        """Send a reset link if the address is known; say nothing either way."""
-        person = await self.store.find_person_by_email(email.strip().lower())
+    async def request_password_reset(
+        self, email: str, correlation_id: str | None, client: str = "unknown"
+    ) -> None:
+        """Send a reset link if the address is known; say nothing either way.
+
+        The request itself does the same for every address (count, hand over); looking the
+        address up and sending happen after the answer, so its timing tells nothing."""
+        email = email.strip().lower()
+        client_only, address_only = self.reset_rules
+        await self._count_attempts(
+            [(client_only, _digest(client)), (address_only, _digest(email))],
+            self._now_ms(),
+            "Too many password-reset requests; try again later.",
+        )
+        task = asyncio.create_task(self._send_reset_link(email, correlation_id))
+        self._reset_tasks.add(task)
+        task.add_done_callback(self._reset_tasks.discard)
+
+    async def reset_requests_handled(self) -> None:
+        """Wait until every accepted reset request has been handled (tests, shutdown)."""
+        while self._reset_tasks:
+            await asyncio.gather(*self._reset_tasks, return_exceptions=True)
+
+    async def _send_reset_link(self, email: str, correlation_id: str | None) -> None:
+        try:
+            await self._reset_link(email, correlation_id)
+        except Exception:  # the caller has its answer already; the person may ask again
+            log.exception("a password-reset request could not be handled")
+
+    async def _reset_link(self, email: str, correlation_id: str | None) -> None:
+        person = await self.store.find_person_by_email(email)
         if person is None:
             return
         now = utc_now()
@@ -426,6 +622,18 @@ class Directory:
             return doc, [command]
 
         await self.store.writer.update(PEOPLE, person["_id"], apply, correlation_id=correlation_id)
+
+    async def sweep(self) -> int:
+        """Delete expired attempt counters and one-time tokens."""
+        return await self.store.sweep(self._now(), self._now_ms())
+
+    async def sweep_forever(self) -> None:
+        """The background loop behind `sweep`: collections that would otherwise only grow."""
+        while True:
+            removed = await self.sweep()
+            if removed:
+                log.info("swept %d expired counters and one-time tokens", removed)
+            await asyncio.sleep(self.settings.sweep_seconds)
 
     async def me(self, user: Principal) -> dict[str, Any]:
         person = await self.store.get_person(user.person_id)

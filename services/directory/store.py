@@ -1,4 +1,4 @@
-"""The directory's storage: organisations, people, one-time tokens, log-in throttling."""
+"""The directory's storage: organisations, people, one-time tokens, attempt counters."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from pymongo import ASCENDING, IndexModel
+from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
-from services.directory.domain import LoginThrottle, Organisation
+from services.directory.domain import Organisation
 from shared.contracts.base import Payload
 from shared.mongo import CollectionIndexes, Document
 from shared.outbox import OutboxWriter
@@ -19,6 +19,7 @@ ORGANISATIONS = "organisations"
 PEOPLE = "people"
 ONE_TIME_TOKENS = "one_time_tokens"
 LOGIN_THROTTLE = "login_throttle"
+INVITATIONS = "invitations"
 
 OUTBOX_COLLECTIONS = (ORGANISATIONS, PEOPLE)
 
@@ -42,7 +43,19 @@ INDEXES = (
             IndexModel([("is_admin", ASCENDING)]),
         ),
     ),
-    CollectionIndexes(ONE_TIME_TOKENS, (IndexModel([("person_id", ASCENDING)]),)),
+    CollectionIndexes(
+        ONE_TIME_TOKENS,
+        (IndexModel([("person_id", ASCENDING)]), IndexModel([("expires_at", ASCENDING)])),
+    ),
+    CollectionIndexes(
+        INVITATIONS,
+        (
+            IndexModel([("email", ASCENDING), ("organisation_id", ASCENDING)], unique=True),
+            IndexModel([("expires_at", ASCENDING)]),
+        ),
+    ),
+    # swept by an integer expiry: nx-27017 does not honour TTL indexes
+    CollectionIndexes(LOGIN_THROTTLE, (IndexModel([("expires_at_ms", ASCENDING)]),)),
 )
 
 
@@ -150,18 +163,63 @@ class DirectoryStore:
     async def forget_one_time_token(self, token_hash: str) -> None:
         await self.db[ONE_TIME_TOKENS].delete_one({"_id": token_hash})
 
-    # log-in throttling -------------------------------------------------------------------
-
-    async def login_throttle(self, key: str) -> LoginThrottle:
-        doc = await self.db[LOGIN_THROTTLE].find_one({"_id": key})
-        if doc is None:
-            return LoginThrottle()
-        return LoginThrottle.model_validate({k: v for k, v in doc.items() if k != "_id"})
-
-    async def save_login_throttle(self, key: str, throttle: LoginThrottle) -> None:
-        await self.db[LOGIN_THROTTLE].update_one(
-            {"_id": key}, {"$set": throttle.model_dump()}, upsert=True
+    async def add_one_time_token_for_invitation(
+        self, token_hash: str, person_id: str, invitation_id: str, expires_at: dt.datetime
+    ) -> None:
+        await self.db[ONE_TIME_TOKENS].insert_one(
+            {
+                "_id": token_hash,
+                "person_id": person_id,
+                "purpose": "membership",
+                "invitation_id": invitation_id,
+                "expires_at": expires_at,
+                "state": "unused",
+            }
         )
 
-    async def clear_login_throttle(self, key: str) -> None:
-        await self.db[LOGIN_THROTTLE].delete_one({"_id": key})
+    async def forget_tokens_of(self, person_id: str) -> None:
+        """Void every one-time token of a person (their password changed)."""
+        await self.db[ONE_TIME_TOKENS].delete_many({"person_id": person_id})
+
+    # invitations of existing accounts ---------------------------------------------------
+
+    async def replace_invitation(self, invitation: Document) -> None:
+        """Store a pending invitation, replacing an earlier one of the same address."""
+        await self.db[INVITATIONS].delete_one(
+            {"email": invitation["email"], "organisation_id": invitation["organisation_id"]}
+        )
+        await self.db[INVITATIONS].insert_one(invitation)
+
+    async def get_invitation(self, invitation_id: str) -> Document | None:
+        return await self.db[INVITATIONS].find_one({"_id": invitation_id})
+
+    async def invitations_to(self, organisation_id: str) -> list[Document]:
+        cursor = self.db[INVITATIONS].find({"organisation_id": organisation_id}).sort("email", 1)
+        return [doc async for doc in cursor]
+
+    async def forget_invitation(self, invitation_id: str) -> None:
+        await self.db[INVITATIONS].delete_one({"_id": invitation_id})
+
+    # attempt counters --------------------------------------------------------------------
+
+    async def count_attempt(self, key: str, expires_at_ms: int) -> int:
+        """Count one attempt atomically; returns the count including it."""
+        doc = await self.db[LOGIN_THROTTLE].find_one_and_update(
+            {"_id": key},
+            {"$inc": {"count": 1}, "$set": {"expires_at_ms": expires_at_ms}},
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+        )
+        return int(doc["count"]) if doc else 1
+
+    async def uncount_attempt(self, key: str) -> None:
+        await self.db[LOGIN_THROTTLE].update_one({"_id": key}, {"$inc": {"count": -1}})
+
+    # expiry ------------------------------------------------------------------------------
+
+    async def sweep(self, now: dt.datetime, now_ms: int) -> int:
+        """Delete expired attempt counters and expired one-time tokens; returns how many."""
+        counters = await self.db[LOGIN_THROTTLE].delete_many({"expires_at_ms": {"$lt": now_ms}})
+        tokens = await self.db[ONE_TIME_TOKENS].delete_many({"expires_at": {"$lt": now}})
+        invitations = await self.db[INVITATIONS].delete_many({"expires_at": {"$lt": now}})
+        return counters.deleted_count + tokens.deleted_count + invitations.deleted_count

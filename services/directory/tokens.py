@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 import os
 import secrets
+import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +18,12 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from shared.auth import ALGORITHM, AUDIENCE, ISSUER, Role, StaticKeyVerifier
+
+log = logging.getLogger("integrationsnetz.directory")
+
+
+class KeyFilePermissionError(PermissionError):
+    """A signing key file that others than its owner may read."""
 
 
 def _b64url(raw: bytes) -> str:
@@ -50,8 +58,24 @@ def _key_id(private: Ed25519PrivateKey) -> str:
     return hashlib.sha256(raw).hexdigest()[:16]
 
 
-def load_signing_key(path: str, *, create: bool) -> SigningKey:
-    """Load a PEM Ed25519 key; in development, create it (mode 0600) when missing."""
+def check_key_permissions(file: Path, *, development: bool) -> None:
+    """Refuse a key file group or others may access; in development, make it 0600 instead."""
+    mode = stat.S_IMODE(file.stat().st_mode)
+    if not mode & 0o077:
+        return
+    if development:
+        file.chmod(0o600)
+        log.warning("signing key %s was mode %o; set it to 0600", file, mode)
+        return
+    raise KeyFilePermissionError(
+        f"signing key {file} is mode {mode:o}: group or others may read it. "
+        f"Make it readable by the service's user only: chmod 600 {file}"
+    )
+
+
+def load_signing_key(path: str, *, create: bool, development: bool | None = None) -> SigningKey:
+    """Load a PEM Ed25519 key; in development, create it (mode 0600) when missing. A key file
+    others may read is refused outside development (`development` defaults to `create`)."""
     file = Path(path)
     if not file.exists():
         if not create:
@@ -60,6 +84,7 @@ def load_signing_key(path: str, *, create: bool) -> SigningKey:
                 "`python -m services.directory.tokens new-key PATH`"
             )
         write_new_key(file)
+    check_key_permissions(file, development=create if development is None else development)
     private = serialization.load_pem_private_key(file.read_bytes(), password=None)
     if not isinstance(private, Ed25519PrivateKey):
         raise ValueError(f"{path} is not an Ed25519 private key")

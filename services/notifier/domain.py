@@ -76,6 +76,7 @@ class Template(StrEnum):
     INVITATION = "invitation"
     PASSWORD_RESET = "password_reset"  # noqa: S105 (a template name)
     MEMBERSHIP_ADDED = "membership_added"
+    MEMBERSHIP_INVITATION = "membership_invitation"
 
 
 #: Emails someone asked for once (no unsubscribe header, no opt-out).
@@ -85,6 +86,7 @@ TRANSACTIONAL = frozenset(
         Template.INVITATION,
         Template.PASSWORD_RESET,
         Template.MEMBERSHIP_ADDED,
+        Template.MEMBERSHIP_INVITATION,
     }
 )
 

@@ -383,6 +383,23 @@ def _membership_added(ctx: EmailContext, t: Texts) -> EmailView:
     )
 
 
+def _membership_invitation(ctx: EmailContext, t: Texts) -> EmailView:
+    p = ctx.params
+    organisation = single_line(p.get("organisation_name") or "")
+    subject = t["join_subject"].format(organisation=organisation)
+    action = _valid_link(p.get("link"))
+    notes = []
+    if p.get("expires_at"):
+        notes.append(t["link_valid_until"].format(when=format_when(p["expires_at"], ctx.timezone)))
+    return EmailView(
+        subject=subject,
+        heading=subject,
+        paragraphs=[t["join_text"].format(organisation=organisation)],
+        button=Button(t["join_button"], action) if action else None,
+        notes=notes,
+    )
+
+
 _VIEWS: dict[Template, Callable[[EmailContext, Texts], EmailView]] = {
     Template.MATCH_FOUND: _match_found,
     Template.CONFLICT_DETECTED: _conflict_detected,
@@ -395,6 +412,7 @@ _VIEWS: dict[Template, Callable[[EmailContext, Texts], EmailView]] = {
     Template.INVITATION: _set_password,
     Template.PASSWORD_RESET: _set_password,
     Template.MEMBERSHIP_ADDED: _membership_added,
+    Template.MEMBERSHIP_INVITATION: _membership_invitation,
 }
 
 

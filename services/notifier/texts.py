@@ -97,6 +97,12 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "diesen Link fest:",
         "reset_ignore": "Wenn Sie das nicht angefordert haben, ignorieren Sie diese E-Mail; Ihr "
         "Passwort bleibt unverändert.",
+        "join_subject": "Einladung: {organisation} im Integrationsnetz vertreten",
+        "join_text": "Sie wurden eingeladen, {organisation} im Integrationsnetz mit "
+        "Ihrem bestehenden Konto zu vertreten. Melden Sie sich an und "
+        "nehmen Sie die Einladung an; ohne Ihre Zustimmung ändert sich "
+        "nichts.",
+        "join_button": "Einladung ansehen",
         "membership_subject": "Sie vertreten jetzt {organisation}",
         "membership_text": "Ihr Konto wurde im Integrationsnetz mit {organisation} verknüpft. "
         "Sie können sich wie gewohnt anmelden.",
@@ -194,6 +200,11 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "reset_text": "A new password was requested for your account. Set it with this link:",
         "reset_ignore": "If you did not ask for this, ignore this email; your password stays "
         "as it is.",
+        "join_subject": "Invitation: represent {organisation} in Integrationsnetz",
+        "join_text": "You have been invited to represent {organisation} in "
+        "Integrationsnetz with your existing account. Log in and accept the"
+        " invitation; nothing changes without your consent.",
+        "join_button": "View the invitation",
         "membership_subject": "You now represent {organisation}",
         "membership_text": "Your account has been linked to {organisation} in Integrationsnetz. "
         "Log in as usual.",
@@ -295,6 +306,11 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "цим посиланням:",
         "reset_ignore": "Якщо ви цього не запитували, проігноруйте цей лист; ваш пароль не "
         "зміниться.",
+        "join_subject": "Запрошення: представляти {organisation} у мережі Integrationsnetz",
+        "join_text": "Вас запрошено представляти {organisation} у мережі "
+        "Integrationsnetz з вашим наявним обліковим записом. Увійдіть і "
+        "прийміть запрошення; без вашої згоди нічого не зміниться.",
+        "join_button": "Переглянути запрошення",
         "membership_subject": "Тепер ви представляєте {organisation}",
         "membership_text": "Ваш обліковий запис у Integrationsnetz пов'язано з {organisation}. "
         "Входьте як зазвичай.",
@@ -391,6 +407,11 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "reset_subject": "Integrationsnetz şifreniz",
         "reset_text": "Hesabınız için yeni bir şifre istendi. Şifrenizi bu bağlantıyla belirleyin:",
         "reset_ignore": "Bunu siz istemediyseniz bu e-postayı dikkate almayın; şifreniz değişmez.",
+        "join_subject": "Davet: Integrationsnetz'te {organisation} kuruluşunu temsil edin",
+        "join_text": "Mevcut hesabınızla Integrationsnetz'te {organisation} kuruluşunu "
+        "temsil etmeye davet edildiniz. Giriş yapın ve daveti kabul edin; "
+        "onayınız olmadan hiçbir şey değişmez.",
+        "join_button": "Daveti görüntüle",
         "membership_subject": "Artık {organisation} kuruluşunu temsil ediyorsunuz",
         "membership_text": "Hesabınız Integrationsnetz'te {organisation} ile ilişkilendirildi. "
         "Her zamanki gibi giriş yapabilirsiniz.",
@@ -483,6 +504,10 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "reset_subject": "كلمة مروركم في Integrationsnetz",
         "reset_text": "طُلبت كلمة مرور جديدة لحسابكم. عيّنوها عبر هذا الرابط:",
         "reset_ignore": "إذا لم تطلبوا ذلك، فتجاهلوا هذه الرسالة؛ تبقى كلمة المرور كما هي.",
+        "join_subject": "دعوة: تمثيل {organisation} في Integrationsnetz",
+        "join_text": "تمت دعوتكم لتمثيل {organisation} في Integrationsnetz بحسابكم "
+        "الحالي. سجّلوا الدخول واقبلوا الدعوة؛ لا يتغير شيء دون موافقتكم.",
+        "join_button": "عرض الدعوة",
         "membership_subject": "أنتم الآن تمثلون {organisation}",
         "membership_text": "تم ربط حسابكم في Integrationsnetz بـ {organisation}. "
         "سجّلوا الدخول كالمعتاد.",

@@ -745,3 +745,73 @@ async def archive_organisation(
     messages = {403: ONLY_STAFF_ARCHIVE, 404: NO_SUCH_ORGANISATION}
     message = messages.get(answer.status, "Das hat leider nicht geklappt.")
     return _message(engine, request, answer.status, "Nicht archiviert", message, back)
+
+
+# --- accepting an invitation (an existing account) ------------------------------------------
+
+InvitationToken = Annotated[str, Query(min_length=10, max_length=200)]
+
+
+@router.get("/einladung", response_class=HTMLResponse, response_model=None)
+async def invitation_page(request: Request, engine: Templates, token: InvitationToken) -> Response:
+    """The link in the email: signed in, one click accepts; otherwise log in first."""
+    if session_token(request) is None:
+        return _message(
+            engine,
+            request,
+            200,
+            "Bitte zuerst anmelden",
+            "Melden Sie sich mit der Adresse an, an die die Einladung ging, und öffnen Sie den "
+            "Link aus der E-Mail danach noch einmal.",
+            ("/login", "Zur Anmeldung"),
+        )
+    return page(engine, request, "accept_invitation.html", token=token)
+
+
+@router.post("/einladung", response_class=HTMLResponse, response_model=None)
+async def accept_invitation(request: Request, engine: Templates, services: Services) -> Response:
+    if refused := foreign_form(engine, request):
+        return refused
+    session = session_token(request)
+    if session is None:
+        return RedirectResponse("/login", status_code=303)
+    posted = await request.form()
+    token = posted.get("token")
+    if not isinstance(token, str) or not 10 <= len(token) <= 200:
+        return _message(engine, request, 400, "Ungültiger Link", INVALID_INVITATION)
+    try:
+        answer = await services.post(
+            "directory", "/invitations/accept", json={"token": token}, token=session
+        )
+    except BackendUnavailableError:
+        return _unreachable(engine, request)
+    if answer.status == 401:
+        return to_login()
+    if answer.ok and isinstance(answer.body, dict):
+        name = str(answer.body.get("name", "die Organisation"))
+        return _message(
+            engine,
+            request,
+            200,
+            "Einladung angenommen",
+            f"Sie vertreten jetzt {name}. Melden Sie sich einmal ab und wieder an, damit Sie "
+            "die Organisation auch bearbeiten können.",
+            ("/me", "Zu Mein Bereich"),
+        )
+    if answer.status == 403:
+        message = (
+            "Diese Einladung gilt für ein anderes Konto. Melden Sie sich mit der Adresse an, "
+            "an die sie ging."
+        )
+        return _message(engine, request, 403, "Anderes Konto", message)
+    if answer.status == 409:
+        message = "Diese Organisation ist nicht mehr aktiv: es kann niemand mehr beitreten."
+        return _message(engine, request, 409, "Nicht mehr möglich", message)
+    status = answer.status if 400 <= answer.status < 500 else 502
+    return _message(engine, request, status, "Ungültiger Link", INVALID_INVITATION)
+
+
+INVALID_INVITATION = (
+    "Dieser Einladungslink ist ungültig, abgelaufen, zurückgezogen oder wurde schon benutzt. "
+    "Bitten Sie die Organisation um eine neue Einladung."
+)

@@ -41,6 +41,7 @@ TEMPLATE_LABELS = {
     "invitation": "Einladung",
     "password_reset": "Passwort zurücksetzen",
     "membership_added": "Neue Mitgliedschaft",
+    "membership_invitation": "Einladung (bestehendes Konto)",
 }
 STATUS_LABELS = {
     "pending": "wartet / nächster Versuch",

@@ -78,6 +78,7 @@ class EmailTemplate(StrEnum):
     INVITATION = "invitation"
     PASSWORD_RESET = "password_reset"  # noqa: S105 (a template name)
     MEMBERSHIP_ADDED = "membership_added"
+    MEMBERSHIP_INVITATION = "membership_invitation"
 
 
 class SendEmail(Payload):

@@ -4,6 +4,7 @@ passwords, search, archiving, memberships, log-in throttling and the operational
 from __future__ import annotations
 
 import asyncio
+import time
 import urllib.parse
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -79,6 +80,16 @@ async def try_log_in(client: httpx.AsyncClient, email: str, password: str) -> ht
     return await client.post("/auth/token", data={"username": email, "password": password})
 
 
+class FakeClock:
+    """Epoch seconds the test moves forward by hand (the directory's `clock`)."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+
 @dataclass(frozen=True)
 class Member:
     person_id: str
@@ -143,8 +154,7 @@ async def commands(directory: RunningService, rabbit: RabbitVhost) -> AsyncItera
 async def strict_directory(
     directory_settings: Callable[..., DirectorySettings],
 ) -> AsyncIterator[RunningService]:
-    """A directory that locks an address after 3 failed log-ins within three seconds, for
-    three seconds (long enough for three argon2 checks on a slow machine)."""
+    """A directory that lets a client fail 3 times per address within three seconds."""
     settings = directory_settings(login_max_failures=3, login_lock_seconds=3)
     async with running(create_app(settings)) as service:
         yield service
@@ -517,31 +527,82 @@ async def test_inviting_someone_again_before_they_set_a_password_sends_a_new_lin
     assert (await try_log_in(client, "ali@example.org", PASSWORD)).status_code == 200
 
 
-async def test_a_member_invited_to_a_second_organisation_joins_it_without_a_new_password(
+def link_token(email: dict[str, Any], page: str) -> str:
+    link: str = email["params"]["link"]
+    assert link.startswith(f"http://portal.test/{page}?token="), link
+    [token] = urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)["token"]
+    return token
+
+
+async def test_an_account_invited_to_another_organisation_joins_only_by_accepting_it_itself(
     directory: RunningService, admin: Headers, commands: StreamTap
 ) -> None:
     client = directory.client
     linde = await register(client, admin, "Nachbarschaftstreff Linde")
     mriya = await register(client, admin, "Ukrainischer Verein Mriya e.V.")
-    await onboard(client, admin, commands, linde["id"], "ali@example.org", "Ali")
+    ali = await onboard(client, admin, commands, linde["id"], "ali@example.org", "Ali")
+    jana = await onboard(client, admin, commands, mriya["id"], "jana@example.org", "Jana")
 
-    joined = await invite(client, admin, mriya["id"], "ali@example.org", "Ali")
+    existing = await invite(client, jana.headers, mriya["id"], "ali@example.org", "A. Nonym")
+    new = await invite(client, jana.headers, mriya["id"], "kemal@example.org", "Kemal")
 
-    assert joined.status_code == 201, joined.text
-    assert joined.json()["invitation_sent"] is False
-    emails = await emails_to(commands, "ali@example.org", 2)
-    assert [e["template"] for e in emails] == ["invitation", "membership_added"]
-    assert emails[1]["params"]["organisation_name"] == "Ukrainischer Verein Mriya e.V."
-    member = await log_in(client, "ali@example.org", PASSWORD)
-    me = (await client.get("/me", headers=member)).json()
-    assert me["organisations"] == [
-        {"id": linde["id"], "name": "Nachbarschaftstreff Linde"},
-        {"id": mriya["id"], "name": "Ukrainischer Verein Mriya e.V."},
+    assert existing.status_code == new.status_code == 201, existing.text
+    assert existing.json().keys() == new.json().keys()
+    assert existing.json()["invitation_sent"] is new.json()["invitation_sent"] is True
+    assert existing.json()["person_id"] != ali.person_id
+    members = (
+        await client.get(f"/organisations/{mriya['id']}/members", headers=jana.headers)
+    ).json()
+    assert [(m["name"], m["email"], m["has_password"]) for m in members] == [
+        ("A. Nonym", "ali@example.org", False),
+        ("Jana", "jana@example.org", True),
+        ("Kemal", "kemal@example.org", False),
     ]
-    changed = await client.patch(
-        f"/organisations/{mriya['id']}", json={"district": "Nordstadt"}, headers=member
+    ali_me = (await client.get("/me", headers=ali.headers)).json()
+    assert [o["id"] for o in ali_me["organisations"]] == [linde["id"]]  # not without consent
+
+    [_, asked] = await emails_to(commands, "ali@example.org", 2)
+    assert asked["template"] == "membership_invitation"
+    assert asked["params"]["organisation_name"] == "Ukrainischer Verein Mriya e.V."
+    token = link_token(asked, "einladung")
+    assert_problem(await set_password(client, token, "Passwort-des-Angreifers-1"), 400)
+    by_other = await client.post("/invitations/accept", json={"token": token}, headers=jana.headers)
+    assert_problem(by_other, 403)
+
+    accepted = await client.post("/invitations/accept", json={"token": token}, headers=ali.headers)
+
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json() == {"id": mriya["id"], "name": "Ukrainischer Verein Mriya e.V."}
+    again = await client.post("/invitations/accept", json={"token": token}, headers=ali.headers)
+    assert_problem(again, 400)
+    ali_me = (await client.get("/me", headers=ali.headers)).json()
+    assert [o["id"] for o in ali_me["organisations"]] == [linde["id"], mriya["id"]]
+    members = (
+        await client.get(f"/organisations/{mriya['id']}/members", headers=jana.headers)
+    ).json()
+    assert ("Ali", True) in [(m["name"], m["has_password"]) for m in members]
+    assert (await try_log_in(client, "ali@example.org", PASSWORD)).status_code == 200
+
+
+async def test_a_withdrawn_invitation_of_an_account_can_no_longer_be_accepted(
+    directory: RunningService, admin: Headers, commands: StreamTap
+) -> None:
+    client = directory.client
+    linde = await register(client, admin, "Nachbarschaftstreff Linde")
+    mriya = await register(client, admin, "Ukrainischer Verein Mriya e.V.")
+    ali = await onboard(client, admin, commands, linde["id"], "ali@example.org", "Ali")
+    invited = await invite(client, admin, mriya["id"], "ali@example.org", "Ali")
+    [_, asked] = await emails_to(commands, "ali@example.org", 2)
+
+    withdrawn = await client.delete(
+        f"/organisations/{mriya['id']}/members/{invited.json()['person_id']}", headers=admin
     )
-    assert changed.status_code == 200, changed.text
+
+    assert withdrawn.status_code == 204, withdrawn.text
+    assert (await client.get(f"/organisations/{mriya['id']}/members", headers=admin)).json() == []
+    token = link_token(asked, "einladung")
+    refused = await client.post("/invitations/accept", json={"token": token}, headers=ali.headers)
+    assert_problem(refused, 400)
 
 
 async def test_a_removed_member_is_gone_from_the_organisation_and_removing_again_finds_nobody(
@@ -613,6 +674,8 @@ async def test_a_locked_address_does_not_lock_others_and_opens_again_after_the_l
     strict_directory: RunningService, rabbit: RabbitVhost
 ) -> None:
     client = strict_directory.client
+    clock = FakeClock()
+    strict_directory.app.state.directory.clock = clock
     admin = await log_in(client, ADMIN_EMAIL, ADMIN_PASSWORD)
     treff = await register(client, admin, "Nachbarschaftstreff Linde")
     async with StreamTap(rabbit.url, COMMANDS_EXCHANGE, (SEND_EMAIL,)) as commands:
@@ -627,8 +690,62 @@ async def test_a_locked_address_does_not_lock_others_and_opens_again_after_the_l
     assert (await try_log_in(client, ADMIN_EMAIL, ADMIN_PASSWORD)).status_code == 200
     assert (await try_log_in(client, "jemand@example.org", "falsch")).status_code == 401
 
-    await asyncio.sleep(3.1)
+    clock.now += int(locked.headers["Retry-After"])
     assert (await try_log_in(client, "ali@example.org", PASSWORD)).status_code == 200
+
+
+async def test_forty_parallel_wrong_guesses_get_only_the_allowed_number_of_password_checks(
+    directory: RunningService,
+) -> None:
+    guesses = await asyncio.gather(
+        *(try_log_in(directory.client, ADMIN_EMAIL, f"falsch-{i}") for i in range(40))
+    )
+
+    statuses = sorted(g.status_code for g in guesses)
+    assert statuses == [401] * 5 + [429] * 35  # 5 = login_max_failures: only they were checked
+    assert_problem(await try_log_in(directory.client, ADMIN_EMAIL, ADMIN_PASSWORD), 429)
+
+
+def client_at(app: Any, address: str) -> httpx.AsyncClient:
+    """An HTTP client whose requests come from `address`."""
+    transport = httpx.ASGITransport(app=app, client=(address, 40000))
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+
+
+async def test_a_lock_caused_from_one_client_does_not_stop_the_member_logging_in_from_another(
+    directory: RunningService,
+) -> None:
+    async with (
+        client_at(directory.app, "203.0.113.66") as stranger,
+        client_at(directory.app, "198.51.100.7") as member,
+    ):
+        guesses = [await try_log_in(stranger, ADMIN_EMAIL, f"falsch-{i}") for i in range(30)]
+        assert [g.status_code for g in guesses] == [401] * 5 + [429] * 25
+        assert_problem(await try_log_in(stranger, ADMIN_EMAIL, ADMIN_PASSWORD), 429)
+
+        assert (await try_log_in(member, ADMIN_EMAIL, ADMIN_PASSWORD)).status_code == 200
+
+
+async def test_behind_a_trusted_proxy_attempts_count_for_the_forwarded_client_not_the_proxy(
+    directory_settings: Callable[..., DirectorySettings],
+) -> None:
+    settings = directory_settings(trusted_proxies=["10.0.0.0/8"])
+    async with (
+        running(create_app(settings)) as service,
+        client_at(service.app, "10.0.0.2") as proxy,
+    ):
+
+        async def via_proxy(client_ip: str, password: str) -> httpx.Response:
+            return await proxy.post(
+                "/auth/token",
+                data={"username": ADMIN_EMAIL, "password": password},
+                headers={"X-Forwarded-For": f"6.6.6.6, {client_ip}"},
+            )
+
+        for _ in range(5):
+            assert_problem(await via_proxy("203.0.113.66", "falsch"), 401)
+        assert_problem(await via_proxy("203.0.113.66", ADMIN_PASSWORD), 429)
+        assert (await via_proxy("198.51.100.7", ADMIN_PASSWORD)).status_code == 200
 
 
 async def test_a_wrong_password_and_an_unknown_address_get_the_same_answer(

@@ -3,12 +3,16 @@ without a browser: who may, and what a person sees when the directory is down or
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 import httpx
 
 from tests.integration.notifier_fixtures import ServedDirectory, notifier_vhost, served_directory
+from tests.support.amqp import StreamTap
 from tests.support.infra import RabbitVhost
 from tests.support.members import member_with_password
 from tests.support.portal import portal_client
+from tests.support.waiting import eventually
 
 __all__ = ["notifier_vhost", "served_directory"]  # the fixtures, imported so pytest finds them
 
@@ -28,6 +32,8 @@ A_FORM = {
     "preferred_language": "uk",
 }
 PASSWORD = "Sonnenblume-Nordstadt-2026"
+COMMANDS_EXCHANGE = "integrationsnetz.commands"
+SEND_EMAIL = "notifier.email.send"
 
 
 def portal(directory_url: str | None = None) -> httpx.AsyncClient:
@@ -359,3 +365,44 @@ async def test_office_staff_choose_among_all_organisations_beyond_one_page(
         assert form.status_code == 200, form.text
         assert ">Verein 000<" in form.text
         assert ">Verein 100<" in form.text
+
+
+async def test_someone_with_an_account_invited_in_the_portal_joins_by_accepting_on_the_link_page(
+    served_directory: ServedDirectory, notifier_vhost: RabbitVhost
+) -> None:
+    own = await served_directory.register("Deutsch-Ukrainischer Kulturverein")
+    other = await served_directory.register("Nachbarschaftstreff Linde")
+    session = await a_member_of(served_directory, notifier_vhost, own["id"], "olena@dukv.example")
+    path = f"/organisations/{other['id']}"
+    async with StreamTap(notifier_vhost.url, COMMANDS_EXCHANGE, (SEND_EMAIL,)) as tap:
+        async with portal(served_directory.url) as client:
+            client.cookies.set("inx_session", session_of(served_directory.admin))
+            invited = await client.post(
+                f"{path}/members/new", data={"name": "Olena K.", "email": "olena@dukv.example"}
+            )
+            landed = await client.get(invited.headers["location"])
+
+        async def asked() -> bool:
+            return any(c["data"]["template"] == "membership_invitation" for c in tap.bodies())
+
+        await eventually(asked)
+    [command] = [c for c in tap.bodies() if c["data"]["template"] == "membership_invitation"]
+    link = urlsplit(command["data"]["params"]["link"])
+    assert link.path == "/einladung"
+    async with portal(served_directory.url) as client:
+        signed_out = await client.get(f"/einladung?{link.query}")
+        client.cookies.set("inx_session", session)
+        offered = await client.get(f"/einladung?{link.query}")
+        [token] = parse_qs(link.query)["token"]
+        accepted = await client.post("/einladung", data={"token": token})
+        again = await client.post("/einladung", data={"token": token})
+
+    assert "Einladung an Olena K. ist unterwegs." in landed.text
+    assert "Bitte zuerst anmelden" in signed_out.text
+    assert offered.status_code == 200
+    assert "Einladung annehmen" in offered.text
+    assert accepted.status_code == 200, accepted.text
+    assert "Sie vertreten jetzt Nachbarschaftstreff Linde." in accepted.text
+    assert again.status_code == 400
+    me = await served_directory.client.get("/me", headers={"Authorization": f"Bearer {session}"})
+    assert [o["id"] for o in me.json()["organisations"]] == [own["id"], other["id"]]

@@ -12,15 +12,14 @@ from hypothesis import strategies as st
 
 from services.directory.domain import (
     REQUIRED_FIELDS,
-    LoginThrottle,
     Organisation,
     OrganisationCreate,
     OrganisationPatch,
     PatchRejectedError,
+    ThrottleRule,
     archive_organisation,
-    login_allowed,
+    client_address,
     password_problem,
-    record_failed_login,
     register_organisation,
     update_organisation,
 )
@@ -262,84 +261,63 @@ def test_archiving_marks_the_organisation_archived_once() -> None:
 
 
 @given(
-    max_failures=st.integers(min_value=1, max_value=10),
-    lock_seconds=st.integers(min_value=1, max_value=3600),
-    start_ms=st.integers(min_value=1_600_000_000_000, max_value=2**42),
-    data=st.data(),
+    limit=st.integers(min_value=1, max_value=50),
+    window_seconds=st.integers(min_value=1, max_value=3600),
+    now_ms=st.integers(min_value=1_600_000_000_000, max_value=2**42),
+    count=st.integers(min_value=1, max_value=200),
 )
-def test_an_address_is_locked_exactly_at_the_last_allowed_failure_inside_the_window(
-    max_failures: int, lock_seconds: int, start_ms: int, data: st.DataObject
+def test_attempts_up_to_the_limit_pass_and_later_ones_wait_until_the_window_ends(
+    limit: int, window_seconds: int, now_ms: int, count: int
 ) -> None:
-    window_ms = lock_seconds * 1000
-    offsets = sorted(
-        data.draw(
-            st.lists(
-                st.integers(min_value=0, max_value=window_ms),
-                min_size=max_failures,
-                max_size=max_failures,
-            )
-        )
-    )
-    throttle = LoginThrottle()
+    rule = ThrottleRule("login", limit, window_seconds)
+    _number, ends_ms = rule.window(now_ms)
 
-    for attempt, offset in enumerate(offsets, start=1):
-        now = start_ms + offset
-        assert login_allowed(throttle, now) == 0
-        throttle = record_failed_login(
-            throttle, now, max_failures=max_failures, lock_seconds=lock_seconds
-        )
-        wait = login_allowed(throttle, now)
-        if attempt < max_failures:
-            assert wait == 0
-        else:
-            assert wait == lock_seconds
+    wait = rule.wait_seconds(count, now_ms)
+
+    assert now_ms < ends_ms <= now_ms + window_seconds * 1000
+    if count <= limit:
+        assert wait == 0
+    else:
+        assert 1 <= wait <= window_seconds
+        assert now_ms + wait * 1000 >= ends_ms
+        assert rule.key("who", now_ms + wait * 1000) != rule.key("who", now_ms)
 
 
 @given(
-    max_failures=st.integers(min_value=2, max_value=10),
-    lock_seconds=st.integers(min_value=1, max_value=3600),
-    gaps_ms=st.lists(st.integers(min_value=0, max_value=10**8), max_size=9),
+    window_seconds=st.integers(min_value=1, max_value=3600),
+    now_ms=st.integers(min_value=0, max_value=2**42),
+    later_ms=st.integers(min_value=0, max_value=2**42),
 )
-def test_an_address_is_never_locked_before_it_has_failed_often_enough(
-    max_failures: int, lock_seconds: int, gaps_ms: list[int]
+def test_two_moments_share_a_counter_exactly_when_they_fall_in_the_same_window(
+    window_seconds: int, now_ms: int, later_ms: int
 ) -> None:
-    throttle = LoginThrottle()
-    now = 1_000_000
-    for gap in gaps_ms[: max_failures - 1]:
-        now += gap
-        throttle = record_failed_login(
-            throttle, now, max_failures=max_failures, lock_seconds=lock_seconds
-        )
-        assert login_allowed(throttle, now) == 0
+    rule = ThrottleRule("login", 5, window_seconds)
+
+    same = rule.key("who", now_ms) == rule.key("who", later_ms)
+
+    assert same == (rule.window(now_ms) == rule.window(later_ms))
+    assert rule.key("who", now_ms) != rule.key("someone else", now_ms)
+    assert rule.key("who", now_ms) != ThrottleRule("reset", 5, window_seconds).key("who", now_ms)
 
 
-def test_failures_spread_wider_than_the_window_start_counting_again() -> None:
-    throttle = LoginThrottle()
-    start = 1_000_000
-    for i in range(4):
-        throttle = record_failed_login(throttle, start + i, max_failures=5, lock_seconds=60)
-
-    later = start + 60_000 + 1
-    throttle = record_failed_login(throttle, later, max_failures=5, lock_seconds=60)
-
-    assert throttle.failures == 1
-    assert login_allowed(throttle, later) == 0
+ips = st.ip_addresses(v=4).map(str)
 
 
-def test_a_lock_ends_after_the_lock_time_and_counting_starts_again() -> None:
-    throttle = LoginThrottle()
-    start = 1_000_000
-    for i in range(3):
-        throttle = record_failed_login(throttle, start + i, max_failures=3, lock_seconds=10)
-    locked_at = start + 2
+@given(peer=ips, claimed=st.lists(ips, max_size=4))
+def test_x_forwarded_for_is_ignored_unless_the_peer_is_a_trusted_proxy(
+    peer: str, claimed: list[str]
+) -> None:
+    assert client_address(peer, ", ".join(claimed), []) == peer
 
-    assert login_allowed(throttle, locked_at) == 10
-    assert login_allowed(throttle, locked_at + 9_999) == 1
-    assert login_allowed(throttle, locked_at + 10_000) == 0
 
-    throttle = record_failed_login(throttle, locked_at + 10_000, max_failures=3, lock_seconds=10)
-    assert throttle.failures == 1
-    assert login_allowed(throttle, locked_at + 10_000) == 0
+@given(client=ips.filter(lambda a: not a.startswith("10.")), spoofed=st.lists(ips, max_size=3))
+def test_behind_trusted_proxies_the_nearest_untrusted_forwarded_address_is_the_client(
+    client: str, spoofed: list[str]
+) -> None:
+    forwarded = ", ".join([*spoofed, client, "10.0.0.7"])
+
+    assert client_address("10.0.0.2", forwarded, ["10.0.0.0/8"]) == client
+    assert client_address("10.0.0.2", None, ["10.0.0.0/8"]) == "10.0.0.2"
 
 
 # --- passwords ----------------------------------------------------------------------------

@@ -86,6 +86,11 @@ PARAMS: dict[Template, dict[str, Any]] = {
         "expires_at": "2026-05-23T12:00:00+00:00",
     },
     Template.MEMBERSHIP_ADDED: {"organisation_name": "Mriya e.V.", "link": "https://p.example"},
+    Template.MEMBERSHIP_INVITATION: {
+        "organisation_name": "Mriya e.V.",
+        "link": "https://portal.example.org/einladung?token=abc",
+        "expires_at": "2026-05-23T12:00:00+00:00",
+    },
 }
 
 
