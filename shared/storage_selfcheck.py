@@ -762,6 +762,8 @@ async def _check_revision_guarded_replace(coll: Coll) -> tuple[bool, str]:
     ex.same("document after the newer revision", got, {"_id": "proj-1", **newer})
     ex.same("highest of concurrent guarded replaces", final, {"_id": "proj-2", "revision": 9})
     return ex.result("older and equal revisions refused, newer taken, highest of 9 concurrent")
+
+
 async def _check_lease_token(coll: Coll) -> tuple[bool, str]:
     """15. A lease is renewed and released only by the holder of its claim: find_one_and_update
     and replace_one filtered by `_id` plus the claim's string token (outbox relay)."""
