@@ -190,7 +190,9 @@ async def full_stack(rabbit_url: str, mongo_url: str, keys_dir: Path) -> AsyncIt
                 notifier_public_url=f"http://127.0.0.1:{port}",
                 directory_url=urls["directory"],
             )
-            await serve("notifier", create_notifier(NotifierSettings(_env_file=None, **values)), port)
+            await serve(
+                "notifier", create_notifier(NotifierSettings(_env_file=None, **values)), port
+            )
             portal_settings = PortalSettings(
                 _env_file=None,
                 directory_url=urls["directory"],

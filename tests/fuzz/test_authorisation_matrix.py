@@ -231,7 +231,7 @@ async def test_every_route_answers_each_kind_of_caller_as_the_authorisation_tabl
         "owner": bearer(owner_person, world.owner),
         "office": stack.admin,
     }
-    routes = []
+    routes: list[str] = []
     for service in API_SERVICES:
         for path, operations in stack.apps[service].openapi()["paths"].items():
             if path in OPERATIONS_ROUTES:

@@ -124,7 +124,12 @@ def hostile(draw: st.DrawFn, sample: Payload) -> tuple[str, bytes, str, str]:
         return mutation, (text[:cut] + "\x00{").encode(), content_type, event["id"]
     if mutation == "wrong-content-type":
         noise = draw(st.binary(max_size=300), label="noise")
-        return mutation, noise + b"<<", draw(st.sampled_from(["text/plain", "application/json", ""])), event["id"]
+        return (
+            mutation,
+            noise + b"<<",
+            draw(st.sampled_from(["text/plain", "application/json", ""])),
+            event["id"],
+        )
     if mutation == "missing-field":
         # specversion has a default of "1.0": leaving it out is allowed
         where = draw(st.sampled_from(["id", "type", "data", *required]))
@@ -346,4 +351,3 @@ async def test_a_consumer_parks_hostile_messages_stays_ready_and_leaves_its_data
     )
     report = json.dumps(sorted(findings.seen.values()), indent=1, ensure_ascii=False)
     assert not findings.seen, f"seed {RUN_SEED}: {len(findings.seen)} findings:\n{report}"
-
