@@ -67,6 +67,9 @@ class Backends:
         url = self.urls[service].rstrip("/") + path
         try:
             response = await self._client.request(method, url, headers=headers, **kwargs)
+        except httpx.InvalidURL:
+            # an id from the address that no URL can carry names nothing the service holds
+            return BackendAnswer(404, None)
         except httpx.HTTPError as exc:
             log.warning("%s unreachable: %s", service, exc)
             raise BackendUnavailableError(service) from exc

@@ -1,0 +1,269 @@
+"""Who may call what, for every route the services publish in their OpenAPI documents.
+
+Each route is called as anonymous, as an editor of another organisation, as an editor of the
+organisation that owns the resource, and as office staff; the outcome class is compared with the
+table below. A route the table does not know fails the test: whoever adds a route decides here
+who may use it. Path parameters are filled with real resources of the owning organisation; a
+route that changes its resource for good (archive, withdraw, cancel, remove…) gets a fresh one
+for each caller.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from shared.ids import new_id
+from tests.fuzz.stack import API_SERVICES, Stack
+
+ROLES = ("anonymous", "stranger", "owner", "office")
+#: A route's outcome for each role, in ROLES order: ok (2xx), 401, 403, 404 (hidden), or the
+#: status code where a route refuses everyone the same way (a made-up token, say).
+ALL_OK = ("ok", "ok", "ok", "ok")
+SIGNED_IN = ("401", "ok", "ok", "ok")
+OWNER_AND_OFFICE = ("401", "403", "ok", "ok")
+OFFICE_ONLY = ("401", "403", "403", "ok")
+
+TABLE: dict[str, tuple[str, str, str, str]] = {
+    # directory
+    "directory POST /organisations": OFFICE_ONLY,
+    "directory GET /organisations": ALL_OK,
+    "directory GET /organisations/{organisation_id}": ALL_OK,
+    "directory PATCH /organisations/{organisation_id}": OWNER_AND_OFFICE,
+    "directory DELETE /organisations/{organisation_id}": OFFICE_ONLY,
+    "directory GET /organisations/{organisation_id}/members": OWNER_AND_OFFICE,
+    "directory POST /organisations/{organisation_id}/members": OWNER_AND_OFFICE,
+    "directory DELETE /organisations/{organisation_id}/members/{person_id}": OWNER_AND_OFFICE,
+    # a wrong password, so the table does not depend on the log-in lockout
+    "directory POST /auth/token": ("401", "401", "401", "401"),
+    "directory POST /auth/password": ("400", "400", "400", "400"),
+    "directory POST /auth/password-reset": ALL_OK,
+    "directory GET /me": SIGNED_IN,
+    "directory GET /.well-known/jwks.json": ALL_OK,
+    # calendar
+    "calendar POST /events": OWNER_AND_OFFICE,
+    "calendar GET /events": ALL_OK,
+    "calendar GET /events/{event_id}": ALL_OK,
+    "calendar PATCH /events/{event_id}": OWNER_AND_OFFICE,
+    "calendar POST /events/{event_id}/cancel": OWNER_AND_OFFICE,
+    "calendar PATCH /events/{event_id}/occurrences/{original_start}": OWNER_AND_OFFICE,
+    "calendar GET /conflicts": OWNER_AND_OFFICE,
+    "calendar GET /calendar.ics": ALL_OK,
+    "calendar GET /organisations/{organisation_id}/calendar.ics": ALL_OK,
+    "calendar POST /imports": OWNER_AND_OFFICE,
+    "calendar GET /imports": OWNER_AND_OFFICE,
+    # exchange
+    "exchange POST /offers": OWNER_AND_OFFICE,
+    "exchange GET /offers": ALL_OK,
+    "exchange GET /offers/{listing_id}": ALL_OK,
+    "exchange PATCH /offers/{listing_id}": OWNER_AND_OFFICE,
+    "exchange POST /offers/{listing_id}/withdraw": OWNER_AND_OFFICE,
+    "exchange POST /offers/{listing_id}/fulfil": OWNER_AND_OFFICE,
+    "exchange POST /requests": OWNER_AND_OFFICE,
+    "exchange GET /requests": ALL_OK,
+    "exchange GET /requests/{listing_id}": ALL_OK,
+    "exchange PATCH /requests/{listing_id}": OWNER_AND_OFFICE,
+    "exchange POST /requests/{listing_id}/withdraw": OWNER_AND_OFFICE,
+    "exchange POST /requests/{listing_id}/fulfil": OWNER_AND_OFFICE,
+    "exchange GET /matches": OWNER_AND_OFFICE,
+    # notifier
+    "notifier POST /subscriptions": OWNER_AND_OFFICE,
+    "notifier GET /subscriptions": OWNER_AND_OFFICE,
+    "notifier GET /subscriptions/confirm": ("400", "400", "400", "400"),
+    # another organisation's subscription is not even said to exist
+    "notifier DELETE /subscriptions/{subscription_id}": ("401", "404", "ok", "ok"),
+    "notifier GET /unsubscribe": ("400", "400", "400", "400"),
+    "notifier POST /unsubscribe": ("400", "400", "400", "400"),
+    "notifier GET /deliveries": OFFICE_ONLY,
+    "notifier GET /organisations/{organisation_id}/notices": OWNER_AND_OFFICE,
+    "notifier PUT /organisations/{organisation_id}/notices/{notice}": OWNER_AND_OFFICE,
+}
+#: What the process reports about itself: open to the network by design (see deploy/README.md).
+OPERATIONS_ROUTES = {"/healthz", "/readyz", "/metrics"}
+#: Routes after whose success the resource is gone or closed: each caller gets a fresh one.
+CONSUMING = {
+    "directory DELETE /organisations/{organisation_id}",
+    "directory DELETE /organisations/{organisation_id}/members/{person_id}",
+    "calendar POST /events/{event_id}/cancel",
+    "exchange POST /offers/{listing_id}/withdraw",
+    "exchange POST /offers/{listing_id}/fulfil",
+    "exchange POST /requests/{listing_id}/withdraw",
+    "exchange POST /requests/{listing_id}/fulfil",
+    "notifier DELETE /subscriptions/{subscription_id}",
+}
+SERIES_START = dt.datetime(2032, 3, 2, 16, 0, tzinfo=dt.UTC)
+
+
+@dataclass
+class World:
+    """The owning organisation's resources, and the other organisation."""
+
+    stack: Stack
+    owner: str
+    stranger_org: str
+    ids: dict[str, str]
+
+    @classmethod
+    async def make(cls, stack: Stack) -> World:
+        owner = await stack.organisation("Eigentümer-Verein e.V.")
+        stranger_org = await stack.organisation("Fremder Verein e.V.")
+        world = cls(stack, owner, stranger_org, {"organisation_id": owner})
+        world.ids.update(await world.fresh("any", owner))
+        world.ids["request_id"] = await stack.listing("requests", owner)
+        return world
+
+    async def fresh(self, route: str, owner: str) -> dict[str, str]:
+        """New resources of `owner` for what the route's path names (a new organisation when
+        the route archives one)."""
+        if route == "directory DELETE /organisations/{organisation_id}":
+            return {"organisation_id": await self.stack.organisation("Kurzlebiger Verein")}
+        made = {"organisation_id": owner, "notice": "match_found"}
+        made["original_start"] = SERIES_START.isoformat().replace("+00:00", "Z")
+        if "{event_id}" in route or route == "any":
+            made["event_id"] = await self.stack._created(
+                "calendar",
+                "/events",
+                {
+                    "organisation_id": owner,
+                    "title": "Sprachcafé",
+                    "starts_at": SERIES_START.isoformat(),
+                    "ends_at": (SERIES_START + dt.timedelta(hours=2)).isoformat(),
+                    "venue": {"name": f"Bürgerhaus {new_id()}"},
+                    "recurrence": {"rrule": "FREQ=WEEKLY;COUNT=5"},
+                },
+            )
+        if "{listing_id}" in route or route == "any":
+            kind = "requests" if "/requests/" in route else "offers"
+            made["listing_id"] = await self.stack.listing(kind, owner)
+        if "{subscription_id}" in route or route == "any":
+            made["subscription_id"] = await self.stack.subscription(owner)
+        if "{person_id}" in route or route == "any":
+            made["person_id"] = await self.stack.member(owner)
+        return made
+
+
+def request_for(route: str, world: World) -> dict[str, Any]:
+    """Arguments that make a valid request of the route, for whoever may make it."""
+    owner = world.owner
+    later = dt.datetime(2033, 5, 4, 10, tzinfo=dt.UTC)
+    bodies: dict[str, dict[str, Any]] = {
+        "directory POST /organisations": {
+            "json": {"name": "Neuer Verein e.V.", "kind": "association"}
+        },
+        "directory PATCH /organisations/{organisation_id}": {
+            "json": {"description": "Beratung und Begegnung"}
+        },
+        "directory POST /organisations/{organisation_id}/members": {
+            "json": {"email": f"neu-{new_id()}@example.org", "name": "Amal Haddad"}
+        },
+        "directory POST /auth/token": {
+            "data": {"username": "nobody@example.org", "password": "wrong-password"}
+        },
+        "directory POST /auth/password": {
+            "json": {"token": "not-a-token", "password": "ein-neues-langes-passwort"}
+        },
+        "directory POST /auth/password-reset": {"json": {"email": "nobody@example.org"}},
+        "calendar POST /events": {
+            "json": {
+                "organisation_id": owner,
+                "title": "Nachbarschaftsfest",
+                "starts_at": later.isoformat(),
+                "ends_at": (later + dt.timedelta(hours=3)).isoformat(),
+            }
+        },
+        "calendar PATCH /events/{event_id}": {"json": {"title": "Sprachcafé am Dienstag"}},
+        "calendar POST /events/{event_id}/cancel": {"json": {"reason": "Ferien"}},
+        "calendar PATCH /events/{event_id}/occurrences/{original_start}": {
+            "json": {
+                "starts_at": (SERIES_START + dt.timedelta(hours=1)).isoformat(),
+                "ends_at": (SERIES_START + dt.timedelta(hours=3)).isoformat(),
+            }
+        },
+        "calendar POST /imports": {
+            "json": {"organisation_id": owner, "url": "https://kalender.example/feed.ics"}
+        },
+        "exchange PATCH /offers/{listing_id}": {"json": {"title": "Zwei Räume für Elterncafés"}},
+        "exchange PATCH /requests/{listing_id}": {"json": {"title": "Raum für zwei Elterncafés"}},
+        "notifier POST /subscriptions": {"json": {"organisation_id": owner, "topics": ["events"]}},
+        "notifier GET /subscriptions": {"params": {"organisation_id": owner}},
+        "calendar GET /conflicts": {"params": {"organisation": owner}},
+        "calendar GET /imports": {"params": {"organisation": owner}},
+        "exchange GET /matches": {"params": {"organisation": owner}},
+        "notifier GET /subscriptions/confirm": {"params": {"token": "not-a-token"}},
+        "notifier GET /unsubscribe": {"params": {"token": "not-a-token"}},
+        "notifier POST /unsubscribe": {"params": {"token": "not-a-token"}},
+        "notifier PUT /organisations/{organisation_id}/notices/{notice}": {
+            "json": {"enabled": False}
+        },
+    }
+    for kind in ("offers", "requests"):
+        bodies[f"exchange POST /{kind}"] = {
+            "json": {"organisation_id": owner, "category": "room", "title": "Saal für Feiern"}
+        }
+    return bodies.get(route, {})
+
+
+def outcome(response: httpx.Response) -> str:
+    if response.is_success:
+        return "ok"
+    return str(response.status_code)
+
+
+async def test_every_route_answers_each_kind_of_caller_as_the_authorisation_table_says(
+    stack: Stack,
+) -> None:
+    world = await World.make(stack)
+    stranger_person = await stack.member(world.stranger_org)
+    owner_person = await stack.member(world.owner)
+    issuer = stack.apps["directory"].state.directory.issuer
+
+    def bearer(person: str, organisation: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {issuer.issue(person, 'editor', [organisation])}"}
+
+    headers = {
+        "anonymous": {},
+        "stranger": bearer(stranger_person, world.stranger_org),
+        "owner": bearer(owner_person, world.owner),
+        "office": stack.admin,
+    }
+    routes: list[str] = []
+    for service in API_SERVICES:
+        for path, operations in stack.apps[service].openapi()["paths"].items():
+            if path in OPERATIONS_ROUTES:
+                continue
+            routes.extend(f"{service} {method.upper()} {path}" for method in operations)
+    unknown = sorted(set(routes) - TABLE.keys())
+    assert not unknown, f"routes missing from the authorisation table: {unknown}"
+
+    observed: dict[str, tuple[str, ...]] = {}
+    for route in routes:
+        service, method, path = route.split(" ", 2)
+        seen = []
+        for role in ROLES:
+            ids = await world.fresh(route, world.owner) if route in CONSUMING else world.ids
+            if "/requests/" in route and route not in CONSUMING:
+                ids = {**ids, "listing_id": world.ids["request_id"]}
+            call: Callable[..., Awaitable[httpx.Response]] = stack.clients[service].request
+            response = await call(
+                method,
+                path.format(**ids),
+                headers=headers[role],
+                **request_for(route, world),
+            )
+            seen.append(outcome(response))
+            if not response.is_success and response.status_code != 400:
+                kind = response.headers.get("content-type", "")
+                assert kind.startswith("application/problem+json"), (route, role, kind)
+        observed[route] = tuple(seen)
+
+    differences = {
+        route: {"expected": TABLE[route], "observed": seen}
+        for route, seen in observed.items()
+        if seen != TABLE[route]
+    }
+    assert not differences, json.dumps(differences, indent=1)
