@@ -22,6 +22,7 @@ from typing import Any, Generic, TypeVar
 
 from aio_pika import IncomingMessage
 from faststream import AckPolicy
+from faststream.message import StreamMessage
 from faststream.rabbit import Channel, RabbitBroker, RabbitExchange
 from faststream.rabbit.annotations import RabbitMessage
 from pydantic import ValidationError
@@ -403,11 +404,19 @@ def register_consumer(
     broker.subscriber(
         binding.queue,
         binding.exchange,
+        # the dispatcher reads the raw bytes itself: a body FastStream cannot decode (not
+        # UTF-8, a content type it guesses wrong) must be parked, not left unacknowledged
+        decoder=_undecoded,
         ack_policy=AckPolicy.MANUAL,
         channel=Channel(prefetch_count=prefetch_count),
         title=queue_name,
         description=f"Consumes {', '.join(subscriptions.routing_keys)}",
     )(handle)
+
+
+def _undecoded(message: StreamMessage[Any]) -> bytes:
+    body: bytes = message.body
+    return body
 
 
 def _summary(exc: ValidationError) -> str:

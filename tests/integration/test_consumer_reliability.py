@@ -113,7 +113,14 @@ async def consumer(
         yield running
 
 
-async def publish_raw(url: str, body: bytes, *, routing_key: str, message_id: str = "m-1") -> None:
+async def publish_raw(
+    url: str,
+    body: bytes,
+    *,
+    routing_key: str,
+    message_id: str = "m-1",
+    content_type: str = CLOUDEVENTS_CONTENT_TYPE,
+) -> None:
     connection = await aio_pika.connect(url)
     async with connection:
         channel = await connection.channel(publisher_confirms=True)
@@ -122,7 +129,7 @@ async def publish_raw(url: str, body: bytes, *, routing_key: str, message_id: st
             aio_pika.Message(
                 body,
                 message_id=message_id,
-                content_type=CLOUDEVENTS_CONTENT_TYPE,
+                content_type=content_type,
                 delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
             ),
             routing_key=routing_key,
@@ -227,6 +234,25 @@ async def test_a_message_that_cannot_be_read_is_parked_with_the_reason(
         return await effects.count(org="org-after") == 1
 
     await wait_until(handled)
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/json", ""])
+async def test_a_body_that_is_not_utf8_is_parked_whatever_content_type_it_claims(
+    consumer: Consumer, content_type: str
+) -> None:
+    _runtime, _effects, vhost = consumer
+    body = b"\x98q\xc2<<"
+    await publish_raw(
+        vhost.url,
+        body,
+        routing_key="directory.organisation.registered",
+        message_id="not-utf8",
+        content_type=content_type,
+    )
+    parked = await parked_messages(vhost.url, "testsvc.parked", 1)
+    assert len(parked) == 1
+    assert "not a valid CloudEvents" in str(parked[0].headers["x-parked-reason"])
+    assert parked[0].body == body
 
 
 async def test_a_handler_that_keeps_failing_gets_the_message_parked_after_the_delivery_limit(
