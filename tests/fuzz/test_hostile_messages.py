@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import time
 from collections.abc import AsyncIterator, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +46,8 @@ EXAMPLES = 25
 #: Parking takes milliseconds, a handler that fails five times a few seconds: past this a
 #: message is held unacknowledged (it blocks a prefetch slot until the channel closes).
 SETTLE_SECONDS = 10
+#: No handler may keep the event loop from other work longer than this (CPU time in one callback).
+MAX_BLOCKING_SECONDS = 0.1
 RUN_SEED = int(dt.date.today().strftime("%Y%m%d"))
 #: Collections a consumer writes whatever it handles: not "data" for the unchanged check.
 BOOKKEEPING = {"inbox", "outbox", "outbox_state", "locks", "leases"}
@@ -189,6 +192,36 @@ class LoopLag:
             await asyncio.gather(self._task, return_exceptions=True)
 
 
+class LoopBlock:
+    """The longest the event loop spent in one callback, counted in the loop thread's CPU time
+    (a handler that computes instead of awaiting): unlike a timer's lateness, another process
+    on the machine does not make it longer."""
+
+    worst: float = 0.0
+    culprit: str = ""
+
+    def __init__(self) -> None:
+        self._original = asyncio.events.Handle._run
+
+    def start(self) -> None:
+        original = self._original
+        watch = self
+
+        def timed(handle: asyncio.events.Handle) -> None:
+            started = time.thread_time()
+            try:
+                original(handle)
+            finally:
+                spent = time.thread_time() - started
+                if spent > watch.worst:
+                    watch.worst, watch.culprit = spent, repr(handle)[:300]
+
+        asyncio.events.Handle._run = timed  # type: ignore[method-assign]
+
+    def stop(self) -> None:
+        asyncio.events.Handle._run = self._original  # type: ignore[method-assign]
+
+
 @dataclass
 class Findings:
     seen: dict[str, str] = field(default_factory=dict)
@@ -289,6 +322,8 @@ async def test_a_consumer_parks_hostile_messages_stays_ready_and_leaves_its_data
     loop = asyncio.get_running_loop()
     lag = LoopLag()
     lag.start()
+    block = LoopBlock()
+    block.start()
     findings = Findings()
     kinds = consumed(stack, service)
     assert kinds, f"{service} consumes nothing?"
@@ -348,11 +383,14 @@ async def test_a_consumer_parks_hostile_messages_stays_ready_and_leaves_its_data
         result, _ = await settled(stack, service, channel, consumer, valid.id, valid.id)
         assert result == "handled"
     finally:
+        block.stop()
         await connection.close()
         await lag.stop()
     print(
-        f"\n{service}: longest event-loop stall {lag.worst * 1000:.0f} ms; "
+        f"\n{service}: longest event-loop stall {lag.worst * 1000:.0f} ms, longest callback "
+        f"{block.worst * 1000:.0f} ms of CPU; "
         f"outcomes {json.dumps(findings.outcomes, sort_keys=True)}"
     )
+    assert block.worst < MAX_BLOCKING_SECONDS, f"the loop was blocked by {block.culprit}"
     report = json.dumps(sorted(findings.seen.values()), indent=1, ensure_ascii=False)
     assert not findings.seen, f"seed {RUN_SEED}: {len(findings.seen)} findings:\n{report}"
