@@ -216,7 +216,7 @@ class LoopBlock:
                 if spent > watch.worst:
                     watch.worst, watch.culprit = spent, repr(handle)[:300]
 
-        asyncio.events.Handle._run = timed  # type: ignore[method-assign]
+        asyncio.events.Handle._run = timed  # type: ignore[method-assign,assignment]
 
     def stop(self) -> None:
         asyncio.events.Handle._run = self._original  # type: ignore[method-assign]
