@@ -14,7 +14,6 @@ from services.portal.members import SignedOutError, organisation_choices
 from services.portal.pages import (
     Services,
     Templates,
-    foreign_form,
     message_page,
     page,
     session_token,
@@ -96,8 +95,6 @@ async def co_organising(
 
 @router.post(PAGE, response_class=HTMLResponse, response_model=None)
 async def answer_invitation(request: Request, engine: Templates, services: Services) -> Response:
-    if refused := foreign_form(engine, request):
-        return refused
     token = session_token(request)
     if token is None:
         return RedirectResponse("/login", status_code=303)

@@ -22,7 +22,6 @@ from services.portal.pages import (
     KIND_LABELS,
     Services,
     Templates,
-    foreign_form,
     message_page,
     page,
     session_token,
@@ -423,8 +422,6 @@ async def new_organisation_form(
 async def register_organisation(
     request: Request, engine: Templates, services: Services
 ) -> Response:
-    if refused := foreign_form(engine, request):
-        return refused
     token = session_token(request)
     if token is None:
         return RedirectResponse("/login", status_code=303)
@@ -480,8 +477,6 @@ async def edit_organisation_form(
 async def change_organisation(
     organisation_id: OrganisationId, request: Request, engine: Templates, services: Services
 ) -> Response:
-    if refused := foreign_form(engine, request):
-        return refused
     token = session_token(request)
     if token is None:
         return RedirectResponse("/login", status_code=303)
@@ -613,8 +608,6 @@ async def members_page(
 async def invite_member(
     organisation_id: OrganisationId, request: Request, engine: Templates, services: Services
 ) -> Response:
-    if refused := foreign_form(engine, request):
-        return refused
     token = session_token(request)
     if token is None:
         return RedirectResponse("/login", status_code=303)
@@ -674,8 +667,6 @@ async def remove_member(
 ) -> Response:
     """The "Entfernen" button in the member list: the person no longer acts for it (their
     current log-in keeps its rights until it expires, at most an hour)."""
-    if refused := foreign_form(engine, request):
-        return refused
     token = session_token(request)
     if token is None:
         return RedirectResponse("/login", status_code=303)
@@ -723,8 +714,6 @@ async def archive_organisation(
     organisation_id: OrganisationId, request: Request, engine: Templates, services: Services
 ) -> Response:
     """The "Archivieren" button: the organisation has left the network; its entry stays."""
-    if refused := foreign_form(engine, request):
-        return refused
     token = session_token(request)
     if token is None:
         return RedirectResponse("/login", status_code=303)
@@ -770,8 +759,6 @@ async def invitation_page(request: Request, engine: Templates, token: Invitation
 
 @router.post("/einladung", response_class=HTMLResponse, response_model=None)
 async def accept_invitation(request: Request, engine: Templates, services: Services) -> Response:
-    if refused := foreign_form(engine, request):
-        return refused
     session = session_token(request)
     if session is None:
         return RedirectResponse("/login", status_code=303)

@@ -21,7 +21,6 @@ from services.portal.members import Choices, SignedOutError, organisation_choice
 from services.portal.pages import (
     Services,
     Templates,
-    foreign_form,
     message_page,
     page,
     session_token,
@@ -340,8 +339,6 @@ async def new_event_form(
 
 @router.post("/events/new", response_class=HTMLResponse, response_model=None)
 async def plan_event(request: Request, engine: Templates, services: Services) -> Response:
-    if refused := foreign_form(engine, request):
-        return refused
     token = session_token(request)
     if token is None:
         return RedirectResponse("/login", status_code=303)

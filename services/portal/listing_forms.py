@@ -23,7 +23,6 @@ from services.portal.pages import (
     CATEGORY_LABELS,
     Services,
     Templates,
-    foreign_form,
     message_page,
     page,
     session_token,
@@ -306,8 +305,6 @@ async def new_listing_form(
 @router.post("/offers/new", response_class=HTMLResponse, response_model=None)
 @router.post("/requests/new", response_class=HTMLResponse, response_model=None)
 async def post_listing(request: Request, engine: Templates, services: Services) -> Response:
-    if refused := foreign_form(engine, request):
-        return refused
     token = session_token(request)
     if token is None:
         return RedirectResponse("/login", status_code=303)
@@ -374,8 +371,6 @@ async def _close(
     engine: Jinja2Templates,
     services: Backends,
 ) -> Response:
-    if refused := foreign_form(engine, request):
-        return refused
     token = session_token(request)
     if token is None:
         return RedirectResponse("/login", status_code=303)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -72,32 +71,11 @@ def session_token(request: Request) -> str | None:
     return request.cookies.get(SESSION_COOKIE)
 
 
-def _same_origin(request: Request) -> bool:
-    """Forms are only accepted from the portal's own pages (with the SameSite cookie, CSRF-safe)."""
-    origin = request.headers.get("origin") or request.headers.get("referer")
-    if not origin:
-        return True
-    return urlsplit(origin).netloc == request.url.netloc
-
-
 def to_login() -> RedirectResponse:
     """Back to the log-in page, forgetting a session the directory no longer accepts."""
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
-
-
-def foreign_form(engine: Jinja2Templates, request: Request) -> HTMLResponse | None:
-    """A refusal page for a form posted from another site, else None."""
-    if _same_origin(request):
-        return None
-    return message_page(
-        engine,
-        request,
-        403,
-        title="Abgelehnt",
-        message="Dieses Formular kam nicht vom Portal.",
-    )
 
 
 def page(
@@ -282,8 +260,6 @@ async def log_in(
     email: Annotated[str, Form(max_length=320)],
     password: Annotated[str, Form(max_length=1000)],
 ) -> Response:
-    if refused := foreign_form(engine, request):
-        return refused
     try:
         answer = await services.post(
             "directory",
@@ -381,8 +357,6 @@ async def change_notice(
     enabled: Annotated[bool, Form()],
 ) -> Response:
     """Switch an organisation's default email notice on or off (the buttons on /me)."""
-    if refused := foreign_form(engine, request):
-        return refused
     token = session_token(request)
     if token is None:
         return RedirectResponse("/login", status_code=303)
@@ -442,8 +416,6 @@ async def set_password(
     password: Annotated[str, Form(max_length=1000)],
     password_repeated: Annotated[str, Form(max_length=1000)],
 ) -> HTMLResponse:
-    if refused := foreign_form(engine, request):
-        return refused
     if password != password_repeated:
         return page(
             engine,
@@ -507,8 +479,6 @@ async def forgot_password(
     services: Services,
     email: Annotated[str, Form(max_length=320)],
 ) -> HTMLResponse:
-    if refused := foreign_form(engine, request):
-        return refused
     try:
         await services.post(
             "directory",

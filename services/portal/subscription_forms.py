@@ -26,7 +26,6 @@ from services.portal.pages import (
     CATEGORY_LABELS,
     Services,
     Templates,
-    foreign_form,
     message_page,
     page,
     session_token,
@@ -347,8 +346,6 @@ async def subscription_form(
 
 @router.post("/benachrichtigungen", response_class=HTMLResponse, response_model=None)
 async def subscribe(request: Request, engine: Templates, services: Services) -> Response:
-    if refused := foreign_form(engine, request):
-        return refused
     form = SubscriptionForm.of(await request.form())
     token = session_token(request)
     if form.organisation_id and token is None:
@@ -414,8 +411,6 @@ async def end_subscription(
     organisation_id: OrganisationId = None,
 ) -> Response:
     """The "Beenden" button on /me: the organisation follows this no longer."""
-    if refused := foreign_form(engine, request):
-        return refused
     token = session_token(request)
     if token is None:
         return RedirectResponse("/login", status_code=303)
