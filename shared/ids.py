@@ -1,4 +1,4 @@
-"""Identifiers: every id is a string (DESIGN.md §8)."""
+"""Identifiers: every id is a string (docs/storage.md, ADR 0003)."""
 
 from __future__ import annotations
 

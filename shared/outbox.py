@@ -1,4 +1,4 @@
-"""The transactional outbox, kept inside each entity's own document (DESIGN.md §4).
+"""The transactional outbox, kept inside each entity's own document (ADR 0001).
 
 A write stores the new state and the messages it causes in one single-document write. The relay
 then publishes pending entries with publisher confirms and removes them. Fields it manages on

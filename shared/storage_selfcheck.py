@@ -1,7 +1,7 @@
 """Storage self-check: verifies the MongoDB behaviour the project's storage code relies on.
 
-DESIGN.md §8 keeps the code to a well-trodden subset of MongoDB because the embedded/test
-server (nx-27017) speaks the MongoDB protocol but gets some features wrong *silently*.
+docs/storage.md keeps the code to a well-trodden subset of MongoDB (ADR 0003) because the
+embedded/test server (nx-27017) speaks the MongoDB protocol but gets some features wrong *silently*.
 `run_storage_selfcheck` verifies, one check per assumption, that the server in use behaves
 like real MongoDB for everything the code relies on; the expectations are MongoDB's
 documented behaviour, never an nx-27017 peculiarity, so the same checks are valid against
@@ -132,7 +132,8 @@ KNOWN_QUIRKS: Final[list[KnownQuirk]] = [
     {
         "name": "range_over_array",
         "nx_27017": "A range ($gt/$lt) on an array field does not apply MongoDB's any-element "
-        "semantics (measured: matches nothing here; STORAGE-QUIRKS.md saw it match everything).",
+        "semantics (measured: matches nothing here; an earlier measurement saw it match "
+        "everything).",
         "instead": "Ranges only on scalar fields.",
     },
     {

@@ -1,4 +1,4 @@
-"""The storage self-check (DESIGN.md §8) against the server in use: nx-27017 or MONGODB_URL."""
+"""The storage self-check (docs/storage.md) against the server in use: nx-27017 or MONGODB_URL."""
 
 from __future__ import annotations
 
