@@ -159,6 +159,9 @@ async def full_stack(rabbit_url: str, mongo_url: str, keys_dir: Path) -> AsyncIt
                 admin_password=ADMIN_PASSWORD,
                 public_base_url=PORTAL,
                 outbox_poll_seconds=0.2,
+                # every caller here is one client; the throttles have tests of their own
+                reset_max_per_client=100_000,
+                login_client_max_failures=100_000,
             )
             await serve("directory", create_directory(directory_settings))
             calendar_settings = CalendarSettings(

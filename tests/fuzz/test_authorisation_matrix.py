@@ -45,6 +45,8 @@ TABLE: dict[str, tuple[str, str, str, str]] = {
     "directory POST /auth/password-reset": ALL_OK,
     "directory GET /me": SIGNED_IN,
     "directory GET /.well-known/jwks.json": ALL_OK,
+    # a made-up invitation token: refused alike for everyone signed in
+    "directory POST /invitations/accept": ("401", "400", "400", "400"),
     # calendar
     "calendar POST /events": OWNER_AND_OFFICE,
     "calendar GET /events": ALL_OK,
@@ -57,6 +59,11 @@ TABLE: dict[str, tuple[str, str, str, str]] = {
     "calendar GET /organisations/{organisation_id}/calendar.ics": ALL_OK,
     "calendar POST /imports": OWNER_AND_OFFICE,
     "calendar GET /imports": OWNER_AND_OFFICE,
+    # the owner is the organisation invited to co-organise another organisation's event
+    "calendar GET /co-organiser-invitations": OWNER_AND_OFFICE,
+    "calendar POST /events/{event_id}/co-organisers/{organisation_id}/accept": OWNER_AND_OFFICE,
+    "calendar POST /events/{event_id}/co-organisers/{organisation_id}/decline": OWNER_AND_OFFICE,
+    "calendar DELETE /events/{event_id}/co-organisers/{organisation_id}": OWNER_AND_OFFICE,
     # exchange
     "exchange POST /offers": OWNER_AND_OFFICE,
     "exchange GET /offers": ALL_OK,
@@ -75,6 +82,7 @@ TABLE: dict[str, tuple[str, str, str, str]] = {
     "notifier POST /subscriptions": OWNER_AND_OFFICE,
     "notifier GET /subscriptions": OWNER_AND_OFFICE,
     "notifier GET /subscriptions/confirm": ("400", "400", "400", "400"),
+    "notifier POST /subscriptions/confirm": ("400", "400", "400", "400"),
     # another organisation's subscription is not even said to exist
     "notifier DELETE /subscriptions/{subscription_id}": ("401", "404", "ok", "ok"),
     "notifier GET /unsubscribe": ("400", "400", "400", "400"),
@@ -95,6 +103,9 @@ CONSUMING = {
     "exchange POST /requests/{listing_id}/withdraw",
     "exchange POST /requests/{listing_id}/fulfil",
     "notifier DELETE /subscriptions/{subscription_id}",
+    "calendar POST /events/{event_id}/co-organisers/{organisation_id}/accept",
+    "calendar POST /events/{event_id}/co-organisers/{organisation_id}/decline",
+    "calendar DELETE /events/{event_id}/co-organisers/{organisation_id}",
 }
 SERIES_START = dt.datetime(2032, 3, 2, 16, 0, tzinfo=dt.UTC)
 
@@ -106,13 +117,15 @@ class World:
     stack: Stack
     owner: str
     stranger_org: str
+    host: str
     ids: dict[str, str]
 
     @classmethod
     async def make(cls, stack: Stack) -> World:
         owner = await stack.organisation("Eigentümer-Verein e.V.")
         stranger_org = await stack.organisation("Fremder Verein e.V.")
-        world = cls(stack, owner, stranger_org, {"organisation_id": owner})
+        host = await stack.organisation("Gastgebender Verein e.V.")
+        world = cls(stack, owner, stranger_org, host, {"organisation_id": owner})
         world.ids.update(await world.fresh("any", owner))
         world.ids["request_id"] = await stack.listing("requests", owner)
         return world
@@ -124,7 +137,9 @@ class World:
             return {"organisation_id": await self.stack.organisation("Kurzlebiger Verein")}
         made = {"organisation_id": owner, "notice": "match_found"}
         made["original_start"] = SERIES_START.isoformat().replace("+00:00", "Z")
-        if "{event_id}" in route or route == "any":
+        if "/co-organisers/" in route:
+            made["event_id"] = await self.invitation_to(owner)
+        elif "{event_id}" in route or route == "any":
             made["event_id"] = await self.stack._created(
                 "calendar",
                 "/events",
@@ -145,6 +160,25 @@ class World:
         if "{person_id}" in route or route == "any":
             made["person_id"] = await self.stack.member(owner)
         return made
+
+    async def invitation_to(self, invited: str) -> str:
+        """An event of the host organisation, planned by one of its editors, that invites
+        `invited` to co-organise it."""
+        start = SERIES_START + dt.timedelta(days=30)
+        response = await self.stack.clients["calendar"].post(
+            "/events",
+            json={
+                "organisation_id": self.host,
+                "co_organiser_ids": [invited],
+                "title": "Interkulturelles Fest",
+                "starts_at": start.isoformat(),
+                "ends_at": (start + dt.timedelta(hours=4)).isoformat(),
+            },
+            headers=self.stack.editor_of(self.host),
+        )
+        assert response.status_code == 201, response.text
+        event_id: str = response.json()["event"]["id"]
+        return event_id
 
 
 def request_for(route: str, world: World) -> dict[str, Any]:
@@ -167,7 +201,9 @@ def request_for(route: str, world: World) -> dict[str, Any]:
         "directory POST /auth/password": {
             "json": {"token": "not-a-token", "password": "ein-neues-langes-passwort"}
         },
-        "directory POST /auth/password-reset": {"json": {"email": "nobody@example.org"}},
+        "directory POST /auth/password-reset": {
+            "json": {"email": f"nobody-{new_id()}@example.org"}
+        },
         "calendar POST /events": {
             "json": {
                 "organisation_id": owner,
@@ -193,6 +229,9 @@ def request_for(route: str, world: World) -> dict[str, Any]:
         "notifier GET /subscriptions": {"params": {"organisation_id": owner}},
         "calendar GET /conflicts": {"params": {"organisation": owner}},
         "calendar GET /imports": {"params": {"organisation": owner}},
+        "calendar GET /co-organiser-invitations": {"params": {"organisation": owner}},
+        "directory POST /invitations/accept": {"json": {"token": "not-a-token"}},
+        "notifier POST /subscriptions/confirm": {"params": {"token": "not-a-token"}},
         "exchange GET /matches": {"params": {"organisation": owner}},
         "notifier GET /subscriptions/confirm": {"params": {"token": "not-a-token"}},
         "notifier GET /unsubscribe": {"params": {"token": "not-a-token"}},

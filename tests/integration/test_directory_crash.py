@@ -112,15 +112,19 @@ async def test_killing_the_directory_during_a_burst_of_writes_loses_no_event(
                     headers=headers,
                 )
 
+        organisations = mongo_client[database_name]["organisations"]
+
+        async def some_written() -> bool:
+            return await organisations.find_one({}) is not None
+
         async with httpx.AsyncClient(timeout=10) as client:
             burst = asyncio.gather(*(register(n, client) for n in range(60)))
-            await asyncio.sleep(0.4)
+            # kill it in the middle of the burst: once the first write is stored
+            await eventually(some_written, timeout=30)
             first.kill()
             await burst
 
-        stored = (
-            await mongo_client[database_name]["organisations"].find({}, {"_id": 1}).to_list(1000)
-        )
+        stored = await organisations.find({}, {"_id": 1}).to_list(1000)
         stored_ids = {doc["_id"] for doc in stored}
         assert stored_ids, "nothing was written before the kill; the burst started too late"
 
