@@ -64,6 +64,8 @@ SETTINGS_DEFAULTS: dict[str, str] = {
     "ADMIN_EMAIL": "admin@integrationsnetz.local",
     "ADMIN_PASSWORD": "integrationsnetz-dev",
     "LOG_LEVEL": "info",
+    # the portal logs people in on their behalf from loopback and names them in X-Forwarded-For
+    "TRUSTED_PROXIES": '["127.0.0.1/32", "::1/128"]',
 }
 
 MONGO_PORTS = (27017, range(27018, 27101))
