@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +13,8 @@ import httpx
 from fastapi import FastAPI
 
 ADMIN_EMAIL = "office@integrationsnetz.test"
+#: Seconds a served app may take to stop (its lifespan's shutdown included).
+STOP_TIMEOUT = 60.0
 ADMIN_PASSWORD = "office-password-for-tests"
 
 
@@ -60,7 +63,15 @@ async def serving(app: FastAPI, port: int | None = None) -> AsyncIterator[str]:
 
     port = port or free_port()
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+        uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            lifespan="on",
+            # a connection a client left open must not hold the test's teardown
+            timeout_graceful_shutdown=5,
+        )
     )
     task = asyncio.create_task(server.serve())
     try:
@@ -71,4 +82,10 @@ async def serving(app: FastAPI, port: int | None = None) -> AsyncIterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
-        await task
+        try:
+            await asyncio.wait_for(asyncio.shield(task), STOP_TIMEOUT)
+        except TimeoutError:
+            # say what the stop waits for before the test fails on it
+            for pending in asyncio.all_tasks():
+                pending.print_stack(limit=6, file=sys.stderr)
+            raise AssertionError(f"{app.title} did not stop within {STOP_TIMEOUT}s") from None
