@@ -71,6 +71,8 @@ async def serving(app: FastAPI, port: int | None = None) -> AsyncIterator[str]:
             lifespan="on",
             # a connection a client left open must not hold the test's teardown
             timeout_graceful_shutdown=5,
+            # nor may the server close an idle connection just as a slow test reuses it
+            timeout_keep_alive=120,
         )
     )
     task = asyncio.create_task(server.serve())
