@@ -178,6 +178,16 @@ def install_problem_handlers(app: FastAPI) -> None:
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
 
+    async def on_overflow(request: Request, exc: Exception) -> Response:
+        # a date or number at the edge of what Python can represent came in: the input's fault
+        log.warning("value out of range on %s %s: %s", request.method, request.url.path, exc)
+        return problem_response(
+            request,
+            422,
+            "A date or number in the request is out of the range this service handles.",
+            slug="out-of-range",
+        )
+
     async def on_unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem_response(request, 500, "Something went wrong on our side.")
@@ -187,6 +197,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, on_validation)
     for unavailable in DATABASE_UNAVAILABLE:
         app.add_exception_handler(unavailable, on_database_unavailable)
+    app.add_exception_handler(OverflowError, on_overflow)
     app.add_exception_handler(Exception, on_unexpected)
 
 

@@ -45,7 +45,15 @@ MAX_LIFETIME = dt.timedelta(days=365)
 # --- input --------------------------------------------------------------------------------
 
 
+#: Times given to the exchange lie in these years: near enough that no conversion overflows.
+PLAUSIBLE_YEARS = range(1900, 2201)
+
+
 def _utc_whole_seconds(value: dt.datetime) -> dt.datetime:
+    if value.year not in PLAUSIBLE_YEARS:
+        raise ValueError(
+            f"Times lie between the years {PLAUSIBLE_YEARS.start} and {PLAUSIBLE_YEARS.stop - 1}."
+        )
     # sub-second comparisons are not portable across MongoDB-protocol servers (docs/storage.md)
     return value.astimezone(dt.UTC).replace(microsecond=0)
 

@@ -208,6 +208,10 @@ async def test_bad_input_gets_problem_details_never_a_500(network: Network) -> N
             422,
         ),
         ("POST", "/offers", {**good, "organisation_id": "not-an-id"}, 422),
+        # times at the edge of what a datetime holds: converting them to UTC would overflow
+        ("POST", "/offers", {**good, "expires_at": "9999-12-31T23:59:59-12:00"}, 422),
+        ("POST", "/offers", {**good, "available_from": "0001-01-01T00:00:00+14:00"}, 422),
+        ("PATCH", f"/offers/{listing['id']}", {"expires_at": "9999-12-31T23:59:59-12:00"}, 422),
         ("POST", "/offers", {**good, "description": "x" * 300_000}, 413),
         ("PATCH", f"/offers/{listing['id']}", {"title": None}, 422),
         ("PATCH", f"/offers/{listing['id']}", {"organisation_id": new_id()}, 422),
