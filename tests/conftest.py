@@ -15,7 +15,6 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.mongo import create_mongo_client
-from shared.storage_selfcheck import format_failures, run_storage_selfcheck
 from tests.support.infra import (
     ROOT,
     MissingServerError,
@@ -24,6 +23,7 @@ from tests.support.infra import (
     delete_vhost,
     embedded_mongo,
 )
+from tests.support.storage import format_failures, run_storage_selfcheck
 
 RUN_ID = uuid.uuid4().hex[:8]
 _databases = itertools.count(1)

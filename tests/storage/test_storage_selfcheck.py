@@ -6,7 +6,7 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from shared.storage_selfcheck import (
+from tests.support.storage import (
     KNOWN_QUIRKS,
     SCRATCH_PREFIX,
     format_failures,
