@@ -21,7 +21,7 @@ PYTEST_STATUS_FILE ?=
 RUN_ARGS ?=
 
 # Code directories that exist and hold Python files (mypy fails on an empty one).
-MYPY_TARGETS = $(shell for d in shared services scripts tests bench docs/examples; do \
+MYPY_TARGETS = $(shell for d in shared services tools scripts tests bench docs/examples; do \
 	if [ -d "$$d" ] && [ -n "$$(find "$$d" -name '*.py' -print -quit)" ]; then echo "$$d"; fi; done)
 
 .PHONY: help install rabbitmq browser up test lint schemas clean
@@ -77,7 +77,7 @@ lint: install ## ruff check, ruff format --check, mypy
 	$(VENV)/bin/mypy $(MYPY_TARGETS)
 
 schemas: install ## Regenerate the JSON Schemas of the event contracts
-	$(VENV)/bin/python -m shared.contracts.export
+	$(VENV)/bin/python -m tools.export_schemas
 
 clean: ## Delete the data of dev runs under var/ (keeps var/tools)
 	@if [ -d var ]; then find var -mindepth 1 -maxdepth 1 ! -name tools -exec rm -rf {} +; fi

@@ -35,10 +35,10 @@ from shared.contracts.base import CLOUDEVENTS_CONTENT_TYPE, CloudEvent, Payload
 from shared.metrics import MESSAGE_DURATION, MESSAGES_CONSUMED
 from shared.mongo import DATABASE_UNAVAILABLE, Document
 from shared.outbox import OutboxEntry, now_ms
-from shared.replay import REPLAY_HEADER
 from shared.topology import (
     DEAD_LETTER_EXCHANGE,
     DELIVERY_LIMIT,
+    REPLAY_HEADER,
     Binding,
     commands_exchange,
     consumer_queue,

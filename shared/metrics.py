@@ -46,6 +46,6 @@ OUTBOX_OLDEST_AGE = Gauge(
 )
 PARKED_MESSAGES = Gauge(
     "integrationsnetz_parked_messages",
-    "Messages waiting in the service's parking queue (replay with python -m shared.replay)",
+    "Messages waiting in the service's parking queue (replay with python -m tools.replay)",
     ["service"],
 )

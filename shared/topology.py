@@ -16,6 +16,9 @@ from shared.contracts.base import COMMANDS_EXCHANGE, EVENTS_EXCHANGE
 UNROUTED_EXCHANGE = "integrationsnetz.unrouted"
 UNROUTED_QUEUE = "integrationsnetz.unrouted"
 DEAD_LETTER_EXCHANGE = "integrationsnetz.dead-letters"
+#: Set (and counted up) on a parked message sent back by `python -m tools.replay`: a new start
+#: with a full set of attempts.
+REPLAY_HEADER = "x-replayed"
 
 #: The broker's backstop (`x-delivery-limit`): deliveries after which the broker itself parks a
 #: message. Consumers count attempts themselves and park at `delivery_limit` (at most this), so

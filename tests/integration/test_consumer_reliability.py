@@ -22,13 +22,13 @@ from shared.contracts.base import CLOUDEVENTS_CONTENT_TYPE, EVENTS_EXCHANGE, Clo
 from shared.contracts.directory import OrganisationRegistered, OrganisationUpdated
 from shared.messaging import Subscriptions
 from shared.metrics import PARKED_MESSAGES
-from shared.replay import replay_parked
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
 from shared.topology import DELIVERY_LIMIT
 from tests.support.amqp import StreamTap
 from tests.support.infra import RabbitVhost
 from tests.support.waiting import eventually as wait_until
+from tools.replay import replay_parked
 
 NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
 

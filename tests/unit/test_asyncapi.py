@@ -2,13 +2,13 @@ from __future__ import annotations
 
 import yaml
 
-from shared.asyncapi import DOCUMENT, build_document
 from shared.contracts import ALL_MESSAGES
+from tools.asyncapi import DOCUMENT, build_document
 
 
 def test_the_committed_asyncapi_document_matches_the_apps() -> None:
     assert DOCUMENT.read_text(encoding="utf-8") == build_document(), (
-        "docs/asyncapi.yaml is stale: run `python -m shared.asyncapi`"
+        "docs/asyncapi.yaml is stale: run `python -m tools.asyncapi`"
     )
 
 

@@ -12,7 +12,7 @@ from pydantic import Field
 from shared.contracts import ALL_MESSAGES, json_schema_for, message_types
 from shared.contracts.base import Payload
 from shared.contracts.directory import OrganisationFacts
-from shared.contracts.export import SCHEMA_DIR, drifted_files
+from tools.export_schemas import SCHEMA_DIR, drifted_files
 
 PUBLIC_EVENTS = [cls for cls in ALL_MESSAGES if cls.message_kind == "event"]
 ROUTING_KEY = re.compile(r"^[a-z]+\.[a-z][a-z_]*\.[a-z][a-z_]*$")
@@ -60,7 +60,7 @@ def test_committed_schemas_match_the_models() -> None:
     drifted = drifted_files(SCHEMA_DIR)
     assert not drifted, (
         f"JSON Schemas in {SCHEMA_DIR} differ from the models: {', '.join(drifted)}. "
-        "Run `python -m shared.contracts.export` and commit the result."
+        "Run `python -m tools.export_schemas` and commit the result."
     )
 
 

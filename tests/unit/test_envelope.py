@@ -47,7 +47,6 @@ from shared.contracts.exchange import (
     RequestWithdrawn,
     WithdrawalReason,
 )
-from shared.contracts.export import ENVELOPE_FILE_NAME, SCHEMA_DIR
 from shared.contracts.notifier import (
     EmailTemplate,
     NotificationFailed,
@@ -55,6 +54,7 @@ from shared.contracts.notifier import (
     SendEmail,
 )
 from shared.contracts.vocabulary import Audience, FieldOfAction
+from tools.export_schemas import ENVELOPE_FILE_NAME, SCHEMA_DIR
 
 NOW = dt.datetime(2026, 5, 16, 12, 0, tzinfo=dt.UTC)
 ORG = "01a20175-6dad-718f-a12c-c0b9a10eb02c"

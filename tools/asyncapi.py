@@ -1,5 +1,5 @@
 """The AsyncAPI 3.0 document of the whole platform, generated from the FastStream apps:
-`python -m shared.asyncapi` writes docs/asyncapi.yaml (and `--check` reports drift).
+`python -m tools.asyncapi` writes docs/asyncapi.yaml (and `--check` reports drift).
 
 Each service's app is built (nothing connects), its consumers are registered, and one publisher
 per message it publishes is described with the typed CloudEvents envelope as payload.
@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     text = build_document()
     if args.check:
         if not DOCUMENT.exists() or DOCUMENT.read_text(encoding="utf-8") != text:
-            print(f"{DOCUMENT} is stale: run `python -m shared.asyncapi`", file=sys.stderr)
+            print(f"{DOCUMENT} is stale: run `python -m tools.asyncapi`", file=sys.stderr)
             return 1
         return 0
     DOCUMENT.write_text(text, encoding="utf-8")

@@ -1,4 +1,4 @@
-"""Replay parked messages: `python -m shared.replay SERVICE [--limit N] [--dry-run]`.
+"""Replay parked messages: `python -m tools.replay SERVICE [--limit N] [--dry-run]`.
 
 A parked message goes back to the queue it came from (the `x-parked-queue` header set when the
 consumer parked it, or the broker's `x-death` record when the delivery limit parked it), through
@@ -18,9 +18,7 @@ from typing import Any
 import aio_pika
 from aio_pika.abc import AbstractIncomingMessage
 
-from shared.topology import parking_queue_name
-
-REPLAY_HEADER = "x-replayed"
+from shared.topology import REPLAY_HEADER, parking_queue_name
 
 
 def original_queue(headers: dict[str, Any]) -> str | None:

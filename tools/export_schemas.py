@@ -1,7 +1,7 @@
 """Write the JSON Schemas of all messages to docs/schemas/, or check that they are up to date.
 
-python -m shared.contracts.export           # (re)write docs/schemas/*.json
-python -m shared.contracts.export --check   # exit 1 and list drifted files, write nothing
+python -m tools.export_schemas           # (re)write docs/schemas/*.json
+python -m tools.export_schemas --check   # exit 1 and list drifted files, write nothing
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 from shared.contracts import ALL_MESSAGES, JSON_SCHEMA_DIALECT, json_schema_for
 from shared.contracts.base import SCHEMA_URN_PREFIX, CloudEvent
 
-SCHEMA_DIR = Path(__file__).resolve().parents[2] / "docs" / "schemas"
+SCHEMA_DIR = Path(__file__).resolve().parents[1] / "docs" / "schemas"
 ENVELOPE_FILE_NAME = "cloudevent.json"
 
 
@@ -70,7 +70,7 @@ def write_schema_files(directory: Path) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m shared.contracts.export", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tools.export_schemas", description=__doc__)
     parser.add_argument(
         "--check", action="store_true", help="exit 1 and list drifted files, write nothing"
     )
@@ -84,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(directory / name)
         if drifted:
             print(
-                f"{len(drifted)} schema file(s) drifted; run `python -m shared.contracts.export`.",
+                f"{len(drifted)} schema file(s) drifted; run `python -m tools.export_schemas`.",
                 file=sys.stderr,
             )
             return 1
