@@ -35,11 +35,12 @@ from services.exchange.store import (
     ProjectedOrganisation,
     listing_document,
 )
+from shared.clock import utc_now
 from shared.contracts.directory import OrganisationStatus
 from shared.contracts.exchange import ListingCategory, ListingKind
 from shared.ids import new_id
 from shared.mongo import OUTBOX_INDEX_SPEC, CollectionIndexes, Document, ensure_indexes
-from shared.outbox import OutboxWriter, utc_now
+from shared.outbox import OutboxWriter
 
 BATCH = 1000
 ORGANISATIONS = 300

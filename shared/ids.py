@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 import uuid
+from typing import Annotated
+
+from pydantic import StringConstraints
+
+#: How an entity id looks wherever one is accepted (a UUID in its canonical text form).
+ENTITY_ID_PATTERN = r"^[0-9a-f-]{36}$"
+#: An id in a request: a path, query or body field that names an entity.
+EntityId = Annotated[str, StringConstraints(pattern=ENTITY_ID_PATTERN)]
+_ENTITY_ID = re.compile(ENTITY_ID_PATTERN)
 
 
 def new_id() -> str:
@@ -25,3 +35,8 @@ def is_uuid(value: str) -> bool:
     except (ValueError, AttributeError, TypeError):
         return False
     return True
+
+
+def is_entity_id(value: str) -> bool:
+    """Whether `value` looks like an entity id (what a URL or a form may carry)."""
+    return _ENTITY_ID.fullmatch(value) is not None

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -426,8 +425,3 @@ async def outbox_backlog(db: AsyncDatabase[Document], collections: Sequence[str]
     for name in collections:
         total += len(await db[name].find({"outbox_pending": True}, {"_id": 1}).to_list(10_000))
     return total
-
-
-def utc_now() -> dt.datetime:
-    """Now, in UTC, truncated to whole seconds (sub-second comparisons are not portable)."""
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)

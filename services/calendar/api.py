@@ -34,15 +34,16 @@ from services.calendar.recurrence import from_wall_time, parse_occurrence_key, t
 from services.calendar.service import Calendar, Saved
 from services.calendar.store import EventFilter
 from shared.auth import CurrentUser, OptionalUser
+from shared.clock import BERLIN_ZONE_NAME
 from shared.context import current_correlation_id as correlation_id
 from shared.contracts.calendar import ConflictKind, EventStatus, Venue, Visibility
 from shared.contracts.vocabulary import Audience, FieldOfAction, LanguageTag
 from shared.http import ProblemError, next_offset
+from shared.ids import EntityId
 from shared.mongo import Document
 
 router = APIRouter()
 
-BERLIN = "Europe/Berlin"
 #: `/events` without `to` shows this many days; no window may be longer than MAX_WINDOW.
 DEFAULT_WINDOW = dt.timedelta(days=90)
 MAX_WINDOW = dt.timedelta(days=400)
@@ -51,11 +52,11 @@ FEED_PAST = dt.timedelta(days=30)
 FEED_WINDOW = dt.timedelta(days=395)
 ICS_MEDIA_TYPE = "text/calendar; charset=utf-8"
 
-EventId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f-]{36}$")]
+EventId = EntityId
 
 
 def _in_berlin(moment: dt.datetime) -> str:
-    return moment.astimezone(zone(BERLIN)).isoformat()
+    return moment.astimezone(zone(BERLIN_ZONE_NAME)).isoformat()
 
 
 #: A moment stored in UTC, shown in Europe/Berlin.
@@ -371,7 +372,9 @@ class ImportDefaults(BaseModel):
     languages: list[LanguageTag] = Field(default_factory=list, max_length=20)
     fields: list[FieldOfAction] = Field(default_factory=list)
     visibility: Visibility = Visibility.PUBLIC
-    timezone: TimeZoneName = Field(BERLIN, description="Zone of the feed's floating times.")
+    timezone: TimeZoneName = Field(
+        BERLIN_ZONE_NAME, description="Zone of the feed's floating times."
+    )
 
 
 class ImportCreate(ImportDefaults):
@@ -412,7 +415,7 @@ class ImportPublic(BaseModel):
 # --- windows ------------------------------------------------------------------------------
 
 
-def _moment(value: dt.date | dt.datetime, tz: str = BERLIN) -> dt.datetime:
+def _moment(value: dt.date | dt.datetime, tz: str = BERLIN_ZONE_NAME) -> dt.datetime:
     if value.year not in PLAUSIBLE_YEARS:  # the time arithmetic would overflow near 1 or 9999
         raise ProblemError(
             422,
@@ -427,7 +430,7 @@ def _moment(value: dt.date | dt.datetime, tz: str = BERLIN) -> dt.datetime:
 
 
 def _today() -> dt.datetime:
-    return _moment(dt.datetime.now(zone(BERLIN)).date())
+    return _moment(dt.datetime.now(zone(BERLIN_ZONE_NAME)).date())
 
 
 def window(

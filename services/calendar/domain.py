@@ -29,6 +29,7 @@ from services.calendar.recurrence import (
     wall_time,
     zone,
 )
+from shared.clock import BERLIN_ZONE_NAME
 from shared.contracts.base import Payload
 from shared.contracts.calendar import (
     EventCancelled,
@@ -42,8 +43,9 @@ from shared.contracts.calendar import (
     Visibility,
 )
 from shared.contracts.vocabulary import Audience, FieldOfAction, LanguageTag
+from shared.ids import EntityId
 
-DEFAULT_TIMEZONE = "Europe/Berlin"
+DEFAULT_TIMEZONE = BERLIN_ZONE_NAME
 #: A single event (or one occurrence) lasts at most this long.
 MAX_DURATION = dt.timedelta(days=14)
 #: From the first start to the last end of a series, moved occurrences included.
@@ -51,7 +53,7 @@ MAX_SPAN = dt.timedelta(days=3 * 366)
 EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 LATEST = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
 
-OrganisationId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f-]{36}$")]
+OrganisationId = EntityId
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 #: Dates given to the calendar lie in these years: far enough around EARLIEST/LATEST for a
 #: clear "between 2000 and 2100" answer, near enough that no time arithmetic overflows.

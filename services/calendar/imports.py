@@ -34,11 +34,12 @@ from services.calendar.service import ARCHIVED_REASON, SYSTEM, Calendar
 from services.calendar.settings import CalendarSettings
 from services.calendar.store import CalendarStore, event_from_document
 from shared.auth import Principal
+from shared.clock import utc_now
 from shared.contracts.calendar import EventStatus
 from shared.http import ProblemError
 from shared.ids import new_id
 from shared.mongo import Document
-from shared.outbox import ConcurrentUpdateError, utc_now
+from shared.outbox import ConcurrentUpdateError
 
 log = logging.getLogger("integrationsnetz.calendar.imports")
 

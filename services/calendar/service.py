@@ -37,13 +37,14 @@ from services.calendar.store import (
     event_from_document,
 )
 from shared.auth import Principal
+from shared.clock import BERLIN_ZONE_NAME, utc_now
 from shared.contracts.base import Payload
 from shared.contracts.calendar import ConflictDetected, ConflictKind
 from shared.contracts.directory import OrganisationFacts, OrganisationStatus
 from shared.http import ProblemError
 from shared.ids import new_id
 from shared.mongo import Document
-from shared.outbox import ConcurrentUpdateError, utc_now
+from shared.outbox import ConcurrentUpdateError
 
 log = logging.getLogger("integrationsnetz.calendar")
 
@@ -68,12 +69,12 @@ def _not_found() -> ProblemError:
 
 
 def _iso_berlin(moment: dt.datetime) -> str:
-    return moment.astimezone(zone("Europe/Berlin")).isoformat()
+    return moment.astimezone(zone(BERLIN_ZONE_NAME)).isoformat()
 
 
 def _span(start: dt.datetime, end: dt.datetime) -> str:
     """ "20.06.2026 14:00–17:00" in Berlin time."""
-    tz = zone("Europe/Berlin")
+    tz = zone(BERLIN_ZONE_NAME)
     low, high = start.astimezone(tz), end.astimezone(tz)
     end_format = "%H:%M" if low.date() == high.date() else "%d.%m.%Y %H:%M"
     return f"{low:%d.%m.%Y %H:%M}–{high.strftime(end_format)}"

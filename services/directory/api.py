@@ -22,11 +22,12 @@ from shared.context import current_correlation_id as correlation_id
 from shared.contracts.directory import OrganisationKind, OrganisationStatus
 from shared.contracts.vocabulary import FieldOfAction, LanguageTag
 from shared.http import ProblemError, next_offset
+from shared.ids import EntityId
 from shared.text import fold, query_terms
 
 router = APIRouter()
 
-OrganisationId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f-]{36}$")]
+OrganisationId = EntityId
 
 
 def directory(request: Request) -> Directory:

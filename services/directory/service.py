@@ -31,13 +31,13 @@ from services.directory.settings import DirectorySettings
 from services.directory.store import ORGANISATIONS, PEOPLE, DirectoryStore, organisation_document
 from services.directory.tokens import TokenIssuer, hash_one_time_token, new_one_time_token
 from shared.auth import Principal, Role
+from shared.clock import utc_now
 from shared.contracts.base import Payload
 from shared.contracts.directory import MemberJoined, MemberLeft, MemberRole, OrganisationStatus
 from shared.contracts.notifier import EmailTemplate, SendEmail
 from shared.http import ProblemError
 from shared.ids import new_id
 from shared.mongo import Document
-from shared.outbox import utc_now
 
 log = logging.getLogger("integrationsnetz.directory")
 

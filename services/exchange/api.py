@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field
 
 from services.exchange.domain import Listing, ListingCreate, ListingPatch
 from services.exchange.service import Exchange, StoredMatch
@@ -26,8 +26,8 @@ from shared.contracts.exchange import (
 )
 from shared.contracts.vocabulary import LanguageTag
 from shared.http import next_offset
+from shared.ids import EntityId
 
-EntityId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f-]{36}$")]
 Limit = Annotated[int, Query(ge=1, le=100)]
 Offset = Annotated[int, Query(ge=0, le=100_000)]
 

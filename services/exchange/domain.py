@@ -35,6 +35,7 @@ from shared.contracts.exchange import (
     WithdrawalReason,
 )
 from shared.contracts.vocabulary import LanguageTag
+from shared.ids import EntityId
 from shared.text import fold, words
 
 #: A listing without an explicit `expires_at` is taken down after this long.
@@ -71,7 +72,7 @@ def _unique_folded(values: list[str]) -> list[str]:
 
 
 UtcTime = Annotated[AwareDatetime, AfterValidator(_utc_whole_seconds)]
-OrganisationId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f-]{36}$")]
+OrganisationId = EntityId
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]

@@ -35,6 +35,7 @@ from services.exchange.store import (
     match_document,
 )
 from shared.auth import Principal
+from shared.clock import utc_now
 from shared.contracts.base import Payload
 from shared.contracts.directory import OrganisationFacts, OrganisationStatus
 from shared.contracts.exchange import (
@@ -48,7 +49,6 @@ from shared.contracts.exchange import (
 from shared.http import ProblemError
 from shared.ids import new_id
 from shared.mongo import Document
-from shared.outbox import utc_now
 
 log = logging.getLogger("integrationsnetz.exchange")
 

@@ -13,7 +13,6 @@ from pydantic import (
     ConfigDict,
     EmailStr,
     Field,
-    StringConstraints,
     model_validator,
 )
 
@@ -33,11 +32,12 @@ from services.notifier.texts import SUPPORTED_LANGUAGES, texts_for
 from shared.auth import AdminUser, CurrentUser, OptionalUser
 from shared.contracts.vocabulary import LanguageTag
 from shared.http import ProblemError, next_offset
+from shared.ids import EntityId
 
 router = APIRouter()
 
 Token = Annotated[str, Query(min_length=10, max_length=1000, description="The signed token")]
-SubscriptionId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f-]{36}$")]
+SubscriptionId = EntityId
 
 
 def notifier(request: Request) -> Notifier:
@@ -58,7 +58,7 @@ class SubscriptionCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    organisation_id: Annotated[str, StringConstraints(pattern=r"^[0-9a-f-]{36}$")] | None = Field(
+    organisation_id: EntityId | None = Field(
         None, description="Subscribe this organisation's contact address."
     )
     email: Annotated[EmailStr, AfterValidator(_lower)] | None = Field(

@@ -19,8 +19,8 @@ from services.notifier.api import NotifierService
 from services.notifier.domain import DefaultNotice, opt_out_id
 from services.notifier.service import Notifier
 from shared.auth import CurrentUser, Principal
+from shared.clock import utc_now
 from shared.http import ProblemError
-from shared.outbox import utc_now
 
 router = APIRouter(tags=["notices"])
 

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 
 from services.notifier.service import Notifier, RetentionCounts
 from services.notifier.settings import NotifierSettings
-from shared.outbox import utc_now
+from shared.clock import utc_now
 
 log = logging.getLogger("integrationsnetz.notifier.retention")
 

@@ -48,11 +48,12 @@ from services.notifier.store import Delivery, NotifierStore, delivery_from_docum
 from services.notifier.texts import email_language
 from services.notifier.tokens import Links, default_notice_subject, subscription_subject
 from services.notifier.wire import to_bytes
+from shared.clock import utc_now
 from shared.contracts.base import Payload
 from shared.contracts.notifier import NotificationFailed, NotificationSent
 from shared.ids import new_id
 from shared.mongo import Document
-from shared.outbox import ConcurrentUpdateError, utc_now
+from shared.outbox import ConcurrentUpdateError
 
 log = logging.getLogger("integrationsnetz.notifier.sender")
 

@@ -55,6 +55,7 @@ from services.notifier.tokens import (
     parse_subject,
 )
 from shared.auth import Principal
+from shared.clock import utc_now
 from shared.context import current_correlation_id
 from shared.contracts.base import CloudEvent
 from shared.contracts.calendar import (
@@ -69,7 +70,6 @@ from shared.contracts.exchange import ListingFacts, ListingKind, MatchFound
 from shared.contracts.notifier import SendEmail
 from shared.http import ProblemError
 from shared.ids import new_id
-from shared.outbox import utc_now
 
 DIGEST_CAUSE_TYPE = "notifier.digest"
 CONFIRMATION_CAUSE_TYPE = "notifier.subscription.requested"

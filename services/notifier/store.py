@@ -34,9 +34,10 @@ from services.notifier.domain import (
     Topic,
     Visibility,
 )
+from shared.clock import utc_now
 from shared.contracts.base import Payload
 from shared.mongo import CollectionIndexes, Document
-from shared.outbox import ConcurrentUpdateError, OutboxWriter, utc_now
+from shared.outbox import ConcurrentUpdateError, OutboxWriter
 from shared.projection import apply_revision
 
 ORGANISATIONS = "organisations"

@@ -3,7 +3,6 @@ organisations, accepts or declines them, and leaves events their organisation co
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -19,9 +18,9 @@ from services.portal.pages import (
     session_token,
     to_login,
 )
+from shared.ids import is_entity_id
 
 router = APIRouter()
-ID = re.compile(r"^[0-9a-f-]{36}$")
 PAGE = "/mitveranstalten"
 #: What each button asks the calendar: (method, path after /events/{id}/co-organisers/{org}).
 ACTIONS = {"accept": ("POST", "/accept"), "decline": ("POST", "/decline"), "leave": ("DELETE", "")}
@@ -104,7 +103,7 @@ async def answer_invitation(request: Request, engine: Templates, services: Servi
         str(form.get("organisation_id", "")),
         str(form.get("action", "")),
     )
-    if not (ID.match(event_id) and ID.match(organisation_id) and action in ACTIONS):
+    if not (is_entity_id(event_id) and is_entity_id(organisation_id) and action in ACTIONS):
         return message_page(
             engine,
             request,

@@ -28,10 +28,11 @@ from services.portal.pages import (
     to_login,
 )
 from shared.contracts.vocabulary import FieldOfAction
+from shared.ids import ENTITY_ID_PATTERN, is_entity_id
 
 router = APIRouter()
 
-OrganisationId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
+OrganisationId = Annotated[str, Path(pattern=ENTITY_ID_PATTERN)]
 
 FIELD_OF_ACTION_LABELS = {
     FieldOfAction.LANGUAGE_EDUCATION: "Sprache und Bildung",
@@ -435,7 +436,7 @@ async def register_organisation(
     if answer.status == 401:
         return to_login()
     created = answer.body if isinstance(answer.body, dict) else {}
-    if answer.ok and re.fullmatch(r"[0-9a-f-]{36}", str(created.get("id", ""))):
+    if answer.ok and is_entity_id(str(created.get("id", ""))):
         return RedirectResponse(f"/organisations/{created['id']}", status_code=303)
     message, problems = organisation_refusal(answer, form, creating=True)
     status = answer.status if 400 <= answer.status < 500 else 502
@@ -632,7 +633,7 @@ async def invite_member(
         return to_login()
     invited = answer.body if isinstance(answer.body, dict) else {}
     person_id = str(invited.get("person_id", ""))
-    if answer.ok and re.fullmatch(r"[0-9a-f-]{36}", person_id):
+    if answer.ok and is_entity_id(person_id):
         said = "eingeladen" if invited.get("invitation_sent") else "hinzugefuegt"
         return RedirectResponse(
             f"/organisations/{organisation_id}/members?{said}={person_id}#mitglieder",

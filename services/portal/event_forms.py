@@ -6,10 +6,8 @@ Times are typed as Berlin wall time and sent as RFC 3339 with the offset Berlin 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -26,12 +24,12 @@ from services.portal.pages import (
     session_token,
     to_login,
 )
+from shared.clock import BERLIN
 from shared.contracts.calendar import Visibility
 from shared.contracts.vocabulary import Audience
+from shared.ids import is_entity_id
 
 router = APIRouter()
-BERLIN = ZoneInfo("Europe/Berlin")
-EVENT_ID = re.compile(r"^[0-9a-f-]{36}$")
 
 AUDIENCE_LABELS = {
     Audience.CHILDREN: "Kinder",
@@ -357,7 +355,7 @@ async def plan_event(request: Request, engine: Templates, services: Services) ->
     if answer.ok:
         saved = answer.body if isinstance(answer.body, dict) else {}
         event_id = str((saved.get("event") or {}).get("id", ""))
-        if not EVENT_ID.match(event_id):
+        if not is_entity_id(event_id):
             return RedirectResponse("/me", status_code=303)
         warned = "/clashes" if saved.get("conflicts") else ""
         return RedirectResponse(f"/events/{event_id}{warned}", status_code=303)
@@ -376,7 +374,7 @@ async def _other_event(services: Backends, problem: dict[str, Any], token: str) 
     """The event holding the room, as the calendar shows it; None if it cannot be read."""
     clashes = problem.get("clashes") or [{}]
     other_id = str(clashes[0].get("event_id", "")) if isinstance(clashes[0], dict) else ""
-    if not EVENT_ID.match(other_id):
+    if not is_entity_id(other_id):
         return None
     try:
         answer = await services.get("calendar", f"/events/{other_id}", token=token)
@@ -393,7 +391,7 @@ async def event_clashes(
     token = session_token(request)
     if token is None:
         return RedirectResponse("/login", status_code=303)
-    if not EVENT_ID.match(event_id):
+    if not is_entity_id(event_id):
         return _no_such_event(engine, request)
     try:
         event = await services.get("calendar", f"/events/{event_id}", token=token)

@@ -15,11 +15,12 @@ from fastapi.templating import Jinja2Templates
 from services.portal.backends import BackendUnavailableError
 from services.portal.pages import Services
 from services.portal.settings import PortalSettings
+from shared.ids import ENTITY_ID_PATTERN
 
 router = APIRouter()
 
 ICS = "text/calendar; charset=utf-8"
-OrganisationId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
+OrganisationId = Annotated[str, Path(pattern=ENTITY_ID_PATTERN)]
 #: What a calendar app may narrow a feed by (the calendar's own filters and window).
 PASSED_ON = ("district", "audience", "from", "to")
 

@@ -19,7 +19,6 @@ from starlette.datastructures import FormData
 from services.portal.backends import BackendAnswer, Backends, BackendUnavailableError
 from services.portal.members import SignedOutError, organisation_choices
 from services.portal.pages import (
-    BERLIN,
     CATEGORY_LABELS,
     Services,
     Templates,
@@ -28,10 +27,12 @@ from services.portal.pages import (
     session_token,
     to_login,
 )
+from shared.clock import BERLIN
+from shared.ids import ENTITY_ID_PATTERN
 
 router = APIRouter()
 
-ListingId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
+ListingId = Annotated[str, Path(pattern=ENTITY_ID_PATTERN)]
 
 #: The form's fields, named as in the exchange's `ListingCreate`, in the order of the form.
 FIELD_LABELS = {

@@ -15,7 +15,6 @@ from services.portal.backends import BackendUnavailableError
 from services.portal.directory_forms import field_label
 from services.portal.members import organisation_pages
 from services.portal.pages import (
-    BERLIN,
     KIND_LABELS,
     Services,
     Templates,
@@ -25,6 +24,7 @@ from services.portal.pages import (
     session_token,
     to_login,
 )
+from shared.clock import BERLIN
 
 router = APIRouter()
 

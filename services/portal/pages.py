@@ -5,17 +5,16 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from services.portal.backends import BackendAnswer, Backends, BackendUnavailableError
+from shared.clock import BERLIN
 
 router = APIRouter()
 SESSION_COOKIE = "inx_session"
-BERLIN = ZoneInfo("Europe/Berlin")
 
 CATEGORY_LABELS = {
     "room": "Raum",

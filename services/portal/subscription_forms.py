@@ -31,11 +31,12 @@ from services.portal.pages import (
     session_token,
     to_login,
 )
+from shared.ids import ENTITY_ID_PATTERN
 
 router = APIRouter()
 
-SubscriptionId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
-OrganisationId = Annotated[str | None, Form(max_length=100, pattern=r"^[0-9a-f-]{36}$")]
+SubscriptionId = Annotated[str, Path(pattern=ENTITY_ID_PATTERN)]
+OrganisationId = Annotated[str | None, Form(max_length=100, pattern=ENTITY_ID_PATTERN)]
 
 TOPIC_LABELS = {"offers": "Neue Angebote", "requests": "Neue Gesuche", "events": "Neue Termine"}
 DELIVERY_LABELS = {"immediate": "sofort", "daily": "täglich", "weekly": "wöchentlich"}

@@ -29,11 +29,11 @@ from services.notifier.store import (
     subscription_document,
 )
 from services.notifier.tokens import subscription_subject
+from shared.clock import utc_now
 from shared.contracts.exchange import OfferPosted
 from shared.contracts.notifier import EmailTemplate, SendEmail
 from shared.ids import new_id
 from shared.mongo import Document
-from shared.outbox import utc_now
 from tests.integration.conftest import PORTAL
 from tests.integration.notifier_fixtures import (
     MailServer,
