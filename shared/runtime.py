@@ -45,6 +45,7 @@ log = logging.getLogger("integrationsnetz.runtime")
 
 StartupHook = Callable[[], Awaitable[None]]
 BackgroundLoop = Callable[[], Awaitable[None]]
+PeriodicJob = Callable[[], Awaitable[object]]
 
 
 class ServiceRuntime:
@@ -95,7 +96,7 @@ class ServiceRuntime:
             ("parking-watch", self._watch_parking_queue, True)
         ]
         if self._subscriptions:
-            self._background.append(("inbox-sweep", self._sweep_inbox, False))
+            self.add_periodic("inbox-sweep", settings.inbox_sweep_seconds, self._sweep_inbox)
         self._tasks: list[asyncio.Task[Any]] = []
         self.database_ready = asyncio.Event()
         self.broker_ready = asyncio.Event()
@@ -130,6 +131,30 @@ class ServiceRuntime:
         """Run `loop` (a coroutine that runs until cancelled) once the database is ready (and
         the broker, if asked), for the lifetime of the process: sweepers, senders, fetchers."""
         self._background.append((name, loop, needs_broker))
+
+    def add_periodic(
+        self,
+        name: str,
+        every_seconds: float,
+        job: PeriodicJob,
+        *,
+        needs_broker: bool = False,
+    ) -> None:
+        """Run `job` every `every_seconds` once the database is ready (and the broker, if asked):
+        expiry, sweeps, digests, imports. A pass that fails is logged and the next one catches
+        up; the job itself only does one pass."""
+
+        async def every() -> None:
+            while True:
+                try:
+                    await job()
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # database away: the next pass catches up
+                    log.warning("%s pass failed: %r", name, exc)
+                await asyncio.sleep(every_seconds)
+
+        self.add_background_loop(name, every, needs_broker=needs_broker)
 
     async def _run_background(self, name: str, loop: BackgroundLoop, needs_broker: bool) -> None:
         await self.database_ready.wait()
@@ -194,12 +219,9 @@ class ServiceRuntime:
 
     async def _sweep_inbox(self) -> None:
         """Forget handled event ids after the retention (the inbox would grow forever)."""
-        retention_ms = int(self.settings.inbox_retention_hours * 3600 * 1000)
-        while True:
-            removed = await self.inbox.sweep(retention_ms)
-            if removed:
-                log.info("inbox: forgot %d handled events", removed)
-            await asyncio.sleep(self.settings.inbox_sweep_seconds)
+        removed = await self.inbox.sweep(int(self.settings.inbox_retention_hours * 3600 * 1000))
+        if removed:
+            log.info("inbox: forgot %d handled events", removed)
 
     async def _watch_parking_queue(self) -> None:
         """Keep the parked-messages gauge current (operators alert on it)."""

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator
-
 from fastapi import FastAPI
 
 from services.calendar.api import router
@@ -35,17 +31,7 @@ def create_app(settings: CalendarSettings | None = None) -> FastAPI:
     calendar = Calendar(CalendarStore(runtime.db, runtime.writer), settings)
     importer = Importer(calendar, settings)
     follow_directory(directory_events, calendar, importer)
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with runtime.lifespan(app):
-            imports = asyncio.create_task(importer.run(runtime.database_ready), name="imports")
-            try:
-                yield
-            finally:
-                imports.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await imports
+    runtime.add_periodic("imports", settings.import_poll_seconds, importer.run_due)
 
     app = create_api(
         title="Integrationsnetz calendar",
@@ -53,7 +39,7 @@ def create_app(settings: CalendarSettings | None = None) -> FastAPI:
         version="1.0.0",
         max_body_bytes=settings.max_body_bytes,
     )
-    app.router.lifespan_context = lifespan
+    app.router.lifespan_context = runtime.lifespan
     app.state.runtime = runtime
     app.state.settings = settings
     app.state.calendar = calendar

@@ -154,18 +154,6 @@ class Importer:
             )
         return await self.store.imports_of(organisation_id)
 
-    async def run(self, ready: asyncio.Event) -> None:
-        """Fetch due feeds every `import_poll_seconds`, for ever."""
-        await ready.wait()
-        while True:
-            try:
-                await self.run_due()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("import pass failed; trying again later")
-            await asyncio.sleep(self.settings.import_poll_seconds)
-
     async def run_due(self) -> int:
         """One pass: import every feed that is due; returns how many were fetched. The
         organisations' feeds are fetched side by side, so one slow server holds up only its own

@@ -31,7 +31,7 @@ def create_app(settings: DirectorySettings | None = None) -> FastAPI:
     runtime = ServiceRuntime(settings, outbox_collections=OUTBOX_COLLECTIONS, indexes=INDEXES)
     directory = Directory(DirectoryStore(runtime.db, runtime.writer), issuer, settings)
     runtime.on_database_ready(directory.ensure_first_admin)
-    runtime.add_background_loop("sweep", directory.sweep_forever)
+    runtime.add_periodic("sweep", settings.sweep_seconds, directory.sweep_pass)
 
     app = create_api(
         title="Integrationsnetz directory",

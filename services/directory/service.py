@@ -627,13 +627,12 @@ class Directory:
         """Delete expired attempt counters and one-time tokens."""
         return await self.store.sweep(self._now(), self._now_ms())
 
-    async def sweep_forever(self) -> None:
-        """The background loop behind `sweep`: collections that would otherwise only grow."""
-        while True:
-            removed = await self.sweep()
-            if removed:
-                log.info("swept %d expired counters and one-time tokens", removed)
-            await asyncio.sleep(self.settings.sweep_seconds)
+    async def sweep_pass(self) -> None:
+        """One `sweep` of the collections that would otherwise only grow (the runtime runs it
+        every `sweep_seconds`)."""
+        removed = await self.sweep()
+        if removed:
+            log.info("swept %d expired counters and one-time tokens", removed)
 
     async def me(self, user: Principal) -> dict[str, Any]:
         person = await self.store.get_person(user.person_id)

@@ -31,7 +31,7 @@ def create_app(settings: ExchangeSettings | None = None) -> FastAPI:
     exchange = Exchange(ExchangeStore(runtime.db, runtime.writer), settings)
     follow_directory(directory_events, exchange)
     match_posted_and_edited_listings(matching, exchange)
-    runtime.add_background_loop("expiry", exchange.run_expiry)
+    runtime.add_periodic("expiry", settings.expiry_sweep_seconds, exchange.expiry_pass)
 
     app = create_api(
         title="Integrationsnetz exchange",

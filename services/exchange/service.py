@@ -3,7 +3,6 @@ projection of organisations, and taking expired listings down."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Sequence
@@ -354,16 +353,8 @@ class Exchange:
             if len(batch) < batch_size or not closed:
                 return expired
 
-    async def run_expiry(self) -> None:
-        """Sweep for expired listings every `expiry_sweep_seconds`, for as long as it runs
-        (started by the runtime once the database is ready)."""
-        while True:
-            try:
-                expired = await self.expire_due()
-                if expired:
-                    log.info("expired %d listings", expired)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # database away: the next round catches up
-                log.warning("expiry sweep failed: %r", exc)
-            await asyncio.sleep(self.settings.expiry_sweep_seconds)
+    async def expiry_pass(self) -> None:
+        """One sweep for expired listings (the runtime runs it every `expiry_sweep_seconds`)."""
+        expired = await self.expire_due()
+        if expired:
+            log.info("expired %d listings", expired)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.notifier.api import router
-from services.notifier.digests import run_digest_loop
+from services.notifier.digests import digest_pass
 from services.notifier.handlers import NotifierHandlers
 from services.notifier.notices import router as notices_router
-from services.notifier.retention import run_retention_loop
+from services.notifier.retention import retention_pass
 from services.notifier.sender import Mailer, Sender
 from services.notifier.service import Notifier
 from services.notifier.settings import NotifierSettings
@@ -40,11 +40,9 @@ def create_app(settings: NotifierSettings | None = None) -> FastAPI:
     handlers.bind(notifier)
 
     runtime.add_background_loop("sender", lambda: sender.run(runtime.database_ready.wait))
-    runtime.add_background_loop(
-        "digests", lambda: run_digest_loop(notifier, runtime.database_ready.wait, settings)
-    )
-    runtime.add_background_loop(
-        "retention", lambda: run_retention_loop(notifier, runtime.database_ready.wait, settings)
+    runtime.add_periodic("digests", settings.digest_check_seconds, lambda: digest_pass(notifier))
+    runtime.add_periodic(
+        "retention", settings.retention_check_seconds, lambda: retention_pass(notifier, settings)
     )
 
     app = create_api(

@@ -6,9 +6,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 
 from services.notifier.service import Notifier, RetentionCounts
 from services.notifier.settings import NotifierSettings
@@ -41,19 +39,11 @@ def log_pass(counts: RetentionCounts, settings: NotifierSettings) -> None:
         )
 
 
-async def run_retention_loop(
-    notifier: Notifier, ready: Callable[[], Awaitable[object]], settings: NotifierSettings
-) -> None:
-    """Every `retention_check_seconds`, apply retention to what has become old enough. A pass
-    touches only what is not dealt with yet, so any number of passes (and replicas) redact or
-    delete each entry once."""
-    await ready()
-    while True:
-        try:
-            log_pass(await notifier.apply_retention(utc_now()), settings)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # database away: the next round catches up
-            log.warning("retention pass failed: %s", exc)
+async def retention_pass(notifier: Notifier, settings: NotifierSettings) -> None:
+    """Apply retention to what has become old enough (the runtime runs it every
+    `retention_check_seconds`). A pass touches only what is not dealt with yet, so any number of
+    passes (and replicas) redact or delete each entry once."""
+    try:
+        log_pass(await notifier.apply_retention(utc_now()), settings)
+    finally:
         notifier.retention_passes += 1
-        await asyncio.sleep(settings.retention_check_seconds)
