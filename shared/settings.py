@@ -1,8 +1,9 @@
-"""Settings shared by every service; each service subclasses `ServiceSettings`."""
+"""Settings shared by every process: `WebSettings` for all (the portal uses only these),
+`ServiceSettings` for the services with a database and a broker connection."""
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Literal, Self
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -15,17 +16,53 @@ Environment = Literal["development", "test", "production"]
 DEVELOPMENT_SECRETS = frozenset({"", "change-me", "integrationsnetz-dev", "guest"})
 
 
-class ServiceSettings(BaseSettings):
-    """Configuration read from the environment (and an optional `.env` file)."""
+class WebSettings(BaseSettings):
+    """What every process of the platform reads from the environment (and an optional `.env`
+    file): who it is, where it listens, how it logs, where the others are."""
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
-
-    #: A service without a broker connection (the portal) is not held to RABBITMQ_URL's secret.
-    uses_broker: ClassVar[bool] = True
 
     service_name: str = "service"
     environment: Environment = "development"
     port: int = Field(8000, ge=1, le=65535)
+    public_base_url: str = "http://127.0.0.1:8000"
+    directory_url: str = "http://127.0.0.1:8001"
+    log_level: str = "info"
+    #: Largest accepted HTTP request body.
+    max_body_bytes: int = Field(256 * 1024, ge=1024)
+
+    @property
+    def jwks_url(self) -> str:
+        return f"{self.directory_url.rstrip('/')}/.well-known/jwks.json"
+
+    def secrets_to_check(self) -> dict[str, str]:
+        """Secrets that must not keep a development default outside development."""
+        return {}
+
+    def weak_secrets(self) -> list[str]:
+        """The settings (upper case) that still hold a development default."""
+        return [
+            name.upper()
+            for name, value in self.secrets_to_check().items()
+            if value in DEVELOPMENT_SECRETS
+        ]
+
+    @model_validator(mode="after")
+    def _no_default_secrets_outside_development(self) -> Self:
+        if self.environment == "development":
+            return self
+        weak = self.weak_secrets()
+        if weak:
+            raise ValueError(
+                f"{', '.join(weak)} still has a development default; "
+                f"set a real secret for ENVIRONMENT={self.environment}"
+            )
+        return self
+
+
+class ServiceSettings(WebSettings):
+    """A service with a database of its own and a broker connection (every one but the portal)."""
+
     mongodb_url: str = "mongodb://127.0.0.1:27017"
     mongodb_database: str = ""
     mongodb_timeout_ms: int = Field(
@@ -36,11 +73,6 @@ class ServiceSettings(BaseSettings):
         "request answers 503 (server selection and connect timeout, milliseconds).",
     )
     rabbitmq_url: str = "amqp://guest:guest@127.0.0.1:5672/"
-    smtp_host: str = "127.0.0.1"
-    smtp_port: int = Field(1025, ge=1, le=65535)
-    public_base_url: str = "http://127.0.0.1:8000"
-    directory_url: str = "http://127.0.0.1:8001"
-    log_level: str = "info"
     #: How many unacknowledged messages a consumer holds at once.
     prefetch_count: int = Field(50, ge=1, le=10_000)
     #: Attempts at handling a message (counted by the consumer) before it is parked. At most the
@@ -51,8 +83,6 @@ class ServiceSettings(BaseSettings):
     inbox_retention_hours: float = Field(7 * 24.0, ge=1.0)
     #: How often handled ids older than the retention are deleted.
     inbox_sweep_seconds: float = Field(3600.0, gt=0)
-    #: Largest accepted HTTP request body.
-    max_body_bytes: int = Field(256 * 1024, ge=1024)
     #: Declare other services' command queues too, so commands wait for a receiver that is not
     #: deployed yet. Off where the broker's definitions create them (least privilege).
     declare_shared_queues: bool = True
@@ -64,29 +94,8 @@ class ServiceSettings(BaseSettings):
     def database_name(self) -> str:
         return self.mongodb_database or f"integrationsnetz_{self.service_name}"
 
-    @property
-    def jwks_url(self) -> str:
-        return f"{self.directory_url.rstrip('/')}/.well-known/jwks.json"
-
-    def secrets_to_check(self) -> dict[str, str]:
-        """Secrets that must not keep a development default outside development."""
-        return {}
-
-    @model_validator(mode="after")
-    def _no_default_secrets_outside_development(self) -> ServiceSettings:
-        if self.environment == "development":
-            return self
-        weak = [
-            name.upper()
-            for name, value in self.secrets_to_check().items()
-            if value in DEVELOPMENT_SECRETS
-        ]
-        guest = "guest:guest@" in self.rabbitmq_url
-        if guest and self.uses_broker and self.environment == "production":
+    def weak_secrets(self) -> list[str]:
+        weak = super().weak_secrets()
+        if self.environment == "production" and "guest:guest@" in self.rabbitmq_url:
             weak.append("RABBITMQ_URL (guest account)")
-        if weak:
-            raise ValueError(
-                f"{', '.join(weak)} still has a development default; "
-                f"set a real secret for ENVIRONMENT={self.environment}"
-            )
-        return self
+        return weak

@@ -20,6 +20,9 @@ class NotifierSettings(ServiceSettings):
     service_name: str = "notifier"
     port: int = 8004
 
+    #: Where outgoing mail goes (a relay of the city's mail system; Mailpit in compose).
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(1025, ge=1, le=65535)
     smtp_starttls: bool = Field(False, description="Upgrade the SMTP connection with STARTTLS.")
     smtp_tls: bool = Field(
         False, description="Implicit TLS from the first byte (SMTPS, usually port 465)."

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from pydantic import model_validator
 
-from shared.settings import ServiceSettings
+from shared.settings import WebSettings
 
 
-class PortalSettings(ServiceSettings):
-    uses_broker: ClassVar[bool] = False
-
+class PortalSettings(WebSettings):
     service_name: str = "portal"
     port: int = 8000
     calendar_url: str = "http://127.0.0.1:8002"
