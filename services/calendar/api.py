@@ -41,6 +41,7 @@ from shared.contracts.vocabulary import Audience, FieldOfAction, LanguageTag
 from shared.http import ProblemError, next_offset
 from shared.ids import EntityId
 from shared.mongo import Document
+from shared.pages import Page
 
 router = APIRouter()
 
@@ -316,23 +317,14 @@ class OccurrencePublic(BaseModel):
         )
 
 
-class Page(BaseModel):
-    total: int
-    limit: int
-    offset: int
-    next_offset: int | None = Field(description="Offset of the next page, or null on the last.")
-
-
-class OccurrencePage(Page):
-    items: list[OccurrencePublic]
+class OccurrencePage(Page[OccurrencePublic]):
     window_from: BerlinTime = Field(alias="from", serialization_alias="from")
     window_to: BerlinTime = Field(alias="to", serialization_alias="to")
 
     model_config = ConfigDict(populate_by_name=True)
 
 
-class ConflictPage(Page):
-    items: list[ConflictPublic]
+ConflictPage = Page[ConflictPublic]
 
 
 class CancelRequest(BaseModel):

@@ -23,6 +23,7 @@ from shared.contracts.directory import OrganisationKind, OrganisationStatus
 from shared.contracts.vocabulary import FieldOfAction, LanguageTag
 from shared.http import ProblemError, next_offset
 from shared.ids import EntityId
+from shared.pages import Page
 from shared.text import fold, query_terms
 
 router = APIRouter()
@@ -75,12 +76,7 @@ class OrganisationPublic(BaseModel):
         return cls.model_validate(organisation.model_dump())
 
 
-class OrganisationPage(BaseModel):
-    items: list[OrganisationPublic]
-    total: int
-    limit: int
-    offset: int
-    next_offset: int | None = Field(description="Offset of the next page, or null on the last.")
+OrganisationPage = Page[OrganisationPublic]
 
 
 class MemberInvite(BaseModel):

@@ -27,6 +27,7 @@ from shared.contracts.exchange import (
 from shared.contracts.vocabulary import LanguageTag
 from shared.http import next_offset
 from shared.ids import EntityId
+from shared.pages import Page
 
 Limit = Annotated[int, Query(ge=1, le=100)]
 Offset = Annotated[int, Query(ge=0, le=100_000)]
@@ -67,12 +68,7 @@ class ListingPublic(BaseModel):
         return cls.model_validate(listing.model_dump())
 
 
-class ListingPage(BaseModel):
-    items: list[ListingPublic]
-    total: int
-    limit: int
-    offset: int
-    next_offset: int | None = Field(description="Offset of the next page, or null on the last.")
+ListingPage = Page[ListingPublic]
 
 
 class MatchPublic(BaseModel):
@@ -100,12 +96,7 @@ class MatchPublic(BaseModel):
         )
 
 
-class MatchPage(BaseModel):
-    items: list[MatchPublic]
-    total: int
-    limit: int
-    offset: int
-    next_offset: int | None = Field(description="Offset of the next page, or null on the last.")
+MatchPage = Page[MatchPublic]
 
 
 def listing_routes(kind: ListingKind) -> APIRouter:

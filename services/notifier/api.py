@@ -33,6 +33,7 @@ from shared.auth import AdminUser, CurrentUser, OptionalUser
 from shared.contracts.vocabulary import LanguageTag
 from shared.http import ProblemError, next_offset
 from shared.ids import EntityId
+from shared.pages import Page
 
 router = APIRouter()
 
@@ -112,12 +113,7 @@ class SubscriptionPublic(BaseModel):
         )
 
 
-class SubscriptionPage(BaseModel):
-    items: list[SubscriptionPublic]
-    total: int
-    limit: int
-    offset: int
-    next_offset: int | None = Field(description="Offset of the next page, or null on the last.")
+SubscriptionPage = Page[SubscriptionPublic]
 
 
 class DeliveryPublic(BaseModel):
@@ -175,12 +171,7 @@ class DeliveryPublic(BaseModel):
         )
 
 
-class DeliveryPage(BaseModel):
-    items: list[DeliveryPublic]
-    total: int
-    limit: int
-    offset: int
-    next_offset: int | None
+DeliveryPage = Page[DeliveryPublic]
 
 
 @router.post(
