@@ -18,6 +18,18 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.context import correlation_id_var
+from shared.errors import (
+    ApplicationError,
+    ConflictError,
+    ForbiddenError,
+    GoneError,
+    MalformedError,
+    NotFoundError,
+    RateLimitedError,
+    RejectedError,
+    UnauthenticatedError,
+    UnavailableError,
+)
 from shared.ids import new_id
 from shared.metrics import HTTP_DURATION, HTTP_REQUESTS
 from shared.mongo import DATABASE_UNAVAILABLE
@@ -36,10 +48,10 @@ request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 _TITLES = {
     400: "Bad request",
     401: "Not authenticated",
-    403: "Forbidden",
+    403: "ForbiddenError",
     404: "Not found",
     405: "Method not allowed",
-    409: "Conflict",
+    409: "ConflictError",
     413: "Request body too large",
     415: "Unsupported media type",
     422: "Invalid input",
@@ -60,6 +72,20 @@ _SLUGS = {
     429: "rate-limited",
     500: "internal-error",
     503: "unavailable",
+}
+
+
+#: The status code of each kind of application error, at the one place that knows HTTP.
+APPLICATION_STATUS: dict[type[ApplicationError], int] = {
+    MalformedError: 400,
+    UnauthenticatedError: 401,
+    ForbiddenError: 403,
+    NotFoundError: 404,
+    ConflictError: 409,
+    GoneError: 410,
+    RejectedError: 422,
+    RateLimitedError: 429,
+    UnavailableError: 503,
 }
 
 
@@ -154,6 +180,21 @@ def install_problem_handlers(app: FastAPI) -> None:
             headers=getattr(exc, "headers", None),
         )
 
+    async def on_application_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ApplicationError)
+        status = next(
+            (code for kind, code in APPLICATION_STATUS.items() if isinstance(exc, kind)), 400
+        )
+        return problem_response(
+            request,
+            status,
+            exc.detail,
+            title=exc.title,
+            slug=exc.slug,
+            headers=exc.headers,
+            **exc.extensions,
+        )
+
     async def on_validation(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
         status, detail, errors = _validation_errors(exc)
@@ -193,6 +234,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(request, 500, "Something went wrong on our side.")
 
     app.add_exception_handler(ProblemError, on_problem)
+    app.add_exception_handler(ApplicationError, on_application_error)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(RequestValidationError, on_validation)
     for unavailable in DATABASE_UNAVAILABLE:

@@ -36,7 +36,7 @@ from services.calendar.store import CalendarStore, event_from_document
 from shared.auth import Principal
 from shared.clock import utc_now
 from shared.contracts.calendar import EventStatus
-from shared.http import ProblemError
+from shared.errors import ApplicationError, ForbiddenError, RejectedError
 from shared.ids import new_id
 from shared.mongo import Document
 from shared.outbox import ConcurrentUpdateError
@@ -121,13 +121,13 @@ class Importer:
         self, organisation_id: str, url: str, defaults: Document, user: Principal
     ) -> Document:
         if not user.may_edit(organisation_id):
-            raise ProblemError(
-                403, "Only office staff or members of this organisation may import its feed."
+            raise ForbiddenError(
+                "Only office staff or members of this organisation may import its feed."
             )
         try:
             check_feed_url(url)
         except FeedError as exc:
-            raise ProblemError(422, str(exc), slug="invalid-feed-url") from exc
+            raise RejectedError(str(exc), slug="invalid-feed-url") from exc
         await self.calendar.require_active([organisation_id])
         now = utc_now()
         return await self.store.add_import(
@@ -149,8 +149,8 @@ class Importer:
 
     async def imports_of(self, organisation_id: str, user: Principal) -> list[Document]:
         if not user.may_edit(organisation_id):
-            raise ProblemError(
-                403, "Only office staff or members of this organisation may see its imports."
+            raise ForbiddenError(
+                "Only office staff or members of this organisation may see its imports."
             )
         return await self.store.imports_of(organisation_id)
 
@@ -237,7 +237,7 @@ class Importer:
             seen.add(event_id)
             try:
                 await self._apply_entry(registration, event_id, entry, report)
-            except (ValidationError, InvalidEventError, ProblemError) as exc:
+            except (ValidationError, InvalidEventError, ApplicationError) as exc:
                 report.problems.append(f"{entry.uid}: {_reason(exc)}")
         now = utc_now()
         for doc in await self.store.imported_events(import_id):
@@ -310,6 +310,6 @@ def _reason(exc: Exception) -> str:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         return f"{where}: {first['msg']}"
-    if isinstance(exc, ProblemError):
+    if isinstance(exc, ApplicationError):
         return exc.detail
     return str(exc)

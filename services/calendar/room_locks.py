@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator, Callable
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from shared.http import ProblemError
+from shared.errors import ConflictError
 from shared.ids import new_id
 from shared.mongo import Document
 
@@ -93,8 +93,7 @@ class RoomLocks:
         pause = 0.005
         while not await self.try_claim(room, owner):
             if loop.time() > deadline:
-                raise ProblemError(
-                    409,
+                raise ConflictError(
                     "The room is being booked by someone else right now; try again.",
                     title="Room busy",
                     slug="room-busy",

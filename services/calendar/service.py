@@ -41,7 +41,13 @@ from shared.clock import BERLIN_ZONE_NAME, utc_now
 from shared.contracts.base import Payload
 from shared.contracts.calendar import ConflictDetected, ConflictKind
 from shared.contracts.directory import OrganisationFacts, OrganisationStatus
-from shared.http import ProblemError
+from shared.errors import (
+    ApplicationError,
+    ConflictError,
+    ForbiddenError,
+    NotFoundError,
+    RejectedError,
+)
 from shared.ids import new_id
 from shared.mongo import Document
 from shared.outbox import ConcurrentUpdateError
@@ -64,8 +70,8 @@ class Saved:
     others: dict[str, Event]
 
 
-def _not_found() -> ProblemError:
-    return ProblemError(404, "No event with this id.")
+def _not_found() -> ApplicationError:
+    return NotFoundError("No event with this id.")
 
 
 def _iso_berlin(moment: dt.datetime) -> str:
@@ -114,15 +120,13 @@ class Calendar:
         for organisation_id in organisation_ids:
             known = await self.store.get_organisation(organisation_id)
             if known is None:
-                raise ProblemError(
-                    422,
+                raise RejectedError(
                     f"The organisation {organisation_id} is not known to the calendar "
                     "(yet); it must be registered in the directory.",
                     slug="unknown-organisation",
                 )
             if not known.active:
-                raise ProblemError(
-                    409,
+                raise ConflictError(
                     f"{known.name} has left the network and cannot plan events.",
                     slug="organisation-archived",
                 )
@@ -132,14 +136,14 @@ class Calendar:
     @staticmethod
     def _require_editor(organisation_id: str, user: Principal) -> None:
         if not user.may_edit(organisation_id):
-            raise ProblemError(
-                403, "Only office staff or members of the organising organisation may do this."
+            raise ForbiddenError(
+                "Only office staff or members of the organising organisation may do this."
             )
 
     @staticmethod
     def _check_override(override: bool, user: Principal) -> None:
         if override and not user.is_admin:
-            raise ProblemError(403, "Only office staff (admin) may override a room clash.")
+            raise ForbiddenError("Only office staff (admin) may override a room clash.")
 
     async def plan(
         self,
@@ -155,7 +159,7 @@ class Calendar:
         try:
             event, scheduled = schedule_event(new_id(), data, utc_now(), user.may_edit)
         except InvalidEventError as exc:
-            raise ProblemError(422, str(exc), slug="invalid-event") from exc
+            raise RejectedError(str(exc), slug="invalid-event") from exc
         return await self.save(None, event, [scheduled], override, correlation_id)
 
     async def visible_event(self, event_id: str, user: Principal | None) -> Event:
@@ -233,7 +237,7 @@ class Calendar:
             try:
                 return accept_co_organiser(event, organisation_id, utc_now())
             except LookupError as exc:
-                raise ProblemError(404, str(exc), slug="no-invitation") from exc
+                raise NotFoundError(str(exc), slug="no-invitation") from exc
 
         return await self._write(
             event_id, user, apply, True, correlation_id, acting_for=lambda _: organisation_id
@@ -256,7 +260,7 @@ class Calendar:
                     event, organisation_id, utc_now(), invitation_only=invitation_only
                 )
             except LookupError as exc:
-                raise ProblemError(404, str(exc), slug="no-invitation") from exc
+                raise NotFoundError(str(exc), slug="no-invitation") from exc
 
         def acting_for(event: Event) -> str:
             return organisation_id if user.may_edit(organisation_id) else event.organisation_id
@@ -268,8 +272,8 @@ class Calendar:
     async def invitations(self, organisation_id: str, user: Principal) -> list[Event]:
         """Upcoming events that invite the organisation to co-organise them, by start."""
         if not user.may_edit(organisation_id):
-            raise ProblemError(
-                403, "Only office staff or members of this organisation may see its invitations."
+            raise ForbiddenError(
+                "Only office staff or members of this organisation may see its invitations."
             )
         return await self.store.invitations_of(organisation_id, utc_now())
 
@@ -299,18 +303,18 @@ class Calendar:
             try:
                 changed, messages = await apply(event)
             except InvalidEventError as exc:
-                raise ProblemError(422, str(exc), slug="invalid-event") from exc
+                raise RejectedError(str(exc), slug="invalid-event") from exc
             except EventStateError as exc:
-                raise ProblemError(409, str(exc), slug="event-state") from exc
+                raise ConflictError(str(exc), slug="event-state") from exc
             except LookupError as exc:
-                raise ProblemError(404, str(exc), slug="no-such-occurrence") from exc
+                raise NotFoundError(str(exc), slug="no-such-occurrence") from exc
             if changed is event:
                 return Saved(changed, *await self.clashes_of(changed))
             try:
                 return await self.save(loaded, changed, messages, override, correlation_id)
             except ConcurrentUpdateError:
                 continue
-        raise ProblemError(409, "The event is being changed by someone else; try again.")
+        raise ConflictError("The event is being changed by someone else; try again.")
 
     # clashes -----------------------------------------------------------------------------
 
@@ -327,15 +331,14 @@ class Calendar:
         return clashes, {other.id: other for other in candidates if other.id in clashing}
 
     @staticmethod
-    def _room_clash_problem(clashes: list[Clash], others: dict[str, Event]) -> ProblemError:
+    def _room_clash_problem(clashes: list[Clash], others: dict[str, Event]) -> ApplicationError:
         first = clashes[0]
         other = others[first.other_event_id]
         venue = first.venue
         place = f"“{venue.name}”" if venue else "The venue"
         if venue and venue.room:
             place = f"Room “{venue.room}” at {place}"
-        return ProblemError(
-            409,
+        return ConflictError(
             f"{place} is already booked by “{other.title}” "
             f"({_span(first.overlap_starts_at, first.overlap_ends_at)}, Europe/Berlin). "
             "Choose another time or room, or ask the office to override.",
@@ -470,8 +473,8 @@ class Calendar:
         self, organisation_id: str, user: Principal, *, limit: int, offset: int
     ) -> tuple[list[Document], int, dict[str, str]]:
         if not user.may_edit(organisation_id):
-            raise ProblemError(
-                403, "Only office staff or members of this organisation may see its conflicts."
+            raise ForbiddenError(
+                "Only office staff or members of this organisation may see its conflicts."
             )
         documents, total = await self.store.open_conflicts_of_organisation(
             organisation_id, limit=limit, offset=offset, now=utc_now()

@@ -35,7 +35,16 @@ from shared.clock import utc_now
 from shared.contracts.base import Payload
 from shared.contracts.directory import MemberJoined, MemberLeft, MemberRole, OrganisationStatus
 from shared.contracts.notifier import EmailTemplate, SendEmail
-from shared.http import ProblemError
+from shared.errors import (
+    ApplicationError,
+    ConflictError,
+    ForbiddenError,
+    MalformedError,
+    NotFoundError,
+    RateLimitedError,
+    RejectedError,
+    UnauthenticatedError,
+)
 from shared.ids import new_id
 from shared.mongo import Document
 
@@ -46,8 +55,8 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not a real password, only for constant timing")
 
 
-def _not_found(what: str) -> ProblemError:
-    return ProblemError(404, f"No {what} with this id.")
+def _not_found(what: str) -> ApplicationError:
+    return NotFoundError(f"No {what} with this id.")
 
 
 @dataclass(frozen=True)
@@ -119,8 +128,8 @@ class Directory:
             keys.append(key)
             wait = rule.wait_seconds(count, now_ms)
             if wait:
-                raise ProblemError(
-                    429, refusal, headers={"Retry-After": str(wait)}, retry_after_seconds=wait
+                raise RateLimitedError(
+                    refusal, headers={"Retry-After": str(wait)}, retry_after_seconds=wait
                 )
         return keys
 
@@ -158,7 +167,7 @@ class Directory:
             try:
                 updated, event = update_organisation(current, patch, now)
             except PatchRejectedError as exc:
-                raise ProblemError(409, str(exc)) from exc
+                raise ConflictError(str(exc)) from exc
             if event is None:
                 return None
             return {**doc, **organisation_document(updated)}, [event]
@@ -189,9 +198,7 @@ class Directory:
     @staticmethod
     def _require_editor(organisation_id: str, user: Principal) -> None:
         if not user.may_edit(organisation_id):
-            raise ProblemError(
-                403, "Only office staff or members of this organisation may change it."
-            )
+            raise ForbiddenError("Only office staff or members of this organisation may change it.")
 
     # members -----------------------------------------------------------------------------
 
@@ -219,7 +226,7 @@ class Directory:
         if organisation is None:
             raise _not_found("organisation")
         if organisation.status is not OrganisationStatus.ACTIVE:
-            raise ProblemError(409, "Nobody can join an archived organisation.")
+            raise ConflictError("Nobody can join an archived organisation.")
         now = utc_now()
         for _ in range(5):
             existing = await self.store.find_person_by_email(email)
@@ -235,7 +242,7 @@ class Directory:
                 return await self._add_existing_person(organisation, existing, now, correlation_id)
             except DuplicateKeyError:
                 continue  # invited twice at the same moment: the other won, use that person
-        raise ProblemError(409, "This address is being invited right now; try again.")
+        raise ConflictError("This address is being invited right now; try again.")
 
     def _invitation_email(
         self, organisation: Organisation, to: str, name: str | None, token: str, now: dt.datetime
@@ -309,7 +316,7 @@ class Directory:
         """Someone who can log in joins only by accepting: until then the organisation sees a
         pending invitation under the name it typed, exactly like one of a new address."""
         if organisation.id in (person.get("organisation_ids") or []):
-            raise ProblemError(409, "This person is already a member of the organisation.")
+            raise ConflictError("This person is already a member of the organisation.")
         invitation_id = new_id()
         token, token_hash = new_one_time_token()
         expires = now + dt.timedelta(days=self.settings.invitation_ttl_days)
@@ -356,23 +363,23 @@ class Directory:
         if record is None or record.get("purpose") != "membership":
             if record is not None:
                 await self.store.reopen_one_time_token(token_hash)
-            raise ProblemError(400, "This link is not valid or was already used.", slug="bad-token")
+            raise MalformedError("This link is not valid or was already used.", slug="bad-token")
         if record["expires_at"] <= self._now():
-            raise ProblemError(
-                400, "This invitation has expired; ask for a new one.", slug="expired-token"
+            raise MalformedError(
+                "This invitation has expired; ask for a new one.", slug="expired-token"
             )
         if record["person_id"] != user.person_id:
             await self.store.reopen_one_time_token(token_hash)
-            raise ProblemError(
-                403, "This invitation is for another account: log in with the invited address."
+            raise ForbiddenError(
+                "This invitation is for another account: log in with the invited address."
             )
         invitation = await self.store.get_invitation(record["invitation_id"])
         if invitation is None:
             await self.store.forget_one_time_token(token_hash)
-            raise ProblemError(400, "This invitation was withdrawn or replaced.", slug="bad-token")
+            raise MalformedError("This invitation was withdrawn or replaced.", slug="bad-token")
         organisation = await self.store.get_organisation(invitation["organisation_id"])
         if organisation is None or organisation.status is not OrganisationStatus.ACTIVE:
-            raise ProblemError(409, "Nobody can join an archived organisation.")
+            raise ConflictError("Nobody can join an archived organisation.")
         now = utc_now()
 
         async def apply(doc: Document) -> tuple[Document, list[Payload]] | None:
@@ -405,7 +412,7 @@ class Directory:
         already_member = organisation.id in (person.get("organisation_ids") or [])
         has_password = bool(person.get("password_hash"))
         if already_member and has_password:
-            raise ProblemError(409, "This person is already a member of the organisation.")
+            raise ConflictError("This person is already a member of the organisation.")
         token = None if has_password else await self._new_token(person_id, "invitation", now)
 
         async def apply(doc: Document) -> tuple[Document, list[Payload]]:
@@ -470,7 +477,7 @@ class Directory:
             return
         person = await self.store.get_person(person_id)
         if person is None or organisation_id not in (person.get("organisation_ids") or []):
-            raise ProblemError(404, "This person is not a member of the organisation.")
+            raise NotFoundError("This person is not a member of the organisation.")
         await self.store.writer.update(PEOPLE, person_id, apply, correlation_id=correlation_id)
 
     # log-in and passwords ----------------------------------------------------------------
@@ -524,8 +531,7 @@ class Directory:
             or not person
             or not (person.get("password_hash"))
         ):
-            raise ProblemError(
-                401,
+            raise UnauthenticatedError(
                 "The email address or the password is wrong.",
                 headers={"WWW-Authenticate": "Bearer"},
             )
@@ -541,19 +547,17 @@ class Directory:
         if record is None or record.get("purpose") == "membership":
             if record is not None:  # a link to join an organisation never sets a password
                 await self.store.reopen_one_time_token(token_hash)
-            raise ProblemError(400, "This link is not valid or was already used.", slug="bad-token")
+            raise MalformedError("This link is not valid or was already used.", slug="bad-token")
         if record["expires_at"] <= self._now():
-            raise ProblemError(
-                400, "This link has expired; ask for a new one.", slug="expired-token"
-            )
+            raise MalformedError("This link has expired; ask for a new one.", slug="expired-token")
         person = await self.store.get_person(record["person_id"])
         if person is None:
-            raise ProblemError(400, "This link is not valid.", slug="bad-token")
+            raise MalformedError("This link is not valid.", slug="bad-token")
         problem = password_problem(password, person["email"])
         if problem:
             # Let the person try again with the same link.
             await self.store.reopen_one_time_token(token_hash)
-            raise ProblemError(422, problem, slug="weak-password")
+            raise RejectedError(problem, slug="weak-password")
         password_hash = await asyncio.to_thread(_hasher.hash, password)
         now = utc_now()
 
@@ -637,7 +641,7 @@ class Directory:
     async def me(self, user: Principal) -> dict[str, Any]:
         person = await self.store.get_person(user.person_id)
         if person is None:
-            raise ProblemError(401, "This account no longer exists.")
+            raise UnauthenticatedError("This account no longer exists.")
         organisations = []
         for org_id in person.get("organisation_ids") or []:
             organisation = await self.store.get_organisation(org_id)

@@ -45,7 +45,13 @@ from shared.contracts.exchange import (
     MatchFound,
     WithdrawalReason,
 )
-from shared.http import ProblemError
+from shared.errors import (
+    ApplicationError,
+    ConflictError,
+    ForbiddenError,
+    NotFoundError,
+    RejectedError,
+)
 from shared.ids import new_id
 from shared.mongo import Document
 
@@ -69,8 +75,8 @@ class StoredMatch:
     found_at: dt.datetime
 
 
-def _not_found(kind: ListingKind) -> ProblemError:
-    return ProblemError(404, f"No {kind.value} with this id.")
+def _not_found(kind: ListingKind) -> ApplicationError:
+    return NotFoundError(f"No {kind.value} with this id.")
 
 
 class Exchange:
@@ -90,22 +96,20 @@ class Exchange:
         self._require_editor(data.organisation_id, user)
         organisation = await self.store.get_organisation(data.organisation_id)
         if organisation is None:
-            raise ProblemError(
-                422,
+            raise RejectedError(
                 "The exchange does not know this organisation (yet): it must be registered in "
                 "the directory; a new registration arrives here within seconds.",
                 slug="unknown-organisation",
             )
         if organisation.status is OrganisationStatus.ARCHIVED:
-            raise ProblemError(
-                409,
+            raise ConflictError(
                 "This organisation has left the network; it cannot post listings.",
                 slug="organisation-archived",
             )
         try:
             listing, event = post_listing(new_id(), kind, data, utc_now())
         except ListingRejectedError as exc:
-            raise ProblemError(422, str(exc)) from exc
+            raise RejectedError(str(exc)) from exc
         await self.store.add_listing(listing, [event], correlation_id)
         return listing
 
@@ -136,9 +140,9 @@ class Exchange:
             try:
                 edited, event = edit_listing(listing_from_document(doc), patch, now)
             except ListingClosedError as exc:
-                raise ProblemError(409, str(exc)) from exc
+                raise ConflictError(str(exc)) from exc
             except ListingRejectedError as exc:
-                raise ProblemError(422, str(exc)) from exc
+                raise RejectedError(str(exc)) from exc
             if event is None:
                 return None
             return {**doc, **listing_document(edited)}, [event]
@@ -174,7 +178,7 @@ class Exchange:
             try:
                 closed, event = closing(listing_from_document(doc), now)
             except ListingClosedError as exc:
-                raise ProblemError(409, str(exc)) from exc
+                raise ConflictError(str(exc)) from exc
             return {**doc, **listing_document(closed)}, [event]
 
         return await self._write(kind, listing_id, apply, correlation_id)
@@ -224,8 +228,7 @@ class Exchange:
     @staticmethod
     def _require_editor(organisation_id: str, user: Principal) -> None:
         if not user.may_edit(organisation_id):
-            raise ProblemError(
-                403,
+            raise ForbiddenError(
                 "Only office staff or members of this organisation may post or change its "
                 "listings.",
             )
@@ -278,8 +281,8 @@ class Exchange:
         self, organisation_id: str, user: Principal, *, limit: int, offset: int
     ) -> tuple[list[StoredMatch], int]:
         if not user.may_edit(organisation_id):
-            raise ProblemError(
-                403, "Only office staff or members of this organisation may see its matches."
+            raise ForbiddenError(
+                "Only office staff or members of this organisation may see its matches."
             )
         docs, total = await self.store.matches_of(organisation_id, limit=limit, offset=offset)
         listing_ids = [doc[key] for doc in docs for key in ("offer_id", "request_id")]

@@ -68,7 +68,16 @@ from shared.contracts.calendar import (
 from shared.contracts.directory import OrganisationFacts
 from shared.contracts.exchange import ListingFacts, ListingKind, MatchFound
 from shared.contracts.notifier import SendEmail
-from shared.http import ProblemError
+from shared.errors import (
+    ApplicationError,
+    ForbiddenError,
+    GoneError,
+    MalformedError,
+    NotFoundError,
+    RateLimitedError,
+    RejectedError,
+    UnauthenticatedError,
+)
 from shared.ids import new_id
 
 DIGEST_CAUSE_TYPE = "notifier.digest"
@@ -132,9 +141,9 @@ def confirmation_expired(
     return created_at + lifetime <= now
 
 
-def _token_problem(exc: InvalidTokenError) -> ProblemError:
-    status = 410 if exc.reason == "expired" else 400
-    return ProblemError(status, exc.detail, slug=f"{exc.reason}-token")
+def _token_problem(exc: InvalidTokenError) -> ApplicationError:
+    kind = GoneError if exc.reason == "expired" else MalformedError
+    return kind(exc.detail, slug=f"{exc.reason}-token")
 
 
 class Notifier:
@@ -424,8 +433,8 @@ class Notifier:
             status = SubscriptionStatus.PENDING
             pending = await self.store.pending_subscriptions_of(email)
             if pending >= self.settings.pending_subscriptions_per_address:
-                raise ProblemError(
-                    429, "This address has too many unconfirmed subscriptions; confirm those first."
+                raise RateLimitedError(
+                    "This address has too many unconfirmed subscriptions; confirm those first."
                 )
         unknown = [
             org_id
@@ -433,8 +442,7 @@ class Notifier:
             if await self.store.organisation(org_id) is None
         ]
         if unknown:
-            raise ProblemError(
-                422,
+            raise RejectedError(
                 "The filter names organisations that are not in the directory.",
                 errors=[
                     {
@@ -478,18 +486,17 @@ class Notifier:
         self, organisation_id: str, user: Principal | None
     ) -> OrganisationContact:
         if user is None:
-            raise ProblemError(
-                401,
+            raise UnauthenticatedError(
                 "Subscribing an organisation needs a token of its editor or of office staff.",
                 headers={"WWW-Authenticate": "Bearer"},
             )
         if not user.may_edit(organisation_id):
-            raise ProblemError(
-                403, "Only office staff or members of this organisation may subscribe it."
+            raise ForbiddenError(
+                "Only office staff or members of this organisation may subscribe it."
             )
         organisation = await self.store.organisation(organisation_id)
         if organisation is None or organisation.status != "active":
-            raise ProblemError(422, "No active organisation with this id is known here.")
+            raise RejectedError("No active organisation with this id is known here.")
         return organisation
 
     def _current_digest_ms(self, cadence: Cadence, now: dt.datetime) -> int:
@@ -515,7 +522,7 @@ class Notifier:
         except InvalidTokenError as exc:
             raise _token_problem(exc) from exc
         if kind != "sub":
-            raise ProblemError(400, "This link is damaged.", slug="malformed-token")
+            raise MalformedError("This link is damaged.", slug="malformed-token")
         return claim, subscription_id
 
     async def confirmation_of(self, token: str) -> tuple[Subscription, LinkClaim]:
@@ -523,9 +530,9 @@ class Notifier:
         claim, subscription_id = self._confirmation_claim(token)
         subscription = await self.store.subscription(subscription_id)
         if subscription is None:
-            raise ProblemError(404, "This subscription does not exist (any more).")
+            raise NotFoundError("This subscription does not exist (any more).")
         if subscription.status is SubscriptionStatus.ENDED:
-            raise ProblemError(410, "This subscription has ended; subscribe again.", slug="ended")
+            raise GoneError("This subscription has ended; subscribe again.", slug="ended")
         return subscription, claim
 
     async def confirm(self, token: str) -> tuple[Subscription, LinkClaim]:
@@ -544,9 +551,9 @@ class Notifier:
 
         subscription = await self.store.change_subscription(subscription_id, activate)
         if subscription is None:
-            raise ProblemError(404, "This subscription does not exist (any more).")
+            raise NotFoundError("This subscription does not exist (any more).")
         if subscription.status is SubscriptionStatus.ENDED:
-            raise ProblemError(410, "This subscription has ended; subscribe again.", slug="ended")
+            raise GoneError("This subscription has ended; subscribe again.", slug="ended")
         return subscription, claim
 
     def check_unsubscribe_token(self, token: str) -> LinkClaim:
@@ -567,14 +574,14 @@ class Notifier:
             try:
                 default_notice = DefaultNotice(str(notice))
             except ValueError as exc:
-                raise ProblemError(400, "This link is damaged.", slug="malformed-token") from exc
+                raise MalformedError("This link is damaged.", slug="malformed-token") from exc
             await self.store.add_opt_out(opt_out_id(entity_id, default_notice), utc_now())
         return claim
 
     async def end_subscription(self, subscription_id: str, user: Principal) -> None:
         subscription = await self.store.subscription(subscription_id)
         if subscription is None or not _may_manage(user, subscription):
-            raise ProblemError(404, "No subscription with this id.")
+            raise NotFoundError("No subscription with this id.")
         await self.store.change_subscription(subscription_id, _ended)
 
     async def list_subscriptions(
@@ -590,13 +597,13 @@ class Notifier:
         filters: dict[str, Any] = {}
         if organisation_id is not None:
             if not user.may_edit(organisation_id):
-                raise ProblemError(403, "Only office staff or its members see its subscriptions.")
+                raise ForbiddenError("Only office staff or its members see its subscriptions.")
             filters["organisation_id"] = organisation_id
         elif not user.is_admin:
             filters["organisation_id"] = {"$in": sorted(user.organisation_ids)}
         if email is not None:
             if not user.is_admin:
-                raise ProblemError(403, "Only office staff may look up addresses.")
+                raise ForbiddenError("Only office staff may look up addresses.")
             filters["email"] = email.strip().lower()
         if status is not None:
             filters["status"] = status.value
