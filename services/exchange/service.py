@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from services.exchange.domain import (
@@ -25,12 +25,10 @@ from services.exchange.domain import (
 )
 from services.exchange.settings import ExchangeSettings
 from services.exchange.store import (
-    LISTINGS,
     ExchangeStore,
+    ListingChange,
     ListingFilters,
     ProjectedOrganisation,
-    listing_document,
-    listing_from_document,
     match_document,
 )
 from shared.auth import Principal
@@ -53,13 +51,11 @@ from shared.errors import (
     RejectedError,
 )
 from shared.ids import new_id
-from shared.mongo import Document
 
 log = logging.getLogger("integrationsnetz.exchange")
 
 #: How a listing is closed: (current, now) → its new state and the event.
 Closing = Callable[[Listing, dt.datetime], tuple[Listing, ListingFacts]]
-Change = Callable[[Document], Awaitable[tuple[Document, Sequence[Payload]] | None]]
 
 
 @dataclass(frozen=True)
@@ -136,16 +132,14 @@ class Exchange:
         self._require_editor(listing.organisation_id, user)
         now = utc_now()
 
-        async def apply(doc: Document) -> tuple[Document, list[Payload]] | None:
+        def apply(current: Listing) -> tuple[Listing, list[Payload]] | None:
             try:
-                edited, event = edit_listing(listing_from_document(doc), patch, now)
+                edited, event = edit_listing(current, patch, now)
             except ListingClosedError as exc:
                 raise ConflictError(str(exc)) from exc
             except ListingRejectedError as exc:
                 raise RejectedError(str(exc)) from exc
-            if event is None:
-                return None
-            return {**doc, **listing_document(edited)}, [event]
+            return None if event is None else (edited, [event])
 
         return await self._write(kind, listing_id, apply, correlation_id)
 
@@ -174,12 +168,12 @@ class Exchange:
         self._require_editor(listing.organisation_id, user)
         now = utc_now()
 
-        async def apply(doc: Document) -> tuple[Document, list[Payload]]:
+        def apply(current: Listing) -> tuple[Listing, list[Payload]]:
             try:
-                closed, event = closing(listing_from_document(doc), now)
+                closed, event = closing(current, now)
             except ListingClosedError as exc:
                 raise ConflictError(str(exc)) from exc
-            return {**doc, **listing_document(closed)}, [event]
+            return closed, [event]
 
         return await self._write(kind, listing_id, apply, correlation_id)
 
@@ -187,15 +181,13 @@ class Exchange:
         self,
         kind: ListingKind,
         listing_id: str,
-        apply: Change,
+        apply: ListingChange,
         correlation_id: str | None,
     ) -> Listing:
-        stored = await self.store.writer.update(
-            LISTINGS, listing_id, apply, correlation_id=correlation_id
-        )
+        stored = await self.store.update_listing(listing_id, apply, correlation_id)
         if stored is None:
             raise _not_found(kind)
-        return listing_from_document(stored)
+        return stored
 
     async def _withdraw_on_behalf_of_the_network(
         self,
@@ -208,9 +200,8 @@ class Exchange:
         when it was closed already, or is not due to expire."""
         closed = False
 
-        async def apply(doc: Document) -> tuple[Document, list[Payload]] | None:
+        def apply(current: Listing) -> tuple[Listing, list[Payload]] | None:
             nonlocal closed
-            current = listing_from_document(doc)
             if reason is WithdrawalReason.EXPIRED:
                 change = expire_listing(current, now)
             elif current.status is ListingStatus.OPEN:
@@ -220,9 +211,9 @@ class Exchange:
             closed = change is not None
             if change is None:
                 return None
-            return {**doc, **listing_document(change[0])}, [change[1]]
+            return change[0], [change[1]]
 
-        await self.store.writer.update(LISTINGS, listing_id, apply, correlation_id=correlation_id)
+        await self.store.update_listing(listing_id, apply, correlation_id)
         return closed
 
     @staticmethod

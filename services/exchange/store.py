@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
@@ -26,6 +26,10 @@ from shared.mongo import CollectionIndexes, Document
 from shared.outbox import OutboxWriter
 from shared.projection import apply_revision
 from shared.text import fold, query_terms, search_terms
+
+#: What a use case does to a listing: the changed listing and its events, or None.
+ListingChange = Callable[[Listing], tuple[Listing, Sequence[Payload]] | None]
+
 
 LISTINGS = "listings"
 MATCHES = "matches"
@@ -227,6 +231,25 @@ class ExchangeStore:
         await self.writer.insert(
             LISTINGS, listing_document(listing), events, correlation_id=correlation_id
         )
+
+    async def update_listing(
+        self, listing_id: str, change: ListingChange, correlation_id: str | None
+    ) -> Listing | None:
+        """Load a listing, change it and write it back with the events the change caused
+        (retried on a concurrent write); `change` returns None to write nothing. None when the
+        listing does not exist."""
+
+        async def apply(doc: Document) -> tuple[Document, list[Payload]] | None:
+            changed = change(listing_from_document(doc))
+            if changed is None:
+                return None
+            listing, events = changed
+            return {**doc, **listing_document(listing)}, list(events)
+
+        stored = await self.writer.update(
+            LISTINGS, listing_id, apply, correlation_id=correlation_id
+        )
+        return listing_from_document(stored) if stored is not None else None
 
     async def get_listing(self, listing_id: str) -> Listing | None:
         doc = await self.db[LISTINGS].find_one({"_id": listing_id})
