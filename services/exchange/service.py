@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from services.exchange.domain import (
     Listing,
@@ -25,7 +26,6 @@ from services.exchange.domain import (
 )
 from services.exchange.settings import ExchangeSettings
 from services.exchange.store import (
-    ExchangeStore,
     ListingChange,
     ListingFilters,
     ProjectedOrganisation,
@@ -51,6 +51,7 @@ from shared.errors import (
     RejectedError,
 )
 from shared.ids import new_id
+from shared.mongo import Document
 
 log = logging.getLogger("integrationsnetz.exchange")
 
@@ -75,8 +76,49 @@ def _not_found(kind: ListingKind) -> ApplicationError:
     return NotFoundError(f"No {kind.value} with this id.")
 
 
+class ExchangeRepository(Protocol):
+    """What the exchange's use cases need of storage: `ExchangeStore` on MongoDB, or an
+    in-memory twin in the use-case tests."""
+
+    async def add_listing(
+        self, listing: Listing, events: Sequence[Payload], correlation_id: str | None
+    ) -> None: ...
+
+    async def update_listing(
+        self, listing_id: str, change: ListingChange, correlation_id: str | None
+    ) -> Listing | None: ...
+
+    async def get_listing(self, listing_id: str) -> Listing | None: ...
+
+    async def listings_by_id(self, listing_ids: Sequence[str]) -> dict[str, Listing]: ...
+
+    async def find_listings(
+        self, filters: ListingFilters, *, limit: int, offset: int
+    ) -> tuple[list[Listing], int]: ...
+
+    async def match_candidates(self, listing: Listing) -> list[Listing]: ...
+
+    async def open_listing_ids_of(self, organisation_id: str, limit: int) -> list[str]: ...
+
+    async def listing_ids_due(self, now: dt.datetime, limit: int) -> list[str]: ...
+
+    async def known_pairs(self, pair_ids: Sequence[str]) -> set[str]: ...
+
+    async def add_match(
+        self, doc: Document, events: Sequence[Payload], correlation_id: str | None
+    ) -> bool: ...
+
+    async def matches_of(
+        self, organisation_id: str, *, limit: int, offset: int
+    ) -> tuple[list[Document], int]: ...
+
+    async def get_organisation(self, organisation_id: str) -> ProjectedOrganisation | None: ...
+
+    async def project_organisation(self, organisation: ProjectedOrganisation) -> None: ...
+
+
 class Exchange:
-    def __init__(self, store: ExchangeStore, settings: ExchangeSettings) -> None:
+    def __init__(self, store: ExchangeRepository, settings: ExchangeSettings) -> None:
         self.store = store
         self.settings = settings
 

@@ -14,6 +14,7 @@ import aio_pika
 import httpx
 import pytest
 from fastapi import FastAPI
+from pymongo.asynchronous.database import AsyncDatabase
 
 from services.directory.app import create_app as create_directory
 from services.directory.settings import DirectorySettings
@@ -23,6 +24,7 @@ from services.exchange.settings import ExchangeSettings
 from shared.contracts.base import CLOUDEVENTS_CONTENT_TYPE, EVENTS_EXCHANGE
 from shared.contracts.directory import OrganisationStatus
 from shared.ids import new_id
+from shared.mongo import Document
 from tests.conftest import new_database_name
 from tests.support.amqp import StreamTap
 from tests.support.infra import RabbitVhost
@@ -81,6 +83,12 @@ class Network:
         service: Exchange = self.exchange.app.state.exchange
         return service
 
+    @property
+    def db(self) -> AsyncDatabase[Document]:
+        """The exchange's own database, for what only storage shows."""
+        db: AsyncDatabase[Document] = self.exchange.runtime.db
+        return db
+
     async def register(self, name: str, **facts: Any) -> str:
         """Register an organisation in the directory; returns once the exchange knows it."""
         body = {"name": name, "kind": "association", **facts}
@@ -131,9 +139,7 @@ class Network:
         async def handled() -> bool:
             keys = [f"{MATCHING_CONSUMER}:{event['id']}" for event in events()]
             done = (
-                await self.service.store.db["inbox"]
-                .find({"_id": {"$in": keys}, "state": "done"})
-                .to_list(None)
+                await self.db["inbox"].find({"_id": {"$in": keys}, "state": "done"}).to_list(None)
             )
             return len(done) == len(keys)
 

@@ -43,7 +43,7 @@ async def test_listings_by_tag_or_language_and_matches_are_found_whatever_index_
 
         await eventually(matched)
     # indexes that end in each list field, as the planner wants for an indexed equality
-    db = network.service.store.db
+    db = network.db
     await db["listings"].create_index([("tags_key", ASCENDING)])
     await db["listings"].create_index([("language_keys", ASCENDING)])
     await db["matches"].create_index([("organisation_ids", ASCENDING)])

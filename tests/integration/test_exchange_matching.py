@@ -223,7 +223,7 @@ async def test_redelivering_offer_posted_creates_no_second_match(network: Networ
         )
 
         async def copy_handled() -> bool:
-            inbox = network.service.store.db["inbox"]
+            inbox = network.db["inbox"]
             key = f"exchange.matching:{copy['id']}"
             return bool(await inbox.find_one({"_id": key, "state": "done"}))
 
@@ -231,7 +231,7 @@ async def test_redelivering_offer_posted_creates_no_second_match(network: Networ
         await asyncio.sleep(0.3)  # a second match.found would be on its way by now
 
         assert len(matches_of(tap, offer["id"])) == 1
-    stored = await network.service.store.db["matches"].count_documents({"offer_id": offer["id"]})
+    stored = await network.db["matches"].count_documents({"offer_id": offer["id"]})
     assert stored == 1
 
 

@@ -1,0 +1,117 @@
+"""In-memory twins of the services' repositories, for use-case tests that need no database
+(cosmicpython's fake repository): the same questions, answered from dictionaries, and every
+event a write caused kept in `published` in order."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from services.exchange.domain import Listing
+from services.exchange.store import ListingChange, ListingFilters, ProjectedOrganisation
+from shared.contracts.base import Payload
+from shared.contracts.exchange import ListingKind, ListingStatus
+from shared.mongo import Document
+
+
+class InMemoryExchangeStore:
+    """Listings, matches and the projection of organisations, as the exchange's use cases
+    see them (`services.exchange.service.ExchangeRepository`)."""
+
+    def __init__(self) -> None:
+        self.listings: dict[str, Listing] = {}
+        self.matches: dict[str, Document] = {}
+        self.organisations: dict[str, ProjectedOrganisation] = {}
+        self.published: list[Payload] = []
+
+    async def add_listing(
+        self, listing: Listing, events: Sequence[Payload], correlation_id: str | None
+    ) -> None:
+        assert listing.id not in self.listings, "ids are unique"
+        self.listings[listing.id] = listing
+        self.published.extend(events)
+
+    async def update_listing(
+        self, listing_id: str, change: ListingChange, correlation_id: str | None
+    ) -> Listing | None:
+        current = self.listings.get(listing_id)
+        if current is None:
+            return None
+        changed = change(current)
+        if changed is None:
+            return current
+        listing, events = changed
+        self.listings[listing_id] = listing
+        self.published.extend(events)
+        return listing
+
+    async def get_listing(self, listing_id: str) -> Listing | None:
+        return self.listings.get(listing_id)
+
+    async def listings_by_id(self, listing_ids: Sequence[str]) -> dict[str, Listing]:
+        return {i: self.listings[i] for i in listing_ids if i in self.listings}
+
+    async def find_listings(
+        self, filters: ListingFilters, *, limit: int, offset: int
+    ) -> tuple[list[Listing], int]:
+        found = [
+            listing
+            for listing in self.listings.values()
+            if listing.kind is filters.kind
+            and listing.status is filters.status
+            and filters.category in (None, listing.category)
+            and filters.organisation_id in (None, listing.organisation_id)
+        ]
+        found.sort(key=lambda listing: listing.created_at, reverse=True)
+        return found[offset : offset + limit], len(found)
+
+    async def match_candidates(self, listing: Listing) -> list[Listing]:
+        other = ListingKind.REQUEST if listing.kind is ListingKind.OFFER else ListingKind.OFFER
+        return [
+            candidate
+            for candidate in self.listings.values()
+            if candidate.kind is other
+            and candidate.status is ListingStatus.OPEN
+            and candidate.category is listing.category
+        ]
+
+    async def open_listing_ids_of(self, organisation_id: str, limit: int) -> list[str]:
+        return [
+            listing.id
+            for listing in self.listings.values()
+            if listing.organisation_id == organisation_id and listing.status is ListingStatus.OPEN
+        ][:limit]
+
+    async def listing_ids_due(self, now: dt.datetime, limit: int) -> list[str]:
+        due = [
+            listing
+            for listing in self.listings.values()
+            if listing.status is ListingStatus.OPEN and listing.expires_at <= now
+        ]
+        return [listing.id for listing in sorted(due, key=lambda item: item.expires_at)][:limit]
+
+    async def known_pairs(self, pair_ids: Sequence[str]) -> set[str]:
+        return {pair for pair in pair_ids if pair in self.matches}
+
+    async def add_match(
+        self, doc: Document, events: Sequence[Payload], correlation_id: str | None
+    ) -> bool:
+        if doc["_id"] in self.matches:
+            return False
+        self.matches[doc["_id"]] = doc
+        self.published.extend(events)
+        return True
+
+    async def matches_of(
+        self, organisation_id: str, *, limit: int, offset: int
+    ) -> tuple[list[Document], int]:
+        found = [m for m in self.matches.values() if organisation_id in m["organisation_ids"]]
+        return found[offset : offset + limit], len(found)
+
+    async def get_organisation(self, organisation_id: str) -> ProjectedOrganisation | None:
+        return self.organisations.get(organisation_id)
+
+    async def project_organisation(self, organisation: ProjectedOrganisation) -> None:
+        known = self.organisations.get(organisation.id)
+        if known is None or known.revision < organisation.revision:
+            self.organisations[organisation.id] = organisation
