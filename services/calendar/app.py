@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.calendar import feed_routes
 from services.calendar.api import router
 from services.calendar.handlers import follow_directory
 from services.calendar.imports import Importer
@@ -46,6 +47,7 @@ def create_app(settings: CalendarSettings | None = None) -> FastAPI:
     app.state.importer = importer
     app.state.token_verifier = JwksVerifier(settings.jwks_url)
     app.include_router(router)
+    app.include_router(feed_routes.router)
     install_health_routes(app, runtime.readiness)
     install_tracing(settings.service_name, app, runtime.broker)
     return app

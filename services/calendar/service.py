@@ -33,6 +33,7 @@ from services.calendar.settings import CalendarSettings
 from services.calendar.store import (
     CalendarStore,
     EventFilter,
+    KnownOrganisation,
     conflict_document,
     event_from_document,
 )
@@ -97,6 +98,13 @@ class Calendar:
         )
 
     # organisations -----------------------------------------------------------------------
+
+    async def known_organisation(self, organisation_id: str) -> KnownOrganisation:
+        """The calendar's view of an organisation; NotFoundError when it has none."""
+        known = await self.store.get_organisation(organisation_id)
+        if known is None:
+            raise NotFoundError("No organisation with this id.")
+        return known
 
     async def organisation_changed(
         self, facts: OrganisationFacts, correlation_id: str | None

@@ -1,0 +1,152 @@
+"""HTTP routes of the calendar's iCalendar feeds and of organisations' feed imports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Request, Response, status
+
+from services.calendar.api import (
+    FEED_PAST,
+    FEED_WINDOW,
+    ICS_MEDIA_TYPE,
+    CalendarService,
+    Filters,
+    ImporterService,
+    WindowEnd,
+    WindowStart,
+    portal_address,
+    today_in_berlin,
+    window,
+)
+from services.calendar.domain import OrganisationId
+from services.calendar.ics import build_feed
+from services.calendar.schemas import ImportCreate, ImportDefaults, ImportPublic
+from services.calendar.service import Calendar
+from services.calendar.store import EventFilter
+from shared.auth import CurrentUser, OptionalUser
+
+router = APIRouter()
+
+
+# --- iCalendar feeds ----------------------------------------------------------------------
+
+
+async def _feed(
+    service: Calendar,
+    filters: EventFilter,
+    start: dt.date | dt.datetime | None,
+    end: dt.date | dt.datetime | None,
+    *,
+    name: str,
+    uid: str,
+    portal_url: str,
+    file_name: str,
+) -> Response:
+    low, high = window(
+        start, end, default_start=today_in_berlin() - FEED_PAST, default_length=FEED_WINDOW
+    )
+    events = await service.events_in(low, high, filters)
+    body = build_feed(events, name=name, portal_url=portal_url, uid=uid)
+    return Response(
+        body,
+        media_type=ICS_MEDIA_TYPE,
+        headers={"Content-Disposition": f'inline; filename="{file_name}"'},
+    )
+
+
+_ICS_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/calendar": {}}, "description": "An RFC 5545 iCalendar feed"}
+}
+
+
+@router.get(
+    "/calendar.ics",
+    response_class=Response,
+    responses=_ICS_RESPONSE,
+    tags=["feeds"],
+    summary="The shared calendar as an iCalendar feed (same filters as /events)",
+    description="Default window: from 30 days ago for 395 days. Series appear once with "
+    "RRULE/EXDATE, moved occurrences as RECURRENCE-ID entries. `network` events only with "
+    "a token.",
+)
+async def calendar_feed(
+    service: CalendarService,
+    filters: Filters,
+    request: Request,
+    start: WindowStart = None,
+    end: WindowEnd = None,
+) -> Response:
+    settings = request.app.state.settings
+    return await _feed(
+        service,
+        filters,
+        start,
+        end,
+        name=settings.feed_name,
+        uid="integrationsnetz-calendar",
+        portal_url=portal_address(request),
+        file_name="integrationsnetz.ics",
+    )
+
+
+@router.get(
+    "/organisations/{organisation_id}/calendar.ics",
+    response_class=Response,
+    responses=_ICS_RESPONSE,
+    tags=["feeds"],
+    summary="One organisation's events (as organiser or co-organiser) as an iCalendar feed",
+)
+async def organisation_feed(
+    organisation_id: OrganisationId,
+    service: CalendarService,
+    user: OptionalUser,
+    request: Request,
+    start: WindowStart = None,
+    end: WindowEnd = None,
+) -> Response:
+    known = await service.known_organisation(organisation_id)
+    settings = request.app.state.settings
+    return await _feed(
+        service,
+        EventFilter(organisation=organisation_id, include_network=user is not None),
+        start,
+        end,
+        name=f"{settings.feed_name} – {known.name}",
+        uid=f"integrationsnetz-calendar-{organisation_id}",
+        portal_url=portal_address(request),
+        file_name=f"{organisation_id}.ics",
+    )
+
+
+# --- imports ------------------------------------------------------------------------------
+
+
+@router.post(
+    "/imports",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ImportPublic,
+    tags=["imports"],
+    summary="Register an organisation's own ICS feed; it is fetched periodically",
+)
+async def register_import(
+    data: ImportCreate, user: CurrentUser, service: ImporterService
+) -> ImportPublic:
+    defaults = ImportDefaults.model_validate(
+        data.model_dump(exclude={"organisation_id", "url"})
+    ).model_dump(mode="json")
+    doc = await service.register(data.organisation_id, str(data.url), defaults, user)
+    return ImportPublic.of(doc)
+
+
+@router.get(
+    "/imports",
+    response_model=list[ImportPublic],
+    tags=["imports"],
+    summary="An organisation's feed imports and how their last fetch went",
+)
+async def list_imports(
+    organisation: OrganisationId, user: CurrentUser, service: ImporterService
+) -> list[ImportPublic]:
+    return [ImportPublic.of(doc) for doc in await service.imports_of(organisation, user)]
