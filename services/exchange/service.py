@@ -15,15 +15,13 @@ from services.exchange.domain import (
     ListingCreate,
     ListingPatch,
     ListingRejectedError,
-    MatchResult,
     edit_listing,
     expire_listing,
-    find_matches,
     fulfil_listing,
-    is_matchable,
     post_listing,
     withdraw_listing,
 )
+from services.exchange.matching import MatchResult, find_matches, is_matchable
 from services.exchange.settings import ExchangeSettings
 from services.exchange.store import (
     ListingChange,

@@ -12,13 +12,8 @@ from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from services.exchange.domain import (
-    Listing,
-    MatchResult,
-    language_key,
-    significant_words,
-    tag_keys,
-)
+from services.exchange.domain import Listing
+from services.exchange.matching import MatchResult, language_key, significant_words, tag_keys
 from shared.contracts.base import Payload
 from shared.contracts.directory import OrganisationStatus
 from shared.contracts.exchange import ListingCategory, ListingKind, ListingStatus

@@ -13,7 +13,6 @@ from pydantic import ValidationError
 
 from services.exchange.domain import (
     DEFAULT_LIFETIME,
-    MATCH_THRESHOLD,
     MAX_LIFETIME,
     Listing,
     ListingClosedError,
@@ -22,19 +21,22 @@ from services.exchange.domain import (
     ListingRejectedError,
     edit_listing,
     expire_listing,
-    find_matches,
     fulfil_listing,
     is_due_to_expire,
+    post_listing,
+    withdraw_listing,
+)
+from services.exchange.matching import (
+    MATCH_THRESHOLD,
+    find_matches,
     is_matchable,
     language_key,
     match,
     match_pair_id,
     match_score,
-    post_listing,
     significant_words,
     tag_keys,
     text_similarity,
-    withdraw_listing,
 )
 from shared.contracts.exchange import (
     ListingCategory,
