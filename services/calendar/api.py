@@ -8,12 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
-from services.calendar.domain import (
-    PLAUSIBLE_YEARS,
-    EventCreate,
-    EventPatch,
-    OrganisationId,
-)
+from services.calendar.domain import PLAUSIBLE_YEARS, EventCreate, EventPatch, OrganisationId
 from services.calendar.imports import Importer
 from services.calendar.recurrence import from_wall_time, to_utc, zone
 from services.calendar.schemas import (

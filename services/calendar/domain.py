@@ -4,7 +4,6 @@ cancelling them. No I/O here."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -21,7 +20,6 @@ from services.calendar.recurrence import (
     RecurrenceError,
     check_bounded,
     from_wall_time,
-    normalise_rule,
     occurrence_key,
     original_starts,
     parse_occurrence_key,
@@ -30,15 +28,8 @@ from services.calendar.recurrence import (
     zone,
 )
 from shared.clock import BERLIN_ZONE_NAME
-from shared.contracts.base import Payload
 from shared.contracts.calendar import (
-    EventCancelled,
-    EventRescheduled,
-    EventScheduled,
     EventStatus,
-    EventUpdated,
-    MovedOccurrence,
-    Recurrence,
     Venue,
     Visibility,
 )
@@ -332,7 +323,7 @@ def resolve_times(starts: When, ends: When, timezone: str) -> tuple[dt.datetime,
     return to_utc(starts), to_utc(ends), False
 
 
-def _moment(value: When, all_day: bool, timezone: str, what: str) -> dt.datetime:
+def moment_of(value: When, all_day: bool, timezone: str, what: str) -> dt.datetime:
     if isinstance(value, dt.datetime):
         if all_day:
             raise InvalidEventError(f"{what} of an all-day event are dates (YYYY-MM-DD).")
@@ -342,7 +333,7 @@ def _moment(value: When, all_day: bool, timezone: str, what: str) -> dt.datetime
     return from_wall_time(dt.datetime.combine(value, dt.time()), zone(timezone))
 
 
-def _check_duration(start: dt.datetime, end: dt.datetime, what: str = "An event") -> None:
+def check_duration(start: dt.datetime, end: dt.datetime, what: str = "An event") -> None:
     if end <= start:
         raise InvalidEventError(f"{what} must end after it starts.")
     if end - start > MAX_DURATION:
@@ -363,7 +354,7 @@ def nominal_end(event: Event, start: dt.datetime) -> dt.datetime:
 
 def validate_event(event: Event) -> None:
     """Raise InvalidEventError unless the event can be planned as it stands."""
-    _check_duration(event.starts_at, event.ends_at)
+    check_duration(event.starts_at, event.ends_at)
     if event.rrule is None:
         return
     try:
@@ -374,7 +365,7 @@ def validate_event(event: Event) -> None:
         if override.state == "moved":
             assert override.starts_at is not None
             assert override.ends_at is not None
-            _check_duration(override.starts_at, override.ends_at, "An occurrence")
+            check_duration(override.starts_at, override.ends_at, "An occurrence")
     first, last = series_span(event)
     if last - first > MAX_SPAN:
         raise InvalidEventError("A series with its moved dates may span at most three years.")
@@ -442,7 +433,7 @@ def series_span(event: Event) -> tuple[dt.datetime, dt.datetime]:
     return min(o.starts_at for o in dates), max(o.ends_at for o in dates)
 
 
-def _find_occurrence(event: Event, original_start: dt.datetime) -> Occurrence:
+def find_occurrence(event: Event, original_start: dt.datetime) -> Occurrence:
     if event.rrule is None:
         raise InvalidEventError("This event is not a series; change or cancel it as a whole.")
     original = to_utc(original_start)
@@ -453,413 +444,3 @@ def _find_occurrence(event: Event, original_start: dt.datetime) -> Occurrence:
     if override is not None and override.state == "moved":
         return next(o for o in occurrences(event) if o.original_start == original)
     raise LookupError(f"The series has no occurrence starting at {occurrence_key(original)}.")
-
-
-# --- what happens -------------------------------------------------------------------------
-
-
-def facts(event: Event) -> dict[str, Any]:
-    """The public facts of an event, as every calendar.event.* payload carries them."""
-    recurrence = None
-    if event.rrule is not None:
-        cancelled = [
-            parse_occurrence_key(key)
-            for key, override in event.overrides.items()
-            if override.state == "cancelled"
-        ]
-        moved = [
-            MovedOccurrence(
-                occurrence_start=parse_occurrence_key(key),
-                starts_at=override.starts_at,
-                ends_at=override.ends_at,
-            )
-            for key, override in sorted(event.overrides.items())
-            if override.state == "moved" and override.starts_at and override.ends_at
-        ]
-        recurrence = Recurrence(
-            rrule=event.rrule, exdates=sorted([*event.exdates, *cancelled]), moved=moved
-        )
-    return {
-        "event_id": event.id,
-        "title": event.title,
-        "description": event.description,
-        "organisation_id": event.organisation_id,
-        "co_organiser_ids": event.co_organiser_ids,
-        "starts_at": event.starts_at,
-        "ends_at": event.ends_at,
-        "all_day": event.all_day,
-        "timezone": event.timezone,
-        "venue": event.venue,
-        "district": event.district,
-        "audience": event.audience,
-        "languages": event.languages,
-        "fields": event.fields,
-        "visibility": event.visibility,
-        "recurrence": recurrence,
-        "status": event.status,
-        "sequence": event.sequence,
-        "updated_at": event.updated_at,
-    }
-
-
-def _recurrence(
-    recurrence: RecurrenceInput | None, timezone: str, all_day: bool
-) -> tuple[str | None, list[dt.datetime]]:
-    if recurrence is None:
-        return None, []
-    try:
-        rule = normalise_rule(recurrence.rrule, zone(timezone))
-    except RecurrenceError as exc:
-        raise InvalidEventError(str(exc)) from exc
-    exdates = sorted({_moment(e, all_day, timezone, "EXDATEs") for e in recurrence.exdates})
-    return rule, exdates
-
-
-#: Whether the one naming a co-organiser may consent for it (is its editor, or office staff).
-Consents = Callable[[str], bool]
-
-
-def _no_consent(organisation_id: str) -> bool:
-    return False
-
-
-def co_organisers(
-    named: Sequence[str],
-    organisation_id: str,
-    accepted: Sequence[str] = (),
-    consents: Consents = _no_consent,
-) -> tuple[list[str], list[str]]:
-    """(co-organisers, invited) when the organiser names `named`: who accepted before, or for
-    whom the one naming them may consent, stays or becomes co-organiser; the rest are invited.
-    Nobody becomes co-organiser of someone else's event without its own consent."""
-    wanted = [o for o in dict.fromkeys(named) if o != organisation_id]
-    agreed = [o for o in wanted if o in accepted or consents(o)]
-    return agreed, [o for o in wanted if o not in agreed]
-
-
-def plan_event(
-    event_id: str,
-    data: EventCreate,
-    now: dt.datetime,
-    *,
-    consents: Consents = _no_consent,
-    **origin: str | None,
-) -> Event:
-    """A new event from the organiser's input; raises InvalidEventError. `origin` names the
-    import (`import_id`, `import_uid`) it came from, if any. Named co-organisers are invited
-    unless `consents` says the one planning may accept for them."""
-    starts_at, ends_at, all_day = resolve_times(data.starts_at, data.ends_at, data.timezone)
-    rule, exdates = _recurrence(data.recurrence, data.timezone, all_day)
-    accepted, invited = co_organisers(
-        data.co_organiser_ids, data.organisation_id, consents=consents
-    )
-    event = Event(
-        id=event_id,
-        title=data.title,
-        description=data.description,
-        organisation_id=data.organisation_id,
-        co_organiser_ids=accepted,
-        invited_organiser_ids=invited,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        all_day=all_day,
-        timezone=data.timezone,
-        venue=data.venue.venue() if data.venue else None,
-        district=data.district,
-        audience=data.audience,
-        languages=data.languages,
-        fields=data.fields,
-        visibility=data.visibility,
-        rrule=rule,
-        exdates=exdates,
-        created_at=now,
-        updated_at=now,
-        **origin,
-    )
-    validate_event(event)
-    return event
-
-
-def schedule_event(
-    event_id: str, data: EventCreate, now: dt.datetime, consents: Consents = _no_consent
-) -> tuple[Event, EventScheduled]:
-    event = plan_event(event_id, data, now, consents=consents)
-    return event, EventScheduled(**facts(event))
-
-
-def _require_scheduled(event: Event) -> None:
-    if event.cancelled:
-        raise EventStateError("A cancelled event cannot be changed.")
-
-
-def _patched_times(
-    event: Event, patch: EventPatch, given: set[str], timezone: str
-) -> tuple[dt.datetime, dt.datetime, bool]:
-    if not ({"starts_at", "ends_at"} & given):
-        if timezone == event.timezone:
-            return event.starts_at, event.ends_at, event.all_day
-        # Same wall time, another zone.
-        old, new = zone(event.timezone), zone(timezone)
-        return (
-            from_wall_time(wall_time(event.starts_at, old), new),
-            from_wall_time(wall_time(event.ends_at, old), new),
-            event.all_day,
-        )
-    if patch.starts_at is not None and patch.ends_at is not None:
-        return resolve_times(patch.starts_at, patch.ends_at, timezone)
-    if patch.starts_at is not None:  # moved, same length
-        start = _moment(patch.starts_at, event.all_day, timezone, "Times")
-        return start, start + (event.ends_at - event.starts_at), event.all_day
-    assert patch.ends_at is not None
-    return event.starts_at, _moment(patch.ends_at, event.all_day, timezone, "Times"), event.all_day
-
-
-def change_event(
-    event: Event, patch: EventPatch, now: dt.datetime, consents: Consents = _no_consent
-) -> tuple[Event, list[Payload]]:
-    """Apply a patch; every change bumps `sequence`, a time change is a reschedule. Returns the
-    very same event (and nothing to publish) when nothing changed, and the event without
-    anything to publish when only invitations changed."""
-    _require_scheduled(event)
-    given = set(patch.model_fields_set)
-    cleared = sorted(name for name in given if getattr(patch, name) is None)
-    if cleared_required := [name for name in cleared if name in REQUIRED_FIELDS]:
-        raise InvalidEventError(f"These fields cannot be cleared: {', '.join(cleared_required)}.")
-    timezone = patch.timezone or event.timezone
-    starts_at, ends_at, all_day = _patched_times(event, patch, given, timezone)
-    rule, exdates = event.rrule, event.exdates
-    if "recurrence" in given:
-        rule, exdates = _recurrence(patch.recurrence, timezone, all_day)
-    elif all_day != event.all_day and exdates:
-        raise InvalidEventError("Give the series' EXDATEs again when it becomes all-day or timed.")
-    update: dict[str, Any] = {
-        "starts_at": starts_at,
-        "ends_at": ends_at,
-        "all_day": all_day,
-        "timezone": timezone,
-        "rrule": rule,
-        "exdates": exdates,
-    }
-    for name in ("title", "description", "district", "audience", "languages", "fields"):
-        if name in given:
-            update[name] = getattr(patch, name)
-    if "visibility" in given:
-        update["visibility"] = patch.visibility
-    if "co_organiser_ids" in given and patch.co_organiser_ids is not None:
-        update["co_organiser_ids"], update["invited_organiser_ids"] = co_organisers(
-            patch.co_organiser_ids, event.organisation_id, event.co_organiser_ids, consents
-        )
-    if "venue" in given:
-        update["venue"] = patch.venue.venue() if patch.venue else None
-    changed = event.model_copy(update=update)
-    changed = changed.model_copy(update={"overrides": _overrides_still_valid(changed)})
-    if changed.content() == event.content():
-        if changed.invited_organiser_ids == event.invited_organiser_ids:
-            return event, []
-        return changed, []  # only invitations: nothing the public sees changed
-    changed = changed.model_copy(update={"sequence": event.sequence + 1, "updated_at": now})
-    validate_event(changed)
-    return changed, _change_messages(event, changed)
-
-
-def accept_co_organiser(
-    event: Event, organisation_id: str, now: dt.datetime
-) -> tuple[Event, list[Payload]]:
-    """The invited organisation consents: it becomes co-organiser (announced as an update).
-    Accepting twice changes nothing; raises LookupError without an invitation."""
-    _require_scheduled(event)
-    if organisation_id in event.co_organiser_ids:
-        return event, []
-    if organisation_id not in event.invited_organiser_ids:
-        raise LookupError("This organisation is not invited to co-organise the event.")
-    changed = event.model_copy(
-        update={
-            "co_organiser_ids": [*event.co_organiser_ids, organisation_id],
-            "invited_organiser_ids": [
-                o for o in event.invited_organiser_ids if o != organisation_id
-            ],
-            "sequence": event.sequence + 1,
-            "updated_at": now,
-        }
-    )
-    return changed, _change_messages(event, changed)
-
-
-def drop_co_organiser(
-    event: Event, organisation_id: str, now: dt.datetime, *, invitation_only: bool = False
-) -> tuple[Event, list[Payload]]:
-    """The organisation declines its invitation, leaves as co-organiser, or the organiser takes
-    it off. Leaving is announced as an update (of a scheduled event); raises LookupError when it
-    is neither invited nor co-organiser."""
-    if organisation_id in event.invited_organiser_ids:
-        invited = [o for o in event.invited_organiser_ids if o != organisation_id]
-        return event.model_copy(update={"invited_organiser_ids": invited}), []
-    if invitation_only:
-        raise LookupError("This organisation is not invited to co-organise the event.")
-    if organisation_id not in event.co_organiser_ids:
-        raise LookupError("This organisation is neither invited nor co-organiser of the event.")
-    left = [o for o in event.co_organiser_ids if o != organisation_id]
-    if event.cancelled:  # nothing to announce about an event that no longer takes place
-        return event.model_copy(update={"co_organiser_ids": left}), []
-    changed = event.model_copy(
-        update={"co_organiser_ids": left, "sequence": event.sequence + 1, "updated_at": now}
-    )
-    return changed, _change_messages(event, changed)
-
-
-def _change_messages(before: Event, after: Event) -> list[Payload]:
-    """A new time is announced as a reschedule, any other change as an update."""
-    if any(getattr(before, name) != getattr(after, name) for name in TIME_FIELDS):
-        return [
-            EventRescheduled(
-                **facts(after),
-                previous_starts_at=before.starts_at,
-                previous_ends_at=before.ends_at,
-            )
-        ]
-    old, new = facts(before), facts(after)
-    changed = sorted(
-        name for name in new if name not in ("sequence", "updated_at") and old[name] != new[name]
-    )
-    return [EventUpdated(**new, changed_fields=changed)]
-
-
-def _overrides_still_valid(event: Event) -> dict[str, OccurrenceOverride]:
-    """Per-occurrence changes whose occurrence still exists after the series changed."""
-    if event.rrule is None or not event.overrides:
-        return {}
-    try:
-        keys = {
-            occurrence_key(s)
-            for s in original_starts(
-                event.rrule, event.starts_at, event.exdates, zone(event.timezone)
-            )
-        }
-    except RecurrenceError:
-        return dict(event.overrides)  # validation will refuse the rule
-    return {key: o for key, o in event.overrides.items() if key in keys}
-
-
-def cancel_event(
-    event: Event, occurrence: dt.datetime | None, reason: str | None, now: dt.datetime
-) -> tuple[Event, list[Payload]]:
-    """Cancel the whole event or one occurrence of a series. Cancelling twice changes nothing.
-    Raises LookupError for an occurrence the series does not have."""
-    if occurrence is None:
-        if event.cancelled:
-            return event, []
-        cancelled = event.model_copy(
-            update={
-                "status": EventStatus.CANCELLED,
-                "cancel_reason": reason,
-                "sequence": event.sequence + 1,
-                "updated_at": now,
-            }
-        )
-        return cancelled, [EventCancelled(**facts(cancelled), reason=reason)]
-    _require_scheduled(event)
-    found = _find_occurrence(event, occurrence)
-    if found.cancelled:
-        return event, []
-    key = occurrence_key(found.original_start)
-    cancelled = event.model_copy(
-        update={
-            "overrides": {**event.overrides, key: OccurrenceOverride(state="cancelled")},
-            "sequence": event.sequence + 1,
-            "updated_at": now,
-        }
-    )
-    payload = EventCancelled(
-        **facts(cancelled), occurrence_start=found.original_start, reason=reason
-    )
-    return cancelled, [payload]
-
-
-def move_occurrence(
-    event: Event, original_start: dt.datetime, starts: When, ends: When, now: dt.datetime
-) -> tuple[Event, Occurrence, list[Payload]]:
-    """Move one occurrence of a series; returns the event, the occurrence at its new time and
-    the reschedule (none when it already is there). Raises LookupError for an unknown one."""
-    _require_scheduled(event)
-    found = _find_occurrence(event, original_start)
-    if found.cancelled:
-        raise EventStateError("This occurrence is cancelled; it cannot be moved.")
-    starts_at = _moment(starts, event.all_day, event.timezone, "Times")
-    ends_at = _moment(ends, event.all_day, event.timezone, "Times")
-    _check_duration(starts_at, ends_at, "An occurrence")
-    moved = Occurrence(event.id, found.original_start, starts_at, ends_at, moved=True)
-    if (found.starts_at, found.ends_at) == (starts_at, ends_at):
-        return event, moved, []
-    key = occurrence_key(found.original_start)
-    override = OccurrenceOverride(state="moved", starts_at=starts_at, ends_at=ends_at)
-    changed = event.model_copy(
-        update={
-            "overrides": {**event.overrides, key: override},
-            "sequence": event.sequence + 1,
-            "updated_at": now,
-        }
-    )
-    validate_event(changed)
-    payload = EventRescheduled(
-        **facts(changed),
-        previous_starts_at=found.starts_at,
-        previous_ends_at=found.ends_at,
-        occurrence_start=found.original_start,
-    )
-    return changed, moved, [payload]
-
-
-def reconcile_import(
-    existing: Event | None, incoming: Event, now: dt.datetime
-) -> tuple[Event, list[Payload]]:
-    """Bring an imported event in line with the feed: new ones are scheduled, changed ones get
-    `sequence` + 1 (and are rescheduled or cancelled), unchanged ones stay the very same."""
-    if existing is None:
-        return incoming, [EventScheduled(**facts(incoming))]
-    # A feed only names co-organisers; who of them accepted is the calendar's to keep.
-    accepted, invited = co_organisers(
-        [*incoming.co_organiser_ids, *incoming.invited_organiser_ids],
-        incoming.organisation_id,
-        existing.co_organiser_ids,
-    )
-    merged = incoming.model_copy(
-        update={
-            "id": existing.id,
-            "created_at": existing.created_at,
-            "sequence": existing.sequence,
-            "updated_at": existing.updated_at,
-            "co_organiser_ids": accepted,
-            "invited_organiser_ids": invited,
-        }
-    )
-    if merged.content() == existing.content():
-        if merged.invited_organiser_ids != existing.invited_organiser_ids:
-            return merged, []
-        return existing, []
-    merged = merged.model_copy(update={"sequence": existing.sequence + 1, "updated_at": now})
-    if merged.cancelled:
-        return merged, [EventCancelled(**facts(merged), reason=merged.cancel_reason)]
-    if existing.cancelled:
-        return merged, [EventScheduled(**facts(merged))]
-    return merged, _change_messages(existing, merged)
-
-
-def with_overrides(
-    event: Event, overrides: Sequence[tuple[dt.datetime, OccurrenceOverride]]
-) -> Event:
-    """The series with per-occurrence changes (from a feed), keeping only those that match one
-    of its occurrences and last at most MAX_DURATION."""
-    if event.rrule is None or not overrides:
-        return event
-    valid = _overrides_still_valid(
-        event.model_copy(update={"overrides": {occurrence_key(start): o for start, o in overrides}})
-    )
-    for key, override in list(valid.items()):
-        if override.state == "moved":
-            assert override.starts_at is not None
-            assert override.ends_at is not None
-            try:
-                _check_duration(override.starts_at, override.ends_at)
-            except InvalidEventError:
-                del valid[key]
-    return event.model_copy(update={"overrides": valid})

@@ -14,14 +14,8 @@ from typing import Any
 import httpcore
 from pydantic import ValidationError
 
-from services.calendar.domain import (
-    Event,
-    EventCreate,
-    InvalidEventError,
-    plan_event,
-    reconcile_import,
-    with_overrides,
-)
+from services.calendar.changes import plan_event, reconcile_import, with_overrides
+from services.calendar.domain import Event, EventCreate, InvalidEventError
 from services.calendar.ics import FeedEntry, FeedError, read_feed
 from services.calendar.safe_fetch import (
     FetchError,

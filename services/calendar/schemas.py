@@ -18,13 +18,7 @@ from pydantic import (
 )
 
 from services.calendar.clashes import Clash
-from services.calendar.domain import (
-    Event,
-    Occurrence,
-    OrganisationId,
-    TimeZoneName,
-    When,
-)
+from services.calendar.domain import Event, Occurrence, OrganisationId, TimeZoneName, When
 from services.calendar.ics import event_url
 from services.calendar.recurrence import parse_occurrence_key, zone
 from services.calendar.service import Saved

@@ -9,6 +9,14 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
+from services.calendar.changes import (
+    accept_co_organiser,
+    cancel_event,
+    change_event,
+    drop_co_organiser,
+    move_occurrence,
+    schedule_event,
+)
 from services.calendar.clashes import Clash, find_clashes, venue_key
 from services.calendar.domain import (
     Event,
@@ -18,12 +26,6 @@ from services.calendar.domain import (
     InvalidEventError,
     Occurrence,
     When,
-    accept_co_organiser,
-    cancel_event,
-    change_event,
-    drop_co_organiser,
-    move_occurrence,
-    schedule_event,
     series_span,
 )
 from services.calendar.reading import Dated, has_date_in, page_of_dates

@@ -9,8 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from services.calendar.changes import cancel_event
 from services.calendar.clashes import Clash, find_clashes, venue_key
-from services.calendar.domain import Event, OccurrenceOverride, cancel_event, occurrences
+from services.calendar.domain import Event, OccurrenceOverride, occurrences
 from services.calendar.recurrence import occurrence_key
 from shared.contracts.calendar import ConflictKind, EventStatus, Venue
 from shared.contracts.vocabulary import Audience

@@ -8,9 +8,7 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.calendar.domain import (
-    EventCreate,
-    EventPatch,
+from services.calendar.changes import (
     accept_co_organiser,
     change_event,
     co_organisers,
@@ -18,6 +16,7 @@ from services.calendar.domain import (
     plan_event,
     reconcile_import,
 )
+from services.calendar.domain import EventCreate, EventPatch
 from services.calendar.store import event_document, event_from_document
 from shared.contracts.calendar import EventUpdated
 

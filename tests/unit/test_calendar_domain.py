@@ -9,17 +9,14 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from services.calendar.changes import cancel_event, change_event, move_occurrence, schedule_event
 from services.calendar.domain import (
     Event,
     EventCreate,
     EventPatch,
     EventStateError,
     InvalidEventError,
-    cancel_event,
-    change_event,
-    move_occurrence,
     occurrences,
-    schedule_event,
     series_span,
 )
 from services.calendar.recurrence import RecurrenceError, normalise_rule, zone

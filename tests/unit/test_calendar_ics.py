@@ -10,13 +10,8 @@ import pytest
 from icalendar import Calendar
 from icalendar import Event as VEvent
 
-from services.calendar.domain import (
-    Event,
-    EventCreate,
-    cancel_event,
-    move_occurrence,
-    schedule_event,
-)
+from services.calendar.changes import cancel_event, move_occurrence, schedule_event
+from services.calendar.domain import Event, EventCreate
 from services.calendar.ics import FeedError, build_feed, read_feed
 from services.calendar.recurrence import zone
 

@@ -16,14 +16,8 @@ from dateutil.rrule import _iterinfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.calendar.domain import (
-    Event,
-    EventCreate,
-    InvalidEventError,
-    occurrences,
-    plan_event,
-    series_span,
-)
+from services.calendar.changes import plan_event
+from services.calendar.domain import Event, EventCreate, InvalidEventError, occurrences, series_span
 from services.calendar.recurrence import MAX_EXPANSION_STEPS, original_starts, zone
 from services.calendar.store import index_keys
 
