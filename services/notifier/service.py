@@ -761,6 +761,7 @@ class Notifier:
                     done += 1
                     # a pending subscription collects none; any there would be useless
                     items += await self.store.drop_open_digest_items(subscription.id)
+                    await self.store.forget_told(subscription.id)
             deleted += done
             # a short batch: none left; a batch with nothing deleted: only ones still waiting
             # for their email or written concurrently, which the next pass sees again
@@ -785,6 +786,7 @@ class Notifier:
             for subscription_id in found:
                 # the items first: a crash in between leaves the subscription to the next pass
                 items += await self.store.drop_open_digest_items(subscription_id)
+                await self.store.forget_told(subscription_id)
                 if await self.store.redact_subscription(subscription_id, utc_now()):
                     done += 1
             redacted += done

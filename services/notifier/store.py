@@ -79,6 +79,7 @@ INDEXES = (
         ),
     ),
     CollectionIndexes(DIGEST_ITEMS, (IndexModel([("subscription_id", ASCENDING)]),)),
+    CollectionIndexes(TOLD, (IndexModel([("subscription_id", ASCENDING)]),)),
 )
 
 
@@ -287,6 +288,16 @@ class NotifierStore:
     async def was_told(self, subscription_id: str, entity_id: str) -> bool:
         found = await self.db[TOLD].find_one({"_id": self.told_id(subscription_id, entity_id)})
         return found is not None
+
+    async def forget_told(self, subscription_id: str) -> int:
+        """Forget what a subscription that is gone or over was told about; returns how much.
+        Found by the indexed field, deleted by `_id` (docs/storage.md)."""
+        cursor = self.db[TOLD].find({"subscription_id": subscription_id}, {"_id": 1})
+        told = [doc["_id"] async for doc in cursor]
+        if not told:
+            return 0
+        result = await self.db[TOLD].delete_many({"_id": {"$in": told}})
+        return result.deleted_count
 
     # opt-outs of default notices ---------------------------------------------------------
 

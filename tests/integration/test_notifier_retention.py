@@ -436,6 +436,10 @@ async def test_unconfirmed_subscriptions_go_when_their_link_expired_ended_ones_l
         second_try = await subscribe(notifier, stale)
         await confirmation_sent(notifier, mail_server, second_try)
 
+        # what each was told about at once (only those hear of changes)
+        for told in (active, waiting, digest, deleted_by_staff):
+            await store.remember_told(told["id"], "an-entry")
+
         # long after: every link has expired, and the ended ones are past the retention period
         later = dt.datetime.now(dt.UTC) + dt.timedelta(days=RETENTION_DAYS + 1)
         counts = await service.apply_retention(later)
@@ -466,6 +470,10 @@ async def test_unconfirmed_subscriptions_go_when_their_link_expired_ended_ones_l
         assert organisation_doc["organisation_id"] == organisation["id"]
         digest_items = store.db[DIGEST_ITEMS]
         assert await digest_items.find_one({"subscription_id": digest["id"]}) is None
+        # only the subscription that goes on remembers what it was told
+        for gone in (waiting, digest, deleted_by_staff):
+            assert not await store.was_told(gone["id"], "an-entry")
+        assert await store.was_told(active["id"], "an-entry")
 
         # office staff still see the ended subscriptions, without an address
         listed = await notifier.client.get("/subscriptions", params={"limit": 100}, headers=admin)
