@@ -156,7 +156,13 @@ def register_organisation(
 
 
 class PatchRejectedError(ValueError):
-    """A patch that is well-formed but not allowed."""
+    """A patch that is well-formed but not allowed; `slug` says which rule, `fields` names the
+    fields concerned."""
+
+    def __init__(self, detail: str, *, slug: str, fields: Sequence[str] = ()) -> None:
+        super().__init__(detail)
+        self.slug = slug
+        self.fields = list(fields)
 
 
 def update_organisation(
@@ -164,13 +170,19 @@ def update_organisation(
 ) -> tuple[Organisation, OrganisationUpdated | None]:
     """Apply a patch. Returns the new state and the event, or no event when nothing changed."""
     if organisation.status is OrganisationStatus.ARCHIVED:
-        raise PatchRejectedError("An archived organisation cannot be changed.")
+        raise PatchRejectedError(
+            "An archived organisation cannot be changed.", slug="organisation-archived"
+        )
     given = patch.model_dump(mode="json", exclude_unset=True)
     cleared = sorted(
         name for name, value in given.items() if value is None and name in REQUIRED_FIELDS
     )
     if cleared:
-        raise PatchRejectedError(f"These fields cannot be cleared: {', '.join(cleared)}.")
+        raise PatchRejectedError(
+            f"These fields cannot be cleared: {', '.join(cleared)}.",
+            slug="cannot-clear",
+            fields=cleared,
+        )
     current = organisation.model_dump(mode="json")
     changed = sorted(name for name, value in given.items() if current.get(name) != value)
     if not changed:

@@ -167,7 +167,7 @@ class Directory:
             try:
                 updated, event = update_organisation(current, patch, now)
             except PatchRejectedError as exc:
-                raise ConflictError(str(exc)) from exc
+                raise ConflictError(str(exc), slug=exc.slug, fields=exc.fields) from exc
             if event is None:
                 return None
             return {**doc, **organisation_document(updated)}, [event]
@@ -226,7 +226,9 @@ class Directory:
         if organisation is None:
             raise _not_found("organisation")
         if organisation.status is not OrganisationStatus.ACTIVE:
-            raise ConflictError("Nobody can join an archived organisation.")
+            raise ConflictError(
+                "Nobody can join an archived organisation.", slug="organisation-archived"
+            )
         now = utc_now()
         for _ in range(5):
             existing = await self.store.find_person_by_email(email)
@@ -242,7 +244,9 @@ class Directory:
                 return await self._add_existing_person(organisation, existing, now, correlation_id)
             except DuplicateKeyError:
                 continue  # invited twice at the same moment: the other won, use that person
-        raise ConflictError("This address is being invited right now; try again.")
+        raise ConflictError(
+            "This address is being invited right now; try again.", slug="invitation-in-progress"
+        )
 
     def _invitation_email(
         self, organisation: Organisation, to: str, name: str | None, token: str, now: dt.datetime
@@ -316,7 +320,9 @@ class Directory:
         """Someone who can log in joins only by accepting: until then the organisation sees a
         pending invitation under the name it typed, exactly like one of a new address."""
         if organisation.id in (person.get("organisation_ids") or []):
-            raise ConflictError("This person is already a member of the organisation.")
+            raise ConflictError(
+                "This person is already a member of the organisation.", slug="already-a-member"
+            )
         invitation_id = new_id()
         token, token_hash = new_one_time_token()
         expires = now + dt.timedelta(days=self.settings.invitation_ttl_days)
@@ -379,7 +385,9 @@ class Directory:
             raise MalformedError("This invitation was withdrawn or replaced.", slug="bad-token")
         organisation = await self.store.get_organisation(invitation["organisation_id"])
         if organisation is None or organisation.status is not OrganisationStatus.ACTIVE:
-            raise ConflictError("Nobody can join an archived organisation.")
+            raise ConflictError(
+                "Nobody can join an archived organisation.", slug="organisation-archived"
+            )
         now = utc_now()
 
         async def apply(doc: Document) -> tuple[Document, list[Payload]] | None:
@@ -412,7 +420,9 @@ class Directory:
         already_member = organisation.id in (person.get("organisation_ids") or [])
         has_password = bool(person.get("password_hash"))
         if already_member and has_password:
-            raise ConflictError("This person is already a member of the organisation.")
+            raise ConflictError(
+                "This person is already a member of the organisation.", slug="already-a-member"
+            )
         token = None if has_password else await self._new_token(person_id, "invitation", now)
 
         async def apply(doc: Document) -> tuple[Document, list[Payload]]:

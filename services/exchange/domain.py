@@ -4,6 +4,7 @@ an offer with a request. No I/O here."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from pydantic import (
@@ -147,7 +148,13 @@ MATCHING_FIELDS = frozenset(
 
 
 class ListingRejectedError(ValueError):
-    """Well-formed input that the exchange's rules do not allow."""
+    """Well-formed input that the exchange's rules do not allow; `fields` names the fields
+    concerned, `slug` says which rule."""
+
+    def __init__(self, detail: str, *, slug: str, fields: Sequence[str]) -> None:
+        super().__init__(detail)
+        self.slug = slug
+        self.fields = list(fields)
 
 
 class ListingClosedError(ValueError):
@@ -240,9 +247,12 @@ def post_listing(
     listing_id: str, kind: ListingKind, data: ListingCreate, now: dt.datetime
 ) -> tuple[Listing, ListingFacts]:
     expires_at = data.expires_at or now + DEFAULT_LIFETIME
-    problem = expiry_problem(expires_at, now) or window_end_problem(data.available_until, now)
+    problem = expiry_problem(expires_at, now)
     if problem:
-        raise ListingRejectedError(problem)
+        raise ListingRejectedError(problem, slug="bad-dates", fields=["expires_at"])
+    problem = window_end_problem(data.available_until, now)
+    if problem:
+        raise ListingRejectedError(problem, slug="bad-dates", fields=["available_until"])
     listing = Listing(
         id=listing_id,
         kind=kind,
@@ -263,7 +273,11 @@ def edit_listing(
     given = patch.model_dump(exclude_unset=True)
     cleared = sorted(name for name in REQUIRED_FIELDS if name in given and given[name] is None)
     if cleared:
-        raise ListingRejectedError(f"These fields cannot be cleared: {', '.join(cleared)}.")
+        raise ListingRejectedError(
+            f"These fields cannot be cleared: {', '.join(cleared)}.",
+            slug="cannot-clear",
+            fields=cleared,
+        )
     changed = sorted(name for name, value in given.items() if getattr(listing, name) != value)
     if not changed:
         return listing, None
@@ -274,13 +288,19 @@ def edit_listing(
             "updated_at": now,
         }
     )
-    problem = _window_problem(edited.available_from, edited.available_until)
+    checks: list[tuple[str | None, list[str]]] = [
+        (
+            _window_problem(edited.available_from, edited.available_until),
+            ["available_from", "available_until"],
+        )
+    ]
     if "expires_at" in changed:
-        problem = problem or expiry_problem(edited.expires_at, now)
+        checks.append((expiry_problem(edited.expires_at, now), ["expires_at"]))
     if "available_until" in changed:
-        problem = problem or window_end_problem(edited.available_until, now)
-    if problem:
-        raise ListingRejectedError(problem)
+        checks.append((window_end_problem(edited.available_until, now), ["available_until"]))
+    for problem, fields in checks:
+        if problem:
+            raise ListingRejectedError(problem, slug="bad-dates", fields=fields)
     return edited, _UPDATED[listing.kind](**edited.facts(), changed_fields=changed)
 
 

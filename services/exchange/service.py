@@ -145,7 +145,7 @@ class Exchange:
         try:
             listing, event = post_listing(new_id(), kind, data, utc_now())
         except ListingRejectedError as exc:
-            raise RejectedError(str(exc)) from exc
+            raise RejectedError(str(exc), slug=exc.slug, fields=exc.fields) from exc
         await self.store.add_listing(listing, [event], correlation_id)
         return listing
 
@@ -176,9 +176,9 @@ class Exchange:
             try:
                 edited, event = edit_listing(current, patch, now)
             except ListingClosedError as exc:
-                raise ConflictError(str(exc)) from exc
+                raise ConflictError(str(exc), slug="listing-closed") from exc
             except ListingRejectedError as exc:
-                raise RejectedError(str(exc)) from exc
+                raise RejectedError(str(exc), slug=exc.slug, fields=exc.fields) from exc
             return None if event is None else (edited, [event])
 
         return await self._write(kind, listing_id, apply, correlation_id)
@@ -212,7 +212,7 @@ class Exchange:
             try:
                 closed, event = closing(current, now)
             except ListingClosedError as exc:
-                raise ConflictError(str(exc)) from exc
+                raise ConflictError(str(exc), slug="listing-closed") from exc
             return closed, [event]
 
         return await self._write(kind, listing_id, apply, correlation_id)
