@@ -1,13 +1,10 @@
-"""Broker factory, outbox publishing, and the consumer side: inbox, dispatch, parking.
+"""Broker factory, outbox publishing, and the building blocks of the consumer side: the
+subscriptions of a queue, the inbox, parking, and waiting out a database outage.
 
-A consumer queue receives CloudEvents. Each message is validated, deduplicated through the inbox
-and handed to the handler registered for its type. Anything that cannot be handled is parked
-(published to the dead-letter exchange with the reason in `x-parked-reason`) and acknowledged:
-nothing crashes the consumer, nothing blocks the queue, nothing disappears.
-
-Attempts are counted in the inbox document, not taken from the broker's `x-delivery-count`
-(RabbitMQ 4 no longer counts requeued nacks there); the queue's `x-delivery-limit` is only a
-backstop. A replayed message (`x-replayed`) is handled afresh whoever parked it.
+What happens with one delivered message is decided in `shared.dispatch`. Attempts are counted in
+the inbox document, not taken from the broker's `x-delivery-count` (RabbitMQ 4 no longer counts
+requeued nacks there); the queue's `x-delivery-limit` is only a backstop. A replayed message
+(`x-replayed`) is handled afresh whoever parked it.
 """
 
 from __future__ import annotations
@@ -15,30 +12,21 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from aio_pika import IncomingMessage
-from faststream import AckPolicy
-from faststream.message import StreamMessage
 from faststream.rabbit import Channel, RabbitBroker, RabbitExchange
-from faststream.rabbit.annotations import RabbitMessage
-from pydantic import ValidationError
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from shared.context import correlation_id_var, event_id_var
 from shared.contracts.base import CLOUDEVENTS_CONTENT_TYPE, CloudEvent, Payload
-from shared.metrics import MESSAGE_DURATION, MESSAGES_CONSUMED
 from shared.mongo import DATABASE_UNAVAILABLE, Document
 from shared.outbox import OutboxEntry, now_ms
 from shared.topology import (
     DEAD_LETTER_EXCHANGE,
-    DELIVERY_LIMIT,
-    REPLAY_HEADER,
     Binding,
     commands_exchange,
     consumer_queue,
@@ -309,119 +297,3 @@ async def while_database_unavailable(call: Callable[[], Awaitable[T]]) -> T:
             log.warning("database unavailable (%s); retrying in %.1fs", exc, backoff)
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, 30.0)
-
-
-def _replay_number(raw: IncomingMessage) -> int:
-    value = (raw.headers or {}).get(REPLAY_HEADER, 0)
-    try:
-        return int(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return 0
-
-
-def register_consumer(
-    broker: RabbitBroker,
-    subscriptions: Subscriptions,
-    inbox: Inbox,
-    *,
-    prefetch_count: int,
-    delivery_limit: int = DELIVERY_LIMIT,
-) -> None:
-    """Attach a FastStream subscriber that dispatches the queue's messages to the handlers."""
-    binding = subscriptions.binding()
-    queue_name = subscriptions.queue_name
-    consumer = subscriptions.consumer_name
-
-    async def handle(message: RabbitMessage) -> None:
-        try:
-            await dispatch(message)
-        except Exception:
-            # Only parking itself can get here (broker trouble): give the message back.
-            log.exception("could not settle a message from %s; requeueing it", queue_name)
-            await message.nack(requeue=True)
-
-    async def dispatch(message: RabbitMessage) -> None:
-        raw: IncomingMessage = message.raw_message
-        started = time.perf_counter()
-        event_type = "unknown"
-
-        async def park_and_ack(reason: str) -> None:
-            await park(broker, raw, service=subscriptions.service, queue=queue_name, reason=reason)
-            MESSAGES_CONSUMED.labels(queue_name, event_type, "parked").inc()
-            await message.ack()
-
-        try:
-            event = CloudEvent.model_validate_json(raw.body)
-        except ValidationError as exc:
-            await park_and_ack(f"not a valid CloudEvents JSON document: {_summary(exc)}")
-            return
-        event_type = event.type
-        # whatever this event causes carries its correlation id (and log lines its id)
-        correlation_id_var.set(event.correlationid or event.id)
-        event_id_var.set(event.id)
-        registration = subscriptions.registration(event.type)
-        if registration is None:
-            await park_and_ack(f"unknown or unsupported event type {event.type!r}")
-            return
-        try:
-            payload = registration.payload.model_validate(event.data)
-        except ValidationError as exc:
-            await park_and_ack(f"data does not match {event.type}: {_summary(exc)}")
-            return
-
-        attempt = await while_database_unavailable(
-            lambda: inbox.begin(
-                consumer, event, redelivered=bool(raw.redelivered), replay=_replay_number(raw)
-            )
-        )
-        if attempt is None:
-            MESSAGES_CONSUMED.labels(queue_name, event_type, "duplicate").inc()
-            await message.ack()
-            return
-        if attempt > delivery_limit:
-            # every earlier attempt ended without a verdict (the consumer stopped inside it)
-            await while_database_unavailable(lambda: inbox.parked(consumer, event.id))
-            await park_and_ack(f"not handled after {delivery_limit} attempts")
-            return
-        try:
-            await while_database_unavailable(lambda: registration.handler(payload, event))
-        except Exception as exc:
-            if attempt >= delivery_limit:
-                log.exception("giving up on %s after %d attempts", event.id, attempt)
-                await while_database_unavailable(lambda: inbox.parked(consumer, event.id))
-                await park_and_ack(f"handler failed {attempt} times: {exc!r}")
-            else:
-                log.warning("handling %s failed (attempt %d): %r", event.id, attempt, exc)
-                MESSAGES_CONSUMED.labels(queue_name, event_type, "retried").inc()
-                await message.nack(requeue=True)
-            return
-        finally:
-            MESSAGE_DURATION.labels(queue_name).observe(time.perf_counter() - started)
-        await while_database_unavailable(lambda: inbox.complete(consumer, event.id))
-        MESSAGES_CONSUMED.labels(queue_name, event_type, "processed").inc()
-        await message.ack()
-
-    broker.subscriber(
-        binding.queue,
-        binding.exchange,
-        # the dispatcher reads the raw bytes itself: a body FastStream cannot decode (not
-        # UTF-8, a content type it guesses wrong) must be parked, not left unacknowledged
-        decoder=_undecoded,
-        ack_policy=AckPolicy.MANUAL,
-        channel=Channel(prefetch_count=prefetch_count),
-        title=queue_name,
-        description=f"Consumes {', '.join(subscriptions.routing_keys)}",
-    )(handle)
-
-
-def _undecoded(message: StreamMessage[Any]) -> bytes:
-    body: bytes = message.body
-    return body
-
-
-def _summary(exc: ValidationError) -> str:
-    parts = []
-    for error in exc.errors()[:5]:
-        where = ".".join(str(p) for p in error["loc"]) or "(root)"
-        parts.append(f"{where}: {error['msg']}")
-    return "; ".join(parts)

@@ -1,5 +1,6 @@
-"""The composition of one service process: database, broker, outbox relay, consumers, and the
-lifespan that starts and stops them. A service's `app.py` builds one and hands it its parts.
+"""The composition of one service process: database, broker, outbox relay, consumers, the
+lifespan that starts and stops them, and the FastAPI app around them. A service's `app.py`
+builds one, hands it its parts and wires its consumers onto the queues it creates.
 
 Neither the broker nor the database has to be up for the process to start: both are connected
 in the background with backoff, `/readyz` says what is missing, and the outbox keeps every
@@ -14,11 +15,13 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from faststream.rabbit import RabbitBroker
 from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 
+from shared.dispatch import register_consumer
+from shared.http import create_api, install_health_routes
 from shared.messaging import (
     INBOX,
     INBOX_DONE_FIELD,
@@ -26,7 +29,6 @@ from shared.messaging import (
     Subscriptions,
     create_broker,
     outbox_publisher,
-    register_consumer,
 )
 from shared.metrics import PARKED_MESSAGES
 from shared.mongo import (
@@ -39,9 +41,13 @@ from shared.mongo import (
 )
 from shared.outbox import OutboxRelay, OutboxWriter
 from shared.settings import ServiceSettings
+from shared.telemetry import install_tracing
 from shared.topology import declare_topology, parking_queue
 
 log = logging.getLogger("integrationsnetz.runtime")
+
+#: The version every service's HTTP API announces.
+API_VERSION = "1.0.0"
 
 StartupHook = Callable[[], Awaitable[None]]
 BackgroundLoop = Callable[[], Awaitable[None]]
@@ -57,7 +63,6 @@ class ServiceRuntime:
         *,
         outbox_collections: Sequence[str] = (),
         indexes: Sequence[CollectionIndexes] = (),
-        subscriptions: Sequence[Subscriptions] = (),
     ) -> None:
         self.settings = settings
         self.service = settings.service_name
@@ -85,32 +90,38 @@ class ServiceRuntime:
         self._indexes = list(indexes) + [
             CollectionIndexes(name, (OUTBOX_INDEX_SPEC,)) for name in self.outbox_collections
         ]
-        self._subscriptions = tuple(subscriptions)
-        if self._subscriptions:
-            self._indexes.append(
-                CollectionIndexes(INBOX, (IndexModel([(INBOX_DONE_FIELD, ASCENDING)]),))
-            )
+        self._queues: dict[str, Subscriptions] = {}
         self._consumers_registered = False
         self._database_hooks: list[StartupHook] = []
         self._background: list[tuple[str, BackgroundLoop, bool]] = [
             ("parking-watch", self._watch_parking_queue, True)
         ]
-        if self._subscriptions:
-            self.add_periodic("inbox-sweep", settings.inbox_sweep_seconds, self._sweep_inbox)
         self._tasks: list[asyncio.Task[Any]] = []
         self.database_ready = asyncio.Event()
         self.broker_ready = asyncio.Event()
 
+    def queue(self, purpose: str) -> Subscriptions:
+        """The service's consumer queue `<service>.<purpose>`, created on first use: a
+        service's `handlers.py` registers its handlers on it before the service starts. The
+        runtime declares it, binds it to what its handlers consume and feeds it to them."""
+        if self._consumers_registered:
+            raise RuntimeError(f"{self.service}.{purpose}: the consumers are already running")
+        if not self._queues:  # the first consumer brings the inbox and its sweep
+            self._indexes.append(
+                CollectionIndexes(INBOX, (IndexModel([(INBOX_DONE_FIELD, ASCENDING)]),))
+            )
+            self.add_periodic("inbox-sweep", self.settings.inbox_sweep_seconds, self._sweep_inbox)
+        return self._queues.setdefault(purpose, Subscriptions(self.service, purpose))
+
     @property
     def subscriptions(self) -> tuple[Subscriptions, ...]:
-        return self._subscriptions
+        return tuple(self._queues.values())
 
     def register_consumers(self) -> None:
-        """Attach the subscriptions' consumers to the broker (once; handlers may be added to a
-        `Subscriptions` after the runtime was built, until the service starts)."""
+        """Attach the queues' consumers to the broker (once, when the service starts)."""
         if self._consumers_registered:
             return
-        for subscription in self._subscriptions:
+        for subscription in self.subscriptions:
             register_consumer(
                 self.broker,
                 subscription,
@@ -191,7 +202,7 @@ class ServiceRuntime:
     async def _connect_broker(self) -> None:
         backoff = 0.5
         services = {self.service}
-        bindings = [s.binding() for s in self._subscriptions]
+        bindings = [s.binding() for s in self.subscriptions]
         while True:
             try:
                 await self.broker.connect()
@@ -281,3 +292,32 @@ class ServiceRuntime:
             yield
         finally:
             await self.stop()
+
+
+def create_service_app(
+    runtime: ServiceRuntime,
+    *,
+    title: str,
+    description: str,
+    routers: Sequence[APIRouter],
+    **state: object,
+) -> FastAPI:
+    """The service's FastAPI app: problem details, request ids and the body limit, the runtime's
+    lifespan, the routers, the health routes and tracing. `app.state` holds the runtime, its
+    settings and each keyword given (the use cases the routes ask for, the token verifier)."""
+    app = create_api(
+        title=title,
+        description=description,
+        version=API_VERSION,
+        max_body_bytes=runtime.settings.max_body_bytes,
+    )
+    app.router.lifespan_context = runtime.lifespan
+    app.state.runtime = runtime
+    app.state.settings = runtime.settings
+    for name, value in state.items():
+        setattr(app.state, name, value)
+    for router in routers:
+        app.include_router(router)
+    install_health_routes(app, runtime.readiness)
+    install_tracing(runtime.service, app, runtime.broker)
+    return app

@@ -1,5 +1,10 @@
 """What the calendar does with the events of other services: the one place listing its
-subscriptions."""
+subscriptions.
+
+- `calendar.directory-events`: the directory's organisation events keep the calendar's own view
+  of the organisations (who may plan, who left); a leaving organisation's feeds stop before its
+  future events are called off.
+"""
 
 from __future__ import annotations
 
@@ -11,26 +16,22 @@ from shared.contracts.directory import (
     OrganisationRegistered,
     OrganisationUpdated,
 )
-from shared.messaging import Subscriptions
+from shared.runtime import ServiceRuntime
 
 
-def follow_directory(
-    subscriptions: Subscriptions, calendar: Calendar, importer: Importer
-) -> Subscriptions:
-    """Keep the calendar's own view of the organisations (who may plan, who left); a leaving
-    organisation's feeds stop before its future events are called off."""
+def wire(runtime: ServiceRuntime, calendar: Calendar, importer: Importer) -> None:
+    """Register the calendar's handlers on the queues the runtime creates."""
+    directory_events = runtime.queue("directory-events")
 
-    @subscriptions.on(OrganisationRegistered)
+    @directory_events.on(OrganisationRegistered)
     async def registered(payload: OrganisationRegistered, event: CloudEvent) -> None:
         await calendar.organisation_changed(payload, event.correlationid)
 
-    @subscriptions.on(OrganisationUpdated)
+    @directory_events.on(OrganisationUpdated)
     async def updated(payload: OrganisationUpdated, event: CloudEvent) -> None:
         await calendar.organisation_changed(payload, event.correlationid)
 
-    @subscriptions.on(OrganisationArchived)
+    @directory_events.on(OrganisationArchived)
     async def archived(payload: OrganisationArchived, event: CloudEvent) -> None:
         await importer.stop_imports_of(payload.organisation_id)
         await calendar.organisation_changed(payload, event.correlationid)
-
-    return subscriptions

@@ -9,10 +9,8 @@ from services.directory.service import Directory
 from services.directory.settings import DirectorySettings
 from services.directory.store import INDEXES, OUTBOX_COLLECTIONS, DirectoryStore
 from services.directory.tokens import TokenIssuer, load_signing_key
-from shared.http import create_api, install_health_routes
 from shared.logs import configure_logging
-from shared.runtime import ServiceRuntime
-from shared.telemetry import install_tracing
+from shared.runtime import ServiceRuntime, create_service_app
 
 
 def create_app(settings: DirectorySettings | None = None) -> FastAPI:
@@ -33,17 +31,11 @@ def create_app(settings: DirectorySettings | None = None) -> FastAPI:
     runtime.on_database_ready(directory.ensure_first_admin)
     runtime.add_periodic("sweep", settings.sweep_seconds, directory.sweep_pass)
 
-    app = create_api(
+    return create_service_app(
+        runtime,
         title="Integrationsnetz directory",
         description="Partner organisations of the integration network, their members, log-in.",
-        version="1.0.0",
-        max_body_bytes=settings.max_body_bytes,
+        routers=[router],
+        directory=directory,
+        token_verifier=issuer.verifier(),
     )
-    app.router.lifespan_context = runtime.lifespan
-    app.state.runtime = runtime
-    app.state.directory = directory
-    app.state.token_verifier = issuer.verifier()
-    app.include_router(router)
-    install_health_routes(app, runtime.readiness)
-    install_tracing(settings.service_name, app, runtime.broker)
-    return app

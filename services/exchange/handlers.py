@@ -25,20 +25,20 @@ from shared.contracts.exchange import (
     RequestPosted,
     RequestUpdated,
 )
-from shared.messaging import Subscriptions
-
-SERVICE = "exchange"
+from shared.runtime import ServiceRuntime
 
 
-def follow_directory(subscriptions: Subscriptions, exchange: Exchange) -> None:
+def wire(runtime: ServiceRuntime, exchange: Exchange) -> None:
+    """Register the exchange's handlers on the queues the runtime creates."""
+    directory_events = runtime.queue("directory-events")
+    matching = runtime.queue("matching")
+
     async def on_organisation(facts: OrganisationFacts, event: CloudEvent) -> None:
         await exchange.apply_organisation(facts, event.correlationid or event.id)
 
     for organisation_event in (OrganisationRegistered, OrganisationUpdated, OrganisationArchived):
-        subscriptions.on(organisation_event)(on_organisation)
+        directory_events.on(organisation_event)(on_organisation)
 
-
-def match_posted_and_edited_listings(subscriptions: Subscriptions, exchange: Exchange) -> None:
     async def on_posted(facts: ListingFacts, event: CloudEvent) -> None:
         await exchange.match_listing(facts.listing_id, event.correlationid or event.id)
 
@@ -46,7 +46,7 @@ def match_posted_and_edited_listings(subscriptions: Subscriptions, exchange: Exc
         if MATCHING_FIELDS.intersection(facts.changed_fields):
             await exchange.match_listing(facts.listing_id, event.correlationid or event.id)
 
-    subscriptions.on(OfferPosted)(on_posted)
-    subscriptions.on(RequestPosted)(on_posted)
-    subscriptions.on(OfferUpdated)(on_edited)
-    subscriptions.on(RequestUpdated)(on_edited)
+    matching.on(OfferPosted)(on_posted)
+    matching.on(RequestPosted)(on_posted)
+    matching.on(OfferUpdated)(on_edited)
+    matching.on(RequestUpdated)(on_edited)

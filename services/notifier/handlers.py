@@ -23,77 +23,33 @@ from shared.contracts.directory import (
 )
 from shared.contracts.exchange import MatchFound, OfferPosted, RequestPosted
 from shared.contracts.notifier import SendEmail
-from shared.messaging import Subscriptions
+from shared.runtime import ServiceRuntime
 
 
-class NotifierHandlers:
-    """The notifier's queues and handlers. The queues must be known before the runtime is
-    built, the use cases need the runtime's database: `bind` joins them once both exist."""
+def wire(runtime: ServiceRuntime, notifier: Notifier) -> None:
+    """Register the notifier's handlers on the queues the runtime creates."""
+    directory_events = runtime.queue("directory-events")
+    exchange_events = runtime.queue("exchange-events")
+    calendar_events = runtime.queue("calendar-events")
+    commands = runtime.queue("commands")
 
-    def __init__(self) -> None:
-        self._notifier: Notifier | None = None
-        self.directory = Subscriptions("notifier", "directory-events")
-        self.exchange = Subscriptions("notifier", "exchange-events")
-        self.calendar = Subscriptions("notifier", "calendar-events")
-        self.commands = Subscriptions("notifier", "commands")
-        self._register()
+    async def on_organisation(payload: OrganisationFacts, _event: CloudEvent) -> None:
+        await notifier.remember_organisation(payload)
 
-    def bind(self, notifier: Notifier) -> None:
-        self._notifier = notifier
+    for organisation_event in (OrganisationRegistered, OrganisationUpdated, OrganisationArchived):
+        directory_events.on(organisation_event)(on_organisation)
 
-    @property
-    def all(self) -> tuple[Subscriptions, ...]:
-        return (self.directory, self.exchange, self.calendar, self.commands)
+    exchange_events.on(MatchFound)(notifier.plan_match)
+    exchange_events.on(OfferPosted)(notifier.plan_listing)
+    exchange_events.on(RequestPosted)(notifier.plan_listing)
 
-    @property
-    def notifier(self) -> Notifier:
-        if self._notifier is None:
-            raise RuntimeError("the notifier handlers were not bound to the service")
-        return self._notifier
+    async def on_calendar_update(payload: EventUpdated, _event: CloudEvent) -> None:
+        await notifier.plan_calendar_update(payload)
 
-    def _register(self) -> None:
-        async def on_organisation(payload: OrganisationFacts, _event: CloudEvent) -> None:
-            await self.notifier.remember_organisation(payload)
+    calendar_events.on(EventScheduled)(notifier.plan_calendar_entry)
+    calendar_events.on(EventRescheduled)(notifier.plan_calendar_change)
+    calendar_events.on(EventCancelled)(notifier.plan_calendar_change)
+    calendar_events.on(EventUpdated)(on_calendar_update)
+    calendar_events.on(ConflictDetected)(notifier.plan_conflict)
 
-        for organisation_event in (
-            OrganisationRegistered,
-            OrganisationUpdated,
-            OrganisationArchived,
-        ):
-            self.directory.on(organisation_event)(on_organisation)
-
-        @self.exchange.on(MatchFound)
-        async def on_match(payload: MatchFound, event: CloudEvent) -> None:
-            await self.notifier.plan_match(payload, event)
-
-        @self.exchange.on(OfferPosted)
-        async def on_offer(payload: OfferPosted, event: CloudEvent) -> None:
-            await self.notifier.plan_listing(payload, event)
-
-        @self.exchange.on(RequestPosted)
-        async def on_request(payload: RequestPosted, event: CloudEvent) -> None:
-            await self.notifier.plan_listing(payload, event)
-
-        @self.calendar.on(EventScheduled)
-        async def on_scheduled(payload: EventScheduled, event: CloudEvent) -> None:
-            await self.notifier.plan_calendar_entry(payload, event)
-
-        @self.calendar.on(EventRescheduled)
-        async def on_rescheduled(payload: EventRescheduled, event: CloudEvent) -> None:
-            await self.notifier.plan_calendar_change(payload, event)
-
-        @self.calendar.on(EventCancelled)
-        async def on_cancelled(payload: EventCancelled, event: CloudEvent) -> None:
-            await self.notifier.plan_calendar_change(payload, event)
-
-        @self.calendar.on(EventUpdated)
-        async def on_updated(payload: EventUpdated, _event: CloudEvent) -> None:
-            await self.notifier.plan_calendar_update(payload)
-
-        @self.calendar.on(ConflictDetected)
-        async def on_conflict(payload: ConflictDetected, event: CloudEvent) -> None:
-            await self.notifier.plan_conflict(payload, event)
-
-        @self.commands.on(SendEmail)
-        async def on_send_email(payload: SendEmail, event: CloudEvent) -> None:
-            await self.notifier.plan_command(payload, event)
+    commands.on(SendEmail)(notifier.plan_command)

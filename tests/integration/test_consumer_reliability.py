@@ -20,7 +20,6 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.contracts.base import CLOUDEVENTS_CONTENT_TYPE, EVENTS_EXCHANGE, CloudEvent, envelope
 from shared.contracts.directory import OrganisationRegistered, OrganisationUpdated
-from shared.messaging import Subscriptions
 from shared.metrics import PARKED_MESSAGES
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
@@ -86,21 +85,15 @@ async def running_consumer(
         parking_check_seconds=0.2,
         **overrides,
     )
-    subscriptions = Subscriptions("testsvc", "directory-events")
-    effects_holder: dict[str, Effects] = {}
-
-    @subscriptions.on(OrganisationRegistered)
-    async def on_registered(payload: OrganisationRegistered, event: CloudEvent) -> None:
-        await effects_holder["e"].handle(payload, event)
-
-    runtime = ServiceRuntime(settings, subscriptions=[subscriptions], outbox_collections=["caused"])
-    effects_holder["e"] = Effects(runtime.db)
-    effects_holder["e"].writer = runtime.writer
+    runtime = ServiceRuntime(settings, outbox_collections=["caused"])
+    effects = Effects(runtime.db)
+    effects.writer = runtime.writer
+    runtime.queue("directory-events").on(OrganisationRegistered)(effects.handle)
     await runtime.start()
     await asyncio.wait_for(runtime.broker_ready.wait(), 20)
     await asyncio.wait_for(runtime.database_ready.wait(), 20)
     try:
-        yield runtime, effects_holder["e"], vhost
+        yield runtime, effects, vhost
     finally:
         await runtime.stop()
 

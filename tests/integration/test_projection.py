@@ -5,24 +5,25 @@ primitive and through each consuming service's handler."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pymongo.asynchronous.database import AsyncDatabase
 
-from services.calendar.handlers import follow_directory as calendar_follows
+from services.calendar.handlers import wire as wire_calendar
 from services.calendar.imports import Importer
 from services.calendar.service import Calendar
 from services.calendar.settings import CalendarSettings
 from services.calendar.store import CalendarStore
-from services.exchange.handlers import follow_directory as exchange_follows
+from services.exchange.handlers import wire as wire_exchange
 from services.exchange.service import Exchange
 from services.exchange.settings import ExchangeSettings
 from services.exchange.store import ExchangeStore
-from services.notifier.handlers import NotifierHandlers
+from services.notifier.handlers import wire as wire_notifier
 from services.notifier.service import Notifier
 from services.notifier.settings import NotifierSettings
 from services.notifier.store import NotifierStore
@@ -35,9 +36,10 @@ from shared.contracts.directory import (
     OrganisationUpdated,
 )
 from shared.ids import new_id
-from shared.messaging import Subscriptions
 from shared.outbox import OutboxWriter
 from shared.projection import apply_revision
+from shared.runtime import ServiceRuntime
+from shared.settings import ServiceSettings
 
 Db = AsyncDatabase[dict[str, Any]]
 Handle = Callable[[OrganisationUpdated, CloudEvent], Awaitable[None]]
@@ -65,8 +67,18 @@ async def handle_all_at_once(handle: Handle, organisation_id: str, order: Sequen
     await asyncio.gather(*(handle(f, envelope(f)) for f in facts))
 
 
-def handler_of(subscriptions: Subscriptions) -> Handle:
-    registration = subscriptions.registration(OrganisationUpdated.event_type())
+@contextlib.asynccontextmanager
+async def runtime_of(settings: ServiceSettings) -> AsyncIterator[ServiceRuntime]:
+    """A runtime that is never started: only the queues its service wires are used."""
+    runtime = ServiceRuntime(settings)
+    try:
+        yield runtime
+    finally:
+        await runtime.mongo.close()
+
+
+def handler_of(runtime: ServiceRuntime) -> Handle:
+    registration = runtime.queue("directory-events").registration(OrganisationUpdated.event_type())
     assert registration is not None
     handler: Handle = registration.handler
     return handler
@@ -132,11 +144,11 @@ async def test_the_notifier_keeps_the_newest_organisation_revision_handled_concu
         unsubscribe_days=notifier_settings.unsubscribe_token_days,
         confirmation_hours=notifier_settings.confirmation_token_hours,
     )
-    handlers = NotifierHandlers()
-    handlers.bind(Notifier(store, notifier_settings, links))
     organisation_id = new_id()
 
-    await handle_all_at_once(handler_of(handlers.directory), organisation_id, order)
+    async with runtime_of(notifier_settings) as runtime:
+        wire_notifier(runtime, Notifier(store, notifier_settings, links))
+        await handle_all_at_once(handler_of(runtime), organisation_id, order)
 
     known = await store.organisation(organisation_id)
     assert known is not None
@@ -156,15 +168,13 @@ async def test_the_calendar_keeps_the_newest_organisation_revision_handled_concu
     mongo_db: Db, order: list[int]
 ) -> None:
     store = CalendarStore(mongo_db, OutboxWriter(mongo_db))
-    calendar = Calendar(store, CalendarSettings(_env_file=None))
-    subscriptions = calendar_follows(
-        Subscriptions("calendar", "directory-events"),
-        calendar,
-        Importer(calendar, CalendarSettings(_env_file=None)),
-    )
+    calendar_settings = CalendarSettings(_env_file=None)
+    calendar = Calendar(store, calendar_settings)
     organisation_id = new_id()
 
-    await handle_all_at_once(handler_of(subscriptions), organisation_id, order)
+    async with runtime_of(calendar_settings) as runtime:
+        wire_calendar(runtime, calendar, Importer(calendar, calendar_settings))
+        await handle_all_at_once(handler_of(runtime), organisation_id, order)
 
     known = await store.get_organisation(organisation_id)
     assert known is not None
@@ -183,11 +193,12 @@ async def test_the_exchange_keeps_the_newest_organisation_revision_handled_concu
     mongo_db: Db, order: list[int]
 ) -> None:
     store = ExchangeStore(mongo_db, OutboxWriter(mongo_db))
-    subscriptions = Subscriptions("exchange", "directory-events")
-    exchange_follows(subscriptions, Exchange(store, ExchangeSettings(_env_file=None)))
+    exchange_settings = ExchangeSettings(_env_file=None)
     organisation_id = new_id()
 
-    await handle_all_at_once(handler_of(subscriptions), organisation_id, order)
+    async with runtime_of(exchange_settings) as runtime:
+        wire_exchange(runtime, Exchange(store, exchange_settings))
+        await handle_all_at_once(handler_of(runtime), organisation_id, order)
 
     known = await store.get_organisation(organisation_id)
     assert known is not None
