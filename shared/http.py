@@ -10,7 +10,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -89,8 +89,8 @@ APPLICATION_STATUS: dict[type[ApplicationError], int] = {
 }
 
 
-class ProblemError(Exception):
-    """Raise to answer with a problem-details document."""
+class ProblemError(ApplicationError):
+    """Raise at the HTTP edge to answer with a problem-details document of this status."""
 
     def __init__(
         self,
@@ -99,16 +99,22 @@ class ProblemError(Exception):
         *,
         title: str | None = None,
         slug: str | None = None,
-        headers: Mapping[str, str] | None = None,
-        **extensions: Any,
+        **options: Any,
     ) -> None:
-        super().__init__(detail)
+        super().__init__(
+            detail,
+            title=title or _TITLES.get(status, "Error"),
+            slug=slug or _SLUGS.get(status, "error"),
+            **options,
+        )
         self.status = status
-        self.detail = detail
-        self.title = title or _TITLES.get(status, "Error")
-        self.slug = slug or _SLUGS.get(status, "error")
-        self.headers = dict(headers or {})
-        self.extensions = extensions
+
+
+def status_of(exc: ApplicationError) -> int:
+    """The HTTP status an application error answers with."""
+    if isinstance(exc, ProblemError):
+        return exc.status
+    return next((code for kind, code in APPLICATION_STATUS.items() if isinstance(exc, kind)), 400)
 
 
 def problem_response(
@@ -158,18 +164,6 @@ def _validation_errors(exc: RequestValidationError) -> tuple[int, str, list[dict
 def install_problem_handlers(app: FastAPI) -> None:
     """Every error leaves as application/problem+json."""
 
-    async def on_problem(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, ProblemError)
-        return problem_response(
-            request,
-            exc.status,
-            exc.detail,
-            title=exc.title,
-            slug=exc.slug,
-            headers=exc.headers,
-            **exc.extensions,
-        )
-
     async def on_http(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
         detail = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "")
@@ -182,12 +176,9 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     async def on_application_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ApplicationError)
-        status = next(
-            (code for kind, code in APPLICATION_STATUS.items() if isinstance(exc, kind)), 400
-        )
         return problem_response(
             request,
-            status,
+            status_of(exc),
             exc.detail,
             title=exc.title,
             slug=exc.slug,
@@ -233,7 +224,6 @@ def install_problem_handlers(app: FastAPI) -> None:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem_response(request, 500, "Something went wrong on our side.")
 
-    app.add_exception_handler(ProblemError, on_problem)
     app.add_exception_handler(ApplicationError, on_application_error)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(RequestValidationError, on_validation)
@@ -331,6 +321,18 @@ def install_request_context(app: FastAPI) -> None:
         if response.status_code == 503 and "retry-after" not in response.headers:
             response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
+
+
+def state_dependency(name: str) -> Any:
+    """A route's dependency on what the app keeps in `app.state.<name>` (a use case):
+
+    DirectoryService = Annotated[Directory, state_dependency("directory")]
+    """
+
+    def from_state(request: Request) -> Any:
+        return getattr(request.app.state, name)
+
+    return Depends(from_state)
 
 
 def next_offset(offset: int, shown: int, total: int) -> int | None:
