@@ -21,6 +21,17 @@ EVENTS_EXCHANGE = "integrationsnetz.events"
 COMMANDS_EXCHANGE = "integrationsnetz.commands"
 
 
+def changed_field_names(*examples: list[str]) -> Any:
+    """The `changed_fields` of an `…updated` event: the names of the fields that changed."""
+    if examples:
+        return Field(
+            default_factory=list,
+            description="Names of the fields that changed.",
+            examples=list(examples),
+        )
+    return Field(default_factory=list, description="Names of the fields that changed.")
+
+
 class Payload(BaseModel):
     """Base of every event or command payload (the CloudEvents `data`).
 

@@ -15,7 +15,7 @@ from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.contracts.base import Payload
+from shared.contracts.base import Payload, changed_field_names
 from shared.contracts.vocabulary import Audience, FieldOfAction, LanguageTag
 
 
@@ -202,11 +202,7 @@ class EventUpdated(EventFacts):
     """A calendar entry changed but not its time (title, venue, audience …); new facts inside."""
 
     routing_key: ClassVar[str] = "calendar.event.updated"
-    changed_fields: list[str] = Field(
-        default_factory=list,
-        description="Names of the fields that changed.",
-        examples=[["title", "venue"]],
-    )
+    changed_fields: list[str] = changed_field_names(["title", "venue"])
 
 
 class EventCancelled(EventFacts):

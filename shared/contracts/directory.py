@@ -12,7 +12,7 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from shared.contracts.base import Payload
+from shared.contracts.base import Payload, changed_field_names
 from shared.contracts.vocabulary import FieldOfAction, LanguageTag
 
 
@@ -80,9 +80,7 @@ class OrganisationUpdated(OrganisationFacts):
     """A partner organisation's public facts changed."""
 
     routing_key: ClassVar[str] = "directory.organisation.updated"
-    changed_fields: list[str] = Field(
-        default_factory=list, description="Names of the fields that changed."
-    )
+    changed_fields: list[str] = changed_field_names()
 
 
 class OrganisationArchived(OrganisationFacts):

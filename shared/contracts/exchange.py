@@ -13,7 +13,7 @@ from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.contracts.base import Payload
+from shared.contracts.base import Payload, changed_field_names
 from shared.contracts.vocabulary import LanguageTag
 
 
@@ -149,6 +149,15 @@ class RequestFacts(ListingFacts):
     )
 
 
+class Withdrawal(Payload):
+    """What a withdrawn listing adds to its facts (after them on the wire)."""
+
+    reason: WithdrawalReason = Field(
+        description="Why: the owner withdrew it, it expired, or its organisation left the network.",
+        examples=["withdrawn_by_owner"],
+    )
+
+
 class OfferPosted(OfferFacts):
     """A partner organisation offers a resource to the network."""
 
@@ -159,21 +168,13 @@ class OfferUpdated(OfferFacts):
     """An open offer was edited; it carries the new facts (matching runs again)."""
 
     routing_key: ClassVar[str] = "exchange.offer.updated"
-    changed_fields: list[str] = Field(
-        default_factory=list,
-        description="Names of the fields that changed.",
-        examples=[["description", "tags"]],
-    )
+    changed_fields: list[str] = changed_field_names(["description", "tags"])
 
 
-class OfferWithdrawn(OfferFacts):
+class OfferWithdrawn(Withdrawal, OfferFacts):
     """An offer was taken off the exchange without being fulfilled; see `reason`."""
 
     routing_key: ClassVar[str] = "exchange.offer.withdrawn"
-    reason: WithdrawalReason = Field(
-        description="Why: the owner withdrew it, it expired, or its organisation left the network.",
-        examples=["withdrawn_by_owner"],
-    )
 
 
 class OfferFulfilled(OfferFacts):
@@ -192,21 +193,13 @@ class RequestUpdated(RequestFacts):
     """An open request was edited; it carries the new facts (matching runs again)."""
 
     routing_key: ClassVar[str] = "exchange.request.updated"
-    changed_fields: list[str] = Field(
-        default_factory=list,
-        description="Names of the fields that changed.",
-        examples=[["languages"]],
-    )
+    changed_fields: list[str] = changed_field_names(["languages"])
 
 
-class RequestWithdrawn(RequestFacts):
+class RequestWithdrawn(Withdrawal, RequestFacts):
     """A request was taken off the exchange without being fulfilled; see `reason`."""
 
     routing_key: ClassVar[str] = "exchange.request.withdrawn"
-    reason: WithdrawalReason = Field(
-        description="Why: the owner withdrew it, it expired, or its organisation left the network.",
-        examples=["withdrawn_by_owner"],
-    )
 
 
 class RequestFulfilled(RequestFacts):
