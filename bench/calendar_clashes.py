@@ -39,7 +39,7 @@ from shared.contracts.calendar import Venue
 from shared.contracts.vocabulary import Audience
 from shared.ids import new_id
 from shared.mongo import Document, ensure_indexes
-from shared.outbox import OutboxWriter
+from shared.outbox import OutboxWriter, with_outbox
 
 START = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
 DAYS = 730
@@ -87,15 +87,8 @@ def a_random_event(rng: random.Random, *, series: bool | None = None) -> Event:
 
 
 def stored(event: Event) -> Document:
-    """The document as the outbox writer stores it."""
-    return {
-        **event_document(event),
-        "version": 1,
-        "outbox": [],
-        "outbox_pending": False,
-        "outbox_seq": 0,
-        "outbox_lease_until": 0,
-    }
+    """The document as the outbox writer stores it once the relay has published."""
+    return with_outbox(event_document(event))
 
 
 async def fill(store: CalendarStore, rng: random.Random, count: int) -> float:

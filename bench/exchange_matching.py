@@ -40,7 +40,7 @@ from shared.contracts.directory import OrganisationStatus
 from shared.contracts.exchange import ListingCategory, ListingKind
 from shared.ids import new_id
 from shared.mongo import OUTBOX_INDEX_SPEC, CollectionIndexes, Document, ensure_indexes
-from shared.outbox import OutboxWriter
+from shared.outbox import OutboxWriter, with_outbox
 
 BATCH = 1000
 ORGANISATIONS = 300
@@ -108,15 +108,8 @@ class Generator:
 
 
 def stored(listing: Listing) -> Document:
-    """The document as `OutboxWriter.insert` leaves it once the relay has published."""
-    return {
-        **listing_document(listing),
-        "version": 1,
-        "outbox": [],
-        "outbox_pending": False,
-        "outbox_seq": 0,
-        "outbox_lease_until": 0,
-    }
+    """The document as the outbox writer stores it once the relay has published."""
+    return with_outbox(listing_document(listing))
 
 
 async def fill(store: ExchangeStore, generator: Generator, count: int) -> float:

@@ -89,6 +89,20 @@ def now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
+def with_outbox(doc: Document, entries: Sequence[Document] = (), *, version: int = 1) -> Document:
+    """`doc` as the writer stores it at `version`, with `entries` added to its outbox (without
+    any: as the document is once the relay has published everything)."""
+    outbox = list(doc.get("outbox") or []) + list(entries)
+    return {
+        **doc,
+        "version": version,
+        "outbox": outbox,
+        "outbox_pending": bool(outbox),
+        "outbox_seq": int(outbox[0]["seq"]) if outbox else 0,
+        "outbox_lease_until": int(doc.get("outbox_lease_until") or 0),
+    }
+
+
 class OutboxWriter:
     """Writes entity documents together with the messages they cause, atomically."""
 
@@ -132,18 +146,6 @@ class OutboxWriter:
             )
         return entries
 
-    @staticmethod
-    def _with_outbox(doc: Document, entries: list[Document], version: int) -> Document:
-        outbox = list(doc.get("outbox") or []) + entries
-        return {
-            **doc,
-            "version": version,
-            "outbox": outbox,
-            "outbox_pending": bool(outbox),
-            "outbox_seq": int(outbox[0]["seq"]) if outbox else 0,
-            "outbox_lease_until": int(doc.get("outbox_lease_until") or 0),
-        }
-
     async def insert(
         self,
         collection: str,
@@ -154,7 +156,7 @@ class OutboxWriter:
     ) -> Document:
         """Insert a new document with its messages. Raises DuplicateKeyError on a taken key."""
         entries = await self._entries(messages, correlation_id)
-        stored = self._with_outbox({**doc, "outbox": []}, entries, version=1)
+        stored = with_outbox({**doc, "outbox": []}, entries, version=1)
         await self._db[collection].insert_one(stored)
         if entries:
             self._on_written()
@@ -174,7 +176,7 @@ class OutboxWriter:
         """
         version = int(doc["version"])
         entries = await self._entries(messages, correlation_id)
-        stored = self._with_outbox(doc, entries, version=version + 1)
+        stored = with_outbox(doc, entries, version=version + 1)
         result = await self._db[collection].replace_one(
             {"_id": doc["_id"], "version": version}, stored
         )
