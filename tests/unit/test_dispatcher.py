@@ -5,20 +5,20 @@ database's does (`shared.messaging.Inbox`). The broker path is tested in
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-from typing import Any
+from typing import Any, TypeVar
 
 from pymongo.errors import AutoReconnect
 
-from shared.contracts.base import CloudEvent, envelope
+from shared.contracts.base import CloudEvent, Payload, envelope
 from shared.contracts.directory import OrganisationRegistered, OrganisationUpdated
 from shared.dispatch import Delivery, Dispatcher, Verdict
 from shared.errors import ConflictError
 from shared.messaging import Subscriptions
+from tests.unit.test_envelope import SAMPLES
 
 LIMIT = 3
-SINCE = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
+P = TypeVar("P", bound=Payload)
 
 
 class MemoryInbox:
@@ -80,17 +80,13 @@ def setup() -> tuple[Dispatcher, MemoryInbox, Handler]:
     return Dispatcher(subscriptions, inbox, delivery_limit=LIMIT), inbox, handler
 
 
+def sample_of(kind: type[P], organisation_id: str) -> CloudEvent:
+    sample = next(s for s in SAMPLES if type(s) is kind)
+    return envelope(sample.model_copy(update={"organisation_id": organisation_id}))
+
+
 def registered(organisation_id: str = "org-1") -> CloudEvent:
-    return envelope(
-        OrganisationRegistered(
-            organisation_id=organisation_id,
-            name="Mriya e.V.",
-            kind="migrant_organisation",
-            status="active",
-            revision=1,
-            updated_at=SINCE,
-        )
-    )
+    return sample_of(OrganisationRegistered, organisation_id)
 
 
 def delivery(event: CloudEvent, *, redelivered: bool = False, replay: int = 0) -> Delivery:
@@ -198,17 +194,7 @@ async def test_data_that_does_not_match_its_type_is_parked_at_once_with_the_fiel
 
 async def test_a_type_the_queue_has_no_handler_for_is_parked_at_once() -> None:
     dispatcher, inbox, handler = setup()
-    unhandled = envelope(
-        OrganisationUpdated(
-            organisation_id="org-1",
-            name="Mriya e.V.",
-            kind="migrant_organisation",
-            status="active",
-            revision=2,
-            updated_at=SINCE,
-            changed_fields=["name"],
-        )
-    )
+    unhandled = sample_of(OrganisationUpdated, "org-1")
     unknown_version = registered().model_copy(
         update={"type": "integrationsnetz.directory.organisation.registered.v9"}
     )
