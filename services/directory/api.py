@@ -14,17 +14,17 @@ from services.directory.domain import (
     Organisation,
     OrganisationCreate,
     OrganisationPatch,
-    client_address,
 )
+from services.directory.people import client_address
+from services.directory.repository import OrganisationQuery
 from services.directory.service import Directory
 from shared.auth import AdminUser, CurrentUser, OptionalUser
 from shared.context import current_correlation_id as correlation_id
 from shared.contracts.directory import OrganisationKind, OrganisationStatus
 from shared.contracts.vocabulary import FieldOfAction, LanguageTag
-from shared.http import ProblemError, next_offset
+from shared.http import next_offset
 from shared.ids import EntityId
 from shared.pages import Page
-from shared.text import fold, query_terms
 
 router = APIRouter()
 
@@ -148,9 +148,9 @@ class Me(BaseModel):
     summary="Register a partner organisation (office staff)",
 )
 async def register_organisation(
-    data: OrganisationCreate, _admin: AdminUser, service: DirectoryService, response: Response
+    data: OrganisationCreate, admin: AdminUser, service: DirectoryService, response: Response
 ) -> OrganisationPublic:
-    organisation = await service.register(data, correlation_id())
+    organisation = await service.organisations.register(data, admin, correlation_id())
     response.headers["Location"] = f"/organisations/{organisation.id}"
     return OrganisationPublic.of(organisation)
 
@@ -177,22 +177,15 @@ async def list_organisations(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> OrganisationPage:
-    if status_ == "archived" and not (user and user.is_admin):
-        raise ProblemError(403, "Only office staff may list archived organisations.")
-    filters: dict[str, Any] = {"status": status_}
-    if q:
-        terms = query_terms(q)
-        if terms:
-            filters["search_terms"] = {"$all": terms}
-    if kind:
-        filters["kind"] = kind.value
-    if language:
-        filters["languages"] = {"$all": [language]}
-    if field:
-        filters["fields"] = {"$all": [field.value]}
-    if district:
-        filters["district_key"] = fold(district.strip())
-    items, total = await service.store.list_organisations(filters, limit=limit, offset=offset)
+    query = OrganisationQuery(
+        status=OrganisationStatus(status_),
+        text=q,
+        kind=kind,
+        language=language,
+        field=field,
+        district=district,
+    )
+    items, total = await service.organisations.find(query, user, limit=limit, offset=offset)
     return OrganisationPage(
         items=[OrganisationPublic.of(o) for o in items],
         total=total,
@@ -208,7 +201,7 @@ async def list_organisations(
 async def get_organisation(
     organisation_id: OrganisationId, service: DirectoryService, user: OptionalUser
 ) -> OrganisationPublic:
-    return OrganisationPublic.of(await service.visible_organisation(organisation_id, user))
+    return OrganisationPublic.of(await service.organisations.visible(organisation_id, user))
 
 
 @router.patch(
@@ -224,7 +217,7 @@ async def change_organisation(
     service: DirectoryService,
 ) -> OrganisationPublic:
     return OrganisationPublic.of(
-        await service.change(organisation_id, patch, user, correlation_id())
+        await service.organisations.change(organisation_id, patch, user, correlation_id())
     )
 
 
@@ -235,9 +228,11 @@ async def change_organisation(
     summary="Archive an organisation that left the network (office staff)",
 )
 async def archive_organisation(
-    organisation_id: OrganisationId, _admin: AdminUser, service: DirectoryService
+    organisation_id: OrganisationId, admin: AdminUser, service: DirectoryService
 ) -> OrganisationPublic:
-    return OrganisationPublic.of(await service.archive(organisation_id, correlation_id()))
+    return OrganisationPublic.of(
+        await service.organisations.archive(organisation_id, admin, correlation_id())
+    )
 
 
 @router.get(
@@ -250,12 +245,12 @@ async def list_members(
 ) -> list[MemberPublic]:
     return [
         MemberPublic(
-            person_id=doc["_id"],
-            name=doc.get("name"),
-            email=doc["email"],
-            has_password=bool(doc.get("password_hash")),
+            person_id=member.person_id,
+            name=member.name,
+            email=member.email,
+            has_password=member.has_password,
         )
-        for doc in await service.members(organisation_id, user)
+        for member in await service.members.of(organisation_id, user)
     ]
 
 
@@ -274,7 +269,7 @@ async def invite_member(
     user: CurrentUser,
     service: DirectoryService,
 ) -> MemberInvited:
-    result = await service.invite(
+    result = await service.members.invite(
         organisation_id, invite.email, invite.name, user, correlation_id()
     )
     return MemberInvited(
@@ -293,7 +288,7 @@ async def invite_member(
 async def accept_invitation(
     body: InvitationAcceptance, user: CurrentUser, service: DirectoryService
 ) -> OrganisationRef:
-    organisation = await service.accept_invitation(body.token, user, correlation_id())
+    organisation = await service.members.accept(body.token, user, correlation_id())
     return OrganisationRef(id=organisation.id, name=organisation.name)
 
 
@@ -308,7 +303,7 @@ async def remove_member(
     user: CurrentUser,
     service: DirectoryService,
 ) -> Response:
-    await service.remove_member(organisation_id, person_id, user, correlation_id())
+    await service.members.remove(organisation_id, person_id, user, correlation_id())
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -319,7 +314,7 @@ async def log_in(
     service: DirectoryService,
     client: Client,
 ) -> TokenResponse:
-    token, expires_in = await service.log_in(username, password, client)
+    token, expires_in = await service.accounts.log_in(username, password, client)
     return TokenResponse(access_token=token, expires_in=expires_in)
 
 
@@ -330,7 +325,7 @@ async def log_in(
     summary="Set a password with the token from an invitation or reset link",
 )
 async def set_password(body: PasswordSet, service: DirectoryService) -> Response:
-    await service.set_password(body.token, body.password)
+    await service.accounts.set_password(body.token, body.password)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -343,13 +338,20 @@ async def set_password(body: PasswordSet, service: DirectoryService) -> Response
 async def request_password_reset(
     body: PasswordResetRequest, service: DirectoryService, client: Client
 ) -> dict[str, str]:
-    await service.request_password_reset(body.email, correlation_id(), client)
+    await service.accounts.request_password_reset(body.email, correlation_id(), client)
     return {"status": "If this address has an account, a link is on its way."}
 
 
 @router.get("/me", response_model=Me, tags=["auth"])
 async def me(user: CurrentUser, service: DirectoryService) -> Me:
-    return Me.model_validate(await service.me(user))
+    account = await service.accounts.me(user.person_id)
+    return Me(
+        person_id=account.person.id,
+        email=account.person.email,
+        name=account.person.name,
+        role=account.person.role,
+        organisations=[OrganisationRef(id=o.id, name=o.name) for o in account.organisations],
+    )
 
 
 @router.get("/.well-known/jwks.json", tags=["auth"], summary="Public keys that sign tokens")
