@@ -30,9 +30,6 @@ from shared.ids import new_id
 
 log = logging.getLogger("integrationsnetz.directory")
 
-_hasher = PasswordHasher()
-# Verified against when the address is unknown, so both cases take the same time.
-_DUMMY_HASH = _hasher.hash("not a real password, only for constant timing")
 
 #: Epoch seconds with their fraction: throttling windows follow it.
 EpochClock = Callable[[], float]
@@ -42,9 +39,9 @@ def _digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()[:32]
 
 
-def _verify(stored_hash: str, password: str) -> bool:
+def _verify(hasher: PasswordHasher, stored_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(stored_hash, password)
+        return hasher.verify(stored_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
@@ -67,6 +64,7 @@ class Accounts:
         *,
         now: Clock,
         epoch: EpochClock,
+        hasher: PasswordHasher,
     ) -> None:
         self.store = store
         self.issuer = issuer
@@ -74,6 +72,9 @@ class Accounts:
         self.links = links
         self._now = now
         self.epoch = epoch
+        self.hasher = hasher
+        # Verified against when the address is unknown, so both cases take the same time.
+        self._dummy_hash = hasher.hash("not a real password, only for constant timing")
         self._reset_tasks: set[asyncio.Task[None]] = set()
         self.login_rules = (
             ThrottleRule(
@@ -129,7 +130,7 @@ class Accounts:
             return
         email = self.settings.admin_email.strip().lower()
         password_hash = await asyncio.to_thread(
-            _hasher.hash, self.settings.admin_password.get_secret_value()
+            self.hasher.hash, self.settings.admin_password.get_secret_value()
         )
         now = self._now()
         existing = await self.store.find_person_by_email(email)
@@ -158,8 +159,8 @@ class Accounts:
             "Too many failed log-ins; try again later.",
         )
         person = await self.store.find_person_by_email(email)
-        stored_hash = (person.password_hash if person else None) or _DUMMY_HASH
-        verified = await asyncio.to_thread(_verify, stored_hash, password)
+        stored_hash = (person.password_hash if person else None) or self._dummy_hash
+        verified = await asyncio.to_thread(_verify, self.hasher, stored_hash, password)
         if not verified or person is None or not person.has_password:
             raise UnauthenticatedError(
                 "The email address or the password is wrong.",
@@ -187,7 +188,7 @@ class Accounts:
             # Let the person try again with the same link.
             await self.store.reopen_one_time_token(record.token_hash)
             raise RejectedError(problem.detail, slug="weak-password", reason=problem.reason)
-        password_hash = await asyncio.to_thread(_hasher.hash, password)
+        password_hash = await asyncio.to_thread(self.hasher.hash, password)
         now = self._now()
         await self.store.update_person(
             person.id, lambda current: (current.with_password(password_hash, now), []), None

@@ -31,7 +31,7 @@ def require_editor(organisation_id: str, user: Principal) -> None:
     if not user.may_edit(organisation_id):
         raise ForbiddenError(
             "Only office staff or members of this organisation may change it.",
-            slug="not-a-member",
+            slug="members-only",
         )
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import time
 
+from argon2 import PasswordHasher
+
 from services.directory.accounts import Accounts, EpochClock
 from services.directory.links import OneTimeLinks
 from services.directory.members import Members
@@ -24,6 +26,7 @@ class Directory:
         settings: DirectorySettings,
         *,
         clock: EpochClock = time.time,
+        hasher: PasswordHasher | None = None,
     ) -> None:
         self.store = store
         self.issuer = issuer
@@ -35,7 +38,13 @@ class Directory:
         self.organisations = Organisations(store, self._now)
         self.members = Members(store, links, self._now)
         self.accounts = Accounts(
-            store, issuer, settings, links, now=self._now, epoch=self._epoch_seconds
+            store,
+            issuer,
+            settings,
+            links,
+            now=self._now,
+            epoch=self._epoch_seconds,
+            hasher=hasher or PasswordHasher(),
         )
 
     def _epoch_seconds(self) -> float:
