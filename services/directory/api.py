@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Form, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from services.directory.accounts import Account
 from services.directory.domain import (
     Email,
     Name,
@@ -15,7 +16,8 @@ from services.directory.domain import (
     OrganisationCreate,
     OrganisationPatch,
 )
-from services.directory.people import client_address
+from services.directory.members import Invitation
+from services.directory.people import Member, client_address
 from services.directory.repository import OrganisationQuery
 from services.directory.service import Directory
 from shared.auth import AdminUser, CurrentUser, OptionalUser
@@ -94,12 +96,24 @@ class MemberInvited(BaseModel):
     organisation_id: str
     invitation_sent: bool
 
+    @classmethod
+    def of(cls, invitation: Invitation) -> MemberInvited:
+        return cls(
+            person_id=invitation.person_id,
+            organisation_id=invitation.organisation_id,
+            invitation_sent=invitation.invited,
+        )
+
 
 class MemberPublic(BaseModel):
     person_id: str
     name: str | None
     email: str
     has_password: bool
+
+    @classmethod
+    def of(cls, member: Member) -> MemberPublic:
+        return cls.model_validate(member, from_attributes=True)
 
 
 class TokenResponse(BaseModel):
@@ -131,6 +145,10 @@ class OrganisationRef(BaseModel):
     id: str
     name: str
 
+    @classmethod
+    def of(cls, organisation: Organisation) -> OrganisationRef:
+        return cls(id=organisation.id, name=organisation.name)
+
 
 class Me(BaseModel):
     person_id: str
@@ -138,6 +156,17 @@ class Me(BaseModel):
     name: str | None
     role: Literal["admin", "editor"]
     organisations: list[OrganisationRef]
+
+    @classmethod
+    def of(cls, account: Account) -> Me:
+        person = account.person
+        return cls(
+            person_id=person.id,
+            email=person.email,
+            name=person.name,
+            role=person.role,
+            organisations=[OrganisationRef.of(o) for o in account.organisations],
+        )
 
 
 @router.post(
@@ -243,15 +272,7 @@ async def archive_organisation(
 async def list_members(
     organisation_id: OrganisationId, user: CurrentUser, service: DirectoryService
 ) -> list[MemberPublic]:
-    return [
-        MemberPublic(
-            person_id=member.person_id,
-            name=member.name,
-            email=member.email,
-            has_password=member.has_password,
-        )
-        for member in await service.members.of(organisation_id, user)
-    ]
+    return [MemberPublic.of(member) for member in await service.members.of(organisation_id, user)]
 
 
 @router.post(
@@ -269,13 +290,10 @@ async def invite_member(
     user: CurrentUser,
     service: DirectoryService,
 ) -> MemberInvited:
-    result = await service.members.invite(
-        organisation_id, invite.email, invite.name, user, correlation_id()
-    )
-    return MemberInvited(
-        person_id=result.person_id,
-        organisation_id=result.organisation_id,
-        invitation_sent=result.invited,
+    return MemberInvited.of(
+        await service.members.invite(
+            organisation_id, invite.email, invite.name, user, correlation_id()
+        )
     )
 
 
@@ -288,8 +306,7 @@ async def invite_member(
 async def accept_invitation(
     body: InvitationAcceptance, user: CurrentUser, service: DirectoryService
 ) -> OrganisationRef:
-    organisation = await service.members.accept(body.token, user, correlation_id())
-    return OrganisationRef(id=organisation.id, name=organisation.name)
+    return OrganisationRef.of(await service.members.accept(body.token, user, correlation_id()))
 
 
 @router.delete(
@@ -344,16 +361,9 @@ async def request_password_reset(
 
 @router.get("/me", response_model=Me, tags=["auth"])
 async def me(user: CurrentUser, service: DirectoryService) -> Me:
-    account = await service.accounts.me(user.person_id)
-    return Me(
-        person_id=account.person.id,
-        email=account.person.email,
-        name=account.person.name,
-        role=account.person.role,
-        organisations=[OrganisationRef(id=o.id, name=o.name) for o in account.organisations],
-    )
+    return Me.of(await service.accounts.me(user.person_id))
 
 
 @router.get("/.well-known/jwks.json", tags=["auth"], summary="Public keys that sign tokens")
-async def jwks(service: DirectoryService) -> dict[str, Any]:
+async def jwks(service: DirectoryService) -> dict[str, list[dict[str, str]]]:
     return service.issuer.jwks()

@@ -22,7 +22,8 @@ Change = Callable[[Entity], tuple[Entity, Sequence[Payload]] | None]
 
 
 class AddressTakenError(Exception):
-    """Another person has this email address (both were added at the same moment)."""
+    """Another write for this email address got there first: a person added, or the address
+    invited to the organisation, at the same moment."""
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,8 @@ class DirectoryRepository(Protocol):
     # invitations of existing accounts ----------------------------------------------------
 
     async def replace_invitation(self, invitation: PendingInvitation) -> None:
-        """Store a pending invitation, replacing an earlier one of the same address."""
+        """Store a pending invitation, replacing an earlier one of the same address; raises
+        AddressTakenError when another one was stored at the same moment."""
 
     async def get_invitation(self, invitation_id: str) -> PendingInvitation | None: ...
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields
+from typing import Generic
 
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
@@ -98,16 +100,12 @@ def organisation_filter(query: OrganisationQuery) -> Document:
     return found
 
 
-def person_document(person: Person) -> Document:
+def _document(entity: Person | PendingInvitation) -> Document:
+    """A person or an invitation as its document: `id` is `_id`, tuples are lists."""
+    values = {f.name: getattr(entity, f.name) for f in fields(entity) if f.name != "id"}
     return {
-        "_id": person.id,
-        "email": person.email,
-        "name": person.name,
-        "password_hash": person.password_hash,
-        "is_admin": person.is_admin,
-        "organisation_ids": list(person.organisation_ids),
-        "created_at": person.created_at,
-        "updated_at": person.updated_at,
+        "_id": entity.id,
+        **{k: list(v) if isinstance(v, tuple) else v for k, v in values.items()},
     }
 
 
@@ -124,6 +122,11 @@ def person_from_document(doc: Document) -> Person:
     )
 
 
+def invitation_from_document(doc: Document) -> PendingInvitation:
+    values = {f.name: doc[f.name] for f in fields(PendingInvitation) if f.name != "id"}
+    return PendingInvitation(id=doc["_id"], **values)
+
+
 def token_from_document(doc: Document) -> OneTimeToken:
     return OneTimeToken(
         token_hash=doc["_id"],
@@ -134,28 +137,17 @@ def token_from_document(doc: Document) -> OneTimeToken:
     )
 
 
-def invitation_document(invitation: PendingInvitation) -> Document:
-    return {
-        "_id": invitation.id,
-        "organisation_id": invitation.organisation_id,
-        "person_id": invitation.person_id,
-        "email": invitation.email,
-        "name": invitation.name,
-        "expires_at": invitation.expires_at,
-        "created_at": invitation.created_at,
-    }
+@dataclass(frozen=True)
+class _Stored(Generic[Entity]):
+    """Where an entity with an outbox is kept, and how it becomes a document and back."""
+
+    collection: str
+    read: Callable[[Document], Entity]
+    write: Callable[[Entity], Document]
 
 
-def invitation_from_document(doc: Document) -> PendingInvitation:
-    return PendingInvitation(
-        id=doc["_id"],
-        organisation_id=doc["organisation_id"],
-        person_id=doc["person_id"],
-        email=doc["email"],
-        name=doc["name"],
-        expires_at=doc["expires_at"],
-        created_at=doc["created_at"],
-    )
+_ORGANISATION = _Stored(ORGANISATIONS, organisation_from_document, organisation_document)
+_PERSON = _Stored[Person](PEOPLE, person_from_document, _document)
 
 
 class DirectoryStore:
@@ -166,58 +158,57 @@ class DirectoryStore:
         self.db = db
         self.writer = writer
 
+    async def _insert(
+        self,
+        stored: _Stored[Entity],
+        entity: Entity,
+        messages: Sequence[Payload],
+        correlation_id: str | None,
+    ) -> None:
+        await self.writer.insert(
+            stored.collection, stored.write(entity), messages, correlation_id=correlation_id
+        )
+
+    async def _find(self, stored: _Stored[Entity], query: Document) -> Entity | None:
+        doc = await self.db[stored.collection].find_one(query)
+        return stored.read(doc) if doc else None
+
     async def _update(
         self,
-        collection: str,
+        stored: _Stored[Entity],
         entity_id: str,
         change: Change[Entity],
         correlation_id: str | None,
-        *,
-        read: Callable[[Document], Entity],
-        write: Callable[[Entity], Document],
     ) -> Entity | None:
         """Load an entity, change it and write it back with the messages the change caused
         (retried on a concurrent write). None when it does not exist."""
 
         async def apply(doc: Document) -> tuple[Document, list[Payload]] | None:
-            changed = change(read(doc))
+            changed = change(stored.read(doc))
             if changed is None:
                 return None
             entity, messages = changed
-            return {**doc, **write(entity)}, list(messages)
+            return {**doc, **stored.write(entity)}, list(messages)
 
-        stored = await self.writer.update(
-            collection, entity_id, apply, correlation_id=correlation_id
+        written = await self.writer.update(
+            stored.collection, entity_id, apply, correlation_id=correlation_id
         )
-        return read(stored) if stored is not None else None
+        return stored.read(written) if written is not None else None
 
     # organisations -----------------------------------------------------------------------
 
     async def add_organisation(
         self, organisation: Organisation, events: Sequence[Payload], correlation_id: str | None
     ) -> None:
-        await self.writer.insert(
-            ORGANISATIONS,
-            organisation_document(organisation),
-            events,
-            correlation_id=correlation_id,
-        )
+        await self._insert(_ORGANISATION, organisation, events, correlation_id)
 
     async def get_organisation(self, organisation_id: str) -> Organisation | None:
-        doc = await self.db[ORGANISATIONS].find_one({"_id": organisation_id})
-        return organisation_from_document(doc) if doc else None
+        return await self._find(_ORGANISATION, {"_id": organisation_id})
 
     async def update_organisation(
         self, organisation_id: str, change: Change[Organisation], correlation_id: str | None
     ) -> Organisation | None:
-        return await self._update(
-            ORGANISATIONS,
-            organisation_id,
-            change,
-            correlation_id,
-            read=organisation_from_document,
-            write=organisation_document,
-        )
+        return await self._update(_ORGANISATION, organisation_id, change, correlation_id)
 
     async def find_organisations(
         self, query: OrganisationQuery, *, limit: int, offset: int
@@ -239,31 +230,20 @@ class DirectoryStore:
         self, person: Person, messages: Sequence[Payload], correlation_id: str | None
     ) -> None:
         try:
-            await self.writer.insert(
-                PEOPLE, person_document(person), messages, correlation_id=correlation_id
-            )
+            await self._insert(_PERSON, person, messages, correlation_id)
         except DuplicateKeyError as exc:
             raise AddressTakenError(person.email) from exc
 
     async def get_person(self, person_id: str) -> Person | None:
-        doc = await self.db[PEOPLE].find_one({"_id": person_id})
-        return person_from_document(doc) if doc else None
+        return await self._find(_PERSON, {"_id": person_id})
 
     async def find_person_by_email(self, email: str) -> Person | None:
-        doc = await self.db[PEOPLE].find_one({"email": email})
-        return person_from_document(doc) if doc else None
+        return await self._find(_PERSON, {"email": email})
 
     async def update_person(
         self, person_id: str, change: Change[Person], correlation_id: str | None
     ) -> Person | None:
-        return await self._update(
-            PEOPLE,
-            person_id,
-            change,
-            correlation_id,
-            read=person_from_document,
-            write=person_document,
-        )
+        return await self._update(_PERSON, person_id, change, correlation_id)
 
     async def any_admin(self) -> bool:
         return await self.db[PEOPLE].find_one({"is_admin": True}, {"_id": 1}) is not None
@@ -315,7 +295,10 @@ class DirectoryStore:
         await self.db[INVITATIONS].delete_one(
             {"email": invitation.email, "organisation_id": invitation.organisation_id}
         )
-        await self.db[INVITATIONS].insert_one(invitation_document(invitation))
+        try:
+            await self.db[INVITATIONS].insert_one(_document(invitation))
+        except DuplicateKeyError as exc:  # invited at the same moment by someone else
+            raise AddressTakenError(invitation.email) from exc
 
     async def get_invitation(self, invitation_id: str) -> PendingInvitation | None:
         doc = await self.db[INVITATIONS].find_one({"_id": invitation_id})
