@@ -46,6 +46,32 @@ def _verify(hasher: PasswordHasher, stored_hash: str, password: str) -> bool:
         return False
 
 
+def login_rules(settings: DirectorySettings) -> tuple[ThrottleRule, ThrottleRule, ThrottleRule]:
+    """Failed log-ins counted per address and client, per client, and per address (README)."""
+    return (
+        ThrottleRule(
+            "login-address-client", settings.login_max_failures, settings.login_lock_seconds
+        ),
+        ThrottleRule(
+            "login-client", settings.login_client_max_failures, settings.login_client_window_seconds
+        ),
+        ThrottleRule(
+            "login-address",
+            settings.login_address_max_failures,
+            settings.login_address_window_seconds,
+        ),
+    )
+
+
+def reset_rules(settings: DirectorySettings) -> tuple[ThrottleRule, ThrottleRule]:
+    """Reset requests counted per client and per address."""
+    window = settings.reset_window_seconds
+    return (
+        ThrottleRule("reset-client", settings.reset_max_per_client, window),
+        ThrottleRule("reset-address", settings.reset_max_per_address, window),
+    )
+
+
 @dataclass(frozen=True)
 class Account:
     """Who is logged in, with the organisations they belong to."""
@@ -76,29 +102,8 @@ class Accounts:
         # Verified against when the address is unknown, so both cases take the same time.
         self._dummy_hash = hasher.hash("not a real password, only for constant timing")
         self._reset_tasks: set[asyncio.Task[None]] = set()
-        self.login_rules = (
-            ThrottleRule(
-                "login-address-client", settings.login_max_failures, settings.login_lock_seconds
-            ),
-            ThrottleRule(
-                "login-client",
-                settings.login_client_max_failures,
-                settings.login_client_window_seconds,
-            ),
-            ThrottleRule(
-                "login-address",
-                settings.login_address_max_failures,
-                settings.login_address_window_seconds,
-            ),
-        )
-        self.reset_rules = (
-            ThrottleRule(
-                "reset-client", settings.reset_max_per_client, settings.reset_window_seconds
-            ),
-            ThrottleRule(
-                "reset-address", settings.reset_max_per_address, settings.reset_window_seconds
-            ),
-        )
+        self.login_rules = login_rules(settings)
+        self.reset_rules = reset_rules(settings)
 
     def _now_ms(self) -> int:
         return int(self.epoch() * 1000)

@@ -43,6 +43,17 @@ class InMemoryDirectoryStore:
         self.attempts_expire_ms: dict[str, int] = {}
         self.published: list[Payload] = []
 
+    def _added(
+        self,
+        entities: dict[str, Stored],
+        entity_id: str,
+        entity: Stored,
+        messages: Sequence[Payload],
+    ) -> None:
+        assert entity_id not in entities, "ids are unique"
+        entities[entity_id] = entity
+        self.published.extend(messages)
+
     def _changed(
         self, entities: dict[str, Stored], entity_id: str, change: Change[Stored]
     ) -> Stored | None:
@@ -61,9 +72,7 @@ class InMemoryDirectoryStore:
     async def add_organisation(
         self, organisation: Organisation, events: Sequence[Payload], correlation_id: str | None
     ) -> None:
-        assert organisation.id not in self.organisations, "ids are unique"
-        self.organisations[organisation.id] = organisation
-        self.published.extend(events)
+        self._added(self.organisations, organisation.id, organisation, events)
 
     async def get_organisation(self, organisation_id: str) -> Organisation | None:
         return self.organisations.get(organisation_id)
@@ -89,8 +98,7 @@ class InMemoryDirectoryStore:
     ) -> None:
         if any(known.email == person.email for known in self.people.values()):
             raise AddressTakenError(person.email)
-        self.people[person.id] = person
-        self.published.extend(messages)
+        self._added(self.people, person.id, person, messages)
 
     async def get_person(self, person_id: str) -> Person | None:
         return self.people.get(person_id)
