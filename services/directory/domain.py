@@ -128,26 +128,15 @@ class Organisation(BaseModel):
     created_at: dt.datetime
     updated_at: dt.datetime
 
+    @property
+    def organisation_id(self) -> str:
+        """The id under the name the events give it."""
+        return self.id
+
     def announced(self, event: type[Facts]) -> Facts:
-        """This organisation's public facts (`OrganisationFacts`) as the event `event`."""
-        return event(
-            organisation_id=self.id,
-            name=self.name,
-            kind=self.kind,
-            description=self.description,
-            languages=self.languages,
-            communities=self.communities,
-            fields=self.fields,
-            district=self.district,
-            address=self.address,
-            website=self.website,
-            email=self.email,
-            phone=self.phone,
-            preferred_language=self.preferred_language,
-            status=self.status,
-            revision=self.revision,
-            updated_at=self.updated_at,
-        )
+        """This organisation's public facts (`OrganisationFacts`) as the event `event`, read
+        from the attributes of the same names."""
+        return event.model_validate(self, from_attributes=True)
 
 
 def register_organisation(

@@ -21,7 +21,12 @@ from services.directory.domain import (
     update_organisation,
 )
 from services.directory.people import ThrottleRule, client_address, password_problem
-from shared.contracts.directory import OrganisationKind, OrganisationStatus
+from shared.contracts.directory import (
+    OrganisationArchived,
+    OrganisationFacts,
+    OrganisationKind,
+    OrganisationStatus,
+)
 from shared.contracts.vocabulary import FieldOfAction
 from shared.text import MAX_TERMS, fold, query_terms, search_terms
 
@@ -168,6 +173,22 @@ def test_folding_ignores_case_and_accents() -> None:
 
 
 # --- changing an organisation -------------------------------------------------------------
+
+
+def test_an_event_carries_every_public_fact_of_the_organisation() -> None:
+    organisation = an_organisation(
+        address="Nordstraße 1",
+        website="https://mriya.example/",
+        email="info@mriya.example",
+        phone="+49 231 123456",
+        revision=3,
+    )
+    facts = set(OrganisationFacts.model_fields) - {"organisation_id"}
+
+    event = organisation.announced(OrganisationArchived)
+
+    assert event.organisation_id == organisation.id
+    assert event.model_dump(include=facts) == organisation.model_dump(include=facts)
 
 
 def test_a_patch_that_changes_nothing_raises_no_event_and_keeps_the_revision() -> None:
