@@ -3,28 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Form, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from services.directory.accounts import Account
 from services.directory.domain import (
     Email,
     Name,
     Organisation,
     OrganisationCreate,
     OrganisationPatch,
-    client_address,
 )
+from services.directory.members import Invitation
+from services.directory.people import Member, client_address
+from services.directory.repository import OrganisationQuery
 from services.directory.service import Directory
 from shared.auth import AdminUser, CurrentUser, OptionalUser
 from shared.context import current_correlation_id as correlation_id
 from shared.contracts.directory import OrganisationKind, OrganisationStatus
 from shared.contracts.vocabulary import FieldOfAction, LanguageTag
-from shared.http import ProblemError, next_offset
+from shared.http import next_offset
 from shared.ids import EntityId
 from shared.pages import Page
-from shared.text import fold, query_terms
 
 router = APIRouter()
 
@@ -94,12 +96,24 @@ class MemberInvited(BaseModel):
     organisation_id: str
     invitation_sent: bool
 
+    @classmethod
+    def of(cls, invitation: Invitation) -> MemberInvited:
+        return cls(
+            person_id=invitation.person_id,
+            organisation_id=invitation.organisation_id,
+            invitation_sent=invitation.invited,
+        )
+
 
 class MemberPublic(BaseModel):
     person_id: str
     name: str | None
     email: str
     has_password: bool
+
+    @classmethod
+    def of(cls, member: Member) -> MemberPublic:
+        return cls.model_validate(member, from_attributes=True)
 
 
 class TokenResponse(BaseModel):
@@ -131,6 +145,10 @@ class OrganisationRef(BaseModel):
     id: str
     name: str
 
+    @classmethod
+    def of(cls, organisation: Organisation) -> OrganisationRef:
+        return cls(id=organisation.id, name=organisation.name)
+
 
 class Me(BaseModel):
     person_id: str
@@ -138,6 +156,17 @@ class Me(BaseModel):
     name: str | None
     role: Literal["admin", "editor"]
     organisations: list[OrganisationRef]
+
+    @classmethod
+    def of(cls, account: Account) -> Me:
+        person = account.person
+        return cls(
+            person_id=person.id,
+            email=person.email,
+            name=person.name,
+            role=person.role,
+            organisations=[OrganisationRef.of(o) for o in account.organisations],
+        )
 
 
 @router.post(
@@ -148,9 +177,9 @@ class Me(BaseModel):
     summary="Register a partner organisation (office staff)",
 )
 async def register_organisation(
-    data: OrganisationCreate, _admin: AdminUser, service: DirectoryService, response: Response
+    data: OrganisationCreate, admin: AdminUser, service: DirectoryService, response: Response
 ) -> OrganisationPublic:
-    organisation = await service.register(data, correlation_id())
+    organisation = await service.organisations.register(data, admin, correlation_id())
     response.headers["Location"] = f"/organisations/{organisation.id}"
     return OrganisationPublic.of(organisation)
 
@@ -177,22 +206,15 @@ async def list_organisations(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> OrganisationPage:
-    if status_ == "archived" and not (user and user.is_admin):
-        raise ProblemError(403, "Only office staff may list archived organisations.")
-    filters: dict[str, Any] = {"status": status_}
-    if q:
-        terms = query_terms(q)
-        if terms:
-            filters["search_terms"] = {"$all": terms}
-    if kind:
-        filters["kind"] = kind.value
-    if language:
-        filters["languages"] = {"$all": [language]}
-    if field:
-        filters["fields"] = {"$all": [field.value]}
-    if district:
-        filters["district_key"] = fold(district.strip())
-    items, total = await service.store.list_organisations(filters, limit=limit, offset=offset)
+    query = OrganisationQuery(
+        status=OrganisationStatus(status_),
+        text=q,
+        kind=kind,
+        language=language,
+        field=field,
+        district=district,
+    )
+    items, total = await service.organisations.find(query, user, limit=limit, offset=offset)
     return OrganisationPage(
         items=[OrganisationPublic.of(o) for o in items],
         total=total,
@@ -208,7 +230,7 @@ async def list_organisations(
 async def get_organisation(
     organisation_id: OrganisationId, service: DirectoryService, user: OptionalUser
 ) -> OrganisationPublic:
-    return OrganisationPublic.of(await service.visible_organisation(organisation_id, user))
+    return OrganisationPublic.of(await service.organisations.visible(organisation_id, user))
 
 
 @router.patch(
@@ -224,7 +246,7 @@ async def change_organisation(
     service: DirectoryService,
 ) -> OrganisationPublic:
     return OrganisationPublic.of(
-        await service.change(organisation_id, patch, user, correlation_id())
+        await service.organisations.change(organisation_id, patch, user, correlation_id())
     )
 
 
@@ -235,9 +257,11 @@ async def change_organisation(
     summary="Archive an organisation that left the network (office staff)",
 )
 async def archive_organisation(
-    organisation_id: OrganisationId, _admin: AdminUser, service: DirectoryService
+    organisation_id: OrganisationId, admin: AdminUser, service: DirectoryService
 ) -> OrganisationPublic:
-    return OrganisationPublic.of(await service.archive(organisation_id, correlation_id()))
+    return OrganisationPublic.of(
+        await service.organisations.archive(organisation_id, admin, correlation_id())
+    )
 
 
 @router.get(
@@ -248,15 +272,7 @@ async def archive_organisation(
 async def list_members(
     organisation_id: OrganisationId, user: CurrentUser, service: DirectoryService
 ) -> list[MemberPublic]:
-    return [
-        MemberPublic(
-            person_id=doc["_id"],
-            name=doc.get("name"),
-            email=doc["email"],
-            has_password=bool(doc.get("password_hash")),
-        )
-        for doc in await service.members(organisation_id, user)
-    ]
+    return [MemberPublic.of(member) for member in await service.members.of(organisation_id, user)]
 
 
 @router.post(
@@ -274,13 +290,10 @@ async def invite_member(
     user: CurrentUser,
     service: DirectoryService,
 ) -> MemberInvited:
-    result = await service.invite(
-        organisation_id, invite.email, invite.name, user, correlation_id()
-    )
-    return MemberInvited(
-        person_id=result.person_id,
-        organisation_id=result.organisation_id,
-        invitation_sent=result.invited,
+    return MemberInvited.of(
+        await service.members.invite(
+            organisation_id, invite.email, invite.name, user, correlation_id()
+        )
     )
 
 
@@ -293,8 +306,7 @@ async def invite_member(
 async def accept_invitation(
     body: InvitationAcceptance, user: CurrentUser, service: DirectoryService
 ) -> OrganisationRef:
-    organisation = await service.accept_invitation(body.token, user, correlation_id())
-    return OrganisationRef(id=organisation.id, name=organisation.name)
+    return OrganisationRef.of(await service.members.accept(body.token, user, correlation_id()))
 
 
 @router.delete(
@@ -308,7 +320,7 @@ async def remove_member(
     user: CurrentUser,
     service: DirectoryService,
 ) -> Response:
-    await service.remove_member(organisation_id, person_id, user, correlation_id())
+    await service.members.remove(organisation_id, person_id, user, correlation_id())
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -319,7 +331,7 @@ async def log_in(
     service: DirectoryService,
     client: Client,
 ) -> TokenResponse:
-    token, expires_in = await service.log_in(username, password, client)
+    token, expires_in = await service.accounts.log_in(username, password, client)
     return TokenResponse(access_token=token, expires_in=expires_in)
 
 
@@ -330,7 +342,7 @@ async def log_in(
     summary="Set a password with the token from an invitation or reset link",
 )
 async def set_password(body: PasswordSet, service: DirectoryService) -> Response:
-    await service.set_password(body.token, body.password)
+    await service.accounts.set_password(body.token, body.password)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -343,15 +355,15 @@ async def set_password(body: PasswordSet, service: DirectoryService) -> Response
 async def request_password_reset(
     body: PasswordResetRequest, service: DirectoryService, client: Client
 ) -> dict[str, str]:
-    await service.request_password_reset(body.email, correlation_id(), client)
+    await service.accounts.request_password_reset(body.email, correlation_id(), client)
     return {"status": "If this address has an account, a link is on its way."}
 
 
 @router.get("/me", response_model=Me, tags=["auth"])
 async def me(user: CurrentUser, service: DirectoryService) -> Me:
-    return Me.model_validate(await service.me(user))
+    return Me.of(await service.accounts.me(user.person_id))
 
 
 @router.get("/.well-known/jwks.json", tags=["auth"], summary="Public keys that sign tokens")
-async def jwks(service: DirectoryService) -> dict[str, Any]:
+async def jwks(service: DirectoryService) -> dict[str, list[dict[str, str]]]:
     return service.issuer.jwks()

@@ -1,12 +1,11 @@
-"""The directory's domain: organisations, people, and the rules about them. No I/O here."""
+"""The directory's organisations and the rules about them (people are in `people.py`). No I/O
+here."""
 
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -20,6 +19,7 @@ from pydantic import (
 
 from shared.contracts.directory import (
     OrganisationArchived,
+    OrganisationFacts,
     OrganisationKind,
     OrganisationRegistered,
     OrganisationStatus,
@@ -31,6 +31,8 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 ()/\-]{4,30}$")]
+
+Facts = TypeVar("Facts", bound=OrganisationFacts)
 
 
 def _unique(values: list[Any]) -> list[Any]:
@@ -126,25 +128,15 @@ class Organisation(BaseModel):
     created_at: dt.datetime
     updated_at: dt.datetime
 
-    def facts(self) -> dict[str, Any]:
-        return {
-            "organisation_id": self.id,
-            "name": self.name,
-            "kind": self.kind,
-            "description": self.description,
-            "languages": self.languages,
-            "communities": self.communities,
-            "fields": self.fields,
-            "district": self.district,
-            "address": self.address,
-            "website": self.website,
-            "email": self.email,
-            "phone": self.phone,
-            "preferred_language": self.preferred_language,
-            "status": self.status,
-            "revision": self.revision,
-            "updated_at": self.updated_at,
-        }
+    @property
+    def organisation_id(self) -> str:
+        """The id under the name the events give it."""
+        return self.id
+
+    def announced(self, event: type[Facts]) -> Facts:
+        """This organisation's public facts (`OrganisationFacts`) as the event `event`, read
+        from the attributes of the same names."""
+        return event.model_validate(self, from_attributes=True)
 
 
 def register_organisation(
@@ -152,7 +144,7 @@ def register_organisation(
 ) -> tuple[Organisation, OrganisationRegistered]:
     values = data.model_dump(mode="json")
     organisation = Organisation(id=organisation_id, created_at=now, updated_at=now, **values)
-    return organisation, OrganisationRegistered(**organisation.facts())
+    return organisation, organisation.announced(OrganisationRegistered)
 
 
 class PatchRejectedError(ValueError):
@@ -194,7 +186,9 @@ def update_organisation(
             "updated_at": now,
         }
     )
-    return updated, OrganisationUpdated(**updated.facts(), changed_fields=changed)
+    return updated, updated.announced(OrganisationUpdated).model_copy(
+        update={"changed_fields": changed}
+    )
 
 
 class OrganisationFieldsParser:
@@ -221,70 +215,4 @@ def archive_organisation(
             "updated_at": now,
         }
     )
-    return archived, OrganisationArchived(**archived.facts())
-
-
-# --- people and log-in --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ThrottleRule:
-    """At most `limit` counted attempts of one kind (`scope`) per subject in a fixed window."""
-
-    scope: str
-    limit: int
-    window_seconds: int
-
-    def window(self, now_ms: int) -> tuple[int, int]:
-        """The number of the window `now_ms` falls in, and when it ends (epoch ms)."""
-        length = self.window_seconds * 1000
-        number = now_ms // length
-        return number, (number + 1) * length
-
-    def key(self, subject: str, now_ms: int) -> str:
-        """The counter's `_id`: a new window starts a new counter."""
-        return f"{self.scope}:{subject}:{self.window(now_ms)[0]}"
-
-    def wait_seconds(self, count: int, now_ms: int) -> int:
-        """0 if the `count`-th attempt in this window is allowed, else the seconds until it ends."""
-        if count <= self.limit:
-            return 0
-        return max(1, (self.window(now_ms)[1] - now_ms + 999) // 1000)
-
-
-def client_address(peer: str | None, forwarded_for: str | None, trusted: Sequence[str]) -> str:
-    """Who sent a request: the peer, or, when the peer is a trusted proxy, the nearest address
-    in X-Forwarded-For that is not a trusted proxy (the left-most ones are the client's claims)."""
-    networks = [ipaddress.ip_network(t, strict=False) for t in trusted]
-
-    def is_trusted(address: str) -> bool:
-        try:
-            ip = ipaddress.ip_address(address)
-        except ValueError:
-            return False
-        return any(ip in network for network in networks)
-
-    client = (peer or "unknown").strip() or "unknown"
-    if not forwarded_for or not is_trusted(client):
-        return client
-    for hop in reversed([h.strip() for h in forwarded_for.split(",") if h.strip()]):
-        client = hop
-        if not is_trusted(hop):
-            break
-    return client
-
-
-MIN_PASSWORD_LENGTH = 10
-
-
-def password_problem(password: str, email: str) -> str | None:
-    """Why a new password is not acceptable, or None."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return f"The password needs at least {MIN_PASSWORD_LENGTH} characters."
-    if len(password) > 1000:
-        return "The password is too long."
-    if password.strip().lower() == email.strip().lower():
-        return "The password must not be the email address."
-    if len(set(password)) < 4:
-        return "The password is too simple."
-    return None
+    return archived, archived.announced(OrganisationArchived)

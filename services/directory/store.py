@@ -1,19 +1,24 @@
-"""The directory's storage: organisations, people, one-time tokens, attempt counters."""
+"""The directory's storage on MongoDB: organisations, people, one-time tokens, pending
+invitations, attempt counters. Documents in and out of the database exist only here."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields
+from typing import Generic
 
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
 from services.directory.domain import Organisation
+from services.directory.people import OneTimeToken, PendingInvitation, Person, TokenPurpose
+from services.directory.repository import AddressTakenError, Change, Entity, OrganisationQuery
 from shared.contracts.base import Payload
 from shared.mongo import CollectionIndexes, Document
 from shared.outbox import OutboxWriter
-from shared.text import fold, search_terms
+from shared.text import fold, query_terms, search_terms
 
 ORGANISATIONS = "organisations"
 PEOPLE = "people"
@@ -78,34 +83,138 @@ def organisation_from_document(doc: Document) -> Organisation:
     return Organisation(id=doc["_id"], **{k: v for k, v in fields.items() if k != "id"})
 
 
+def organisation_filter(query: OrganisationQuery) -> Document:
+    """The query shape of a search (indexed fields; list fields matched with `$all`)."""
+    found: Document = {"status": query.status.value}
+    terms = query_terms(query.text) if query.text else []
+    if terms:
+        found["search_terms"] = {"$all": terms}
+    if query.kind:
+        found["kind"] = query.kind.value
+    if query.language:
+        found["languages"] = {"$all": [query.language]}
+    if query.field:
+        found["fields"] = {"$all": [query.field.value]}
+    if query.district:
+        found["district_key"] = fold(query.district.strip())
+    return found
+
+
+def _document(entity: Person | PendingInvitation) -> Document:
+    """A person or an invitation as its document: `id` is `_id`, tuples are lists."""
+    values = {f.name: getattr(entity, f.name) for f in fields(entity) if f.name != "id"}
+    return {
+        "_id": entity.id,
+        **{k: list(v) if isinstance(v, tuple) else v for k, v in values.items()},
+    }
+
+
+def person_from_document(doc: Document) -> Person:
+    return Person(
+        id=doc["_id"],
+        email=doc["email"],
+        name=doc.get("name"),
+        password_hash=doc.get("password_hash") or None,
+        is_admin=bool(doc.get("is_admin")),
+        organisation_ids=tuple(doc.get("organisation_ids") or ()),
+        created_at=doc["created_at"],
+        updated_at=doc["updated_at"],
+    )
+
+
+def invitation_from_document(doc: Document) -> PendingInvitation:
+    values = {f.name: doc[f.name] for f in fields(PendingInvitation) if f.name != "id"}
+    return PendingInvitation(id=doc["_id"], **values)
+
+
+def token_from_document(doc: Document) -> OneTimeToken:
+    return OneTimeToken(
+        token_hash=doc["_id"],
+        person_id=doc["person_id"],
+        purpose=TokenPurpose(doc["purpose"]),
+        expires_at=doc["expires_at"],
+        invitation_id=doc.get("invitation_id"),
+    )
+
+
+@dataclass(frozen=True)
+class _Stored(Generic[Entity]):
+    """Where an entity with an outbox is kept, and how it becomes a document and back."""
+
+    collection: str
+    read: Callable[[Document], Entity]
+    write: Callable[[Entity], Document]
+
+
+_ORGANISATION = _Stored(ORGANISATIONS, organisation_from_document, organisation_document)
+_PERSON = _Stored[Person](PEOPLE, person_from_document, _document)
+
+
 class DirectoryStore:
+    """`DirectoryRepository` on MongoDB: entities with an outbox (organisations, people) are
+    written whole through the `OutboxWriter`, guarded by their version."""
+
     def __init__(self, db: AsyncDatabase[Document], writer: OutboxWriter) -> None:
         self.db = db
         self.writer = writer
+
+    async def _insert(
+        self,
+        stored: _Stored[Entity],
+        entity: Entity,
+        messages: Sequence[Payload],
+        correlation_id: str | None,
+    ) -> None:
+        await self.writer.insert(
+            stored.collection, stored.write(entity), messages, correlation_id=correlation_id
+        )
+
+    async def _find(self, stored: _Stored[Entity], query: Document) -> Entity | None:
+        doc = await self.db[stored.collection].find_one(query)
+        return stored.read(doc) if doc else None
+
+    async def _update(
+        self,
+        stored: _Stored[Entity],
+        entity_id: str,
+        change: Change[Entity],
+        correlation_id: str | None,
+    ) -> Entity | None:
+        """Load an entity, change it and write it back with the messages the change caused
+        (retried on a concurrent write). None when it does not exist."""
+
+        async def apply(doc: Document) -> tuple[Document, list[Payload]] | None:
+            changed = change(stored.read(doc))
+            if changed is None:
+                return None
+            entity, messages = changed
+            return {**doc, **stored.write(entity)}, list(messages)
+
+        written = await self.writer.update(
+            stored.collection, entity_id, apply, correlation_id=correlation_id
+        )
+        return stored.read(written) if written is not None else None
 
     # organisations -----------------------------------------------------------------------
 
     async def add_organisation(
         self, organisation: Organisation, events: Sequence[Payload], correlation_id: str | None
     ) -> None:
-        await self.writer.insert(
-            ORGANISATIONS,
-            organisation_document(organisation),
-            events,
-            correlation_id=correlation_id,
-        )
-
-    async def get_organisation_document(self, organisation_id: str) -> Document | None:
-        return await self.db[ORGANISATIONS].find_one({"_id": organisation_id})
+        await self._insert(_ORGANISATION, organisation, events, correlation_id)
 
     async def get_organisation(self, organisation_id: str) -> Organisation | None:
-        doc = await self.get_organisation_document(organisation_id)
-        return organisation_from_document(doc) if doc else None
+        return await self._find(_ORGANISATION, {"_id": organisation_id})
 
-    async def list_organisations(
-        self, filters: dict[str, Any], *, limit: int, offset: int
+    async def update_organisation(
+        self, organisation_id: str, change: Change[Organisation], correlation_id: str | None
+    ) -> Organisation | None:
+        return await self._update(_ORGANISATION, organisation_id, change, correlation_id)
+
+    async def find_organisations(
+        self, query: OrganisationQuery, *, limit: int, offset: int
     ) -> tuple[list[Organisation], int]:
         collection = self.db[ORGANISATIONS]
+        filters = organisation_filter(query)
         cursor = (
             collection.find(filters)
             .sort([("name_key", ASCENDING), ("_id", ASCENDING)])
@@ -113,47 +222,59 @@ class DirectoryStore:
             .limit(limit)
         )
         items = [organisation_from_document(doc) async for doc in cursor]
-        total = await collection.count_documents(filters)
-        return items, total
+        return items, await collection.count_documents(filters)
 
     # people ------------------------------------------------------------------------------
 
-    async def find_person_by_email(self, email: str) -> Document | None:
-        return await self.db[PEOPLE].find_one({"email": email})
+    async def add_person(
+        self, person: Person, messages: Sequence[Payload], correlation_id: str | None
+    ) -> None:
+        try:
+            await self._insert(_PERSON, person, messages, correlation_id)
+        except DuplicateKeyError as exc:
+            raise AddressTakenError(person.email) from exc
 
-    async def get_person(self, person_id: str) -> Document | None:
-        return await self.db[PEOPLE].find_one({"_id": person_id})
+    async def get_person(self, person_id: str) -> Person | None:
+        return await self._find(_PERSON, {"_id": person_id})
+
+    async def find_person_by_email(self, email: str) -> Person | None:
+        return await self._find(_PERSON, {"email": email})
+
+    async def update_person(
+        self, person_id: str, change: Change[Person], correlation_id: str | None
+    ) -> Person | None:
+        return await self._update(_PERSON, person_id, change, correlation_id)
 
     async def any_admin(self) -> bool:
         return await self.db[PEOPLE].find_one({"is_admin": True}, {"_id": 1}) is not None
 
-    async def members_of(self, organisation_id: str) -> list[Document]:
+    async def members_of(self, organisation_id: str) -> list[Person]:
         cursor = (
             self.db[PEOPLE].find({"organisation_ids": {"$all": [organisation_id]}}).sort("email", 1)
         )
-        return [doc async for doc in cursor]
+        return [person_from_document(doc) async for doc in cursor]
 
     # one-time tokens ---------------------------------------------------------------------
 
-    async def add_one_time_token(
-        self, token_hash: str, person_id: str, purpose: str, expires_at: dt.datetime
-    ) -> None:
-        await self.db[ONE_TIME_TOKENS].insert_one(
-            {
-                "_id": token_hash,
-                "person_id": person_id,
-                "purpose": purpose,
-                "expires_at": expires_at,
-                # a string, not a bool: `$set` of booleans comes back as 0/1 on the embedded server
-                "state": "unused",
-            }
-        )
+    async def add_one_time_token(self, token: OneTimeToken) -> None:
+        doc: Document = {
+            "_id": token.token_hash,
+            "person_id": token.person_id,
+            "purpose": token.purpose.value,
+            "expires_at": token.expires_at,
+            # a string, not a bool: `$set` of booleans comes back as 0/1 on the embedded server
+            "state": "unused",
+        }
+        if token.invitation_id is not None:
+            doc["invitation_id"] = token.invitation_id
+        await self.db[ONE_TIME_TOKENS].insert_one(doc)
 
-    async def use_one_time_token(self, token_hash: str) -> Document | None:
-        """Mark a token used; returns it as it was, or None if unknown or already used."""
-        return await self.db[ONE_TIME_TOKENS].find_one_and_update(
+    async def use_one_time_token(self, token_hash: str) -> OneTimeToken | None:
+        """Mark a token used; returns it, or None if unknown or already used."""
+        doc = await self.db[ONE_TIME_TOKENS].find_one_and_update(
             {"_id": token_hash, "state": "unused"}, {"$set": {"state": "used"}}
         )
+        return token_from_document(doc) if doc else None
 
     async def reopen_one_time_token(self, token_hash: str) -> None:
         await self.db[ONE_TIME_TOKENS].update_one(
@@ -163,39 +284,29 @@ class DirectoryStore:
     async def forget_one_time_token(self, token_hash: str) -> None:
         await self.db[ONE_TIME_TOKENS].delete_one({"_id": token_hash})
 
-    async def add_one_time_token_for_invitation(
-        self, token_hash: str, person_id: str, invitation_id: str, expires_at: dt.datetime
-    ) -> None:
-        await self.db[ONE_TIME_TOKENS].insert_one(
-            {
-                "_id": token_hash,
-                "person_id": person_id,
-                "purpose": "membership",
-                "invitation_id": invitation_id,
-                "expires_at": expires_at,
-                "state": "unused",
-            }
-        )
-
     async def forget_tokens_of(self, person_id: str) -> None:
         """Void every one-time token of a person (their password changed)."""
         await self.db[ONE_TIME_TOKENS].delete_many({"person_id": person_id})
 
     # invitations of existing accounts ---------------------------------------------------
 
-    async def replace_invitation(self, invitation: Document) -> None:
+    async def replace_invitation(self, invitation: PendingInvitation) -> None:
         """Store a pending invitation, replacing an earlier one of the same address."""
         await self.db[INVITATIONS].delete_one(
-            {"email": invitation["email"], "organisation_id": invitation["organisation_id"]}
+            {"email": invitation.email, "organisation_id": invitation.organisation_id}
         )
-        await self.db[INVITATIONS].insert_one(invitation)
+        try:
+            await self.db[INVITATIONS].insert_one(_document(invitation))
+        except DuplicateKeyError as exc:  # invited at the same moment by someone else
+            raise AddressTakenError(invitation.email) from exc
 
-    async def get_invitation(self, invitation_id: str) -> Document | None:
-        return await self.db[INVITATIONS].find_one({"_id": invitation_id})
+    async def get_invitation(self, invitation_id: str) -> PendingInvitation | None:
+        doc = await self.db[INVITATIONS].find_one({"_id": invitation_id})
+        return invitation_from_document(doc) if doc else None
 
-    async def invitations_to(self, organisation_id: str) -> list[Document]:
+    async def invitations_to(self, organisation_id: str) -> list[PendingInvitation]:
         cursor = self.db[INVITATIONS].find({"organisation_id": organisation_id}).sort("email", 1)
-        return [doc async for doc in cursor]
+        return [invitation_from_document(doc) async for doc in cursor]
 
     async def forget_invitation(self, invitation_id: str) -> None:
         await self.db[INVITATIONS].delete_one({"_id": invitation_id})
@@ -218,7 +329,7 @@ class DirectoryStore:
     # expiry ------------------------------------------------------------------------------
 
     async def sweep(self, now: dt.datetime, now_ms: int) -> int:
-        """Delete expired attempt counters and expired one-time tokens; returns how many."""
+        """Delete expired attempt counters, one-time tokens and invitations; how many."""
         counters = await self.db[LOGIN_THROTTLE].delete_many({"expires_at_ms": {"$lt": now_ms}})
         tokens = await self.db[ONE_TIME_TOKENS].delete_many({"expires_at": {"$lt": now}})
         invitations = await self.db[INVITATIONS].delete_many({"expires_at": {"$lt": now}})

@@ -94,13 +94,13 @@ async def test_a_reset_request_does_the_same_work_for_a_known_and_an_unknown_add
 
         setattr(store, name, recorded(method, name))
 
-    await service.request_password_reset("ayse@example.org", None, "198.51.100.7")
+    await service.accounts.request_password_reset("ayse@example.org", None, "198.51.100.7")
     for_known = list(calls)
-    await service.reset_requests_handled()
+    await service.accounts.reset_requests_handled()
     calls.clear()
-    await service.request_password_reset("niemand@example.org", None, "198.51.100.7")
+    await service.accounts.request_password_reset("niemand@example.org", None, "198.51.100.7")
     for_unknown = list(calls)
-    await service.reset_requests_handled()
+    await service.accounts.reset_requests_handled()
 
     assert for_known == for_unknown == ["count_attempt", "count_attempt"]
     templates = [e["template"] for e in await emails_to(commands, "ayse@example.org", 2)]
@@ -120,18 +120,18 @@ async def test_expired_attempt_counters_and_one_time_tokens_are_swept_and_used_o
     assert (
         await client.post("/auth/password-reset", json={"email": "ayse@example.org"})
     ).is_success
-    await service.reset_requests_handled()
+    await service.accounts.reset_requests_handled()
     assert_problem(await try_log_in(client, ADMIN_EMAIL, "falsch"), 401)
     assert await db[ONE_TIME_TOKENS].count_documents({}) == 1
     assert await db[LOGIN_THROTTLE].count_documents({}) > 0
 
     clock = FakeClock()
     service.clock = clock
-    await service.sweep()
+    await service.accounts.sweep()
     assert await db[ONE_TIME_TOKENS].count_documents({}) == 1  # nothing has expired yet
 
     clock.now += 25 * 3600  # past the reset link's 24 hours and every counter's window
-    await service.sweep()
+    await service.accounts.sweep()
 
     assert await db[ONE_TIME_TOKENS].count_documents({}) == 0
     assert await db[LOGIN_THROTTLE].count_documents({}) == 0

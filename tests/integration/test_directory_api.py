@@ -256,6 +256,8 @@ async def test_a_weak_password_is_refused_and_the_same_link_still_works_afterwar
     own_address = assert_problem(await set_password(client, token, "Ali@Example.org"), 422)
     assert "10" in short["detail"]
     assert "email" in own_address["detail"]
+    assert str(short["type"]).endswith("/weak-password")
+    assert (short["reason"], own_address["reason"]) == ("too-short", "the-email-address")
     assert (await try_log_in(client, "ali@example.org", "kurz")).status_code == 401
 
     assert (await set_password(client, token, PASSWORD)).status_code == 204

@@ -16,14 +16,17 @@ from services.directory.domain import (
     OrganisationCreate,
     OrganisationPatch,
     PatchRejectedError,
-    ThrottleRule,
     archive_organisation,
-    client_address,
-    password_problem,
     register_organisation,
     update_organisation,
 )
-from shared.contracts.directory import OrganisationKind, OrganisationStatus
+from services.directory.people import ThrottleRule, client_address, password_problem
+from shared.contracts.directory import (
+    OrganisationArchived,
+    OrganisationFacts,
+    OrganisationKind,
+    OrganisationStatus,
+)
 from shared.contracts.vocabulary import FieldOfAction
 from shared.text import MAX_TERMS, fold, query_terms, search_terms
 
@@ -170,6 +173,22 @@ def test_folding_ignores_case_and_accents() -> None:
 
 
 # --- changing an organisation -------------------------------------------------------------
+
+
+def test_an_event_carries_every_public_fact_of_the_organisation() -> None:
+    organisation = an_organisation(
+        address="Nordstraße 1",
+        website="https://mriya.example/",
+        email="info@mriya.example",
+        phone="+49 231 123456",
+        revision=3,
+    )
+    facts = set(OrganisationFacts.model_fields) - {"organisation_id"}
+
+    event = organisation.announced(OrganisationArchived)
+
+    assert event.organisation_id == organisation.id
+    assert event.model_dump(include=facts) == organisation.model_dump(include=facts)
 
 
 def test_a_patch_that_changes_nothing_raises_no_event_and_keeps_the_revision() -> None:
@@ -324,21 +343,26 @@ def test_behind_trusted_proxies_the_nearest_untrusted_forwarded_address_is_the_c
 
 
 @pytest.mark.parametrize(
-    ("password", "reason"),
+    ("password", "reason", "words"),
     [
-        pytest.param("kurz123!", "at least 10", id="too-short"),
-        pytest.param("Ab1!" * 251, "too long", id="too-long"),
-        pytest.param("Jana@Example.org", "email", id="the-email-address"),
-        pytest.param("  jana@example.org ", "email", id="the-email-address-padded"),
-        pytest.param("abababababab", "too simple", id="two-characters"),
-        pytest.param("aaaaaaaaaaaaaaaaaaaa", "too simple", id="one-character"),
+        pytest.param("kurz123!", "too-short", "at least 10", id="too-short"),
+        pytest.param("Ab1!" * 251, "too-long", "too long", id="too-long"),
+        pytest.param("Jana@Example.org", "the-email-address", "email", id="the-email-address"),
+        pytest.param(
+            "  jana@example.org ", "the-email-address", "email", id="the-email-address-padded"
+        ),
+        pytest.param("abababababab", "too-simple", "too simple", id="two-characters"),
+        pytest.param("aaaaaaaaaaaaaaaaaaaa", "too-simple", "too simple", id="one-character"),
     ],
 )
-def test_an_unacceptable_password_is_refused_with_a_reason(password: str, reason: str) -> None:
+def test_an_unacceptable_password_is_refused_with_a_reason(
+    password: str, reason: str, words: str
+) -> None:
     problem = password_problem(password, "jana@example.org")
 
     assert problem is not None
-    assert reason in problem
+    assert problem.reason == reason
+    assert words in problem.detail
 
 
 def test_a_reasonable_password_is_accepted() -> None:
