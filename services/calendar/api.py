@@ -8,9 +8,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
-from services.calendar.domain import PLAUSIBLE_YEARS, EventCreate, EventPatch, OrganisationId
 from services.calendar.imports import Importer
+from services.calendar.inputs import PLAUSIBLE_YEARS, EventCreate, EventPatch, OrganisationId
 from services.calendar.recurrence import from_wall_time, to_utc, zone
+from services.calendar.repository import EventFilter
 from services.calendar.schemas import (
     CancelRequest,
     ConflictPage,
@@ -25,7 +26,6 @@ from services.calendar.schemas import (
     OccurrencePublic,
 )
 from services.calendar.service import Calendar
-from services.calendar.store import EventFilter
 from shared.auth import CurrentUser, OptionalUser
 from shared.clock import BERLIN_ZONE_NAME
 from shared.context import current_correlation_id as correlation_id
@@ -360,13 +360,13 @@ async def list_conflicts(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> ConflictPage:
-    documents, total, titles = await service.open_conflicts(
+    conflicts, total, titles = await service.open_conflicts(
         organisation, user, limit=limit, offset=offset
     )
     return ConflictPage(
-        items=[ConflictPublic.of_document(doc, titles) for doc in documents],
+        items=[ConflictPublic.of_conflict(conflict, titles) for conflict in conflicts],
         total=total,
         limit=limit,
         offset=offset,
-        next_offset=next_offset(offset, len(documents), total),
+        next_offset=next_offset(offset, len(conflicts), total),
     )

@@ -20,11 +20,11 @@ from services.calendar.api import (
     today_in_berlin,
     window,
 )
-from services.calendar.domain import OrganisationId
 from services.calendar.ics import build_feed
+from services.calendar.inputs import OrganisationId
+from services.calendar.repository import EventFilter
 from services.calendar.schemas import ImportCreate, ImportDefaults, ImportPublic
 from services.calendar.service import Calendar
-from services.calendar.store import EventFilter
 from shared.auth import CurrentUser, OptionalUser
 
 router = APIRouter()

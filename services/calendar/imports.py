@@ -15,8 +15,9 @@ import httpcore
 from pydantic import ValidationError
 
 from services.calendar.changes import plan_event, reconcile_import, with_overrides
-from services.calendar.domain import Event, EventCreate, InvalidEventError
+from services.calendar.domain import Event, InvalidEventError
 from services.calendar.ics import FeedEntry, FeedError, read_feed
+from services.calendar.inputs import EventCreate
 from services.calendar.safe_fetch import (
     FetchError,
     FetchLimits,
@@ -26,7 +27,7 @@ from services.calendar.safe_fetch import (
 )
 from services.calendar.service import ARCHIVED_REASON, SYSTEM, Calendar
 from services.calendar.settings import CalendarSettings
-from services.calendar.store import CalendarStore, event_from_document
+from services.calendar.store import CalendarStore
 from shared.auth import Principal
 from shared.clock import utc_now
 from shared.contracts.calendar import EventStatus
@@ -91,9 +92,15 @@ class Importer:
         *,
         resolver: Resolver | None = None,
         network: httpcore.AsyncNetworkBackend | None = None,
+        store: CalendarStore | None = None,
     ) -> None:
         self.calendar = calendar
-        self.store: CalendarStore = calendar.store
+        #: The feeds are stored next to the events (the calendar's own store unless given).
+        if store is None:
+            if not isinstance(calendar.store, CalendarStore):
+                raise TypeError("An importer needs the CalendarStore its calendar writes to.")
+            store = calendar.store
+        self.store = store
         self.settings = settings
         #: How feed hosts are resolved and connected to (None: the system's).
         self.resolver = resolver
@@ -234,11 +241,10 @@ class Importer:
             except (ValidationError, InvalidEventError, ApplicationError) as exc:
                 report.problems.append(f"{entry.uid}: {_reason(exc)}")
         now = utc_now()
-        for doc in await self.store.imported_events(import_id):
-            gone = doc["_id"] not in seen and doc["status"] == EventStatus.SCHEDULED.value
-            if gone and doc["span_end_s"] > int(now.timestamp()):
+        for event_id in await self.store.upcoming_imported_event_ids(import_id, now):
+            if event_id not in seen:
                 saved = await self.calendar.cancel(
-                    doc["_id"], None, "Removed from the organisation's own calendar.", SYSTEM, None
+                    event_id, None, "Removed from the organisation's own calendar.", SYSTEM, None
                 )
                 report.cancelled += saved.event.cancelled
         log.info("import %s of %s: %s", import_id, organisation_id, report.as_document())
@@ -254,8 +260,8 @@ class Importer:
             }
         )
         for _ in range(5):
-            loaded = await self.store.get_event_document(event_id)
-            existing = event_from_document(loaded) if loaded else None
+            loaded = await self.store.load_event(event_id)
+            existing = loaded.event if loaded else None
             created_at = existing.created_at if existing else utc_now()
             incoming = plan_event(
                 event_id, data, created_at, import_id=registration["_id"], import_uid=entry.uid

@@ -18,8 +18,10 @@ from pydantic import (
 )
 
 from services.calendar.clashes import Clash
-from services.calendar.domain import Event, Occurrence, OrganisationId, TimeZoneName, When
+from services.calendar.conflicts import Conflict
+from services.calendar.domain import Event, Occurrence
 from services.calendar.ics import event_url
+from services.calendar.inputs import OrganisationId, TimeZoneName, When
 from services.calendar.recurrence import parse_occurrence_key, zone
 from services.calendar.service import Saved
 from shared.clock import BERLIN_ZONE_NAME
@@ -156,21 +158,21 @@ class ConflictPublic(BaseModel):
         )
 
     @classmethod
-    def of_document(cls, doc: Document, titles: dict[str, str]) -> ConflictPublic:
+    def of_conflict(cls, conflict: Conflict, titles: dict[str, str]) -> ConflictPublic:
         return cls(
-            id=doc["_id"],
-            kind=doc["kind"],
-            event_id=doc["event_id"],
-            event_title=titles.get(doc["event_id"], ""),
-            occurrence_start=doc["occurrence_start"],
-            other_event_id=doc["other_event_id"],
-            other_event_title=titles.get(doc["other_event_id"], ""),
-            other_occurrence_start=doc["other_occurrence_start"],
-            overlap_starts_at=doc["overlap_starts_at"],
-            overlap_ends_at=doc["overlap_ends_at"],
-            district=doc["district"],
-            shared_audience=doc["shared_audience"],
-            venue=doc["venue"],
+            id=conflict.id,
+            kind=conflict.kind,
+            event_id=conflict.event_id,
+            event_title=titles.get(conflict.event_id, ""),
+            occurrence_start=conflict.occurrence_start,
+            other_event_id=conflict.other_event_id,
+            other_event_title=titles.get(conflict.other_event_id, ""),
+            other_occurrence_start=conflict.other_occurrence_start,
+            overlap_starts_at=conflict.overlap_starts_at,
+            overlap_ends_at=conflict.overlap_ends_at,
+            district=conflict.district,
+            shared_audience=conflict.shared_audience,
+            venue=conflict.venue,
         )
 
 

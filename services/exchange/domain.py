@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import Annotated, Any, TypedDict
 
 from pydantic import (
     AfterValidator,
@@ -164,6 +164,27 @@ class ListingClosedError(ValueError):
 # --- listings -----------------------------------------------------------------------------
 
 
+class ListingFactFields(TypedDict):
+    """The fields of `shared.contracts.exchange.ListingFacts`, as a listing gives them."""
+
+    listing_id: str
+    listing_kind: ListingKind
+    organisation_id: str
+    category: ListingCategory
+    title: str
+    description: str
+    tags: list[str]
+    languages: list[str]
+    district: str | None
+    available_from: dt.datetime | None
+    available_until: dt.datetime | None
+    quantity: int | None
+    status: ListingStatus
+    expires_at: dt.datetime
+    revision: int
+    updated_at: dt.datetime
+
+
 class Listing(BaseModel):
     """An offer or a request as the exchange holds it."""
 
@@ -188,7 +209,8 @@ class Listing(BaseModel):
     created_at: dt.datetime
     updated_at: dt.datetime
 
-    def facts(self) -> dict[str, Any]:
+    def facts(self) -> ListingFactFields:
+        """The public facts every offer.* and request.* payload carries."""
         return {
             "listing_id": self.id,
             "listing_kind": self.kind,

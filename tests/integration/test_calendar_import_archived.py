@@ -56,7 +56,7 @@ async def test_an_archived_organisations_imports_stop_and_its_cancelled_events_s
     await eventually(stopped)
     assert await scheduled_events(partners, verein) == []
     # never due again, however late it gets
-    assert registration["_id"] not in await partners.service.store.due_import_ids(NEVER - 1)
+    assert registration["_id"] not in await partners.store.due_import_ids(NEVER - 1)
 
     # the feed still publishes the events; fetching it (as a due pass would) revives nothing
     fetches = feed_server.seen("/feed.ics")
@@ -112,9 +112,7 @@ async def test_an_organisation_archived_while_its_feed_downloads_gets_no_event_b
 
     assert await scheduled_events(partners, verein) == []
     # the one the feed brought in meanwhile was written, and called off with the others
-    brought = await partners.service.store.get_event(
-        imported_event_id(verein, "neu@verein.example")
-    )
+    brought = await partners.store.get_event(imported_event_id(verein, "neu@verein.example"))
     assert brought is not None
     assert brought.cancelled
     assert (await last_state(partners, registration["_id"]))["state"] == "stopped"

@@ -121,8 +121,8 @@ async def test_the_conflicts_of_a_saved_event_are_found_by_indexed_scalar_fields
         doc["event_ids"] = sorted({doc["event_id"], doc["other_event_id"]})
     conflicts = _Recording(docs)
     store = CalendarStore({CONFLICTS: conflicts}, writer=None)  # type: ignore[arg-type]
-    found = await store.open_conflicts_of_event("e")
-    assert sorted(doc["_id"] for doc in found) == ["a", "b"]
+    found = await store.open_conflict_ids_of_event("e")
+    assert sorted(found) == ["a", "b"]
     [indexes] = [i for i in INDEXES if i.collection == CONFLICTS]
     single = {
         next(iter(model.document["key"]))
