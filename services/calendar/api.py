@@ -4,7 +4,8 @@ Times are answered in Europe/Berlin (RFC 3339 with offset)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
@@ -25,8 +26,8 @@ from services.calendar.schemas import (
     OccurrencePage,
     OccurrencePublic,
 )
-from services.calendar.service import Calendar
-from shared.auth import CurrentUser, OptionalUser
+from services.calendar.service import Calendar, Saved
+from shared.auth import CurrentUser, OptionalUser, Principal
 from shared.clock import BERLIN_ZONE_NAME
 from shared.context import current_correlation_id as correlation_id
 from shared.contracts.vocabulary import Audience, FieldOfAction, LanguageTag
@@ -127,6 +128,7 @@ def event_filter(
 
 
 Filters = Annotated[EventFilter, Depends(event_filter)]
+Override = Annotated[bool, Query(description="Office staff: book despite a room clash")]
 
 
 def portal_address(request: Request) -> str:
@@ -151,7 +153,7 @@ async def plan_event(
     service: CalendarService,
     request: Request,
     response: Response,
-    override: Annotated[bool, Query(description="Office staff: book despite a room clash")] = False,
+    override: Override = False,
 ) -> EventSaved:
     saved = await service.plan(data, user, correlation_id(), override=override)
     response.headers["Location"] = f"/events/{saved.event.id}"
@@ -210,7 +212,7 @@ async def change_event(
     user: CurrentUser,
     service: CalendarService,
     request: Request,
-    override: Annotated[bool, Query(description="Office staff: book despite a room clash")] = False,
+    override: Override = False,
 ) -> EventSaved:
     saved = await service.change(event_id, patch, user, correlation_id(), override=override)
     return EventSaved.of(saved, portal_address(request))
@@ -255,7 +257,7 @@ async def move_occurrence(
     user: CurrentUser,
     service: CalendarService,
     request: Request,
-    override: Annotated[bool, Query(description="Office staff: book despite a room clash")] = False,
+    override: Override = False,
 ) -> OccurrenceMoved:
     event = await service.visible_event(event_id, user)
     saved, occurrence = await service.move(
@@ -291,60 +293,63 @@ async def list_invitations(
     ]
 
 
-@router.post(
-    "/events/{event_id}/co-organisers/{organisation_id}/accept",
-    response_model=EventSaved,
-    tags=["co-organisers"],
-    summary="Accept an invitation to co-organise (editor of the invited organisation)",
-    responses={404: {"description": "The organisation is not invited"}},
-)
-async def accept_co_organiser(
-    event_id: EventId,
-    organisation_id: OrganisationId,
-    user: CurrentUser,
-    service: CalendarService,
-    request: Request,
-) -> EventSaved:
-    saved = await service.accept_co_organiser(event_id, organisation_id, user, correlation_id())
-    return EventSaved.of(saved, portal_address(request))
+#: What a co-organiser route asks of the calendar: (calendar, event, organisation, caller).
+CoOrganiserStep = Callable[[Calendar, str, str, Principal], Awaitable[Saved]]
 
 
-@router.post(
-    "/events/{event_id}/co-organisers/{organisation_id}/decline",
-    response_model=EventSaved,
-    tags=["co-organisers"],
-    summary="Decline an invitation to co-organise (editor of the invited organisation)",
-    responses={404: {"description": "The organisation is not invited"}},
-)
-async def decline_co_organiser(
-    event_id: EventId,
-    organisation_id: OrganisationId,
-    user: CurrentUser,
-    service: CalendarService,
-    request: Request,
-) -> EventSaved:
-    saved = await service.drop_co_organiser(
-        event_id, organisation_id, user, correlation_id(), invitation_only=True
+def _co_organiser_route(
+    method: str, suffix: str, name: str, step: CoOrganiserStep, **documentation: Any
+) -> None:
+    @router.api_route(
+        f"/events/{{event_id}}/co-organisers/{{organisation_id}}{suffix}",
+        methods=[method],
+        response_model=EventSaved,
+        tags=["co-organisers"],
+        name=name,
+        **documentation,
     )
-    return EventSaved.of(saved, portal_address(request))
+    async def co_organiser_step(
+        event_id: EventId,
+        organisation_id: OrganisationId,
+        user: CurrentUser,
+        service: CalendarService,
+        request: Request,
+    ) -> EventSaved:
+        saved = await step(service, event_id, organisation_id, user)
+        return EventSaved.of(saved, portal_address(request))
 
 
-@router.delete(
-    "/events/{event_id}/co-organisers/{organisation_id}",
-    response_model=EventSaved,
-    tags=["co-organisers"],
+_NOT_INVITED = {404: {"description": "The organisation is not invited"}}
+_co_organiser_route(
+    "POST",
+    "/accept",
+    "accept_co_organiser",
+    lambda service, event_id, organisation_id, user: service.accept_co_organiser(
+        event_id, organisation_id, user, correlation_id()
+    ),
+    summary="Accept an invitation to co-organise (editor of the invited organisation)",
+    responses=_NOT_INVITED,
+)
+_co_organiser_route(
+    "POST",
+    "/decline",
+    "decline_co_organiser",
+    lambda service, event_id, organisation_id, user: service.drop_co_organiser(
+        event_id, organisation_id, user, correlation_id(), invitation_only=True
+    ),
+    summary="Decline an invitation to co-organise (editor of the invited organisation)",
+    responses=_NOT_INVITED,
+)
+_co_organiser_route(
+    "DELETE",
+    "",
+    "remove_co_organiser",
+    lambda service, event_id, organisation_id, user: service.drop_co_organiser(
+        event_id, organisation_id, user, correlation_id()
+    ),
     summary="A co-organiser leaves, or the organiser takes it (or its invitation) off",
     description="Editors of the co-organising organisation, of the organiser, or office staff.",
 )
-async def remove_co_organiser(
-    event_id: EventId,
-    organisation_id: OrganisationId,
-    user: CurrentUser,
-    service: CalendarService,
-    request: Request,
-) -> EventSaved:
-    saved = await service.drop_co_organiser(event_id, organisation_id, user, correlation_id())
-    return EventSaved.of(saved, portal_address(request))
 
 
 @router.get(

@@ -21,9 +21,9 @@ from services.calendar.api import (
     window,
 )
 from services.calendar.ics import build_feed
-from services.calendar.inputs import OrganisationId
+from services.calendar.inputs import ImportDefaults, OrganisationId
 from services.calendar.repository import EventFilter
-from services.calendar.schemas import ImportCreate, ImportDefaults, ImportPublic
+from services.calendar.schemas import ImportCreate, ImportPublic
 from services.calendar.service import Calendar
 from shared.auth import CurrentUser, OptionalUser
 
@@ -133,11 +133,9 @@ async def organisation_feed(
 async def register_import(
     data: ImportCreate, user: CurrentUser, service: ImporterService
 ) -> ImportPublic:
-    defaults = ImportDefaults.model_validate(
-        data.model_dump(exclude={"organisation_id", "url"})
-    ).model_dump(mode="json")
-    doc = await service.register(data.organisation_id, str(data.url), defaults, user)
-    return ImportPublic.of(doc)
+    defaults = ImportDefaults.model_validate(data.model_dump(exclude={"organisation_id", "url"}))
+    registered = await service.register(data.organisation_id, str(data.url), defaults, user)
+    return ImportPublic.of(registered)
 
 
 @router.get(
@@ -149,4 +147,4 @@ async def register_import(
 async def list_imports(
     organisation: OrganisationId, user: CurrentUser, service: ImporterService
 ) -> list[ImportPublic]:
-    return [ImportPublic.of(doc) for doc in await service.imports_of(organisation, user)]
+    return [ImportPublic.of(feed) for feed in await service.imports_of(organisation, user)]

@@ -173,3 +173,18 @@ REQUIRED_FIELDS = frozenset(
         "ends_at",
     }
 )
+
+
+class ImportDefaults(BaseModel):
+    """Facts an ICS feed does not carry, given to every event imported from it."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    district: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = None
+    audience: list[Audience] = Field(default_factory=list)
+    languages: list[LanguageTag] = Field(default_factory=list, max_length=20)
+    fields: list[FieldOfAction] = Field(default_factory=list)
+    visibility: Visibility = Visibility.PUBLIC
+    timezone: TimeZoneName = Field(
+        BERLIN_ZONE_NAME, description="Zone of the feed's floating times."
+    )

@@ -7,11 +7,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
 
 from services.calendar.conflicts import Conflict
 from services.calendar.domain import Event
+from services.calendar.inputs import ImportDefaults
 from shared.contracts.base import Payload
 from shared.contracts.directory import OrganisationFacts, OrganisationStatus
 
@@ -40,6 +41,49 @@ class EventFilter:
     audience: str | None = None
     field: str | None = None
     include_network: bool = False
+
+
+ImportState = Literal["pending", "ok", "failed", "stopped"]
+
+
+@dataclass(frozen=True)
+class ImportCounts:
+    """What one fetch of a feed did to the calendar."""
+
+    created: int = 0
+    updated: int = 0
+    cancelled: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """How a fetch of a feed went, as it is recorded on the import."""
+
+    fetched_at: dt.datetime
+    state: Literal["ok", "failed"]
+    error: str | None
+    counts: ImportCounts
+    problems: list[str]
+
+
+@dataclass(frozen=True)
+class FeedImport:
+    """An organisation's own ICS feed, fetched periodically into the calendar."""
+
+    id: str
+    organisation_id: str
+    url: str
+    defaults: ImportDefaults
+    created_at: dt.datetime
+    created_by: str
+    state: ImportState = "pending"
+    last_fetched_at: dt.datetime | None = None
+    #: Why the last fetch failed (never quoting what the feed's server sent).
+    last_error: str | None = None
+    last_result: ImportCounts | None = None
+    problems: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ documents in, domain objects out. How a window's events are found by index is ex
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 
@@ -15,7 +16,15 @@ from pymongo.errors import DuplicateKeyError
 from services.calendar.clashes import district_key, venue_key
 from services.calendar.conflicts import Conflict
 from services.calendar.domain import Event, OccurrenceOverride
-from services.calendar.repository import EventFilter, KnownOrganisation, LoadedEvent
+from services.calendar.inputs import ImportDefaults
+from services.calendar.repository import (
+    EventFilter,
+    FeedImport,
+    ImportCounts,
+    ImportOutcome,
+    KnownOrganisation,
+    LoadedEvent,
+)
 from services.calendar.room_locks import RoomLocks
 from services.calendar.window_keys import epoch, index_keys, window_queries
 from shared.contracts.base import Payload
@@ -132,6 +141,30 @@ def conflict_from_document(doc: Document) -> Conflict:
         venue=Venue.model_validate(doc["venue"]) if doc["venue"] else None,
         state="open" if doc["state"] == "open" else "closed",
         closed_at=doc.get("closed_at"),
+    )
+
+
+def import_document(feed: FeedImport) -> Document:
+    doc: Document = {"_id": feed.id, **dataclasses.asdict(feed)}
+    del doc["id"]
+    doc["defaults"] = feed.defaults.model_dump(mode="json")
+    return doc
+
+
+def import_from_document(doc: Document) -> FeedImport:
+    result = doc.get("last_result")
+    return FeedImport(
+        id=doc["_id"],
+        organisation_id=doc["organisation_id"],
+        url=doc["url"],
+        defaults=ImportDefaults.model_validate(doc["defaults"]),
+        created_at=doc["created_at"],
+        created_by=doc["created_by"],
+        state=doc["state"],
+        last_fetched_at=doc.get("last_fetched_at"),
+        last_error=doc.get("last_error"),
+        last_result=ImportCounts(**result) if result else None,
+        problems=list(doc.get("problems") or []),
     )
 
 
@@ -357,29 +390,42 @@ class CalendarStore:
 
     # imports -----------------------------------------------------------------------------
 
-    async def add_import(self, doc: Document) -> Document:
-        return await self.writer.insert(IMPORTS, doc)
+    async def add_import(self, feed: FeedImport) -> FeedImport:
+        doc = import_document(feed)
+        doc["next_fetch_s"] = epoch(feed.created_at)
+        return import_from_document(await self.writer.insert(IMPORTS, doc))
 
-    async def get_import(self, import_id: str) -> Document | None:
-        return await self.db[IMPORTS].find_one({"_id": import_id}, _NO_OUTBOX)
+    async def get_import(self, import_id: str) -> FeedImport | None:
+        doc = await self.db[IMPORTS].find_one({"_id": import_id}, _NO_OUTBOX)
+        return import_from_document(doc) if doc else None
 
-    async def imports_of(self, organisation_id: str) -> list[Document]:
+    async def imports_of(self, organisation_id: str) -> list[FeedImport]:
         cursor = self.db[IMPORTS].find({"organisation_id": organisation_id}, _NO_OUTBOX)
-        return sorted([doc async for doc in cursor], key=lambda d: d["created_at"])
+        found = sorted([doc async for doc in cursor], key=lambda d: d["created_at"])
+        return [import_from_document(doc) for doc in found]
 
     async def due_import_ids(self, now_s: int) -> list[str]:
         cursor = self.db[IMPORTS].find({"next_fetch_s": {"$lte": now_s}}, {"_id": 1})
         return [doc["_id"] async for doc in cursor]
 
-    async def claim_import(self, import_id: str, now_s: int, next_s: int) -> Document | None:
+    async def claim_import(self, import_id: str, now_s: int, next_s: int) -> FeedImport | None:
         """Take a due import for this round; several replicas never fetch one feed at once."""
-        return await self.db[IMPORTS].find_one_and_update(
+        doc = await self.db[IMPORTS].find_one_and_update(
             {"_id": import_id, "next_fetch_s": {"$lte": now_s}},
             {"$set": {"next_fetch_s": next_s}, "$inc": {"version": 1}},
             return_document=ReturnDocument.AFTER,
         )
+        return import_from_document(doc) if doc else None
 
-    async def save_import_result(self, import_id: str, result: Document) -> None:
+    async def save_import_result(self, import_id: str, outcome: ImportOutcome) -> None:
+        result: Document = {
+            "last_fetched_at": outcome.fetched_at,
+            "state": outcome.state,
+            "last_error": outcome.error,
+            "last_result": dataclasses.asdict(outcome.counts),
+            "problems": outcome.problems,
+        }
+
         async def apply(doc: Document) -> tuple[Document, list[Payload]]:
             if doc["state"] == "stopped":
                 # Stopped while it was fetched: the outcome is kept, the stop too.
@@ -392,12 +438,12 @@ class CalendarStore:
         """Never fetch the organisation's feeds again; returns how many were still running."""
         stopped = 0
         for found in await self.imports_of(organisation_id):
-            if found["state"] == "stopped":
+            if found.state == "stopped":
                 continue
 
             async def stop(doc: Document) -> tuple[Document, list[Payload]]:
                 return {**doc, "state": "stopped", "next_fetch_s": NEVER, "last_error": note}, []
 
-            await self.writer.update(IMPORTS, found["_id"], stop)
+            await self.writer.update(IMPORTS, found.id, stop)
             stopped += 1
         return stopped

@@ -14,8 +14,22 @@ from services.exchange.repository import (
     ProjectedOrganisation,
     RecordedMatch,
 )
+from shared.clock import utc_now
 from shared.contracts.base import Payload
+from shared.contracts.directory import OrganisationArchived, OrganisationKind, OrganisationStatus
 from shared.contracts.exchange import ListingKind, ListingStatus
+
+
+def archiving(organisation_id: str, name: str, *, revision: int) -> OrganisationArchived:
+    """What the directory publishes when an organisation leaves the network."""
+    return OrganisationArchived(
+        organisation_id=organisation_id,
+        name=name,
+        kind=OrganisationKind.ASSOCIATION,
+        status=OrganisationStatus.ARCHIVED,
+        revision=revision,
+        updated_at=utc_now(),
+    )
 
 
 class InMemoryExchangeStore:

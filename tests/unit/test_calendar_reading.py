@@ -41,7 +41,7 @@ def events(draw: st.DrawFn, number: int) -> Event:
     )
     if rule is None:
         return event
-    starts = original_starts(rule, start, [], zone(event.timezone))
+    starts = list(original_starts(rule, start, [], zone(event.timezone)))
     overrides: dict[str, OccurrenceOverride] = {}
     for original in draw(st.lists(st.sampled_from(starts), max_size=3, unique=True)):
         if draw(st.booleans()):

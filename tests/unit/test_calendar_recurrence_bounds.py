@@ -159,7 +159,7 @@ def test_reading_a_stored_rule_that_never_matches_stops_within_the_work_bound() 
 
 def test_an_excluded_first_date_of_a_stored_unreadable_rule_is_not_listed() -> None:
     start = dt.datetime(2026, 3, 17, 17, tzinfo=dt.UTC)
-    assert original_starts("FREQ=SECONDLY;COUNT=5", start, [start], BERLIN) == []
+    assert list(original_starts("FREQ=SECONDLY;COUNT=5", start, [start], BERLIN)) == []
 
 
 # --- a generator of pathological rules ----------------------------------------------------

@@ -22,9 +22,10 @@ from shared.contracts.calendar import (
     EventScheduled,
     EventUpdated,
 )
-from shared.contracts.directory import OrganisationArchived, OrganisationKind, OrganisationStatus
+from shared.contracts.directory import OrganisationStatus
 from shared.errors import ConflictError, ForbiddenError, NotFoundError, RejectedError
 from shared.ids import new_id
+from tests.support.in_memory import archiving
 from tests.support.in_memory_calendar import InMemoryCalendarStore
 
 MRIYA = new_id()
@@ -238,14 +239,7 @@ async def test_archiving_an_organisation_cancels_its_future_events_once() -> Non
     saved = await calendar.plan(event(MRIYA), member_of(MRIYA), None)
     others = await calendar.plan(event(LINDE, "Elterncafé"), member_of(LINDE), None)
     store.published.clear()
-    archived = OrganisationArchived(
-        organisation_id=MRIYA,
-        name="Verein Mriya",
-        kind=OrganisationKind.ASSOCIATION,
-        status=OrganisationStatus.ARCHIVED,
-        revision=2,
-        updated_at=utc_now(),
-    )
+    archived = archiving(MRIYA, "Verein Mriya", revision=2)
 
     await calendar.organisation_changed(archived, None)
     await calendar.organisation_changed(archived, None)  # redelivered: nothing more

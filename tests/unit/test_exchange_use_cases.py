@@ -13,7 +13,7 @@ from services.exchange.service import Exchange
 from services.exchange.settings import ExchangeSettings
 from shared.auth import Principal
 from shared.clock import utc_now
-from shared.contracts.directory import OrganisationArchived, OrganisationKind, OrganisationStatus
+from shared.contracts.directory import OrganisationStatus
 from shared.contracts.exchange import (
     ListingCategory,
     ListingKind,
@@ -26,7 +26,7 @@ from shared.contracts.exchange import (
 )
 from shared.errors import ConflictError, ForbiddenError, RejectedError
 from shared.ids import new_id
-from tests.support.in_memory import InMemoryExchangeStore
+from tests.support.in_memory import InMemoryExchangeStore, archiving
 
 MRIYA = new_id()
 LINDE = new_id()
@@ -192,14 +192,7 @@ async def test_the_directory_archiving_an_organisation_withdraws_its_open_listin
     others = await exchange.post(ListingKind.OFFER, room(LINDE, "Saal"), member_of(LINDE), None)
     store.published.clear()
 
-    archived = OrganisationArchived(
-        organisation_id=MRIYA,
-        name="Verein Mriya",
-        kind=OrganisationKind.ASSOCIATION,
-        status=OrganisationStatus.ARCHIVED,
-        revision=2,
-        updated_at=utc_now(),
-    )
+    archived = archiving(MRIYA, "Verein Mriya", revision=2)
     await exchange.apply_organisation(archived, None)
 
     closed = store.listings[offer.id]
