@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
@@ -79,24 +80,6 @@ def today_in_berlin() -> dt.datetime:
     return _moment(dt.datetime.now(zone(BERLIN_ZONE_NAME)).date())
 
 
-def window(
-    start: dt.date | dt.datetime | None,
-    end: dt.date | dt.datetime | None,
-    *,
-    default_start: dt.datetime,
-    default_length: dt.timedelta,
-) -> tuple[dt.datetime, dt.datetime]:
-    low = _moment(start) if start is not None else default_start
-    high = _moment(end) if end is not None else low + default_length
-    if high <= low:
-        raise ProblemError(422, "`to` must be after `from`.", slug="invalid-window")
-    if high - low > MAX_WINDOW:
-        raise ProblemError(
-            422, f"A window spans at most {MAX_WINDOW.days} days.", slug="invalid-window"
-        )
-    return low, high
-
-
 WindowStart = Annotated[
     dt.datetime | dt.date | None,
     Query(alias="from", description="Start (date or RFC 3339; default: today, Berlin)."),
@@ -105,6 +88,34 @@ WindowEnd = Annotated[
     dt.datetime | dt.date | None,
     Query(alias="to", description="End, exclusive (default: 90 days after `from`)."),
 ]
+
+
+@dataclass(frozen=True)
+class AskedWindow:
+    """The window a request asks for (`from`, `to`); either may be left out."""
+
+    start: dt.date | dt.datetime | None
+    end: dt.date | dt.datetime | None
+
+    def resolve(
+        self, *, default_start: dt.datetime, default_length: dt.timedelta
+    ) -> tuple[dt.datetime, dt.datetime]:
+        low = _moment(self.start) if self.start is not None else default_start
+        high = _moment(self.end) if self.end is not None else low + default_length
+        if high <= low:
+            raise ProblemError(422, "`to` must be after `from`.", slug="invalid-window")
+        if high - low > MAX_WINDOW:
+            raise ProblemError(
+                422, f"A window spans at most {MAX_WINDOW.days} days.", slug="invalid-window"
+            )
+        return low, high
+
+
+def asked_window(start: WindowStart = None, end: WindowEnd = None) -> AskedWindow:
+    return AskedWindow(start, end)
+
+
+Window = Annotated[AskedWindow, Depends(asked_window)]
 
 
 def event_filter(
@@ -171,13 +182,12 @@ async def list_events(
     service: CalendarService,
     filters: Filters,
     request: Request,
-    start: WindowStart = None,
-    end: WindowEnd = None,
+    asked: Window,
     include_cancelled: bool = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> OccurrencePage:
-    low, high = window(start, end, default_start=today_in_berlin(), default_length=DEFAULT_WINDOW)
+    low, high = asked.resolve(default_start=today_in_berlin(), default_length=DEFAULT_WINDOW)
     page, total = await service.occurrences_in(
         low, high, filters, include_cancelled=include_cancelled, offset=offset, limit=limit
     )
