@@ -95,6 +95,16 @@ class LoadedEvent:
     version: int
 
 
+@dataclass(frozen=True)
+class EventWrite:
+    """An event to store and the messages its change publishes; `version` is the one it was
+    loaded at, None for a new event."""
+
+    event: Event
+    messages: Sequence[Payload]
+    version: int | None = None
+
+
 class RoomGuard(Protocol):
     """Holds a room from the clash check to the write, across the calendar's replicas."""
 
@@ -112,18 +122,9 @@ class CalendarRepository(Protocol):
 
     async def load_event(self, event_id: str) -> LoadedEvent | None: ...
 
-    async def add_event(
-        self, event: Event, messages: Sequence[Payload], correlation_id: str | None
-    ) -> None: ...
-
-    async def update_event(
-        self,
-        loaded: LoadedEvent,
-        event: Event,
-        messages: Sequence[Payload],
-        correlation_id: str | None,
-    ) -> None:
-        """Write `event` over the one loaded; ConcurrentUpdateError when it changed since."""
+    async def write_event(self, write: EventWrite, correlation_id: str | None) -> None:
+        """Add a new event, or write a changed one over the version it was loaded at
+        (ConcurrentUpdateError when someone else wrote it since)."""
 
     async def events_in_window(
         self, start: dt.datetime, end: dt.datetime, filters: EventFilter

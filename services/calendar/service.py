@@ -31,6 +31,7 @@ from services.calendar.reading import Dated, has_date_in, page_of_dates
 from services.calendar.repository import (
     CalendarRepository,
     EventFilter,
+    EventWrite,
     KnownOrganisation,
     LoadedEvent,
     RoomGuard,
@@ -363,10 +364,8 @@ class Calendar:
             known = await self.store.conflicts_by_id([c.conflict_id for c in clashes])
             writes, detected = plan_conflicts(event, clashes, others, known, now)
             messages = [*messages, *detected]
-            if loaded is None:
-                await self.store.add_event(event, messages, correlation_id)
-            else:
-                await self.store.update_event(loaded, event, messages, correlation_id)
+            version = None if loaded is None else loaded.version
+            await self.store.write_event(EventWrite(event, messages, version), correlation_id)
             # Conflicts are a view derived from the events: written after them, idempotently.
             for write in writes:
                 await self.store.open_conflict(write.conflict, write.existing)

@@ -19,6 +19,7 @@ from services.calendar.domain import Event, OccurrenceOverride
 from services.calendar.inputs import ImportDefaults
 from services.calendar.repository import (
     EventFilter,
+    EventWrite,
     FeedImport,
     ImportCounts,
     ImportOutcome,
@@ -209,28 +210,19 @@ class CalendarStore:
         doc = await self.db[EVENTS].find_one({"_id": event_id}, _NO_OUTBOX)
         return LoadedEvent(event_from_document(doc), int(doc["version"])) if doc else None
 
-    async def add_event(
-        self, event: Event, messages: Sequence[Payload], correlation_id: str | None
-    ) -> None:
-        await self.writer.insert(
-            EVENTS, event_document(event), messages, correlation_id=correlation_id
-        )
-
-    async def update_event(
-        self,
-        loaded: LoadedEvent,
-        event: Event,
-        messages: Sequence[Payload],
-        correlation_id: str | None,
-    ) -> None:
-        """Write a changed event over the one it was loaded as (keeping what the document holds
-        besides the event, e.g. its pending outbox); raises ConcurrentUpdateError when someone
-        else wrote it meanwhile."""
-        current = await self.db[EVENTS].find_one({"_id": event.id})
-        if current is None or int(current["version"]) != loaded.version:
-            raise ConcurrentUpdateError(f"{EVENTS}/{event.id} changed since {loaded.version}")
+    async def write_event(self, write: EventWrite, correlation_id: str | None) -> None:
+        """Insert a new event, or write a changed one over the document it was loaded from
+        (keeping what the document holds besides the event, e.g. its pending outbox); raises
+        ConcurrentUpdateError when someone else wrote it meanwhile."""
+        doc = event_document(write.event)
+        if write.version is None:
+            await self.writer.insert(EVENTS, doc, write.messages, correlation_id=correlation_id)
+            return
+        current = await self.db[EVENTS].find_one({"_id": write.event.id})
+        if current is None or int(current["version"]) != write.version:
+            raise ConcurrentUpdateError(f"{EVENTS}/{write.event.id} changed since {write.version}")
         await self.writer.replace(
-            EVENTS, {**current, **event_document(event)}, messages, correlation_id=correlation_id
+            EVENTS, {**current, **doc}, write.messages, correlation_id=correlation_id
         )
 
     async def events_in_window(

@@ -14,7 +14,7 @@ from services.calendar.clashes import district_key
 from services.calendar.conflicts import Conflict
 from services.calendar.domain import Event, series_span
 from services.calendar.reading import has_date_in
-from services.calendar.repository import EventFilter, KnownOrganisation, LoadedEvent
+from services.calendar.repository import EventFilter, EventWrite, KnownOrganisation, LoadedEvent
 from shared.contracts.base import Payload
 from shared.contracts.calendar import Visibility
 from shared.contracts.directory import OrganisationFacts
@@ -78,25 +78,17 @@ class InMemoryCalendarStore:
         found = self.events.get(event_id)
         return LoadedEvent(*found) if found else None
 
-    async def add_event(
-        self, event: Event, messages: Sequence[Payload], correlation_id: str | None
-    ) -> None:
-        assert event.id not in self.events, "ids are unique"
-        self.events[event.id] = (event, 1)
-        self.published.extend(messages)
-
-    async def update_event(
-        self,
-        loaded: LoadedEvent,
-        event: Event,
-        messages: Sequence[Payload],
-        correlation_id: str | None,
-    ) -> None:
-        _, version = self.events[event.id]
-        if version != loaded.version:
-            raise ConcurrentUpdateError(f"events/{event.id} changed since {loaded.version}")
-        self.events[event.id] = (event, version + 1)
-        self.published.extend(messages)
+    async def write_event(self, write: EventWrite, correlation_id: str | None) -> None:
+        event = write.event
+        if write.version is None:
+            assert event.id not in self.events, "ids are unique"
+            self.events[event.id] = (event, 1)
+        else:
+            stored = self.events.get(event.id)
+            if stored is None or stored[1] != write.version:
+                raise ConcurrentUpdateError(f"events/{event.id} changed since {write.version}")
+            self.events[event.id] = (event, write.version + 1)
+        self.published.extend(write.messages)
 
     async def events_in_window(
         self, start: dt.datetime, end: dt.datetime, filters: EventFilter
