@@ -46,6 +46,8 @@ class EventStateError(ValueError):
     """A change the event's current state does not allow (answered with 409)."""
 
 
+#: The input fields a refused start or end concerns.
+TIME_INPUTS = ("starts_at", "ends_at")
 #: Fields whose change moves the event in time (a reschedule).
 TIME_FIELDS = frozenset({"starts_at", "ends_at", "all_day", "timezone", "rrule", "exdates"})
 
@@ -154,7 +156,7 @@ def resolve_times(starts: When, ends: When, timezone: str) -> tuple[dt.datetime,
     if starts_is_date != ends_is_date:
         raise InvalidEventError(
             "Give `starts_at` and `ends_at` both as dates (all-day) or both as date-times.",
-            fields=["starts_at", "ends_at"],
+            fields=TIME_INPUTS,
         )
     if starts_is_date:
         start = from_wall_time(dt.datetime.combine(starts, dt.time()), tz)
@@ -177,13 +179,16 @@ def moment_of(value: When, all_day: bool, timezone: str, what: str) -> dt.dateti
 
 def check_duration(start: dt.datetime, end: dt.datetime, what: str = "An event") -> None:
     if end <= start:
-        raise InvalidEventError(f"{what} must end after it starts.")
+        raise InvalidEventError(f"{what} must end after it starts.", fields=TIME_INPUTS)
     if end - start > MAX_DURATION:
         raise InvalidEventError(
-            f"{what} may last at most {MAX_DURATION.days} days; plan a series instead."
+            f"{what} may last at most {MAX_DURATION.days} days; plan a series instead.",
+            fields=TIME_INPUTS,
         )
     if start < EARLIEST or end > LATEST:
-        raise InvalidEventError("Events are planned between the years 2000 and 2100.")
+        raise InvalidEventError(
+            "Events are planned between the years 2000 and 2100.", fields=TIME_INPUTS
+        )
 
 
 def nominal_end(event: Event, start: dt.datetime) -> dt.datetime:

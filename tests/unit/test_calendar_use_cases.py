@@ -160,6 +160,18 @@ async def test_clearing_a_required_field_is_refused_naming_the_field() -> None:
     assert refused.value.extensions["fields"] == ["title"]
 
 
+async def test_an_event_ending_before_it_starts_is_refused_naming_its_times() -> None:
+    store = InMemoryCalendarStore()
+    backwards = event(MRIYA).model_copy(update={"ends_at": event(MRIYA).starts_at})
+
+    with pytest.raises(RejectedError) as refused:
+        await calendar_of(store).plan(backwards, member_of(MRIYA), None)
+
+    assert refused.value.slug == "invalid-event"
+    assert refused.value.extensions["fields"] == ["starts_at", "ends_at"]
+    assert store.events == {}
+
+
 async def test_a_room_clash_is_refused_unless_the_office_overrides_it() -> None:
     store = InMemoryCalendarStore()
     calendar = calendar_of(store)
