@@ -4,13 +4,16 @@ Times are answered in Europe/Berlin (RFC 3339 with offset)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
-from services.calendar.domain import PLAUSIBLE_YEARS, EventCreate, EventPatch, OrganisationId
 from services.calendar.imports import Importer
+from services.calendar.inputs import PLAUSIBLE_YEARS, EventCreate, EventPatch, OrganisationId
 from services.calendar.recurrence import from_wall_time, to_utc, zone
+from services.calendar.repository import EventFilter
 from services.calendar.schemas import (
     CancelRequest,
     ConflictPage,
@@ -24,9 +27,8 @@ from services.calendar.schemas import (
     OccurrencePage,
     OccurrencePublic,
 )
-from services.calendar.service import Calendar
-from services.calendar.store import EventFilter
-from shared.auth import CurrentUser, OptionalUser
+from services.calendar.service import Calendar, Saved
+from shared.auth import CurrentUser, OptionalUser, Principal
 from shared.clock import BERLIN_ZONE_NAME
 from shared.context import current_correlation_id as correlation_id
 from shared.contracts.vocabulary import Audience, FieldOfAction, LanguageTag
@@ -78,24 +80,6 @@ def today_in_berlin() -> dt.datetime:
     return _moment(dt.datetime.now(zone(BERLIN_ZONE_NAME)).date())
 
 
-def window(
-    start: dt.date | dt.datetime | None,
-    end: dt.date | dt.datetime | None,
-    *,
-    default_start: dt.datetime,
-    default_length: dt.timedelta,
-) -> tuple[dt.datetime, dt.datetime]:
-    low = _moment(start) if start is not None else default_start
-    high = _moment(end) if end is not None else low + default_length
-    if high <= low:
-        raise ProblemError(422, "`to` must be after `from`.", slug="invalid-window")
-    if high - low > MAX_WINDOW:
-        raise ProblemError(
-            422, f"A window spans at most {MAX_WINDOW.days} days.", slug="invalid-window"
-        )
-    return low, high
-
-
 WindowStart = Annotated[
     dt.datetime | dt.date | None,
     Query(alias="from", description="Start (date or RFC 3339; default: today, Berlin)."),
@@ -104,6 +88,34 @@ WindowEnd = Annotated[
     dt.datetime | dt.date | None,
     Query(alias="to", description="End, exclusive (default: 90 days after `from`)."),
 ]
+
+
+@dataclass(frozen=True)
+class AskedWindow:
+    """The window a request asks for (`from`, `to`); either may be left out."""
+
+    start: dt.date | dt.datetime | None
+    end: dt.date | dt.datetime | None
+
+    def resolve(
+        self, *, default_start: dt.datetime, default_length: dt.timedelta
+    ) -> tuple[dt.datetime, dt.datetime]:
+        low = _moment(self.start) if self.start is not None else default_start
+        high = _moment(self.end) if self.end is not None else low + default_length
+        if high <= low:
+            raise ProblemError(422, "`to` must be after `from`.", slug="invalid-window")
+        if high - low > MAX_WINDOW:
+            raise ProblemError(
+                422, f"A window spans at most {MAX_WINDOW.days} days.", slug="invalid-window"
+            )
+        return low, high
+
+
+def asked_window(start: WindowStart = None, end: WindowEnd = None) -> AskedWindow:
+    return AskedWindow(start, end)
+
+
+Window = Annotated[AskedWindow, Depends(asked_window)]
 
 
 def event_filter(
@@ -127,6 +139,7 @@ def event_filter(
 
 
 Filters = Annotated[EventFilter, Depends(event_filter)]
+Override = Annotated[bool, Query(description="Office staff: book despite a room clash")]
 
 
 def portal_address(request: Request) -> str:
@@ -151,7 +164,7 @@ async def plan_event(
     service: CalendarService,
     request: Request,
     response: Response,
-    override: Annotated[bool, Query(description="Office staff: book despite a room clash")] = False,
+    override: Override = False,
 ) -> EventSaved:
     saved = await service.plan(data, user, correlation_id(), override=override)
     response.headers["Location"] = f"/events/{saved.event.id}"
@@ -169,13 +182,12 @@ async def list_events(
     service: CalendarService,
     filters: Filters,
     request: Request,
-    start: WindowStart = None,
-    end: WindowEnd = None,
+    asked: Window,
     include_cancelled: bool = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> OccurrencePage:
-    low, high = window(start, end, default_start=today_in_berlin(), default_length=DEFAULT_WINDOW)
+    low, high = asked.resolve(default_start=today_in_berlin(), default_length=DEFAULT_WINDOW)
     page, total = await service.occurrences_in(
         low, high, filters, include_cancelled=include_cancelled, offset=offset, limit=limit
     )
@@ -210,7 +222,7 @@ async def change_event(
     user: CurrentUser,
     service: CalendarService,
     request: Request,
-    override: Annotated[bool, Query(description="Office staff: book despite a room clash")] = False,
+    override: Override = False,
 ) -> EventSaved:
     saved = await service.change(event_id, patch, user, correlation_id(), override=override)
     return EventSaved.of(saved, portal_address(request))
@@ -255,7 +267,7 @@ async def move_occurrence(
     user: CurrentUser,
     service: CalendarService,
     request: Request,
-    override: Annotated[bool, Query(description="Office staff: book despite a room clash")] = False,
+    override: Override = False,
 ) -> OccurrenceMoved:
     event = await service.visible_event(event_id, user)
     saved, occurrence = await service.move(
@@ -291,60 +303,63 @@ async def list_invitations(
     ]
 
 
-@router.post(
-    "/events/{event_id}/co-organisers/{organisation_id}/accept",
-    response_model=EventSaved,
-    tags=["co-organisers"],
-    summary="Accept an invitation to co-organise (editor of the invited organisation)",
-    responses={404: {"description": "The organisation is not invited"}},
-)
-async def accept_co_organiser(
-    event_id: EventId,
-    organisation_id: OrganisationId,
-    user: CurrentUser,
-    service: CalendarService,
-    request: Request,
-) -> EventSaved:
-    saved = await service.accept_co_organiser(event_id, organisation_id, user, correlation_id())
-    return EventSaved.of(saved, portal_address(request))
+#: What a co-organiser route asks of the calendar: (calendar, event, organisation, caller).
+CoOrganiserStep = Callable[[Calendar, str, str, Principal], Awaitable[Saved]]
 
 
-@router.post(
-    "/events/{event_id}/co-organisers/{organisation_id}/decline",
-    response_model=EventSaved,
-    tags=["co-organisers"],
-    summary="Decline an invitation to co-organise (editor of the invited organisation)",
-    responses={404: {"description": "The organisation is not invited"}},
-)
-async def decline_co_organiser(
-    event_id: EventId,
-    organisation_id: OrganisationId,
-    user: CurrentUser,
-    service: CalendarService,
-    request: Request,
-) -> EventSaved:
-    saved = await service.drop_co_organiser(
-        event_id, organisation_id, user, correlation_id(), invitation_only=True
+def _co_organiser_route(
+    method: str, suffix: str, name: str, step: CoOrganiserStep, **documentation: Any
+) -> None:
+    @router.api_route(
+        f"/events/{{event_id}}/co-organisers/{{organisation_id}}{suffix}",
+        methods=[method],
+        response_model=EventSaved,
+        tags=["co-organisers"],
+        name=name,
+        **documentation,
     )
-    return EventSaved.of(saved, portal_address(request))
+    async def co_organiser_step(
+        event_id: EventId,
+        organisation_id: OrganisationId,
+        user: CurrentUser,
+        service: CalendarService,
+        request: Request,
+    ) -> EventSaved:
+        saved = await step(service, event_id, organisation_id, user)
+        return EventSaved.of(saved, portal_address(request))
 
 
-@router.delete(
-    "/events/{event_id}/co-organisers/{organisation_id}",
-    response_model=EventSaved,
-    tags=["co-organisers"],
+_NOT_INVITED = {404: {"description": "The organisation is not invited"}}
+_co_organiser_route(
+    "POST",
+    "/accept",
+    "accept_co_organiser",
+    lambda service, event_id, organisation_id, user: service.accept_co_organiser(
+        event_id, organisation_id, user, correlation_id()
+    ),
+    summary="Accept an invitation to co-organise (editor of the invited organisation)",
+    responses=_NOT_INVITED,
+)
+_co_organiser_route(
+    "POST",
+    "/decline",
+    "decline_co_organiser",
+    lambda service, event_id, organisation_id, user: service.drop_co_organiser(
+        event_id, organisation_id, user, correlation_id(), invitation_only=True
+    ),
+    summary="Decline an invitation to co-organise (editor of the invited organisation)",
+    responses=_NOT_INVITED,
+)
+_co_organiser_route(
+    "DELETE",
+    "",
+    "remove_co_organiser",
+    lambda service, event_id, organisation_id, user: service.drop_co_organiser(
+        event_id, organisation_id, user, correlation_id()
+    ),
     summary="A co-organiser leaves, or the organiser takes it (or its invitation) off",
     description="Editors of the co-organising organisation, of the organiser, or office staff.",
 )
-async def remove_co_organiser(
-    event_id: EventId,
-    organisation_id: OrganisationId,
-    user: CurrentUser,
-    service: CalendarService,
-    request: Request,
-) -> EventSaved:
-    saved = await service.drop_co_organiser(event_id, organisation_id, user, correlation_id())
-    return EventSaved.of(saved, portal_address(request))
 
 
 @router.get(
@@ -360,13 +375,13 @@ async def list_conflicts(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> ConflictPage:
-    documents, total, titles = await service.open_conflicts(
+    conflicts, total, titles = await service.open_conflicts(
         organisation, user, limit=limit, offset=offset
     )
     return ConflictPage(
-        items=[ConflictPublic.of_document(doc, titles) for doc in documents],
+        items=[ConflictPublic.of_conflict(conflict, titles) for conflict in conflicts],
         total=total,
         limit=limit,
         offset=offset,
-        next_offset=next_offset(offset, len(documents), total),
+        next_offset=next_offset(offset, len(conflicts), total),
     )

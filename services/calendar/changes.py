@@ -9,22 +9,24 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from services.calendar.domain import (
-    REQUIRED_FIELDS,
-    TIME_FIELDS,
     Event,
-    EventCreate,
-    EventPatch,
     EventStateError,
     InvalidEventError,
     Occurrence,
     OccurrenceOverride,
-    RecurrenceInput,
-    When,
     check_duration,
     find_occurrence,
     moment_of,
     resolve_times,
     validate_event,
+)
+from services.calendar.facts import change_messages, facts
+from services.calendar.inputs import (
+    REQUIRED_FIELDS,
+    EventCreate,
+    EventPatch,
+    RecurrenceInput,
+    When,
 )
 from services.calendar.recurrence import (
     RecurrenceError,
@@ -32,7 +34,6 @@ from services.calendar.recurrence import (
     normalise_rule,
     occurrence_key,
     original_starts,
-    parse_occurrence_key,
     wall_time,
     zone,
 )
@@ -42,54 +43,7 @@ from shared.contracts.calendar import (
     EventRescheduled,
     EventScheduled,
     EventStatus,
-    EventUpdated,
-    MovedOccurrence,
-    Recurrence,
 )
-
-
-def facts(event: Event) -> dict[str, Any]:
-    """The public facts of an event, as every calendar.event.* payload carries them."""
-    recurrence = None
-    if event.rrule is not None:
-        cancelled = [
-            parse_occurrence_key(key)
-            for key, override in event.overrides.items()
-            if override.state == "cancelled"
-        ]
-        moved = [
-            MovedOccurrence(
-                occurrence_start=parse_occurrence_key(key),
-                starts_at=override.starts_at,
-                ends_at=override.ends_at,
-            )
-            for key, override in sorted(event.overrides.items())
-            if override.state == "moved" and override.starts_at and override.ends_at
-        ]
-        recurrence = Recurrence(
-            rrule=event.rrule, exdates=sorted([*event.exdates, *cancelled]), moved=moved
-        )
-    return {
-        "event_id": event.id,
-        "title": event.title,
-        "description": event.description,
-        "organisation_id": event.organisation_id,
-        "co_organiser_ids": event.co_organiser_ids,
-        "starts_at": event.starts_at,
-        "ends_at": event.ends_at,
-        "all_day": event.all_day,
-        "timezone": event.timezone,
-        "venue": event.venue,
-        "district": event.district,
-        "audience": event.audience,
-        "languages": event.languages,
-        "fields": event.fields,
-        "visibility": event.visibility,
-        "recurrence": recurrence,
-        "status": event.status,
-        "sequence": event.sequence,
-        "updated_at": event.updated_at,
-    }
 
 
 def _recurrence(
@@ -218,14 +172,20 @@ def change_event(
     given = set(patch.model_fields_set)
     cleared = sorted(name for name in given if getattr(patch, name) is None)
     if cleared_required := [name for name in cleared if name in REQUIRED_FIELDS]:
-        raise InvalidEventError(f"These fields cannot be cleared: {', '.join(cleared_required)}.")
+        raise InvalidEventError(
+            f"These fields cannot be cleared: {', '.join(cleared_required)}.",
+            fields=cleared_required,
+        )
     timezone = patch.timezone or event.timezone
     starts_at, ends_at, all_day = _patched_times(event, patch, given, timezone)
     rule, exdates = event.rrule, event.exdates
     if "recurrence" in given:
         rule, exdates = _recurrence(patch.recurrence, timezone, all_day)
     elif all_day != event.all_day and exdates:
-        raise InvalidEventError("Give the series' EXDATEs again when it becomes all-day or timed.")
+        raise InvalidEventError(
+            "Give the series' EXDATEs again when it becomes all-day or timed.",
+            fields=["recurrence"],
+        )
     update: dict[str, Any] = {
         "starts_at": starts_at,
         "ends_at": ends_at,
@@ -253,7 +213,7 @@ def change_event(
         return changed, []  # only invitations: nothing the public sees changed
     changed = changed.model_copy(update={"sequence": event.sequence + 1, "updated_at": now})
     validate_event(changed)
-    return changed, _change_messages(event, changed)
+    return changed, change_messages(event, changed)
 
 
 def accept_co_organiser(
@@ -276,7 +236,7 @@ def accept_co_organiser(
             "updated_at": now,
         }
     )
-    return changed, _change_messages(event, changed)
+    return changed, change_messages(event, changed)
 
 
 def drop_co_organiser(
@@ -298,24 +258,7 @@ def drop_co_organiser(
     changed = event.model_copy(
         update={"co_organiser_ids": left, "sequence": event.sequence + 1, "updated_at": now}
     )
-    return changed, _change_messages(event, changed)
-
-
-def _change_messages(before: Event, after: Event) -> list[Payload]:
-    """A new time is announced as a reschedule, any other change as an update."""
-    if any(getattr(before, name) != getattr(after, name) for name in TIME_FIELDS):
-        return [
-            EventRescheduled(
-                **facts(after),
-                previous_starts_at=before.starts_at,
-                previous_ends_at=before.ends_at,
-            )
-        ]
-    old, new = facts(before), facts(after)
-    changed = sorted(
-        name for name in new if name not in ("sequence", "updated_at") and old[name] != new[name]
-    )
-    return [EventUpdated(**new, changed_fields=changed)]
+    return changed, change_messages(event, changed)
 
 
 def _overrides_still_valid(event: Event) -> dict[str, OccurrenceOverride]:
@@ -435,7 +378,7 @@ def reconcile_import(
         return merged, [EventCancelled(**facts(merged), reason=merged.cancel_reason)]
     if existing.cancelled:
         return merged, [EventScheduled(**facts(merged))]
-    return merged, _change_messages(existing, merged)
+    return merged, change_messages(existing, merged)
 
 
 def with_overrides(

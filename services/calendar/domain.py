@@ -4,18 +4,13 @@ cancelling them. No I/O here."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import (
-    AfterValidator,
-    AwareDatetime,
-    BaseModel,
-    ConfigDict,
-    Field,
-    StringConstraints,
-)
+from pydantic import BaseModel, ConfigDict, Field
 
+from services.calendar.inputs import DEFAULT_TIMEZONE, When
 from services.calendar.recurrence import (
     RecurrenceError,
     check_bounded,
@@ -27,16 +22,9 @@ from services.calendar.recurrence import (
     wall_time,
     zone,
 )
-from shared.clock import BERLIN_ZONE_NAME
-from shared.contracts.calendar import (
-    EventStatus,
-    Venue,
-    Visibility,
-)
-from shared.contracts.vocabulary import Audience, FieldOfAction, LanguageTag
-from shared.ids import EntityId
+from shared.contracts.calendar import EventStatus, Venue, Visibility
+from shared.contracts.vocabulary import Audience, FieldOfAction
 
-DEFAULT_TIMEZONE = BERLIN_ZONE_NAME
 #: A single event (or one occurrence) lasts at most this long.
 MAX_DURATION = dt.timedelta(days=14)
 #: From the first start to the last end of a series, moved occurrences included.
@@ -44,167 +32,22 @@ MAX_SPAN = dt.timedelta(days=3 * 366)
 EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 LATEST = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
 
-OrganisationId = EntityId
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-#: Dates given to the calendar lie in these years: far enough around EARLIEST/LATEST for a
-#: clear "between 2000 and 2100" answer, near enough that no time arithmetic overflows.
-PLAUSIBLE_YEARS = range(1900, 2201)
-
-
-def _plausible(value: dt.date) -> dt.date:
-    if value.year not in PLAUSIBLE_YEARS:
-        raise ValueError(
-            f"Dates lie between the years {PLAUSIBLE_YEARS.start} and {PLAUSIBLE_YEARS.stop - 1}."
-        )
-    return value
-
-
-#: A timed moment (RFC 3339 with offset), or a date for an all-day event.
-When = Annotated[AwareDatetime | dt.date, AfterValidator(_plausible)]
-
-
-def _unique(values: list[Any]) -> list[Any]:
-    return list(dict.fromkeys(values))
-
-
-def _known_zone(name: str) -> str:
-    try:
-        zone(name)
-    except RecurrenceError as exc:
-        raise ValueError(str(exc)) from exc
-    return name
-
-
-TimeZoneName = Annotated[str, AfterValidator(_known_zone)]
-
 
 class InvalidEventError(ValueError):
-    """Input that is well-formed but not a plannable event (answered with 422)."""
+    """Input that is well-formed but not a plannable event (answered with 422); `fields`
+    names the fields concerned, when it is about some."""
+
+    def __init__(self, detail: str, *, fields: Sequence[str] = ()) -> None:
+        super().__init__(detail)
+        self.fields = list(fields)
 
 
 class EventStateError(ValueError):
     """A change the event's current state does not allow (answered with 409)."""
 
 
-# --- input --------------------------------------------------------------------------------
-
-
-class VenueInput(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    name: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = Field(
-        None, examples=["Stadtteilzentrum Nordstadt"]
-    )
-    address: Annotated[str, StringConstraints(max_length=300)] | None = Field(
-        None, examples=["Mallinckrodtstraße 12"]
-    )
-    room: Annotated[str, StringConstraints(max_length=100)] | None = Field(
-        None, examples=["Saal 2"]
-    )
-
-    def venue(self) -> Venue | None:
-        if not (self.name or self.address or self.room):
-            return None
-        return Venue(name=self.name or None, address=self.address or None, room=self.room or None)
-
-
-class RecurrenceInput(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    rrule: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)
-    ] = Field(
-        description="RFC 5545 RRULE value with COUNT or UNTIL, at most two years long; "
-        "applied in the event's time zone.",
-        examples=["FREQ=WEEKLY;BYDAY=TU;COUNT=20"],
-    )
-    exdates: list[When] = Field(
-        default_factory=list,
-        max_length=500,
-        description="Starts of occurrences left out (RFC 3339, or dates for all-day series).",
-    )
-
-
-class EventFields(BaseModel):
-    """What an organiser says about an event (shared by create and import)."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    title: Annotated[str, StringConstraints(min_length=1, max_length=200)] = Field(
-        examples=["Kinderfest im Hoeschpark"]
-    )
-    description: Annotated[str, StringConstraints(max_length=5000)] = ""
-    co_organiser_ids: Annotated[list[OrganisationId], AfterValidator(_unique)] = Field(
-        default_factory=list,
-        max_length=10,
-        description="Organisations asked to organise it too: each becomes a co-organiser once "
-        "an editor of it (or office staff) accepts the invitation.",
-    )
-    venue: VenueInput | None = None
-    district: ShortText | None = Field(None, examples=["Nordstadt"])
-    audience: Annotated[list[Audience], AfterValidator(_unique)] = Field(default_factory=list)
-    languages: Annotated[list[LanguageTag], AfterValidator(_unique)] = Field(
-        default_factory=list, max_length=20
-    )
-    fields: Annotated[list[FieldOfAction], AfterValidator(_unique)] = Field(default_factory=list)
-    visibility: Visibility = Visibility.PUBLIC
-    timezone: TimeZoneName = Field(DEFAULT_TIMEZONE, description="IANA zone it is planned in.")
-    recurrence: RecurrenceInput | None = None
-
-
-class EventCreate(EventFields):
-    organisation_id: OrganisationId = Field(description="The organiser.")
-    starts_at: When = Field(
-        description="RFC 3339 with offset; a date (YYYY-MM-DD) makes an all-day event.",
-        examples=["2026-06-20T14:00:00+02:00"],
-    )
-    ends_at: When = Field(
-        description="RFC 3339 with offset; for an all-day event the day after the last day "
-        "(exclusive, as in iCalendar).",
-        examples=["2026-06-20T17:00:00+02:00"],
-    )
-
-
-class EventPatch(BaseModel):
-    """A partial change: only the fields given change; `null` clears an optional field.
-    Giving only `starts_at` moves the event and keeps its duration."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    title: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
-    description: Annotated[str, StringConstraints(max_length=5000)] | None = None
-    co_organiser_ids: Annotated[list[OrganisationId], AfterValidator(_unique)] | None = Field(
-        None, max_length=10
-    )
-    venue: VenueInput | None = None
-    district: ShortText | None = None
-    audience: Annotated[list[Audience], AfterValidator(_unique)] | None = None
-    languages: Annotated[list[LanguageTag], AfterValidator(_unique)] | None = Field(
-        None, max_length=20
-    )
-    fields: Annotated[list[FieldOfAction], AfterValidator(_unique)] | None = None
-    visibility: Visibility | None = None
-    timezone: TimeZoneName | None = None
-    recurrence: RecurrenceInput | None = None
-    starts_at: When | None = None
-    ends_at: When | None = None
-
-
-#: Fields that may not be cleared with null.
-REQUIRED_FIELDS = frozenset(
-    {
-        "title",
-        "description",
-        "co_organiser_ids",
-        "audience",
-        "languages",
-        "fields",
-        "visibility",
-        "timezone",
-        "starts_at",
-        "ends_at",
-    }
-)
+#: The input fields a refused start or end concerns.
+TIME_INPUTS = ("starts_at", "ends_at")
 #: Fields whose change moves the event in time (a reschedule).
 TIME_FIELDS = frozenset({"starts_at", "ends_at", "all_day", "timezone", "rrule", "exdates"})
 
@@ -312,7 +155,8 @@ def resolve_times(starts: When, ends: When, timezone: str) -> tuple[dt.datetime,
     ends_is_date = not isinstance(ends, dt.datetime)
     if starts_is_date != ends_is_date:
         raise InvalidEventError(
-            "Give `starts_at` and `ends_at` both as dates (all-day) or both as date-times."
+            "Give `starts_at` and `ends_at` both as dates (all-day) or both as date-times.",
+            fields=TIME_INPUTS,
         )
     if starts_is_date:
         start = from_wall_time(dt.datetime.combine(starts, dt.time()), tz)
@@ -335,13 +179,16 @@ def moment_of(value: When, all_day: bool, timezone: str, what: str) -> dt.dateti
 
 def check_duration(start: dt.datetime, end: dt.datetime, what: str = "An event") -> None:
     if end <= start:
-        raise InvalidEventError(f"{what} must end after it starts.")
+        raise InvalidEventError(f"{what} must end after it starts.", fields=TIME_INPUTS)
     if end - start > MAX_DURATION:
         raise InvalidEventError(
-            f"{what} may last at most {MAX_DURATION.days} days; plan a series instead."
+            f"{what} may last at most {MAX_DURATION.days} days; plan a series instead.",
+            fields=TIME_INPUTS,
         )
     if start < EARLIEST or end > LATEST:
-        raise InvalidEventError("Events are planned between the years 2000 and 2100.")
+        raise InvalidEventError(
+            "Events are planned between the years 2000 and 2100.", fields=TIME_INPUTS
+        )
 
 
 def nominal_end(event: Event, start: dt.datetime) -> dt.datetime:
@@ -360,7 +207,7 @@ def validate_event(event: Event) -> None:
     try:
         check_bounded(event.rrule, event.starts_at, event.exdates, zone(event.timezone))
     except RecurrenceError as exc:
-        raise InvalidEventError(str(exc)) from exc
+        raise InvalidEventError(str(exc), fields=["recurrence"]) from exc
     for override in event.overrides.values():
         if override.state == "moved":
             assert override.starts_at is not None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Request, Response, status
@@ -11,20 +10,19 @@ from services.calendar.api import (
     FEED_PAST,
     FEED_WINDOW,
     ICS_MEDIA_TYPE,
+    AskedWindow,
     CalendarService,
     Filters,
     ImporterService,
-    WindowEnd,
-    WindowStart,
+    Window,
     portal_address,
     today_in_berlin,
-    window,
 )
-from services.calendar.domain import OrganisationId
 from services.calendar.ics import build_feed
-from services.calendar.schemas import ImportCreate, ImportDefaults, ImportPublic
+from services.calendar.inputs import ImportDefaults, OrganisationId
+from services.calendar.repository import EventFilter
+from services.calendar.schemas import ImportCreate, ImportPublic
 from services.calendar.service import Calendar
-from services.calendar.store import EventFilter
 from shared.auth import CurrentUser, OptionalUser
 
 router = APIRouter()
@@ -36,16 +34,15 @@ router = APIRouter()
 async def _feed(
     service: Calendar,
     filters: EventFilter,
-    start: dt.date | dt.datetime | None,
-    end: dt.date | dt.datetime | None,
+    asked: AskedWindow,
     *,
     name: str,
     uid: str,
     portal_url: str,
     file_name: str,
 ) -> Response:
-    low, high = window(
-        start, end, default_start=today_in_berlin() - FEED_PAST, default_length=FEED_WINDOW
+    low, high = asked.resolve(
+        default_start=today_in_berlin() - FEED_PAST, default_length=FEED_WINDOW
     )
     events = await service.events_in(low, high, filters)
     body = build_feed(events, name=name, portal_url=portal_url, uid=uid)
@@ -75,15 +72,13 @@ async def calendar_feed(
     service: CalendarService,
     filters: Filters,
     request: Request,
-    start: WindowStart = None,
-    end: WindowEnd = None,
+    asked: Window,
 ) -> Response:
     settings = request.app.state.settings
     return await _feed(
         service,
         filters,
-        start,
-        end,
+        asked,
         name=settings.feed_name,
         uid="integrationsnetz-calendar",
         portal_url=portal_address(request),
@@ -103,16 +98,14 @@ async def organisation_feed(
     service: CalendarService,
     user: OptionalUser,
     request: Request,
-    start: WindowStart = None,
-    end: WindowEnd = None,
+    asked: Window,
 ) -> Response:
     known = await service.known_organisation(organisation_id)
     settings = request.app.state.settings
     return await _feed(
         service,
         EventFilter(organisation=organisation_id, include_network=user is not None),
-        start,
-        end,
+        asked,
         name=f"{settings.feed_name} – {known.name}",
         uid=f"integrationsnetz-calendar-{organisation_id}",
         portal_url=portal_address(request),
@@ -133,11 +126,9 @@ async def organisation_feed(
 async def register_import(
     data: ImportCreate, user: CurrentUser, service: ImporterService
 ) -> ImportPublic:
-    defaults = ImportDefaults.model_validate(
-        data.model_dump(exclude={"organisation_id", "url"})
-    ).model_dump(mode="json")
-    doc = await service.register(data.organisation_id, str(data.url), defaults, user)
-    return ImportPublic.of(doc)
+    defaults = ImportDefaults.model_validate(data.model_dump(exclude={"organisation_id", "url"}))
+    registered = await service.register(data.organisation_id, str(data.url), defaults, user)
+    return ImportPublic.of(registered)
 
 
 @router.get(
@@ -149,4 +140,4 @@ async def register_import(
 async def list_imports(
     organisation: OrganisationId, user: CurrentUser, service: ImporterService
 ) -> list[ImportPublic]:
-    return [ImportPublic.of(doc) for doc in await service.imports_of(organisation, user)]
+    return [ImportPublic.of(feed) for feed in await service.imports_of(organisation, user)]

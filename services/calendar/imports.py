@@ -8,15 +8,17 @@ import logging
 import re
 import time
 import uuid
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import asdict, dataclass, field
+from typing import Literal
 
 import httpcore
 from pydantic import ValidationError
 
 from services.calendar.changes import plan_event, reconcile_import, with_overrides
-from services.calendar.domain import Event, EventCreate, InvalidEventError
+from services.calendar.domain import Event, InvalidEventError
 from services.calendar.ics import FeedEntry, FeedError, read_feed
+from services.calendar.inputs import EventCreate, ImportDefaults
+from services.calendar.repository import FeedImport, ImportCounts, ImportOutcome
 from services.calendar.safe_fetch import (
     FetchError,
     FetchLimits,
@@ -26,13 +28,12 @@ from services.calendar.safe_fetch import (
 )
 from services.calendar.service import ARCHIVED_REASON, SYSTEM, Calendar
 from services.calendar.settings import CalendarSettings
-from services.calendar.store import CalendarStore, event_from_document
+from services.calendar.store import CalendarStore
 from shared.auth import Principal
 from shared.clock import utc_now
 from shared.contracts.calendar import EventStatus
 from shared.errors import ApplicationError, ForbiddenError, RejectedError
 from shared.ids import new_id
-from shared.mongo import Document
 from shared.outbox import ConcurrentUpdateError
 
 log = logging.getLogger("integrationsnetz.calendar.imports")
@@ -55,14 +56,14 @@ class ImportReport:
     unchanged: int = 0
     problems: list[str] = field(default_factory=list)
 
-    def as_document(self) -> Document:
-        return {
-            "created": self.created,
-            "updated": self.updated,
-            "cancelled": self.cancelled,
-            "unchanged": self.unchanged,
-            "skipped": len(self.problems),
-        }
+    def counts(self) -> ImportCounts:
+        return ImportCounts(
+            created=self.created,
+            updated=self.updated,
+            cancelled=self.cancelled,
+            unchanged=self.unchanged,
+            skipped=len(self.problems),
+        )
 
 
 def check_feed_url(url: str) -> str:
@@ -91,9 +92,15 @@ class Importer:
         *,
         resolver: Resolver | None = None,
         network: httpcore.AsyncNetworkBackend | None = None,
+        store: CalendarStore | None = None,
     ) -> None:
         self.calendar = calendar
-        self.store: CalendarStore = calendar.store
+        #: The feeds are stored next to the events (the calendar's own store unless given).
+        if store is None:
+            if not isinstance(calendar.store, CalendarStore):
+                raise TypeError("An importer needs the CalendarStore its calendar writes to.")
+            store = calendar.store
+        self.store = store
         self.settings = settings
         #: How feed hosts are resolved and connected to (None: the system's).
         self.resolver = resolver
@@ -112,39 +119,34 @@ class Importer:
         )
 
     async def register(
-        self, organisation_id: str, url: str, defaults: Document, user: Principal
-    ) -> Document:
+        self, organisation_id: str, url: str, defaults: ImportDefaults, user: Principal
+    ) -> FeedImport:
         if not user.may_edit(organisation_id):
             raise ForbiddenError(
-                "Only office staff or members of this organisation may import its feed."
+                "Only office staff or members of this organisation may import its feed.",
+                slug="not-an-editor",
             )
         try:
             check_feed_url(url)
         except FeedError as exc:
             raise RejectedError(str(exc), slug="invalid-feed-url") from exc
         await self.calendar.require_active([organisation_id])
-        now = utc_now()
         return await self.store.add_import(
-            {
-                "_id": new_id(),
-                "organisation_id": organisation_id,
-                "url": url,
-                "defaults": defaults,
-                "created_at": now,
-                "created_by": user.person_id,
-                "next_fetch_s": int(now.timestamp()),
-                "state": "pending",
-                "last_fetched_at": None,
-                "last_error": None,
-                "last_result": None,
-                "problems": [],
-            }
+            FeedImport(
+                id=new_id(),
+                organisation_id=organisation_id,
+                url=url,
+                defaults=defaults,
+                created_at=utc_now(),
+                created_by=user.person_id,
+            )
         )
 
-    async def imports_of(self, organisation_id: str, user: Principal) -> list[Document]:
+    async def imports_of(self, organisation_id: str, user: Principal) -> list[FeedImport]:
         if not user.may_edit(organisation_id):
             raise ForbiddenError(
-                "Only office staff or members of this organisation may see its imports."
+                "Only office staff or members of this organisation may see its imports.",
+                slug="not-an-editor",
             )
         return await self.store.imports_of(organisation_id)
 
@@ -154,15 +156,15 @@ class Importer:
         organisation."""
         now_s = int(time.time())
         next_s = now_s + int(self.settings.import_interval_seconds)
-        by_organisation: dict[str, list[Document]] = {}
+        by_organisation: dict[str, list[FeedImport]] = {}
         for import_id in await self.store.due_import_ids(now_s):
             claimed = await self.store.claim_import(import_id, now_s, next_s)
             if claimed is None:
                 continue  # another replica took it
-            by_organisation.setdefault(claimed["organisation_id"], []).append(claimed)
+            by_organisation.setdefault(claimed.organisation_id, []).append(claimed)
         slots = asyncio.Semaphore(self.settings.import_parallel_organisations)
 
-        async def import_all(registrations: list[Document]) -> None:
+        async def import_all(registrations: list[FeedImport]) -> None:
             async with slots:
                 for registration in registrations:
                     await self.import_feed(registration)
@@ -182,49 +184,53 @@ class Importer:
         known = await self.store.get_organisation(organisation_id)
         return known is not None and not known.active
 
-    async def import_feed(self, registration: Document) -> ImportReport:
+    async def import_feed(self, registration: FeedImport) -> ImportReport:
         """Fetch one feed and apply it; a failure is recorded on the import, never raised."""
         report = ImportReport()
-        organisation_id: str = registration["organisation_id"]
+        organisation_id = registration.organisation_id
         if await self._archived(organisation_id):
             await self.stop_imports_of(organisation_id)
             return report
-        result: dict[str, Any] = {"last_fetched_at": utc_now()}
+        fetched_at = utc_now()
+        state: Literal["ok", "failed"] = "ok"
+        error: str | None = None
         try:
-            data = await self.fetcher().fetch(registration["url"])
+            data = await self.fetcher().fetch(registration.url)
             limit = self.settings.import_max_events
             if count_events(data) > limit:
                 raise FeedError(f"the feed has more than {limit} events; nothing was imported")
             # Parsing a large feed takes seconds: not on the event loop.
             entries, problems = await asyncio.to_thread(
-                read_feed, data, registration["defaults"].get("timezone") or "Europe/Berlin"
+                read_feed, data, registration.defaults.timezone
             )
             if len(entries) + sum(len(entry.overrides) for entry in entries) > limit:
                 raise FeedError(f"the feed has more than {limit} events; nothing was imported")
             report.problems.extend(problems)
             await self._apply(registration, entries, report)
         except (FeedError, FetchError) as exc:
-            result.update(state="failed", last_error=str(exc))
+            state, error = "failed", str(exc)
         except Exception as exc:
-            log.exception("import %s failed", registration["_id"])
-            result.update(state="failed", last_error=f"unexpected error: {type(exc).__name__}")
-        else:
-            result.update(state="ok", last_error=None)
+            log.exception("import %s failed", registration.id)
+            state, error = "failed", f"unexpected error: {type(exc).__name__}"
         if await self._archived(organisation_id):
             # Archived while this feed was applied: what it brought back is called off again.
             await self.stop_imports_of(organisation_id)
             await self.calendar.cancel_future_events_of(organisation_id, None)
-        result.update(
-            last_result=report.as_document(), problems=report.problems[:MAX_REPORTED_PROBLEMS]
+        outcome = ImportOutcome(
+            fetched_at=fetched_at,
+            state=state,
+            error=error,
+            counts=report.counts(),
+            problems=report.problems[:MAX_REPORTED_PROBLEMS],
         )
-        await self.store.save_import_result(registration["_id"], result)
+        await self.store.save_import_result(registration.id, outcome)
         return report
 
     async def _apply(
-        self, registration: Document, entries: list[FeedEntry], report: ImportReport
+        self, registration: FeedImport, entries: list[FeedEntry], report: ImportReport
     ) -> None:
-        organisation_id: str = registration["organisation_id"]
-        import_id: str = registration["_id"]
+        organisation_id = registration.organisation_id
+        import_id = registration.id
         seen: set[str] = set()
         for entry in entries:
             event_id = imported_event_id(organisation_id, entry.uid)
@@ -234,31 +240,30 @@ class Importer:
             except (ValidationError, InvalidEventError, ApplicationError) as exc:
                 report.problems.append(f"{entry.uid}: {_reason(exc)}")
         now = utc_now()
-        for doc in await self.store.imported_events(import_id):
-            gone = doc["_id"] not in seen and doc["status"] == EventStatus.SCHEDULED.value
-            if gone and doc["span_end_s"] > int(now.timestamp()):
+        for event_id in await self.store.upcoming_imported_event_ids(import_id, now):
+            if event_id not in seen:
                 saved = await self.calendar.cancel(
-                    doc["_id"], None, "Removed from the organisation's own calendar.", SYSTEM, None
+                    event_id, None, "Removed from the organisation's own calendar.", SYSTEM, None
                 )
                 report.cancelled += saved.event.cancelled
-        log.info("import %s of %s: %s", import_id, organisation_id, report.as_document())
+        log.info("import %s of %s: %s", import_id, organisation_id, asdict(report.counts()))
 
     async def _apply_entry(
-        self, registration: Document, event_id: str, entry: FeedEntry, report: ImportReport
+        self, registration: FeedImport, event_id: str, entry: FeedEntry, report: ImportReport
     ) -> None:
         data = EventCreate.model_validate(
             {
-                **registration["defaults"],
+                **registration.defaults.model_dump(mode="json"),
                 **entry.fields,
-                "organisation_id": registration["organisation_id"],
+                "organisation_id": registration.organisation_id,
             }
         )
         for _ in range(5):
-            loaded = await self.store.get_event_document(event_id)
-            existing = event_from_document(loaded) if loaded else None
+            loaded = await self.store.load_event(event_id)
+            existing = loaded.event if loaded else None
             created_at = existing.created_at if existing else utc_now()
             incoming = plan_event(
-                event_id, data, created_at, import_id=registration["_id"], import_uid=entry.uid
+                event_id, data, created_at, import_id=registration.id, import_uid=entry.uid
             )
             incoming = with_overrides(incoming, entry.overrides)
             if entry.cancelled:

@@ -9,7 +9,7 @@ import heapq
 from collections.abc import Iterator, Sequence
 
 from services.calendar.domain import Event, Occurrence, nominal_end, occurrences
-from services.calendar.recurrence import iter_original_starts, occurrence_key, zone
+from services.calendar.recurrence import occurrence_key, original_starts, zone
 
 Dated = tuple[Event, Occurrence]
 
@@ -58,7 +58,7 @@ def has_date_in(event: Event, start: dt.datetime, end: dt.datetime) -> bool:
         return True
     # As in `occurrences`: a DST switch changes an occurrence's length by an hour.
     after = start - (event.ends_at - event.starts_at) - dt.timedelta(hours=2)
-    for original in iter_original_starts(
+    for original in original_starts(
         event.rrule, event.starts_at, event.exdates, zone(event.timezone), after=after, before=end
     ):
         override = event.overrides.get(occurrence_key(original))

@@ -351,22 +351,6 @@ def original_starts(
     after: dt.datetime | None = None,
     before: dt.datetime | None = None,
     work: Work | None = None,
-) -> list[dt.datetime]:
-    """Original starts (UTC) of the series, optionally only those within [after, before]."""
-    return list(
-        iter_original_starts(rule, first_start, exdates, tz, after=after, before=before, work=work)
-    )
-
-
-def iter_original_starts(
-    rule: str,
-    first_start: dt.datetime,
-    exdates: list[dt.datetime],
-    tz: ZoneInfo,
-    *,
-    after: dt.datetime | None = None,
-    before: dt.datetime | None = None,
-    work: Work | None = None,
 ) -> Iterator[dt.datetime]:
     """Original starts (UTC) of the series in order, optionally only those within
     [after, before]; expanded only as far as the caller reads.

@@ -5,6 +5,7 @@ Europe/Berlin (RFC 3339 with offset)."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -18,15 +19,17 @@ from pydantic import (
 )
 
 from services.calendar.clashes import Clash
-from services.calendar.domain import Event, Occurrence, OrganisationId, TimeZoneName, When
+from services.calendar.conflicts import Conflict
+from services.calendar.domain import Event, Occurrence
 from services.calendar.ics import event_url
+from services.calendar.inputs import ImportDefaults, OrganisationId, When
 from services.calendar.recurrence import parse_occurrence_key, zone
+from services.calendar.repository import FeedImport
 from services.calendar.service import Saved
 from shared.clock import BERLIN_ZONE_NAME
 from shared.contracts.calendar import ConflictKind, EventStatus, Venue, Visibility
-from shared.contracts.vocabulary import Audience, FieldOfAction, LanguageTag
+from shared.contracts.vocabulary import Audience, FieldOfAction
 from shared.ids import EntityId
-from shared.mongo import Document
 from shared.pages import Page
 
 EventId = EntityId
@@ -156,21 +159,21 @@ class ConflictPublic(BaseModel):
         )
 
     @classmethod
-    def of_document(cls, doc: Document, titles: dict[str, str]) -> ConflictPublic:
+    def of_conflict(cls, conflict: Conflict, titles: dict[str, str]) -> ConflictPublic:
         return cls(
-            id=doc["_id"],
-            kind=doc["kind"],
-            event_id=doc["event_id"],
-            event_title=titles.get(doc["event_id"], ""),
-            occurrence_start=doc["occurrence_start"],
-            other_event_id=doc["other_event_id"],
-            other_event_title=titles.get(doc["other_event_id"], ""),
-            other_occurrence_start=doc["other_occurrence_start"],
-            overlap_starts_at=doc["overlap_starts_at"],
-            overlap_ends_at=doc["overlap_ends_at"],
-            district=doc["district"],
-            shared_audience=doc["shared_audience"],
-            venue=doc["venue"],
+            id=conflict.id,
+            kind=conflict.kind,
+            event_id=conflict.event_id,
+            event_title=titles.get(conflict.event_id, ""),
+            occurrence_start=conflict.occurrence_start,
+            other_event_id=conflict.other_event_id,
+            other_event_title=titles.get(conflict.other_event_id, ""),
+            other_occurrence_start=conflict.other_occurrence_start,
+            overlap_starts_at=conflict.overlap_starts_at,
+            overlap_ends_at=conflict.overlap_ends_at,
+            district=conflict.district,
+            shared_audience=conflict.shared_audience,
+            venue=conflict.venue,
         )
 
 
@@ -313,21 +316,6 @@ class OccurrenceMoved(BaseModel):
     conflicts: list[ConflictPublic]
 
 
-class ImportDefaults(BaseModel):
-    """Facts an ICS feed does not carry, given to every event imported from it."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    district: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = None
-    audience: list[Audience] = Field(default_factory=list)
-    languages: list[LanguageTag] = Field(default_factory=list, max_length=20)
-    fields: list[FieldOfAction] = Field(default_factory=list)
-    visibility: Visibility = Visibility.PUBLIC
-    timezone: TimeZoneName = Field(
-        BERLIN_ZONE_NAME, description="Zone of the feed's floating times."
-    )
-
-
 class ImportCreate(ImportDefaults):
     organisation_id: OrganisationId
     url: AnyHttpUrl = Field(
@@ -359,5 +347,17 @@ class ImportPublic(BaseModel):
     created_at: BerlinTime
 
     @classmethod
-    def of(cls, doc: Document) -> ImportPublic:
-        return cls(id=doc["_id"], **{k: v for k, v in doc.items() if k in cls.model_fields})
+    def of(cls, feed: FeedImport) -> ImportPublic:
+        result = feed.last_result
+        return cls(
+            id=feed.id,
+            organisation_id=feed.organisation_id,
+            url=feed.url,
+            defaults=feed.defaults,
+            state=feed.state,
+            last_fetched_at=feed.last_fetched_at,
+            last_error=feed.last_error,
+            last_result=ImportResult.model_validate(asdict(result)) if result else None,
+            problems=feed.problems,
+            created_at=feed.created_at,
+        )

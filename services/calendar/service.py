@@ -18,31 +18,29 @@ from services.calendar.changes import (
     schedule_event,
 )
 from services.calendar.clashes import Clash, find_clashes, venue_key
+from services.calendar.conflicts import Conflict, plan_conflicts, room_clash_error
 from services.calendar.domain import (
     Event,
-    EventCreate,
-    EventPatch,
     EventStateError,
     InvalidEventError,
     Occurrence,
-    When,
     series_span,
 )
+from services.calendar.inputs import EventCreate, EventPatch, When
 from services.calendar.reading import Dated, has_date_in, page_of_dates
-from services.calendar.recurrence import zone
-from services.calendar.room_locks import RoomLocks
-from services.calendar.settings import CalendarSettings
-from services.calendar.store import (
-    CalendarStore,
+from services.calendar.repository import (
+    CalendarRepository,
     EventFilter,
+    EventWrite,
     KnownOrganisation,
-    conflict_document,
-    event_from_document,
+    LoadedEvent,
+    RoomGuard,
 )
+from services.calendar.settings import CalendarSettings
 from shared.auth import Principal
-from shared.clock import BERLIN_ZONE_NAME, utc_now
+from shared.clock import utc_now
 from shared.contracts.base import Payload
-from shared.contracts.calendar import ConflictDetected, ConflictKind
+from shared.contracts.calendar import ConflictKind, Visibility
 from shared.contracts.directory import OrganisationFacts, OrganisationStatus
 from shared.errors import (
     ApplicationError,
@@ -52,7 +50,6 @@ from shared.errors import (
     RejectedError,
 )
 from shared.ids import new_id
-from shared.mongo import Document
 from shared.outbox import ConcurrentUpdateError
 
 log = logging.getLogger("integrationsnetz.calendar")
@@ -61,6 +58,13 @@ MAX_WRITE_ATTEMPTS = 5
 #: Acts for the calendar itself (archiving, imports).
 SYSTEM = Principal(person_id="calendar", role="admin")
 ARCHIVED_REASON = "The organisation has left the network."
+
+
+def invalid_event(exc: InvalidEventError) -> RejectedError:
+    """The input is no plannable event; naming the fields concerned when it is about some."""
+    if exc.fields:
+        return RejectedError(str(exc), slug="invalid-event", fields=exc.fields)
+    return RejectedError(str(exc), slug="invalid-event")
 
 
 @dataclass(frozen=True)
@@ -74,27 +78,20 @@ class Saved:
 
 
 def _not_found() -> ApplicationError:
-    return NotFoundError("No event with this id.")
-
-
-def _iso_berlin(moment: dt.datetime) -> str:
-    return moment.astimezone(zone(BERLIN_ZONE_NAME)).isoformat()
-
-
-def _span(start: dt.datetime, end: dt.datetime) -> str:
-    """ "20.06.2026 14:00–17:00" in Berlin time."""
-    tz = zone(BERLIN_ZONE_NAME)
-    low, high = start.astimezone(tz), end.astimezone(tz)
-    end_format = "%H:%M" if low.date() == high.date() else "%d.%m.%Y %H:%M"
-    return f"{low:%d.%m.%Y %H:%M}–{high.strftime(end_format)}"
+    return NotFoundError("No event with this id.", slug="no-such-event")
 
 
 class Calendar:
-    def __init__(self, store: CalendarStore, settings: CalendarSettings) -> None:
+    def __init__(
+        self,
+        store: CalendarRepository,
+        settings: CalendarSettings,
+        *,
+        rooms: RoomGuard | None = None,
+    ) -> None:
         self.store = store
         self.settings = settings
-        self.rooms = RoomLocks(
-            store.db,
+        self.rooms = rooms or store.room_guard(
             lease_seconds=settings.room_lock_seconds,
             wait_seconds=settings.room_lock_wait_seconds,
         )
@@ -105,7 +102,7 @@ class Calendar:
         """The calendar's view of an organisation; NotFoundError when it has none."""
         known = await self.store.get_organisation(organisation_id)
         if known is None:
-            raise NotFoundError("No organisation with this id.")
+            raise NotFoundError("No organisation with this id.", slug="no-such-organisation")
         return known
 
     async def organisation_changed(
@@ -147,13 +144,16 @@ class Calendar:
     def _require_editor(organisation_id: str, user: Principal) -> None:
         if not user.may_edit(organisation_id):
             raise ForbiddenError(
-                "Only office staff or members of the organising organisation may do this."
+                "Only office staff or members of the organising organisation may do this.",
+                slug="not-an-editor",
             )
 
     @staticmethod
     def _check_override(override: bool, user: Principal) -> None:
         if override and not user.is_admin:
-            raise ForbiddenError("Only office staff (admin) may override a room clash.")
+            raise ForbiddenError(
+                "Only office staff (admin) may override a room clash.", slug="override-refused"
+            )
 
     async def plan(
         self,
@@ -169,12 +169,12 @@ class Calendar:
         try:
             event, scheduled = schedule_event(new_id(), data, utc_now(), user.may_edit)
         except InvalidEventError as exc:
-            raise RejectedError(str(exc), slug="invalid-event") from exc
+            raise invalid_event(exc) from exc
         return await self.save(None, event, [scheduled], override, correlation_id)
 
     async def visible_event(self, event_id: str, user: Principal | None) -> Event:
         event = await self.store.get_event(event_id)
-        if event is None or (event.visibility.value == "network" and user is None):
+        if event is None or (event.visibility is Visibility.NETWORK and user is None):
             raise _not_found()
         return event
 
@@ -283,7 +283,8 @@ class Calendar:
         """Upcoming events that invite the organisation to co-organise them, by start."""
         if not user.may_edit(organisation_id):
             raise ForbiddenError(
-                "Only office staff or members of this organisation may see its invitations."
+                "Only office staff or members of this organisation may see its invitations.",
+                slug="not-an-editor",
             )
         return await self.store.invitations_of(organisation_id, utc_now())
 
@@ -302,10 +303,10 @@ class Calendar:
         `apply` returns the very same event when nothing changed. The user must be an editor of
         the organisation `acting_for` names (the organiser unless given)."""
         for _ in range(MAX_WRITE_ATTEMPTS):
-            loaded = await self.store.get_event_document(event_id)
+            loaded = await self.store.load_event(event_id)
             if loaded is None:
                 raise _not_found()
-            event = event_from_document(loaded)
+            event = loaded.event
             acting = acting_for(event) if acting_for else event.organisation_id
             self._require_editor(acting, user)
             if not user.is_admin and not archived_ok:
@@ -313,7 +314,7 @@ class Calendar:
             try:
                 changed, messages = await apply(event)
             except InvalidEventError as exc:
-                raise RejectedError(str(exc), slug="invalid-event") from exc
+                raise invalid_event(exc) from exc
             except EventStateError as exc:
                 raise ConflictError(str(exc), slug="event-state") from exc
             except LookupError as exc:
@@ -324,7 +325,9 @@ class Calendar:
                 return await self.save(loaded, changed, messages, override, correlation_id)
             except ConcurrentUpdateError:
                 continue
-        raise ConflictError("The event is being changed by someone else; try again.")
+        raise ConflictError(
+            "The event is being changed by someone else; try again.", slug="concurrent-change"
+        )
 
     # clashes -----------------------------------------------------------------------------
 
@@ -340,36 +343,9 @@ class Calendar:
         clashing = {c.other_event_id for c in clashes}
         return clashes, {other.id: other for other in candidates if other.id in clashing}
 
-    @staticmethod
-    def _room_clash_problem(clashes: list[Clash], others: dict[str, Event]) -> ApplicationError:
-        first = clashes[0]
-        other = others[first.other_event_id]
-        venue = first.venue
-        place = f"“{venue.name}”" if venue else "The venue"
-        if venue and venue.room:
-            place = f"Room “{venue.room}” at {place}"
-        return ConflictError(
-            f"{place} is already booked by “{other.title}” "
-            f"({_span(first.overlap_starts_at, first.overlap_ends_at)}, Europe/Berlin). "
-            "Choose another time or room, or ask the office to override.",
-            title="Room already booked",
-            slug="room-clash",
-            clashes=[
-                {
-                    "event_id": clash.other_event_id,
-                    "title": others[clash.other_event_id].title,
-                    "organisation_id": others[clash.other_event_id].organisation_id,
-                    "occurrence_start": _iso_berlin(clash.other_occurrence_start),
-                    "overlap_starts_at": _iso_berlin(clash.overlap_starts_at),
-                    "overlap_ends_at": _iso_berlin(clash.overlap_ends_at),
-                }
-                for clash in clashes[:20]
-            ],
-        )
-
     async def save(
         self,
-        loaded: Document | None,
+        loaded: LoadedEvent | None,
         event: Event,
         messages: Sequence[Payload],
         override: bool,
@@ -380,66 +356,24 @@ class Calendar:
         room, each sees the ones written before it."""
         room = None if event.cancelled else venue_key(event)
         async with self.rooms.hold(room):
-            return await self._check_and_write(loaded, event, messages, override, correlation_id)
-
-    async def _check_and_write(
-        self,
-        loaded: Document | None,
-        event: Event,
-        messages: Sequence[Payload],
-        override: bool,
-        correlation_id: str | None,
-    ) -> Saved:
-        clashes, others = await self.clashes_of(event)
-        rooms = [c for c in clashes if c.kind is ConflictKind.ROOM]
-        if rooms and not override:
-            raise self._room_clash_problem(rooms, others)
-        now = utc_now()
-        known = await self.store.conflicts_by_id([c.conflict_id for c in clashes])
-        documents: dict[str, tuple[Document, Document | None]] = {}
-        messages = list(messages)
-        for clash in clashes:
-            if clash.conflict_id in documents:
-                continue
-            organisation_ids = [*event.organiser_ids, *others[clash.other_event_id].organiser_ids]
-            document = conflict_document(clash, organisation_ids, now)
-            existing = known.get(clash.conflict_id)
-            if existing is not None and existing["state"] == "open":
-                if sorted(existing["organisation_ids"]) != sorted(document["organisation_ids"]):
-                    # co-organisers joined or left: the conflict concerns them now, unannounced
-                    documents[clash.conflict_id] = (
-                        {**document, "detected_at": existing["detected_at"]},
-                        existing,
-                    )
-                continue  # already known and announced
-            documents[clash.conflict_id] = (document, existing)
-            messages.append(
-                ConflictDetected(
-                    conflict_id=clash.conflict_id,
-                    conflict_kind=clash.kind,
-                    event_id=clash.event_id,
-                    other_event_id=clash.other_event_id,
-                    organisation_ids=document["organisation_ids"],
-                    overlap_starts_at=clash.overlap_starts_at,
-                    overlap_ends_at=clash.overlap_ends_at,
-                    district=clash.district,
-                    shared_audience=list(clash.shared_audience),
-                    venue=clash.venue,
-                    detected_at=now,
-                )
-            )
-        if loaded is None:
-            await self.store.add_event(event, messages, correlation_id)
-        else:
-            await self.store.replace_event(loaded, event, messages, correlation_id)
-        # Conflicts are a view derived from the events: written after them, idempotently.
-        for document, existing in documents.values():
-            await self.store.open_conflict(document, existing)
-        current = {c.conflict_id for c in clashes}
-        for stale in await self.store.open_conflicts_of_event(event.id):
-            if stale["_id"] not in current:
-                await self.store.close_conflict(stale["_id"], now)
-        return Saved(event, clashes, others)
+            clashes, others = await self.clashes_of(event)
+            rooms = [c for c in clashes if c.kind is ConflictKind.ROOM]
+            if rooms and not override:
+                raise room_clash_error(rooms, others)
+            now = utc_now()
+            known = await self.store.conflicts_by_id([c.conflict_id for c in clashes])
+            writes, detected = plan_conflicts(event, clashes, others, known, now)
+            messages = [*messages, *detected]
+            version = None if loaded is None else loaded.version
+            await self.store.write_event(EventWrite(event, messages, version), correlation_id)
+            # Conflicts are a view derived from the events: written after them, idempotently.
+            for write in writes:
+                await self.store.open_conflict(write.conflict, write.existing)
+            current = {c.conflict_id for c in clashes}
+            for stale in await self.store.open_conflict_ids_of_event(event.id):
+                if stale not in current:
+                    await self.store.close_conflict(stale, now)
+            return Saved(event, clashes, others)
 
     # reading -----------------------------------------------------------------------------
 
@@ -455,7 +389,7 @@ class Calendar:
     ) -> tuple[list[Dated], int]:
         """One page of the dates in [start, end) of the events that pass the filters, by time,
         and how many there are in all."""
-        events = await self.store.events_in_window(start, end, filters=filters.query())
+        events = await self.store.events_in_window(start, end, filters)
         # Expanding many series is CPU work: off the event loop, other requests go on.
         return await asyncio.to_thread(
             lambda: page_of_dates(
@@ -472,7 +406,7 @@ class Calendar:
         self, start: dt.datetime, end: dt.datetime, filters: EventFilter
     ) -> list[Event]:
         """Events (whole series) with a date in [start, end), for the iCalendar feeds."""
-        events = await self.store.events_in_window(start, end, filters=filters.query())
+        events = await self.store.events_in_window(start, end, filters)
         shown = await asyncio.to_thread(
             lambda: [event for event in events if has_date_in(event, start, end)]
         )
@@ -481,18 +415,21 @@ class Calendar:
 
     async def open_conflicts(
         self, organisation_id: str, user: Principal, *, limit: int, offset: int
-    ) -> tuple[list[Document], int, dict[str, str]]:
+    ) -> tuple[list[Conflict], int, dict[str, str]]:
+        """A page of the organisation's open conflicts, how many there are, and the titles of
+        the events they concern."""
         if not user.may_edit(organisation_id):
             raise ForbiddenError(
-                "Only office staff or members of this organisation may see its conflicts."
+                "Only office staff or members of this organisation may see its conflicts.",
+                slug="not-an-editor",
             )
-        documents, total = await self.store.open_conflicts_of_organisation(
+        conflicts, total = await self.store.open_conflicts_of_organisation(
             organisation_id, limit=limit, offset=offset, now=utc_now()
         )
         titles: dict[str, str] = {}
-        for document in documents:
-            for event_id in document["event_ids"]:
+        for conflict in conflicts:
+            for event_id in conflict.event_ids:
                 if event_id not in titles:
                     event = await self.store.get_event(event_id)
                     titles[event_id] = event.title if event else ""
-        return documents, total, titles
+        return conflicts, total, titles

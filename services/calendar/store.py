@@ -1,39 +1,37 @@
-"""The calendar's storage: events, conflicts, imports, and its projection of organisations.
-
-Finding the events of a time window must not read the whole calendar, on MongoDB and on the
-embedded server alike. Measured on nx-27017: ranges on datetimes are not served by an index
-(full scan), ranges on a single indexed integer or string field are, equality next to a range
-keeps a compound index from being used, and `$or` of ranges is slower than separate queries.
-So every event document carries string keys whose order is (span class, first start):
-
-    window_key   = "<class>:<start, epoch seconds, 11 digits>"
-    room_key     = "<hash of venue+room>:<class>:<start>"        ("" when it books no room)
-    audience_key = "<hash of district>:<class>:<start>"          ("" without district/audience)
-
-The span class groups series by the length of their span (first start to last end, in powers
-of four hours). An event of class c overlaps [start, end) only if its first start lies in
-[start - longest span of c, end): one bounded range on one indexed field per class, so a window
-costs len(SPAN_CLASSES) index range scans whatever the size of the calendar, and each returns at
-most about four times what really overlaps. Keys decide only what is *read*; the pure clash
-detection decides what clashes, so a hash collision costs a few extra reads, never a wrong answer.
-"""
+"""The calendar's storage: events, conflicts, imports, and its projection of organisations;
+documents in, domain objects out. How a window's events are found by index is explained in
+`window_keys.py`."""
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
-import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from services.calendar.clashes import Clash, district_key, venue_key
-from services.calendar.domain import Event, OccurrenceOverride, series_span
+from services.calendar.clashes import district_key, venue_key
+from services.calendar.conflicts import Conflict
+from services.calendar.domain import Event, OccurrenceOverride
+from services.calendar.inputs import ImportDefaults
+from services.calendar.repository import (
+    EventFilter,
+    EventWrite,
+    FeedImport,
+    ImportCounts,
+    ImportOutcome,
+    KnownOrganisation,
+    LoadedEvent,
+)
+from services.calendar.room_locks import RoomLocks
+from services.calendar.window_keys import epoch, index_keys, window_queries
 from shared.contracts.base import Payload
+from shared.contracts.calendar import ConflictKind, EventStatus, Venue
 from shared.contracts.directory import OrganisationFacts, OrganisationStatus
+from shared.contracts.vocabulary import Audience
 from shared.mongo import CollectionIndexes, Document
 from shared.outbox import ConcurrentUpdateError, OutboxWriter
 from shared.projection import apply_revision
@@ -46,9 +44,6 @@ IMPORTS = "imports"
 NEVER = 2**62
 
 OUTBOX_COLLECTIONS = (EVENTS,)
-
-#: Longest span of each span class: 4 h, 16 h, 64 h, … ~7.5 years (powers of four).
-SPAN_CLASSES = tuple(dt.timedelta(hours=4 * 4**n) for n in range(8))
 
 # No index on array fields: on nx-27017 an index on an array field makes equality queries on
 # it find nothing. Lists are matched with `$in`, which stays correct.
@@ -82,73 +77,6 @@ INDEXES = (
 )
 
 
-# --- keys ---------------------------------------------------------------------------------
-
-
-def span_class(length: dt.timedelta) -> int:
-    for number, longest in enumerate(SPAN_CLASSES):
-        if length <= longest:
-            return number
-    return len(SPAN_CLASSES) - 1  # validation keeps spans far below the last class
-
-
-def _epoch(moment: dt.datetime) -> int:
-    return int(moment.timestamp())
-
-
-def _prefix(text: str | None) -> str:
-    if not text:
-        return ""
-    return hashlib.sha256(text.encode()).hexdigest()[:16] + ":"
-
-
-def _key(prefix: str, number: int, start_s: int) -> str:
-    return f"{prefix}{number}:{max(start_s, 0):011d}"
-
-
-def index_keys(event: Event) -> Document:
-    """The derived fields that let windows and clash candidates be found by index."""
-    first, last = series_span(event)
-    number = span_class(last - first)
-    start_s = _epoch(first)
-    room = venue_key(event)
-    district = district_key(event.district)
-    clashable = not event.cancelled
-    return {
-        "organiser_ids": event.organiser_ids,
-        "district_key": district or "",
-        "series_ends_at": last,
-        "span_start_s": start_s,
-        "span_end_s": _epoch(last),
-        "window_key": _key("", number, start_s),
-        "room_key": _key(_prefix(room), number, start_s) if room and clashable else "",
-        "audience_key": (
-            _key(_prefix(district), number, start_s)
-            if district and event.audience and clashable
-            else ""
-        ),
-    }
-
-
-def window_queries(
-    start: dt.datetime, end: dt.datetime, *, field: str = "window_key", value: str | None = None
-) -> list[Document]:
-    """One bounded index range per span class: together they find every event with a date in
-    [start, end) (and a few that have none there)."""
-    prefix = _prefix(value)
-    start_s, end_s = _epoch(start), _epoch(end)
-    return [
-        {
-            field: {
-                "$gte": _key(prefix, number, start_s - int(longest.total_seconds())),
-                "$lt": _key(prefix, number, end_s),
-            },
-            "span_end_s": {"$gt": start_s},
-        }
-        for number, longest in enumerate(SPAN_CLASSES)
-    ]
-
-
 # --- documents ----------------------------------------------------------------------------
 
 
@@ -175,68 +103,88 @@ def event_from_document(doc: Document) -> Event:
     return Event.model_validate(values)
 
 
-def conflict_document(clash: Clash, organisation_ids: Sequence[str], now: dt.datetime) -> Document:
+def conflict_document(conflict: Conflict) -> Document:
     return {
-        "_id": clash.conflict_id,
-        "kind": clash.kind.value,
-        "event_id": clash.event_id,
-        "other_event_id": clash.other_event_id,
-        "event_ids": sorted({clash.event_id, clash.other_event_id}),
-        "occurrence_start": clash.occurrence_start,
-        "other_occurrence_start": clash.other_occurrence_start,
-        "organisation_ids": list(dict.fromkeys(organisation_ids)),
-        "overlap_starts_at": clash.overlap_starts_at,
-        "overlap_ends_at": clash.overlap_ends_at,
-        "overlap_start_s": _epoch(clash.overlap_starts_at),
-        "district": clash.district,
-        "shared_audience": [a.value for a in clash.shared_audience],
-        "venue": clash.venue.model_dump() if clash.venue else None,
-        "state": "open",
-        "detected_at": now,
-        "closed_at": None,
+        "_id": conflict.id,
+        "kind": conflict.kind.value,
+        "event_id": conflict.event_id,
+        "other_event_id": conflict.other_event_id,
+        "event_ids": conflict.event_ids,
+        "occurrence_start": conflict.occurrence_start,
+        "other_occurrence_start": conflict.other_occurrence_start,
+        "organisation_ids": conflict.organisation_ids,
+        "overlap_starts_at": conflict.overlap_starts_at,
+        "overlap_ends_at": conflict.overlap_ends_at,
+        "overlap_start_s": epoch(conflict.overlap_starts_at),
+        "district": conflict.district,
+        "shared_audience": [a.value for a in conflict.shared_audience],
+        "venue": conflict.venue.model_dump() if conflict.venue else None,
+        "state": conflict.state,
+        "detected_at": conflict.detected_at,
+        "closed_at": conflict.closed_at,
     }
 
 
-@dataclass(frozen=True)
-class KnownOrganisation:
-    """What the calendar knows of an organisation from the directory's events."""
+def conflict_from_document(doc: Document) -> Conflict:
+    return Conflict(
+        id=doc["_id"],
+        kind=ConflictKind(doc["kind"]),
+        event_id=doc["event_id"],
+        other_event_id=doc["other_event_id"],
+        occurrence_start=doc["occurrence_start"],
+        other_occurrence_start=doc["other_occurrence_start"],
+        organisation_ids=list(doc["organisation_ids"]),
+        overlap_starts_at=doc["overlap_starts_at"],
+        overlap_ends_at=doc["overlap_ends_at"],
+        detected_at=doc["detected_at"],
+        district=doc["district"],
+        shared_audience=[Audience(a) for a in doc["shared_audience"]],
+        venue=Venue.model_validate(doc["venue"]) if doc["venue"] else None,
+        state="open" if doc["state"] == "open" else "closed",
+        closed_at=doc.get("closed_at"),
+    )
 
-    id: str
-    name: str
-    status: OrganisationStatus
-    revision: int
 
-    @property
-    def active(self) -> bool:
-        return self.status is OrganisationStatus.ACTIVE
+def import_document(feed: FeedImport) -> Document:
+    doc: Document = {"_id": feed.id, **dataclasses.asdict(feed)}
+    del doc["id"]
+    doc["defaults"] = feed.defaults.model_dump(mode="json")
+    return doc
 
 
-@dataclass(frozen=True)
-class EventFilter:
-    """Filters of `/events` and the feeds; `None` means any."""
+def import_from_document(doc: Document) -> FeedImport:
+    result = doc.get("last_result")
+    return FeedImport(
+        id=doc["_id"],
+        organisation_id=doc["organisation_id"],
+        url=doc["url"],
+        defaults=ImportDefaults.model_validate(doc["defaults"]),
+        created_at=doc["created_at"],
+        created_by=doc["created_by"],
+        state=doc["state"],
+        last_fetched_at=doc.get("last_fetched_at"),
+        last_error=doc.get("last_error"),
+        last_result=ImportCounts(**result) if result else None,
+        problems=list(doc.get("problems") or []),
+    )
 
-    organisation: str | None = None
-    district: str | None = None
-    language: str | None = None
-    audience: str | None = None
-    field: str | None = None
-    include_network: bool = False
 
-    def query(self) -> Document:
-        query: Document = {}
-        if not self.include_network:
-            query["visibility"] = "public"
-        if self.organisation:
-            query["organiser_ids"] = {"$in": [self.organisation]}
-        if self.district:
-            query["district_key"] = district_key(self.district) or ""
-        if self.language:
-            query["languages"] = {"$in": [self.language]}
-        if self.audience:
-            query["audience"] = {"$in": [self.audience]}
-        if self.field:
-            query["fields"] = {"$in": [self.field]}
-        return query
+def event_filter_query(filters: EventFilter) -> Document:
+    """The MongoDB filter of a calendar view's filters."""
+    query: Document = {}
+    if not filters.include_network:
+        query["visibility"] = "public"
+    if filters.organisation:
+        query["organiser_ids"] = {"$in": [filters.organisation]}
+    if filters.district:
+        query["district_key"] = district_key(filters.district) or ""
+    if filters.language:
+        query["languages"] = {"$in": [filters.language]}
+    if filters.audience:
+        query["audience"] = {"$in": [filters.audience]}
+    if filters.field:
+        query["fields"] = {"$in": [filters.field]}
+    return query
 
 
 _NO_OUTBOX = {"outbox": 0}
@@ -249,46 +197,53 @@ class CalendarStore:
 
     # events ------------------------------------------------------------------------------
 
-    async def get_event_document(self, event_id: str) -> Document | None:
-        return await self.db[EVENTS].find_one({"_id": event_id})
+    def room_guard(self, *, lease_seconds: float, wait_seconds: float) -> RoomLocks:
+        return RoomLocks(self.db, lease_seconds=lease_seconds, wait_seconds=wait_seconds)
+
+    # events ------------------------------------------------------------------------------
 
     async def get_event(self, event_id: str) -> Event | None:
         doc = await self.db[EVENTS].find_one({"_id": event_id}, _NO_OUTBOX)
         return event_from_document(doc) if doc else None
 
-    async def add_event(
-        self, event: Event, messages: Sequence[Payload], correlation_id: str | None
-    ) -> None:
-        await self.writer.insert(
-            EVENTS, event_document(event), messages, correlation_id=correlation_id
-        )
+    async def load_event(self, event_id: str) -> LoadedEvent | None:
+        doc = await self.db[EVENTS].find_one({"_id": event_id}, _NO_OUTBOX)
+        return LoadedEvent(event_from_document(doc), int(doc["version"])) if doc else None
 
-    async def replace_event(
-        self,
-        loaded: Document,
-        event: Event,
-        messages: Sequence[Payload],
-        correlation_id: str | None,
-    ) -> None:
-        """Write a changed event over the document it was loaded from; raises
+    async def write_event(self, write: EventWrite, correlation_id: str | None) -> None:
+        """Insert a new event, or write a changed one over the document it was loaded from
+        (keeping what the document holds besides the event, e.g. its pending outbox); raises
         ConcurrentUpdateError when someone else wrote it meanwhile."""
+        doc = event_document(write.event)
+        if write.version is None:
+            await self.writer.insert(EVENTS, doc, write.messages, correlation_id=correlation_id)
+            return
+        current = await self.db[EVENTS].find_one({"_id": write.event.id})
+        if current is None or int(current["version"]) != write.version:
+            raise ConcurrentUpdateError(f"{EVENTS}/{write.event.id} changed since {write.version}")
         await self.writer.replace(
-            EVENTS, {**loaded, **event_document(event)}, messages, correlation_id=correlation_id
+            EVENTS, {**current, **doc}, write.messages, correlation_id=correlation_id
         )
 
     async def events_in_window(
+        self, start: dt.datetime, end: dt.datetime, filters: EventFilter | None = None
+    ) -> list[Event]:
+        """Events with a date in [start, end) (and a few without) that pass the filters."""
+        query = event_filter_query(filters) if filters else {}
+        return await self._in_window(start, end, "window_key", None, query)
+
+    async def _in_window(
         self,
         start: dt.datetime,
         end: dt.datetime,
-        *,
-        field: str = "window_key",
-        value: str | None = None,
-        filters: Document | None = None,
+        field: str,
+        value: str | None,
+        filters: Document,
     ) -> list[Event]:
-        """Events with a date in [start, end) (and a few without), by indexed key ranges."""
+        """By indexed key ranges, one per span class (`window_keys.window_queries`)."""
         found: dict[str, Event] = {}
         for query in window_queries(start, end, field=field, value=value):
-            async for doc in self.db[EVENTS].find({**query, **(filters or {})}, _NO_OUTBOX):
+            async for doc in self.db[EVENTS].find({**query, **filters}, _NO_OUTBOX):
                 found.setdefault(doc["_id"], event_from_document(doc))
         return list(found.values())
 
@@ -299,13 +254,11 @@ class CalendarStore:
         found: dict[str, Event] = {}
         room = venue_key(event)
         if room is not None:
-            for other in await self.events_in_window(start, end, field="room_key", value=room):
+            for other in await self._in_window(start, end, "room_key", room, {}):
                 found[other.id] = other
         district = district_key(event.district)
         if district is not None and event.audience:
-            for other in await self.events_in_window(
-                start, end, field="audience_key", value=district
-            ):
+            for other in await self._in_window(start, end, "audience_key", district, {}):
                 found[other.id] = other
         found.pop(event.id, None)
         return list(found.values())
@@ -315,7 +268,7 @@ class CalendarStore:
             {
                 "organisation_id": organisation_id,
                 "status": "scheduled",
-                "span_end_s": {"$gt": _epoch(now)},
+                "span_end_s": {"$gt": epoch(now)},
             },
             {"_id": 1},
         )
@@ -327,49 +280,57 @@ class CalendarStore:
             {
                 "invited_organiser_ids": {"$in": [organisation_id]},
                 "status": "scheduled",
-                "span_end_s": {"$gt": _epoch(now)},
+                "span_end_s": {"$gt": epoch(now)},
             },
             _NO_OUTBOX,
         )
         found = [event_from_document(doc) async for doc in cursor]
         return sorted(found, key=lambda event: (event.starts_at, event.id))
 
-    async def imported_events(self, import_id: str) -> list[Document]:
+    async def upcoming_imported_event_ids(self, import_id: str, now: dt.datetime) -> list[str]:
+        """The scheduled events of an import that are not over yet."""
         cursor = self.db[EVENTS].find(
             {"import_id": import_id},
             {"_id": 1, "import_uid": 1, "status": 1, "span_end_s": 1},
         )
-        return [doc async for doc in cursor]
+        return [
+            doc["_id"]
+            async for doc in cursor
+            if doc["status"] == EventStatus.SCHEDULED.value and doc["span_end_s"] > epoch(now)
+        ]
 
     # conflicts ---------------------------------------------------------------------------
 
-    async def conflicts_by_id(self, ids: Sequence[str]) -> dict[str, Document]:
+    async def conflicts_by_id(self, ids: Sequence[str]) -> dict[str, Conflict]:
         if not ids:
             return {}
         cursor = self.db[CONFLICTS].find({"_id": {"$in": list(ids)}})
-        return {doc["_id"]: doc async for doc in cursor}
+        return {doc["_id"]: conflict_from_document(doc) async for doc in cursor}
 
-    async def open_conflicts_of_event(self, event_id: str) -> list[Document]:
+    async def open_conflict_ids_of_event(self, event_id: str) -> list[str]:
         """By the indexed scalar fields (one equality each), not by the `event_ids` array."""
-        found: dict[str, Document] = {}
+        found: dict[str, None] = {}
         for field in ("event_id", "other_event_id"):
             async for doc in self.db[CONFLICTS].find({field: event_id}):
                 if doc["state"] == "open":
-                    found.setdefault(doc["_id"], doc)
-        return list(found.values())
+                    found.setdefault(doc["_id"], None)
+        return list(found)
 
-    async def open_conflict(self, conflict: Document, existing: Document | None) -> None:
+    async def open_conflict(self, conflict: Conflict, existing: Conflict | None) -> None:
+        """Store a conflict over `existing`, the state it was decided on; when someone else
+        changed it since (a concurrent save of the other event reopened it first), theirs
+        stays."""
         if existing is None:
             try:
-                await self.writer.insert(CONFLICTS, conflict)
+                await self.writer.insert(CONFLICTS, conflict_document(conflict))
                 return
             except DuplicateKeyError:
-                existing = await self.db[CONFLICTS].find_one({"_id": conflict["_id"]})
-                if existing is None:
-                    return
-        # A concurrent save of the other event may have reopened it first.
+                pass
+        stored = await self.db[CONFLICTS].find_one({"_id": conflict.id})
+        if stored is None or (existing and conflict_from_document(stored) != existing):
+            return
         with contextlib.suppress(ConcurrentUpdateError):
-            await self.writer.replace(CONFLICTS, {**existing, **conflict})
+            await self.writer.replace(CONFLICTS, {**stored, **conflict_document(conflict)})
 
     async def close_conflict(self, conflict_id: str, now: dt.datetime) -> None:
         async def close(doc: Document) -> tuple[Document, list[Payload]] | None:
@@ -381,7 +342,7 @@ class CalendarStore:
 
     async def open_conflicts_of_organisation(
         self, organisation_id: str, *, limit: int, offset: int, now: dt.datetime | None = None
-    ) -> tuple[list[Document], int]:
+    ) -> tuple[list[Conflict], int]:
         """Open conflicts of the organisation by time; with `now`, only those not over yet
         (a clash whose overlap has passed is nothing to act on any more)."""
         query = {"state": "open", "organisation_ids": {"$in": [organisation_id]}}
@@ -390,7 +351,11 @@ class CalendarStore:
             .find(query)
             .sort([("overlap_start_s", ASCENDING), ("_id", ASCENDING)])
         )
-        everything = [doc async for doc in cursor if now is None or doc["overlap_ends_at"] > now]
+        everything = [
+            conflict_from_document(doc)
+            async for doc in cursor
+            if now is None or doc["overlap_ends_at"] > now
+        ]
         return everything[offset : offset + limit], len(everything)
 
     # organisations -----------------------------------------------------------------------
@@ -417,29 +382,42 @@ class CalendarStore:
 
     # imports -----------------------------------------------------------------------------
 
-    async def add_import(self, doc: Document) -> Document:
-        return await self.writer.insert(IMPORTS, doc)
+    async def add_import(self, feed: FeedImport) -> FeedImport:
+        doc = import_document(feed)
+        doc["next_fetch_s"] = epoch(feed.created_at)
+        return import_from_document(await self.writer.insert(IMPORTS, doc))
 
-    async def get_import(self, import_id: str) -> Document | None:
-        return await self.db[IMPORTS].find_one({"_id": import_id}, _NO_OUTBOX)
+    async def get_import(self, import_id: str) -> FeedImport | None:
+        doc = await self.db[IMPORTS].find_one({"_id": import_id}, _NO_OUTBOX)
+        return import_from_document(doc) if doc else None
 
-    async def imports_of(self, organisation_id: str) -> list[Document]:
+    async def imports_of(self, organisation_id: str) -> list[FeedImport]:
         cursor = self.db[IMPORTS].find({"organisation_id": organisation_id}, _NO_OUTBOX)
-        return sorted([doc async for doc in cursor], key=lambda d: d["created_at"])
+        found = sorted([doc async for doc in cursor], key=lambda d: d["created_at"])
+        return [import_from_document(doc) for doc in found]
 
     async def due_import_ids(self, now_s: int) -> list[str]:
         cursor = self.db[IMPORTS].find({"next_fetch_s": {"$lte": now_s}}, {"_id": 1})
         return [doc["_id"] async for doc in cursor]
 
-    async def claim_import(self, import_id: str, now_s: int, next_s: int) -> Document | None:
+    async def claim_import(self, import_id: str, now_s: int, next_s: int) -> FeedImport | None:
         """Take a due import for this round; several replicas never fetch one feed at once."""
-        return await self.db[IMPORTS].find_one_and_update(
+        doc = await self.db[IMPORTS].find_one_and_update(
             {"_id": import_id, "next_fetch_s": {"$lte": now_s}},
             {"$set": {"next_fetch_s": next_s}, "$inc": {"version": 1}},
             return_document=ReturnDocument.AFTER,
         )
+        return import_from_document(doc) if doc else None
 
-    async def save_import_result(self, import_id: str, result: Document) -> None:
+    async def save_import_result(self, import_id: str, outcome: ImportOutcome) -> None:
+        result: Document = {
+            "last_fetched_at": outcome.fetched_at,
+            "state": outcome.state,
+            "last_error": outcome.error,
+            "last_result": dataclasses.asdict(outcome.counts),
+            "problems": outcome.problems,
+        }
+
         async def apply(doc: Document) -> tuple[Document, list[Payload]]:
             if doc["state"] == "stopped":
                 # Stopped while it was fetched: the outcome is kept, the stop too.
@@ -452,12 +430,12 @@ class CalendarStore:
         """Never fetch the organisation's feeds again; returns how many were still running."""
         stopped = 0
         for found in await self.imports_of(organisation_id):
-            if found["state"] == "stopped":
+            if found.state == "stopped":
                 continue
 
             async def stop(doc: Document) -> tuple[Document, list[Payload]]:
                 return {**doc, "state": "stopped", "next_fetch_s": NEVER, "last_error": note}, []
 
-            await self.writer.update(IMPORTS, found["_id"], stop)
+            await self.writer.update(IMPORTS, found.id, stop)
             stopped += 1
         return stopped

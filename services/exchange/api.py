@@ -14,8 +14,8 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from pydantic import BaseModel, Field
 
 from services.exchange.domain import Listing, ListingCreate, ListingPatch
+from services.exchange.repository import ListingFilters
 from services.exchange.service import Exchange, StoredMatch
-from services.exchange.store import ListingFilters
 from shared.auth import CurrentUser
 from shared.context import current_correlation_id as correlation_id
 from shared.contracts.exchange import (
@@ -99,6 +99,29 @@ class MatchPublic(BaseModel):
 MatchPage = Page[MatchPublic]
 
 
+#: How a listing is closed: the last part of its path, and what it does.
+_CLOSINGS = {
+    "withdraw": "Take {a_noun} off the exchange",
+    "fulfil": "Close {a_noun} as fulfilled",
+}
+
+
+def _closing_route(routes: APIRouter, kind: ListingKind, action: str, what: str) -> None:
+    """`POST /{offers|requests}/{id}/{action}`: close a listing as the owner says."""
+
+    @routes.post(
+        f"/{{listing_id}}/{action}",
+        response_model=ListingPublic,
+        name=f"{action}_{kind.value}",
+        summary=f"{what} (members of its organisation, or office staff)",
+    )
+    async def close_listing(
+        listing_id: EntityId, user: CurrentUser, service: ExchangeService
+    ) -> ListingPublic:
+        close = service.withdraw if action == "withdraw" else service.fulfil
+        return ListingPublic.of(await close(kind, listing_id, user, correlation_id()))
+
+
 def listing_routes(kind: ListingKind) -> APIRouter:
     """The routes of one kind of listing: `/offers` ("Bieten") or `/requests` ("Suchen")."""
     path = f"/{kind.value}s"
@@ -169,28 +192,8 @@ def listing_routes(kind: ListingKind) -> APIRouter:
     ) -> ListingPublic:
         return ListingPublic.of(await service.edit(kind, listing_id, patch, user, correlation_id()))
 
-    @routes.post(
-        "/{listing_id}/withdraw",
-        response_model=ListingPublic,
-        name=f"withdraw_{noun}",
-        summary=f"Take {a_noun} off the exchange (members of its organisation, or office staff)",
-    )
-    async def withdraw_listing(
-        listing_id: EntityId, user: CurrentUser, service: ExchangeService
-    ) -> ListingPublic:
-        return ListingPublic.of(await service.withdraw(kind, listing_id, user, correlation_id()))
-
-    @routes.post(
-        "/{listing_id}/fulfil",
-        response_model=ListingPublic,
-        name=f"fulfil_{noun}",
-        summary=f"Close {a_noun} as fulfilled (members of its organisation, or office staff)",
-    )
-    async def fulfil_listing(
-        listing_id: EntityId, user: CurrentUser, service: ExchangeService
-    ) -> ListingPublic:
-        return ListingPublic.of(await service.fulfil(kind, listing_id, user, correlation_id()))
-
+    for action, what in _CLOSINGS.items():
+        _closing_route(routes, kind, action, what.format(a_noun=a_noun))
     return routes
 
 

@@ -4,8 +4,9 @@ an offer with a request. No I/O here."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from typing import Annotated, Any
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, TypedDict
 
 from pydantic import (
     AfterValidator,
@@ -164,6 +165,27 @@ class ListingClosedError(ValueError):
 # --- listings -----------------------------------------------------------------------------
 
 
+class ListingFactFields(TypedDict):
+    """The fields of `shared.contracts.exchange.ListingFacts`, as a listing gives them."""
+
+    listing_id: str
+    listing_kind: ListingKind
+    organisation_id: str
+    category: ListingCategory
+    title: str
+    description: str
+    tags: list[str]
+    languages: list[str]
+    district: str | None
+    available_from: dt.datetime | None
+    available_until: dt.datetime | None
+    quantity: int | None
+    status: ListingStatus
+    expires_at: dt.datetime
+    revision: int
+    updated_at: dt.datetime
+
+
 class Listing(BaseModel):
     """An offer or a request as the exchange holds it."""
 
@@ -188,7 +210,8 @@ class Listing(BaseModel):
     created_at: dt.datetime
     updated_at: dt.datetime
 
-    def facts(self) -> dict[str, Any]:
+    def facts(self) -> ListingFactFields:
+        """The public facts every offer.* and request.* payload carries."""
         return {
             "listing_id": self.id,
             "listing_kind": self.kind,
@@ -209,59 +232,71 @@ class Listing(BaseModel):
         }
 
 
-_POSTED: dict[ListingKind, type[OfferPosted] | type[RequestPosted]] = {
-    ListingKind.OFFER: OfferPosted,
-    ListingKind.REQUEST: RequestPosted,
+@dataclass(frozen=True)
+class _Payloads:
+    """What each change of one kind of listing publishes."""
+
+    posted: type[OfferPosted] | type[RequestPosted]
+    updated: type[OfferUpdated] | type[RequestUpdated]
+    withdrawn: type[OfferWithdrawn] | type[RequestWithdrawn]
+    fulfilled: type[OfferFulfilled] | type[RequestFulfilled]
+
+
+_PAYLOADS = {
+    ListingKind.OFFER: _Payloads(OfferPosted, OfferUpdated, OfferWithdrawn, OfferFulfilled),
+    ListingKind.REQUEST: _Payloads(
+        RequestPosted, RequestUpdated, RequestWithdrawn, RequestFulfilled
+    ),
 }
-_UPDATED: dict[ListingKind, type[OfferUpdated] | type[RequestUpdated]] = {
-    ListingKind.OFFER: OfferUpdated,
-    ListingKind.REQUEST: RequestUpdated,
-}
-_WITHDRAWN: dict[ListingKind, type[OfferWithdrawn] | type[RequestWithdrawn]] = {
-    ListingKind.OFFER: OfferWithdrawn,
-    ListingKind.REQUEST: RequestWithdrawn,
-}
-_FULFILLED: dict[ListingKind, type[OfferFulfilled] | type[RequestFulfilled]] = {
-    ListingKind.OFFER: OfferFulfilled,
-    ListingKind.REQUEST: RequestFulfilled,
-}
+
+
+def _not_ahead(name: str, value: dt.datetime | None, now: dt.datetime) -> str | None:
+    if value is not None and value <= now:
+        return f"`{name}` must lie in the future."
+    return None
 
 
 def expiry_problem(expires_at: dt.datetime, now: dt.datetime) -> str | None:
     """Why `expires_at` cannot be set at `now`, or None."""
-    if expires_at <= now:
-        return "`expires_at` must lie in the future."
     if expires_at > now + MAX_LIFETIME:
         return f"`expires_at` may lie at most {MAX_LIFETIME.days} days ahead."
-    return None
+    return _not_ahead("expires_at", expires_at, now)
 
 
-def window_end_problem(available_until: dt.datetime | None, now: dt.datetime) -> str | None:
-    """A listing whose availability has already ended could never be matched."""
-    if available_until is not None and available_until <= now:
-        return "`available_until` must lie in the future."
-    return None
+def _check_dates(listing: Listing, set_now: Collection[str], now: dt.datetime) -> None:
+    """Raise for the first date rule the listing breaks: its availability in order, and —
+    for the dates set now — its expiry and the end of its availability (a listing whose
+    availability has already ended could never be matched) ahead."""
+    checks: list[tuple[str | None, list[str]]] = [
+        (
+            _window_problem(listing.available_from, listing.available_until),
+            ["available_from", "available_until"],
+        )
+    ]
+    if "expires_at" in set_now:
+        checks.append((expiry_problem(listing.expires_at, now), ["expires_at"]))
+    if "available_until" in set_now:
+        checks.append(
+            (_not_ahead("available_until", listing.available_until, now), ["available_until"])
+        )
+    for problem, fields in checks:
+        if problem:
+            raise ListingRejectedError(problem, slug="bad-dates", fields=fields)
 
 
 def post_listing(
     listing_id: str, kind: ListingKind, data: ListingCreate, now: dt.datetime
 ) -> tuple[Listing, ListingFacts]:
-    expires_at = data.expires_at or now + DEFAULT_LIFETIME
-    problem = expiry_problem(expires_at, now)
-    if problem:
-        raise ListingRejectedError(problem, slug="bad-dates", fields=["expires_at"])
-    problem = window_end_problem(data.available_until, now)
-    if problem:
-        raise ListingRejectedError(problem, slug="bad-dates", fields=["available_until"])
     listing = Listing(
         id=listing_id,
         kind=kind,
         **data.model_dump(exclude={"expires_at"}),
-        expires_at=expires_at,
+        expires_at=data.expires_at or now + DEFAULT_LIFETIME,
         created_at=now,
         updated_at=now,
     )
-    return listing, _POSTED[kind](**listing.facts())
+    _check_dates(listing, {"expires_at", "available_until"}, now)
+    return listing, _PAYLOADS[kind].posted(**listing.facts())
 
 
 def edit_listing(
@@ -288,20 +323,8 @@ def edit_listing(
             "updated_at": now,
         }
     )
-    checks: list[tuple[str | None, list[str]]] = [
-        (
-            _window_problem(edited.available_from, edited.available_until),
-            ["available_from", "available_until"],
-        )
-    ]
-    if "expires_at" in changed:
-        checks.append((expiry_problem(edited.expires_at, now), ["expires_at"]))
-    if "available_until" in changed:
-        checks.append((window_end_problem(edited.available_until, now), ["available_until"]))
-    for problem, fields in checks:
-        if problem:
-            raise ListingRejectedError(problem, slug="bad-dates", fields=fields)
-    return edited, _UPDATED[listing.kind](**edited.facts(), changed_fields=changed)
+    _check_dates(edited, changed, now)
+    return edited, _PAYLOADS[listing.kind].updated(**edited.facts(), changed_fields=changed)
 
 
 def _close(
@@ -329,12 +352,12 @@ def withdraw_listing(
     closed = _close(
         listing, ListingStatus.EXPIRED if expired else ListingStatus.WITHDRAWN, reason, now
     )
-    return closed, _WITHDRAWN[listing.kind](**closed.facts(), reason=reason)
+    return closed, _PAYLOADS[listing.kind].withdrawn(**closed.facts(), reason=reason)
 
 
 def fulfil_listing(listing: Listing, now: dt.datetime) -> tuple[Listing, ListingFacts]:
     closed = _close(listing, ListingStatus.FULFILLED, None, now)
-    return closed, _FULFILLED[listing.kind](**closed.facts())
+    return closed, _PAYLOADS[listing.kind].fulfilled(**closed.facts())
 
 
 def is_due_to_expire(listing: Listing, now: dt.datetime) -> bool:

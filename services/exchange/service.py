@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Protocol
 
 from services.exchange.domain import (
     Listing,
@@ -22,13 +22,14 @@ from services.exchange.domain import (
     withdraw_listing,
 )
 from services.exchange.matching import MatchResult, find_matches, is_matchable
-from services.exchange.settings import ExchangeSettings
-from services.exchange.store import (
+from services.exchange.repository import (
+    ExchangeRepository,
     ListingChange,
     ListingFilters,
     ProjectedOrganisation,
-    match_document,
+    RecordedMatch,
 )
+from services.exchange.settings import ExchangeSettings
 from shared.auth import Principal
 from shared.clock import utc_now
 from shared.contracts.base import Payload
@@ -49,7 +50,6 @@ from shared.errors import (
     RejectedError,
 )
 from shared.ids import new_id
-from shared.mongo import Document
 
 log = logging.getLogger("integrationsnetz.exchange")
 
@@ -71,48 +71,18 @@ class StoredMatch:
 
 
 def _not_found(kind: ListingKind) -> ApplicationError:
-    return NotFoundError(f"No {kind.value} with this id.")
+    return NotFoundError(f"No {kind.value} with this id.", slug=f"no-such-{kind.value}")
 
 
-class ExchangeRepository(Protocol):
-    """What the exchange's use cases need of storage: `ExchangeStore` on MongoDB, or an
-    in-memory twin in the use-case tests."""
-
-    async def add_listing(
-        self, listing: Listing, events: Sequence[Payload], correlation_id: str | None
-    ) -> None: ...
-
-    async def update_listing(
-        self, listing_id: str, change: ListingChange, correlation_id: str | None
-    ) -> Listing | None: ...
-
-    async def get_listing(self, listing_id: str) -> Listing | None: ...
-
-    async def listings_by_id(self, listing_ids: Sequence[str]) -> dict[str, Listing]: ...
-
-    async def find_listings(
-        self, filters: ListingFilters, *, limit: int, offset: int
-    ) -> tuple[list[Listing], int]: ...
-
-    async def match_candidates(self, listing: Listing) -> list[Listing]: ...
-
-    async def open_listing_ids_of(self, organisation_id: str, limit: int) -> list[str]: ...
-
-    async def listing_ids_due(self, now: dt.datetime, limit: int) -> list[str]: ...
-
-    async def known_pairs(self, pair_ids: Sequence[str]) -> set[str]: ...
-
-    async def add_match(
-        self, doc: Document, events: Sequence[Payload], correlation_id: str | None
-    ) -> bool: ...
-
-    async def matches_of(
-        self, organisation_id: str, *, limit: int, offset: int
-    ) -> tuple[list[Document], int]: ...
-
-    async def get_organisation(self, organisation_id: str) -> ProjectedOrganisation | None: ...
-
-    async def project_organisation(self, organisation: ProjectedOrganisation) -> None: ...
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """The listing rules' refusals, as application errors."""
+    try:
+        yield
+    except ListingClosedError as exc:
+        raise ConflictError(str(exc), slug="listing-closed") from exc
+    except ListingRejectedError as exc:
+        raise RejectedError(str(exc), slug=exc.slug, fields=exc.fields) from exc
 
 
 class Exchange:
@@ -142,10 +112,8 @@ class Exchange:
                 "This organisation has left the network; it cannot post listings.",
                 slug="organisation-archived",
             )
-        try:
+        with _refusals():
             listing, event = post_listing(new_id(), kind, data, utc_now())
-        except ListingRejectedError as exc:
-            raise RejectedError(str(exc), slug=exc.slug, fields=exc.fields) from exc
         await self.store.add_listing(listing, [event], correlation_id)
         return listing
 
@@ -173,12 +141,8 @@ class Exchange:
         now = utc_now()
 
         def apply(current: Listing) -> tuple[Listing, list[Payload]] | None:
-            try:
+            with _refusals():
                 edited, event = edit_listing(current, patch, now)
-            except ListingClosedError as exc:
-                raise ConflictError(str(exc), slug="listing-closed") from exc
-            except ListingRejectedError as exc:
-                raise RejectedError(str(exc), slug=exc.slug, fields=exc.fields) from exc
             return None if event is None else (edited, [event])
 
         return await self._write(kind, listing_id, apply, correlation_id)
@@ -209,10 +173,8 @@ class Exchange:
         now = utc_now()
 
         def apply(current: Listing) -> tuple[Listing, list[Payload]]:
-            try:
+            with _refusals():
                 closed, event = closing(current, now)
-            except ListingClosedError as exc:
-                raise ConflictError(str(exc), slug="listing-closed") from exc
             return closed, [event]
 
         return await self._write(kind, listing_id, apply, correlation_id)
@@ -262,6 +224,7 @@ class Exchange:
             raise ForbiddenError(
                 "Only office staff or members of this organisation may post or change its "
                 "listings.",
+                slug="not-an-editor",
             )
 
     # matching ----------------------------------------------------------------------------
@@ -288,23 +251,22 @@ class Exchange:
         for result in results:
             if result.pair_id in known:
                 continue
-            match_id = new_id()
+            match = RecordedMatch.of(result, new_id(), now)
             event = MatchFound(
-                match_id=match_id,
-                offer_id=result.offer.id,
-                request_id=result.request.id,
-                offer_organisation_id=result.offer.organisation_id,
-                request_organisation_id=result.request.organisation_id,
-                category=result.offer.category,
-                score=result.score,
-                reasons=list(result.reasons),
+                match_id=match.match_id,
+                offer_id=match.offer_id,
+                request_id=match.request_id,
+                offer_organisation_id=match.offer_organisation_id,
+                request_organisation_id=match.request_organisation_id,
+                category=match.category,
+                score=match.score,
+                reasons=match.reasons,
                 reason_details=list(result.details),
-                offer_title=result.offer.title,
-                request_title=result.request.title,
-                found_at=now,
+                offer_title=match.offer_title,
+                request_title=match.request_title,
+                found_at=match.found_at,
             )
-            document = match_document(result, match_id, now)
-            if await self.store.add_match(document, [event], correlation_id):
+            if await self.store.add_match(match, [event], correlation_id):
                 matched.append(result)
         return matched
 
@@ -313,22 +275,23 @@ class Exchange:
     ) -> tuple[list[StoredMatch], int]:
         if not user.may_edit(organisation_id):
             raise ForbiddenError(
-                "Only office staff or members of this organisation may see its matches."
+                "Only office staff or members of this organisation may see its matches.",
+                slug="not-an-editor",
             )
-        docs, total = await self.store.matches_of(organisation_id, limit=limit, offset=offset)
-        listing_ids = [doc[key] for doc in docs for key in ("offer_id", "request_id")]
+        recorded, total = await self.store.matches_of(organisation_id, limit=limit, offset=offset)
+        listing_ids = [i for match in recorded for i in (match.offer_id, match.request_id)]
         listings = await self.store.listings_by_id(listing_ids)
         matches = [
             StoredMatch(
-                id=doc["match_id"],
-                offer=listings[doc["offer_id"]],
-                request=listings[doc["request_id"]],
-                category=ListingCategory(doc["category"]),
-                score=float(doc["score"]),
-                reasons=list(doc["reasons"]),
-                found_at=doc["found_at"],
+                id=match.match_id,
+                offer=listings[match.offer_id],
+                request=listings[match.request_id],
+                category=match.category,
+                score=match.score,
+                reasons=match.reasons,
+                found_at=match.found_at,
             )
-            for doc in docs
+            for match in recorded
         ]
         return matches, total
 

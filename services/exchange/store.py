@@ -5,26 +5,27 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from services.exchange.domain import Listing
-from services.exchange.matching import MatchResult, language_key, significant_words, tag_keys
+from services.exchange.matching import language_key, significant_words, tag_keys
+from services.exchange.repository import (
+    ListingChange,
+    ListingFilters,
+    ProjectedOrganisation,
+    RecordedMatch,
+)
 from shared.contracts.base import Payload
 from shared.contracts.directory import OrganisationStatus
-from shared.contracts.exchange import ListingCategory, ListingKind, ListingStatus
+from shared.contracts.exchange import ListingCategory, ListingKind
 from shared.mongo import CollectionIndexes, Document
 from shared.outbox import OutboxWriter
 from shared.projection import apply_revision
 from shared.text import fold, query_terms, search_terms
-
-#: What a use case does to a listing: the changed listing and its events, or None.
-ListingChange = Callable[[Listing], tuple[Listing, Sequence[Payload]] | None]
-
 
 LISTINGS = "listings"
 MATCHES = "matches"
@@ -124,24 +125,40 @@ def listing_from_document(doc: Document) -> Listing:
     return Listing(id=doc["_id"], **fields)
 
 
-def match_document(result: MatchResult, match_id: str, found_at: dt.datetime) -> Document:
-    offer, request = result.offer, result.request
+def match_document(match: RecordedMatch) -> Document:
     return {
-        "_id": result.pair_id,
-        "match_id": match_id,
-        "offer_id": offer.id,
-        "request_id": request.id,
-        "offer_organisation_id": offer.organisation_id,
-        "request_organisation_id": request.organisation_id,
+        "_id": match.pair_id,
+        "match_id": match.match_id,
+        "offer_id": match.offer_id,
+        "request_id": match.request_id,
+        "offer_organisation_id": match.offer_organisation_id,
+        "request_organisation_id": match.request_organisation_id,
         # one list, so "matches of an organisation" is one indexed `$all` (no `$or`)
-        "organisation_ids": sorted({offer.organisation_id, request.organisation_id}),
-        "category": offer.category.value,
-        "score": result.score,
-        "reasons": list(result.reasons),
-        "offer_title": offer.title,
-        "request_title": request.title,
-        "found_at": found_at,
+        "organisation_ids": match.organisation_ids,
+        "category": match.category.value,
+        "score": match.score,
+        "reasons": match.reasons,
+        "offer_title": match.offer_title,
+        "request_title": match.request_title,
+        "found_at": match.found_at,
     }
+
+
+def match_from_document(doc: Document) -> RecordedMatch:
+    return RecordedMatch(
+        pair_id=doc["_id"],
+        match_id=doc["match_id"],
+        offer_id=doc["offer_id"],
+        request_id=doc["request_id"],
+        offer_organisation_id=doc["offer_organisation_id"],
+        request_organisation_id=doc["request_organisation_id"],
+        category=ListingCategory(doc["category"]),
+        score=float(doc["score"]),
+        reasons=list(doc["reasons"]),
+        offer_title=doc["offer_title"],
+        request_title=doc["request_title"],
+        found_at=doc["found_at"],
+    )
 
 
 def other_kind(kind: ListingKind) -> ListingKind:
@@ -172,45 +189,23 @@ def candidate_filters(listing: Listing) -> list[Document]:
     return filters
 
 
-@dataclass(frozen=True)
-class ListingFilters:
-    """What a search of the exchange's listings asks for; None means "any"."""
-
-    kind: ListingKind
-    status: ListingStatus = ListingStatus.OPEN
-    category: ListingCategory | None = None
-    tag: str | None = None
-    district: str | None = None
-    language: str | None = None
-    organisation_id: str | None = None
-    text: str | None = None
-
-    def query(self) -> Document:
-        query: Document = {"kind": self.kind.value, "status": self.status.value}
-        if self.category is not None:
-            query["category"] = self.category.value
-        if self.tag:
-            query["tags_key"] = {"$all": [fold(self.tag.strip())]}
-        if self.district:
-            query["district_key"] = fold(self.district.strip())
-        if self.language:
-            query["language_keys"] = {"$all": [language_key(self.language)]}
-        if self.organisation_id:
-            query["organisation_id"] = self.organisation_id
-        terms = query_terms(self.text) if self.text else []
-        if terms:
-            query["search_terms"] = {"$all": terms}
-        return query
-
-
-@dataclass(frozen=True)
-class ProjectedOrganisation:
-    """What the exchange knows of an organisation, from the directory's events."""
-
-    id: str
-    name: str
-    status: OrganisationStatus
-    revision: int
+def listing_filter_query(filters: ListingFilters) -> Document:
+    """The MongoDB filter of a search of the listings."""
+    query: Document = {"kind": filters.kind.value, "status": filters.status.value}
+    if filters.category is not None:
+        query["category"] = filters.category.value
+    if filters.tag:
+        query["tags_key"] = {"$all": [fold(filters.tag.strip())]}
+    if filters.district:
+        query["district_key"] = fold(filters.district.strip())
+    if filters.language:
+        query["language_keys"] = {"$all": [language_key(filters.language)]}
+    if filters.organisation_id:
+        query["organisation_id"] = filters.organisation_id
+    terms = query_terms(filters.text) if filters.text else []
+    if terms:
+        query["search_terms"] = {"$all": terms}
+    return query
 
 
 class ExchangeStore:
@@ -258,7 +253,7 @@ class ExchangeStore:
         self, filters: ListingFilters, *, limit: int, offset: int
     ) -> tuple[list[Listing], int]:
         collection = self.db[LISTINGS]
-        query = filters.query()
+        query = listing_filter_query(filters)
         cursor = collection.find(query).sort(NEWEST_FIRST).skip(offset).limit(limit)
         items = [listing_from_document(doc) async for doc in cursor]
         total = await collection.count_documents(query)
@@ -306,18 +301,20 @@ class ExchangeStore:
         return {doc["_id"] async for doc in cursor}
 
     async def add_match(
-        self, doc: Document, events: Sequence[Payload], correlation_id: str | None
+        self, match: RecordedMatch, events: Sequence[Payload], correlation_id: str | None
     ) -> bool:
         """Store a match with its event; False when the pair was matched before."""
         try:
-            await self.writer.insert(MATCHES, doc, events, correlation_id=correlation_id)
+            await self.writer.insert(
+                MATCHES, match_document(match), events, correlation_id=correlation_id
+            )
         except DuplicateKeyError:
             return False
         return True
 
     async def matches_of(
         self, organisation_id: str, *, limit: int, offset: int
-    ) -> tuple[list[Document], int]:
+    ) -> tuple[list[RecordedMatch], int]:
         collection = self.db[MATCHES]
         filters = {"organisation_ids": {"$all": [organisation_id]}}
         cursor = (
@@ -326,7 +323,7 @@ class ExchangeStore:
             .skip(offset)
             .limit(limit)
         )
-        items = [doc async for doc in cursor]
+        items = [match_from_document(doc) async for doc in cursor]
         return items, await collection.count_documents(filters)
 
     # the projection of organisations -----------------------------------------------------

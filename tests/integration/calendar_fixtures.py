@@ -13,8 +13,10 @@ import pytest
 from fastapi import FastAPI
 
 from services.calendar.app import create_app as create_calendar
+from services.calendar.imports import Importer
 from services.calendar.service import Calendar
 from services.calendar.settings import CalendarSettings
+from services.calendar.store import CalendarStore
 from services.directory.app import create_app as create_directory
 from services.directory.settings import DirectorySettings
 from shared.contracts.base import EVENTS_EXCHANGE
@@ -49,6 +51,12 @@ class Partners:
     def service(self) -> Calendar:
         service: Calendar = self.calendar_app.state.calendar
         return service
+
+    @property
+    def store(self) -> CalendarStore:
+        """The calendar's MongoDB store (events, conflicts and feeds), as the importer has it."""
+        importer: Importer = self.calendar_app.state.importer
+        return importer.store
 
     async def organisation(self, name: str, **facts: Any) -> str:
         """Register an organisation in the directory; returns its id once the calendar knows it."""

@@ -13,6 +13,7 @@ from fastapi import FastAPI, Response
 from fastapi.responses import StreamingResponse
 
 from services.calendar.imports import Importer
+from services.calendar.repository import FeedImport
 from tests.integration.calendar_fixtures import Partners
 from tests.support.services import serving
 
@@ -81,7 +82,7 @@ def importer_with(partners: Partners, **settings: Any) -> Importer:
     return Importer(partners.service, changed)
 
 
-async def register(partners: Partners, organisation: str, url: str) -> dict[str, Any]:
+async def register(partners: Partners, organisation: str, url: str) -> FeedImport:
     """Register a feed through the API; returns the stored registration."""
     response = await partners.calendar.post(
         "/imports",
@@ -89,17 +90,17 @@ async def register(partners: Partners, organisation: str, url: str) -> dict[str,
         headers=partners.editor_of(organisation),
     )
     assert response.status_code == 201, response.text
-    stored = await partners.service.store.get_import(response.json()["id"])
+    stored = await partners.store.get_import(response.json()["id"])
     assert stored is not None
     return stored
 
 
 async def last_state(partners: Partners, import_id: str) -> dict[str, Any]:
     """The import as editors see it at GET /imports."""
-    stored = await partners.service.store.get_import(import_id)
+    stored = await partners.store.get_import(import_id)
     assert stored is not None
     response = await partners.calendar.get(
-        "/imports", params={"organisation": stored["organisation_id"]}, headers=partners.admin
+        "/imports", params={"organisation": stored.organisation_id}, headers=partners.admin
     )
     assert response.status_code == 200, response.text
     [listed] = [item for item in response.json() if item["id"] == import_id]
@@ -109,7 +110,7 @@ async def last_state(partners: Partners, import_id: str) -> dict[str, Any]:
 
 async def scheduled_events(partners: Partners, organisation: str) -> list[str]:
     """Ids of the organisation's events that are still on (not cancelled)."""
-    store = partners.service.store
+    store = partners.store
     cursor = store.db["events"].find({"organisation_id": organisation}, {"status": 1})
     return [doc["_id"] async for doc in cursor if doc["status"] == "scheduled"]
 

@@ -53,7 +53,7 @@ async def test_a_stored_rule_that_never_matches_is_listed_once_in_the_calendar_a
     treff = await partners.organisation("Nachbarschaftstreff Linde")
     saved = await plan(partners, partners.editor_of(treff), **event_body(treff, venue=None))
     # as if written before rules were checked for the work they need
-    event = partners.service.store
+    event = partners.store
     loaded = await event.get_event(saved["event"]["id"])
     assert loaded is not None
     broken = Event.model_validate({**loaded.model_dump(), "rrule": NEVER_MATCHES})

@@ -82,7 +82,7 @@ async def test_a_feed_host_that_resolves_to_loopback_at_connect_time_is_never_re
 
     assert feed_server.seen("/feed.ics") == 0
     assert internet.asked == [(PUBLIC_ADDRESS, port)]
-    listed = await last_state(partners, registration["_id"])
+    listed = await last_state(partners, registration.id)
     assert listed["state"] == "failed"
     assert listed["last_error"] == f"could not connect to {REBINDING_HOST}"
     assert await scheduled_events(partners, verein) == []
@@ -105,7 +105,7 @@ async def test_the_error_stored_for_a_broken_feed_never_quotes_what_the_server_s
     for page in pages:
         feed_server.body = page.encode()
         await service.import_feed(registration)
-        listed = await last_state(partners, registration["_id"])
+        listed = await last_state(partners, registration.id)
         assert secret not in (listed["last_error"] or ""), listed
         assert not any(secret in problem for problem in listed["problems"]), listed
 
@@ -121,7 +121,7 @@ async def test_the_error_stored_for_a_broken_feed_never_quotes_what_the_server_s
         port = server.sockets[0].getsockname()[1]
         other = await register(partners, verein, f"http://127.0.0.1:{port}/feed.ics")
         await service.import_feed(other)
-    listed = await last_state(partners, other["_id"])
+    listed = await last_state(partners, other.id)
     assert listed["state"] == "failed"
     assert secret not in listed["last_error"]
     assert listed["last_error"] == "the feed's server did not answer with valid HTTP"
@@ -138,7 +138,7 @@ async def test_a_feed_that_trickles_is_given_up_at_the_whole_download_deadline(
 
     await service.import_feed(registration)
 
-    listed = await last_state(partners, registration["_id"])
+    listed = await last_state(partners, registration.id)
     assert listed["state"] == "failed"
     assert listed["last_error"] == "the feed did not arrive within 0.5 seconds"
     assert await scheduled_events(partners, verein) == []
@@ -156,7 +156,7 @@ async def test_a_feed_with_more_events_than_the_cap_is_refused_and_writes_nothin
 
     report = await service.import_feed(registration)
 
-    listed = await last_state(partners, registration["_id"])
+    listed = await last_state(partners, registration.id)
     assert listed["state"] == "failed"
     assert listed["last_error"] == "the feed has more than 3 events; nothing was imported"
     assert report.created == 0
@@ -183,17 +183,17 @@ async def test_a_stalled_feed_of_one_organisation_does_not_hold_up_another_organ
     try:
 
         async def quick_one_done() -> bool:
-            state: str = (await last_state(partners, quick["_id"]))["state"]
+            state: str = (await last_state(partners, quick.id))["state"]
             return state == "ok"
 
         await eventually(lambda: _true(feed_server.seen("/stalled.ics") == 1))
         await eventually(quick_one_done)
         assert not running.done()  # the stalled server has not been released
-        assert (await last_state(partners, stalled["_id"]))["state"] == "pending"
+        assert (await last_state(partners, stalled.id))["state"] == "pending"
     finally:
         feed_server.release.set()
     assert await running == 2
-    assert (await last_state(partners, stalled["_id"]))["state"] == "ok"
+    assert (await last_state(partners, stalled.id))["state"] == "ok"
 
 
 async def _true(value: bool) -> bool:
@@ -250,7 +250,7 @@ async def test_a_compressed_feed_is_cut_at_the_size_cap_counted_on_inflated_byte
 
     await service.import_feed(registration)
 
-    listed = await last_state(partners, registration["_id"])
+    listed = await last_state(partners, registration.id)
     assert listed["state"] == "failed"
     assert listed["last_error"] == f"the feed is larger than {cap} bytes"
     assert sum(inflated) <= cap + 1

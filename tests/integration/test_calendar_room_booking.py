@@ -12,6 +12,7 @@ import httpx
 
 from services.calendar.clashes import venue_key
 from services.calendar.domain import Event
+from services.calendar.room_locks import RoomLocks
 from tests.integration.calendar_fixtures import *  # noqa: F403 (the calendar's fixtures)
 from tests.integration.calendar_fixtures import Partners, ServedPartners
 
@@ -146,6 +147,7 @@ async def test_a_room_lock_left_by_a_crashed_booking_is_taken_over_once_its_leas
 ) -> None:
     treff = await partners.organisation("Nachbarschaftstreff Linde")
     rooms = partners.service.rooms
+    assert isinstance(rooms, RoomLocks)
     now = 1_900_000_000_000
     rooms.now_ms = lambda: now
     probe = Event.model_validate(

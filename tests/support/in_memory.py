@@ -8,19 +8,37 @@ import datetime as dt
 from collections.abc import Sequence
 
 from services.exchange.domain import Listing
-from services.exchange.store import ListingChange, ListingFilters, ProjectedOrganisation
+from services.exchange.repository import (
+    ListingChange,
+    ListingFilters,
+    ProjectedOrganisation,
+    RecordedMatch,
+)
+from shared.clock import utc_now
 from shared.contracts.base import Payload
+from shared.contracts.directory import OrganisationArchived, OrganisationKind, OrganisationStatus
 from shared.contracts.exchange import ListingKind, ListingStatus
-from shared.mongo import Document
+
+
+def archiving(organisation_id: str, name: str, *, revision: int) -> OrganisationArchived:
+    """What the directory publishes when an organisation leaves the network."""
+    return OrganisationArchived(
+        organisation_id=organisation_id,
+        name=name,
+        kind=OrganisationKind.ASSOCIATION,
+        status=OrganisationStatus.ARCHIVED,
+        revision=revision,
+        updated_at=utc_now(),
+    )
 
 
 class InMemoryExchangeStore:
     """Listings, matches and the projection of organisations, as the exchange's use cases
-    see them (`services.exchange.service.ExchangeRepository`)."""
+    see them (`services.exchange.repository.ExchangeRepository`)."""
 
     def __init__(self) -> None:
         self.listings: dict[str, Listing] = {}
-        self.matches: dict[str, Document] = {}
+        self.matches: dict[str, RecordedMatch] = {}
         self.organisations: dict[str, ProjectedOrganisation] = {}
         self.published: list[Payload] = []
 
@@ -94,18 +112,18 @@ class InMemoryExchangeStore:
         return {pair for pair in pair_ids if pair in self.matches}
 
     async def add_match(
-        self, doc: Document, events: Sequence[Payload], correlation_id: str | None
+        self, match: RecordedMatch, events: Sequence[Payload], correlation_id: str | None
     ) -> bool:
-        if doc["_id"] in self.matches:
+        if match.pair_id in self.matches:
             return False
-        self.matches[doc["_id"]] = doc
+        self.matches[match.pair_id] = match
         self.published.extend(events)
         return True
 
     async def matches_of(
         self, organisation_id: str, *, limit: int, offset: int
-    ) -> tuple[list[Document], int]:
-        found = [m for m in self.matches.values() if organisation_id in m["organisation_ids"]]
+    ) -> tuple[list[RecordedMatch], int]:
+        found = [m for m in self.matches.values() if organisation_id in m.organisation_ids]
         return found[offset : offset + limit], len(found)
 
     async def get_organisation(self, organisation_id: str) -> ProjectedOrganisation | None:

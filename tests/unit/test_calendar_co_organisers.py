@@ -16,7 +16,7 @@ from services.calendar.changes import (
     plan_event,
     reconcile_import,
 )
-from services.calendar.domain import EventCreate, EventPatch
+from services.calendar.inputs import EventCreate, EventPatch
 from services.calendar.store import event_document, event_from_document
 from shared.contracts.calendar import EventUpdated
 

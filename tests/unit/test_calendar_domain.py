@@ -12,13 +12,12 @@ from pydantic import ValidationError
 from services.calendar.changes import cancel_event, change_event, move_occurrence, schedule_event
 from services.calendar.domain import (
     Event,
-    EventCreate,
-    EventPatch,
     EventStateError,
     InvalidEventError,
     occurrences,
     series_span,
 )
+from services.calendar.inputs import EventCreate, EventPatch
 from services.calendar.recurrence import RecurrenceError, normalise_rule, zone
 from shared.contracts.calendar import (
     EventCancelled,

@@ -11,8 +11,9 @@ from icalendar import Calendar
 from icalendar import Event as VEvent
 
 from services.calendar.changes import cancel_event, move_occurrence, schedule_event
-from services.calendar.domain import Event, EventCreate
+from services.calendar.domain import Event
 from services.calendar.ics import FeedError, build_feed, read_feed
+from services.calendar.inputs import EventCreate
 from services.calendar.recurrence import zone
 
 ORG = "01a20175-6dad-718f-a12c-c0b9a10eb02c"

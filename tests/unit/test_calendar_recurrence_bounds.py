@@ -17,9 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from services.calendar.changes import plan_event
-from services.calendar.domain import Event, EventCreate, InvalidEventError, occurrences, series_span
+from services.calendar.domain import Event, InvalidEventError, occurrences, series_span
+from services.calendar.inputs import EventCreate
 from services.calendar.recurrence import MAX_EXPANSION_STEPS, original_starts, zone
-from services.calendar.store import index_keys
+from services.calendar.window_keys import index_keys
 
 ORG = "01a20175-6dad-718f-a12c-c0b9a10eb02c"
 EVENT_ID = "01a20175-6e35-7420-942f-2edfc88e1cc8"
@@ -158,7 +159,7 @@ def test_reading_a_stored_rule_that_never_matches_stops_within_the_work_bound() 
 
 def test_an_excluded_first_date_of_a_stored_unreadable_rule_is_not_listed() -> None:
     start = dt.datetime(2026, 3, 17, 17, tzinfo=dt.UTC)
-    assert original_starts("FREQ=SECONDLY;COUNT=5", start, [start], BERLIN) == []
+    assert list(original_starts("FREQ=SECONDLY;COUNT=5", start, [start], BERLIN)) == []
 
 
 # --- a generator of pathological rules ----------------------------------------------------

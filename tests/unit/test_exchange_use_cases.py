@@ -3,13 +3,16 @@ what an archived organisation's listings become, and that a pair is matched once
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from services.exchange.domain import ListingCreate, ListingPatch
+from services.exchange.repository import ProjectedOrganisation
 from services.exchange.service import Exchange
 from services.exchange.settings import ExchangeSettings
-from services.exchange.store import ProjectedOrganisation
 from shared.auth import Principal
+from shared.clock import utc_now
 from shared.contracts.directory import OrganisationStatus
 from shared.contracts.exchange import (
     ListingCategory,
@@ -17,11 +20,13 @@ from shared.contracts.exchange import (
     ListingStatus,
     MatchFound,
     OfferPosted,
+    OfferWithdrawn,
     RequestWithdrawn,
+    WithdrawalReason,
 )
 from shared.errors import ConflictError, ForbiddenError, RejectedError
 from shared.ids import new_id
-from tests.support.in_memory import InMemoryExchangeStore
+from tests.support.in_memory import InMemoryExchangeStore, archiving
 
 MRIYA = new_id()
 LINDE = new_id()
@@ -138,3 +143,121 @@ async def test_a_fitting_offer_and_request_are_matched_once_however_often_matchi
 
     assert (len(first), len(again)) == (1, 0)
     assert [type(event) for event in store.published] == [MatchFound]
+
+
+async def test_a_listing_is_closed_only_once() -> None:
+    store = InMemoryExchangeStore()
+    exchange = exchange_of(store)
+    mriya = member_of(MRIYA)
+    offer = await exchange.post(ListingKind.OFFER, room(MRIYA, "Gruppenraum"), mriya, None)
+    await exchange.withdraw(ListingKind.OFFER, offer.id, mriya, None)
+    store.published.clear()
+
+    with pytest.raises(ConflictError) as refused:
+        await exchange.fulfil(ListingKind.OFFER, offer.id, mriya, None)
+    with pytest.raises(ConflictError):
+        await exchange.withdraw(ListingKind.OFFER, offer.id, mriya, None)
+
+    assert refused.value.slug == "listing-closed"
+    assert store.listings[offer.id].status is ListingStatus.WITHDRAWN
+    assert store.published == []
+
+
+async def test_a_member_of_another_organisation_may_not_change_or_close_a_listing() -> None:
+    store = InMemoryExchangeStore()
+    exchange = exchange_of(store)
+    offer = await exchange.post(
+        ListingKind.OFFER, room(MRIYA, "Gruppenraum"), member_of(MRIYA), None
+    )
+    stranger = member_of(LINDE)
+    store.published.clear()
+
+    with pytest.raises(ForbiddenError) as refused:
+        await exchange.edit(
+            ListingKind.OFFER, offer.id, ListingPatch(title="Unser Raum jetzt"), stranger, None
+        )
+    with pytest.raises(ForbiddenError):
+        await exchange.withdraw(ListingKind.OFFER, offer.id, stranger, None)
+
+    assert refused.value.slug == "not-an-editor"
+    assert store.listings[offer.id] == offer
+    assert store.published == []
+
+
+async def test_the_directory_archiving_an_organisation_withdraws_its_open_listings() -> None:
+    store = InMemoryExchangeStore()
+    exchange = exchange_of(store)
+    mriya = member_of(MRIYA)
+    offer = await exchange.post(ListingKind.OFFER, room(MRIYA, "Gruppenraum"), mriya, None)
+    others = await exchange.post(ListingKind.OFFER, room(LINDE, "Saal"), member_of(LINDE), None)
+    store.published.clear()
+
+    archived = archiving(MRIYA, "Verein Mriya", revision=2)
+    await exchange.apply_organisation(archived, None)
+
+    closed = store.listings[offer.id]
+    assert closed.status is ListingStatus.WITHDRAWN
+    assert closed.closed_reason is WithdrawalReason.ORGANISATION_ARCHIVED
+    assert store.listings[others.id].status is ListingStatus.OPEN
+    [event] = store.published
+    assert isinstance(event, OfferWithdrawn)
+    assert event.reason is WithdrawalReason.ORGANISATION_ARCHIVED
+    with pytest.raises(ConflictError):
+        await exchange.post(ListingKind.OFFER, room(MRIYA, "Noch ein Raum"), mriya, None)
+
+
+async def test_only_listings_past_their_expiry_are_taken_down() -> None:
+    store = InMemoryExchangeStore()
+    exchange = exchange_of(store)
+    mriya = member_of(MRIYA)
+    now = utc_now()
+    soon = room(MRIYA, "Gruppenraum").model_copy(update={"expires_at": now + dt.timedelta(days=1)})
+    later = room(MRIYA, "Saal").model_copy(update={"expires_at": now + dt.timedelta(days=30)})
+    due = await exchange.post(ListingKind.OFFER, soon, mriya, None)
+    kept = await exchange.post(ListingKind.OFFER, later, mriya, None)
+    store.published.clear()
+
+    expired = await exchange.expire_due(now + dt.timedelta(days=2))
+    again = await exchange.expire_due(now + dt.timedelta(days=2))
+
+    assert (expired, again) == (1, 0)
+    assert store.listings[due.id].status is ListingStatus.EXPIRED
+    assert store.listings[kept.id].status is ListingStatus.OPEN
+    [event] = store.published
+    assert isinstance(event, OfferWithdrawn)
+    assert event.reason is WithdrawalReason.EXPIRED
+
+
+async def test_an_edit_that_changes_nothing_announces_nothing() -> None:
+    store = InMemoryExchangeStore()
+    exchange = exchange_of(store)
+    mriya = member_of(MRIYA)
+    offer = await exchange.post(ListingKind.OFFER, room(MRIYA, "Gruppenraum"), mriya, None)
+    store.published.clear()
+
+    same = await exchange.edit(
+        ListingKind.OFFER, offer.id, ListingPatch(title="Gruppenraum"), mriya, None
+    )
+
+    assert same.revision == offer.revision
+    assert store.published == []
+
+
+async def test_only_the_organisations_concerned_see_their_matches() -> None:
+    store = InMemoryExchangeStore()
+    exchange = exchange_of(store)
+    offer = await exchange.post(
+        ListingKind.OFFER, room(MRIYA, "Gruppenraum mit Küche"), member_of(MRIYA), None
+    )
+    request = await exchange.post(
+        ListingKind.REQUEST, room(LINDE, "Gruppenraum mit Küche gesucht"), member_of(LINDE), None
+    )
+    await exchange.match_listing(offer.id, None)
+
+    matches, total = await exchange.matches_of(LINDE, member_of(LINDE), limit=10, offset=0)
+    assert total == 1
+    assert (matches[0].offer.id, matches[0].request.id) == (offer.id, request.id)
+    outsider = new_id()
+    with pytest.raises(ForbiddenError):
+        await exchange.matches_of(LINDE, member_of(outsider), limit=10, offset=0)
+    assert await exchange.matches_of(outsider, member_of(outsider), limit=10, offset=0) == ([], 0)

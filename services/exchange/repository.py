@@ -1,0 +1,124 @@
+"""What the exchange's use cases ask of storage, in the exchange's own terms: listings, the
+matches found between them, the organisations it knows and what a search asks for.
+`ExchangeStore` answers on MongoDB, an in-memory twin in the use-case tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from services.exchange.domain import Listing
+from services.exchange.matching import MatchResult
+from shared.contracts.base import Payload
+from shared.contracts.directory import OrganisationStatus
+from shared.contracts.exchange import ListingCategory, ListingKind, ListingStatus
+
+#: What a use case does to a listing: the changed listing and its events, or None.
+ListingChange = Callable[[Listing], tuple[Listing, Sequence[Payload]] | None]
+
+
+@dataclass(frozen=True)
+class ListingFilters:
+    """What a search of the exchange's listings asks for; None means "any"."""
+
+    kind: ListingKind
+    status: ListingStatus = ListingStatus.OPEN
+    category: ListingCategory | None = None
+    tag: str | None = None
+    district: str | None = None
+    language: str | None = None
+    organisation_id: str | None = None
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class ProjectedOrganisation:
+    """What the exchange knows of an organisation, from the directory's events."""
+
+    id: str
+    name: str
+    status: OrganisationStatus
+    revision: int
+
+
+@dataclass(frozen=True)
+class RecordedMatch:
+    """A match as the exchange keeps it: one per pair of listings, however often they are
+    matched again."""
+
+    pair_id: str
+    match_id: str
+    offer_id: str
+    request_id: str
+    offer_organisation_id: str
+    request_organisation_id: str
+    category: ListingCategory
+    score: float
+    reasons: list[str]
+    offer_title: str
+    request_title: str
+    found_at: dt.datetime
+
+    @classmethod
+    def of(cls, result: MatchResult, match_id: str, found_at: dt.datetime) -> RecordedMatch:
+        offer, request = result.offer, result.request
+        return cls(
+            pair_id=result.pair_id,
+            match_id=match_id,
+            offer_id=offer.id,
+            request_id=request.id,
+            offer_organisation_id=offer.organisation_id,
+            request_organisation_id=request.organisation_id,
+            category=offer.category,
+            score=result.score,
+            reasons=list(result.reasons),
+            offer_title=offer.title,
+            request_title=request.title,
+            found_at=found_at,
+        )
+
+    @property
+    def organisation_ids(self) -> list[str]:
+        return sorted({self.offer_organisation_id, self.request_organisation_id})
+
+
+class ExchangeRepository(Protocol):
+    """What the exchange's use cases need of storage."""
+
+    async def add_listing(
+        self, listing: Listing, events: Sequence[Payload], correlation_id: str | None
+    ) -> None: ...
+
+    async def update_listing(
+        self, listing_id: str, change: ListingChange, correlation_id: str | None
+    ) -> Listing | None: ...
+
+    async def get_listing(self, listing_id: str) -> Listing | None: ...
+
+    async def listings_by_id(self, listing_ids: Sequence[str]) -> dict[str, Listing]: ...
+
+    async def find_listings(
+        self, filters: ListingFilters, *, limit: int, offset: int
+    ) -> tuple[list[Listing], int]: ...
+
+    async def match_candidates(self, listing: Listing) -> list[Listing]: ...
+
+    async def open_listing_ids_of(self, organisation_id: str, limit: int) -> list[str]: ...
+
+    async def listing_ids_due(self, now: dt.datetime, limit: int) -> list[str]: ...
+
+    async def known_pairs(self, pair_ids: Sequence[str]) -> set[str]: ...
+
+    async def add_match(
+        self, match: RecordedMatch, events: Sequence[Payload], correlation_id: str | None
+    ) -> bool: ...
+
+    async def matches_of(
+        self, organisation_id: str, *, limit: int, offset: int
+    ) -> tuple[list[RecordedMatch], int]: ...
+
+    async def get_organisation(self, organisation_id: str) -> ProjectedOrganisation | None: ...
+
+    async def project_organisation(self, organisation: ProjectedOrganisation) -> None: ...
