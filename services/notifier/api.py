@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from collections.abc import Sequence
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, Form, Query, Request, Response, status
 from fastapi.responses import HTMLResponse
@@ -26,8 +27,8 @@ from services.notifier.domain import (
     inapplicable_filters,
 )
 from services.notifier.emails import render_page
+from services.notifier.records import Delivery
 from services.notifier.service import Notifier
-from services.notifier.store import Delivery
 from services.notifier.texts import SUPPORTED_LANGUAGES, texts_for
 from shared.auth import AdminUser, CurrentUser, OptionalUser
 from shared.contracts.vocabulary import LanguageTag
@@ -47,6 +48,19 @@ def notifier(request: Request) -> Notifier:
 
 
 NotifierService = Annotated[Notifier, Depends(notifier)]
+
+P = TypeVar("P", bound=Page)  # type: ignore[type-arg]
+
+
+def _page(page: type[P], items: Sequence[object], total: int, limit: int, offset: int) -> P:
+    """One page of a list answer, with where the next one starts."""
+    return page(
+        items=list(items),
+        total=total,
+        limit=limit,
+        offset=offset,
+        next_offset=next_offset(offset, len(items), total),
+    )
 
 
 def _lower(value: str) -> str:
@@ -184,7 +198,7 @@ DeliveryPage = Page[DeliveryPublic]
 async def subscribe(
     body: SubscriptionCreate, user: OptionalUser, service: NotifierService, response: Response
 ) -> SubscriptionPublic:
-    subscription = await service.subscribe(
+    subscription = await service.subscriptions.subscribe(
         organisation_id=body.organisation_id,
         email=body.email,
         language=body.language,
@@ -212,7 +226,7 @@ async def list_subscriptions(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> SubscriptionPage:
-    items, total = await service.list_subscriptions(
+    items, total = await service.subscriptions.list_subscriptions(
         user,
         organisation_id=organisation_id,
         email=email,
@@ -220,13 +234,7 @@ async def list_subscriptions(
         limit=limit,
         offset=offset,
     )
-    return SubscriptionPage(
-        items=[SubscriptionPublic.of(s) for s in items],
-        total=total,
-        limit=limit,
-        offset=offset,
-        next_offset=next_offset(offset, len(items), total),
-    )
+    return _page(SubscriptionPage, [SubscriptionPublic.of(s) for s in items], total, limit, offset)
 
 
 @router.get(
@@ -237,7 +245,7 @@ async def list_subscriptions(
 )
 async def confirm_page(token: Token, service: NotifierService) -> HTMLResponse:
     # link scanners fetch every link in an email: only the button's POST confirms
-    subscription, claim = await service.confirmation_of(token)
+    subscription, claim = await service.subscriptions.confirmation_of(token)
     t = texts_for(claim.language)
     if subscription.status is SubscriptionStatus.ACTIVE:
         return HTMLResponse(
@@ -267,7 +275,7 @@ async def confirm_page(token: Token, service: NotifierService) -> HTMLResponse:
     summary="Confirm a subscription (the button on the confirmation page)",
 )
 async def confirm_subscription(token: Token, service: NotifierService) -> HTMLResponse:
-    _subscription, claim = await service.confirm(token)
+    _subscription, claim = await service.subscriptions.confirm(token)
     t = texts_for(claim.language)
     return HTMLResponse(
         render_page(
@@ -288,7 +296,7 @@ async def confirm_subscription(token: Token, service: NotifierService) -> HTMLRe
 async def end_subscription(
     subscription_id: SubscriptionId, user: CurrentUser, service: NotifierService
 ) -> Response:
-    await service.end_subscription(subscription_id, user)
+    await service.subscriptions.end_subscription(subscription_id, user)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -299,7 +307,7 @@ async def end_subscription(
     summary="The page behind an email's unsubscribe link: asks before it unsubscribes",
 )
 async def unsubscribe_page(token: Token, service: NotifierService) -> HTMLResponse:
-    claim = service.check_unsubscribe_token(token)
+    claim = service.subscriptions.check_unsubscribe_token(token)
     t = texts_for(claim.language)
     if claim.subject.startswith("org:"):
         notice = claim.subject.rsplit(":", 1)[1]
@@ -334,7 +342,7 @@ async def unsubscribe(
 ) -> HTMLResponse:
     if one_click is not None and one_click != "One-Click":
         raise ProblemError(400, "The form field List-Unsubscribe must be `One-Click`.")
-    claim = await service.unsubscribe(token)
+    claim = await service.subscriptions.unsubscribe(token)
     t = texts_for(claim.language)
     # a default notice is off for the whole organisation: say how it comes back
     said = "page_unsubscribed_default_text" if claim.subject.startswith("org:") else None
@@ -363,17 +371,11 @@ async def list_deliveries(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> DeliveryPage:
-    items, total = await service.list_deliveries(
+    items, total = await service.office.list_deliveries(
         status=status_,
         recipient=recipient,
         organisation_id=organisation_id,
         limit=limit,
         offset=offset,
     )
-    return DeliveryPage(
-        items=[DeliveryPublic.of(d) for d in items],
-        total=total,
-        limit=limit,
-        offset=offset,
-        next_offset=next_offset(offset, len(items), total),
-    )
+    return _page(DeliveryPage, [DeliveryPublic.of(d) for d in items], total, limit, offset)
