@@ -36,8 +36,8 @@ from services.notifier.domain import (
     recipient_organisation,
     retry_delay_seconds,
 )
+from services.notifier.email_views import EmailContext
 from services.notifier.emails import (
-    EmailContext,
     UnusableAddressError,
     build_message,
     recipient_header,
