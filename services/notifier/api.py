@@ -30,6 +30,7 @@ from services.notifier.emails import render_page
 from services.notifier.records import Delivery
 from services.notifier.service import Notifier
 from services.notifier.texts import SUPPORTED_LANGUAGES, texts_for
+from services.notifier.tokens import LinkClaim
 from shared.auth import AdminUser, CurrentUser, OptionalUser
 from shared.contracts.vocabulary import LanguageTag
 from shared.http import ProblemError, next_offset
@@ -237,6 +238,36 @@ async def list_subscriptions(
     return _page(SubscriptionPage, [SubscriptionPublic.of(s) for s in items], total, limit, offset)
 
 
+def _link_page(
+    service: Notifier,
+    claim: LinkClaim,
+    *,
+    title: str,
+    text: str,
+    form: tuple[str, str] | None = None,
+) -> HTMLResponse:
+    """A page behind a link in an email, in the link's language; `form` is the path of the
+    button's POST and its label."""
+    action, button = form if form is not None else (None, None)
+    return HTMLResponse(
+        render_page(
+            claim.language,
+            title=title,
+            text=text,
+            portal_url=service.settings.public_base_url,
+            form_action=f"{service.links.base_url}{action}" if action else None,
+            button=button,
+        )
+    )
+
+
+def _confirmed_page(service: Notifier, claim: LinkClaim) -> HTMLResponse:
+    t = texts_for(claim.language)
+    return _link_page(
+        service, claim, title=t["page_confirmed_title"], text=t["page_confirmed_text"]
+    )
+
+
 @router.get(
     "/subscriptions/confirm",
     response_class=HTMLResponse,
@@ -246,25 +277,15 @@ async def list_subscriptions(
 async def confirm_page(token: Token, service: NotifierService) -> HTMLResponse:
     # link scanners fetch every link in an email: only the button's POST confirms
     subscription, claim = await service.subscriptions.confirmation_of(token)
-    t = texts_for(claim.language)
     if subscription.status is SubscriptionStatus.ACTIVE:
-        return HTMLResponse(
-            render_page(
-                claim.language,
-                title=t["page_confirmed_title"],
-                text=t["page_confirmed_text"],
-                portal_url=service.settings.public_base_url,
-            )
-        )
-    return HTMLResponse(
-        render_page(
-            claim.language,
-            title=t["confirm_subject"],
-            text=t["confirm_text"],
-            portal_url=service.settings.public_base_url,
-            form_action=f"{service.links.base_url}/subscriptions/confirm?token={token}",
-            button=t["confirm_button"],
-        )
+        return _confirmed_page(service, claim)
+    t = texts_for(claim.language)
+    return _link_page(
+        service,
+        claim,
+        title=t["confirm_subject"],
+        text=t["confirm_text"],
+        form=(f"/subscriptions/confirm?token={token}", t["confirm_button"]),
     )
 
 
@@ -276,15 +297,7 @@ async def confirm_page(token: Token, service: NotifierService) -> HTMLResponse:
 )
 async def confirm_subscription(token: Token, service: NotifierService) -> HTMLResponse:
     _subscription, claim = await service.subscriptions.confirm(token)
-    t = texts_for(claim.language)
-    return HTMLResponse(
-        render_page(
-            claim.language,
-            title=t["page_confirmed_title"],
-            text=t["page_confirmed_text"],
-            portal_url=service.settings.public_base_url,
-        )
-    )
+    return _confirmed_page(service, claim)
 
 
 @router.delete(
@@ -316,16 +329,12 @@ async def unsubscribe_page(token: Token, service: NotifierService) -> HTMLRespon
         )
     else:
         question = t["page_unsubscribe_subscription"]
-    action = f"{service.links.base_url}/unsubscribe?token={token}"
-    return HTMLResponse(
-        render_page(
-            claim.language,
-            title=t["page_unsubscribe_title"],
-            text=question,
-            portal_url=service.settings.public_base_url,
-            form_action=action,
-            button=t["unsubscribe"],
-        )
+    return _link_page(
+        service,
+        claim,
+        title=t["page_unsubscribe_title"],
+        text=question,
+        form=(f"/unsubscribe?token={token}", t["unsubscribe"]),
     )
 
 
@@ -346,13 +355,8 @@ async def unsubscribe(
     t = texts_for(claim.language)
     # a default notice is off for the whole organisation: say how it comes back
     said = "page_unsubscribed_default_text" if claim.subject.startswith("org:") else None
-    return HTMLResponse(
-        render_page(
-            claim.language,
-            title=t["page_unsubscribed_title"],
-            text=t[said or "page_unsubscribed_text"],
-            portal_url=service.settings.public_base_url,
-        )
+    return _link_page(
+        service, claim, title=t["page_unsubscribed_title"], text=t[said or "page_unsubscribed_text"]
     )
 
 
