@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Form, Query, Request, Response, status
 from fastapi.responses import HTMLResponse
@@ -50,7 +50,7 @@ def notifier(request: Request) -> Notifier:
 
 NotifierService = Annotated[Notifier, Depends(notifier)]
 
-P = TypeVar("P", bound=Page)  # type: ignore[type-arg]
+P = TypeVar("P", bound=Page[Any])
 
 
 def _page(page: type[P], items: Sequence[object], total: int, limit: int, offset: int) -> P:
