@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from collections.abc import Sequence
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Form, Query, Request, Response, status
 from fastapi.responses import HTMLResponse
@@ -26,9 +27,10 @@ from services.notifier.domain import (
     inapplicable_filters,
 )
 from services.notifier.emails import render_page
+from services.notifier.records import Delivery
 from services.notifier.service import Notifier
-from services.notifier.store import Delivery
 from services.notifier.texts import SUPPORTED_LANGUAGES, texts_for
+from services.notifier.tokens import LinkClaim
 from shared.auth import AdminUser, CurrentUser, OptionalUser
 from shared.contracts.vocabulary import LanguageTag
 from shared.http import ProblemError, next_offset
@@ -47,6 +49,19 @@ def notifier(request: Request) -> Notifier:
 
 
 NotifierService = Annotated[Notifier, Depends(notifier)]
+
+P = TypeVar("P", bound=Page[Any])
+
+
+def _page(page: type[P], items: Sequence[object], total: int, limit: int, offset: int) -> P:
+    """One page of a list answer, with where the next one starts."""
+    return page(
+        items=list(items),
+        total=total,
+        limit=limit,
+        offset=offset,
+        next_offset=next_offset(offset, len(items), total),
+    )
 
 
 def _lower(value: str) -> str:
@@ -184,7 +199,7 @@ DeliveryPage = Page[DeliveryPublic]
 async def subscribe(
     body: SubscriptionCreate, user: OptionalUser, service: NotifierService, response: Response
 ) -> SubscriptionPublic:
-    subscription = await service.subscribe(
+    subscription = await service.subscriptions.subscribe(
         organisation_id=body.organisation_id,
         email=body.email,
         language=body.language,
@@ -212,7 +227,7 @@ async def list_subscriptions(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> SubscriptionPage:
-    items, total = await service.list_subscriptions(
+    items, total = await service.subscriptions.list_subscriptions(
         user,
         organisation_id=organisation_id,
         email=email,
@@ -220,12 +235,36 @@ async def list_subscriptions(
         limit=limit,
         offset=offset,
     )
-    return SubscriptionPage(
-        items=[SubscriptionPublic.of(s) for s in items],
-        total=total,
-        limit=limit,
-        offset=offset,
-        next_offset=next_offset(offset, len(items), total),
+    return _page(SubscriptionPage, [SubscriptionPublic.of(s) for s in items], total, limit, offset)
+
+
+def _link_page(
+    service: Notifier,
+    claim: LinkClaim,
+    *,
+    title: str,
+    text: str,
+    form: tuple[str, str] | None = None,
+) -> HTMLResponse:
+    """A page behind a link in an email, in the link's language; `form` is the path of the
+    button's POST and its label."""
+    action, button = form if form is not None else (None, None)
+    return HTMLResponse(
+        render_page(
+            claim.language,
+            title=title,
+            text=text,
+            portal_url=service.settings.public_base_url,
+            form_action=f"{service.links.base_url}{action}" if action else None,
+            button=button,
+        )
+    )
+
+
+def _confirmed_page(service: Notifier, claim: LinkClaim) -> HTMLResponse:
+    t = texts_for(claim.language)
+    return _link_page(
+        service, claim, title=t["page_confirmed_title"], text=t["page_confirmed_text"]
     )
 
 
@@ -237,26 +276,16 @@ async def list_subscriptions(
 )
 async def confirm_page(token: Token, service: NotifierService) -> HTMLResponse:
     # link scanners fetch every link in an email: only the button's POST confirms
-    subscription, claim = await service.confirmation_of(token)
-    t = texts_for(claim.language)
+    subscription, claim = await service.subscriptions.confirmation_of(token)
     if subscription.status is SubscriptionStatus.ACTIVE:
-        return HTMLResponse(
-            render_page(
-                claim.language,
-                title=t["page_confirmed_title"],
-                text=t["page_confirmed_text"],
-                portal_url=service.settings.public_base_url,
-            )
-        )
-    return HTMLResponse(
-        render_page(
-            claim.language,
-            title=t["confirm_subject"],
-            text=t["confirm_text"],
-            portal_url=service.settings.public_base_url,
-            form_action=f"{service.links.base_url}/subscriptions/confirm?token={token}",
-            button=t["confirm_button"],
-        )
+        return _confirmed_page(service, claim)
+    t = texts_for(claim.language)
+    return _link_page(
+        service,
+        claim,
+        title=t["confirm_subject"],
+        text=t["confirm_text"],
+        form=(f"/subscriptions/confirm?token={token}", t["confirm_button"]),
     )
 
 
@@ -267,16 +296,8 @@ async def confirm_page(token: Token, service: NotifierService) -> HTMLResponse:
     summary="Confirm a subscription (the button on the confirmation page)",
 )
 async def confirm_subscription(token: Token, service: NotifierService) -> HTMLResponse:
-    _subscription, claim = await service.confirm(token)
-    t = texts_for(claim.language)
-    return HTMLResponse(
-        render_page(
-            claim.language,
-            title=t["page_confirmed_title"],
-            text=t["page_confirmed_text"],
-            portal_url=service.settings.public_base_url,
-        )
-    )
+    _subscription, claim = await service.subscriptions.confirm(token)
+    return _confirmed_page(service, claim)
 
 
 @router.delete(
@@ -288,7 +309,7 @@ async def confirm_subscription(token: Token, service: NotifierService) -> HTMLRe
 async def end_subscription(
     subscription_id: SubscriptionId, user: CurrentUser, service: NotifierService
 ) -> Response:
-    await service.end_subscription(subscription_id, user)
+    await service.subscriptions.end_subscription(subscription_id, user)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -299,7 +320,7 @@ async def end_subscription(
     summary="The page behind an email's unsubscribe link: asks before it unsubscribes",
 )
 async def unsubscribe_page(token: Token, service: NotifierService) -> HTMLResponse:
-    claim = service.check_unsubscribe_token(token)
+    claim = service.subscriptions.check_unsubscribe_token(token)
     t = texts_for(claim.language)
     if claim.subject.startswith("org:"):
         notice = claim.subject.rsplit(":", 1)[1]
@@ -308,16 +329,12 @@ async def unsubscribe_page(token: Token, service: NotifierService) -> HTMLRespon
         )
     else:
         question = t["page_unsubscribe_subscription"]
-    action = f"{service.links.base_url}/unsubscribe?token={token}"
-    return HTMLResponse(
-        render_page(
-            claim.language,
-            title=t["page_unsubscribe_title"],
-            text=question,
-            portal_url=service.settings.public_base_url,
-            form_action=action,
-            button=t["unsubscribe"],
-        )
+    return _link_page(
+        service,
+        claim,
+        title=t["page_unsubscribe_title"],
+        text=question,
+        form=(f"/unsubscribe?token={token}", t["unsubscribe"]),
     )
 
 
@@ -334,17 +351,12 @@ async def unsubscribe(
 ) -> HTMLResponse:
     if one_click is not None and one_click != "One-Click":
         raise ProblemError(400, "The form field List-Unsubscribe must be `One-Click`.")
-    claim = await service.unsubscribe(token)
+    claim = await service.subscriptions.unsubscribe(token)
     t = texts_for(claim.language)
     # a default notice is off for the whole organisation: say how it comes back
     said = "page_unsubscribed_default_text" if claim.subject.startswith("org:") else None
-    return HTMLResponse(
-        render_page(
-            claim.language,
-            title=t["page_unsubscribed_title"],
-            text=t[said or "page_unsubscribed_text"],
-            portal_url=service.settings.public_base_url,
-        )
+    return _link_page(
+        service, claim, title=t["page_unsubscribed_title"], text=t[said or "page_unsubscribed_text"]
     )
 
 
@@ -363,17 +375,11 @@ async def list_deliveries(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> DeliveryPage:
-    items, total = await service.list_deliveries(
+    items, total = await service.office.list_deliveries(
         status=status_,
         recipient=recipient,
         organisation_id=organisation_id,
         limit=limit,
         offset=offset,
     )
-    return DeliveryPage(
-        items=[DeliveryPublic.of(d) for d in items],
-        total=total,
-        limit=limit,
-        offset=offset,
-        next_offset=next_offset(offset, len(items), total),
-    )
+    return _page(DeliveryPage, [DeliveryPublic.of(d) for d in items], total, limit, offset)

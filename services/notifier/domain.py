@@ -157,28 +157,31 @@ EntityId = Annotated[
 ]
 
 
+def _any_of(description: str, *, at_most: int = 20) -> Any:
+    """A filter: a list of values any of which may match (empty: no filter)."""
+    return Field(default_factory=list, max_length=at_most, description=description)
+
+
 class SubscriptionFilters(BaseModel):
     """All given filters must match (AND); within one filter any value may (OR)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    categories: Annotated[list[ListingCategory], AfterValidator(_unique)] = Field(
-        default_factory=list, max_length=20, description="Listing categories (offers, requests)."
+    categories: Annotated[list[ListingCategory], AfterValidator(_unique)] = _any_of(
+        "Listing categories (offers, requests)."
     )
-    tags: Annotated[list[ShortText], AfterValidator(_folded_unique)] = Field(
-        default_factory=list, max_length=20, description="Listing tags (offers, requests)."
+    tags: Annotated[list[ShortText], AfterValidator(_folded_unique)] = _any_of(
+        "Listing tags (offers, requests)."
     )
-    districts: Annotated[list[ShortText], AfterValidator(_folded_unique)] = Field(
-        default_factory=list, max_length=20, description="Districts (Stadtteile)."
+    districts: Annotated[list[ShortText], AfterValidator(_folded_unique)] = _any_of(
+        "Districts (Stadtteile)."
     )
-    languages: Annotated[list[LanguageTag], AfterValidator(_unique)] = Field(
-        default_factory=list, max_length=20, description="Languages involved (BCP 47)."
+    languages: Annotated[list[LanguageTag], AfterValidator(_unique)] = _any_of(
+        "Languages involved (BCP 47)."
     )
-    audiences: Annotated[list[Audience], AfterValidator(_unique)] = Field(
-        default_factory=list, max_length=20, description="Audiences (events)."
-    )
-    organisation_ids: Annotated[list[EntityId], AfterValidator(_unique)] = Field(
-        default_factory=list, max_length=50, description="Posting or organising organisations."
+    audiences: Annotated[list[Audience], AfterValidator(_unique)] = _any_of("Audiences (events).")
+    organisation_ids: Annotated[list[EntityId], AfterValidator(_unique)] = _any_of(
+        "Posting or organising organisations.", at_most=50
     )
 
 

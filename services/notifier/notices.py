@@ -16,11 +16,9 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.notifier.api import NotifierService
-from services.notifier.domain import DefaultNotice, opt_out_id
-from services.notifier.service import Notifier
-from shared.auth import CurrentUser, Principal
-from shared.clock import utc_now
-from shared.http import ProblemError
+from services.notifier.domain import DefaultNotice
+from services.notifier.office import NoticeState
+from shared.auth import CurrentUser
 
 router = APIRouter(tags=["notices"])
 
@@ -55,21 +53,8 @@ class NoticeChange(BaseModel):
     enabled: bool = Field(description="true: tell the contact address again; false: stop.")
 
 
-async def _contact(service: Notifier, user: Principal, organisation_id: str) -> str | None:
-    """The organisation's contact address, once the caller may manage its notices."""
-    if not user.may_edit(organisation_id):
-        raise ProblemError(
-            403, "Only the organisation's editors and office staff manage its notices."
-        )
-    organisation = await service.store.organisation(organisation_id)
-    if organisation is None:
-        raise ProblemError(404, "No organisation with this id.")
-    return organisation.email
-
-
-async def _setting(service: Notifier, organisation_id: str, notice: DefaultNotice) -> NoticeSetting:
-    disabled_at = await service.store.opted_out_at(opt_out_id(organisation_id, notice))
-    return NoticeSetting(notice=notice, enabled=disabled_at is None, disabled_at=disabled_at)
+def _setting(state: NoticeState) -> NoticeSetting:
+    return NoticeSetting(notice=state.notice, enabled=state.enabled, disabled_at=state.disabled_at)
 
 
 @router.get(
@@ -80,11 +65,11 @@ async def _setting(service: Notifier, organisation_id: str, notice: DefaultNotic
 async def notice_settings(
     organisation_id: OrganisationId, user: CurrentUser, service: NotifierService
 ) -> NoticeSettings:
-    contact = await _contact(service, user, organisation_id)
+    found = await service.office.notices(user, organisation_id)
     return NoticeSettings(
-        organisation_id=organisation_id,
-        contact_email=contact,
-        notices=[await _setting(service, organisation_id, notice) for notice in DefaultNotice],
+        organisation_id=found.organisation_id,
+        contact_email=found.contact_email,
+        notices=[_setting(state) for state in found.notices],
     )
 
 
@@ -100,10 +85,7 @@ async def change_notice(
     user: CurrentUser,
     service: NotifierService,
 ) -> NoticeSetting:
-    await _contact(service, user, organisation_id)
-    key = opt_out_id(organisation_id, notice)
-    if change.enabled:
-        await service.store.remove_opt_out(key)
-    else:
-        await service.store.add_opt_out(key, utc_now())  # twice keeps the first moment
-    return await _setting(service, organisation_id, notice)
+    state = await service.office.switch_notice(
+        user, organisation_id, notice, enabled=change.enabled
+    )
+    return _setting(state)

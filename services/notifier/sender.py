@@ -36,15 +36,16 @@ from services.notifier.domain import (
     recipient_organisation,
     retry_delay_seconds,
 )
+from services.notifier.email_views import EmailContext
 from services.notifier.emails import (
-    EmailContext,
     UnusableAddressError,
     build_message,
     recipient_header,
     render_email,
 )
+from services.notifier.records import ClaimedDelivery, Delivery, now_ms
+from services.notifier.repository import NotifierRepository
 from services.notifier.settings import NotifierSettings
-from services.notifier.store import Delivery, NotifierStore, delivery_from_document, now_ms
 from services.notifier.texts import email_language
 from services.notifier.tokens import Links, default_notice_subject, subscription_subject
 from services.notifier.wire import to_bytes
@@ -52,7 +53,6 @@ from shared.clock import utc_now
 from shared.contracts.base import Payload
 from shared.contracts.notifier import NotificationFailed, NotificationSent
 from shared.ids import new_id
-from shared.mongo import Document
 from shared.outbox import ConcurrentUpdateError
 
 log = logging.getLogger("integrationsnetz.notifier.sender")
@@ -143,17 +143,18 @@ class Composed:
 
 
 @dataclass(frozen=True)
-class Skip:
+class NotComposed:
+    """Why a delivery was not written into an email."""
+
+    reason: str
+
+
+class Skip(NotComposed):
     """Nothing to send any more (unsubscribed, no address): not a failure."""
 
-    reason: str
 
-
-@dataclass(frozen=True)
-class NotYet:
+class NotYet(NotComposed):
     """Cannot be written yet (its organisation is not known here yet): counts as an attempt."""
-
-    reason: str
 
 
 class Sender:
@@ -162,7 +163,7 @@ class Sender:
 
     def __init__(
         self,
-        store: NotifierStore,
+        store: NotifierRepository,
         settings: NotifierSettings,
         links: Links,
         mailer: Mailer,
@@ -217,7 +218,7 @@ class Sender:
         )
         if claimed is None:
             return 0  # another sender holds it, or it is done
-        delivery = delivery_from_document(claimed)
+        delivery = claimed.delivery
         try:
             composed = await self.compose(delivery)
         except UnusableAddressError as exc:
@@ -362,7 +363,7 @@ class Sender:
             "occurred_at": utc_now(),
         }
 
-    async def _sent(self, claimed: Document, delivery: Delivery) -> None:
+    async def _sent(self, claimed: ClaimedDelivery, delivery: Delivery) -> None:
         now = utc_now()
         done = _finished(delivery).model_copy(
             update={
@@ -376,7 +377,7 @@ class Sender:
         EMAILS_SENT.labels(delivery.template.value).inc()
 
     async def _attempt_failed(
-        self, claimed: Document, delivery: Delivery, error: str, *, permanent: bool
+        self, claimed: ClaimedDelivery, delivery: Delivery, error: str, *, permanent: bool
     ) -> None:
         attempts = delivery.attempts + 1
         if permanent or attempts >= self._settings.max_attempts:
@@ -405,7 +406,7 @@ class Sender:
         await self._record(claimed, retry)
         EMAIL_ATTEMPT_ERRORS.labels(delivery.template.value).inc()
 
-    async def _give_up(self, claimed: Document, delivery: Delivery, error: str) -> None:
+    async def _give_up(self, claimed: ClaimedDelivery, delivery: Delivery, error: str) -> None:
         failed = _finished(delivery).model_copy(
             update={
                 "status": DeliveryStatus.FAILED,
@@ -419,7 +420,7 @@ class Sender:
         log.warning("delivery %s failed for good: %s", delivery.id, error)
 
     async def _record(
-        self, claimed: Document, delivery: Delivery, messages: list[Payload] | None = None
+        self, claimed: ClaimedDelivery, delivery: Delivery, messages: list[Payload] | None = None
     ) -> None:
         stamped = delivery.model_copy(update={"updated_at": utc_now(), "lease_until_ms": 0})
         try:

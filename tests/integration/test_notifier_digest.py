@@ -9,6 +9,7 @@ import zoneinfo
 from typing import Any
 
 from services.notifier.domain import Cadence, digest_period_start
+from services.notifier.records import DigestItemState
 from shared.contracts.exchange import OfferPosted, RequestPosted
 from tests.integration.notifier_fixtures import (
     MailServer,
@@ -58,7 +59,7 @@ def an_offer(title: str, **changes: Any) -> OfferPosted:
 async def waiting_items(notifier: ServedNotifier, subscription_id: str, count: int) -> None:
     async def arrived() -> bool:
         items = await notifier.service.store.open_digest_items(subscription_id)
-        return len([i for i in items if i["state"] == "pending"]) >= count
+        return len([i for i in items if i.state is DigestItemState.PENDING]) >= count
 
     await wait_until(arrived)
 
@@ -87,7 +88,7 @@ async def test_a_daily_digest_lists_each_new_matching_offer_once_per_day(
         early = await publish(notifier.amqp_url, [an_offer("Vor der Bestätigung")])
 
         async def handled_before_confirming() -> bool:
-            inbox = notifier.service.store.db["inbox"]
+            inbox = notifier.app.state.runtime.db["inbox"]
             return await inbox.find_one({"event_id": early[0].id, "state": "done"}) is not None
 
         await wait_until(handled_before_confirming)
@@ -116,7 +117,7 @@ async def test_a_daily_digest_lists_each_new_matching_offer_once_per_day(
         published = await publish(notifier.amqp_url, [*day_one, *elsewhere])
         await waiting_items(notifier, subscription["id"], 3)
 
-        assert await notifier.service.run_digests(tomorrow + dt.timedelta(minutes=1)) == 1
+        assert await notifier.service.digests.run_digests(tomorrow + dt.timedelta(minutes=1)) == 1
         [first] = await mail_server.wait_for(
             lambda m: m.to == reader and "Übersicht" in m.header("Subject")
         )
@@ -135,9 +136,9 @@ async def test_a_daily_digest_lists_each_new_matching_offer_once_per_day(
         await publish(notifier.amqp_url, day_two)
         await waiting_items(notifier, subscription["id"], 2)
 
-        assert await notifier.service.run_digests(tomorrow + dt.timedelta(hours=12)) == 0
-        assert await notifier.service.run_digests(day_after) == 1
-        assert await notifier.service.run_digests(day_after + dt.timedelta(hours=1)) == 0
+        assert await notifier.service.digests.run_digests(tomorrow + dt.timedelta(hours=12)) == 0
+        assert await notifier.service.digests.run_digests(day_after) == 1
+        assert await notifier.service.digests.run_digests(day_after + dt.timedelta(hours=1)) == 0
         digests = await mail_server.wait_for(
             lambda m: m.to == reader and "Übersicht" in m.header("Subject"), count=2
         )

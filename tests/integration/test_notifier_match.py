@@ -83,11 +83,11 @@ async def test_a_match_emails_both_organisations_in_their_language_and_one_click
         await mail_server.wait_for(lambda m: m.cause == second.id and m.to == anadolu_address)
 
         async def handled() -> bool:
-            inbox = notifier.service.store.db["inbox"]
+            inbox = notifier.app.state.runtime.db["inbox"]
             return await inbox.find_one({"event_id": second.id, "state": "done"}) is not None
 
         await wait_until(handled)
-        planned, _ = await notifier.service.list_deliveries(
+        planned, _ = await notifier.service.office.list_deliveries(
             status=None, recipient=None, organisation_id=mriya["id"], limit=10, offset=0
         )
         assert [d.cause_event_id for d in planned] == [match_event.id]

@@ -10,6 +10,8 @@ import time
 import uuid
 from typing import Any
 
+from services.notifier.delivery_store import DELIVERIES, delivery_document
+from services.notifier.digest_store import DIGEST_ITEMS
 from services.notifier.domain import (
     DeliveryStatus,
     Subscription,
@@ -19,15 +21,10 @@ from services.notifier.domain import (
     delivery_id,
     email_recipient,
 )
-from services.notifier.service import Notifier, RetentionCounts, confirmation_delivery_id
-from services.notifier.store import (
-    DELIVERIES,
-    DIGEST_ITEMS,
-    SUBSCRIPTIONS,
-    Delivery,
-    delivery_document,
-    subscription_document,
-)
+from services.notifier.records import Delivery, DigestItemState
+from services.notifier.retention import RetentionCounts, confirmation_delivery_id
+from services.notifier.service import Notifier
+from services.notifier.subscription_store import SUBSCRIPTIONS, subscription_document
 from services.notifier.tokens import subscription_subject
 from shared.clock import utc_now
 from shared.contracts.exchange import OfferPosted
@@ -75,7 +72,9 @@ def key_of(command: SendEmail) -> str:
 
 
 async def stored(notifier: ServedNotifier, command: SendEmail) -> Document:
-    doc = await notifier.service.store.db[DELIVERIES].find_one({"_id": key_of(command)})
+    doc: Document | None = await notifier.app.state.runtime.db[DELIVERIES].find_one(
+        {"_id": key_of(command)}
+    )
     assert doc is not None, f"no delivery for {command.to}"
     return doc
 
@@ -92,7 +91,7 @@ async def reaches(
 
 async def handled(notifier: ServedNotifier, event_id: str) -> None:
     async def done() -> bool:
-        inbox = notifier.service.store.db["inbox"]
+        inbox = notifier.app.state.runtime.db["inbox"]
         return await inbox.find_one({"event_id": event_id, "state": "done"}) is not None
 
     await wait_until(done)
@@ -141,7 +140,12 @@ async def test_old_log_entries_lose_address_and_content_but_still_stop_a_second_
         )
         assert newer_ms - old_ms > 10
         cutoff = moment((old_ms + newer_ms) // 2)
-        assert await service.redact_old_deliveries(cutoff + dt.timedelta(days=RETENTION_DAYS)) == 1
+        assert (
+            await service.retention.redact_old_deliveries(
+                cutoff + dt.timedelta(days=RETENTION_DAYS)
+            )
+            == 1
+        )
 
         doc = await stored(notifier, old)
         assert doc["address"] is None
@@ -174,9 +178,11 @@ async def test_old_log_entries_lose_address_and_content_but_still_stop_a_second_
 
         # long after: every finished email is past the cutoff, the waiting one is not finished
         later = dt.datetime.now(dt.UTC) + dt.timedelta(days=RETENTION_DAYS + 1)
-        assert await service.redact_old_deliveries(later) == 1
+        assert await service.retention.redact_old_deliveries(later) == 1
         assert (await stored(notifier, newer))["address"] is None
-        assert await service.redact_old_deliveries(later) == 0  # nothing is redacted twice
+        assert (
+            await service.retention.redact_old_deliveries(later) == 0
+        )  # nothing is redacted twice
         pending = await stored(notifier, waiting)
         assert pending["status"] == "pending"
         assert (pending["address"], pending["recipient_name"]) == (ahmet, "Ahmet Yılmaz")
@@ -257,9 +263,9 @@ async def test_a_log_entry_stored_before_retention_existed_is_redacted_too(
         )
         document = delivery_document(legacy)
         del document["redacted_at"], document["redacted_ms"]  # as written by earlier versions
-        await service.store.writer.insert(DELIVERIES, document)
+        await notifier.app.state.runtime.writer.insert(DELIVERIES, document)
 
-        assert await service.redact_old_deliveries(dt.datetime.now(dt.UTC)) == 1
+        assert await service.retention.redact_old_deliveries(dt.datetime.now(dt.UTC)) == 1
         doc = await stored(notifier, command)
         assert (doc["address"], doc["recipient_name"], doc["recipient"]) == (
             None,
@@ -267,7 +273,7 @@ async def test_a_log_entry_stored_before_retention_existed_is_redacted_too(
             "redacted",
         )
         assert doc["redacted_ms"] > 0
-        assert await service.redact_old_deliveries(dt.datetime.now(dt.UTC)) == 0
+        assert await service.retention.redact_old_deliveries(dt.datetime.now(dt.UTC)) == 0
 
 
 # --- subscriptions ----------------------------------------------------------------------------
@@ -314,7 +320,7 @@ async def confirmed(
 
 
 async def subscription_doc(notifier: ServedNotifier, subscription_id: str) -> Document | None:
-    doc: Document | None = await notifier.service.store.db[SUBSCRIPTIONS].find_one(
+    doc: Document | None = await notifier.app.state.runtime.db[SUBSCRIPTIONS].find_one(
         {"_id": subscription_id}
     )
     return doc
@@ -383,7 +389,7 @@ async def test_unconfirmed_subscriptions_go_when_their_link_expired_ended_ones_l
 
         async def item_waits() -> bool:
             items = await store.open_digest_items(digest["id"])
-            return [item["state"] for item in items] == ["pending"]
+            return [item.state for item in items] == [DigestItemState.PENDING]
 
         await wait_until(item_waits)
         assert await unsubscribe_click(notifier, digest["id"]) == 200
@@ -424,7 +430,9 @@ async def test_unconfirmed_subscriptions_go_when_their_link_expired_ended_ones_l
         assert (active_doc["status"], active_doc["ended_ms"]) == ("active", 0)
 
         # the first link has just expired; the second subscription is a second younger
-        first = await service.apply_retention(sent_at + dt.timedelta(hours=TOKEN_HOURS, seconds=1))
+        first = await service.retention.apply_retention(
+            sent_at + dt.timedelta(hours=TOKEN_HOURS, seconds=1)
+        )
         assert first == RetentionCounts(unconfirmed_deleted=1)
         assert await subscription_doc(notifier, unconfirmed["id"]) is None
         assert await subscription_doc(notifier, waiting["id"]) == before[waiting["id"]]
@@ -442,7 +450,7 @@ async def test_unconfirmed_subscriptions_go_when_their_link_expired_ended_ones_l
 
         # long after: every link has expired, and the ended ones are past the retention period
         later = dt.datetime.now(dt.UTC) + dt.timedelta(days=RETENTION_DAYS + 1)
-        counts = await service.apply_retention(later)
+        counts = await service.retention.apply_retention(later)
         assert (counts.unconfirmed_deleted, counts.ended_redacted, counts.digest_items_deleted) == (
             2,
             3,
@@ -468,7 +476,7 @@ async def test_unconfirmed_subscriptions_go_when_their_link_expired_ended_ones_l
         organisation_doc = await subscription_doc(notifier, of_organisation["id"])
         assert organisation_doc is not None
         assert organisation_doc["organisation_id"] == organisation["id"]
-        digest_items = store.db[DIGEST_ITEMS]
+        digest_items = notifier.app.state.runtime.db[DIGEST_ITEMS]
         assert await digest_items.find_one({"subscription_id": digest["id"]}) is None
         # only the subscription that goes on remembers what it was told
         for gone in (waiting, digest, deleted_by_staff):
@@ -500,8 +508,8 @@ async def test_unconfirmed_subscriptions_go_when_their_link_expired_ended_ones_l
 
         # a second pass changes nothing
         kept = {i: await subscription_doc(notifier, i) for i in [active["id"], *ended_ids]}
-        assert await service.apply_retention(later) == RetentionCounts()
-        assert await service.redact_old_deliveries(later) == 0
+        assert await service.retention.apply_retention(later) == RetentionCounts()
+        assert await service.retention.redact_old_deliveries(later) == 0
         assert {i: await subscription_doc(notifier, i) for i in kept} == kept
 
 
@@ -509,7 +517,7 @@ async def test_subscriptions_stored_before_retention_existed_are_handled_too(
     notifier_factory: NotifierFactory,
 ) -> None:
     async with notifier_factory(delivery_retention_days=RETENTION_DAYS) as notifier:
-        service, writer = notifier.service, notifier.service.store.writer
+        service, writer = notifier.service, notifier.app.state.runtime.writer
         await after_the_first_retention_pass(service)
         now = dt.datetime.now(dt.UTC).replace(microsecond=0)
         long_ago = now - dt.timedelta(days=400)
@@ -532,7 +540,9 @@ async def test_subscriptions_stored_before_retention_existed_are_handled_too(
 
         # the unconfirmed one has no confirmation email on record: its link (if any) is long
         # expired; when the ended one ended is not known: it counts as ended now
-        assert await service.apply_retention(now) == RetentionCounts(unconfirmed_deleted=1)
+        assert await service.retention.apply_retention(now) == RetentionCounts(
+            unconfirmed_deleted=1
+        )
         assert await subscription_doc(notifier, unconfirmed.id) is None
         doc = await subscription_doc(notifier, ended.id)
         assert doc is not None
@@ -541,14 +551,14 @@ async def test_subscriptions_stored_before_retention_existed_are_handled_too(
             int(now.timestamp() * 1000),
             0,
         )
-        assert await service.apply_retention(now + dt.timedelta(days=RETENTION_DAYS - 1)) == (
-            RetentionCounts()
-        )
+        assert await service.retention.apply_retention(
+            now + dt.timedelta(days=RETENTION_DAYS - 1)
+        ) == (RetentionCounts())
 
         later = now + dt.timedelta(days=RETENTION_DAYS + 1)
-        assert await service.apply_retention(later) == RetentionCounts(ended_redacted=1)
+        assert await service.retention.apply_retention(later) == RetentionCounts(ended_redacted=1)
         doc = await subscription_doc(notifier, ended.id)
         assert doc is not None
         assert (doc["email"], doc["ended_ms"]) == (None, int(now.timestamp() * 1000))
         assert doc["redacted_ms"] > 0
-        assert await service.apply_retention(later) == RetentionCounts()
+        assert await service.retention.apply_retention(later) == RetentionCounts()

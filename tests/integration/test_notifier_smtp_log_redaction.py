@@ -11,7 +11,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from services.notifier.domain import DeliveryStatus
-from services.notifier.service import confirmation_delivery_id
+from services.notifier.retention import confirmation_delivery_id
 from tests.integration.notifier_fixtures import (
     NotifierFactory,
     mail_server,
@@ -77,7 +77,9 @@ async def refused_and_logged(
         assert delivery.last_error is not None
         assert "550 5.1.1" in delivery.last_error
         assert reader not in delivery.last_error
-        outbox = [doc async for doc in store.db["deliveries"].find({"_id": key})]
+        outbox = [
+            doc async for doc in notifier.app.state.runtime.db["deliveries"].find({"_id": key})
+        ]
         assert reader not in str(outbox[0].get("outbox", []))
 
     logged = "\n".join(record.getMessage() for record in caplog.records)

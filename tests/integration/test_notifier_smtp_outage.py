@@ -58,7 +58,7 @@ def matched(offer: OrganisationRegistered, request: OrganisationRegistered) -> M
 
 async def failed_attempts(notifier: ServedNotifier, at_least: int) -> None:
     async def retried() -> bool:
-        deliveries, _ = await notifier.service.list_deliveries(
+        deliveries, _ = await notifier.service.office.list_deliveries(
             status=DeliveryStatus.PENDING, recipient=None, organisation_id=None, limit=10, offset=0
         )
         return len(deliveries) == 2 and all(d.attempts >= at_least for d in deliveries)

@@ -57,7 +57,7 @@ async def handled(notifier: ServedNotifier, *events: CloudEvent) -> None:
     """Every event consumed: whatever deliveries it plans are written by then."""
 
     async def done() -> bool:
-        inbox = notifier.service.store.db["inbox"]
+        inbox = notifier.app.state.runtime.db["inbox"]
         for event in events:
             if await inbox.find_one({"event_id": event.id, "state": "done"}) is None:
                 return False
@@ -67,7 +67,7 @@ async def handled(notifier: ServedNotifier, *events: CloudEvent) -> None:
 
 
 async def planned_for(notifier: ServedNotifier, event: CloudEvent) -> set[str]:
-    cursor = notifier.service.store.db["deliveries"].find({"cause_event_id": event.id})
+    cursor = notifier.app.state.runtime.db["deliveries"].find({"cause_event_id": event.id})
     return {str(doc["recipient"]) async for doc in cursor}
 
 
@@ -81,7 +81,7 @@ async def subscribe_address(
     assert created.status_code == 201, created.text
     [confirmation] = await mail_server.wait_for(lambda m: m.to == address)
     token = confirmation.link(CONFIRM_LINK).split("token=", 1)[1]
-    subscription, _claim = await notifier.service.confirm(token)
+    subscription, _claim = await notifier.service.subscriptions.confirm(token)
     return subscription.id
 
 
@@ -151,7 +151,7 @@ async def test_an_address_is_told_only_of_public_entries_at_once_in_follow_ups_a
         tomorrow = digest_period_start(
             dt.datetime.now(dt.UTC) + dt.timedelta(hours=26), Cadence.DAILY, hour=7, timezone=BERLIN
         )
-        assert await notifier.service.run_digests(tomorrow + dt.timedelta(minutes=1)) == 1
+        assert await notifier.service.digests.run_digests(tomorrow + dt.timedelta(minutes=1)) == 1
         [digest] = await mail_server.wait_for(
             lambda m: m.to == digest_reader and "Übersicht" in m.header("Subject")
         )

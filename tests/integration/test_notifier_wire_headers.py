@@ -80,7 +80,7 @@ async def confirmed(
     assert created.status_code == 201, created.text
     [confirmation] = await mail_server.wait_for(lambda m: m.to == address)
     token = confirmation.link(r"/subscriptions/confirm\?token=\S+").split("token=", 1)[1]
-    await notifier.service.confirm(token)
+    await notifier.service.subscriptions.confirm(token)
     return confirmation
 
 

@@ -14,14 +14,8 @@ from typing import Any
 import pytest
 
 from services.notifier.domain import Item, Template, Topic
-from services.notifier.emails import (
-    EmailContext,
-    build_message,
-    format_span,
-    recipient_header,
-    render_email,
-    single_line,
-)
+from services.notifier.email_views import EmailContext, format_span, single_line
+from services.notifier.emails import build_message, recipient_header, render_email
 from services.notifier.texts import SUPPORTED_LANGUAGES, TEXTS, email_language
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")

@@ -9,15 +9,10 @@ import pytest
 from pydantic import ValidationError
 
 from services.notifier.api import DeliveryPublic
+from services.notifier.delivery_store import delivery_document, delivery_from_document
 from services.notifier.domain import DeliveryStatus, Template, delivery_id, email_recipient
+from services.notifier.records import REDACTED_RECIPIENT, Delivery, redacted
 from services.notifier.settings import NotifierSettings
-from services.notifier.store import (
-    REDACTED_RECIPIENT,
-    Delivery,
-    delivery_document,
-    delivery_from_document,
-    redacted,
-)
 
 CREATED = dt.datetime(2026, 1, 5, 9, 30, tzinfo=dt.UTC)
 SENT = CREATED + dt.timedelta(seconds=4)

@@ -22,15 +22,15 @@ from services.notifier.domain import (
     delivery_id,
     email_recipient,
 )
-from services.notifier.retention import log_pass
-from services.notifier.service import (
+from services.notifier.records import Delivery
+from services.notifier.retention import (
     RetentionCounts,
     confirmation_delivery_id,
     confirmation_expired,
+    log_pass,
 )
 from services.notifier.settings import NotifierSettings
-from services.notifier.store import (
-    Delivery,
+from services.notifier.subscription_store import (
     redacted_subscription_document,
     subscription_from_document,
     subscription_written,

@@ -1,0 +1,201 @@
+"""Storage of deliveries: one document per email, its `_id` the unique key that keeps an email
+from going out twice. Written whole through the `OutboxWriter` (version-guarded), with
+`notifier.notification.*` events in the delivery's own write. Finished deliveries lose their
+personal data after the retention period but stay, because their `_id` is the key."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from services.notifier.domain import DeliveryStatus
+from services.notifier.records import (
+    FINISHED_STATUSES,
+    ClaimedDelivery,
+    Delivery,
+    DeliveryQuery,
+    redacted,
+)
+from shared.clock import utc_now
+from shared.contracts.base import Payload
+from shared.mongo import CollectionIndexes, Document
+from shared.outbox import ConcurrentUpdateError, OutboxWriter
+
+DELIVERIES = "deliveries"
+
+DELIVERY_INDEXES = (
+    CollectionIndexes(
+        DELIVERIES,
+        (
+            IndexModel([("status", ASCENDING), ("next_attempt_ms", ASCENDING)]),
+            IndexModel([("address", ASCENDING)]),
+            IndexModel([("created_ms", DESCENDING)]),
+            # the retention pass: not yet redacted, oldest first (it matches `redacted_ms`
+            # with `$in`, so nx-27017's rule for plain equalities does not apply)
+            IndexModel([("redacted_ms", ASCENDING), ("created_ms", ASCENDING)]),
+        ),
+    ),
+)
+
+
+def delivery_document(delivery: Delivery) -> Document:
+    data = delivery.model_dump(mode="python")
+    doc: Document = {"_id": data.pop("id"), **data}
+    doc["template"] = delivery.template.value
+    doc["status"] = delivery.status.value
+    return doc
+
+
+def delivery_from_document(doc: Document) -> Delivery:
+    fields = {k: v for k, v in doc.items() if k in Delivery.model_fields}
+    return Delivery(id=doc["_id"], **fields)
+
+
+def delivery_filter(query: DeliveryQuery) -> Document:
+    """The MongoDB filter of a page of the delivery log."""
+    found: Document = {}
+    if query.status is not None:
+        found["status"] = query.status.value
+    if query.address is not None:
+        found["address"] = query.address
+    if query.organisation_id is not None:
+        found["organisation_id"] = query.organisation_id
+    return found
+
+
+class DeliveryStore:
+    """Deliveries: planning, claiming for sending, outcomes, the log and its retention."""
+
+    db: AsyncDatabase[Document]
+    writer: OutboxWriter
+
+    async def plan(self, delivery: Delivery) -> bool:
+        """Insert a delivery; False when its key is taken (planned before: nothing to do)."""
+        try:
+            await self.writer.insert(DELIVERIES, delivery_document(delivery))
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def delivery(self, delivery_id: str) -> Delivery | None:
+        doc = await self.db[DELIVERIES].find_one({"_id": delivery_id})
+        return delivery_from_document(doc) if doc else None
+
+    async def delivery_exists(self, delivery_id: str) -> bool:
+        return await self.db[DELIVERIES].find_one({"_id": delivery_id}, {"_id": 1}) is not None
+
+    async def list_deliveries(
+        self, query: DeliveryQuery, *, limit: int, offset: int
+    ) -> tuple[list[Delivery], int]:
+        collection, filters = self.db[DELIVERIES], delivery_filter(query)
+        cursor = (
+            collection.find(filters)
+            .sort([("created_ms", DESCENDING), ("_id", ASCENDING)])
+            .skip(offset)
+            .limit(limit)
+        )
+        items = [delivery_from_document(doc) async for doc in cursor]
+        return items, await collection.count_documents(filters)
+
+    # sending -----------------------------------------------------------------------------
+
+    async def due_deliveries(self, at_ms: int, limit: int) -> list[str]:
+        cursor = (
+            self.db[DELIVERIES]
+            .find(
+                {"status": DeliveryStatus.PENDING.value, "next_attempt_ms": {"$lte": at_ms}},
+                {"_id": 1},
+            )
+            .sort("next_attempt_ms", ASCENDING)
+            .limit(limit)
+        )
+        return [str(doc["_id"]) async for doc in cursor]
+
+    async def claim_delivery(
+        self, delivery_id: str, owner: str, at_ms: int, lease_ms: int
+    ) -> ClaimedDelivery | None:
+        """Take a due delivery for `lease_ms`; None when another sender holds it or it is done.
+        Exactly one of several concurrent claimers wins (the filter and the write are one)."""
+        doc = await self.db[DELIVERIES].find_one_and_update(
+            {
+                "_id": delivery_id,
+                "status": DeliveryStatus.PENDING.value,
+                "lease_until_ms": {"$lte": at_ms},
+            },
+            {
+                "$set": {"lease_until_ms": at_ms + lease_ms, "lease_owner": owner},
+                "$inc": {"version": 1},
+            },
+            return_document=ReturnDocument.AFTER,
+        )
+        if doc is None:
+            return None
+        return ClaimedDelivery(delivery_from_document(doc), int(doc["version"]))
+
+    async def record_delivery(
+        self, claimed: ClaimedDelivery, delivery: Delivery, messages: Sequence[Payload]
+    ) -> None:
+        """Write the outcome over the claimed version (raises ConcurrentUpdateError if the
+        lease was lost meanwhile)."""
+        stored = await self.db[DELIVERIES].find_one(
+            {"_id": claimed.delivery.id, "version": claimed.version}
+        )
+        if stored is None:
+            raise ConcurrentUpdateError(
+                f"{DELIVERIES}/{claimed.delivery.id} changed since version {claimed.version}"
+            )
+        await self.writer.replace(
+            DELIVERIES,
+            {**stored, **delivery_document(delivery), "lease_owner": None},
+            messages,
+            correlation_id=delivery.correlation_id,
+        )
+
+    # retention ---------------------------------------------------------------------------
+
+    async def redact_deliveries(self, before_ms: int, limit: int) -> int:
+        """Redact up to `limit` finished deliveries created before `before_ms`, oldest first;
+        returns how many. Each is rewritten whole, never deleted: its `_id` still stops a
+        redelivered event from sending the email again. One written concurrently is left for
+        the next pass."""
+        cursor = (
+            self.db[DELIVERIES]
+            .find(
+                {
+                    # None too: documents written before `redacted_ms` existed lack the field
+                    "redacted_ms": {"$in": [0, None]},
+                    "created_ms": {"$lt": before_ms},
+                    "status": {"$in": [status.value for status in FINISHED_STATUSES]},
+                },
+                {"_id": 1},
+            )
+            .sort("created_ms", ASCENDING)
+            .limit(limit)
+        )
+        found = [str(doc["_id"]) async for doc in cursor]
+        count = 0
+        for delivery_id in found:
+            if await self._redact(delivery_id, utc_now()):
+                count += 1
+        return count
+
+    async def _redact(self, delivery_id: str, at: dt.datetime) -> bool:
+        changed = False
+
+        async def apply(doc: Document) -> tuple[Document, Sequence[Payload]] | None:
+            nonlocal changed
+            delivery = delivery_from_document(doc)
+            changed = delivery.status in FINISHED_STATUSES and delivery.redacted_ms == 0
+            if not changed:
+                return None
+            return {**doc, **delivery_document(redacted(delivery, at))}, []
+
+        try:
+            stored = await self.writer.update(DELIVERIES, delivery_id, apply)
+        except ConcurrentUpdateError:
+            return False  # busy: the next pass tries again
+        return stored is not None and changed

@@ -1,0 +1,382 @@
+"""What each email says: a view per template (subject, heading, paragraphs, facts, a
+button), in the recipient's language, independent of HTML or text (`emails.py` renders it).
+
+No I/O: everything an email needs is handed in. User-supplied values (titles, names) pass
+through `single_line`; the HTML template escapes everything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+import zoneinfo
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from services.notifier.domain import (
+    TRANSACTIONAL,
+    Cadence,
+    DigestSection,
+    Item,
+    Template,
+    Topic,
+)
+from services.notifier.texts import LANGUAGE_AUTONYMS, texts_for
+
+MAX_SUBJECT_LENGTH = 200
+MAX_NAME_LENGTH = 100
+
+
+def single_line(text: str, limit: int = MAX_SUBJECT_LENGTH) -> str:
+    """One line of plain text: control characters and line or paragraph separators become
+    spaces, so nothing user-supplied can start a new header."""
+    cleaned = "".join(
+        " " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in text
+    )
+    collapsed = " ".join(cleaned.split())
+    return collapsed if len(collapsed) <= limit else collapsed[: limit - 1].rstrip() + "…"
+
+
+# --- views ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    title: str
+    url: str
+    details: str = ""
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    entries: list[Entry]
+
+
+@dataclass(frozen=True)
+class EmailView:
+    """What one email says, independent of HTML or text."""
+
+    subject: str
+    heading: str
+    greeting: str = ""
+    portal_url: str = ""
+    paragraphs: list[str] = field(default_factory=list)
+    facts: list[tuple[str, str]] = field(default_factory=list)
+    bullets: list[str] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
+    button: Button | None = None
+    notes: list[str] = field(default_factory=list)
+    why: str | None = None
+    unsubscribe_url: str | None = None
+
+
+@dataclass(frozen=True)
+class EmailContext:
+    """Everything one email needs: template, language, its stored parameters, and links."""
+
+    template: Template
+    language: str
+    params: Mapping[str, Any]
+    portal_url: str
+    timezone: zoneinfo.ZoneInfo
+    recipient_name: str | None = None
+    #: Set when the email goes to an organisation's contact address by default (footer).
+    organisation_name: str | None = None
+    unsubscribe_url: str | None = None
+    #: The link the email is about, for transactional emails (confirm, set a password).
+    action_url: str | None = None
+
+
+def format_when(value: str | dt.datetime | None, timezone: zoneinfo.ZoneInfo) -> str:
+    """`16.05.2026 14:00` in the local time zone (Europe/Berlin)."""
+    if value is None:
+        return ""
+    moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(timezone).strftime("%d.%m.%Y %H:%M")
+
+
+def format_span(
+    start: str | dt.datetime | None, end: str | dt.datetime | None, tz: zoneinfo.ZoneInfo
+) -> str:
+    first, last = format_when(start, tz), format_when(end, tz)
+    if not first:
+        return ""
+    if not last:
+        return first
+    if first[:10] == last[:10]:
+        return f"{first} – {last[11:]}"
+    return f"{first} – {last}"
+
+
+def portal_link(portal_url: str, *parts: str) -> str:
+    return "/".join([portal_url.rstrip("/"), *parts])
+
+
+def _item_path(item: Item) -> tuple[str, str]:
+    return {Topic.OFFERS: "offers", Topic.REQUESTS: "requests", Topic.EVENTS: "events"}[
+        item.topic
+    ], item.entity_id
+
+
+def _item_details(item: Item, t: Mapping[str, str], tz: zoneinfo.ZoneInfo) -> str:
+    parts = []
+    if item.category:
+        parts.append(t.get(f"cat_{item.category}", item.category))
+    if item.topic is Topic.EVENTS:
+        parts.append(format_span(item.starts_at, item.ends_at, tz))
+    if item.district:
+        parts.append(item.district)
+    return " · ".join(single_line(p, 120) for p in parts if p)
+
+
+def _item_facts(item: Item, t: Mapping[str, str], tz: zoneinfo.ZoneInfo) -> list[tuple[str, str]]:
+    facts: list[tuple[str, str]] = []
+    if item.category:
+        facts.append((t["label_category"], t.get(f"cat_{item.category}", item.category)))
+    if item.topic is Topic.EVENTS and item.starts_at:
+        facts.append((t["label_when"], format_span(item.starts_at, item.ends_at, tz)))
+    if item.district:
+        facts.append((t["label_district"], item.district))
+    if item.languages:
+        facts.append((t["label_languages"], ", ".join(item.languages)))
+    return facts
+
+
+def _greeting(t: Mapping[str, str], name: str | None) -> str:
+    clean = single_line(name or "", MAX_NAME_LENGTH)
+    return t["greeting_named"].format(name=clean) if clean else t["greeting"]
+
+
+def _valid_link(url: Any) -> str | None:
+    """Only http(s) links end up in an email (never `javascript:` or the like)."""
+    if isinstance(url, str) and url.startswith(("https://", "http://")) and len(url) < 2000:
+        return url
+    return None
+
+
+def build_view(ctx: EmailContext) -> EmailView:
+    """What the email says: the template's own content plus greeting and footer."""
+    t = texts_for(ctx.language)
+    why = None
+    if ctx.template not in TRANSACTIONAL:
+        why = (
+            t["why_default"].format(organisation=single_line(ctx.organisation_name, 120))
+            if ctx.organisation_name
+            else t["why_subscription"]
+        )
+    return replace(
+        _VIEWS[ctx.template](ctx, t),
+        greeting=_greeting(t, ctx.recipient_name),
+        portal_url=ctx.portal_url,
+        why=why,
+        unsubscribe_url=ctx.unsubscribe_url,
+    )
+
+
+Texts = Mapping[str, str]
+
+
+def _match_found(ctx: EmailContext, t: Texts) -> EmailView:
+    p = ctx.params
+    own, other = single_line(str(p["own_title"])), single_line(str(p["other_title"]))
+    other_org = single_line(p.get("other_organisation_name") or t["another_organisation"])
+    sentence = t["match_offer_text" if p["side"] == "offer" else "match_request_text"]
+    return EmailView(
+        subject=t["match_subject"].format(title=own),
+        heading=t["match_heading"],
+        paragraphs=[sentence.format(own=own, other=other, organisation=other_org)],
+        facts=[(t["label_category"], t.get(f"cat_{p['category']}", str(p["category"])))],
+        bullets=_match_reasons(p, t),
+        button=Button(t["open_in_portal"], portal_link(ctx.portal_url, "matches", p["id"])),
+    )
+
+
+def _match_reasons(p: Mapping[str, Any], t: Texts) -> list[str]:
+    """Why they fit, in the reader's language (the event's German `reasons` as a fallback)."""
+    details = p.get("reason_details") or []
+    if not details:
+        return [single_line(str(reason)) for reason in p.get("reasons") or []]
+    lines = []
+    for detail in details:
+        kind = str(detail.get("kind", ""))
+        values = [str(v) for v in detail.get("values") or []]
+        if kind == "languages":
+            values = [LANGUAGE_AUTONYMS.get(v.split("-")[0].lower(), v) for v in values]
+        template = t.get(f"reason_{kind}")
+        if template is None:
+            continue
+        lines.append(single_line(template.format(values=", ".join(values))))
+    return lines
+
+
+def _conflict_detected(ctx: EmailContext, t: Texts) -> EmailView:
+    p = ctx.params
+    title = single_line(p.get("event_title") or "")
+    other = single_line(p.get("other_event_title") or "")
+    text = (
+        t["conflict_text"].format(title=title, other=other)
+        if title and other
+        else t["conflict_text_unknown"]
+    )
+    facts = [
+        (
+            t["label_overlap"],
+            format_span(p["overlap_starts_at"], p["overlap_ends_at"], ctx.timezone),
+        )
+    ]
+    if p.get("district"):
+        facts.append((t["label_district"], str(p["district"])))
+    return EmailView(
+        subject=t["conflict_subject"].format(title=title or t["a_calendar_entry"]),
+        heading=t["conflict_heading"],
+        paragraphs=[text, t[f"conflict_{p['conflict_kind']}"]],
+        facts=facts,
+        button=Button(t["open_in_portal"], portal_link(ctx.portal_url, "events", p["id"])),
+    )
+
+
+_KIND = {Topic.OFFERS: "offer", Topic.REQUESTS: "request", Topic.EVENTS: "event"}
+
+
+def _new_item(ctx: EmailContext, t: Texts) -> EmailView:
+    item = Item.model_validate(ctx.params["item"])
+    title = single_line(item.title)
+    poster = single_line(ctx.params.get("organisation_name") or t["a_partner"])
+    kind = _KIND[item.topic]
+    return EmailView(
+        subject=t[f"{kind}_subject"].format(title=title),
+        heading=title,
+        paragraphs=[t[f"new_{kind}_text"].format(organisation=poster)]
+        + ([item.description] if item.description else []),
+        facts=_item_facts(item, t, ctx.timezone),
+        button=Button(t["open_in_portal"], portal_link(ctx.portal_url, *_item_path(item))),
+    )
+
+
+def _event_changed(ctx: EmailContext, t: Texts) -> EmailView:
+    p = ctx.params
+    item = Item.model_validate(p["item"])
+    moved = ctx.template is Template.EVENT_RESCHEDULED
+    facts = _item_facts(item, t, ctx.timezone)
+    if moved and p.get("previous_starts_at"):
+        previously = format_span(p["previous_starts_at"], p.get("previous_ends_at"), ctx.timezone)
+        facts.append((t["label_previously"], previously))
+    if not moved and p.get("reason"):
+        facts.append((t["label_reason"], str(p["reason"])))
+    prefix = "rescheduled" if moved else "cancelled"
+    title = single_line(item.title)
+    return EmailView(
+        subject=t[f"{prefix}_subject"].format(title=title),
+        heading=title,
+        paragraphs=[t[f"{prefix}_text"].format(title=title)],
+        facts=facts,
+        button=Button(t["open_in_portal"], portal_link(ctx.portal_url, *_item_path(item))),
+    )
+
+
+def _digest(ctx: EmailContext, t: Texts) -> EmailView:
+    sections = [DigestSection.model_validate(s) for s in ctx.params["sections"]]
+    count = sum(len(s.items) for s in sections)
+    title = t[f"digest_{Cadence(ctx.params['cadence']).value}_subject"].format(count=count)
+    return EmailView(
+        subject=title,
+        heading=title,
+        paragraphs=[t["digest_text"]],
+        sections=[
+            Section(
+                title=t[f"topic_{section.topic.value}"],
+                entries=[
+                    Entry(
+                        title=single_line(item.title),
+                        url=portal_link(ctx.portal_url, *_item_path(item)),
+                        details=_item_details(item, t, ctx.timezone),
+                    )
+                    for item in section.items
+                ],
+            )
+            for section in sections
+        ],
+    )
+
+
+def _subscription_confirmation(ctx: EmailContext, t: Texts) -> EmailView:
+    action = _valid_link(ctx.action_url)
+    return EmailView(
+        subject=t["confirm_subject"],
+        heading=t["confirm_subject"],
+        paragraphs=[t["confirm_text"]],
+        button=Button(t["confirm_button"], action) if action else None,
+        notes=[t["confirm_ignore"]],
+    )
+
+
+def _link_email(
+    ctx: EmailContext, t: Texts, prefix: str, button: str, *, ignore: str | None = None
+) -> EmailView:
+    """An email about one link someone was sent (set a password, join an organisation):
+    how long the link is valid, and what to do if it was not asked for (`ignore`)."""
+    p = ctx.params
+    action = _valid_link(p.get("link"))
+    organisation = single_line(p.get("organisation_name") or "")
+    notes = []
+    if p.get("expires_at"):
+        notes.append(t["link_valid_until"].format(when=format_when(p["expires_at"], ctx.timezone)))
+    if ignore is not None:
+        notes.append(t[ignore])
+    subject = t[f"{prefix}_subject"].format(organisation=organisation)
+    return EmailView(
+        subject=subject,
+        heading=subject,
+        paragraphs=[t[f"{prefix}_text"].format(organisation=organisation)],
+        button=Button(t[button], action) if action else None,
+        notes=notes,
+    )
+
+
+def _invitation(ctx: EmailContext, t: Texts) -> EmailView:
+    return _link_email(ctx, t, "invitation", "set_password_button")
+
+
+def _password_reset(ctx: EmailContext, t: Texts) -> EmailView:
+    return _link_email(ctx, t, "reset", "set_password_button", ignore="reset_ignore")
+
+
+def _membership_added(ctx: EmailContext, t: Texts) -> EmailView:
+    organisation = single_line(ctx.params.get("organisation_name") or "")
+    subject = t["membership_subject"].format(organisation=organisation)
+    return EmailView(
+        subject=subject,
+        heading=subject,
+        paragraphs=[t["membership_text"].format(organisation=organisation)],
+        button=Button(t["portal_home"], _valid_link(ctx.params.get("link")) or ctx.portal_url),
+    )
+
+
+def _membership_invitation(ctx: EmailContext, t: Texts) -> EmailView:
+    return _link_email(ctx, t, "join", "join_button")
+
+
+_VIEWS: dict[Template, Callable[[EmailContext, Texts], EmailView]] = {
+    Template.MATCH_FOUND: _match_found,
+    Template.CONFLICT_DETECTED: _conflict_detected,
+    Template.NEW_LISTING: _new_item,
+    Template.NEW_EVENT: _new_item,
+    Template.EVENT_RESCHEDULED: _event_changed,
+    Template.EVENT_CANCELLED: _event_changed,
+    Template.DIGEST: _digest,
+    Template.SUBSCRIPTION_CONFIRMATION: _subscription_confirmation,
+    Template.INVITATION: _invitation,
+    Template.PASSWORD_RESET: _password_reset,
+    Template.MEMBERSHIP_ADDED: _membership_added,
+    Template.MEMBERSHIP_INVITATION: _membership_invitation,
+}

@@ -1,0 +1,309 @@
+"""Planning who is told what: the projections the plans rest on, the default notices of a
+match or a clash, new listings and calendar entries for their followers (at once or into a
+digest), what a rescheduled or cancelled entry means for those told about it, and the
+transactional emails other services ask for. Planning only records deliveries; the sender
+sends them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from services.notifier.domain import (
+    Cadence,
+    DefaultNotice,
+    Item,
+    Subscription,
+    Template,
+    Topic,
+    Visibility,
+    conflict_recipients,
+    delivery_id,
+    email_recipient,
+    item_from_event,
+    item_from_listing,
+    match_recipients,
+    may_see,
+    opt_out_id,
+    organisation_recipient,
+    subscription_follows,
+    subscription_wants,
+)
+from services.notifier.records import CalendarEntry, Delivery, OrganisationContact, now_ms
+from services.notifier.repository import NotifierRepository
+from shared.clock import utc_now
+from shared.context import current_correlation_id
+from shared.contracts.base import CloudEvent
+from shared.contracts.calendar import (
+    ConflictDetected,
+    EventCancelled,
+    EventFacts,
+    EventRescheduled,
+    EventUpdated,
+)
+from shared.contracts.directory import OrganisationFacts
+from shared.contracts.exchange import ListingFacts, ListingKind, MatchFound
+from shared.contracts.notifier import SendEmail
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who an email goes to and on whose behalf: `reason` is `default` (own listings and
+    events), `subscription` or `transactional`."""
+
+    recipient: str
+    reason: str
+    organisation_id: str | None = None
+    subscription_id: str | None = None
+    address: str | None = None
+    language: str = "de"
+    recipient_name: str | None = None
+
+    @classmethod
+    def of_subscription(cls, subscription: Subscription) -> Recipient:
+        return cls(
+            subscription.recipient,
+            "subscription",
+            organisation_id=subscription.organisation_id,
+            subscription_id=subscription.id,
+            address=subscription.email,
+            language=subscription.language,
+        )
+
+    @classmethod
+    def of_organisation(cls, organisation_id: str) -> Recipient:
+        return cls(organisation_recipient(organisation_id), "default", organisation_id)
+
+
+@dataclass(frozen=True)
+class Cause:
+    """What an email is about: the event (or command, subscription, digest period) that
+    caused it. The delivery's key is (cause id, recipient, template) unless `key` is given."""
+
+    id: str
+    type: str
+    key: str | None = None
+
+
+@dataclass(frozen=True)
+class PlannedEmail:
+    template: Template
+    to: Recipient
+    cause: Cause
+    #: What the email says: the template's context.
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def cause_of(event: CloudEvent) -> Cause:
+    return Cause(event.id, event.type)
+
+
+class Planner:
+    """Who is told what, recorded as deliveries."""
+
+    def __init__(
+        self, store: NotifierRepository, on_planned: Callable[[], None] = lambda: None
+    ) -> None:
+        self.store = store
+        self._on_planned = on_planned
+
+    async def plan(self, email: PlannedEmail) -> bool:
+        """Record one delivery; False if it was planned before (same key)."""
+        now, to, cause = utc_now(), email.to, email.cause
+        planned = await self.store.plan(
+            Delivery(
+                id=cause.key or delivery_id(cause.id, to.recipient, email.template.value),
+                template=email.template,
+                recipient=to.recipient,
+                reason=to.reason,
+                organisation_id=to.organisation_id,
+                subscription_id=to.subscription_id,
+                address=to.address,
+                recipient_name=to.recipient_name,
+                language=to.language,
+                params=email.params,
+                cause_event_id=cause.id,
+                cause_type=cause.type,
+                correlation_id=current_correlation_id(),
+                next_attempt_ms=now_ms(),
+                created_at=now,
+                updated_at=now,
+                created_ms=now_ms(),
+            )
+        )
+        if planned:
+            self._on_planned()
+        return planned
+
+    # --- projections ----------------------------------------------------------------------
+
+    async def remember_organisation(self, facts: OrganisationFacts) -> None:
+        await self.store.remember_organisation(
+            OrganisationContact(
+                id=facts.organisation_id,
+                name=facts.name,
+                email=facts.email,
+                preferred_language=facts.preferred_language,
+                status=facts.status.value,
+                revision=facts.revision,
+            )
+        )
+
+    async def remember_calendar_entry(self, facts: EventFacts) -> None:
+        await self.store.remember_calendar_entry(
+            CalendarEntry(
+                id=facts.event_id,
+                title=facts.title,
+                organisation_id=facts.organisation_id,
+                status=facts.status.value,
+                visibility=Visibility(facts.visibility.value),
+                sequence=facts.sequence,
+            )
+        )
+
+    # --- default notices ------------------------------------------------------------------
+
+    async def plan_match(self, match: MatchFound, event: CloudEvent) -> None:
+        """Both organisations hear about a match on their own listings, unless they opted out."""
+        for organisation_id, side in match_recipients(match).items():
+            if await self.store.opted_out(opt_out_id(organisation_id, DefaultNotice.MATCH_FOUND)):
+                continue
+            mine_is_offer = side is ListingKind.OFFER
+            other_id = (
+                match.request_organisation_id if mine_is_offer else match.offer_organisation_id
+            )
+            other = await self.store.organisation(other_id)
+            params = {
+                "id": match.match_id,
+                "side": side.value,
+                "own_title": match.offer_title if mine_is_offer else match.request_title,
+                "other_title": match.request_title if mine_is_offer else match.offer_title,
+                "other_organisation_name": other.name if other else None,
+                "category": match.category.value,
+                "reasons": list(match.reasons),
+                "reason_details": [r.model_dump(mode="json") for r in match.reason_details],
+            }
+            to = Recipient.of_organisation(organisation_id)
+            await self.plan(PlannedEmail(Template.MATCH_FOUND, to, cause_of(event), params))
+
+    async def plan_conflict(self, conflict: ConflictDetected, event: CloudEvent) -> None:
+        """Every organisation organising either entry hears about the clash; an entry's title
+        only if it may see that entry."""
+        entries = {}
+        for event_id in (conflict.event_id, conflict.other_event_id):
+            visibility = await self.store.calendar_visibility(event_id)
+            entries[event_id] = (
+                await self.store.calendar_title(event_id),
+                # unknown here: the narrowest circle, so nobody learns what they may not see
+                Item(
+                    topic=Topic.EVENTS,
+                    entity_id=event_id,
+                    title="-",
+                    organisation_ids=[],
+                    visibility=visibility or Visibility.OFFICE,
+                ),
+            )
+        for organisation_id in conflict_recipients(conflict):
+            notice = opt_out_id(organisation_id, DefaultNotice.CONFLICT_DETECTED)
+            if await self.store.opted_out(notice):
+                continue
+            to = Recipient.of_organisation(organisation_id)
+
+            def title(event_id: str, recipient: str = to.recipient) -> str | None:
+                known, item = entries[event_id]
+                return known if may_see(recipient, item) else None
+
+            params = {
+                "id": conflict.event_id,
+                "conflict_kind": conflict.conflict_kind.value,
+                "event_title": title(conflict.event_id),
+                "other_event_title": title(conflict.other_event_id),
+                "overlap_starts_at": conflict.overlap_starts_at.isoformat(),
+                "overlap_ends_at": conflict.overlap_ends_at.isoformat(),
+                "district": conflict.district,
+            }
+            await self.plan(PlannedEmail(Template.CONFLICT_DETECTED, to, cause_of(event), params))
+
+    async def plan_command(self, command: SendEmail, event: CloudEvent) -> None:
+        """A transactional email another service asked for: at most one per command id."""
+        to = Recipient(
+            email_recipient(command.to),
+            "transactional",
+            address=command.to.lower(),
+            language=command.language,
+            recipient_name=command.recipient_name,
+        )
+        template = Template(command.template.value)
+        cause = Cause(command.command_id, event.type)
+        await self.plan(PlannedEmail(template, to, cause, dict(command.params)))
+
+    # --- followers ------------------------------------------------------------------------
+
+    async def plan_listing(self, listing: ListingFacts, event: CloudEvent) -> None:
+        await self._plan_for_followers(item_from_listing(listing), Template.NEW_LISTING, event)
+
+    async def plan_calendar_entry(self, facts: EventFacts, event: CloudEvent) -> None:
+        await self.remember_calendar_entry(facts)
+        await self._plan_for_followers(item_from_event(facts), Template.NEW_EVENT, event)
+
+    async def plan_calendar_change(
+        self, facts: EventRescheduled | EventCancelled, event: CloudEvent
+    ) -> None:
+        """Immediate followers that were told about an entry, and may still see it, hear that
+        it moved or was called off; a digest that has not gone out yet shows the latest facts
+        (or drops an entry cancelled, or one its recipient may no longer see)."""
+        await self.remember_calendar_entry(facts)
+        item = item_from_event(facts)
+        whole_entry_cancelled = isinstance(facts, EventCancelled) and facts.occurrence_start is None
+        for subscription in await self.store.subscriptions_following(Topic.EVENTS.value):
+            if not subscription_follows(subscription, item):
+                continue
+            visible = may_see(subscription.recipient, item)
+            if subscription.cadence is not Cadence.IMMEDIATE:
+                if whole_entry_cancelled or not visible:
+                    await self.store.drop_digest_item(subscription.id, item.entity_id)
+                else:
+                    await self.store.refresh_digest_item(subscription.id, item)
+                continue
+            if not visible or not await self.store.was_told(subscription.id, item.entity_id):
+                continue
+            params: dict[str, Any] = {"item": item.model_dump(mode="json")}
+            if isinstance(facts, EventRescheduled):
+                template = Template.EVENT_RESCHEDULED
+                params["previous_starts_at"] = facts.previous_starts_at.isoformat()
+                params["previous_ends_at"] = facts.previous_ends_at.isoformat()
+            else:
+                template = Template.EVENT_CANCELLED
+                params["reason"] = facts.reason
+            to = Recipient.of_subscription(subscription)
+            await self.plan(PlannedEmail(template, to, cause_of(event), params))
+
+    async def plan_calendar_update(self, facts: EventUpdated) -> None:
+        """An entry changed otherwise (no email): a digest that has not gone out yet shows the
+        latest facts, or drops the entry if its recipient may no longer see it."""
+        await self.remember_calendar_entry(facts)
+        item = item_from_event(facts)
+        for subscription in await self.store.subscriptions_following(Topic.EVENTS.value):
+            if subscription.cadence is Cadence.IMMEDIATE:
+                continue
+            if not may_see(subscription.recipient, item):
+                await self.store.drop_digest_item(subscription.id, item.entity_id)
+            elif subscription_follows(subscription, item):
+                await self.store.refresh_digest_item(subscription.id, item)
+
+    async def _plan_for_followers(self, item: Item, template: Template, event: CloudEvent) -> None:
+        poster = await self.store.organisation(item.organisation_ids[0])
+        params = {
+            "item": item.model_dump(mode="json"),
+            "organisation_name": poster.name if poster else None,
+        }
+        for subscription in await self.store.subscriptions_following(item.topic.value):
+            if not subscription_wants(subscription, item):
+                continue
+            if subscription.cadence is Cadence.IMMEDIATE:
+                to = Recipient.of_subscription(subscription)
+                await self.plan(PlannedEmail(template, to, cause_of(event), params))
+                await self.store.remember_told(subscription.id, item.entity_id)
+            else:
+                await self.store.add_digest_item(subscription.id, item, now_ms())
