@@ -1,0 +1,87 @@
+"""What the portal's forms share: reading what was typed, splitting lists, and turning a
+service's `Problem` into German words per field, in the order of the form."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from starlette.datastructures import FormData
+
+from services.portal.clients.base import Problem
+
+#: A model rule over several fields is reported at location "body" alone; only its message
+#: names the fields, in backticks ("`available_from` must be before `available_until`").
+_FIELD_IN_MESSAGE = re.compile(r"`([a-z_]+)`")
+
+
+def text_of(form: FormData, name: str, *, strip: bool = False) -> str:
+    """A text field as typed ("" for a missing field or a file)."""
+    value = form.get(name)
+    if not isinstance(value, str):
+        return ""
+    return value.strip() if strip else value
+
+
+def ticked(form: FormData, name: str) -> list[str]:
+    """The values of a group of check boxes (or a multiple choice)."""
+    return [value for value in form.getlist(name) if isinstance(value, str)]
+
+
+def split_list(text: str, separators: str = ",") -> list[str]:
+    return [part.strip() for part in re.split(f"[{separators}]", text) if part.strip()]
+
+
+def languages_of(text: str) -> list[str]:
+    # people write "de, uk", "de uk" or "de; uk"
+    return split_list(text, r",;\s")
+
+
+def in_form_order(problems: Mapping[str, str], labels: Mapping[str, str]) -> dict[str, str]:
+    return {name: problems[name] for name in labels if name in problems}
+
+
+def please_check(problems: Mapping[str, str], labels: Mapping[str, str]) -> str:
+    return (
+        "Bitte prüfen Sie: " + ", ".join(labels[n] for n in in_form_order(problems, labels)) + "."
+    )
+
+
+def field_problems(
+    problem: Problem,
+    hints: Mapping[str, str],
+    *,
+    typed_languages: list[str] | None = None,
+    nested_in: str | None = None,
+    fields_say: str | None = None,
+    rules_in_messages: bool = False,
+) -> dict[str, str]:
+    """Which fields `problem` objects to, said in German (the hint of each field), in the order
+    of `hints`. The validation `errors` point at fields by their location ("body.languages.1";
+    with `nested_in`, also "body.<nested_in>.languages.1"); a refused language is named as
+    typed. A rule's `fields` extension is said with `fields_say`, else with the field's hint.
+    `rules_in_messages`: read the fields a model rule names in backticks (see above)."""
+    problems: dict[str, str] = {}
+    for error in problem.errors:
+        path = error.path
+        if nested_in and path[:1] == [nested_in]:
+            path = path[1:]
+        if path and path[0] in hints:
+            problems.setdefault(path[0], _hint(path, hints, typed_languages or []))
+        elif rules_in_messages and error.location == "body":
+            for name in _FIELD_IN_MESSAGE.findall(error.message):
+                if name in hints:
+                    problems.setdefault(name, hints[name])
+    for name in problem.fields:
+        if name in hints:
+            problems.setdefault(name, fields_say or hints[name])
+    return in_form_order(problems, hints)
+
+
+def _hint(path: list[str], hints: Mapping[str, str], typed_languages: list[str]) -> str:
+    name = path[0]
+    if name == "languages" and len(path) > 1 and path[1].isdigit():
+        index = int(path[1])
+        if index < len(typed_languages):
+            return f"„{typed_languages[index]}“ ist kein Sprachkürzel. {hints[name]}"
+    return hints[name]
