@@ -13,7 +13,7 @@ from services.portal.clients.base import Page, ServiceClient, View
 class Subscription(View):
     id: str = ""
     topics: list[str] = Field(default_factory=list)
-    filters: dict[str, list[str]] = Field(default_factory=dict)
+    filters: dict[str, Any] = Field(default_factory=dict)
     delivery: str = ""
 
 
