@@ -15,12 +15,8 @@ from services.portal.clients.base import Problem, SignedOutError, optional
 from services.portal.web import (
     BACK_TO_ME,
     SESSION_COOKIE,
-    Services,
+    Portal,
     SignedIn,
-    Templates,
-    message_page,
-    page,
-    refused_page,
     see,
 )
 
@@ -35,29 +31,27 @@ def forwarded_for(request: Request) -> dict[str, str]:
 
 
 @router.get("/login", response_class=HTMLResponse)
-async def login_form(request: Request, engine: Templates) -> HTMLResponse:
-    return page(engine, request, "login.html", error=None, email="")
+async def login_form(portal: Portal) -> HTMLResponse:
+    return portal.page("login.html", error=None, email="")
 
 
 @router.post("/login", response_class=HTMLResponse, response_model=None)
 async def log_in(
-    request: Request,
-    engine: Templates,
-    services: Services,
+    portal: Portal,
     email: Annotated[str, Form(max_length=320)],
     password: Annotated[str, Form(max_length=1000)],
 ) -> Response:
     try:
-        session = await services.directory.log_in(email, password, forwarded_for(request))
+        session = await portal.directory.log_in(email, password, forwarded_for(portal.request))
     except BackendUnavailableError:
         error = "Die Anmeldung ist gerade nicht erreichbar. Bitte später erneut versuchen."
-        return page(engine, request, "login.html", 503, email=email, error=error)
+        return portal.page("login.html", 503, email=email, error=error)
     except Problem as problem:
         if problem.generic == "rate-limited":
             status, error = 429, "Zu viele Fehlversuche. Bitte warten Sie einige Minuten."
         else:
             status, error = 401, "E-Mail-Adresse oder Passwort stimmen nicht."
-        return page(engine, request, "login.html", status, email=email, error=error)
+        return portal.page("login.html", status, email=email, error=error)
     response = see("/me")
     response.set_cookie(
         SESSION_COOKIE,
@@ -65,7 +59,7 @@ async def log_in(
         max_age=session.expires_in,
         httponly=True,
         samesite="lax",
-        secure=request.app.state.settings.cookie_secure,
+        secure=portal.request.app.state.settings.cookie_secure,
     )
     return response
 
@@ -78,9 +72,7 @@ async def log_out() -> RedirectResponse:
 
 
 @router.get("/me", response_class=HTMLResponse, response_model=None)
-async def my_page(
-    request: Request, engine: Templates, services: Services, session: SignedIn
-) -> Response:
+async def my_page(portal: Portal, session: SignedIn) -> Response:
     try:
         me = await session.person()
     except (Problem, BackendUnavailableError):
@@ -94,16 +86,14 @@ async def my_page(
     }
     for organisation in me.organisations:
         parts = await asyncio.gather(
-            optional(services.exchange.matches(organisation.id, token)),
-            optional(services.calendar.conflicts(organisation.id, token)),
-            optional(services.notifier.notices(organisation.id, token)),
-            optional(services.notifier.subscriptions(organisation.id, token)),
+            optional(portal.exchange.matches(organisation.id, token)),
+            optional(portal.calendar.conflicts(organisation.id, token)),
+            optional(portal.notifier.notices(organisation.id, token)),
+            optional(portal.notifier.subscriptions(organisation.id, token)),
         )
         for name, part in zip(found, parts, strict=True):
             found[name][organisation.id] = part
-    return page(
-        engine,
-        request,
+    return portal.page(
         "me.html",
         me=me,
         matches=found["matches"],
@@ -115,9 +105,7 @@ async def my_page(
 
 @router.post("/me/notices", response_class=HTMLResponse, response_model=None)
 async def change_notice(
-    request: Request,
-    engine: Templates,
-    services: Services,
+    portal: Portal,
     session: SignedIn,
     organisation_id: Annotated[str, Form(min_length=1, max_length=100, pattern=r"^[\w-]+$")],
     notice: Annotated[str, Form(pattern=r"^(match_found|conflict_detected)$")],
@@ -125,12 +113,10 @@ async def change_notice(
 ) -> Response:
     """Switch an organisation's default email notice on or off (the buttons on /me)."""
     try:
-        await services.notifier.switch_notice(organisation_id, notice, enabled, session.token)
+        await portal.notifier.switch_notice(organisation_id, notice, enabled, session.token)
     except Problem as problem:
         message = labels.refusal("notice.switch", problem)
-        return refused_page(
-            engine, request, problem, title="Nicht geändert", message=message, link=BACK_TO_ME
-        )
+        return portal.refused(problem, title="Nicht geändert", message=message, link=BACK_TO_ME)
     return see(f"/me#benachrichtigungen-{organisation_id}")
 
 
@@ -142,36 +128,31 @@ async def match_page(match_id: str) -> RedirectResponse:
 
 @router.get("/set-password", response_class=HTMLResponse)
 async def set_password_form(
-    request: Request,
-    engine: Templates,
+    portal: Portal,
     token: Annotated[str, Query(min_length=10, max_length=200)],
 ) -> HTMLResponse:
-    return page(engine, request, "set_password.html", token=token, error=None)
+    return portal.page("set_password.html", token=token, error=None)
 
 
 @router.post("/set-password", response_class=HTMLResponse)
 async def set_password(
-    request: Request,
-    engine: Templates,
-    services: Services,
+    portal: Portal,
     token: Annotated[str, Form(min_length=10, max_length=200)],
     password: Annotated[str, Form(max_length=1000)],
     password_repeated: Annotated[str, Form(max_length=1000)],
 ) -> HTMLResponse:
     def again(status: int, error: str) -> HTMLResponse:
-        return page(engine, request, "set_password.html", status, token=token, error=error)
+        return portal.page("set_password.html", status, token=token, error=error)
 
     if password != password_repeated:
         return again(422, "Die beiden Passwörter stimmen nicht überein.")
     try:
-        await services.directory.set_password(token, password)
+        await portal.directory.set_password(token, password)
     except BackendUnavailableError:
         return again(503, NOT_NOW)
     except Problem as problem:
         return again(problem.status, labels.refusal("password.set", problem))
-    return message_page(
-        engine,
-        request,
+    return portal.message(
         title="Passwort gespeichert",
         message="Ihr Passwort ist gesetzt. Sie können sich jetzt anmelden.",
         link=("/login", "Zur Anmeldung"),
@@ -179,26 +160,22 @@ async def set_password(
 
 
 @router.get("/forgot-password", response_class=HTMLResponse)
-async def forgot_password_form(request: Request, engine: Templates) -> HTMLResponse:
-    return page(engine, request, "forgot_password.html")
+async def forgot_password_form(portal: Portal) -> HTMLResponse:
+    return portal.page("forgot_password.html")
 
 
 @router.post("/forgot-password", response_class=HTMLResponse)
 async def forgot_password(
-    request: Request,
-    engine: Templates,
-    services: Services,
+    portal: Portal,
     email: Annotated[str, Form(max_length=320)],
 ) -> HTMLResponse:
     try:
-        await services.directory.reset_password(email, forwarded_for(request))
+        await portal.directory.reset_password(email, forwarded_for(portal.request))
     except BackendUnavailableError:
-        return message_page(engine, request, 503, title="Nicht erreichbar", message=NOT_NOW)
+        return portal.message(503, title="Nicht erreichbar", message=NOT_NOW)
     except Problem:
         pass  # it says the same whether or not there is such an account
-    return message_page(
-        engine,
-        request,
+    return portal.message(
         title="E-Mail unterwegs",
         message="Wenn es zu dieser Adresse ein Konto gibt, ist ein Link unterwegs.",
     )

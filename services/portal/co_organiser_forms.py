@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 
 from services.portal import labels
@@ -14,12 +14,8 @@ from services.portal.clients.calendar import CO_ORGANISER_ACTIONS
 from services.portal.forms import text_of
 from services.portal.members import organisation_choices
 from services.portal.web import (
-    Services,
+    Portal,
     SignedIn,
-    Templates,
-    message_page,
-    page,
-    refused_page,
     see,
 )
 from shared.ids import is_entity_id
@@ -30,9 +26,7 @@ PAGE = "/mitveranstalten"
 
 @router.get(PAGE, response_class=HTMLResponse, response_model=None)
 async def co_organising(
-    request: Request,
-    engine: Templates,
-    services: Services,
+    portal: Portal,
     session: SignedIn,
     organisation: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Response:
@@ -43,7 +37,7 @@ async def co_organising(
     if not shown and not choices.is_admin:
         shown = list(names)
     sections: list[dict[str, Any]] = []
-    calendar = services.calendar
+    calendar = portal.calendar
     for organisation_id in shown:
         invited = await unless_refused(
             calendar.co_organiser_invitations(organisation_id, session.token)
@@ -62,14 +56,12 @@ async def co_organising(
                 "joined": list(joined.values()),
             }
         )
-    return page(engine, request, "co_organising.html", sections=sections, is_admin=choices.is_admin)
+    return portal.page("co_organising.html", sections=sections, is_admin=choices.is_admin)
 
 
 @router.post(PAGE, response_class=HTMLResponse, response_model=None)
-async def answer_invitation(
-    request: Request, engine: Templates, services: Services, session: SignedIn
-) -> Response:
-    form = await request.form()
+async def answer_invitation(portal: Portal, session: SignedIn) -> Response:
+    form = await portal.form()
     event_id, organisation_id, action = (
         text_of(form, name) for name in ("event_id", "organisation_id", "action")
     )
@@ -77,21 +69,15 @@ async def answer_invitation(
     if not (
         is_entity_id(event_id) and is_entity_id(organisation_id) and action in CO_ORGANISER_ACTIONS
     ):
-        return message_page(
-            engine,
-            request,
+        return portal.message(
             422,
             title="Ungültige Eingabe",
             message="Diese Antwort auf eine Einladung ist unvollständig.",
             link=back,
         )
     try:
-        await services.calendar.answer_co_organising(
-            event_id, organisation_id, action, session.token
-        )
+        await portal.calendar.answer_co_organising(event_id, organisation_id, action, session.token)
     except Problem as problem:
         message = labels.refusal("co-organising.answer", problem)
-        return refused_page(
-            engine, request, problem, title="Nicht möglich", message=message, link=back
-        )
+        return portal.refused(problem, title="Nicht möglich", message=message, link=back)
     return see(f"{PAGE}?organisation={organisation_id}")

@@ -9,9 +9,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
-from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
 from services.portal import labels
@@ -21,12 +20,10 @@ from services.portal.clients.calendar import Event
 from services.portal.forms import text_of, ticked
 from services.portal.members import Choices, choices_if_any, organisation_choices
 from services.portal.web import (
-    Services,
+    Portal,
+    PortalRequest,
     Session,
     SignedIn,
-    Templates,
-    message_page,
-    page,
     see,
 )
 from shared.clock import BERLIN
@@ -214,17 +211,14 @@ def _field_problems(problem: Problem) -> list[str]:
 
 
 def _form_page(
-    engine: Jinja2Templates,
-    request: Request,
+    portal: PortalRequest,
     form: EventForm,
     choices: Choices,
     status_code: int = 200,
     error: str | None = None,
     room_taken: bool = False,
 ) -> HTMLResponse:
-    return page(
-        engine,
-        request,
+    return portal.page(
         "event_form.html",
         status_code,
         form=form,
@@ -237,8 +231,7 @@ def _form_page(
 
 
 async def _form_again(
-    engine: Jinja2Templates,
-    request: Request,
+    portal: PortalRequest,
     session: Session,
     form: EventForm,
     status_code: int,
@@ -251,13 +244,12 @@ async def _form_again(
         choices = Choices([(form.organisation_id, "Ihre gewählte Organisation")], False)
     elif form.organisation_id not in dict(choices.organisations):
         choices.organisations.append((form.organisation_id, form.organisation_id))
-    return _form_page(engine, request, form, choices, status_code, error, room_taken)
+    return _form_page(portal, form, choices, status_code, error, room_taken)
 
 
 @router.get("/events/new", response_class=HTMLResponse, response_model=None)
 async def new_event_form(
-    request: Request,
-    engine: Templates,
+    portal: Portal,
     session: SignedIn,
     organisation: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Response:
@@ -265,60 +257,54 @@ async def new_event_form(
     chosen = organisation if organisation in dict(choices.organisations) else ""
     if not chosen and len(choices.organisations) == 1:
         chosen = choices.organisations[0][0]
-    return _form_page(engine, request, EventForm(organisation_id=chosen), choices)
+    return _form_page(portal, EventForm(organisation_id=chosen), choices)
 
 
 @router.post("/events/new", response_class=HTMLResponse, response_model=None)
-async def plan_event(
-    request: Request, engine: Templates, services: Services, session: SignedIn
-) -> Response:
-    form = EventForm.of(await request.form())
+async def plan_event(portal: Portal, session: SignedIn) -> Response:
+    form = EventForm.of(await portal.form())
     try:
         body = form.calendar_body()
     except FormError as exc:
-        return await _form_again(engine, request, session, form, 422, str(exc))
+        return await _form_again(portal, session, form, 422, str(exc))
     try:
-        saved = await services.calendar.plan(body, session.token, override=form.override)
+        saved = await portal.calendar.plan(body, session.token, override=form.override)
     except BackendUnavailableError:
-        return await _form_again(engine, request, session, form, 503, UNREACHABLE)
+        return await _form_again(portal, session, form, 503, UNREACHABLE)
     except Problem as problem:
         if problem.slug != "room-clash":
             message = refusal_message(problem)
-            return await _form_again(engine, request, session, form, problem.status, message)
-        other = await _other_event(services, problem.clashes, session.token)
+            return await _form_again(portal, session, form, problem.status, message)
+        other = await _other_event(portal, problem.clashes, session.token)
         message = room_taken_message(problem.clashes, other)
-        return await _form_again(engine, request, session, form, 409, message, room_taken=True)
+        return await _form_again(portal, session, form, 409, message, room_taken=True)
     event_id = saved.event.id if saved.event else ""
     if not is_entity_id(event_id):
         return see("/me")
     return see(f"/events/{event_id}{'/clashes' if saved.conflicts else ''}")
 
 
-async def _other_event(services: Services, clashes: list[Clash], token: str) -> Event | None:
+async def _other_event(portal: PortalRequest, clashes: list[Clash], token: str) -> Event | None:
     """The event holding the room, as the calendar shows it; None if it cannot be read."""
     other_id = clashes[0].event_id if clashes else ""
     if not is_entity_id(other_id):
         return None
-    return await optional(services.calendar.event(other_id, token))
+    return await optional(portal.calendar.event(other_id, token))
 
 
 @router.get("/events/{event_id}/clashes", response_class=HTMLResponse, response_model=None)
 async def event_clashes(
     event_id: str,
-    request: Request,
-    engine: Templates,
-    services: Services,
+    portal: Portal,
     session: SignedIn,
 ) -> Response:
     """Where a new event lands when it clashes: what it clashes with, before the day comes."""
-    calendar = services.calendar
+    calendar = portal.calendar
     event = None
     if is_entity_id(event_id):
         event = await unless_refused(calendar.event(event_id, session.token))
     if event is None:
-        return message_page(
-            engine,
-            request,
+        return portal.message(
             404,
             title="Nicht gefunden",
             message="Diese Veranstaltung gibt es nicht.",
@@ -326,6 +312,4 @@ async def event_clashes(
     found = await unless_refused(calendar.conflicts(event.organisation_id, session.token, 500))
     items = found.items if found else []
     clashes = [c for c in items if event_id in (c.event_id, c.other_event_id)]
-    return page(
-        engine, request, "event_clashes.html", event=event, clashes=clashes, known=found is not None
-    )
+    return portal.page("event_clashes.html", event=event, clashes=clashes, known=found is not None)

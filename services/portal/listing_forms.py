@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import HTMLResponse, Response
-from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
 from services.portal import labels
@@ -30,13 +29,9 @@ from services.portal.forms import (
 from services.portal.members import choices_if_any, organisation_choices
 from services.portal.web import (
     BACK_TO_ME,
-    Services,
-    Session,
+    Portal,
+    PortalRequest,
     SignedIn,
-    Templates,
-    message_page,
-    page,
-    refused_page,
     see,
 )
 from shared.clock import BERLIN
@@ -96,8 +91,8 @@ KINDS = {
 }
 
 
-def _kind(request: Request) -> Kind:
-    return KINDS[request.url.path.split("/")[1]]
+def _kind(portal: PortalRequest) -> Kind:
+    return KINDS[portal.request.url.path.split("/")[1]]
 
 
 # --- form → exchange ------------------------------------------------------------------------
@@ -174,8 +169,7 @@ def refusal(problem: Problem, values: dict[str, str]) -> tuple[str, dict[str, st
 
 
 def _form_page(
-    engine: Jinja2Templates,
-    request: Request,
+    portal: PortalRequest,
     kind: Kind,
     status_code: int,
     *,
@@ -188,9 +182,7 @@ def _form_page(
     if chosen and chosen not in dict(organisations):
         organisations = [*organisations, (chosen, chosen)]
     today = dt.datetime.now(BERLIN).date()
-    return page(
-        engine,
-        request,
+    return portal.page(
         "listing_form.html",
         status_code,
         kind=kind,
@@ -208,16 +200,13 @@ def _form_page(
 @router.get("/offers/new", response_class=HTMLResponse, response_model=None)
 @router.get("/requests/new", response_class=HTMLResponse, response_model=None)
 async def new_listing_form(
-    request: Request,
-    engine: Templates,
+    portal: Portal,
     session: SignedIn,
     organisation: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Response:
     organisations = (await organisation_choices(session)).organisations
     if not organisations:
-        return message_page(
-            engine,
-            request,
+        return portal.message(
             403,
             title="Keine Organisation",
             message="Sie gehören noch zu keiner Organisation und können deshalb nichts einstellen.",
@@ -228,23 +217,21 @@ async def new_listing_form(
         values["organisation_id"] = organisation
     elif len(organisations) == 1:
         values["organisation_id"] = organisations[0][0]
-    kind = _kind(request)
-    return _form_page(engine, request, kind, 200, values=values, organisations=organisations)
+    kind = _kind(portal)
+    return _form_page(portal, kind, 200, values=values, organisations=organisations)
 
 
 @router.post("/offers/new", response_class=HTMLResponse, response_model=None)
 @router.post("/requests/new", response_class=HTMLResponse, response_model=None)
-async def post_listing(
-    request: Request, engine: Templates, services: Services, session: SignedIn
-) -> Response:
-    kind = _kind(request)
-    values = form_values(await request.form())
+async def post_listing(portal: Portal, session: SignedIn) -> Response:
+    kind = _kind(portal)
+    values = form_values(await portal.form())
     payload, problems = listing_payload(values)
     if problems:
         status, message = 422, please_check(problems, FIELD_LABELS)
     else:
         try:
-            posted = await services.exchange.post(kind.collection, payload, session.token)
+            posted = await portal.exchange.post(kind.collection, payload, session.token)
         except BackendUnavailableError:
             status, message = 503, EXCHANGE_UNREACHABLE
         except Problem as problem:
@@ -253,8 +240,7 @@ async def post_listing(
         else:
             return see(f"/{kind.collection}/{posted.id}")
     return _form_page(
-        engine,
-        request,
+        portal,
         kind,
         status,
         values=values,
@@ -269,46 +255,18 @@ async def post_listing(
 
 @router.post("/offers/{listing_id}/fulfil", response_class=HTMLResponse, response_model=None)
 @router.post("/requests/{listing_id}/fulfil", response_class=HTMLResponse, response_model=None)
-async def fulfil_listing(
-    listing_id: ListingId,
-    request: Request,
-    engine: Templates,
-    services: Services,
-    session: SignedIn,
-) -> Response:
-    """The "Erledigt" button: it found its taker, or the need was met."""
-    return await _close(listing_id, "fulfil", request, engine, services, session)
-
-
 @router.post("/offers/{listing_id}/withdraw", response_class=HTMLResponse, response_model=None)
 @router.post("/requests/{listing_id}/withdraw", response_class=HTMLResponse, response_model=None)
-async def withdraw_listing(
-    listing_id: ListingId,
-    request: Request,
-    engine: Templates,
-    services: Services,
-    session: SignedIn,
-) -> Response:
-    """The "Zurückziehen" button: taken off the exchange without being fulfilled."""
-    return await _close(listing_id, "withdraw", request, engine, services, session)
-
-
-async def _close(
-    listing_id: str,
-    action: Literal["fulfil", "withdraw"],
-    request: Request,
-    engine: Jinja2Templates,
-    services: Services,
-    session: Session,
-) -> Response:
-    kind = _kind(request)
+async def close_listing(listing_id: ListingId, portal: Portal, session: SignedIn) -> Response:
+    """The "Erledigt" button (fulfil: it found its taker, or the need was met) and the
+    "Zurückziehen" button (withdraw: taken off the exchange without being fulfilled)."""
+    kind = _kind(portal)
+    action = portal.request.url.path.rsplit("/", 1)[1]
     listing_path = f"/{kind.collection}/{listing_id}"
     try:
-        await services.exchange.close(kind.collection, listing_id, action, session.token)
+        await portal.exchange.close(kind.collection, listing_id, action, session.token)
     except Problem as problem:
-        return refused_page(
-            engine,
-            request,
+        return portal.refused(
             problem,
             title="Nicht geändert",
             message=labels.refusal("listing.close", problem, noun=kind.noun),

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
-from fastapi.templating import Jinja2Templates
 
 from services.portal import labels
 from services.portal.backends import BackendUnavailableError
@@ -16,15 +15,11 @@ from services.portal.forms import field_problems, please_check, text_of
 from services.portal.organisation_forms import OrganisationId, back_to
 from services.portal.web import (
     Link,
-    Services,
+    Portal,
+    PortalRequest,
     Session,
     SignedIn,
-    Templates,
-    message_page,
-    page,
-    refused_page,
     see,
-    session_token,
 )
 
 router = APIRouter()
@@ -52,9 +47,7 @@ def _members_link(organisation_id: str) -> Link:
 
 
 async def _members_page(
-    engine: Jinja2Templates,
-    request: Request,
-    services: Services,
+    portal: PortalRequest,
     session: Session,
     organisation_id: str,
     status_code: int = 200,
@@ -66,12 +59,10 @@ async def _members_page(
 ) -> HTMLResponse:
     """The organisation's members and the form to invite one more (as typed, after a refusal).
     What the directory cannot say right now is left out."""
-    directory = services.directory
+    directory = portal.directory
     organisation = await optional(directory.organisation(organisation_id, session.token))
     members = await optional(directory.members(organisation_id, session.token))
-    return page(
-        engine,
-        request,
+    return portal.page(
         "organisation_members.html",
         status_code,
         organisation_id=organisation_id,
@@ -90,21 +81,17 @@ async def _members_page(
 )
 async def members_page(
     organisation_id: OrganisationId,
-    request: Request,
-    engine: Templates,
-    services: Services,
+    portal: Portal,
     session: SignedIn,
     eingeladen: Annotated[str | None, Query(max_length=100)] = None,
     hinzugefuegt: Annotated[str | None, Query(max_length=100)] = None,
     entfernt: Annotated[str | None, Query(max_length=10)] = None,
 ) -> Response:
     """Where an invitation lands: who belongs to the organisation, and who was just invited."""
-    members = await optional(services.directory.members(organisation_id, session.token))
+    members = await optional(portal.directory.members(organisation_id, session.token))
     if members is None and not (await session.person()).may_act_for(organisation_id):
         message = "Die Mitglieder sehen nur die Mitglieder der Organisation und das Büro."
-        return message_page(
-            engine,
-            request,
+        return portal.message(
             403,
             title="Nicht erlaubt",
             message=message,
@@ -119,9 +106,7 @@ async def members_page(
             confirmation = f"Einladung an {who} ist unterwegs."
         elif member.person_id == hinzugefuegt:
             confirmation = f"{who} gehört jetzt dazu und wurde per E-Mail benachrichtigt."
-    return await _members_page(
-        engine, request, services, session, organisation_id, confirmation=confirmation
-    )
+    return await _members_page(portal, session, organisation_id, confirmation=confirmation)
 
 
 @router.post(
@@ -131,15 +116,13 @@ async def members_page(
 )
 async def invite_member(
     organisation_id: OrganisationId,
-    request: Request,
-    engine: Templates,
-    services: Services,
+    portal: Portal,
     session: SignedIn,
 ) -> Response:
-    posted = await request.form()
+    posted = await portal.form()
     values = {name: text_of(posted, name, strip=True) for name in INVITE_LABELS}
     try:
-        invited = await services.directory.invite(
+        invited = await portal.directory.invite(
             organisation_id, values["name"], values["email"], session.token
         )
     except BackendUnavailableError:
@@ -148,14 +131,12 @@ async def invite_member(
             "Bitte später noch einmal absenden."
         )
         return await _members_page(
-            engine, request, services, session, organisation_id, 503, values=values, error=message
+            portal, session, organisation_id, 503, values=values, error=message
         )
     except Problem as problem:
         message, problems = invitation_refusal(problem)
         return await _members_page(
-            engine,
-            request,
-            services,
+            portal,
             session,
             organisation_id,
             problem.status,
@@ -175,19 +156,15 @@ async def invite_member(
 async def remove_member(
     organisation_id: OrganisationId,
     person_id: OrganisationId,
-    request: Request,
-    engine: Templates,
-    services: Services,
+    portal: Portal,
     session: SignedIn,
 ) -> Response:
     """The "Entfernen" button in the member list: the person no longer acts for it (their
     current log-in keeps its rights until it expires, at most an hour)."""
     try:
-        await services.directory.remove_member(organisation_id, person_id, session.token)
+        await portal.directory.remove_member(organisation_id, person_id, session.token)
     except Problem as problem:
-        return refused_page(
-            engine,
-            request,
+        return portal.refused(
             problem,
             title="Nicht entfernt",
             message=labels.refusal("member.remove", problem),
@@ -203,49 +180,39 @@ TO_ORGANISATIONS: Link = ("/organisations", "Zu den Organisationen")
 
 
 @router.get("/einladung", response_class=HTMLResponse, response_model=None)
-async def invitation_page(request: Request, engine: Templates, token: InvitationToken) -> Response:
+async def invitation_page(portal: Portal, token: InvitationToken) -> Response:
     """The link in the email: signed in, one click accepts; otherwise log in first."""
-    if session_token(request) is None:
-        return message_page(
-            engine,
-            request,
+    if portal.token is None:
+        return portal.message(
             title="Bitte zuerst anmelden",
             message="Melden Sie sich mit der Adresse an, an die die Einladung ging, und öffnen "
             "Sie den Link aus der E-Mail danach noch einmal.",
             link=("/login", "Zur Anmeldung"),
         )
-    return page(engine, request, "accept_invitation.html", token=token)
+    return portal.page("accept_invitation.html", token=token)
 
 
 @router.post("/einladung", response_class=HTMLResponse, response_model=None)
-async def accept_invitation(
-    request: Request, engine: Templates, services: Services, session: SignedIn
-) -> Response:
-    token = text_of(await request.form(), "token")
+async def accept_invitation(portal: Portal, session: SignedIn) -> Response:
+    token = text_of(await portal.form(), "token")
     if not 10 <= len(token) <= 200:
-        return message_page(
-            engine,
-            request,
+        return portal.message(
             400,
             title="Ungültiger Link",
             message=INVALID_INVITATION,
             link=TO_ORGANISATIONS,
         )
     try:
-        joined = await services.directory.accept_invitation(token, session.token)
+        joined = await portal.directory.accept_invitation(token, session.token)
     except Problem as problem:
         titles = {"forbidden": "Anderes Konto", "conflict": "Nicht mehr möglich"}
-        return refused_page(
-            engine,
-            request,
+        return portal.refused(
             problem,
             title=titles.get(problem.generic, "Ungültiger Link"),
             message=labels.refusal("invitation.accept", problem),
             link=TO_ORGANISATIONS,
         )
-    return message_page(
-        engine,
-        request,
+    return portal.message(
         title="Einladung angenommen",
         message=f"Sie vertreten jetzt {joined.name}. Melden Sie sich einmal ab und wieder an, "
         "damit Sie die Organisation auch bearbeiten können.",

@@ -8,7 +8,7 @@ import datetime as dt
 import io
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 
 from services.portal import labels
@@ -18,12 +18,9 @@ from services.portal.clients.directory import Organisation
 from services.portal.clients.notifier import Delivery
 from services.portal.web import (
     BACK_TO_ME,
-    Services,
+    Portal,
     SignedIn,
-    Templates,
     berlin_time,
-    message_page,
-    page,
 )
 from shared.clock import BERLIN
 
@@ -34,9 +31,7 @@ PAGE_SIZE = 50
 
 @router.get("/buero/zustellungen", response_class=HTMLResponse, response_model=None)
 async def delivery_log(
-    request: Request,
-    engine: Templates,
-    services: Services,
+    portal: Portal,
     session: SignedIn,
     adresse: Annotated[str, Query(max_length=320)] = "",
     status: Annotated[str, Query(pattern=r"^(|pending|sent|failed|skipped)$")] = "",
@@ -49,22 +44,18 @@ async def delivery_log(
         params["status"] = status
     log: Page[Delivery] | None = None
     try:
-        log = await services.notifier.deliveries(session.token, **params)
+        log = await portal.notifier.deliveries(session.token, **params)
     except BackendUnavailableError:
         pass  # the page says so
     except Problem as problem:
         if problem.generic == "forbidden":
-            return message_page(
-                engine,
-                request,
+            return portal.message(
                 403,
                 title="Nur für das Büro",
                 message="Das Zustellprotokoll sieht nur das Büro des Amts für Integration.",
                 link=BACK_TO_ME,
             )
-    return page(
-        engine,
-        request,
+    return portal.page(
         "delivery_log.html",
         503 if log is None else 200,
         log=log,
@@ -142,9 +133,7 @@ def spreadsheet(organisations: list[Organisation]) -> str:
 
 @router.get("/buero/organisationen.csv", response_class=Response, response_model=None)
 async def directory_spreadsheet(
-    request: Request,
-    engine: Templates,
-    services: Services,
+    portal: Portal,
     session: SignedIn,
     archivierte: Annotated[bool, Query()] = False,
 ) -> Response:
@@ -155,9 +144,7 @@ async def directory_spreadsheet(
     except Problem:
         is_admin = False
     if not is_admin:
-        return message_page(
-            engine,
-            request,
+        return portal.message(
             403,
             title="Nur für das Büro",
             message="Die Liste aller Organisationen lädt nur das Büro herunter.",
@@ -166,7 +153,7 @@ async def directory_spreadsheet(
     organisations: list[Organisation] = []
     for status in ["active", "archived"] if archivierte else ["active"]:
         # up to 10,000 organisations: the whole network, not a choice list
-        pages = services.directory.all_organisations(session.token, status=status, max_pages=100)
+        pages = portal.directory.all_organisations(session.token, status=status, max_pages=100)
         async for items in pages:
             organisations.extend(items)
     today = dt.datetime.now(BERLIN).date().isoformat()

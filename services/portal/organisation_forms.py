@@ -10,9 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path
 from fastapi.responses import HTMLResponse, Response
-from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
 from services.portal import labels
@@ -27,7 +26,12 @@ from services.portal.forms import (
     text_of,
     ticked,
 )
-from services.portal.web import Services, SignedIn, Templates, message_page, page, see
+from services.portal.web import (
+    Portal,
+    PortalRequest,
+    SignedIn,
+    see,
+)
 from shared.ids import ENTITY_ID_PATTERN
 
 router = APIRouter()
@@ -188,8 +192,7 @@ def organisation_refusal(
 
 
 def _form_page(
-    engine: Jinja2Templates,
-    request: Request,
+    portal: PortalRequest,
     status_code: int,
     *,
     form: OrganisationForm,
@@ -203,9 +206,7 @@ def _form_page(
     for chosen in (form.preferred_language, shown.preferred_language if shown else ""):
         if chosen and chosen not in languages:
             languages[chosen] = chosen
-    return page(
-        engine,
-        request,
+    return portal.page(
         "organisation_form.html",
         status_code,
         form=form,
@@ -220,33 +221,27 @@ def _form_page(
     )
 
 
-def _not_allowed(
-    engine: Jinja2Templates, request: Request, message: str, link: tuple[str, str]
-) -> HTMLResponse:
-    return message_page(engine, request, 403, title="Nicht erlaubt", message=message, link=link)
+def _not_allowed(portal: PortalRequest, message: str, link: tuple[str, str]) -> HTMLResponse:
+    return portal.message(403, title="Nicht erlaubt", message=message, link=link)
 
 
 @router.get("/organisations/new", response_class=HTMLResponse, response_model=None)
-async def new_organisation_form(request: Request, engine: Templates, session: SignedIn) -> Response:
+async def new_organisation_form(portal: Portal, session: SignedIn) -> Response:
     if not (await session.person()).is_admin:
-        return _not_allowed(engine, request, labels.ONLY_STAFF_REGISTER, BACK_TO_LIST)
-    return _form_page(engine, request, 200, form=OrganisationForm())
+        return _not_allowed(portal, labels.ONLY_STAFF_REGISTER, BACK_TO_LIST)
+    return _form_page(portal, 200, form=OrganisationForm())
 
 
 @router.post("/organisations/new", response_class=HTMLResponse, response_model=None)
-async def register_organisation(
-    request: Request, engine: Templates, services: Services, session: SignedIn
-) -> Response:
-    form = OrganisationForm.of(await request.form())
+async def register_organisation(portal: Portal, session: SignedIn) -> Response:
+    form = OrganisationForm.of(await portal.form())
     try:
-        created = await services.directory.register(form.create_body(), session.token)
+        created = await portal.directory.register(form.create_body(), session.token)
     except BackendUnavailableError:
-        return _form_page(engine, request, 503, form=form, error=DIRECTORY_UNREACHABLE)
+        return _form_page(portal, 503, form=form, error=DIRECTORY_UNREACHABLE)
     except Problem as problem:
         message, problems = organisation_refusal(problem, form, creating=True)
-        return _form_page(
-            engine, request, problem.status, form=form, error=message, problems=problems
-        )
+        return _form_page(portal, problem.status, form=form, error=message, problems=problems)
     return see(f"/organisations/{created.id}")
 
 
@@ -255,18 +250,14 @@ async def register_organisation(
 )
 async def edit_organisation_form(
     organisation_id: OrganisationId,
-    request: Request,
-    engine: Templates,
-    services: Services,
+    portal: Portal,
     session: SignedIn,
 ) -> Response:
     me = await session.person()
     try:
-        organisation = await services.directory.organisation(organisation_id, session.token)
+        organisation = await portal.directory.organisation(organisation_id, session.token)
     except Problem:
-        return message_page(
-            engine,
-            request,
+        return portal.message(
             404,
             title="Nicht gefunden",
             message=labels.NO_SUCH_ORGANISATION,
@@ -274,15 +265,11 @@ async def edit_organisation_form(
         )
     back = back_to(organisation_id)
     if not me.may_act_for(organisation_id):
-        return _not_allowed(engine, request, labels.ONLY_MEMBERS_EDIT, back)
+        return _not_allowed(portal, labels.ONLY_MEMBERS_EDIT, back)
     if organisation.status != "active":
-        return message_page(
-            engine, request, 409, title="Nicht mehr aktiv", message=labels.NOT_ACTIVE, link=back
-        )
+        return portal.message(409, title="Nicht mehr aktiv", message=labels.NOT_ACTIVE, link=back)
     shown = OrganisationForm.of_organisation(organisation)
-    return _form_page(
-        engine, request, 200, form=shown, shown=shown, organisation_id=organisation_id
-    )
+    return _form_page(portal, 200, form=shown, shown=shown, organisation_id=organisation_id)
 
 
 @router.post(
@@ -290,24 +277,20 @@ async def edit_organisation_form(
 )
 async def change_organisation(
     organisation_id: OrganisationId,
-    request: Request,
-    engine: Templates,
-    services: Services,
+    portal: Portal,
     session: SignedIn,
 ) -> Response:
-    posted = await request.form()
+    posted = await portal.form()
     form = OrganisationForm.of(posted)
     shown = OrganisationForm.of(posted, "shown.") if "shown.name" in posted else None
     again: dict[str, Any] = {"form": form, "shown": shown, "organisation_id": organisation_id}
     try:
-        await services.directory.change(organisation_id, form.patch_body(shown), session.token)
+        await portal.directory.change(organisation_id, form.patch_body(shown), session.token)
     except BackendUnavailableError:
-        return _form_page(engine, request, 503, **again, error=DIRECTORY_UNREACHABLE)
+        return _form_page(portal, 503, **again, error=DIRECTORY_UNREACHABLE)
     except Problem as problem:
         message, problems = organisation_refusal(problem, form, creating=False)
-        return _form_page(
-            engine, request, problem.status, **again, error=message, problems=problems
-        )
+        return _form_page(portal, problem.status, **again, error=message, problems=problems)
     return see(f"/organisations/{organisation_id}")
 
 
@@ -316,23 +299,17 @@ async def change_organisation(
 )
 async def archive_organisation(
     organisation_id: OrganisationId,
-    request: Request,
-    engine: Templates,
-    services: Services,
+    portal: Portal,
     session: SignedIn,
 ) -> Response:
     """The "Archivieren" button: the organisation has left the network; its entry stays."""
     back = back_to(organisation_id)
-    if (await request.form()).get("confirmed") != "yes":
+    if (await portal.form()).get("confirmed") != "yes":
         message = "Bitte bestätigen Sie, dass die Organisation archiviert werden soll."
-        return message_page(
-            engine, request, 422, title="Nicht archiviert", message=message, link=back
-        )
+        return portal.message(422, title="Nicht archiviert", message=message, link=back)
     try:
-        await services.directory.archive(organisation_id, session.token)
+        await portal.directory.archive(organisation_id, session.token)
     except Problem as problem:
         message = labels.refusal("organisation.archive", problem)
-        return message_page(
-            engine, request, problem.status, title="Nicht archiviert", message=message, link=back
-        )
+        return portal.message(problem.status, title="Nicht archiviert", message=message, link=back)
     return see(f"/organisations/{organisation_id}")

@@ -7,26 +7,29 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
 from services.portal.clients.base import Page, optional, unless_refused
 from services.portal.clients.directory import Organisation, Person
 from services.portal.clients.exchange import Collection
-from services.portal.web import Services, Templates, message_page, page, session_token
+from services.portal.web import (
+    Portal,
+    PortalRequest,
+)
 
 router = APIRouter()
 
 
-def _not_found(engine: Templates, request: Request, message: str) -> HTMLResponse:
-    return message_page(engine, request, 404, title="Nicht gefunden", message=message)
+def _not_found(portal: PortalRequest, message: str) -> HTMLResponse:
+    return portal.message(404, title="Nicht gefunden", message=message)
 
 
-async def _me(services: Services, request: Request) -> Person | None:
+async def _me(portal: PortalRequest) -> Person | None:
     """Who is signed in, when someone is and the directory can say: it decides what a page
     offers (editing, members, closing a listing)."""
-    token = session_token(request)
-    return await optional(services.directory.me(token)) if token else None
+    token = portal.token
+    return await optional(portal.directory.me(token)) if token else None
 
 
 def _names(organisations: Page[Organisation] | None) -> dict[str, str]:
@@ -34,16 +37,14 @@ def _names(organisations: Page[Organisation] | None) -> dict[str, str]:
 
 
 @router.get("/", response_class=HTMLResponse)
-async def home(request: Request, engine: Templates, services: Services) -> HTMLResponse:
+async def home(portal: Portal) -> HTMLResponse:
     organisations, offers, requests_, events = await asyncio.gather(
-        optional(services.directory.organisations(limit=100)),
-        optional(services.exchange.listings("offers", limit=10)),
-        optional(services.exchange.listings("requests", limit=10)),
-        optional(services.calendar.events(limit=10)),
+        optional(portal.directory.organisations(limit=100)),
+        optional(portal.exchange.listings("offers", limit=10)),
+        optional(portal.exchange.listings("requests", limit=10)),
+        optional(portal.calendar.events(limit=10)),
     )
-    return page(
-        engine,
-        request,
+    return portal.page(
         "home.html",
         organisations=organisations,
         offers=offers,
@@ -55,43 +56,37 @@ async def home(request: Request, engine: Templates, services: Services) -> HTMLR
 
 @router.get("/organisations", response_class=HTMLResponse)
 async def organisations_page(
-    request: Request,
-    engine: Templates,
-    services: Services,
+    portal: Portal,
     q: Annotated[str | None, Query(max_length=200)] = None,
 ) -> HTMLResponse:
     params: dict[str, Any] = {"limit": 100}
     if q:
         params["q"] = q
     # a service that is down is the 503 page; a refusal shows no list
-    found = await unless_refused(services.directory.organisations(**params))
-    me = await _me(services, request)  # office staff are offered to register an organisation
-    return page(engine, request, "organisations.html", organisations=found, q=q or "", me=me)
+    found = await unless_refused(portal.directory.organisations(**params))
+    me = await _me(portal)  # office staff are offered to register an organisation
+    return portal.page("organisations.html", organisations=found, q=q or "", me=me)
 
 
 @router.get("/organisations/{organisation_id}", response_class=HTMLResponse)
-async def organisation_page(
-    organisation_id: str, request: Request, engine: Templates, services: Services
-) -> HTMLResponse:
-    token = session_token(request)
+async def organisation_page(organisation_id: str, portal: Portal) -> HTMLResponse:
+    token = portal.token
     organisation, offers, requests_, events = await asyncio.gather(
         # with the session: office staff and its members still see it once archived
-        unless_refused(services.directory.organisation(organisation_id, token)),
-        optional(services.exchange.listings("offers", organisation=organisation_id)),
-        optional(services.exchange.listings("requests", organisation=organisation_id)),
-        optional(services.calendar.events(organisation=organisation_id)),
+        unless_refused(portal.directory.organisation(organisation_id, token)),
+        optional(portal.exchange.listings("offers", organisation=organisation_id)),
+        optional(portal.exchange.listings("requests", organisation=organisation_id)),
+        optional(portal.calendar.events(organisation=organisation_id)),
     )
     if organisation is None:
-        return _not_found(engine, request, "Diese Organisation gibt es nicht (mehr).")
+        return _not_found(portal, "Diese Organisation gibt es nicht (mehr).")
     me = members = None
     if token:  # who is signed in decides what the page offers: editing, members, archiving
         me, members = await asyncio.gather(
-            _me(services, request),
-            optional(services.directory.members(organisation_id, token)),
+            _me(portal),
+            optional(portal.directory.members(organisation_id, token)),
         )
-    return page(
-        engine,
-        request,
+    return portal.page(
         "organisation.html",
         organisation=organisation,
         offers=offers,
@@ -104,28 +99,25 @@ async def organisation_page(
 
 @router.get("/offers/{listing_id}", response_class=HTMLResponse)
 @router.get("/requests/{listing_id}", response_class=HTMLResponse)
-async def listing_page(
-    listing_id: str, request: Request, engine: Templates, services: Services
-) -> HTMLResponse:
-    collection: Collection = "offers" if request.url.path.startswith("/offers") else "requests"
-    listing = await unless_refused(services.exchange.listing(collection, listing_id))
+async def listing_page(listing_id: str, portal: Portal) -> HTMLResponse:
+    collection: Collection = (
+        "offers" if portal.request.url.path.startswith("/offers") else "requests"
+    )
+    listing = await unless_refused(portal.exchange.listing(collection, listing_id))
     if listing is None:
-        return _not_found(engine, request, "Dieses Angebot bzw. Gesuch gibt es nicht.")
-    organisation = await optional(services.directory.organisation(listing.organisation_id))
-    me = await _me(services, request)  # it decides whether the page offers to close it
-    return page(engine, request, "listing.html", listing=listing, organisation=organisation, me=me)
+        return _not_found(portal, "Dieses Angebot bzw. Gesuch gibt es nicht.")
+    organisation = await optional(portal.directory.organisation(listing.organisation_id))
+    me = await _me(portal)  # it decides whether the page offers to close it
+    return portal.page("listing.html", listing=listing, organisation=organisation, me=me)
 
 
 @router.get("/events/{event_id}", response_class=HTMLResponse)
-async def event_page(
-    event_id: str, request: Request, engine: Templates, services: Services
-) -> HTMLResponse:
-    event = await unless_refused(services.calendar.event(event_id, session_token(request)))
+async def event_page(event_id: str, portal: Portal) -> HTMLResponse:
+    event = await unless_refused(portal.calendar.event(event_id, portal.token))
     if event is None:
         return _not_found(
-            engine,
-            request,
+            portal,
             "Diese Veranstaltung gibt es nicht oder sie ist nur im Netzwerk sichtbar.",
         )
-    organisation = await optional(services.directory.organisation(event.organisation_id))
-    return page(engine, request, "event.html", event=event, organisation=organisation)
+    organisation = await optional(portal.directory.organisation(event.organisation_id))
+    return portal.page("event.html", event=event, organisation=organisation)

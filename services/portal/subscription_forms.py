@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi import APIRouter, Form, Path, Query
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
@@ -32,12 +32,9 @@ from services.portal.forms import (
 from services.portal.members import choices_if_any, organisation_choices
 from services.portal.web import (
     BACK_TO_ME,
-    Services,
+    Portal,
+    PortalRequest,
     SignedIn,
-    Templates,
-    message_page,
-    page,
-    refused_page,
     see,
     signed_in,
 )
@@ -239,8 +236,7 @@ def install_template_helpers(engine: Jinja2Templates) -> None:
 
 
 def _form_page(
-    engine: Jinja2Templates,
-    request: Request,
+    portal: PortalRequest,
     form: SubscriptionForm,
     status_code: int = 200,
     *,
@@ -248,9 +244,7 @@ def _form_page(
     error: str | None = None,
     problems: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    return page(
-        engine,
-        request,
+    return portal.page(
         "subscription_form.html",
         status_code,
         form=form,
@@ -268,42 +262,38 @@ def _form_page(
 
 @router.get("/benachrichtigungen", response_class=HTMLResponse, response_model=None)
 async def subscription_form(
-    request: Request,
-    engine: Templates,
-    services: Services,
+    portal: Portal,
     organisation: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Response:
     """The form; `?organisation=…` (the link on /me) subscribes that organisation instead of
     an address."""
     if not organisation:
-        return _form_page(engine, request, SubscriptionForm())
-    choices = await organisation_choices(signed_in(request, services))
+        return _form_page(portal, SubscriptionForm())
+    choices = await organisation_choices(signed_in(portal))
     name = choices.name_of(organisation)
     if name is None:
-        return message_page(
-            engine,
-            request,
+        return portal.message(
             403,
             title="Nicht Ihre Organisation",
             message=FORBIDDEN,
             link=("/benachrichtigungen", "Mit Ihrer E-Mail-Adresse folgen"),
         )
     return _form_page(
-        engine, request, SubscriptionForm(organisation_id=organisation), organisation_name=name
+        portal, SubscriptionForm(organisation_id=organisation), organisation_name=name
     )
 
 
 @router.post("/benachrichtigungen", response_class=HTMLResponse, response_model=None)
-async def subscribe(request: Request, engine: Templates, services: Services) -> Response:
-    form = SubscriptionForm.of(await request.form())
+async def subscribe(portal: Portal) -> Response:
+    form = SubscriptionForm.of(await portal.form())
     # only an organisation's subscription needs to say who asks (and someone signed in)
-    session = signed_in(request, services) if form.organisation_id else None
+    session = signed_in(portal) if form.organisation_id else None
     payload, problems = subscription_payload(form)
     if problems:
         status, message = 422, please_check(problems, FIELD_LABELS)
     else:
         try:
-            await services.notifier.subscribe(payload, session.token if session else None)
+            await portal.notifier.subscribe(payload, session.token if session else None)
         except BackendUnavailableError:
             status, message = 503, NOTIFIER_UNREACHABLE
         except Problem as problem:
@@ -313,14 +303,11 @@ async def subscribe(request: Request, engine: Templates, services: Services) -> 
             if form.organisation_id:
                 return see(f"/me#folgen-{form.organisation_id}")
             summary = subscription_summary(Subscription.model_validate(payload))
-            return page(
-                engine, request, "subscription_sent.html", email=form.email, summary=summary
-            )
+            return portal.page("subscription_sent.html", email=form.email, summary=summary)
     choices = await choices_if_any(session) if session else None
     name = choices.name_of(form.organisation_id) if choices else None
     return _form_page(
-        engine,
-        request,
+        portal,
         form,
         status,
         organisation_name=name or "Ihre Organisation",
@@ -336,19 +323,15 @@ async def subscribe(request: Request, engine: Templates, services: Services) -> 
 )
 async def end_subscription(
     subscription_id: SubscriptionId,
-    request: Request,
-    engine: Templates,
-    services: Services,
+    portal: Portal,
     session: SignedIn,
     organisation_id: OrganisationId = None,
 ) -> Response:
     """The "Beenden" button on /me: the organisation follows this no longer."""
     try:
-        await services.notifier.end_subscription(subscription_id, session.token)
+        await portal.notifier.end_subscription(subscription_id, session.token)
     except Problem as problem:
         message = labels.refusal("subscription.end", problem)
-        return refused_page(
-            engine, request, problem, title="Nicht beendet", message=message, link=BACK_TO_ME
-        )
+        return portal.refused(problem, title="Nicht beendet", message=message, link=BACK_TO_ME)
     anchor = f"#folgen-{organisation_id}" if organisation_id else ""
     return see(f"/me{anchor}")

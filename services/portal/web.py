@@ -16,33 +16,23 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.portal import labels
 from services.portal.backends import BackendUnavailableError
 from services.portal.clients import Clients
 from services.portal.clients.base import Problem, SignedOutError
+from services.portal.clients.calendar import CalendarClient
 from services.portal.clients.directory import DirectoryClient, Person
+from services.portal.clients.exchange import ExchangeClient
+from services.portal.clients.notifier import NotifierClient
 from shared.clock import BERLIN
 from shared.http import RETRY_AFTER_SECONDS
 
 SESSION_COOKIE = "inx_session"
 Link = tuple[str, str]
 BACK_TO_ME: Link = ("/me", "Zurück zu Mein Bereich")
-
-
-def templates(request: Request) -> Jinja2Templates:
-    engine: Jinja2Templates = request.app.state.templates
-    return engine
-
-
-def clients(request: Request) -> Clients:
-    found: Clients = request.app.state.clients
-    return found
-
-
-Templates = Annotated[Jinja2Templates, Depends(templates)]
-Services = Annotated[Clients, Depends(clients)]
 
 
 def session_token(request: Request) -> str | None:
@@ -65,12 +55,71 @@ class Session:
         return self._person
 
 
-def signed_in(request: Request, services: Services) -> Session:
+@dataclass
+class PortalRequest:
+    """One request to the portal as its routes see it: the typed clients of the services, and
+    rendering its answer in German."""
+
+    request: Request
+    engine: Jinja2Templates
+    services: Clients
+
+    @property
+    def directory(self) -> DirectoryClient:
+        return self.services.directory
+
+    @property
+    def calendar(self) -> CalendarClient:
+        return self.services.calendar
+
+    @property
+    def exchange(self) -> ExchangeClient:
+        return self.services.exchange
+
+    @property
+    def notifier(self) -> NotifierClient:
+        return self.services.notifier
+
+    @property
+    def token(self) -> str | None:
+        """The session's token, if someone is signed in (`SignedIn` for pages that need it)."""
+        return session_token(self.request)
+
+    async def form(self) -> FormData:
+        return await self.request.form()
+
+    def page(self, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+        return page(self.engine, self.request, name, status_code, **context)
+
+    def message(
+        self, status_code: int = 200, *, title: str, message: str, link: Link | None = None
+    ) -> HTMLResponse:
+        """A page that only says something: done, refused, unreachable."""
+        return message_page(
+            self.engine, self.request, status_code, title=title, message=message, link=link
+        )
+
+    def refused(
+        self, problem: Problem, *, title: str, message: str, link: Link | None = None
+    ) -> HTMLResponse:
+        """A service's refusal said in German, with the service's 4xx status."""
+        status = problem.status if 400 <= problem.status < 500 else 502
+        return self.message(status, title=title, message=message, link=link)
+
+
+def portal_request(request: Request) -> PortalRequest:
+    state = request.app.state
+    return PortalRequest(request, state.templates, state.clients)
+
+
+Portal = Annotated[PortalRequest, Depends(portal_request)]
+
+
+def signed_in(portal: Portal) -> Session:
     """The session; without one, `SignedOutError` sends the browser to the log-in page."""
-    token = session_token(request)
-    if token is None:
+    if portal.token is None:
         raise SignedOutError
-    return Session(token, services.directory)
+    return Session(portal.token, portal.directory)
 
 
 SignedIn = Annotated[Session, Depends(signed_in)]
@@ -107,20 +156,6 @@ def message_page(
     return page(
         engine, request, "message.html", status_code, title=title, message=message, link=link
     )
-
-
-def refused_page(
-    engine: Jinja2Templates,
-    request: Request,
-    problem: Problem,
-    *,
-    title: str,
-    message: str,
-    link: Link | None = None,
-) -> HTMLResponse:
-    """A service's refusal said in German, with the service's 4xx status."""
-    status = problem.status if 400 <= problem.status < 500 else 502
-    return message_page(engine, request, status, title=title, message=message, link=link)
 
 
 def berlin_time(value: str | None) -> str:
