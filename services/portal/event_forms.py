@@ -17,7 +17,7 @@ from services.portal import labels
 from services.portal.backends import BackendUnavailableError
 from services.portal.clients.base import Clash, Problem, optional, unless_refused
 from services.portal.clients.calendar import Event
-from services.portal.forms import text_of, ticked
+from services.portal.forms import read_form
 from services.portal.members import Choices, choices_if_any, organisation_choices
 from services.portal.web import (
     Portal,
@@ -107,24 +107,7 @@ class EventForm:
 
     @classmethod
     def of(cls, form: FormData) -> EventForm:
-        def text(name: str) -> str:
-            return text_of(form, name, strip=True)
-
-        return cls(
-            organisation_id=text("organisation_id"),
-            title=text("title"),
-            description=text("description"),
-            date=text("date"),
-            starts=text("starts"),
-            ends=text("ends"),
-            venue_name=text("venue_name"),
-            venue_room=text("venue_room"),
-            venue_address=text("venue_address"),
-            district=text("district"),
-            audience=ticked(form, "audience"),
-            visibility=text("visibility") or Visibility.PUBLIC.value,
-            override=text("override") == "true",
-        )
+        return read_form(cls, form)
 
     def calendar_body(self) -> dict[str, Any]:
         """The body of the calendar's POST /events, with only what was filled in.

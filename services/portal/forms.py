@@ -3,8 +3,10 @@ service's `Problem` into German words per field, in the order of the form."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
+from typing import Any, TypeVar
 
 from starlette.datastructures import FormData
 
@@ -24,8 +26,31 @@ def text_of(form: FormData, name: str, *, strip: bool = False) -> str:
 
 
 def ticked(form: FormData, name: str) -> list[str]:
-    """The values of a group of check boxes (or a multiple choice)."""
-    return [value for value in form.getlist(name) if isinstance(value, str)]
+    """The values of a group of check boxes (or a multiple choice), each once."""
+    return list(dict.fromkeys(value for value in form.getlist(name) if isinstance(value, str)))
+
+
+Typed = TypeVar("Typed")
+
+
+def read_form(
+    cls: type[Typed], form: FormData, *, prefix: str = "", strip: bool = True, defaults: bool = True
+) -> Typed:
+    """A form dataclass filled in with what was typed into the fields named `prefix + name`:
+    text as typed (stripped with `strip`), lists as what was ticked, a flag as "true". With
+    `defaults`, a text left empty keeps the dataclass's default."""
+    values: dict[str, Any] = {}
+    for spec in dataclasses.fields(cls):  # type: ignore[arg-type]
+        name = prefix + spec.name
+        if spec.type == "list[str]":
+            values[spec.name] = ticked(form, name)
+        elif spec.type == "bool":
+            values[spec.name] = text_of(form, name, strip=True) == "true"
+        else:
+            text = text_of(form, name, strip=strip)
+            use_default = defaults and not text and spec.default is not dataclasses.MISSING
+            values[spec.name] = spec.default if use_default else text
+    return cls(**values)
 
 
 def split_list(text: str, separators: str = ",") -> list[str]:

@@ -22,9 +22,8 @@ from services.portal.forms import (
     field_problems,
     languages_of,
     please_check,
+    read_form,
     split_list,
-    text_of,
-    ticked,
 )
 from services.portal.web import (
     Portal,
@@ -112,8 +111,7 @@ class OrganisationForm:
     @classmethod
     def of(cls, form: FormData, prefix: str = "") -> OrganisationForm:
         """The fields named `prefix + name` (the edit form repeats what it showed as `shown.`)."""
-        texts = {name: text_of(form, prefix + name) for name in FIELD_LABELS if name != "fields"}
-        return cls(**texts, fields=ticked(form, prefix + "fields"))
+        return read_form(cls, form, prefix=prefix, strip=False, defaults=False)
 
     @classmethod
     def of_organisation(cls, organisation: Organisation) -> OrganisationForm:

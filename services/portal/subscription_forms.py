@@ -26,8 +26,8 @@ from services.portal.forms import (
     in_form_order,
     languages_of,
     please_check,
+    read_form,
     split_list,
-    text_of,
 )
 from services.portal.members import choices_if_any, organisation_choices
 from services.portal.web import (
@@ -112,23 +112,7 @@ class SubscriptionForm:
 
     @classmethod
     def of(cls, form: FormData) -> SubscriptionForm:
-        def text(name: str) -> str:
-            return text_of(form, name, strip=True)
-
-        def ticked(name: str) -> list[str]:
-            return list(dict.fromkeys(v for v in form.getlist(name) if isinstance(v, str)))
-
-        return cls(
-            organisation_id=text("organisation_id"),
-            email=text("email"),
-            topics=ticked("topics"),
-            categories=ticked("categories"),
-            districts=text("districts"),
-            languages=text("languages"),
-            audiences=ticked("audiences"),
-            delivery=text("delivery") or "immediate",
-            language=text("language") or "de",
-        )
+        return read_form(cls, form)
 
 
 # --- form → notifier ------------------------------------------------------------------------

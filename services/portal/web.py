@@ -62,23 +62,10 @@ class PortalRequest:
 
     request: Request
     engine: Jinja2Templates
-    services: Clients
-
-    @property
-    def directory(self) -> DirectoryClient:
-        return self.services.directory
-
-    @property
-    def calendar(self) -> CalendarClient:
-        return self.services.calendar
-
-    @property
-    def exchange(self) -> ExchangeClient:
-        return self.services.exchange
-
-    @property
-    def notifier(self) -> NotifierClient:
-        return self.services.notifier
+    directory: DirectoryClient
+    calendar: CalendarClient
+    exchange: ExchangeClient
+    notifier: NotifierClient
 
     @property
     def token(self) -> str | None:
@@ -109,7 +96,8 @@ class PortalRequest:
 
 def portal_request(request: Request) -> PortalRequest:
     state = request.app.state
-    return PortalRequest(request, state.templates, state.clients)
+    clients: Clients = state.clients
+    return PortalRequest(request, state.templates, **vars(clients))
 
 
 Portal = Annotated[PortalRequest, Depends(portal_request)]
@@ -177,6 +165,7 @@ def install_template_helpers(engine: Jinja2Templates) -> None:
     engine.env.globals["field_label"] = lambda f: labels.FIELDS_OF_ACTION.get(f, f)
     engine.env.globals["status_label"] = lambda s: labels.LISTING_STATUSES.get(s, s)
     engine.env.globals["conflict_label"] = lambda k: labels.CONFLICT_KINDS.get(k, k)
+    engine.env.globals["role_label"] = lambda r: labels.ROLES.get(r, labels.ROLES["editor"])
 
 
 def install_error_pages(app: FastAPI, engine: Jinja2Templates) -> None:
