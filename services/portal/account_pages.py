@@ -20,7 +20,7 @@ from services.portal.web import (
     see,
 )
 
-router = APIRouter()
+router = APIRouter(default_response_class=HTMLResponse)
 NOT_NOW = "Der Dienst ist gerade nicht erreichbar. Bitte später erneut versuchen."
 
 
@@ -30,12 +30,12 @@ def forwarded_for(request: Request) -> dict[str, str]:
     return {"X-Forwarded-For": request.client.host} if request.client else {}
 
 
-@router.get("/login", response_class=HTMLResponse)
+@router.get("/login")
 async def login_form(portal: Portal) -> HTMLResponse:
     return portal.page("login.html", error=None, email="")
 
 
-@router.post("/login", response_class=HTMLResponse, response_model=None)
+@router.post("/login")
 async def log_in(
     portal: Portal,
     email: Annotated[str, Form(max_length=320)],
@@ -71,7 +71,7 @@ async def log_out() -> RedirectResponse:
     return response
 
 
-@router.get("/me", response_class=HTMLResponse, response_model=None)
+@router.get("/me")
 async def my_page(portal: Portal, session: SignedIn) -> Response:
     try:
         me = await session.person()
@@ -103,7 +103,7 @@ async def my_page(portal: Portal, session: SignedIn) -> Response:
     )
 
 
-@router.post("/me/notices", response_class=HTMLResponse, response_model=None)
+@router.post("/me/notices")
 async def change_notice(
     portal: Portal,
     session: SignedIn,
@@ -115,8 +115,7 @@ async def change_notice(
     try:
         await portal.notifier.switch_notice(organisation_id, notice, enabled, session.token)
     except Problem as problem:
-        message = labels.refusal("notice.switch", problem)
-        return portal.refused(problem, title="Nicht geändert", message=message, link=BACK_TO_ME)
+        return portal.refused(problem, "notice.switch", title="Nicht geändert", link=BACK_TO_ME)
     return see(f"/me#benachrichtigungen-{organisation_id}")
 
 
@@ -126,7 +125,7 @@ async def match_page(match_id: str) -> RedirectResponse:
     return see(f"/me#match-{match_id}")
 
 
-@router.get("/set-password", response_class=HTMLResponse)
+@router.get("/set-password")
 async def set_password_form(
     portal: Portal,
     token: Annotated[str, Query(min_length=10, max_length=200)],
@@ -134,7 +133,7 @@ async def set_password_form(
     return portal.page("set_password.html", token=token, error=None)
 
 
-@router.post("/set-password", response_class=HTMLResponse)
+@router.post("/set-password")
 async def set_password(
     portal: Portal,
     token: Annotated[str, Form(min_length=10, max_length=200)],
@@ -159,12 +158,12 @@ async def set_password(
     )
 
 
-@router.get("/forgot-password", response_class=HTMLResponse)
+@router.get("/forgot-password")
 async def forgot_password_form(portal: Portal) -> HTMLResponse:
     return portal.page("forgot_password.html")
 
 
-@router.post("/forgot-password", response_class=HTMLResponse)
+@router.post("/forgot-password")
 async def forgot_password(
     portal: Portal,
     email: Annotated[str, Form(max_length=320)],

@@ -8,7 +8,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 
-from services.portal import labels
 from services.portal.clients.base import Problem, unless_refused
 from services.portal.clients.calendar import CO_ORGANISER_ACTIONS
 from services.portal.forms import text_of
@@ -20,11 +19,11 @@ from services.portal.web import (
 )
 from shared.ids import is_entity_id
 
-router = APIRouter()
+router = APIRouter(default_response_class=HTMLResponse)
 PAGE = "/mitveranstalten"
 
 
-@router.get(PAGE, response_class=HTMLResponse, response_model=None)
+@router.get(PAGE)
 async def co_organising(
     portal: Portal,
     session: SignedIn,
@@ -59,7 +58,7 @@ async def co_organising(
     return portal.page("co_organising.html", sections=sections, is_admin=choices.is_admin)
 
 
-@router.post(PAGE, response_class=HTMLResponse, response_model=None)
+@router.post(PAGE)
 async def answer_invitation(portal: Portal, session: SignedIn) -> Response:
     form = await portal.form()
     event_id, organisation_id, action = (
@@ -78,6 +77,5 @@ async def answer_invitation(portal: Portal, session: SignedIn) -> Response:
     try:
         await portal.calendar.answer_co_organising(event_id, organisation_id, action, session.token)
     except Problem as problem:
-        message = labels.refusal("co-organising.answer", problem)
-        return portal.refused(problem, title="Nicht möglich", message=message, link=back)
+        return portal.refused(problem, "co-organising.answer", title="Nicht möglich", link=back)
     return see(f"{PAGE}?organisation={organisation_id}")

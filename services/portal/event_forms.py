@@ -30,7 +30,7 @@ from shared.clock import BERLIN
 from shared.contracts.calendar import Visibility
 from shared.ids import is_entity_id
 
-router = APIRouter()
+router = APIRouter(default_response_class=HTMLResponse)
 #: The calendar's field names as the form calls them.
 FIELD_LABELS = {
     "organisation_id": "Organisation",
@@ -230,7 +230,7 @@ async def _form_again(
     return _form_page(portal, form, choices, status_code, error, room_taken)
 
 
-@router.get("/events/new", response_class=HTMLResponse, response_model=None)
+@router.get("/events/new")
 async def new_event_form(
     portal: Portal,
     session: SignedIn,
@@ -243,7 +243,7 @@ async def new_event_form(
     return _form_page(portal, EventForm(organisation_id=chosen), choices)
 
 
-@router.post("/events/new", response_class=HTMLResponse, response_model=None)
+@router.post("/events/new")
 async def plan_event(portal: Portal, session: SignedIn) -> Response:
     form = EventForm.of(await portal.form())
     try:
@@ -275,7 +275,7 @@ async def _other_event(portal: PortalRequest, clashes: list[Clash], token: str) 
     return await optional(portal.calendar.event(other_id, token))
 
 
-@router.get("/events/{event_id}/clashes", response_class=HTMLResponse, response_model=None)
+@router.get("/events/{event_id}/clashes")
 async def event_clashes(
     event_id: str,
     portal: Portal,

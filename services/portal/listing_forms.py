@@ -37,7 +37,7 @@ from services.portal.web import (
 from shared.clock import BERLIN
 from shared.ids import ENTITY_ID_PATTERN
 
-router = APIRouter()
+router = APIRouter(default_response_class=HTMLResponse)
 
 ListingId = Annotated[str, Path(pattern=ENTITY_ID_PATTERN)]
 
@@ -197,8 +197,8 @@ def _form_page(
     )
 
 
-@router.get("/offers/new", response_class=HTMLResponse, response_model=None)
-@router.get("/requests/new", response_class=HTMLResponse, response_model=None)
+@router.get("/offers/new")
+@router.get("/requests/new")
 async def new_listing_form(
     portal: Portal,
     session: SignedIn,
@@ -221,8 +221,8 @@ async def new_listing_form(
     return _form_page(portal, kind, 200, values=values, organisations=organisations)
 
 
-@router.post("/offers/new", response_class=HTMLResponse, response_model=None)
-@router.post("/requests/new", response_class=HTMLResponse, response_model=None)
+@router.post("/offers/new")
+@router.post("/requests/new")
 async def post_listing(portal: Portal, session: SignedIn) -> Response:
     kind = _kind(portal)
     values = form_values(await portal.form())
@@ -253,10 +253,10 @@ async def post_listing(portal: Portal, session: SignedIn) -> Response:
 # --- closing a listing ----------------------------------------------------------------------
 
 
-@router.post("/offers/{listing_id}/fulfil", response_class=HTMLResponse, response_model=None)
-@router.post("/requests/{listing_id}/fulfil", response_class=HTMLResponse, response_model=None)
-@router.post("/offers/{listing_id}/withdraw", response_class=HTMLResponse, response_model=None)
-@router.post("/requests/{listing_id}/withdraw", response_class=HTMLResponse, response_model=None)
+@router.post("/offers/{listing_id}/fulfil")
+@router.post("/requests/{listing_id}/fulfil")
+@router.post("/offers/{listing_id}/withdraw")
+@router.post("/requests/{listing_id}/withdraw")
 async def close_listing(listing_id: ListingId, portal: Portal, session: SignedIn) -> Response:
     """The "Erledigt" button (fulfil: it found its taker, or the need was met) and the
     "Zurückziehen" button (withdraw: taken off the exchange without being fulfilled)."""
@@ -268,8 +268,9 @@ async def close_listing(listing_id: ListingId, portal: Portal, session: SignedIn
     except Problem as problem:
         return portal.refused(
             problem,
+            "listing.close",
             title="Nicht geändert",
-            message=labels.refusal("listing.close", problem, noun=kind.noun),
+            noun=kind.noun,
             link=(listing_path, f"Zurück zum {kind.noun}"),
         )
     return see(listing_path)

@@ -22,7 +22,7 @@ from services.portal.web import (
     see,
 )
 
-router = APIRouter()
+router = APIRouter(default_response_class=HTMLResponse)
 
 INVITE_LABELS = {"name": "Name", "email": "E-Mail-Adresse"}
 INVITE_HINTS = {
@@ -76,9 +76,7 @@ async def _members_page(
     )
 
 
-@router.get(
-    "/organisations/{organisation_id}/members", response_class=HTMLResponse, response_model=None
-)
+@router.get("/organisations/{organisation_id}/members")
 async def members_page(
     organisation_id: OrganisationId,
     portal: Portal,
@@ -109,11 +107,7 @@ async def members_page(
     return await _members_page(portal, session, organisation_id, confirmation=confirmation)
 
 
-@router.post(
-    "/organisations/{organisation_id}/members/new",
-    response_class=HTMLResponse,
-    response_model=None,
-)
+@router.post("/organisations/{organisation_id}/members/new")
 async def invite_member(
     organisation_id: OrganisationId,
     portal: Portal,
@@ -148,11 +142,7 @@ async def invite_member(
     return see(f"/organisations/{organisation_id}/members?{said}={invited.person_id}#mitglieder")
 
 
-@router.post(
-    "/organisations/{organisation_id}/members/{person_id}/remove",
-    response_class=HTMLResponse,
-    response_model=None,
-)
+@router.post("/organisations/{organisation_id}/members/{person_id}/remove")
 async def remove_member(
     organisation_id: OrganisationId,
     person_id: OrganisationId,
@@ -166,8 +156,8 @@ async def remove_member(
     except Problem as problem:
         return portal.refused(
             problem,
+            "member.remove",
             title="Nicht entfernt",
-            message=labels.refusal("member.remove", problem),
             link=_members_link(organisation_id),
         )
     return see(f"/organisations/{organisation_id}/members?entfernt=1#mitglieder")
@@ -179,7 +169,7 @@ InvitationToken = Annotated[str, Query(min_length=10, max_length=200)]
 TO_ORGANISATIONS: Link = ("/organisations", "Zu den Organisationen")
 
 
-@router.get("/einladung", response_class=HTMLResponse, response_model=None)
+@router.get("/einladung")
 async def invitation_page(portal: Portal, token: InvitationToken) -> Response:
     """The link in the email: signed in, one click accepts; otherwise log in first."""
     if portal.token is None:
@@ -192,7 +182,7 @@ async def invitation_page(portal: Portal, token: InvitationToken) -> Response:
     return portal.page("accept_invitation.html", token=token)
 
 
-@router.post("/einladung", response_class=HTMLResponse, response_model=None)
+@router.post("/einladung")
 async def accept_invitation(portal: Portal, session: SignedIn) -> Response:
     token = text_of(await portal.form(), "token")
     if not 10 <= len(token) <= 200:
@@ -208,8 +198,8 @@ async def accept_invitation(portal: Portal, session: SignedIn) -> Response:
         titles = {"forbidden": "Anderes Konto", "conflict": "Nicht mehr möglich"}
         return portal.refused(
             problem,
+            "invitation.accept",
             title=titles.get(problem.generic, "Ungültiger Link"),
-            message=labels.refusal("invitation.accept", problem),
             link=TO_ORGANISATIONS,
         )
     return portal.message(

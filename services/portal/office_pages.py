@@ -24,12 +24,12 @@ from services.portal.web import (
 )
 from shared.clock import BERLIN
 
-router = APIRouter()
+router = APIRouter(default_response_class=HTMLResponse)
 
 PAGE_SIZE = 50
 
 
-@router.get("/buero/zustellungen", response_class=HTMLResponse, response_model=None)
+@router.get("/buero/zustellungen")
 async def delivery_log(
     portal: Portal,
     session: SignedIn,
@@ -131,7 +131,7 @@ def spreadsheet(organisations: list[Organisation]) -> str:
     return "\ufeff" + out.getvalue()
 
 
-@router.get("/buero/organisationen.csv", response_class=Response, response_model=None)
+@router.get("/buero/organisationen.csv", response_class=Response)
 async def directory_spreadsheet(
     portal: Portal,
     session: SignedIn,

@@ -33,7 +33,7 @@ from services.portal.web import (
 )
 from shared.ids import ENTITY_ID_PATTERN
 
-router = APIRouter()
+router = APIRouter(default_response_class=HTMLResponse)
 
 OrganisationId = Annotated[str, Path(pattern=ENTITY_ID_PATTERN)]
 
@@ -223,14 +223,14 @@ def _not_allowed(portal: PortalRequest, message: str, link: tuple[str, str]) -> 
     return portal.message(403, title="Nicht erlaubt", message=message, link=link)
 
 
-@router.get("/organisations/new", response_class=HTMLResponse, response_model=None)
+@router.get("/organisations/new")
 async def new_organisation_form(portal: Portal, session: SignedIn) -> Response:
     if not (await session.person()).is_admin:
         return _not_allowed(portal, labels.ONLY_STAFF_REGISTER, BACK_TO_LIST)
     return _form_page(portal, 200, form=OrganisationForm())
 
 
-@router.post("/organisations/new", response_class=HTMLResponse, response_model=None)
+@router.post("/organisations/new")
 async def register_organisation(portal: Portal, session: SignedIn) -> Response:
     form = OrganisationForm.of(await portal.form())
     try:
@@ -243,9 +243,7 @@ async def register_organisation(portal: Portal, session: SignedIn) -> Response:
     return see(f"/organisations/{created.id}")
 
 
-@router.get(
-    "/organisations/{organisation_id}/edit", response_class=HTMLResponse, response_model=None
-)
+@router.get("/organisations/{organisation_id}/edit")
 async def edit_organisation_form(
     organisation_id: OrganisationId,
     portal: Portal,
@@ -270,9 +268,7 @@ async def edit_organisation_form(
     return _form_page(portal, 200, form=shown, shown=shown, organisation_id=organisation_id)
 
 
-@router.post(
-    "/organisations/{organisation_id}/edit", response_class=HTMLResponse, response_model=None
-)
+@router.post("/organisations/{organisation_id}/edit")
 async def change_organisation(
     organisation_id: OrganisationId,
     portal: Portal,
@@ -292,9 +288,7 @@ async def change_organisation(
     return see(f"/organisations/{organisation_id}")
 
 
-@router.post(
-    "/organisations/{organisation_id}/archive", response_class=HTMLResponse, response_model=None
-)
+@router.post("/organisations/{organisation_id}/archive")
 async def archive_organisation(
     organisation_id: OrganisationId,
     portal: Portal,

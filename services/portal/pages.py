@@ -18,7 +18,7 @@ from services.portal.web import (
     PortalRequest,
 )
 
-router = APIRouter()
+router = APIRouter(default_response_class=HTMLResponse)
 
 
 def _not_found(portal: PortalRequest, message: str) -> HTMLResponse:
@@ -36,7 +36,7 @@ def _names(organisations: Page[Organisation] | None) -> dict[str, str]:
     return {o.id: o.name for o in organisations.items} if organisations else {}
 
 
-@router.get("/", response_class=HTMLResponse)
+@router.get("/")
 async def home(portal: Portal) -> HTMLResponse:
     organisations, offers, requests_, events = await asyncio.gather(
         optional(portal.directory.organisations(limit=100)),
@@ -54,7 +54,7 @@ async def home(portal: Portal) -> HTMLResponse:
     )
 
 
-@router.get("/organisations", response_class=HTMLResponse)
+@router.get("/organisations")
 async def organisations_page(
     portal: Portal,
     q: Annotated[str | None, Query(max_length=200)] = None,
@@ -68,7 +68,7 @@ async def organisations_page(
     return portal.page("organisations.html", organisations=found, q=q or "", me=me)
 
 
-@router.get("/organisations/{organisation_id}", response_class=HTMLResponse)
+@router.get("/organisations/{organisation_id}")
 async def organisation_page(organisation_id: str, portal: Portal) -> HTMLResponse:
     token = portal.token
     organisation, offers, requests_, events = await asyncio.gather(
@@ -97,8 +97,8 @@ async def organisation_page(organisation_id: str, portal: Portal) -> HTMLRespons
     )
 
 
-@router.get("/offers/{listing_id}", response_class=HTMLResponse)
-@router.get("/requests/{listing_id}", response_class=HTMLResponse)
+@router.get("/offers/{listing_id}")
+@router.get("/requests/{listing_id}")
 async def listing_page(listing_id: str, portal: Portal) -> HTMLResponse:
     collection: Collection = (
         "offers" if portal.request.url.path.startswith("/offers") else "requests"
@@ -111,7 +111,7 @@ async def listing_page(listing_id: str, portal: Portal) -> HTMLResponse:
     return portal.page("listing.html", listing=listing, organisation=organisation, me=me)
 
 
-@router.get("/events/{event_id}", response_class=HTMLResponse)
+@router.get("/events/{event_id}")
 async def event_page(event_id: str, portal: Portal) -> HTMLResponse:
     event = await unless_refused(portal.calendar.event(event_id, portal.token))
     if event is None:

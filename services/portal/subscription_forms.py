@@ -40,7 +40,7 @@ from services.portal.web import (
 )
 from shared.ids import ENTITY_ID_PATTERN
 
-router = APIRouter()
+router = APIRouter(default_response_class=HTMLResponse)
 
 SubscriptionId = Annotated[str, Path(pattern=ENTITY_ID_PATTERN)]
 OrganisationId = Annotated[str | None, Form(max_length=100, pattern=ENTITY_ID_PATTERN)]
@@ -244,7 +244,7 @@ def _form_page(
     )
 
 
-@router.get("/benachrichtigungen", response_class=HTMLResponse, response_model=None)
+@router.get("/benachrichtigungen")
 async def subscription_form(
     portal: Portal,
     organisation: Annotated[str | None, Query(max_length=100)] = None,
@@ -267,7 +267,7 @@ async def subscription_form(
     )
 
 
-@router.post("/benachrichtigungen", response_class=HTMLResponse, response_model=None)
+@router.post("/benachrichtigungen")
 async def subscribe(portal: Portal) -> Response:
     form = SubscriptionForm.of(await portal.form())
     # only an organisation's subscription needs to say who asks (and someone signed in)
@@ -300,11 +300,7 @@ async def subscribe(portal: Portal) -> Response:
     )
 
 
-@router.post(
-    "/benachrichtigungen/{subscription_id}/beenden",
-    response_class=HTMLResponse,
-    response_model=None,
-)
+@router.post("/benachrichtigungen/{subscription_id}/beenden")
 async def end_subscription(
     subscription_id: SubscriptionId,
     portal: Portal,
@@ -315,7 +311,6 @@ async def end_subscription(
     try:
         await portal.notifier.end_subscription(subscription_id, session.token)
     except Problem as problem:
-        message = labels.refusal("subscription.end", problem)
-        return portal.refused(problem, title="Nicht beendet", message=message, link=BACK_TO_ME)
+        return portal.refused(problem, "subscription.end", title="Nicht beendet", link=BACK_TO_ME)
     anchor = f"#folgen-{organisation_id}" if organisation_id else ""
     return see(f"/me{anchor}")

@@ -87,9 +87,11 @@ class PortalRequest:
         )
 
     def refused(
-        self, problem: Problem, *, title: str, message: str, link: Link | None = None
+        self, problem: Problem, action: str, *, title: str, link: Link | None = None, **words: str
     ) -> HTMLResponse:
-        """A service's refusal said in German, with the service's 4xx status."""
+        """A service's refusal of `action` said in German (`labels.refusal`), with the
+        service's 4xx status."""
+        message = labels.refusal(action, problem, **words)
         status = problem.status if 400 <= problem.status < 500 else 502
         return self.message(status, title=title, message=message, link=link)
 
