@@ -145,18 +145,19 @@ class ServiceClient:
 
 
 async def optional(call: Awaitable[T]) -> T | None:
-    """What a call gives, or None when the service refuses or is down: for the parts of a page
-    that say "not reachable" on their own."""
+    """What a call gives, or None when the service refuses (the session included) or is down:
+    for the parts of a page that say "not reachable" on their own."""
     try:
         return await call
-    except (Problem, BackendUnavailableError):
+    except (Problem, SignedOutError, BackendUnavailableError):
         return None
 
 
 async def unless_refused(call: Awaitable[T]) -> T | None:
-    """What a call gives, or None when the service refuses; a service that is down leaves
-    `BackendUnavailableError` to the app's 503 page (for what a page is about)."""
+    """What a call gives, or None when the service refuses (the session included); a service
+    that is down leaves `BackendUnavailableError` to the app's 503 page (for what a page is
+    about)."""
     try:
         return await call
-    except Problem:
+    except (Problem, SignedOutError):
         return None
