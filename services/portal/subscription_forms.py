@@ -195,19 +195,18 @@ def subscription_summary(subscription: Subscription) -> str:
     topics = [nouns.get(t, t) for t in subscription.topics]
     parts = [f"Neue {_joined(topics)}" if topics else "Neues"]
     filters = subscription.filters
-    shown: tuple[tuple[str, str, dict[str, str]], ...] = (
-        ("categories", "Kategorie", labels.CATEGORIES),
-        ("districts", "Stadtteil", {}),
-        ("languages", "Sprache", {}),
-        ("audiences", "Zielgruppe", labels.AUDIENCES),
-        ("tags", "Schlagworte", {}),
+    shown: tuple[tuple[list[str], str, dict[str, str]], ...] = (
+        (filters.categories, "Kategorie", labels.CATEGORIES),
+        (filters.districts, "Stadtteil", {}),
+        (filters.languages, "Sprache", {}),
+        (filters.audiences, "Zielgruppe", labels.AUDIENCES),
+        (filters.tags, "Schlagworte", {}),
     )
-    for name, label, words in shown:
-        values = [str(value) for value in filters.get(name) or []]
+    for values, label, words in shown:
         if values:
             parts.append(f"{label}: {', '.join(words.get(v, v) for v in values)}")
-    if filters.get("organisation_ids"):
-        parts.append(f"von {len(filters['organisation_ids'])} Organisation(en)")
+    if filters.organisation_ids:
+        parts.append(f"von {len(filters.organisation_ids)} Organisation(en)")
     parts.append(labels.DELIVERIES.get(subscription.delivery, subscription.delivery))
     return " · ".join(parts)
 

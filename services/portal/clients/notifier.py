@@ -10,10 +10,21 @@ from pydantic import Field
 from services.portal.clients.base import Page, ServiceClient, View
 
 
+class Filters(View):
+    """What a subscription narrows its topics by (empty: everything)."""
+
+    categories: list[str] = Field(default_factory=list)
+    districts: list[str] = Field(default_factory=list)
+    languages: list[str] = Field(default_factory=list)
+    audiences: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+    organisation_ids: list[str] = Field(default_factory=list)
+
+
 class Subscription(View):
     id: str = ""
     topics: list[str] = Field(default_factory=list)
-    filters: dict[str, Any] = Field(default_factory=dict)
+    filters: Filters = Filters()
     delivery: str = ""
 
 
