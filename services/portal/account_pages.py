@@ -12,13 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from services.portal import labels
 from services.portal.backends import BackendUnavailableError
 from services.portal.clients.base import Problem, SignedOutError, optional
-from services.portal.web import (
-    BACK_TO_ME,
-    SESSION_COOKIE,
-    Portal,
-    SignedIn,
-    see,
-)
+from services.portal.web import BACK_TO_ME, SESSION_COOKIE, Portal, SignedIn, see
 
 router = APIRouter(default_response_class=HTMLResponse)
 NOT_NOW = "Der Dienst ist gerade nicht erreichbar. Bitte später erneut versuchen."

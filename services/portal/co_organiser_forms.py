@@ -8,15 +8,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 
+from services.portal import forms
 from services.portal.clients.base import Problem, unless_refused
 from services.portal.clients.calendar import CO_ORGANISER_ACTIONS
-from services.portal.forms import text_of
 from services.portal.members import organisation_choices
-from services.portal.web import (
-    Portal,
-    SignedIn,
-    see,
-)
+from services.portal.web import Portal, SignedIn, see
 from shared.ids import is_entity_id
 
 router = APIRouter(default_response_class=HTMLResponse)
@@ -62,7 +58,7 @@ async def co_organising(
 async def answer_invitation(portal: Portal, session: SignedIn) -> Response:
     form = await portal.form()
     event_id, organisation_id, action = (
-        text_of(form, name) for name in ("event_id", "organisation_id", "action")
+        forms.text_of(form, name) for name in ("event_id", "organisation_id", "action")
     )
     back = (PAGE, "Zurück")
     if not (

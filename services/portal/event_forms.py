@@ -13,19 +13,12 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
-from services.portal import labels
+from services.portal import forms, labels
 from services.portal.backends import BackendUnavailableError
 from services.portal.clients.base import Clash, Problem, optional, unless_refused
 from services.portal.clients.calendar import Event
-from services.portal.forms import read_form
 from services.portal.members import Choices, choices_if_any, organisation_choices
-from services.portal.web import (
-    Portal,
-    PortalRequest,
-    Session,
-    SignedIn,
-    see,
-)
+from services.portal.web import Portal, PortalRequest, Session, SignedIn, see
 from shared.clock import BERLIN
 from shared.contracts.calendar import Visibility
 from shared.ids import is_entity_id
@@ -107,7 +100,7 @@ class EventForm:
 
     @classmethod
     def of(cls, form: FormData) -> EventForm:
-        return read_form(cls, form)
+        return forms.read_form(cls, form)
 
     def calendar_body(self) -> dict[str, Any]:
         """The body of the calendar's POST /events, with only what was filled in.

@@ -15,10 +15,7 @@ from fastapi.templating import Jinja2Templates
 from services.portal.backends import BackendUnavailableError
 from services.portal.clients.base import Problem
 from services.portal.settings import PortalSettings
-from services.portal.web import (
-    Portal,
-    PortalRequest,
-)
+from services.portal.web import Portal, PortalRequest
 from shared.ids import ENTITY_ID_PATTERN
 
 router = APIRouter()

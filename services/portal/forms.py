@@ -1,5 +1,9 @@
 """What the portal's forms share: reading what was typed, splitting lists, and turning a
-service's `Problem` into German words per field, in the order of the form."""
+service's `Problem` into German words per field, in the order of the form.
+
+Every form works the same way: the service decides who may do what and what is valid; the
+portal turns the form into the service's JSON and the service's answer into German, and never
+loses what was typed (a refused or unreachable service shows the form again, as typed)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,5 @@
-"""Posting an offer ("Bieten") or a request ("Suchen") in the portal, and closing one's own.
-
-The exchange decides what is valid; the portal turns the form into the exchange's JSON and the
-exchange's answer into German, and never loses what the person typed.
-"""
+"""Posting an offer ("Bieten") or a request ("Suchen") in the portal, and closing one's own
+(the exchange judges both; see `forms` for how a form answers)."""
 
 from __future__ import annotations
 
@@ -14,26 +11,12 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
-from services.portal import labels
+from services.portal import forms, labels
 from services.portal.backends import BackendUnavailableError
 from services.portal.clients.base import Problem
 from services.portal.clients.exchange import Collection
-from services.portal.forms import (
-    field_problems,
-    in_form_order,
-    languages_of,
-    please_check,
-    split_list,
-    text_of,
-)
 from services.portal.members import choices_if_any, organisation_choices
-from services.portal.web import (
-    BACK_TO_ME,
-    Portal,
-    PortalRequest,
-    SignedIn,
-    see,
-)
+from services.portal.web import BACK_TO_ME, Portal, PortalRequest, SignedIn, see
 from shared.clock import BERLIN
 from shared.ids import ENTITY_ID_PATTERN
 
@@ -100,7 +83,7 @@ def _kind(portal: PortalRequest) -> Kind:
 
 def form_values(form: FormData) -> dict[str, str]:
     """What the person typed, as typed (files and unknown fields are ignored)."""
-    return {name: text_of(form, name) for name in FIELD_LABELS}
+    return {name: forms.text_of(form, name) for name in FIELD_LABELS}
 
 
 def berlin_day(text: str, *, end_of_day: bool) -> str:
@@ -123,7 +106,10 @@ def listing_payload(values: dict[str, str]) -> tuple[dict[str, Any], dict[str, s
     for name in ("organisation_id", "category", "title", "description", "district"):
         if values[name].strip():
             payload[name] = values[name].strip()
-    lists = {"tags": split_list(values["tags"]), "languages": languages_of(values["languages"])}
+    lists = {
+        "tags": forms.split_list(values["tags"]),
+        "languages": forms.languages_of(values["languages"]),
+    }
     for name, items in lists.items():
         if items:
             payload[name] = items
@@ -154,14 +140,14 @@ def refusal(problem: Problem, values: dict[str, str]) -> tuple[str, dict[str, st
     (validation errors; `bad-dates` and `cannot-clear` name theirs in `fields`)."""
     if problem.generic == "forbidden" or labels.knows("listing.post", problem):
         return labels.refusal("listing.post", problem), {}
-    problems = field_problems(
+    problems = forms.field_problems(
         problem,
         FIELD_HINTS,
-        typed_languages=languages_of(values["languages"]),
+        typed_languages=forms.languages_of(values["languages"]),
         rules_in_messages=True,
     )
     if problems:
-        return please_check(problems, FIELD_LABELS), problems
+        return forms.please_check(problems, FIELD_LABELS), problems
     return labels.refusal("listing.post", problem), {}
 
 
@@ -191,7 +177,7 @@ def _form_page(
         categories=labels.CATEGORIES,
         labels=FIELD_LABELS,
         error=error,
-        problems=in_form_order(problems or {}, FIELD_LABELS),
+        problems=forms.in_form_order(problems or {}, FIELD_LABELS),
         today=today.isoformat(),
         latest_expiry=(today + dt.timedelta(days=364)).isoformat(),
     )
@@ -228,7 +214,7 @@ async def post_listing(portal: Portal, session: SignedIn) -> Response:
     values = form_values(await portal.form())
     payload, problems = listing_payload(values)
     if problems:
-        status, message = 422, please_check(problems, FIELD_LABELS)
+        status, message = 422, forms.please_check(problems, FIELD_LABELS)
     else:
         try:
             posted = await portal.exchange.post(kind.collection, payload, session.token)

@@ -8,19 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 
-from services.portal import labels
+from services.portal import forms, labels
 from services.portal.backends import BackendUnavailableError
 from services.portal.clients.base import Problem, optional
-from services.portal.forms import field_problems, please_check, text_of
 from services.portal.organisation_forms import OrganisationId, back_to
-from services.portal.web import (
-    Link,
-    Portal,
-    PortalRequest,
-    Session,
-    SignedIn,
-    see,
-)
+from services.portal.web import Link, Portal, PortalRequest, Session, SignedIn, see
 
 router = APIRouter(default_response_class=HTMLResponse)
 
@@ -36,9 +28,9 @@ def invitation_refusal(problem: Problem) -> tuple[str, dict[str, str]]:
     """The German message for a 4xx of the directory on inviting someone, and the fields."""
     if problem.generic in ("forbidden", "not-found"):
         return labels.refusal("member.invite", problem), {}
-    problems = field_problems(problem, INVITE_HINTS)
+    problems = forms.field_problems(problem, INVITE_HINTS)
     if problems:
-        return please_check(problems, INVITE_LABELS), problems
+        return forms.please_check(problems, INVITE_LABELS), problems
     return labels.refusal("member.invite", problem), {}
 
 
@@ -114,7 +106,7 @@ async def invite_member(
     session: SignedIn,
 ) -> Response:
     posted = await portal.form()
-    values = {name: text_of(posted, name, strip=True) for name in INVITE_LABELS}
+    values = {name: forms.text_of(posted, name, strip=True) for name in INVITE_LABELS}
     try:
         invited = await portal.directory.invite(
             organisation_id, values["name"], values["email"], session.token
@@ -184,7 +176,7 @@ async def invitation_page(portal: Portal, token: InvitationToken) -> Response:
 
 @router.post("/einladung")
 async def accept_invitation(portal: Portal, session: SignedIn) -> Response:
-    token = text_of(await portal.form(), "token")
+    token = forms.text_of(await portal.form(), "token")
     if not 10 <= len(token) <= 200:
         return portal.message(
             400,

@@ -16,12 +16,7 @@ from services.portal.backends import BackendUnavailableError
 from services.portal.clients.base import Page, Problem
 from services.portal.clients.directory import Organisation
 from services.portal.clients.notifier import Delivery
-from services.portal.web import (
-    BACK_TO_ME,
-    Portal,
-    SignedIn,
-    berlin_time,
-)
+from services.portal.web import BACK_TO_ME, Portal, SignedIn, berlin_time
 from shared.clock import BERLIN
 
 router = APIRouter(default_response_class=HTMLResponse)

@@ -1,9 +1,6 @@
 """The office's and the members' side of an organisation's entry in the portal: registering a
-partner organisation, changing its entry, and archiving it when it leaves.
-
-The directory decides who may do what and what is valid; the portal turns the form into the
-directory's JSON and the directory's answer into German, and never loses what was typed.
-"""
+partner organisation, changing its entry, and archiving it when it leaves. The directory judges
+(see `forms` for how a form answers)."""
 
 from __future__ import annotations
 
@@ -14,23 +11,11 @@ from fastapi import APIRouter, Path
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
-from services.portal import labels
+from services.portal import forms, labels
 from services.portal.backends import BackendUnavailableError
 from services.portal.clients.base import Problem
 from services.portal.clients.directory import Organisation
-from services.portal.forms import (
-    field_problems,
-    languages_of,
-    please_check,
-    read_form,
-    split_list,
-)
-from services.portal.web import (
-    Portal,
-    PortalRequest,
-    SignedIn,
-    see,
-)
+from services.portal.web import Portal, PortalRequest, SignedIn, see
 from shared.ids import ENTITY_ID_PATTERN
 
 router = APIRouter(default_response_class=HTMLResponse)
@@ -111,7 +96,7 @@ class OrganisationForm:
     @classmethod
     def of(cls, form: FormData, prefix: str = "") -> OrganisationForm:
         """The fields named `prefix + name` (the edit form repeats what it showed as `shown.`)."""
-        return read_form(cls, form, prefix=prefix, strip=False, defaults=False)
+        return forms.read_form(cls, form, prefix=prefix, strip=False, defaults=False)
 
     @classmethod
     def of_organisation(cls, organisation: Organisation) -> OrganisationForm:
@@ -137,8 +122,8 @@ class OrganisationForm:
             "name": self.name.strip(),
             "kind": self.kind.strip(),
             "description": self.description.strip(),
-            "languages": languages_of(self.languages),
-            "communities": split_list(self.communities),
+            "languages": forms.languages_of(self.languages),
+            "communities": forms.split_list(self.communities),
             "fields": list(dict.fromkeys(self.fields)),
             "preferred_language": self.preferred_language.strip(),
         }
@@ -175,14 +160,14 @@ def organisation_refusal(
     action = "organisation.register" if creating else "organisation.change"
     if problem.generic in ("forbidden", "not-found"):
         return labels.refusal(action, problem), {}
-    problems = field_problems(
+    problems = forms.field_problems(
         problem,
         FIELD_HINTS,
-        typed_languages=languages_of(form.languages),
+        typed_languages=forms.languages_of(form.languages),
         fields_say="Darf nicht leer sein.",
     )
     if problems:
-        return please_check(problems, FIELD_LABELS), problems
+        return forms.please_check(problems, FIELD_LABELS), problems
     return labels.refusal(action, problem), {}
 
 

@@ -13,10 +13,7 @@ from fastapi.responses import HTMLResponse
 from services.portal.clients.base import Page, optional, unless_refused
 from services.portal.clients.directory import Organisation, Person
 from services.portal.clients.exchange import Collection
-from services.portal.web import (
-    Portal,
-    PortalRequest,
-)
+from services.portal.web import Portal, PortalRequest
 
 router = APIRouter(default_response_class=HTMLResponse)
 

@@ -1,10 +1,7 @@
 """Following new offers, requests or events by email from the portal ("Per E-Mail folgen"):
 anyone with an address (confirmed by a link the notifier mails), or a member for their
 organisation (the emails go to its contact address); members end their organisation's
-subscriptions on their page.
-
-The notifier decides what is valid; the portal turns the form into the notifier's JSON and the
-notifier's answer into German, and never loses what the person typed.
+subscriptions on their page. The notifier judges the form (see `forms` for how it answers).
 """
 
 from __future__ import annotations
@@ -17,27 +14,12 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
-from services.portal import labels
+from services.portal import forms, labels
 from services.portal.backends import BackendUnavailableError
 from services.portal.clients.base import Problem
 from services.portal.clients.notifier import Subscription
-from services.portal.forms import (
-    field_problems,
-    in_form_order,
-    languages_of,
-    please_check,
-    read_form,
-    split_list,
-)
 from services.portal.members import choices_if_any, organisation_choices
-from services.portal.web import (
-    BACK_TO_ME,
-    Portal,
-    PortalRequest,
-    SignedIn,
-    see,
-    signed_in,
-)
+from services.portal.web import BACK_TO_ME, Portal, PortalRequest, SignedIn, see, signed_in
 from shared.ids import ENTITY_ID_PATTERN
 
 router = APIRouter(default_response_class=HTMLResponse)
@@ -112,7 +94,7 @@ class SubscriptionForm:
 
     @classmethod
     def of(cls, form: FormData) -> SubscriptionForm:
-        return read_form(cls, form)
+        return forms.read_form(cls, form)
 
 
 # --- form → notifier ------------------------------------------------------------------------
@@ -135,8 +117,8 @@ def subscription_payload(form: SubscriptionForm) -> tuple[dict[str, Any], dict[s
         problems["email"] = "Bitte geben Sie Ihre E-Mail-Adresse an."
     filters = {
         "categories": form.categories,
-        "districts": split_list(form.districts),
-        "languages": languages_of(form.languages),
+        "districts": forms.split_list(form.districts),
+        "languages": forms.languages_of(form.languages),
         "audiences": form.audiences,
     }
     payload["filters"] = {name: values for name, values in filters.items() if values}
@@ -147,15 +129,18 @@ def subscription_payload(form: SubscriptionForm) -> tuple[dict[str, Any], dict[s
 
 
 def _in_form_order(problems: dict[str, str]) -> dict[str, str]:
-    return in_form_order(problems, FIELD_LABELS)
+    return forms.in_form_order(problems, FIELD_LABELS)
 
 
 def field_problems_of(problem: Problem, form: SubscriptionForm) -> dict[str, str]:
     """Which fields a problem of the notifier objects to, said in German. A rule over the
     whole subscription (location "body" alone) is filters that do not fit every ticked topic:
     which ones the form itself shows, without reading the rule's English message."""
-    problems = field_problems(
-        problem, FIELD_HINTS, typed_languages=languages_of(form.languages), nested_in="filters"
+    problems = forms.field_problems(
+        problem,
+        FIELD_HINTS,
+        typed_languages=forms.languages_of(form.languages),
+        nested_in="filters",
     )
     if any(error.location == "body" for error in problem.errors):
         chosen = {"categories": form.categories, "audiences": form.audiences}
@@ -174,7 +159,7 @@ def refusal(problem: Problem, form: SubscriptionForm) -> tuple[str, dict[str, st
         return FORBIDDEN, {}
     problems = field_problems_of(problem, form)
     if problems:
-        return please_check(problems, FIELD_LABELS), problems
+        return forms.please_check(problems, FIELD_LABELS), problems
     if problem.generic == "validation-error" and form.organisation_id:
         return UNKNOWN_ORGANISATION, {}
     return labels.refusal("subscription.create", problem), {}
@@ -273,7 +258,7 @@ async def subscribe(portal: Portal) -> Response:
     session = signed_in(portal) if form.organisation_id else None
     payload, problems = subscription_payload(form)
     if problems:
-        status, message = 422, please_check(problems, FIELD_LABELS)
+        status, message = 422, forms.please_check(problems, FIELD_LABELS)
     else:
         try:
             await portal.notifier.subscribe(payload, session.token if session else None)
