@@ -3,16 +3,16 @@ organisations, accepts or declines them, and leaves events their organisation co
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
 from services.portal import forms
 from services.portal.clients.base import Problem, unless_refused
 from services.portal.clients.calendar import CO_ORGANISER_ACTIONS
 from services.portal.members import organisation_choices
-from services.portal.web import Portal, SignedIn, see
+from services.portal.web import ChosenOrganisation, Portal, SignedIn, see
 from shared.ids import is_entity_id
 
 router = APIRouter(default_response_class=HTMLResponse)
@@ -23,7 +23,7 @@ PAGE = "/mitveranstalten"
 async def co_organising(
     portal: Portal,
     session: SignedIn,
-    organisation: Annotated[str | None, Query(max_length=100)] = None,
+    organisation: ChosenOrganisation = None,
 ) -> Response:
     choices = await organisation_choices(session)
     names = dict(choices.organisations)

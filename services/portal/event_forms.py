@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
@@ -18,7 +18,7 @@ from services.portal.backends import BackendUnavailableError
 from services.portal.clients.base import Clash, Problem, optional, unless_refused
 from services.portal.clients.calendar import Event
 from services.portal.members import Choices, choices_if_any, organisation_choices
-from services.portal.web import Portal, PortalRequest, Session, SignedIn, see
+from services.portal.web import ChosenOrganisation, Portal, PortalRequest, Session, SignedIn, see
 from shared.clock import BERLIN
 from shared.contracts.calendar import Visibility
 from shared.ids import is_entity_id
@@ -227,7 +227,7 @@ async def _form_again(
 async def new_event_form(
     portal: Portal,
     session: SignedIn,
-    organisation: Annotated[str | None, Query(max_length=100)] = None,
+    organisation: ChosenOrganisation = None,
 ) -> Response:
     choices = await organisation_choices(session)
     chosen = organisation if organisation in dict(choices.organisations) else ""

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
@@ -16,7 +16,7 @@ from services.portal.backends import BackendUnavailableError
 from services.portal.clients.base import Problem
 from services.portal.clients.exchange import Collection
 from services.portal.members import choices_if_any, organisation_choices
-from services.portal.web import BACK_TO_ME, Portal, PortalRequest, SignedIn, see
+from services.portal.web import BACK_TO_ME, ChosenOrganisation, Portal, PortalRequest, SignedIn, see
 from shared.clock import BERLIN
 from shared.ids import ENTITY_ID_PATTERN
 
@@ -188,7 +188,7 @@ def _form_page(
 async def new_listing_form(
     portal: Portal,
     session: SignedIn,
-    organisation: Annotated[str | None, Query(max_length=100)] = None,
+    organisation: ChosenOrganisation = None,
 ) -> Response:
     organisations = (await organisation_choices(session)).organisations
     if not organisations:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Path, Query
+from fastapi import APIRouter, Form, Path
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
@@ -19,7 +19,15 @@ from services.portal.backends import BackendUnavailableError
 from services.portal.clients.base import Problem
 from services.portal.clients.notifier import Subscription
 from services.portal.members import choices_if_any, organisation_choices
-from services.portal.web import BACK_TO_ME, Portal, PortalRequest, SignedIn, see, signed_in
+from services.portal.web import (
+    BACK_TO_ME,
+    ChosenOrganisation,
+    Portal,
+    PortalRequest,
+    SignedIn,
+    see,
+    signed_in,
+)
 from shared.ids import ENTITY_ID_PATTERN
 
 router = APIRouter(default_response_class=HTMLResponse)
@@ -231,7 +239,7 @@ def _form_page(
 @router.get("/benachrichtigungen")
 async def subscription_form(
     portal: Portal,
-    organisation: Annotated[str | None, Query(max_length=100)] = None,
+    organisation: ChosenOrganisation = None,
 ) -> Response:
     """The form; `?organisation=…` (the link on /me) subscribes that organisation instead of
     an address."""

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -31,6 +31,8 @@ from shared.clock import BERLIN
 from shared.http import RETRY_AFTER_SECONDS
 
 SESSION_COOKIE = "inx_session"
+#: `?organisation=…`: the organisation a form or page is opened for (the links on /me).
+ChosenOrganisation = Annotated[str | None, Query(max_length=100)]
 Link = tuple[str, str]
 BACK_TO_ME: Link = ("/me", "Zurück zu Mein Bereich")
 
