@@ -146,7 +146,7 @@ SERVICES = {
 
 def unreachable(service: str) -> str:
     subject = SERVICES.get(service, "Ein Teil des Integrationsnetzes ist")
-    return f"{subject} gerade nicht erreichbar. Bitte später erneut versuchen."
+    return f"{subject} gerade nicht erreichbar. Bitte versuchen Sie es in einigen Minuten erneut."
 
 
 # --- problems, by slug ----------------------------------------------------------------------
