@@ -3,20 +3,30 @@ organisations, accepts or declines them, and leaves events their organisation co
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
 from services.portal import forms
 from services.portal.clients.base import Problem, unless_refused
-from services.portal.clients.calendar import CO_ORGANISER_ACTIONS
+from services.portal.clients.calendar import CO_ORGANISER_ACTIONS, Event
 from services.portal.members import organisation_choices
 from services.portal.web import ChosenOrganisation, Portal, SignedIn, see
 from shared.ids import is_entity_id
 
 router = APIRouter(default_response_class=HTMLResponse)
 PAGE = "/mitveranstalten"
+
+
+@dataclass
+class Section:
+    """One organisation on the page: its invitations, and the events it co-organises."""
+
+    id: str
+    name: str
+    invitations: list[Event]
+    joined: list[Event]
 
 
 @router.get(PAGE)
@@ -31,7 +41,7 @@ async def co_organising(
     shown = [organisation] if organisation in names else []
     if not shown and not choices.is_admin:
         shown = list(names)
-    sections: list[dict[str, Any]] = []
+    sections: list[Section] = []
     calendar = portal.calendar
     for organisation_id in shown:
         invited = await unless_refused(
@@ -44,12 +54,7 @@ async def co_organising(
         events = listed.items if listed else []
         joined = {e.event_id: e for e in events if e.organisation_id != organisation_id}
         sections.append(
-            {
-                "id": organisation_id,
-                "name": names[organisation_id],
-                "invitations": invited or [],
-                "joined": list(joined.values()),
-            }
+            Section(organisation_id, names[organisation_id], invited or [], list(joined.values()))
         )
     return portal.page("co_organising.html", sections=sections, is_admin=choices.is_admin)
 
