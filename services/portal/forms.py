@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
 from starlette.datastructures import FormData
 
+from services.portal.backends import BackendUnavailableError
 from services.portal.clients.base import Problem
 
 #: A model rule over several fields is reported at location "body" alone; only its message
@@ -114,3 +115,32 @@ def _hint(path: list[str], hints: Mapping[str, str], typed_languages: list[str])
         if index < len(typed_languages):
             return f"„{typed_languages[index]}“ ist kein Sprachkürzel. {hints[name]}"
     return hints[name]
+
+
+@dataclasses.dataclass
+class Refused:
+    """Why a form is shown again, as typed: the status, the German message, the fields."""
+
+    status: int
+    message: str
+    problems: dict[str, str] = dataclasses.field(default_factory=dict)
+
+
+Sent = TypeVar("Sent")
+
+
+async def submit(
+    call: Awaitable[Sent],
+    *,
+    unreachable: str,
+    refusal: Callable[[Problem], tuple[str, dict[str, str]]],
+) -> Sent | Refused:
+    """What the service answered to a form, or why the form is to be shown again: the
+    service is down (503, `unreachable`) or refused it (its 4xx, said by `refusal`)."""
+    try:
+        return await call
+    except BackendUnavailableError:
+        return Refused(503, unreachable)
+    except Problem as problem:
+        message, problems = refusal(problem)
+        return Refused(problem.status, message, problems)

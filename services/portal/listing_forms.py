@@ -12,9 +12,8 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
 from services.portal import forms, labels
-from services.portal.backends import BackendUnavailableError
 from services.portal.clients.base import Problem
-from services.portal.clients.exchange import Collection
+from services.portal.clients.exchange import Collection, Listing
 from services.portal.members import choices_if_any, organisation_choices
 from services.portal.web import BACK_TO_ME, ChosenOrganisation, Portal, PortalRequest, SignedIn, see
 from shared.clock import BERLIN
@@ -214,25 +213,26 @@ async def post_listing(portal: Portal, session: SignedIn) -> Response:
     values = form_values(await portal.form())
     payload, problems = listing_payload(values)
     if problems:
-        status, message = 422, forms.please_check(problems, FIELD_LABELS)
+        outcome: Listing | forms.Refused = forms.Refused(
+            422, forms.please_check(problems, FIELD_LABELS), problems
+        )
     else:
-        try:
-            posted = await portal.exchange.post(kind.collection, payload, session.token)
-        except BackendUnavailableError:
-            status, message = 503, EXCHANGE_UNREACHABLE
-        except Problem as problem:
-            status = problem.status
-            message, problems = refusal(problem, values)
-        else:
-            return see(f"/{kind.collection}/{posted.id}")
+        outcome = await forms.submit(
+            portal.exchange.post(kind.collection, payload, session.token),
+            unreachable=EXCHANGE_UNREACHABLE,
+            refusal=lambda problem: refusal(problem, values),
+        )
+    if not isinstance(outcome, forms.Refused):
+        return see(f"/{kind.collection}/{outcome.id}")
+    choices = await choices_if_any(session)
     return _form_page(
         portal,
         kind,
-        status,
+        outcome.status,
         values=values,
-        organisations=choices.organisations if (choices := await choices_if_any(session)) else [],
-        error=message,
-        problems=problems,
+        organisations=choices.organisations if choices else [],
+        error=outcome.message,
+        problems=outcome.problems,
     )
 
 

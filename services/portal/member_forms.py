@@ -9,7 +9,6 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 
 from services.portal import forms, labels
-from services.portal.backends import BackendUnavailableError
 from services.portal.clients.base import Problem, optional
 from services.portal.organisation_forms import OrganisationId, back_to
 from services.portal.web import Link, Portal, PortalRequest, Session, SignedIn, see
@@ -22,6 +21,10 @@ INVITE_HINTS = {
     "email": "Eine gültige E-Mail-Adresse wie olena@verein-beispiel.de.",
 }
 INVALID_INVITATION = labels.REFUSED["invitation.accept"]
+NOT_INVITED = (
+    "Das Verzeichnis ist gerade nicht erreichbar; die Einladung ist nicht verschickt. "
+    "Bitte später noch einmal absenden."
+)
 
 
 def invitation_refusal(problem: Problem) -> tuple[str, dict[str, str]]:
@@ -107,28 +110,20 @@ async def invite_member(
 ) -> Response:
     posted = await portal.form()
     values = {name: forms.text_of(posted, name, strip=True) for name in INVITE_LABELS}
-    try:
-        invited = await portal.directory.invite(
-            organisation_id, values["name"], values["email"], session.token
-        )
-    except BackendUnavailableError:
-        message = (
-            "Das Verzeichnis ist gerade nicht erreichbar; die Einladung ist nicht verschickt. "
-            "Bitte später noch einmal absenden."
-        )
-        return await _members_page(
-            portal, session, organisation_id, 503, values=values, error=message
-        )
-    except Problem as problem:
-        message, problems = invitation_refusal(problem)
+    invited = await forms.submit(
+        portal.directory.invite(organisation_id, values["name"], values["email"], session.token),
+        unreachable=NOT_INVITED,
+        refusal=invitation_refusal,
+    )
+    if isinstance(invited, forms.Refused):
         return await _members_page(
             portal,
             session,
             organisation_id,
-            problem.status,
+            invited.status,
             values=values,
-            error=message,
-            problems=problems,
+            error=invited.message,
+            problems=invited.problems,
         )
     said = "eingeladen" if invited.invitation_sent else "hinzugefuegt"
     return see(f"/organisations/{organisation_id}/members?{said}={invited.person_id}#mitglieder")

@@ -12,7 +12,6 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
 from services.portal import forms, labels
-from services.portal.backends import BackendUnavailableError
 from services.portal.clients.base import Problem
 from services.portal.clients.directory import Organisation
 from services.portal.web import Portal, PortalRequest, SignedIn, see
@@ -204,6 +203,13 @@ def _form_page(
     )
 
 
+def _form_again(portal: PortalRequest, refused: forms.Refused, **shown: Any) -> HTMLResponse:
+    """The form once more, as typed, with why it was not taken."""
+    return _form_page(
+        portal, refused.status, **shown, error=refused.message, problems=refused.problems
+    )
+
+
 def _not_allowed(portal: PortalRequest, message: str, link: tuple[str, str]) -> HTMLResponse:
     return portal.message(403, title="Nicht erlaubt", message=message, link=link)
 
@@ -218,14 +224,14 @@ async def new_organisation_form(portal: Portal, session: SignedIn) -> Response:
 @router.post("/organisations/new")
 async def register_organisation(portal: Portal, session: SignedIn) -> Response:
     form = OrganisationForm.of(await portal.form())
-    try:
-        created = await portal.directory.register(form.create_body(), session.token)
-    except BackendUnavailableError:
-        return _form_page(portal, 503, form=form, error=DIRECTORY_UNREACHABLE)
-    except Problem as problem:
-        message, problems = organisation_refusal(problem, form, creating=True)
-        return _form_page(portal, problem.status, form=form, error=message, problems=problems)
-    return see(f"/organisations/{created.id}")
+    outcome = await forms.submit(
+        portal.directory.register(form.create_body(), session.token),
+        unreachable=DIRECTORY_UNREACHABLE,
+        refusal=lambda problem: organisation_refusal(problem, form, creating=True),
+    )
+    if isinstance(outcome, forms.Refused):
+        return _form_again(portal, outcome, form=form)
+    return see(f"/organisations/{outcome.id}")
 
 
 @router.get("/organisations/{organisation_id}/edit")
@@ -262,14 +268,13 @@ async def change_organisation(
     posted = await portal.form()
     form = OrganisationForm.of(posted)
     shown = OrganisationForm.of(posted, "shown.") if "shown.name" in posted else None
-    again: dict[str, Any] = {"form": form, "shown": shown, "organisation_id": organisation_id}
-    try:
-        await portal.directory.change(organisation_id, form.patch_body(shown), session.token)
-    except BackendUnavailableError:
-        return _form_page(portal, 503, **again, error=DIRECTORY_UNREACHABLE)
-    except Problem as problem:
-        message, problems = organisation_refusal(problem, form, creating=False)
-        return _form_page(portal, problem.status, **again, error=message, problems=problems)
+    outcome = await forms.submit(
+        portal.directory.change(organisation_id, form.patch_body(shown), session.token),
+        unreachable=DIRECTORY_UNREACHABLE,
+        refusal=lambda problem: organisation_refusal(problem, form, creating=False),
+    )
+    if isinstance(outcome, forms.Refused):
+        return _form_again(portal, outcome, form=form, shown=shown, organisation_id=organisation_id)
     return see(f"/organisations/{organisation_id}")
 
 

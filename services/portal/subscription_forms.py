@@ -15,7 +15,6 @@ from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
 from services.portal import forms, labels
-from services.portal.backends import BackendUnavailableError
 from services.portal.clients.base import Problem
 from services.portal.clients.notifier import Subscription
 from services.portal.members import choices_if_any, organisation_choices
@@ -266,29 +265,29 @@ async def subscribe(portal: Portal) -> Response:
     session = signed_in(portal) if form.organisation_id else None
     payload, problems = subscription_payload(form)
     if problems:
-        status, message = 422, forms.please_check(problems, FIELD_LABELS)
+        outcome: forms.Refused | None = forms.Refused(
+            422, forms.please_check(problems, FIELD_LABELS), problems
+        )
     else:
-        try:
-            await portal.notifier.subscribe(payload, session.token if session else None)
-        except BackendUnavailableError:
-            status, message = 503, NOTIFIER_UNREACHABLE
-        except Problem as problem:
-            status = problem.status
-            message, problems = refusal(problem, form)
-        else:
-            if form.organisation_id:
-                return see(f"/me#folgen-{form.organisation_id}")
-            summary = subscription_summary(Subscription.model_validate(payload))
-            return portal.page("subscription_sent.html", email=form.email, summary=summary)
+        outcome = await forms.submit(
+            portal.notifier.subscribe(payload, session.token if session else None),
+            unreachable=NOTIFIER_UNREACHABLE,
+            refusal=lambda problem: refusal(problem, form),
+        )
+    if outcome is None and form.organisation_id:
+        return see(f"/me#folgen-{form.organisation_id}")
+    if outcome is None:
+        summary = subscription_summary(Subscription.model_validate(payload))
+        return portal.page("subscription_sent.html", email=form.email, summary=summary)
     choices = await choices_if_any(session) if session else None
     name = choices.name_of(form.organisation_id) if choices else None
     return _form_page(
         portal,
         form,
-        status,
+        outcome.status,
         organisation_name=name or "Ihre Organisation",
-        error=message,
-        problems=problems,
+        error=outcome.message,
+        problems=outcome.problems,
     )
 
 
