@@ -7,27 +7,28 @@ import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import httpx
 from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.portal import (
+    account_pages,
     co_organiser_forms,
-    directory_forms,
     event_forms,
     feeds,
     listing_forms,
+    member_forms,
     office_pages,
+    organisation_forms,
+    pages,
     subscription_forms,
 )
-from services.portal.backends import Backends, BackendUnavailableError
-from services.portal.pages import install_template_helpers, message_page, router
+from services.portal.backends import Backends
+from services.portal.clients import Clients
 from services.portal.security import PortalSecurityMiddleware
 from services.portal.settings import PortalSettings
-from shared.http import RETRY_AFTER_SECONDS, create_api, install_health_routes
+from services.portal.web import install_error_pages, install_template_helpers, message_page
+from shared.http import create_api, install_health_routes
 from shared.logs import configure_logging
 from shared.telemetry import install_tracing
 
@@ -46,13 +47,10 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
         yield
         await backends.close()
 
+    clients = Clients.over(backends)
+
     async def readiness() -> dict[str, bool]:
-        try:
-            async with httpx.AsyncClient(timeout=2.0) as client:
-                answer = await client.get(f"{settings.directory_url.rstrip('/')}/healthz")
-            return {"directory": answer.status_code == 200}
-        except httpx.HTTPError:
-            return {"directory": False}
+        return {"directory": await clients.directory.ready()}
 
     app = create_api(
         title="Integrationsnetz portal",
@@ -65,50 +63,23 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     app.state.backends = backends
     app.state.templates = engine
 
-    async def html_error(request: Request, exc: Exception) -> HTMLResponse:
-        status = exc.status_code if isinstance(exc, StarletteHTTPException) else 422
-        return engine.TemplateResponse(
-            request,
-            "message.html",
-            {
-                "title": "Das ging nicht",
-                "message": "Diese Seite gibt es nicht oder die Eingabe war ungültig.",
-                "signed_in": request.cookies.get("inx_session") is not None,
-            },
-            status_code=status,
-        )
-
-    async def unavailable_page(request: Request, exc: Exception) -> HTMLResponse:
-        return engine.TemplateResponse(
-            request,
-            "message.html",
-            {
-                "title": "Vorübergehend nicht erreichbar",
-                "message": "Ein Teil des Integrationsnetzes ist gerade nicht erreichbar. "
-                "Bitte versuchen Sie es in einigen Minuten erneut.",
-                "signed_in": request.cookies.get("inx_session") is not None,
-            },
-            status_code=503,
-            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-        )
-
-    app.add_exception_handler(StarletteHTTPException, html_error)
-    app.add_exception_handler(BackendUnavailableError, unavailable_page)
-    app.add_exception_handler(RequestValidationError, html_error)
+    app.state.clients = clients
+    install_error_pages(app, engine)
     # before the pages: their /events/{event_id} would take /events/new
     app.include_router(event_forms.router)
     app.include_router(co_organiser_forms.router)
     # likewise /offers/{listing_id} would take /offers/new
     app.include_router(listing_forms.router)
     # and /organisations/{organisation_id} would take /organisations/new
-    app.include_router(directory_forms.router)
-    directory_forms.install_template_helpers(engine)  # fields of action in German
+    app.include_router(organisation_forms.router)
+    app.include_router(member_forms.router)
     app.include_router(subscription_forms.router)
     subscription_forms.install_template_helpers(engine)  # /me says what an organisation follows
     app.include_router(feeds.router)
     app.include_router(office_pages.router)
     feeds.install_template_helpers(engine, settings)  # "Kalender abonnieren" links
-    app.include_router(router)
+    app.include_router(account_pages.router)
+    app.include_router(pages.router)
     install_health_routes(app, readiness)
 
     def refuse_foreign_form(request: Request) -> HTMLResponse:

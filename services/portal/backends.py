@@ -1,4 +1,5 @@
-"""The portal's view of the four services: plain HTTP calls, one client per service.
+"""The transport under the portal's typed clients (`clients/`): plain HTTP calls to the four
+services.
 
 A service that is down makes its part of a page say so; the rest of the page still works. A
 page whose main content comes from a service that is down (or answers 5xx, or times out) is the
@@ -31,23 +32,21 @@ class BackendAnswer:
     def ok(self) -> bool:
         return 200 <= self.status < 300
 
-    def problem_detail(self) -> str:
-        if isinstance(self.body, dict):
-            detail = self.body.get("detail")
-            if isinstance(detail, str):
-                return detail
-        return "Das hat leider nicht geklappt."
-
 
 class Backends:
-    def __init__(self, settings: PortalSettings) -> None:
+    """The HTTP transport under the typed clients (`clients/`); `transport` replaces the
+    network in tests."""
+
+    def __init__(
+        self, settings: PortalSettings, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
         self.urls = {
             "directory": settings.directory_url,
             "calendar": settings.calendar_url,
             "exchange": settings.exchange_url,
             "notifier": settings.notifier_url,
         }
-        self._client = httpx.AsyncClient(timeout=5.0)
+        self._client = httpx.AsyncClient(timeout=5.0, transport=transport)
 
     async def close(self) -> None:
         await self._client.aclose()
@@ -81,9 +80,3 @@ class Backends:
         except ValueError:
             body = response.text
         return BackendAnswer(response.status_code, body)
-
-    async def get(self, service: str, path: str, **kwargs: Any) -> BackendAnswer:
-        return await self.call(service, "GET", path, **kwargs)
-
-    async def post(self, service: str, path: str, **kwargs: Any) -> BackendAnswer:
-        return await self.call(service, "POST", path, **kwargs)

@@ -3,134 +3,80 @@ organisations, accepts or declines them, and leaves events their organisation co
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from dataclasses import dataclass
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse, Response
 
-from services.portal.backends import BackendUnavailableError
-from services.portal.members import SignedOutError, organisation_choices
-from services.portal.pages import (
-    Services,
-    Templates,
-    message_page,
-    page,
-    session_token,
-    to_login,
-)
+from services.portal import forms
+from services.portal.clients.base import Problem, unless_refused
+from services.portal.clients.calendar import CO_ORGANISER_ACTIONS, Event
+from services.portal.members import organisation_choices
+from services.portal.web import ChosenOrganisation, Portal, SignedIn, see
 from shared.ids import is_entity_id
 
-router = APIRouter()
+router = APIRouter(default_response_class=HTMLResponse)
 PAGE = "/mitveranstalten"
-#: What each button asks the calendar: (method, path after /events/{id}/co-organisers/{org}).
-ACTIONS = {"accept": ("POST", "/accept"), "decline": ("POST", "/decline"), "leave": ("DELETE", "")}
 
 
-def _unreachable(engine: Templates, request: Request) -> HTMLResponse:
-    return message_page(
-        engine,
-        request,
-        503,
-        title="Nicht erreichbar",
-        message="Der Kalender ist gerade nicht erreichbar. Bitte später erneut versuchen.",
-        link=("/me", "Zurück zu Mein Bereich"),
-    )
+@dataclass
+class Section:
+    """One organisation on the page: its invitations, and the events it co-organises."""
+
+    id: str
+    name: str
+    invitations: list[Event]
+    joined: list[Event]
 
 
-@router.get(PAGE, response_class=HTMLResponse, response_model=None)
+@router.get(PAGE)
 async def co_organising(
-    request: Request,
-    engine: Templates,
-    services: Services,
-    organisation: Annotated[str | None, Query(max_length=100)] = None,
+    portal: Portal,
+    session: SignedIn,
+    organisation: ChosenOrganisation = None,
 ) -> Response:
-    token = session_token(request)
-    if token is None:
-        return RedirectResponse("/login", status_code=303)
-    try:
-        try:
-            choices = await organisation_choices(services, token)
-        except SignedOutError:
-            return to_login()
-        names = dict(choices.organisations)
-        # office staff look at one organisation at a time (they may act for all of them)
-        shown = [organisation] if organisation in names else []
-        if not shown and not choices.is_admin:
-            shown = list(names)
-        sections: list[dict[str, Any]] = []
-        for organisation_id in shown:
-            invited = await services.get(
-                "calendar",
-                "/co-organiser-invitations",
-                params={"organisation": organisation_id},
-                token=token,
-            )
-            listed = await services.get(
-                "calendar",
-                "/events",
-                params={"organisation": organisation_id, "limit": 500},
-                token=token,
-            )
-            if invited.status == 401 or listed.status == 401:
-                return to_login()
-            items = listed.body.get("items", []) if isinstance(listed.body, dict) else []
-            joined = {
-                item["event_id"]: item
-                for item in items
-                if isinstance(item, dict) and item.get("organisation_id") != organisation_id
-            }
-            sections.append(
-                {
-                    "id": organisation_id,
-                    "name": names[organisation_id],
-                    "invitations": invited.body if isinstance(invited.body, list) else [],
-                    "joined": list(joined.values()),
-                }
-            )
-    except BackendUnavailableError:
-        return _unreachable(engine, request)
-    return page(engine, request, "co_organising.html", sections=sections, is_admin=choices.is_admin)
+    choices = await organisation_choices(session)
+    names = dict(choices.organisations)
+    # office staff look at one organisation at a time (they may act for all of them)
+    shown = [organisation] if organisation in names else []
+    if not shown and not choices.is_admin:
+        shown = list(names)
+    sections: list[Section] = []
+    calendar = portal.calendar
+    for organisation_id in shown:
+        invited = await unless_refused(
+            calendar.co_organiser_invitations(organisation_id, session.token)
+        )
+        listed = await unless_refused(
+            calendar.events(organisation=organisation_id, limit=500, token=session.token)
+        )
+        # the events it is listed for without being their organiser: it co-organises them
+        events = listed.items if listed else []
+        joined = {e.event_id: e for e in events if e.organisation_id != organisation_id}
+        sections.append(
+            Section(organisation_id, names[organisation_id], invited or [], list(joined.values()))
+        )
+    return portal.page("co_organising.html", sections=sections, is_admin=choices.is_admin)
 
 
-@router.post(PAGE, response_class=HTMLResponse, response_model=None)
-async def answer_invitation(request: Request, engine: Templates, services: Services) -> Response:
-    token = session_token(request)
-    if token is None:
-        return RedirectResponse("/login", status_code=303)
-    form = await request.form()
+@router.post(PAGE)
+async def answer_invitation(portal: Portal, session: SignedIn) -> Response:
+    form = await portal.form()
     event_id, organisation_id, action = (
-        str(form.get("event_id", "")),
-        str(form.get("organisation_id", "")),
-        str(form.get("action", "")),
+        forms.text_of(form, name) for name in ("event_id", "organisation_id", "action")
     )
-    if not (is_entity_id(event_id) and is_entity_id(organisation_id) and action in ACTIONS):
-        return message_page(
-            engine,
-            request,
+    back = (PAGE, "Zurück")
+    if not (
+        is_entity_id(event_id) and is_entity_id(organisation_id) and action in CO_ORGANISER_ACTIONS
+    ):
+        return portal.message(
             422,
             title="Ungültige Eingabe",
             message="Diese Antwort auf eine Einladung ist unvollständig.",
-            link=(PAGE, "Zurück"),
+            link=back,
         )
-    method, suffix = ACTIONS[action]
-    path = f"/events/{event_id}/co-organisers/{organisation_id}{suffix}"
     try:
-        answer = await services.call("calendar", method, path, token=token)
-    except BackendUnavailableError:
-        return _unreachable(engine, request)
-    if answer.status == 401:
-        return to_login()
-    if answer.ok:
-        return RedirectResponse(f"{PAGE}?organisation={organisation_id}", status_code=303)
-    message = {
-        403: "Sie dürfen für diese Organisation nicht antworten.",
-        404: "Diese Einladung gibt es nicht (mehr).",
-    }.get(answer.status, "Der Kalender hat die Antwort nicht angenommen.")
-    return message_page(
-        engine,
-        request,
-        answer.status if 400 <= answer.status < 500 else 409,
-        title="Nicht möglich",
-        message=message,
-        link=(PAGE, "Zurück"),
-    )
+        await portal.calendar.answer_co_organising(event_id, organisation_id, action, session.token)
+    except Problem as problem:
+        return portal.refused(problem, "co-organising.answer", title="Nicht möglich", link=back)
+    return see(f"{PAGE}?organisation={organisation_id}")

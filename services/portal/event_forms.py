@@ -7,46 +7,23 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
-from services.portal.backends import BackendAnswer, Backends, BackendUnavailableError
-from services.portal.members import Choices, SignedOutError, organisation_choices
-from services.portal.pages import (
-    Services,
-    Templates,
-    message_page,
-    page,
-    session_token,
-    to_login,
-)
+from services.portal import forms, labels
+from services.portal.backends import BackendUnavailableError
+from services.portal.clients.base import Clash, Problem, optional, unless_refused
+from services.portal.clients.calendar import Event
+from services.portal.members import Choices, choices_if_any, organisation_choices
+from services.portal.web import ChosenOrganisation, Portal, PortalRequest, Session, SignedIn, see
 from shared.clock import BERLIN
 from shared.contracts.calendar import Visibility
-from shared.contracts.vocabulary import Audience
 from shared.ids import is_entity_id
 
-router = APIRouter()
-
-AUDIENCE_LABELS = {
-    Audience.CHILDREN: "Kinder",
-    Audience.YOUTH: "Jugendliche",
-    Audience.FAMILIES: "Familien",
-    Audience.WOMEN: "Frauen",
-    Audience.MEN: "Männer",
-    Audience.SENIORS: "Seniorinnen und Senioren",
-    Audience.NEWCOMERS: "Neu Zugewanderte",
-    Audience.PROFESSIONALS: "Fachkräfte",
-    Audience.VOLUNTEERS: "Ehrenamtliche",
-    Audience.EVERYONE: "Alle",
-}
-VISIBILITY_LABELS = {
-    Visibility.PUBLIC: "Öffentlich (auch auf der Website der Stadt)",
-    Visibility.NETWORK: "Nur im Netzwerk",
-}
+router = APIRouter(default_response_class=HTMLResponse)
 #: The calendar's field names as the form calls them.
 FIELD_LABELS = {
     "organisation_id": "Organisation",
@@ -123,25 +100,7 @@ class EventForm:
 
     @classmethod
     def of(cls, form: FormData) -> EventForm:
-        def text(name: str) -> str:
-            value = form.get(name)
-            return value.strip() if isinstance(value, str) else ""
-
-        return cls(
-            organisation_id=text("organisation_id"),
-            title=text("title"),
-            description=text("description"),
-            date=text("date"),
-            starts=text("starts"),
-            ends=text("ends"),
-            venue_name=text("venue_name"),
-            venue_room=text("venue_room"),
-            venue_address=text("venue_address"),
-            district=text("district"),
-            audience=[v for v in form.getlist("audience") if isinstance(v, str)],
-            visibility=text("visibility") or Visibility.PUBLIC.value,
-            override=text("override") == "true",
-        )
+        return forms.read_form(cls, form)
 
     def calendar_body(self) -> dict[str, Any]:
         """The body of the calendar's POST /events, with only what was filled in.
@@ -188,242 +147,145 @@ class EventForm:
         return body
 
 
-def _slug(problem: Any) -> str:
-    kind = problem.get("type", "") if isinstance(problem, dict) else ""
-    return kind.rsplit("/", 1)[-1] if isinstance(kind, str) else ""
-
-
-def is_room_clash(answer: BackendAnswer) -> bool:
-    return answer.status == 409 and _slug(answer.body) == "room-clash"
-
-
-def room_taken_message(problem: dict[str, Any], other_event: dict[str, Any] | None) -> str:
+def room_taken_message(clashes: list[Clash], other_event: Event | None) -> str:
     """Names the event that has the room and its time: the whole event when it is a single
     date (`other_event`, as the calendar shows it), else the overlapping part."""
-    clashes = problem.get("clashes") or []
-    try:
-        first = clashes[0]
-        if other_event is not None and other_event.get("recurrence") is None:
-            when = span_in_berlin(other_event["starts_at"], other_event["ends_at"])
-        else:
-            when = span_in_berlin(first["overlap_starts_at"], first["overlap_ends_at"])
-        message = f"Der Raum ist zu dieser Zeit schon belegt: «{first['title']}» ({when})."
-    except (IndexError, KeyError, TypeError, ValueError):
+    if not clashes:
         return "Der Raum ist zu dieser Zeit schon belegt."
+    first = clashes[0]
+    try:
+        if other_event is not None and other_event.recurrence is None:
+            when = span_in_berlin(other_event.starts_at, other_event.ends_at)
+        else:
+            when = span_in_berlin(first.overlap_starts_at, first.overlap_ends_at)
+    except ValueError:
+        return "Der Raum ist zu dieser Zeit schon belegt."
+    message = f"Der Raum ist zu dieser Zeit schon belegt: «{first.title}» ({when})."
     if len(clashes) > 1:
         message += f" Dazu {len(clashes) - 1} weitere Überschneidung(en)."
     return message + " Bitte wählen Sie einen anderen Raum oder eine andere Zeit."
 
 
-def refusal_message(answer: BackendAnswer) -> str:
+def refusal_message(problem: Problem) -> str:
     """German words for a calendar's 4xx other than a room clash."""
-    slug = _slug(answer.body)
-    if answer.status == 403:
-        return "Sie dürfen für diese Organisation keine Termine eintragen."
-    if slug == "invalid-event":
-        return (
-            "Datum oder Uhrzeit passen nicht: Termine liegen zwischen den Jahren 2000 und 2100 "
-            "und dauern höchstens 14 Tage."
-        )
-    if slug == "unknown-organisation":
-        return (
-            "Der Kalender kennt diese Organisation noch nicht. "
-            "Bitte in einer Minute erneut versuchen."
-        )
-    if slug == "organisation-archived":
-        return "Diese Organisation ist nicht mehr im Netzwerk und kann keine Termine eintragen."
-    errors = answer.body.get("errors") if isinstance(answer.body, dict) else None
-    if isinstance(errors, list) and errors:
-        return "Bitte prüfen Sie: " + ", ".join(_field_problems(errors)) + "."
-    return "Der Kalender hat den Termin nicht angenommen."
+    if problem.generic == "forbidden" or labels.knows("event.plan", problem) or not problem.errors:
+        return labels.refusal("event.plan", problem)
+    return "Bitte prüfen Sie: " + ", ".join(_field_problems(problem)) + "."
 
 
-def _field_problems(errors: list[Any]) -> list[str]:
+def _field_problems(problem: Problem) -> list[str]:
     found: dict[str, str] = {}
-    for error in errors:
-        if not isinstance(error, dict):
-            continue
-        parts = [p for p in str(error.get("location", "")).split(".") if p != "body"]
+    for error in problem.errors:
+        parts = error.path
         name = ".".join(parts[:2]) if parts[:1] == ["venue"] else (parts[0] if parts else "")
         label = FIELD_LABELS.get(name, FIELD_LABELS.get(name.split(".")[0], "Eingabe"))
-        found.setdefault(label, REASONS.get(str(error.get("type", "")), "ungültig"))
+        found.setdefault(label, REASONS.get(error.type, "ungültig"))
     return [f"{label} ({reason})" for label, reason in found.items()]
 
 
 # --- the pages -----------------------------------------------------------------------------
 
 
-async def _choices(services: Backends, token: str) -> Choices | None:
-    """None when the session is no longer valid; raises BackendUnavailableError."""
-    try:
-        return await organisation_choices(services, token)
-    except SignedOutError:
-        return None
-
-
 def _form_page(
-    engine: Jinja2Templates,
-    request: Request,
+    portal: PortalRequest,
     form: EventForm,
     choices: Choices,
     status_code: int = 200,
     error: str | None = None,
     room_taken: bool = False,
 ) -> HTMLResponse:
-    return page(
-        engine,
-        request,
+    return portal.page(
         "event_form.html",
         status_code,
         form=form,
         choices=choices,
         error=error,
         room_taken=room_taken,
-        audiences=AUDIENCE_LABELS,
-        visibilities=VISIBILITY_LABELS,
+        audiences=labels.AUDIENCES,
+        visibilities=labels.VISIBILITIES,
     )
 
 
 async def _form_again(
-    engine: Jinja2Templates,
-    request: Request,
-    services: Backends,
-    token: str,
+    portal: PortalRequest,
+    session: Session,
     form: EventForm,
     status_code: int,
     error: str,
     room_taken: bool = False,
 ) -> HTMLResponse:
     """The form once more, as typed, with what went wrong."""
-    try:
-        choices = await _choices(services, token)
-    except BackendUnavailableError:
-        choices = None
+    choices = await choices_if_any(session)
     if choices is None:  # keep the typed choice even when the directory cannot name it
         choices = Choices([(form.organisation_id, "Ihre gewählte Organisation")], False)
     elif form.organisation_id not in dict(choices.organisations):
         choices.organisations.append((form.organisation_id, form.organisation_id))
-    return _form_page(engine, request, form, choices, status_code, error, room_taken)
+    return _form_page(portal, form, choices, status_code, error, room_taken)
 
 
-@router.get("/events/new", response_class=HTMLResponse, response_model=None)
+@router.get("/events/new")
 async def new_event_form(
-    request: Request,
-    engine: Templates,
-    services: Services,
-    organisation: Annotated[str | None, Query(max_length=100)] = None,
+    portal: Portal,
+    session: SignedIn,
+    organisation: ChosenOrganisation = None,
 ) -> Response:
-    token = session_token(request)
-    if token is None:
-        return RedirectResponse("/login", status_code=303)
-    try:
-        choices = await _choices(services, token)
-    except BackendUnavailableError:
-        return message_page(
-            engine,
-            request,
-            503,
-            title="Nicht erreichbar",
-            message="Das Verzeichnis ist gerade nicht erreichbar. Bitte später erneut versuchen.",
-            link=("/me", "Zurück zu Mein Bereich"),
-        )
-    if choices is None:
-        return to_login()
+    choices = await organisation_choices(session)
     chosen = organisation if organisation in dict(choices.organisations) else ""
     if not chosen and len(choices.organisations) == 1:
         chosen = choices.organisations[0][0]
-    return _form_page(engine, request, EventForm(organisation_id=chosen), choices)
+    return _form_page(portal, EventForm(organisation_id=chosen), choices)
 
 
-@router.post("/events/new", response_class=HTMLResponse, response_model=None)
-async def plan_event(request: Request, engine: Templates, services: Services) -> Response:
-    token = session_token(request)
-    if token is None:
-        return RedirectResponse("/login", status_code=303)
-    form = EventForm.of(await request.form())
+@router.post("/events/new")
+async def plan_event(portal: Portal, session: SignedIn) -> Response:
+    form = EventForm.of(await portal.form())
     try:
         body = form.calendar_body()
     except FormError as exc:
-        return await _form_again(engine, request, services, token, form, 422, str(exc))
-    params = {"override": "true"} if form.override else None
+        return await _form_again(portal, session, form, 422, str(exc))
     try:
-        answer = await services.post("calendar", "/events", json=body, params=params, token=token)
+        saved = await portal.calendar.plan(body, session.token, override=form.override)
     except BackendUnavailableError:
-        return await _form_again(engine, request, services, token, form, 503, UNREACHABLE)
-    if answer.status == 401:
-        return to_login()
-    if answer.ok:
-        saved = answer.body if isinstance(answer.body, dict) else {}
-        event_id = str((saved.get("event") or {}).get("id", ""))
-        if not is_entity_id(event_id):
-            return RedirectResponse("/me", status_code=303)
-        warned = "/clashes" if saved.get("conflicts") else ""
-        return RedirectResponse(f"/events/{event_id}{warned}", status_code=303)
-    if is_room_clash(answer):
-        other = await _other_event(services, answer.body, token)
-        message = room_taken_message(answer.body, other)
-        return await _form_again(
-            engine, request, services, token, form, 409, message, room_taken=True
-        )
-    return await _form_again(
-        engine, request, services, token, form, answer.status, refusal_message(answer)
-    )
+        return await _form_again(portal, session, form, 503, UNREACHABLE)
+    except Problem as problem:
+        if problem.slug != "room-clash":
+            message = refusal_message(problem)
+            return await _form_again(portal, session, form, problem.status, message)
+        other = await _other_event(portal, problem.clashes, session.token)
+        message = room_taken_message(problem.clashes, other)
+        return await _form_again(portal, session, form, 409, message, room_taken=True)
+    event_id = saved.event.id if saved.event else ""
+    if not is_entity_id(event_id):
+        return see("/me")
+    return see(f"/events/{event_id}{'/clashes' if saved.conflicts else ''}")
 
 
-async def _other_event(services: Backends, problem: dict[str, Any], token: str) -> Any:
+async def _other_event(portal: PortalRequest, clashes: list[Clash], token: str) -> Event | None:
     """The event holding the room, as the calendar shows it; None if it cannot be read."""
-    clashes = problem.get("clashes") or [{}]
-    other_id = str(clashes[0].get("event_id", "")) if isinstance(clashes[0], dict) else ""
+    other_id = clashes[0].event_id if clashes else ""
     if not is_entity_id(other_id):
         return None
-    try:
-        answer = await services.get("calendar", f"/events/{other_id}", token=token)
-    except BackendUnavailableError:
-        return None
-    return answer.body if answer.ok and isinstance(answer.body, dict) else None
+    return await optional(portal.calendar.event(other_id, token))
 
 
-@router.get("/events/{event_id}/clashes", response_class=HTMLResponse, response_model=None)
+@router.get("/events/{event_id}/clashes")
 async def event_clashes(
-    event_id: str, request: Request, engine: Templates, services: Services
+    event_id: str,
+    portal: Portal,
+    session: SignedIn,
 ) -> Response:
     """Where a new event lands when it clashes: what it clashes with, before the day comes."""
-    token = session_token(request)
-    if token is None:
-        return RedirectResponse("/login", status_code=303)
-    if not is_entity_id(event_id):
-        return _no_such_event(engine, request)
-    try:
-        event = await services.get("calendar", f"/events/{event_id}", token=token)
-        if not event.ok or not isinstance(event.body, dict):
-            return _no_such_event(engine, request)
-        found = await services.get(
-            "calendar",
-            "/conflicts",
-            params={"organisation": event.body["organisation_id"], "limit": 500},
-            token=token,
+    calendar = portal.calendar
+    event = None
+    if is_entity_id(event_id):
+        event = await unless_refused(calendar.event(event_id, session.token))
+    if event is None:
+        return portal.message(
+            404,
+            title="Nicht gefunden",
+            message="Diese Veranstaltung gibt es nicht.",
         )
-    except BackendUnavailableError:
-        return message_page(
-            engine,
-            request,
-            503,
-            title="Nicht erreichbar",
-            message="Der Kalender ist gerade nicht erreichbar. Bitte später erneut versuchen.",
-            link=(f"/events/{event_id}", "Zur Veranstaltung"),
-        )
-    items = found.body.get("items", []) if found.ok and isinstance(found.body, dict) else []
-    clashes = [c for c in items if event_id in (c.get("event_id"), c.get("other_event_id"))]
-    return page(
-        engine, request, "event_clashes.html", event=event.body, clashes=clashes, known=found.ok
-    )
-
-
-def _no_such_event(engine: Jinja2Templates, request: Request) -> HTMLResponse:
-    return message_page(
-        engine,
-        request,
-        404,
-        title="Nicht gefunden",
-        message="Diese Veranstaltung gibt es nicht.",
-    )
+    found = await unless_refused(calendar.conflicts(event.organisation_id, session.token, 500))
+    items = found.items if found else []
+    clashes = [c for c in items if event_id in (c.event_id, c.other_event_id)]
+    return portal.page("event_clashes.html", event=event, clashes=clashes, known=found is not None)

@@ -8,13 +8,14 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import urlsplit, urlunsplit
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path
 from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 
 from services.portal.backends import BackendUnavailableError
-from services.portal.pages import Services
+from services.portal.clients.base import Problem
 from services.portal.settings import PortalSettings
+from services.portal.web import Portal, PortalRequest
 from shared.ids import ENTITY_ID_PATTERN
 
 router = APIRouter()
@@ -37,26 +38,27 @@ def install_template_helpers(engine: Jinja2Templates, settings: PortalSettings) 
     engine.env.globals["feed_urls"] = lambda path: feed_urls(settings, path)
 
 
-async def _pass_through(request: Request, services: Services, path: str, name: str) -> Response:
-    params = [(k, v) for k, v in request.query_params.multi_items() if k in PASSED_ON]
+async def _pass_through(portal: PortalRequest, organisation_id: str | None, name: str) -> Response:
+    params = [(k, v) for k, v in portal.request.query_params.multi_items() if k in PASSED_ON]
+    plain = "text/plain; charset=utf-8"
     try:
-        answer = await services.get("calendar", path, params=params)
+        feed = await portal.calendar.feed(organisation_id, params)
     except BackendUnavailableError:
         return Response(
             "Der Kalender ist gerade nicht erreichbar.\n",
             status_code=503,
-            media_type="text/plain; charset=utf-8",
+            media_type=plain,
             headers={"Retry-After": "300"},
         )
-    if not answer.ok or not isinstance(answer.body, str):
-        status = answer.status if 400 <= answer.status < 500 else 502
+    except Problem as problem:
+        missing = problem.generic == "not-found"
         return Response(
-            "Diesen Kalender gibt es nicht.\n" if status == 404 else "Ungültige Anfrage.\n",
-            status_code=status,
-            media_type="text/plain; charset=utf-8",
+            "Diesen Kalender gibt es nicht.\n" if missing else "Ungültige Anfrage.\n",
+            status_code=problem.status,
+            media_type=plain,
         )
     return Response(
-        answer.body,
+        feed,
         media_type=ICS,
         headers={
             "Content-Disposition": f'inline; filename="{name}"',
@@ -66,16 +68,12 @@ async def _pass_through(request: Request, services: Services, path: str, name: s
 
 
 @router.get("/kalender.ics", response_class=Response)
-async def network_feed(request: Request, services: Services) -> Response:
+async def network_feed(portal: Portal) -> Response:
     """Every public event of the network."""
-    return await _pass_through(request, services, "/calendar.ics", "integrationsnetz.ics")
+    return await _pass_through(portal, None, "integrationsnetz.ics")
 
 
 @router.get("/organisations/{organisation_id}/kalender.ics", response_class=Response)
-async def organisation_feed(
-    organisation_id: OrganisationId, request: Request, services: Services
-) -> Response:
+async def organisation_feed(organisation_id: OrganisationId, portal: Portal) -> Response:
     """One organisation's public events (as organiser or co-organiser)."""
-    return await _pass_through(
-        request, services, f"/organisations/{organisation_id}/calendar.ics", "termine.ics"
-    )
+    return await _pass_through(portal, organisation_id, "termine.ics")

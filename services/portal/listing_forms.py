@@ -1,36 +1,25 @@
-"""Posting an offer ("Bieten") or a request ("Suchen") in the portal, and closing one's own.
-
-The exchange decides what is valid; the portal turns the form into the exchange's JSON and the
-exchange's answer into German, and never loses what the person typed.
-"""
+"""Posting an offer ("Bieten") or a request ("Suchen") in the portal, and closing one's own
+(the exchange judges both; see `forms` for how a form answers)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
+from fastapi import APIRouter, Path
+from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
-from services.portal.backends import BackendAnswer, Backends, BackendUnavailableError
-from services.portal.members import SignedOutError, organisation_choices
-from services.portal.pages import (
-    CATEGORY_LABELS,
-    Services,
-    Templates,
-    message_page,
-    page,
-    session_token,
-    to_login,
-)
+from services.portal import forms, labels
+from services.portal.clients.base import Problem
+from services.portal.clients.exchange import Collection, Listing
+from services.portal.members import choices_if_any, organisation_choices
+from services.portal.web import BACK_TO_ME, ChosenOrganisation, Portal, PortalRequest, SignedIn, see
 from shared.clock import BERLIN
 from shared.ids import ENTITY_ID_PATTERN
 
-router = APIRouter()
+router = APIRouter(default_response_class=HTMLResponse)
 
 ListingId = Annotated[str, Path(pattern=ENTITY_ID_PATTERN)]
 
@@ -62,19 +51,18 @@ FIELD_HINTS = {
     "quantity": "Eine ganze Zahl ab 1.",
     "expires_at": "Ein Datum ab heute, höchstens ein Jahr im Voraus.",
 }
-FORBIDDEN = "Sie dürfen für diese Organisation nichts einstellen."
+FORBIDDEN = labels.REFUSALS["listing.post"]["forbidden"]
 EXCHANGE_UNREACHABLE = (
     "Die Börse ist gerade nicht erreichbar. Ihre Angaben sind noch da: "
     "Bitte senden Sie das Formular später noch einmal ab."
 )
-_FIELD_IN_TEXT = re.compile(r"`([a-z_]+)`")
 
 
 @dataclass(frozen=True)
 class Kind:
     """How the portal speaks of one kind of listing."""
 
-    collection: str  # "offers" or "requests", as in the exchange's paths
+    collection: Collection  # "offers" or "requests", as in the exchange's paths
     word: str  # "Bieten" or "Suchen"
     noun: str  # "Angebot" or "Gesuch"
 
@@ -85,8 +73,8 @@ KINDS = {
 }
 
 
-def _kind(request: Request) -> Kind:
-    return KINDS[request.url.path.split("/")[1]]
+def _kind(portal: PortalRequest) -> Kind:
+    return KINDS[portal.request.url.path.split("/")[1]]
 
 
 # --- form → exchange ------------------------------------------------------------------------
@@ -94,20 +82,7 @@ def _kind(request: Request) -> Kind:
 
 def form_values(form: FormData) -> dict[str, str]:
     """What the person typed, as typed (files and unknown fields are ignored)."""
-    values = {}
-    for name in FIELD_LABELS:
-        value = form.get(name)
-        values[name] = value if isinstance(value, str) else ""
-    return values
-
-
-def split_list(text: str, separators: str = ",") -> list[str]:
-    return [part.strip() for part in re.split(f"[{separators}]", text) if part.strip()]
-
-
-def languages_of(text: str) -> list[str]:
-    # people write "de, uk", "de uk" or "de; uk"
-    return split_list(text, r",;\s")
+    return {name: forms.text_of(form, name) for name in FIELD_LABELS}
 
 
 def berlin_day(text: str, *, end_of_day: bool) -> str:
@@ -130,7 +105,10 @@ def listing_payload(values: dict[str, str]) -> tuple[dict[str, Any], dict[str, s
     for name in ("organisation_id", "category", "title", "description", "district"):
         if values[name].strip():
             payload[name] = values[name].strip()
-    lists = {"tags": split_list(values["tags"]), "languages": languages_of(values["languages"])}
+    lists = {
+        "tags": forms.split_list(values["tags"]),
+        "languages": forms.languages_of(values["languages"]),
+    }
     for name, items in lists.items():
         if items:
             payload[name] = items
@@ -156,78 +134,27 @@ def listing_payload(values: dict[str, str]) -> tuple[dict[str, Any], dict[str, s
 # --- exchange's answer → German -------------------------------------------------------------
 
 
-def _in_form_order(problems: dict[str, str]) -> dict[str, str]:
-    return {name: problems[name] for name in FIELD_LABELS if name in problems}
-
-
-def _fields_named_in(text: str) -> list[str]:
-    return [name for name in _FIELD_IN_TEXT.findall(text) if name in FIELD_LABELS]
-
-
-def _field_problem(location: list[str], values: dict[str, str]) -> str:
-    name = location[1]
-    if name == "languages" and len(location) > 2 and location[2].isdigit():
-        typed = languages_of(values["languages"])
-        index = int(location[2])
-        if index < len(typed):
-            return f"„{typed[index]}“ ist kein Sprachkürzel. {FIELD_HINTS['languages']}"
-    return FIELD_HINTS[name]
-
-
-def field_problems(body: Any, values: dict[str, str]) -> dict[str, str]:
-    """Which fields a problem-details body of the exchange objects to, said in German."""
-    if not isinstance(body, dict):
-        return {}
-    problems: dict[str, str] = {}
-    errors = body.get("errors")
-    for error in errors if isinstance(errors, list) else []:
-        if not isinstance(error, dict):
-            continue
-        location = str(error.get("location", "")).split(".")
-        if len(location) > 1 and location[0] == "body" and location[1] in FIELD_LABELS:
-            problems.setdefault(location[1], _field_problem(location, values))
-        else:  # a rule over several fields names them in its message
-            for name in _fields_named_in(str(error.get("message", ""))):
-                problems.setdefault(name, FIELD_HINTS[name])
-    detail = body.get("detail")
-    if not problems and isinstance(detail, str):
-        for name in _fields_named_in(detail):
-            problems.setdefault(name, FIELD_HINTS[name])
-    return _in_form_order(problems)
-
-
-def please_check(problems: dict[str, str]) -> str:
-    labels = ", ".join(FIELD_LABELS[name] for name in _in_form_order(problems))
-    return f"Bitte prüfen Sie: {labels}."
-
-
-def refusal(answer: BackendAnswer, values: dict[str, str]) -> tuple[str, dict[str, str]]:
-    """The German message for a 4xx of the exchange on posting, and the fields concerned."""
-    if answer.status == 401:
-        return "Ihre Anmeldung ist abgelaufen. Bitte melden Sie sich erneut an.", {}
-    if answer.status == 403:
-        return FORBIDDEN, {}
-    slug = answer.body.get("type", "") if isinstance(answer.body, dict) else ""
-    if slug.endswith("/unknown-organisation"):
-        return (
-            "Die Börse kennt diese Organisation noch nicht. "
-            "Bitte versuchen Sie es in ein paar Sekunden noch einmal.",
-            {},
-        )
-    if slug.endswith("/organisation-archived"):
-        return "Diese Organisation ist nicht mehr im Netzwerk aktiv und kann nichts einstellen.", {}
-    problems = field_problems(answer.body, values)
+def refusal(problem: Problem, values: dict[str, str]) -> tuple[str, dict[str, str]]:
+    """The German message for a 4xx of the exchange on posting, and the fields concerned
+    (validation errors; `bad-dates` and `cannot-clear` name theirs in `fields`)."""
+    if problem.generic == "forbidden" or labels.knows("listing.post", problem):
+        return labels.refusal("listing.post", problem), {}
+    problems = forms.field_problems(
+        problem,
+        FIELD_HINTS,
+        typed_languages=forms.languages_of(values["languages"]),
+        rules_in_messages=True,
+    )
     if problems:
-        return please_check(problems), problems
-    return "Die Börse hat die Angaben nicht angenommen. Bitte prüfen Sie sie.", {}
+        return forms.please_check(problems, FIELD_LABELS), problems
+    return labels.refusal("listing.post", problem), {}
 
 
 # --- pages ----------------------------------------------------------------------------------
 
 
 def _form_page(
-    engine: Jinja2Templates,
-    request: Request,
+    portal: PortalRequest,
     kind: Kind,
     status_code: int,
     *,
@@ -240,162 +167,96 @@ def _form_page(
     if chosen and chosen not in dict(organisations):
         organisations = [*organisations, (chosen, chosen)]
     today = dt.datetime.now(BERLIN).date()
-    return page(
-        engine,
-        request,
+    return portal.page(
         "listing_form.html",
         status_code,
         kind=kind,
         values=values,
         organisations=organisations,
-        categories=CATEGORY_LABELS,
+        categories=labels.CATEGORIES,
         labels=FIELD_LABELS,
         error=error,
-        problems=_in_form_order(problems or {}),
+        problems=forms.in_form_order(problems or {}, FIELD_LABELS),
         today=today.isoformat(),
         latest_expiry=(today + dt.timedelta(days=364)).isoformat(),
     )
 
 
-def _unreachable(engine: Jinja2Templates, request: Request, what: str) -> HTMLResponse:
-    return message_page(
-        engine,
-        request,
-        503,
-        title="Nicht erreichbar",
-        message=f"{what} ist gerade nicht erreichbar. Bitte später erneut versuchen.",
-        link=("/me", "Zurück zu Mein Bereich"),
-    )
-
-
-@router.get("/offers/new", response_class=HTMLResponse, response_model=None)
-@router.get("/requests/new", response_class=HTMLResponse, response_model=None)
+@router.get("/offers/new")
+@router.get("/requests/new")
 async def new_listing_form(
-    request: Request,
-    engine: Templates,
-    services: Services,
-    organisation: Annotated[str | None, Query(max_length=100)] = None,
+    portal: Portal,
+    session: SignedIn,
+    organisation: ChosenOrganisation = None,
 ) -> Response:
-    token = session_token(request)
-    if token is None:
-        return RedirectResponse("/login", status_code=303)
-    kind = _kind(request)
-    try:
-        organisations = (await organisation_choices(services, token)).organisations
-    except SignedOutError:
-        return to_login()
-    except BackendUnavailableError:
-        return _unreachable(engine, request, "Das Verzeichnis")
+    organisations = (await organisation_choices(session)).organisations
     if not organisations:
-        return message_page(
-            engine,
-            request,
+        return portal.message(
             403,
             title="Keine Organisation",
             message="Sie gehören noch zu keiner Organisation und können deshalb nichts einstellen.",
-            link=("/me", "Zurück zu Mein Bereich"),
+            link=BACK_TO_ME,
         )
     values = dict.fromkeys(FIELD_LABELS, "")
     if organisation in dict(organisations):
         values["organisation_id"] = organisation
     elif len(organisations) == 1:
         values["organisation_id"] = organisations[0][0]
-    return _form_page(engine, request, kind, 200, values=values, organisations=organisations)
+    kind = _kind(portal)
+    return _form_page(portal, kind, 200, values=values, organisations=organisations)
 
 
-@router.post("/offers/new", response_class=HTMLResponse, response_model=None)
-@router.post("/requests/new", response_class=HTMLResponse, response_model=None)
-async def post_listing(request: Request, engine: Templates, services: Services) -> Response:
-    token = session_token(request)
-    if token is None:
-        return RedirectResponse("/login", status_code=303)
-    kind = _kind(request)
-    values = form_values(await request.form())
+@router.post("/offers/new")
+@router.post("/requests/new")
+async def post_listing(portal: Portal, session: SignedIn) -> Response:
+    kind = _kind(portal)
+    values = form_values(await portal.form())
     payload, problems = listing_payload(values)
     if problems:
-        status, message = 422, please_check(problems)
+        outcome: Listing | forms.Refused = forms.Refused(
+            422, forms.please_check(problems, FIELD_LABELS), problems
+        )
     else:
-        try:
-            answer = await services.post(
-                "exchange", f"/{kind.collection}", json=payload, token=token
-            )
-        except BackendUnavailableError:
-            answer = None
-        if answer is None:
-            status, message = 503, EXCHANGE_UNREACHABLE
-        elif answer.ok and isinstance(answer.body, dict) and "id" in answer.body:
-            return RedirectResponse(f"/{kind.collection}/{answer.body['id']}", status_code=303)
-        else:
-            status = answer.status if 400 <= answer.status < 500 else 502
-            message, problems = refusal(answer, values)
-    try:
-        organisations = (await organisation_choices(services, token)).organisations
-    except (SignedOutError, BackendUnavailableError):
-        organisations = []  # the chosen one is kept all the same
+        outcome = await forms.submit(
+            portal.exchange.post(kind.collection, payload, session.token),
+            unreachable=EXCHANGE_UNREACHABLE,
+            refusal=lambda problem: refusal(problem, values),
+        )
+    if not isinstance(outcome, forms.Refused):
+        return see(f"/{kind.collection}/{outcome.id}")
+    choices = await choices_if_any(session)
     return _form_page(
-        engine,
-        request,
+        portal,
         kind,
-        status,
+        outcome.status,
         values=values,
-        organisations=organisations,
-        error=message,
-        problems=problems,
+        organisations=choices.organisations if choices else [],
+        error=outcome.message,
+        problems=outcome.problems,
     )
 
 
 # --- closing a listing ----------------------------------------------------------------------
 
 
-@router.post("/offers/{listing_id}/fulfil", response_class=HTMLResponse, response_model=None)
-@router.post("/requests/{listing_id}/fulfil", response_class=HTMLResponse, response_model=None)
-async def fulfil_listing(
-    listing_id: ListingId, request: Request, engine: Templates, services: Services
-) -> Response:
-    """The "Erledigt" button: it found its taker, or the need was met."""
-    return await _close(listing_id, "fulfil", request, engine, services)
-
-
-@router.post("/offers/{listing_id}/withdraw", response_class=HTMLResponse, response_model=None)
-@router.post("/requests/{listing_id}/withdraw", response_class=HTMLResponse, response_model=None)
-async def withdraw_listing(
-    listing_id: ListingId, request: Request, engine: Templates, services: Services
-) -> Response:
-    """The "Zurückziehen" button: taken off the exchange without being fulfilled."""
-    return await _close(listing_id, "withdraw", request, engine, services)
-
-
-async def _close(
-    listing_id: str,
-    action: Literal["fulfil", "withdraw"],
-    request: Request,
-    engine: Jinja2Templates,
-    services: Backends,
-) -> Response:
-    token = session_token(request)
-    if token is None:
-        return RedirectResponse("/login", status_code=303)
-    kind = _kind(request)
+@router.post("/offers/{listing_id}/fulfil")
+@router.post("/requests/{listing_id}/fulfil")
+@router.post("/offers/{listing_id}/withdraw")
+@router.post("/requests/{listing_id}/withdraw")
+async def close_listing(listing_id: ListingId, portal: Portal, session: SignedIn) -> Response:
+    """The "Erledigt" button (fulfil: it found its taker, or the need was met) and the
+    "Zurückziehen" button (withdraw: taken off the exchange without being fulfilled)."""
+    kind = _kind(portal)
+    action = portal.request.url.path.rsplit("/", 1)[1]
     listing_path = f"/{kind.collection}/{listing_id}"
     try:
-        answer = await services.post("exchange", f"{listing_path}/{action}", token=token)
-    except BackendUnavailableError:
-        return _unreachable(engine, request, "Die Börse")
-    if answer.status == 401:
-        return to_login()
-    if answer.ok:
-        return RedirectResponse(listing_path, status_code=303)
-    messages = {
-        403: f"Sie dürfen dieses {kind.noun} nicht ändern: "
-        "das dürfen nur Mitglieder der Organisation und das Büro.",
-        404: f"Dieses {kind.noun} gibt es nicht.",
-        409: f"Dieses {kind.noun} ist bereits abgeschlossen.",
-    }
-    return message_page(
-        engine,
-        request,
-        answer.status,
-        title="Nicht geändert",
-        message=messages.get(answer.status, "Das hat leider nicht geklappt."),
-        link=(listing_path, f"Zurück zum {kind.noun}"),
-    )
+        await portal.exchange.close(kind.collection, listing_id, action, session.token)
+    except Problem as problem:
+        return portal.refused(
+            problem,
+            "listing.close",
+            title="Nicht geändert",
+            noun=kind.noun,
+            link=(listing_path, f"Zurück zum {kind.noun}"),
+        )
+    return see(listing_path)

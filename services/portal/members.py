@@ -4,19 +4,11 @@ for (their own; office staff any of the network's)."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any
 
-from services.portal.backends import Backends, BackendUnavailableError
-
-#: The directory's largest page, and how many pages of organisations office staff choose from.
-PAGE_SIZE = 100
-MAX_PAGES = 20
-
-
-class SignedOutError(Exception):
-    """The session is no longer valid (expired, or the person is gone)."""
+from services.portal.backends import BackendUnavailableError
+from services.portal.clients.base import Problem, SignedOutError
+from services.portal.web import Session
 
 
 @dataclass
@@ -26,39 +18,28 @@ class Choices:
     organisations: list[tuple[str, str]]
     is_admin: bool
 
-
-async def organisation_pages(
-    services: Backends, token: str, *, status: str = "active", max_pages: int = MAX_PAGES
-) -> AsyncIterator[list[dict[str, Any]]]:
-    """The directory's organisations page by page (it hands out at most `PAGE_SIZE` at once).
-    Raises BackendUnavailableError when a page cannot be had."""
-    offset: int | None = 0
-    for _ in range(max_pages):
-        if offset is None:
-            return
-        params = {"status": status, "limit": PAGE_SIZE, "offset": offset}
-        answer = await services.get("directory", "/organisations", params=params, token=token)
-        if not answer.ok or not isinstance(answer.body, dict):
-            raise BackendUnavailableError("directory")
-        yield answer.body.get("items", [])
-        offset = answer.body.get("next_offset")
+    def name_of(self, organisation_id: str) -> str | None:
+        return dict(self.organisations).get(organisation_id)
 
 
-async def organisation_choices(services: Backends, token: str) -> Choices:
+async def organisation_choices(session: Session) -> Choices:
     """Raises SignedOutError when the directory does not accept the session, and
     BackendUnavailableError when it cannot say."""
-    answer = await services.get("directory", "/me", token=token)
-    if answer.status in (401, 403, 404):
-        raise SignedOutError
-    if not answer.ok or not isinstance(answer.body, dict):
-        raise BackendUnavailableError("directory")
-    me = answer.body
-    names = {o["id"]: o["name"] for o in me.get("organisations", [])}
-    is_admin = me.get("role") == "admin"
-    if is_admin:  # office staff: every active organisation (as many as the directory gives)
-        with contextlib.suppress(BackendUnavailableError):
-            async for items in organisation_pages(services, token):
+    me = await session.person()
+    names = {o.id: o.name for o in me.organisations}
+    if me.is_admin:  # office staff: every active organisation (as many as the directory gives)
+        with contextlib.suppress(BackendUnavailableError, Problem):
+            async for items in session.directory.all_organisations(session.token):
                 for organisation in items:
-                    names.setdefault(organisation["id"], organisation["name"])
+                    names.setdefault(organisation.id, organisation.name)
     ordered = sorted(names.items(), key=lambda item: item[1].casefold())
-    return Choices(ordered, is_admin)
+    return Choices(ordered, me.is_admin)
+
+
+async def choices_if_any(session: Session) -> Choices | None:
+    """The organisations to choose from again after a refusal; None when the directory cannot
+    say right now or no longer accepts the session (the typed choice is kept all the same)."""
+    try:
+        return await organisation_choices(session)
+    except (BackendUnavailableError, Problem, SignedOutError):
+        return None

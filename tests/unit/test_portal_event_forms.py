@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from services.portal.backends import BackendAnswer
+from services.portal.clients.base import Problem
+from services.portal.clients.calendar import Event
 from services.portal.event_forms import (
     EventForm,
     FormError,
@@ -115,6 +116,7 @@ ROOM_CLASH = {
         }
     ],
 }
+CLASHES = Problem.of(409, ROOM_CLASH).clashes
 
 
 def test_a_taken_room_names_the_other_event_with_its_whole_time() -> None:
@@ -123,21 +125,21 @@ def test_a_taken_room_names_the_other_event_with_its_whole_time() -> None:
         "ends_at": "2027-06-20T18:00:00+02:00",
         "recurrence": None,
     }
-    assert room_taken_message(ROOM_CLASH, other).startswith(
+    assert room_taken_message(CLASHES, Event.model_validate(other)).startswith(
         "Der Raum ist zu dieser Zeit schon belegt: «Vereinsversammlung» (20.06.2027 16:00–18:00)."
     )
 
 
 def test_a_taken_room_of_a_series_or_unreadable_event_names_the_overlap() -> None:
-    assert "«Vereinsversammlung» (20.06.2027 17:00–18:00)." in room_taken_message(ROOM_CLASH, None)
+    assert "«Vereinsversammlung» (20.06.2027 17:00–18:00)." in room_taken_message(CLASHES, None)
 
 
 def test_a_room_clash_without_details_still_says_the_room_is_taken() -> None:
-    assert room_taken_message({"clashes": []}, None) == "Der Raum ist zu dieser Zeit schon belegt."
+    assert room_taken_message([], None) == "Der Raum ist zu dieser Zeit schon belegt."
 
 
 def test_refused_fields_are_named_by_their_german_labels() -> None:
-    answer = BackendAnswer(
+    answer = Problem.of(
         422,
         {
             "type": "https://integrationsnetz.de/problems/validation",
@@ -154,5 +156,5 @@ def test_refused_fields_are_named_by_their_german_labels() -> None:
 
 
 def test_a_member_of_another_organisation_is_told_they_may_not() -> None:
-    answer = BackendAnswer(403, {"type": "https://integrationsnetz.de/problems/forbidden"})
+    answer = Problem.of(403, {"type": "https://integrationsnetz.de/problems/forbidden"})
     assert refusal_message(answer) == "Sie dürfen für diese Organisation keine Termine eintragen."

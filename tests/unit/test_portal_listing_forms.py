@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from services.exchange.domain import ListingCreate
-from services.portal.backends import BackendAnswer
+from services.portal.clients.base import Problem
 from services.portal.listing_forms import FIELD_LABELS, FORBIDDEN, listing_payload, refusal
 
 ORGANISATION = "01a20175-6dad-718f-a12c-c0b9a10eb02c"
@@ -86,14 +86,14 @@ def test_a_full_form_is_what_the_exchange_accepts() -> None:
 
 
 def test_a_wrong_language_is_named_as_typed() -> None:
-    answer = BackendAnswer(422, validation_problem(("body.languages.1", "not a BCP 47 tag")))
+    answer = Problem.of(422, validation_problem(("body.languages.1", "not a BCP 47 tag")))
     message, problems = refusal(answer, a_form(languages="de, Türkisch"))
     assert message == "Bitte prüfen Sie: Sprachen."
     assert problems["languages"].startswith("„Türkisch“ ist kein Sprachkürzel.")
 
 
 def test_a_rule_over_two_fields_marks_both_in_the_order_of_the_form() -> None:
-    answer = BackendAnswer(
+    answer = Problem.of(
         422,
         validation_problem(
             ("body", "Value error, `available_from` must be before `available_until`."),
@@ -105,26 +105,25 @@ def test_a_rule_over_two_fields_marks_both_in_the_order_of_the_form() -> None:
     assert list(problems) == ["title", "available_from", "available_until"]
 
 
-def test_a_rule_of_the_exchange_that_names_a_field_in_its_detail_marks_that_field() -> None:
+def test_a_rule_of_the_exchange_that_names_its_fields_marks_them() -> None:
     body = {
-        "type": "https://integrationsnetz.de/problems/validation-error",
+        "type": "https://integrationsnetz.de/problems/bad-dates",
         "status": 422,
         "detail": "`expires_at` may lie at most 365 days ahead.",
+        "fields": ["expires_at"],
     }
-    message, problems = refusal(BackendAnswer(422, body), a_form())
+    message, problems = refusal(Problem.of(422, body), a_form())
     assert message == "Bitte prüfen Sie: Sichtbar bis."
     assert set(problems) == {"expires_at"}
 
 
 def test_refusals_without_fields_still_get_a_german_sentence() -> None:
-    assert refusal(BackendAnswer(403, {"detail": "Only office staff"}), a_form()) == (
+    assert refusal(Problem.of(403, {"detail": "Only office staff"}), a_form()) == (
         FORBIDDEN,
         {},
     )
     unknown = {"type": "https://integrationsnetz.de/problems/unknown-organisation"}
-    assert (
-        "kennt diese Organisation noch nicht" in refusal(BackendAnswer(422, unknown), a_form())[0]
-    )
-    message, problems = refusal(BackendAnswer(400, "not json"), a_form())
+    assert "kennt diese Organisation noch nicht" in refusal(Problem.of(422, unknown), a_form())[0]
+    message, problems = refusal(Problem.of(400, "not json"), a_form())
     assert problems == {}
     assert message.startswith("Die Börse hat die Angaben nicht angenommen")

@@ -10,9 +10,10 @@ from starlette.datastructures import FormData
 
 from services.notifier.api import SubscriptionCreate
 from services.notifier.texts import LANGUAGE_AUTONYMS, SUPPORTED_LANGUAGES
-from services.portal.backends import BackendAnswer
+from services.portal.clients.base import Problem
+from services.portal.clients.notifier import Subscription
+from services.portal.labels import EMAIL_LANGUAGES
 from services.portal.subscription_forms import (
-    EMAIL_LANGUAGES,
     FORBIDDEN,
     TOO_MANY_PENDING,
     UNKNOWN_ORGANISATION,
@@ -108,7 +109,7 @@ def test_nothing_ticked_and_no_address_are_pointed_out_before_asking_the_notifie
 
 
 def test_an_address_the_notifier_refuses_is_named_in_german() -> None:
-    answer = BackendAnswer(
+    answer = Problem.of(
         422, validation_problem(("body.email", "value is not a valid email address"))
     )
     message, problems = refusal(answer, a_form(email="nachbarin@nordstadt"))
@@ -117,7 +118,7 @@ def test_an_address_the_notifier_refuses_is_named_in_german() -> None:
 
 
 def test_a_language_that_is_no_tag_is_quoted_as_typed() -> None:
-    answer = BackendAnswer(
+    answer = Problem.of(
         422,
         validation_problem(
             ("body.filters.languages.1", "Value error, 'Deutsch' is not a BCP 47 language tag")
@@ -129,7 +130,7 @@ def test_a_language_that_is_no_tag_is_quoted_as_typed() -> None:
 
 
 def test_filters_that_do_not_fit_every_ticked_topic_say_which_topic_they_belong_to() -> None:
-    answer = BackendAnswer(
+    answer = Problem.of(
         422,
         validation_problem(
             (
@@ -169,35 +170,37 @@ def test_filters_that_do_not_fit_every_ticked_topic_say_which_topic_they_belong_
 def test_refusals_without_field_errors_get_a_german_sentence(
     status: int, body: Any, organisation_id: str, expected: str
 ) -> None:
-    message, _ = refusal(BackendAnswer(status, body), a_form(organisation_id=organisation_id))
+    message, _ = refusal(Problem.of(status, body), a_form(organisation_id=organisation_id))
     assert message == expected
 
 
 def test_too_many_pending_subscriptions_says_nothing_else_about_the_address() -> None:
-    message, problems = refusal(BackendAnswer(429, {}), a_form())
+    message, problems = refusal(Problem.of(429, {}), a_form())
     assert "bestätigen" in message
     assert list(problems) == ["email"]
 
 
 def test_a_subscription_is_worded_with_the_german_labels() -> None:
     summary = subscription_summary(
-        {
-            "topics": ["offers", "requests", "events"],
-            "filters": {
-                "categories": ["room", "furniture"],
-                "districts": ["Nordstadt"],
-                "languages": ["uk"],
-                "audiences": ["families"],
-                "tags": [],
-            },
-            "delivery": "daily",
-        }
+        Subscription.model_validate(
+            {
+                "topics": ["offers", "requests", "events"],
+                "filters": {
+                    "categories": ["room", "furniture"],
+                    "districts": ["Nordstadt"],
+                    "languages": ["uk"],
+                    "audiences": ["families"],
+                    "tags": [],
+                },
+                "delivery": "daily",
+            }
+        )
     )
     assert summary == (
         "Neue Angebote, Gesuche und Termine · Kategorie: Raum, Möbel · Stadtteil: Nordstadt · "
         "Sprache: uk · Zielgruppe: Familien · täglich"
     )
-    assert subscription_summary({"topics": ["events"], "delivery": "immediate"}) == (
+    assert subscription_summary(Subscription(topics=["events"], delivery="immediate")) == (
         "Neue Termine · sofort"
     )
 

@@ -1,0 +1,105 @@
+"""The calendar as the portal uses it: events, conflicts, co-organising, the iCalendar feeds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from services.portal.clients.base import Page, ServiceClient, View
+
+
+class Venue(View):
+    name: str | None = None
+    room: str | None = None
+    address: str | None = None
+
+
+class Event(View):
+    id: str = ""
+    event_id: str = ""
+    organisation_id: str = ""
+    title: str = ""
+    description: str = ""
+    starts_at: str = ""
+    ends_at: str = ""
+    venue: Venue | None = None
+    district: str | None = None
+    status: str = ""
+    recurrence: dict[str, Any] | None = None
+    series: bool = False
+
+
+class Saved(View):
+    """What planning an event gives: the event, and the conflicts it already has."""
+
+    event: Event | None = None
+    conflicts: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class Conflict(View):
+    kind: str = ""
+    event_id: str = ""
+    event_title: str = ""
+    other_event_id: str = ""
+    other_event_title: str = ""
+    overlap_starts_at: str = ""
+    overlap_ends_at: str = ""
+
+
+#: What each co-organising button asks: (method, path after /events/{id}/co-organisers/{org}).
+CO_ORGANISER_ACTIONS = {
+    "accept": ("POST", "/accept"),
+    "decline": ("POST", "/decline"),
+    "leave": ("DELETE", ""),
+}
+
+
+class CalendarClient(ServiceClient):
+    service = "calendar"
+
+    async def events(self, *, token: str | None = None, **params: Any) -> Page[Event]:
+        found: Page[Event] = await self._read(
+            Page[Event], "GET", "/events", params=params, token=token
+        )
+        return found
+
+    async def event(self, event_id: str, token: str | None = None) -> Event:
+        found: Event = await self._read(Event, "GET", f"/events/{event_id}", token=token)
+        return found
+
+    async def plan(self, body: dict[str, Any], token: str, *, override: bool) -> Saved:
+        """A `room-clash` problem carries the events holding the room (`Problem.clashes`)."""
+        params = {"override": "true"} if override else None
+        saved: Saved = await self._read(
+            Saved, "POST", "/events", json=body, params=params, token=token
+        )
+        return saved
+
+    async def conflicts(self, organisation_id: str, token: str, limit: int = 100) -> Page[Conflict]:
+        params = {"organisation": organisation_id, "limit": limit}
+        found: Page[Conflict] = await self._read(
+            Page[Conflict], "GET", "/conflicts", params=params, token=token
+        )
+        return found
+
+    async def co_organiser_invitations(self, organisation_id: str, token: str) -> list[Event]:
+        params = {"organisation": organisation_id}
+        found: list[Event] = await self._read(
+            list[Event], "GET", "/co-organiser-invitations", params=params, token=token
+        )
+        return found
+
+    async def answer_co_organising(
+        self, event_id: str, organisation_id: str, action: str, token: str
+    ) -> None:
+        """`action` is a key of `CO_ORGANISER_ACTIONS`."""
+        method, suffix = CO_ORGANISER_ACTIONS[action]
+        path = f"/events/{event_id}/co-organisers/{organisation_id}{suffix}"
+        await self._call(method, path, token=token)
+
+    async def feed(self, organisation_id: str | None, params: list[tuple[str, str]]) -> str:
+        """The public iCalendar feed of the network, or of one organisation."""
+        path = f"/organisations/{organisation_id}/calendar.ics" if organisation_id else ""
+        text: str = await self._read(str, "GET", path or "/calendar.ics", params=params)
+        return text

@@ -1,0 +1,88 @@
+"""The notifier as the portal uses it: subscriptions, an organisation's email notices, and the
+delivery log for office staff."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from services.portal.clients.base import Page, ServiceClient, View
+
+
+class Filters(View):
+    """What a subscription narrows its topics by (empty: everything)."""
+
+    categories: list[str] = Field(default_factory=list)
+    districts: list[str] = Field(default_factory=list)
+    languages: list[str] = Field(default_factory=list)
+    audiences: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+    organisation_ids: list[str] = Field(default_factory=list)
+
+
+class Subscription(View):
+    id: str = ""
+    topics: list[str] = Field(default_factory=list)
+    filters: Filters = Filters()
+    delivery: str = ""
+
+
+class Notice(View):
+    notice: str = ""
+    enabled: bool = True
+    disabled_at: str | None = None
+
+
+class Notices(View):
+    contact_email: str | None = None
+    notices: list[Notice] = Field(default_factory=list)
+
+
+class Delivery(View):
+    id: str = ""
+    template: str = ""
+    recipient: str | None = None
+    status: str = ""
+    attempts: int = 0
+    created_at: str | None = None
+    sent_at: str | None = None
+    next_attempt_at: str | None = None
+    last_error: str | None = None
+    redacted_at: str | None = None
+
+
+class NotifierClient(ServiceClient):
+    service = "notifier"
+
+    async def subscriptions(self, organisation_id: str, token: str) -> Page[Subscription]:
+        """The organisation's active subscriptions."""
+        params = {"organisation_id": organisation_id, "status": "active", "limit": 100}
+        found: Page[Subscription] = await self._read(
+            Page[Subscription], "GET", "/subscriptions", params=params, token=token
+        )
+        return found
+
+    async def subscribe(self, body: dict[str, Any], token: str | None) -> None:
+        await self._call("POST", "/subscriptions", json=body, token=token)
+
+    async def end_subscription(self, subscription_id: str, token: str) -> None:
+        await self._call("DELETE", f"/subscriptions/{subscription_id}", token=token)
+
+    async def notices(self, organisation_id: str, token: str) -> Notices:
+        found: Notices = await self._read(
+            Notices, "GET", f"/organisations/{organisation_id}/notices", token=token
+        )
+        return found
+
+    async def switch_notice(
+        self, organisation_id: str, notice: str, enabled: bool, token: str
+    ) -> None:
+        path = f"/organisations/{organisation_id}/notices/{notice}"
+        await self._call("PUT", path, json={"enabled": enabled}, token=token)
+
+    async def deliveries(self, token: str, **params: Any) -> Page[Delivery]:
+        found: Page[Delivery] = await self._read(
+            Page[Delivery], "GET", "/deliveries", params=params, token=token
+        )
+        return found
