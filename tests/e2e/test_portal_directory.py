@@ -13,20 +13,9 @@ from playwright.async_api import Browser, Page
 from services.portal.app import create_app as create_portal
 from services.portal.settings import PortalSettings
 from tests.integration.conftest import PORTAL
-from tests.integration.notifier_fixtures import (
-    MailServer,
-    NotifierFactory,
-    ServedDirectory,
-    mail_server,
-    notifier_factory,
-    notifier_vhost,
-    served_directory,
-    tagged,
-)
+from tests.integration.notifier_fixtures import MailServer, NotifierFactory, ServedDirectory, tagged
 from tests.support.infra import free_port
 from tests.support.services import ADMIN_EMAIL, ADMIN_PASSWORD, serving
-
-__all__ = ["mail_server", "notifier_factory", "notifier_vhost", "served_directory"]
 
 NAME = "Deutsch-Ukrainischer Kulturverein"
 DESCRIPTION = "Kultur, Sprache und Begegnung für ukrainische Familien in der Nordstadt."

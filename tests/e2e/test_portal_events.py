@@ -11,7 +11,6 @@ from playwright.async_api import Browser
 
 from services.portal.app import create_app as create_portal
 from services.portal.settings import PortalSettings
-from tests.integration.calendar_fixtures import *  # noqa: F403 (the calendar's fixtures)
 from tests.integration.calendar_fixtures import ServedPartners
 from tests.support.infra import RabbitVhost, free_port
 from tests.support.members import member_with_password

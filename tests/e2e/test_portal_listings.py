@@ -11,13 +11,11 @@ from playwright.async_api import Browser
 from services.portal.app import create_app as create_portal
 from services.portal.settings import PortalSettings
 from shared.contracts.base import EVENTS_EXCHANGE
-from tests.integration.exchange_fixtures import Network, served_network
+from tests.integration.exchange_fixtures import Network
 from tests.support.amqp import StreamTap
 from tests.support.infra import free_port
 from tests.support.members import member_with_password
 from tests.support.services import serving
-
-__all__ = ["served_network"]  # the fixture, imported so pytest finds it
 
 EMAIL = "olena@mriya.example.org"
 PASSWORD = "Sonnenblume-Nordstadt-2026"

@@ -16,17 +16,11 @@ from tests.integration.notifier_fixtures import (
     NotifierFactory,
     ServedDirectory,
     a_match,
-    mail_server,
-    notifier_factory,
-    notifier_vhost,
     publish,
-    served_directory,
     tagged,
 )
 from tests.support.infra import free_port
 from tests.support.services import serving
-
-__all__ = ["mail_server", "notifier_factory", "notifier_vhost", "served_directory"]
 
 PASSWORD = "Nachbarschaft-Linde-2026"
 

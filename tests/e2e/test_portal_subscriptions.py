@@ -15,19 +15,9 @@ from playwright.async_api import Browser
 from services.portal.app import create_app as create_portal
 from services.portal.settings import PortalSettings
 from shared.contracts.exchange import OfferPosted
-from tests.integration.notifier_fixtures import (
-    MailServer,
-    NotifierFactory,
-    mail_server,
-    notifier_factory,
-    notifier_vhost,
-    publish,
-    tagged,
-)
+from tests.integration.notifier_fixtures import MailServer, NotifierFactory, publish, tagged
 from tests.support.infra import free_port
 from tests.support.services import serving
-
-__all__ = ["mail_server", "notifier_factory", "notifier_vhost"]
 
 
 def an_offer(title: str, **changes: object) -> OfferPosted:

@@ -12,7 +12,6 @@ import httpx
 from icalendar import Calendar
 from icalendar import Event as VEvent
 
-from tests.integration.calendar_fixtures import *  # noqa: F403 (the calendar's fixtures)
 from tests.integration.calendar_fixtures import Partners
 from tests.support.amqp import StreamTap
 

@@ -15,7 +15,6 @@ import pytest
 import services.calendar.domain
 from services.calendar.domain import Event
 from services.calendar.store import EVENTS, event_document
-from tests.integration.calendar_fixtures import *  # noqa: F403 (the calendar's fixtures)
 from tests.integration.calendar_fixtures import Partners
 from tests.integration.test_calendar_api import assert_problem, at, event_body, plan
 from tests.support.waiting import eventually

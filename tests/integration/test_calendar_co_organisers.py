@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from tests.integration.calendar_fixtures import *  # noqa: F403 (the calendar's fixtures)
 from tests.integration.calendar_fixtures import Partners
 from tests.support.amqp import StreamTap
 

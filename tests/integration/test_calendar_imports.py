@@ -13,7 +13,6 @@ import pytest
 from fastapi import FastAPI, Response
 
 from services.calendar.imports import Importer, imported_event_id
-from tests.integration.calendar_fixtures import *  # noqa: F403 (the calendar's fixtures)
 from tests.integration.calendar_fixtures import Partners
 from tests.support.amqp import StreamTap
 from tests.support.services import serving

@@ -12,7 +12,6 @@ import httpx
 
 from services.calendar.clashes import venue_key
 from services.calendar.domain import Event
-from tests.integration.calendar_fixtures import *  # noqa: F403 (the calendar's fixtures)
 from tests.integration.calendar_fixtures import Partners, ServedPartners
 
 NEXT_YEAR = dt.date.today().year + 1

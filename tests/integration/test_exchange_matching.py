@@ -12,16 +12,10 @@ from jsonschema import Draft202012Validator
 
 from shared.contracts.base import EVENTS_EXCHANGE
 from shared.ids import new_id
-from tests.integration.exchange_fixtures import (
-    Network,
-    network,
-    publish_to_events,
-)
+from tests.integration.exchange_fixtures import Network, publish_to_events
 from tests.support.amqp import StreamTap
 from tests.support.infra import ROOT
 from tests.support.waiting import eventually
-
-__all__ = ["network"]  # the fixture, imported so pytest finds it
 
 MATCH_SCHEMA = json.loads(
     (ROOT / "docs" / "schemas" / "exchange.match.found.v1.json").read_text(encoding="utf-8")

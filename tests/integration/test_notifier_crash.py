@@ -16,19 +16,10 @@ import pytest
 from shared.contracts.base import CloudEvent
 from shared.contracts.directory import OrganisationRegistered
 from shared.contracts.exchange import MatchFound
-from tests.integration.notifier_fixtures import (
-    MailServer,
-    mail_server,
-    notifier_environment,
-    notifier_vhost,
-    publish,
-    tagged,
-)
+from tests.integration.notifier_fixtures import MailServer, notifier_environment, publish, tagged
 from tests.support.infra import RabbitVhost
 from tests.support.processes import ServiceProcess, start_service
 from tests.support.waiting import eventually as wait_until
-
-__all__ = ["mail_server", "notifier_vhost"]
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 MATCHES = 30

@@ -14,15 +14,10 @@ from tests.integration.notifier_fixtures import (
     MailServer,
     NotifierFactory,
     ServedNotifier,
-    mail_server,
-    notifier_factory,
-    notifier_vhost,
     publish,
     tagged,
 )
 from tests.support.waiting import eventually as wait_until
-
-__all__ = ["mail_server", "notifier_factory", "notifier_vhost"]
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")

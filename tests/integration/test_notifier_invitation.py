@@ -5,18 +5,7 @@ from __future__ import annotations
 import urllib.parse
 
 from tests.integration.conftest import PORTAL
-from tests.integration.notifier_fixtures import (
-    MailServer,
-    NotifierFactory,
-    ServedDirectory,
-    mail_server,
-    notifier_factory,
-    notifier_vhost,
-    served_directory,
-    tagged,
-)
-
-__all__ = ["mail_server", "notifier_factory", "notifier_vhost", "served_directory"]
+from tests.integration.notifier_fixtures import MailServer, NotifierFactory, ServedDirectory, tagged
 
 
 async def test_an_invitation_arrives_by_email_and_its_link_sets_the_password(

@@ -13,17 +13,11 @@ from tests.integration.notifier_fixtures import (
     NotifierFactory,
     ServedDirectory,
     a_match,
-    mail_server,
-    notifier_factory,
-    notifier_vhost,
     publish,
-    served_directory,
     tagged,
 )
 from tests.support.amqp import StreamTap
 from tests.support.waiting import eventually as wait_until
-
-__all__ = ["mail_server", "notifier_factory", "notifier_vhost", "served_directory"]
 
 
 async def test_a_match_emails_both_organisations_in_their_language_and_one_click_stops_more(

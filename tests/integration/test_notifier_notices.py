@@ -12,15 +12,9 @@ from tests.integration.notifier_fixtures import (
     NotifierFactory,
     ServedDirectory,
     a_match,
-    mail_server,
-    notifier_factory,
-    notifier_vhost,
     publish,
-    served_directory,
     tagged,
 )
-
-__all__ = ["mail_server", "notifier_factory", "notifier_vhost", "served_directory"]
 
 
 def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:

@@ -40,16 +40,10 @@ from tests.integration.notifier_fixtures import (
     NotifierFactory,
     ServedDirectory,
     ServedNotifier,
-    mail_server,
-    notifier_factory,
-    notifier_vhost,
     publish,
-    served_directory,
     tagged,
 )
 from tests.support.waiting import eventually as wait_until
-
-__all__ = ["mail_server", "notifier_factory", "notifier_vhost", "served_directory"]
 
 RETENTION_DAYS = 30
 

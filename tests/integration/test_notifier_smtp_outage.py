@@ -14,16 +14,11 @@ from tests.integration.notifier_fixtures import (
     MailServer,
     NotifierFactory,
     ServedNotifier,
-    mail_server,
-    notifier_factory,
-    notifier_vhost,
     publish,
     tagged,
 )
 from tests.support.amqp import StreamTap
 from tests.support.waiting import eventually as wait_until
-
-__all__ = ["mail_server", "notifier_factory", "notifier_vhost"]
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 

@@ -17,15 +17,9 @@ from tests.integration.notifier_fixtures import (
     MailServer,
     NotifierFactory,
     ServedDirectory,
-    mail_server,
-    notifier_factory,
-    notifier_vhost,
     publish,
-    served_directory,
     tagged,
 )
-
-__all__ = ["mail_server", "notifier_factory", "notifier_vhost", "served_directory"]
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 

@@ -18,16 +18,10 @@ from tests.integration.notifier_fixtures import (
     NotifierFactory,
     ServedDirectory,
     ServedNotifier,
-    mail_server,
-    notifier_factory,
-    notifier_vhost,
     publish,
-    served_directory,
     tagged,
 )
 from tests.support.waiting import eventually as wait_until
-
-__all__ = ["mail_server", "notifier_factory", "notifier_vhost", "served_directory"]
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")

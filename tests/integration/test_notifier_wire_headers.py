@@ -17,14 +17,9 @@ from tests.integration.notifier_fixtures import (
     MailServer,
     NotifierFactory,
     ServedNotifier,
-    mail_server,
-    notifier_factory,
-    notifier_vhost,
     publish,
     tagged,
 )
-
-__all__ = ["mail_server", "notifier_factory", "notifier_vhost"]
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 #: A realistic production address: long enough that `policy.SMTP` would fold the link.

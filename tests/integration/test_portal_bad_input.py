@@ -10,17 +10,8 @@ import pytest
 
 from services.portal.app import create_app
 from services.portal.settings import PortalSettings
-from tests.integration.notifier_fixtures import (
-    NotifierFactory,
-    ServedDirectory,
-    mail_server,
-    notifier_factory,
-    notifier_vhost,
-    served_directory,
-)
+from tests.integration.notifier_fixtures import NotifierFactory, ServedDirectory
 from tests.support.infra import free_port
-
-__all__ = ["mail_server", "notifier_factory", "notifier_vhost", "served_directory"]
 
 SOME_ID = "01a20175-6dad-718f-a12c-c0b9a10eb02c"
 NOWHERE = f"http://127.0.0.1:{free_port()}"  # every service down: the portal's own handling

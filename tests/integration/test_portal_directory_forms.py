@@ -7,14 +7,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from tests.integration.notifier_fixtures import ServedDirectory, notifier_vhost, served_directory
+from tests.integration.notifier_fixtures import ServedDirectory
 from tests.support.amqp import StreamTap
 from tests.support.infra import RabbitVhost
 from tests.support.members import member_with_password
 from tests.support.portal import portal_client
 from tests.support.waiting import eventually
-
-__all__ = ["notifier_vhost", "served_directory"]  # the fixtures, imported so pytest finds them
 
 ORGANISATION = "01a20175-6dad-718f-a12c-c0b9a10eb02c"
 A_FORM = {

@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from tests.integration.calendar_fixtures import *  # noqa: F403 (the calendar's fixtures)
 from tests.integration.calendar_fixtures import ServedPartners
 from tests.support.infra import RabbitVhost
 from tests.support.members import member_with_password

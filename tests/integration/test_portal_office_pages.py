@@ -7,23 +7,12 @@ import io
 
 import httpx
 
-from tests.integration.notifier_fixtures import (
-    MailServer,
-    NotifierFactory,
-    ServedDirectory,
-    mail_server,
-    notifier_factory,
-    notifier_vhost,
-    served_directory,
-    tagged,
-)
+from tests.integration.notifier_fixtures import MailServer, NotifierFactory, ServedDirectory, tagged
 from tests.support.infra import RabbitVhost
 from tests.support.members import member_with_password
 from tests.support.portal import portal_client
 from tests.support.services import log_in
 from tests.support.waiting import eventually as wait_until
-
-__all__ = ["mail_server", "notifier_factory", "notifier_vhost", "served_directory"]
 
 PASSWORD = "Nachbarschaft-Linde-2026"
 
