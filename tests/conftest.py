@@ -28,11 +28,12 @@ from tests.support.storage import format_failures, run_storage_selfcheck
 #: The fixture modules of the services' stacks, for every test that names one of their fixtures
 #: (registered once here, so no test module imports fixtures for pytest to find them).
 pytest_plugins = [
+    "tests.support.broker_accounts",
+    "tests.support.mail",
     "tests.integration.calendar_fixtures",
     "tests.integration.exchange_fixtures",
     "tests.integration.feed_fixtures",
     "tests.integration.notifier_fixtures",
-    "tests.support.broker_accounts",
 ]
 
 RUN_ID = uuid.uuid4().hex[:8]

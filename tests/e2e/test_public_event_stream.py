@@ -35,10 +35,11 @@ from shared.contracts.base import EVENTS_EXCHANGE, TYPE_PREFIX
 from tests.conftest import new_database_name
 from tests.integration.calendar_fixtures import Partners
 from tests.integration.exchange_fixtures import Network
-from tests.integration.notifier_fixtures import MailServer, NotifierFactory, ServedNotifier
+from tests.integration.notifier_fixtures import NotifierFactory, ServedNotifier
 from tests.support.amqp import StreamTap
 from tests.support.broker_accounts import BrokerAccounts
 from tests.support.infra import ROOT
+from tests.support.mail import MailServer
 from tests.support.services import ADMIN_EMAIL, ADMIN_PASSWORD, log_in, running, serving
 from tests.support.waiting import until_ready as wait_ready
 

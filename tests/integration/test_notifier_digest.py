@@ -4,19 +4,15 @@ each; an address outside the directory gets nothing before it confirmed."""
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 import zoneinfo
 from typing import Any
 
 from services.notifier.domain import Cadence, digest_period_start
 from shared.contracts.exchange import OfferPosted, RequestPosted
-from tests.integration.notifier_fixtures import (
-    MailServer,
-    NotifierFactory,
-    ServedNotifier,
-    publish,
-    tagged,
-)
+from tests.integration.notifier_fixtures import NotifierFactory, ServedNotifier
+from tests.support.amqp import publish
+from tests.support.events import offer_in_nordstadt
+from tests.support.mail import MailServer, tagged
 from tests.support.waiting import eventually as wait_until
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -35,19 +31,7 @@ def period_after(start: dt.datetime) -> dt.datetime:
 
 
 def an_offer(title: str, **changes: Any) -> OfferPosted:
-    values: dict[str, Any] = {
-        "listing_id": str(uuid.uuid4()),
-        "organisation_id": str(uuid.uuid4()),
-        "category": "room",
-        "title": title,
-        "district": "Nordstadt",
-        "status": "open",
-        "expires_at": NOW + dt.timedelta(days=60),
-        "revision": 1,
-        "updated_at": NOW,
-    }
-    values.update(changes)
-    return OfferPosted.model_validate(values)
+    return offer_in_nordstadt(title, now=NOW, **changes)
 
 
 async def waiting_items(notifier: ServedNotifier, subscription_id: str, count: int) -> None:

@@ -6,18 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-import uuid
 
 from services.notifier.domain import SubscriptionStatus
-from shared.contracts.exchange import OfferPosted
-from tests.integration.notifier_fixtures import (
-    CaughtMail,
-    MailServer,
-    NotifierFactory,
-    ServedNotifier,
-    publish,
-    tagged,
-)
+from tests.integration.notifier_fixtures import NotifierFactory, ServedNotifier
+from tests.support.amqp import publish
+from tests.support.events import offer_posted
+from tests.support.mail import CaughtMail, MailServer, tagged
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 
@@ -76,16 +70,7 @@ async def test_fetching_emailed_links_changes_nothing_until_the_page_button_is_p
         assert "Abonnement bestätigt" in again
         assert "<form" not in again
 
-        offer = OfferPosted(
-            listing_id=str(uuid.uuid4()),
-            organisation_id=str(uuid.uuid4()),
-            category="room",
-            title="Gruppenraum für 20 Personen",
-            status="open",
-            expires_at=NOW + dt.timedelta(days=30),
-            revision=1,
-            updated_at=NOW,
-        )
+        offer = offer_posted("Gruppenraum für 20 Personen", now=NOW)
         [posted] = await publish(notifier.amqp_url, [offer])
         [notice] = await mail_server.wait_for(lambda m: m.cause == posted.id)
         await scanned(notifier, notice)

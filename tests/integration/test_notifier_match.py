@@ -8,15 +8,9 @@ import json
 import httpx
 
 from shared.contracts.base import EVENTS_EXCHANGE
-from tests.integration.notifier_fixtures import (
-    MailServer,
-    NotifierFactory,
-    ServedDirectory,
-    a_match,
-    publish,
-    tagged,
-)
-from tests.support.amqp import StreamTap
+from tests.integration.notifier_fixtures import NotifierFactory, ServedDirectory, a_match
+from tests.support.amqp import StreamTap, publish
+from tests.support.mail import MailServer, tagged
 from tests.support.waiting import eventually as wait_until
 
 

@@ -12,8 +12,9 @@ from aiosmtpd.controller import Controller
 
 from services.notifier.domain import DeliveryStatus
 from services.notifier.service import confirmation_delivery_id
-from tests.integration.notifier_fixtures import NotifierFactory, tagged
+from tests.integration.notifier_fixtures import NotifierFactory
 from tests.support.infra import free_port
+from tests.support.mail import tagged
 from tests.support.waiting import eventually as wait_until
 
 

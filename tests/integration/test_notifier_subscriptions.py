@@ -11,15 +11,10 @@ from typing import Any
 import pytest
 
 from services.notifier.tokens import LinkClaim, LinkSigner, TokenPurpose
-from shared.contracts.exchange import OfferPosted
-from tests.integration.notifier_fixtures import (
-    SIGNING_SECRET,
-    MailServer,
-    NotifierFactory,
-    ServedDirectory,
-    publish,
-    tagged,
-)
+from tests.integration.notifier_fixtures import SIGNING_SECRET, NotifierFactory, ServedDirectory
+from tests.support.amqp import publish
+from tests.support.events import offer_posted
+from tests.support.mail import MailServer, tagged
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 
@@ -46,17 +41,7 @@ async def test_an_organisation_follows_offers_at_once_and_its_editors_manage_the
         subscription = created.json()
         assert (subscription["status"], subscription["language"]) == ("active", "ar")
 
-        offer = OfferPosted(
-            listing_id=str(uuid.uuid4()),
-            organisation_id=str(uuid.uuid4()),
-            category="room",
-            title="Raum für das Sprachcafé",
-            tags=["sprachcafe"],
-            status="open",
-            expires_at=NOW + dt.timedelta(days=30),
-            revision=1,
-            updated_at=NOW,
-        )
+        offer = offer_posted("Raum für das Sprachcafé", now=NOW, tags=["sprachcafe"])
         [posted] = await publish(notifier.amqp_url, [offer])
         [mail] = await mail_server.wait_for(lambda m: m.cause == posted.id)
         assert mail.to == contact

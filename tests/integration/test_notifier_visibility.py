@@ -13,14 +13,9 @@ from typing import Any
 from services.notifier.domain import Cadence, digest_period_start
 from shared.contracts.base import CloudEvent
 from shared.contracts.calendar import EventCancelled, EventRescheduled, EventScheduled, EventUpdated
-from tests.integration.notifier_fixtures import (
-    MailServer,
-    NotifierFactory,
-    ServedDirectory,
-    ServedNotifier,
-    publish,
-    tagged,
-)
+from tests.integration.notifier_fixtures import NotifierFactory, ServedDirectory, ServedNotifier
+from tests.support.amqp import publish
+from tests.support.mail import MailServer, tagged
 from tests.support.waiting import eventually as wait_until
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)

@@ -7,8 +7,9 @@ import re
 
 import httpx
 
-from tests.integration.notifier_fixtures import MailServer, NotifierFactory, ServedDirectory, tagged
+from tests.integration.notifier_fixtures import NotifierFactory, ServedDirectory
 from tests.support.infra import RabbitVhost
+from tests.support.mail import MailServer, tagged
 from tests.support.members import member_with_password
 from tests.support.portal import portal_client
 
