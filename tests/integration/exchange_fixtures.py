@@ -166,23 +166,27 @@ async def _network(
             yield Network(directory_app, directory, exchange, admin, rabbit.url)
 
 
-@pytest.fixture
-async def network(
-    directory_settings: Callable[..., DirectorySettings],
-    rabbit: RabbitVhost,
-    mongo_url: str,
-) -> AsyncIterator[Network]:
-    async with _network(directory_settings, rabbit, mongo_url, exchange_over_http=False) as found:
-        yield found
+def _network_fixture(name: str, *, exchange_over_http: bool, doc: str) -> Any:
+    """The fixture `name`: the network, its exchange served over HTTP or not."""
+
+    async def fixture(
+        directory_settings: Callable[..., DirectorySettings], rabbit: RabbitVhost, mongo_url: str
+    ) -> AsyncIterator[Network]:
+        async with _network(
+            directory_settings, rabbit, mongo_url, exchange_over_http=exchange_over_http
+        ) as found:
+            yield found
+
+    fixture.__doc__ = doc
+    return pytest.fixture(name=name)(fixture)
 
 
-@pytest.fixture
-async def served_network(
-    directory_settings: Callable[..., DirectorySettings],
-    rabbit: RabbitVhost,
-    mongo_url: str,
-) -> AsyncIterator[Network]:
-    """Like `network`, with the exchange served over real HTTP as well (for the portal, which
-    calls it like any other client): `exchange_url` is where."""
-    async with _network(directory_settings, rabbit, mongo_url, exchange_over_http=True) as found:
-        yield found
+network = _network_fixture(
+    "network", exchange_over_http=False, doc="The directory and the exchange in-process."
+)
+served_network = _network_fixture(
+    "served_network",
+    exchange_over_http=True,
+    doc="""Like `network`, with the exchange served over real HTTP as well (for the portal,
+    which calls it like any other client): `exchange_url` is where.""",
+)
