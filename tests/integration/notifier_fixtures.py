@@ -154,6 +154,15 @@ class ServedNotifier:
         notifier: Notifier = self.app.state.notifier
         return notifier
 
+    async def subscribe(
+        self, body: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> dict[str, Any]:
+        """Create a subscription (201 expected); returns it as the notifier answered."""
+        created = await self.client.post("/subscriptions", json=body, headers=headers)
+        assert created.status_code == 201, created.text
+        subscription: dict[str, Any] = created.json()
+        return subscription
+
     async def knows_organisations(self, *organisation_ids: str) -> None:
         async def known() -> bool:
             found = [await self.service.store.organisation(o) for o in organisation_ids]

@@ -47,18 +47,15 @@ async def test_a_daily_digest_lists_each_new_matching_offer_once_per_day(
 ) -> None:
     reader = tagged("nachbarschaft")
     async with notifier_factory() as notifier:
-        subscribed = await notifier.client.post(
-            "/subscriptions",
-            json={
+        subscription = await notifier.subscribe(
+            {
                 "email": reader.upper(),
                 "language": "de",
                 "topics": ["offers"],
                 "filters": {"categories": ["room"], "districts": ["nordstadt"]},
                 "delivery": "daily",
-            },
+            }
         )
-        assert subscribed.status_code == 201, subscribed.text
-        subscription = subscribed.json()
         assert subscription["status"] == "pending"
         assert subscription["email"] == reader
 

@@ -45,11 +45,7 @@ async def test_fetching_emailed_links_changes_nothing_until_the_page_button_is_p
 ) -> None:
     reader = tagged("nachbarin")
     async with notifier_factory() as notifier:
-        created = await notifier.client.post(
-            "/subscriptions", json={"email": reader, "topics": ["offers"]}
-        )
-        assert created.status_code == 201, created.text
-        subscription_id = created.json()["id"]
+        subscription_id = (await notifier.subscribe({"email": reader, "topics": ["offers"]}))["id"]
         store = notifier.service.store
 
         [confirmation] = await mail_server.wait_for(lambda m: m.to == reader)

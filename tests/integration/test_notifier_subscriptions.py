@@ -28,17 +28,14 @@ async def test_an_organisation_follows_offers_at_once_and_its_editors_manage_the
             "Elternverein Regenbogen", email=contact, preferred_language="ar"
         )
         await notifier.knows_organisations(organisation["id"])
-        created = await notifier.client.post(
-            "/subscriptions",
-            json={
+        subscription = await notifier.subscribe(
+            {
                 "organisation_id": organisation["id"],
                 "topics": ["offers", "requests"],
                 "filters": {"tags": ["Sprachcafé"]},
             },
             headers=served_directory.admin,
         )
-        assert created.status_code == 201, created.text
-        subscription = created.json()
         assert (subscription["status"], subscription["language"]) == ("active", "ar")
 
         offer = offer_posted("Raum für das Sprachcafé", now=NOW, tags=["sprachcafe"])

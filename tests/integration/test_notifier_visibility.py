@@ -83,12 +83,10 @@ async def test_an_address_is_told_only_of_public_entries_at_once_in_follow_ups_a
             "Elternverein Regenbogen", email=contact, preferred_language="de"
         )
         await notifier.knows_organisations(organisation["id"])
-        member = await notifier.client.post(
-            "/subscriptions",
-            json={"organisation_id": organisation["id"], "topics": ["events"]},
+        await notifier.subscribe(
+            {"organisation_id": organisation["id"], "topics": ["events"]},
             headers=served_directory.admin,
         )
-        assert member.status_code == 201, member.text
         await subscribe_address(notifier, mail_server, reader, "immediate")
         await subscribe_address(notifier, mail_server, digest_reader, "daily")
         org = f"org:{organisation['id']}"
