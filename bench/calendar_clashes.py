@@ -33,8 +33,8 @@ from services.calendar.store import (
     INDEXES,
     CalendarStore,
     event_document,
-    window_queries,
 )
+from services.calendar.window_keys import window_queries
 from shared.contracts.calendar import Venue
 from shared.contracts.vocabulary import Audience
 from shared.ids import new_id

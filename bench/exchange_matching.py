@@ -25,6 +25,7 @@ from pymongo import AsyncMongoClient
 
 from bench.support import CommandCounter, database_url, percentile
 from services.exchange.domain import DEFAULT_LIFETIME, Listing, ListingCreate, post_listing
+from services.exchange.repository import ProjectedOrganisation
 from services.exchange.service import Exchange
 from services.exchange.settings import ExchangeSettings
 from services.exchange.store import (
@@ -32,7 +33,6 @@ from services.exchange.store import (
     LISTINGS,
     OUTBOX_COLLECTIONS,
     ExchangeStore,
-    ProjectedOrganisation,
     listing_document,
 )
 from shared.clock import utc_now

@@ -25,6 +25,17 @@ from tests.support.infra import (
 )
 from tests.support.storage import format_failures, run_storage_selfcheck
 
+#: The fixture modules of the services' stacks, for every test that names one of their fixtures
+#: (registered once here, so no test module imports fixtures for pytest to find them).
+pytest_plugins = [
+    "tests.support.broker_accounts",
+    "tests.support.mail",
+    "tests.integration.calendar_fixtures",
+    "tests.integration.exchange_fixtures",
+    "tests.integration.feed_fixtures",
+    "tests.integration.notifier_fixtures",
+]
+
 RUN_ID = uuid.uuid4().hex[:8]
 _databases = itertools.count(1)
 

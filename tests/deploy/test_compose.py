@@ -50,15 +50,12 @@ from shared.topology import (
 )
 from tests.support.broker_accounts import (
     BrokerAccounts,
-    broker_accounts,
     definition_passwords,
     definitions,
     placeholder_of,
     render,
     secret_env,
 )
-
-__all__ = ["broker_accounts"]  # the fixture, imported so pytest finds it
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"

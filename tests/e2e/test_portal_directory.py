@@ -5,28 +5,17 @@ set, changes her organisation's description herself."""
 from __future__ import annotations
 
 import re
-import urllib.parse
 from pathlib import Path
 
 from playwright.async_api import Browser, Page
 
-from services.portal.app import create_app as create_portal
-from services.portal.settings import PortalSettings
 from tests.integration.conftest import PORTAL
-from tests.integration.notifier_fixtures import (
-    MailServer,
-    NotifierFactory,
-    ServedDirectory,
-    mail_server,
-    notifier_factory,
-    notifier_vhost,
-    served_directory,
-    tagged,
-)
-from tests.support.infra import free_port
+from tests.integration.notifier_fixtures import NotifierFactory, ServedDirectory
+from tests.support.browser import log_in as send_log_in
+from tests.support.browser import refused_form
+from tests.support.mail import MailServer, link_token, tagged
+from tests.support.portal import portal_app
 from tests.support.services import ADMIN_EMAIL, ADMIN_PASSWORD, serving
-
-__all__ = ["mail_server", "notifier_factory", "notifier_vhost", "served_directory"]
 
 NAME = "Deutsch-Ukrainischer Kulturverein"
 DESCRIPTION = "Kultur, Sprache und Begegnung für ukrainische Familien in der Nordstadt."
@@ -36,10 +25,7 @@ ORGANISATION_URL = re.compile(r"/organisations/[0-9a-f-]{36}$")
 
 
 async def log_in(page: Page, portal_url: str, email: str, password: str) -> None:
-    await page.goto(f"{portal_url}/login")
-    await page.fill("input[name=email]", email)
-    await page.fill("input[name=password]", password)
-    await page.click("main button[type=submit]")
+    await send_log_in(page, portal_url, email, password)
     await page.wait_for_url(re.compile(r"/me$"))
 
 
@@ -51,16 +37,7 @@ async def test_the_office_registers_an_organisation_invites_a_member_who_then_ed
     tmp_path: Path,
 ) -> None:
     olena = tagged("olena.kovalenko")
-    nowhere = f"http://127.0.0.1:{free_port()}"
-    portal = create_portal(
-        PortalSettings(
-            _env_file=None,
-            directory_url=served_directory.url,
-            exchange_url=nowhere,
-            calendar_url=nowhere,
-            notifier_url=nowhere,
-        )
-    )
+    portal = portal_app(directory_url=served_directory.url)
     async with (
         notifier_factory(directory_url=served_directory.url),
         serving(portal) as portal_url,
@@ -83,12 +60,7 @@ async def test_the_office_registers_an_organisation_invites_a_member_who_then_ed
         await page.fill("input[name=district]", "Nordstadt")
         await page.fill("input[name=email]", "kontakt@dukv")
         await page.select_option("select[name=preferred_language]", "uk")
-        async with page.expect_response(lambda r: r.request.method == "POST") as refused:
-            await page.click("main button:has-text('Organisation anlegen')")
-        assert (await refused.value).status == 422
-        alert = page.locator("[role=alert]")
-        await alert.wait_for()
-        shown = await alert.inner_text()
+        shown = await refused_form(page, "main button:has-text('Organisation anlegen')")
         assert "Bitte prüfen Sie: Kontakt-E-Mail." in shown
         assert "Eine gültige E-Mail-Adresse" in shown
         assert await page.get_attribute("input[name=email]", "aria-invalid") == "true"
@@ -122,9 +94,8 @@ async def test_the_office_registers_an_organisation_invites_a_member_who_then_ed
         [mail] = await mail_server.wait_for(lambda m: m.to == olena)
         assert NAME in mail.header("Subject")
         link = mail.link(rf"{PORTAL}/set-password\?token=\S+")
-        [token] = urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)["token"]
         password_set = await served_directory.client.post(
-            "/auth/password", json={"token": token, "password": PASSWORD}
+            "/auth/password", json={"token": link_token(link), "password": PASSWORD}
         )
         assert password_set.status_code == 204, password_set.text
 

@@ -9,13 +9,11 @@ from zoneinfo import ZoneInfo
 
 from playwright.async_api import Browser
 
-from services.portal.app import create_app as create_portal
-from services.portal.settings import PortalSettings
-from tests.integration.calendar_fixtures import *  # noqa: F403 (the calendar's fixtures)
 from tests.integration.calendar_fixtures import ServedPartners
-from tests.support.infra import RabbitVhost, free_port
+from tests.support.browser import logged_in_page
+from tests.support.infra import RabbitVhost
 from tests.support.members import member_with_password
-from tests.support.services import serving
+from tests.support.portal import served_portal
 
 BERLIN = ZoneInfo("Europe/Berlin")
 EMAIL = "ayse@linde.example"
@@ -52,22 +50,10 @@ async def test_a_member_sees_the_room_is_taken_and_books_another_room(
         name="Ayşe Demir",
         password=PASSWORD,
     )
-    nowhere = f"http://127.0.0.1:{free_port()}"
-    portal = create_portal(
-        PortalSettings(
-            _env_file=None,
-            directory_url=partners.directory_url,
-            calendar_url=partners.calendar_url,
-            exchange_url=nowhere,
-            notifier_url=nowhere,
-        )
-    )
-    async with serving(portal) as portal_url:
-        page = await browser.new_page()
-        await page.goto(f"{portal_url}/login")
-        await page.fill("input[name=email]", EMAIL)
-        await page.fill("input[name=password]", PASSWORD)
-        await page.click("main button[type=submit]")
+    async with served_portal(
+        directory_url=partners.directory_url, calendar_url=partners.calendar_url
+    ) as portal_url:
+        page = await logged_in_page(browser, portal_url, EMAIL, PASSWORD)
         await page.get_by_role("link", name="Termin eintragen").click()
         await page.wait_for_url(re.compile(r"/events/new\?organisation="))
 

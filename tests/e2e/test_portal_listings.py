@@ -8,16 +8,12 @@ from pathlib import Path
 
 from playwright.async_api import Browser
 
-from services.portal.app import create_app as create_portal
-from services.portal.settings import PortalSettings
 from shared.contracts.base import EVENTS_EXCHANGE
-from tests.integration.exchange_fixtures import Network, served_network
+from tests.integration.exchange_fixtures import Network
 from tests.support.amqp import StreamTap
-from tests.support.infra import free_port
+from tests.support.browser import logged_in_page, refused_form
 from tests.support.members import member_with_password
-from tests.support.services import serving
-
-__all__ = ["served_network"]  # the fixture, imported so pytest finds it
+from tests.support.portal import served_portal
 
 EMAIL = "olena@mriya.example.org"
 PASSWORD = "Sonnenblume-Nordstadt-2026"
@@ -40,22 +36,10 @@ async def test_a_member_posts_an_offer_in_the_browser_sees_its_match_and_withdra
         name="Olena Kovalenko",
         password=PASSWORD,
     )
-    nowhere = f"http://127.0.0.1:{free_port()}"
-    portal = create_portal(
-        PortalSettings(
-            _env_file=None,
-            directory_url=str(network.directory.base_url),
-            exchange_url=network.exchange_url,
-            calendar_url=nowhere,
-            notifier_url=nowhere,
-        )
-    )
-    async with serving(portal) as portal_url:
-        page = await browser.new_page()
-        await page.goto(f"{portal_url}/login")
-        await page.fill("input[name=email]", EMAIL)
-        await page.fill("input[name=password]", PASSWORD)
-        await page.click("main button[type=submit]")
+    async with served_portal(
+        directory_url=str(network.directory.base_url), exchange_url=network.exchange_url
+    ) as portal_url:
+        page = await logged_in_page(browser, portal_url, EMAIL, PASSWORD)
         await page.click("main a:has-text('Angebot einstellen')")
         await page.wait_for_selector("h1:has-text('Angebot einstellen')")
         assert await page.input_value("select[name=organisation_id]") == seniors
@@ -67,12 +51,7 @@ async def test_a_member_posts_an_offer_in_the_browser_sees_its_match_and_withdra
         await page.fill("input[name=tags]", "Sprachcafé, Senioren")
         await page.fill("input[name=languages]", "Deutsch, uk")
         await page.fill("input[name=district]", "Nordstadt")
-        async with page.expect_response(lambda r: r.request.method == "POST") as refused:
-            await page.click("main button[type=submit]")
-        assert (await refused.value).status == 422
-        alert = page.locator("[role=alert]")
-        await alert.wait_for()
-        shown = await alert.inner_text()
+        shown = await refused_form(page)
         assert "Bitte prüfen Sie: Sprachen." in shown
         assert "„Deutsch“ ist kein Sprachkürzel" in shown
         assert await page.input_value("select[name=organisation_id]") == seniors

@@ -4,29 +4,16 @@ member sees it on their page in the portal and switches match emails on again in
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
 from playwright.async_api import Browser
 
-from services.portal.app import create_app as create_portal
-from services.portal.settings import PortalSettings
-from tests.integration.notifier_fixtures import (
-    MailServer,
-    NotifierFactory,
-    ServedDirectory,
-    a_match,
-    mail_server,
-    notifier_factory,
-    notifier_vhost,
-    publish,
-    served_directory,
-    tagged,
-)
-from tests.support.infra import free_port
+from tests.integration.notifier_fixtures import NotifierFactory, ServedDirectory, a_match
+from tests.support.amqp import publish
+from tests.support.browser import logged_in_page
+from tests.support.mail import MailServer, link_token, tagged
+from tests.support.portal import portal_app
 from tests.support.services import serving
-
-__all__ = ["mail_server", "notifier_factory", "notifier_vhost", "served_directory"]
 
 PASSWORD = "Nachbarschaft-Linde-2026"
 
@@ -38,33 +25,18 @@ async def test_a_member_switches_match_emails_on_again_in_the_portal(
     browser: Browser,
 ) -> None:
     inbox, member = tagged("info-linde"), tagged("jana")
-    nowhere = f"http://127.0.0.1:{free_port()}"
     async with notifier_factory(directory_url=served_directory.url) as notifier:
-        portal = create_portal(
-            PortalSettings(
-                _env_file=None,
-                directory_url=served_directory.url,
-                notifier_url=notifier.url,
-                exchange_url=nowhere,
-                calendar_url=nowhere,
-            )
-        )
+        portal = portal_app(directory_url=served_directory.url, notifier_url=notifier.url)
         linde = await served_directory.register("Nachbarschaftstreff Linde", email=inbox)
         other = await served_directory.register("FC Anadolu Nordstadt 1987")
         await notifier.knows_organisations(linde["id"], other["id"])
 
         # Jana is invited (the notifier mails the invitation) and sets her password
-        invited = await served_directory.client.post(
-            f"/organisations/{linde['id']}/members",
-            json={"email": member, "name": "Jana Novak"},
-            headers=served_directory.admin,
-        )
-        assert invited.status_code == 201, invited.text
+        await served_directory.invite(linde["id"], member, "Jana Novak")
         [invitation] = await mail_server.wait_for(lambda m: m.to == member)
         link = invitation.link(r"http://portal\.test/set-password\?token=\S+")
-        [token] = parse_qs(urlsplit(link).query)["token"]
         password_set = await served_directory.client.post(
-            "/auth/password", json={"token": token, "password": PASSWORD}
+            "/auth/password", json={"token": link_token(link), "password": PASSWORD}
         )
         assert password_set.status_code in (200, 204), password_set.text
 
@@ -79,11 +51,7 @@ async def test_a_member_switches_match_emails_on_again_in_the_portal(
             assert clicked.status_code == 200, clicked.text
 
         async with serving(portal) as portal_url:
-            page = await browser.new_page()
-            await page.goto(f"{portal_url}/login")
-            await page.fill("input[name=email]", member)
-            await page.fill("input[name=password]", PASSWORD)
-            await page.click("main button[type=submit]")
+            page = await logged_in_page(browser, portal_url, member, PASSWORD)
             notice = page.locator(f"#notice-{linde['id']}-match_found")
             await notice.wait_for()
             assert re.search(r"\baus\b", await notice.inner_text())

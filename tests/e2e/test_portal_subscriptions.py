@@ -4,66 +4,26 @@ offered in Nordstadt."""
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import re
-import uuid
 
 import httpx
 from playwright.async_api import Browser
 
-from services.portal.app import create_app as create_portal
-from services.portal.settings import PortalSettings
-from shared.contracts.exchange import OfferPosted
-from tests.integration.notifier_fixtures import (
-    MailServer,
-    NotifierFactory,
-    mail_server,
-    notifier_factory,
-    notifier_vhost,
-    publish,
-    tagged,
-)
-from tests.support.infra import free_port
-from tests.support.services import serving
-
-__all__ = ["mail_server", "notifier_factory", "notifier_vhost"]
-
-
-def an_offer(title: str, **changes: object) -> OfferPosted:
-    """An `exchange.offer.posted` of another organisation; keyword arguments override."""
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    values: dict[str, object] = {
-        "listing_id": str(uuid.uuid4()),
-        "organisation_id": str(uuid.uuid4()),
-        "category": "room",
-        "title": title,
-        "district": "Nordstadt",
-        "status": "open",
-        "expires_at": now + dt.timedelta(days=60),
-        "revision": 1,
-        "updated_at": now,
-    }
-    values.update(changes)
-    return OfferPosted.model_validate(values)
+from tests.integration.notifier_fixtures import NotifierFactory
+from tests.support.amqp import publish
+from tests.support.browser import refused_form
+from tests.support.events import offer_in_nordstadt
+from tests.support.mail import MailServer, tagged
+from tests.support.portal import served_portal
 
 
 async def test_a_neighbour_follows_new_rooms_in_her_district_and_hears_about_the_next_one(
     notifier_factory: NotifierFactory, mail_server: MailServer, browser: Browser
 ) -> None:
     neighbour = tagged("nachbarin")
-    nowhere = f"http://127.0.0.1:{free_port()}"
     async with notifier_factory() as notifier:
-        portal = create_portal(
-            PortalSettings(
-                _env_file=None,
-                notifier_url=notifier.url,
-                directory_url=nowhere,
-                exchange_url=nowhere,
-                calendar_url=nowhere,
-            )
-        )
-        async with serving(portal) as portal_url:
+        async with served_portal(notifier_url=notifier.url) as portal_url:
             page = await browser.new_page()
             await page.goto(portal_url)
             await page.click("header a:has-text('Per E-Mail folgen')")
@@ -76,12 +36,7 @@ async def test_a_neighbour_follows_new_rooms_in_her_district_and_hears_about_the
             await page.fill("input[name=districts]", "Nordstadt")
             await page.check("input[name=delivery][value=immediate]")
             await page.select_option("select[name=language]", "de")
-            async with page.expect_response(lambda r: r.request.method == "POST") as refused:
-                await page.click("main button[type=submit]")
-            assert (await refused.value).status == 422
-            alert = page.locator("[role=alert]")
-            await alert.wait_for()
-            shown = await alert.inner_text()
+            shown = await refused_form(page)
             assert "Bitte prüfen Sie: E-Mail-Adresse." in shown
             assert "gültige E-Mail-Adresse" in shown
             assert await page.input_value("input[name=email]") == "nachbarin@nordstadt"
@@ -113,9 +68,9 @@ async def test_a_neighbour_follows_new_rooms_in_her_district_and_hears_about_the
         assert "Abonnement bestätigt" in confirmed.text
 
         sofa, elsewhere, room = (
-            an_offer("Sofa abzugeben", category="furniture"),
-            an_offer("Saal in der Südstadt", district="Südstadt"),
-            an_offer("Gruppenraum am Nordplatz frei"),
+            offer_in_nordstadt("Sofa abzugeben", category="furniture"),
+            offer_in_nordstadt("Saal in der Südstadt", district="Südstadt"),
+            offer_in_nordstadt("Gruppenraum am Nordplatz frei"),
         )
         published = await publish(notifier.amqp_url, [sofa, elsewhere, room])
         [mail] = await mail_server.wait_for(lambda m: m.cause == published[2].id)

@@ -33,29 +33,15 @@ from services.exchange.app import create_app as create_exchange
 from services.exchange.settings import ExchangeSettings
 from shared.contracts.base import EVENTS_EXCHANGE, TYPE_PREFIX
 from tests.conftest import new_database_name
-from tests.integration.calendar_fixtures import Partners, calendar_settings
+from tests.integration.calendar_fixtures import Partners
 from tests.integration.exchange_fixtures import Network
-from tests.integration.notifier_fixtures import (
-    MailServer,
-    NotifierFactory,
-    ServedNotifier,
-    mail_server,
-    notifier_factory,
-    notifier_vhost,
-)
+from tests.integration.notifier_fixtures import NotifierFactory, ServedNotifier
 from tests.support.amqp import StreamTap
-from tests.support.broker_accounts import BrokerAccounts, broker_accounts
+from tests.support.broker_accounts import BrokerAccounts
 from tests.support.infra import ROOT
+from tests.support.mail import MailServer
 from tests.support.services import ADMIN_EMAIL, ADMIN_PASSWORD, log_in, running, serving
 from tests.support.waiting import until_ready as wait_ready
-
-__all__ = [  # the fixtures, imported so pytest finds them
-    "broker_accounts",
-    "calendar_settings",
-    "mail_server",
-    "notifier_factory",
-    "notifier_vhost",
-]
 
 EXAMPLE_CONSUMER = ROOT / "docs" / "examples" / "external_consumer.py"
 CORRELATION_ID = "e2e-story-1"

@@ -17,17 +17,17 @@ from fastapi import FastAPI
 from services.calendar.app import create_app as create_calendar
 from services.calendar.settings import CalendarSettings
 from services.directory.app import create_app as create_directory
-from services.directory.settings import DirectorySettings
 from services.exchange.app import create_app as create_exchange
 from services.notifier.app import create_app as create_notifier
 from services.notifier.settings import NotifierSettings
-from services.portal.app import create_app as create_portal
-from services.portal.settings import PortalSettings
 from shared.ids import new_id
 from tests.conftest import new_database_name
+from tests.integration.conftest import directory_settings_for
 from tests.integration.exchange_fixtures import exchange_settings
-from tests.integration.notifier_fixtures import MailServer, notifier_environment
+from tests.integration.notifier_fixtures import notifier_environment
 from tests.support.infra import free_port
+from tests.support.mail import MailServer
+from tests.support.portal import portal_app
 from tests.support.services import ADMIN_EMAIL, ADMIN_PASSWORD, log_in, serving
 from tests.support.waiting import eventually, until_ready
 
@@ -148,17 +148,11 @@ async def full_stack(rabbit_url: str, mongo_url: str, keys_dir: Path) -> AsyncIt
                 )
                 await until_ready(clients[name])
 
-            directory_settings = DirectorySettings(
-                _env_file=None,
-                environment="test",
-                mongodb_url=mongo_url,
-                mongodb_database=new_database_name(),
-                rabbitmq_url=rabbit_url,
-                signing_key_file=str(keys_dir / "directory.pem"),
-                admin_email=ADMIN_EMAIL,
-                admin_password=ADMIN_PASSWORD,
-                public_base_url=PORTAL,
-                outbox_poll_seconds=0.2,
+            directory_settings = directory_settings_for(
+                rabbit_url,
+                mongo_url,
+                keys_dir,
+                new_database_name(),
                 # every caller here is one client; the throttles have tests of their own
                 reset_max_per_client=100_000,
                 login_client_max_failures=100_000,
@@ -196,14 +190,13 @@ async def full_stack(rabbit_url: str, mongo_url: str, keys_dir: Path) -> AsyncIt
             await serve(
                 "notifier", create_notifier(NotifierSettings(_env_file=None, **values)), port
             )
-            portal_settings = PortalSettings(
-                _env_file=None,
+            portal = portal_app(
                 directory_url=urls["directory"],
                 calendar_url=urls["calendar"],
                 exchange_url=urls["exchange"],
                 notifier_url=urls["notifier"],
             )
-            await serve("portal", create_portal(portal_settings))
+            await serve("portal", portal)
             admin = await log_in(clients["directory"], ADMIN_EMAIL, ADMIN_PASSWORD)
             yield Stack(apps, urls, clients, admin, rabbit_url, mail)
     finally:

@@ -36,6 +36,7 @@ from shared.ids import new_id
 from shared.topology import parking_queue_name
 from tests.conftest import RUN_ID
 from tests.fuzz.stack import Stack, full_stack
+from tests.support.amqp import relayed_message
 from tests.support.infra import create_vhost, delete_vhost
 from tests.support.waiting import eventually
 from tests.unit.test_envelope import SAMPLES
@@ -268,12 +269,7 @@ async def publish(
     target = COMMANDS_EXCHANGE if sample.message_kind == "command" else EVENTS_EXCHANGE
     exchange = await channel.get_exchange(target)
     await exchange.publish(
-        aio_pika.Message(
-            body,
-            message_id=message_id,
-            content_type=content_type or None,
-            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-        ),
+        relayed_message(body, message_id=message_id, content_type=content_type or None),
         routing_key=sample.routing_key,
     )
 

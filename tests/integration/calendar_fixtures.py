@@ -20,17 +20,10 @@ from services.calendar.store import CalendarStore
 from services.directory.app import create_app as create_directory
 from services.directory.settings import DirectorySettings
 from shared.contracts.base import EVENTS_EXCHANGE
-from shared.ids import new_id
 from tests.conftest import new_database_name
 from tests.support.amqp import StreamTap
 from tests.support.infra import RabbitVhost
-from tests.support.services import (
-    ADMIN_EMAIL,
-    ADMIN_PASSWORD,
-    log_in,
-    running,
-    serving,
-)
+from tests.support.services import BehindTheDirectory, running, serving, serving_with_admin
 from tests.support.waiting import until_ready as _wait_ready
 
 Headers = dict[str, str]
@@ -38,11 +31,9 @@ PORTAL = "http://portal.test"
 
 
 @dataclass
-class Partners:
+class Partners(BehindTheDirectory):
     """The directory (served over HTTP) and the calendar that follows it."""
 
-    directory_app: FastAPI
-    directory: httpx.AsyncClient
     calendar: httpx.AsyncClient
     calendar_app: FastAPI
     admin: Headers
@@ -82,14 +73,6 @@ class Partners:
                 raise AssertionError(f"the calendar never saw {organisation_id} as {status}")
             await asyncio.sleep(0.05)
 
-    def editor_of(self, *organisation_ids: str) -> Headers:
-        """A member's token, signed by the directory's real key (the log-in flow itself is the
-        directory's own tests' business)."""
-        token = self.directory_app.state.directory.issuer.issue(
-            new_id(), "editor", list(organisation_ids)
-        )
-        return {"Authorization": f"Bearer {token}"}
-
 
 @pytest.fixture
 def calendar_settings(
@@ -121,12 +104,7 @@ async def partners(
     calendar_settings: Callable[..., CalendarSettings],
 ) -> AsyncIterator[Partners]:
     directory_app = create_directory(directory_settings())
-    async with (
-        serving(directory_app) as directory_url,
-        httpx.AsyncClient(base_url=directory_url) as directory,
-    ):
-        await _wait_ready(directory)
-        admin = await log_in(directory, ADMIN_EMAIL, ADMIN_PASSWORD)
+    async with serving_with_admin(directory_app) as (directory_url, directory, admin):
         calendar_app = create_calendar(calendar_settings(directory_url))
         async with running(calendar_app) as calendar:
             yield Partners(directory_app, directory, calendar.client, calendar_app, admin)
@@ -146,12 +124,7 @@ async def served_partners(
     calendar_settings: Callable[..., CalendarSettings],
 ) -> AsyncIterator[ServedPartners]:
     directory_app = create_directory(directory_settings())
-    async with (
-        serving(directory_app) as directory_url,
-        httpx.AsyncClient(base_url=directory_url) as directory,
-    ):
-        await _wait_ready(directory)
-        admin = await log_in(directory, ADMIN_EMAIL, ADMIN_PASSWORD)
+    async with serving_with_admin(directory_app) as (directory_url, directory, admin):
         calendar_app = create_calendar(calendar_settings(directory_url))
         async with (
             serving(calendar_app) as calendar_url,

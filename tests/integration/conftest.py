@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +11,7 @@ import pytest
 from services.directory.app import create_app as create_directory
 from services.directory.settings import DirectorySettings
 from tests.support.infra import RabbitVhost
+from tests.support.processes import ServiceProcess
 from tests.support.services import ADMIN_EMAIL, ADMIN_PASSWORD, RunningService, log_in, running
 
 PORTAL = "http://portal.test"
@@ -23,21 +24,29 @@ def directory_settings(
     """Settings for a directory on this test's own database; keyword arguments override."""
 
     def make(**overrides: Any) -> DirectorySettings:
-        values: dict[str, Any] = {
-            "environment": "test",
-            "mongodb_url": mongo_url,
-            "mongodb_database": database_name,
-            "rabbitmq_url": rabbit.url,
-            "signing_key_file": str(keys_dir / "directory.pem"),
-            "admin_email": ADMIN_EMAIL,
-            "admin_password": ADMIN_PASSWORD,
-            "public_base_url": PORTAL,
-            "outbox_poll_seconds": 0.2,
-        }
-        values.update(overrides)
-        return DirectorySettings(_env_file=None, **values)
+        return directory_settings_for(rabbit.url, mongo_url, keys_dir, database_name, **overrides)
 
     return make
+
+
+def directory_settings_for(
+    rabbitmq_url: str, mongo_url: str, keys_dir: Path, database: str, /, **overrides: Any
+) -> DirectorySettings:
+    """A directory's settings for tests (the office's account, fast outbox); keyword arguments
+    override. The `directory_settings` fixture, for code that outlives one test."""
+    values: dict[str, Any] = {
+        "environment": "test",
+        "mongodb_url": mongo_url,
+        "mongodb_database": database,
+        "rabbitmq_url": rabbitmq_url,
+        "signing_key_file": str(keys_dir / "directory.pem"),
+        "admin_email": ADMIN_EMAIL,
+        "admin_password": ADMIN_PASSWORD,
+        "public_base_url": PORTAL,
+        "outbox_poll_seconds": 0.2,
+        **overrides,
+    }
+    return DirectorySettings(_env_file=None, **values)
 
 
 @pytest.fixture
@@ -52,3 +61,12 @@ async def directory(
 async def admin(directory: RunningService) -> dict[str, str]:
     """Authorization headers of the office staff account."""
     return await log_in(directory.client, ADMIN_EMAIL, ADMIN_PASSWORD)
+
+
+@pytest.fixture
+def processes() -> Iterator[list[ServiceProcess]]:
+    """Services a test starts as processes of their own (append them); stopped afterwards."""
+    started: list[ServiceProcess] = []
+    yield started
+    for process in started:
+        process.stop()

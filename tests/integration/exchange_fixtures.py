@@ -10,10 +10,8 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
-import aio_pika
 import httpx
 import pytest
-from fastapi import FastAPI
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.directory.app import create_app as create_directory
@@ -21,20 +19,17 @@ from services.directory.settings import DirectorySettings
 from services.exchange.app import create_app as create_exchange
 from services.exchange.service import Exchange
 from services.exchange.settings import ExchangeSettings
-from shared.contracts.base import CLOUDEVENTS_CONTENT_TYPE, EVENTS_EXCHANGE
 from shared.contracts.directory import OrganisationStatus
-from shared.ids import new_id
 from shared.mongo import Document
 from tests.conftest import new_database_name
 from tests.support.amqp import StreamTap
 from tests.support.infra import RabbitVhost
 from tests.support.services import (
-    ADMIN_EMAIL,
-    ADMIN_PASSWORD,
+    BehindTheDirectory,
     RunningService,
-    log_in,
     running,
     serving,
+    serving_with_admin,
 )
 from tests.support.waiting import eventually, until_ready
 
@@ -42,29 +37,10 @@ Headers = dict[str, str]
 MATCHING_CONSUMER = "exchange.matching"
 
 
-async def publish_to_events(url: str, body: bytes, *, routing_key: str, message_id: str) -> None:
-    """Publish raw bytes to the public exchange, as a broker redelivery or a replay would."""
-    connection = await aio_pika.connect(url)
-    async with connection:
-        channel = await connection.channel(publisher_confirms=True)
-        exchange = await channel.get_exchange(EVENTS_EXCHANGE)
-        await exchange.publish(
-            aio_pika.Message(
-                body,
-                message_id=message_id,
-                content_type=CLOUDEVENTS_CONTENT_TYPE,
-                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-            ),
-            routing_key=routing_key,
-        )
-
-
 @dataclass
-class Network:
+class Network(BehindTheDirectory):
     """The directory and the exchange, talking only through the broker (and the JWKS)."""
 
-    directory_app: FastAPI
-    directory: httpx.AsyncClient
     exchange: RunningService
     admin: Headers
     rabbit_url: str
@@ -151,13 +127,6 @@ class Network:
 
         await eventually(all_published)
 
-    def editor_of(self, *organisation_ids: str) -> Headers:
-        """A member's token, signed by the directory's key like one from its log-in."""
-        token = self.directory_app.state.directory.issuer.issue(
-            new_id(), "editor", list(organisation_ids)
-        )
-        return {"Authorization": f"Bearer {token}"}
-
 
 def exchange_settings(mongo_url: str, rabbit_url: str, directory_url: str) -> ExchangeSettings:
     """An exchange on a database of its own that publishes and sweeps expired listings fast."""
@@ -182,46 +151,42 @@ async def _network(
     exchange_over_http: bool,
 ) -> AsyncIterator[Network]:
     directory_app = create_directory(directory_settings())
-    async with serving(directory_app) as directory_url:
-        settings = exchange_settings(mongo_url, rabbit.url, directory_url)
-        async with httpx.AsyncClient(base_url=directory_url) as directory:
-
-            async def directory_ready() -> bool:
-                return (await directory.get("/readyz")).status_code == 200
-
-            await eventually(directory_ready, timeout=30)
-            admin = await log_in(directory, ADMIN_EMAIL, ADMIN_PASSWORD)
-            exchange_app = create_exchange(settings)
-            if not exchange_over_http:
-                async with running(exchange_app) as exchange:
-                    yield Network(directory_app, directory, exchange, admin, rabbit.url)
-                return
-            async with (
-                serving(exchange_app) as exchange_url,
-                httpx.AsyncClient(base_url=exchange_url) as client,
-            ):
-                await until_ready(client)
-                exchange = RunningService(exchange_app, client)
+    async with serving_with_admin(directory_app) as (directory_url, directory, admin):
+        exchange_app = create_exchange(exchange_settings(mongo_url, rabbit.url, directory_url))
+        if not exchange_over_http:
+            async with running(exchange_app) as exchange:
                 yield Network(directory_app, directory, exchange, admin, rabbit.url)
+            return
+        async with (
+            serving(exchange_app) as exchange_url,
+            httpx.AsyncClient(base_url=exchange_url) as client,
+        ):
+            await until_ready(client)
+            exchange = RunningService(exchange_app, client)
+            yield Network(directory_app, directory, exchange, admin, rabbit.url)
 
 
-@pytest.fixture
-async def network(
-    directory_settings: Callable[..., DirectorySettings],
-    rabbit: RabbitVhost,
-    mongo_url: str,
-) -> AsyncIterator[Network]:
-    async with _network(directory_settings, rabbit, mongo_url, exchange_over_http=False) as found:
-        yield found
+def _network_fixture(name: str, *, exchange_over_http: bool, doc: str) -> Any:
+    """The fixture `name`: the network, its exchange served over HTTP or not."""
+
+    async def fixture(
+        directory_settings: Callable[..., DirectorySettings], rabbit: RabbitVhost, mongo_url: str
+    ) -> AsyncIterator[Network]:
+        async with _network(
+            directory_settings, rabbit, mongo_url, exchange_over_http=exchange_over_http
+        ) as found:
+            yield found
+
+    fixture.__doc__ = doc
+    return pytest.fixture(name=name)(fixture)
 
 
-@pytest.fixture
-async def served_network(
-    directory_settings: Callable[..., DirectorySettings],
-    rabbit: RabbitVhost,
-    mongo_url: str,
-) -> AsyncIterator[Network]:
-    """Like `network`, with the exchange served over real HTTP as well (for the portal, which
-    calls it like any other client): `exchange_url` is where."""
-    async with _network(directory_settings, rabbit, mongo_url, exchange_over_http=True) as found:
-        yield found
+network = _network_fixture(
+    "network", exchange_over_http=False, doc="The directory and the exchange in-process."
+)
+served_network = _network_fixture(
+    "served_network",
+    exchange_over_http=True,
+    doc="""Like `network`, with the exchange served over real HTTP as well (for the portal,
+    which calls it like any other client): `exchange_url` is where.""",
+)

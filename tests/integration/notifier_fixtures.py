@@ -1,25 +1,18 @@
-"""Fixtures for the notifier's tests: a real SMTP server (aiosmtpd on loopback) that keeps what
-it receives, the notifier served over real HTTP, the directory served over real HTTP (its JWKS,
-its invitations), and publishing CloudEvents to the broker as another service would."""
+"""Fixtures for the notifier's tests: the notifier served over real HTTP, sending to the test's
+SMTP server (`tests.support.mail`), and the directory served over real HTTP (its JWKS, its
+invitations)."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import datetime as dt
-import email
-import email.policy
-import re
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from dataclasses import dataclass, field
-from email.message import EmailMessage
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
-import aio_pika
 import httpx
 import pytest
-from aiosmtpd.controller import Controller
 from fastapi import FastAPI
 
 from services.directory.app import create_app as create_directory
@@ -27,124 +20,17 @@ from services.directory.settings import DirectorySettings
 from services.notifier.app import create_app as create_notifier
 from services.notifier.service import Notifier
 from services.notifier.settings import NotifierSettings
-from shared.contracts.base import CLOUDEVENTS_CONTENT_TYPE, CloudEvent, Payload, envelope
 from shared.contracts.exchange import MatchFound
 from shared.ids import new_id
-from shared.topology import commands_exchange, events_exchange
 from tests.conftest import RUN_ID, new_database_name
 from tests.integration.conftest import PORTAL
 from tests.support.infra import RabbitVhost, create_vhost, delete_vhost, free_port
-from tests.support.services import ADMIN_EMAIL, ADMIN_PASSWORD, serving
+from tests.support.mail import MailServer
+from tests.support.services import serving, serving_with_admin
 from tests.support.waiting import eventually as wait_until
 from tests.support.waiting import until_ready as wait_ready
 
 SIGNING_SECRET = "a-signing-secret-for-the-notifier-tests-only"
-
-
-# --- the SMTP server ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CaughtMail:
-    envelope_to: list[str]
-    message: EmailMessage
-    #: The message exactly as it arrived over SMTP (a decoding parser hides wire mistakes).
-    raw: bytes = b""
-
-    @property
-    def to(self) -> str:
-        return self.envelope_to[0]
-
-    def header(self, name: str) -> str:
-        value = self.message.get(name)
-        return "" if value is None else str(value)
-
-    @property
-    def cause(self) -> str:
-        return self.header("X-Integrationsnetz-Cause")
-
-    def part(self, subtype: str) -> str:
-        body = self.message.get_body(preferencelist=(subtype,))
-        assert body is not None, f"no text/{subtype} part"
-        content: str = body.get_content()
-        return content
-
-    @property
-    def text(self) -> str:
-        return self.part("plain")
-
-    @property
-    def html(self) -> str:
-        return self.part("html")
-
-    def link(self, pattern: str) -> str:
-        found = re.search(pattern, self.text)
-        assert found, f"no link matching {pattern!r} in:\n{self.text}"
-        return found.group(0)
-
-
-@dataclass
-class MailServer:
-    """An SMTP server on a fixed loopback port that keeps every accepted message; it can be
-    stopped and started again on the same port, and can run a hook at each RCPT."""
-
-    port: int
-    mails: list[CaughtMail] = field(default_factory=list)
-    rcpt_count: int = 0
-    on_rcpt: Callable[[int], None] | None = None
-    _controller: Controller | None = None
-
-    async def handle_RCPT(  # noqa: N802 (aiosmtpd hook name)
-        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
-    ) -> str:
-        self.rcpt_count += 1
-        if self.on_rcpt is not None:
-            self.on_rcpt(self.rcpt_count)
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        raw = envelope.original_content or envelope.content
-        message = email.message_from_bytes(raw, policy=email.policy.default)
-        assert isinstance(message, EmailMessage)
-        self.mails.append(CaughtMail(list(envelope.rcpt_tos), message, raw))
-        return "250 Message accepted for delivery"
-
-    def start(self) -> None:
-        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
-        self._controller.start()
-
-    def stop(self) -> None:
-        if self._controller is not None:
-            self._controller.stop()
-            self._controller = None
-
-    def to(self, address: str) -> list[CaughtMail]:
-        return [m for m in self.mails if m.to == address]
-
-    async def wait_for(
-        self,
-        predicate: Callable[[CaughtMail], bool] = lambda _m: True,
-        count: int = 1,
-        timeout: float = 15.0,
-    ) -> list[CaughtMail]:
-        deadline = asyncio.get_running_loop().time() + timeout
-        while True:
-            found = [m for m in self.mails if predicate(m)]
-            if len(found) >= count:
-                return found
-            if asyncio.get_running_loop().time() > deadline:
-                seen = [(m.to, m.header("Subject")) for m in self.mails]
-                raise AssertionError(f"expected {count} matching mails in {timeout}s; saw {seen}")
-            await asyncio.sleep(0.05)
-
-
-@pytest.fixture
-def mail_server() -> Iterator[MailServer]:
-    server = MailServer(free_port())
-    server.start()
-    yield server
-    server.stop()
 
 
 # --- the broker -----------------------------------------------------------------------------
@@ -156,36 +42,6 @@ def notifier_vhost(rabbitmq_base_url: str) -> Iterator[RabbitVhost]:
     vhost = create_vhost(rabbitmq_base_url, f"inx-test-{RUN_ID}-notifier")
     yield vhost
     delete_vhost(vhost)
-
-
-async def publish(url: str, messages: Sequence[CloudEvent | Payload]) -> list[CloudEvent]:
-    """Publish CloudEvents (or payloads, wrapped in a new envelope) the way a service's outbox
-    relay does: persistent, confirmed, `message_id` = CloudEvents id."""
-    events = [m if isinstance(m, CloudEvent) else envelope(m) for m in messages]
-    connection = await aio_pika.connect(url)
-    async with connection:
-        channel = await connection.channel(publisher_confirms=True)
-        exchanges = {}
-        for known in (events_exchange, commands_exchange):
-            exchanges[known.name] = await channel.declare_exchange(
-                known.name, type=known.type.value, durable=True, arguments=known.arguments
-            )
-        for event in events:
-            target = (
-                commands_exchange.name
-                if event.type.startswith("integrationsnetz.notifier.email")
-                else events_exchange.name
-            )
-            await exchanges[target].publish(
-                aio_pika.Message(
-                    event.model_dump_json(exclude_none=True).encode(),
-                    message_id=event.id,
-                    content_type=CLOUDEVENTS_CONTENT_TYPE,
-                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-                ),
-                routing_key=event.routing_key,
-            )
-    return events
 
 
 def a_match(offer_org: str, request_org: str, **changes: object) -> MatchFound:
@@ -232,20 +88,26 @@ class ServedDirectory:
         organisation: dict[str, Any] = response.json()
         return organisation
 
+    async def invite(self, organisation_id: str, email: str, name: str) -> dict[str, Any]:
+        """Invite a person into the organisation as office staff; the directory asks the
+        notifier to email the invitation."""
+        invited = await self.client.post(
+            f"/organisations/{organisation_id}/members",
+            json={"email": email, "name": name},
+            headers=self.admin,
+        )
+        assert invited.status_code == 201, invited.text
+        member: dict[str, Any] = invited.json()
+        return member
+
 
 @pytest.fixture
 async def served_directory(
     directory_settings: Callable[..., DirectorySettings], notifier_vhost: RabbitVhost
 ) -> AsyncIterator[ServedDirectory]:
     app = create_directory(directory_settings(rabbitmq_url=notifier_vhost.url))
-    async with serving(app) as url, httpx.AsyncClient(base_url=url) as client:
-        await wait_ready(client)
-        response = await client.post(
-            "/auth/token", data={"username": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
-        )
-        assert response.status_code == 200, response.text
-        token = response.json()["access_token"]
-        yield ServedDirectory(url, client, {"Authorization": f"Bearer {token}"}, app)
+    async with serving_with_admin(app) as (url, client, admin):
+        yield ServedDirectory(url, client, admin, app)
 
 
 def notifier_environment(
@@ -292,6 +154,15 @@ class ServedNotifier:
         notifier: Notifier = self.app.state.notifier
         return notifier
 
+    async def subscribe(
+        self, body: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> dict[str, Any]:
+        """Create a subscription (201 expected); returns it as the notifier answered."""
+        created = await self.client.post("/subscriptions", json=body, headers=headers)
+        assert created.status_code == 201, created.text
+        subscription: dict[str, Any] = created.json()
+        return subscription
+
     async def knows_organisations(self, *organisation_ids: str) -> None:
         async def known() -> bool:
             found = [await self.service.store.organisation(o) for o in organisation_ids]
@@ -329,8 +200,3 @@ def notifier_factory(
             yield ServedNotifier(app, url, client, mail_server)
 
     return serve
-
-
-def tagged(local: str) -> str:
-    """A unique address per test, so mails are told apart whatever else runs."""
-    return f"{local}-{uuid.uuid4().hex[:8]}@example.org"

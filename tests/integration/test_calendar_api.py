@@ -8,13 +8,12 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import httpx
 from icalendar import Calendar
 from icalendar import Event as VEvent
 
-from tests.integration.calendar_fixtures import *  # noqa: F403 (the calendar's fixtures)
 from tests.integration.calendar_fixtures import Partners
 from tests.support.amqp import StreamTap
+from tests.support.problems import assert_problem
 
 Headers = dict[str, str]
 NEXT_YEAR = dt.date.today().year + 1
@@ -45,20 +44,9 @@ def event_body(organisation_id: str, **changes: Any) -> dict[str, Any]:
     }
 
 
-def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body: dict[str, Any] = response.json()
-    assert body["status"] == status
-    assert {"type", "title", "detail"} <= body.keys()
-    return body
-
-
 async def plan(partners: Partners, headers: Headers, **body: Any) -> dict[str, Any]:
-    response = await partners.calendar.post("/events", json=body, headers=headers)
-    assert response.status_code == 201, response.text
-    saved: dict[str, Any] = response.json()
-    return saved
+    """Plan an event; returns what the calendar saved."""
+    return await plan_with(partners, "/events", body, headers)
 
 
 async def test_two_organisations_booking_one_room_at_once_get_a_409_naming_the_other_event(

@@ -15,9 +15,9 @@ import pytest
 import services.calendar.domain
 from services.calendar.domain import Event
 from services.calendar.store import EVENTS, event_document
-from tests.integration.calendar_fixtures import *  # noqa: F403 (the calendar's fixtures)
 from tests.integration.calendar_fixtures import Partners
-from tests.integration.test_calendar_api import assert_problem, at, event_body, plan
+from tests.integration.test_calendar_api import at, event_body, plan
+from tests.support.problems import assert_problem
 from tests.support.waiting import eventually
 
 NEVER_MATCHES = "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30;COUNT=1"

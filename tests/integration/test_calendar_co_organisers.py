@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from tests.integration.calendar_fixtures import *  # noqa: F403 (the calendar's fixtures)
 from tests.integration.calendar_fixtures import Partners
 from tests.support.amqp import StreamTap
 
@@ -50,13 +49,19 @@ async def conflicts_of(partners: Partners, organisation_id: str) -> list[str]:
     return [item["id"] for item in found.json()["items"]]
 
 
+async def three_organisations(partners: Partners) -> tuple[str, str, str]:
+    """Mriya, Anadolu and Linde registered, in that order."""
+    mriya = await partners.organisation("Ukrainischer Verein Mriya e.V.")
+    anadolu = await partners.organisation("FC Anadolu Nordstadt")
+    linde = await partners.organisation("Nachbarschaftstreff Linde")
+    return mriya, anadolu, linde
+
+
 async def test_a_named_co_organiser_is_only_invited_until_an_editor_of_its_own_accepts(
     partners: Partners, calendar_events: StreamTap
 ) -> None:
     client = partners.calendar
-    mriya = await partners.organisation("Ukrainischer Verein Mriya e.V.")
-    anadolu = await partners.organisation("FC Anadolu Nordstadt")
-    linde = await partners.organisation("Nachbarschaftstreff Linde")
+    mriya, anadolu, linde = await three_organisations(partners)
     owner, theirs = partners.editor_of(mriya), partners.editor_of(anadolu)
     # a third organisation's event that the new one clashes with (same audience and district)
     other = await client.post(
@@ -131,9 +136,7 @@ async def test_a_co_organiser_can_leave_and_a_declined_invitation_is_gone(
     partners: Partners, calendar_events: StreamTap
 ) -> None:
     client = partners.calendar
-    mriya = await partners.organisation("Ukrainischer Verein Mriya e.V.")
-    anadolu = await partners.organisation("FC Anadolu Nordstadt")
-    linde = await partners.organisation("Nachbarschaftstreff Linde")
+    mriya, anadolu, linde = await three_organisations(partners)
     owner = partners.editor_of(mriya)
     anadolus, lindes = partners.editor_of(anadolu), partners.editor_of(linde)
     clashing = await client.post("/events", json=event_body(linde, title="Lesung"), headers=lindes)

@@ -3,7 +3,6 @@ database and directory."""
 
 from __future__ import annotations
 
-from tests.integration.calendar_fixtures import *  # noqa: F403 (the calendar's fixtures)
 from tests.integration.calendar_fixtures import Partners
 from tests.integration.test_calendar_api import event_body, plan
 

@@ -10,9 +10,7 @@ from fastapi import FastAPI, Response
 
 from services.calendar.imports import Importer, imported_event_id
 from services.calendar.store import NEVER
-from tests.integration.calendar_fixtures import *  # noqa: F403 (the calendar's fixtures)
 from tests.integration.calendar_fixtures import Partners
-from tests.integration.feed_fixtures import *  # noqa: F403 (the feed server)
 from tests.integration.feed_fixtures import FeedServer, last_state, register, scheduled_events
 from tests.integration.test_calendar_imports import vcalendar, vevent
 from tests.support.services import serving

@@ -13,9 +13,7 @@ from typing import Any
 import httpcore
 import pytest
 
-from tests.integration.calendar_fixtures import *  # noqa: F403 (the calendar's fixtures)
 from tests.integration.calendar_fixtures import Partners
-from tests.integration.feed_fixtures import *  # noqa: F403 (the feed server)
 from tests.integration.feed_fixtures import (
     FeedServer,
     importer_with,

@@ -13,7 +13,6 @@ import pytest
 from fastapi import FastAPI, Response
 
 from services.calendar.imports import Importer, imported_event_id
-from tests.integration.calendar_fixtures import *  # noqa: F403 (the calendar's fixtures)
 from tests.integration.calendar_fixtures import Partners
 from tests.support.amqp import StreamTap
 from tests.support.services import serving
@@ -44,6 +43,21 @@ def vevent(uid: str, summary: str, day: int, hour: int, extra: str = "") -> str:
         f"DTEND;TZID=Europe/Berlin:{YEAR}05{day:02d}T{hour + 2:02d}0000\r\n"
         f"SUMMARY:{summary}\r\nLOCATION:Turnhalle Nord\r\n{extra}"
         "END:VEVENT\r\n"
+    )
+
+
+def renamed_training_feed(*more: str) -> bytes:
+    """The club's feed once the weekly training got a new title and lost its 12 May session."""
+    return vcalendar(
+        vevent(
+            "training@verein.example", "Training (Jugend)", 5, 18, "RRULE:FREQ=WEEKLY;COUNT=3\r\n"
+        ),
+        "BEGIN:VEVENT\r\nUID:training@verein.example\r\n"
+        f"DTSTAMP:{YEAR - 1}0101T000000Z\r\n"
+        f"RECURRENCE-ID;TZID=Europe/Berlin:{YEAR}0512T180000\r\n"
+        f"DTSTART;TZID=Europe/Berlin:{YEAR}0512T180000\r\nSUMMARY:Training\r\n"
+        "STATUS:CANCELLED\r\nEND:VEVENT\r\n",
+        *more,
     )
 
 
@@ -126,15 +140,7 @@ async def test_an_imported_feed_creates_events_once_and_follows_its_changes(
     assert len(await our_events(partners, verein)) == 4
 
     # the festival moves, one training is cancelled in the feed, the series gets a new title
-    feed.body = vcalendar(
-        vevent(
-            "training@verein.example", "Training (Jugend)", 5, 18, "RRULE:FREQ=WEEKLY;COUNT=3\r\n"
-        ),
-        "BEGIN:VEVENT\r\nUID:training@verein.example\r\n"
-        f"DTSTAMP:{YEAR - 1}0101T000000Z\r\n"
-        f"RECURRENCE-ID;TZID=Europe/Berlin:{YEAR}0512T180000\r\n"
-        f"DTSTART;TZID=Europe/Berlin:{YEAR}0512T180000\r\nSUMMARY:Training\r\n"
-        "STATUS:CANCELLED\r\nEND:VEVENT\r\n",
+    feed.body = renamed_training_feed(
         vevent("fest@verein.example", "Sommerfest", 24, 14),
     )
     changed = await import_now(partners, verein)
@@ -151,15 +157,7 @@ async def test_an_imported_feed_creates_events_once_and_follows_its_changes(
     await calendar_events.wait_for("calendar.event.rescheduled")
 
     # an event that leaves the feed is cancelled; a broken feed is reported, not fatal
-    feed.body = vcalendar(
-        vevent(
-            "training@verein.example", "Training (Jugend)", 5, 18, "RRULE:FREQ=WEEKLY;COUNT=3\r\n"
-        ),
-        "BEGIN:VEVENT\r\nUID:training@verein.example\r\n"
-        f"DTSTAMP:{YEAR - 1}0101T000000Z\r\n"
-        f"RECURRENCE-ID;TZID=Europe/Berlin:{YEAR}0512T180000\r\n"
-        f"DTSTART;TZID=Europe/Berlin:{YEAR}0512T180000\r\nSUMMARY:Training\r\n"
-        "STATUS:CANCELLED\r\nEND:VEVENT\r\n",
+    feed.body = renamed_training_feed(
         vevent("endless@verein.example", "Endlos", 6, 10, "RRULE:FREQ=DAILY\r\n"),
     )
     removed = await import_now(partners, verein)

@@ -13,7 +13,6 @@ import httpx
 from services.calendar.clashes import venue_key
 from services.calendar.domain import Event
 from services.calendar.room_locks import RoomLocks
-from tests.integration.calendar_fixtures import *  # noqa: F403 (the calendar's fixtures)
 from tests.integration.calendar_fixtures import Partners, ServedPartners
 
 NEXT_YEAR = dt.date.today().year + 1
@@ -38,10 +37,28 @@ def booking(organisation_id: str, number: int, **changes: Any) -> dict[str, Any]
     }
 
 
-def slugs(answers: list[httpx.Response]) -> list[str]:
+def slugs(answers: list[httpx.Response], won: int = 201) -> list[str]:
+    """The problem slugs of the answers other than the winner's `won`, sorted."""
     return sorted(
-        str(a.json().get("type", "")).rsplit("/", 1)[-1] for a in answers if a.status_code != 201
+        str(a.json().get("type", "")).rsplit("/", 1)[-1] for a in answers if a.status_code != won
     )
+
+
+def assert_one_won_the_room(answers: list[httpx.Response], won: int) -> None:
+    """One answer is `won`, every other one a 409 `room-clash`."""
+    assert sorted(a.status_code for a in answers) == [won] + [409] * (CONTENDERS - 1), [
+        a.text for a in answers
+    ]
+    assert slugs(answers, won) == ["room-clash"] * (CONTENDERS - 1)
+
+
+async def booked_on(partners: Partners, day: str, next_day: str) -> list[dict[str, Any]]:
+    """The events listed from `day` to `next_day` (of next year, as "MM-DD")."""
+    listed = await partners.calendar.get(
+        "/events", params={"from": f"{NEXT_YEAR}-{day}", "to": f"{NEXT_YEAR}-{next_day}"}
+    )
+    items: list[dict[str, Any]] = listed.json()["items"]
+    return items
 
 
 async def test_simultaneous_bookings_of_one_room_give_one_201_and_a_409_room_clash_to_the_rest(
@@ -59,14 +76,8 @@ async def test_simultaneous_bookings_of_one_room_give_one_201_and_a_409_room_cla
             for number, organisation in enumerate(organisations)
         )
     )
-    assert sorted(a.status_code for a in answers) == [201] + [409] * (CONTENDERS - 1), [
-        a.text for a in answers
-    ]
-    assert slugs(answers) == ["room-clash"] * (CONTENDERS - 1)
-    listed = await partners.calendar.get(
-        "/events", params={"from": f"{NEXT_YEAR}-06-20", "to": f"{NEXT_YEAR}-06-21"}
-    )
-    assert len(listed.json()["items"]) == 1
+    assert_one_won_the_room(answers, 201)
+    assert len(await booked_on(partners, "06-20", "06-21")) == 1
 
 
 async def test_simultaneous_series_and_single_bookings_of_one_room_leave_exactly_one_booked(
@@ -130,16 +141,8 @@ async def test_simultaneous_reschedules_into_one_free_slot_leave_it_to_exactly_o
             for event_id, organisation in zip(planned, organisations, strict=True)
         )
     )
-    assert sorted(a.status_code for a in answers) == [200] + [409] * (CONTENDERS - 1), [
-        a.text for a in answers
-    ]
-    assert sorted(
-        str(a.json().get("type", "")).rsplit("/", 1)[-1] for a in answers if a.status_code != 200
-    ) == ["room-clash"] * (CONTENDERS - 1)
-    august = await partners.calendar.get(
-        "/events", params={"from": f"{NEXT_YEAR}-08-01", "to": f"{NEXT_YEAR}-08-02"}
-    )
-    assert len(august.json()["items"]) == 1
+    assert_one_won_the_room(answers, 200)
+    assert len(await booked_on(partners, "08-01", "08-02")) == 1
 
 
 async def test_a_room_lock_left_by_a_crashed_booking_is_taken_over_once_its_lease_runs_out(

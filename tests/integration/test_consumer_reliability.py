@@ -18,13 +18,13 @@ import httpx
 import pytest
 from pymongo.asynchronous.database import AsyncDatabase
 
-from shared.contracts.base import CLOUDEVENTS_CONTENT_TYPE, EVENTS_EXCHANGE, CloudEvent, envelope
+from shared.contracts.base import EVENTS_EXCHANGE, CloudEvent, envelope
 from shared.contracts.directory import OrganisationRegistered, OrganisationUpdated
 from shared.metrics import PARKED_MESSAGES
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
 from shared.topology import DELIVERY_LIMIT
-from tests.support.amqp import StreamTap
+from tests.support.amqp import StreamTap, publish_raw
 from tests.support.infra import RabbitVhost
 from tests.support.waiting import eventually as wait_until
 from tools.replay import replay_parked
@@ -104,29 +104,6 @@ async def consumer(
 ) -> AsyncIterator[Consumer]:
     async with running_consumer(fresh_vhost, mongo_url, database_name) as running:
         yield running
-
-
-async def publish_raw(
-    url: str,
-    body: bytes,
-    *,
-    routing_key: str,
-    message_id: str = "m-1",
-    content_type: str = CLOUDEVENTS_CONTENT_TYPE,
-) -> None:
-    connection = await aio_pika.connect(url)
-    async with connection:
-        channel = await connection.channel(publisher_confirms=True)
-        exchange = await channel.get_exchange(EVENTS_EXCHANGE)
-        await exchange.publish(
-            aio_pika.Message(
-                body,
-                message_id=message_id,
-                content_type=content_type,
-                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-            ),
-            routing_key=routing_key,
-        )
 
 
 async def parked_messages(

@@ -23,19 +23,17 @@ from services.exchange.app import create_app as create_exchange
 from services.exchange.settings import ExchangeSettings
 from services.notifier.app import create_app as create_notifier
 from services.notifier.settings import NotifierSettings
-from services.portal.app import create_app as create_portal
-from services.portal.settings import PortalSettings
 from shared.ids import new_id
 from shared.messaging import while_database_unavailable
 from tests.conftest import RUN_ID, new_database_name
 from tests.integration.notifier_fixtures import SIGNING_SECRET
-from tests.support.infra import ROOT, MongoServer, RabbitVhost, embedded_mongo_server, free_port
+from tests.support.infra import ROOT, MongoServer, RabbitVhost, embedded_mongo_server
+from tests.support.portal import portal_app
 from tests.support.services import running, serving
 from tests.support.waiting import until_ready
 
 #: Short, so each refused request gives up on the dead server quickly.
 TIMEOUT_MS = 300
-NOWHERE = f"http://127.0.0.1:{free_port()}"
 
 
 @pytest.fixture
@@ -197,15 +195,7 @@ async def test_every_service_answers_503_with_retry_after_while_its_database_is_
                     answer = await up[service].post(path, json=body, headers=admin)
                 assert_unavailable(answer, f"POST {service} {path}")
 
-            portal = create_portal(
-                PortalSettings(
-                    _env_file=None,
-                    directory_url=up["directory_url"],
-                    calendar_url=NOWHERE,
-                    exchange_url=NOWHERE,
-                    notifier_url=NOWHERE,
-                )
-            )
+            portal = portal_app(directory_url=up["directory_url"])
             transport = httpx.ASGITransport(app=portal)
             async with httpx.AsyncClient(transport=transport, base_url="http://portal.test") as web:
                 for path in ("/organisations", f"/organisations/{organisation_id}"):

@@ -15,7 +15,6 @@ from tests.integration.test_directory_api import (
     PASSWORD,
     SEND_EMAIL,
     FakeClock,
-    assert_problem,
     emails_to,
     onboard,
     register,
@@ -25,6 +24,7 @@ from tests.integration.test_directory_api import (
 )
 from tests.support.amqp import StreamTap
 from tests.support.infra import RabbitVhost
+from tests.support.problems import assert_problem
 from tests.support.services import ADMIN_EMAIL, RunningService
 
 Headers = dict[str, str]

@@ -19,8 +19,10 @@ from pymongo import AsyncMongoClient
 from services.directory.app import create_app
 from services.directory.settings import DirectorySettings
 from tests.conftest import new_database_name
+from tests.integration.conftest import directory_settings_for
 from tests.support.amqp import StreamTap
 from tests.support.infra import RabbitVhost
+from tests.support.problems import assert_problem
 from tests.support.services import ADMIN_EMAIL, ADMIN_PASSWORD, RunningService, log_in, running
 
 COMMANDS_EXCHANGE = "integrationsnetz.commands"
@@ -110,34 +112,6 @@ async def onboard(
     [invitation] = await emails_to(commands, email)
     assert (await set_password(client, token_in(invitation), PASSWORD)).status_code == 204
     return Member(response.json()["person_id"], await log_in(client, email, PASSWORD))
-
-
-def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body: dict[str, Any] = response.json()
-    assert body["status"] == status
-    assert {"type", "title", "detail"} <= body.keys()
-    return body
-
-
-def directory_settings_for(
-    rabbit: RabbitVhost, mongo_url: str, keys_dir: Path, database: str, **overrides: Any
-) -> DirectorySettings:
-    """Like the `directory_settings` fixture, for fixtures that outlive one test."""
-    values: dict[str, Any] = {
-        "environment": "test",
-        "mongodb_url": mongo_url,
-        "mongodb_database": database,
-        "rabbitmq_url": rabbit.url,
-        "signing_key_file": str(keys_dir / "directory.pem"),
-        "admin_email": ADMIN_EMAIL,
-        "admin_password": ADMIN_PASSWORD,
-        "public_base_url": "http://portal.test",
-        "outbox_poll_seconds": 0.2,
-        **overrides,
-    }
-    return DirectorySettings(_env_file=None, **values)
 
 
 # --- fixtures -----------------------------------------------------------------------------
@@ -376,7 +350,7 @@ async def catalogue(
     """One directory with five active organisations and one archived, shared by the search
     tests (they only read)."""
     database = new_database_name()
-    settings = directory_settings_for(rabbit, mongo_url, keys_dir, database)
+    settings = directory_settings_for(rabbit.url, mongo_url, keys_dir, database)
     async with running(create_app(settings)) as service:
         admin = await log_in(service.client, ADMIN_EMAIL, ADMIN_PASSWORD)
         for facts in CATALOGUE:

@@ -692,15 +692,19 @@ create_bodies = nearly_valid | random_objects | json_values
 patch_bodies = st.fixed_dictionaries({}, optional=field_values) | random_objects | json_values
 
 
-def as_json(body: Any) -> bytes:
-    return json.dumps(body, ensure_ascii=True).encode()
-
-
-@settings(
+#: How many random bodies a property sends (a fixture serves them all).
+RANDOM_BODIES = settings(
     max_examples=60,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
+
+
+def as_json(body: Any) -> bytes:
+    return json.dumps(body, ensure_ascii=True).encode()
+
+
+@RANDOM_BODIES
 @given(body=create_bodies)
 async def test_random_json_posted_as_a_new_organisation_never_breaks_the_directory(
     api: Api, body: Any
@@ -718,11 +722,7 @@ async def test_random_json_posted_as_a_new_organisation_never_breaks_the_directo
         assert_problem(response)
 
 
-@settings(
-    max_examples=60,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
+@RANDOM_BODIES
 @given(body=patch_bodies)
 async def test_random_json_patched_onto_an_organisation_never_breaks_the_directory(
     api: Api, body: Any

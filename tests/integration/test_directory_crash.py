@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,14 +36,6 @@ def directory_env(
         "OUTBOX_LEASE_SECONDS": "3",
         "LOG_LEVEL": "warning",
     }
-
-
-@pytest.fixture
-def processes() -> Iterator[list[ServiceProcess]]:
-    started: list[ServiceProcess] = []
-    yield started
-    for process in started:
-        process.stop()
 
 
 def admin_headers(base_url: str) -> dict[str, str]:

@@ -7,11 +7,9 @@ from __future__ import annotations
 from pymongo import ASCENDING
 
 from shared.contracts.base import EVENTS_EXCHANGE
-from tests.integration.exchange_fixtures import Network, network
+from tests.integration.exchange_fixtures import Network
 from tests.support.amqp import StreamTap
 from tests.support.waiting import eventually
-
-__all__ = ["network"]  # the fixture, imported so pytest finds it
 
 
 async def test_listings_by_tag_or_language_and_matches_are_found_whatever_index_serves_them(

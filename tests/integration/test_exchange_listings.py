@@ -13,11 +13,9 @@ from jsonschema import Draft202012Validator
 
 from shared.contracts.base import EVENTS_EXCHANGE
 from shared.ids import new_id
-from tests.integration.exchange_fixtures import Network, network
+from tests.integration.exchange_fixtures import Network
 from tests.support.amqp import StreamTap
 from tests.support.infra import ROOT
-
-__all__ = ["network"]  # the fixture, imported so pytest finds it
 
 
 def committed_schema(routing_key: str) -> dict[str, Any]:

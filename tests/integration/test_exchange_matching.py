@@ -12,16 +12,10 @@ from jsonschema import Draft202012Validator
 
 from shared.contracts.base import EVENTS_EXCHANGE
 from shared.ids import new_id
-from tests.integration.exchange_fixtures import (
-    Network,
-    network,
-    publish_to_events,
-)
-from tests.support.amqp import StreamTap
+from tests.integration.exchange_fixtures import Network
+from tests.support.amqp import StreamTap, publish_raw
 from tests.support.infra import ROOT
 from tests.support.waiting import eventually
-
-__all__ = ["network"]  # the fixture, imported so pytest finds it
 
 MATCH_SCHEMA = json.loads(
     (ROOT / "docs" / "schemas" / "exchange.match.found.v1.json").read_text(encoding="utf-8")
@@ -208,14 +202,14 @@ async def test_redelivering_offer_posted_creates_no_second_match(network: Networ
         ]
         # the very same message again (inbox), and the same facts under a new event id
         # (a double publish by the relay): neither may match the pair a second time
-        await publish_to_events(
+        await publish_raw(
             network.rabbit_url,
             original.body,
             routing_key="exchange.offer.posted",
             message_id=str(original.message_id),
         )
         copy = {**json.loads(original.body), "id": new_id()}
-        await publish_to_events(
+        await publish_raw(
             network.rabbit_url,
             json.dumps(copy).encode(),
             routing_key="exchange.offer.posted",

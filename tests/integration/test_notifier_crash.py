@@ -7,7 +7,7 @@ import asyncio
 import collections
 import datetime as dt
 import uuid
-from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,31 +16,16 @@ import pytest
 from shared.contracts.base import CloudEvent
 from shared.contracts.directory import OrganisationRegistered
 from shared.contracts.exchange import MatchFound
-from tests.integration.notifier_fixtures import (
-    MailServer,
-    mail_server,
-    notifier_environment,
-    notifier_vhost,
-    publish,
-    tagged,
-)
+from tests.integration.notifier_fixtures import notifier_environment
+from tests.support.amqp import publish
 from tests.support.infra import RabbitVhost
+from tests.support.mail import MailServer, tagged
 from tests.support.processes import ServiceProcess, start_service
 from tests.support.waiting import eventually as wait_until
-
-__all__ = ["mail_server", "notifier_vhost"]
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 MATCHES = 30
 KILL_AT_RECIPIENT = 5
-
-
-@pytest.fixture
-def processes() -> Iterator[list[ServiceProcess]]:
-    started: list[ServiceProcess] = []
-    yield started
-    for process in started:
-        process.stop()
 
 
 def organisations() -> list[OrganisationRegistered]:
@@ -81,22 +66,38 @@ def matches(orgs: list[OrganisationRegistered], count: int = MATCHES) -> list[Ma
     ]
 
 
-async def test_killing_the_notifier_mid_batch_and_redelivering_everything_sends_each_email_once(
+@dataclass(frozen=True)
+class Stage:
+    """Where a test starts notifier processes and kills them: their environment (this test's
+    database, `mail_server`), the broker they listen to and their database."""
+
+    env: dict[str, str]
+    rabbitmq_url: str
+    db: Any
+
+
+@pytest.fixture
+def stage(
     mail_server: MailServer,
     notifier_vhost: RabbitVhost,
     mongo_url: str,
     database_name: str,
     mongo_client: Any,
     storage_selfcheck: None,
-    processes: list[ServiceProcess],
-    tmp_path: Path,
-) -> None:
+) -> Stage:
     env = notifier_environment(
         mongo_url=mongo_url,
         database=database_name,
         rabbitmq_url=notifier_vhost.url,
         smtp_port=mail_server.port,
     )
+    return Stage(env, notifier_vhost.url, mongo_client[database_name])
+
+
+async def test_killing_the_notifier_mid_batch_and_redelivering_everything_sends_each_email_once(
+    mail_server: MailServer, stage: Stage, processes: list[ServiceProcess], tmp_path: Path
+) -> None:
+    env = stage.env
     first = start_service("notifier", env, tmp_path)
     processes.append(first)
 
@@ -110,14 +111,14 @@ async def test_killing_the_notifier_mid_batch_and_redelivering_everything_sends_
     await asyncio.to_thread(first.wait_until, "/readyz")
 
     orgs = organisations()
-    db = mongo_client[database_name]
-    events: list[CloudEvent] = await publish(notifier_vhost.url, orgs)
+    db = stage.db
+    events: list[CloudEvent] = await publish(stage.rabbitmq_url, orgs)
 
     async def projected() -> bool:
         return len(await db["organisations"].find({}, {"_id": 1}).to_list(10)) == 3
 
     await wait_until(projected)
-    events += await publish(notifier_vhost.url, matches(orgs))
+    events += await publish(stage.rabbitmq_url, matches(orgs))
 
     async def killed() -> bool:
         return first.process.poll() is not None
@@ -128,7 +129,7 @@ async def test_killing_the_notifier_mid_batch_and_redelivering_everything_sends_
     second = start_service("notifier", env, tmp_path)
     processes.append(second)
     await asyncio.to_thread(second.wait_until, "/readyz")
-    await publish(notifier_vhost.url, events)  # every message once more, with its own id
+    await publish(stage.rabbitmq_url, events)  # every message once more, with its own id
 
     match_ids = {e.id for e in events if e.type.endswith("match.found.v1")}
 
@@ -160,24 +161,12 @@ async def test_killing_the_notifier_mid_batch_and_redelivering_everything_sends_
 
 
 async def test_a_kill_after_the_mail_server_accepted_resends_with_the_same_message_id(
-    mail_server: MailServer,
-    notifier_vhost: RabbitVhost,
-    mongo_url: str,
-    database_name: str,
-    mongo_client: Any,
-    storage_selfcheck: None,
-    processes: list[ServiceProcess],
-    tmp_path: Path,
+    mail_server: MailServer, stage: Stage, processes: list[ServiceProcess], tmp_path: Path
 ) -> None:
     """The one window no SMTP client can close, shown rather than hidden: the server has the
     mail, the notifier dies before writing that down, so the mail goes out again after the
     lease expires, as the same message (same Message-ID) for mail clients to fold together."""
-    env = notifier_environment(
-        mongo_url=mongo_url,
-        database=database_name,
-        rabbitmq_url=notifier_vhost.url,
-        smtp_port=mail_server.port,
-    )
+    env = stage.env
     first = start_service("notifier", env, tmp_path)
     processes.append(first)
     accepted = mail_server.handle_DATA
@@ -191,14 +180,14 @@ async def test_a_kill_after_the_mail_server_accepted_resends_with_the_same_messa
     mail_server.handle_DATA = accept_then_kill  # type: ignore[method-assign]
     await asyncio.to_thread(first.wait_until, "/readyz")
     orgs = organisations()[:2]
-    await publish(notifier_vhost.url, orgs)
+    await publish(stage.rabbitmq_url, orgs)
 
     async def projected() -> bool:
-        found = await mongo_client[database_name]["organisations"].find().to_list(10)
+        found = await stage.db["organisations"].find().to_list(10)
         return len(found) == 2
 
     await wait_until(projected)
-    [match] = await publish(notifier_vhost.url, matches(orgs, 1))
+    [match] = await publish(stage.rabbitmq_url, matches(orgs, 1))
     await mail_server.wait_for(lambda m: m.cause == match.id)
     mail_server.handle_DATA = accepted  # type: ignore[method-assign]
 

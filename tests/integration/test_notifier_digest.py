@@ -4,26 +4,17 @@ each; an address outside the directory gets nothing before it confirmed."""
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 import zoneinfo
 from typing import Any
 
 from services.notifier.domain import Cadence, digest_period_start
 from services.notifier.records import DigestItemState
 from shared.contracts.exchange import OfferPosted, RequestPosted
-from tests.integration.notifier_fixtures import (
-    MailServer,
-    NotifierFactory,
-    ServedNotifier,
-    mail_server,
-    notifier_factory,
-    notifier_vhost,
-    publish,
-    tagged,
-)
+from tests.integration.notifier_fixtures import NotifierFactory, ServedNotifier
+from tests.support.amqp import publish
+from tests.support.events import offer_in_nordstadt
+from tests.support.mail import MailServer, tagged
 from tests.support.waiting import eventually as wait_until
-
-__all__ = ["mail_server", "notifier_factory", "notifier_vhost"]
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
@@ -41,19 +32,7 @@ def period_after(start: dt.datetime) -> dt.datetime:
 
 
 def an_offer(title: str, **changes: Any) -> OfferPosted:
-    values: dict[str, Any] = {
-        "listing_id": str(uuid.uuid4()),
-        "organisation_id": str(uuid.uuid4()),
-        "category": "room",
-        "title": title,
-        "district": "Nordstadt",
-        "status": "open",
-        "expires_at": NOW + dt.timedelta(days=60),
-        "revision": 1,
-        "updated_at": NOW,
-    }
-    values.update(changes)
-    return OfferPosted.model_validate(values)
+    return offer_in_nordstadt(title, now=NOW, **changes)
 
 
 async def waiting_items(notifier: ServedNotifier, subscription_id: str, count: int) -> None:
@@ -69,18 +48,15 @@ async def test_a_daily_digest_lists_each_new_matching_offer_once_per_day(
 ) -> None:
     reader = tagged("nachbarschaft")
     async with notifier_factory() as notifier:
-        subscribed = await notifier.client.post(
-            "/subscriptions",
-            json={
+        subscription = await notifier.subscribe(
+            {
                 "email": reader.upper(),
                 "language": "de",
                 "topics": ["offers"],
                 "filters": {"categories": ["room"], "districts": ["nordstadt"]},
                 "delivery": "daily",
-            },
+            }
         )
-        assert subscribed.status_code == 201, subscribed.text
-        subscription = subscribed.json()
         assert subscription["status"] == "pending"
         assert subscription["email"] == reader
 

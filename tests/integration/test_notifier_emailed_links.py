@@ -6,23 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-import uuid
 
 from services.notifier.domain import SubscriptionStatus
-from shared.contracts.exchange import OfferPosted
-from tests.integration.notifier_fixtures import (
-    CaughtMail,
-    MailServer,
-    NotifierFactory,
-    ServedNotifier,
-    mail_server,
-    notifier_factory,
-    notifier_vhost,
-    publish,
-    tagged,
-)
-
-__all__ = ["mail_server", "notifier_factory", "notifier_vhost"]
+from tests.integration.notifier_fixtures import NotifierFactory, ServedNotifier
+from tests.support.amqp import publish
+from tests.support.events import offer_posted
+from tests.support.mail import CaughtMail, MailServer, tagged
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 
@@ -56,11 +45,7 @@ async def test_fetching_emailed_links_changes_nothing_until_the_page_button_is_p
 ) -> None:
     reader = tagged("nachbarin")
     async with notifier_factory() as notifier:
-        created = await notifier.client.post(
-            "/subscriptions", json={"email": reader, "topics": ["offers"]}
-        )
-        assert created.status_code == 201, created.text
-        subscription_id = created.json()["id"]
+        subscription_id = (await notifier.subscribe({"email": reader, "topics": ["offers"]}))["id"]
         store = notifier.service.store
 
         [confirmation] = await mail_server.wait_for(lambda m: m.to == reader)
@@ -81,16 +66,7 @@ async def test_fetching_emailed_links_changes_nothing_until_the_page_button_is_p
         assert "Abonnement bestätigt" in again
         assert "<form" not in again
 
-        offer = OfferPosted(
-            listing_id=str(uuid.uuid4()),
-            organisation_id=str(uuid.uuid4()),
-            category="room",
-            title="Gruppenraum für 20 Personen",
-            status="open",
-            expires_at=NOW + dt.timedelta(days=30),
-            revision=1,
-            updated_at=NOW,
-        )
+        offer = offer_posted("Gruppenraum für 20 Personen", now=NOW)
         [posted] = await publish(notifier.amqp_url, [offer])
         [notice] = await mail_server.wait_for(lambda m: m.cause == posted.id)
         await scanned(notifier, notice)

@@ -2,21 +2,9 @@
 
 from __future__ import annotations
 
-import urllib.parse
-
 from tests.integration.conftest import PORTAL
-from tests.integration.notifier_fixtures import (
-    MailServer,
-    NotifierFactory,
-    ServedDirectory,
-    mail_server,
-    notifier_factory,
-    notifier_vhost,
-    served_directory,
-    tagged,
-)
-
-__all__ = ["mail_server", "notifier_factory", "notifier_vhost", "served_directory"]
+from tests.integration.notifier_fixtures import NotifierFactory, ServedDirectory
+from tests.support.mail import MailServer, link_token, tagged
 
 
 async def test_an_invitation_arrives_by_email_and_its_link_sets_the_password(
@@ -27,12 +15,7 @@ async def test_an_invitation_arrives_by_email_and_its_link_sets_the_password(
         organisation = await served_directory.register(
             "Kulturverein La Casa", email=tagged("info-lacasa"), preferred_language="en"
         )
-        invited = await served_directory.client.post(
-            f"/organisations/{organisation['id']}/members",
-            json={"email": newcomer, "name": "Jana Petrenko"},
-            headers=served_directory.admin,
-        )
-        assert invited.status_code == 201, invited.text
+        await served_directory.invite(organisation["id"], newcomer, "Jana Petrenko")
 
         [mail] = await mail_server.wait_for(lambda m: m.to == newcomer)
 
@@ -44,7 +27,7 @@ async def test_an_invitation_arrives_by_email_and_its_link_sets_the_password(
     assert mail.header("List-Unsubscribe") == ""
     link = mail.link(rf"{PORTAL}/set-password\?token=\S+")
     assert link in mail.html
-    token = urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)["token"][0]
+    token = link_token(link)
 
     password = "a-long-and-new-password"
     set_password = await served_directory.client.post(

@@ -8,22 +8,10 @@ import json
 import httpx
 
 from shared.contracts.base import EVENTS_EXCHANGE
-from tests.integration.notifier_fixtures import (
-    MailServer,
-    NotifierFactory,
-    ServedDirectory,
-    a_match,
-    mail_server,
-    notifier_factory,
-    notifier_vhost,
-    publish,
-    served_directory,
-    tagged,
-)
-from tests.support.amqp import StreamTap
+from tests.integration.notifier_fixtures import NotifierFactory, ServedDirectory, a_match
+from tests.support.amqp import StreamTap, publish
+from tests.support.mail import MailServer, tagged
 from tests.support.waiting import eventually as wait_until
-
-__all__ = ["mail_server", "notifier_factory", "notifier_vhost", "served_directory"]
 
 
 async def test_a_match_emails_both_organisations_in_their_language_and_one_click_stops_more(

@@ -7,20 +7,9 @@ from typing import Any
 
 import httpx
 
-from tests.integration.notifier_fixtures import (
-    MailServer,
-    NotifierFactory,
-    ServedDirectory,
-    a_match,
-    mail_server,
-    notifier_factory,
-    notifier_vhost,
-    publish,
-    served_directory,
-    tagged,
-)
-
-__all__ = ["mail_server", "notifier_factory", "notifier_vhost", "served_directory"]
+from tests.integration.notifier_fixtures import NotifierFactory, ServedDirectory, a_match
+from tests.support.amqp import publish
+from tests.support.mail import MailServer, tagged
 
 
 def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:

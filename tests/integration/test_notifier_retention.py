@@ -26,27 +26,15 @@ from services.notifier.retention import RetentionCounts, confirmation_delivery_i
 from services.notifier.service import Notifier
 from services.notifier.subscription_store import SUBSCRIPTIONS, subscription_document
 from services.notifier.tokens import subscription_subject
-from shared.clock import utc_now
-from shared.contracts.exchange import OfferPosted
 from shared.contracts.notifier import EmailTemplate, SendEmail
 from shared.ids import new_id
 from shared.mongo import Document
 from tests.integration.conftest import PORTAL
-from tests.integration.notifier_fixtures import (
-    MailServer,
-    NotifierFactory,
-    ServedDirectory,
-    ServedNotifier,
-    mail_server,
-    notifier_factory,
-    notifier_vhost,
-    publish,
-    served_directory,
-    tagged,
-)
+from tests.integration.notifier_fixtures import NotifierFactory, ServedDirectory, ServedNotifier
+from tests.support.amqp import publish
+from tests.support.events import offer_posted
+from tests.support.mail import MailServer, tagged
 from tests.support.waiting import eventually as wait_until
-
-__all__ = ["mail_server", "notifier_factory", "notifier_vhost", "served_directory"]
 
 RETENTION_DAYS = 30
 
@@ -337,20 +325,6 @@ async def unsubscribe_click(notifier: ServedNotifier, subscription_id: str) -> i
     return response.status_code
 
 
-def an_offer(title: str) -> OfferPosted:
-    now = utc_now()
-    return OfferPosted(
-        listing_id=str(uuid.uuid4()),
-        organisation_id=str(uuid.uuid4()),
-        category="room",
-        title=title,
-        status="open",
-        expires_at=now + dt.timedelta(days=30),
-        revision=1,
-        updated_at=now,
-    )
-
-
 async def test_unconfirmed_subscriptions_go_when_their_link_expired_ended_ones_lose_the_address(
     served_directory: ServedDirectory, notifier_factory: NotifierFactory, mail_server: MailServer
 ) -> None:
@@ -385,7 +359,7 @@ async def test_unconfirmed_subscriptions_go_when_their_link_expired_ended_ones_l
         # a daily digest subscriber with an item waiting, who then clicks "unsubscribe"
         digest = await subscribe(notifier, leaver, delivery="daily")
         await confirmed(notifier, mail_server, digest)
-        await publish(notifier.amqp_url, [an_offer("Werkraum für die Fahrradgruppe")])
+        await publish(notifier.amqp_url, [offer_posted("Werkraum für die Fahrradgruppe")])
 
         async def item_waits() -> bool:
             items = await store.open_digest_items(digest["id"])

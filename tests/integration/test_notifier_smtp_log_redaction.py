@@ -12,17 +12,10 @@ from aiosmtpd.controller import Controller
 
 from services.notifier.domain import DeliveryStatus
 from services.notifier.retention import confirmation_delivery_id
-from tests.integration.notifier_fixtures import (
-    NotifierFactory,
-    mail_server,
-    notifier_factory,
-    notifier_vhost,
-    tagged,
-)
+from tests.integration.notifier_fixtures import NotifierFactory
 from tests.support.infra import free_port
+from tests.support.mail import tagged
 from tests.support.waiting import eventually as wait_until
-
-__all__ = ["mail_server", "notifier_factory", "notifier_vhost"]
 
 
 class RefusingServer:

@@ -10,20 +10,10 @@ from services.notifier.domain import DeliveryStatus
 from shared.contracts.base import EVENTS_EXCHANGE
 from shared.contracts.directory import OrganisationRegistered
 from shared.contracts.exchange import MatchFound
-from tests.integration.notifier_fixtures import (
-    MailServer,
-    NotifierFactory,
-    ServedNotifier,
-    mail_server,
-    notifier_factory,
-    notifier_vhost,
-    publish,
-    tagged,
-)
-from tests.support.amqp import StreamTap
+from tests.integration.notifier_fixtures import NotifierFactory, ServedNotifier
+from tests.support.amqp import StreamTap, publish
+from tests.support.mail import MailServer, tagged
 from tests.support.waiting import eventually as wait_until
-
-__all__ = ["mail_server", "notifier_factory", "notifier_vhost"]
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 

@@ -11,21 +11,10 @@ from typing import Any
 import pytest
 
 from services.notifier.tokens import LinkClaim, LinkSigner, TokenPurpose
-from shared.contracts.exchange import OfferPosted
-from tests.integration.notifier_fixtures import (
-    SIGNING_SECRET,
-    MailServer,
-    NotifierFactory,
-    ServedDirectory,
-    mail_server,
-    notifier_factory,
-    notifier_vhost,
-    publish,
-    served_directory,
-    tagged,
-)
-
-__all__ = ["mail_server", "notifier_factory", "notifier_vhost", "served_directory"]
+from tests.integration.notifier_fixtures import SIGNING_SECRET, NotifierFactory, ServedDirectory
+from tests.support.amqp import publish
+from tests.support.events import offer_posted
+from tests.support.mail import MailServer, tagged
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 
@@ -39,30 +28,17 @@ async def test_an_organisation_follows_offers_at_once_and_its_editors_manage_the
             "Elternverein Regenbogen", email=contact, preferred_language="ar"
         )
         await notifier.knows_organisations(organisation["id"])
-        created = await notifier.client.post(
-            "/subscriptions",
-            json={
+        subscription = await notifier.subscribe(
+            {
                 "organisation_id": organisation["id"],
                 "topics": ["offers", "requests"],
                 "filters": {"tags": ["Sprachcafé"]},
             },
             headers=served_directory.admin,
         )
-        assert created.status_code == 201, created.text
-        subscription = created.json()
         assert (subscription["status"], subscription["language"]) == ("active", "ar")
 
-        offer = OfferPosted(
-            listing_id=str(uuid.uuid4()),
-            organisation_id=str(uuid.uuid4()),
-            category="room",
-            title="Raum für das Sprachcafé",
-            tags=["sprachcafe"],
-            status="open",
-            expires_at=NOW + dt.timedelta(days=30),
-            revision=1,
-            updated_at=NOW,
-        )
+        offer = offer_posted("Raum für das Sprachcafé", now=NOW, tags=["sprachcafe"])
         [posted] = await publish(notifier.amqp_url, [offer])
         [mail] = await mail_server.wait_for(lambda m: m.cause == posted.id)
         assert mail.to == contact

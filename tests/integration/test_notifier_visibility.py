@@ -13,21 +13,10 @@ from typing import Any
 from services.notifier.domain import Cadence, digest_period_start
 from shared.contracts.base import CloudEvent
 from shared.contracts.calendar import EventCancelled, EventRescheduled, EventScheduled, EventUpdated
-from tests.integration.notifier_fixtures import (
-    MailServer,
-    NotifierFactory,
-    ServedDirectory,
-    ServedNotifier,
-    mail_server,
-    notifier_factory,
-    notifier_vhost,
-    publish,
-    served_directory,
-    tagged,
-)
+from tests.integration.notifier_fixtures import NotifierFactory, ServedDirectory, ServedNotifier
+from tests.support.amqp import publish
+from tests.support.mail import MailServer, tagged
 from tests.support.waiting import eventually as wait_until
-
-__all__ = ["mail_server", "notifier_factory", "notifier_vhost", "served_directory"]
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
@@ -94,12 +83,10 @@ async def test_an_address_is_told_only_of_public_entries_at_once_in_follow_ups_a
             "Elternverein Regenbogen", email=contact, preferred_language="de"
         )
         await notifier.knows_organisations(organisation["id"])
-        member = await notifier.client.post(
-            "/subscriptions",
-            json={"organisation_id": organisation["id"], "topics": ["events"]},
+        await notifier.subscribe(
+            {"organisation_id": organisation["id"], "topics": ["events"]},
             headers=served_directory.admin,
         )
-        assert member.status_code == 201, member.text
         await subscribe_address(notifier, mail_server, reader, "immediate")
         await subscribe_address(notifier, mail_server, digest_reader, "daily")
         org = f"org:{organisation['id']}"

@@ -8,23 +8,12 @@ import datetime as dt
 import email
 import email.policy
 import re
-import uuid
 
 from services.notifier.texts import texts_for
-from shared.contracts.exchange import OfferPosted
-from tests.integration.notifier_fixtures import (
-    CaughtMail,
-    MailServer,
-    NotifierFactory,
-    ServedNotifier,
-    mail_server,
-    notifier_factory,
-    notifier_vhost,
-    publish,
-    tagged,
-)
-
-__all__ = ["mail_server", "notifier_factory", "notifier_vhost"]
+from tests.integration.notifier_fixtures import NotifierFactory, ServedNotifier
+from tests.support.amqp import publish
+from tests.support.events import offer_posted
+from tests.support.mail import CaughtMail, MailServer, tagged
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 #: A realistic production address: long enough that `policy.SMTP` would fold the link.
@@ -93,16 +82,7 @@ async def test_unsubscribe_and_id_headers_are_one_plain_line_and_subjects_decode
             language: await confirmed(notifier, mail_server, address, language)
             for language, address in readers.items()
         }
-        offer = OfferPosted(
-            listing_id=str(uuid.uuid4()),
-            organisation_id=str(uuid.uuid4()),
-            category="room",
-            title=TITLE,
-            status="open",
-            expires_at=NOW + dt.timedelta(days=30),
-            revision=1,
-            updated_at=NOW,
-        )
+        offer = offer_posted(TITLE, now=NOW)
         [posted] = await publish(notifier.amqp_url, [offer])
         notices = await mail_server.wait_for(lambda m: m.cause == posted.id, count=len(LANGUAGES))
 

@@ -8,31 +8,11 @@ import re
 import httpx
 import pytest
 
-from services.portal.app import create_app
-from services.portal.settings import PortalSettings
-from tests.integration.notifier_fixtures import (
-    NotifierFactory,
-    ServedDirectory,
-    mail_server,
-    notifier_factory,
-    notifier_vhost,
-    served_directory,
-)
-from tests.support.infra import free_port
-
-__all__ = ["mail_server", "notifier_factory", "notifier_vhost", "served_directory"]
+from tests.integration.notifier_fixtures import NotifierFactory, ServedDirectory
+from tests.support.portal import portal_app
 
 SOME_ID = "01a20175-6dad-718f-a12c-c0b9a10eb02c"
-NOWHERE = f"http://127.0.0.1:{free_port()}"  # every service down: the portal's own handling
-APP = create_app(
-    PortalSettings(
-        _env_file=None,
-        directory_url=NOWHERE,
-        calendar_url=NOWHERE,
-        exchange_url=NOWHERE,
-        notifier_url=NOWHERE,
-    )
-)
+APP = portal_app()  # every service down: the portal's own handling
 #: Every page and form of the portal, from its OpenAPI document.
 ROUTES = sorted(
     (method.upper(), path)
@@ -94,15 +74,7 @@ async def test_no_page_answers_500_with_the_directory_and_the_notifier_answering
     async with notifier_factory(directory_url=served_directory.url) as notifier:
         organisation = await served_directory.register("Nachbarschaftstreff Linde")
         await notifier.knows_organisations(organisation["id"])
-        app = create_app(
-            PortalSettings(
-                _env_file=None,
-                directory_url=served_directory.url,
-                notifier_url=notifier.url,
-                calendar_url=NOWHERE,
-                exchange_url=NOWHERE,
-            )
-        )
+        app = portal_app(directory_url=served_directory.url, notifier_url=notifier.url)
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://portal.test") as client:
             client.cookies.set(

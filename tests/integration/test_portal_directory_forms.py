@@ -3,18 +3,17 @@ without a browser: who may, and what a person sees when the directory is down or
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from tests.integration.notifier_fixtures import ServedDirectory, notifier_vhost, served_directory
+from tests.integration.notifier_fixtures import ServedDirectory
 from tests.support.amqp import StreamTap
 from tests.support.infra import RabbitVhost
-from tests.support.members import member_with_password
+from tests.support.members import member_session
 from tests.support.portal import portal_client
 from tests.support.waiting import eventually
-
-__all__ = ["notifier_vhost", "served_directory"]  # the fixtures, imported so pytest finds them
 
 ORGANISATION = "01a20175-6dad-718f-a12c-c0b9a10eb02c"
 A_FORM = {
@@ -46,11 +45,21 @@ def session_of(headers: dict[str, str]) -> str:
     return headers["Authorization"].removeprefix("Bearer ")
 
 
+async def olena_of_dukv_and(
+    directory: ServedDirectory, vhost: RabbitVhost, other_name: str
+) -> tuple[dict[str, Any], dict[str, Any], str]:
+    """The Kulturverein and another organisation registered, in that order, and the session of
+    Olena, a member of the Kulturverein."""
+    own = await directory.register("Deutsch-Ukrainischer Kulturverein")
+    other = await directory.register(other_name)
+    return own, other, await a_member_of(directory, vhost, own["id"], "olena@dukv.example")
+
+
 async def a_member_of(
     directory: ServedDirectory, vhost: RabbitVhost, organisation_id: str, email: str
 ) -> str:
     """The session of a real member of the organisation (invited, password set, logged in)."""
-    await member_with_password(
+    return await member_session(
         directory.client,
         directory.admin,
         vhost.url,
@@ -59,12 +68,6 @@ async def a_member_of(
         name="Olena Kovalenko",
         password=PASSWORD,
     )
-    answer = await directory.client.post(
-        "/auth/token", data={"username": email, "password": PASSWORD}
-    )
-    assert answer.status_code == 200, answer.text
-    token: str = answer.json()["access_token"]
-    return token
 
 
 async def test_the_directory_forms_send_someone_who_is_not_signed_in_to_the_log_in() -> None:
@@ -168,9 +171,9 @@ async def test_office_staff_are_offered_to_register_and_get_a_german_field_messa
 async def test_a_member_may_not_register_nor_edit_another_organisation_and_is_told_in_german(
     served_directory: ServedDirectory, notifier_vhost: RabbitVhost
 ) -> None:
-    own = await served_directory.register("Deutsch-Ukrainischer Kulturverein")
-    other = await served_directory.register("Seniorenbüro Lindenhof")
-    session = await a_member_of(served_directory, notifier_vhost, own["id"], "olena@dukv.example")
+    own, other, session = await olena_of_dukv_and(
+        served_directory, notifier_vhost, "Seniorenbüro Lindenhof"
+    )
     async with portal(served_directory.url) as client:
         client.cookies.set("inx_session", session)
         register = await client.get("/organisations/new")
@@ -370,9 +373,9 @@ async def test_office_staff_choose_among_all_organisations_beyond_one_page(
 async def test_someone_with_an_account_invited_in_the_portal_joins_by_accepting_on_the_link_page(
     served_directory: ServedDirectory, notifier_vhost: RabbitVhost
 ) -> None:
-    own = await served_directory.register("Deutsch-Ukrainischer Kulturverein")
-    other = await served_directory.register("Nachbarschaftstreff Linde")
-    session = await a_member_of(served_directory, notifier_vhost, own["id"], "olena@dukv.example")
+    own, other, session = await olena_of_dukv_and(
+        served_directory, notifier_vhost, "Nachbarschaftstreff Linde"
+    )
     path = f"/organisations/{other['id']}"
     async with StreamTap(notifier_vhost.url, COMMANDS_EXCHANGE, (SEND_EMAIL,)) as tap:
         async with portal(served_directory.url) as client:

@@ -12,10 +12,9 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from tests.integration.calendar_fixtures import *  # noqa: F403 (the calendar's fixtures)
 from tests.integration.calendar_fixtures import ServedPartners
 from tests.support.infra import RabbitVhost
-from tests.support.members import member_with_password
+from tests.support.members import member_session
 from tests.support.portal import portal_client
 
 ORGANISATION = "01a20175-6dad-718f-a12c-c0b9a10eb02c"
@@ -147,6 +146,24 @@ async def book(
     return event
 
 
+async def linde_and_anadolu_in_saal_2(partners: ServedPartners) -> tuple[str, str]:
+    """Linde and Anadolu registered, Anadolu's assembly booked into Saal 2 of the Bürgerhaus."""
+    linde = await partners.organisation("Nachbarschaftstreff Linde")
+    anadolu = await partners.organisation("FC Anadolu Nordstadt 1987")
+    await book(
+        partners,
+        anadolu,
+        "Vereinsversammlung",
+        venue={"name": "Bürgerhaus Nordstadt", "room": "Saal 2"},
+    )
+    return linde, anadolu
+
+
+def portal_of(partners: ServedPartners) -> httpx.AsyncClient:
+    """The portal in front of the partners' directory and calendar."""
+    return portal_client(directory_url=partners.directory_url, calendar_url=partners.calendar_url)
+
+
 def token_of(headers: dict[str, str]) -> str:
     return headers["Authorization"].removeprefix("Bearer ")
 
@@ -170,9 +187,7 @@ async def test_an_audience_clash_is_shown_right_after_saving(
         venue_room="",
         audience=["children"],
     )
-    async with portal_client(
-        directory_url=partners.directory_url, calendar_url=partners.calendar_url
-    ) as portal:
+    async with portal_of(partners) as portal:
         portal.cookies.set("inx_session", token_of(partners.editor_of(linde)))
         saved = await portal.post("/events/new", data=form)
         assert saved.status_code == 303, saved.text
@@ -189,18 +204,9 @@ async def test_office_staff_plan_for_any_organisation_and_may_book_over_a_room_c
     served_partners: ServedPartners,
 ) -> None:
     partners = served_partners
-    linde = await partners.organisation("Nachbarschaftstreff Linde")
-    anadolu = await partners.organisation("FC Anadolu Nordstadt 1987")
-    await book(
-        partners,
-        anadolu,
-        "Vereinsversammlung",
-        venue={"name": "Bürgerhaus Nordstadt", "room": "Saal 2"},
-    )
+    linde, _anadolu = await linde_and_anadolu_in_saal_2(partners)
     form = a_form(organisation_id=linde, date=next_month(), district="", audience=[])
-    async with portal_client(
-        directory_url=partners.directory_url, calendar_url=partners.calendar_url
-    ) as portal:
+    async with portal_of(partners) as portal:
         portal.cookies.set("inx_session", token_of(partners.admin))
         blank = await portal.get("/events/new", params={"organisation": linde})
         refused = await portal.post("/events/new", data=form)
@@ -222,18 +228,9 @@ async def test_a_member_sees_no_override_and_a_refused_field_by_its_german_name(
     served_partners: ServedPartners,
 ) -> None:
     partners = served_partners
-    linde = await partners.organisation("Nachbarschaftstreff Linde")
-    anadolu = await partners.organisation("FC Anadolu Nordstadt 1987")
-    await book(
-        partners,
-        anadolu,
-        "Vereinsversammlung",
-        venue={"name": "Bürgerhaus Nordstadt", "room": "Saal 2"},
-    )
+    linde, anadolu = await linde_and_anadolu_in_saal_2(partners)
     form = a_form(organisation_id=linde, date=next_month())
-    async with portal_client(
-        directory_url=partners.directory_url, calendar_url=partners.calendar_url
-    ) as portal:
+    async with portal_of(partners) as portal:
         portal.cookies.set("inx_session", token_of(partners.editor_of(linde)))
         clash = await portal.post("/events/new", data=form)
         too_long = await portal.post(
@@ -256,7 +253,7 @@ async def test_a_member_accepts_an_invitation_to_co_organise_and_later_leaves_th
     anadolu = await partners.organisation("FC Anadolu Nordstadt 1987")
     event = await book(partners, linde, "Nachbarschaftsfest", co_organiser_ids=[anadolu])
     email, password = "trainer@anadolu.example", "ein-langes-passwort-1987"
-    await member_with_password(
+    session = await member_session(
         partners.directory,
         partners.admin,
         rabbit.url,
@@ -265,14 +262,8 @@ async def test_a_member_accepts_an_invitation_to_co_organise_and_later_leaves_th
         name="Emre Yıldız",
         password=password,
     )
-    logged_in = await partners.directory.post(
-        "/auth/token", data={"username": email, "password": password}
-    )
-    assert logged_in.status_code == 200, logged_in.text
-    async with portal_client(
-        directory_url=partners.directory_url, calendar_url=partners.calendar_url
-    ) as portal:
-        portal.cookies.set("inx_session", logged_in.json()["access_token"])
+    async with portal_of(partners) as portal:
+        portal.cookies.set("inx_session", session)
         invited = await portal.get("/mitveranstalten")
         answer = {"event_id": event["id"], "organisation_id": anadolu}
         accepted = await portal.post("/mitveranstalten", data={**answer, "action": "accept"})

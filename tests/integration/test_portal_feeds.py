@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 import httpx
 from icalendar import Calendar
 
-from tests.integration.calendar_fixtures import *  # noqa: F403 (the calendar's fixtures)
 from tests.integration.calendar_fixtures import ServedPartners
 from tests.support.portal import portal_client
 

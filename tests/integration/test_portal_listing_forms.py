@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import httpx
 
-from tests.integration.exchange_fixtures import Network, served_network
+from tests.integration.exchange_fixtures import Network
 from tests.support.portal import portal_client
-
-__all__ = ["served_network"]  # the fixture, imported so pytest finds it
 
 ORGANISATION = "01a20175-6dad-718f-a12c-c0b9a10eb02c"
 A_FORM = {

@@ -7,23 +7,13 @@ import io
 
 import httpx
 
-from tests.integration.notifier_fixtures import (
-    MailServer,
-    NotifierFactory,
-    ServedDirectory,
-    mail_server,
-    notifier_factory,
-    notifier_vhost,
-    served_directory,
-    tagged,
-)
+from tests.integration.notifier_fixtures import NotifierFactory, ServedDirectory
 from tests.support.infra import RabbitVhost
+from tests.support.mail import MailServer, tagged
 from tests.support.members import member_with_password
 from tests.support.portal import portal_client
 from tests.support.services import log_in
 from tests.support.waiting import eventually as wait_until
-
-__all__ = ["mail_server", "notifier_factory", "notifier_vhost", "served_directory"]
 
 PASSWORD = "Nachbarschaft-Linde-2026"
 
@@ -44,12 +34,7 @@ async def test_office_staff_see_that_an_invitation_went_out_and_members_may_not_
     olena = tagged("olena")
     async with notifier_factory(directory_url=served_directory.url) as notifier:
         linde = await served_directory.register("Nachbarschaftstreff Linde")
-        invited = await served_directory.client.post(
-            f"/organisations/{linde['id']}/members",
-            json={"email": olena, "name": "Olena Kovalenko"},
-            headers=served_directory.admin,
-        )
-        assert invited.status_code == 201, invited.text
+        await served_directory.invite(linde["id"], olena, "Olena Kovalenko")
         await mail_server.wait_for(lambda m: m.to == olena)
 
         # the mail server holds the mail before the sender records it as sent

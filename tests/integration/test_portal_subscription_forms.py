@@ -7,21 +7,11 @@ import re
 
 import httpx
 
-from tests.integration.notifier_fixtures import (
-    MailServer,
-    NotifierFactory,
-    ServedDirectory,
-    mail_server,
-    notifier_factory,
-    notifier_vhost,
-    served_directory,
-    tagged,
-)
+from tests.integration.notifier_fixtures import NotifierFactory, ServedDirectory
 from tests.support.infra import RabbitVhost
+from tests.support.mail import MailServer, tagged
 from tests.support.members import member_with_password
 from tests.support.portal import portal_client
-
-__all__ = ["mail_server", "notifier_factory", "notifier_vhost", "served_directory"]
 
 SUBSCRIPTION = "01a20175-6dad-718f-a12c-c0b9a10eb02c"
 A_FORM = {

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -47,6 +47,23 @@ REVISIONS = 8
 SINCE = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
 
 orderings = st.permutations(range(1, REVISIONS + 1))
+
+
+def in_any_order(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
+    """Run `test`, which takes `order`, for orderings of the revisions that hypothesis draws."""
+    return settings(
+        max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )(given(order=orderings)(test))
+
+
+def assert_the_newest_revision(known: Any) -> None:
+    """A service's projection of the organisation holds its last revision, active."""
+    assert known is not None
+    assert (known.revision, known.name, known.status) == (
+        REVISIONS,
+        f"Kulturverein Rev. {REVISIONS}",
+        OrganisationStatus.ACTIVE,
+    )
 
 
 def revision_of(organisation_id: str, revision: int) -> OrganisationUpdated:
@@ -129,10 +146,7 @@ async def test_an_older_revision_applied_after_a_newer_one_changes_nothing(mongo
     }
 
 
-@settings(
-    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(order=orderings)
+@in_any_order
 async def test_the_notifier_keeps_the_newest_organisation_revision_handled_concurrently(
     mongo_db: Db, order: list[int]
 ) -> None:
@@ -160,10 +174,7 @@ async def test_the_notifier_keeps_the_newest_organisation_revision_handled_concu
     )
 
 
-@settings(
-    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(order=orderings)
+@in_any_order
 async def test_the_calendar_keeps_the_newest_organisation_revision_handled_concurrently(
     mongo_db: Db, order: list[int]
 ) -> None:
@@ -176,19 +187,10 @@ async def test_the_calendar_keeps_the_newest_organisation_revision_handled_concu
         wire_calendar(runtime, calendar, Importer(calendar, calendar_settings))
         await handle_all_at_once(handler_of(runtime), organisation_id, order)
 
-    known = await store.get_organisation(organisation_id)
-    assert known is not None
-    assert (known.revision, known.name, known.status) == (
-        REVISIONS,
-        f"Kulturverein Rev. {REVISIONS}",
-        OrganisationStatus.ACTIVE,
-    )
+    assert_the_newest_revision(await store.get_organisation(organisation_id))
 
 
-@settings(
-    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(order=orderings)
+@in_any_order
 async def test_the_exchange_keeps_the_newest_organisation_revision_handled_concurrently(
     mongo_db: Db, order: list[int]
 ) -> None:
@@ -200,13 +202,7 @@ async def test_the_exchange_keeps_the_newest_organisation_revision_handled_concu
         wire_exchange(runtime, Exchange(store, exchange_settings))
         await handle_all_at_once(handler_of(runtime), organisation_id, order)
 
-    known = await store.get_organisation(organisation_id)
-    assert known is not None
-    assert (known.revision, known.name, known.status) == (
-        REVISIONS,
-        f"Kulturverein Rev. {REVISIONS}",
-        OrganisationStatus.ACTIVE,
-    )
+    assert_the_newest_revision(await store.get_organisation(organisation_id))
 
 
 async def test_an_archiving_revision_older_than_the_stored_one_does_not_archive(

@@ -1,15 +1,24 @@
-"""A test's own view of the event stream: a temporary queue bound like an outside subscriber."""
+"""A test's own view of the event stream: a temporary queue bound like an outside subscriber;
+and publishing to the broker the way a service's outbox relay does."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Sequence
 from types import TracebackType
 from typing import Any
 
 import aio_pika
 from aio_pika.abc import AbstractIncomingMessage
 
+from shared.contracts.base import (
+    CLOUDEVENTS_CONTENT_TYPE,
+    EVENTS_EXCHANGE,
+    CloudEvent,
+    Payload,
+    envelope,
+)
 from shared.topology import (
     commands_exchange,
     dead_letter_exchange,
@@ -87,3 +96,63 @@ class StreamTap:
                 f"expected {count} × {routing_key} within {timeout}s; saw {seen}"
             ) from None
         return self.of_type(routing_key)
+
+
+def relayed_message(
+    body: bytes, *, message_id: str, content_type: str | None = CLOUDEVENTS_CONTENT_TYPE
+) -> aio_pika.Message:
+    """A message as a service's outbox relay sends it: persistent, `message_id` = event id."""
+    return aio_pika.Message(
+        body,
+        message_id=message_id,
+        content_type=content_type,
+        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+    )
+
+
+async def publish_raw(
+    url: str,
+    body: bytes,
+    *,
+    routing_key: str,
+    message_id: str = "m-1",
+    content_type: str = CLOUDEVENTS_CONTENT_TYPE,
+) -> None:
+    """Publish raw bytes to the public exchange, as a broker redelivery, a replay or a
+    misbehaving publisher would."""
+    connection = await aio_pika.connect(url)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        exchange = await channel.get_exchange(EVENTS_EXCHANGE)
+        await exchange.publish(
+            relayed_message(body, message_id=message_id, content_type=content_type),
+            routing_key=routing_key,
+        )
+
+
+async def publish(url: str, messages: Sequence[CloudEvent | Payload]) -> list[CloudEvent]:
+    """Publish CloudEvents (or payloads, wrapped in a new envelope) the way a service's outbox
+    relay does: persistent, confirmed, `message_id` = CloudEvents id; email commands go to the
+    commands exchange, everything else to the events exchange."""
+    events = [m if isinstance(m, CloudEvent) else envelope(m) for m in messages]
+    connection = await aio_pika.connect(url)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        exchanges = {}
+        for known in (events_exchange, commands_exchange):
+            exchanges[known.name] = await channel.declare_exchange(
+                known.name, type=known.type.value, durable=True, arguments=known.arguments
+            )
+        for event in events:
+            target = (
+                commands_exchange.name
+                if event.type.startswith("integrationsnetz.notifier.email")
+                else events_exchange.name
+            )
+            await exchanges[target].publish(
+                relayed_message(
+                    event.model_dump_json(exclude_none=True).encode(), message_id=event.id
+                ),
+                routing_key=event.routing_key,
+            )
+    return events

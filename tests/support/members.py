@@ -4,12 +4,12 @@ password set through the link of the invitation the directory asked the notifier
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
 from shared.contracts.base import COMMANDS_EXCHANGE
 from tests.support.amqp import StreamTap
+from tests.support.mail import link_token
 from tests.support.waiting import eventually
 
 SEND_EMAIL = "notifier.email.send"
@@ -44,8 +44,26 @@ async def member_with_password(
 
         await eventually(invited_by_email)
     [command] = invitations()
-    [token] = parse_qs(urlsplit(command["data"]["params"]["link"]).query)["token"]
+    token = link_token(command["data"]["params"]["link"])
     password_set = await directory.post(
         "/auth/password", json={"token": token, "password": password}
     )
     assert password_set.is_success, password_set.text
+
+
+async def member_session(
+    directory: httpx.AsyncClient,
+    admin: dict[str, str],
+    rabbit_url: str,
+    organisation_id: str,
+    **person: str,
+) -> str:
+    """`member_with_password` (`person`: its email, name and password), then logged in:
+    returns the access token (the portal's session)."""
+    await member_with_password(directory, admin, rabbit_url, organisation_id, **person)
+    logged_in = await directory.post(
+        "/auth/token", data={"username": person["email"], "password": person["password"]}
+    )
+    assert logged_in.status_code == 200, logged_in.text
+    token: str = logged_in.json()["access_token"]
+    return token

@@ -1,39 +1,60 @@
-"""The portal in-process for a test, in front of services served over real HTTP — or of none:
-a service not given is a closed port, as if it were down."""
+"""The portal for a test, in front of services served over real HTTP — or of none: a service not
+given is a closed port, as if it were down. In-process (`portal_client`) or served over real
+HTTP for a browser (`served_portal`)."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
+from fastapi import FastAPI
 
 from services.portal.app import create_app
 from services.portal.settings import PortalSettings
 from tests.support.infra import free_port
+from tests.support.services import serving
 
 PORTAL = "http://portal.test"
 
 
-def portal_client(
+def portal_settings(
     *,
     directory_url: str | None = None,
     calendar_url: str | None = None,
     exchange_url: str | None = None,
     notifier_url: str | None = None,
     **settings: Any,
-) -> httpx.AsyncClient:
+) -> PortalSettings:
+    """Settings of a portal that calls the services given; the others are down."""
     nowhere = f"http://127.0.0.1:{free_port()}"
-    portal = create_app(
-        PortalSettings(
-            _env_file=None,
-            directory_url=directory_url or nowhere,
-            calendar_url=calendar_url or nowhere,
-            exchange_url=exchange_url or nowhere,
-            notifier_url=notifier_url or nowhere,
-            **settings,
-        )
+    return PortalSettings(
+        _env_file=None,
+        directory_url=directory_url or nowhere,
+        calendar_url=calendar_url or nowhere,
+        exchange_url=exchange_url or nowhere,
+        notifier_url=notifier_url or nowhere,
+        **settings,
     )
+
+
+def portal_app(**services_and_settings: Any) -> FastAPI:
+    """The portal's app, with `portal_settings` of the keyword arguments."""
+    return create_app(portal_settings(**services_and_settings))
+
+
+def portal_client(**services_and_settings: Any) -> httpx.AsyncClient:
+    """An HTTP client of the portal in-process, sending what a browser sends."""
+    portal = portal_app(**services_and_settings)
     # a browser names the page a form came from; the portal refuses a POST that names none
     return httpx.AsyncClient(
         transport=httpx.ASGITransport(app=portal), base_url=PORTAL, headers={"Origin": PORTAL}
     )
+
+
+@contextlib.asynccontextmanager
+async def served_portal(**services_and_settings: Any) -> AsyncIterator[str]:
+    """The portal served over real HTTP (for a browser); yields its URL."""
+    async with serving(portal_app(**services_and_settings)) as url:
+        yield url

@@ -12,6 +12,8 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
+from shared.ids import new_id
+
 ADMIN_EMAIL = "office@integrationsnetz.test"
 #: Seconds a served app may take to stop (its lifespan's shutdown included).
 STOP_TIMEOUT = 60.0
@@ -26,6 +28,23 @@ class RunningService:
     @property
     def runtime(self) -> Any:
         return self.app.state.runtime
+
+
+@dataclass
+class BehindTheDirectory:
+    """A test's view of a service that follows the directory: the directory's app and a client
+    of it, and members' tokens signed by its real key (the log-in flow itself is the directory's
+    own tests' business)."""
+
+    directory_app: FastAPI
+    directory: httpx.AsyncClient
+
+    def editor_of(self, *organisation_ids: str) -> dict[str, str]:
+        """Authorization headers of a new member of the organisations."""
+        token = self.directory_app.state.directory.issuer.issue(
+            new_id(), "editor", list(organisation_ids)
+        )
+        return {"Authorization": f"Bearer {token}"}
 
 
 @contextlib.asynccontextmanager
@@ -91,3 +110,16 @@ async def serving(app: FastAPI, port: int | None = None) -> AsyncIterator[str]:
             for pending in asyncio.all_tasks():
                 pending.print_stack(limit=6, file=sys.stderr)
             raise AssertionError(f"{app.title} did not stop within {STOP_TIMEOUT}s") from None
+
+
+@contextlib.asynccontextmanager
+async def serving_with_admin(
+    directory: FastAPI,
+) -> AsyncIterator[tuple[str, httpx.AsyncClient, dict[str, str]]]:
+    """Serve the directory's app over real HTTP (the other services fetch its JWKS); yields its
+    URL, a client of it and office staff's authorization headers, once it is ready."""
+    from tests.support.waiting import until_ready
+
+    async with serving(directory) as url, httpx.AsyncClient(base_url=url) as client:
+        await until_ready(client)
+        yield url, client, await log_in(client, ADMIN_EMAIL, ADMIN_PASSWORD)

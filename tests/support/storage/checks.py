@@ -323,20 +323,16 @@ async def _check_update_set_scalars(coll: Coll) -> tuple[bool, str]:
     await coll.insert_one(
         {"_id": "s1", "name": "old", "count": 1, "active": True, "tags": ["a"], "at": base}
     )
-    res = await coll.update_one(
-        {"_id": "s1"},
-        {
-            "$set": {
-                "name": "new",
-                "count": 7,
-                "big": 1_767_312_245_123,
-                "tags": ["b", "c"],
-                "empty_tags": [],
-                "note": None,
-                "ratio": 0.75,
-            }
-        },
-    )
+    scalars = {
+        "name": "new",
+        "count": 7,
+        "big": 1_767_312_245_123,
+        "tags": ["b", "c"],
+        "empty_tags": [],
+        "note": None,
+        "ratio": 0.75,
+    }
+    res = await coll.update_one({"_id": "s1"}, {"$set": dict(scalars)})
     missing = await coll.update_one({"_id": "no-such-id"}, {"$set": {"name": "x"}})
     got = await coll.find_one({"_id": "s1"})
     ex = Expect()
@@ -347,13 +343,7 @@ async def _check_update_set_scalars(coll: Coll) -> tuple[bool, str]:
         got,
         {
             "_id": "s1",
-            "name": "new",
-            "count": 7,
-            "big": 1_767_312_245_123,
-            "tags": ["b", "c"],
-            "empty_tags": [],
-            "note": None,
-            "ratio": 0.75,
+            **scalars,
             "active": True,  # untouched fields keep their types
             "at": base,
         },

@@ -4,8 +4,9 @@ reports that the server behaves like MongoDB."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Final, TypedDict
+from typing import Any, Final, TypedDict
 
 from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
@@ -560,36 +561,38 @@ async def _probe_or_query(coll: Coll) -> tuple[bool, str]:
     return got == ["q1", "q2"], f"$or s=a | t=x got={got} expected=['q1', 'q2']"
 
 
-async def _probe_replace_unique_violation(coll: Coll) -> tuple[bool, str]:
+async def _unique_violation(
+    coll: Coll, write: Callable[[], Awaitable[Any]], accepted: str, what: str
+) -> tuple[bool, str]:
+    """Whether `write`, giving q2 the unique slug q1 has, raises DuplicateKeyError and leaves
+    q2 as it was."""
     await coll.create_index("slug", unique=True)
     await coll.insert_many([{"_id": "q1", "slug": "a"}, {"_id": "q2", "slug": "b"}])
-    outcome = "replace accepted"
+    outcome = accepted
     try:
-        await coll.replace_one({"_id": "q2"}, {"slug": "a"})
+        await write()
     except DuplicateKeyError:
         outcome = "DuplicateKeyError"
     stored = await coll.find_one({"_id": "q2"})
     ok = outcome == "DuplicateKeyError" and stored == {"_id": "q2", "slug": "b"}
     return ok, (
-        f"replace_one to a duplicate unique value: got {outcome}, doc={stored}; "
+        f"{what} to a duplicate unique value: got {outcome}, doc={stored}; "
         "expected DuplicateKeyError and doc unchanged"
     )
+
+
+async def _probe_replace_unique_violation(coll: Coll) -> tuple[bool, str]:
+    def write() -> Awaitable[Any]:
+        return coll.replace_one({"_id": "q2"}, {"slug": "a"})
+
+    return await _unique_violation(coll, write, "replace accepted", "replace_one")
 
 
 async def _probe_update_unique_violation(coll: Coll) -> tuple[bool, str]:
-    await coll.create_index("slug", unique=True)
-    await coll.insert_many([{"_id": "q1", "slug": "a"}, {"_id": "q2", "slug": "b"}])
-    outcome = "update accepted"
-    try:
-        await coll.update_one({"_id": "q2"}, {"$set": {"slug": "a"}})
-    except DuplicateKeyError:
-        outcome = "DuplicateKeyError"
-    stored = await coll.find_one({"_id": "q2"})
-    ok = outcome == "DuplicateKeyError" and stored == {"_id": "q2", "slug": "b"}
-    return ok, (
-        f"$set to a duplicate unique value: got {outcome}, doc={stored}; "
-        "expected DuplicateKeyError and doc unchanged"
-    )
+    def write() -> Awaitable[Any]:
+        return coll.update_one({"_id": "q2"}, {"$set": {"slug": "a"}})
+
+    return await _unique_violation(coll, write, "update accepted", "$set")
 
 
 async def _probe_fou_before(coll: Coll) -> tuple[bool, str]:

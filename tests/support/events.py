@@ -1,0 +1,43 @@
+"""Events other services publish, built for a test that plays that service: each with fresh ids
+and plausible values, keyword arguments overriding any field."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from shared.clock import utc_now
+from shared.contracts.exchange import OfferPosted
+
+
+def offer_posted(title: str, *, now: dt.datetime | None = None, **changes: Any) -> OfferPosted:
+    """An `exchange.offer.posted` of some organisation: a room, open for 30 days from `now`
+    (this second unless given)."""
+    now = now or utc_now()
+    values: dict[str, Any] = {
+        "listing_id": str(uuid.uuid4()),
+        "organisation_id": str(uuid.uuid4()),
+        "category": "room",
+        "title": title,
+        "status": "open",
+        "expires_at": now + dt.timedelta(days=30),
+        "revision": 1,
+        "updated_at": now,
+    }
+    values.update(changes)
+    return OfferPosted.model_validate(values)
+
+
+def offer_in_nordstadt(
+    title: str, *, now: dt.datetime | None = None, **changes: Any
+) -> OfferPosted:
+    """An `exchange.offer.posted` of a room in Nordstadt, open for 60 days from `now` (this second
+    unless given): what a neighbour following her district hears of."""
+    now = now or utc_now()
+    values: dict[str, Any] = {
+        "district": "Nordstadt",
+        "expires_at": now + dt.timedelta(days=60),
+        **changes,
+    }
+    return offer_posted(title, now=now, **values)
