@@ -32,7 +32,7 @@ from shared.auth import CurrentUser, OptionalUser, Principal
 from shared.clock import BERLIN_ZONE_NAME
 from shared.context import current_correlation_id as correlation_id
 from shared.contracts.vocabulary import Audience, FieldOfAction, LanguageTag
-from shared.http import ProblemError, next_offset
+from shared.http import ProblemError, next_offset, state_dependency
 
 router = APIRouter()
 
@@ -45,18 +45,8 @@ FEED_WINDOW = dt.timedelta(days=395)
 ICS_MEDIA_TYPE = "text/calendar; charset=utf-8"
 
 
-def calendar(request: Request) -> Calendar:
-    service: Calendar = request.app.state.calendar
-    return service
-
-
-def importer(request: Request) -> Importer:
-    service: Importer = request.app.state.importer
-    return service
-
-
-CalendarService = Annotated[Calendar, Depends(calendar)]
-ImporterService = Annotated[Importer, Depends(importer)]
+CalendarService = Annotated[Calendar, state_dependency("calendar")]
+ImporterService = Annotated[Importer, state_dependency("importer")]
 
 
 # --- windows ------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from shared.auth import AdminUser, CurrentUser, OptionalUser
 from shared.context import current_correlation_id as correlation_id
 from shared.contracts.directory import OrganisationKind, OrganisationStatus
 from shared.contracts.vocabulary import FieldOfAction, LanguageTag
-from shared.http import next_offset
+from shared.http import next_offset, state_dependency
 from shared.ids import EntityId
 from shared.pages import Page
 
@@ -33,17 +33,11 @@ router = APIRouter()
 OrganisationId = EntityId
 
 
-def directory(request: Request) -> Directory:
-    service: Directory = request.app.state.directory
-    return service
+DirectoryService = Annotated[Directory, state_dependency("directory")]
 
 
-DirectoryService = Annotated[Directory, Depends(directory)]
-
-
-def requesting_client(request: Request) -> str:
+def requesting_client(request: Request, service: DirectoryService) -> str:
     """The address log-in attempts are counted under (see the directory README)."""
-    service: Directory = request.app.state.directory
     return client_address(
         request.client.host if request.client else None,
         request.headers.get("x-forwarded-for"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, Field
 
 from services.exchange.domain import Listing, ListingCreate, ListingPatch
@@ -25,7 +25,7 @@ from shared.contracts.exchange import (
     WithdrawalReason,
 )
 from shared.contracts.vocabulary import LanguageTag
-from shared.http import next_offset
+from shared.http import next_offset, state_dependency
 from shared.ids import EntityId
 from shared.pages import Page
 
@@ -33,12 +33,7 @@ Limit = Annotated[int, Query(ge=1, le=100)]
 Offset = Annotated[int, Query(ge=0, le=100_000)]
 
 
-def exchange(request: Request) -> Exchange:
-    service: Exchange = request.app.state.exchange
-    return service
-
-
-ExchangeService = Annotated[Exchange, Depends(exchange)]
+ExchangeService = Annotated[Exchange, state_dependency("exchange")]
 
 
 class ListingPublic(BaseModel):

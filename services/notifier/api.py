@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Depends, Form, Query, Request, Response, status
+from fastapi import APIRouter, Form, Query, Response, status
 from fastapi.responses import HTMLResponse
 from pydantic import (
     AfterValidator,
@@ -33,7 +33,7 @@ from services.notifier.texts import SUPPORTED_LANGUAGES, texts_for
 from services.notifier.tokens import LinkClaim
 from shared.auth import AdminUser, CurrentUser, OptionalUser
 from shared.contracts.vocabulary import LanguageTag
-from shared.http import ProblemError, next_offset
+from shared.http import ProblemError, next_offset, state_dependency
 from shared.ids import EntityId
 from shared.pages import Page
 
@@ -43,12 +43,7 @@ Token = Annotated[str, Query(min_length=10, max_length=1000, description="The si
 SubscriptionId = EntityId
 
 
-def notifier(request: Request) -> Notifier:
-    service: Notifier = request.app.state.notifier
-    return service
-
-
-NotifierService = Annotated[Notifier, Depends(notifier)]
+NotifierService = Annotated[Notifier, state_dependency("notifier")]
 
 P = TypeVar("P", bound=Page[Any])
 
