@@ -11,11 +11,8 @@ from __future__ import annotations
 from services.calendar.imports import Importer
 from services.calendar.service import Calendar
 from shared.contracts.base import CloudEvent
-from shared.contracts.directory import (
-    OrganisationArchived,
-    OrganisationRegistered,
-    OrganisationUpdated,
-)
+from shared.contracts.directory import OrganisationArchived, OrganisationFacts
+from shared.organisation_events import on_organisation_events
 from shared.runtime import ServiceRuntime
 
 
@@ -23,15 +20,9 @@ def wire(runtime: ServiceRuntime, calendar: Calendar, importer: Importer) -> Non
     """Register the calendar's handlers on the queues the runtime creates."""
     directory_events = runtime.queue("directory-events")
 
-    @directory_events.on(OrganisationRegistered)
-    async def registered(payload: OrganisationRegistered, event: CloudEvent) -> None:
+    async def on_organisation(payload: OrganisationFacts, event: CloudEvent) -> None:
+        if isinstance(payload, OrganisationArchived):
+            await importer.stop_imports_of(payload.organisation_id)
         await calendar.organisation_changed(payload, event.correlationid)
 
-    @directory_events.on(OrganisationUpdated)
-    async def updated(payload: OrganisationUpdated, event: CloudEvent) -> None:
-        await calendar.organisation_changed(payload, event.correlationid)
-
-    @directory_events.on(OrganisationArchived)
-    async def archived(payload: OrganisationArchived, event: CloudEvent) -> None:
-        await importer.stop_imports_of(payload.organisation_id)
-        await calendar.organisation_changed(payload, event.correlationid)
+    on_organisation_events(directory_events, on_organisation)

@@ -12,12 +12,7 @@ from __future__ import annotations
 from services.exchange.domain import MATCHING_FIELDS
 from services.exchange.service import Exchange
 from shared.contracts.base import CloudEvent
-from shared.contracts.directory import (
-    OrganisationArchived,
-    OrganisationFacts,
-    OrganisationRegistered,
-    OrganisationUpdated,
-)
+from shared.contracts.directory import OrganisationFacts
 from shared.contracts.exchange import (
     ListingFacts,
     OfferPosted,
@@ -25,6 +20,7 @@ from shared.contracts.exchange import (
     RequestPosted,
     RequestUpdated,
 )
+from shared.organisation_events import on_organisation_events
 from shared.runtime import ServiceRuntime
 
 
@@ -36,8 +32,7 @@ def wire(runtime: ServiceRuntime, exchange: Exchange) -> None:
     async def on_organisation(facts: OrganisationFacts, event: CloudEvent) -> None:
         await exchange.apply_organisation(facts, event.correlationid or event.id)
 
-    for organisation_event in (OrganisationRegistered, OrganisationUpdated, OrganisationArchived):
-        directory_events.on(organisation_event)(on_organisation)
+    on_organisation_events(directory_events, on_organisation)
 
     async def on_posted(facts: ListingFacts, event: CloudEvent) -> None:
         await exchange.match_listing(facts.listing_id, event.correlationid or event.id)

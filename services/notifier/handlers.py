@@ -15,14 +15,10 @@ from shared.contracts.calendar import (
     EventScheduled,
     EventUpdated,
 )
-from shared.contracts.directory import (
-    OrganisationArchived,
-    OrganisationFacts,
-    OrganisationRegistered,
-    OrganisationUpdated,
-)
+from shared.contracts.directory import OrganisationFacts
 from shared.contracts.exchange import MatchFound, OfferPosted, RequestPosted
 from shared.contracts.notifier import SendEmail
+from shared.organisation_events import on_organisation_events
 from shared.runtime import ServiceRuntime
 
 
@@ -36,8 +32,7 @@ def wire(runtime: ServiceRuntime, notifier: Notifier) -> None:
     async def on_organisation(payload: OrganisationFacts, _event: CloudEvent) -> None:
         await notifier.remember_organisation(payload)
 
-    for organisation_event in (OrganisationRegistered, OrganisationUpdated, OrganisationArchived):
-        directory_events.on(organisation_event)(on_organisation)
+    on_organisation_events(directory_events, on_organisation)
 
     exchange_events.on(MatchFound)(notifier.plan_match)
     exchange_events.on(OfferPosted)(notifier.plan_listing)
