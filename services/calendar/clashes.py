@@ -12,7 +12,7 @@ import bisect
 import datetime as dt
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from services.calendar.domain import Event, Occurrence, occurrences
 from services.calendar.recurrence import occurrence_key
@@ -49,17 +49,12 @@ class Clash:
 
     def mirrored(self) -> Clash:
         """The same clash seen from the other event."""
-        return Clash(
-            kind=self.kind,
+        return replace(
+            self,
             event_id=self.other_event_id,
             other_event_id=self.event_id,
             occurrence_start=self.other_occurrence_start,
             other_occurrence_start=self.occurrence_start,
-            overlap_starts_at=self.overlap_starts_at,
-            overlap_ends_at=self.overlap_ends_at,
-            shared_audience=self.shared_audience,
-            venue=self.venue,
-            district=self.district,
         )
 
 
