@@ -24,7 +24,6 @@ from services.exchange.domain import (
 from services.exchange.matching import MatchResult, find_matches, is_matchable
 from services.exchange.repository import (
     ExchangeRepository,
-    ListingChange,
     ListingFilters,
     ProjectedOrganisation,
     RecordedMatch,
@@ -53,8 +52,9 @@ from shared.ids import new_id
 
 log = logging.getLogger("integrationsnetz.exchange")
 
-#: How a listing is closed: (current, now) → its new state and the event.
-Closing = Callable[[Listing, dt.datetime], tuple[Listing, ListingFacts]]
+#: What an editor does to a listing: (current, now) → its new state and the event, or no event
+#: when nothing changed.
+OwnerChange = Callable[[Listing, dt.datetime], tuple[Listing, ListingFacts | None]]
 
 
 @dataclass(frozen=True)
@@ -136,16 +136,10 @@ class Exchange:
         user: Principal,
         correlation_id: str | None,
     ) -> Listing:
-        listing = await self.listing(kind, listing_id)
-        self._require_editor(listing.organisation_id, user)
-        now = utc_now()
+        def by_patch(current: Listing, now: dt.datetime) -> tuple[Listing, ListingFacts | None]:
+            return edit_listing(current, patch, now)
 
-        def apply(current: Listing) -> tuple[Listing, list[Payload]] | None:
-            with _refusals():
-                edited, event = edit_listing(current, patch, now)
-            return None if event is None else (edited, [event])
-
-        return await self._write(kind, listing_id, apply, correlation_id)
+        return await self._change(kind, listing_id, user, by_patch, correlation_id)
 
     async def withdraw(
         self, kind: ListingKind, listing_id: str, user: Principal, correlation_id: str | None
@@ -153,39 +147,32 @@ class Exchange:
         def by_owner(current: Listing, now: dt.datetime) -> tuple[Listing, ListingFacts]:
             return withdraw_listing(current, WithdrawalReason.WITHDRAWN_BY_OWNER, now)
 
-        return await self._close(kind, listing_id, user, by_owner, correlation_id)
+        return await self._change(kind, listing_id, user, by_owner, correlation_id)
 
     async def fulfil(
         self, kind: ListingKind, listing_id: str, user: Principal, correlation_id: str | None
     ) -> Listing:
-        return await self._close(kind, listing_id, user, fulfil_listing, correlation_id)
+        return await self._change(kind, listing_id, user, fulfil_listing, correlation_id)
 
-    async def _close(
+    async def _change(
         self,
         kind: ListingKind,
         listing_id: str,
         user: Principal,
-        closing: Closing,
+        change: OwnerChange,
         correlation_id: str | None,
     ) -> Listing:
+        """Apply an editor's change to the listing as stored; the listing unchanged when the
+        change has no event."""
         listing = await self.listing(kind, listing_id)
         self._require_editor(listing.organisation_id, user)
         now = utc_now()
 
-        def apply(current: Listing) -> tuple[Listing, list[Payload]]:
+        def apply(current: Listing) -> tuple[Listing, list[Payload]] | None:
             with _refusals():
-                closed, event = closing(current, now)
-            return closed, [event]
+                changed, event = change(current, now)
+            return None if event is None else (changed, [event])
 
-        return await self._write(kind, listing_id, apply, correlation_id)
-
-    async def _write(
-        self,
-        kind: ListingKind,
-        listing_id: str,
-        apply: ListingChange,
-        correlation_id: str | None,
-    ) -> Listing:
         stored = await self.store.update_listing(listing_id, apply, correlation_id)
         if stored is None:
             raise _not_found(kind)
