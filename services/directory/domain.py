@@ -26,6 +26,7 @@ from shared.contracts.directory import (
     OrganisationUpdated,
 )
 from shared.contracts.vocabulary import FieldOfAction, LanguageTag
+from shared.revisions import refuse_clearing, revised
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]
@@ -166,25 +167,15 @@ def update_organisation(
             "An archived organisation cannot be changed.", slug="organisation-archived"
         )
     given = patch.model_dump(mode="json", exclude_unset=True)
-    cleared = sorted(
-        name for name, value in given.items() if value is None and name in REQUIRED_FIELDS
-    )
-    if cleared:
-        raise PatchRejectedError(
-            f"These fields cannot be cleared: {', '.join(cleared)}.",
-            slug="cannot-clear",
-            fields=cleared,
-        )
+    refuse_clearing(given, REQUIRED_FIELDS, PatchRejectedError)
     current = organisation.model_dump(mode="json")
     changed = sorted(name for name, value in given.items() if current.get(name) != value)
     if not changed:
         return organisation, None
-    updated = organisation.model_copy(
-        update={
-            **{name: OrganisationFieldsParser.parse(name, given[name]) for name in changed},
-            "revision": organisation.revision + 1,
-            "updated_at": now,
-        }
+    updated = revised(
+        organisation,
+        {name: OrganisationFieldsParser.parse(name, given[name]) for name in changed},
+        now,
     )
     return updated, updated.announced(OrganisationUpdated).model_copy(
         update={"changed_fields": changed}
@@ -208,11 +199,5 @@ def archive_organisation(
 ) -> tuple[Organisation, OrganisationArchived | None]:
     if organisation.status is OrganisationStatus.ARCHIVED:
         return organisation, None
-    archived = organisation.model_copy(
-        update={
-            "status": OrganisationStatus.ARCHIVED,
-            "revision": organisation.revision + 1,
-            "updated_at": now,
-        }
-    )
+    archived = revised(organisation, {"status": OrganisationStatus.ARCHIVED}, now)
     return archived, archived.announced(OrganisationArchived)

@@ -35,6 +35,7 @@ from shared.contracts.exchange import (
 )
 from shared.contracts.vocabulary import LanguageTag
 from shared.ids import EntityId
+from shared.revisions import refuse_clearing, revised
 from shared.text import fold
 
 #: A listing without an explicit `expires_at` is taken down after this long.
@@ -306,23 +307,11 @@ def edit_listing(
     if listing.status is not ListingStatus.OPEN:
         raise ListingClosedError(f"This listing is {listing.status.value} and cannot be changed.")
     given = patch.model_dump(exclude_unset=True)
-    cleared = sorted(name for name in REQUIRED_FIELDS if name in given and given[name] is None)
-    if cleared:
-        raise ListingRejectedError(
-            f"These fields cannot be cleared: {', '.join(cleared)}.",
-            slug="cannot-clear",
-            fields=cleared,
-        )
+    refuse_clearing(given, REQUIRED_FIELDS, ListingRejectedError)
     changed = sorted(name for name, value in given.items() if getattr(listing, name) != value)
     if not changed:
         return listing, None
-    edited = listing.model_copy(
-        update={
-            **{name: given[name] for name in changed},
-            "revision": listing.revision + 1,
-            "updated_at": now,
-        }
-    )
+    edited = revised(listing, {name: given[name] for name in changed}, now)
     _check_dates(edited, changed, now)
     return edited, _PAYLOADS[listing.kind].updated(**edited.facts(), changed_fields=changed)
 
@@ -335,14 +324,7 @@ def _close(
 ) -> Listing:
     if listing.status is not ListingStatus.OPEN:
         raise ListingClosedError(f"This listing is already {listing.status.value}.")
-    return listing.model_copy(
-        update={
-            "status": status,
-            "closed_reason": reason,
-            "revision": listing.revision + 1,
-            "updated_at": now,
-        }
-    )
+    return revised(listing, {"status": status, "closed_reason": reason}, now)
 
 
 def withdraw_listing(
