@@ -5,7 +5,7 @@ pure transition that returns the new event and the messages it causes. No I/O he
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from services.calendar.domain import (
@@ -136,6 +136,12 @@ def _require_scheduled(event: Event) -> None:
         raise EventStateError("A cancelled event cannot be changed.")
 
 
+def _resequenced(event: Event, update: Mapping[str, Any], now: dt.datetime) -> Event:
+    """The event's next version as calendars see it: `update` applied, its SEQUENCE counted up
+    and `updated_at` now."""
+    return event.model_copy(update={**update, "sequence": event.sequence + 1, "updated_at": now})
+
+
 def _patched_times(
     event: Event, patch: EventPatch, given: set[str], timezone: str
 ) -> tuple[dt.datetime, dt.datetime, bool]:
@@ -211,7 +217,7 @@ def change_event(
         if changed.invited_organiser_ids == event.invited_organiser_ids:
             return event, []
         return changed, []  # only invitations: nothing the public sees changed
-    changed = changed.model_copy(update={"sequence": event.sequence + 1, "updated_at": now})
+    changed = _resequenced(changed, {}, now)
     validate_event(changed)
     return changed, change_messages(event, changed)
 
@@ -226,15 +232,15 @@ def accept_co_organiser(
         return event, []
     if organisation_id not in event.invited_organiser_ids:
         raise LookupError("This organisation is not invited to co-organise the event.")
-    changed = event.model_copy(
-        update={
+    changed = _resequenced(
+        event,
+        {
             "co_organiser_ids": [*event.co_organiser_ids, organisation_id],
             "invited_organiser_ids": [
                 o for o in event.invited_organiser_ids if o != organisation_id
             ],
-            "sequence": event.sequence + 1,
-            "updated_at": now,
-        }
+        },
+        now,
     )
     return changed, change_messages(event, changed)
 
@@ -255,9 +261,7 @@ def drop_co_organiser(
     left = [o for o in event.co_organiser_ids if o != organisation_id]
     if event.cancelled:  # nothing to announce about an event that no longer takes place
         return event.model_copy(update={"co_organiser_ids": left}), []
-    changed = event.model_copy(
-        update={"co_organiser_ids": left, "sequence": event.sequence + 1, "updated_at": now}
-    )
+    changed = _resequenced(event, {"co_organiser_ids": left}, now)
     return changed, change_messages(event, changed)
 
 
@@ -285,13 +289,8 @@ def cancel_event(
     if occurrence is None:
         if event.cancelled:
             return event, []
-        cancelled = event.model_copy(
-            update={
-                "status": EventStatus.CANCELLED,
-                "cancel_reason": reason,
-                "sequence": event.sequence + 1,
-                "updated_at": now,
-            }
+        cancelled = _resequenced(
+            event, {"status": EventStatus.CANCELLED, "cancel_reason": reason}, now
         )
         return cancelled, [EventCancelled(**facts(cancelled), reason=reason)]
     _require_scheduled(event)
@@ -299,12 +298,8 @@ def cancel_event(
     if found.cancelled:
         return event, []
     key = occurrence_key(found.original_start)
-    cancelled = event.model_copy(
-        update={
-            "overrides": {**event.overrides, key: OccurrenceOverride(state="cancelled")},
-            "sequence": event.sequence + 1,
-            "updated_at": now,
-        }
+    cancelled = _resequenced(
+        event, {"overrides": {**event.overrides, key: OccurrenceOverride(state="cancelled")}}, now
     )
     payload = EventCancelled(
         **facts(cancelled), occurrence_start=found.original_start, reason=reason
@@ -329,13 +324,7 @@ def move_occurrence(
         return event, moved, []
     key = occurrence_key(found.original_start)
     override = OccurrenceOverride(state="moved", starts_at=starts_at, ends_at=ends_at)
-    changed = event.model_copy(
-        update={
-            "overrides": {**event.overrides, key: override},
-            "sequence": event.sequence + 1,
-            "updated_at": now,
-        }
-    )
+    changed = _resequenced(event, {"overrides": {**event.overrides, key: override}}, now)
     validate_event(changed)
     payload = EventRescheduled(
         **facts(changed),
@@ -373,7 +362,7 @@ def reconcile_import(
         if merged.invited_organiser_ids != existing.invited_organiser_ids:
             return merged, []
         return existing, []
-    merged = merged.model_copy(update={"sequence": existing.sequence + 1, "updated_at": now})
+    merged = _resequenced(merged, {}, now)
     if merged.cancelled:
         return merged, [EventCancelled(**facts(merged), reason=merged.cancel_reason)]
     if existing.cancelled:
