@@ -4,6 +4,7 @@ organisations."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 
@@ -125,22 +126,13 @@ def listing_from_document(doc: Document) -> Listing:
 
 
 def match_document(match: RecordedMatch) -> Document:
-    return {
-        "_id": match.pair_id,
-        "match_id": match.match_id,
-        "offer_id": match.offer_id,
-        "request_id": match.request_id,
-        "offer_organisation_id": match.offer_organisation_id,
-        "request_organisation_id": match.request_organisation_id,
-        # one list, so "matches of an organisation" is one indexed `$all` (no `$or`)
-        "organisation_ids": match.organisation_ids,
-        "category": match.category.value,
-        "score": match.score,
-        "reasons": match.reasons,
-        "offer_title": match.offer_title,
-        "request_title": match.request_title,
-        "found_at": match.found_at,
-    }
+    """A recorded match as stored, keyed by its pair of listings."""
+    data = dataclasses.asdict(match)
+    doc: Document = {"_id": data.pop("pair_id"), **data}
+    doc["category"] = match.category.value
+    # one list, so "matches of an organisation" is one indexed `$all` (no `$or`)
+    doc["organisation_ids"] = match.organisation_ids
+    return doc
 
 
 def match_from_document(doc: Document) -> RecordedMatch:
