@@ -1,4 +1,5 @@
-"""MongoDB access: the client factory, index declarations and the version-guarded document store.
+"""MongoDB access: the client factory, index declarations, paged reads and the version-guarded
+document store.
 
 Every entity document is written whole with `replace_one({_id, version})` (optimistic
 concurrency). That is also how outbox entries get into a document: `$push`/`$pull` of
@@ -8,15 +9,20 @@ sub-documents and `$set` of top-level datetimes are silently wrong on the embedd
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from pymongo import ASCENDING, AsyncMongoClient, IndexModel
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import ConnectionFailure, ExecutionTimeout
 
 Document = dict[str, Any]
+#: A sort order as pymongo takes it: `(field, ASCENDING or DESCENDING)` pairs, first key first.
+SortOrder = Sequence[tuple[str, int]]
+
+T = TypeVar("T")
 
 #: Errors that mean the database is unreachable or overloaded right now, not that the request or
 #: the data is wrong: `ConnectionFailure` covers `AutoReconnect`, `NetworkTimeout`,
@@ -53,6 +59,22 @@ async def ensure_indexes(db: AsyncDatabase[Document], specs: Sequence[Collection
     for spec in specs:
         if spec.indexes:
             await db[spec.collection].create_indexes(list(spec.indexes))
+
+
+async def find_page(
+    collection: AsyncCollection[Document],
+    filters: Mapping[str, Any],
+    sort: SortOrder,
+    *,
+    limit: int,
+    offset: int,
+    read: Callable[[Document], T],
+) -> tuple[list[T], int]:
+    """One page of the documents matching `filters` in `sort` order, each turned into what
+    `read` makes of it, and how many documents match in all."""
+    cursor = collection.find(filters).sort(list(sort)).skip(offset).limit(limit)
+    items = [read(doc) async for doc in cursor]
+    return items, await collection.count_documents(filters)
 
 
 async def ping(db: AsyncDatabase[Document]) -> bool:

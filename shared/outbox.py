@@ -19,7 +19,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
@@ -70,15 +70,7 @@ class OutboxEntry:
         )
 
     def to_document(self) -> Document:
-        return {
-            "id": self.id,
-            "exchange": self.exchange,
-            "routing_key": self.routing_key,
-            "body": self.body,
-            "correlation_id": self.correlation_id,
-            "seq": self.seq,
-            "created_ms": self.created_ms,
-        }
+        return asdict(self)
 
     @property
     def content_type(self) -> str:

@@ -10,14 +10,25 @@ raising `DuplicateKeyError` on `_id`, and `find_one` by `_id`. No transactions, 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
+from shared.contracts.directory import OrganisationStatus
 from shared.outbox import ConcurrentUpdateError
 
 MAX_ATTEMPTS = 20
+
+T_co = TypeVar("T_co", covariant=True)
+
+
+class OrganisationRecord(Protocol[T_co]):
+    """Makes a service's own record of a projected organisation from its stored facts."""
+
+    def __call__(
+        self, *, id: str, name: str, status: OrganisationStatus, revision: int
+    ) -> T_co: ...
 
 
 async def apply_revision(
@@ -52,3 +63,21 @@ async def apply_revision(
             continue  # inserted concurrently: compare revisions again
         return True
     raise ConcurrentUpdateError(f"{collection.name}/{entity_id}: too many concurrent writes")
+
+
+async def projected_organisation(
+    collection: AsyncCollection[dict[str, Any]],
+    organisation_id: str,
+    record: OrganisationRecord[T_co],
+) -> T_co | None:
+    """The directory's organisation as projected into `collection` (its name, status and
+    revision), made into a record by `record`; None if it is not known here."""
+    doc = await collection.find_one({"_id": organisation_id})
+    if doc is None:
+        return None
+    return record(
+        id=doc["_id"],
+        name=doc["name"],
+        status=OrganisationStatus(doc["status"]),
+        revision=int(doc["revision"]),
+    )

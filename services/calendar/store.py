@@ -30,11 +30,11 @@ from services.calendar.room_locks import RoomLocks
 from services.calendar.window_keys import epoch, index_keys, window_queries
 from shared.contracts.base import Payload
 from shared.contracts.calendar import ConflictKind, EventStatus, Venue
-from shared.contracts.directory import OrganisationFacts, OrganisationStatus
+from shared.contracts.directory import OrganisationFacts
 from shared.contracts.vocabulary import Audience
 from shared.mongo import CollectionIndexes, Document
 from shared.outbox import ConcurrentUpdateError, OutboxWriter
-from shared.projection import apply_revision
+from shared.projection import apply_revision, projected_organisation
 
 EVENTS = "events"
 CONFLICTS = "conflicts"
@@ -361,14 +361,8 @@ class CalendarStore:
     # organisations -----------------------------------------------------------------------
 
     async def get_organisation(self, organisation_id: str) -> KnownOrganisation | None:
-        doc = await self.db[ORGANISATIONS].find_one({"_id": organisation_id})
-        if doc is None:
-            return None
-        return KnownOrganisation(
-            id=doc["_id"],
-            name=doc["name"],
-            status=OrganisationStatus(doc["status"]),
-            revision=int(doc["revision"]),
+        return await projected_organisation(
+            self.db[ORGANISATIONS], organisation_id, KnownOrganisation
         )
 
     async def apply_organisation(self, facts: OrganisationFacts) -> bool:

@@ -16,7 +16,7 @@ from services.directory.domain import Organisation
 from services.directory.people import OneTimeToken, PendingInvitation, Person, TokenPurpose
 from services.directory.repository import AddressTakenError, Change, Entity, OrganisationQuery
 from shared.contracts.base import Payload
-from shared.mongo import CollectionIndexes, Document
+from shared.mongo import CollectionIndexes, Document, find_page
 from shared.outbox import OutboxWriter
 from shared.text import fold, query_terms, search_terms
 
@@ -213,16 +213,14 @@ class DirectoryStore:
     async def find_organisations(
         self, query: OrganisationQuery, *, limit: int, offset: int
     ) -> tuple[list[Organisation], int]:
-        collection = self.db[ORGANISATIONS]
-        filters = organisation_filter(query)
-        cursor = (
-            collection.find(filters)
-            .sort([("name_key", ASCENDING), ("_id", ASCENDING)])
-            .skip(offset)
-            .limit(limit)
+        return await find_page(
+            self.db[ORGANISATIONS],
+            organisation_filter(query),
+            [("name_key", ASCENDING), ("_id", ASCENDING)],
+            limit=limit,
+            offset=offset,
+            read=organisation_from_document,
         )
-        items = [organisation_from_document(doc) async for doc in cursor]
-        return items, await collection.count_documents(filters)
 
     # people ------------------------------------------------------------------------------
 

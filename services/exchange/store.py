@@ -4,6 +4,7 @@ organisations."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 
@@ -20,11 +21,10 @@ from services.exchange.repository import (
     RecordedMatch,
 )
 from shared.contracts.base import Payload
-from shared.contracts.directory import OrganisationStatus
 from shared.contracts.exchange import ListingCategory, ListingKind
-from shared.mongo import CollectionIndexes, Document
+from shared.mongo import CollectionIndexes, Document, find_page
 from shared.outbox import OutboxWriter
-from shared.projection import apply_revision
+from shared.projection import apply_revision, projected_organisation
 from shared.text import fold, query_terms, search_terms
 
 LISTINGS = "listings"
@@ -126,22 +126,13 @@ def listing_from_document(doc: Document) -> Listing:
 
 
 def match_document(match: RecordedMatch) -> Document:
-    return {
-        "_id": match.pair_id,
-        "match_id": match.match_id,
-        "offer_id": match.offer_id,
-        "request_id": match.request_id,
-        "offer_organisation_id": match.offer_organisation_id,
-        "request_organisation_id": match.request_organisation_id,
-        # one list, so "matches of an organisation" is one indexed `$all` (no `$or`)
-        "organisation_ids": match.organisation_ids,
-        "category": match.category.value,
-        "score": match.score,
-        "reasons": match.reasons,
-        "offer_title": match.offer_title,
-        "request_title": match.request_title,
-        "found_at": match.found_at,
-    }
+    """A recorded match as stored, keyed by its pair of listings."""
+    data = dataclasses.asdict(match)
+    doc: Document = {"_id": data.pop("pair_id"), **data}
+    doc["category"] = match.category.value
+    # one list, so "matches of an organisation" is one indexed `$all` (no `$or`)
+    doc["organisation_ids"] = match.organisation_ids
+    return doc
 
 
 def match_from_document(doc: Document) -> RecordedMatch:
@@ -252,12 +243,14 @@ class ExchangeStore:
     async def find_listings(
         self, filters: ListingFilters, *, limit: int, offset: int
     ) -> tuple[list[Listing], int]:
-        collection = self.db[LISTINGS]
-        query = listing_filter_query(filters)
-        cursor = collection.find(query).sort(NEWEST_FIRST).skip(offset).limit(limit)
-        items = [listing_from_document(doc) async for doc in cursor]
-        total = await collection.count_documents(query)
-        return items, total
+        return await find_page(
+            self.db[LISTINGS],
+            listing_filter_query(filters),
+            NEWEST_FIRST,
+            limit=limit,
+            offset=offset,
+            read=listing_from_document,
+        )
 
     async def match_candidates(self, listing: Listing) -> list[Listing]:
         """The union of the candidate queries' results (at most a few hundred listings)."""
@@ -315,28 +308,20 @@ class ExchangeStore:
     async def matches_of(
         self, organisation_id: str, *, limit: int, offset: int
     ) -> tuple[list[RecordedMatch], int]:
-        collection = self.db[MATCHES]
-        filters = {"organisation_ids": {"$all": [organisation_id]}}
-        cursor = (
-            collection.find(filters)
-            .sort([("found_at", DESCENDING), ("match_id", DESCENDING)])
-            .skip(offset)
-            .limit(limit)
+        return await find_page(
+            self.db[MATCHES],
+            {"organisation_ids": {"$all": [organisation_id]}},
+            [("found_at", DESCENDING), ("match_id", DESCENDING)],
+            limit=limit,
+            offset=offset,
+            read=match_from_document,
         )
-        items = [match_from_document(doc) async for doc in cursor]
-        return items, await collection.count_documents(filters)
 
     # the projection of organisations -----------------------------------------------------
 
     async def get_organisation(self, organisation_id: str) -> ProjectedOrganisation | None:
-        doc = await self.db[ORGANISATIONS].find_one({"_id": organisation_id})
-        if doc is None:
-            return None
-        return ProjectedOrganisation(
-            id=doc["_id"],
-            name=doc["name"],
-            status=OrganisationStatus(doc["status"]),
-            revision=int(doc["revision"]),
+        return await projected_organisation(
+            self.db[ORGANISATIONS], organisation_id, ProjectedOrganisation
         )
 
     async def project_organisation(self, organisation: ProjectedOrganisation) -> None:

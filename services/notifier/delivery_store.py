@@ -22,7 +22,7 @@ from services.notifier.records import (
 )
 from shared.clock import utc_now
 from shared.contracts.base import Payload
-from shared.mongo import CollectionIndexes, Document
+from shared.mongo import CollectionIndexes, Document, find_page
 from shared.outbox import ConcurrentUpdateError, OutboxWriter
 
 DELIVERIES = "deliveries"
@@ -91,15 +91,14 @@ class DeliveryStore:
     async def list_deliveries(
         self, query: DeliveryQuery, *, limit: int, offset: int
     ) -> tuple[list[Delivery], int]:
-        collection, filters = self.db[DELIVERIES], delivery_filter(query)
-        cursor = (
-            collection.find(filters)
-            .sort([("created_ms", DESCENDING), ("_id", ASCENDING)])
-            .skip(offset)
-            .limit(limit)
+        return await find_page(
+            self.db[DELIVERIES],
+            delivery_filter(query),
+            [("created_ms", DESCENDING), ("_id", ASCENDING)],
+            limit=limit,
+            offset=offset,
+            read=delivery_from_document,
         )
-        items = [delivery_from_document(doc) async for doc in cursor]
-        return items, await collection.count_documents(filters)
 
     # sending -----------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from services.notifier.domain import Subscription, SubscriptionFilters, SubscriptionStatus
 from services.notifier.records import SubscriptionQuery, epoch_ms, now_ms
 from shared.contracts.base import Payload
-from shared.mongo import CollectionIndexes, Document
+from shared.mongo import CollectionIndexes, Document, find_page
 from shared.outbox import ConcurrentUpdateError, OutboxWriter
 
 SUBSCRIPTIONS = "subscriptions"
@@ -160,10 +160,14 @@ class SubscriptionStore:
     async def list_subscriptions(
         self, query: SubscriptionQuery, *, limit: int, offset: int
     ) -> tuple[list[Subscription], int]:
-        collection, filters = self.db[SUBSCRIPTIONS], subscription_filter(query)
-        cursor = collection.find(filters).sort("_id", ASCENDING).skip(offset).limit(limit)
-        items = [subscription_from_document(doc) async for doc in cursor]
-        return items, await collection.count_documents(filters)
+        return await find_page(
+            self.db[SUBSCRIPTIONS],
+            subscription_filter(query),
+            [("_id", ASCENDING)],
+            limit=limit,
+            offset=offset,
+            read=subscription_from_document,
+        )
 
     # retention of subscriptions ----------------------------------------------------------
 
