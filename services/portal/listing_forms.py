@@ -52,10 +52,7 @@ FIELD_HINTS = {
     "expires_at": "Ein Datum ab heute, höchstens ein Jahr im Voraus.",
 }
 FORBIDDEN = labels.REFUSALS["listing.post"]["forbidden"]
-EXCHANGE_UNREACHABLE = (
-    "Die Börse ist gerade nicht erreichbar. Ihre Angaben sind noch da: "
-    "Bitte senden Sie das Formular später noch einmal ab."
-)
+EXCHANGE_UNREACHABLE = labels.unreachable_form_kept("exchange")
 
 
 @dataclass(frozen=True)
