@@ -11,8 +11,8 @@ from fastapi.responses import HTMLResponse, Response
 from services.portal import forms
 from services.portal.clients.base import Problem, unless_refused
 from services.portal.clients.calendar import CO_ORGANISER_ACTIONS, Event
-from services.portal.members import organisation_choices
-from services.portal.web import ChosenOrganisation, Portal, SignedIn, see
+from services.portal.members import ActingFor
+from services.portal.web import Portal, SignedIn, see
 from shared.ids import is_entity_id
 
 router = APIRouter(default_response_class=HTMLResponse)
@@ -30,15 +30,11 @@ class Section:
 
 
 @router.get(PAGE)
-async def co_organising(
-    portal: Portal,
-    session: SignedIn,
-    organisation: ChosenOrganisation = None,
-) -> Response:
-    choices = await organisation_choices(session)
+async def co_organising(portal: Portal, acting: ActingFor) -> Response:
+    session, choices = acting.session, acting.choices
     names = dict(choices.organisations)
     # office staff look at one organisation at a time (they may act for all of them)
-    shown = [organisation] if organisation in names else []
+    shown = [acting.named] if acting.named in names else []
     if not shown and not choices.is_admin:
         shown = list(names)
     sections: list[Section] = []

@@ -17,8 +17,8 @@ from services.portal import forms, labels
 from services.portal.backends import BackendUnavailableError
 from services.portal.clients.base import Clash, Problem, optional, unless_refused
 from services.portal.clients.calendar import Event
-from services.portal.members import Choices, choices_if_any, organisation_choices
-from services.portal.web import ChosenOrganisation, Portal, PortalRequest, Session, SignedIn, see
+from services.portal.members import ActingFor, Choices, choices_if_any
+from services.portal.web import Portal, PortalRequest, Session, SignedIn, see
 from shared.clock import BERLIN
 from shared.contracts.calendar import Visibility
 from shared.ids import is_entity_id
@@ -224,16 +224,9 @@ async def _form_again(
 
 
 @router.get("/events/new")
-async def new_event_form(
-    portal: Portal,
-    session: SignedIn,
-    organisation: ChosenOrganisation = None,
-) -> Response:
-    choices = await organisation_choices(session)
-    chosen = organisation if organisation in dict(choices.organisations) else ""
-    if not chosen and len(choices.organisations) == 1:
-        chosen = choices.organisations[0][0]
-    return _form_page(portal, EventForm(organisation_id=chosen), choices)
+async def new_event_form(portal: Portal, acting: ActingFor) -> Response:
+    chosen = acting.choices.preselect(acting.named)
+    return _form_page(portal, EventForm(organisation_id=chosen), acting.choices)
 
 
 @router.post("/events/new")

@@ -149,6 +149,14 @@ def unreachable(service: str) -> str:
     return f"{subject} gerade nicht erreichbar. Bitte versuchen Sie es in einigen Minuten erneut."
 
 
+def unreachable_form_kept(service: str) -> str:
+    """A form shown again, as typed, because `service` is down."""
+    return (
+        f"{SERVICES[service]} gerade nicht erreichbar. Ihre Angaben sind noch da: "
+        "Bitte senden Sie das Formular später noch einmal ab."
+    )
+
+
 # --- problems, by slug ----------------------------------------------------------------------
 
 NOT_DONE = "Das hat leider nicht geklappt."

@@ -14,8 +14,8 @@ from starlette.datastructures import FormData
 from services.portal import forms, labels
 from services.portal.clients.base import Problem
 from services.portal.clients.exchange import Collection, Listing
-from services.portal.members import choices_if_any, organisation_choices
-from services.portal.web import BACK_TO_ME, ChosenOrganisation, Portal, PortalRequest, SignedIn, see
+from services.portal.members import ActingFor, choices_if_any
+from services.portal.web import BACK_TO_ME, Portal, PortalRequest, SignedIn, see
 from shared.clock import BERLIN
 from shared.ids import ENTITY_ID_PATTERN
 
@@ -52,10 +52,7 @@ FIELD_HINTS = {
     "expires_at": "Ein Datum ab heute, höchstens ein Jahr im Voraus.",
 }
 FORBIDDEN = labels.REFUSALS["listing.post"]["forbidden"]
-EXCHANGE_UNREACHABLE = (
-    "Die Börse ist gerade nicht erreichbar. Ihre Angaben sind noch da: "
-    "Bitte senden Sie das Formular später noch einmal ab."
-)
+EXCHANGE_UNREACHABLE = labels.unreachable_form_kept("exchange")
 
 
 @dataclass(frozen=True)
@@ -184,12 +181,8 @@ def _form_page(
 
 @router.get("/offers/new")
 @router.get("/requests/new")
-async def new_listing_form(
-    portal: Portal,
-    session: SignedIn,
-    organisation: ChosenOrganisation = None,
-) -> Response:
-    organisations = (await organisation_choices(session)).organisations
+async def new_listing_form(portal: Portal, acting: ActingFor) -> Response:
+    organisations = acting.choices.organisations
     if not organisations:
         return portal.message(
             403,
@@ -198,10 +191,7 @@ async def new_listing_form(
             link=BACK_TO_ME,
         )
     values = dict.fromkeys(FIELD_LABELS, "")
-    if organisation in dict(organisations):
-        values["organisation_id"] = organisation
-    elif len(organisations) == 1:
-        values["organisation_id"] = organisations[0][0]
+    values["organisation_id"] = acting.choices.preselect(acting.named)
     kind = _kind(portal)
     return _form_page(portal, kind, 200, values=values, organisations=organisations)
 

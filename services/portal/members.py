@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends
 
 from services.portal.backends import BackendUnavailableError
 from services.portal.clients.base import Problem, SignedOutError
-from services.portal.web import Session
+from services.portal.web import ChosenOrganisation, Session, SignedIn
 
 
 @dataclass
@@ -20,6 +23,15 @@ class Choices:
 
     def name_of(self, organisation_id: str) -> str | None:
         return dict(self.organisations).get(organisation_id)
+
+    def preselect(self, organisation_id: str | None) -> str:
+        """What a form offers chosen: the organisation a link named if the person may act for
+        it, else their only one, else none ("")."""
+        if organisation_id in dict(self.organisations):
+            return organisation_id
+        if len(self.organisations) == 1:
+            return self.organisations[0][0]
+        return ""
 
 
 async def organisation_choices(session: Session) -> Choices:
@@ -43,3 +55,20 @@ async def choices_if_any(session: Session) -> Choices | None:
         return await organisation_choices(session)
     except (BackendUnavailableError, Problem, SignedOutError):
         return None
+
+
+@dataclass
+class Acting:
+    """A page opened for the organisations the signed-in person may act for: the session,
+    the choices, and the organisation the link named (`?organisation=…`, None without it)."""
+
+    session: Session
+    choices: Choices
+    named: str | None
+
+
+async def acting(session: SignedIn, organisation: ChosenOrganisation = None) -> Acting:
+    return Acting(session, await organisation_choices(session), organisation)
+
+
+ActingFor = Annotated[Acting, Depends(acting)]

@@ -53,10 +53,7 @@ FIELD_HINTS = {
 }
 #: Optional text the directory clears with null; the other fields are never null.
 OPTIONAL_TEXT = ("district", "address", "website", "email", "phone")
-DIRECTORY_UNREACHABLE = (
-    "Das Verzeichnis ist gerade nicht erreichbar. Ihre Angaben sind noch da: "
-    "Bitte senden Sie das Formular später noch einmal ab."
-)
+DIRECTORY_UNREACHABLE = labels.unreachable_form_kept("directory")
 BACK_TO_LIST = ("/organisations", "Zu den Organisationen")
 
 

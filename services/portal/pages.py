@@ -33,21 +33,25 @@ def _names(organisations: Page[Organisation] | None) -> dict[str, str]:
     return {o.id: o.name for o in organisations.items} if organisations else {}
 
 
+async def _on_offer(portal: PortalRequest, **params: Any) -> dict[str, Any]:
+    """The offers, requests and events that `params` select (each the same way), for the
+    template's `offers`, `requests` and `events`; None for a part whose service is down."""
+    offers, requests_, events = await asyncio.gather(
+        optional(portal.exchange.listings("offers", **params)),
+        optional(portal.exchange.listings("requests", **params)),
+        optional(portal.calendar.events(**params)),
+    )
+    return {"offers": offers, "requests": requests_, "events": events}
+
+
 @router.get("/")
 async def home(portal: Portal) -> HTMLResponse:
-    organisations, offers, requests_, events = await asyncio.gather(
+    organisations, on_offer = await asyncio.gather(
         optional(portal.directory.organisations(limit=100)),
-        optional(portal.exchange.listings("offers", limit=10)),
-        optional(portal.exchange.listings("requests", limit=10)),
-        optional(portal.calendar.events(limit=10)),
+        _on_offer(portal, limit=10),
     )
     return portal.page(
-        "home.html",
-        organisations=organisations,
-        offers=offers,
-        requests=requests_,
-        events=events,
-        names=_names(organisations),
+        "home.html", organisations=organisations, names=_names(organisations), **on_offer
     )
 
 
@@ -68,12 +72,10 @@ async def organisations_page(
 @router.get("/organisations/{organisation_id}")
 async def organisation_page(organisation_id: str, portal: Portal) -> HTMLResponse:
     token = portal.token
-    organisation, offers, requests_, events = await asyncio.gather(
+    organisation, on_offer = await asyncio.gather(
         # with the session: office staff and its members still see it once archived
         unless_refused(portal.directory.organisation(organisation_id, token)),
-        optional(portal.exchange.listings("offers", organisation=organisation_id)),
-        optional(portal.exchange.listings("requests", organisation=organisation_id)),
-        optional(portal.calendar.events(organisation=organisation_id)),
+        _on_offer(portal, organisation=organisation_id),
     )
     if organisation is None:
         return _not_found(portal, "Diese Organisation gibt es nicht (mehr).")
@@ -84,13 +86,7 @@ async def organisation_page(organisation_id: str, portal: Portal) -> HTMLRespons
             optional(portal.directory.members(organisation_id, token)),
         )
     return portal.page(
-        "organisation.html",
-        organisation=organisation,
-        offers=offers,
-        requests=requests_,
-        events=events,
-        me=me,
-        members=members,
+        "organisation.html", organisation=organisation, me=me, members=members, **on_offer
     )
 
 

@@ -79,10 +79,7 @@ UNKNOWN_ORGANISATION = (
     "Die Benachrichtigungen kennen diese Organisation noch nicht oder sie ist nicht mehr aktiv. "
     "Bitte versuchen Sie es in einer Minute noch einmal."
 )
-NOTIFIER_UNREACHABLE = (
-    "Die Benachrichtigungen sind gerade nicht erreichbar. Ihre Angaben sind noch da: "
-    "Bitte senden Sie das Formular später noch einmal ab."
-)
+NOTIFIER_UNREACHABLE = labels.unreachable_form_kept("notifier")
 
 
 @dataclass

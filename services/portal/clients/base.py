@@ -135,13 +135,17 @@ class ServiceClient:
             raise Problem.of(answer.status, answer.body)
         return answer.body
 
-    async def _read(self, shape: Any, method: str, path: str, **kwargs: Any) -> Any:
+    async def _read(self, shape: type[T], method: str, path: str, **kwargs: Any) -> T:
         """The 2xx body read as `shape`; a body that does not fit counts as a broken service."""
         body = await self._call(method, path, **kwargs)
         try:
             return TypeAdapter(shape).validate_python(body)
         except ValidationError as exc:
             raise BackendUnavailableError(self.service) from exc
+
+    async def _page(self, item: type[T], path: str, **kwargs: Any) -> Page[T]:
+        """One page of the service's list at `path` (GET), its items read as `item`."""
+        return await self._read(Page[item], "GET", path, **kwargs)  # type: ignore[valid-type]
 
 
 async def optional(call: Awaitable[T]) -> T | None:

@@ -59,36 +59,25 @@ class CalendarClient(ServiceClient):
     service = "calendar"
 
     async def events(self, *, token: str | None = None, **params: Any) -> Page[Event]:
-        found: Page[Event] = await self._read(
-            Page[Event], "GET", "/events", params=params, token=token
-        )
-        return found
+        return await self._page(Event, "/events", params=params, token=token)
 
     async def event(self, event_id: str, token: str | None = None) -> Event:
-        found: Event = await self._read(Event, "GET", f"/events/{event_id}", token=token)
-        return found
+        return await self._read(Event, "GET", f"/events/{event_id}", token=token)
 
     async def plan(self, body: dict[str, Any], token: str, *, override: bool) -> Saved:
         """A `room-clash` problem carries the events holding the room (`Problem.clashes`)."""
         params = {"override": "true"} if override else None
-        saved: Saved = await self._read(
-            Saved, "POST", "/events", json=body, params=params, token=token
-        )
-        return saved
+        return await self._read(Saved, "POST", "/events", json=body, params=params, token=token)
 
     async def conflicts(self, organisation_id: str, token: str, limit: int = 100) -> Page[Conflict]:
         params = {"organisation": organisation_id, "limit": limit}
-        found: Page[Conflict] = await self._read(
-            Page[Conflict], "GET", "/conflicts", params=params, token=token
-        )
-        return found
+        return await self._page(Conflict, "/conflicts", params=params, token=token)
 
     async def co_organiser_invitations(self, organisation_id: str, token: str) -> list[Event]:
         params = {"organisation": organisation_id}
-        found: list[Event] = await self._read(
+        return await self._read(
             list[Event], "GET", "/co-organiser-invitations", params=params, token=token
         )
-        return found
 
     async def answer_co_organising(
         self, event_id: str, organisation_id: str, action: str, token: str
@@ -101,5 +90,4 @@ class CalendarClient(ServiceClient):
     async def feed(self, organisation_id: str | None, params: list[tuple[str, str]]) -> str:
         """The public iCalendar feed of the network, or of one organisation."""
         path = f"/organisations/{organisation_id}/calendar.ics" if organisation_id else ""
-        text: str = await self._read(str, "GET", path or "/calendar.ics", params=params)
-        return text
+        return await self._read(str, "GET", path or "/calendar.ics", params=params)

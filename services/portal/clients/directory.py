@@ -95,18 +95,14 @@ class DirectoryClient(ServiceClient):
         """Who is signed in; `SignedOutError` when the directory no longer accepts the
         session."""
         try:
-            person: Person = await self._read(Person, "GET", "/me", token=token)
+            return await self._read(Person, "GET", "/me", token=token)
         except Problem as problem:
             if problem.status in (401, 403, 404):
                 raise SignedOutError from problem
             raise
-        return person
 
     async def organisations(self, *, token: str | None = None, **params: Any) -> Page[Organisation]:
-        page: Page[Organisation] = await self._read(
-            Page[Organisation], "GET", "/organisations", params=params, token=token
-        )
-        return page
+        return await self._page(Organisation, "/organisations", params=params, token=token)
 
     async def all_organisations(
         self, token: str, *, status: str = "active", max_pages: int = 20
@@ -124,16 +120,12 @@ class DirectoryClient(ServiceClient):
 
     async def organisation(self, organisation_id: str, token: str | None = None) -> Organisation:
         """With the session, office staff and its members see it once archived too."""
-        found: Organisation = await self._read(
+        return await self._read(
             Organisation, "GET", f"/organisations/{organisation_id}", token=token
         )
-        return found
 
     async def register(self, body: dict[str, Any], token: str) -> Organisation:
-        found: Organisation = await self._read(
-            Organisation, "POST", "/organisations", json=body, token=token
-        )
-        return found
+        return await self._read(Organisation, "POST", "/organisations", json=body, token=token)
 
     async def change(self, organisation_id: str, body: dict[str, Any], token: str) -> None:
         await self._call("PATCH", f"/organisations/{organisation_id}", json=body, token=token)
@@ -142,41 +134,37 @@ class DirectoryClient(ServiceClient):
         await self._call("DELETE", f"/organisations/{organisation_id}", token=token)
 
     async def members(self, organisation_id: str, token: str) -> list[Member]:
-        found: list[Member] = await self._read(
+        return await self._read(
             list[Member], "GET", f"/organisations/{organisation_id}/members", token=token
         )
-        return found
 
     async def invite(self, organisation_id: str, name: str, email: str, token: str) -> Invited:
-        invited: Invited = await self._read(
+        return await self._read(
             Invited,
             "POST",
             f"/organisations/{organisation_id}/members",
             json={"name": name, "email": email},
             token=token,
         )
-        return invited
 
     async def remove_member(self, organisation_id: str, person_id: str, token: str) -> None:
         path = f"/organisations/{organisation_id}/members/{person_id}"
         await self._call("DELETE", path, token=token)
 
     async def accept_invitation(self, invitation: str, token: str) -> Joined:
-        joined: Joined = await self._read(
+        return await self._read(
             Joined, "POST", "/invitations/accept", json={"token": invitation}, token=token
         )
-        return joined
 
     async def log_in(self, email: str, password: str, client: dict[str, str]) -> Session:
         """`client` names the browser (X-Forwarded-For) for the directory's attempt counter."""
-        session: Session = await self._read(
+        return await self._read(
             Session,
             "POST",
             "/auth/token",
             data={"username": email, "password": password},
             headers=client,
         )
-        return session
 
     async def set_password(self, link: str, password: str) -> None:
         await self._call("POST", "/auth/password", json={"token": link, "password": password})

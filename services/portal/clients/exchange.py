@@ -43,20 +43,13 @@ class ExchangeClient(ServiceClient):
     service = "exchange"
 
     async def listings(self, collection: Collection, **params: Any) -> Page[Listing]:
-        found: Page[Listing] = await self._read(
-            Page[Listing], "GET", f"/{collection}", params=params
-        )
-        return found
+        return await self._page(Listing, f"/{collection}", params=params)
 
     async def listing(self, collection: Collection, listing_id: str) -> Listing:
-        found: Listing = await self._read(Listing, "GET", f"/{collection}/{listing_id}")
-        return found
+        return await self._read(Listing, "GET", f"/{collection}/{listing_id}")
 
     async def post(self, collection: Collection, body: dict[str, Any], token: str) -> Listing:
-        posted: Listing = await self._read(
-            Listing, "POST", f"/{collection}", json=body, token=token
-        )
-        return posted
+        return await self._read(Listing, "POST", f"/{collection}", json=body, token=token)
 
     async def close(self, collection: Collection, listing_id: str, action: str, token: str) -> None:
         """`action` is "fulfil" or "withdraw"."""
@@ -64,7 +57,4 @@ class ExchangeClient(ServiceClient):
 
     async def matches(self, organisation_id: str, token: str) -> Page[Match]:
         params = {"organisation": organisation_id}
-        found: Page[Match] = await self._read(
-            Page[Match], "GET", "/matches", params=params, token=token
-        )
-        return found
+        return await self._page(Match, "/matches", params=params, token=token)

@@ -58,10 +58,7 @@ class NotifierClient(ServiceClient):
     async def subscriptions(self, organisation_id: str, token: str) -> Page[Subscription]:
         """The organisation's active subscriptions."""
         params = {"organisation_id": organisation_id, "status": "active", "limit": 100}
-        found: Page[Subscription] = await self._read(
-            Page[Subscription], "GET", "/subscriptions", params=params, token=token
-        )
-        return found
+        return await self._page(Subscription, "/subscriptions", params=params, token=token)
 
     async def subscribe(self, body: dict[str, Any], token: str | None) -> None:
         await self._call("POST", "/subscriptions", json=body, token=token)
@@ -70,10 +67,9 @@ class NotifierClient(ServiceClient):
         await self._call("DELETE", f"/subscriptions/{subscription_id}", token=token)
 
     async def notices(self, organisation_id: str, token: str) -> Notices:
-        found: Notices = await self._read(
+        return await self._read(
             Notices, "GET", f"/organisations/{organisation_id}/notices", token=token
         )
-        return found
 
     async def switch_notice(
         self, organisation_id: str, notice: str, enabled: bool, token: str
@@ -82,7 +78,4 @@ class NotifierClient(ServiceClient):
         await self._call("PUT", path, json={"enabled": enabled}, token=token)
 
     async def deliveries(self, token: str, **params: Any) -> Page[Delivery]:
-        found: Page[Delivery] = await self._read(
-            Page[Delivery], "GET", "/deliveries", params=params, token=token
-        )
-        return found
+        return await self._page(Delivery, "/deliveries", params=params, token=token)
