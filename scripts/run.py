@@ -41,7 +41,9 @@ import pymongo.errors
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
-VAR = Path("var")  # relative to ROOT, which is the children's working directory
+#: Where a run keeps its logs, pid files, mails and data: relative to ROOT (the children's
+#: working directory) unless absolute; RUN_STATE_DIR moves it (a benchmark's scratch stack).
+VAR = Path(os.environ.get("RUN_STATE_DIR", "var"))
 LOG_DIR = VAR / "log"
 RUN_DIR = VAR / "run"
 MAIL_DIR = VAR / "mail"

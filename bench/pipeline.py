@@ -1,0 +1,467 @@
+"""The matching pipeline end to end, black-box: how fast postings become matches and emails.
+
+    .venv/bin/python -m bench.pipeline [--quick] [--json var/bench/pipeline.json]
+
+Starts the platform as `make up` does (`scripts.run`, every service, on free ports) against a
+scratch nx-27017, a RabbitMQ vhost and an SMTP server of its own, binds an `ext.` queue to the
+public stream, stores what a city has after months (closed and open listings, sent emails), then
+measures in one run:
+
+1. raw baselines of the same machine: aio-pika publish with confirms and consume, aiosmtplib
+   sequential (a connection each) and 10 concurrent;
+2. the API's accepted rate of `POST /offers|/requests` at 1, 8 and 32 clients;
+3. a burst of request/offer pairs posted by 32 clients as fast as the API takes them: when the
+   matches reach the stream and the emails the SMTP server, the sustained end-to-end rate and
+   the drain time after the last POST;
+4. an open-loop run at half the sustained rate: POST → `exchange.match.found` and POST → both
+   emails, percentiles per minute;
+5. the CPU the stack uses at idle afterwards;
+
+and checks correctness on the way: every pair matched exactly once and nothing else matched,
+exactly 2 emails per match to the two organisations, no Message-ID twice, nothing parked, no
+errors in the services' logs. Prints a table and writes the figures as JSON. Not a test: it
+asserts nothing, but says FAIL next to a broken correctness figure (and exits 1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.pipeline_load import (
+    Numbers,
+    Pair,
+    Poster,
+    admin_token,
+    filler_body,
+    make_pairs,
+    prefill,
+    register_organisations,
+)
+from bench.pipeline_raw import raw_baselines
+from bench.pipeline_stack import (
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
+    Stack,
+    StreamWatch,
+    cpu_share,
+    parked_messages,
+    running_stack,
+    until,
+)
+from bench.support import percentile
+from shared.contracts.exchange import ListingKind
+
+MATCH = "exchange.match.found"
+POSTED = ("exchange.offer.posted", "exchange.request.posted")
+
+
+@dataclass(frozen=True)
+class Options:
+    api_seconds: float
+    burst_pairs: int
+    latency_seconds: float
+    latency_rate: float | None
+    drain_timeout: float
+    stored_listings: int
+    stored_deliveries: int
+    idle_seconds: float
+
+
+FULL = Options(10.0, 1500, 300.0, None, 900.0, 10_000, 20_000, 20.0)
+QUICK = Options(3.0, 100, 20.0, None, 300.0, 500, 1_000, 5.0)
+
+
+def pct(values: Sequence[float]) -> dict[str, float]:
+    if not values:
+        return {"n": 0}
+    return {
+        "n": len(values),
+        "p50_ms": round(percentile(values, 0.5) * 1000, 1),
+        "p95_ms": round(percentile(values, 0.95) * 1000, 1),
+        "p99_ms": round(percentile(values, 0.99) * 1000, 1),
+        "max_ms": round(max(values) * 1000, 1),
+    }
+
+
+class Run:
+    """One bench run against one stack."""
+
+    def __init__(self, stack: Stack, watch: StreamWatch, options: Options) -> None:
+        self.stack = stack
+        self.watch = watch
+        self.options = options
+        self.numbers = Numbers(seed=7)
+        self.organisations: dict[str, str] = {}
+        self.token = ""
+        self.pairs: list[Pair] = []
+        self.filler_ids: set[str] = set()
+
+    def client(self, connections: int) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            base_url=self.stack.url("exchange"),
+            headers={"Authorization": f"Bearer {self.token}"},
+            timeout=30,
+            limits=httpx.Limits(max_connections=connections),
+            trust_env=False,
+        )
+
+    async def setup(self) -> None:
+        self.token = await admin_token(self.stack.url("directory"), ADMIN_EMAIL, ADMIN_PASSWORD)
+        self.organisations = await register_organisations(self.stack.url("directory"), self.token)
+        async with self.client(1) as client:
+            poster = Poster(client)
+            for organisation in self.organisations:  # waits until the exchange knows each
+                body = filler_body(self.numbers.take(), organisation)
+                self.filler_ids.add(await poster.post_when_known(ListingKind.OFFER, body))
+        await self.wait_posted()
+
+    async def wait_posted(self) -> float:
+        """Until every posted listing has come out on the stream; returns the seconds waited."""
+        started = time.monotonic()
+        expected = self.filler_ids | {p.offer_id for p in self.pairs if p.offer_id}
+        expected |= {p.request_id for p in self.pairs if p.request_id}
+        await until(lambda: expected <= self.posted_ids(), self.options.drain_timeout)
+        return time.monotonic() - started
+
+    def posted_ids(self) -> set[str]:
+        return {str(s.data.get("listing_id")) for t in POSTED for s in self.watch.of(t)}
+
+    async def api_rates(self) -> dict[str, Any]:
+        """Postings accepted per second by N clients posting back to back."""
+        results: dict[str, Any] = {}
+        for clients in (1, 8, 32):
+            async with self.client(clients) as client:
+                poster = Poster(client)
+                stop = time.monotonic() + self.options.api_seconds
+                organisations = list(self.organisations)
+
+                async def worker(
+                    offset: int,
+                    poster: Poster = poster,
+                    stop: float = stop,
+                    organisations: list[str] = organisations,
+                ) -> None:
+                    n = offset
+                    while time.monotonic() < stop:
+                        n += 1
+                        body = filler_body(self.numbers.take(), organisations[n % 24])
+                        kind = ListingKind.OFFER if n % 2 else ListingKind.REQUEST
+                        listing_id = await poster.post(kind, body)
+                        if listing_id:
+                            self.filler_ids.add(listing_id)
+
+                started = time.monotonic()
+                await asyncio.gather(*(worker(i) for i in range(clients)))
+                elapsed = time.monotonic() - started
+            results[str(clients)] = {
+                "postings_per_s": round(len(poster.latencies) / elapsed, 1),
+                "errors": poster.errors,
+                **pct(poster.latencies),
+            }
+        results["drain_after_s"] = round(await self.wait_posted(), 1)
+        return results
+
+    async def post_pair(self, poster: Poster, pair: Pair) -> None:
+        pair.offer_id = await poster.post(ListingKind.OFFER, pair.body(ListingKind.OFFER)) or ""
+        pair.completed_at = time.monotonic()
+        pair.request_id = (
+            await poster.post(ListingKind.REQUEST, pair.body(ListingKind.REQUEST)) or ""
+        )
+
+    async def burst(self) -> dict[str, Any]:
+        pairs = make_pairs(self.options.burst_pairs, list(self.organisations), self.numbers)
+        self.pairs += pairs
+        matches_before = len(self.watch.of(MATCH))
+        mails_before = self.stack.mail.count()
+        queue: asyncio.Queue[Pair] = asyncio.Queue()
+        for pair in pairs:
+            queue.put_nowait(pair)
+        async with self.client(32) as client:
+            poster = Poster(client)
+
+            async def worker() -> None:
+                while not queue.empty():
+                    await self.post_pair(poster, queue.get_nowait())
+
+            first = time.monotonic()
+            await asyncio.gather(*(worker() for _ in range(32)))
+            last_post = time.monotonic()
+        matches_during = len(self.watch.of(MATCH)) - matches_before
+        want_matches = matches_before + len(pairs)
+        want_mails = mails_before + 2 * len(pairs)
+        await until(
+            lambda: (
+                len(self.watch.of(MATCH)) >= want_matches and self.stack.mail.count() >= want_mails
+            ),
+            self.options.drain_timeout,
+        )
+        matches = self.watch.of(MATCH)[matches_before:]
+        mails = self.stack.mail.snapshot()[mails_before:]
+        last_match = max((m.arrived for m in matches), default=float("nan"))
+        last_mail = max((m.arrived for m in mails), default=float("nan"))
+        postings = 2 * len(pairs)
+        complete = len(matches) >= len(pairs) and len(mails) >= 2 * len(pairs)
+        first_mail = min((m.arrived for m in mails), default=float("nan"))
+        return {
+            "postings": postings,
+            "accepted_per_s": round(postings / (last_post - first), 1),
+            "errors": poster.errors,
+            "matches_during_load": matches_during,
+            "matches": len(matches),
+            "emails": len(mails),
+            "complete": complete,
+            "last_match_after_load_s": round(last_match - last_post, 1),
+            "last_email_after_load_s": round(last_mail - last_post, 1),
+            "email_rate_per_s": round(len(mails) / max(0.001, last_mail - first_mail), 1),
+            "sustained_postings_per_s": (
+                round(postings / (last_mail - first), 1) if complete else None
+            ),
+        }
+
+    async def latency(self, rate: float) -> dict[str, Any]:
+        """Open loop: a posting every 1/rate s (an offer, then its request), whatever the answers
+        take; latency is from sending the request to the match and to both emails."""
+        seconds = self.options.latency_seconds
+        count = max(1, int(rate * seconds / 2))
+        pairs = make_pairs(count, list(self.organisations), self.numbers)
+        self.pairs += pairs
+        async with self.client(64) as client:
+            poster = Poster(client)
+            start = time.monotonic()
+            tasks = []
+            for n, pair in enumerate(pairs):
+                at = start + 2 * n / rate
+                tasks.append(asyncio.create_task(self._open_loop_pair(poster, pair, at, rate)))
+            await asyncio.gather(*tasks)
+        wanted = {p.offer_id for p in pairs}
+        await until(
+            lambda: wanted <= {m.data["offer_id"] for m in self.watch.of(MATCH)},
+            self.options.drain_timeout,
+        )
+        await asyncio.sleep(2)  # the last emails
+        to_match, to_mails = self._latencies(pairs)
+        minutes: dict[str, Any] = {}
+        for pair, value in zip(pairs, to_mails, strict=False):
+            minute = str(int((pair.completed_at - start) // 60))
+            minutes.setdefault(minute, []).append(value)
+        return {
+            "rate_postings_per_s": round(rate, 1),
+            "pairs": len(pairs),
+            "post_errors": poster.errors,
+            "post_to_match": pct(to_match),
+            "post_to_both_emails": pct(to_mails),
+            "post_to_both_emails_p99_by_minute_ms": {
+                k: pct(v).get("p99_ms") for k, v in sorted(minutes.items(), key=lambda i: int(i[0]))
+            },
+        }
+
+    async def _open_loop_pair(self, poster: Poster, pair: Pair, at: float, rate: float) -> None:
+        await asyncio.sleep(max(0.0, at - time.monotonic()))
+        pair.offer_id = await poster.post(ListingKind.OFFER, pair.body(ListingKind.OFFER)) or ""
+        await asyncio.sleep(max(0.0, at + 1 / rate - time.monotonic()))
+        pair.completed_at = time.monotonic()
+        pair.request_id = (
+            await poster.post(ListingKind.REQUEST, pair.body(ListingKind.REQUEST)) or ""
+        )
+
+    def _latencies(self, pairs: Sequence[Pair]) -> tuple[list[float], list[float]]:
+        matches = {m.data["offer_id"]: m for m in self.watch.of(MATCH)}
+        mails_by_cause: dict[str, list[float]] = {}
+        for mail in self.stack.mail.snapshot():
+            cause = mail.headers().get("x-integrationsnetz-cause", "")
+            mails_by_cause.setdefault(cause, []).append(mail.arrived)
+        to_match, to_mails = [], []
+        for pair in pairs:
+            match = matches.get(pair.offer_id)
+            if match is None:
+                continue
+            to_match.append(match.arrived - pair.completed_at)
+            arrivals = sorted(mails_by_cause.get(match.id, []))
+            if len(arrivals) >= 2:
+                to_mails.append(arrivals[1] - pair.completed_at)
+        return to_match, to_mails
+
+    async def correctness(self) -> dict[str, Any]:
+        by_pair: dict[tuple[str, str], int] = {}
+        for match in self.watch.of(MATCH):
+            key = (match.data["offer_id"], match.data["request_id"])
+            by_pair[key] = by_pair.get(key, 0) + 1
+        expected = {(p.offer_id, p.request_id) for p in self.pairs}
+        match_ids = {m.id: m for m in self.watch.of(MATCH)}
+        mails = self.stack.mail.snapshot()
+        per_match: dict[str, list[str]] = {}
+        message_ids: dict[str, int] = {}
+        for mail in mails:
+            headers = mail.headers()
+            message_ids[headers.get("message-id", "")] = (
+                message_ids.get(headers.get("message-id", ""), 0) + 1
+            )
+            cause = headers.get("x-integrationsnetz-cause", "")
+            per_match.setdefault(cause, []).extend(mail.rcpt_tos)
+        wrong_recipients = 0
+        for event_id, match in match_ids.items():
+            want = sorted(
+                self.organisations.get(match.data[side], "?")
+                for side in ("offer_organisation_id", "request_organisation_id")
+            )
+            if sorted(per_match.get(event_id, [])) != want:
+                wrong_recipients += 1
+        parked = await parked_messages(self.stack.amqp_url)
+        problems = self.stack.log_problems()
+        return {
+            "pairs": len(expected),
+            "pairs_matched_once": sum(1 for k in expected if by_pair.get(k) == 1),
+            "pairs_matched_twice_or_more": sum(1 for k in expected if by_pair.get(k, 0) > 1),
+            "pairs_not_matched": sum(1 for k in expected if k not in by_pair),
+            "unexpected_matches": sum(n for k, n in by_pair.items() if k not in expected),
+            "matches_without_exactly_2_emails_to_both": wrong_recipients,
+            "emails": len(mails),
+            "emails_not_caused_by_a_match": sum(
+                len(v) for k, v in per_match.items() if k not in match_ids
+            ),
+            "duplicate_message_ids": sum(n - 1 for n in message_ids.values() if n > 1),
+            "parked": parked,
+            "error_lines_in_logs": problems,
+        }
+
+
+def correct(figures: dict[str, Any]) -> bool:
+    return (
+        figures["pairs_matched_once"] == figures["pairs"]
+        and figures["unexpected_matches"] == 0
+        and figures["matches_without_exactly_2_emails_to_both"] == 0
+        and figures["emails_not_caused_by_a_match"] == 0
+        and figures["duplicate_message_ids"] == 0
+        and not any(figures["parked"].values())
+        and not any(figures["error_lines_in_logs"].values())
+    )
+
+
+async def run(options: Options) -> dict[str, Any]:
+    results: dict[str, Any] = {"machine": {"cpus": os.cpu_count()}, "options": vars_of(options)}
+    async with running_stack() as stack:
+        watch = StreamWatch(stack.amqp_url)
+        await watch.start()
+        try:
+            bench = Run(stack, watch, options)
+            await bench.setup()
+            await prefill(
+                stack.mongo_url,
+                list(bench.organisations),
+                options.stored_listings,
+                options.stored_deliveries,
+            )
+            results["stored"] = {
+                "listings": options.stored_listings,
+                "deliveries": options.stored_deliveries,
+            }
+            results["raw"] = await raw_baselines(stack.amqp_url, stack.mail.port)
+            results["api"] = await bench.api_rates()
+            results["burst"] = await bench.burst()
+            sustained = results["burst"]["sustained_postings_per_s"] or 2.0
+            rate = options.latency_rate or max(1.0, sustained / 2)
+            results["half_rate"] = await bench.latency(rate)
+            await asyncio.sleep(5)
+            results["idle_cpu_share"] = {
+                k: round(v, 4) for k, v in (await cpu_share(stack, options.idle_seconds)).items()
+            }
+            results["correctness"] = await bench.correctness()
+        finally:
+            await watch.stop()
+    return results
+
+
+def vars_of(options: Options) -> dict[str, Any]:
+    return dict(options.__dict__)
+
+
+def ratio(part: float | None, whole: float | None) -> str:
+    if not part or not whole:
+        return "–"
+    return f"{part / whole:.2f}×"
+
+
+def print_report(results: dict[str, Any]) -> None:
+    raw, api, burst, half = results["raw"], results["api"], results["burst"], results["half_rate"]
+    lines = [
+        f"stored before the run: {results['stored']['listings']} listings, "
+        f"{results['stored']['deliveries']} deliveries",
+        "raw baselines (same machine, same run):",
+        f"  aio-pika publish with confirms {raw['publish_per_s']:>8.0f} msg/s, "
+        f"consume {raw['consume_per_s']:.0f} msg/s",
+        f"  aiosmtplib sequential {raw['smtp_sequential_per_s']:.0f} mails/s, "
+        f"10 concurrent {raw['smtp_concurrent_per_s']:.0f} mails/s",
+        "API, POST /offers|/requests accepted:",
+    ]
+    for clients in ("1", "8", "32"):
+        row = api[clients]
+        lines.append(
+            f"  {clients:>2} clients {row['postings_per_s']:>7.1f} postings/s "
+            f"p50 {row.get('p50_ms', 0):.0f} ms p99 {row.get('p99_ms', 0):.0f} ms "
+            f"errors {row['errors'] or 0}"
+        )
+    sustained = burst["sustained_postings_per_s"]
+    lines += [
+        f"burst of {burst['postings']} postings (32 clients): accepted "
+        f"{burst['accepted_per_s']}/s, {burst['matches_during_load']} matches during the load",
+        f"  last match +{burst['last_match_after_load_s']} s, last email "
+        f"+{burst['last_email_after_load_s']} s after the last POST",
+        f"  sustained end to end {sustained} postings/s "
+        f"({ratio(sustained, api['32']['postings_per_s'])} the API at 32 clients)",
+        f"  emails {burst['emails']}; email rate vs raw SMTP: "
+        f"{burst['email_rate_per_s']}/s = "
+        f"{ratio(burst['email_rate_per_s'], raw['smtp_sequential_per_s'])} raw sequential, "
+        f"{ratio(burst['email_rate_per_s'], raw['smtp_concurrent_per_s'])} raw concurrent",
+        f"half rate ({half['rate_postings_per_s']} postings/s, open loop, {half['pairs']} pairs):",
+        f"  POST → match.found  {fmt(half['post_to_match'])}",
+        f"  POST → both emails  {fmt(half['post_to_both_emails'])}",
+        f"  p99 by minute (ms): {half['post_to_both_emails_p99_by_minute_ms']}",
+        f"idle CPU of the stack: {results['idle_cpu_share']['total'] * 100:.1f} % of the machine "
+        f"({', '.join(f'{k} {v * 100:.1f}' for k, v in results['idle_cpu_share'].items())})",
+    ]
+    figures = results["correctness"]
+    verdict = "OK" if correct(figures) else "FAIL"
+    lines.append(f"correctness {verdict}: " + json.dumps(figures, ensure_ascii=False))
+    print("\n".join(lines))
+
+
+def fmt(figures: dict[str, float]) -> str:
+    if not figures.get("n"):
+        return "no samples"
+    return (
+        f"p50 {figures['p50_ms']:.0f} ms, p95 {figures['p95_ms']:.0f} ms, "
+        f"p99 {figures['p99_ms']:.0f} ms (n={figures['n']:.0f})"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.pipeline", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="a short run, to try the bench")
+    parser.add_argument("--json", default="var/bench/pipeline.json", help="where to write")
+    parser.add_argument("--latency-rate", type=float, help="postings/s of the open-loop run")
+    args = parser.parse_args(argv)
+    options = QUICK if args.quick else FULL
+    if args.latency_rate:
+        options = Options(**{**vars_of(options), "latency_rate": args.latency_rate})
+    results = asyncio.run(run(options))
+    print_report(results)
+    path = Path(args.json)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    print(f"written: {path}")
+    return 0 if correct(results["correctness"]) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
