@@ -39,7 +39,7 @@ from shared.clock import utc_now
 from shared.contracts.directory import OrganisationStatus
 from shared.contracts.exchange import ListingCategory, ListingKind
 from shared.ids import new_id
-from shared.mongo import OUTBOX_INDEX_SPEC, CollectionIndexes, Document, ensure_indexes
+from shared.mongo import OUTBOX_INDEXES, CollectionIndexes, Document, ensure_indexes
 from shared.outbox import OutboxWriter, with_outbox
 
 BATCH = 1000
@@ -176,7 +176,7 @@ async def run(url: str, sizes: Sequence[int], runs: int, seed: int) -> list[Leve
     name = f"bench_exchange_{new_id()[-8:]}"
     db = client[name]
     try:
-        outbox_indexes = [CollectionIndexes(c, (OUTBOX_INDEX_SPEC,)) for c in OUTBOX_COLLECTIONS]
+        outbox_indexes = [CollectionIndexes(c, OUTBOX_INDEXES) for c in OUTBOX_COLLECTIONS]
         await ensure_indexes(db, [*INDEXES, *outbox_indexes])
         store = ExchangeStore(db, OutboxWriter(db))
         exchange = Exchange(store, ExchangeSettings(_env_file=None))

@@ -51,7 +51,13 @@ class CollectionIndexes:
     indexes: Sequence[IndexModel] = field(default_factory=tuple)
 
 
-OUTBOX_INDEX_SPEC = IndexModel([("outbox_pending", ASCENDING), ("outbox_seq", ASCENDING)])
+#: The relay's lookup: pending documents, oldest first. nx-27017 plans an equality as a plain
+#: (indexable) comparison only when some index's name ends with that field, so the single-field
+#: index is there for that; the compound one then serves filter and order alike.
+OUTBOX_INDEXES = (
+    IndexModel([("outbox_pending", ASCENDING), ("outbox_seq", ASCENDING)]),
+    IndexModel([("outbox_pending", ASCENDING)]),
+)
 
 
 async def ensure_indexes(db: AsyncDatabase[Document], specs: Sequence[CollectionIndexes]) -> None:

@@ -32,14 +32,15 @@ from shared.messaging import (
 )
 from shared.metrics import PARKED_MESSAGES
 from shared.mongo import (
-    OUTBOX_INDEX_SPEC,
+    OUTBOX_INDEXES,
     CollectionIndexes,
     Document,
     create_mongo_client,
     ensure_indexes,
     ping,
 )
-from shared.outbox import OutboxRelay, OutboxWriter
+from shared.outbox import OutboxWriter
+from shared.outbox_relay import OutboxRelay
 from shared.settings import ServiceSettings
 from shared.telemetry import install_tracing
 from shared.topology import declare_topology, parking_queue
@@ -88,7 +89,7 @@ class ServiceRuntime:
         self.writer = OutboxWriter(self.db, on_written=self.relay.wake)
         self.inbox = Inbox(self.db)
         self._indexes = list(indexes) + [
-            CollectionIndexes(name, (OUTBOX_INDEX_SPEC,)) for name in self.outbox_collections
+            CollectionIndexes(name, OUTBOX_INDEXES) for name in self.outbox_collections
         ]
         self._queues: dict[str, Subscriptions] = {}
         self._consumers_registered = False

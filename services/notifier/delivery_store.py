@@ -31,7 +31,10 @@ DELIVERY_INDEXES = (
     CollectionIndexes(
         DELIVERIES,
         (
+            # the sender's due lookup; the single-field index makes nx-27017 plan the status
+            # equality as a plain comparison, so that the compound one serves it
             IndexModel([("status", ASCENDING), ("next_attempt_ms", ASCENDING)]),
+            IndexModel([("status", ASCENDING)]),
             IndexModel([("address", ASCENDING)]),
             IndexModel([("created_ms", DESCENDING)]),
             # the retention pass: not yet redacted, oldest first (it matches `redacted_ms`

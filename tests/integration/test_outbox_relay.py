@@ -18,7 +18,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 from shared.contracts.base import EVENTS_EXCHANGE
 from shared.contracts.directory import OrganisationRegistered, OrganisationUpdated
 from shared.messaging import create_broker, outbox_publisher
-from shared.outbox import OutboxEntry, OutboxRelay, OutboxWriter
+from shared.outbox import OutboxEntry, OutboxWriter
+from shared.outbox_relay import OutboxRelay
 from shared.topology import declare_topology
 from tests.support.amqp import StreamTap
 from tests.support.infra import RabbitVhost, free_port

@@ -1,0 +1,275 @@
+"""The outbox relay: publishes what the `OutboxWriter` stored, lane by lane (ADR 0001, ADR 0006).
+
+See `shared.outbox` for the fields it manages on every document of an outbox collection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+from pymongo import ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+
+from shared.ids import new_id
+from shared.metrics import (
+    OUTBOX_OLDEST_AGE,
+    OUTBOX_PENDING,
+    OUTBOX_PUBLISH_ERRORS,
+    OUTBOX_PUBLISHED,
+)
+from shared.mongo import Document
+from shared.outbox import MAX_WRITE_ATTEMPTS, OutboxEntry, now_ms
+
+log = logging.getLogger("integrationsnetz.outbox")
+
+
+Publish = Callable[[OutboxEntry], Awaitable[None]]
+Clock = Callable[[], int]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class LeaseLostError(Exception):
+    """Another relay claimed the document after this relay's lease ran out."""
+
+
+@dataclass
+class _Lease:
+    collection: str
+    doc_id: str
+    token: str
+    until_ms: int
+    #: The document as this lease last wrote it (what the release writes over first).
+    doc: Document
+    lost: bool = False
+
+
+class OutboxRelay:
+    """Publishes pending outbox entries of some collections, oldest first, with confirms.
+
+    Each collection is a lane of its own (ADR 0006): a lane drains only its collection, so a
+    burst of one kind of event (new listings) never holds up another (matches). A lane takes a
+    batch of pending documents, claims each with a lease, publishes their entries with the
+    confirms in flight together (one document's entries in order), and releases each document
+    with one guarded write. Several relays (replicas) may run against one database: the lease
+    makes sure two never publish the same entry at the same time. A crash after publishing and
+    before removal publishes the entry again later (consumers dedupe).
+    """
+
+    def __init__(
+        self,
+        db: AsyncDatabase[Document],
+        collections: Sequence[str],
+        publish: Publish,
+        *,
+        service: str,
+        lease_seconds: float = 30.0,
+        poll_seconds: float = 1.0,
+        batch_size: int = 100,
+        clock: Clock = now_ms,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self._db = db
+        self._collections = tuple(collections)
+        self._publish = publish
+        self._service = service
+        self._lease_ms = int(lease_seconds * 1000)
+        self._poll_seconds = poll_seconds
+        self._batch_size = batch_size
+        self._clock = clock
+        self._sleep = sleep
+        self._wake = {name: asyncio.Event() for name in self._collections}
+        self._reconnected = {name: asyncio.Event() for name in self._collections}
+        self._errors: dict[str, str] = {}
+
+    @property
+    def last_error(self) -> str | None:
+        """The latest error of any lane, None once every lane publishes again."""
+        return next(iter(self._errors.values()), None)
+
+    def wake(self, collection: str | None = None) -> None:
+        """Called right after a local write (to `collection`, or to any), so events leave
+        within milliseconds."""
+        for name, event in self._wake.items():
+            if collection is None or name == collection:
+                event.set()
+
+    def broker_reconnected(self) -> None:
+        """Called when the broker connection is back: ends every lane's back-off at once."""
+        for name in self._collections:
+            self._reconnected[name].set()
+            self._wake[name].set()
+
+    async def _back_off(self, lane: str, seconds: float) -> None:
+        """Wait `seconds`, or less if the broker reconnects meanwhile."""
+        reconnected = asyncio.ensure_future(self._reconnected[lane].wait())
+        elapsed = asyncio.ensure_future(self._sleep(seconds))
+        try:
+            await asyncio.wait({reconnected, elapsed}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            reconnected.cancel()
+            elapsed.cancel()
+
+    async def run(self) -> None:
+        """Run every lane until cancelled."""
+        async with asyncio.TaskGroup() as lanes:
+            for name in self._collections:
+                lanes.create_task(self._run_lane(name), name=f"{self._service}-outbox-{name}")
+
+    async def _run_lane(self, lane: str) -> None:
+        backoff = self._poll_seconds
+        wake, reconnected = self._wake[lane], self._reconnected[lane]
+        while True:
+            wake.clear()
+            # a reconnect during the attempt below still cuts its back-off short
+            reconnected.clear()
+            try:
+                published = await self.drain_lane(lane)
+                self._errors.pop(lane, None)
+                backoff = self._poll_seconds
+                if published:
+                    continue
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # broker or database away: retry with backoff
+                self._errors[lane] = repr(exc)
+                OUTBOX_PUBLISH_ERRORS.labels(self._service).inc()
+                log.warning("outbox relay (%s): %s; retrying in %.1fs", lane, exc, backoff)
+                await self._back_off(lane, backoff)
+                backoff = min(backoff * 2, 30.0)
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), timeout=self._poll_seconds)
+
+    async def pending(self, lane: str | None = None) -> list[str]:
+        """Ids of the documents with pending entries (of `lane`, or of every lane), each lane's
+        oldest first, at most a batch per lane."""
+        found: list[str] = []
+        for name in self._collections if lane is None else (lane,):
+            cursor = (
+                self._db[name]
+                .find({"outbox_pending": True}, {"_id": 1})
+                .sort("outbox_seq", 1)
+                .limit(self._batch_size)
+            )
+            found += [str(doc["_id"]) async for doc in cursor]
+        return found
+
+    async def drain(self) -> int:
+        """Publish what is pending now in every lane; returns how many entries were published."""
+        published = 0
+        for lane in self._collections:
+            published += await self.drain_lane(lane)
+        return published
+
+    async def drain_lane(self, lane: str) -> int:
+        """Publish one batch of what is pending in `lane`; returns how many entries."""
+        candidates = await self.pending(lane)
+        OUTBOX_PENDING.labels(self._service).set(len(candidates))
+        claims = []
+        for doc_id in candidates:
+            claim = await self._claim(lane, doc_id)
+            if claim is not None:
+                claims.append(claim)
+        if not claims:
+            return 0
+        oldest = min((e.created_ms for _, entries in claims for e in entries), default=None)
+        if oldest is not None:
+            OUTBOX_OLDEST_AGE.labels(self._service).set(max(0.0, (self._clock() - oldest) / 1000))
+        outcomes = await asyncio.gather(*(self._publish_entries(*claim) for claim in claims))
+        for (lease, _), (published, _error) in zip(claims, outcomes, strict=True):
+            await self._release(lease, published)
+        errors = [error for _, error in outcomes if error is not None]
+        if errors:
+            raise errors[0]  # the lane backs off; what went out is already released
+        return sum(len(published) for published, _ in outcomes)
+
+    async def _claim(self, collection: str, doc_id: str) -> tuple[_Lease, list[OutboxEntry]] | None:
+        now = self._clock()
+        token = new_id()
+        claimed = await self._db[collection].find_one_and_update(
+            {"_id": doc_id, "outbox_pending": True, "outbox_lease_until": {"$lte": now}},
+            {
+                "$set": {"outbox_lease_until": now + self._lease_ms, "outbox_owner": token},
+                "$inc": {"version": 1},
+            },
+            return_document=ReturnDocument.AFTER,
+        )
+        if claimed is None:
+            return None  # another relay holds it, or it was published meanwhile
+        lease = _Lease(collection, doc_id, token, now + self._lease_ms, claimed)
+        return lease, [OutboxEntry.from_document(raw) for raw in claimed.get("outbox") or []]
+
+    async def _keep(self, lease: _Lease) -> None:
+        """Renew the lease once half of it is used; raise LeaseLostError if it was taken."""
+        now = self._clock()
+        if now < lease.until_ms - self._lease_ms // 2:
+            return
+        until = now + self._lease_ms
+        renewed = await self._db[lease.collection].find_one_and_update(
+            {"_id": lease.doc_id, "outbox_owner": lease.token},
+            {"$set": {"outbox_lease_until": until}, "$inc": {"version": 1}},
+            return_document=ReturnDocument.AFTER,
+        )
+        if renewed is None:
+            raise LeaseLostError(f"{lease.collection}/{lease.doc_id}")
+        lease.until_ms = until
+        lease.doc = renewed
+
+    async def _publish_entries(
+        self, lease: _Lease, entries: list[OutboxEntry]
+    ) -> tuple[set[str], Exception | None]:
+        """Publish one claimed document's entries in order: the ids of those published, and
+        the error that stopped it, if any."""
+        done: set[str] = set()
+        try:
+            for entry in entries:
+                await self._keep(lease)
+                await self._publish(entry)
+                done.add(entry.id)
+                OUTBOX_PUBLISHED.labels(self._service, entry.routing_key).inc()
+        except LeaseLostError:
+            # the new holder publishes the rest in order (and again what this one published)
+            log.warning("outbox relay: lease on %s/%s taken over", lease.collection, lease.doc_id)
+            lease.lost = True
+        except Exception as exc:  # broker away: release what went out, then back off
+            return done, exc
+        return done, None
+
+    async def _release(self, lease: _Lease, done: set[str]) -> None:
+        """Remove published entries and drop the lease. The first try writes over the claimed
+        version without reading; a document written meanwhile is re-read. A lease that was
+        taken over is left to its new holder."""
+        if lease.lost:
+            return
+        collection, doc_id = lease.collection, lease.doc_id
+        doc: Document | None = lease.doc
+        for attempt in range(MAX_WRITE_ATTEMPTS):
+            if attempt:
+                doc = await self._db[collection].find_one({"_id": doc_id})
+            if doc is None or doc.get("outbox_owner") != lease.token:
+                return
+            remaining = [raw for raw in doc.get("outbox") or [] if raw["id"] not in done]
+            version = int(doc["version"])
+            stored = {
+                **doc,
+                "version": version + 1,
+                "outbox": remaining,
+                "outbox_pending": bool(remaining),
+                "outbox_seq": int(remaining[0]["seq"]) if remaining else 0,
+                "outbox_lease_until": 0,
+            }
+            stored.pop("outbox_owner", None)
+            result = await self._db[collection].replace_one(
+                {"_id": doc_id, "version": version, "outbox_owner": lease.token}, stored
+            )
+            if result.matched_count == 1:
+                return
+            if attempt:
+                await asyncio.sleep(0.005)
+        log.error(
+            "outbox relay: could not release %s/%s; the lease will expire", collection, doc_id
+        )
