@@ -32,7 +32,8 @@ from shared.auth import CurrentUser, OptionalUser, Principal
 from shared.clock import BERLIN_ZONE_NAME
 from shared.context import current_correlation_id as correlation_id
 from shared.contracts.vocabulary import Audience, FieldOfAction, LanguageTag
-from shared.http import ProblemError, next_offset, state_dependency
+from shared.http import ProblemError, paging, state_dependency
+from shared.pages import Paging
 
 router = APIRouter()
 
@@ -130,6 +131,7 @@ def event_filter(
 
 Filters = Annotated[EventFilter, Depends(event_filter)]
 Override = Annotated[bool, Query(description="Office staff: book despite a room clash")]
+AskedPage = Annotated[Paging, paging(default=100, most=500)]
 
 
 def portal_address(request: Request) -> str:
@@ -170,24 +172,26 @@ async def plan_event(
 )
 async def list_events(
     service: CalendarService,
+    paged: AskedPage,
     filters: Filters,
     request: Request,
     asked: Window,
     include_cancelled: bool = False,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> OccurrencePage:
     low, high = asked.resolve(default_start=today_in_berlin(), default_length=DEFAULT_WINDOW)
     page, total = await service.occurrences_in(
-        low, high, filters, include_cancelled=include_cancelled, offset=offset, limit=limit
+        low,
+        high,
+        filters,
+        include_cancelled=include_cancelled,
+        offset=paged.offset,
+        limit=paged.limit,
     )
     portal = portal_address(request)
-    return OccurrencePage(
-        items=[OccurrencePublic.of(event, occurrence, portal) for event, occurrence in page],
-        total=total,
-        limit=limit,
-        offset=offset,
-        next_offset=next_offset(offset, len(page), total),
+    return OccurrencePage.of(
+        [OccurrencePublic.of(event, occurrence, portal) for event, occurrence in page],
+        total,
+        paged,
         window_from=low,
         window_to=high,
     )
@@ -362,16 +366,11 @@ async def list_conflicts(
     organisation: OrganisationId,
     user: CurrentUser,
     service: CalendarService,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+    paged: AskedPage,
 ) -> ConflictPage:
     conflicts, total, titles = await service.open_conflicts(
-        organisation, user, limit=limit, offset=offset
+        organisation, user, limit=paged.limit, offset=paged.offset
     )
-    return ConflictPage(
-        items=[ConflictPublic.of_conflict(conflict, titles) for conflict in conflicts],
-        total=total,
-        limit=limit,
-        offset=offset,
-        next_offset=next_offset(offset, len(conflicts), total),
+    return ConflictPage.of(
+        [ConflictPublic.of_conflict(conflict, titles) for conflict in conflicts], total, paged
     )

@@ -24,9 +24,9 @@ from shared.auth import AdminUser, CurrentUser, OptionalUser
 from shared.context import current_correlation_id as correlation_id
 from shared.contracts.directory import OrganisationKind, OrganisationStatus
 from shared.contracts.vocabulary import FieldOfAction, LanguageTag
-from shared.http import next_offset, state_dependency
+from shared.http import paging, state_dependency
 from shared.ids import EntityId
-from shared.pages import Page
+from shared.pages import Page, Paging
 
 router = APIRouter()
 
@@ -46,6 +46,7 @@ def requesting_client(request: Request, service: DirectoryService) -> str:
 
 
 Client = Annotated[str, Depends(requesting_client)]
+AskedPage = Annotated[Paging, paging(default=20, most=100)]
 
 
 class OrganisationPublic(BaseModel):
@@ -187,6 +188,7 @@ async def register_organisation(
 async def list_organisations(
     service: DirectoryService,
     user: OptionalUser,
+    paged: AskedPage,
     q: Annotated[
         str | None, Query(max_length=200, description="Words in name or description")
     ] = None,
@@ -197,8 +199,6 @@ async def list_organisations(
     status_: Annotated[
         Literal["active", "archived"], Query(alias="status", description="archived: staff only")
     ] = "active",
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> OrganisationPage:
     query = OrganisationQuery(
         status=OrganisationStatus(status_),
@@ -208,14 +208,10 @@ async def list_organisations(
         field=field,
         district=district,
     )
-    items, total = await service.organisations.find(query, user, limit=limit, offset=offset)
-    return OrganisationPage(
-        items=[OrganisationPublic.of(o) for o in items],
-        total=total,
-        limit=limit,
-        offset=offset,
-        next_offset=next_offset(offset, len(items), total),
+    items, total = await service.organisations.find(
+        query, user, limit=paged.limit, offset=paged.offset
     )
+    return OrganisationPage.of([OrganisationPublic.of(o) for o in items], total, paged)
 
 
 @router.get(

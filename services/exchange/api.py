@@ -25,12 +25,11 @@ from shared.contracts.exchange import (
     WithdrawalReason,
 )
 from shared.contracts.vocabulary import LanguageTag
-from shared.http import next_offset, state_dependency
+from shared.http import paging, state_dependency
 from shared.ids import EntityId
-from shared.pages import Page
+from shared.pages import Page, Paging
 
-Limit = Annotated[int, Query(ge=1, le=100)]
-Offset = Annotated[int, Query(ge=0, le=100_000)]
+AskedPage = Annotated[Paging, paging(default=20, most=100)]
 
 
 ExchangeService = Annotated[Exchange, state_dependency("exchange")]
@@ -141,6 +140,7 @@ def listing_routes(kind: ListingKind) -> APIRouter:
     @routes.get("", response_model=ListingPage, name=f"list_{noun}s", summary=f"Find {noun}s")
     async def list_listings(
         service: ExchangeService,
+        paged: AskedPage,
         category: ListingCategory | None = None,
         tag: Annotated[str | None, Query(max_length=50)] = None,
         district: Annotated[str | None, Query(max_length=100)] = None,
@@ -150,8 +150,6 @@ def listing_routes(kind: ListingKind) -> APIRouter:
         q: Annotated[
             str | None, Query(max_length=200, description="Words in title, description or tags")
         ] = None,
-        limit: Limit = 20,
-        offset: Offset = 0,
     ) -> ListingPage:
         filters = ListingFilters(
             kind=kind,
@@ -163,14 +161,8 @@ def listing_routes(kind: ListingKind) -> APIRouter:
             organisation_id=organisation,
             text=q,
         )
-        items, total = await service.find(filters, limit=limit, offset=offset)
-        return ListingPage(
-            items=[ListingPublic.of(listing) for listing in items],
-            total=total,
-            limit=limit,
-            offset=offset,
-            next_offset=next_offset(offset, len(items), total),
-        )
+        items, total = await service.find(filters, limit=paged.limit, offset=paged.offset)
+        return ListingPage.of([ListingPublic.of(listing) for listing in items], total, paged)
 
     @routes.get("/{listing_id}", response_model=ListingPublic, name=f"get_{noun}")
     async def get_listing(listing_id: EntityId, service: ExchangeService) -> ListingPublic:
@@ -207,14 +199,9 @@ async def list_matches(
     organisation: Annotated[EntityId, Query(description="Organisation id")],
     user: CurrentUser,
     service: ExchangeService,
-    limit: Limit = 20,
-    offset: Offset = 0,
+    paged: AskedPage,
 ) -> MatchPage:
-    items, total = await service.matches_of(organisation, user, limit=limit, offset=offset)
-    return MatchPage(
-        items=[MatchPublic.of(match) for match in items],
-        total=total,
-        limit=limit,
-        offset=offset,
-        next_offset=next_offset(offset, len(items), total),
+    items, total = await service.matches_of(
+        organisation, user, limit=paged.limit, offset=paged.offset
     )
+    return MatchPage.of([MatchPublic.of(match) for match in items], total, paged)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Response, status
 from fastapi.responses import HTMLResponse
@@ -33,9 +32,9 @@ from services.notifier.texts import SUPPORTED_LANGUAGES, texts_for
 from services.notifier.tokens import LinkClaim
 from shared.auth import AdminUser, CurrentUser, OptionalUser
 from shared.contracts.vocabulary import LanguageTag
-from shared.http import ProblemError, next_offset, state_dependency
+from shared.http import ProblemError, paging, state_dependency
 from shared.ids import EntityId
-from shared.pages import Page
+from shared.pages import Page, Paging
 
 router = APIRouter()
 
@@ -44,19 +43,6 @@ SubscriptionId = EntityId
 
 
 NotifierService = Annotated[Notifier, state_dependency("notifier")]
-
-P = TypeVar("P", bound=Page[Any])
-
-
-def _page(page: type[P], items: Sequence[object], total: int, limit: int, offset: int) -> P:
-    """One page of a list answer, with where the next one starts."""
-    return page(
-        items=list(items),
-        total=total,
-        limit=limit,
-        offset=offset,
-        next_offset=next_offset(offset, len(items), total),
-    )
 
 
 def _lower(value: str) -> str:
@@ -216,21 +202,20 @@ async def subscribe(
 async def list_subscriptions(
     user: CurrentUser,
     service: NotifierService,
+    paged: Annotated[Paging, paging(default=20, most=100)],
     organisation_id: Annotated[str | None, Query(max_length=100)] = None,
     email: Annotated[str | None, Query(max_length=320, description="office staff only")] = None,
     status_: Annotated[SubscriptionStatus | None, Query(alias="status")] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> SubscriptionPage:
     items, total = await service.subscriptions.list_subscriptions(
         user,
         organisation_id=organisation_id,
         email=email,
         status=status_,
-        limit=limit,
-        offset=offset,
+        limit=paged.limit,
+        offset=paged.offset,
     )
-    return _page(SubscriptionPage, [SubscriptionPublic.of(s) for s in items], total, limit, offset)
+    return SubscriptionPage.of([SubscriptionPublic.of(s) for s in items], total, paged)
 
 
 def _link_page(
@@ -364,17 +349,16 @@ async def unsubscribe(
 async def list_deliveries(
     _admin: AdminUser,
     service: NotifierService,
+    paged: Annotated[Paging, paging(default=50, most=200)],
     status_: Annotated[DeliveryStatus | None, Query(alias="status")] = None,
     recipient: Annotated[str | None, Query(max_length=320, description="Email address")] = None,
     organisation_id: Annotated[str | None, Query(max_length=100)] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> DeliveryPage:
     items, total = await service.office.list_deliveries(
         status=status_,
         recipient=recipient,
         organisation_id=organisation_id,
-        limit=limit,
-        offset=offset,
+        limit=paged.limit,
+        offset=paged.offset,
     )
-    return _page(DeliveryPage, [DeliveryPublic.of(d) for d in items], total, limit, offset)
+    return DeliveryPage.of([DeliveryPublic.of(d) for d in items], total, paged)
