@@ -35,8 +35,6 @@ from shared.contracts.vocabulary import Audience, FieldOfAction, LanguageTag
 from shared.http import ProblemError, paging, state_dependency
 from shared.pages import Paging
 
-router = APIRouter()
-
 #: `/events` without `to` shows this many days; no window may be longer than MAX_WINDOW.
 DEFAULT_WINDOW = dt.timedelta(days=90)
 MAX_WINDOW = dt.timedelta(days=400)
@@ -139,14 +137,19 @@ def portal_address(request: Request) -> str:
     return url
 
 
+#: The portal's address, which the answers link events to.
+Portal = Annotated[str, Depends(portal_address)]
+
+
 # --- events -------------------------------------------------------------------------------
 
 
-@router.post(
+event_routes = APIRouter(tags=["events"])
+
+
+@event_routes.post(
     "/events",
     status_code=status.HTTP_201_CREATED,
-    response_model=EventSaved,
-    tags=["events"],
     summary="Plan an event (editor of the organiser, or office staff)",
     responses={409: {"description": "The room is booked then (problem names the event)"}},
 )
@@ -154,27 +157,21 @@ async def plan_event(
     data: EventCreate,
     user: CurrentUser,
     service: CalendarService,
-    request: Request,
+    portal: Portal,
     response: Response,
     override: Override = False,
 ) -> EventSaved:
     saved = await service.plan(data, user, correlation_id(), override=override)
     response.headers["Location"] = f"/events/{saved.event.id}"
-    return EventSaved.of(saved, portal_address(request))
+    return EventSaved.of(saved, portal)
 
 
-@router.get(
-    "/events",
-    response_model=OccurrencePage,
-    response_model_by_alias=True,
-    tags=["events"],
-    summary="The calendar: every date in a window, series expanded",
-)
+@event_routes.get("/events", summary="The calendar: every date in a window, series expanded")
 async def list_events(
     service: CalendarService,
     paged: AskedPage,
     filters: Filters,
-    request: Request,
+    portal: Portal,
     asked: Window,
     include_cancelled: bool = False,
 ) -> OccurrencePage:
@@ -187,7 +184,6 @@ async def list_events(
         offset=paged.offset,
         limit=paged.limit,
     )
-    portal = portal_address(request)
     return OccurrencePage.of(
         [OccurrencePublic.of(event, occurrence, portal) for event, occurrence in page],
         total,
@@ -197,42 +193,35 @@ async def list_events(
     )
 
 
-@router.get("/events/{event_id}", response_model=EventPublic, tags=["events"])
+@event_routes.get("/events/{event_id}")
 async def get_event(
-    event_id: EventId, user: OptionalUser, service: CalendarService, request: Request
+    event_id: EventId, user: OptionalUser, service: CalendarService, portal: Portal
 ) -> EventPublic:
-    return EventPublic.of(await service.visible_event(event_id, user), portal_address(request))
+    return EventPublic.of(await service.visible_event(event_id, user), portal)
 
 
-@router.patch(
-    "/events/{event_id}",
-    response_model=EventSaved,
-    tags=["events"],
-    summary="Change an event; a new time is a reschedule",
-)
+@event_routes.patch("/events/{event_id}", summary="Change an event; a new time is a reschedule")
 async def change_event(
     event_id: EventId,
     patch: EventPatch,
     user: CurrentUser,
     service: CalendarService,
-    request: Request,
+    portal: Portal,
     override: Override = False,
 ) -> EventSaved:
     saved = await service.change(event_id, patch, user, correlation_id(), override=override)
-    return EventSaved.of(saved, portal_address(request))
+    return EventSaved.of(saved, portal)
 
 
-@router.post(
+@event_routes.post(
     "/events/{event_id}/cancel",
-    response_model=EventPublic,
-    tags=["events"],
     summary="Call off an event, a whole series, or one occurrence of it",
 )
 async def cancel_event(
     event_id: EventId,
     user: CurrentUser,
     service: CalendarService,
-    request: Request,
+    portal: Portal,
     body: CancelRequest | None = None,
 ) -> EventPublic:
     body = body or CancelRequest()
@@ -241,13 +230,11 @@ async def cancel_event(
         event = await service.visible_event(event_id, user)
         occurrence = _moment(body.occurrence, event.timezone)
     saved = await service.cancel(event_id, occurrence, body.reason, user, correlation_id())
-    return EventPublic.of(saved.event, portal_address(request))
+    return EventPublic.of(saved.event, portal)
 
 
-@router.patch(
+@event_routes.patch(
     "/events/{event_id}/occurrences/{original_start}",
-    response_model=OccurrenceMoved,
-    tags=["events"],
     summary="Move one occurrence of a series",
     description="`original_start` is the occurrence's start by the rule (its RECURRENCE-ID), "
     "as RFC 3339 (`2026-06-02T16:00:00Z`; URL-encode a `+` offset) or a date for an all-day "
@@ -260,7 +247,7 @@ async def move_occurrence(
     body: OccurrenceMove,
     user: CurrentUser,
     service: CalendarService,
-    request: Request,
+    portal: Portal,
     override: Override = False,
 ) -> OccurrenceMoved:
     event = await service.visible_event(event_id, user)
@@ -273,7 +260,6 @@ async def move_occurrence(
         correlation_id(),
         override=override,
     )
-    portal = portal_address(request)
     return OccurrenceMoved(
         event=EventPublic.of(saved.event, portal),
         occurrence=OccurrencePublic.of(saved.event, occurrence, portal),
@@ -281,16 +267,16 @@ async def move_occurrence(
     )
 
 
-@router.get(
+co_organiser_routes = APIRouter(tags=["co-organisers"])
+
+
+@co_organiser_routes.get(
     "/co-organiser-invitations",
-    response_model=list[InvitationPublic],
-    tags=["co-organisers"],
     summary="Upcoming events inviting an organisation to co-organise them (its editors)",
 )
 async def list_invitations(
-    organisation: OrganisationId, user: CurrentUser, service: CalendarService, request: Request
+    organisation: OrganisationId, user: CurrentUser, service: CalendarService, portal: Portal
 ) -> list[InvitationPublic]:
-    portal = portal_address(request)
     return [
         InvitationPublic.of(event, organisation, portal)
         for event in await service.invitations(organisation, user)
@@ -304,11 +290,9 @@ CoOrganiserStep = Callable[[Calendar, str, str, Principal], Awaitable[Saved]]
 def _co_organiser_route(
     method: str, suffix: str, name: str, step: CoOrganiserStep, **documentation: Any
 ) -> None:
-    @router.api_route(
+    @co_organiser_routes.api_route(
         f"/events/{{event_id}}/co-organisers/{{organisation_id}}{suffix}",
         methods=[method],
-        response_model=EventSaved,
-        tags=["co-organisers"],
         name=name,
         **documentation,
     )
@@ -317,10 +301,10 @@ def _co_organiser_route(
         organisation_id: OrganisationId,
         user: CurrentUser,
         service: CalendarService,
-        request: Request,
+        portal: Portal,
     ) -> EventSaved:
         saved = await step(service, event_id, organisation_id, user)
-        return EventSaved.of(saved, portal_address(request))
+        return EventSaved.of(saved, portal)
 
 
 _NOT_INVITED = {404: {"description": "The organisation is not invited"}}
@@ -356,10 +340,11 @@ _co_organiser_route(
 )
 
 
-@router.get(
+conflict_routes = APIRouter(tags=["conflicts"])
+
+
+@conflict_routes.get(
     "/conflicts",
-    response_model=ConflictPage,
-    tags=["conflicts"],
     summary="Open clashes concerning an organisation (its members or office staff)",
 )
 async def list_conflicts(
@@ -374,3 +359,9 @@ async def list_conflicts(
     return ConflictPage.of(
         [ConflictPublic.of_conflict(conflict, titles) for conflict in conflicts], total, paged
     )
+
+
+router = APIRouter()
+router.include_router(event_routes)
+router.include_router(co_organiser_routes)
+router.include_router(conflict_routes)
