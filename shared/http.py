@@ -345,7 +345,7 @@ def paging(*, default: int, most: int) -> Any:
     """A list route's dependency on its `limit` (1 to `most`, else `default`) and `offset`
     query parameters:
 
-    Paging20 = Annotated[Paging, paging(default=20, most=100)]
+    AskedPage = Annotated[Paging, paging(default=20, most=100)]
     """
 
     def asked_page(
