@@ -1,16 +1,17 @@
 """HTTP plumbing for every service: RFC 9457 problem details, body limits, request ids,
-metrics, and the /healthz, /readyz and /metrics endpoints."""
+metrics, and the /healthz, /readyz and /metrics endpoints.
 
-from __future__ import annotations
+No `from __future__ import annotations` here: `paging` builds its query parameters' bounds
+per route, and FastAPI reads them from the annotations of a nested function."""
 
 import contextvars
 import logging
 import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -33,6 +34,7 @@ from shared.errors import (
 from shared.ids import new_id
 from shared.metrics import HTTP_DURATION, HTTP_REQUESTS
 from shared.mongo import DATABASE_UNAVAILABLE
+from shared.pages import Paging
 
 log = logging.getLogger("integrationsnetz.http")
 
@@ -335,9 +337,24 @@ def state_dependency(name: str) -> Any:
     return Depends(from_state)
 
 
-def next_offset(offset: int, shown: int, total: int) -> int | None:
-    """The offset of a list's next page, or None on the last page."""
-    return offset + shown if offset + shown < total else None
+#: How far into a list a request may page.
+MAX_OFFSET = 100_000
+
+
+def paging(*, default: int, most: int) -> Any:
+    """A list route's dependency on its `limit` (1 to `most`, else `default`) and `offset`
+    query parameters:
+
+    AskedPage = Annotated[Paging, paging(default=20, most=100)]
+    """
+
+    def asked_page(
+        limit: Annotated[int, Query(ge=1, le=most)] = default,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    ) -> Paging:
+        return Paging(limit=limit, offset=offset)
+
+    return Depends(asked_page)
 
 
 Readiness = Callable[[], Awaitable[dict[str, bool]]]

@@ -3,11 +3,26 @@ next page starts."""
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, Self, TypeVar
 
 from pydantic import BaseModel, Field
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Paging:
+    """Which page a request asks for: at most `limit` items, from the `offset`-th on."""
+
+    limit: int
+    offset: int
+
+
+def next_offset(offset: int, shown: int, total: int) -> int | None:
+    """The offset of a list's next page, or None on the last page."""
+    return offset + shown if offset + shown < total else None
 
 
 class Page(BaseModel, Generic[T]):
@@ -16,3 +31,16 @@ class Page(BaseModel, Generic[T]):
     limit: int
     offset: int
     next_offset: int | None = Field(description="Offset of the next page, or null on the last.")
+
+    @classmethod
+    def of(cls, items: Sequence[T], total: int, paging: Paging, **extra: Any) -> Self:
+        """The page `paging` asked for, of `total` items in all; `extra` fills the fields a
+        subclass adds."""
+        return cls(
+            items=list(items),
+            total=total,
+            limit=paging.limit,
+            offset=paging.offset,
+            next_offset=next_offset(paging.offset, len(items), total),
+            **extra,
+        )

@@ -32,9 +32,8 @@ from shared.auth import CurrentUser, OptionalUser, Principal
 from shared.clock import BERLIN_ZONE_NAME
 from shared.context import current_correlation_id as correlation_id
 from shared.contracts.vocabulary import Audience, FieldOfAction, LanguageTag
-from shared.http import ProblemError, next_offset, state_dependency
-
-router = APIRouter()
+from shared.http import ProblemError, paging, state_dependency
+from shared.pages import Paging
 
 #: `/events` without `to` shows this many days; no window may be longer than MAX_WINDOW.
 DEFAULT_WINDOW = dt.timedelta(days=90)
@@ -130,6 +129,7 @@ def event_filter(
 
 Filters = Annotated[EventFilter, Depends(event_filter)]
 Override = Annotated[bool, Query(description="Office staff: book despite a room clash")]
+AskedPage = Annotated[Paging, paging(default=100, most=500)]
 
 
 def portal_address(request: Request) -> str:
@@ -137,14 +137,19 @@ def portal_address(request: Request) -> str:
     return url
 
 
+#: The portal's address, which the answers link events to.
+Portal = Annotated[str, Depends(portal_address)]
+
+
 # --- events -------------------------------------------------------------------------------
 
 
-@router.post(
+event_routes = APIRouter(tags=["events"])
+
+
+@event_routes.post(
     "/events",
     status_code=status.HTTP_201_CREATED,
-    response_model=EventSaved,
-    tags=["events"],
     summary="Plan an event (editor of the organiser, or office staff)",
     responses={409: {"description": "The room is booked then (problem names the event)"}},
 )
@@ -152,83 +157,71 @@ async def plan_event(
     data: EventCreate,
     user: CurrentUser,
     service: CalendarService,
-    request: Request,
+    portal: Portal,
     response: Response,
     override: Override = False,
 ) -> EventSaved:
     saved = await service.plan(data, user, correlation_id(), override=override)
     response.headers["Location"] = f"/events/{saved.event.id}"
-    return EventSaved.of(saved, portal_address(request))
+    return EventSaved.of(saved, portal)
 
 
-@router.get(
-    "/events",
-    response_model=OccurrencePage,
-    response_model_by_alias=True,
-    tags=["events"],
-    summary="The calendar: every date in a window, series expanded",
-)
+@event_routes.get("/events", summary="The calendar: every date in a window, series expanded")
 async def list_events(
     service: CalendarService,
+    paged: AskedPage,
     filters: Filters,
-    request: Request,
+    portal: Portal,
     asked: Window,
     include_cancelled: bool = False,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> OccurrencePage:
     low, high = asked.resolve(default_start=today_in_berlin(), default_length=DEFAULT_WINDOW)
     page, total = await service.occurrences_in(
-        low, high, filters, include_cancelled=include_cancelled, offset=offset, limit=limit
+        low,
+        high,
+        filters,
+        include_cancelled=include_cancelled,
+        offset=paged.offset,
+        limit=paged.limit,
     )
-    portal = portal_address(request)
-    return OccurrencePage(
-        items=[OccurrencePublic.of(event, occurrence, portal) for event, occurrence in page],
-        total=total,
-        limit=limit,
-        offset=offset,
-        next_offset=next_offset(offset, len(page), total),
+    return OccurrencePage.of(
+        [OccurrencePublic.of(event, occurrence, portal) for event, occurrence in page],
+        total,
+        paged,
         window_from=low,
         window_to=high,
     )
 
 
-@router.get("/events/{event_id}", response_model=EventPublic, tags=["events"])
+@event_routes.get("/events/{event_id}")
 async def get_event(
-    event_id: EventId, user: OptionalUser, service: CalendarService, request: Request
+    event_id: EventId, user: OptionalUser, service: CalendarService, portal: Portal
 ) -> EventPublic:
-    return EventPublic.of(await service.visible_event(event_id, user), portal_address(request))
+    return EventPublic.of(await service.visible_event(event_id, user), portal)
 
 
-@router.patch(
-    "/events/{event_id}",
-    response_model=EventSaved,
-    tags=["events"],
-    summary="Change an event; a new time is a reschedule",
-)
+@event_routes.patch("/events/{event_id}", summary="Change an event; a new time is a reschedule")
 async def change_event(
     event_id: EventId,
     patch: EventPatch,
     user: CurrentUser,
     service: CalendarService,
-    request: Request,
+    portal: Portal,
     override: Override = False,
 ) -> EventSaved:
     saved = await service.change(event_id, patch, user, correlation_id(), override=override)
-    return EventSaved.of(saved, portal_address(request))
+    return EventSaved.of(saved, portal)
 
 
-@router.post(
+@event_routes.post(
     "/events/{event_id}/cancel",
-    response_model=EventPublic,
-    tags=["events"],
     summary="Call off an event, a whole series, or one occurrence of it",
 )
 async def cancel_event(
     event_id: EventId,
     user: CurrentUser,
     service: CalendarService,
-    request: Request,
+    portal: Portal,
     body: CancelRequest | None = None,
 ) -> EventPublic:
     body = body or CancelRequest()
@@ -237,13 +230,11 @@ async def cancel_event(
         event = await service.visible_event(event_id, user)
         occurrence = _moment(body.occurrence, event.timezone)
     saved = await service.cancel(event_id, occurrence, body.reason, user, correlation_id())
-    return EventPublic.of(saved.event, portal_address(request))
+    return EventPublic.of(saved.event, portal)
 
 
-@router.patch(
+@event_routes.patch(
     "/events/{event_id}/occurrences/{original_start}",
-    response_model=OccurrenceMoved,
-    tags=["events"],
     summary="Move one occurrence of a series",
     description="`original_start` is the occurrence's start by the rule (its RECURRENCE-ID), "
     "as RFC 3339 (`2026-06-02T16:00:00Z`; URL-encode a `+` offset) or a date for an all-day "
@@ -256,7 +247,7 @@ async def move_occurrence(
     body: OccurrenceMove,
     user: CurrentUser,
     service: CalendarService,
-    request: Request,
+    portal: Portal,
     override: Override = False,
 ) -> OccurrenceMoved:
     event = await service.visible_event(event_id, user)
@@ -269,7 +260,6 @@ async def move_occurrence(
         correlation_id(),
         override=override,
     )
-    portal = portal_address(request)
     return OccurrenceMoved(
         event=EventPublic.of(saved.event, portal),
         occurrence=OccurrencePublic.of(saved.event, occurrence, portal),
@@ -277,16 +267,16 @@ async def move_occurrence(
     )
 
 
-@router.get(
+co_organiser_routes = APIRouter(tags=["co-organisers"])
+
+
+@co_organiser_routes.get(
     "/co-organiser-invitations",
-    response_model=list[InvitationPublic],
-    tags=["co-organisers"],
     summary="Upcoming events inviting an organisation to co-organise them (its editors)",
 )
 async def list_invitations(
-    organisation: OrganisationId, user: CurrentUser, service: CalendarService, request: Request
+    organisation: OrganisationId, user: CurrentUser, service: CalendarService, portal: Portal
 ) -> list[InvitationPublic]:
-    portal = portal_address(request)
     return [
         InvitationPublic.of(event, organisation, portal)
         for event in await service.invitations(organisation, user)
@@ -300,11 +290,9 @@ CoOrganiserStep = Callable[[Calendar, str, str, Principal], Awaitable[Saved]]
 def _co_organiser_route(
     method: str, suffix: str, name: str, step: CoOrganiserStep, **documentation: Any
 ) -> None:
-    @router.api_route(
+    @co_organiser_routes.api_route(
         f"/events/{{event_id}}/co-organisers/{{organisation_id}}{suffix}",
         methods=[method],
-        response_model=EventSaved,
-        tags=["co-organisers"],
         name=name,
         **documentation,
     )
@@ -313,10 +301,10 @@ def _co_organiser_route(
         organisation_id: OrganisationId,
         user: CurrentUser,
         service: CalendarService,
-        request: Request,
+        portal: Portal,
     ) -> EventSaved:
         saved = await step(service, event_id, organisation_id, user)
-        return EventSaved.of(saved, portal_address(request))
+        return EventSaved.of(saved, portal)
 
 
 _NOT_INVITED = {404: {"description": "The organisation is not invited"}}
@@ -352,26 +340,28 @@ _co_organiser_route(
 )
 
 
-@router.get(
+conflict_routes = APIRouter(tags=["conflicts"])
+
+
+@conflict_routes.get(
     "/conflicts",
-    response_model=ConflictPage,
-    tags=["conflicts"],
     summary="Open clashes concerning an organisation (its members or office staff)",
 )
 async def list_conflicts(
     organisation: OrganisationId,
     user: CurrentUser,
     service: CalendarService,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+    paged: AskedPage,
 ) -> ConflictPage:
     conflicts, total, titles = await service.open_conflicts(
-        organisation, user, limit=limit, offset=offset
+        organisation, user, limit=paged.limit, offset=paged.offset
     )
-    return ConflictPage(
-        items=[ConflictPublic.of_conflict(conflict, titles) for conflict in conflicts],
-        total=total,
-        limit=limit,
-        offset=offset,
-        next_offset=next_offset(offset, len(conflicts), total),
+    return ConflictPage.of(
+        [ConflictPublic.of_conflict(conflict, titles) for conflict in conflicts], total, paged
     )
+
+
+router = APIRouter()
+router.include_router(event_routes)
+router.include_router(co_organiser_routes)
+router.include_router(conflict_routes)

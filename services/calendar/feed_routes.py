@@ -25,9 +25,6 @@ from services.calendar.schemas import ImportCreate, ImportPublic
 from services.calendar.service import Calendar
 from shared.auth import CurrentUser, OptionalUser
 
-router = APIRouter()
-
-
 # --- iCalendar feeds ----------------------------------------------------------------------
 
 
@@ -58,11 +55,13 @@ _ICS_RESPONSE: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.get(
+ics_routes = APIRouter(tags=["feeds"])
+
+
+@ics_routes.get(
     "/calendar.ics",
     response_class=Response,
     responses=_ICS_RESPONSE,
-    tags=["feeds"],
     summary="The shared calendar as an iCalendar feed (same filters as /events)",
     description="Default window: from 30 days ago for 395 days. Series appear once with "
     "RRULE/EXDATE, moved occurrences as RECURRENCE-ID entries. `network` events only with "
@@ -86,11 +85,10 @@ async def calendar_feed(
     )
 
 
-@router.get(
+@ics_routes.get(
     "/organisations/{organisation_id}/calendar.ics",
     response_class=Response,
     responses=_ICS_RESPONSE,
-    tags=["feeds"],
     summary="One organisation's events (as organiser or co-organiser) as an iCalendar feed",
 )
 async def organisation_feed(
@@ -116,11 +114,12 @@ async def organisation_feed(
 # --- imports ------------------------------------------------------------------------------
 
 
-@router.post(
+import_routes = APIRouter(tags=["imports"])
+
+
+@import_routes.post(
     "/imports",
     status_code=status.HTTP_201_CREATED,
-    response_model=ImportPublic,
-    tags=["imports"],
     summary="Register an organisation's own ICS feed; it is fetched periodically",
 )
 async def register_import(
@@ -128,16 +127,19 @@ async def register_import(
 ) -> ImportPublic:
     defaults = ImportDefaults.model_validate(data.model_dump(exclude={"organisation_id", "url"}))
     registered = await service.register(data.organisation_id, str(data.url), defaults, user)
-    return ImportPublic.of(registered)
+    return ImportPublic.read(registered)
 
 
-@router.get(
+@import_routes.get(
     "/imports",
-    response_model=list[ImportPublic],
-    tags=["imports"],
     summary="An organisation's feed imports and how their last fetch went",
 )
 async def list_imports(
     organisation: OrganisationId, user: CurrentUser, service: ImporterService
 ) -> list[ImportPublic]:
-    return [ImportPublic.of(feed) for feed in await service.imports_of(organisation, user)]
+    return [ImportPublic.read(feed) for feed in await service.imports_of(organisation, user)]
+
+
+router = APIRouter()
+router.include_router(ics_routes)
+router.include_router(import_routes)

@@ -5,7 +5,6 @@ Europe/Berlin (RFC 3339 with offset)."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -24,13 +23,13 @@ from services.calendar.domain import Event, Occurrence
 from services.calendar.ics import event_url
 from services.calendar.inputs import ImportDefaults, OrganisationId, When
 from services.calendar.recurrence import parse_occurrence_key, zone
-from services.calendar.repository import FeedImport
 from services.calendar.service import Saved
 from shared.clock import BERLIN_ZONE_NAME
 from shared.contracts.calendar import ConflictKind, EventStatus, Venue, Visibility
 from shared.contracts.vocabulary import Audience, FieldOfAction
 from shared.ids import EntityId
 from shared.pages import Page
+from shared.views import View
 
 EventId = EntityId
 
@@ -62,7 +61,7 @@ class RecurrencePublic(BaseModel):
     moved_occurrences: list[MovedOccurrencePublic]
 
 
-class EventPublic(BaseModel):
+class EventPublic(View):
     id: str
     title: str
     description: str
@@ -108,24 +107,15 @@ class EventPublic(BaseModel):
                     if o.state == "moved" and o.starts_at and o.ends_at
                 ],
             )
-        return cls(
-            **event.model_dump(
-                exclude={
-                    "rrule",
-                    "exdates",
-                    "overrides",
-                    "import_id",
-                    "import_uid",
-                    "invited_organiser_ids",
-                }
-            ),
+        return cls.read(
+            event,
             recurrence=recurrence,
             imported=event.import_id is not None,
             url=event_url(portal_url, event.id),
         )
 
 
-class ConflictPublic(BaseModel):
+class ConflictPublic(View):
     id: str = Field(description="Stable: the same clash keeps its id.")
     kind: ConflictKind
     event_id: str
@@ -142,38 +132,19 @@ class ConflictPublic(BaseModel):
 
     @classmethod
     def of_clash(cls, clash: Clash, saved: Saved) -> ConflictPublic:
-        return cls(
+        return cls.read(
+            clash,
             id=clash.conflict_id,
-            kind=clash.kind,
-            event_id=clash.event_id,
             event_title=saved.event.title,
-            occurrence_start=clash.occurrence_start,
-            other_event_id=clash.other_event_id,
             other_event_title=saved.others[clash.other_event_id].title,
-            other_occurrence_start=clash.other_occurrence_start,
-            overlap_starts_at=clash.overlap_starts_at,
-            overlap_ends_at=clash.overlap_ends_at,
-            district=clash.district,
-            shared_audience=list(clash.shared_audience),
-            venue=clash.venue,
         )
 
     @classmethod
     def of_conflict(cls, conflict: Conflict, titles: dict[str, str]) -> ConflictPublic:
-        return cls(
-            id=conflict.id,
-            kind=conflict.kind,
-            event_id=conflict.event_id,
+        return cls.read(
+            conflict,
             event_title=titles.get(conflict.event_id, ""),
-            occurrence_start=conflict.occurrence_start,
-            other_event_id=conflict.other_event_id,
             other_event_title=titles.get(conflict.other_event_id, ""),
-            other_occurrence_start=conflict.other_occurrence_start,
-            overlap_starts_at=conflict.overlap_starts_at,
-            overlap_ends_at=conflict.overlap_ends_at,
-            district=conflict.district,
-            shared_audience=conflict.shared_audience,
-            venue=conflict.venue,
         )
 
 
@@ -197,7 +168,7 @@ class EventSaved(BaseModel):
         )
 
 
-class InvitationPublic(BaseModel):
+class InvitationPublic(View):
     """An event whose organiser asks an organisation to co-organise it."""
 
     event_id: str
@@ -212,20 +183,17 @@ class InvitationPublic(BaseModel):
 
     @classmethod
     def of(cls, event: Event, organisation_id: str, portal_url: str) -> InvitationPublic:
-        return cls(
+        return cls.read(
+            event,
             event_id=event.id,
             organisation_id=organisation_id,
-            title=event.title,
             organiser_id=event.organisation_id,
-            starts_at=event.starts_at,
-            ends_at=event.ends_at,
             series=event.is_series,
-            visibility=event.visibility,
             url=event_url(portal_url, event.id),
         )
 
 
-class OccurrencePublic(BaseModel):
+class OccurrencePublic(View):
     """One date in the calendar: a single event, or one occurrence of a series."""
 
     event_id: str
@@ -251,23 +219,8 @@ class OccurrencePublic(BaseModel):
 
     @classmethod
     def of(cls, event: Event, occurrence: Occurrence, portal_url: str) -> OccurrencePublic:
-        return cls(
-            **event.model_dump(
-                include={
-                    "title",
-                    "description",
-                    "organisation_id",
-                    "co_organiser_ids",
-                    "all_day",
-                    "venue",
-                    "district",
-                    "audience",
-                    "languages",
-                    "fields",
-                    "visibility",
-                    "sequence",
-                }
-            ),
+        return cls.read(
+            event,
             event_id=event.id,
             starts_at=occurrence.starts_at,
             ends_at=occurrence.ends_at,
@@ -332,7 +285,7 @@ class ImportResult(BaseModel):
     skipped: int
 
 
-class ImportPublic(BaseModel):
+class ImportPublic(View):
     id: str
     organisation_id: str
     url: str
@@ -345,19 +298,3 @@ class ImportPublic(BaseModel):
     last_result: ImportResult | None
     problems: list[str] = Field(description="Events of the feed that could not be taken.")
     created_at: BerlinTime
-
-    @classmethod
-    def of(cls, feed: FeedImport) -> ImportPublic:
-        result = feed.last_result
-        return cls(
-            id=feed.id,
-            organisation_id=feed.organisation_id,
-            url=feed.url,
-            defaults=feed.defaults,
-            state=feed.state,
-            last_fetched_at=feed.last_fetched_at,
-            last_error=feed.last_error,
-            last_result=ImportResult.model_validate(asdict(result)) if result else None,
-            problems=feed.problems,
-            created_at=feed.created_at,
-        )

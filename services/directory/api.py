@@ -12,23 +12,21 @@ from services.directory.accounts import Account
 from services.directory.domain import (
     Email,
     Name,
-    Organisation,
     OrganisationCreate,
     OrganisationPatch,
 )
 from services.directory.members import Invitation
-from services.directory.people import Member, client_address
+from services.directory.people import client_address
 from services.directory.repository import OrganisationQuery
 from services.directory.service import Directory
 from shared.auth import AdminUser, CurrentUser, OptionalUser
 from shared.context import current_correlation_id as correlation_id
 from shared.contracts.directory import OrganisationKind, OrganisationStatus
 from shared.contracts.vocabulary import FieldOfAction, LanguageTag
-from shared.http import next_offset, state_dependency
+from shared.http import paging, state_dependency
 from shared.ids import EntityId
-from shared.pages import Page
-
-router = APIRouter()
+from shared.pages import Page, Paging
+from shared.views import View
 
 OrganisationId = EntityId
 
@@ -46,9 +44,10 @@ def requesting_client(request: Request, service: DirectoryService) -> str:
 
 
 Client = Annotated[str, Depends(requesting_client)]
+AskedPage = Annotated[Paging, paging(default=20, most=100)]
 
 
-class OrganisationPublic(BaseModel):
+class OrganisationPublic(View):
     id: str
     name: str
     kind: OrganisationKind
@@ -67,10 +66,6 @@ class OrganisationPublic(BaseModel):
     created_at: dt.datetime
     updated_at: dt.datetime
 
-    @classmethod
-    def of(cls, organisation: Organisation) -> OrganisationPublic:
-        return cls.model_validate(organisation.model_dump())
-
 
 OrganisationPage = Page[OrganisationPublic]
 
@@ -82,7 +77,7 @@ class MemberInvite(BaseModel):
     name: Name
 
 
-class MemberInvited(BaseModel):
+class MemberInvited(View):
     person_id: str = Field(
         description="Whom the members list shows for this invitation (the same whether or not "
         "the address already has an account)."
@@ -92,22 +87,14 @@ class MemberInvited(BaseModel):
 
     @classmethod
     def of(cls, invitation: Invitation) -> MemberInvited:
-        return cls(
-            person_id=invitation.person_id,
-            organisation_id=invitation.organisation_id,
-            invitation_sent=invitation.invited,
-        )
+        return cls.read(invitation, invitation_sent=invitation.invited)
 
 
-class MemberPublic(BaseModel):
+class MemberPublic(View):
     person_id: str
     name: str | None
     email: str
     has_password: bool
-
-    @classmethod
-    def of(cls, member: Member) -> MemberPublic:
-        return cls.model_validate(member, from_attributes=True)
 
 
 class TokenResponse(BaseModel):
@@ -135,16 +122,12 @@ class InvitationAcceptance(BaseModel):
     token: Annotated[str, StringConstraints(min_length=10, max_length=200)]
 
 
-class OrganisationRef(BaseModel):
+class OrganisationRef(View):
     id: str
     name: str
 
-    @classmethod
-    def of(cls, organisation: Organisation) -> OrganisationRef:
-        return cls(id=organisation.id, name=organisation.name)
 
-
-class Me(BaseModel):
+class Me(View):
     person_id: str
     email: str
     name: str | None
@@ -154,20 +137,15 @@ class Me(BaseModel):
     @classmethod
     def of(cls, account: Account) -> Me:
         person = account.person
-        return cls(
-            person_id=person.id,
-            email=person.email,
-            name=person.name,
-            role=person.role,
-            organisations=[OrganisationRef.of(o) for o in account.organisations],
-        )
+        return cls.read(person, person_id=person.id, organisations=account.organisations)
 
 
-@router.post(
+organisation_routes = APIRouter(tags=["organisations"])
+
+
+@organisation_routes.post(
     "/organisations",
     status_code=status.HTTP_201_CREATED,
-    response_model=OrganisationPublic,
-    tags=["organisations"],
     summary="Register a partner organisation (office staff)",
 )
 async def register_organisation(
@@ -175,18 +153,14 @@ async def register_organisation(
 ) -> OrganisationPublic:
     organisation = await service.organisations.register(data, admin, correlation_id())
     response.headers["Location"] = f"/organisations/{organisation.id}"
-    return OrganisationPublic.of(organisation)
+    return OrganisationPublic.read(organisation)
 
 
-@router.get(
-    "/organisations",
-    response_model=OrganisationPage,
-    tags=["organisations"],
-    summary="Find partner organisations",
-)
+@organisation_routes.get("/organisations", summary="Find partner organisations")
 async def list_organisations(
     service: DirectoryService,
     user: OptionalUser,
+    paged: AskedPage,
     q: Annotated[
         str | None, Query(max_length=200, description="Words in name or description")
     ] = None,
@@ -197,8 +171,6 @@ async def list_organisations(
     status_: Annotated[
         Literal["active", "archived"], Query(alias="status", description="archived: staff only")
     ] = "active",
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> OrganisationPage:
     query = OrganisationQuery(
         status=OrganisationStatus(status_),
@@ -208,29 +180,21 @@ async def list_organisations(
         field=field,
         district=district,
     )
-    items, total = await service.organisations.find(query, user, limit=limit, offset=offset)
-    return OrganisationPage(
-        items=[OrganisationPublic.of(o) for o in items],
-        total=total,
-        limit=limit,
-        offset=offset,
-        next_offset=next_offset(offset, len(items), total),
+    items, total = await service.organisations.find(
+        query, user, limit=paged.limit, offset=paged.offset
     )
+    return OrganisationPage.of([OrganisationPublic.read(o) for o in items], total, paged)
 
 
-@router.get(
-    "/organisations/{organisation_id}", response_model=OrganisationPublic, tags=["organisations"]
-)
+@organisation_routes.get("/organisations/{organisation_id}")
 async def get_organisation(
     organisation_id: OrganisationId, service: DirectoryService, user: OptionalUser
 ) -> OrganisationPublic:
-    return OrganisationPublic.of(await service.organisations.visible(organisation_id, user))
+    return OrganisationPublic.read(await service.organisations.visible(organisation_id, user))
 
 
-@router.patch(
+@organisation_routes.patch(
     "/organisations/{organisation_id}",
-    response_model=OrganisationPublic,
-    tags=["organisations"],
     summary="Change an organisation (office staff or its members)",
 )
 async def change_organisation(
@@ -239,41 +203,36 @@ async def change_organisation(
     user: CurrentUser,
     service: DirectoryService,
 ) -> OrganisationPublic:
-    return OrganisationPublic.of(
+    return OrganisationPublic.read(
         await service.organisations.change(organisation_id, patch, user, correlation_id())
     )
 
 
-@router.delete(
+@organisation_routes.delete(
     "/organisations/{organisation_id}",
-    response_model=OrganisationPublic,
-    tags=["organisations"],
     summary="Archive an organisation that left the network (office staff)",
 )
 async def archive_organisation(
     organisation_id: OrganisationId, admin: AdminUser, service: DirectoryService
 ) -> OrganisationPublic:
-    return OrganisationPublic.of(
+    return OrganisationPublic.read(
         await service.organisations.archive(organisation_id, admin, correlation_id())
     )
 
 
-@router.get(
-    "/organisations/{organisation_id}/members",
-    response_model=list[MemberPublic],
-    tags=["members"],
-)
+member_routes = APIRouter(tags=["members"])
+
+
+@member_routes.get("/organisations/{organisation_id}/members")
 async def list_members(
     organisation_id: OrganisationId, user: CurrentUser, service: DirectoryService
 ) -> list[MemberPublic]:
-    return [MemberPublic.of(member) for member in await service.members.of(organisation_id, user)]
+    return [MemberPublic.read(member) for member in await service.members.of(organisation_id, user)]
 
 
-@router.post(
+@member_routes.post(
     "/organisations/{organisation_id}/members",
     status_code=status.HTTP_201_CREATED,
-    response_model=MemberInvited,
-    tags=["members"],
     summary="Invite a person to an organisation by email",
     description="A new address gets a link to set a password. An address that already has an "
     "account gets a link to accept; it joins only then. The answer is the same either way.",
@@ -291,22 +250,19 @@ async def invite_member(
     )
 
 
-@router.post(
+@member_routes.post(
     "/invitations/accept",
-    response_model=OrganisationRef,
-    tags=["members"],
     summary="Accept an invitation to an organisation with the token from its email",
 )
 async def accept_invitation(
     body: InvitationAcceptance, user: CurrentUser, service: DirectoryService
 ) -> OrganisationRef:
-    return OrganisationRef.of(await service.members.accept(body.token, user, correlation_id()))
+    return OrganisationRef.read(await service.members.accept(body.token, user, correlation_id()))
 
 
-@router.delete(
+@member_routes.delete(
     "/organisations/{organisation_id}/members/{person_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    tags=["members"],
 )
 async def remove_member(
     organisation_id: OrganisationId,
@@ -318,7 +274,10 @@ async def remove_member(
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/auth/token", response_model=TokenResponse, tags=["auth"], summary="Log in")
+auth_routes = APIRouter(tags=["auth"])
+
+
+@auth_routes.post("/auth/token", summary="Log in")
 async def log_in(
     username: Annotated[str, Form(max_length=320, description="Email address")],
     password: Annotated[str, Form(max_length=1000)],
@@ -329,10 +288,9 @@ async def log_in(
     return TokenResponse(access_token=token, expires_in=expires_in)
 
 
-@router.post(
+@auth_routes.post(
     "/auth/password",
     status_code=status.HTTP_204_NO_CONTENT,
-    tags=["auth"],
     summary="Set a password with the token from an invitation or reset link",
 )
 async def set_password(body: PasswordSet, service: DirectoryService) -> Response:
@@ -340,10 +298,9 @@ async def set_password(body: PasswordSet, service: DirectoryService) -> Response
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post(
+@auth_routes.post(
     "/auth/password-reset",
     status_code=status.HTTP_202_ACCEPTED,
-    tags=["auth"],
     summary="Send a reset link to this address if it has an account",
 )
 async def request_password_reset(
@@ -353,11 +310,17 @@ async def request_password_reset(
     return {"status": "If this address has an account, a link is on its way."}
 
 
-@router.get("/me", response_model=Me, tags=["auth"])
+@auth_routes.get("/me")
 async def me(user: CurrentUser, service: DirectoryService) -> Me:
     return Me.of(await service.accounts.me(user.person_id))
 
 
-@router.get("/.well-known/jwks.json", tags=["auth"], summary="Public keys that sign tokens")
+@auth_routes.get("/.well-known/jwks.json", summary="Public keys that sign tokens")
 async def jwks(service: DirectoryService) -> dict[str, list[dict[str, str]]]:
     return service.issuer.jwks()
+
+
+router = APIRouter()
+router.include_router(organisation_routes)
+router.include_router(member_routes)
+router.include_router(auth_routes)

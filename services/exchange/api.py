@@ -11,11 +11,11 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from services.exchange.domain import Listing, ListingCreate, ListingPatch
+from services.exchange.domain import ListingCreate, ListingPatch
 from services.exchange.repository import ListingFilters
-from services.exchange.service import Exchange, StoredMatch
+from services.exchange.service import Exchange
 from shared.auth import CurrentUser
 from shared.context import current_correlation_id as correlation_id
 from shared.contracts.exchange import (
@@ -25,18 +25,18 @@ from shared.contracts.exchange import (
     WithdrawalReason,
 )
 from shared.contracts.vocabulary import LanguageTag
-from shared.http import next_offset, state_dependency
+from shared.http import paging, state_dependency
 from shared.ids import EntityId
-from shared.pages import Page
+from shared.pages import Page, Paging
+from shared.views import View
 
-Limit = Annotated[int, Query(ge=1, le=100)]
-Offset = Annotated[int, Query(ge=0, le=100_000)]
+AskedPage = Annotated[Paging, paging(default=20, most=100)]
 
 
 ExchangeService = Annotated[Exchange, state_dependency("exchange")]
 
 
-class ListingPublic(BaseModel):
+class ListingPublic(View):
     id: str
     kind: ListingKind
     organisation_id: str
@@ -58,15 +58,11 @@ class ListingPublic(BaseModel):
     created_at: dt.datetime
     updated_at: dt.datetime
 
-    @classmethod
-    def of(cls, listing: Listing) -> ListingPublic:
-        return cls.model_validate(listing.model_dump())
-
 
 ListingPage = Page[ListingPublic]
 
 
-class MatchPublic(BaseModel):
+class MatchPublic(View):
     id: str
     category: ListingCategory
     score: float = Field(ge=0.0, le=1.0, description="How well they fit, from 0 to 1.")
@@ -77,18 +73,6 @@ class MatchPublic(BaseModel):
     found_at: dt.datetime
     offer: ListingPublic = Field(description="The offer as it is now.")
     request: ListingPublic = Field(description="The request as it is now.")
-
-    @classmethod
-    def of(cls, match: StoredMatch) -> MatchPublic:
-        return cls(
-            id=match.id,
-            category=match.category,
-            score=match.score,
-            reasons=match.reasons,
-            found_at=match.found_at,
-            offer=ListingPublic.of(match.offer),
-            request=ListingPublic.of(match.request),
-        )
 
 
 MatchPage = Page[MatchPublic]
@@ -106,7 +90,6 @@ def _closing_route(routes: APIRouter, kind: ListingKind, action: str, what: str)
 
     @routes.post(
         f"/{{listing_id}}/{action}",
-        response_model=ListingPublic,
         name=f"{action}_{kind.value}",
         summary=f"{what} (members of its organisation, or office staff)",
     )
@@ -114,7 +97,7 @@ def _closing_route(routes: APIRouter, kind: ListingKind, action: str, what: str)
         listing_id: EntityId, user: CurrentUser, service: ExchangeService
     ) -> ListingPublic:
         close = service.withdraw if action == "withdraw" else service.fulfil
-        return ListingPublic.of(await close(kind, listing_id, user, correlation_id()))
+        return ListingPublic.read(await close(kind, listing_id, user, correlation_id()))
 
 
 def listing_routes(kind: ListingKind) -> APIRouter:
@@ -127,7 +110,6 @@ def listing_routes(kind: ListingKind) -> APIRouter:
     @routes.post(
         "",
         status_code=status.HTTP_201_CREATED,
-        response_model=ListingPublic,
         name=f"post_{noun}",
         summary=f"Post {a_noun} (members of the organisation, or office staff)",
     )
@@ -136,11 +118,12 @@ def listing_routes(kind: ListingKind) -> APIRouter:
     ) -> ListingPublic:
         listing = await service.post(kind, data, user, correlation_id())
         response.headers["Location"] = f"{path}/{listing.id}"
-        return ListingPublic.of(listing)
+        return ListingPublic.read(listing)
 
-    @routes.get("", response_model=ListingPage, name=f"list_{noun}s", summary=f"Find {noun}s")
+    @routes.get("", name=f"list_{noun}s", summary=f"Find {noun}s")
     async def list_listings(
         service: ExchangeService,
+        paged: AskedPage,
         category: ListingCategory | None = None,
         tag: Annotated[str | None, Query(max_length=50)] = None,
         district: Annotated[str | None, Query(max_length=100)] = None,
@@ -150,8 +133,6 @@ def listing_routes(kind: ListingKind) -> APIRouter:
         q: Annotated[
             str | None, Query(max_length=200, description="Words in title, description or tags")
         ] = None,
-        limit: Limit = 20,
-        offset: Offset = 0,
     ) -> ListingPage:
         filters = ListingFilters(
             kind=kind,
@@ -163,29 +144,24 @@ def listing_routes(kind: ListingKind) -> APIRouter:
             organisation_id=organisation,
             text=q,
         )
-        items, total = await service.find(filters, limit=limit, offset=offset)
-        return ListingPage(
-            items=[ListingPublic.of(listing) for listing in items],
-            total=total,
-            limit=limit,
-            offset=offset,
-            next_offset=next_offset(offset, len(items), total),
-        )
+        items, total = await service.find(filters, limit=paged.limit, offset=paged.offset)
+        return ListingPage.of([ListingPublic.read(listing) for listing in items], total, paged)
 
-    @routes.get("/{listing_id}", response_model=ListingPublic, name=f"get_{noun}")
+    @routes.get("/{listing_id}", name=f"get_{noun}")
     async def get_listing(listing_id: EntityId, service: ExchangeService) -> ListingPublic:
-        return ListingPublic.of(await service.listing(kind, listing_id))
+        return ListingPublic.read(await service.listing(kind, listing_id))
 
     @routes.patch(
         "/{listing_id}",
-        response_model=ListingPublic,
         name=f"change_{noun}",
         summary=f"Change {a_noun} while open (members of its organisation, or office staff)",
     )
     async def change_listing(
         listing_id: EntityId, patch: ListingPatch, user: CurrentUser, service: ExchangeService
     ) -> ListingPublic:
-        return ListingPublic.of(await service.edit(kind, listing_id, patch, user, correlation_id()))
+        return ListingPublic.read(
+            await service.edit(kind, listing_id, patch, user, correlation_id())
+        )
 
     for action, what in _CLOSINGS.items():
         _closing_route(routes, kind, action, what.format(a_noun=a_noun))
@@ -199,7 +175,6 @@ router.include_router(listing_routes(ListingKind.REQUEST))
 
 @router.get(
     "/matches",
-    response_model=MatchPage,
     tags=["matches"],
     summary="Matches concerning an organisation, newest first (its members, or office staff)",
 )
@@ -207,14 +182,9 @@ async def list_matches(
     organisation: Annotated[EntityId, Query(description="Organisation id")],
     user: CurrentUser,
     service: ExchangeService,
-    limit: Limit = 20,
-    offset: Offset = 0,
+    paged: AskedPage,
 ) -> MatchPage:
-    items, total = await service.matches_of(organisation, user, limit=limit, offset=offset)
-    return MatchPage(
-        items=[MatchPublic.of(match) for match in items],
-        total=total,
-        limit=limit,
-        offset=offset,
-        next_offset=next_offset(offset, len(items), total),
+    items, total = await service.matches_of(
+        organisation, user, limit=paged.limit, offset=paged.offset
     )
+    return MatchPage.of([MatchPublic.read(match) for match in items], total, paged)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Response, status
 from fastapi.responses import HTMLResponse
@@ -33,30 +32,16 @@ from services.notifier.texts import SUPPORTED_LANGUAGES, texts_for
 from services.notifier.tokens import LinkClaim
 from shared.auth import AdminUser, CurrentUser, OptionalUser
 from shared.contracts.vocabulary import LanguageTag
-from shared.http import ProblemError, next_offset, state_dependency
+from shared.http import ProblemError, paging, state_dependency
 from shared.ids import EntityId
-from shared.pages import Page
-
-router = APIRouter()
+from shared.pages import Page, Paging
+from shared.views import View
 
 Token = Annotated[str, Query(min_length=10, max_length=1000, description="The signed token")]
 SubscriptionId = EntityId
 
 
 NotifierService = Annotated[Notifier, state_dependency("notifier")]
-
-P = TypeVar("P", bound=Page[Any])
-
-
-def _page(page: type[P], items: Sequence[object], total: int, limit: int, offset: int) -> P:
-    """One page of a list answer, with where the next one starts."""
-    return page(
-        items=list(items),
-        total=total,
-        limit=limit,
-        offset=offset,
-        next_offset=next_offset(offset, len(items), total),
-    )
 
 
 def _lower(value: str) -> str:
@@ -97,7 +82,7 @@ class SubscriptionCreate(BaseModel):
         return self
 
 
-class SubscriptionPublic(BaseModel):
+class SubscriptionPublic(View):
     id: str
     organisation_id: str | None
     email: str | None
@@ -110,23 +95,13 @@ class SubscriptionPublic(BaseModel):
 
     @classmethod
     def of(cls, subscription: Subscription) -> SubscriptionPublic:
-        return cls(
-            id=subscription.id,
-            organisation_id=subscription.organisation_id,
-            email=subscription.email,
-            language=subscription.language,
-            topics=subscription.topics,
-            filters=subscription.filters,
-            delivery=subscription.cadence,
-            status=subscription.status,
-            created_at=subscription.created_at,
-        )
+        return cls.read(subscription, delivery=subscription.cadence)
 
 
 SubscriptionPage = Page[SubscriptionPublic]
 
 
-class DeliveryPublic(BaseModel):
+class DeliveryPublic(View):
     """One email: to whom, why, and what became of it. After the retention period only why
     and what became of it: address and error text are gone (`redacted_at`)."""
 
@@ -158,37 +133,25 @@ class DeliveryPublic(BaseModel):
     @classmethod
     def of(cls, delivery: Delivery) -> DeliveryPublic:
         pending = delivery.status is DeliveryStatus.PENDING
-        return cls(
-            id=delivery.id,
-            status=delivery.status,
+        return cls.read(
+            delivery,
             template=delivery.template.value,
-            reason=delivery.reason,
             recipient=delivery.address,
-            organisation_id=delivery.organisation_id,
-            subscription_id=delivery.subscription_id,
-            cause_event_id=delivery.cause_event_id,
-            cause_type=delivery.cause_type,
-            correlation_id=delivery.correlation_id,
-            attempts=delivery.attempts,
-            last_error=delivery.last_error,
             next_attempt_at=dt.datetime.fromtimestamp(delivery.next_attempt_ms / 1000, dt.UTC)
             if pending
             else None,
-            created_at=delivery.created_at,
-            updated_at=delivery.updated_at,
-            sent_at=delivery.sent_at,
-            redacted_at=delivery.redacted_at,
         )
 
 
 DeliveryPage = Page[DeliveryPublic]
 
 
-@router.post(
+subscription_routes = APIRouter(tags=["subscriptions"])
+
+
+@subscription_routes.post(
     "/subscriptions",
     status_code=status.HTTP_201_CREATED,
-    response_model=SubscriptionPublic,
-    tags=["subscriptions"],
     summary="Follow new offers, requests or events (an address confirms by email first)",
 )
 async def subscribe(
@@ -207,30 +170,27 @@ async def subscribe(
     return SubscriptionPublic.of(subscription)
 
 
-@router.get(
+@subscription_routes.get(
     "/subscriptions",
-    response_model=SubscriptionPage,
-    tags=["subscriptions"],
     summary="Subscriptions of your organisations (office staff: all)",
 )
 async def list_subscriptions(
     user: CurrentUser,
     service: NotifierService,
+    paged: Annotated[Paging, paging(default=20, most=100)],
     organisation_id: Annotated[str | None, Query(max_length=100)] = None,
     email: Annotated[str | None, Query(max_length=320, description="office staff only")] = None,
     status_: Annotated[SubscriptionStatus | None, Query(alias="status")] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> SubscriptionPage:
     items, total = await service.subscriptions.list_subscriptions(
         user,
         organisation_id=organisation_id,
         email=email,
         status=status_,
-        limit=limit,
-        offset=offset,
+        limit=paged.limit,
+        offset=paged.offset,
     )
-    return _page(SubscriptionPage, [SubscriptionPublic.of(s) for s in items], total, limit, offset)
+    return SubscriptionPage.of([SubscriptionPublic.of(s) for s in items], total, paged)
 
 
 def _link_page(
@@ -263,10 +223,9 @@ def _confirmed_page(service: Notifier, claim: LinkClaim) -> HTMLResponse:
     )
 
 
-@router.get(
+@subscription_routes.get(
     "/subscriptions/confirm",
     response_class=HTMLResponse,
-    tags=["subscriptions"],
     summary="The page behind a confirmation email's link: asks before it confirms",
 )
 async def confirm_page(token: Token, service: NotifierService) -> HTMLResponse:
@@ -284,10 +243,9 @@ async def confirm_page(token: Token, service: NotifierService) -> HTMLResponse:
     )
 
 
-@router.post(
+@subscription_routes.post(
     "/subscriptions/confirm",
     response_class=HTMLResponse,
-    tags=["subscriptions"],
     summary="Confirm a subscription (the button on the confirmation page)",
 )
 async def confirm_subscription(token: Token, service: NotifierService) -> HTMLResponse:
@@ -295,10 +253,9 @@ async def confirm_subscription(token: Token, service: NotifierService) -> HTMLRe
     return _confirmed_page(service, claim)
 
 
-@router.delete(
+@subscription_routes.delete(
     "/subscriptions/{subscription_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    tags=["subscriptions"],
     summary="End a subscription (its organisation's editors, office staff)",
 )
 async def end_subscription(
@@ -308,10 +265,12 @@ async def end_subscription(
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get(
+unsubscribe_routes = APIRouter(tags=["unsubscribe"])
+
+
+@unsubscribe_routes.get(
     "/unsubscribe",
     response_class=HTMLResponse,
-    tags=["unsubscribe"],
     summary="The page behind an email's unsubscribe link: asks before it unsubscribes",
 )
 async def unsubscribe_page(token: Token, service: NotifierService) -> HTMLResponse:
@@ -333,10 +292,9 @@ async def unsubscribe_page(token: Token, service: NotifierService) -> HTMLRespon
     )
 
 
-@router.post(
+@unsubscribe_routes.post(
     "/unsubscribe",
     response_class=HTMLResponse,
-    tags=["unsubscribe"],
     summary="Unsubscribe (RFC 8058 one-click: body `List-Unsubscribe=One-Click`)",
 )
 async def unsubscribe(
@@ -355,26 +313,29 @@ async def unsubscribe(
     )
 
 
-@router.get(
-    "/deliveries",
-    response_model=DeliveryPage,
-    tags=["deliveries"],
-    summary="The delivery log (office staff): did we email them?",
-)
+delivery_routes = APIRouter(tags=["deliveries"])
+
+
+@delivery_routes.get("/deliveries", summary="The delivery log (office staff): did we email them?")
 async def list_deliveries(
     _admin: AdminUser,
     service: NotifierService,
+    paged: Annotated[Paging, paging(default=50, most=200)],
     status_: Annotated[DeliveryStatus | None, Query(alias="status")] = None,
     recipient: Annotated[str | None, Query(max_length=320, description="Email address")] = None,
     organisation_id: Annotated[str | None, Query(max_length=100)] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> DeliveryPage:
     items, total = await service.office.list_deliveries(
         status=status_,
         recipient=recipient,
         organisation_id=organisation_id,
-        limit=limit,
-        offset=offset,
+        limit=paged.limit,
+        offset=paged.offset,
     )
-    return _page(DeliveryPage, [DeliveryPublic.of(d) for d in items], total, limit, offset)
+    return DeliveryPage.of([DeliveryPublic.of(d) for d in items], total, paged)
+
+
+router = APIRouter()
+router.include_router(subscription_routes)
+router.include_router(unsubscribe_routes)
+router.include_router(delivery_routes)
