@@ -51,6 +51,23 @@ class CollectionIndexes:
     indexes: Sequence[IndexModel] = field(default_factory=tuple)
 
 
+@dataclass(frozen=True)
+class HotQuery:
+    """A filter that runs per posting, per email or per poll: an index must serve it, or its cost
+    grows with the data (tests/storage checks every one's plan on the server in use)."""
+
+    name: str
+    collection: str
+    filter: Document
+
+
+def outbox_hot_queries(collections: Sequence[str]) -> list[HotQuery]:
+    """The relay's lookup in each outbox collection."""
+    return [HotQuery(f"outbox relay: {name}", name, PENDING_FILTER) for name in collections]
+
+
+#: The relay's lookup filter (ordered by `outbox_seq`).
+PENDING_FILTER: Document = {"outbox_pending": True}
 #: The relay's lookup: pending documents, oldest first. nx-27017 plans an equality as a plain
 #: (indexable) comparison only when some index's name ends with that field, so the single-field
 #: index is there for that; the compound one then serves filter and order alike.

@@ -21,7 +21,7 @@ from shared.metrics import (
     OUTBOX_PUBLISH_ERRORS,
     OUTBOX_PUBLISHED,
 )
-from shared.mongo import Document
+from shared.mongo import PENDING_FILTER, Document
 from shared.outbox import MAX_WRITE_ATTEMPTS, OutboxEntry, now_ms
 
 log = logging.getLogger("integrationsnetz.outbox")
@@ -151,7 +151,7 @@ class OutboxRelay:
         for name in self._collections if lane is None else (lane,):
             cursor = (
                 self._db[name]
-                .find({"outbox_pending": True}, {"_id": 1})
+                .find(PENDING_FILTER, {"_id": 1})
                 .sort("outbox_seq", 1)
                 .limit(self._batch_size)
             )

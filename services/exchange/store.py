@@ -22,7 +22,7 @@ from services.exchange.repository import (
 )
 from shared.contracts.base import Payload
 from shared.contracts.exchange import ListingCategory, ListingKind
-from shared.mongo import CollectionIndexes, Document, find_page
+from shared.mongo import CollectionIndexes, Document, HotQuery, find_page
 from shared.outbox import OutboxWriter
 from shared.projection import apply_revision, projected_organisation
 from shared.text import fold, query_terms, search_terms
@@ -178,6 +178,20 @@ def candidate_filters(listing: Listing) -> list[Document]:
     if title_words:
         filters.append({**base, "search_terms": {"$in": title_words}})
     return filters
+
+
+def hot_queries(sample: Listing) -> list[HotQuery]:
+    """What matching a new listing like `sample` asks the database."""
+    candidates = [
+        HotQuery(f"matching: candidates {sorted(query)}", LISTINGS, query)
+        for query in candidate_filters(sample)
+    ]
+    return [
+        *candidates,
+        HotQuery("matching: listings by id", LISTINGS, {"_id": {"$in": [sample.id]}}),
+        HotQuery("matching: known pairs", MATCHES, {"_id": {"$in": ["a:b"]}}),
+        HotQuery("posting: organisation", ORGANISATIONS, {"_id": sample.organisation_id}),
+    ]
 
 
 def listing_filter_query(filters: ListingFilters) -> Document:

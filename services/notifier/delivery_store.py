@@ -22,7 +22,7 @@ from services.notifier.records import (
 )
 from shared.clock import utc_now
 from shared.contracts.base import Payload
-from shared.mongo import CollectionIndexes, Document, find_page
+from shared.mongo import CollectionIndexes, Document, HotQuery, find_page
 from shared.outbox import ConcurrentUpdateError, OutboxWriter
 
 DELIVERIES = "deliveries"
@@ -43,6 +43,18 @@ DELIVERY_INDEXES = (
         ),
     ),
 )
+
+
+def due_filter(at_ms: int) -> Document:
+    """Deliveries waiting to be sent whose next attempt is due at `at_ms`."""
+    return {"status": DeliveryStatus.PENDING.value, "next_attempt_ms": {"$lte": at_ms}}
+
+
+def hot_queries() -> list[HotQuery]:
+    return [
+        HotQuery("sender: due deliveries", DELIVERIES, due_filter(0)),
+        HotQuery("sender: delivery by id", DELIVERIES, {"_id": "x"}),
+    ]
 
 
 def delivery_document(delivery: Delivery) -> Document:
@@ -108,10 +120,7 @@ class DeliveryStore:
     async def due_deliveries(self, at_ms: int, limit: int) -> list[str]:
         cursor = (
             self.db[DELIVERIES]
-            .find(
-                {"status": DeliveryStatus.PENDING.value, "next_attempt_ms": {"$lte": at_ms}},
-                {"_id": 1},
-            )
+            .find(due_filter(at_ms), {"_id": 1})
             .sort("next_attempt_ms", ASCENDING)
             .limit(limit)
         )
