@@ -52,10 +52,14 @@ from bench.pipeline_raw import raw_baselines
 from bench.pipeline_stack import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
+    CpuWindow,
     Stack,
     StreamWatch,
+    consumed,
     cpu_share,
+    database_commands,
     parked_messages,
+    per_posting,
     running_stack,
     until,
 )
@@ -134,6 +138,10 @@ class Run:
         await until(lambda: expected <= self.posted_ids(), self.options.drain_timeout)
         return time.monotonic() - started
 
+    @staticmethod
+    def burst_ids(pairs: Sequence[Pair]) -> set[str]:
+        return {i for p in pairs for i in (p.offer_id, p.request_id) if i}
+
     def posted_ids(self) -> set[str]:
         return {str(s.data.get("listing_id")) for t in POSTED for s in self.watch.of(t)}
 
@@ -184,6 +192,8 @@ class Run:
         self.pairs += pairs
         matches_before = len(self.watch.of(MATCH))
         mails_before = self.stack.mail.count()
+        commands_before = await database_commands(self.stack)
+        cpu = CpuWindow(self.stack)
         queue: asyncio.Queue[Pair] = asyncio.Queue()
         for pair in pairs:
             queue.put_nowait(pair)
@@ -206,8 +216,20 @@ class Run:
             ),
             self.options.drain_timeout,
         )
+        await until(lambda: self.burst_ids(pairs) <= self.posted_ids(), 30)
+        posted_last = max(
+            (
+                s.arrived
+                for t in POSTED
+                for s in self.watch.of(t)
+                if s.data.get("listing_id") in self.burst_ids(pairs)
+            ),
+            default=float("nan"),
+        )
         matches = self.watch.of(MATCH)[matches_before:]
         mails = self.stack.mail.snapshot()[mails_before:]
+        cpu_cores = cpu.shares()
+        commands = per_posting(commands_before, await database_commands(self.stack), 2 * len(pairs))
         last_match = max((m.arrived for m in matches), default=float("nan"))
         last_mail = max((m.arrived for m in mails), default=float("nan"))
         postings = 2 * len(pairs)
@@ -221,12 +243,16 @@ class Run:
             "matches": len(matches),
             "emails": len(mails),
             "complete": complete,
+            "last_posted_event_after_load_s": round(posted_last - last_post, 1),
             "last_match_after_load_s": round(last_match - last_post, 1),
             "last_email_after_load_s": round(last_mail - last_post, 1),
             "email_rate_per_s": round(len(mails) / max(0.001, last_mail - first_mail), 1),
             "sustained_postings_per_s": (
                 round(postings / (last_mail - first), 1) if complete else None
             ),
+            "database_commands_per_posting": commands,
+            "messages_consumed_by_outcome": await consumed(self.stack),
+            "cpu_cores_used": cpu_cores,
         }
 
     async def latency(self, rate: float) -> dict[str, Any]:
@@ -415,7 +441,8 @@ def print_report(results: dict[str, Any]) -> None:
     lines += [
         f"burst of {burst['postings']} postings (32 clients): accepted "
         f"{burst['accepted_per_s']}/s, {burst['matches_during_load']} matches during the load",
-        f"  last match +{burst['last_match_after_load_s']} s, last email "
+        f"  last posted event +{burst['last_posted_event_after_load_s']} s, "
+        f"last match +{burst['last_match_after_load_s']} s, last email "
         f"+{burst['last_email_after_load_s']} s after the last POST",
         f"  sustained end to end {sustained} postings/s "
         f"({ratio(sustained, api['32']['postings_per_s'])} the API at 32 clients)",
@@ -423,6 +450,14 @@ def print_report(results: dict[str, Any]) -> None:
         f"{burst['email_rate_per_s']}/s = "
         f"{ratio(burst['email_rate_per_s'], raw['smtp_sequential_per_s'])} raw sequential, "
         f"{ratio(burst['email_rate_per_s'], raw['smtp_concurrent_per_s'])} raw concurrent",
+        "  database commands per posting: "
+        + ", ".join(
+            f"{service} {counts['total']}"
+            for service, counts in burst["database_commands_per_posting"].items()
+        ),
+        f"  messages consumed: {burst['messages_consumed_by_outcome']}",
+        "  CPU (cores busy, burst to last email): "
+        + ", ".join(f"{k} {v:.2f}" for k, v in burst["cpu_cores_used"].items()),
         f"half rate ({half['rate_postings_per_s']} postings/s, open loop, {half['pairs']} pairs):",
         f"  POST → match.found  {fmt(half['post_to_match'])}",
         f"  POST → both emails  {fmt(half['post_to_both_emails'])}",

@@ -167,6 +167,48 @@ async def parked_messages(amqp_url: str) -> dict[str, int]:
     return counts
 
 
+async def scrape(stack: Stack, metric: str, label: str) -> dict[str, dict[str, float]]:
+    """Each service's counter `metric` so far, summed by one of its labels (from /metrics)."""
+    found: dict[str, dict[str, float]] = {}
+    async with httpx.AsyncClient(timeout=10, trust_env=False) as client:
+        for service in CONSUMERS:
+            text = (await client.get(f"{stack.url(service)}/metrics")).text
+            counts: dict[str, float] = {}
+            for line in text.splitlines():
+                if line.startswith(metric + "{"):
+                    labels, value = line.rsplit(" ", 1)
+                    key = labels.split(f'{label}="', 1)[1].split('"', 1)[0]
+                    counts[key] = counts.get(key, 0) + float(value)
+            found[service] = counts
+    return found
+
+
+async def database_commands(stack: Stack) -> dict[str, dict[str, float]]:
+    """Each service's database commands so far, by command name."""
+    return await scrape(stack, "integrationsnetz_database_commands_total", "command")
+
+
+async def consumed(stack: Stack) -> dict[str, dict[str, float]]:
+    """Each service's consumed messages so far, by outcome (processed, duplicate, retried …)."""
+    return await scrape(stack, "integrationsnetz_messages_consumed_total", "outcome")
+
+
+def per_posting(
+    before: dict[str, dict[str, float]], after: dict[str, dict[str, float]], postings: int
+) -> dict[str, dict[str, float]]:
+    """Commands per posting between two readings, per service and command (and in total)."""
+    result: dict[str, dict[str, float]] = {}
+    for service, counts in after.items():
+        diff = {
+            command: round((value - before.get(service, {}).get(command, 0)) / postings, 2)
+            for command, value in sorted(counts.items())
+        }
+        diff = {command: value for command, value in diff.items() if value}
+        diff["total"] = round(sum(diff.values()), 2)
+        result[service] = diff
+    return result
+
+
 async def until(done: Callable[[], bool], timeout: float) -> bool:
     """Wait until `done()` holds (checked every 0.1 s) or `timeout` seconds pass."""
     deadline = time.monotonic() + timeout
@@ -252,20 +294,33 @@ class Stack:
         return counts
 
 
+class CpuWindow:
+    """CPU each part of the stack used between `CpuWindow(stack)` and `.shares()`, as a share
+    of one core (1.0 = one core busy all the time)."""
+
+    def __init__(self, stack: Stack) -> None:
+        self._stack = stack
+        self._before = stack.cpu_ticks()
+        self._started = time.monotonic()
+
+    def shares(self) -> dict[str, float]:
+        hertz = os.sysconf("SC_CLK_TCK")
+        after = self._stack.cpu_ticks()
+        wall = time.monotonic() - self._started
+        shares = {
+            name: round((after.get(name, 0) - self._before.get(name, 0)) / hertz / wall, 3)
+            for name in after
+        }
+        shares["total"] = round(sum(shares.values()), 3)
+        return shares
+
+
 async def cpu_share(stack: Stack, seconds: float) -> dict[str, float]:
     """Share of the whole machine (all cores) each part of the stack used over `seconds`."""
-    hertz = os.sysconf("SC_CLK_TCK")
-    cores = os.cpu_count() or 1
-    before = stack.cpu_ticks()
-    started = time.monotonic()
+    window = CpuWindow(stack)
     await asyncio.sleep(seconds)
-    after = stack.cpu_ticks()
-    wall = time.monotonic() - started
-    shares = {
-        name: (after.get(name, 0) - before.get(name, 0)) / hertz / wall / cores for name in after
-    }
-    shares["total"] = sum(shares.values())
-    return shares
+    cores = os.cpu_count() or 1
+    return {name: share / cores for name, share in window.shares().items()}
 
 
 def _services_argument(ports: dict[str, int]) -> str:

@@ -10,6 +10,7 @@ Nothing crashes the consumer, nothing blocks the queue, nothing disappears.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from dataclasses import dataclass
@@ -141,9 +142,13 @@ def register_consumer(
     inbox: Inbox,
     *,
     prefetch_count: int,
+    concurrency: int = 1,
     delivery_limit: int = DELIVERY_LIMIT,
 ) -> None:
-    """Attach a FastStream subscriber that dispatches the queue's messages to the handlers."""
+    """Attach a FastStream subscriber that dispatches the queue's messages to the handlers,
+    up to `concurrency` at the same time (FastStream hands them over one by one; each is handled
+    in a task of its own, and the next is taken once a place is free). Handlers are idempotent
+    and guarded by versions and unique keys, so two events about one entity may run at once."""
     binding = subscriptions.binding()
     queue_name = subscriptions.queue_name
     dispatcher = Dispatcher(subscriptions, inbox, delivery_limit=delivery_limit)
@@ -163,7 +168,7 @@ def register_consumer(
         else:
             await message.ack()
 
-    async def handle(message: RabbitMessage) -> None:
+    async def handle_one(message: RabbitMessage) -> None:
         raw: IncomingMessage = message.raw_message
         delivery = Delivery(raw.body, bool(raw.redelivered), _replay_number(raw))
         try:
@@ -172,6 +177,26 @@ def register_consumer(
             # Only broker or inbox trouble can get here (parking failed): give the message back.
             log.exception("could not settle a message from %s; requeueing it", queue_name)
             await message.nack(requeue=True)
+
+    places = asyncio.Semaphore(concurrency)
+    running: set[asyncio.Task[None]] = set()
+
+    async def in_place(message: RabbitMessage) -> None:
+        try:
+            await handle_one(message)
+        except Exception:  # the channel closed under it (shutdown): the broker redelivers
+            log.warning("a message from %s stays unsettled; the broker redelivers it", queue_name)
+        finally:
+            places.release()
+
+    async def handle(message: RabbitMessage) -> None:
+        if concurrency == 1:
+            await handle_one(message)
+            return
+        await places.acquire()  # a full consumer takes the next message once one is settled
+        task = asyncio.create_task(in_place(message), name=f"{queue_name}-message")
+        running.add(task)
+        task.add_done_callback(running.discard)
 
     broker.subscriber(
         binding.queue,

@@ -49,3 +49,14 @@ PARKED_MESSAGES = Gauge(
     "Messages waiting in the service's parking queue (replay with python -m tools.replay)",
     ["service"],
 )
+DATABASE_COMMANDS = Counter(
+    "integrationsnetz_database_commands_total",
+    "Commands sent to the database, by command name (find, insert, update, findAndModify …)",
+    ["command"],
+)
+DATABASE_COMMAND_DURATION = Histogram(
+    "integrationsnetz_database_command_seconds",
+    "Round-trip time of one database command",
+    ["command"],
+    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
+)

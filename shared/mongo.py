@@ -13,10 +13,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from pymongo import ASCENDING, AsyncMongoClient, IndexModel
+from pymongo import ASCENDING, AsyncMongoClient, IndexModel, monitoring
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import ConnectionFailure, ExecutionTimeout
+
+from shared.metrics import DATABASE_COMMAND_DURATION, DATABASE_COMMANDS
 
 Document = dict[str, Any]
 #: A sort order as pymongo takes it: `(field, ASCENDING or DESCENDING)` pairs, first key first.
@@ -28,6 +30,24 @@ T = TypeVar("T")
 #: the data is wrong: `ConnectionFailure` covers `AutoReconnect`, `NetworkTimeout`,
 #: `NotPrimaryError`, `ServerSelectionTimeoutError` and `WaitQueueTimeoutError`.
 DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (ConnectionFailure, ExecutionTimeout)
+
+
+class CommandMetrics(monitoring.CommandListener):
+    """Counts and times every command the client sends (`/metrics`): how many round trips a
+    posting or an email costs, and which command kinds take the time."""
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        DATABASE_COMMANDS.labels(event.command_name).inc()
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        DATABASE_COMMAND_DURATION.labels(event.command_name).observe(
+            event.duration_micros / 1_000_000
+        )
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        DATABASE_COMMAND_DURATION.labels(event.command_name).observe(
+            event.duration_micros / 1_000_000
+        )
 
 
 def create_mongo_client(
@@ -42,6 +62,7 @@ def create_mongo_client(
         serverSelectionTimeoutMS=timeout_ms,
         connectTimeoutMS=timeout_ms,
         retryWrites=False,  # the embedded server has no sessions to retry with
+        event_listeners=[CommandMetrics()],
     )
 
 

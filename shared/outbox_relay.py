@@ -11,7 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-from pymongo import ReturnDocument
+from pymongo import ReplaceOne, ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.ids import new_id
@@ -169,39 +169,59 @@ class OutboxRelay:
         """Publish one batch of what is pending in `lane`; returns how many entries."""
         candidates = await self.pending(lane)
         OUTBOX_PENDING.labels(self._service).set(len(candidates))
-        claims = []
-        for doc_id in candidates:
-            claim = await self._claim(lane, doc_id)
-            if claim is not None:
-                claims.append(claim)
+        claims = await self._claim(lane, candidates) if candidates else []
         if not claims:
             return 0
         oldest = min((e.created_ms for _, entries in claims for e in entries), default=None)
         if oldest is not None:
             OUTBOX_OLDEST_AGE.labels(self._service).set(max(0.0, (self._clock() - oldest) / 1000))
         outcomes = await asyncio.gather(*(self._publish_entries(*claim) for claim in claims))
-        for (lease, _), (published, _error) in zip(claims, outcomes, strict=True):
-            await self._release(lease, published)
+        await self._release_all(
+            [
+                (lease, published)
+                for (lease, _), (published, _) in zip(claims, outcomes, strict=True)
+            ]
+        )
         errors = [error for _, error in outcomes if error is not None]
         if errors:
             raise errors[0]  # the lane backs off; what went out is already released
         return sum(len(published) for published, _ in outcomes)
 
-    async def _claim(self, collection: str, doc_id: str) -> tuple[_Lease, list[OutboxEntry]] | None:
+    async def _claim(
+        self, collection: str, doc_ids: Sequence[str]
+    ) -> list[tuple[_Lease, list[OutboxEntry]]]:
+        """Claim the documents that are still pending and free, in one round trip, and read them
+        back in another; those another relay holds (or that were published meanwhile) are left
+        out. Each claim is a single-document write, so of racing relays one wins each."""
         now = self._clock()
-        token = new_id()
-        claimed = await self._db[collection].find_one_and_update(
-            {"_id": doc_id, "outbox_pending": True, "outbox_lease_until": {"$lte": now}},
-            {
-                "$set": {"outbox_lease_until": now + self._lease_ms, "outbox_owner": token},
-                "$inc": {"version": 1},
-            },
-            return_document=ReturnDocument.AFTER,
+        token, until = new_id(), now + self._lease_ms
+        await self._db[collection].bulk_write(
+            [
+                UpdateOne(
+                    {"_id": doc_id, "outbox_pending": True, "outbox_lease_until": {"$lte": now}},
+                    {
+                        "$set": {"outbox_lease_until": until, "outbox_owner": token},
+                        "$inc": {"version": 1},
+                    },
+                )
+                for doc_id in doc_ids
+            ],
+            ordered=False,
         )
-        if claimed is None:
-            return None  # another relay holds it, or it was published meanwhile
-        lease = _Lease(collection, doc_id, token, now + self._lease_ms, claimed)
-        return lease, [OutboxEntry.from_document(raw) for raw in claimed.get("outbox") or []]
+        claimed = {
+            str(doc["_id"]): doc
+            async for doc in self._db[collection].find(
+                {"_id": {"$in": list(doc_ids)}, "outbox_owner": token}
+            )
+        }
+        return [
+            (
+                _Lease(collection, doc_id, token, until, claimed[doc_id]),
+                [OutboxEntry.from_document(raw) for raw in claimed[doc_id].get("outbox") or []],
+            )
+            for doc_id in doc_ids  # oldest first
+            if doc_id in claimed
+        ]
 
     async def _keep(self, lease: _Lease) -> None:
         """Renew the lease once half of it is used; raise LeaseLostError if it was taken."""
@@ -239,37 +259,73 @@ class OutboxRelay:
             return done, exc
         return done, None
 
-    async def _release(self, lease: _Lease, done: set[str]) -> None:
-        """Remove published entries and drop the lease. The first try writes over the claimed
-        version without reading; a document written meanwhile is re-read. A lease that was
-        taken over is left to its new holder."""
-        if lease.lost:
+    async def _release_all(self, released: Sequence[tuple[_Lease, set[str]]]) -> None:
+        """Release a batch in one round trip, each write guarded by the version the lease last
+        wrote; the few written meanwhile (a use case added entries) are re-read one by one."""
+        live = [(lease, done) for lease, done in released if not lease.lost]
+        if not live:
             return
+        collection = live[0][0].collection
+        result = await self._db[collection].bulk_write(
+            [
+                ReplaceOne(
+                    {
+                        "_id": lease.doc_id,
+                        "version": lease.doc["version"],
+                        "outbox_owner": lease.token,
+                    },
+                    _without(lease.doc, done),
+                )
+                for lease, done in live
+            ],
+            ordered=False,
+        )
+        if result.matched_count == len(live):
+            return
+        still_held = {
+            str(doc["_id"])
+            async for doc in self._db[collection].find(
+                {
+                    "_id": {"$in": [lease.doc_id for lease, _ in live]},
+                    "outbox_owner": live[0][0].token,
+                },
+                {"_id": 1},
+            )
+        }
+        for lease, done in live:
+            if lease.doc_id in still_held:
+                await self._release(lease, done)
+
+    async def _release(self, lease: _Lease, done: set[str]) -> None:
+        """Remove published entries and drop the lease, re-reading on concurrent writes; a
+        lease that was taken over is left to its new holder."""
         collection, doc_id = lease.collection, lease.doc_id
-        doc: Document | None = lease.doc
-        for attempt in range(MAX_WRITE_ATTEMPTS):
-            if attempt:
-                doc = await self._db[collection].find_one({"_id": doc_id})
+        for _ in range(MAX_WRITE_ATTEMPTS):
+            doc = await self._db[collection].find_one({"_id": doc_id})
             if doc is None or doc.get("outbox_owner") != lease.token:
                 return
-            remaining = [raw for raw in doc.get("outbox") or [] if raw["id"] not in done]
-            version = int(doc["version"])
-            stored = {
-                **doc,
-                "version": version + 1,
-                "outbox": remaining,
-                "outbox_pending": bool(remaining),
-                "outbox_seq": int(remaining[0]["seq"]) if remaining else 0,
-                "outbox_lease_until": 0,
-            }
-            stored.pop("outbox_owner", None)
             result = await self._db[collection].replace_one(
-                {"_id": doc_id, "version": version, "outbox_owner": lease.token}, stored
+                {"_id": doc_id, "version": doc["version"], "outbox_owner": lease.token},
+                _without(doc, done),
             )
             if result.matched_count == 1:
                 return
-            if attempt:
-                await asyncio.sleep(0.005)
+            await asyncio.sleep(0.005)
         log.error(
             "outbox relay: could not release %s/%s; the lease will expire", collection, doc_id
         )
+
+
+def _without(doc: Document, done: set[str]) -> Document:
+    """`doc` at its next version without the published entries and without a lease."""
+    remaining = [raw for raw in doc.get("outbox") or [] if raw["id"] not in done]
+    stored = {
+        **doc,
+        "version": int(doc["version"]) + 1,
+        "outbox": remaining,
+        "outbox_pending": bool(remaining),
+        "outbox_seq": int(remaining[0]["seq"]) if remaining else 0,
+        "outbox_lease_until": 0,
+    }
+    stored.pop("outbox_owner", None)
+    return stored

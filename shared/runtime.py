@@ -128,6 +128,7 @@ class ServiceRuntime:
                 subscription,
                 self.inbox,
                 prefetch_count=self.settings.prefetch_count,
+                concurrency=min(self.settings.consumer_concurrency, self.settings.prefetch_count),
                 delivery_limit=self.settings.delivery_limit,
             )
         self._consumers_registered = True

@@ -75,6 +75,8 @@ class ServiceSettings(WebSettings):
     rabbitmq_url: str = "amqp://guest:guest@127.0.0.1:5672/"
     #: How many unacknowledged messages a consumer holds at once.
     prefetch_count: int = Field(50, ge=1, le=10_000)
+    #: How many of them a queue's consumer handles at the same time (at most the prefetch).
+    consumer_concurrency: int = Field(8, ge=1, le=256)
     #: Attempts at handling a message (counted by the consumer) before it is parked. At most the
     #: queues' `x-delivery-limit` (shared.topology.DELIVERY_LIMIT), the broker's backstop.
     delivery_limit: int = Field(DELIVERY_LIMIT, ge=1, le=DELIVERY_LIMIT)

@@ -128,7 +128,7 @@ async def test_a_relay_that_dies_after_publishing_leaves_the_entry_to_be_publish
     async def die(*_args: Any) -> None:
         raise SystemExit("killed between publish and removal")
 
-    dying._release = die  # type: ignore[method-assign,assignment]
+    dying._release_all = die  # type: ignore[method-assign,assignment]
     async with StreamTap(rabbit.url, EVENTS_EXCHANGE, ("directory.#",)) as tap:
         with pytest.raises(SystemExit):
             await dying.drain()

@@ -9,7 +9,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
-from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, ReplaceOne, ReturnDocument, UpdateOne
 from pymongo.errors import DuplicateKeyError
 
 from tests.support.storage.expect import (
@@ -528,6 +528,50 @@ async def _check_lease_token(coll: Coll) -> tuple[bool, str]:
     return ex.result("renewed by its holder only; the former holder's release matched nothing")
 
 
+async def _check_bulk_claim_and_release(coll: Coll) -> tuple[bool, str]:
+    """12. Claims and releases in bulk (the outbox relay's batch): `bulk_write` of `UpdateOne`
+    filtered by `_id` plus an integer range, and of `ReplaceOne` guarded by `_id`, version and
+    token, applies each operation atomically on its own and counts the matched ones."""
+    await coll.insert_many(
+        [{"_id": f"b{i}", "lease_until": 0, "version": 1, "pending": True} for i in range(4)]
+    )
+    await coll.update_one({"_id": "b3"}, {"$set": {"lease_until": 10_000}})
+    claim = await coll.bulk_write(
+        [
+            UpdateOne(
+                {"_id": f"b{i}", "pending": True, "lease_until": {"$lte": 1_000}},
+                {"$set": {"lease_until": 5_000, "owner": "t"}, "$inc": {"version": 1}},
+            )
+            for i in range(5)
+        ],
+        ordered=False,
+    )
+    held = await coll.find({"_id": {"$in": ["b0", "b1", "b2", "b3"]}, "owner": "t"}).to_list(None)
+    release = await coll.bulk_write(
+        [
+            ReplaceOne(
+                {"_id": doc["_id"], "version": 2 if doc["_id"] != "b1" else 9, "owner": "t"},
+                {"lease_until": 0, "version": 3, "pending": False},
+            )
+            for doc in held
+        ],
+        ordered=False,
+    )
+    ex = Expect()
+    ex.equal("claim matched_count", claim.matched_count, 3)
+    ex.equal("claimed, read back by token", sorted(d["_id"] for d in held), ["b0", "b1", "b2"])
+    ex.equal("claimed lease_until", sorted(d["lease_until"] for d in held), [5_000] * 3)
+    ex.equal("release matched_count (one stale version)", release.matched_count, 2)
+    ex.same(
+        "released",
+        await coll.find_one({"_id": "b0"}),
+        {"_id": "b0", "lease_until": 0, "version": 3, "pending": False},
+    )
+    stale = await coll.find_one({"_id": "b1"}) or {}
+    ex.equal("the stale release left its document", stale.get("owner"), "t")
+    return ex.result("each claim and guarded release applied on its own, counted right")
+
+
 async def _check_attempts_and_expiry(coll: Coll) -> tuple[bool, str]:
     """16. The inbox: `$inc` of an attempt counter by `_id` (AFTER, distinct under concurrency),
     `$set` of a state string and an epoch-ms integer, and the sweep: an integer range on an
@@ -586,4 +630,5 @@ CHECKS: Final[list[tuple[str, Check]]] = [
     ("replace_one_revision_guarded", _check_revision_guarded_replace),
     ("lease_renewed_and_released_by_token", _check_lease_token),
     ("inbox_attempts_and_expiry", _check_attempts_and_expiry),
+    ("bulk_claim_and_release", _check_bulk_claim_and_release),
 ]
