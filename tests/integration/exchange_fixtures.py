@@ -35,6 +35,17 @@ from tests.support.waiting import eventually, until_ready
 
 Headers = dict[str, str]
 MATCHING_CONSUMER = "exchange.matching"
+#: A request and an offer that fit each other (the same category and language, similar text).
+GERMAN_PRACTICE: dict[str, Any] = {
+    "category": "language_partner",
+    "title": "Sprachpartner zum Deutschüben",
+    "languages": ["de"],
+}
+SENIORS_TALKING: dict[str, Any] = {
+    "category": "language_partner",
+    "title": "Senioren als Sprachpartner",
+    "languages": ["de"],
+}
 
 
 @dataclass
@@ -99,6 +110,15 @@ class Network(BehindTheDirectory):
         )
         assert response.status_code == 201, response.text
         listing: dict[str, Any] = response.json()
+        return listing
+
+    async def post_matched(
+        self, tap: StreamTap, kind: str, organisation_id: str, **fields: Any
+    ) -> dict[str, Any]:
+        """Post an offer or a request (`kind`: "offers" or "requests") as a member of the
+        organisation, and wait until the exchange has finished matching it."""
+        listing = await self.post(kind, organisation_id, **fields)
+        await self.matched(tap, f"exchange.{kind.removesuffix('s')}.posted", listing["id"])
         return listing
 
     async def matched(self, tap: StreamTap, routing_key: str, listing_id: str) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pymongo import ASCENDING
 
 from shared.contracts.base import EVENTS_EXCHANGE
-from tests.integration.exchange_fixtures import Network
+from tests.integration.exchange_fixtures import GERMAN_PRACTICE, Network
 from tests.support.amqp import StreamTap
 from tests.support.waiting import eventually
 
@@ -18,15 +18,9 @@ async def test_listings_by_tag_or_language_and_matches_are_found_whatever_index_
     cafe = await network.register("Nachbarschaftscafé Linde")
     mriya = await network.register("Ukrainischer Verein Mriya e.V.")
     async with StreamTap(network.rabbit_url, EVENTS_EXCHANGE, ("exchange.#",)) as tap:
-        request = await network.post(
-            "requests",
-            mriya,
-            category="language_partner",
-            title="Sprachpartner zum Deutschüben",
-            languages=["de"],
-        )
-        await network.matched(tap, "exchange.request.posted", request["id"])
-        offer = await network.post(
+        request = await network.post_matched(tap, "requests", mriya, **GERMAN_PRACTICE)
+        offer = await network.post_matched(
+            tap,
             "offers",
             cafe,
             category="language_partner",
@@ -34,7 +28,6 @@ async def test_listings_by_tag_or_language_and_matches_are_found_whatever_index_
             tags=["Sprachcafé"],
             languages=["de", "uk"],
         )
-        await network.matched(tap, "exchange.offer.posted", offer["id"])
 
         async def matched() -> bool:
             return bool(tap.of_type("exchange.match.found"))

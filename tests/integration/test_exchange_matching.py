@@ -12,7 +12,7 @@ from jsonschema import Draft202012Validator
 
 from shared.contracts.base import EVENTS_EXCHANGE
 from shared.ids import new_id
-from tests.integration.exchange_fixtures import Network
+from tests.integration.exchange_fixtures import GERMAN_PRACTICE, SENIORS_TALKING, Network
 from tests.support.amqp import StreamTap, publish_raw
 from tests.support.infra import ROOT
 from tests.support.waiting import eventually
@@ -20,16 +20,6 @@ from tests.support.waiting import eventually
 MATCH_SCHEMA = json.loads(
     (ROOT / "docs" / "schemas" / "exchange.match.found.v1.json").read_text(encoding="utf-8")
 )
-GERMAN_PRACTICE: dict[str, Any] = {
-    "category": "language_partner",
-    "title": "Sprachpartner zum Deutschüben",
-    "languages": ["de"],
-}
-SENIORS_TALKING: dict[str, Any] = {
-    "category": "language_partner",
-    "title": "Senioren als Sprachpartner",
-    "languages": ["de"],
-}
 
 
 def matches_of(tap: StreamTap, listing_id: str) -> list[dict[str, Any]]:
@@ -59,10 +49,8 @@ async def test_seniors_offering_to_talk_match_an_earlier_german_practice_request
     seniors = await network.register("Seniorenbüro Lindenhof")
     sports = await network.register("Sportverein Eintracht Nord")
     async with StreamTap(network.rabbit_url, EVENTS_EXCHANGE, ("exchange.#",)) as tap:
-        request = await network.post("requests", mriya, **GERMAN_PRACTICE)
-        await network.matched(tap, "exchange.request.posted", request["id"])
-        offer = await network.post("offers", seniors, **SENIORS_TALKING)
-        await network.matched(tap, "exchange.offer.posted", offer["id"])
+        request = await network.post_matched(tap, "requests", mriya, **GERMAN_PRACTICE)
+        offer = await network.post_matched(tap, "offers", seniors, **SENIORS_TALKING)
         await until_matched(tap, offer["id"])
 
         [found] = [
@@ -157,8 +145,7 @@ async def test_an_expired_request_is_withdrawn_as_expired_and_matches_nothing(
             for e in await tap.wait_for("exchange.request.withdrawn")
             if e["subject"] == request["id"]
         ]
-        offer = await network.post("offers", seniors, **SENIORS_TALKING)
-        await network.matched(tap, "exchange.offer.posted", offer["id"])
+        await network.post_matched(tap, "offers", seniors, **SENIORS_TALKING)
 
         assert matches_of(tap, request["id"]) == []
     assert withdrawn["data"]["reason"] == "expired"
@@ -178,8 +165,7 @@ async def test_a_withdrawn_request_matches_nothing(network: Network) -> None:
         assert withdrawn.status_code == 200, withdrawn.text
         assert withdrawn.json()["status"] == "withdrawn"
         [event] = await tap.wait_for("exchange.request.withdrawn")
-        offer = await network.post("offers", seniors, **SENIORS_TALKING)
-        await network.matched(tap, "exchange.offer.posted", offer["id"])
+        offer = await network.post_matched(tap, "offers", seniors, **SENIORS_TALKING)
 
         assert matches_of(tap, offer["id"]) == []
     assert event["subject"] == request["id"]
@@ -190,10 +176,8 @@ async def test_redelivering_offer_posted_creates_no_second_match(network: Networ
     mriya = await network.register("Ukrainischer Verein Mriya e.V.")
     seniors = await network.register("Seniorenbüro Lindenhof")
     async with StreamTap(network.rabbit_url, EVENTS_EXCHANGE, ("exchange.#",)) as tap:
-        request = await network.post("requests", mriya, **GERMAN_PRACTICE)
-        await network.matched(tap, "exchange.request.posted", request["id"])
-        offer = await network.post("offers", seniors, **SENIORS_TALKING)
-        await network.matched(tap, "exchange.offer.posted", offer["id"])
+        await network.post_matched(tap, "requests", mriya, **GERMAN_PRACTICE)
+        offer = await network.post_matched(tap, "offers", seniors, **SENIORS_TALKING)
         [original] = [
             m
             for m in tap.messages
@@ -238,8 +222,9 @@ async def test_editing_a_listing_matches_it_again_but_each_pair_only_once(
         request = await network.post(
             "requests", families, category="furniture", title="Kinderbetten", tags=["Kinderbetten"]
         )
-        offer = await network.post("offers", neighbours, category="furniture", title="Sofa frei")
-        await network.matched(tap, "exchange.offer.posted", offer["id"])
+        offer = await network.post_matched(
+            tap, "offers", neighbours, category="furniture", title="Sofa frei"
+        )
         assert matches_of(tap, offer["id"]) == []
 
         edited = await network.client.patch(
