@@ -12,7 +12,7 @@ from tests.integration.notifier_fixtures import ServedDirectory
 from tests.support.amqp import StreamTap
 from tests.support.infra import RabbitVhost
 from tests.support.members import member_session
-from tests.support.portal import portal_client
+from tests.support.portal import portal_client, posted_from_another_site
 from tests.support.waiting import eventually
 
 ORGANISATION = "01a20175-6dad-718f-a12c-c0b9a10eb02c"
@@ -90,21 +90,15 @@ async def test_the_directory_forms_send_someone_who_is_not_signed_in_to_the_log_
 
 
 async def test_a_directory_form_posted_from_another_site_is_refused() -> None:
-    evil = {"Origin": "https://evil.example"}
-    async with portal() as client:
-        client.cookies.set("inx_session", "a-session-token")
-        answers = [
-            await client.post("/organisations/new", data=A_FORM, headers=evil),
-            await client.post(f"/organisations/{ORGANISATION}/edit", data=A_FORM, headers=evil),
-            await client.post(
-                f"/organisations/{ORGANISATION}/members/new",
-                data={"name": "Olena Kovalenko", "email": "olena@example.org"},
-                headers=evil,
-            ),
-            await client.post(
-                f"/organisations/{ORGANISATION}/archive", data={"confirmed": "yes"}, headers=evil
-            ),
-        ]
+    answers = await posted_from_another_site(
+        ("/organisations/new", A_FORM),
+        (f"/organisations/{ORGANISATION}/edit", A_FORM),
+        (
+            f"/organisations/{ORGANISATION}/members/new",
+            {"name": "Olena Kovalenko", "email": "olena@example.org"},
+        ),
+        (f"/organisations/{ORGANISATION}/archive", {"confirmed": "yes"}),
+    )
     for answer in answers:
         assert answer.status_code == 403, answer.request.url
         assert "nicht vom Portal" in answer.text

@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 
 from tests.integration.exchange_fixtures import Network
-from tests.support.portal import portal_client
+from tests.support.portal import portal_client, posted_from_another_site
 
 ORGANISATION = "01a20175-6dad-718f-a12c-c0b9a10eb02c"
 A_FORM = {
@@ -69,11 +69,9 @@ async def test_posting_while_the_exchange_is_down_answers_503_and_keeps_what_was
 
 
 async def test_a_listing_form_posted_from_another_site_is_refused() -> None:
-    evil = {"Origin": "https://evil.example"}
-    async with portal() as client:
-        client.cookies.set("inx_session", "a-session-token")
-        posted = await client.post("/offers/new", data=A_FORM, headers=evil)
-        closed = await client.post(f"/offers/{ORGANISATION}/fulfil", headers=evil)
+    posted, closed = await posted_from_another_site(
+        ("/offers/new", A_FORM), (f"/offers/{ORGANISATION}/fulfil", None)
+    )
     assert posted.status_code == 403
     assert closed.status_code == 403
     assert "nicht vom Portal" in posted.text

@@ -17,6 +17,8 @@ from tests.support.infra import free_port
 from tests.support.services import serving
 
 PORTAL = "http://portal.test"
+#: What a browser sends with a form that a page of another site posted.
+ANOTHER_SITE = {"Origin": "https://evil.example"}
 
 
 def portal_settings(
@@ -58,3 +60,11 @@ async def served_portal(**services_and_settings: Any) -> AsyncIterator[str]:
     """The portal served over real HTTP (for a browser); yields its URL."""
     async with serving(portal_app(**services_and_settings)) as url:
         yield url
+
+
+async def posted_from_another_site(*forms: tuple[str, Any]) -> list[httpx.Response]:
+    """What the portal (no service behind it) answers a signed-in person's browser that posts
+    forms from a page of another site: one answer a (path, form data or None) pair."""
+    async with portal_client() as client:
+        client.cookies.set("inx_session", "a-session-token")
+        return [await client.post(path, data=data, headers=ANOTHER_SITE) for path, data in forms]
