@@ -141,6 +141,14 @@ async def subscribed(
     return subscription
 
 
+async def told_of_a_public_event(notifier: Notifier[InMemoryNotifierStore]) -> Subscription:
+    """A confirmed subscription of `ADDRESS` to events, and a public event planned for it."""
+    subscription = await subscribed(notifier, topics=(Topic.EVENTS,))
+    entry = EventScheduled.model_validate(an_event("public"))
+    await notifier.plan_calendar_entry(entry, event_of(entry))
+    return subscription
+
+
 def emails(store: InMemoryNotifierStore, template: Template) -> list[Delivery]:
     return [d for d in store.deliveries.values() if d.template is template]
 
@@ -207,9 +215,7 @@ async def test_a_clash_names_an_entry_unknown_here_to_nobody_as_if_it_were_offic
 async def test_a_public_event_reaches_a_confirmed_address_and_is_remembered_as_told(
     notifier: Notifier[InMemoryNotifierStore], store: InMemoryNotifierStore
 ) -> None:
-    subscription = await subscribed(notifier, topics=(Topic.EVENTS,))
-    entry = EventScheduled.model_validate(an_event("public"))
-    await notifier.plan_calendar_entry(entry, event_of(entry))
+    subscription = await told_of_a_public_event(notifier)
     assert [d.address for d in emails(store, Template.NEW_EVENT)] == [ADDRESS]
     assert await store.was_told(subscription.id, "event-1")
 
@@ -284,9 +290,7 @@ async def test_a_digest_subscriber_gets_one_digest_instead_of_single_emails(
 async def test_retention_forgets_an_ended_subscription_its_address_and_what_it_was_told(
     notifier: Notifier[InMemoryNotifierStore], store: InMemoryNotifierStore
 ) -> None:
-    subscription = await subscribed(notifier, topics=(Topic.EVENTS,))
-    entry = EventScheduled.model_validate(an_event("public"))
-    await notifier.plan_calendar_entry(entry, event_of(entry))
+    subscription = await told_of_a_public_event(notifier)
     await notifier.subscriptions.end_subscription(subscription.id, OFFICE)
     for key, delivery in store.deliveries.items():
         store.deliveries[key] = delivery.model_copy(update={"status": DeliveryStatus.SENT})
