@@ -19,6 +19,7 @@ from services.directory.settings import DirectorySettings
 from services.exchange.app import create_app as create_exchange
 from services.exchange.service import Exchange
 from services.exchange.settings import ExchangeSettings
+from shared.contracts.base import EVENTS_EXCHANGE
 from shared.contracts.directory import OrganisationStatus
 from shared.mongo import Document
 from tests.conftest import new_database_name
@@ -210,3 +211,10 @@ served_network = _network_fixture(
     doc="""Like `network`, with the exchange served over real HTTP as well (for the portal,
     which calls it like any other client): `exchange_url` is where.""",
 )
+
+
+@pytest.fixture
+async def exchange_events(network: Network) -> AsyncIterator[StreamTap]:
+    """Every event the exchange of `network` publishes from now on."""
+    async with StreamTap(network.rabbit_url, EVENTS_EXCHANGE, ("exchange.#",)) as tap:
+        yield tap
