@@ -10,7 +10,12 @@ import httpx
 import pytest
 
 from tests.integration.exchange_fixtures import Network
-from tests.support.portal import portal_client, posted_from_another_site
+from tests.support.portal import (
+    portal_client,
+    posted_from_another_site,
+    session_of,
+    signed_in_portal,
+)
 
 ORGANISATION = "01a20175-6dad-718f-a12c-c0b9a10eb02c"
 A_FORM = {
@@ -39,16 +44,14 @@ def portal_of(network: Network) -> httpx.AsyncClient:
     return portal(directory_url=str(network.directory.base_url), exchange_url=network.exchange_url)
 
 
-def session_of(headers: dict[str, str]) -> str:
-    """The portal's session cookie holds the same token as an Authorization header."""
-    return headers["Authorization"].removeprefix("Bearer ")
-
-
 @contextlib.asynccontextmanager
 async def signed_in_for(network: Network, organisation_id: str) -> AsyncIterator[httpx.AsyncClient]:
     """The portal in front of the network, a member of the organisation signed in."""
-    async with portal_of(network) as client:
-        client.cookies.set("inx_session", session_of(network.editor_of(organisation_id)))
+    async with signed_in_portal(
+        session_of(network.editor_of(organisation_id)),
+        directory_url=str(network.directory.base_url),
+        exchange_url=network.exchange_url,
+    ) as client:
         yield client
 
 

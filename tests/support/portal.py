@@ -62,9 +62,21 @@ async def served_portal(**services_and_settings: Any) -> AsyncIterator[str]:
         yield url
 
 
+def session_of(headers: dict[str, str]) -> str:
+    """The portal's session cookie holds the same token as an Authorization header."""
+    return headers["Authorization"].removeprefix("Bearer ")
+
+
+@contextlib.asynccontextmanager
+async def signed_in_portal(session: str, **services: Any) -> AsyncIterator[httpx.AsyncClient]:
+    """`portal_client` of the services, with the session cookie of someone signed in."""
+    async with portal_client(**services) as client:
+        client.cookies.set("inx_session", session)
+        yield client
+
+
 async def posted_from_another_site(*forms: tuple[str, Any]) -> list[httpx.Response]:
     """What the portal (no service behind it) answers a signed-in person's browser that posts
     forms from a page of another site: one answer a (path, form data or None) pair."""
-    async with portal_client() as client:
-        client.cookies.set("inx_session", "a-session-token")
+    async with signed_in_portal("a-session-token") as client:
         return [await client.post(path, data=data, headers=ANOTHER_SITE) for path, data in forms]
