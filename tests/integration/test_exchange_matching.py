@@ -8,6 +8,7 @@ import datetime as dt
 import json
 from typing import Any
 
+import pytest
 from jsonschema import Draft202012Validator
 
 from shared.ids import new_id
@@ -41,11 +42,18 @@ async def until_matched(tap: StreamTap, listing_id: str, count: int = 1) -> list
     return matches_of(tap, listing_id)
 
 
-async def test_seniors_offering_to_talk_match_an_earlier_german_practice_request_exactly_once(
-    network: Network, exchange_events: StreamTap
-) -> None:
+@pytest.fixture
+async def mriya_and_seniors(network: Network) -> tuple[str, str]:
+    """The organisations of the German practice request and of the seniors' offer."""
     mriya = await network.register("Ukrainischer Verein Mriya e.V.")
     seniors = await network.register("Seniorenbüro Lindenhof")
+    return mriya, seniors
+
+
+async def test_seniors_offering_to_talk_match_an_earlier_german_practice_request_exactly_once(
+    network: Network, exchange_events: StreamTap, mriya_and_seniors: tuple[str, str]
+) -> None:
+    mriya, seniors = mriya_and_seniors
     sports = await network.register("Sportverein Eintracht Nord")
     request = await network.post_matched(exchange_events, "requests", mriya, **GERMAN_PRACTICE)
     offer = await network.post_matched(exchange_events, "offers", seniors, **SENIORS_TALKING)
@@ -130,10 +138,9 @@ async def test_a_room_offer_does_not_match_a_furniture_request(
 
 
 async def test_an_expired_request_is_withdrawn_as_expired_and_matches_nothing(
-    network: Network, exchange_events: StreamTap
+    network: Network, exchange_events: StreamTap, mriya_and_seniors: tuple[str, str]
 ) -> None:
-    mriya = await network.register("Ukrainischer Verein Mriya e.V.")
-    seniors = await network.register("Seniorenbüro Lindenhof")
+    mriya, seniors = mriya_and_seniors
     # taken right before posting, with room for a slow machine: the service refuses an
     # expiry that has already passed (and truncates its clock to whole seconds)
     soon = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(seconds=4)
@@ -153,10 +160,9 @@ async def test_an_expired_request_is_withdrawn_as_expired_and_matches_nothing(
 
 
 async def test_a_withdrawn_request_matches_nothing(
-    network: Network, exchange_events: StreamTap
+    network: Network, exchange_events: StreamTap, mriya_and_seniors: tuple[str, str]
 ) -> None:
-    mriya = await network.register("Ukrainischer Verein Mriya e.V.")
-    seniors = await network.register("Seniorenbüro Lindenhof")
+    mriya, seniors = mriya_and_seniors
     request = await network.post("requests", mriya, **GERMAN_PRACTICE)
     withdrawn = await network.client.post(
         f"/requests/{request['id']}/withdraw", headers=network.editor_of(mriya)
@@ -172,10 +178,9 @@ async def test_a_withdrawn_request_matches_nothing(
 
 
 async def test_redelivering_offer_posted_creates_no_second_match(
-    network: Network, exchange_events: StreamTap
+    network: Network, exchange_events: StreamTap, mriya_and_seniors: tuple[str, str]
 ) -> None:
-    mriya = await network.register("Ukrainischer Verein Mriya e.V.")
-    seniors = await network.register("Seniorenbüro Lindenhof")
+    mriya, seniors = mriya_and_seniors
     await network.post_matched(exchange_events, "requests", mriya, **GERMAN_PRACTICE)
     offer = await network.post_matched(exchange_events, "offers", seniors, **SENIORS_TALKING)
     [original] = [
