@@ -15,7 +15,7 @@ from tests.support.infra import RabbitVhost
 from tests.support.members import member_session
 from tests.support.portal import (
     portal_client,
-    posted_from_another_site,
+    refused_from_another_site,
     session_of,
     signed_in_portal,
 )
@@ -95,8 +95,8 @@ async def test_the_directory_forms_send_someone_who_is_not_signed_in_to_the_log_
         assert answer.headers["location"] == "/login"
 
 
-async def test_a_directory_form_posted_from_another_site_is_refused() -> None:
-    answers = await posted_from_another_site(
+async def test_a_directory_form_refused_from_another_site_is_refused() -> None:
+    await refused_from_another_site(
         ("/organisations/new", A_FORM),
         (f"/organisations/{ORGANISATION}/edit", A_FORM),
         (
@@ -105,9 +105,6 @@ async def test_a_directory_form_posted_from_another_site_is_refused() -> None:
         ),
         (f"/organisations/{ORGANISATION}/archive", {"confirmed": "yes"}),
     )
-    for answer in answers:
-        assert answer.status_code == 403, answer.request.url
-        assert "nicht vom Portal" in answer.text
 
 
 async def test_registering_while_the_directory_is_down_answers_503_and_keeps_what_was_typed() -> (

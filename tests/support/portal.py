@@ -75,8 +75,11 @@ async def signed_in_portal(session: str, **services: Any) -> AsyncIterator[httpx
         yield client
 
 
-async def posted_from_another_site(*forms: tuple[str, Any]) -> list[httpx.Response]:
-    """What the portal (no service behind it) answers a signed-in person's browser that posts
-    forms from a page of another site: one answer a (path, form data or None) pair."""
+async def refused_from_another_site(*forms: tuple[str, Any]) -> None:
+    """The portal (no service behind it) refuses each form, a (path, form data or None) pair,
+    that a signed-in person's browser posts from a page of another site, and says why."""
     async with signed_in_portal("a-session-token") as client:
-        return [await client.post(path, data=data, headers=ANOTHER_SITE) for path, data in forms]
+        for path, data in forms:
+            answer = await client.post(path, data=data, headers=ANOTHER_SITE)
+            assert answer.status_code == 403, path
+            assert "nicht vom Portal" in answer.text, path
