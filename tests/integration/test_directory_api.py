@@ -7,18 +7,14 @@ import asyncio
 import time
 import urllib.parse
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 from typing import Any
 
 import httpx
 import jwt
 import pytest
-from pymongo import AsyncMongoClient
 
 from services.directory.app import create_app
 from services.directory.settings import DirectorySettings
-from tests.conftest import new_database_name
-from tests.integration.conftest import directory_settings_for
 from tests.integration.directory_fixtures import (
     COMMANDS_EXCHANGE,
     PASSWORD,
@@ -272,26 +268,17 @@ ACTIVE_IN_ORDER = [BERATUNG, CAFE, MOSCHEE, SPORT, MRIYA]
 
 
 @pytest.fixture(scope="module")
-async def catalogue(
-    rabbit: RabbitVhost,
-    mongo_url: str,
-    keys_dir: Path,
-    storage_selfcheck: None,
-    mongo_client: AsyncMongoClient[dict[str, Any]],
-) -> AsyncIterator[RunningService]:
+async def catalogue(module_directory: RunningService) -> RunningService:
     """One directory with five active organisations and one archived, shared by the search
     tests (they only read)."""
-    database = new_database_name()
-    settings = directory_settings_for(rabbit.url, mongo_url, keys_dir, database)
-    async with running(create_app(settings)) as service:
-        admin = await log_in(service.client, ADMIN_EMAIL, ADMIN_PASSWORD)
-        for facts in CATALOGUE:
-            await register(service.client, admin, **facts)
-        archived = await register(service.client, admin, **ARCHIVED)
-        deleted = await service.client.delete(f"/organisations/{archived['id']}", headers=admin)
-        assert deleted.status_code == 200, deleted.text
-        yield service
-    await mongo_client.drop_database(database)
+    service = module_directory
+    admin = await log_in(service.client, ADMIN_EMAIL, ADMIN_PASSWORD)
+    for facts in CATALOGUE:
+        await register(service.client, admin, **facts)
+    archived = await register(service.client, admin, **ARCHIVED)
+    deleted = await service.client.delete(f"/organisations/{archived['id']}", headers=admin)
+    assert deleted.status_code == 200, deleted.text
+    return service
 
 
 @pytest.mark.parametrize(
