@@ -9,7 +9,7 @@ from pathlib import Path
 from playwright.async_api import Browser
 
 from shared.contracts.base import EVENTS_EXCHANGE
-from tests.integration.exchange_fixtures import Network
+from tests.integration.exchange_fixtures import GERMAN_PRACTICE, Network
 from tests.support.amqp import StreamTap
 from tests.support.browser import logged_in_page, refused_form
 from tests.support.members import member_with_password
@@ -73,18 +73,11 @@ async def test_a_member_posts_an_offer_in_the_browser_sees_its_match_and_withdra
 
         # another organisation looks for exactly that, through the API
         async with StreamTap(network.rabbit_url, EVENTS_EXCHANGE, ("exchange.#",)) as tap:
-            request = await network.post(
-                "requests",
-                mriya,
-                category="language_partner",
-                title="Sprachpartner zum Deutschüben",
-                tags=["Sprachcafé"],
-                languages=["de"],
-                district="Nordstadt",
+            await network.post_matched(
+                tap, "requests", mriya, **GERMAN_PRACTICE, tags=["Sprachcafé"], district="Nordstadt"
             )
-            await network.matched(tap, "exchange.request.posted", request["id"])
         await page.goto(f"{portal_url}/me")
-        match = page.locator("li[id^=match-]", has_text="Sprachpartner zum Deutschüben")
+        match = page.locator("li[id^=match-]", has_text=GERMAN_PRACTICE["title"])
         await match.wait_for()
         assert TITLE in await match.inner_text()
         assert await match.locator(f"a[href='/offers/{offer_id}']").count() == 1

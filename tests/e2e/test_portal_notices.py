@@ -8,9 +8,10 @@ import re
 import httpx
 from playwright.async_api import Browser
 
-from tests.integration.notifier_fixtures import NotifierFactory, ServedDirectory, a_match
+from tests.integration.notifier_fixtures import NotifierFactory, ServedDirectory
 from tests.support.amqp import publish
 from tests.support.browser import logged_in_page
+from tests.support.events import match_found
 from tests.support.mail import MailServer, link_token, tagged
 from tests.support.portal import portal_app
 from tests.support.services import serving
@@ -41,7 +42,7 @@ async def test_a_member_switches_match_emails_on_again_in_the_portal(
         assert password_set.status_code in (200, 204), password_set.text
 
         # a match email reaches the shared inbox, and somebody there unsubscribes
-        [first] = await publish(notifier.amqp_url, [a_match(other["id"], linde["id"])])
+        [first] = await publish(notifier.amqp_url, [match_found(other["id"], linde["id"])])
         [mail] = await mail_server.wait_for(lambda m: m.cause == first.id and m.to == inbox)
         async with httpx.AsyncClient() as mail_client:
             clicked = await mail_client.post(
@@ -66,5 +67,5 @@ async def test_a_member_switches_match_emails_on_again_in_the_portal(
             assert await notice.locator("button", has_text="Abschalten").count() == 1
 
         # the next match is emailed again
-        [second] = await publish(notifier.amqp_url, [a_match(other["id"], linde["id"])])
+        [second] = await publish(notifier.amqp_url, [match_found(other["id"], linde["id"])])
         await mail_server.wait_for(lambda m: m.cause == second.id and m.to == inbox)

@@ -34,7 +34,7 @@ from services.exchange.settings import ExchangeSettings
 from shared.contracts.base import EVENTS_EXCHANGE, TYPE_PREFIX
 from tests.conftest import new_database_name
 from tests.integration.calendar_fixtures import Partners
-from tests.integration.exchange_fixtures import Network
+from tests.integration.exchange_fixtures import GERMAN_PRACTICE, Network
 from tests.integration.notifier_fixtures import NotifierFactory, ServedNotifier
 from tests.support.amqp import StreamTap
 from tests.support.broker_accounts import BrokerAccounts
@@ -212,15 +212,9 @@ async def test_an_outside_system_follows_a_language_partnership_without_personal
         seniors_editor = city.network.editor_of(seniors)
 
         # Suchen und Bieten: the request first, then the offer that fits it
-        request = await city.network.post(
-            "requests",
-            mriya,
-            headers=mriya_editor,
-            category="language_partner",
-            title="Sprachpartner zum Deutschüben",
-            languages=["de"],
+        request = await city.network.post_matched(
+            tap, "requests", mriya, headers=mriya_editor, **GERMAN_PRACTICE
         )
-        await city.network.matched(tap, "exchange.request.posted", request["id"])
         posted = await city.network.client.post(
             "/offers",
             json={

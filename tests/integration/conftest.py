@@ -7,9 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pymongo import AsyncMongoClient
 
 from services.directory.app import create_app as create_directory
 from services.directory.settings import DirectorySettings
+from tests.conftest import new_database_name
 from tests.support.infra import RabbitVhost
 from tests.support.processes import ServiceProcess
 from tests.support.services import ADMIN_EMAIL, ADMIN_PASSWORD, RunningService, log_in, running
@@ -47,6 +49,23 @@ def directory_settings_for(
         **overrides,
     }
     return DirectorySettings(_env_file=None, **values)
+
+
+@pytest.fixture(scope="module")
+async def module_directory(
+    rabbit: RabbitVhost,
+    mongo_url: str,
+    keys_dir: Path,
+    storage_selfcheck: None,
+    mongo_client: AsyncMongoClient[dict[str, Any]],
+) -> AsyncIterator[RunningService]:
+    """One directory, on a database of its own, for all the tests of a module (for what they
+    set up once and only read); the database is dropped afterwards."""
+    database = new_database_name()
+    settings = directory_settings_for(rabbit.url, mongo_url, keys_dir, database)
+    async with running(create_directory(settings)) as service:
+        yield service
+    await mongo_client.drop_database(database)
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from services.directory.settings import DirectorySettings
 from services.exchange.app import create_app as create_exchange
 from services.exchange.service import Exchange
 from services.exchange.settings import ExchangeSettings
+from shared.contracts.base import EVENTS_EXCHANGE
 from shared.contracts.directory import OrganisationStatus
 from shared.mongo import Document
 from tests.conftest import new_database_name
@@ -35,6 +36,17 @@ from tests.support.waiting import eventually, until_ready
 
 Headers = dict[str, str]
 MATCHING_CONSUMER = "exchange.matching"
+#: A request and an offer that fit each other (the same category and language, similar text).
+GERMAN_PRACTICE: dict[str, Any] = {
+    "category": "language_partner",
+    "title": "Sprachpartner zum Deutschüben",
+    "languages": ["de"],
+}
+SENIORS_TALKING: dict[str, Any] = {
+    "category": "language_partner",
+    "title": "Senioren als Sprachpartner",
+    "languages": ["de"],
+}
 
 
 @dataclass
@@ -99,6 +111,15 @@ class Network(BehindTheDirectory):
         )
         assert response.status_code == 201, response.text
         listing: dict[str, Any] = response.json()
+        return listing
+
+    async def post_matched(
+        self, tap: StreamTap, kind: str, organisation_id: str, **fields: Any
+    ) -> dict[str, Any]:
+        """Post an offer or a request (`kind`: "offers" or "requests") as a member of the
+        organisation, and wait until the exchange has finished matching it."""
+        listing = await self.post(kind, organisation_id, **fields)
+        await self.matched(tap, f"exchange.{kind.removesuffix('s')}.posted", listing["id"])
         return listing
 
     async def matched(self, tap: StreamTap, routing_key: str, listing_id: str) -> None:
@@ -190,3 +211,10 @@ served_network = _network_fixture(
     doc="""Like `network`, with the exchange served over real HTTP as well (for the portal,
     which calls it like any other client): `exchange_url` is where.""",
 )
+
+
+@pytest.fixture
+async def exchange_events(network: Network) -> AsyncIterator[StreamTap]:
+    """Every event the exchange of `network` publishes from now on."""
+    async with StreamTap(network.rabbit_url, EVENTS_EXCHANGE, ("exchange.#",)) as tap:
+        yield tap

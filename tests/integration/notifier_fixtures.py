@@ -5,8 +5,6 @@ invitations)."""
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +18,6 @@ from services.directory.settings import DirectorySettings
 from services.notifier.app import create_app as create_notifier
 from services.notifier.service import Notifier
 from services.notifier.settings import NotifierSettings
-from shared.contracts.exchange import MatchFound
 from shared.ids import new_id
 from tests.conftest import RUN_ID, new_database_name
 from tests.integration.conftest import PORTAL
@@ -42,25 +39,6 @@ def notifier_vhost(rabbitmq_base_url: str) -> Iterator[RabbitVhost]:
     vhost = create_vhost(rabbitmq_base_url, f"inx-test-{RUN_ID}-notifier")
     yield vhost
     delete_vhost(vhost)
-
-
-def a_match(offer_org: str, request_org: str, **changes: object) -> MatchFound:
-    """An `exchange.match.found` between two organisations; keyword arguments override."""
-    values: dict[str, object] = {
-        "match_id": str(uuid.uuid4()),
-        "offer_id": str(uuid.uuid4()),
-        "request_id": str(uuid.uuid4()),
-        "offer_organisation_id": offer_org,
-        "request_organisation_id": request_org,
-        "category": "language_partner",
-        "score": 0.82,
-        "reasons": ["gleiche Sprache", "gleicher Stadtteil"],
-        "offer_title": "Seniorinnen und Senioren für Gesprächsrunden",
-        "request_title": "Sprachpartner für ukrainische Jugendliche gesucht",
-        "found_at": dt.datetime.now(dt.UTC),
-    }
-    values.update(changes)
-    return MatchFound.model_validate(values)
 
 
 # --- serving apps over real HTTP ------------------------------------------------------------

@@ -43,6 +43,13 @@ def registered(organisation_id: str = "org-1", name: str = "Mriya e.V.") -> Orga
     )
 
 
+async def publish_event(
+    url: str, event: CloudEvent, routing_key: str = "directory.organisation.registered"
+) -> None:
+    """Publish the event's JSON to the public exchange, as the directory's relay does."""
+    await publish_raw(url, event.model_dump_json().encode(), routing_key=routing_key)
+
+
 class Effects:
     """What the test consumer did: one document per handled event, and a failure switch."""
 
@@ -68,6 +75,14 @@ class Effects:
 
 
 Consumer = tuple[ServiceRuntime, Effects, RabbitVhost]
+
+
+async def publish_failing(consumer: Consumer, organisation_id: str, failures: int) -> None:
+    """Publish that the organisation was registered, with the handler failing on it `failures`
+    times before it succeeds."""
+    _runtime, effects, vhost = consumer
+    effects.fail_times[organisation_id] = failures
+    await publish_event(vhost.url, envelope(registered(organisation_id)))
 
 
 @contextlib.asynccontextmanager
@@ -125,12 +140,25 @@ async def parked_messages(
     return found
 
 
+async def replay_after_the_fix(consumer: Consumer, organisation_id: str) -> None:
+    """Let the handler succeed on the organisation (the bug is fixed and deployed), replay the
+    one message parked, and wait until it was handled once."""
+    _runtime, effects, vhost = consumer
+    effects.fail_times[organisation_id] = 0
+    report = await replay_parked(vhost.url, "testsvc")
+    assert report.replayed == 1
+
+    async def handled() -> bool:
+        return await effects.count(org=organisation_id) == 1
+
+    await wait_until(handled)
+
+
 async def test_the_same_event_delivered_twice_has_one_effect(consumer: Consumer) -> None:
     runtime, effects, vhost = consumer
     event = envelope(registered("org-twice"))
-    body = event.model_dump_json().encode()
-    await publish_raw(vhost.url, body, routing_key="directory.organisation.registered")
-    await publish_raw(vhost.url, body, routing_key="directory.organisation.registered")
+    await publish_event(vhost.url, event)
+    await publish_event(vhost.url, event)
 
     async def both_seen() -> bool:
         return effects.calls >= 1 and await effects.count(org="org-twice") >= 1
@@ -194,11 +222,7 @@ async def test_a_message_that_cannot_be_read_is_parked_with_the_reason(
     assert headers["x-parked-queue"] == "testsvc.directory-events"
     assert parked[0].body == body  # kept verbatim for a replay
     # the consumer is alive and still handles good messages
-    await publish_raw(
-        vhost.url,
-        envelope(registered("org-after")).model_dump_json().encode(),
-        routing_key="directory.organisation.registered",
-    )
+    await publish_event(vhost.url, envelope(registered("org-after")))
 
     async def handled() -> bool:
         return await effects.count(org="org-after") == 1
@@ -229,12 +253,7 @@ async def test_a_handler_that_keeps_failing_gets_the_message_parked_after_the_de
     consumer: Consumer,
 ) -> None:
     _runtime, effects, vhost = consumer
-    effects.fail_times["org-poison"] = 1000
-    await publish_raw(
-        vhost.url,
-        envelope(registered("org-poison")).model_dump_json().encode(),
-        routing_key="directory.organisation.registered",
-    )
+    await publish_failing(consumer, "org-poison", failures=1000)
 
     async def gauge_shows_it() -> bool:
         return bool(PARKED_MESSAGES.labels("testsvc")._value.get() >= 1)
@@ -251,13 +270,8 @@ async def test_a_handler_that_keeps_failing_gets_the_message_parked_after_the_de
 async def test_a_handler_that_fails_once_succeeds_on_redelivery_with_one_effect(
     consumer: Consumer,
 ) -> None:
-    _runtime, effects, vhost = consumer
-    effects.fail_times["org-flaky"] = 2
-    await publish_raw(
-        vhost.url,
-        envelope(registered("org-flaky")).model_dump_json().encode(),
-        routing_key="directory.organisation.registered",
-    )
+    _runtime, effects, _vhost = consumer
+    await publish_failing(consumer, "org-flaky", failures=2)
 
     async def handled() -> bool:
         return await effects.count(org="org-flaky") == 1
@@ -271,16 +285,8 @@ async def test_an_event_the_service_did_not_subscribe_to_never_reaches_its_queue
 ) -> None:
     _runtime, effects, vhost = consumer
     updated = OrganisationUpdated(**registered("org-upd").model_dump(), changed_fields=["name"])
-    await publish_raw(
-        vhost.url,
-        envelope(updated).model_dump_json().encode(),
-        routing_key="directory.organisation.updated",
-    )
-    await publish_raw(
-        vhost.url,
-        envelope(registered("org-reg")).model_dump_json().encode(),
-        routing_key="directory.organisation.registered",
-    )
+    await publish_event(vhost.url, envelope(updated), routing_key="directory.organisation.updated")
+    await publish_event(vhost.url, envelope(registered("org-reg")))
 
     async def handled() -> bool:
         return await effects.count(org="org-reg") == 1
@@ -292,12 +298,7 @@ async def test_an_event_the_service_did_not_subscribe_to_never_reaches_its_queue
 
 async def test_a_parked_message_replayed_after_the_fix_is_handled_once(consumer: Consumer) -> None:
     _runtime, effects, vhost = consumer
-    effects.fail_times["org-later"] = 1000
-    await publish_raw(
-        vhost.url,
-        envelope(registered("org-later")).model_dump_json().encode(),
-        routing_key="directory.organisation.registered",
-    )
+    await publish_failing(consumer, "org-later", failures=1000)
 
     async def parked() -> bool:
         connection = await aio_pika.connect(vhost.url)
@@ -308,14 +309,7 @@ async def test_a_parked_message_replayed_after_the_fix_is_handled_once(consumer:
 
     await wait_until(parked)
     assert effects.calls >= DELIVERY_LIMIT
-    effects.fail_times["org-later"] = 0  # the bug is fixed and deployed
-    report = await replay_parked(vhost.url, "testsvc")
-    assert report.replayed == 1
-
-    async def handled() -> bool:
-        return await effects.count(org="org-later") == 1
-
-    await wait_until(handled)
+    await replay_after_the_fix(consumer, "org-later")
     assert (await replay_parked(vhost.url, "testsvc")).replayed == 0
 
 
@@ -325,11 +319,7 @@ async def test_an_event_caused_by_handling_another_carries_its_correlation_id(
     _runtime, _effects, vhost = consumer
     cause = envelope(registered("org-cause"), correlation_id="req-4711")
     async with StreamTap(vhost.url, EVENTS_EXCHANGE, ("directory.organisation.updated",)) as tap:
-        await publish_raw(
-            vhost.url,
-            cause.model_dump_json().encode(),
-            routing_key="directory.organisation.registered",
-        )
+        await publish_event(vhost.url, cause)
         [caused] = await tap.wait_for("directory.organisation.updated")
     assert caused["correlationid"] == "req-4711"
     assert caused["id"] != cause.id
@@ -374,23 +364,12 @@ async def test_a_message_the_broker_parked_at_its_delivery_limit_is_handled_once
     set_policy(vhost, "backstop", r"^testsvc\.directory-events$", {"delivery-limit": 1})
     effects.fail_times["org-stuck"] = 1000
     event = envelope(registered("org-stuck"))
-    await publish_raw(
-        vhost.url,
-        event.model_dump_json().encode(),
-        routing_key="directory.organisation.registered",
-    )
+    await publish_event(vhost.url, event)
     headers = await peek_parked(vhost.url, "testsvc.parked")
     assert "x-parked-reason" not in headers, "parked by the broker itself"
     assert headers["x-first-death-reason"] == "delivery_limit"
 
-    effects.fail_times["org-stuck"] = 0  # the bug is fixed and deployed
-    report = await replay_parked(vhost.url, "testsvc")
-    assert report.replayed == 1
-
-    async def handled() -> bool:
-        return await effects.count(org="org-stuck") == 1
-
-    await wait_until(handled)
+    await replay_after_the_fix(consumer, "org-stuck")
 
     async def done() -> bool:
         entry = await runtime.db["inbox"].find_one({"event_id": event.id})
@@ -442,11 +421,7 @@ async def test_a_poison_message_is_parked_after_exactly_delivery_limit_attempts_
     ):
         effects.fail_times["org-poison"] = 1000
         event = envelope(registered("org-poison"))
-        await publish_raw(
-            vhost.url,
-            event.model_dump_json().encode(),
-            routing_key="directory.organisation.registered",
-        )
+        await publish_event(vhost.url, event)
         [parked] = await parked_messages(vhost.url, "testsvc.parked", 1)
         assert "handler failed 3 times" in str(parked.headers["x-parked-reason"])
         assert effects.calls == 3

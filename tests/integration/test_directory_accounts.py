@@ -3,45 +3,33 @@ new password voids, throttled reset requests, and the sweep of expired counters 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 
 from services.directory.service import Directory
 from services.directory.store import LOGIN_THROTTLE, ONE_TIME_TOKENS
-from tests.integration.test_directory_api import (
-    COMMANDS_EXCHANGE,
+from tests.integration.directory_fixtures import (
     PASSWORD,
-    SEND_EMAIL,
-    FakeClock,
     emails_to,
-    onboard,
-    register,
     set_password,
     token_in,
     try_log_in,
 )
+from tests.integration.test_directory_api import FakeClock
 from tests.support.amqp import StreamTap
-from tests.support.infra import RabbitVhost
 from tests.support.problems import assert_problem
 from tests.support.services import ADMIN_EMAIL, RunningService
 
 Headers = dict[str, str]
 
 
-@pytest.fixture
-async def commands(directory: RunningService, rabbit: RabbitVhost) -> AsyncIterator[StreamTap]:
-    async with StreamTap(rabbit.url, COMMANDS_EXCHANGE, (SEND_EMAIL,)) as tap:
-        yield tap
-
-
+@pytest.mark.usefixtures("ayse")
 async def test_a_new_password_voids_every_reset_link_sent_before_it(
-    directory: RunningService, admin: Headers, commands: StreamTap
+    directory: RunningService, commands: StreamTap
 ) -> None:
     client = directory.client
-    treff = await register(client, admin, "Nachbarschaftstreff Linde")
-    await onboard(client, admin, commands, treff["id"], "ayse@example.org", "Ayşe")
 
     for _ in range(2):
         response = await client.post("/auth/password-reset", json={"email": "ayse@example.org"})
@@ -74,12 +62,11 @@ async def test_reset_requests_are_refused_with_429_beyond_the_limit_per_address_
     assert int(refused.headers["Retry-After"]) >= 1
 
 
+@pytest.mark.usefixtures("ayse")
 async def test_a_reset_request_does_the_same_work_for_a_known_and_an_unknown_address(
-    directory: RunningService, admin: Headers, commands: StreamTap
+    directory: RunningService, commands: StreamTap
 ) -> None:
     service: Directory = directory.app.state.directory
-    treff = await register(directory.client, admin, "Nachbarschaftstreff Linde")
-    await onboard(directory.client, admin, commands, treff["id"], "ayse@example.org", "Ayşe")
     calls: list[str] = []
     store: Any = service.store
     for name in ("count_attempt", "find_person_by_email", "add_one_time_token", "get_organisation"):
@@ -108,14 +95,13 @@ async def test_a_reset_request_does_the_same_work_for_a_known_and_an_unknown_add
     assert [c for c in commands.bodies() if c["data"]["to"] == "niemand@example.org"] == []
 
 
+@pytest.mark.usefixtures("ayse")
 async def test_expired_attempt_counters_and_one_time_tokens_are_swept_and_used_ones_are_gone(
-    directory: RunningService, admin: Headers, commands: StreamTap
+    directory: RunningService,
 ) -> None:
     client = directory.client
     service: Directory = directory.app.state.directory
     db = directory.runtime.db
-    treff = await register(client, admin, "Nachbarschaftstreff Linde")
-    await onboard(client, admin, commands, treff["id"], "ayse@example.org", "Ayşe")
     assert await db[ONE_TIME_TOKENS].count_documents({}) == 0  # the used invitation is gone
     assert (
         await client.post("/auth/password-reset", json={"email": "ayse@example.org"})

@@ -7,79 +7,35 @@ import asyncio
 import time
 import urllib.parse
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
 import jwt
 import pytest
-from pymongo import AsyncMongoClient
 
 from services.directory.app import create_app
 from services.directory.settings import DirectorySettings
-from tests.conftest import new_database_name
-from tests.integration.conftest import directory_settings_for
+from tests.integration.directory_fixtures import (
+    COMMANDS_EXCHANGE,
+    PASSWORD,
+    SEND_EMAIL,
+    Headers,
+    Team,
+    emails_to,
+    invite,
+    onboard,
+    register,
+    set_password,
+    team,
+    token_in,
+    try_log_in,
+)
 from tests.support.amqp import StreamTap
 from tests.support.infra import RabbitVhost
 from tests.support.problems import assert_problem
 from tests.support.services import ADMIN_EMAIL, ADMIN_PASSWORD, RunningService, log_in, running
 
-COMMANDS_EXCHANGE = "integrationsnetz.commands"
-SEND_EMAIL = "notifier.email.send"
-SET_PASSWORD_LINK = "http://portal.test/set-password?token="
-PASSWORD = "Sonnenblume-im-Mai-2026"
-Headers = dict[str, str]
-
-
 # --- helpers ------------------------------------------------------------------------------
-
-
-async def register(client: httpx.AsyncClient, admin: Headers, name: str, **facts: Any) -> Any:
-    body = {"name": name, "kind": "association", **facts}
-    response = await client.post("/organisations", json=body, headers=admin)
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-async def emails_to(
-    commands: StreamTap, address: str, count: int = 1, timeout: float = 10.0
-) -> list[dict[str, Any]]:
-    """The `data` of the email commands for `address`, once at least `count` have arrived."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        found = [c["data"] for c in commands.of_type(SEND_EMAIL) if c["data"]["to"] == address]
-        if len(found) >= count:
-            return found
-        if loop.time() > deadline:
-            raise AssertionError(f"expected {count} email(s) to {address}; saw {found}")
-        await asyncio.sleep(0.02)
-
-
-def token_in(email: dict[str, Any]) -> str:
-    link: str = email["params"]["link"]
-    assert link.startswith(SET_PASSWORD_LINK), link
-    [token] = urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)["token"]
-    return token
-
-
-async def invite(
-    client: httpx.AsyncClient, headers: Headers, organisation_id: str, email: str, name: str
-) -> httpx.Response:
-    return await client.post(
-        f"/organisations/{organisation_id}/members",
-        json={"email": email, "name": name},
-        headers=headers,
-    )
-
-
-async def set_password(client: httpx.AsyncClient, token: str, password: str) -> httpx.Response:
-    return await client.post("/auth/password", json={"token": token, "password": password})
-
-
-async def try_log_in(client: httpx.AsyncClient, email: str, password: str) -> httpx.Response:
-    return await client.post("/auth/token", data={"username": email, "password": password})
 
 
 class FakeClock:
@@ -92,36 +48,7 @@ class FakeClock:
         return self.now
 
 
-@dataclass(frozen=True)
-class Member:
-    person_id: str
-    headers: Headers
-
-
-async def onboard(
-    client: httpx.AsyncClient,
-    admin: Headers,
-    commands: StreamTap,
-    organisation_id: str,
-    email: str,
-    name: str,
-) -> Member:
-    """Invite someone, follow their link to set a password, and log them in."""
-    response = await invite(client, admin, organisation_id, email, name)
-    assert response.status_code == 201, response.text
-    [invitation] = await emails_to(commands, email)
-    assert (await set_password(client, token_in(invitation), PASSWORD)).status_code == 204
-    return Member(response.json()["person_id"], await log_in(client, email, PASSWORD))
-
-
 # --- fixtures -----------------------------------------------------------------------------
-
-
-@pytest.fixture
-async def commands(directory: RunningService, rabbit: RabbitVhost) -> AsyncIterator[StreamTap]:
-    """The email commands the directory sends to the notifier, from now on."""
-    async with StreamTap(rabbit.url, COMMANDS_EXCHANGE, (SEND_EMAIL,)) as tap:
-        yield tap
 
 
 @pytest.fixture
@@ -242,8 +169,10 @@ async def test_a_reset_request_for_an_unknown_address_is_accepted_and_sends_noth
     directory: RunningService, admin: Headers, commands: StreamTap
 ) -> None:
     client = directory.client
-    treff = await register(client, admin, "Nachbarschaftstreff Linde", preferred_language="tr")
-    await onboard(client, admin, commands, treff["id"], "ayse@example.org", "Ayşe")
+    ayse = ("ayse@example.org", "Ayşe")
+    await team(
+        directory, admin, commands, "Nachbarschaftstreff Linde", ayse, preferred_language="tr"
+    )
 
     unknown = await client.post("/auth/password-reset", json={"email": "niemand@example.org"})
     known = await client.post("/auth/password-reset", json={"email": "Ayse@Example.org"})
@@ -258,12 +187,11 @@ async def test_a_reset_request_for_an_unknown_address_is_accepted_and_sends_noth
     assert [e for e in commands.bodies() if e["data"]["to"] == "niemand@example.org"] == []
 
 
+@pytest.mark.usefixtures("ayse")
 async def test_a_reset_link_replaces_the_old_password(
-    directory: RunningService, admin: Headers, commands: StreamTap
+    directory: RunningService, commands: StreamTap
 ) -> None:
     client = directory.client
-    treff = await register(client, admin, "Nachbarschaftstreff Linde")
-    await onboard(client, admin, commands, treff["id"], "ayse@example.org", "Ayşe")
 
     response = await client.post("/auth/password-reset", json={"email": "ayse@example.org"})
     assert response.status_code == 202
@@ -340,26 +268,17 @@ ACTIVE_IN_ORDER = [BERATUNG, CAFE, MOSCHEE, SPORT, MRIYA]
 
 
 @pytest.fixture(scope="module")
-async def catalogue(
-    rabbit: RabbitVhost,
-    mongo_url: str,
-    keys_dir: Path,
-    storage_selfcheck: None,
-    mongo_client: AsyncMongoClient[dict[str, Any]],
-) -> AsyncIterator[RunningService]:
+async def catalogue(module_directory: RunningService) -> RunningService:
     """One directory with five active organisations and one archived, shared by the search
     tests (they only read)."""
-    database = new_database_name()
-    settings = directory_settings_for(rabbit.url, mongo_url, keys_dir, database)
-    async with running(create_app(settings)) as service:
-        admin = await log_in(service.client, ADMIN_EMAIL, ADMIN_PASSWORD)
-        for facts in CATALOGUE:
-            await register(service.client, admin, **facts)
-        archived = await register(service.client, admin, **ARCHIVED)
-        deleted = await service.client.delete(f"/organisations/{archived['id']}", headers=admin)
-        assert deleted.status_code == 200, deleted.text
-        yield service
-    await mongo_client.drop_database(database)
+    service = module_directory
+    admin = await log_in(service.client, ADMIN_EMAIL, ADMIN_PASSWORD)
+    for facts in CATALOGUE:
+        await register(service.client, admin, **facts)
+    archived = await register(service.client, admin, **ARCHIVED)
+    deleted = await service.client.delete(f"/organisations/{archived['id']}", headers=admin)
+    assert deleted.status_code == 200, deleted.text
+    return service
 
 
 @pytest.mark.parametrize(
@@ -441,14 +360,10 @@ async def test_office_staff_can_list_archived_organisations_and_nobody_else_can(
 
 
 async def test_a_member_may_not_list_archived_organisations(
-    directory: RunningService, admin: Headers, commands: StreamTap
+    directory: RunningService, linde: Team
 ) -> None:
-    client = directory.client
-    treff = await register(client, admin, "Nachbarschaftstreff Linde")
-    ali = await onboard(client, admin, commands, treff["id"], "ali@example.org", "Ali")
-
-    response = await client.get(
-        "/organisations", params={"status": "archived"}, headers=ali.headers
+    response = await directory.client.get(
+        "/organisations", params={"status": "archived"}, headers=linde.member.headers
     )
 
     assert_problem(response, 403)
@@ -511,31 +426,30 @@ def link_token(email: dict[str, Any], page: str) -> str:
 
 
 async def test_an_account_invited_to_another_organisation_joins_only_by_accepting_it_itself(
-    directory: RunningService, admin: Headers, commands: StreamTap
+    directory: RunningService,
+    admin: Headers,
+    commands: StreamTap,
+    linde: Team,
+    mriya: Team,
 ) -> None:
     client = directory.client
-    linde = await register(client, admin, "Nachbarschaftstreff Linde")
-    mriya = await register(client, admin, "Ukrainischer Verein Mriya e.V.")
-    ali = await onboard(client, admin, commands, linde["id"], "ali@example.org", "Ali")
-    jana = await onboard(client, admin, commands, mriya["id"], "jana@example.org", "Jana")
+    ali, jana = linde.member, mriya.member
 
-    existing = await invite(client, jana.headers, mriya["id"], "ali@example.org", "A. Nonym")
-    new = await invite(client, jana.headers, mriya["id"], "kemal@example.org", "Kemal")
+    existing = await invite(client, jana.headers, mriya.id, "ali@example.org", "A. Nonym")
+    new = await invite(client, jana.headers, mriya.id, "kemal@example.org", "Kemal")
 
     assert existing.status_code == new.status_code == 201, existing.text
     assert existing.json().keys() == new.json().keys()
     assert existing.json()["invitation_sent"] is new.json()["invitation_sent"] is True
     assert existing.json()["person_id"] != ali.person_id
-    members = (
-        await client.get(f"/organisations/{mriya['id']}/members", headers=jana.headers)
-    ).json()
+    members = (await client.get(f"/organisations/{mriya.id}/members", headers=jana.headers)).json()
     assert [(m["name"], m["email"], m["has_password"]) for m in members] == [
         ("A. Nonym", "ali@example.org", False),
         ("Jana", "jana@example.org", True),
         ("Kemal", "kemal@example.org", False),
     ]
     ali_me = (await client.get("/me", headers=ali.headers)).json()
-    assert [o["id"] for o in ali_me["organisations"]] == [linde["id"]]  # not without consent
+    assert [o["id"] for o in ali_me["organisations"]] == [linde.id]  # not without consent
 
     [_, asked] = await emails_to(commands, "ali@example.org", 2)
     assert asked["template"] == "membership_invitation"
@@ -548,25 +462,21 @@ async def test_an_account_invited_to_another_organisation_joins_only_by_acceptin
     accepted = await client.post("/invitations/accept", json={"token": token}, headers=ali.headers)
 
     assert accepted.status_code == 200, accepted.text
-    assert accepted.json() == {"id": mriya["id"], "name": "Ukrainischer Verein Mriya e.V."}
+    assert accepted.json() == {"id": mriya.id, "name": "Ukrainischer Verein Mriya e.V."}
     again = await client.post("/invitations/accept", json={"token": token}, headers=ali.headers)
     assert_problem(again, 400)
     ali_me = (await client.get("/me", headers=ali.headers)).json()
-    assert [o["id"] for o in ali_me["organisations"]] == [linde["id"], mriya["id"]]
-    members = (
-        await client.get(f"/organisations/{mriya['id']}/members", headers=jana.headers)
-    ).json()
+    assert [o["id"] for o in ali_me["organisations"]] == [linde.id, mriya.id]
+    members = (await client.get(f"/organisations/{mriya.id}/members", headers=jana.headers)).json()
     assert ("Ali", True) in [(m["name"], m["has_password"]) for m in members]
     assert (await try_log_in(client, "ali@example.org", PASSWORD)).status_code == 200
 
 
 async def test_a_withdrawn_invitation_of_an_account_can_no_longer_be_accepted(
-    directory: RunningService, admin: Headers, commands: StreamTap
+    directory: RunningService, admin: Headers, commands: StreamTap, linde: Team
 ) -> None:
     client = directory.client
-    linde = await register(client, admin, "Nachbarschaftstreff Linde")
     mriya = await register(client, admin, "Ukrainischer Verein Mriya e.V.")
-    ali = await onboard(client, admin, commands, linde["id"], "ali@example.org", "Ali")
     invited = await invite(client, admin, mriya["id"], "ali@example.org", "Ali")
     [_, asked] = await emails_to(commands, "ali@example.org", 2)
 
@@ -577,17 +487,18 @@ async def test_a_withdrawn_invitation_of_an_account_can_no_longer_be_accepted(
     assert withdrawn.status_code == 204, withdrawn.text
     assert (await client.get(f"/organisations/{mriya['id']}/members", headers=admin)).json() == []
     token = link_token(asked, "einladung")
-    refused = await client.post("/invitations/accept", json={"token": token}, headers=ali.headers)
+    refused = await client.post(
+        "/invitations/accept", json={"token": token}, headers=linde.member.headers
+    )
     assert_problem(refused, 400)
 
 
 async def test_a_removed_member_is_gone_from_the_organisation_and_removing_again_finds_nobody(
-    directory: RunningService, admin: Headers, commands: StreamTap
+    directory: RunningService, admin: Headers, linde: Team
 ) -> None:
     client = directory.client
-    treff = await register(client, admin, "Nachbarschaftstreff Linde")
-    ali = await onboard(client, admin, commands, treff["id"], "ali@example.org", "Ali")
-    ali_path = f"/organisations/{treff['id']}/members/{ali.person_id}"
+    ali = linde.member
+    ali_path = f"/organisations/{linde.id}/members/{ali.person_id}"
 
     first = await client.delete(ali_path, headers=admin)
     second = await client.delete(ali_path, headers=admin)
@@ -596,18 +507,18 @@ async def test_a_removed_member_is_gone_from_the_organisation_and_removing_again
     assert first.content == b""
     assert_problem(second, 404)
     assert (await client.get("/me", headers=ali.headers)).json()["organisations"] == []
-    assert (await client.get(f"/organisations/{treff['id']}/members", headers=admin)).json() == []
+    assert (await client.get(f"/organisations/{linde.id}/members", headers=admin)).json() == []
 
 
 async def test_members_of_an_organisation_are_visible_to_it_and_to_staff_but_not_to_others(
-    directory: RunningService, admin: Headers, commands: StreamTap
+    directory: RunningService,
+    admin: Headers,
+    linde: Team,
+    mriya: Team,
 ) -> None:
     client = directory.client
-    linde = await register(client, admin, "Nachbarschaftstreff Linde")
-    mriya = await register(client, admin, "Ukrainischer Verein Mriya e.V.")
-    ali = await onboard(client, admin, commands, linde["id"], "ali@example.org", "Ali")
-    jana = await onboard(client, admin, commands, mriya["id"], "jana@example.org", "Jana")
-    linde_members = f"/organisations/{linde['id']}/members"
+    ali, jana = linde.member, mriya.member
+    linde_members = f"/organisations/{linde.id}/members"
 
     by_outsider = await client.get(linde_members, headers=jana.headers)
     by_staff = await client.get(linde_members, headers=admin)
@@ -617,7 +528,7 @@ async def test_members_of_an_organisation_are_visible_to_it_and_to_staff_but_not
     assert_problem(await client.get(linde_members), 401)
     removal = await client.delete(f"{linde_members}/{ali.person_id}", headers=jana.headers)
     assert_problem(removal, 403)
-    assert_problem(await invite(client, jana.headers, linde["id"], "kemal@example.org", "K."), 403)
+    assert_problem(await invite(client, jana.headers, linde.id, "kemal@example.org", "K."), 403)
     assert by_staff.status_code == by_member.status_code == 200
     assert by_staff.json() == [
         {

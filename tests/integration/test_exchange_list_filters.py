@@ -6,40 +6,31 @@ from __future__ import annotations
 
 from pymongo import ASCENDING
 
-from shared.contracts.base import EVENTS_EXCHANGE
-from tests.integration.exchange_fixtures import Network
+from tests.integration.exchange_fixtures import GERMAN_PRACTICE, Network
 from tests.support.amqp import StreamTap
 from tests.support.waiting import eventually
 
 
 async def test_listings_by_tag_or_language_and_matches_are_found_whatever_index_serves_them(
-    network: Network,
+    network: Network, exchange_events: StreamTap
 ) -> None:
     cafe = await network.register("Nachbarschaftscafé Linde")
     mriya = await network.register("Ukrainischer Verein Mriya e.V.")
-    async with StreamTap(network.rabbit_url, EVENTS_EXCHANGE, ("exchange.#",)) as tap:
-        request = await network.post(
-            "requests",
-            mriya,
-            category="language_partner",
-            title="Sprachpartner zum Deutschüben",
-            languages=["de"],
-        )
-        await network.matched(tap, "exchange.request.posted", request["id"])
-        offer = await network.post(
-            "offers",
-            cafe,
-            category="language_partner",
-            title="Sprachcafé: Sprachpartner zum Deutschüben",
-            tags=["Sprachcafé"],
-            languages=["de", "uk"],
-        )
-        await network.matched(tap, "exchange.offer.posted", offer["id"])
+    request = await network.post_matched(exchange_events, "requests", mriya, **GERMAN_PRACTICE)
+    offer = await network.post_matched(
+        exchange_events,
+        "offers",
+        cafe,
+        category="language_partner",
+        title="Sprachcafé: Sprachpartner zum Deutschüben",
+        tags=["Sprachcafé"],
+        languages=["de", "uk"],
+    )
 
-        async def matched() -> bool:
-            return bool(tap.of_type("exchange.match.found"))
+    async def matched() -> bool:
+        return bool(exchange_events.of_type("exchange.match.found"))
 
-        await eventually(matched)
+    await eventually(matched)
     # indexes that end in each list field, as the planner wants for an indexed equality
     db = network.db
     await db["listings"].create_index([("tags_key", ASCENDING)])

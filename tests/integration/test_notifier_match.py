@@ -8,8 +8,9 @@ import json
 import httpx
 
 from shared.contracts.base import EVENTS_EXCHANGE
-from tests.integration.notifier_fixtures import NotifierFactory, ServedDirectory, a_match
+from tests.integration.notifier_fixtures import NotifierFactory, ServedDirectory
 from tests.support.amqp import StreamTap, publish
+from tests.support.events import match_found
 from tests.support.mail import MailServer, tagged
 from tests.support.waiting import eventually as wait_until
 
@@ -31,7 +32,9 @@ async def test_a_match_emails_both_organisations_in_their_language_and_one_click
 
         url = notifier.url
         async with StreamTap(notifier.amqp_url, EVENTS_EXCHANGE, ("notifier.#",)) as tap:
-            [match_event] = await publish(notifier.amqp_url, [a_match(anadolu["id"], mriya["id"])])
+            [match_event] = await publish(
+                notifier.amqp_url, [match_found(anadolu["id"], mriya["id"])]
+            )
             mails = await mail_server.wait_for(lambda m: m.cause == match_event.id, count=2)
             sent = await tap.wait_for("notifier.notification.sent", 2)
 
@@ -67,7 +70,7 @@ async def test_a_match_emails_both_organisations_in_their_language_and_one_click
             assert clicked.status_code == 200, clicked.text
             assert "Ви відписалися" in clicked.text
 
-        [second] = await publish(notifier.amqp_url, [a_match(mriya["id"], anadolu["id"])])
+        [second] = await publish(notifier.amqp_url, [match_found(mriya["id"], anadolu["id"])])
         await mail_server.wait_for(lambda m: m.cause == second.id and m.to == anadolu_address)
 
         async def handled() -> bool:

@@ -7,8 +7,9 @@ from typing import Any
 
 import httpx
 
-from tests.integration.notifier_fixtures import NotifierFactory, ServedDirectory, a_match
+from tests.integration.notifier_fixtures import NotifierFactory, ServedDirectory
 from tests.support.amqp import publish
+from tests.support.events import match_found
 from tests.support.mail import MailServer, tagged
 
 
@@ -47,7 +48,7 @@ async def test_an_editor_switches_match_emails_on_again_after_a_colleague_unsubs
         }
 
         # someone reading the shared inbox clicks "unsubscribe" under a match email
-        [first] = await publish(notifier.amqp_url, [a_match(other["id"], linde["id"])])
+        [first] = await publish(notifier.amqp_url, [match_found(other["id"], linde["id"])])
         [mail] = await mail_server.wait_for(lambda m: m.cause == first.id and m.to == inbox)
         unsubscribe_url = mail.header("List-Unsubscribe").strip("<>")
         async with httpx.AsyncClient() as browser:
@@ -73,7 +74,7 @@ async def test_an_editor_switches_match_emails_on_again_after_a_colleague_unsubs
         )
         assert on.status_code == 200, on.text
         assert on.json() == {"notice": "match_found", "enabled": True, "disabled_at": None}
-        [second] = await publish(notifier.amqp_url, [a_match(other["id"], linde["id"])])
+        [second] = await publish(notifier.amqp_url, [match_found(other["id"], linde["id"])])
         await mail_server.wait_for(lambda m: m.cause == second.id and m.to == inbox)
 
         # and off without waiting for an email; switching off twice keeps the first moment

@@ -235,15 +235,27 @@ async def write_three(db: AsyncDatabase[dict[str, Any]], doc_id: str) -> None:
     )
 
 
+async def two_relays_on_three(
+    db: AsyncDatabase[dict[str, Any]], doc_id: str, names: tuple[str, str]
+) -> tuple[
+    FakeClock, list[tuple[str, str]], tuple[Recorder, Recorder], tuple[OutboxRelay, OutboxRelay]
+]:
+    """Three entries in the outbox of `doc_id`, and two relays on one clock whose publishers
+    (named `names`) record into one list: the clock, the list, the publishers, the relays."""
+    await write_three(db, doc_id)
+    clock = FakeClock()
+    published: list[tuple[str, str]] = []
+    publishers = Recorder(published, names[0]), Recorder(published, names[1])
+    relays = controlled_relay(db, publishers[0], clock), controlled_relay(db, publishers[1], clock)
+    return clock, published, publishers, relays
+
+
 async def test_a_relay_whose_lease_ran_out_mid_publish_stops_and_leaves_the_rest_to_the_new_holder(
     mongo_db: AsyncDatabase[dict[str, Any]],
 ) -> None:
-    await write_three(mongo_db, "slow")
-    clock = FakeClock()
-    published: list[tuple[str, str]] = []
-    slow, quick = Recorder(published, "slow"), Recorder(published, "quick")
-    first = controlled_relay(mongo_db, slow, clock)
-    second = controlled_relay(mongo_db, quick, clock)
+    clock, published, (slow, quick), (first, second) = await two_relays_on_three(
+        mongo_db, "slow", ("slow", "quick")
+    )
 
     slow.gate.clear()
     stuck = asyncio.create_task(first.drain())
@@ -277,12 +289,9 @@ async def test_a_relay_whose_lease_ran_out_mid_publish_stops_and_leaves_the_rest
 async def test_a_relay_publishing_a_long_batch_renews_its_lease_so_no_other_relay_takes_over(
     mongo_db: AsyncDatabase[dict[str, Any]],
 ) -> None:
-    await write_three(mongo_db, "long")
-    clock = FakeClock()
-    published: list[tuple[str, str]] = []
-    busy, other = Recorder(published, "busy"), Recorder(published, "other")
-    first = controlled_relay(mongo_db, busy, clock)
-    second = controlled_relay(mongo_db, other, clock)
+    clock, published, (busy, _other), (first, second) = await two_relays_on_three(
+        mongo_db, "long", ("busy", "other")
+    )
     second_published: list[int] = []
 
     async def slow_publish_while_another_relay_polls() -> None:

@@ -3,6 +3,7 @@ without a browser: who may, and what a person sees when the directory is down or
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -12,7 +13,12 @@ from tests.integration.notifier_fixtures import ServedDirectory
 from tests.support.amqp import StreamTap
 from tests.support.infra import RabbitVhost
 from tests.support.members import member_session
-from tests.support.portal import portal_client
+from tests.support.portal import (
+    portal_client,
+    refused_from_another_site,
+    session_of,
+    signed_in_portal,
+)
 from tests.support.waiting import eventually
 
 ORGANISATION = "01a20175-6dad-718f-a12c-c0b9a10eb02c"
@@ -40,9 +46,9 @@ def portal(directory_url: str | None = None) -> httpx.AsyncClient:
     return portal_client(directory_url=directory_url)
 
 
-def session_of(headers: dict[str, str]) -> str:
-    """The portal's session cookie holds the same token as an Authorization header."""
-    return headers["Authorization"].removeprefix("Bearer ")
+def staff_portal(directory: ServedDirectory) -> AbstractAsyncContextManager[httpx.AsyncClient]:
+    """The portal in front of the directory, office staff signed in."""
+    return signed_in_portal(session_of(directory.admin), directory_url=directory.url)
 
 
 async def olena_of_dukv_and(
@@ -89,25 +95,16 @@ async def test_the_directory_forms_send_someone_who_is_not_signed_in_to_the_log_
         assert answer.headers["location"] == "/login"
 
 
-async def test_a_directory_form_posted_from_another_site_is_refused() -> None:
-    evil = {"Origin": "https://evil.example"}
-    async with portal() as client:
-        client.cookies.set("inx_session", "a-session-token")
-        answers = [
-            await client.post("/organisations/new", data=A_FORM, headers=evil),
-            await client.post(f"/organisations/{ORGANISATION}/edit", data=A_FORM, headers=evil),
-            await client.post(
-                f"/organisations/{ORGANISATION}/members/new",
-                data={"name": "Olena Kovalenko", "email": "olena@example.org"},
-                headers=evil,
-            ),
-            await client.post(
-                f"/organisations/{ORGANISATION}/archive", data={"confirmed": "yes"}, headers=evil
-            ),
-        ]
-    for answer in answers:
-        assert answer.status_code == 403, answer.request.url
-        assert "nicht vom Portal" in answer.text
+async def test_a_directory_form_refused_from_another_site_is_refused() -> None:
+    await refused_from_another_site(
+        ("/organisations/new", A_FORM),
+        (f"/organisations/{ORGANISATION}/edit", A_FORM),
+        (
+            f"/organisations/{ORGANISATION}/members/new",
+            {"name": "Olena Kovalenko", "email": "olena@example.org"},
+        ),
+        (f"/organisations/{ORGANISATION}/archive", {"confirmed": "yes"}),
+    )
 
 
 async def test_registering_while_the_directory_is_down_answers_503_and_keeps_what_was_typed() -> (
@@ -174,8 +171,7 @@ async def test_a_member_may_not_register_nor_edit_another_organisation_and_is_to
     own, other, session = await olena_of_dukv_and(
         served_directory, notifier_vhost, "Seniorenbüro Lindenhof"
     )
-    async with portal(served_directory.url) as client:
-        client.cookies.set("inx_session", session)
+    async with signed_in_portal(session, directory_url=served_directory.url) as client:
         register = await client.get("/organisations/new")
         edit_other = await client.get(f"/organisations/{other['id']}/edit")
         patch_other = await client.post(
@@ -210,8 +206,7 @@ async def test_editing_sends_only_what_changed_and_keeps_a_change_made_meanwhile
         "Deutsch-Ukrainischer Kulturverein", district="Nordstadt", phone="0511 123456"
     )
     path = f"/organisations/{organisation['id']}"
-    async with portal(served_directory.url) as client:
-        client.cookies.set("inx_session", session_of(served_directory.admin))
+    async with staff_portal(served_directory) as client:
         form = await client.get(f"{path}/edit")
         # someone else changes the district while the form is open
         meanwhile = await served_directory.client.patch(
@@ -284,8 +279,7 @@ async def test_archiving_by_office_staff_shows_the_organisation_as_no_longer_act
 ) -> None:
     organisation = await served_directory.register("Kulturverein La Casa")
     path = f"/organisations/{organisation['id']}"
-    async with portal(served_directory.url) as client:
-        client.cookies.set("inx_session", session_of(served_directory.admin))
+    async with staff_portal(served_directory) as client:
         before = await client.get(path)
         unconfirmed = await client.post(f"{path}/archive")
         archived = await client.post(f"{path}/archive", data={"confirmed": "yes"})
@@ -314,8 +308,7 @@ async def test_only_office_staff_may_archive_and_a_member_is_told_so_in_german(
 ) -> None:
     own = await served_directory.register("Deutsch-Ukrainischer Kulturverein")
     session = await a_member_of(served_directory, notifier_vhost, own["id"], "olena@dukv.example")
-    async with portal(served_directory.url) as client:
-        client.cookies.set("inx_session", session)
+    async with signed_in_portal(session, directory_url=served_directory.url) as client:
         response = await client.post(
             f"/organisations/{own['id']}/archive", data={"confirmed": "yes"}
         )
@@ -331,8 +324,7 @@ async def test_office_staff_remove_a_member_and_the_list_says_so(
     organisation = await served_directory.register("Deutsch-Ukrainischer Kulturverein")
     path = f"/organisations/{organisation['id']}"
     invite = {"name": "Olena Kovalenko", "email": "olena@dukv.example"}
-    async with portal(served_directory.url) as client:
-        client.cookies.set("inx_session", session_of(served_directory.admin))
+    async with staff_portal(served_directory) as client:
         invited = await client.post(f"{path}/members/new", data=invite)
         person_id = invited.headers["location"].split("eingeladen=")[1].split("#")[0]
         remove = f"{path}/members/{person_id}/remove"
@@ -360,8 +352,7 @@ async def test_office_staff_choose_among_all_organisations_beyond_one_page(
     """The directory hands out at most 100 per page; the forms page through all of them."""
     for n in range(101):
         await served_directory.register(f"Verein {n:03d}")
-    async with portal(served_directory.url) as client:
-        client.cookies.set("inx_session", session_of(served_directory.admin))
+    async with staff_portal(served_directory) as client:
         offer_form = await client.get("/offers/new")
         event_form = await client.get("/events/new")
     for form in (offer_form, event_form):
@@ -378,8 +369,7 @@ async def test_someone_with_an_account_invited_in_the_portal_joins_by_accepting_
     )
     path = f"/organisations/{other['id']}"
     async with StreamTap(notifier_vhost.url, COMMANDS_EXCHANGE, (SEND_EMAIL,)) as tap:
-        async with portal(served_directory.url) as client:
-            client.cookies.set("inx_session", session_of(served_directory.admin))
+        async with staff_portal(served_directory) as client:
             invited = await client.post(
                 f"{path}/members/new", data={"name": "Olena K.", "email": "olena@dukv.example"}
             )

@@ -3,10 +3,19 @@ person sees when the exchange is down or refuses."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+
 import httpx
+import pytest
 
 from tests.integration.exchange_fixtures import Network
-from tests.support.portal import portal_client
+from tests.support.portal import (
+    portal_client,
+    refused_from_another_site,
+    session_of,
+    signed_in_portal,
+)
 
 ORGANISATION = "01a20175-6dad-718f-a12c-c0b9a10eb02c"
 A_FORM = {
@@ -35,9 +44,23 @@ def portal_of(network: Network) -> httpx.AsyncClient:
     return portal(directory_url=str(network.directory.base_url), exchange_url=network.exchange_url)
 
 
-def session_of(headers: dict[str, str]) -> str:
-    """The portal's session cookie holds the same token as an Authorization header."""
-    return headers["Authorization"].removeprefix("Bearer ")
+@contextlib.asynccontextmanager
+async def signed_in_for(network: Network, organisation_id: str) -> AsyncIterator[httpx.AsyncClient]:
+    """The portal in front of the network, a member of the organisation signed in."""
+    async with signed_in_portal(
+        session_of(network.editor_of(organisation_id)),
+        directory_url=str(network.directory.base_url),
+        exchange_url=network.exchange_url,
+    ) as client:
+        yield client
+
+
+@pytest.fixture
+async def mriya_and_seniors(served_network: Network) -> tuple[str, str]:
+    """Two organisations in the network: Mriya and the Seniorenbüro."""
+    mriya = await served_network.register("Ukrainischer Verein Mriya e.V.")
+    seniors = await served_network.register("Seniorenbüro Lindenhof")
+    return mriya, seniors
 
 
 async def test_the_listing_forms_send_someone_who_is_not_signed_in_to_the_log_in() -> None:
@@ -68,15 +91,10 @@ async def test_posting_while_the_exchange_is_down_answers_503_and_keeps_what_was
     assert f'<option value="{ORGANISATION}" selected>' in response.text
 
 
-async def test_a_listing_form_posted_from_another_site_is_refused() -> None:
-    evil = {"Origin": "https://evil.example"}
-    async with portal() as client:
-        client.cookies.set("inx_session", "a-session-token")
-        posted = await client.post("/offers/new", data=A_FORM, headers=evil)
-        closed = await client.post(f"/offers/{ORGANISATION}/fulfil", headers=evil)
-    assert posted.status_code == 403
-    assert closed.status_code == 403
-    assert "nicht vom Portal" in posted.text
+async def test_a_listing_form_refused_from_another_site_is_refused() -> None:
+    await refused_from_another_site(
+        ("/offers/new", A_FORM), (f"/offers/{ORGANISATION}/fulfil", None)
+    )
 
 
 async def test_a_date_the_portal_cannot_read_is_pointed_out_without_asking_the_exchange() -> None:
@@ -92,12 +110,10 @@ async def test_a_date_the_portal_cannot_read_is_pointed_out_without_asking_the_e
 
 
 async def test_a_member_cannot_post_for_another_organisation_and_is_told_so_in_german(
-    served_network: Network,
+    served_network: Network, mriya_and_seniors: tuple[str, str]
 ) -> None:
-    mriya = await served_network.register("Ukrainischer Verein Mriya e.V.")
-    seniors = await served_network.register("Seniorenbüro Lindenhof")
-    async with portal_of(served_network) as client:
-        client.cookies.set("inx_session", session_of(served_network.editor_of(mriya)))
+    mriya, seniors = mriya_and_seniors
+    async with signed_in_for(served_network, mriya) as client:
         response = await client.post("/offers/new", data={**A_FORM, "organisation_id": seniors})
     assert response.status_code == 403
     assert "Sie dürfen für diese Organisation nichts einstellen." in response.text
@@ -116,8 +132,7 @@ async def test_what_the_exchange_refuses_is_named_by_the_german_label_of_the_fie
         "available_from": "2030-06-10",
         "available_until": "2030-06-01",
     }
-    async with portal_of(served_network) as client:
-        client.cookies.set("inx_session", session_of(served_network.editor_of(mriya)))
+    async with signed_in_for(served_network, mriya) as client:
         window = await client.post("/requests/new", data=backwards)
         title = await client.post(
             "/requests/new", data={**A_FORM, "organisation_id": mriya, "title": "ab"}
@@ -131,10 +146,9 @@ async def test_what_the_exchange_refuses_is_named_by_the_german_label_of_the_fie
 
 
 async def test_office_staff_may_post_for_any_organisation_and_close_what_visitors_only_see(
-    served_network: Network,
+    served_network: Network, mriya_and_seniors: tuple[str, str]
 ) -> None:
-    mriya = await served_network.register("Ukrainischer Verein Mriya e.V.")
-    seniors = await served_network.register("Seniorenbüro Lindenhof")
+    mriya, seniors = mriya_and_seniors
     request = await served_network.post(
         "requests", mriya, category="furniture", title="Stühle für das Sprachcafé gesucht"
     )
@@ -161,15 +175,13 @@ async def test_office_staff_may_post_for_any_organisation_and_close_what_visitor
 
 
 async def test_closing_another_organisations_listing_is_refused_in_german(
-    served_network: Network,
+    served_network: Network, mriya_and_seniors: tuple[str, str]
 ) -> None:
-    mriya = await served_network.register("Ukrainischer Verein Mriya e.V.")
-    seniors = await served_network.register("Seniorenbüro Lindenhof")
+    mriya, seniors = mriya_and_seniors
     offer = await served_network.post(
         "offers", seniors, category="language_partner", title="Senioren als Sprachpartner"
     )
-    async with portal_of(served_network) as client:
-        client.cookies.set("inx_session", session_of(served_network.editor_of(mriya)))
+    async with signed_in_for(served_network, mriya) as client:
         response = await client.post(f"/offers/{offer['id']}/withdraw")
     assert response.status_code == 403
     assert "Sie dürfen dieses Angebot nicht ändern" in response.text

@@ -11,7 +11,7 @@ from tests.integration.notifier_fixtures import NotifierFactory, ServedDirectory
 from tests.support.infra import RabbitVhost
 from tests.support.mail import MailServer, tagged
 from tests.support.members import member_with_password
-from tests.support.portal import portal_client
+from tests.support.portal import portal_client, session_of
 from tests.support.services import log_in
 from tests.support.waiting import eventually as wait_until
 
@@ -20,10 +20,6 @@ PASSWORD = "Nachbarschaft-Linde-2026"
 
 def portal(notifier_url: str | None = None, directory_url: str | None = None) -> httpx.AsyncClient:
     return portal_client(notifier_url=notifier_url, directory_url=directory_url)
-
-
-def session(headers: dict[str, str]) -> str:
-    return headers["Authorization"].removeprefix("Bearer ")
 
 
 async def test_office_staff_see_that_an_invitation_went_out_and_members_may_not_look(
@@ -45,12 +41,12 @@ async def test_office_staff_see_that_an_invitation_went_out_and_members_may_not_
         await wait_until(recorded)
 
         async with portal(notifier.url) as client:
-            client.cookies.set("inx_session", session(served_directory.admin))
+            client.cookies.set("inx_session", session_of(served_directory.admin))
             found = await client.get("/buero/zustellungen", params={"adresse": olena.upper()})
             failed = await client.get(
                 "/buero/zustellungen", params={"adresse": olena, "status": "failed"}
             )
-            client.cookies.set("inx_session", session(served_directory.editor_of(linde["id"])))
+            client.cookies.set("inx_session", session_of(served_directory.editor_of(linde["id"])))
             member = await client.get("/buero/zustellungen")
             client.cookies.clear()
             signed_out = await client.get("/buero/zustellungen")
@@ -103,10 +99,10 @@ async def test_office_staff_download_the_directory_as_a_spreadsheet_members_may_
     )
     jana = await log_in(served_directory.client, "jana@linde.example", PASSWORD)
     async with portal(directory_url=served_directory.url) as client:
-        client.cookies.set("inx_session", session(served_directory.admin))
+        client.cookies.set("inx_session", session_of(served_directory.admin))
         active = await client.get("/buero/organisationen.csv")
         everything = await client.get("/buero/organisationen.csv", params={"archivierte": "true"})
-        client.cookies.set("inx_session", session(jana))
+        client.cookies.set("inx_session", session_of(jana))
         member = await client.get("/buero/organisationen.csv")
 
     assert active.status_code == 200, active.text
@@ -144,7 +140,7 @@ async def test_a_spreadsheet_cell_that_looks_like_a_formula_is_shown_as_text_nev
     for name in attacks:
         await served_directory.register(name, district=name[:40])
     async with portal(directory_url=served_directory.url) as client:
-        client.cookies.set("inx_session", session(served_directory.admin))
+        client.cookies.set("inx_session", session_of(served_directory.admin))
         answer = await client.get("/buero/organisationen.csv")
 
     assert answer.status_code == 200, answer.text

@@ -11,7 +11,7 @@ from tests.integration.notifier_fixtures import NotifierFactory, ServedDirectory
 from tests.support.infra import RabbitVhost
 from tests.support.mail import MailServer, tagged
 from tests.support.members import member_with_password
-from tests.support.portal import portal_client
+from tests.support.portal import portal_client, refused_from_another_site
 
 SUBSCRIPTION = "01a20175-6dad-718f-a12c-c0b9a10eb02c"
 A_FORM = {
@@ -39,15 +39,10 @@ def alert_of(html: str) -> str:
     return found.group(1)
 
 
-async def test_a_follow_form_posted_from_another_site_is_refused() -> None:
-    evil = {"Origin": "https://evil.example"}
-    async with portal() as client:
-        client.cookies.set("inx_session", "a-session-token")
-        followed = await client.post("/benachrichtigungen", data=A_FORM, headers=evil)
-        ended = await client.post(f"/benachrichtigungen/{SUBSCRIPTION}/beenden", headers=evil)
-    assert followed.status_code == 403
-    assert ended.status_code == 403
-    assert "nicht vom Portal" in followed.text
+async def test_a_follow_form_refused_from_another_site_is_refused() -> None:
+    await refused_from_another_site(
+        ("/benachrichtigungen", A_FORM), (f"/benachrichtigungen/{SUBSCRIPTION}/beenden", None)
+    )
 
 
 async def test_following_while_the_notifier_is_down_answers_503_and_keeps_what_was_typed() -> None:

@@ -101,6 +101,18 @@ def handler_of(runtime: ServiceRuntime) -> Handle:
     return handler
 
 
+async def handled_at_once(
+    settings: ServiceSettings, wire: Callable[[ServiceRuntime], object], order: Sequence[int]
+) -> str:
+    """The id of a new organisation whose revisions in `order` the handler that `wire` puts on a
+    runtime of `settings` has handled, all at once."""
+    organisation_id = new_id()
+    async with runtime_of(settings) as runtime:
+        wire(runtime)
+        await handle_all_at_once(handler_of(runtime), organisation_id, order)
+    return organisation_id
+
+
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -158,11 +170,11 @@ async def test_the_notifier_keeps_the_newest_organisation_revision_handled_concu
         unsubscribe_days=notifier_settings.unsubscribe_token_days,
         confirmation_hours=notifier_settings.confirmation_token_hours,
     )
-    organisation_id = new_id()
+    notifier = Notifier(store, notifier_settings, links)
 
-    async with runtime_of(notifier_settings) as runtime:
-        wire_notifier(runtime, Notifier(store, notifier_settings, links))
-        await handle_all_at_once(handler_of(runtime), organisation_id, order)
+    organisation_id = await handled_at_once(
+        notifier_settings, lambda runtime: wire_notifier(runtime, notifier), order
+    )
 
     known = await store.organisation(organisation_id)
     assert known is not None
@@ -181,11 +193,11 @@ async def test_the_calendar_keeps_the_newest_organisation_revision_handled_concu
     store = CalendarStore(mongo_db, OutboxWriter(mongo_db))
     calendar_settings = CalendarSettings(_env_file=None)
     calendar = Calendar(store, calendar_settings)
-    organisation_id = new_id()
+    importer = Importer(calendar, calendar_settings)
 
-    async with runtime_of(calendar_settings) as runtime:
-        wire_calendar(runtime, calendar, Importer(calendar, calendar_settings))
-        await handle_all_at_once(handler_of(runtime), organisation_id, order)
+    organisation_id = await handled_at_once(
+        calendar_settings, lambda runtime: wire_calendar(runtime, calendar, importer), order
+    )
 
     assert_the_newest_revision(await store.get_organisation(organisation_id))
 
@@ -196,11 +208,11 @@ async def test_the_exchange_keeps_the_newest_organisation_revision_handled_concu
 ) -> None:
     store = ExchangeStore(mongo_db, OutboxWriter(mongo_db))
     exchange_settings = ExchangeSettings(_env_file=None)
-    organisation_id = new_id()
+    exchange = Exchange(store, exchange_settings)
 
-    async with runtime_of(exchange_settings) as runtime:
-        wire_exchange(runtime, Exchange(store, exchange_settings))
-        await handle_all_at_once(handler_of(runtime), organisation_id, order)
+    organisation_id = await handled_at_once(
+        exchange_settings, lambda runtime: wire_exchange(runtime, exchange), order
+    )
 
     assert_the_newest_revision(await store.get_organisation(organisation_id))
 

@@ -8,7 +8,7 @@ import uuid
 from typing import Any
 
 from shared.clock import utc_now
-from shared.contracts.exchange import OfferPosted
+from shared.contracts.exchange import MatchFound, OfferPosted
 
 
 def offer_posted(title: str, *, now: dt.datetime | None = None, **changes: Any) -> OfferPosted:
@@ -41,3 +41,22 @@ def offer_in_nordstadt(
         **changes,
     }
     return offer_posted(title, now=now, **values)
+
+
+def match_found(offer_org: str, request_org: str, **changes: Any) -> MatchFound:
+    """An `exchange.match.found` between two organisations; keyword arguments override."""
+    values: dict[str, Any] = {
+        "match_id": str(uuid.uuid4()),
+        "offer_id": str(uuid.uuid4()),
+        "request_id": str(uuid.uuid4()),
+        "offer_organisation_id": offer_org,
+        "request_organisation_id": request_org,
+        "category": "language_partner",
+        "score": 0.82,
+        "reasons": ["gleiche Sprache", "gleicher Stadtteil"],
+        "offer_title": "Seniorinnen und Senioren für Gesprächsrunden",
+        "request_title": "Sprachpartner für ukrainische Jugendliche gesucht",
+        "found_at": dt.datetime.now(dt.UTC),
+    }
+    values.update(changes)
+    return MatchFound.model_validate(values)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from services.notifier.domain import (
     DigestEntry,
@@ -32,6 +33,18 @@ from services.notifier.records import (
 )
 from shared.contracts.base import Payload
 
+T = TypeVar("T")
+
+
+def keep_newer(known: dict[str, T], key: str, value: T, version: Callable[[T], int]) -> bool:
+    """Keep `value` under `key` unless what is known there has the same or a newer version;
+    whether it was kept."""
+    old = known.get(key)
+    if old is not None and version(old) >= version(value):
+        return False
+    known[key] = value
+    return True
+
 
 class InMemoryNotifierStore:
     """Organisations, calendar entries, opt-outs, `told`, subscriptions, deliveries and
@@ -54,18 +67,10 @@ class InMemoryNotifierStore:
     # projections -------------------------------------------------------------------------
 
     async def remember_organisation(self, organisation: OrganisationContact) -> bool:
-        known = self.organisations.get(organisation.id)
-        if known is not None and known.revision >= organisation.revision:
-            return False
-        self.organisations[organisation.id] = organisation
-        return True
+        return keep_newer(self.organisations, organisation.id, organisation, lambda o: o.revision)
 
     async def remember_calendar_entry(self, entry: CalendarEntry) -> bool:
-        known = self.calendar_entries.get(entry.id)
-        if known is not None and known.sequence >= entry.sequence:
-            return False
-        self.calendar_entries[entry.id] = entry
-        return True
+        return keep_newer(self.calendar_entries, entry.id, entry, lambda e: e.sequence)
 
     async def organisation(self, organisation_id: str) -> OrganisationContact | None:
         return self.organisations.get(organisation_id)

@@ -17,6 +17,8 @@ from tests.support.infra import free_port
 from tests.support.services import serving
 
 PORTAL = "http://portal.test"
+#: What a browser sends with a form that a page of another site posted.
+ANOTHER_SITE = {"Origin": "https://evil.example"}
 
 
 def portal_settings(
@@ -58,3 +60,26 @@ async def served_portal(**services_and_settings: Any) -> AsyncIterator[str]:
     """The portal served over real HTTP (for a browser); yields its URL."""
     async with serving(portal_app(**services_and_settings)) as url:
         yield url
+
+
+def session_of(headers: dict[str, str]) -> str:
+    """The portal's session cookie holds the same token as an Authorization header."""
+    return headers["Authorization"].removeprefix("Bearer ")
+
+
+@contextlib.asynccontextmanager
+async def signed_in_portal(session: str, **services: Any) -> AsyncIterator[httpx.AsyncClient]:
+    """`portal_client` of the services, with the session cookie of someone signed in."""
+    async with portal_client(**services) as client:
+        client.cookies.set("inx_session", session)
+        yield client
+
+
+async def refused_from_another_site(*forms: tuple[str, Any]) -> None:
+    """The portal (no service behind it) refuses each form, a (path, form data or None) pair,
+    that a signed-in person's browser posts from a page of another site, and says why."""
+    async with signed_in_portal("a-session-token") as client:
+        for path, data in forms:
+            answer = await client.post(path, data=data, headers=ANOTHER_SITE)
+            assert answer.status_code == 403, path
+            assert "nicht vom Portal" in answer.text, path

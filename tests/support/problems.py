@@ -6,6 +6,8 @@ from typing import Any
 
 import httpx
 
+from services.portal.clients.base import Problem
+
 
 def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
     """`response` is problem details with `status`, a type, a title and a detail; returns them."""
@@ -15,3 +17,20 @@ def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
     assert body["status"] == status
     assert {"type", "title", "detail"} <= body.keys()
     return body
+
+
+def validation_problem(*errors: tuple[str, str]) -> Problem:
+    """A service's answer to a body that failed validation, as the portal's clients read it:
+    one error a (location, message) pair."""
+    return Problem.of(
+        422,
+        {
+            "type": "https://integrationsnetz.de/problems/validation-error",
+            "status": 422,
+            "detail": "The request did not pass validation; see `errors`.",
+            "errors": [
+                {"location": location, "message": message, "type": "value_error"}
+                for location, message in errors
+            ],
+        },
+    )

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from services.exchange.domain import ListingCreate, ListingPatch
+from services.exchange.domain import Listing, ListingCreate, ListingPatch
 from services.exchange.repository import ProjectedOrganisation
 from services.exchange.service import Exchange
 from services.exchange.settings import ExchangeSettings
@@ -36,11 +36,19 @@ def member_of(*organisations: str) -> Principal:
     return Principal(person_id=new_id(), role="editor", organisation_ids=frozenset(organisations))
 
 
-def exchange_of(store: InMemoryExchangeStore) -> Exchange:
+@pytest.fixture
+def store() -> InMemoryExchangeStore:
+    """The exchange's repository in memory, knowing Mriya and Linde as active organisations."""
+    store = InMemoryExchangeStore()
     for organisation_id, name in ((MRIYA, "Verein Mriya"), (LINDE, "Treff Linde")):
         store.organisations[organisation_id] = ProjectedOrganisation(
             id=organisation_id, name=name, status=OrganisationStatus.ACTIVE, revision=1
         )
+    return store
+
+
+@pytest.fixture
+def exchange(store: InMemoryExchangeStore) -> Exchange:
     return Exchange(store, ExchangeSettings(_env_file=None))
 
 
@@ -54,9 +62,27 @@ def room(organisation_id: str, title: str) -> ListingCreate:
     )
 
 
-async def test_a_member_posts_an_offer_and_the_exchange_announces_it() -> None:
-    store = InMemoryExchangeStore()
-    exchange = exchange_of(store)
+async def a_room_offered_by_mriya(exchange: Exchange) -> tuple[Principal, Listing]:
+    """A member of Mriya, and the offer of a group room they posted."""
+    mriya = member_of(MRIYA)
+    offer = await exchange.post(ListingKind.OFFER, room(MRIYA, "Gruppenraum"), mriya, None)
+    return mriya, offer
+
+
+async def fitting_pair(exchange: Exchange) -> tuple[Listing, Listing]:
+    """Mriya's offer of a room with a kitchen, and Linde's request for one."""
+    offer = await exchange.post(
+        ListingKind.OFFER, room(MRIYA, "Gruppenraum mit Küche"), member_of(MRIYA), None
+    )
+    request = await exchange.post(
+        ListingKind.REQUEST, room(LINDE, "Gruppenraum mit Küche gesucht"), member_of(LINDE), None
+    )
+    return offer, request
+
+
+async def test_a_member_posts_an_offer_and_the_exchange_announces_it(
+    store: InMemoryExchangeStore, exchange: Exchange
+) -> None:
     offer = await exchange.post(
         ListingKind.OFFER, room(MRIYA, "Gruppenraum mit Küche"), member_of(MRIYA), None
     )
@@ -64,14 +90,14 @@ async def test_a_member_posts_an_offer_and_the_exchange_announces_it() -> None:
     assert [type(event) for event in store.published] == [OfferPosted]
 
 
-async def test_a_member_may_not_post_for_another_organisation() -> None:
-    exchange = exchange_of(InMemoryExchangeStore())
+async def test_a_member_may_not_post_for_another_organisation(exchange: Exchange) -> None:
     with pytest.raises(ForbiddenError):
         await exchange.post(ListingKind.OFFER, room(LINDE, "Gruppenraum"), member_of(MRIYA), None)
 
 
-async def test_an_organisation_the_exchange_does_not_know_yet_cannot_post() -> None:
-    exchange = exchange_of(InMemoryExchangeStore())
+async def test_an_organisation_the_exchange_does_not_know_yet_cannot_post(
+    exchange: Exchange,
+) -> None:
     stranger = new_id()
     with pytest.raises(RejectedError) as refused:
         await exchange.post(
@@ -80,9 +106,9 @@ async def test_an_organisation_the_exchange_does_not_know_yet_cannot_post() -> N
     assert refused.value.slug == "unknown-organisation"
 
 
-async def test_an_archived_organisation_cannot_post() -> None:
-    store = InMemoryExchangeStore()
-    exchange = exchange_of(store)
+async def test_an_archived_organisation_cannot_post(
+    store: InMemoryExchangeStore, exchange: Exchange
+) -> None:
     store.organisations[MRIYA] = ProjectedOrganisation(
         id=MRIYA, name="Verein Mriya", status=OrganisationStatus.ARCHIVED, revision=2
     )
@@ -92,11 +118,10 @@ async def test_an_archived_organisation_cannot_post() -> None:
     assert store.listings == {}
 
 
-async def test_a_fulfilled_listing_cannot_be_changed_any_more() -> None:
-    store = InMemoryExchangeStore()
-    exchange = exchange_of(store)
-    mriya = member_of(MRIYA)
-    offer = await exchange.post(ListingKind.OFFER, room(MRIYA, "Gruppenraum"), mriya, None)
+async def test_a_fulfilled_listing_cannot_be_changed_any_more(
+    store: InMemoryExchangeStore, exchange: Exchange
+) -> None:
+    mriya, offer = await a_room_offered_by_mriya(exchange)
     await exchange.fulfil(ListingKind.OFFER, offer.id, mriya, None)
     with pytest.raises(ConflictError):
         await exchange.edit(
@@ -105,9 +130,9 @@ async def test_a_fulfilled_listing_cannot_be_changed_any_more() -> None:
     assert store.listings[offer.id].title == "Gruppenraum"
 
 
-async def test_an_archived_organisations_open_listings_are_withdrawn_once() -> None:
-    store = InMemoryExchangeStore()
-    exchange = exchange_of(store)
+async def test_an_archived_organisations_open_listings_are_withdrawn_once(
+    store: InMemoryExchangeStore, exchange: Exchange
+) -> None:
     linde = member_of(LINDE)
     first = await exchange.post(
         ListingKind.REQUEST, room(LINDE, "Raum für Elterncafé"), linde, None
@@ -127,15 +152,10 @@ async def test_an_archived_organisations_open_listings_are_withdrawn_once() -> N
     assert [type(event) for event in store.published] == [RequestWithdrawn]
 
 
-async def test_a_fitting_offer_and_request_are_matched_once_however_often_matching_runs() -> None:
-    store = InMemoryExchangeStore()
-    exchange = exchange_of(store)
-    offer = await exchange.post(
-        ListingKind.OFFER, room(MRIYA, "Gruppenraum mit Küche"), member_of(MRIYA), None
-    )
-    await exchange.post(
-        ListingKind.REQUEST, room(LINDE, "Gruppenraum mit Küche gesucht"), member_of(LINDE), None
-    )
+async def test_a_fitting_offer_and_request_are_matched_once_however_often_matching_runs(
+    store: InMemoryExchangeStore, exchange: Exchange
+) -> None:
+    offer, _request = await fitting_pair(exchange)
     store.published.clear()
 
     first = await exchange.match_listing(offer.id, None)
@@ -145,11 +165,10 @@ async def test_a_fitting_offer_and_request_are_matched_once_however_often_matchi
     assert [type(event) for event in store.published] == [MatchFound]
 
 
-async def test_a_listing_is_closed_only_once() -> None:
-    store = InMemoryExchangeStore()
-    exchange = exchange_of(store)
-    mriya = member_of(MRIYA)
-    offer = await exchange.post(ListingKind.OFFER, room(MRIYA, "Gruppenraum"), mriya, None)
+async def test_a_listing_is_closed_only_once(
+    store: InMemoryExchangeStore, exchange: Exchange
+) -> None:
+    mriya, offer = await a_room_offered_by_mriya(exchange)
     await exchange.withdraw(ListingKind.OFFER, offer.id, mriya, None)
     store.published.clear()
 
@@ -163,9 +182,9 @@ async def test_a_listing_is_closed_only_once() -> None:
     assert store.published == []
 
 
-async def test_a_member_of_another_organisation_may_not_change_or_close_a_listing() -> None:
-    store = InMemoryExchangeStore()
-    exchange = exchange_of(store)
+async def test_a_member_of_another_organisation_may_not_change_or_close_a_listing(
+    store: InMemoryExchangeStore, exchange: Exchange
+) -> None:
     offer = await exchange.post(
         ListingKind.OFFER, room(MRIYA, "Gruppenraum"), member_of(MRIYA), None
     )
@@ -184,11 +203,10 @@ async def test_a_member_of_another_organisation_may_not_change_or_close_a_listin
     assert store.published == []
 
 
-async def test_the_directory_archiving_an_organisation_withdraws_its_open_listings() -> None:
-    store = InMemoryExchangeStore()
-    exchange = exchange_of(store)
-    mriya = member_of(MRIYA)
-    offer = await exchange.post(ListingKind.OFFER, room(MRIYA, "Gruppenraum"), mriya, None)
+async def test_the_directory_archiving_an_organisation_withdraws_its_open_listings(
+    store: InMemoryExchangeStore, exchange: Exchange
+) -> None:
+    mriya, offer = await a_room_offered_by_mriya(exchange)
     others = await exchange.post(ListingKind.OFFER, room(LINDE, "Saal"), member_of(LINDE), None)
     store.published.clear()
 
@@ -206,9 +224,9 @@ async def test_the_directory_archiving_an_organisation_withdraws_its_open_listin
         await exchange.post(ListingKind.OFFER, room(MRIYA, "Noch ein Raum"), mriya, None)
 
 
-async def test_only_listings_past_their_expiry_are_taken_down() -> None:
-    store = InMemoryExchangeStore()
-    exchange = exchange_of(store)
+async def test_only_listings_past_their_expiry_are_taken_down(
+    store: InMemoryExchangeStore, exchange: Exchange
+) -> None:
     mriya = member_of(MRIYA)
     now = utc_now()
     soon = room(MRIYA, "Gruppenraum").model_copy(update={"expires_at": now + dt.timedelta(days=1)})
@@ -228,11 +246,10 @@ async def test_only_listings_past_their_expiry_are_taken_down() -> None:
     assert event.reason is WithdrawalReason.EXPIRED
 
 
-async def test_an_edit_that_changes_nothing_announces_nothing() -> None:
-    store = InMemoryExchangeStore()
-    exchange = exchange_of(store)
-    mriya = member_of(MRIYA)
-    offer = await exchange.post(ListingKind.OFFER, room(MRIYA, "Gruppenraum"), mriya, None)
+async def test_an_edit_that_changes_nothing_announces_nothing(
+    store: InMemoryExchangeStore, exchange: Exchange
+) -> None:
+    mriya, offer = await a_room_offered_by_mriya(exchange)
     store.published.clear()
 
     same = await exchange.edit(
@@ -243,15 +260,8 @@ async def test_an_edit_that_changes_nothing_announces_nothing() -> None:
     assert store.published == []
 
 
-async def test_only_the_organisations_concerned_see_their_matches() -> None:
-    store = InMemoryExchangeStore()
-    exchange = exchange_of(store)
-    offer = await exchange.post(
-        ListingKind.OFFER, room(MRIYA, "Gruppenraum mit Küche"), member_of(MRIYA), None
-    )
-    request = await exchange.post(
-        ListingKind.REQUEST, room(LINDE, "Gruppenraum mit Küche gesucht"), member_of(LINDE), None
-    )
+async def test_only_the_organisations_concerned_see_their_matches(exchange: Exchange) -> None:
+    offer, request = await fitting_pair(exchange)
     await exchange.match_listing(offer.id, None)
 
     matches, total = await exchange.matches_of(LINDE, member_of(LINDE), limit=10, offset=0)

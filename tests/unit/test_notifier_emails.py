@@ -15,7 +15,12 @@ import pytest
 
 from services.notifier.domain import Item, Template, Topic
 from services.notifier.email_views import EmailContext, format_span, single_line
-from services.notifier.emails import build_message, recipient_header, render_email
+from services.notifier.emails import (
+    RenderedEmail,
+    build_message,
+    recipient_header,
+    render_email,
+)
 from services.notifier.texts import SUPPORTED_LANGUAGES, TEXTS, email_language
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
@@ -102,6 +107,22 @@ def context(template: Template, language: str, **changes: Any) -> EmailContext:
     return EmailContext(**values)
 
 
+def delivered(
+    rendered: RenderedEmail,
+    to: Address,
+    unsubscribe_url: str | None = "https://notifier.example.org/unsubscribe?token=t",
+) -> EmailMessage:
+    """The message of `rendered` for `to`, from `SENDER` at `AT`, as delivery d-1 builds it."""
+    return build_message(
+        rendered,
+        sender=SENDER,
+        to=to,
+        message_id="<d-1@integrationsnetz.local>",
+        date=AT,
+        unsubscribe_url=unsubscribe_url,
+    )
+
+
 def parsed(message: EmailMessage) -> EmailMessage:
     result = email.message_from_bytes(bytes(message), policy=email.policy.default)
     assert isinstance(result, EmailMessage)
@@ -164,13 +185,8 @@ def test_times_are_shown_in_berlin_time() -> None:
 def test_a_title_with_line_breaks_cannot_add_headers(title: str) -> None:
     params = {**PARAMS[Template.MATCH_FOUND], "own_title": title}
     rendered = render_email(context(Template.MATCH_FOUND, "de", params=params))
-    message = build_message(
-        rendered,
-        sender=SENDER,
-        to=recipient_header("verein@example.org", "Verein\r\nBcc: victim@example.org"),
-        message_id="<d-1@integrationsnetz.local>",
-        date=AT,
-        unsubscribe_url="https://notifier.example.org/unsubscribe?token=t",
+    message = delivered(
+        rendered, recipient_header("verein@example.org", "Verein\r\nBcc: victim@example.org")
     )
     received = parsed(message)
     assert received["Bcc"] is None
@@ -204,16 +220,7 @@ def test_a_link_that_is_not_http_never_reaches_the_email() -> None:
 
 def test_a_notification_carries_one_click_unsubscribe_headers_and_a_stable_message_id() -> None:
     rendered = render_email(context(Template.NEW_EVENT, "tr"))
-    message = parsed(
-        build_message(
-            rendered,
-            sender=SENDER,
-            to=recipient_header("a@example.org", None),
-            message_id="<d-1@integrationsnetz.local>",
-            date=AT,
-            unsubscribe_url="https://notifier.example.org/unsubscribe?token=t",
-        )
-    )
+    message = parsed(delivered(rendered, recipient_header("a@example.org", None)))
     assert message["List-Unsubscribe"] == "<https://notifier.example.org/unsubscribe?token=t>"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert message["Message-ID"] == "<d-1@integrationsnetz.local>"
@@ -224,14 +231,7 @@ def test_a_notification_carries_one_click_unsubscribe_headers_and_a_stable_messa
 
 def test_a_transactional_email_has_no_unsubscribe_header() -> None:
     rendered = render_email(context(Template.PASSWORD_RESET, "uk", unsubscribe_url=None))
-    message = build_message(
-        rendered,
-        sender=SENDER,
-        to=recipient_header("a@example.org", "Jana"),
-        message_id="<d-2@integrationsnetz.local>",
-        date=AT,
-        unsubscribe_url=None,
-    )
+    message = delivered(rendered, recipient_header("a@example.org", "Jana"), unsubscribe_url=None)
     assert message["List-Unsubscribe"] is None
     assert message["List-Unsubscribe-Post"] is None
 

@@ -29,6 +29,7 @@ from shared.contracts.base import CloudEvent, Payload, envelope
 from shared.contracts.calendar import ConflictDetected, EventRescheduled, EventScheduled
 from shared.contracts.exchange import MatchFound, OfferPosted
 from shared.errors import ForbiddenError, NotFoundError
+from tests.support.events import match_found
 from tests.support.in_memory_notifier import InMemoryNotifierStore
 
 T0 = dt.datetime(2026, 5, 18, 10, 0, tzinfo=dt.UTC)  # a Monday
@@ -97,24 +98,6 @@ def an_event(visibility: str, **changes: object) -> dict[str, object]:
     }
 
 
-def a_match() -> MatchFound:
-    return MatchFound.model_validate(
-        {
-            "match_id": str(uuid.uuid4()),
-            "offer_id": str(uuid.uuid4()),
-            "request_id": str(uuid.uuid4()),
-            "offer_organisation_id": POSTER,
-            "request_organisation_id": READER,
-            "category": "language_partner",
-            "score": 0.8,
-            "reasons": ["gleiche Sprache"],
-            "offer_title": "Gesprächsrunden",
-            "request_title": "Sprachpartner gesucht",
-            "found_at": T0,
-        }
-    )
-
-
 async def subscribed(
     notifier: Notifier[InMemoryNotifierStore],
     *,
@@ -141,6 +124,14 @@ async def subscribed(
     return subscription
 
 
+async def told_of_a_public_event(notifier: Notifier[InMemoryNotifierStore]) -> Subscription:
+    """A confirmed subscription of `ADDRESS` to events, and a public event planned for it."""
+    subscription = await subscribed(notifier, topics=(Topic.EVENTS,))
+    entry = EventScheduled.model_validate(an_event("public"))
+    await notifier.plan_calendar_entry(entry, event_of(entry))
+    return subscription
+
+
 def emails(store: InMemoryNotifierStore, template: Template) -> list[Delivery]:
     return [d for d in store.deliveries.values() if d.template is template]
 
@@ -148,7 +139,7 @@ def emails(store: InMemoryNotifierStore, template: Template) -> list[Delivery]:
 async def test_a_match_tells_both_organisations_once_however_often_it_arrives(
     notifier: Notifier[InMemoryNotifierStore], store: InMemoryNotifierStore
 ) -> None:
-    event = event_of(a_match())
+    event = event_of(match_found(POSTER, READER, found_at=T0))
     match = MatchFound.model_validate(event.data)
     await notifier.plan_match(match, event)
     await notifier.plan_match(match, event)  # redelivered
@@ -162,7 +153,7 @@ async def test_an_organisation_that_switched_match_notices_off_is_not_told(
     notifier: Notifier[InMemoryNotifierStore], store: InMemoryNotifierStore
 ) -> None:
     await store.add_opt_out(opt_out_id(READER, DefaultNotice.MATCH_FOUND), T0)
-    event = event_of(a_match())
+    event = event_of(match_found(POSTER, READER, found_at=T0))
     await notifier.plan_match(MatchFound.model_validate(event.data), event)
     assert [d.organisation_id for d in emails(store, Template.MATCH_FOUND)] == [POSTER]
 
@@ -207,9 +198,7 @@ async def test_a_clash_names_an_entry_unknown_here_to_nobody_as_if_it_were_offic
 async def test_a_public_event_reaches_a_confirmed_address_and_is_remembered_as_told(
     notifier: Notifier[InMemoryNotifierStore], store: InMemoryNotifierStore
 ) -> None:
-    subscription = await subscribed(notifier, topics=(Topic.EVENTS,))
-    entry = EventScheduled.model_validate(an_event("public"))
-    await notifier.plan_calendar_entry(entry, event_of(entry))
+    subscription = await told_of_a_public_event(notifier)
     assert [d.address for d in emails(store, Template.NEW_EVENT)] == [ADDRESS]
     assert await store.was_told(subscription.id, "event-1")
 
@@ -284,9 +273,7 @@ async def test_a_digest_subscriber_gets_one_digest_instead_of_single_emails(
 async def test_retention_forgets_an_ended_subscription_its_address_and_what_it_was_told(
     notifier: Notifier[InMemoryNotifierStore], store: InMemoryNotifierStore
 ) -> None:
-    subscription = await subscribed(notifier, topics=(Topic.EVENTS,))
-    entry = EventScheduled.model_validate(an_event("public"))
-    await notifier.plan_calendar_entry(entry, event_of(entry))
+    subscription = await told_of_a_public_event(notifier)
     await notifier.subscriptions.end_subscription(subscription.id, OFFICE)
     for key, delivery in store.deliveries.items():
         store.deliveries[key] = delivery.model_copy(update={"status": DeliveryStatus.SENT})

@@ -4,11 +4,11 @@ what the exchange refused."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from services.exchange.domain import ListingCreate
 from services.portal.clients.base import Problem
 from services.portal.listing_forms import FIELD_LABELS, FORBIDDEN, listing_payload, refusal
+from tests.support.problems import validation_problem
 
 ORGANISATION = "01a20175-6dad-718f-a12c-c0b9a10eb02c"
 
@@ -18,19 +18,6 @@ def a_form(**typed: str) -> dict[str, str]:
     values.update(organisation_id=ORGANISATION, category="room", title="Gruppenraum frei")
     values.update(typed)
     return values
-
-
-def validation_problem(*errors: tuple[str, str]) -> dict[str, Any]:
-    """A problem-details body as the exchange sends it for a body that failed validation."""
-    return {
-        "type": "https://integrationsnetz.de/problems/validation-error",
-        "status": 422,
-        "detail": "The request did not pass validation; see `errors`.",
-        "errors": [
-            {"location": location, "message": message, "type": "value_error"}
-            for location, message in errors
-        ],
-    }
 
 
 def test_only_what_was_filled_in_is_sent() -> None:
@@ -86,19 +73,16 @@ def test_a_full_form_is_what_the_exchange_accepts() -> None:
 
 
 def test_a_wrong_language_is_named_as_typed() -> None:
-    answer = Problem.of(422, validation_problem(("body.languages.1", "not a BCP 47 tag")))
+    answer = validation_problem(("body.languages.1", "not a BCP 47 tag"))
     message, problems = refusal(answer, a_form(languages="de, Türkisch"))
     assert message == "Bitte prüfen Sie: Sprachen."
     assert problems["languages"].startswith("„Türkisch“ ist kein Sprachkürzel.")
 
 
 def test_a_rule_over_two_fields_marks_both_in_the_order_of_the_form() -> None:
-    answer = Problem.of(
-        422,
-        validation_problem(
-            ("body", "Value error, `available_from` must be before `available_until`."),
-            ("body.title", "String should have at least 3 characters"),
-        ),
+    answer = validation_problem(
+        ("body", "Value error, `available_from` must be before `available_until`."),
+        ("body.title", "String should have at least 3 characters"),
     )
     message, problems = refusal(answer, a_form())
     assert message == "Bitte prüfen Sie: Titel, Verfügbar ab, Verfügbar bis."

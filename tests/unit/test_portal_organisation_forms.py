@@ -23,6 +23,7 @@ from services.portal.organisation_forms import (
     website_of,
 )
 from shared.contracts.vocabulary import FieldOfAction
+from tests.support.problems import validation_problem
 
 ORGANISATION = "01a20175-6dad-718f-a12c-c0b9a10eb02c"
 AS_THE_DIRECTORY_SHOWS_IT: dict[str, Any] = {
@@ -42,19 +43,6 @@ AS_THE_DIRECTORY_SHOWS_IT: dict[str, Any] = {
     "status": "active",
 }
 SHOWN = Organisation.model_validate(AS_THE_DIRECTORY_SHOWS_IT)
-
-
-def validation_problem(*locations: str) -> dict[str, Any]:
-    """A problem-details body as the directory sends it for a body that failed validation."""
-    return {
-        "type": "https://integrationsnetz.de/problems/validation-error",
-        "status": 422,
-        "detail": "The request did not pass validation; see `errors`.",
-        "errors": [
-            {"location": location, "message": "invalid", "type": "value_error"}
-            for location in locations
-        ],
-    }
 
 
 def test_a_new_organisation_is_sent_with_only_what_was_filled_in() -> None:
@@ -144,14 +132,16 @@ def test_every_field_of_action_has_a_german_label() -> None:
 
 
 def test_an_invalid_contact_email_is_named_by_its_german_label() -> None:
-    answer = Problem.of(422, validation_problem("body.email"))
+    answer = validation_problem(("body.email", "invalid"))
     message, problems = organisation_refusal(answer, OrganisationForm(), creating=True)
     assert message == "Bitte prüfen Sie: Kontakt-E-Mail."
     assert problems["email"].startswith("Eine gültige E-Mail-Adresse")
 
 
 def test_refused_fields_are_listed_in_the_order_of_the_form_and_a_language_as_typed() -> None:
-    answer = Problem.of(422, validation_problem("body.website", "body.languages.1", "body.name"))
+    answer = validation_problem(
+        ("body.website", "invalid"), ("body.languages.1", "invalid"), ("body.name", "invalid")
+    )
     form = OrganisationForm(languages="de, Ukrainisch")
     message, problems = organisation_refusal(answer, form, creating=False)
     assert message == "Bitte prüfen Sie: Name, Sprachen, Website."
@@ -191,7 +181,7 @@ def test_refusals_without_fields_still_get_a_german_sentence() -> None:
 
 
 def test_an_invitation_refusal_is_said_in_german() -> None:
-    message, problems = invitation_refusal(Problem.of(422, validation_problem("body.email")))
+    message, problems = invitation_refusal(validation_problem(("body.email", "invalid")))
     assert message == "Bitte prüfen Sie: E-Mail-Adresse."
     assert set(problems) == {"email"}
     member = {

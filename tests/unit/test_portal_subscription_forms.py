@@ -22,6 +22,7 @@ from services.portal.subscription_forms import (
     subscription_payload,
     subscription_summary,
 )
+from tests.support.problems import validation_problem
 
 ORGANISATION = "01a20175-6dad-718f-a12c-c0b9a10eb02c"
 
@@ -30,19 +31,6 @@ def a_form(**typed: Any) -> SubscriptionForm:
     values: dict[str, Any] = {"email": "nachbarin@example.org", "topics": ["offers"]}
     values.update(typed)
     return SubscriptionForm(**values)
-
-
-def validation_problem(*errors: tuple[str, str]) -> dict[str, Any]:
-    """A problem-details body as the notifier sends it for a body that failed validation."""
-    return {
-        "type": "https://integrationsnetz.de/problems/validation-error",
-        "status": 422,
-        "detail": "The request did not pass validation; see `errors`.",
-        "errors": [
-            {"location": location, "message": message, "type": "value_error"}
-            for location, message in errors
-        ],
-    }
 
 
 def test_the_form_is_read_as_typed_with_ticked_boxes_as_lists() -> None:
@@ -109,20 +97,15 @@ def test_nothing_ticked_and_no_address_are_pointed_out_before_asking_the_notifie
 
 
 def test_an_address_the_notifier_refuses_is_named_in_german() -> None:
-    answer = Problem.of(
-        422, validation_problem(("body.email", "value is not a valid email address"))
-    )
+    answer = validation_problem(("body.email", "value is not a valid email address"))
     message, problems = refusal(answer, a_form(email="nachbarin@nordstadt"))
     assert message == "Bitte prüfen Sie: E-Mail-Adresse."
     assert "gültige E-Mail-Adresse" in problems["email"]
 
 
 def test_a_language_that_is_no_tag_is_quoted_as_typed() -> None:
-    answer = Problem.of(
-        422,
-        validation_problem(
-            ("body.filters.languages.1", "Value error, 'Deutsch' is not a BCP 47 language tag")
-        ),
+    answer = validation_problem(
+        ("body.filters.languages.1", "Value error, 'Deutsch' is not a BCP 47 language tag")
     )
     message, problems = refusal(answer, a_form(languages="uk, Deutsch"))
     assert message == "Bitte prüfen Sie: Sprache."
@@ -130,14 +113,11 @@ def test_a_language_that_is_no_tag_is_quoted_as_typed() -> None:
 
 
 def test_filters_that_do_not_fit_every_ticked_topic_say_which_topic_they_belong_to() -> None:
-    answer = Problem.of(
-        422,
-        validation_problem(
-            (
-                "body",
-                "Value error, filters categories, audiences do not apply to all of: events, offers",
-            )
-        ),
+    answer = validation_problem(
+        (
+            "body",
+            "Value error, filters categories, audiences do not apply to all of: events, offers",
+        )
     )
     form = a_form(topics=["offers", "events"], categories=["room"], audiences=["youth"])
     message, problems = refusal(answer, form)
