@@ -27,11 +27,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,7 @@ from bench.pipeline_stack import (
     until,
 )
 from bench.support import percentile
+from scripts.run import parse_scale
 from shared.contracts.exchange import ListingKind
 
 MATCH = "exchange.match.found"
@@ -111,9 +113,22 @@ class Run:
         self.pairs: list[Pair] = []
         self.filler_ids: set[str] = set()
 
-    def client(self, connections: int) -> httpx.AsyncClient:
+    @contextlib.asynccontextmanager
+    async def posters(self, clients: int) -> AsyncIterator[list[Poster]]:
+        """`clients` posters spread over the exchange's replicas, sharing one tally."""
+        latencies: list[float] = []
+        errors: dict[int, int] = {}
+        async with contextlib.AsyncExitStack() as stack:
+            replicas = [
+                await stack.enter_async_context(self.client(clients, r))
+                for r in range(len(self.stack.urls("exchange")))
+            ]
+            yield [Poster(replicas[n % len(replicas)], latencies, errors) for n in range(clients)]
+
+    def client(self, connections: int, replica: int = 0) -> httpx.AsyncClient:
+        urls = self.stack.urls("exchange")
         return httpx.AsyncClient(
-            base_url=self.stack.url("exchange"),
+            base_url=urls[replica % len(urls)],
             headers={"Authorization": f"Bearer {self.token}"},
             timeout=30,
             limits=httpx.Limits(max_connections=connections),
@@ -149,18 +164,18 @@ class Run:
         """Postings accepted per second by N clients posting back to back."""
         results: dict[str, Any] = {}
         for clients in (1, 8, 32):
-            async with self.client(clients) as client:
-                poster = Poster(client)
+            async with self.posters(clients) as posters:
+                poster = posters[0]
                 stop = time.monotonic() + self.options.api_seconds
                 organisations = list(self.organisations)
 
                 async def worker(
                     offset: int,
-                    poster: Poster = poster,
+                    posters: list[Poster] = posters,
                     stop: float = stop,
                     organisations: list[str] = organisations,
                 ) -> None:
-                    n = offset
+                    n, poster = offset, posters[offset]
                     while time.monotonic() < stop:
                         n += 1
                         body = filler_body(self.numbers.take(), organisations[n % 24])
@@ -197,15 +212,15 @@ class Run:
         queue: asyncio.Queue[Pair] = asyncio.Queue()
         for pair in pairs:
             queue.put_nowait(pair)
-        async with self.client(32) as client:
-            poster = Poster(client)
+        async with self.posters(32) as posters:
+            poster = posters[0]
 
-            async def worker() -> None:
+            async def worker(poster: Poster) -> None:
                 while not queue.empty():
                     await self.post_pair(poster, queue.get_nowait())
 
             first = time.monotonic()
-            await asyncio.gather(*(worker() for _ in range(32)))
+            await asyncio.gather(*(worker(p) for p in posters))
             last_post = time.monotonic()
         matches_during = len(self.watch.of(MATCH)) - matches_before
         want_matches = matches_before + len(pairs)
@@ -262,13 +277,14 @@ class Run:
         count = max(1, int(rate * seconds / 2))
         pairs = make_pairs(count, list(self.organisations), self.numbers)
         self.pairs += pairs
-        async with self.client(64) as client:
-            poster = Poster(client)
+        async with self.posters(64) as posters:
+            poster = posters[0]
             start = time.monotonic()
             tasks = []
             for n, pair in enumerate(pairs):
                 at = start + 2 * n / rate
-                tasks.append(asyncio.create_task(self._open_loop_pair(poster, pair, at, rate)))
+                chosen = posters[n % len(posters)]
+                tasks.append(asyncio.create_task(self._open_loop_pair(chosen, pair, at, rate)))
             await asyncio.gather(*tasks)
         wanted = {p.offer_id for p in pairs}
         await until(
@@ -374,9 +390,13 @@ def correct(figures: dict[str, Any]) -> bool:
     )
 
 
-async def run(options: Options) -> dict[str, Any]:
-    results: dict[str, Any] = {"machine": {"cpus": os.cpu_count()}, "options": vars_of(options)}
-    async with running_stack() as stack:
+async def run(options: Options, scale: dict[str, int]) -> dict[str, Any]:
+    results: dict[str, Any] = {
+        "machine": {"cpus": os.cpu_count()},
+        "options": vars_of(options),
+        "scale": scale,
+    }
+    async with running_stack(scale) as stack:
         watch = StreamWatch(stack.amqp_url)
         await watch.start()
         try:
@@ -421,6 +441,7 @@ def ratio(part: float | None, whole: float | None) -> str:
 def print_report(results: dict[str, Any]) -> None:
     raw, api, burst, half = results["raw"], results["api"], results["burst"], results["half_rate"]
     lines = [
+        f"replicas: {results['scale'] or 'one of each service'}",
         f"stored before the run: {results['stored']['listings']} listings, "
         f"{results['stored']['deliveries']} deliveries",
         "raw baselines (same machine, same run):",
@@ -485,11 +506,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a short run, to try the bench")
     parser.add_argument("--json", default="var/bench/pipeline.json", help="where to write")
     parser.add_argument("--latency-rate", type=float, help="postings/s of the open-loop run")
+    parser.add_argument(
+        "--scale", type=parse_scale, default={}, help="replicas, as make up takes them: exchange=2"
+    )
     args = parser.parse_args(argv)
     options = QUICK if args.quick else FULL
     if args.latency_rate:
         options = Options(**{**vars_of(options), "latency_rate": args.latency_rate})
-    results = asyncio.run(run(options))
+    results = asyncio.run(run(options, args.scale))
     print_report(results)
     path = Path(args.json)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -150,6 +150,7 @@ class Poster:
     """Posts listings through the exchange's API as the office's admin, timing each call."""
 
     client: httpx.AsyncClient
+    #: Shared by the posters of one run (their tally).
     latencies: list[float] = field(default_factory=list)
     errors: dict[int, int] = field(default_factory=dict)
 

@@ -24,14 +24,15 @@ from typing import Any
 
 import aio_pika
 import httpx
-from aiosmtpd.controller import Controller
 
+from scripts.run import REPLICA_PORT_STEP, port_free
 from tests.support.infra import (
     create_vhost,
     delete_vhost,
     embedded_mongo_server,
     free_port,
 )
+from tests.support.mail import MailServer
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ("directory", "calendar", "exchange", "notifier", "portal")
@@ -59,38 +60,29 @@ class Mail:
 
 
 @dataclass
-class MailSink:
-    """An SMTP server on loopback (its own thread) that only timestamps and keeps messages."""
+class MailSink(MailServer):
+    """The tests' SMTP server, keeping only a timestamp, the recipients and the raw bytes of each
+    message (parsed on demand), safely for the thread it runs in."""
 
     port: int = field(default_factory=free_port)
-    mails: list[Mail] = field(default_factory=list)
+    received: list[Mail] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _controller: Controller | None = None
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         mail = Mail(time.monotonic(), tuple(envelope.rcpt_tos), bytes(envelope.content))
         if all(to.startswith(RAW_PREFIX) for to in mail.rcpt_tos):
             return "250 Message accepted for delivery"  # a raw baseline's mail: not kept
         with self._lock:
-            self.mails.append(mail)
+            self.received.append(mail)
         return "250 Message accepted for delivery"
-
-    def start(self) -> None:
-        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
-        self._controller.start()
-
-    def stop(self) -> None:
-        if self._controller is not None:
-            self._controller.stop()
-            self._controller = None
 
     def snapshot(self) -> list[Mail]:
         with self._lock:
-            return list(self.mails)
+            return list(self.received)
 
     def count(self) -> int:
         with self._lock:
-            return len(self.mails)
+            return len(self.received)
 
 
 @dataclass(frozen=True)
@@ -172,9 +164,11 @@ async def scrape(stack: Stack, metric: str, label: str) -> dict[str, dict[str, f
     found: dict[str, dict[str, float]] = {}
     async with httpx.AsyncClient(timeout=10, trust_env=False) as client:
         for service in CONSUMERS:
-            text = (await client.get(f"{stack.url(service)}/metrics")).text
+            lines = []
+            for url in stack.urls(service):
+                lines += (await client.get(f"{url}/metrics")).text.splitlines()
             counts: dict[str, float] = {}
-            for line in text.splitlines():
+            for line in lines:
                 if line.startswith(metric + "{"):
                     labels, value = line.rsplit(" ", 1)
                     key = labels.split(f'{label}="', 1)[1].split('"', 1)[0]
@@ -262,9 +256,17 @@ class Stack:
     ports: dict[str, int]
     supervisor: asyncio.subprocess.Process
     mongo_pid: int
+    scale: dict[str, int]
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
+
+    def urls(self, service: str) -> list[str]:
+        """Every replica's address (scripts.run puts replica k 100·(k−1) ports higher)."""
+        return [
+            f"http://127.0.0.1:{self.ports[service] + REPLICA_PORT_STEP * k}"
+            for k in range(self.scale.get(service, 1))
+        ]
 
     def processes(self) -> dict[int, str]:
         """pid → name of the supervisor, every service process and nx-27017."""
@@ -323,22 +325,36 @@ async def cpu_share(stack: Stack, seconds: float) -> dict[str, float]:
     return {name: share / cores for name, share in window.shares().items()}
 
 
+def _free_ports(scale: dict[str, int]) -> dict[str, int]:
+    """A free port per service whose replicas' ports (+100, +200 …) are free as well."""
+    ports: dict[str, int] = {}
+    for name in SERVICES:
+        while True:
+            port = free_port()
+            replicas = [port + REPLICA_PORT_STEP * k for k in range(1, scale.get(name, 1))]
+            if all(port_free(p) for p in replicas):
+                ports[name] = port
+                break
+    return ports
+
+
 def _services_argument(ports: dict[str, int]) -> str:
     return ",".join(f"{name}:{port}:services.{name}.app" for name, port in ports.items())
 
 
-async def _wait_ready(ports: dict[str, int], supervisor: asyncio.subprocess.Process) -> None:
+async def _wait_ready(stack: Stack) -> None:
     deadline = time.monotonic() + READY_TIMEOUT
+    supervisor = stack.supervisor
     async with httpx.AsyncClient(timeout=2.0, trust_env=False) as client:
-        for port in ports.values():
+        for url in (url for service in SERVICES for url in stack.urls(service)):
             while True:
                 if supervisor.returncode is not None:
                     raise RuntimeError("the stack stopped during start-up; see its log")
                 with contextlib.suppress(httpx.HTTPError):
-                    if (await client.get(f"http://127.0.0.1:{port}/readyz")).status_code == 200:
+                    if (await client.get(f"{url}/readyz")).status_code == 200:
                         break
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"port {port} not ready within {READY_TIMEOUT:.0f} s")
+                    raise RuntimeError(f"{url} not ready within {READY_TIMEOUT:.0f} s")
                 await asyncio.sleep(0.25)
 
 
@@ -353,7 +369,7 @@ def _scratch_dir() -> Iterator[Path]:
 
 
 @contextlib.asynccontextmanager
-async def running_stack(extra_env: dict[str, str] | None = None) -> AsyncIterator[Stack]:
+async def running_stack(scale: dict[str, int] | None = None) -> AsyncIterator[Stack]:
     """Start the platform as `make up` does (scripts.run), on scratch state; stop it after."""
     base_amqp = os.environ.get("RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
     vhost = create_vhost(base_amqp, f"bench-pipeline-{os.getpid()}-{int(time.time())}")
@@ -361,7 +377,8 @@ async def running_stack(extra_env: dict[str, str] | None = None) -> AsyncIterato
     mail.start()
     try:
         with _scratch_dir() as state_dir, embedded_mongo_server(state_dir / "mongo") as mongo:
-            ports = {name: free_port() for name in SERVICES}
+            scale = scale or {}
+            ports = _free_ports(scale)
             env = {
                 **os.environ,
                 "RUN_STATE_DIR": str(state_dir),
@@ -379,7 +396,6 @@ async def running_stack(extra_env: dict[str, str] | None = None) -> AsyncIterato
                 "EXCHANGE_URL": f"http://127.0.0.1:{ports['exchange']}",
                 "NOTIFIER_URL": f"http://127.0.0.1:{ports['notifier']}",
                 "NOTIFIER_PUBLIC_URL": f"http://127.0.0.1:{ports['notifier']}",
-                **(extra_env or {}),
             }
             log = (state_dir / "supervisor.log").open("wb")
             supervisor = await asyncio.create_subprocess_exec(
@@ -388,16 +404,17 @@ async def running_stack(extra_env: dict[str, str] | None = None) -> AsyncIterato
                 "scripts.run",
                 "--services",
                 _services_argument(ports),
+                *(["--scale", ",".join(f"{k}={v}" for k, v in scale.items())] if scale else []),
                 cwd=ROOT,
                 env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
             stack = Stack(
-                state_dir, mongo.url, vhost.url, mail, ports, supervisor, mongo.process.pid
+                state_dir, mongo.url, vhost.url, mail, ports, supervisor, mongo.process.pid, scale
             )
             try:
-                await _wait_ready(ports, supervisor)
+                await _wait_ready(stack)
                 yield stack
             finally:
                 supervisor.send_signal(signal.SIGTERM)

@@ -1,6 +1,6 @@
 """Development supervisor: runs the whole platform on one machine (``make up``).
 
-    python -m scripts.run [--services name:port:module[:factory],...]
+    python -m scripts.run [--services name:port:module[:factory],...] [--scale name=N,...]
 
 Starts, as child processes, what the environment does not already provide:
 
@@ -9,6 +9,12 @@ Starts, as child processes, what the environment does not already provide:
 * every service whose ``services/<name>/app.py`` exists, under uvicorn – the directory first,
   because the others fetch its JWKS;
 * once all answer ``/readyz``: ``scripts/demo.py`` (if present and ``DEMO`` is not ``0``).
+
+``--scale exchange=2,notifier=2`` runs more replicas of a service (``make up
+RUN_ARGS='--scale exchange=2'``): replica *k* is named ``<name>-<k>`` and listens on the
+service's port + 100·(k−1). Replicas compete for their service's queues and share its database
+(the outbox relay, the sender and the periodic jobs claim their work with leases); HTTP clients
+reach the first unless they are pointed at another.
 
 RabbitMQ is not started here (``make rabbitmq`` does that). Every child's output is shown with
 its name in front and kept in ``var/log/<name>.log``. Ctrl-C or SIGTERM stops everything; a
@@ -709,6 +715,38 @@ def parse_services(value: str) -> list[ServiceSpec]:
     return specs
 
 
+#: Replica k of a service listens on the service's port + REPLICA_PORT_STEP·(k−1).
+REPLICA_PORT_STEP = 100
+
+
+def parse_scale(value: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for item in filter(None, (part.strip() for part in value.split(","))):
+        name, _, number = item.partition("=")
+        try:
+            count = int(number)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{item!r}: expected name=N") from None
+        if not name or not 1 <= count <= 16:
+            raise argparse.ArgumentTypeError(f"{item!r}: expected name=N with N from 1 to 16")
+        counts[name] = count
+    return counts
+
+
+def scaled(services: Sequence[ServiceSpec], counts: dict[str, int]) -> list[ServiceSpec]:
+    """The services with their extra replicas (`exchange-2` on the exchange's port + 100 …)."""
+    unknown = sorted(set(counts) - {s.name for s in services})
+    if unknown:
+        raise argparse.ArgumentTypeError(f"--scale: no such service: {', '.join(unknown)}")
+    result: list[ServiceSpec] = []
+    for spec in services:
+        result.append(spec)
+        for k in range(2, counts.get(spec.name, 1) + 1):
+            port = spec.port + REPLICA_PORT_STEP * (k - 1)
+            result.append(ServiceSpec(f"{spec.name}-{k}", port, spec.app))
+    return result
+
+
 def default_services() -> list[ServiceSpec]:
     return [
         ServiceSpec(name, port, f"services.{name}.app:{DEFAULT_FACTORY}")
@@ -728,6 +766,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=None,
         metavar="NAME:PORT:MODULE[:FACTORY],...",
         help="run these apps instead of services/<name>/app.py (factory defaults to create_app)",
+    )
+    parser.add_argument(
+        "--scale",
+        type=parse_scale,
+        default={},
+        metavar="NAME=N,...",
+        help="run N replicas of a service (replica k on the service's port + 100*(k-1))",
     )
     return parser.parse_args(argv)
 
@@ -766,6 +811,11 @@ async def amain(services: Sequence[ServiceSpec]) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     services: list[ServiceSpec] = args.services if args.services is not None else default_services()
+    try:
+        services = scaled(services, args.scale)
+    except argparse.ArgumentTypeError as exc:
+        print(f"scripts.run: {exc}", file=sys.stderr)
+        return 2
     return asyncio.run(amain(services))
 
 
