@@ -321,6 +321,12 @@ def test_services_can_be_scaled(config: dict[str, Any]) -> None:
     assert {published[k] for k in published} <= INFRASTRUCTURE
 
 
+def test_the_consumers_of_a_burst_start_with_two_replicas(config: dict[str, Any]) -> None:
+    """Matching (exchange) and sending (notifier) run as competing replicas from the start."""
+    for name in ("exchange", "notifier"):
+        assert int(services_of(config)[name]["deploy"]["replicas"]) == 2, name
+
+
 def test_published_ports_default_to_loopback(config: dict[str, Any]) -> None:
     for name, service in services_of(config).items():
         for port in service.get("ports") or []:
