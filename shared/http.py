@@ -15,6 +15,7 @@ from fastapi import Depends, FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -298,31 +299,47 @@ def _replay(chunks: list[bytes], pending: Message | None, receive: Receive) -> R
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
 
 
-def install_request_context(app: FastAPI) -> None:
-    """Request id (X-Request-ID, echoed back) and HTTP metrics per route template."""
+class RequestContextMiddleware:
+    """Request id (X-Request-ID, echoed back) and HTTP metrics per route template; a plain ASGI
+    middleware (no response buffering, no extra task per request)."""
 
-    @app.middleware("http")
-    async def request_context(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        incoming = request.headers.get("x-request-id", "")
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = Headers(scope=scope).get("x-request-id", "")
         rid = incoming if _SAFE_REQUEST_ID.match(incoming) else new_id()
         token = request_id_var.set(rid)
         correlation = correlation_id_var.set(rid)
         started = time.perf_counter()
+        status = 500  # what the client gets when the app fails before answering
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+                headers = MutableHeaders(scope=message)
+                headers["X-Request-ID"] = rid
+                if status == 503 and "retry-after" not in headers:
+                    headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            await send(message)
+
         try:
-            response = await call_next(request)
+            await self.app(scope, receive, send_with_id)
         finally:
             correlation_id_var.reset(correlation)
             request_id_var.reset(token)
-        route = request.scope.get("route")
-        template = getattr(route, "path", "unmatched")
-        HTTP_REQUESTS.labels(request.method, template, str(response.status_code)).inc()
-        HTTP_DURATION.labels(request.method, template).observe(time.perf_counter() - started)
-        response.headers["X-Request-ID"] = rid
-        if response.status_code == 503 and "retry-after" not in response.headers:
-            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return response
+            template = getattr(scope.get("route"), "path", "unmatched")
+            HTTP_REQUESTS.labels(scope["method"], template, str(status)).inc()
+            HTTP_DURATION.labels(scope["method"], template).observe(time.perf_counter() - started)
+
+
+def install_request_context(app: FastAPI) -> None:
+    """Request id (X-Request-ID, echoed back) and HTTP metrics per route template."""
+    app.add_middleware(RequestContextMiddleware)
 
 
 def state_dependency(name: str) -> Any:

@@ -36,18 +36,28 @@ class CommandMetrics(monitoring.CommandListener):
     """Counts and times every command the client sends (`/metrics`): how many round trips a
     posting or an email costs, and which command kinds take the time."""
 
+    def __init__(self) -> None:
+        self._counters: dict[str, Any] = {}
+        self._timers: dict[str, Any] = {}
+
     def started(self, event: monitoring.CommandStartedEvent) -> None:
-        DATABASE_COMMANDS.labels(event.command_name).inc()
+        name = event.command_name
+        counter = self._counters.get(name)
+        if counter is None:
+            counter = self._counters[name] = DATABASE_COMMANDS.labels(name)
+        counter.inc()
+
+    def _observe(self, name: str, micros: int) -> None:
+        timer = self._timers.get(name)
+        if timer is None:
+            timer = self._timers[name] = DATABASE_COMMAND_DURATION.labels(name)
+        timer.observe(micros / 1_000_000)
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
-        DATABASE_COMMAND_DURATION.labels(event.command_name).observe(
-            event.duration_micros / 1_000_000
-        )
+        self._observe(event.command_name, event.duration_micros)
 
     def failed(self, event: monitoring.CommandFailedEvent) -> None:
-        DATABASE_COMMAND_DURATION.labels(event.command_name).observe(
-            event.duration_micros / 1_000_000
-        )
+        self._observe(event.command_name, event.duration_micros)
 
 
 def create_mongo_client(
