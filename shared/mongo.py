@@ -19,6 +19,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import ConnectionFailure, ExecutionTimeout
 
 from shared.metrics import DATABASE_COMMAND_DURATION, DATABASE_COMMANDS
+from shared.pages import Paging
 
 Document = dict[str, Any]
 #: A sort order as pymongo takes it: `(field, ASCENDING or DESCENDING)` pairs, first key first.
@@ -119,14 +120,13 @@ async def find_page(
     collection: AsyncCollection[Document],
     filters: Mapping[str, Any],
     sort: SortOrder,
+    paging: Paging,
     *,
-    limit: int,
-    offset: int,
     read: Callable[[Document], T],
 ) -> tuple[list[T], int]:
-    """One page of the documents matching `filters` in `sort` order, each turned into what
-    `read` makes of it, and how many documents match in all."""
-    cursor = collection.find(filters).sort(list(sort)).skip(offset).limit(limit)
+    """The page `paging` asks for of the documents matching `filters` in `sort` order, each
+    turned into what `read` makes of it, and how many documents match in all."""
+    cursor = collection.find(filters).sort(list(sort)).skip(paging.offset).limit(paging.limit)
     items = [read(doc) async for doc in cursor]
     return items, await collection.count_documents(filters)
 

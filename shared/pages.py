@@ -19,6 +19,10 @@ class Paging:
     limit: int
     offset: int
 
+    def page_of(self, found: Sequence[T]) -> tuple[list[T], int]:
+        """The items of `found` on this page, and how many `found` holds in all."""
+        return list(found[self.offset : self.offset + self.limit]), len(found)
+
 
 def next_offset(offset: int, shown: int, total: int) -> int | None:
     """The offset of a list's next page, or None on the last page."""

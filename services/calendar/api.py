@@ -180,9 +180,8 @@ async def list_events(
         low,
         high,
         filters,
+        paged,
         include_cancelled=include_cancelled,
-        offset=paged.offset,
-        limit=paged.limit,
     )
     return OccurrencePage.of(
         [OccurrencePublic.of(event, occurrence, portal) for event, occurrence in page],
@@ -353,9 +352,7 @@ async def list_conflicts(
     service: CalendarService,
     paged: AskedPage,
 ) -> ConflictPage:
-    conflicts, total, titles = await service.open_conflicts(
-        organisation, user, limit=paged.limit, offset=paged.offset
-    )
+    conflicts, total, titles = await service.open_conflicts(organisation, user, paged)
     return ConflictPage.of(
         [ConflictPublic.of_conflict(conflict, titles) for conflict in conflicts], total, paged
     )

@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 
 from services.calendar.domain import Event, Occurrence, nominal_end, occurrences
 from services.calendar.recurrence import occurrence_key, original_starts, zone
+from shared.pages import Paging
 
 Dated = tuple[Event, Occurrence]
 
@@ -28,12 +29,11 @@ def page_of_dates(
     events: Sequence[Event],
     start: dt.datetime,
     end: dt.datetime,
+    paging: Paging,
     *,
     include_cancelled: bool,
-    offset: int,
-    limit: int,
 ) -> tuple[list[Dated], int]:
-    """The dates in [start, end) from `offset` on, at most `limit`, ordered by start, title and
+    """The dates in [start, end) on the page `paging` asks for, ordered by start, title and
     event, and how many there are in all. Each event's dates come sorted already, so they are
     merged, not sorted, and only the page is kept."""
     merged = heapq.merge(
@@ -42,7 +42,7 @@ def page_of_dates(
     page: list[Dated] = []
     total = 0
     for dated in merged:
-        if offset <= total < offset + limit:
+        if paging.offset <= total < paging.offset + paging.limit:
             page.append(dated)
         total += 1
     return page, total

@@ -15,6 +15,7 @@ from services.calendar.domain import Event
 from services.calendar.inputs import ImportDefaults
 from shared.contracts.base import Payload
 from shared.contracts.directory import OrganisationFacts, OrganisationStatus
+from shared.pages import Paging
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,7 @@ class CalendarRepository(Protocol):
     async def close_conflict(self, conflict_id: str, now: dt.datetime) -> None: ...
 
     async def open_conflicts_of_organisation(
-        self, organisation_id: str, *, limit: int, offset: int, now: dt.datetime | None = None
+        self, organisation_id: str, paging: Paging, *, now: dt.datetime | None = None
     ) -> tuple[list[Conflict], int]: ...
 
     # organisations

@@ -51,6 +51,7 @@ from shared.errors import (
 )
 from shared.ids import new_id
 from shared.outbox import ConcurrentUpdateError
+from shared.pages import Paging
 
 log = logging.getLogger("integrationsnetz.calendar")
 
@@ -382,10 +383,9 @@ class Calendar:
         start: dt.datetime,
         end: dt.datetime,
         filters: EventFilter,
+        paging: Paging,
         *,
         include_cancelled: bool = False,
-        offset: int = 0,
-        limit: int = 100,
     ) -> tuple[list[Dated], int]:
         """One page of the dates in [start, end) of the events that pass the filters, by time,
         and how many there are in all."""
@@ -396,9 +396,8 @@ class Calendar:
                 events,
                 start,
                 end,
+                paging,
                 include_cancelled=include_cancelled,
-                offset=offset,
-                limit=limit,
             )
         )
 
@@ -414,7 +413,7 @@ class Calendar:
         return shown
 
     async def open_conflicts(
-        self, organisation_id: str, user: Principal, *, limit: int, offset: int
+        self, organisation_id: str, user: Principal, paging: Paging
     ) -> tuple[list[Conflict], int, dict[str, str]]:
         """A page of the organisation's open conflicts, how many there are, and the titles of
         the events they concern."""
@@ -424,7 +423,7 @@ class Calendar:
                 slug="not-an-editor",
             )
         conflicts, total = await self.store.open_conflicts_of_organisation(
-            organisation_id, limit=limit, offset=offset, now=utc_now()
+            organisation_id, paging, now=utc_now()
         )
         titles: dict[str, str] = {}
         for conflict in conflicts:

@@ -34,6 +34,7 @@ from shared.contracts.directory import OrganisationFacts
 from shared.contracts.vocabulary import Audience
 from shared.mongo import CollectionIndexes, Document
 from shared.outbox import ConcurrentUpdateError, OutboxWriter
+from shared.pages import Paging
 from shared.projection import apply_revision, projected_organisation
 
 EVENTS = "events"
@@ -341,7 +342,7 @@ class CalendarStore:
         await self.writer.update(CONFLICTS, conflict_id, close)
 
     async def open_conflicts_of_organisation(
-        self, organisation_id: str, *, limit: int, offset: int, now: dt.datetime | None = None
+        self, organisation_id: str, paging: Paging, *, now: dt.datetime | None = None
     ) -> tuple[list[Conflict], int]:
         """Open conflicts of the organisation by time; with `now`, only those not over yet
         (a clash whose overlap has passed is nothing to act on any more)."""
@@ -356,7 +357,7 @@ class CalendarStore:
             async for doc in cursor
             if now is None or doc["overlap_ends_at"] > now
         ]
-        return everything[offset : offset + limit], len(everything)
+        return paging.page_of(everything)
 
     # organisations -----------------------------------------------------------------------
 

@@ -180,9 +180,7 @@ async def list_organisations(
         field=field,
         district=district,
     )
-    items, total = await service.organisations.find(
-        query, user, limit=paged.limit, offset=paged.offset
-    )
+    items, total = await service.organisations.find(query, user, paged)
     return OrganisationPage.of([OrganisationPublic.read(o) for o in items], total, paged)
 
 

@@ -20,6 +20,7 @@ from shared.contracts.base import Payload
 from shared.contracts.directory import OrganisationStatus
 from shared.errors import ConflictError, ForbiddenError, NotFoundError
 from shared.ids import new_id
+from shared.pages import Paging
 
 
 def organisation_not_found() -> NotFoundError:
@@ -63,11 +64,11 @@ class Organisations:
         return organisation
 
     async def find(
-        self, query: OrganisationQuery, user: Principal | None, *, limit: int, offset: int
+        self, query: OrganisationQuery, user: Principal | None, paging: Paging
     ) -> tuple[list[Organisation], int]:
         if query.status is OrganisationStatus.ARCHIVED:
             require_staff(user, "Only office staff may list archived organisations.")
-        return await self.store.find_organisations(query, limit=limit, offset=offset)
+        return await self.store.find_organisations(query, paging)
 
     async def visible(self, organisation_id: str, user: Principal | None) -> Organisation:
         """An organisation; an archived one only for those who may edit it."""

@@ -13,6 +13,7 @@ from services.directory.people import OneTimeToken, PendingInvitation, Person
 from shared.contracts.base import Payload
 from shared.contracts.directory import OrganisationKind, OrganisationStatus
 from shared.contracts.vocabulary import FieldOfAction
+from shared.pages import Paging
 
 Entity = TypeVar("Entity")
 
@@ -52,7 +53,7 @@ class DirectoryRepository(Protocol):
     ) -> Organisation | None: ...
 
     async def find_organisations(
-        self, query: OrganisationQuery, *, limit: int, offset: int
+        self, query: OrganisationQuery, paging: Paging
     ) -> tuple[list[Organisation], int]: ...
 
     # people ------------------------------------------------------------------------------

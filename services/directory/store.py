@@ -18,6 +18,7 @@ from services.directory.repository import AddressTakenError, Change, Entity, Org
 from shared.contracts.base import Payload
 from shared.mongo import CollectionIndexes, Document, find_page
 from shared.outbox import OutboxWriter
+from shared.pages import Paging
 from shared.text import fold, query_terms, search_terms
 
 ORGANISATIONS = "organisations"
@@ -211,14 +212,13 @@ class DirectoryStore:
         return await self._update(_ORGANISATION, organisation_id, change, correlation_id)
 
     async def find_organisations(
-        self, query: OrganisationQuery, *, limit: int, offset: int
+        self, query: OrganisationQuery, paging: Paging
     ) -> tuple[list[Organisation], int]:
         return await find_page(
             self.db[ORGANISATIONS],
             organisation_filter(query),
             [("name_key", ASCENDING), ("_id", ASCENDING)],
-            limit=limit,
-            offset=offset,
+            paging,
             read=organisation_from_document,
         )
 

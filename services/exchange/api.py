@@ -144,7 +144,7 @@ def listing_routes(kind: ListingKind) -> APIRouter:
             organisation_id=organisation,
             text=q,
         )
-        items, total = await service.find(filters, limit=paged.limit, offset=paged.offset)
+        items, total = await service.find(filters, paged)
         return ListingPage.of([ListingPublic.read(listing) for listing in items], total, paged)
 
     @routes.get("/{listing_id}", name=f"get_{noun}")
@@ -184,7 +184,5 @@ async def list_matches(
     service: ExchangeService,
     paged: AskedPage,
 ) -> MatchPage:
-    items, total = await service.matches_of(
-        organisation, user, limit=paged.limit, offset=paged.offset
-    )
+    items, total = await service.matches_of(organisation, user, paged)
     return MatchPage.of([MatchPublic.read(match) for match in items], total, paged)

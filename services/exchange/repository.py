@@ -14,6 +14,7 @@ from services.exchange.matching import MatchResult
 from shared.contracts.base import Payload
 from shared.contracts.directory import OrganisationStatus
 from shared.contracts.exchange import ListingCategory, ListingKind, ListingStatus
+from shared.pages import Paging
 
 #: What a use case does to a listing: the changed listing and its events, or None.
 ListingChange = Callable[[Listing], tuple[Listing, Sequence[Payload]] | None]
@@ -100,7 +101,7 @@ class ExchangeRepository(Protocol):
     async def listings_by_id(self, listing_ids: Sequence[str]) -> dict[str, Listing]: ...
 
     async def find_listings(
-        self, filters: ListingFilters, *, limit: int, offset: int
+        self, filters: ListingFilters, paging: Paging
     ) -> tuple[list[Listing], int]: ...
 
     async def match_candidates(self, listing: Listing) -> list[Listing]: ...
@@ -116,7 +117,7 @@ class ExchangeRepository(Protocol):
     ) -> bool: ...
 
     async def matches_of(
-        self, organisation_id: str, *, limit: int, offset: int
+        self, organisation_id: str, paging: Paging
     ) -> tuple[list[RecordedMatch], int]: ...
 
     async def get_organisation(self, organisation_id: str) -> ProjectedOrganisation | None: ...

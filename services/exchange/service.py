@@ -49,6 +49,7 @@ from shared.errors import (
     RejectedError,
 )
 from shared.ids import new_id
+from shared.pages import Paging
 
 log = logging.getLogger("integrationsnetz.exchange")
 
@@ -117,10 +118,8 @@ class Exchange:
         await self.store.add_listing(listing, [event], correlation_id)
         return listing
 
-    async def find(
-        self, filters: ListingFilters, *, limit: int, offset: int
-    ) -> tuple[list[Listing], int]:
-        return await self.store.find_listings(filters, limit=limit, offset=offset)
+    async def find(self, filters: ListingFilters, paging: Paging) -> tuple[list[Listing], int]:
+        return await self.store.find_listings(filters, paging)
 
     async def listing(self, kind: ListingKind, listing_id: str) -> Listing:
         listing = await self.store.get_listing(listing_id)
@@ -258,14 +257,14 @@ class Exchange:
         return matched
 
     async def matches_of(
-        self, organisation_id: str, user: Principal, *, limit: int, offset: int
+        self, organisation_id: str, user: Principal, paging: Paging
     ) -> tuple[list[StoredMatch], int]:
         if not user.may_edit(organisation_id):
             raise ForbiddenError(
                 "Only office staff or members of this organisation may see its matches.",
                 slug="not-an-editor",
             )
-        recorded, total = await self.store.matches_of(organisation_id, limit=limit, offset=offset)
+        recorded, total = await self.store.matches_of(organisation_id, paging)
         listing_ids = [i for match in recorded for i in (match.offer_id, match.request_id)]
         listings = await self.store.listings_by_id(listing_ids)
         matches = [

@@ -24,6 +24,7 @@ from shared.contracts.base import Payload
 from shared.contracts.exchange import ListingCategory, ListingKind
 from shared.mongo import CollectionIndexes, Document, HotQuery, find_page
 from shared.outbox import OutboxWriter
+from shared.pages import Paging
 from shared.projection import apply_revision, projected_organisation
 from shared.text import fold, query_terms, search_terms
 
@@ -255,14 +256,13 @@ class ExchangeStore:
         return {doc["_id"]: listing_from_document(doc) async for doc in cursor}
 
     async def find_listings(
-        self, filters: ListingFilters, *, limit: int, offset: int
+        self, filters: ListingFilters, paging: Paging
     ) -> tuple[list[Listing], int]:
         return await find_page(
             self.db[LISTINGS],
             listing_filter_query(filters),
             NEWEST_FIRST,
-            limit=limit,
-            offset=offset,
+            paging,
             read=listing_from_document,
         )
 
@@ -320,14 +320,13 @@ class ExchangeStore:
         return True
 
     async def matches_of(
-        self, organisation_id: str, *, limit: int, offset: int
+        self, organisation_id: str, paging: Paging
     ) -> tuple[list[RecordedMatch], int]:
         return await find_page(
             self.db[MATCHES],
             {"organisation_ids": {"$all": [organisation_id]}},
             [("found_at", DESCENDING), ("match_id", DESCENDING)],
-            limit=limit,
-            offset=offset,
+            paging,
             read=match_from_document,
         )
 

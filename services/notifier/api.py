@@ -187,8 +187,7 @@ async def list_subscriptions(
         organisation_id=organisation_id,
         email=email,
         status=status_,
-        limit=paged.limit,
-        offset=paged.offset,
+        paging=paged,
     )
     return SubscriptionPage.of([SubscriptionPublic.of(s) for s in items], total, paged)
 
@@ -329,8 +328,7 @@ async def list_deliveries(
         status=status_,
         recipient=recipient,
         organisation_id=organisation_id,
-        limit=paged.limit,
-        offset=paged.offset,
+        paging=paged,
     )
     return DeliveryPage.of([DeliveryPublic.of(d) for d in items], total, paged)
 

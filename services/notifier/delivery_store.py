@@ -24,6 +24,7 @@ from shared.clock import utc_now
 from shared.contracts.base import Payload
 from shared.mongo import CollectionIndexes, Document, HotQuery, find_page
 from shared.outbox import ConcurrentUpdateError, OutboxWriter
+from shared.pages import Paging
 
 DELIVERIES = "deliveries"
 
@@ -104,14 +105,13 @@ class DeliveryStore:
         return await self.db[DELIVERIES].find_one({"_id": delivery_id}, {"_id": 1}) is not None
 
     async def list_deliveries(
-        self, query: DeliveryQuery, *, limit: int, offset: int
+        self, query: DeliveryQuery, paging: Paging
     ) -> tuple[list[Delivery], int]:
         return await find_page(
             self.db[DELIVERIES],
             delivery_filter(query),
             [("created_ms", DESCENDING), ("_id", ASCENDING)],
-            limit=limit,
-            offset=offset,
+            paging,
             read=delivery_from_document,
         )
 

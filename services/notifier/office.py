@@ -13,6 +13,7 @@ from services.notifier.repository import NotifierRepository
 from shared.auth import Principal
 from shared.clock import utc_now
 from shared.errors import ForbiddenError, NotFoundError
+from shared.pages import Paging
 
 
 @dataclass(frozen=True)
@@ -47,15 +48,14 @@ class Office:
         status: DeliveryStatus | None,
         recipient: str | None,
         organisation_id: str | None,
-        limit: int,
-        offset: int,
+        paging: Paging,
     ) -> tuple[list[Delivery], int]:
         query = DeliveryQuery(
             status=status,
             address=recipient.strip().lower() if recipient is not None else None,
             organisation_id=organisation_id,
         )
-        return await self.store.list_deliveries(query, limit=limit, offset=offset)
+        return await self.store.list_deliveries(query, paging)
 
     async def _contact(self, user: Principal, organisation_id: str) -> str | None:
         """The organisation's contact address, once the caller may manage its notices."""

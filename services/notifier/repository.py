@@ -20,6 +20,7 @@ from services.notifier.records import (
     SubscriptionQuery,
 )
 from shared.contracts.base import Payload
+from shared.pages import Paging
 
 
 class ProjectionRepository(Protocol):
@@ -50,7 +51,7 @@ class SubscriptionRepository(Protocol):
     async def digest_subscriptions(self, cadence: str) -> list[Subscription]: ...
     async def pending_subscriptions_of(self, email: str) -> int: ...
     async def list_subscriptions(
-        self, query: SubscriptionQuery, *, limit: int, offset: int
+        self, query: SubscriptionQuery, paging: Paging
     ) -> tuple[list[Subscription], int]: ...
     async def unconfirmed_subscriptions(
         self, created_before: dt.datetime, limit: int
@@ -66,7 +67,7 @@ class DeliveryRepository(Protocol):
     async def delivery(self, delivery_id: str) -> Delivery | None: ...
     async def delivery_exists(self, delivery_id: str) -> bool: ...
     async def list_deliveries(
-        self, query: DeliveryQuery, *, limit: int, offset: int
+        self, query: DeliveryQuery, paging: Paging
     ) -> tuple[list[Delivery], int]: ...
     async def due_deliveries(self, at_ms: int, limit: int) -> list[str]: ...
     async def claim_delivery(

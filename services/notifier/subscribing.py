@@ -44,6 +44,7 @@ from shared.errors import (
     UnauthenticatedError,
 )
 from shared.ids import new_id
+from shared.pages import Paging
 
 CONFIRMATION_CAUSE_TYPE = "notifier.subscription.requested"
 
@@ -267,8 +268,7 @@ class Subscribing:
         organisation_id: str | None,
         email: str | None,
         status: SubscriptionStatus | None,
-        limit: int,
-        offset: int,
+        paging: Paging,
     ) -> tuple[list[Subscription], int]:
         if organisation_id is not None and not user.may_edit(organisation_id):
             raise ForbiddenError(
@@ -282,4 +282,4 @@ class Subscribing:
             email=email.strip().lower() if email is not None else None,
             status=status,
         )
-        return await self.store.list_subscriptions(query, limit=limit, offset=offset)
+        return await self.store.list_subscriptions(query, paging)

@@ -16,6 +16,7 @@ from services.notifier.records import SubscriptionQuery, epoch_ms, now_ms
 from shared.contracts.base import Payload
 from shared.mongo import CollectionIndexes, Document, find_page
 from shared.outbox import ConcurrentUpdateError, OutboxWriter
+from shared.pages import Paging
 
 SUBSCRIPTIONS = "subscriptions"
 
@@ -158,14 +159,13 @@ class SubscriptionStore:
         )
 
     async def list_subscriptions(
-        self, query: SubscriptionQuery, *, limit: int, offset: int
+        self, query: SubscriptionQuery, paging: Paging
     ) -> tuple[list[Subscription], int]:
         return await find_page(
             self.db[SUBSCRIPTIONS],
             subscription_filter(query),
             [("_id", ASCENDING)],
-            limit=limit,
-            offset=offset,
+            paging,
             read=subscription_from_document,
         )
 

@@ -8,6 +8,7 @@ import json
 import httpx
 
 from shared.contracts.base import EVENTS_EXCHANGE
+from shared.pages import Paging
 from tests.integration.notifier_fixtures import NotifierFactory, ServedDirectory
 from tests.support.amqp import StreamTap, publish
 from tests.support.events import match_found
@@ -79,7 +80,10 @@ async def test_a_match_emails_both_organisations_in_their_language_and_one_click
 
         await wait_until(handled)
         planned, _ = await notifier.service.office.list_deliveries(
-            status=None, recipient=None, organisation_id=mriya["id"], limit=10, offset=0
+            status=None,
+            recipient=None,
+            organisation_id=mriya["id"],
+            paging=Paging(limit=10, offset=0),
         )
         assert [d.cause_event_id for d in planned] == [match_event.id]
         assert [m.cause for m in mail_server.to(mriya_address)] == [match_event.id]

@@ -10,6 +10,7 @@ from services.notifier.domain import DeliveryStatus
 from shared.contracts.base import EVENTS_EXCHANGE
 from shared.contracts.directory import OrganisationRegistered
 from shared.contracts.exchange import MatchFound
+from shared.pages import Paging
 from tests.integration.notifier_fixtures import NotifierFactory, ServedNotifier
 from tests.support.amqp import StreamTap, publish
 from tests.support.mail import MailServer, tagged
@@ -49,7 +50,10 @@ def matched(offer: OrganisationRegistered, request: OrganisationRegistered) -> M
 async def failed_attempts(notifier: ServedNotifier, at_least: int) -> None:
     async def retried() -> bool:
         deliveries, _ = await notifier.service.office.list_deliveries(
-            status=DeliveryStatus.PENDING, recipient=None, organisation_id=None, limit=10, offset=0
+            status=DeliveryStatus.PENDING,
+            recipient=None,
+            organisation_id=None,
+            paging=Paging(limit=10, offset=0),
         )
         return len(deliveries) == 2 and all(d.attempts >= at_least for d in deliveries)
 

@@ -18,6 +18,7 @@ from shared.clock import utc_now
 from shared.contracts.base import Payload
 from shared.contracts.directory import OrganisationArchived, OrganisationKind, OrganisationStatus
 from shared.contracts.exchange import ListingKind, ListingStatus
+from shared.pages import Paging
 
 
 def archiving(organisation_id: str, name: str, *, revision: int) -> OrganisationArchived:
@@ -70,7 +71,7 @@ class InMemoryExchangeStore:
         return {i: self.listings[i] for i in listing_ids if i in self.listings}
 
     async def find_listings(
-        self, filters: ListingFilters, *, limit: int, offset: int
+        self, filters: ListingFilters, paging: Paging
     ) -> tuple[list[Listing], int]:
         found = [
             listing
@@ -81,7 +82,7 @@ class InMemoryExchangeStore:
             and filters.organisation_id in (None, listing.organisation_id)
         ]
         found.sort(key=lambda listing: listing.created_at, reverse=True)
-        return found[offset : offset + limit], len(found)
+        return paging.page_of(found)
 
     async def match_candidates(self, listing: Listing) -> list[Listing]:
         other = ListingKind.REQUEST if listing.kind is ListingKind.OFFER else ListingKind.OFFER
@@ -121,10 +122,10 @@ class InMemoryExchangeStore:
         return True
 
     async def matches_of(
-        self, organisation_id: str, *, limit: int, offset: int
+        self, organisation_id: str, paging: Paging
     ) -> tuple[list[RecordedMatch], int]:
         found = [m for m in self.matches.values() if organisation_id in m.organisation_ids]
-        return found[offset : offset + limit], len(found)
+        return paging.page_of(found)
 
     async def get_organisation(self, organisation_id: str) -> ProjectedOrganisation | None:
         return self.organisations.get(organisation_id)

@@ -19,6 +19,7 @@ from shared.contracts.base import Payload
 from shared.contracts.calendar import Visibility
 from shared.contracts.directory import OrganisationFacts
 from shared.outbox import ConcurrentUpdateError
+from shared.pages import Paging
 
 
 class InMemoryRooms:
@@ -150,7 +151,7 @@ class InMemoryCalendarStore:
             )
 
     async def open_conflicts_of_organisation(
-        self, organisation_id: str, *, limit: int, offset: int, now: dt.datetime | None = None
+        self, organisation_id: str, paging: Paging, *, now: dt.datetime | None = None
     ) -> tuple[list[Conflict], int]:
         found = sorted(
             (
@@ -162,7 +163,7 @@ class InMemoryCalendarStore:
             ),
             key=lambda conflict: (conflict.overlap_starts_at, conflict.id),
         )
-        return found[offset : offset + limit], len(found)
+        return paging.page_of(found)
 
     # organisations
 

@@ -12,6 +12,7 @@ from services.directory.domain import Organisation
 from services.directory.people import OneTimeToken, PendingInvitation, Person
 from services.directory.repository import AddressTakenError, Change, OrganisationQuery
 from shared.contracts.base import Payload
+from shared.pages import Paging
 from shared.text import fold, query_terms, search_terms
 
 Stored = TypeVar("Stored")
@@ -83,13 +84,13 @@ class InMemoryDirectoryStore:
         return self._changed(self.organisations, organisation_id, change)
 
     async def find_organisations(
-        self, query: OrganisationQuery, *, limit: int, offset: int
+        self, query: OrganisationQuery, paging: Paging
     ) -> tuple[list[Organisation], int]:
         found = sorted(
             (o for o in self.organisations.values() if _matches(o, query)),
             key=lambda o: (fold(o.name), o.id),
         )
-        return found[offset : offset + limit], len(found)
+        return paging.page_of(found)
 
     # people ------------------------------------------------------------------------------
 

@@ -32,6 +32,7 @@ from services.notifier.records import (
     redacted,
 )
 from shared.contracts.base import Payload
+from shared.pages import Paging
 
 T = TypeVar("T")
 
@@ -155,7 +156,7 @@ class InMemoryNotifierStore:
         )
 
     async def list_subscriptions(
-        self, query: SubscriptionQuery, *, limit: int, offset: int
+        self, query: SubscriptionQuery, paging: Paging
     ) -> tuple[list[Subscription], int]:
         def wanted(s: Subscription) -> bool:
             within = query.within_organisations
@@ -171,7 +172,7 @@ class InMemoryNotifierStore:
             )
 
         found = sorted((s for s in self.subscriptions.values() if wanted(s)), key=lambda s: s.id)
-        return found[offset : offset + limit], len(found)
+        return paging.page_of(found)
 
     async def unconfirmed_subscriptions(
         self, created_before: dt.datetime, limit: int
@@ -226,7 +227,7 @@ class InMemoryNotifierStore:
         return delivery_id in self.deliveries
 
     async def list_deliveries(
-        self, query: DeliveryQuery, *, limit: int, offset: int
+        self, query: DeliveryQuery, paging: Paging
     ) -> tuple[list[Delivery], int]:
         found = [
             d
@@ -237,7 +238,7 @@ class InMemoryNotifierStore:
         ]
         found.sort(key=lambda d: d.id)
         found.sort(key=lambda d: d.created_ms, reverse=True)
-        return found[offset : offset + limit], len(found)
+        return paging.page_of(found)
 
     async def due_deliveries(self, at_ms: int, limit: int) -> list[str]:
         due = [

@@ -15,6 +15,7 @@ from services.calendar.domain import Event, OccurrenceOverride, occurrences
 from services.calendar.reading import has_date_in, page_of_dates
 from services.calendar.recurrence import occurrence_key, original_starts, zone
 from services.calendar.store import CONFLICTS, INDEXES, CalendarStore
+from shared.pages import Paging
 
 NOW = dt.datetime(2026, 1, 10, 9, 0, tzinfo=dt.UTC)
 BASE = dt.datetime(2026, 3, 2, 17, 0, tzinfo=dt.UTC)
@@ -84,7 +85,11 @@ def test_a_page_of_merged_dates_is_the_slice_of_all_dates_sorted(
     ]
     everything.sort(key=lambda pair: (pair[1].starts_at, pair[0].title, pair[0].id))
     page, total = page_of_dates(
-        calendar, start, end, include_cancelled=include_cancelled, offset=offset, limit=limit
+        calendar,
+        start,
+        end,
+        Paging(limit=limit, offset=offset),
+        include_cancelled=include_cancelled,
     )
     assert page == everything[offset : offset + limit]
     assert total == len(everything)

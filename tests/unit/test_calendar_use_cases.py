@@ -25,6 +25,7 @@ from shared.contracts.calendar import (
 from shared.contracts.directory import OrganisationStatus
 from shared.errors import ConflictError, ForbiddenError, NotFoundError, RejectedError
 from shared.ids import new_id
+from shared.pages import Paging
 from tests.support.in_memory import archiving
 from tests.support.in_memory_calendar import InMemoryCalendarStore
 
@@ -196,7 +197,9 @@ async def test_a_room_clash_is_refused_unless_the_office_overrides_it() -> None:
     assert isinstance(scheduled, EventScheduled)
     assert isinstance(detected, ConflictDetected)
     assert sorted(detected.organisation_ids) == sorted([MRIYA, LINDE])
-    conflicts, total, titles = await calendar.open_conflicts(MRIYA, OFFICE, limit=10, offset=0)
+    conflicts, total, titles = await calendar.open_conflicts(
+        MRIYA, OFFICE, Paging(limit=10, offset=0)
+    )
     assert total == 1
     assert conflicts[0].event_ids == sorted([first.event.id, second.event.id])
     assert titles == {first.event.id: "Sprachcafé", second.event.id: "Elterncafé"}

@@ -33,6 +33,7 @@ from shared.errors import (
     UnauthenticatedError,
 )
 from shared.ids import new_id
+from shared.pages import Paging
 from tests.support.in_memory_directory import InMemoryDirectoryStore
 
 OFFICE = Principal(person_id=new_id(), role="admin")
@@ -172,9 +173,9 @@ async def test_archived_organisations_are_found_only_by_office_staff() -> None:
     await directory.organisations.archive(mriya, OFFICE, None)
     archived = OrganisationQuery(status=OrganisationStatus.ARCHIVED)
     with pytest.raises(ForbiddenError):
-        await directory.organisations.find(archived, member_of(mriya), limit=10, offset=0)
+        await directory.organisations.find(archived, member_of(mriya), Paging(limit=10, offset=0))
 
-    found, total = await directory.organisations.find(archived, OFFICE, limit=10, offset=0)
+    found, total = await directory.organisations.find(archived, OFFICE, Paging(limit=10, offset=0))
 
     assert [o.id for o in found] == [mriya]
     assert total == 1

@@ -26,6 +26,7 @@ from shared.contracts.exchange import (
 )
 from shared.errors import ConflictError, ForbiddenError, RejectedError
 from shared.ids import new_id
+from shared.pages import Paging
 from tests.support.in_memory import InMemoryExchangeStore, archiving
 
 MRIYA = new_id()
@@ -264,10 +265,11 @@ async def test_only_the_organisations_concerned_see_their_matches(exchange: Exch
     offer, request = await fitting_pair(exchange)
     await exchange.match_listing(offer.id, None)
 
-    matches, total = await exchange.matches_of(LINDE, member_of(LINDE), limit=10, offset=0)
+    first = Paging(limit=10, offset=0)
+    matches, total = await exchange.matches_of(LINDE, member_of(LINDE), first)
     assert total == 1
     assert (matches[0].offer.id, matches[0].request.id) == (offer.id, request.id)
     outsider = new_id()
     with pytest.raises(ForbiddenError):
-        await exchange.matches_of(LINDE, member_of(outsider), limit=10, offset=0)
-    assert await exchange.matches_of(outsider, member_of(outsider), limit=10, offset=0) == ([], 0)
+        await exchange.matches_of(LINDE, member_of(outsider), first)
+    assert await exchange.matches_of(outsider, member_of(outsider), first) == ([], 0)

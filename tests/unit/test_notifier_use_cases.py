@@ -29,6 +29,7 @@ from shared.contracts.base import CloudEvent, Payload, envelope
 from shared.contracts.calendar import ConflictDetected, EventRescheduled, EventScheduled
 from shared.contracts.exchange import MatchFound, OfferPosted
 from shared.errors import ForbiddenError, NotFoundError
+from shared.pages import Paging
 from tests.support.events import match_found
 from tests.support.in_memory_notifier import InMemoryNotifierStore
 
@@ -310,16 +311,17 @@ async def test_members_see_only_their_organisations_subscriptions_and_no_address
     await subscribed(notifier, organisation_id=OTHER)
     await subscribed(notifier)
     member = Principal(person_id="p", role="editor", organisation_ids=frozenset({READER}))
+    first = Paging(limit=10, offset=0)
     found, total = await notifier.subscriptions.list_subscriptions(
-        member, organisation_id=None, email=None, status=None, limit=10, offset=0
+        member, organisation_id=None, email=None, status=None, paging=first
     )
     assert ([s.id for s in found], total) == ([mine.id], 1)
     with pytest.raises(ForbiddenError):
         await notifier.subscriptions.list_subscriptions(
-            member, organisation_id=None, email=ADDRESS, status=None, limit=10, offset=0
+            member, organisation_id=None, email=ADDRESS, status=None, paging=first
         )
     everyone, total = await notifier.subscriptions.list_subscriptions(
-        OFFICE, organisation_id=None, email=ADDRESS.upper(), status=None, limit=10, offset=0
+        OFFICE, organisation_id=None, email=ADDRESS.upper(), status=None, paging=first
     )
     assert total == 1
     assert everyone[0].email == ADDRESS
