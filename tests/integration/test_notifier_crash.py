@@ -6,12 +6,16 @@ from __future__ import annotations
 import asyncio
 import collections
 import datetime as dt
+import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pymongo import MongoClient
+from pymongo.collection import Collection
 
 from shared.contracts.base import CloudEvent
 from shared.contracts.directory import OrganisationRegistered
@@ -94,18 +98,39 @@ def stage(
     return Stage(env, notifier_vhost.url, mongo_client[database_name])
 
 
+@pytest.fixture
+def recorded(stage: Stage) -> Iterator[Collection[dict[str, Any]]]:
+    """The deliveries, read synchronously (from inside the mail server's hooks)."""
+    client: MongoClient[dict[str, Any]] = MongoClient(stage.env["MONGODB_URL"])
+    yield client[stage.env["MONGODB_DATABASE"]]["deliveries"]
+    client.close()
+
+
 async def test_killing_the_notifier_mid_batch_and_redelivering_everything_sends_each_email_once(
-    mail_server: MailServer, stage: Stage, processes: list[ServiceProcess], tmp_path: Path
+    mail_server: MailServer,
+    stage: Stage,
+    processes: list[ServiceProcess],
+    tmp_path: Path,
+    recorded: Collection[dict[str, Any]],
 ) -> None:
     env = stage.env
     first = start_service("notifier", env, tmp_path)
     processes.append(first)
 
     def kill_mid_batch(recipients_so_far: int) -> None:
-        # SIGKILL while the notifier is between messages of an SMTP conversation (no mail
-        # was accepted in it): the honest "ambiguous" case is a separate test below.
-        if recipients_so_far == KILL_AT_RECIPIENT:
-            first.kill()
+        # SIGKILL while the notifier is between messages of an SMTP conversation, once each
+        # mail the server accepted is recorded as sent: the notifier sends several at once,
+        # and one accepted but not yet recorded is the honest "ambiguous" case of the separate
+        # test below. This hook holds the server, which accepts nothing meanwhile.
+        if recipients_so_far != KILL_AT_RECIPIENT:
+            return
+        accepted = len(mail_server.mails)
+        deadline = time.monotonic() + 30  # a notifier that never records fails the test
+        while recorded.count_documents({"status": "sent"}) < accepted:
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.01)
+        first.kill()
 
     mail_server.on_rcpt = kill_mid_batch
     await asyncio.to_thread(first.wait_until, "/readyz")
