@@ -159,19 +159,32 @@ class Sender:
     async def drain(self) -> int:
         """Send what is due now, up to `sender_concurrency` deliveries at once; returns how many
         were handled. Each is claimed by `_id` first, so concurrent drains (here or in another
-        replica) never send one twice. Raises the first error once all others are done."""
+        replica) never send one twice. Raises the first error once all others are done.
+
+        Cancelled (the service stops), it starts no further delivery but lets those in flight
+        finish and record their outcome: one cut off after the mail server accepted it would
+        go out again once its lease ran out."""
         due = await self._store.due_deliveries(now_ms(), self._settings.sender_batch_size)
+        if not due:
+            return 0
         slots = asyncio.Semaphore(self._settings.sender_concurrency)
+        stopping = False
 
         async def deliver(delivery_id: str) -> int:
             async with slots:
-                return await self.deliver(delivery_id)
+                return 0 if stopping else await self.deliver(delivery_id)
 
-        outcomes = await asyncio.gather(*(deliver(d) for d in due), return_exceptions=True)
-        for outcome in outcomes:
-            if isinstance(outcome, BaseException):
-                raise outcome
-        return sum(o for o in outcomes if isinstance(o, int))
+        tasks = [asyncio.create_task(deliver(d)) for d in due]
+        try:
+            await asyncio.wait(tasks)
+        except asyncio.CancelledError:
+            stopping = True
+            await asyncio.wait(tasks)
+            raise
+        for task in tasks:
+            if (error := task.exception()) is not None:
+                raise error
+        return sum(task.result() for task in tasks)
 
     async def deliver(self, delivery_id: str) -> int:
         claimed = await self._store.claim_delivery(

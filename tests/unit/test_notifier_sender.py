@@ -1,5 +1,5 @@
 """Two senders draining the same due deliveries at once (two replicas, each with several
-tasks) send each email exactly once."""
+tasks) send each email exactly once; a sender told to stop finishes the sends in flight."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import collections
 import datetime as dt
 import uuid
 from email.message import EmailMessage
+
+import pytest
 
 from services.notifier.domain import DeliveryStatus
 from services.notifier.mailer import Mailer
@@ -53,7 +55,10 @@ def a_match(n: int) -> MatchFound:
     )
 
 
-async def test_two_senders_draining_the_same_deliveries_send_each_once() -> None:
+async def planned(
+    count: int, concurrency: int
+) -> tuple[InMemoryNotifierStore, Links, NotifierSettings]:
+    """A store with `count` match emails due, and settings sending `concurrency` at once."""
     store = InMemoryNotifierStore()
     for organisation_id in (OFFERING, SEEKING):
         store.organisations[organisation_id] = OrganisationContact(
@@ -64,15 +69,21 @@ async def test_two_senders_draining_the_same_deliveries_send_each_once() -> None
             status="active",
             revision=1,
         )
-    settings = NotifierSettings(_env_file=None, environment="development", sender_concurrency=4)
+    settings = NotifierSettings(
+        _env_file=None, environment="development", sender_concurrency=concurrency
+    )
     signer = LinkSigner("a-signing-secret-for-the-notifier-tests-only")
     links = Links(signer, "https://n.example", unsubscribe_days=365, confirmation_hours=72)
     notifier = Notifier(store, settings, links)
-    for n in range(15):
+    for n in range(count // 2):
         match = a_match(n)
         await notifier.plan_match(match, envelope(match))
-    assert len(store.deliveries) == 30
+    assert len(store.deliveries) == count
+    return store, links, settings
 
+
+async def test_two_senders_draining_the_same_deliveries_send_each_once() -> None:
+    store, links, settings = await planned(30, concurrency=4)
     mailers = [RecordingMailer(settings), RecordingMailer(settings)]
     senders = [Sender(store, settings, links, mailer) for mailer in mailers]
     handled = await asyncio.gather(*(sender.drain() for sender in senders))
@@ -85,3 +96,46 @@ async def test_two_senders_draining_the_same_deliveries_send_each_once() -> None
     assert {d.status for d in store.deliveries.values()} == {DeliveryStatus.SENT}
     events = [p for p in store.published if isinstance(p, NotificationSent)]
     assert sorted(e.delivery_id for e in events) == sorted(store.deliveries)
+
+
+class GatedMailer(RecordingMailer):
+    """Holds every send until `gate` opens; `started` is set once `expected` sends began."""
+
+    def __init__(self, settings: NotifierSettings, expected: int) -> None:
+        super().__init__(settings)
+        self.gate = asyncio.Event()
+        self.started = asyncio.Event()
+        self._expected = expected
+        self._began = 0
+
+    async def send(self, message: EmailMessage, *, sender: str, recipient: str) -> None:
+        self._began += 1
+        if self._began == self._expected:
+            self.started.set()
+        await self.gate.wait()
+        self.sent.append(str(message["Message-ID"]))
+
+
+async def test_a_stopped_sender_records_the_sends_in_flight_and_starts_no_more() -> None:
+    store, links, settings = await planned(10, concurrency=2)
+    mailer = GatedMailer(settings, expected=2)
+    draining = asyncio.create_task(Sender(store, settings, links, mailer).drain())
+    await mailer.started.wait()
+    draining.cancel()
+    await asyncio.sleep(0)  # the drain hears of it while both sends still wait
+    mailer.gate.set()
+    with pytest.raises(asyncio.CancelledError):
+        await draining
+
+    assert len(mailer.sent) == 2
+    statuses = collections.Counter(d.status for d in store.deliveries.values())
+    assert statuses == {DeliveryStatus.SENT: 2, DeliveryStatus.PENDING: 8}
+    sent_ids = {
+        f"<{d.id}@integrationsnetz.local>"
+        for d in store.deliveries.values()
+        if d.status is DeliveryStatus.SENT
+    }
+    assert sent_ids == set(mailer.sent)
+    assert all(
+        d.attempts == 0 for d in store.deliveries.values() if d.status is DeliveryStatus.PENDING
+    )
