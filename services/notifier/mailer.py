@@ -2,7 +2,8 @@
 
 Opening an SMTP connection (TCP, greeting, EHLO, maybe STARTTLS and AUTH) costs more than
 sending a message over it, so the `Mailer` keeps up to `SMTP_CONNECTIONS` connections open and
-sends many messages over each. A connection that breaks (the server hung up, a timeout, a 421
+sends many messages over each; a send that finds none free within half the delivery lease
+fails as a temporary error. A connection that breaks (the server hung up, a timeout, a 421
 "closing") is dropped, and the message is tried once more on a fresh connection before the
 failure counts as a failed attempt. A connection idle for longer than `max_idle_seconds`, or
 that has carried `max_messages`, is closed with QUIT and replaced when next needed.
@@ -100,6 +101,9 @@ class Mailer:
         self._max_messages = max_messages
         self._clock = clock
         self._slots = asyncio.Semaphore(settings.smtp_connections)
+        #: How long a send waits for a free connection: half the lease on its delivery, so
+        #: the conversation has the other half.
+        self._slot_wait = settings.delivery_lease_seconds / 2
         self._idle: list[_Connection] = []
 
     @property
@@ -110,7 +114,15 @@ class Mailer:
     async def send(self, message: EmailMessage, *, sender: str, recipient: str) -> None:
         # flattened here: aiosmtplib would refold our headers with `policy.SMTP`
         data = to_bytes(message)
-        async with self._slots:
+        try:
+            async with asyncio.timeout(self._slot_wait):
+                await self._slots.acquire()
+        except TimeoutError:
+            # the delivery's lease must not run out before it is sent: try again later
+            raise SendError(
+                f"no SMTP connection came free within {self._slot_wait:g}s", permanent=False
+            ) from None
+        try:
             try:
                 await self._send_once(data, sender, recipient, fresh=False)
                 return
@@ -125,6 +137,8 @@ class Mailer:
                 await self._send_once(data, sender, recipient, fresh=True)
             except Exception as exc:
                 _raise_classified(exc)
+        finally:
+            self._slots.release()
 
     async def _send_once(self, data: bytes, sender: str, recipient: str, *, fresh: bool) -> None:
         connection = await self._connection(fresh=fresh)

@@ -4,14 +4,18 @@ counting a failed attempt."""
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import datetime as dt
+import threading
 import uuid
 from email.message import EmailMessage
 from typing import Any
 
+import pytest
+
 from services.notifier.domain import DeliveryStatus
-from services.notifier.mailer import Mailer
+from services.notifier.mailer import Mailer, SendError
 from services.notifier.records import Delivery
 from services.notifier.settings import NotifierSettings
 from shared.contracts.base import CloudEvent
@@ -183,3 +187,42 @@ async def test_the_mailer_replaces_connections_that_idled_too_long_or_carried_en
     await mailer.close()
     assert (mailer.open_connections, mail_server.quits) == (0, 3)
     assert [m.header("Subject") for m in mail_server.mails] == [f"Nachricht {n}" for n in range(6)]
+
+
+async def test_a_send_finding_no_free_connection_in_half_the_lease_fails_for_now(
+    mail_server: MailServer,
+) -> None:
+    """The one connection is busy (the server holds its DATA): the next send does not wait
+    past half the delivery's lease but fails as a temporary error, and sends nothing."""
+    release = threading.Event()
+    receiving = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    accepted = mail_server.handle_DATA
+
+    async def held(server: Any, session: Any, envelope: Any) -> str:
+        loop.call_soon_threadsafe(receiving.set)
+        await asyncio.to_thread(release.wait)
+        return await accepted(server, session, envelope)
+
+    mail_server.handle_DATA = held  # type: ignore[method-assign]
+    settings = NotifierSettings(
+        _env_file=None,
+        smtp_port=mail_server.port,
+        smtp_connections=1,
+        delivery_lease_seconds=0.2,
+    )
+    mailer = Mailer(settings)
+    first = asyncio.create_task(
+        mailer.send(a_message(1), sender="noreply@example.org", recipient=tagged("leserin"))
+    )
+    try:
+        await receiving.wait()
+        with pytest.raises(SendError) as refused:
+            await mailer.send(a_message(2), sender="noreply@example.org", recipient=tagged("x"))
+        assert not refused.value.permanent
+        assert "no SMTP connection came free" in refused.value.detail
+    finally:
+        release.set()
+        await first
+        await mailer.close()
+    assert [m.header("Subject") for m in mail_server.mails] == ["Nachricht 1"]
