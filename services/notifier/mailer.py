@@ -198,7 +198,7 @@ class Mailer:
         return len(worn)
 
     async def close(self) -> None:
-        """Close every idle connection (at shutdown; sends in flight close their own)."""
+        """Close every idle connection (at shutdown, once the sends in flight are done)."""
         idle, self._idle = self._idle, []
         for connection in idle:
             await _quit(connection)
