@@ -117,11 +117,19 @@ async def test_killing_the_notifier_mid_batch_and_redelivering_everything_sends_
     first = start_service("notifier", env, tmp_path)
     processes.append(first)
 
+    # The notifier sends several emails at once. The kill comes while none of them is in
+    # the honest "ambiguous" case of the separate test below (accepted, not yet recorded):
+    # once each mail the server accepted is recorded as sent (the hook holds the server,
+    # which accepts nothing meanwhile), and what the killed process had already written
+    # into its other connections is refused rather than accepted from a dead client.
+    started: set[Any] = set()  # SMTP sessions with a MAIL FROM, by the time of the kill
+    orphaned: set[Any] = set()  # those sessions once their client is killed
+
+    def note_session(session: Any) -> str | None:
+        started.add(session)
+        return None  # accepted
+
     def kill_mid_batch(recipients_so_far: int) -> None:
-        # SIGKILL while the notifier is between messages of an SMTP conversation, once each
-        # mail the server accepted is recorded as sent: the notifier sends several at once,
-        # and one accepted but not yet recorded is the honest "ambiguous" case of the separate
-        # test below. This hook holds the server, which accepts nothing meanwhile.
         if recipients_so_far != KILL_AT_RECIPIENT:
             return
         accepted = len(mail_server.mails)
@@ -130,9 +138,19 @@ async def test_killing_the_notifier_mid_batch_and_redelivering_everything_sends_
             if time.monotonic() > deadline:
                 break
             time.sleep(0.01)
+        orphaned.update(started)
         first.kill()
 
+    accept = mail_server.handle_DATA
+
+    async def accept_from_the_living(server: Any, session: Any, envelope: Any) -> str:
+        if session in orphaned:
+            return "451 4.3.0 The sender is gone"
+        return await accept(server, session, envelope)
+
+    mail_server.on_mail = note_session
     mail_server.on_rcpt = kill_mid_batch
+    mail_server.handle_DATA = accept_from_the_living  # type: ignore[method-assign]
     await asyncio.to_thread(first.wait_until, "/readyz")
 
     orgs = organisations()
