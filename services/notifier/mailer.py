@@ -193,15 +193,13 @@ class Mailer:
         """Close the connections idle for longer than `max_idle_seconds`; returns how many."""
         worn = [c for c in self._idle if self._worn(c) or not c.client.is_connected]
         self._idle = [c for c in self._idle if c not in worn]
-        for connection in worn:
-            await _quit(connection)
+        await asyncio.gather(*(_quit(connection) for connection in worn))
         return len(worn)
 
     async def close(self) -> None:
         """Close every idle connection (at shutdown, once the sends in flight are done)."""
         idle, self._idle = self._idle, []
-        for connection in idle:
-            await _quit(connection)
+        await asyncio.gather(*(_quit(connection) for connection in idle))
 
 
 def _raise_classified(exc: Exception) -> NoReturn:
