@@ -7,9 +7,10 @@ from fastapi import FastAPI
 from services.notifier.api import router
 from services.notifier.digests import digest_pass
 from services.notifier.handlers import wire
+from services.notifier.mailer import Mailer
 from services.notifier.notices import router as notices_router
 from services.notifier.retention import retention_pass
-from services.notifier.sender import Mailer, Sender
+from services.notifier.sender import Sender
 from services.notifier.service import Notifier
 from services.notifier.settings import NotifierSettings
 from services.notifier.store import INDEXES, OUTBOX_COLLECTIONS, NotifierStore

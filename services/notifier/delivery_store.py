@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
@@ -83,6 +84,14 @@ def delivery_filter(query: DeliveryQuery) -> Document:
     return found
 
 
+@dataclass(frozen=True)
+class StoredClaim(ClaimedDelivery):
+    """A claim together with the document the claim wrote (its outbox included), which the
+    outcome is written over."""
+
+    document: Document = field(repr=False, compare=False)
+
+
 class DeliveryStore:
     """Deliveries: planning, claiming for sending, outcomes, the log and its retention."""
 
@@ -145,20 +154,17 @@ class DeliveryStore:
         )
         if doc is None:
             return None
-        return ClaimedDelivery(delivery_from_document(doc), int(doc["version"]))
+        return StoredClaim(delivery_from_document(doc), int(doc["version"]), doc)
 
     async def record_delivery(
         self, claimed: ClaimedDelivery, delivery: Delivery, messages: Sequence[Payload]
     ) -> None:
-        """Write the outcome over the claimed version (raises ConcurrentUpdateError if the
-        lease was lost meanwhile)."""
-        stored = await self.db[DELIVERIES].find_one(
-            {"_id": claimed.delivery.id, "version": claimed.version}
-        )
-        if stored is None:
-            raise ConcurrentUpdateError(
-                f"{DELIVERIES}/{claimed.delivery.id} changed since version {claimed.version}"
-            )
+        """Write the outcome over the claimed version, without reading it again: the claim
+        returned the document as stored at that version, and the write is guarded by it
+        (raises ConcurrentUpdateError if the lease was lost meanwhile)."""
+        if not isinstance(claimed, StoredClaim):
+            raise TypeError(f"delivery {claimed.delivery.id} was not claimed from this store")
+        stored = claimed.document
         await self.writer.replace(
             DELIVERIES,
             {**stored, **delivery_document(delivery), "lease_owner": None},

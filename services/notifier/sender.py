@@ -1,12 +1,15 @@
 """Sending: the loop that claims due deliveries, writes each email and hands it to SMTP, and
 records the outcome together with `notifier.notification.sent` / `.failed`.
 
-Consumers never send; they only plan deliveries. The sender claims one delivery at a time by
-`_id` with a lease (like the outbox relay), so several replicas never send the same email at
-once, and a process killed mid-send leaves a lease that expires and a delivery that is tried
-again. One window stays open, and no SMTP client can close it: killed after the mail server
-accepted an email and before the outcome was written, the email goes out a second time. It
-then carries the same `Message-ID`, which mail clients recognise as the same message.
+Consumers never send; they only plan deliveries. The sender works on up to
+`SENDER_CONCURRENCY` due deliveries at once, each claimed by `_id` with a lease first (like the
+outbox relay), so neither two of its tasks nor several replicas send the same email, and the
+`Mailer` (`mailer.py`) reuses a few open SMTP connections for them. A process killed mid-send
+leaves leases that expire and deliveries that are tried again. One window stays open, and no
+SMTP client can close it: killed after the mail server accepted an email and before the
+outcome was written, the email goes out a second time (with several sends in flight, each of
+them may be in that window). It then carries the same `Message-ID`, which mail clients
+recognise as the same message.
 """
 
 from __future__ import annotations
@@ -14,13 +17,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 
-import aiosmtplib
 from prometheus_client import Counter
 from pymongo.errors import PyMongoError
 
@@ -43,12 +44,12 @@ from services.notifier.emails import (
     recipient_header,
     render_email,
 )
+from services.notifier.mailer import Mailer, SendError
 from services.notifier.records import ClaimedDelivery, Delivery, now_ms
 from services.notifier.repository import NotifierRepository
 from services.notifier.settings import NotifierSettings
 from services.notifier.texts import email_language
 from services.notifier.tokens import Links, default_notice_subject, subscription_subject
-from services.notifier.wire import to_bytes
 from shared.clock import utc_now
 from shared.contracts.base import Payload
 from shared.contracts.notifier import NotificationFailed, NotificationSent
@@ -78,62 +79,6 @@ DEFAULT_NOTICES = {
     Template.MATCH_FOUND: DefaultNotice.MATCH_FOUND,
     Template.CONFLICT_DETECTED: DefaultNotice.CONFLICT_DETECTED,
 }
-
-
-#: Anything shaped like an email address, with or without angle brackets.
-_ADDRESS = re.compile(r"<?[^\s<>@\"',;:]+@[^\s<>@\"',;:]+>?")
-
-
-def redact_addresses(text: str) -> str:
-    """SMTP replies and aiosmtplib's errors quote addresses; logs and the event stream get none."""
-    return _ADDRESS.sub("<address>", text)
-
-
-class SendError(Exception):
-    """Sending failed; `permanent` when the mail server refused for good (5xx). The detail
-    holds no email address (it is logged, stored and published)."""
-
-    def __init__(self, detail: str, *, permanent: bool) -> None:
-        detail = redact_addresses(detail)
-        super().__init__(detail)
-        self.detail = detail
-        self.permanent = permanent
-
-
-class Mailer:
-    """Hands one message to the SMTP server, for one envelope recipient."""
-
-    def __init__(self, settings: NotifierSettings) -> None:
-        self._settings = settings
-
-    async def send(self, message: EmailMessage, *, sender: str, recipient: str) -> None:
-        s = self._settings
-        try:
-            await aiosmtplib.send(
-                # flattened here: aiosmtplib would refold our headers with `policy.SMTP`
-                to_bytes(message),
-                # The envelope is given explicitly: headers never decide where mail goes.
-                sender=sender,
-                recipients=[recipient],
-                hostname=s.smtp_host,
-                port=s.smtp_port,
-                start_tls=s.smtp_starttls,
-                use_tls=s.smtp_tls,
-                username=s.smtp_username,
-                password=s.smtp_password.get_secret_value() if s.smtp_password else None,
-                timeout=s.smtp_timeout_seconds,
-            )
-        except aiosmtplib.SMTPRecipientsRefused as exc:
-            codes = [error.code for error in exc.recipients]
-            detail = "; ".join(f"{e.code} {e.message}" for e in exc.recipients)
-            raise SendError(detail, permanent=all(code >= 500 for code in codes)) from exc
-        except aiosmtplib.SMTPAuthenticationError as exc:
-            # wrong credentials are an operator's to fix: keep the mail and retry
-            raise SendError(f"{exc.code} {exc.message}", permanent=False) from exc
-        except aiosmtplib.SMTPResponseException as exc:
-            raise SendError(f"{exc.code} {exc.message}", permanent=exc.code >= 500) from exc
-        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
-            raise SendError(f"{type(exc).__name__}: {exc}", permanent=False) from exc
 
 
 @dataclass(frozen=True)
@@ -181,7 +126,13 @@ class Sender:
         self._wake.set()
 
     async def run(self, ready: Callable[[], Awaitable[object]]) -> None:
-        await ready()
+        try:
+            await ready()
+            await self._loop()
+        finally:
+            await self._mailer.close()
+
+    async def _loop(self) -> None:
         backoff = self._settings.sender_poll_seconds
         while True:
             self._wake.clear()
@@ -199,18 +150,41 @@ class Sender:
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 30.0)
                 continue
+            await self._mailer.close_idle()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(
                     self._wake.wait(), timeout=self._settings.sender_poll_seconds
                 )
 
     async def drain(self) -> int:
-        """Send what is due now; returns how many deliveries were handled."""
+        """Send what is due now, up to `sender_concurrency` deliveries at once; returns how many
+        were handled. Each is claimed by `_id` first, so concurrent drains (here or in another
+        replica) never send one twice. Raises the first error once all others are done.
+
+        Cancelled (the service stops), it starts no further delivery but lets those in flight
+        finish and record their outcome: one cut off after the mail server accepted it would
+        go out again once its lease ran out."""
         due = await self._store.due_deliveries(now_ms(), self._settings.sender_batch_size)
-        handled = 0
-        for delivery_id in due:
-            handled += await self.deliver(delivery_id)
-        return handled
+        if not due:
+            return 0
+        slots = asyncio.Semaphore(self._settings.sender_concurrency)
+        stopping = False
+
+        async def deliver(delivery_id: str) -> int:
+            async with slots:
+                return 0 if stopping else await self.deliver(delivery_id)
+
+        tasks = [asyncio.create_task(deliver(d)) for d in due]
+        try:
+            await asyncio.wait(tasks)
+        except asyncio.CancelledError:
+            stopping = True
+            await asyncio.wait(tasks)
+            raise
+        for task in tasks:
+            if (error := task.exception()) is not None:
+                raise error
+        return sum(task.result() for task in tasks)
 
     async def deliver(self, delivery_id: str) -> int:
         claimed = await self._store.claim_delivery(

@@ -30,6 +30,8 @@ class NotifierSettings(ServiceSettings):
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     smtp_timeout_seconds: float = Field(15.0, gt=0)
+    #: SMTP connections kept open and reused for many emails (each sends at most one at a time).
+    smtp_connections: int = Field(4, ge=1, le=32)
     mail_from: str = "Integrationsnetz <noreply@integrationsnetz.local>"
 
     #: Where the notifier's own links (unsubscribe, confirm) point: NOTIFIER_PUBLIC_URL.
@@ -49,6 +51,8 @@ class NotifierSettings(ServiceSettings):
     delivery_lease_seconds: float = Field(60.0, gt=0)
     sender_poll_seconds: float = Field(1.0, gt=0)
     sender_batch_size: int = Field(50, ge=1, le=1000)
+    #: Due deliveries one sender works on at once (writing, sending, recording).
+    sender_concurrency: int = Field(8, ge=1, le=64)
 
     #: Digests go out at this hour (local time in `digest_timezone`); weekly ones on Mondays.
     digest_hour: int = Field(7, ge=0, le=23)

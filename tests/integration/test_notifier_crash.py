@@ -6,12 +6,16 @@ from __future__ import annotations
 import asyncio
 import collections
 import datetime as dt
+import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pymongo import MongoClient
+from pymongo.collection import Collection
 
 from shared.contracts.base import CloudEvent
 from shared.contracts.directory import OrganisationRegistered
@@ -94,20 +98,59 @@ def stage(
     return Stage(env, notifier_vhost.url, mongo_client[database_name])
 
 
+@pytest.fixture
+def recorded(stage: Stage) -> Iterator[Collection[dict[str, Any]]]:
+    """The deliveries, read synchronously (from inside the mail server's hooks)."""
+    client: MongoClient[dict[str, Any]] = MongoClient(stage.env["MONGODB_URL"])
+    yield client[stage.env["MONGODB_DATABASE"]]["deliveries"]
+    client.close()
+
+
 async def test_killing_the_notifier_mid_batch_and_redelivering_everything_sends_each_email_once(
-    mail_server: MailServer, stage: Stage, processes: list[ServiceProcess], tmp_path: Path
+    mail_server: MailServer,
+    stage: Stage,
+    processes: list[ServiceProcess],
+    tmp_path: Path,
+    recorded: Collection[dict[str, Any]],
 ) -> None:
     env = stage.env
     first = start_service("notifier", env, tmp_path)
     processes.append(first)
 
-    def kill_mid_batch(recipients_so_far: int) -> None:
-        # SIGKILL while the notifier is between messages of an SMTP conversation (no mail
-        # was accepted in it): the honest "ambiguous" case is a separate test below.
-        if recipients_so_far == KILL_AT_RECIPIENT:
-            first.kill()
+    # The notifier sends several emails at once. The kill comes while none of them is in
+    # the honest "ambiguous" case of the separate test below (accepted, not yet recorded):
+    # once each mail the server accepted is recorded as sent (the hook holds the server,
+    # which accepts nothing meanwhile), and what the killed process had already written
+    # into its other connections is refused rather than accepted from a dead client.
+    started: set[Any] = set()  # SMTP sessions with a MAIL FROM, by the time of the kill
+    orphaned: set[Any] = set()  # those sessions once their client is killed
 
+    def note_session(session: Any) -> str | None:
+        started.add(session)
+        return None  # accepted
+
+    def kill_mid_batch(recipients_so_far: int) -> None:
+        if recipients_so_far != KILL_AT_RECIPIENT:
+            return
+        accepted = len(mail_server.mails)
+        deadline = time.monotonic() + 30  # a notifier that never records fails the test
+        while recorded.count_documents({"status": "sent"}) < accepted:
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.01)
+        orphaned.update(started)
+        first.kill()
+
+    accept = mail_server.handle_DATA
+
+    async def accept_from_the_living(server: Any, session: Any, envelope: Any) -> str:
+        if session in orphaned:
+            return "451 4.3.0 The sender is gone"
+        return await accept(server, session, envelope)
+
+    mail_server.on_mail = note_session
     mail_server.on_rcpt = kill_mid_batch
+    mail_server.handle_DATA = accept_from_the_living  # type: ignore[method-assign]
     await asyncio.to_thread(first.wait_until, "/readyz")
 
     orgs = organisations()

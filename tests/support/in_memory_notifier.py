@@ -32,6 +32,7 @@ from services.notifier.records import (
     redacted,
 )
 from shared.contracts.base import Payload
+from shared.outbox import ConcurrentUpdateError
 from shared.pages import Paging
 
 T = TypeVar("T")
@@ -62,6 +63,9 @@ class InMemoryNotifierStore:
         self.ended_ms: dict[str, int] = {}
         self.redacted_ms: dict[str, int] = {}
         self.deliveries: dict[str, Delivery] = {}
+        #: Each delivery's version: a claim and every write raise it; an outcome is written
+        #: over the claimed version only.
+        self.delivery_versions: dict[str, int] = {}
         self.digest_items: dict[str, DigestItem] = {}
         self.published: list[Payload] = []
 
@@ -218,6 +222,7 @@ class InMemoryNotifierStore:
         if delivery.id in self.deliveries:
             return False
         self.deliveries[delivery.id] = delivery
+        self.delivery_versions[delivery.id] = 1
         return True
 
     async def delivery(self, delivery_id: str) -> Delivery | None:
@@ -256,11 +261,16 @@ class InMemoryNotifierStore:
             return None
         claimed = found.model_copy(update={"lease_until_ms": at_ms + lease_ms})
         self.deliveries[delivery_id] = claimed
-        return ClaimedDelivery(claimed, 0)
+        version = self.delivery_versions.get(delivery_id, 0) + 1
+        self.delivery_versions[delivery_id] = version
+        return ClaimedDelivery(claimed, version)
 
     async def record_delivery(
         self, claimed: ClaimedDelivery, delivery: Delivery, messages: Sequence[Payload]
     ) -> None:
+        if self.delivery_versions.get(delivery.id) != claimed.version:
+            raise ConcurrentUpdateError(f"deliveries/{delivery.id} changed since the claim")
+        self.delivery_versions[delivery.id] = claimed.version + 1
         self.deliveries[delivery.id] = delivery
         self.published.extend(messages)
 
@@ -272,6 +282,7 @@ class InMemoryNotifierStore:
         ][:limit]
         for delivery in found:
             self.deliveries[delivery.id] = redacted(delivery, dt.datetime.now(dt.UTC))
+            self.delivery_versions[delivery.id] = self.delivery_versions.get(delivery.id, 0) + 1
         return len(found)
 
     # digest items ------------------------------------------------------------------------

@@ -62,13 +62,46 @@ class CaughtMail:
 @dataclass
 class MailServer:
     """An SMTP server on a fixed loopback port that keeps every accepted message; it can be
-    stopped and started again on the same port, and can run a hook at each RCPT."""
+    stopped and started again on the same port, and can run a hook at each RCPT. It counts
+    the SMTP sessions clients opened (each greets with EHLO or HELO, again after STARTTLS)."""
 
     port: int
     mails: list[CaughtMail] = field(default_factory=list)
     rcpt_count: int = 0
     on_rcpt: Callable[[int], None] | None = None
+    #: Asked at each MAIL FROM with the SMTP session: a reply refusing it, or None to accept.
+    on_mail: Callable[[Any], str | None] | None = None
+    sessions: int = 0
+    quits: int = 0
     _controller: Controller | None = None
+
+    async def handle_EHLO(  # noqa: N802 (aiosmtpd hook name)
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        self.sessions += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_HELO(  # noqa: N802 (aiosmtpd hook name)
+        self, server: Any, session: Any, envelope: Any, hostname: str
+    ) -> str:
+        self.sessions += 1
+        session.host_name = hostname
+        return f"250 {server.hostname}"
+
+    async def handle_MAIL(  # noqa: N802 (aiosmtpd hook name)
+        self, server: Any, session: Any, envelope: Any, address: str, mail_options: list[str]
+    ) -> str:
+        refusal = self.on_mail(session) if self.on_mail is not None else None
+        if refusal is not None:
+            return refusal
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+    async def handle_QUIT(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        self.quits += 1
+        return "221 Bye"
 
     async def handle_RCPT(  # noqa: N802 (aiosmtpd hook name)
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any

@@ -1,0 +1,141 @@
+"""Two senders draining the same due deliveries at once (two replicas, each with several
+tasks) send each email exactly once; a sender told to stop finishes the sends in flight."""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import datetime as dt
+import uuid
+from email.message import EmailMessage
+
+import pytest
+
+from services.notifier.domain import DeliveryStatus
+from services.notifier.mailer import Mailer
+from services.notifier.records import OrganisationContact
+from services.notifier.sender import Sender
+from services.notifier.service import Notifier
+from services.notifier.settings import NotifierSettings
+from services.notifier.tokens import Links, LinkSigner
+from shared.contracts.base import envelope
+from shared.contracts.exchange import MatchFound
+from shared.contracts.notifier import NotificationSent
+from tests.support.in_memory_notifier import InMemoryNotifierStore
+
+T0 = dt.datetime(2026, 5, 18, 10, 0, tzinfo=dt.UTC)
+OFFERING, SEEKING = "org-offering", "org-seeking"
+
+
+class RecordingMailer(Mailer):
+    """Keeps what it was given instead of talking SMTP; lets other tasks run mid-send."""
+
+    def __init__(self, settings: NotifierSettings) -> None:
+        super().__init__(settings)
+        self.sent: list[str] = []
+
+    async def send(self, message: EmailMessage, *, sender: str, recipient: str) -> None:
+        for _ in range(3):
+            await asyncio.sleep(0)  # a send takes several steps of the event loop
+        self.sent.append(str(message["Message-ID"]))
+
+
+def a_match(n: int) -> MatchFound:
+    return MatchFound(
+        match_id=str(uuid.uuid4()),
+        offer_id=str(uuid.uuid4()),
+        request_id=str(uuid.uuid4()),
+        offer_organisation_id=OFFERING,
+        request_organisation_id=SEEKING,
+        category="room",
+        score=0.8,
+        offer_title=f"Angebot {n}",
+        request_title=f"Gesuch {n}",
+        found_at=T0,
+    )
+
+
+async def planned(
+    count: int, concurrency: int
+) -> tuple[InMemoryNotifierStore, Links, NotifierSettings]:
+    """A store with `count` match emails due, and settings sending `concurrency` at once."""
+    store = InMemoryNotifierStore()
+    for organisation_id in (OFFERING, SEEKING):
+        store.organisations[organisation_id] = OrganisationContact(
+            id=organisation_id,
+            name=f"Verein {organisation_id}",
+            email=f"kontakt@{organisation_id}.example",
+            preferred_language="de",
+            status="active",
+            revision=1,
+        )
+    settings = NotifierSettings(
+        _env_file=None, environment="development", sender_concurrency=concurrency
+    )
+    signer = LinkSigner("a-signing-secret-for-the-notifier-tests-only")
+    links = Links(signer, "https://n.example", unsubscribe_days=365, confirmation_hours=72)
+    notifier = Notifier(store, settings, links)
+    for n in range(count // 2):
+        match = a_match(n)
+        await notifier.plan_match(match, envelope(match))
+    assert len(store.deliveries) == count
+    return store, links, settings
+
+
+async def test_two_senders_draining_the_same_deliveries_send_each_once() -> None:
+    store, links, settings = await planned(30, concurrency=4)
+    mailers = [RecordingMailer(settings), RecordingMailer(settings)]
+    senders = [Sender(store, settings, links, mailer) for mailer in mailers]
+    handled = await asyncio.gather(*(sender.drain() for sender in senders))
+
+    sent = collections.Counter(mailers[0].sent + mailers[1].sent)
+    expected = {f"<{d}@integrationsnetz.local>": 1 for d in store.deliveries}
+    assert sent == expected
+    assert sum(handled) == 30
+    assert all(mailer.sent for mailer in mailers)  # both took part
+    assert {d.status for d in store.deliveries.values()} == {DeliveryStatus.SENT}
+    events = [p for p in store.published if isinstance(p, NotificationSent)]
+    assert sorted(e.delivery_id for e in events) == sorted(store.deliveries)
+
+
+class GatedMailer(RecordingMailer):
+    """Holds every send until `gate` opens; `started` is set once `expected` sends began."""
+
+    def __init__(self, settings: NotifierSettings, expected: int) -> None:
+        super().__init__(settings)
+        self.gate = asyncio.Event()
+        self.started = asyncio.Event()
+        self._expected = expected
+        self._began = 0
+
+    async def send(self, message: EmailMessage, *, sender: str, recipient: str) -> None:
+        self._began += 1
+        if self._began == self._expected:
+            self.started.set()
+        await self.gate.wait()
+        self.sent.append(str(message["Message-ID"]))
+
+
+async def test_a_stopped_sender_records_the_sends_in_flight_and_starts_no_more() -> None:
+    store, links, settings = await planned(10, concurrency=2)
+    mailer = GatedMailer(settings, expected=2)
+    draining = asyncio.create_task(Sender(store, settings, links, mailer).drain())
+    await mailer.started.wait()
+    draining.cancel()
+    await asyncio.sleep(0)  # the drain hears of it while both sends still wait
+    mailer.gate.set()
+    with pytest.raises(asyncio.CancelledError):
+        await draining
+
+    assert len(mailer.sent) == 2
+    statuses = collections.Counter(d.status for d in store.deliveries.values())
+    assert statuses == {DeliveryStatus.SENT: 2, DeliveryStatus.PENDING: 8}
+    sent_ids = {
+        f"<{d.id}@integrationsnetz.local>"
+        for d in store.deliveries.values()
+        if d.status is DeliveryStatus.SENT
+    }
+    assert sent_ids == set(mailer.sent)
+    assert all(
+        d.attempts == 0 for d in store.deliveries.values() if d.status is DeliveryStatus.PENDING
+    )
