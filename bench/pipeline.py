@@ -70,6 +70,7 @@ from shared.contracts.exchange import ListingKind
 
 MATCH = "exchange.match.found"
 POSTED = ("exchange.offer.posted", "exchange.request.posted")
+POSTED_TYPES = tuple(f"integrationsnetz.{t}.v1" for t in POSTED)
 
 
 @dataclass(frozen=True)
@@ -146,11 +147,18 @@ class Run:
         await self.wait_posted()
 
     async def wait_posted(self) -> float:
-        """Until every posted listing has come out on the stream; returns the seconds waited."""
+        """Until every posted listing has come out on the stream and the exchange has matched
+        it (so that what follows starts on an empty pipeline); returns the seconds waited."""
         started = time.monotonic()
         expected = self.filler_ids | {p.offer_id for p in self.pairs if p.offer_id}
         expected |= {p.request_id for p in self.pairs if p.request_id}
         await until(lambda: expected <= self.posted_ids(), self.options.drain_timeout)
+        deadline = time.monotonic() + self.options.drain_timeout
+        while time.monotonic() < deadline:
+            handled = (await consumed(self.stack, by="type"))["exchange"]
+            if sum(handled.get(t, 0) for t in POSTED_TYPES) >= len(expected):
+                break
+            await asyncio.sleep(0.2)
         return time.monotonic() - started
 
     @staticmethod
@@ -205,9 +213,11 @@ class Run:
     async def burst(self) -> dict[str, Any]:
         pairs = make_pairs(self.options.burst_pairs, list(self.organisations), self.numbers)
         self.pairs += pairs
+        await self.wait_posted()  # the pipeline is empty when the burst starts
         matches_before = len(self.watch.of(MATCH))
         mails_before = self.stack.mail.count()
         commands_before = await database_commands(self.stack)
+        targets_before = await database_commands(self.stack, "collection")
         cpu = CpuWindow(self.stack)
         queue: asyncio.Queue[Pair] = asyncio.Queue()
         for pair in pairs:
@@ -245,6 +255,9 @@ class Run:
         mails = self.stack.mail.snapshot()[mails_before:]
         cpu_cores = cpu.shares()
         commands = per_posting(commands_before, await database_commands(self.stack), 2 * len(pairs))
+        targets = per_posting(
+            targets_before, await database_commands(self.stack, "collection"), 2 * len(pairs)
+        )
         last_match = max((m.arrived for m in matches), default=float("nan"))
         last_mail = max((m.arrived for m in mails), default=float("nan"))
         postings = 2 * len(pairs)
@@ -266,6 +279,7 @@ class Run:
                 round(postings / (last_mail - first), 1) if complete else None
             ),
             "database_commands_per_posting": commands,
+            "database_commands_per_posting_by_collection": targets,
             "messages_consumed_by_outcome": await consumed(self.stack),
             "cpu_cores_used": cpu_cores,
         }

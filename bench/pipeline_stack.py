@@ -177,14 +177,15 @@ async def scrape(stack: Stack, metric: str, label: str) -> dict[str, dict[str, f
     return found
 
 
-async def database_commands(stack: Stack) -> dict[str, dict[str, float]]:
-    """Each service's database commands so far, by command name."""
-    return await scrape(stack, "integrationsnetz_database_commands_total", "command")
+async def database_commands(stack: Stack, by: str = "command") -> dict[str, dict[str, float]]:
+    """Each service's database commands so far, by command name (or by collection)."""
+    return await scrape(stack, "integrationsnetz_database_commands_total", by)
 
 
-async def consumed(stack: Stack) -> dict[str, dict[str, float]]:
-    """Each service's consumed messages so far, by outcome (processed, duplicate, retried …)."""
-    return await scrape(stack, "integrationsnetz_messages_consumed_total", "outcome")
+async def consumed(stack: Stack, by: str = "outcome") -> dict[str, dict[str, float]]:
+    """Each service's consumed messages so far, by outcome (processed, duplicate, retried …)
+    or by event type."""
+    return await scrape(stack, "integrationsnetz_messages_consumed_total", by)
 
 
 def per_posting(

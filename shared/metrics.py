@@ -51,8 +51,9 @@ PARKED_MESSAGES = Gauge(
 )
 DATABASE_COMMANDS = Counter(
     "integrationsnetz_database_commands_total",
-    "Commands sent to the database, by command name (find, insert, update, findAndModify …)",
-    ["command"],
+    "Commands sent to the database, by command name (find, insert, update, findAndModify …) and "
+    "collection",
+    ["command", "collection"],
 )
 DATABASE_COMMAND_DURATION = Histogram(
     "integrationsnetz_database_command_seconds",

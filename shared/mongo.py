@@ -38,14 +38,18 @@ class CommandMetrics(monitoring.CommandListener):
     posting or an email costs, and which command kinds take the time."""
 
     def __init__(self) -> None:
-        self._counters: dict[str, Any] = {}
+        self._counters: dict[tuple[str, str], Any] = {}
         self._timers: dict[str, Any] = {}
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
         name = event.command_name
-        counter = self._counters.get(name)
+        target = event.command.get(name)
+        collection = target if isinstance(target, str) else ""
+        counter = self._counters.get((name, collection))
         if counter is None:
-            counter = self._counters[name] = DATABASE_COMMANDS.labels(name)
+            counter = self._counters[(name, collection)] = DATABASE_COMMANDS.labels(
+                name, collection
+            )
         counter.inc()
 
     def _observe(self, name: str, micros: int) -> None:
