@@ -205,7 +205,7 @@ async def register_organisations(directory_url: str, token: str) -> dict[str, st
     return found
 
 
-def _stored_listing(pick: random.Random, organisations: Sequence[str], now: dt.datetime) -> Any:
+def stored_listing(pick: random.Random, organisations: Sequence[str], now: dt.datetime) -> Any:
     kind = pick.choice(list(ListingKind))
     number = pick.randrange(10**9)
     body = filler_body(number, pick.choice(list(organisations)), STORED_SYLLABLES)
@@ -219,7 +219,7 @@ def _stored_listing(pick: random.Random, organisations: Sequence[str], now: dt.d
     )
 
 
-def _stored_delivery(pick: random.Random, organisations: Sequence[str], now: dt.datetime) -> Any:
+def stored_delivery(pick: random.Random, organisations: Sequence[str], now: dt.datetime) -> Any:
     created = now - dt.timedelta(days=pick.uniform(1, 60))
     organisation = pick.choice(list(organisations))
     delivery = Delivery(
@@ -255,13 +255,13 @@ async def prefill(
         notifier = client["integrationsnetz_notifier"][DELIVERIES]
         for start in range(0, listings, BATCH):
             batch = [
-                _stored_listing(pick, organisations, now)
+                stored_listing(pick, organisations, now)
                 for _ in range(min(BATCH, listings - start))
             ]
             await exchange.insert_many(batch, ordered=False)
         for start in range(0, deliveries, BATCH):
             batch = [
-                _stored_delivery(pick, organisations, now)
+                stored_delivery(pick, organisations, now)
                 for _ in range(min(BATCH, deliveries - start))
             ]
             await notifier.insert_many(batch, ordered=False)
