@@ -89,7 +89,9 @@ class ServiceSettings(WebSettings):
     #: deployed yet. Off where the broker's definitions create them (least privilege).
     declare_shared_queues: bool = True
     parking_check_seconds: float = Field(30.0, gt=0)
-    outbox_poll_seconds: float = Field(1.0, gt=0)
+    #: How often a relay lane looks for pending events when nothing woke it (a write in this
+    #: process wakes it at once; the poll finds what a crashed replica left behind).
+    outbox_poll_seconds: float = Field(5.0, gt=0)
     outbox_lease_seconds: float = Field(30.0, gt=0)
 
     @property

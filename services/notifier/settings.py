@@ -49,7 +49,9 @@ class NotifierSettings(ServiceSettings):
     max_attempts: int = Field(8, ge=1, le=50)
     #: How long one sender owns a claimed delivery; longer than an SMTP conversation.
     delivery_lease_seconds: float = Field(60.0, gt=0)
-    sender_poll_seconds: float = Field(1.0, gt=0)
+    #: How often the sender looks for due deliveries when nothing woke it (planning one wakes it
+    #: at once; the poll finds retries that came due and what a crashed replica left behind).
+    sender_poll_seconds: float = Field(5.0, gt=0)
     sender_batch_size: int = Field(50, ge=1, le=1000)
     #: Due deliveries one sender works on at once (writing, sending, recording).
     sender_concurrency: int = Field(8, ge=1, le=64)
