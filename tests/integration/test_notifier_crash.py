@@ -22,6 +22,7 @@ from shared.contracts.directory import OrganisationRegistered
 from shared.contracts.exchange import MatchFound
 from tests.integration.notifier_fixtures import notifier_environment
 from tests.support.amqp import publish
+from tests.support.events import numbered_matches
 from tests.support.infra import RabbitVhost
 from tests.support.mail import MailServer, tagged
 from tests.support.processes import ServiceProcess, start_service
@@ -53,21 +54,10 @@ def organisations() -> list[OrganisationRegistered]:
 
 
 def matches(orgs: list[OrganisationRegistered], count: int = MATCHES) -> list[MatchFound]:
-    return [
-        MatchFound(
-            match_id=str(uuid.uuid4()),
-            offer_id=str(uuid.uuid4()),
-            request_id=str(uuid.uuid4()),
-            offer_organisation_id=orgs[n % len(orgs)].organisation_id,
-            request_organisation_id=orgs[(n + 1) % len(orgs)].organisation_id,
-            category="equipment",
-            score=0.5,
-            offer_title=f"Angebot Nummer {n}",
-            request_title=f"Gesuch Nummer {n}",
-            found_at=NOW,
-        )
-        for n in range(count)
-    ]
+    ids = [org.organisation_id for org in orgs]
+    return numbered_matches(
+        [(ids[n % len(ids)], ids[(n + 1) % len(ids)]) for n in range(count)], NOW
+    )
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from shared.contracts.exchange import MatchFound
 from shared.pages import Paging
 from tests.integration.notifier_fixtures import NotifierFactory, ServedNotifier
 from tests.support.amqp import publish
+from tests.support.events import numbered_matches
 from tests.support.mail import MailServer, tagged
 from tests.support.waiting import eventually as wait_until
 
@@ -46,21 +47,7 @@ def registered(name: str, local: str) -> OrganisationRegistered:
 def matches(
     offer: OrganisationRegistered, request: OrganisationRegistered, count: int
 ) -> list[MatchFound]:
-    return [
-        MatchFound(
-            match_id=str(uuid.uuid4()),
-            offer_id=str(uuid.uuid4()),
-            request_id=str(uuid.uuid4()),
-            offer_organisation_id=offer.organisation_id,
-            request_organisation_id=request.organisation_id,
-            category="equipment",
-            score=0.5,
-            offer_title=f"Angebot Nummer {n}",
-            request_title=f"Gesuch Nummer {n}",
-            found_at=NOW,
-        )
-        for n in range(count)
-    ]
+    return numbered_matches([(offer.organisation_id, request.organisation_id)] * count, NOW)
 
 
 async def organisations(notifier: ServedNotifier) -> tuple[OrganisationRegistered, ...]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from shared.clock import utc_now
@@ -60,3 +61,21 @@ def match_found(offer_org: str, request_org: str, **changes: Any) -> MatchFound:
     }
     values.update(changes)
     return MatchFound.model_validate(values)
+
+
+def numbered_matches(pairs: Sequence[tuple[str, str]], found_at: dt.datetime) -> list[MatchFound]:
+    """Many equipment matches, the n-th between the n-th (offer, request) organisations, titled
+    "Angebot Nummer n" and "Gesuch Nummer n"."""
+    return [
+        match_found(
+            offer,
+            request,
+            category="equipment",
+            score=0.5,
+            reasons=[],
+            offer_title=f"Angebot Nummer {n}",
+            request_title=f"Gesuch Nummer {n}",
+            found_at=found_at,
+        )
+        for n, (offer, request) in enumerate(pairs)
+    ]

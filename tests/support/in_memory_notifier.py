@@ -69,6 +69,18 @@ class InMemoryNotifierStore:
         self.digest_items: dict[str, DigestItem] = {}
         self.published: list[Payload] = []
 
+    def know_active(self, *organisation_ids: str) -> None:
+        """Organisations the directory reported active, each with a contact address."""
+        for organisation_id in organisation_ids:
+            self.organisations[organisation_id] = OrganisationContact(
+                id=organisation_id,
+                name=f"Verein {organisation_id}",
+                email=f"kontakt@{organisation_id}.example",
+                preferred_language="de",
+                status="active",
+                revision=1,
+            )
+
     # projections -------------------------------------------------------------------------
 
     async def remember_organisation(self, organisation: OrganisationContact) -> bool:

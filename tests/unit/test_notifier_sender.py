@@ -13,7 +13,6 @@ import pytest
 
 from services.notifier.domain import DeliveryStatus
 from services.notifier.mailer import Mailer
-from services.notifier.records import OrganisationContact
 from services.notifier.sender import Sender
 from services.notifier.service import Notifier
 from services.notifier.settings import NotifierSettings
@@ -60,15 +59,7 @@ async def planned(
 ) -> tuple[InMemoryNotifierStore, Links, NotifierSettings]:
     """A store with `count` match emails due, and settings sending `concurrency` at once."""
     store = InMemoryNotifierStore()
-    for organisation_id in (OFFERING, SEEKING):
-        store.organisations[organisation_id] = OrganisationContact(
-            id=organisation_id,
-            name=f"Verein {organisation_id}",
-            email=f"kontakt@{organisation_id}.example",
-            preferred_language="de",
-            status="active",
-            revision=1,
-        )
+    store.know_active(OFFERING, SEEKING)
     settings = NotifierSettings(
         _env_file=None, environment="development", sender_concurrency=concurrency
     )

@@ -20,7 +20,7 @@ from services.notifier.domain import (
     Topic,
     opt_out_id,
 )
-from services.notifier.records import Delivery, OrganisationContact
+from services.notifier.records import Delivery
 from services.notifier.service import Notifier
 from services.notifier.settings import NotifierSettings
 from services.notifier.tokens import Links, LinkSigner, subscription_subject
@@ -42,15 +42,7 @@ OFFICE = Principal(person_id="staff", role="admin")
 @pytest.fixture
 def store() -> InMemoryNotifierStore:
     store = InMemoryNotifierStore()
-    for organisation_id in (POSTER, READER, OTHER):
-        store.organisations[organisation_id] = OrganisationContact(
-            id=organisation_id,
-            name=f"Verein {organisation_id}",
-            email=f"kontakt@{organisation_id}.example",
-            preferred_language="de",
-            status="active",
-            revision=1,
-        )
+    store.know_active(POSTER, READER, OTHER)
     return store
 
 
