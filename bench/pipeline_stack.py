@@ -26,6 +26,7 @@ import aio_pika
 import httpx
 
 from scripts.run import REPLICA_PORT_STEP, port_free
+from shared.contracts.base import EVENTS_EXCHANGE
 from tests.support.infra import (
     create_vhost,
     delete_vhost,
@@ -40,7 +41,6 @@ SERVICES = ("directory", "calendar", "exchange", "notifier", "portal")
 CONSUMERS = ("directory", "calendar", "exchange", "notifier")
 ADMIN_EMAIL = "admin@bench.example"
 ADMIN_PASSWORD = "bench-admin-password-1"  # noqa: S105 (a scratch stack's admin)
-EVENTS_EXCHANGE = "integrationsnetz.events"
 READY_TIMEOUT = 120.0
 #: Recipients of the raw SMTP baseline's mails, which the sink does not keep.
 RAW_PREFIX = "raw"
@@ -90,7 +90,6 @@ class Seen:
     """One event as it came out of the public stream."""
 
     arrived: float
-    type: str
     id: str
     data: dict[str, Any]
 
@@ -102,7 +101,6 @@ class StreamWatch:
     def __init__(self, amqp_url: str, name: str = "ext.bench.all") -> None:
         self.amqp_url = amqp_url
         self.name = name
-        self.seen: list[Seen] = []
         self.by_type: dict[str, list[Seen]] = {}
         self._connection: aio_pika.abc.AbstractRobustConnection | None = None
 
@@ -120,9 +118,9 @@ class StreamWatch:
     async def _on_message(self, message: aio_pika.abc.AbstractIncomingMessage) -> None:
         arrived = time.monotonic()
         body = json.loads(message.body)
-        seen = Seen(arrived, str(body.get("type", "")), str(body.get("id", "")), body["data"])
-        self.seen.append(seen)
-        self.by_type.setdefault(_short_type(seen.type), []).append(seen)
+        seen = Seen(arrived, str(body.get("id", "")), body["data"])
+        # published under the payload's routing key (`exchange.match.found`)
+        self.by_type.setdefault(message.routing_key or "", []).append(seen)
         await message.ack()
 
     def of(self, short_type: str) -> list[Seen]:
@@ -131,17 +129,6 @@ class StreamWatch:
     async def stop(self) -> None:
         if self._connection is not None:
             await self._connection.close()
-
-
-def _short_type(event_type: str) -> str:
-    """`de.integrationsnetz.exchange.match.found.v1` → `exchange.match.found`."""
-    parts = event_type.split(".")
-    if parts and parts[-1].startswith("v") and parts[-1][1:].isdigit():
-        parts = parts[:-1]
-    for prefix in ("de", "integrationsnetz"):
-        if parts and parts[0] == prefix:
-            parts = parts[1:]
-    return ".".join(parts)
 
 
 async def parked_messages(amqp_url: str) -> dict[str, int]:

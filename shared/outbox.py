@@ -104,9 +104,7 @@ class OutboxWriter:
         self._last_seq = first + count - 1
         return first
 
-    async def _entries(
-        self, payloads: Sequence[Payload], correlation_id: str | None
-    ) -> list[Document]:
+    def _entries(self, payloads: Sequence[Payload], correlation_id: str | None) -> list[Document]:
         if not payloads:
             return []
         correlation_id = correlation_id or current_correlation_id()
@@ -136,7 +134,7 @@ class OutboxWriter:
         correlation_id: str | None = None,
     ) -> Document:
         """Insert a new document with its messages. Raises DuplicateKeyError on a taken key."""
-        entries = await self._entries(messages, correlation_id)
+        entries = self._entries(messages, correlation_id)
         stored = with_outbox({**doc, "outbox": []}, entries, version=1)
         await self._db[collection].insert_one(stored)
         if entries:
@@ -156,7 +154,7 @@ class OutboxWriter:
         Raises ConcurrentUpdateError when someone else wrote it in between.
         """
         version = int(doc["version"])
-        entries = await self._entries(messages, correlation_id)
+        entries = self._entries(messages, correlation_id)
         stored = with_outbox(doc, entries, version=version + 1)
         result = await self._db[collection].replace_one(
             {"_id": doc["_id"], "version": version}, stored

@@ -84,6 +84,8 @@ class OutboxRelay:
         self._wake = {name: asyncio.Event() for name in self._collections}
         self._reconnected = {name: asyncio.Event() for name in self._collections}
         self._errors: dict[str, str] = {}
+        #: Pending documents each lane saw at its last look (the gauge shows their sum).
+        self._pending: dict[str, int] = {}
 
     @property
     def last_error(self) -> str | None:
@@ -168,7 +170,8 @@ class OutboxRelay:
     async def drain_lane(self, lane: str) -> int:
         """Publish one batch of what is pending in `lane`; returns how many entries."""
         candidates = await self.pending(lane)
-        OUTBOX_PENDING.labels(self._service).set(len(candidates))
+        self._pending[lane] = len(candidates)
+        OUTBOX_PENDING.labels(self._service).set(sum(self._pending.values()))
         claims = await self._claim(lane, candidates) if candidates else []
         if not claims:
             return 0
