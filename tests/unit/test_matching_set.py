@@ -1,0 +1,181 @@
+"""The labelled evaluation set for the exchange's matching (tests/data/matching): every pair is
+well formed, labelled, within the agreed sizes and free of personal contact data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "matching"
+
+MINIMUM_PAIRS = {
+    "room": 60,
+    "furniture": 50,
+    "equipment": 20,
+    "language_partner": 70,
+    "volunteers": 40,
+    "cooperation": 40,
+    "expertise": 20,
+    "transport": 15,
+    "other": 15,
+}
+LABELS = {"match", "no_match"}
+PAIR_FIELDS = {"id", "label", "why", "offer", "request"}
+LISTING_FIELDS = {
+    "title",
+    "description",
+    "tags",
+    "languages",
+    "district",
+    "available_from",
+    "available_until",
+    "quantity",
+}
+DISTRICTS = {
+    "Nordstadt",
+    "Südstadt",
+    "Westend",
+    "Ostviertel",
+    "Altstadt",
+    "Hafen",
+    "Bahnhofsviertel",
+    "Am Lindenhof",
+}
+#: The set's "now": every window lies after it, within 2027.
+REFERENCE_DATE = dt.datetime(2027, 4, 1, tzinfo=dt.UTC)
+END_OF_SET_YEAR = dt.datetime(2028, 1, 1, tzinfo=dt.UTC)
+
+#: A primary language subtag (2–3 letters), optionally a script, region or variant.
+LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$")
+#: Six or more digits, perhaps split by spaces, slashes or hyphens: looks like a phone number.
+PHONE_LIKE = re.compile(r"\+?\d(?:[ /-]?\d){5,}")
+
+
+def _load_pairs() -> dict[str, list[dict[str, Any]]]:
+    pairs: dict[str, list[dict[str, Any]]] = {}
+    for path in sorted(DATA.glob("*.jsonl")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        pairs[path.stem] = [json.loads(line) for line in lines if line.strip()]
+    return pairs
+
+
+PAIRS = _load_pairs()
+ALL_PAIRS = [pair for category_pairs in PAIRS.values() for pair in category_pairs]
+
+
+def _listings() -> list[tuple[str, dict[str, Any]]]:
+    return [(pair["id"], pair[side]) for pair in ALL_PAIRS for side in ("offer", "request")]
+
+
+def _texts(pair: dict[str, Any]) -> list[str]:
+    texts = [pair["why"]]
+    for side in ("offer", "request"):
+        listing = pair[side]
+        texts += [listing["title"], listing["description"], *listing["tags"]]
+    return texts
+
+
+def _utc(value: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def test_every_line_of_every_file_parses_as_a_json_object() -> None:
+    for path in sorted(DATA.glob("*.jsonl")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            assert isinstance(json.loads(line), dict), f"{path.name}:{number}"
+
+
+def test_there_is_one_file_per_listing_category_and_no_other() -> None:
+    assert set(PAIRS) == set(MINIMUM_PAIRS)
+
+
+def test_each_category_holds_at_least_its_minimum_number_of_pairs() -> None:
+    for category, minimum in MINIMUM_PAIRS.items():
+        assert len(PAIRS[category]) >= minimum, category
+
+
+def test_ids_are_unique_and_prefixed_by_their_category() -> None:
+    ids = Counter(pair["id"] for pair in ALL_PAIRS)
+    assert [value for value, count in ids.items() if count > 1] == []
+    for category, category_pairs in PAIRS.items():
+        for pair in category_pairs:
+            assert re.fullmatch(rf"{category}-\d{{3}}", pair["id"]), pair["id"]
+
+
+def test_every_pair_has_exactly_the_pair_fields() -> None:
+    for pair in ALL_PAIRS:
+        assert set(pair) == PAIR_FIELDS, pair.get("id")
+
+
+def test_every_pair_is_labelled_match_or_no_match_with_a_reason() -> None:
+    for pair in ALL_PAIRS:
+        assert pair["label"] in LABELS, pair["id"]
+        assert isinstance(pair["why"], str), pair["id"]
+        assert pair["why"].strip(), pair["id"]
+
+
+@pytest.mark.parametrize("category", sorted(MINIMUM_PAIRS))
+def test_each_category_is_roughly_balanced_between_match_and_no_match(category: str) -> None:
+    labels = Counter(pair["label"] for pair in PAIRS[category])
+    share = labels["match"] / len(PAIRS[category])
+    assert 0.35 <= share <= 0.6, f"{category}: {share:.0%} match"
+
+
+def test_listings_use_only_the_fields_the_api_accepts() -> None:
+    for pair_id, listing in _listings():
+        assert set(listing) <= LISTING_FIELDS, pair_id
+
+
+def test_every_listing_has_a_title_of_3_to_200_characters() -> None:
+    for pair_id, listing in _listings():
+        assert isinstance(listing["title"], str), pair_id
+        assert 3 <= len(listing["title"].strip()) <= 200, pair_id
+
+
+def test_descriptions_tags_and_quantities_have_the_accepted_shapes() -> None:
+    for pair_id, listing in _listings():
+        assert isinstance(listing.get("description", ""), str), pair_id
+        assert len(listing.get("description", "")) <= 5000, pair_id
+        tags = listing.get("tags", [])
+        assert isinstance(tags, list), pair_id
+        assert len(tags) <= 6, pair_id
+        assert all(isinstance(tag, str) and 1 <= len(tag.strip()) <= 50 for tag in tags), pair_id
+        quantity = listing.get("quantity")
+        assert quantity is None or (type(quantity) is int and quantity >= 1), pair_id
+
+
+def test_languages_are_plausible_bcp_47_tags() -> None:
+    for pair_id, listing in _listings():
+        languages = listing.get("languages", [])
+        assert isinstance(languages, list), pair_id
+        for tag in languages:
+            assert LANGUAGE_TAG.fullmatch(tag), f"{pair_id}: {tag!r}"
+
+
+def test_districts_are_those_of_the_fictional_city_or_none() -> None:
+    for pair_id, listing in _listings():
+        assert listing.get("district") in DISTRICTS | {None}, pair_id
+
+
+def test_windows_are_ordered_and_lie_after_the_reference_date_within_2027() -> None:
+    for pair_id, listing in _listings():
+        start, end = listing.get("available_from"), listing.get("available_until")
+        for value in (start, end):
+            if value is not None:
+                assert value.endswith("Z"), pair_id
+                assert REFERENCE_DATE <= _utc(value) < END_OF_SET_YEAR, pair_id
+        if start is not None and end is not None:
+            assert _utc(start) < _utc(end), pair_id
+
+
+def test_no_text_holds_an_email_address_or_a_phone_number() -> None:
+    for pair in ALL_PAIRS:
+        for text in _texts(pair):
+            assert "@" not in text, pair["id"]
+            assert not PHONE_LIKE.search(text), f"{pair['id']}: {text!r}"
