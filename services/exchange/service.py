@@ -234,7 +234,8 @@ class Exchange:
             return []
         known = await self.store.known_pairs([result.pair_id for result in results])
         matched = []
-        for result in results:
+        # a rank counts every fit of this listing, so one found again keeps its place
+        for rank, result in enumerate(results, start=1):
             if result.pair_id in known:
                 continue
             match = RecordedMatch.of(result, new_id(), now)
@@ -251,6 +252,7 @@ class Exchange:
                 offer_title=match.offer_title,
                 request_title=match.request_title,
                 found_at=match.found_at,
+                rank=rank,
             )
             if await self.store.add_match(match, [event], correlation_id):
                 matched.append(result)

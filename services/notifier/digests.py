@@ -119,8 +119,11 @@ class Digests:
 
 async def digest_pass(notifier: Notifier) -> None:
     """Run the digest pass for the current time (the runtime runs it every
-    `digest_check_seconds`). A pass only plans digests whose period has not been handled, so
-    checking often sends nothing twice."""
-    planned = await notifier.digests.run_digests(utc_now())
+    `digest_check_seconds`), and the summaries of held match emails. A pass only plans
+    digests and summaries whose period has not been handled, so checking often sends nothing
+    twice."""
+    now = utc_now()
+    planned = await notifier.digests.run_digests(now)
     if planned:
         log.info("planned %d digest email(s)", planned)
+    await notifier.match_notices.run_summaries(now)

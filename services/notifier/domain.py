@@ -66,6 +66,7 @@ class Template(StrEnum):
     """Every email the notifier writes."""
 
     MATCH_FOUND = "match_found"
+    MATCH_SUMMARY = "match_summary"
     CONFLICT_DETECTED = "conflict_detected"
     NEW_LISTING = "new_listing"
     NEW_EVENT = "new_event"

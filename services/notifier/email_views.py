@@ -201,6 +201,28 @@ def _match_found(ctx: EmailContext, t: Texts) -> EmailView:
     )
 
 
+def _match_summary(ctx: EmailContext, t: Texts) -> EmailView:
+    matches = list(ctx.params["matches"])
+    title = t["match_summary_subject"].format(count=len(matches))
+    entries = []
+    for p in matches:
+        own, other = single_line(str(p["own_title"])), single_line(str(p["other_title"]))
+        other_org = single_line(p.get("other_organisation_name") or t["another_organisation"])
+        entries.append(
+            Entry(
+                title=f"{own} ↔ {other} ({other_org})",
+                url=portal_link(ctx.portal_url, "matches", p["id"]),
+                details="; ".join(_match_reasons(p, t)),
+            )
+        )
+    return EmailView(
+        subject=title,
+        heading=title,
+        paragraphs=[t["match_summary_text"]],
+        sections=[Section(title=t["label_reasons"], entries=entries)],
+    )
+
+
 def _match_reasons(p: Mapping[str, Any], t: Texts) -> list[str]:
     """Why they fit, in the reader's language (the event's German `reasons` as a fallback)."""
     details = p.get("reason_details") or []
@@ -368,6 +390,7 @@ def _membership_invitation(ctx: EmailContext, t: Texts) -> EmailView:
 
 _VIEWS: dict[Template, Callable[[EmailContext, Texts], EmailView]] = {
     Template.MATCH_FOUND: _match_found,
+    Template.MATCH_SUMMARY: _match_summary,
     Template.CONFLICT_DETECTED: _conflict_detected,
     Template.NEW_LISTING: _new_item,
     Template.NEW_EVENT: _new_item,

@@ -23,7 +23,6 @@ from services.notifier.domain import (
     email_recipient,
     item_from_event,
     item_from_listing,
-    match_recipients,
     may_see,
     opt_out_id,
     organisation_recipient,
@@ -43,7 +42,7 @@ from shared.contracts.calendar import (
     EventUpdated,
 )
 from shared.contracts.directory import OrganisationFacts
-from shared.contracts.exchange import ListingFacts, ListingKind, MatchFound
+from shared.contracts.exchange import ListingFacts
 from shared.contracts.notifier import SendEmail
 
 
@@ -162,30 +161,7 @@ class Planner:
             )
         )
 
-    # --- default notices ------------------------------------------------------------------
-
-    async def plan_match(self, match: MatchFound, event: CloudEvent) -> None:
-        """Both organisations hear about a match on their own listings, unless they opted out."""
-        for organisation_id, side in match_recipients(match).items():
-            if await self.store.opted_out(opt_out_id(organisation_id, DefaultNotice.MATCH_FOUND)):
-                continue
-            mine_is_offer = side is ListingKind.OFFER
-            other_id = (
-                match.request_organisation_id if mine_is_offer else match.offer_organisation_id
-            )
-            other = await self.store.organisation(other_id)
-            params = {
-                "id": match.match_id,
-                "side": side.value,
-                "own_title": match.offer_title if mine_is_offer else match.request_title,
-                "other_title": match.request_title if mine_is_offer else match.offer_title,
-                "other_organisation_name": other.name if other else None,
-                "category": match.category.value,
-                "reasons": list(match.reasons),
-                "reason_details": [r.model_dump(mode="json") for r in match.reason_details],
-            }
-            to = Recipient.of_organisation(organisation_id)
-            await self.plan(PlannedEmail(Template.MATCH_FOUND, to, cause_of(event), params))
+    # --- default notices (a match's: `match_notices.py`) -----------------------------------
 
     async def plan_conflict(self, conflict: ConflictDetected, event: CloudEvent) -> None:
         """Every organisation organising either entry hears about the clash; an entry's title

@@ -171,3 +171,19 @@ class DeliveryQuery:
     #: The address it went to, already normalised (lower case).
     address: str | None = None
     organisation_id: str | None = None
+
+
+class HeldMatchNotice(BaseModel):
+    """A match email held back for an organisation's summary: it already heard about that
+    listing on that day."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    #: The summary it goes into: one per organisation and day.
+    summary_id: str
+    organisation_id: str
+    #: Start (epoch ms) of the day it was held on.
+    day_ms: int
+    #: What the summary says of it: the match email's parameters.
+    params: dict[str, Any]

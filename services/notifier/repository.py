@@ -16,6 +16,7 @@ from services.notifier.records import (
     DeliveryQuery,
     DigestItem,
     DigestItemState,
+    HeldMatchNotice,
     OrganisationContact,
     SubscriptionQuery,
 )
@@ -94,7 +95,20 @@ class DigestRepository(Protocol):
     async def mark_digest_items_sent(self, digest: str, item_ids: Sequence[str]) -> None: ...
 
 
+class MatchNoticeRepository(Protocol):
+    async def take_match_slot(self, slot_id: str, match_id: str, day_ms: int) -> bool: ...
+    async def forget_match_slots(self, *, before_day_ms: int) -> int: ...
+    async def hold_match_notice(self, notice: HeldMatchNotice) -> None: ...
+    async def held_match_notices(self, *, before_day_ms: int) -> list[HeldMatchNotice]: ...
+    async def forget_match_notices(self, notice_ids: Sequence[str]) -> None: ...
+
+
 class NotifierRepository(
-    ProjectionRepository, SubscriptionRepository, DeliveryRepository, DigestRepository, Protocol
+    ProjectionRepository,
+    SubscriptionRepository,
+    DeliveryRepository,
+    DigestRepository,
+    MatchNoticeRepository,
+    Protocol,
 ):
     """Everything the notifier stores."""

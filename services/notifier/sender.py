@@ -77,6 +77,7 @@ EMAILS_SKIPPED = Counter(
 
 DEFAULT_NOTICES = {
     Template.MATCH_FOUND: DefaultNotice.MATCH_FOUND,
+    Template.MATCH_SUMMARY: DefaultNotice.MATCH_FOUND,
     Template.CONFLICT_DETECTED: DefaultNotice.CONFLICT_DETECTED,
 }
 

@@ -1,5 +1,6 @@
 """The notifier's use cases, joined into the one object the routes, the consumers and the
-periodic passes are given: planning who is told what (`planning.py`), subscriptions and
+periodic passes are given: planning who is told what (`planning.py`, a match's emails in
+`match_notices.py`), subscriptions and
 their links (`subscribing.py`), digests (`digests.py`), retention (`retention.py`) and what
 office staff and editors look at (`office.py`). The consumers' calls are planning's."""
 
@@ -11,6 +12,7 @@ from typing import Generic
 from typing_extensions import TypeVar
 
 from services.notifier.digests import Digests
+from services.notifier.match_notices import MatchNotices
 from services.notifier.office import Office
 from services.notifier.planning import Planner
 from services.notifier.repository import NotifierRepository
@@ -38,13 +40,14 @@ class Notifier(Generic[Repository]):
         self.planning = Planner(store, on_planned)
         self.subscriptions = Subscribing(store, settings, links, self.planning)
         self.digests = Digests(store, settings, self.planning)
+        self.match_notices = MatchNotices(store, settings, self.planning)
         self.retention = Retention(store, settings)
         self.office = Office(store)
         #: Passes of the retention loop so far (finished, whatever their outcome).
         self.retention_passes = 0
         # what the consumers (`handlers.py`) call
         self.remember_organisation = self.planning.remember_organisation
-        self.plan_match = self.planning.plan_match
+        self.plan_match = self.match_notices.plan_match
         self.plan_conflict = self.planning.plan_conflict
         self.plan_command = self.planning.plan_command
         self.plan_listing = self.planning.plan_listing

@@ -56,6 +56,11 @@ class NotifierSettings(ServiceSettings):
     #: Due deliveries one sender works on at once (writing, sending, recording).
     sender_concurrency: int = Field(8, ge=1, le=64)
 
+    #: Of the matches found for a new or edited listing, only this many (the best) are emailed;
+    #: the others are shown in the portal. An organisation gets at most one match email per
+    #: listing of its own and day; further matches of that listing go into the next day's summary.
+    match_emails_per_listing: int = Field(3, ge=1, le=50)
+
     #: Digests go out at this hour (local time in `digest_timezone`); weekly ones on Mondays.
     digest_hour: int = Field(7, ge=0, le=23)
     digest_timezone: str = "Europe/Berlin"

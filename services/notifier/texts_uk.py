@@ -52,6 +52,9 @@ UKRAINIAN: Final[dict[str, str]] = {
     "match_offer_text": "Вашій пропозиції «{own}» відповідає запит «{other}» від {organisation}.",
     "match_request_text": "Вашому запиту «{own}» відповідає пропозиція «{other}» від "
     "{organisation}.",
+    "match_summary_subject": "Ще відповідні записи на біржі: {count}",
+    "match_summary_text": "Для записів, про які ми вже повідомили вас учора, знайдено ще "
+    "відповідні записи. Усі пропозиції, найкращі першими, є на порталі.",
     "conflict_subject": "Накладка заходів: {title}",
     "conflict_heading": "Два заходи накладаються",
     "conflict_text": "У спільному календарі накладаються «{title}» і «{other}».",

@@ -214,6 +214,8 @@ class MatchReasonKind(StrEnum):
     TAGS = "tags"
     TEXT = "text"
     WINDOW = "window"
+    CAPACITY = "capacity"
+    PRACTICE = "practice"
 
 
 class MatchReason(BaseModel):
@@ -223,11 +225,14 @@ class MatchReason(BaseModel):
 
     kind: MatchReasonKind = Field(
         description="languages: both name these (BCP 47 tags); district: both are there; "
-        "tags: shared tags; text: words in common; window: their time windows overlap."
+        "tags: shared tags; text: what is sought and offered, or words in common; window: "
+        "their time windows overlap; capacity: places offered and needed; practice: the "
+        "language one side learns or practises and the other speaks (BCP 47)."
     )
     values: list[str] = Field(
         default_factory=list,
-        description="The languages, district, tags or words concerned (empty for window).",
+        description="The languages, district, tags or words concerned, or the places "
+        "offered and needed (empty for window).",
         examples=[["de"]],
     )
 
@@ -283,6 +288,14 @@ class MatchFound(Payload):
     )
     found_at: dt.datetime = Field(
         description="When the match was found (UTC).", examples=["2026-05-16T12:00:05Z"]
+    )
+    rank: int | None = Field(
+        None,
+        description="Its place among the matches found for the listing whose posting or edit "
+        "found it (1 = the best fit). Partners are emailed about the best few only; the "
+        "others are shown in the portal. Absent on matches found before ranks were given.",
+        ge=1,
+        examples=[1],
     )
 
     subject_field: ClassVar[str] = "match_id"

@@ -24,6 +24,7 @@ from services.notifier.records import (
     DeliveryQuery,
     DigestItem,
     DigestItemState,
+    HeldMatchNotice,
     OrganisationContact,
     SubscriptionQuery,
     digest_item_id,
@@ -49,9 +50,9 @@ def keep_newer(known: dict[str, T], key: str, value: T, version: Callable[[T], i
 
 
 class InMemoryNotifierStore:
-    """Organisations, calendar entries, opt-outs, `told`, subscriptions, deliveries and
-    digest items, as the notifier's use cases see them. Events a delivery's outcome causes
-    are kept in `published`."""
+    """Organisations, calendar entries, opt-outs, `told`, subscriptions, deliveries, digest
+    items, match slots and held match notices, as the notifier's use cases see them. Events
+    a delivery's outcome causes are kept in `published`."""
 
     def __init__(self) -> None:
         self.organisations: dict[str, OrganisationContact] = {}
@@ -67,6 +68,9 @@ class InMemoryNotifierStore:
         #: over the claimed version only.
         self.delivery_versions: dict[str, int] = {}
         self.digest_items: dict[str, DigestItem] = {}
+        #: Slot id → (the match holding it, its day).
+        self.match_slots: dict[str, tuple[str, int]] = {}
+        self.held: dict[str, HeldMatchNotice] = {}
         self.published: list[Payload] = []
 
     def know_active(self, *organisation_ids: str) -> None:
@@ -357,3 +361,25 @@ class InMemoryNotifierStore:
                 self.digest_items[item_id] = found.model_copy(
                     update={"state": DigestItemState.SENT}
                 )
+
+    # match slots and held match notices --------------------------------------------------
+
+    async def take_match_slot(self, slot_id: str, match_id: str, day_ms: int) -> bool:
+        holder, _ = self.match_slots.setdefault(slot_id, (match_id, day_ms))
+        return holder == match_id
+
+    async def forget_match_slots(self, *, before_day_ms: int) -> int:
+        gone = [key for key, (_, day) in self.match_slots.items() if day < before_day_ms]
+        for key in gone:
+            del self.match_slots[key]
+        return len(gone)
+
+    async def hold_match_notice(self, notice: HeldMatchNotice) -> None:
+        self.held[notice.id] = notice
+
+    async def held_match_notices(self, *, before_day_ms: int) -> list[HeldMatchNotice]:
+        return [n for n in self.held.values() if n.day_ms < before_day_ms]
+
+    async def forget_match_notices(self, notice_ids: Sequence[str]) -> None:
+        for notice_id in notice_ids:
+            self.held.pop(notice_id, None)

@@ -47,6 +47,20 @@ PARAMS: dict[Template, dict[str, Any]] = {
         "category": "language_partner",
         "reasons": ["both German"],
     },
+    Template.MATCH_SUMMARY: {
+        "day": "2026-06-14T05:00:00+00:00",
+        "matches": [
+            {
+                "id": "m-2",
+                "side": "offer",
+                "own_title": "Gesprächsrunden für Jugendliche",
+                "other_title": "Deutsch üben am Nachmittag",
+                "other_organisation_name": None,
+                "category": "language_partner",
+                "reasons": ["Deutsch üben"],
+            }
+        ],
+    },
     Template.CONFLICT_DETECTED: {
         "id": "e-1",
         "conflict_kind": "audience",

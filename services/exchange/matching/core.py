@@ -1,5 +1,6 @@
-"""Matching an offer with a request: which open listings could fit, how well, and in which
-words the reasons are told. No I/O here."""
+"""Matching an offer with a request: the rules every pair must meet (an offer and a request
+of one category, of two organisations, both open), the category's model of fit (`fit.py`),
+and the reasons in German. No I/O here."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from pydantic import (
 )
 
 from services.exchange.domain import Listing
+from services.exchange.matching.fit import MODELS
 from shared.contracts.exchange import (
-    ListingCategory,
     ListingKind,
     ListingStatus,
     MatchReason,
@@ -24,17 +25,7 @@ from shared.text import fold, words
 
 #: Only pairs scoring at least this much are matches.
 MATCH_THRESHOLD = 0.3
-#: Weights of the parts of a score (see `match_score`).
-TAG_WEIGHT = 0.35
-TEXT_WEIGHT = 0.25
-LANGUAGE_WEIGHT = 0.35
-DISTRICT_WEIGHT = 0.15
-#: Text similarity (Dice over words) at which the text part of the score is full.
-FULL_TEXT_SIMILARITY = 0.5
-#: A word also matches a compound ending in it ("Raum" – "Gruppenraum") from this length on.
-MIN_COMPOUND_HEAD = 4
 MAX_TEXT_WORDS = 200
-MAX_REASON_WORDS = 5
 
 _STOPWORD_TEXT = """
     aber alle als also auch auf aus bei bin bis damit dann das dass dem den der des die dies diese
@@ -135,61 +126,9 @@ def significant_words(*texts: str) -> frozenset[str]:
     return frozenset(list(found)[:MAX_TEXT_WORDS])
 
 
-def _compound_heads(word: str) -> list[str]:
-    """The endings of a word that could be a word of their own ("gruppenraum" → "raum" …)."""
-    return [word[i:] for i in range(1, len(word) - MIN_COMPOUND_HEAD + 1)]
-
-
-def _words_found(these: frozenset[str], others: frozenset[str]) -> set[str]:
-    """Words of `these` that occur in `others`, also as a compound's head or with one as head."""
-    other_heads = {head for word in others for head in _compound_heads(word)}
-    return {
-        word
-        for word in these
-        if word in others
-        or word in other_heads
-        or any(head in others for head in _compound_heads(word))
-    }
-
-
-def text_similarity(a: frozenset[str], b: frozenset[str]) -> tuple[float, set[str], set[str]]:
-    """Dice coefficient over two word sets, and the words of each found in the other."""
-    if not a or not b:
-        return 0.0, set(), set()
-    found_a, found_b = _words_found(a, b), _words_found(b, a)
-    return (len(found_a) + len(found_b)) / (len(a) + len(b)), found_a, found_b
-
-
-_EARLIEST = dt.datetime.min.replace(tzinfo=dt.UTC)
-_LATEST = dt.datetime.max.replace(tzinfo=dt.UTC)
-
-
-def has_window(listing: Listing) -> bool:
-    return listing.available_from is not None or listing.available_until is not None
-
-
-def windows_overlap(a: Listing, b: Listing) -> bool:
-    start_a, end_a = a.available_from or _EARLIEST, a.available_until or _LATEST
-    start_b, end_b = b.available_from or _EARLIEST, b.available_until or _LATEST
-    return start_a < end_b and start_b < end_a
-
-
-def match_score(
-    category: ListingCategory, *, tags: float, text: float, language: float, district: float
-) -> float:
-    """The weighted mean of the parts (each in [0, 1]) that count for the category.
-
-    A shared language counts only between language partners, where it is what fits; elsewhere
-    it only has to allow talking. The same district alone stays below the threshold.
-    """
-    parts = [(TAG_WEIGHT, tags), (TEXT_WEIGHT, text), (DISTRICT_WEIGHT, district)]
-    if category is ListingCategory.LANGUAGE_PARTNER:
-        parts.append((LANGUAGE_WEIGHT, language))
-    return round(sum(w * part for w, part in parts) / sum(w for w, _ in parts), 3)
-
-
 def match(first: Listing, second: Listing, now: dt.datetime) -> MatchResult | None:
-    """Whether an offer and a request fit, in either order; None when they do not."""
+    """Whether an offer and a request fit, in either order; None when they do not. The
+    category's model (`fit.py`) decides; a pair scoring below the threshold is no match."""
     if first.kind is second.kind:
         return None
     offer, request = (first, second) if first.kind is ListingKind.OFFER else (second, first)
@@ -197,54 +136,16 @@ def match(first: Listing, second: Listing, now: dt.datetime) -> MatchResult | No
         return None
     if not (is_matchable(offer, now) and is_matchable(request, now)):
         return None
-    offer_languages = {language_key(tag) for tag in offer.languages}
-    request_languages = {language_key(tag) for tag in request.languages}
-    shared_languages = offer_languages & request_languages
-    if offer_languages and request_languages and not shared_languages:
+    fit = MODELS[offer.category](offer, request)
+    if fit is None or fit.score < MATCH_THRESHOLD:
         return None
-    both_windows = has_window(offer) and has_window(request)
-    if both_windows and not windows_overlap(offer, request):
-        return None
-
-    offer_tags, request_tags = tag_keys(offer.tags), tag_keys(request.tags)
-    shared_tags = sorted(offer_tags.keys() & request_tags.keys())
-    similarity, offer_words, _ = text_similarity(
-        significant_words(offer.title, offer.description),
-        significant_words(request.title, request.description),
-    )
-    same_district = (
-        offer.district is not None
-        and request.district is not None
-        and fold(offer.district) == fold(request.district)
-    )
-    score = match_score(
-        offer.category,
-        tags=len(shared_tags) / min(len(offer_tags), len(request_tags)) if shared_tags else 0.0,
-        text=min(1.0, similarity / FULL_TEXT_SIMILARITY),
-        language=1.0 if shared_languages else 0.0,
-        district=1.0 if same_district else 0.0,
-    )
-    if score < MATCH_THRESHOLD:
-        return None
-
-    details: list[MatchReason] = []
-    if shared_languages:
-        details.append(MatchReason(kind=MatchReasonKind.LANGUAGES, values=sorted(shared_languages)))
-    if same_district and offer.district is not None:
-        details.append(MatchReason(kind=MatchReasonKind.DISTRICT, values=[offer.district]))
-    if shared_tags:
-        details.append(
-            MatchReason(kind=MatchReasonKind.TAGS, values=[offer_tags[k] for k in shared_tags])
-        )
-    if offer_words:
-        details.append(
-            MatchReason(kind=MatchReasonKind.TEXT, values=sorted(offer_words)[:MAX_REASON_WORDS])
-        )
-    if both_windows:
-        details.append(MatchReason(kind=MatchReasonKind.WINDOW))
-    reasons = [german_reason(detail) for detail in details]
+    details = tuple(fit.reasons)
     return MatchResult(
-        offer=offer, request=request, score=score, reasons=tuple(reasons), details=tuple(details)
+        offer=offer,
+        request=request,
+        score=round(fit.score, 3),
+        reasons=tuple(german_reason(detail) for detail in details),
+        details=details,
     )
 
 
@@ -257,7 +158,11 @@ def german_reason(reason: MatchReason) -> str:
     if reason.kind is MatchReasonKind.TAGS:
         return f"Schlagworte: {', '.join(reason.values)}"
     if reason.kind is MatchReasonKind.TEXT:
-        return f"ähnlicher Text: {', '.join(reason.values)}"
+        return f"passt zu: {', '.join(reason.values)}"
+    if reason.kind is MatchReasonKind.CAPACITY and len(reason.values) == 2:
+        return f"Platz für {reason.values[0]} Personen, gebraucht für {reason.values[1]}"
+    if reason.kind is MatchReasonKind.PRACTICE:
+        return f"{', '.join(language_name(key) for key in reason.values)} üben"
     return "Zeiträume überschneiden sich"
 
 

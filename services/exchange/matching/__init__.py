@@ -1,0 +1,28 @@
+"""Matching an offer with a request: which open listings could fit, how well, and in which
+words the reasons are told. No I/O here."""
+
+from services.exchange.matching.core import (
+    MATCH_THRESHOLD,
+    MatchResult,
+    find_matches,
+    german_reason,
+    is_matchable,
+    language_key,
+    match,
+    match_pair_id,
+    significant_words,
+    tag_keys,
+)
+
+__all__ = [
+    "MATCH_THRESHOLD",
+    "MatchResult",
+    "find_matches",
+    "german_reason",
+    "is_matchable",
+    "language_key",
+    "match",
+    "match_pair_id",
+    "significant_words",
+    "tag_keys",
+]

@@ -1,0 +1,235 @@
+"""What a listing says about when, how many, where and for whom — read from its fields and its
+text — and whether an offer's conditions allow what a request needs. No I/O.
+
+Each check answers False only when both sides say something and it contradicts: a listing
+that does not say when is not taken to exclude any time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+
+from services.exchange.domain import Listing
+from shared.text import fold, words
+
+# --- how many -------------------------------------------------------------------------------
+
+_PEOPLE = re.compile(
+    r"(\d{1,4})\s*(?:-|–|bis)?\s*(\d{1,4})?\s*(?:personen|leute|teilnehm\w*|platze|"
+    r"sitzplatze|gaste|menschen|kinder|jugendliche|frauen|manner|mitglieder|zuschauer|"
+    r"familien|spieler|sanger\w*|stimmen|eltern)"
+)
+
+
+def people(listing: Listing) -> int | None:
+    """How many people a listing speaks of: `quantity`, else the largest number of people
+    its text names ("für ca. 25 Personen", "20–30 Teilnehmende")."""
+    if listing.quantity is not None:
+        return listing.quantity
+    found = [
+        int(hit.group(2) or hit.group(1))
+        for hit in _PEOPLE.finditer(fold(f"{listing.title} {listing.description}"))
+    ]
+    return max(found) if found else None
+
+
+def enough(offered: int | None, needed: int | None, *, share: float = 1.0) -> bool:
+    """Whether what is offered covers `share` of what is needed (unknown on a side: yes)."""
+    return offered is None or needed is None or offered >= needed * share
+
+
+# --- when -----------------------------------------------------------------------------------
+
+_EARLIEST = dt.datetime.min.replace(tzinfo=dt.UTC)
+_LATEST = dt.datetime.max.replace(tzinfo=dt.UTC)
+
+
+def has_window(listing: Listing) -> bool:
+    return listing.available_from is not None or listing.available_until is not None
+
+
+def windows_overlap(a: Listing, b: Listing) -> bool:
+    start_a, end_a = a.available_from or _EARLIEST, a.available_until or _LATEST
+    start_b, end_b = b.available_from or _EARLIEST, b.available_until or _LATEST
+    return start_a < end_b and start_b < end_a
+
+
+def window_covered(offer: Listing, request: Listing, *, share: float = 0.5) -> bool:
+    """Whether the offer's window covers at least `share` of the time the request needs (an
+    open end counts as a year); a request for one moment must lie inside the offer's."""
+    if not (has_window(offer) and has_window(request)):
+        return True
+    if not windows_overlap(offer, request):
+        return False
+    start = request.available_from or offer.available_from or _EARLIEST
+    end = request.available_until or start + dt.timedelta(days=365)
+    overlap_start = max(start, offer.available_from or start)
+    overlap_end = min(end, offer.available_until or end)
+    needed = (end - start).total_seconds()
+    return needed <= 0 or (overlap_end - overlap_start).total_seconds() >= needed * share
+
+
+#: Folded word beginnings → the parts of a week or a day they name.
+_DAY_WORDS = {
+    "montag": {"mo"},
+    "dienstag": {"di"},
+    "mittwoch": {"mi"},
+    "donnerstag": {"do"},
+    "freitag": {"fr"},
+    "samstag": {"sa"},
+    "sonnabend": {"sa"},
+    "sonntag": {"so"},
+    "wochenend": {"sa", "so"},
+    "werktag": {"mo", "di", "mi", "do", "fr"},
+}
+_PART_WORDS = {
+    "vormittag": "morning",
+    "morgen": "morning",
+    "fruh": "morning",
+    "nachmittag": "afternoon",
+    "mittag": "afternoon",
+    "abend": "evening",
+    "feierabend": "evening",
+    "nacht": "evening",
+}
+_WEEKDAYS = ["mo", "di", "mi", "do", "fr", "sa", "so"]
+_DAY_RANGE = re.compile(
+    r"(montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag)s? (?:bis|-|–) "
+    r"(montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag)"
+)
+_HOURS = re.compile(r"(?:ab|von)\s*(\d{1,2})(?::\d\d)?\s*(?:bis\s*(\d{1,2}))?\s*uhr")
+
+
+def days_named(text: str) -> frozenset[str]:
+    folded = fold(text)
+    found: set[str] = set()
+    for first, last in _DAY_RANGE.findall(folded):
+        a, b = _WEEKDAYS.index(first[:2]), _WEEKDAYS.index(last[:2])
+        found.update(_WEEKDAYS[a : b + 1])
+    for word in words(folded):
+        for start, days in _DAY_WORDS.items():
+            if start in word:
+                found |= days
+    return frozenset(found)
+
+
+def day_parts(text: str) -> frozenset[str]:
+    folded = fold(text)
+    found = {part for word in words(folded) for start, part in _PART_WORDS.items() if start in word}
+    for start, end in _HOURS.findall(folded):
+        first, last = int(start), int(end) if end else int(start) + 2
+        if first < 12:
+            found.add("morning")
+        if first < 17 and last > 12:
+            found.add("afternoon")
+        if last >= 18 or first >= 17:
+            found.add("evening")
+    return frozenset(found)
+
+
+def _weekdays_of(listing: Listing) -> frozenset[str]:
+    """The weekdays of a request for one day (its window lies within a day)."""
+    start, end = listing.available_from, listing.available_until
+    if start is None or end is None or end - start > dt.timedelta(days=1):
+        return frozenset()
+    return frozenset({_WEEKDAYS[start.weekday()]})
+
+
+def times_agree(offer: Listing, request: Listing) -> bool:
+    """Whether the days and times of day the two name have something in common."""
+    offer_text = f"{offer.title} {' '.join(offer.tags)} {offer.description}"
+    request_text = f"{request.title} {' '.join(request.tags)} {request.description}"
+    offer_days = days_named(offer_text)
+    request_days = days_named(request_text) or _weekdays_of(request)
+    if offer_days and request_days and not offer_days & request_days:
+        return False
+    offer_parts, request_parts = day_parts(offer_text), day_parts(request_text)
+    return not (offer_parts and request_parts and not offer_parts & request_parts)
+
+
+# --- where ----------------------------------------------------------------------------------
+
+#: Folded words with which a request says its district is a must, not a wish.
+_OFFER_MUSTS = ("nur im ", "nur in ", "ausschliesslich")
+_DISTRICT_MUSTS = ("muss", "nur ", "fussl", "zu fuss", "nahe", "direkt", "gebunden", "bitte nur")
+
+
+def district_agrees(offer: Listing, request: Listing) -> bool:
+    """Different districts rule a pair out only where one side insists on its own."""
+    if offer.district is None or request.district is None:
+        return True
+    if fold(offer.district) == fold(request.district):
+        return True
+    request_text = fold(f"{request.title} {request.description} {' '.join(request.tags)}")
+    offer_text = fold(f" {offer.title} {offer.description} {' '.join(offer.tags)} ")
+    return not (
+        any(must in request_text for must in _DISTRICT_MUSTS)
+        or any(must in offer_text for must in _OFFER_MUSTS)
+    )
+
+
+def same_district(a: Listing, b: Listing) -> bool:
+    return (
+        a.district is not None and b.district is not None and fold(a.district) == fold(b.district)
+    )
+
+
+# --- for whom and on which terms ------------------------------------------------------------
+
+
+def mentions(text: str, stems: Iterable[str]) -> bool:
+    folded = words(fold(text))
+    return any(word.startswith(s) or s in word for word in folded for s in stems)
+
+
+_WOMEN = ("frau", "mutter", "mutt", "madchen", "afghaninnen")
+_MEN = ("manner", "mann ", "vater", "jungen")
+_ONLY = ("nur", "ausschliesslich", "schutzraum")
+
+
+def audiences_agree(offer: Listing, request: Listing) -> bool:
+    """An offer only for women does not serve men, and the other way round."""
+    offer_text = fold(f"{offer.title} {offer.description} {' '.join(offer.tags)}")
+    request_text = fold(f"{request.title} {request.description} {' '.join(request.tags)}")
+    for own, other in ((_WOMEN, _MEN), (_MEN, _WOMEN)):
+        if (
+            mentions(offer_text, own)
+            and mentions(request_text, other)
+            and not mentions(request_text, own)
+        ):
+            return False
+    return True
+
+
+#: (what an offer says, what a request says) that cannot go together.
+_CONFLICTS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (
+        ("keine feier", "keine laute", "nur vortrag", "ruhige"),
+        ("feier", "party", "hochzeit", "disco", "musik"),
+    ),
+    (("miete", "euro", "vermiet"), ("kostenlos", "kein budget", "ohne budget", "kostenfrei")),
+    (("kein aufzug", "ohne aufzug", "stock", " og"), ("barrierefrei", "rollstuhl", "stufenlos")),
+    (("kein herd", "teekuche"), ("kochen", "herd")),
+    (("vor ort", "keine ausleihe"), ("zuhause", "mitnehmen", "nach hause")),
+    (("personlich", "im treff", "nachbarschaftstreff"), ("online",)),
+    (("nur online", "nur per video", "nur telefon"), ("vor ort", "ohne internet", "hausbesuch")),
+)
+
+
+def terms_agree(offer: Listing, request: Listing) -> bool:
+    """Whether an offer's terms allow the request: no parties in a room for talks, no rent
+    for a request without budget, no stairs for wheelchairs …"""
+    offer_text = fold(f" {offer.title} {offer.description} {' '.join(offer.tags)} ")
+    request_text = fold(f" {request.title} {request.description} {' '.join(request.tags)} ")
+    for offer_says, request_says in _CONFLICTS:
+        said = [s for s in offer_says if s in offer_text]
+        if not said or not any(s in request_text for s in request_says):
+            continue
+        rest = offer_text
+        for phrase in said:
+            rest = rest.replace(phrase, " ")
+        if not any(s in rest for s in request_says):
+            return False
+    return True

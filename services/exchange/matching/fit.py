@@ -1,0 +1,177 @@
+"""How an offer fits a request, one model per category. A model first checks what must hold
+(the thing sought is the thing offered, enough room, the right time, the right language to
+learn) and then says how well it fits (a score for ranking) and why (`MatchReason`s). No I/O.
+
+- Things (furniture, equipment, transport): the offered thing is the sought one.
+- Rooms: the kind of room, enough places, free when needed, where the group can go.
+- Language partners: a common language is a requirement for talking, not evidence of fit;
+  the fit is one side learning or practising what the other speaks, in the same kind of
+  help (conversation, homework, interpreting, reading, teaching).
+- People and know-how (volunteers, cooperation, expertise, other): the same subject.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from services.exchange.domain import Listing
+from services.exchange.matching import constraints as c
+from services.exchange.matching import languages as lang
+from services.exchange.matching import rooms
+from services.exchange.matching.words import (
+    HEADS,
+    content_words,
+    sizes,
+    things_fit,
+    things_named,
+)
+from shared.contracts.exchange import ListingCategory, MatchReason, MatchReasonKind
+
+
+@dataclass
+class Fit:
+    """Why an offer fits a request, and how well (0–1)."""
+
+    score: float
+    reasons: list[MatchReason] = field(default_factory=list)
+
+
+def text_of(listing: Listing) -> str:
+    return f"{listing.title} {' '.join(listing.tags)} {listing.description}"
+
+
+def shared_subject(offer: Listing, request: Listing) -> list[str]:
+    """Content words of the request's title and tags found anywhere in the offer (also as a
+    compound's part: "Fußball" in "Fußballturnier")."""
+    offer_words = set(content_words(text_of(offer)))
+    sought = dict.fromkeys(content_words(f"{request.title} {' '.join(request.tags)}"))
+    return [
+        word
+        for word in sought
+        if word in offer_words
+        or (
+            len(word) >= 5
+            and any(word in other or other in word for other in offer_words if len(other) >= 5)
+        )
+    ]
+
+
+def _common(offer: Listing, request: Listing) -> list[MatchReason]:
+    reasons = []
+    if c.same_district(offer, request) and offer.district is not None:
+        reasons.append(MatchReason(kind=MatchReasonKind.DISTRICT, values=[offer.district]))
+    if c.has_window(offer) and c.has_window(request):
+        reasons.append(MatchReason(kind=MatchReasonKind.WINDOW))
+    return reasons
+
+
+def fit_things(offer: Listing, request: Listing) -> Fit | None:
+    offer_text, request_text = text_of(offer), text_of(request)
+    offered = things_named(offer.title, offer.tags)
+    sought = things_named(request.title, request.tags)
+    fitting = sorted(
+        {s.head for o in offered for s in sought if things_fit(o, s, offer_text, request_text)}
+    )
+    if not fitting:
+        return None
+    offer_sizes, request_sizes = sizes(offer_text), sizes(request_text)
+    if offer_sizes and request_sizes and not offer_sizes & request_sizes:
+        return None
+    if not c.enough(offer.quantity, request.quantity, share=0.5):
+        return None
+    if not (c.window_covered(offer, request, share=0.0) and c.terms_agree(offer, request)):
+        return None
+    if _lent_only(offer) and request.available_until is None and c.has_window(request):
+        return None
+    score = 0.6 + (0.2 if c.same_district(offer, request) else 0.0)
+    score += 0.2 if all(h in HEADS.values() for h in fitting) else 0.1
+    reasons = [MatchReason(kind=MatchReasonKind.TEXT, values=fitting), *_common(offer, request)]
+    return Fit(min(score, 1.0), reasons)
+
+
+def _lent_only(offer: Listing) -> bool:
+    return c.mentions(text_of(offer), ("verleih", "ausleih", "leihe", "zu leihen"))
+
+
+def fit_room(offer: Listing, request: Listing) -> Fit | None:
+    if not rooms.kinds_agree(offer, request):
+        return None
+    offered, needed = c.people(offer), c.people(request)
+    if not c.enough(offered, needed):
+        return None
+    if not (
+        c.window_covered(offer, request)
+        and c.times_agree(offer, request)
+        and c.district_agrees(offer, request)
+        and c.terms_agree(offer, request)
+        and c.audiences_agree(offer, request)
+    ):
+        return None
+    score = 0.5 + (0.25 if c.same_district(offer, request) else 0.0)
+    reasons = []
+    if offered is not None and needed is not None:
+        score += 0.15
+        reasons.append(
+            MatchReason(kind=MatchReasonKind.CAPACITY, values=[str(offered), str(needed)])
+        )
+    if c.has_window(offer) and c.has_window(request):
+        score += 0.1
+    reasons = reasons or [MatchReason(kind=MatchReasonKind.TEXT, values=[offer.title])]
+    return Fit(min(score, 1.0), [*reasons, *_common(offer, request)])
+
+
+def fit_language_partner(offer: Listing, request: Listing) -> Fit | None:
+    practised = lang.practised_language(offer, request)
+    if practised is None:
+        return None
+    if not (
+        lang.help_agrees(offer, request)
+        and lang.levels_agree(offer, request)
+        and c.times_agree(offer, request)
+        and c.audiences_agree(offer, request)
+        and c.terms_agree(offer, request)
+        and c.window_covered(offer, request, share=0.0)
+    ):
+        return None
+    kinds = lang.kinds_of_help(offer) & lang.kinds_of_help(request)
+    if not kinds and not practised.named:
+        return None  # only a language (and maybe a word) in common: no evidence of fit
+    score = 0.4 + (0.25 if kinds else 0.0) + (0.2 if practised.named else 0.0)
+    score += 0.15 if c.same_district(offer, request) else 0.0
+    reasons = [MatchReason(kind=MatchReasonKind.PRACTICE, values=[practised.language])]
+    return Fit(min(score, 1.0), [*reasons, *_common(offer, request)])
+
+
+def fit_subject(offer: Listing, request: Listing) -> Fit | None:
+    subject = shared_subject(offer, request)
+    if not subject:
+        return None
+    if not (
+        lang.speak_together(offer, request)
+        and c.window_covered(offer, request, share=0.0)
+        and c.times_agree(offer, request)
+        and c.district_agrees(offer, request)
+        and c.audiences_agree(offer, request)
+        and c.terms_agree(offer, request)
+        and c.enough(c.people(offer), c.people(request), share=0.5)
+    ):
+        return None
+    sought = content_words(f"{request.title} {' '.join(request.tags)}")
+    score = 0.4 + 0.4 * min(1.0, len(subject) / max(2, len(set(sought)) / 2))
+    score += 0.2 if c.same_district(offer, request) else 0.0
+    reasons = [MatchReason(kind=MatchReasonKind.TEXT, values=subject[:5])]
+    return Fit(round(min(score, 1.0), 3), [*reasons, *_common(offer, request)])
+
+
+MODELS: dict[ListingCategory, Callable[[Listing, Listing], Fit | None]] = {
+    ListingCategory.ROOM: fit_room,
+    ListingCategory.FURNITURE: fit_things,
+    ListingCategory.EQUIPMENT: fit_things,
+    ListingCategory.TRANSPORT: fit_things,
+    ListingCategory.LANGUAGE_PARTNER: fit_language_partner,
+    ListingCategory.VOLUNTEERS: fit_subject,
+    ListingCategory.COOPERATION: fit_subject,
+    ListingCategory.EXPERTISE: fit_subject,
+    ListingCategory.OTHER: fit_subject,
+}

@@ -1,0 +1,58 @@
+"""Storage of what keeps match emails few: the day's one email per organisation and listing
+(`match_slots`, taken by the first match) and the matches held for the next day's summary
+(`held_match_notices`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pymongo import ASCENDING, IndexModel
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from services.notifier.records import HeldMatchNotice
+from shared.mongo import CollectionIndexes, Document
+
+MATCH_SLOTS = "match_slots"
+HELD_MATCH_NOTICES = "held_match_notices"
+
+MATCH_NOTICE_INDEXES = (
+    CollectionIndexes(MATCH_SLOTS, (IndexModel([("day_ms", ASCENDING)]),)),
+    CollectionIndexes(HELD_MATCH_NOTICES, (IndexModel([("day_ms", ASCENDING)]),)),
+)
+
+
+class MatchNoticeStore:
+    """Match slots and held match notices, on MongoDB."""
+
+    db: AsyncDatabase[Document]
+
+    async def take_match_slot(self, slot_id: str, match_id: str, day_ms: int) -> bool:
+        """Whether `match_id` holds the slot: it took it now, or took it before (a redelivered
+        match is emailed at once again, and the email's key keeps it to one)."""
+        try:
+            await self.db[MATCH_SLOTS].insert_one(
+                {"_id": slot_id, "match_id": match_id, "day_ms": day_ms}
+            )
+        except DuplicateKeyError:
+            holder = await self.db[MATCH_SLOTS].find_one({"_id": slot_id}, {"match_id": 1})
+            return holder is not None and holder["match_id"] == match_id
+        return True
+
+    async def forget_match_slots(self, *, before_day_ms: int) -> int:
+        result = await self.db[MATCH_SLOTS].delete_many({"day_ms": {"$lt": before_day_ms}})
+        return result.deleted_count
+
+    async def hold_match_notice(self, notice: HeldMatchNotice) -> None:
+        document = notice.model_dump(mode="json", exclude={"id"})
+        await self.db[HELD_MATCH_NOTICES].replace_one(
+            {"_id": notice.id}, {"_id": notice.id, **document}, upsert=True
+        )
+
+    async def held_match_notices(self, *, before_day_ms: int) -> list[HeldMatchNotice]:
+        cursor = self.db[HELD_MATCH_NOTICES].find({"day_ms": {"$lt": before_day_ms}})
+        return [HeldMatchNotice.model_validate({**doc, "id": doc["_id"]}) async for doc in cursor]
+
+    async def forget_match_notices(self, notice_ids: Sequence[str]) -> None:
+        if notice_ids:
+            await self.db[HELD_MATCH_NOTICES].delete_many({"_id": {"$in": list(notice_ids)}})

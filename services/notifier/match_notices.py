@@ -1,0 +1,146 @@
+"""Telling organisations about matches without flooding them.
+
+- Only the best `match_emails_per_listing` matches found for a new or edited listing are
+  emailed (`MatchFound.rank`); the others are shown in the portal, ranked.
+- An organisation gets at most one match email per listing of its own and day (a day is the
+  daily digest period: from `digest_hour` to `digest_hour`); further matches of that listing
+  wait for a summary the next day.
+- A summary is planned once its day is over: one email per organisation and day, whose key is
+  that pair, so a pass that stops half-way and runs again sends nothing twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from typing import Any
+
+from services.notifier.digests import current_digest_ms
+from services.notifier.domain import (
+    Cadence,
+    DefaultNotice,
+    Template,
+    match_recipients,
+    opt_out_id,
+)
+from services.notifier.planning import Cause, PlannedEmail, Planner, Recipient, cause_of
+from services.notifier.records import HeldMatchNotice
+from services.notifier.repository import NotifierRepository
+from services.notifier.settings import NotifierSettings
+from shared.contracts.base import CloudEvent
+from shared.contracts.exchange import ListingKind, MatchFound
+
+log = logging.getLogger("integrationsnetz.notifier.match_notices")
+
+SUMMARY_CAUSE_TYPE = "notifier.match-summary"
+_NAMESPACE = uuid.UUID("5d0b3c2e-8f4b-4b7e-9a55-3f1f0c1e6a10")
+
+
+def match_slot_id(organisation_id: str, listing_id: str, day_ms: int) -> str:
+    """The one immediate match email an organisation may get about a listing on a day."""
+    return f"{organisation_id}:{listing_id}:{day_ms}"
+
+
+def match_summary_id(organisation_id: str, day_ms: int) -> str:
+    return str(uuid.uuid5(_NAMESPACE, f"match-summary\n{organisation_id}\n{day_ms}"))
+
+
+def announced(match: MatchFound, per_listing: int) -> bool:
+    """Whether a match is among the best few of its listing (one from before ranks: yes)."""
+    return match.rank is None or match.rank <= per_listing
+
+
+class MatchNotices:
+    """The use case of match emails and their summaries."""
+
+    def __init__(
+        self, store: NotifierRepository, settings: NotifierSettings, planner: Planner
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self.planner = planner
+
+    def day_ms(self, now: dt.datetime) -> int:
+        """Start (epoch ms) of the day `now` falls into, in the digest's rhythm."""
+        return current_digest_ms(Cadence.DAILY, now, self.settings)
+
+    async def plan_match(self, match: MatchFound, event: CloudEvent) -> None:
+        """Both organisations hear about one of the best matches of a listing, unless they
+        opted out: at once if it is the first about that listing today, else in tomorrow's
+        summary."""
+        if not announced(match, self.settings.match_emails_per_listing):
+            return
+        day_ms = self.day_ms(match.found_at)
+        for organisation_id, side in match_recipients(match).items():
+            if await self.store.opted_out(opt_out_id(organisation_id, DefaultNotice.MATCH_FOUND)):
+                continue
+            params = await self._params(match, side)
+            own_listing = match.offer_id if side is ListingKind.OFFER else match.request_id
+            slot = match_slot_id(organisation_id, own_listing, day_ms)
+            if await self.store.take_match_slot(slot, match.match_id, day_ms):
+                to = Recipient.of_organisation(organisation_id)
+                await self.planner.plan(
+                    PlannedEmail(Template.MATCH_FOUND, to, cause_of(event), params)
+                )
+                continue
+            await self.store.hold_match_notice(
+                HeldMatchNotice(
+                    id=f"{match_summary_id(organisation_id, day_ms)}:{match.match_id}",
+                    summary_id=match_summary_id(organisation_id, day_ms),
+                    organisation_id=organisation_id,
+                    day_ms=day_ms,
+                    params=params,
+                )
+            )
+
+    async def _params(self, match: MatchFound, side: ListingKind) -> dict[str, Any]:
+        mine_is_offer = side is ListingKind.OFFER
+        other_id = match.request_organisation_id if mine_is_offer else match.offer_organisation_id
+        other = await self.store.organisation(other_id)
+        return {
+            "id": match.match_id,
+            "side": side.value,
+            "own_title": match.offer_title if mine_is_offer else match.request_title,
+            "other_title": match.request_title if mine_is_offer else match.offer_title,
+            "other_organisation_name": other.name if other else None,
+            "category": match.category.value,
+            "rank": match.rank,
+            "reasons": list(match.reasons),
+            "reason_details": [r.model_dump(mode="json") for r in match.reason_details],
+        }
+
+    async def run_summaries(self, now: dt.datetime) -> int:
+        """Plan the summary of every organisation and day that is over and has held
+        matches; returns how many summary emails were planned."""
+        today_ms = self.day_ms(now)
+        held = await self.store.held_match_notices(before_day_ms=today_ms)
+        by_summary: dict[str, list[HeldMatchNotice]] = {}
+        for notice in held:
+            by_summary.setdefault(notice.summary_id, []).append(notice)
+        planned = 0
+        for summary_id, notices in sorted(by_summary.items()):
+            first = notices[0]
+            if not await self.store.opted_out(
+                opt_out_id(first.organisation_id, DefaultNotice.MATCH_FOUND)
+            ):
+                day = dt.datetime.fromtimestamp(first.day_ms / 1000, dt.UTC)
+                params = {
+                    "day": day.isoformat(),
+                    "matches": [n.params for n in sorted(notices, key=_best_first)],
+                }
+                to = Recipient.of_organisation(first.organisation_id)
+                cause = Cause(summary_id, SUMMARY_CAUSE_TYPE, key=summary_id)
+                planned += await self.planner.plan(
+                    PlannedEmail(Template.MATCH_SUMMARY, to, cause, params)
+                )
+            await self.store.forget_match_notices([n.id for n in notices])
+        await self.store.forget_match_slots(before_day_ms=today_ms)
+        if planned:
+            log.info("planned %d match summary email(s)", planned)
+        return planned
+
+
+def _best_first(notice: HeldMatchNotice) -> tuple[int, str]:
+    rank = notice.params.get("rank")
+    return (rank if isinstance(rank, int) else 0, notice.id)
