@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pymongo import ASCENDING, AsyncMongoClient, IndexModel, monitoring
 from pymongo.asynchronous.collection import AsyncCollection
@@ -26,6 +26,7 @@ Document = dict[str, Any]
 SortOrder = Sequence[tuple[str, int]]
 
 T = TypeVar("T")
+Q = TypeVar("Q")
 
 #: Errors that mean the database is unreachable or overloaded right now, not that the request or
 #: the data is wrong: `ConnectionFailure` covers `AutoReconnect`, `NetworkTimeout`,
@@ -133,6 +134,25 @@ async def find_page(
     cursor = collection.find(filters).sort(list(sort)).skip(paging.offset).limit(paging.limit)
     items = [read(doc) async for doc in cursor]
     return items, await collection.count_documents(filters)
+
+
+@dataclass(frozen=True)
+class Search(Generic[Q, T]):
+    """How one collection is searched page by page: the filter a query becomes, the order of
+    the results, and what each document is read into."""
+
+    collection: str
+    filters: Callable[[Q], Mapping[str, Any]]
+    sort: SortOrder
+    read: Callable[[Document], T]
+
+    async def page(
+        self, db: AsyncDatabase[Document], query: Q, paging: Paging
+    ) -> tuple[list[T], int]:
+        """The page `paging` asks for of what `query` finds, and how many it finds in all."""
+        return await find_page(
+            db[self.collection], self.filters(query), self.sort, paging, read=self.read
+        )
 
 
 async def ping(db: AsyncDatabase[Document]) -> bool:

@@ -4,6 +4,7 @@ Times are answered in Europe/Berlin (RFC 3339 with offset)."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -282,8 +283,9 @@ async def list_invitations(
     ]
 
 
-#: What a co-organiser route asks of the calendar: (calendar, event, organisation, caller).
-CoOrganiserStep = Callable[[Calendar, str, str, Principal], Awaitable[Saved]]
+#: What a co-organiser route asks of the calendar:
+#: (calendar, event, organisation, caller, correlation id).
+CoOrganiserStep = Callable[[Calendar, str, str, Principal, str | None], Awaitable[Saved]]
 
 
 def _co_organiser_route(
@@ -302,7 +304,7 @@ def _co_organiser_route(
         service: CalendarService,
         portal: Portal,
     ) -> EventSaved:
-        saved = await step(service, event_id, organisation_id, user)
+        saved = await step(service, event_id, organisation_id, user, correlation_id())
         return EventSaved.of(saved, portal)
 
 
@@ -311,9 +313,7 @@ _co_organiser_route(
     "POST",
     "/accept",
     "accept_co_organiser",
-    lambda service, event_id, organisation_id, user: service.accept_co_organiser(
-        event_id, organisation_id, user, correlation_id()
-    ),
+    Calendar.accept_co_organiser,
     summary="Accept an invitation to co-organise (editor of the invited organisation)",
     responses=_NOT_INVITED,
 )
@@ -321,9 +321,7 @@ _co_organiser_route(
     "POST",
     "/decline",
     "decline_co_organiser",
-    lambda service, event_id, organisation_id, user: service.drop_co_organiser(
-        event_id, organisation_id, user, correlation_id(), invitation_only=True
-    ),
+    functools.partial(Calendar.drop_co_organiser, invitation_only=True),
     summary="Decline an invitation to co-organise (editor of the invited organisation)",
     responses=_NOT_INVITED,
 )
@@ -331,9 +329,7 @@ _co_organiser_route(
     "DELETE",
     "",
     "remove_co_organiser",
-    lambda service, event_id, organisation_id, user: service.drop_co_organiser(
-        event_id, organisation_id, user, correlation_id()
-    ),
+    Calendar.drop_co_organiser,
     summary="A co-organiser leaves, or the organiser takes it (or its invitation) off",
     description="Editors of the co-organising organisation, of the organiser, or office staff.",
 )

@@ -16,7 +16,7 @@ from services.directory.domain import Organisation
 from services.directory.people import OneTimeToken, PendingInvitation, Person, TokenPurpose
 from services.directory.repository import AddressTakenError, Change, Entity, OrganisationQuery
 from shared.contracts.base import Payload
-from shared.mongo import CollectionIndexes, Document, find_page
+from shared.mongo import CollectionIndexes, Document, Search
 from shared.outbox import OutboxWriter
 from shared.pages import Paging
 from shared.text import fold, query_terms, search_terms
@@ -99,6 +99,14 @@ def organisation_filter(query: OrganisationQuery) -> Document:
     if query.district:
         found["district_key"] = fold(query.district.strip())
     return found
+
+
+ORGANISATION_SEARCH = Search(
+    ORGANISATIONS,
+    organisation_filter,
+    [("name_key", ASCENDING), ("_id", ASCENDING)],
+    organisation_from_document,
+)
 
 
 def _document(entity: Person | PendingInvitation) -> Document:
@@ -214,13 +222,7 @@ class DirectoryStore:
     async def find_organisations(
         self, query: OrganisationQuery, paging: Paging
     ) -> tuple[list[Organisation], int]:
-        return await find_page(
-            self.db[ORGANISATIONS],
-            organisation_filter(query),
-            [("name_key", ASCENDING), ("_id", ASCENDING)],
-            paging,
-            read=organisation_from_document,
-        )
+        return await ORGANISATION_SEARCH.page(self.db, query, paging)
 
     # people ------------------------------------------------------------------------------
 

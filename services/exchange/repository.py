@@ -4,6 +4,7 @@ matches found between them, the organisations it knows and what a search asks fo
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -13,7 +14,13 @@ from services.exchange.domain import Listing
 from services.exchange.matching import MatchResult
 from shared.contracts.base import Payload
 from shared.contracts.directory import OrganisationStatus
-from shared.contracts.exchange import ListingCategory, ListingKind, ListingStatus
+from shared.contracts.exchange import (
+    ListingCategory,
+    ListingKind,
+    ListingStatus,
+    MatchFound,
+    MatchReason,
+)
 from shared.pages import Paging
 
 #: What a use case does to a listing: the changed listing and its events, or None.
@@ -83,6 +90,13 @@ class RecordedMatch:
     @property
     def organisation_ids(self) -> list[str]:
         return sorted({self.offer_organisation_id, self.request_organisation_id})
+
+    def found(self, details: Sequence[MatchReason], *, rank: int | None = None) -> MatchFound:
+        """The event that announces the match: its facts (all but the pair's key), why the two
+        fit as data, and its place among the matches of the listing that found it."""
+        facts = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        del facts["pair_id"]
+        return MatchFound(**facts, reason_details=list(details), rank=rank)
 
 
 class ExchangeRepository(Protocol):

@@ -38,7 +38,6 @@ from shared.contracts.exchange import (
     ListingFacts,
     ListingKind,
     ListingStatus,
-    MatchFound,
     WithdrawalReason,
 )
 from shared.errors import (
@@ -239,21 +238,7 @@ class Exchange:
             if result.pair_id in known:
                 continue
             match = RecordedMatch.of(result, new_id(), now)
-            event = MatchFound(
-                match_id=match.match_id,
-                offer_id=match.offer_id,
-                request_id=match.request_id,
-                offer_organisation_id=match.offer_organisation_id,
-                request_organisation_id=match.request_organisation_id,
-                category=match.category,
-                score=match.score,
-                reasons=match.reasons,
-                reason_details=list(result.details),
-                offer_title=match.offer_title,
-                request_title=match.request_title,
-                found_at=match.found_at,
-                rank=rank,
-            )
+            event = match.found(result.details, rank=rank)
             if await self.store.add_match(match, [event], correlation_id):
                 matched.append(result)
         return matched

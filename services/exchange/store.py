@@ -22,7 +22,7 @@ from services.exchange.repository import (
 )
 from shared.contracts.base import Payload
 from shared.contracts.exchange import ListingCategory, ListingKind
-from shared.mongo import CollectionIndexes, Document, HotQuery, find_page
+from shared.mongo import CollectionIndexes, Document, HotQuery, Search, find_page
 from shared.outbox import OutboxWriter
 from shared.pages import Paging
 from shared.projection import apply_revision, projected_organisation
@@ -214,6 +214,9 @@ def listing_filter_query(filters: ListingFilters) -> Document:
     return query
 
 
+LISTING_SEARCH = Search(LISTINGS, listing_filter_query, NEWEST_FIRST, listing_from_document)
+
+
 class ExchangeStore:
     def __init__(self, db: AsyncDatabase[Document], writer: OutboxWriter) -> None:
         self.db = db
@@ -258,13 +261,7 @@ class ExchangeStore:
     async def find_listings(
         self, filters: ListingFilters, paging: Paging
     ) -> tuple[list[Listing], int]:
-        return await find_page(
-            self.db[LISTINGS],
-            listing_filter_query(filters),
-            NEWEST_FIRST,
-            paging,
-            read=listing_from_document,
-        )
+        return await LISTING_SEARCH.page(self.db, filters, paging)
 
     async def match_candidates(self, listing: Listing) -> list[Listing]:
         """The union of the candidate queries' results (at most a few hundred listings)."""

@@ -23,7 +23,7 @@ from services.notifier.records import (
 )
 from shared.clock import utc_now
 from shared.contracts.base import Payload
-from shared.mongo import CollectionIndexes, Document, HotQuery, find_page
+from shared.mongo import CollectionIndexes, Document, HotQuery, Search
 from shared.outbox import ConcurrentUpdateError, OutboxWriter
 from shared.pages import Paging
 
@@ -84,6 +84,15 @@ def delivery_filter(query: DeliveryQuery) -> Document:
     return found
 
 
+#: The delivery log, newest first.
+DELIVERY_SEARCH = Search(
+    DELIVERIES,
+    delivery_filter,
+    [("created_ms", DESCENDING), ("_id", ASCENDING)],
+    delivery_from_document,
+)
+
+
 @dataclass(frozen=True)
 class StoredClaim(ClaimedDelivery):
     """A claim together with the document the claim wrote (its outbox included), which the
@@ -116,13 +125,7 @@ class DeliveryStore:
     async def list_deliveries(
         self, query: DeliveryQuery, paging: Paging
     ) -> tuple[list[Delivery], int]:
-        return await find_page(
-            self.db[DELIVERIES],
-            delivery_filter(query),
-            [("created_ms", DESCENDING), ("_id", ASCENDING)],
-            paging,
-            read=delivery_from_document,
-        )
+        return await DELIVERY_SEARCH.page(self.db, query, paging)
 
     # sending -----------------------------------------------------------------------------
 

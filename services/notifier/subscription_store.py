@@ -14,7 +14,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from services.notifier.domain import Subscription, SubscriptionFilters, SubscriptionStatus
 from services.notifier.records import SubscriptionQuery, epoch_ms, now_ms
 from shared.contracts.base import Payload
-from shared.mongo import CollectionIndexes, Document, find_page
+from shared.mongo import CollectionIndexes, Document, Search
 from shared.outbox import ConcurrentUpdateError, OutboxWriter
 from shared.pages import Paging
 
@@ -101,6 +101,11 @@ def subscription_filter(query: SubscriptionQuery) -> Document:
     return found
 
 
+SUBSCRIPTION_SEARCH = Search(
+    SUBSCRIPTIONS, subscription_filter, [("_id", ASCENDING)], subscription_from_document
+)
+
+
 class SubscriptionStore:
     """Subscriptions and their retention, on MongoDB."""
 
@@ -161,13 +166,7 @@ class SubscriptionStore:
     async def list_subscriptions(
         self, query: SubscriptionQuery, paging: Paging
     ) -> tuple[list[Subscription], int]:
-        return await find_page(
-            self.db[SUBSCRIPTIONS],
-            subscription_filter(query),
-            [("_id", ASCENDING)],
-            paging,
-            read=subscription_from_document,
-        )
+        return await SUBSCRIPTION_SEARCH.page(self.db, query, paging)
 
     # retention of subscriptions ----------------------------------------------------------
 

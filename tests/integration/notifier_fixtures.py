@@ -178,3 +178,12 @@ def notifier_factory(
             yield ServedNotifier(app, url, client, mail_server)
 
     return serve
+
+
+@pytest.fixture
+async def notifier(
+    notifier_factory: NotifierFactory, served_directory: ServedDirectory
+) -> AsyncIterator[ServedNotifier]:
+    """A notifier that knows the served directory: it checks log-ins with the directory's keys."""
+    async with notifier_factory(directory_url=served_directory.url) as served:
+        yield served

@@ -11,7 +11,12 @@ from typing import Any
 import pytest
 
 from services.notifier.tokens import LinkClaim, LinkSigner, TokenPurpose
-from tests.integration.notifier_fixtures import SIGNING_SECRET, NotifierFactory, ServedDirectory
+from tests.integration.notifier_fixtures import (
+    SIGNING_SECRET,
+    NotifierFactory,
+    ServedDirectory,
+    ServedNotifier,
+)
 from tests.support.amqp import publish
 from tests.support.events import offer_posted
 from tests.support.mail import MailServer, tagged
@@ -20,47 +25,46 @@ NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 async def test_an_organisation_follows_offers_at_once_and_its_editors_manage_the_subscription(
-    served_directory: ServedDirectory, notifier_factory: NotifierFactory, mail_server: MailServer
+    served_directory: ServedDirectory, notifier: ServedNotifier, mail_server: MailServer
 ) -> None:
     contact = tagged("kontakt")
-    async with notifier_factory(directory_url=served_directory.url) as notifier:
-        organisation = await served_directory.register(
-            "Elternverein Regenbogen", email=contact, preferred_language="ar"
-        )
-        await notifier.knows_organisations(organisation["id"])
-        subscription = await notifier.subscribe(
-            {
-                "organisation_id": organisation["id"],
-                "topics": ["offers", "requests"],
-                "filters": {"tags": ["Sprachcafé"]},
-            },
-            headers=served_directory.admin,
-        )
-        assert (subscription["status"], subscription["language"]) == ("active", "ar")
+    organisation = await served_directory.register(
+        "Elternverein Regenbogen", email=contact, preferred_language="ar"
+    )
+    await notifier.knows_organisations(organisation["id"])
+    subscription = await notifier.subscribe(
+        {
+            "organisation_id": organisation["id"],
+            "topics": ["offers", "requests"],
+            "filters": {"tags": ["Sprachcafé"]},
+        },
+        headers=served_directory.admin,
+    )
+    assert (subscription["status"], subscription["language"]) == ("active", "ar")
 
-        offer = offer_posted("Raum für das Sprachcafé", now=NOW, tags=["sprachcafe"])
-        [posted] = await publish(notifier.amqp_url, [offer])
-        [mail] = await mail_server.wait_for(lambda m: m.cause == posted.id)
-        assert mail.to == contact
-        assert 'dir="rtl"' in mail.html
-        assert "عرض جديد" in mail.header("Subject")
+    offer = offer_posted("Raum für das Sprachcafé", now=NOW, tags=["sprachcafe"])
+    [posted] = await publish(notifier.amqp_url, [offer])
+    [mail] = await mail_server.wait_for(lambda m: m.cause == posted.id)
+    assert mail.to == contact
+    assert 'dir="rtl"' in mail.html
+    assert "عرض جديد" in mail.header("Subject")
 
-        listed = await notifier.client.get(
-            "/subscriptions",
-            params={"organisation_id": organisation["id"]},
-            headers=served_directory.admin,
-        )
-        assert [s["id"] for s in listed.json()["items"]] == [subscription["id"]]
-        ended = await notifier.client.delete(
-            f"/subscriptions/{subscription['id']}", headers=served_directory.admin
-        )
-        assert ended.status_code == 204
-        listed = await notifier.client.get(
-            "/subscriptions",
-            params={"organisation_id": organisation["id"], "status": "active"},
-            headers=served_directory.admin,
-        )
-        assert listed.json()["items"] == []
+    listed = await notifier.client.get(
+        "/subscriptions",
+        params={"organisation_id": organisation["id"]},
+        headers=served_directory.admin,
+    )
+    assert [s["id"] for s in listed.json()["items"]] == [subscription["id"]]
+    ended = await notifier.client.delete(
+        f"/subscriptions/{subscription['id']}", headers=served_directory.admin
+    )
+    assert ended.status_code == 204
+    listed = await notifier.client.get(
+        "/subscriptions",
+        params={"organisation_id": organisation["id"], "status": "active"},
+        headers=served_directory.admin,
+    )
+    assert listed.json()["items"] == []
 
 
 def body(**changes: Any) -> dict[str, Any]:

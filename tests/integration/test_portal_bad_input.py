@@ -8,7 +8,7 @@ import re
 import httpx
 import pytest
 
-from tests.integration.notifier_fixtures import NotifierFactory, ServedDirectory
+from tests.integration.notifier_fixtures import ServedDirectory, ServedNotifier
 from tests.support.portal import portal_app
 
 SOME_ID = "01a20175-6dad-718f-a12c-c0b9a10eb02c"
@@ -67,31 +67,30 @@ async def test_no_page_answers_500_whatever_it_is_sent(method: str, path: str) -
 
 
 async def test_no_page_answers_500_with_the_directory_and_the_notifier_answering(
-    served_directory: ServedDirectory, notifier_factory: NotifierFactory
+    served_directory: ServedDirectory, notifier: ServedNotifier
 ) -> None:
     """The same, signed in as office staff, with real services refusing what they must: their
     4xx answers reach the portal's German messages, not a crash."""
-    async with notifier_factory(directory_url=served_directory.url) as notifier:
-        organisation = await served_directory.register("Nachbarschaftstreff Linde")
-        await notifier.knows_organisations(organisation["id"])
-        app = portal_app(directory_url=served_directory.url, notifier_url=notifier.url)
-        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-        async with httpx.AsyncClient(transport=transport, base_url="http://portal.test") as client:
-            client.cookies.set(
-                "inx_session", served_directory.admin["Authorization"].removeprefix("Bearer ")
-            )
-            for method, path in ROUTES:
-                url = re.sub(r"\{[^}]+\}", organisation["id"], path)
-                if method == "GET":
-                    answer = await client.get(url + "?organisation=..%2F&ab=-1&status=x")
-                    assert answer.status_code < 500 or answer.status_code in (502, 503), (
-                        f"GET {path}: {answer.status_code} {answer.text[:300]}"
-                    )
-                    continue
-                if path.endswith("/archive"):
-                    continue  # would end the organisation the other requests use
-                for name, headers, body in BODIES:
-                    answer = await client.post(url, content=body, headers=headers)
-                    assert answer.status_code < 500 or answer.status_code in (502, 503), (
-                        f"POST {path} ({name}): {answer.status_code} {answer.text[:300]}"
-                    )
+    organisation = await served_directory.register("Nachbarschaftstreff Linde")
+    await notifier.knows_organisations(organisation["id"])
+    app = portal_app(directory_url=served_directory.url, notifier_url=notifier.url)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://portal.test") as client:
+        client.cookies.set(
+            "inx_session", served_directory.admin["Authorization"].removeprefix("Bearer ")
+        )
+        for method, path in ROUTES:
+            url = re.sub(r"\{[^}]+\}", organisation["id"], path)
+            if method == "GET":
+                answer = await client.get(url + "?organisation=..%2F&ab=-1&status=x")
+                assert answer.status_code < 500 or answer.status_code in (502, 503), (
+                    f"GET {path}: {answer.status_code} {answer.text[:300]}"
+                )
+                continue
+            if path.endswith("/archive"):
+                continue  # would end the organisation the other requests use
+            for name, headers, body in BODIES:
+                answer = await client.post(url, content=body, headers=headers)
+                assert answer.status_code < 500 or answer.status_code in (502, 503), (
+                    f"POST {path} ({name}): {answer.status_code} {answer.text[:300]}"
+                )

@@ -7,7 +7,7 @@ import io
 
 import httpx
 
-from tests.integration.notifier_fixtures import NotifierFactory, ServedDirectory
+from tests.integration.notifier_fixtures import ServedDirectory, ServedNotifier
 from tests.support.infra import RabbitVhost
 from tests.support.mail import MailServer, tagged
 from tests.support.members import member_with_password
@@ -24,32 +24,31 @@ def portal(notifier_url: str | None = None, directory_url: str | None = None) ->
 
 async def test_office_staff_see_that_an_invitation_went_out_and_members_may_not_look(
     served_directory: ServedDirectory,
-    notifier_factory: NotifierFactory,
+    notifier: ServedNotifier,
     mail_server: MailServer,
 ) -> None:
     olena = tagged("olena")
-    async with notifier_factory(directory_url=served_directory.url) as notifier:
-        linde = await served_directory.register("Nachbarschaftstreff Linde")
-        await served_directory.invite(linde["id"], olena, "Olena Kovalenko")
-        await mail_server.wait_for(lambda m: m.to == olena)
+    linde = await served_directory.register("Nachbarschaftstreff Linde")
+    await served_directory.invite(linde["id"], olena, "Olena Kovalenko")
+    await mail_server.wait_for(lambda m: m.to == olena)
 
-        # the mail server holds the mail before the sender records it as sent
-        async def recorded() -> bool:
-            doc = await notifier.service.store.db["deliveries"].find_one({"address": olena})
-            return doc is not None and doc["status"] == "sent"
+    # the mail server holds the mail before the sender records it as sent
+    async def recorded() -> bool:
+        doc = await notifier.service.store.db["deliveries"].find_one({"address": olena})
+        return doc is not None and doc["status"] == "sent"
 
-        await wait_until(recorded)
+    await wait_until(recorded)
 
-        async with portal(notifier.url) as client:
-            client.cookies.set("inx_session", session_of(served_directory.admin))
-            found = await client.get("/buero/zustellungen", params={"adresse": olena.upper()})
-            failed = await client.get(
-                "/buero/zustellungen", params={"adresse": olena, "status": "failed"}
-            )
-            client.cookies.set("inx_session", session_of(served_directory.editor_of(linde["id"])))
-            member = await client.get("/buero/zustellungen")
-            client.cookies.clear()
-            signed_out = await client.get("/buero/zustellungen")
+    async with portal(notifier.url) as client:
+        client.cookies.set("inx_session", session_of(served_directory.admin))
+        found = await client.get("/buero/zustellungen", params={"adresse": olena.upper()})
+        failed = await client.get(
+            "/buero/zustellungen", params={"adresse": olena, "status": "failed"}
+        )
+        client.cookies.set("inx_session", session_of(served_directory.editor_of(linde["id"])))
+        member = await client.get("/buero/zustellungen")
+        client.cookies.clear()
+        signed_out = await client.get("/buero/zustellungen")
 
     assert found.status_code == 200, found.text
     assert "1 E-Mail<" in found.text

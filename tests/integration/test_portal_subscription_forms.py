@@ -7,7 +7,7 @@ import re
 
 import httpx
 
-from tests.integration.notifier_fixtures import NotifierFactory, ServedDirectory
+from tests.integration.notifier_fixtures import NotifierFactory, ServedDirectory, ServedNotifier
 from tests.support.infra import RabbitVhost
 from tests.support.mail import MailServer, tagged
 from tests.support.members import member_with_password
@@ -107,49 +107,48 @@ async def test_the_notifiers_refusals_are_shown_in_german_with_what_was_typed(
 
 async def test_a_member_sees_what_their_organisation_follows_on_their_page_and_ends_it(
     served_directory: ServedDirectory,
-    notifier_factory: NotifierFactory,
+    notifier: ServedNotifier,
     mail_server: MailServer,
     notifier_vhost: RabbitVhost,
 ) -> None:
     member = tagged("jana")
-    async with notifier_factory(directory_url=served_directory.url) as notifier:
-        linde = await served_directory.register("Nachbarschaftstreff Linde", email=tagged("info"))
-        await notifier.knows_organisations(linde["id"])
-        await member_with_password(
-            served_directory.client,
-            served_directory.admin,
-            notifier_vhost.url,
-            linde["id"],
-            email=member,
-            name="Jana Novak",
-            password=PASSWORD,
+    linde = await served_directory.register("Nachbarschaftstreff Linde", email=tagged("info"))
+    await notifier.knows_organisations(linde["id"])
+    await member_with_password(
+        served_directory.client,
+        served_directory.admin,
+        notifier_vhost.url,
+        linde["id"],
+        email=member,
+        name="Jana Novak",
+        password=PASSWORD,
+    )
+    async with portal(directory_url=served_directory.url, notifier_url=notifier.url) as client:
+        signed_in = await client.post("/login", data={"email": member, "password": PASSWORD})
+        assert signed_in.status_code == 303, signed_in.text
+        before = await client.get("/me")
+        form = await client.get("/benachrichtigungen", params={"organisation": linde["id"]})
+        followed = await client.post(
+            "/benachrichtigungen",
+            data={
+                "organisation_id": linde["id"],
+                "topics": "requests",
+                "categories": ["room", "furniture"],
+                "delivery": "daily",
+            },
         )
-        async with portal(directory_url=served_directory.url, notifier_url=notifier.url) as client:
-            signed_in = await client.post("/login", data={"email": member, "password": PASSWORD})
-            assert signed_in.status_code == 303, signed_in.text
-            before = await client.get("/me")
-            form = await client.get("/benachrichtigungen", params={"organisation": linde["id"]})
-            followed = await client.post(
-                "/benachrichtigungen",
-                data={
-                    "organisation_id": linde["id"],
-                    "topics": "requests",
-                    "categories": ["room", "furniture"],
-                    "delivery": "daily",
-                },
-            )
-            during = await client.get("/me")
-            [subscription_id] = re.findall(r'id="abo-([0-9a-f-]{36})"', during.text)
-            ended = await client.post(
-                f"/benachrichtigungen/{subscription_id}/beenden",
-                data={"organisation_id": linde["id"]},
-            )
-            after = await client.get("/me")
-        listed = await notifier.client.get(
-            "/subscriptions",
-            params={"organisation_id": linde["id"]},
-            headers=served_directory.admin,
+        during = await client.get("/me")
+        [subscription_id] = re.findall(r'id="abo-([0-9a-f-]{36})"', during.text)
+        ended = await client.post(
+            f"/benachrichtigungen/{subscription_id}/beenden",
+            data={"organisation_id": linde["id"]},
         )
+        after = await client.get("/me")
+    listed = await notifier.client.get(
+        "/subscriptions",
+        params={"organisation_id": linde["id"]},
+        headers=served_directory.admin,
+    )
     assert "Noch keine." in before.text
     assert f'href="/benachrichtigungen?organisation={linde["id"]}">Für die Organisation folgen' in (
         before.text

@@ -36,6 +36,18 @@ class View(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
 
+class Published(View):
+    """Something an organisation puts before the network (an event, an offer, a request), as
+    far as every one of them is shown: whose it is, what it is called, where, and its state."""
+
+    id: str = ""
+    organisation_id: str = ""
+    title: str = ""
+    description: str = ""
+    district: str | None = None
+    status: str = ""
+
+
 class Page(View, Generic[T]):
     """One page of a service's list."""
 

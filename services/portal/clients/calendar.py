@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import Field
 
-from services.portal.clients.base import Page, ServiceClient, View
+from services.portal.clients.base import Page, Published, ServiceClient, View
 
 
 class Venue(View):
@@ -15,17 +15,11 @@ class Venue(View):
     address: str | None = None
 
 
-class Event(View):
-    id: str = ""
+class Event(Published):
     event_id: str = ""
-    organisation_id: str = ""
-    title: str = ""
-    description: str = ""
     starts_at: str = ""
     ends_at: str = ""
     venue: Venue | None = None
-    district: str | None = None
-    status: str = ""
     recurrence: dict[str, Any] | None = None
     series: bool = False
 

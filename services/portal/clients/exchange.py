@@ -6,25 +6,19 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from services.portal.clients.base import Page, ServiceClient, View
+from services.portal.clients.base import Page, Published, ServiceClient, View
 
 Collection = Literal["offers", "requests"]
 
 
-class Listing(View):
-    id: str = ""
+class Listing(Published):
     kind: str = ""
-    organisation_id: str = ""
     category: str = ""
-    title: str = ""
-    description: str = ""
     tags: list[str] = Field(default_factory=list)
     languages: list[str] = Field(default_factory=list)
-    district: str | None = None
     available_from: str | None = None
     available_until: str | None = None
     quantity: int | None = None
-    status: str = ""
 
 
 class Side(View):
