@@ -203,6 +203,30 @@ def audiences_agree(offer: Listing, request: Listing) -> bool:
     return True
 
 
+#: Age groups by folded word beginnings.
+_AGES: dict[str, tuple[str, ...]] = {
+    "babies": ("baby", "babys", "neugebor", "saugling", "krabbel"),
+    "children": ("kind", "kleinkind", "kita", "grundschul", "u10", "u12", "erstklass", "madchen"),
+    "youth": ("jugend", "teenager", "u14", "u16", "u17", "u18", "azubi"),
+    "adults": ("erwachsen", "herren", "manner", "frauen", "u35", "senior", "studier", "eltern"),
+}
+
+
+def _ages(text: str) -> frozenset[str]:
+    folded = words(fold(text))
+    return frozenset(
+        age for age, parts in _AGES.items() for w in folded for p in parts if w.startswith(p)
+    )
+
+
+def ages_agree(offer: Listing, request: Listing) -> bool:
+    """An offer for children does not serve adults, nor one for babies teenagers: where both
+    titles (with their tags) name an age group, they share one."""
+    offered = _ages(f"{offer.title} {' '.join(offer.tags)}")
+    needed = _ages(f"{request.title} {' '.join(request.tags)}")
+    return not (offered and needed and not offered & needed)
+
+
 #: (what an offer says, what a request says) that cannot go together.
 _CONFLICTS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (
@@ -213,8 +237,16 @@ _CONFLICTS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("kein aufzug", "ohne aufzug", "stock", " og"), ("barrierefrei", "rollstuhl", "stufenlos")),
     (("kein herd", "teekuche"), ("kochen", "herd")),
     (("vor ort", "keine ausleihe"), ("zuhause", "mitnehmen", "nach hause")),
+    (
+        ("ohne fahrer", "selbst fahren", "selbstfahrer"),
+        ("mit fahrer", "und fahrer", "keinen fuhrerschein", "kein fuhrerschein"),
+    ),
+    (
+        ("zoom", "online", "video", "telefon"),
+        ("kein internet", "ohne internet", "personliche treffen", "vor ort", "hausbesuch"),
+    ),
+    (("nur fur vereine", "fur gemeinnutzige vereine", "fur vereine"), ("privat",)),
     (("personlich", "im treff", "nachbarschaftstreff"), ("online",)),
-    (("nur online", "nur per video", "nur telefon"), ("vor ort", "ohne internet", "hausbesuch")),
 )
 
 

@@ -19,8 +19,10 @@ from services.exchange.domain import Listing
 from services.exchange.matching import constraints as c
 from services.exchange.matching import languages as lang
 from services.exchange.matching import rooms
+from services.exchange.matching.topics import topic_fit, topic_name
 from services.exchange.matching.words import (
     HEADS,
+    KNOWN_HEADS,
     content_words,
     sizes,
     things_fit,
@@ -129,7 +131,9 @@ def fit_language_partner(offer: Listing, request: Listing) -> Fit | None:
         lang.help_agrees(offer, request)
         and lang.levels_agree(offer, request)
         and c.times_agree(offer, request)
+        and c.district_agrees(offer, request)
         and c.audiences_agree(offer, request)
+        and c.ages_agree(offer, request)
         and c.terms_agree(offer, request)
         and c.window_covered(offer, request, share=0.0)
     ):
@@ -144,34 +148,49 @@ def fit_language_partner(offer: Listing, request: Listing) -> Fit | None:
 
 
 def fit_subject(offer: Listing, request: Listing) -> Fit | None:
-    subject = shared_subject(offer, request)
-    if not subject:
+    """Volunteers, cooperation, know-how and other things: the offer is about what the request
+    seeks (its title before "für", or else any of its topics), of the same sport, for the same
+    people."""
+    found = topic_fit(offer, request)
+    if found is None:
         return None
     if not (
         lang.speak_together(offer, request)
+        and lang.named_languages_agree(offer, request)
         and c.window_covered(offer, request, share=0.0)
         and c.times_agree(offer, request)
         and c.district_agrees(offer, request)
         and c.audiences_agree(offer, request)
+        and c.ages_agree(offer, request)
         and c.terms_agree(offer, request)
-        and c.enough(c.people(offer), c.people(request), share=0.5)
+        and c.enough(c.people(offer), c.people(request), share=0.25)
     ):
         return None
-    sought = content_words(f"{request.title} {' '.join(request.tags)}")
-    score = 0.4 + 0.4 * min(1.0, len(subject) / max(2, len(set(sought)) / 2))
-    score += 0.2 if c.same_district(offer, request) else 0.0
-    reasons = [MatchReason(kind=MatchReasonKind.TEXT, values=subject[:5])]
+    score = 0.5 + 0.3 * min(1.0, len(found) / 2) + (0.2 if c.same_district(offer, request) else 0)
+    reasons = [MatchReason(kind=MatchReasonKind.TEXT, values=[topic_name(t) for t in found])]
     return Fit(round(min(score, 1.0), 3), [*reasons, *_common(offer, request)])
+
+
+def _names_known_thing(listing: Listing) -> bool:
+    return any(thing.head in KNOWN_HEADS for thing in things_named(listing.title, listing.tags))
+
+
+def fit_things_or_subject(offer: Listing, request: Listing) -> Fit | None:
+    """Transport and other things: by the thing where the request names a known one (a bicycle
+    repair is no bicycle), else by topic."""
+    if _names_known_thing(request):
+        return fit_things(offer, request)
+    return fit_subject(offer, request)
 
 
 MODELS: dict[ListingCategory, Callable[[Listing, Listing], Fit | None]] = {
     ListingCategory.ROOM: fit_room,
     ListingCategory.FURNITURE: fit_things,
     ListingCategory.EQUIPMENT: fit_things,
-    ListingCategory.TRANSPORT: fit_things,
+    ListingCategory.TRANSPORT: fit_things_or_subject,
     ListingCategory.LANGUAGE_PARTNER: fit_language_partner,
     ListingCategory.VOLUNTEERS: fit_subject,
     ListingCategory.COOPERATION: fit_subject,
     ListingCategory.EXPERTISE: fit_subject,
-    ListingCategory.OTHER: fit_subject,
+    ListingCategory.OTHER: fit_things_or_subject,
 }

@@ -187,7 +187,8 @@ _HELP = {
         "ubersetz",
         "begleitung",
         "behorde",
-        "amt",
+        "amter",
+        "amtsgang",
         "arzt",
         "jobcenter",
         "elterngesprach",
@@ -244,3 +245,14 @@ def _levels(listing: Listing) -> frozenset[int]:
 def levels_agree(offer: Listing, request: Listing) -> bool:
     offered, sought = _levels(offer), _levels(request)
     return not offered or not sought or min(abs(a - b) for a in offered for b in sought) <= 1
+
+
+def named_languages_agree(offer: Listing, request: Listing) -> bool:
+    """Where both texts name languages other than German, one of them is the same."""
+    offer_named = named(f"{offer.title} {' '.join(offer.tags)} {offer.description}") - {"de"}
+    request_named = named(f"{request.title} {' '.join(request.tags)} {request.description}") - {
+        "de"
+    }
+    offer_keys = {CLOSE.get(k, k) for k in offer_named}
+    request_keys = {CLOSE.get(k, k) for k in request_named}
+    return not (offer_keys and request_keys and not offer_keys & request_keys)

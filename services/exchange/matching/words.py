@@ -76,15 +76,18 @@ HEADS = _group(
     nahmaschine: nahmaschinen; werkzeug: werkzeugset werkzeugkoffer; kinderwagen: buggy;
     fahrrad: rad fahrrader velo bike; ball: balle fussballe; kochplatte: kochgerat herd;
     transporter: kleinbus bulli sprinter kleintransporter lieferwagen umzugswagen vereinsbus;
-    auto: pkw wagen; anhanger: anhangers
+    auto: pkw wagen; anhanger: anhangers; schuh: schuhe
     """
 )
+
+KNOWN_HEADS = frozenset(HEADS.values())
 
 #: Modifiers that change what a thing is: a "Puppenbett" is a toy, a "Liegestuhl" no chair.
 ESSENTIAL_MODIFIERS = _group(
     """
     kinder: kind baby gitter kita kleinkind schuler; puppen: spielzeug; liege: liegen;
-    schlaf: schlafen; auto: autos; hoch: etagen stock; wickel: wickeln
+    schlaf: schlafen; auto: autos; hoch: etagen stock; wickel: wickeln; lasten: lastenfahr;
+    hallen: halle; fussball: stollen
     """
 )
 #: Modifiers that say the same kind ("Esstisch" – "Küchentisch").
@@ -126,7 +129,7 @@ def things_named(title: str, tags: Iterable[str]) -> frozenset[Thing]:
     for word in words(title):
         if word in PURPOSE_WORDS:
             break
-        if len(word) >= 3 and word not in STOPWORDS and not word.isdigit():
+        if len(word) >= 3 and word not in STOPWORDS and not any(ch.isdigit() for ch in word):
             before_purpose.append(stem(word))
     if not before_purpose:
         before_purpose = [w for tag in tags for w in content_words(tag)]
