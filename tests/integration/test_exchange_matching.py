@@ -72,8 +72,10 @@ async def test_seniors_offering_to_talk_match_an_earlier_german_practice_request
     assert match["offer_organisation_id"] == seniors
     assert match["request_organisation_id"] == mriya
     assert match["category"] == "language_partner"
-    assert 0.25 <= match["score"] <= 1
-    assert match["reasons"] == ["beide: Deutsch", "ähnlicher Text: sprachpartner"]
+    assert 0.3 <= match["score"] <= 1
+    assert match["reasons"] == ["Deutsch üben"]
+    assert match["reason_details"] == [{"kind": "practice", "values": ["de"]}]
+    assert match["rank"] == 1
     assert (match["offer_title"], match["request_title"]) == (offer["title"], request["title"])
 
     for organisation in (mriya, seniors):
