@@ -1,5 +1,7 @@
 """How well the matching judges: precision, recall and F1 per category and overall on the
-labelled set in tests/data/matching (offers and requests an office wrote and judged).
+labelled sets (offers and requests an office wrote and judged): tests/data/matching, the set
+the model was built on, and tests/data/matching_heldout, written afterwards and never used to
+tune it — the figure to trust for listings the model has not seen.
 
     .venv/bin/python -m bench.matching_quality [--wrong] [--json PATH]
 
@@ -16,7 +18,14 @@ from pathlib import Path
 
 from services.exchange.domain import Listing
 from services.exchange.matching import match
-from tests.support.matching_set import REFERENCE_NOW, Tally, evaluate, load_pairs
+from tests.support.matching_set import (
+    HELD_OUT_DIR,
+    REFERENCE_NOW,
+    SET_DIR,
+    Tally,
+    evaluate,
+    load_pairs,
+)
 
 DEFAULT_JSON = Path("var/bench/matching_quality.json")
 
@@ -40,20 +49,8 @@ def table(tallies: dict[str, Tally]) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--wrong", action="store_true", help="list the pairs judged wrongly")
-    parser.add_argument("--json", type=Path, default=DEFAULT_JSON)
-    args = parser.parse_args()
-    tallies = evaluate(load_pairs(), matches)
-    print(table(tallies))
-    if args.wrong:
-        for name, tally in sorted(tallies.items()):
-            if name != "overall":
-                for line in tally.wrong:
-                    print(f"  {line}")
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    figures = {
+def figures(tallies: dict[str, Tally]) -> dict[str, dict[str, float | int]]:
+    return {
         name: {
             "pairs": tally.pairs,
             "precision": round(tally.precision, 3),
@@ -66,7 +63,28 @@ def main() -> None:
         }
         for name, tally in tallies.items()
     }
-    args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--wrong", action="store_true", help="list the pairs judged wrongly")
+    parser.add_argument("--json", type=Path, default=DEFAULT_JSON)
+    args = parser.parse_args()
+    written: dict[str, object] = {}
+    for name, directory in (("labelled", SET_DIR), ("held_out", HELD_OUT_DIR)):
+        if not directory.is_dir():
+            continue
+        tallies = evaluate(load_pairs(directory), matches)
+        print(f"\n{name} ({directory.relative_to(SET_DIR.parents[2])}):\n")
+        print(table(tallies))
+        if args.wrong:
+            for category, tally in sorted(tallies.items()):
+                if category != "overall":
+                    for line in tally.wrong:
+                        print(f"  {line}")
+        written[name] = figures(tallies)
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(written, indent=2) + "\n", encoding="utf-8")
     print(f"written: {args.json}")
 
 

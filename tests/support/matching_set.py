@@ -16,6 +16,8 @@ from services.exchange.domain import Listing
 from shared.contracts.exchange import ListingCategory, ListingKind
 
 SET_DIR = Path(__file__).resolve().parents[1] / "data" / "matching"
+#: Pairs written after the model was built, never used to tune it: how well it generalises.
+HELD_OUT_DIR = Path(__file__).resolve().parents[1] / "data" / "matching_heldout"
 #: "Now" of the whole set: every window lies after it.
 REFERENCE_NOW = dt.datetime(2027, 4, 1, tzinfo=dt.UTC)
 LISTING_FIELDS = frozenset(
