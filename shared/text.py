@@ -3,6 +3,7 @@ and their prefixes, matched with `$all` (no `$text`, `$regex` or collation; docs
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -29,6 +30,7 @@ _UNDECOMPOSABLE = str.maketrans(
 )
 
 
+@functools.lru_cache(maxsize=16384)
 def fold(text: str) -> str:
     """Lower-case and strip accents, so that "Café" finds "cafe", "Yıldız" finds "YILDIZ"
     and "Łódź" finds "lodz"."""
@@ -37,7 +39,13 @@ def fold(text: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    return _WORD.findall(fold(text))
+    return list(_words(text))
+
+
+@functools.lru_cache(maxsize=16384)
+def _words(text: str) -> tuple[str, ...]:
+    """The folded words of a text, cached: matching reads the same listings again and again."""
+    return tuple(_WORD.findall(fold(text)))
 
 
 def search_terms(*texts: str) -> list[str]:

@@ -8,6 +8,7 @@ that does not say when is not taken to exclude any time.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable
 
@@ -102,6 +103,7 @@ _DAY_RANGE = re.compile(
 _HOURS = re.compile(r"(?:ab|von)\s*(\d{1,2})(?::\d\d)?\s*(?:bis\s*(\d{1,2}))?\s*uhr")
 
 
+@functools.lru_cache(maxsize=4096)
 def days_named(text: str) -> frozenset[str]:
     folded = fold(text)
     found: set[str] = set()
@@ -115,6 +117,7 @@ def days_named(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
+@functools.lru_cache(maxsize=4096)
 def day_parts(text: str) -> frozenset[str]:
     folded = fold(text)
     found = {part for word in words(folded) for start, part in _PART_WORDS.items() if start in word}
@@ -212,6 +215,7 @@ _AGES: dict[str, tuple[str, ...]] = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
 def _ages(text: str) -> frozenset[str]:
     folded = words(fold(text))
     return frozenset(

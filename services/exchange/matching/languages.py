@@ -5,6 +5,7 @@ side wants to practise, and the other speaks or teaches, that makes them fit. No
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -78,6 +79,7 @@ def key(tag: str) -> str:
     return CLOSE.get(primary, primary)
 
 
+@functools.lru_cache(maxsize=4096)
 def named(text: str) -> frozenset[str]:
     """Languages a text names as what is learnt, taught or practised; "arabischsprachige
     Jugendliche" names who speaks, not what is practised."""

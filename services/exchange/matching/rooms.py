@@ -3,6 +3,8 @@ is no store for furniture, a store no room for a group, a meeting room no flat. 
 
 from __future__ import annotations
 
+import functools
+
 from services.exchange.domain import Listing
 from shared.text import fold, words
 
@@ -51,6 +53,7 @@ def _folded(text: str) -> str:
     return " ".join(words(fold(text))) + " "
 
 
+@functools.lru_cache(maxsize=4096)
 def offered_kinds(text: str) -> frozenset[str]:
     """Every kind a room is, by the words describing it (a hall with a kitchen is both)."""
     folded = _folded(text)
@@ -62,6 +65,7 @@ def offered_kinds(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
+@functools.lru_cache(maxsize=4096)
 def needed_kind(text: str) -> str:
     """The most specific kind a request names ("eine Halle zum Lagern" needs a store)."""
     folded = _folded(text)

@@ -7,6 +7,7 @@ football, tournament). No I/O.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 from services.exchange.domain import Listing
@@ -172,6 +173,7 @@ def _index() -> tuple[dict[str, str], list[tuple[str, str]]]:
 _EXACT, _PARTS = _index()
 
 
+@functools.lru_cache(maxsize=4096)
 def topics(*texts: str) -> frozenset[str]:
     """The topics a text is about."""
     found: set[str] = set()
@@ -199,6 +201,7 @@ def fold_title(title: str) -> str:
     return " ".join(words(fold(title)))
 
 
+@functools.lru_cache(maxsize=4096)
 def sought_part(title: str) -> str:
     """The part of a request's title before the word saying what for."""
     kept = []

@@ -9,6 +9,7 @@ title names nothing before such a word.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ STOPWORDS = frozenset(_GENERIC.split())
 PURPOSE_WORDS = frozenset({"fur", "furs", "zum", "zur", "als", "bei", "beim", "wegen"})
 
 
+@functools.lru_cache(maxsize=4096)
 def stem(word: str) -> str:
     """A folded word without its plural or inflection ending ("stühle" → "stuhl")."""
     for ending in _ENDINGS:
@@ -102,6 +104,7 @@ class Thing:
     modifier: str = ""
 
 
+@functools.lru_cache(maxsize=4096)
 def split_compound(word_stem: str) -> Thing:
     """ "kinderbett" → Thing("bett", "kinder"); a word of unknown head stays whole."""
     if word_stem in HEADS:
@@ -136,6 +139,7 @@ def things_named(title: str, tags: Iterable[str]) -> frozenset[Thing]:
     return frozenset(split_compound(w) for w in before_purpose)
 
 
+@functools.lru_cache(maxsize=4096)
 def essential(modifier: str) -> str | None:
     """The kind a modifier makes of a thing, if it changes what the thing is."""
     if not modifier:
@@ -185,6 +189,7 @@ def _mentions_kind(text: str, kind: str) -> bool:
 _SIZE = re.compile(r"(\d{2,3})\s*x\s*(\d{2,3})")
 
 
+@functools.lru_cache(maxsize=4096)
 def sizes(text: str) -> frozenset[tuple[int, int]]:
     """Dimensions like "90x200" (mattresses, beds)."""
     return frozenset((int(a), int(b)) for a, b in _SIZE.findall(fold(text)))
