@@ -1,6 +1,6 @@
 """Storage of what keeps match emails few: the day's one email per organisation and listing
 (`match_slots`, taken by the first match) and the matches held for the next day's summary
-(`held_match_notices`)."""
+(`held_match_notices`), and how often an organisation wants them (`notice_cadences`)."""
 
 from __future__ import annotations
 
@@ -10,15 +10,19 @@ from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from services.notifier.domain import Cadence
 from services.notifier.records import HeldMatchNotice
 from shared.mongo import CollectionIndexes, Document
 
 MATCH_SLOTS = "match_slots"
 HELD_MATCH_NOTICES = "held_match_notices"
+#: How often an organisation wants its match notices (absent: at once).
+NOTICE_CADENCES = "notice_cadences"
 
 MATCH_NOTICE_INDEXES = (
     CollectionIndexes(MATCH_SLOTS, (IndexModel([("day_ms", ASCENDING)]),)),
-    CollectionIndexes(HELD_MATCH_NOTICES, (IndexModel([("day_ms", ASCENDING)]),)),
+    CollectionIndexes(HELD_MATCH_NOTICES, (IndexModel([("due_ms", ASCENDING)]),)),
+    CollectionIndexes(NOTICE_CADENCES, ()),
 )
 
 
@@ -49,10 +53,22 @@ class MatchNoticeStore:
             {"_id": notice.id}, {"_id": notice.id, **document}, upsert=True
         )
 
-    async def held_match_notices(self, *, before_day_ms: int) -> list[HeldMatchNotice]:
-        cursor = self.db[HELD_MATCH_NOTICES].find({"day_ms": {"$lt": before_day_ms}})
+    async def held_match_notices(self, *, due_by_ms: int) -> list[HeldMatchNotice]:
+        cursor = self.db[HELD_MATCH_NOTICES].find({"due_ms": {"$lte": due_by_ms}})
         return [HeldMatchNotice.model_validate({**doc, "id": doc["_id"]}) async for doc in cursor]
 
     async def forget_match_notices(self, notice_ids: Sequence[str]) -> None:
         if notice_ids:
             await self.db[HELD_MATCH_NOTICES].delete_many({"_id": {"$in": list(notice_ids)}})
+
+    async def notice_cadence(self, notice_id: str) -> Cadence:
+        doc = await self.db[NOTICE_CADENCES].find_one({"_id": notice_id})
+        return Cadence(doc["cadence"]) if doc else Cadence.IMMEDIATE
+
+    async def set_notice_cadence(self, notice_id: str, cadence: Cadence) -> None:
+        if cadence is Cadence.IMMEDIATE:
+            await self.db[NOTICE_CADENCES].delete_one({"_id": notice_id})
+            return
+        await self.db[NOTICE_CADENCES].replace_one(
+            {"_id": notice_id}, {"_id": notice_id, "cadence": cadence.value}, upsert=True
+        )

@@ -5,8 +5,10 @@
 - An organisation gets at most one match email per listing of its own and day (a day is the
   daily digest period: from `digest_hour` to `digest_hour`); further matches of that listing
   wait for a summary the next day.
-- A summary is planned once its day is over: one email per organisation and day, whose key is
-  that pair, so a pass that stops half-way and runs again sends nothing twice.
+- An organisation may choose a daily or weekly summary of its match notices instead
+  (`notice_cadences`, like a subscription's cadence).
+- A summary is planned once its period is over: one email per organisation and period, whose
+  key is that pair, so a pass that stops half-way and runs again sends nothing twice.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from services.notifier.domain import (
     opt_out_id,
 )
 from services.notifier.planning import Cause, PlannedEmail, Planner, Recipient, cause_of
-from services.notifier.records import HeldMatchNotice
+from services.notifier.records import HeldMatchNotice, epoch_ms
 from services.notifier.repository import NotifierRepository
 from services.notifier.settings import NotifierSettings
 from shared.contracts.base import CloudEvent
@@ -42,8 +44,10 @@ def match_slot_id(organisation_id: str, listing_id: str, day_ms: int) -> str:
     return f"{organisation_id}:{listing_id}:{day_ms}"
 
 
-def match_summary_id(organisation_id: str, day_ms: int) -> str:
-    return str(uuid.uuid5(_NAMESPACE, f"match-summary\n{organisation_id}\n{day_ms}"))
+def match_summary_id(organisation_id: str, cadence: Cadence, period_ms: int) -> str:
+    return str(
+        uuid.uuid5(_NAMESPACE, f"match-summary\n{organisation_id}\n{cadence.value}\n{period_ms}")
+    )
 
 
 def announced(match: MatchFound, per_listing: int) -> bool:
@@ -61,38 +65,63 @@ class MatchNotices:
         self.settings = settings
         self.planner = planner
 
-    def day_ms(self, now: dt.datetime) -> int:
-        """Start (epoch ms) of the day `now` falls into, in the digest's rhythm."""
-        return current_digest_ms(Cadence.DAILY, now, self.settings)
+    def period_ms(self, cadence: Cadence, at: dt.datetime) -> int:
+        """Start (epoch ms) of the day or week `at` falls into, in the digest's rhythm."""
+        return current_digest_ms(cadence, at, self.settings)
+
+    def next_period_ms(self, cadence: Cadence, period_ms: int) -> int:
+        """Start of the period after the one starting at `period_ms` (a day is not always
+        24 hours where the clocks change)."""
+        step = dt.timedelta(days=7 if cadence is Cadence.WEEKLY else 1, hours=2)
+        start = dt.datetime.fromtimestamp(period_ms / 1000, dt.UTC)
+        return self.period_ms(cadence, start + step)
 
     async def plan_match(self, match: MatchFound, event: CloudEvent) -> None:
         """Both organisations hear about one of the best matches of a listing, unless they
         opted out: at once if it is the first about that listing today, else in tomorrow's
-        summary."""
+        summary; an organisation that chose a daily or weekly summary hears in that."""
         if not announced(match, self.settings.match_emails_per_listing):
             return
-        day_ms = self.day_ms(match.found_at)
         for organisation_id, side in match_recipients(match).items():
-            if await self.store.opted_out(opt_out_id(organisation_id, DefaultNotice.MATCH_FOUND)):
+            notice = opt_out_id(organisation_id, DefaultNotice.MATCH_FOUND)
+            if await self.store.opted_out(notice):
                 continue
             params = await self._params(match, side)
-            own_listing = match.offer_id if side is ListingKind.OFFER else match.request_id
-            slot = match_slot_id(organisation_id, own_listing, day_ms)
-            if await self.store.take_match_slot(slot, match.match_id, day_ms):
-                to = Recipient.of_organisation(organisation_id)
-                await self.planner.plan(
-                    PlannedEmail(Template.MATCH_FOUND, to, cause_of(event), params)
-                )
-                continue
-            await self.store.hold_match_notice(
-                HeldMatchNotice(
-                    id=f"{match_summary_id(organisation_id, day_ms)}:{match.match_id}",
-                    summary_id=match_summary_id(organisation_id, day_ms),
-                    organisation_id=organisation_id,
-                    day_ms=day_ms,
-                    params=params,
-                )
+            cadence = await self.store.notice_cadence(notice)
+            if cadence is Cadence.IMMEDIATE:
+                own_listing = match.offer_id if side is ListingKind.OFFER else match.request_id
+                day_ms = self.period_ms(Cadence.DAILY, match.found_at)
+                slot = match_slot_id(organisation_id, own_listing, day_ms)
+                if await self.store.take_match_slot(slot, match.match_id, day_ms):
+                    to = Recipient.of_organisation(organisation_id)
+                    await self.planner.plan(
+                        PlannedEmail(Template.MATCH_FOUND, to, cause_of(event), params)
+                    )
+                    continue
+            await self._hold(organisation_id, match, params, cadence)
+
+    async def _hold(
+        self,
+        organisation_id: str,
+        match: MatchFound,
+        params: dict[str, Any],
+        cadence: Cadence,
+    ) -> None:
+        """Keep a match for the organisation's summary: the next morning's (a further match
+        today), or its daily or weekly one."""
+        rhythm = Cadence.DAILY if cadence is Cadence.IMMEDIATE else cadence
+        period_ms = self.period_ms(rhythm, match.found_at)
+        summary_id = match_summary_id(organisation_id, rhythm, period_ms)
+        await self.store.hold_match_notice(
+            HeldMatchNotice(
+                id=f"{summary_id}:{match.match_id}",
+                summary_id=summary_id,
+                organisation_id=organisation_id,
+                period_ms=period_ms,
+                due_ms=self.next_period_ms(rhythm, period_ms),
+                params=params,
             )
+        )
 
     async def _params(self, match: MatchFound, side: ListingKind) -> dict[str, Any]:
         mine_is_offer = side is ListingKind.OFFER
@@ -111,10 +140,9 @@ class MatchNotices:
         }
 
     async def run_summaries(self, now: dt.datetime) -> int:
-        """Plan the summary of every organisation and day that is over and has held
-        matches; returns how many summary emails were planned."""
-        today_ms = self.day_ms(now)
-        held = await self.store.held_match_notices(before_day_ms=today_ms)
+        """Plan every summary whose period is over: one email per organisation and period
+        with the matches held for it; returns how many were planned."""
+        held = await self.store.held_match_notices(due_by_ms=epoch_ms(now))
         by_summary: dict[str, list[HeldMatchNotice]] = {}
         for notice in held:
             by_summary.setdefault(notice.summary_id, []).append(notice)
@@ -124,9 +152,9 @@ class MatchNotices:
             if not await self.store.opted_out(
                 opt_out_id(first.organisation_id, DefaultNotice.MATCH_FOUND)
             ):
-                day = dt.datetime.fromtimestamp(first.day_ms / 1000, dt.UTC)
+                start = dt.datetime.fromtimestamp(first.period_ms / 1000, dt.UTC)
                 params = {
-                    "day": day.isoformat(),
+                    "period_start": start.isoformat(),
                     "matches": [n.params for n in sorted(notices, key=_best_first)],
                 }
                 to = Recipient.of_organisation(first.organisation_id)
@@ -135,7 +163,7 @@ class MatchNotices:
                     PlannedEmail(Template.MATCH_SUMMARY, to, cause, params)
                 )
             await self.store.forget_match_notices([n.id for n in notices])
-        await self.store.forget_match_slots(before_day_ms=today_ms)
+        await self.store.forget_match_slots(before_day_ms=self.period_ms(Cadence.DAILY, now))
         if planned:
             log.info("planned %d match summary email(s)", planned)
         return planned

@@ -13,10 +13,10 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Path
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.notifier.api import NotifierService
-from services.notifier.domain import DefaultNotice
+from services.notifier.domain import Cadence, DefaultNotice
 from services.notifier.office import NoticeState
 from shared.auth import CurrentUser
 
@@ -36,6 +36,12 @@ class NoticeSetting(BaseModel):
     disabled_at: dt.datetime | None = Field(
         None, description="When it was switched off (an unsubscribe link or an editor)."
     )
+    cadence: Cadence = Field(
+        Cadence.IMMEDIATE,
+        description="`immediate`: an email at once (match notices: at most one a day per own "
+        "listing, further ones in the next morning's summary); `daily` or `weekly`: one summary "
+        "(match notices only).",
+    )
 
 
 class NoticeSettings(BaseModel):
@@ -50,11 +56,27 @@ class NoticeSettings(BaseModel):
 class NoticeChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    enabled: bool = Field(description="true: tell the contact address again; false: stop.")
+    enabled: bool | None = Field(
+        None, description="true: tell the contact address again; false: stop."
+    )
+    cadence: Cadence | None = Field(
+        None, description="How often match notices come: `immediate`, `daily` or `weekly`."
+    )
+
+    @model_validator(mode="after")
+    def _something_changes(self) -> NoticeChange:
+        if self.enabled is None and self.cadence is None:
+            raise ValueError("Give `enabled`, `cadence` or both.")
+        return self
 
 
 def _setting(state: NoticeState) -> NoticeSetting:
-    return NoticeSetting(notice=state.notice, enabled=state.enabled, disabled_at=state.disabled_at)
+    return NoticeSetting(
+        notice=state.notice,
+        enabled=state.enabled,
+        disabled_at=state.disabled_at,
+        cadence=state.cadence,
+    )
 
 
 @router.get(
@@ -76,7 +98,7 @@ async def notice_settings(
 @router.put(
     "/organisations/{organisation_id}/notices/{notice}",
     response_model=NoticeSetting,
-    summary="Switch a default notice on again (after an unsubscribe link) or off",
+    summary="Switch a default notice on again or off, or choose a daily or weekly summary",
 )
 async def change_notice(
     organisation_id: OrganisationId,
@@ -86,6 +108,6 @@ async def change_notice(
     service: NotifierService,
 ) -> NoticeSetting:
     state = await service.office.switch_notice(
-        user, organisation_id, notice, enabled=change.enabled
+        user, organisation_id, notice, enabled=change.enabled, cadence=change.cadence
     )
     return _setting(state)

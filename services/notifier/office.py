@@ -7,12 +7,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from services.notifier.domain import DefaultNotice, DeliveryStatus, opt_out_id
+from services.notifier.domain import Cadence, DefaultNotice, DeliveryStatus, opt_out_id
 from services.notifier.records import Delivery, DeliveryQuery
 from services.notifier.repository import NotifierRepository
 from shared.auth import Principal
 from shared.clock import utc_now
-from shared.errors import ForbiddenError, NotFoundError
+from shared.errors import ForbiddenError, NotFoundError, RejectedError
 from shared.pages import Paging
 
 
@@ -22,6 +22,8 @@ class NoticeState:
 
     notice: DefaultNotice
     disabled_at: dt.datetime | None
+    #: How often it is told: at once, or in a daily or weekly summary (match notices only).
+    cadence: Cadence = Cadence.IMMEDIATE
 
     @property
     def enabled(self) -> bool:
@@ -70,8 +72,9 @@ class Office:
         return organisation.email
 
     async def _state(self, organisation_id: str, notice: DefaultNotice) -> NoticeState:
-        disabled_at = await self.store.opted_out_at(opt_out_id(organisation_id, notice))
-        return NoticeState(notice, disabled_at)
+        key = opt_out_id(organisation_id, notice)
+        disabled_at = await self.store.opted_out_at(key)
+        return NoticeState(notice, disabled_at, await self.store.notice_cadence(key))
 
     async def notices(self, user: Principal, organisation_id: str) -> OrganisationNotices:
         """What the organisation's contact address is told without any set-up."""
@@ -80,13 +83,27 @@ class Office:
         return OrganisationNotices(organisation_id, contact, states)
 
     async def switch_notice(
-        self, user: Principal, organisation_id: str, notice: DefaultNotice, *, enabled: bool
+        self,
+        user: Principal,
+        organisation_id: str,
+        notice: DefaultNotice,
+        *,
+        enabled: bool | None = None,
+        cadence: Cadence | None = None,
     ) -> NoticeState:
-        """Switch a default notice on again (after an unsubscribe link) or off."""
+        """Switch a default notice on again (after an unsubscribe link) or off, or choose how
+        often match notices come (at once, daily, weekly)."""
         await self._contact(user, organisation_id)
         key = opt_out_id(organisation_id, notice)
-        if enabled:
+        if cadence is not None:
+            if notice is not DefaultNotice.MATCH_FOUND and cadence is not Cadence.IMMEDIATE:
+                raise RejectedError(
+                    "Only match notices can come as a daily or weekly summary.",
+                    slug="cadence-not-offered",
+                )
+            await self.store.set_notice_cadence(key, cadence)
+        if enabled is True:
             await self.store.remove_opt_out(key)
-        else:
+        elif enabled is False:
             await self.store.add_opt_out(key, utc_now())  # twice keeps the first moment
         return await self._state(organisation_id, notice)

@@ -183,7 +183,9 @@ class HeldMatchNotice(BaseModel):
     #: The summary it goes into: one per organisation and day.
     summary_id: str
     organisation_id: str
-    #: Start (epoch ms) of the day it was held on.
-    day_ms: int
+    #: Start (epoch ms) of the period it was held in: a day, or a week for weekly summaries.
+    period_ms: int
+    #: When its summary may go out (epoch ms): the start of the next period.
+    due_ms: int
     #: What the summary says of it: the match email's parameters.
     params: dict[str, Any]

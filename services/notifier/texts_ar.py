@@ -50,8 +50,8 @@ ARABIC: Final[dict[str, str]] = {
     "match_offer_text": "يتوافق عرضكم «{own}» مع طلب «{other}» من {organisation}.",
     "match_request_text": "يتوافق طلبكم «{own}» مع عرض «{other}» من {organisation}.",
     "match_summary_subject": "إدخالات مناسبة أخرى في البورصة: {count}",
-    "match_summary_text": "وُجدت إدخالات مناسبة أخرى لإدخالاتكم التي أبلغناكم عنها أمس. جميع "
-    "الاقتراحات، الأنسب أولاً، موجودة في البوابة.",
+    "match_summary_text": "إليكم إدخالات مناسبة أخرى لعروضكم وطلباتكم. جميع الاقتراحات، الأنسب "
+    "أولاً، موجودة في البوابة.",
     "conflict_subject": "تعارض في المواعيد: {title}",
     "conflict_heading": "تتعارض فعاليتان",
     "conflict_text": "في التقويم المشترك تتعارض «{title}» مع «{other}».",

@@ -52,9 +52,8 @@ GERMAN: Final[dict[str, str]] = {
     "match_offer_text": "Zu Ihrem Angebot „{own}“ passt das Gesuch „{other}“ von {organisation}.",
     "match_request_text": "Zu Ihrem Gesuch „{own}“ passt das Angebot „{other}“ von {organisation}.",
     "match_summary_subject": "Weitere passende Einträge in der Börse: {count}",
-    "match_summary_text": "Zu Einträgen, über die wir Sie gestern schon informiert haben, wurden "
-    "weitere passende Einträge gefunden. Alle Vorschläge, nach Eignung geordnet, finden Sie im "
-    "Portal.",
+    "match_summary_text": "Hier sind weitere passende Einträge zu Ihren Angeboten und Gesuchen. "
+    "Alle Vorschläge, nach Eignung geordnet, finden Sie im Portal.",
     "conflict_subject": "Terminüberschneidung: {title}",
     "conflict_heading": "Zwei Termine überschneiden sich",
     "conflict_text": "Im gemeinsamen Kalender überschneiden sich „{title}“ und „{other}“.",

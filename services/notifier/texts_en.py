@@ -52,8 +52,8 @@ ENGLISH: Final[dict[str, str]] = {
     "match_offer_text": "Your offer “{own}” fits the request “{other}” by {organisation}.",
     "match_request_text": "Your request “{own}” fits the offer “{other}” by {organisation}.",
     "match_summary_subject": "More matching entries on the exchange: {count}",
-    "match_summary_text": "More matching entries were found for listings we already told you "
-    "about yesterday. All suggestions, best first, are in the portal.",
+    "match_summary_text": "Here are more matching entries for your offers and requests. All "
+    "suggestions, best first, are in the portal.",
     "conflict_subject": "Events clash: {title}",
     "conflict_heading": "Two events clash",
     "conflict_text": "In the shared calendar, “{title}” clashes with “{other}”.",

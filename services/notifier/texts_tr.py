@@ -51,8 +51,8 @@ TURKISH: Final[dict[str, str]] = {
     "match_offer_text": "“{own}” teklifinize {organisation} kuruluşunun “{other}” talebi uyuyor.",
     "match_request_text": "“{own}” talebinize {organisation} kuruluşunun “{other}” teklifi uyuyor.",
     "match_summary_subject": "Pazarda başka uygun kayıtlar: {count}",
-    "match_summary_text": "Dün size bildirdiğimiz kayıtlarınız için başka uygun kayıtlar bulundu. "
-    "Tüm öneriler, en uygunu başta olmak üzere portalda.",
+    "match_summary_text": "Teklif ve talepleriniz için başka uygun kayıtlar burada. Tüm öneriler, "
+    "en uygunu başta olmak üzere portalda.",
     "conflict_subject": "Etkinlik çakışması: {title}",
     "conflict_heading": "İki etkinlik çakışıyor",
     "conflict_text": "Ortak takvimde “{title}” ile “{other}” çakışıyor.",

@@ -41,8 +41,19 @@ async def test_an_editor_switches_match_emails_on_again_after_a_colleague_unsubs
         "organisation_id": linde["id"],
         "contact_email": inbox,
         "notices": [
-            {"notice": "match_found", "enabled": True, "disabled_at": None},
-            {"notice": "conflict_detected", "enabled": True, "disabled_at": None},
+            {
+                "notice": "match_found",
+                "enabled": True,
+                "disabled_at": None,
+        "cadence": "immediate",
+                "cadence": "immediate",
+            },
+            {
+                "notice": "conflict_detected",
+                "enabled": True,
+                "disabled_at": None,
+                "cadence": "immediate",
+            },
         ],
     }
 
@@ -65,6 +76,7 @@ async def test_an_editor_switches_match_emails_on_again_after_a_colleague_unsubs
         "notice": "conflict_detected",
         "enabled": True,
         "disabled_at": None,
+        "cadence": "immediate",
     }
 
     # the editor switches it on again: the next match is emailed
@@ -72,7 +84,12 @@ async def test_an_editor_switches_match_emails_on_again_after_a_colleague_unsubs
         f"{notices_url}/match_found", json={"enabled": True}, headers=editor
     )
     assert on.status_code == 200, on.text
-    assert on.json() == {"notice": "match_found", "enabled": True, "disabled_at": None}
+    assert on.json() == {
+        "notice": "match_found",
+        "enabled": True,
+        "disabled_at": None,
+        "cadence": "immediate",
+    }
     [second] = await publish(notifier.amqp_url, [match_found(other["id"], linde["id"])])
     await mail_server.wait_for(lambda m: m.cause == second.id and m.to == inbox)
 

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from services.notifier.domain import (
+    Cadence,
     DigestEntry,
     Item,
     Subscription,
@@ -71,6 +72,7 @@ class InMemoryNotifierStore:
         #: Slot id → (the match holding it, its day).
         self.match_slots: dict[str, tuple[str, int]] = {}
         self.held: dict[str, HeldMatchNotice] = {}
+        self.cadences: dict[str, Cadence] = {}
         self.published: list[Payload] = []
 
     def know_active(self, *organisation_ids: str) -> None:
@@ -377,9 +379,15 @@ class InMemoryNotifierStore:
     async def hold_match_notice(self, notice: HeldMatchNotice) -> None:
         self.held[notice.id] = notice
 
-    async def held_match_notices(self, *, before_day_ms: int) -> list[HeldMatchNotice]:
-        return [n for n in self.held.values() if n.day_ms < before_day_ms]
+    async def held_match_notices(self, *, due_by_ms: int) -> list[HeldMatchNotice]:
+        return [n for n in self.held.values() if n.due_ms <= due_by_ms]
 
     async def forget_match_notices(self, notice_ids: Sequence[str]) -> None:
         for notice_id in notice_ids:
             self.held.pop(notice_id, None)
+
+    async def notice_cadence(self, notice_id: str) -> Cadence:
+        return self.cadences.get(notice_id, Cadence.IMMEDIATE)
+
+    async def set_notice_cadence(self, notice_id: str, cadence: Cadence) -> None:
+        self.cadences[notice_id] = cadence

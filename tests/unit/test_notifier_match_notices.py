@@ -7,13 +7,15 @@ import datetime as dt
 
 import pytest
 
-from services.notifier.domain import DefaultNotice, Template, opt_out_id
+from services.notifier.domain import Cadence, DefaultNotice, Template, opt_out_id
 from services.notifier.records import Delivery
 from services.notifier.service import Notifier
 from services.notifier.settings import NotifierSettings
 from services.notifier.tokens import Links, LinkSigner
+from shared.auth import Principal
 from shared.contracts.base import envelope
 from shared.contracts.exchange import MatchFound
+from shared.errors import RejectedError
 from tests.support.events import match_found
 from tests.support.in_memory_notifier import InMemoryNotifierStore
 
@@ -160,3 +162,36 @@ async def test_how_many_matches_of_a_listing_are_emailed_is_configurable(
         await notifier.plan_match(match, envelope(match))
 
     assert recipients(emails(store, Template.MATCH_FOUND)) == sorted([OFFERER, REQUESTERS[0]])
+
+
+async def test_an_organisation_that_chose_a_weekly_summary_gets_no_single_match_email(
+    notifier: Notifier[InMemoryNotifierStore], store: InMemoryNotifierStore
+) -> None:
+    await store.set_notice_cadence(opt_out_id(OFFERER, DefaultNotice.MATCH_FOUND), Cadence.WEEKLY)
+    for match in ranked_matches(3):
+        await notifier.plan_match(match, envelope(match))
+
+    singles = emails(store, Template.MATCH_FOUND)
+    assert f"org:{OFFERER}" not in recipients(singles)
+    assert recipients(singles) == sorted(REQUESTERS[:3])
+    # T0 is a Monday: nothing the next morning, the summary on the following Monday
+    assert await notifier.match_notices.run_summaries(NEXT_MORNING) == 0
+    next_monday = T0 + dt.timedelta(days=7)
+    assert await notifier.match_notices.run_summaries(next_monday) == 1
+    (summary,) = emails(store, Template.MATCH_SUMMARY)
+    assert len(summary.params["matches"]) == 3
+
+
+async def test_only_match_notices_come_as_a_summary(
+    notifier: Notifier[InMemoryNotifierStore],
+) -> None:
+    staff = Principal(person_id="staff", role="admin")
+    state = await notifier.office.switch_notice(
+        staff, OFFERER, DefaultNotice.MATCH_FOUND, cadence=Cadence.DAILY
+    )
+    assert (state.enabled, state.cadence) == (True, Cadence.DAILY)
+    with pytest.raises(RejectedError) as refused:
+        await notifier.office.switch_notice(
+            staff, OFFERER, DefaultNotice.CONFLICT_DETECTED, cadence=Cadence.WEEKLY
+        )
+    assert refused.value.slug == "cadence-not-offered"
