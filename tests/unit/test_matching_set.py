@@ -1,5 +1,6 @@
-"""The labelled evaluation set for the exchange's matching (tests/data/matching): every pair is
-well formed, labelled, within the agreed sizes and free of personal contact data."""
+"""The labelled evaluation sets for the exchange's matching (tests/data/matching, and the held-out
+tests/data/matching_heldout written after the matching was tuned): every pair is well formed,
+labelled, within the agreed sizes and free of personal contact data."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Any
 
 import pytest
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "matching"
+DATA_ROOT = Path(__file__).resolve().parents[1] / "data"
 
 MINIMUM_PAIRS = {
     "room": 60,
@@ -24,6 +25,22 @@ MINIMUM_PAIRS = {
     "expertise": 20,
     "transport": 15,
     "other": 15,
+}
+HELDOUT_MINIMUM_PAIRS = {
+    "room": 25,
+    "furniture": 22,
+    "equipment": 12,
+    "language_partner": 30,
+    "volunteers": 18,
+    "cooperation": 18,
+    "expertise": 12,
+    "transport": 10,
+    "other": 12,
+}
+#: Each set: its folder under tests/data, its minimum pairs per category and the id's infix.
+SETS = {
+    "matching": (MINIMUM_PAIRS, ""),
+    "matching_heldout": (HELDOUT_MINIMUM_PAIRS, "h"),
 }
 LABELS = {"match", "no_match"}
 PAIR_FIELDS = {"id", "label", "why", "offer", "request"}
@@ -57,20 +74,26 @@ LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$
 PHONE_LIKE = re.compile(r"\+?\d(?:[ /-]?\d){5,}")
 
 
-def _load_pairs() -> dict[str, list[dict[str, Any]]]:
+def _load_pairs(folder: str) -> dict[str, list[dict[str, Any]]]:
     pairs: dict[str, list[dict[str, Any]]] = {}
-    for path in sorted(DATA.glob("*.jsonl")):
+    for path in sorted((DATA_ROOT / folder).glob("*.jsonl")):
         lines = path.read_text(encoding="utf-8").splitlines()
         pairs[path.stem] = [json.loads(line) for line in lines if line.strip()]
     return pairs
 
 
-PAIRS = _load_pairs()
-ALL_PAIRS = [pair for category_pairs in PAIRS.values() for pair in category_pairs]
+PAIRS = {folder: _load_pairs(folder) for folder in SETS}
+ALL_PAIRS = {
+    folder: [pair for category_pairs in pairs.values() for pair in category_pairs]
+    for folder, pairs in PAIRS.items()
+}
+CATEGORIES = [(folder, category) for folder, (minimum, _) in SETS.items() for category in minimum]
+
+each_set = pytest.mark.parametrize("folder", sorted(SETS))
 
 
-def _listings() -> list[tuple[str, dict[str, Any]]]:
-    return [(pair["id"], pair[side]) for pair in ALL_PAIRS for side in ("offer", "request")]
+def _listings(folder: str) -> list[tuple[str, dict[str, Any]]]:
+    return [(pair["id"], pair[side]) for pair in ALL_PAIRS[folder] for side in ("offer", "request")]
 
 
 def _texts(pair: dict[str, Any]) -> list[str]:
@@ -85,61 +108,73 @@ def _utc(value: str) -> dt.datetime:
     return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-def test_every_line_of_every_file_parses_as_a_json_object() -> None:
-    for path in sorted(DATA.glob("*.jsonl")):
+@each_set
+def test_every_line_of_every_file_parses_as_a_json_object(folder: str) -> None:
+    for path in sorted((DATA_ROOT / folder).glob("*.jsonl")):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             assert isinstance(json.loads(line), dict), f"{path.name}:{number}"
 
 
-def test_there_is_one_file_per_listing_category_and_no_other() -> None:
-    assert set(PAIRS) == set(MINIMUM_PAIRS)
+@each_set
+def test_there_is_one_file_per_listing_category_and_no_other(folder: str) -> None:
+    assert set(PAIRS[folder]) == set(SETS[folder][0])
 
 
-def test_each_category_holds_at_least_its_minimum_number_of_pairs() -> None:
-    for category, minimum in MINIMUM_PAIRS.items():
-        assert len(PAIRS[category]) >= minimum, category
+@each_set
+def test_each_category_holds_at_least_its_minimum_number_of_pairs(folder: str) -> None:
+    for category, minimum in SETS[folder][0].items():
+        assert len(PAIRS[folder][category]) >= minimum, category
 
 
-def test_ids_are_unique_and_prefixed_by_their_category() -> None:
-    ids = Counter(pair["id"] for pair in ALL_PAIRS)
+@each_set
+def test_ids_are_unique_and_prefixed_by_their_category(folder: str) -> None:
+    ids = Counter(pair["id"] for pair in ALL_PAIRS[folder])
     assert [value for value, count in ids.items() if count > 1] == []
-    for category, category_pairs in PAIRS.items():
+    infix = SETS[folder][1]
+    for category, category_pairs in PAIRS[folder].items():
         for pair in category_pairs:
-            assert re.fullmatch(rf"{category}-\d{{3}}", pair["id"]), pair["id"]
+            assert re.fullmatch(rf"{category}-{infix}\d{{3}}", pair["id"]), pair["id"]
 
 
-def test_every_pair_has_exactly_the_pair_fields() -> None:
-    for pair in ALL_PAIRS:
+@each_set
+def test_every_pair_has_exactly_the_pair_fields(folder: str) -> None:
+    for pair in ALL_PAIRS[folder]:
         assert set(pair) == PAIR_FIELDS, pair.get("id")
 
 
-def test_every_pair_is_labelled_match_or_no_match_with_a_reason() -> None:
-    for pair in ALL_PAIRS:
+@each_set
+def test_every_pair_is_labelled_match_or_no_match_with_a_reason(folder: str) -> None:
+    for pair in ALL_PAIRS[folder]:
         assert pair["label"] in LABELS, pair["id"]
         assert isinstance(pair["why"], str), pair["id"]
         assert pair["why"].strip(), pair["id"]
 
 
-@pytest.mark.parametrize("category", sorted(MINIMUM_PAIRS))
-def test_each_category_is_roughly_balanced_between_match_and_no_match(category: str) -> None:
-    labels = Counter(pair["label"] for pair in PAIRS[category])
-    share = labels["match"] / len(PAIRS[category])
-    assert 0.35 <= share <= 0.6, f"{category}: {share:.0%} match"
+@pytest.mark.parametrize(("folder", "category"), CATEGORIES)
+def test_each_category_is_roughly_balanced_between_match_and_no_match(
+    folder: str, category: str
+) -> None:
+    labels = Counter(pair["label"] for pair in PAIRS[folder][category])
+    share = labels["match"] / len(PAIRS[folder][category])
+    assert 0.35 <= share <= 0.6, f"{folder}/{category}: {share:.0%} match"
 
 
-def test_listings_use_only_the_fields_the_api_accepts() -> None:
-    for pair_id, listing in _listings():
+@each_set
+def test_listings_use_only_the_fields_the_api_accepts(folder: str) -> None:
+    for pair_id, listing in _listings(folder):
         assert set(listing) <= LISTING_FIELDS, pair_id
 
 
-def test_every_listing_has_a_title_of_3_to_200_characters() -> None:
-    for pair_id, listing in _listings():
+@each_set
+def test_every_listing_has_a_title_of_3_to_200_characters(folder: str) -> None:
+    for pair_id, listing in _listings(folder):
         assert isinstance(listing["title"], str), pair_id
         assert 3 <= len(listing["title"].strip()) <= 200, pair_id
 
 
-def test_descriptions_tags_and_quantities_have_the_accepted_shapes() -> None:
-    for pair_id, listing in _listings():
+@each_set
+def test_descriptions_tags_and_quantities_have_the_accepted_shapes(folder: str) -> None:
+    for pair_id, listing in _listings(folder):
         assert isinstance(listing.get("description", ""), str), pair_id
         assert len(listing.get("description", "")) <= 5000, pair_id
         tags = listing.get("tags", [])
@@ -150,21 +185,24 @@ def test_descriptions_tags_and_quantities_have_the_accepted_shapes() -> None:
         assert quantity is None or (type(quantity) is int and quantity >= 1), pair_id
 
 
-def test_languages_are_plausible_bcp_47_tags() -> None:
-    for pair_id, listing in _listings():
+@each_set
+def test_languages_are_plausible_bcp_47_tags(folder: str) -> None:
+    for pair_id, listing in _listings(folder):
         languages = listing.get("languages", [])
         assert isinstance(languages, list), pair_id
         for tag in languages:
             assert LANGUAGE_TAG.fullmatch(tag), f"{pair_id}: {tag!r}"
 
 
-def test_districts_are_those_of_the_fictional_city_or_none() -> None:
-    for pair_id, listing in _listings():
+@each_set
+def test_districts_are_those_of_the_fictional_city_or_none(folder: str) -> None:
+    for pair_id, listing in _listings(folder):
         assert listing.get("district") in DISTRICTS | {None}, pair_id
 
 
-def test_windows_are_ordered_and_lie_after_the_reference_date_within_2027() -> None:
-    for pair_id, listing in _listings():
+@each_set
+def test_windows_are_ordered_and_lie_after_the_reference_date_within_2027(folder: str) -> None:
+    for pair_id, listing in _listings(folder):
         start, end = listing.get("available_from"), listing.get("available_until")
         for value in (start, end):
             if value is not None:
@@ -174,8 +212,16 @@ def test_windows_are_ordered_and_lie_after_the_reference_date_within_2027() -> N
             assert _utc(start) < _utc(end), pair_id
 
 
-def test_no_text_holds_an_email_address_or_a_phone_number() -> None:
-    for pair in ALL_PAIRS:
+@each_set
+def test_no_text_holds_an_email_address_or_a_phone_number(folder: str) -> None:
+    for pair in ALL_PAIRS[folder]:
         for text in _texts(pair):
             assert "@" not in text, pair["id"]
             assert not PHONE_LIKE.search(text), f"{pair['id']}: {text!r}"
+
+
+def test_the_held_out_set_repeats_no_listing_of_the_first_set() -> None:
+    def listings(folder: str) -> set[str]:
+        return {json.dumps(listing, sort_keys=True) for _, listing in _listings(folder)}
+
+    assert listings("matching_heldout").isdisjoint(listings("matching"))
