@@ -84,6 +84,7 @@ _DAY_WORDS = {
     "sonntag": {"so"},
     "wochenend": {"sa", "so"},
     "werktag": {"mo", "di", "mi", "do", "fr"},
+    "unter der woche": {"mo", "di", "mi", "do", "fr"},
 }
 _PART_WORDS = {
     "vormittag": "morning",
@@ -96,20 +97,56 @@ _PART_WORDS = {
     "nacht": "evening",
 }
 _WEEKDAYS = ["mo", "di", "mi", "do", "fr", "sa", "so"]
+_DAY_NAMES = "montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag"
 _DAY_RANGE = re.compile(
-    r"(montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag)s? (?:bis|-|–) "
-    r"(montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag)"
+    rf"\b({_DAY_NAMES}|mo|di|mi|do|fr|sa|so)s?\.?\s*(?:bis|-|–)\s*({_DAY_NAMES}|mo|di|mi|do|fr|sa|so)\b"
 )
-_HOURS = re.compile(r"(?:ab|von)\s*(\d{1,2})(?::\d\d)?\s*(?:bis\s*(\d{1,2}))?\s*uhr")
+#: "ab 18 Uhr", "von 9 bis 14 Uhr", "8-13 Uhr", "18:00 bis 20:30 Uhr", "bis 20 Uhr".
+_HOURS = re.compile(
+    r"(?:(ab|von)\s*)?(\d{1,2})(?:[:.]\d\d)?\s*(?:(?:bis|-|–)\s*(\d{1,2})(?:[:.]\d\d)?\s*)?uhr"
+)
+_UNTIL = re.compile(r"\bbis\s*(\d{1,2})(?:[:.]\d\d)?\s*uhr")
+#: "nur werktags", "nur samstags": the days named after "nur" are the only ones.
+_ONLY_DAYS = re.compile(
+    rf"\bnur\s+(?:am\s+|an\s+)?((?:{_DAY_NAMES}|werktag|wochenend|unter der woche)\w*)"
+)
+
+
+#: Words that close a clause about times that are *not* available ("abends ist es zu").
+_CLOSED = ("geschlossen", "belegt", "besetzt", "gebraucht", "nicht", "kein", "ausgebucht")
+
+
+def open_times(text: str) -> str:
+    """The clauses of a text that say when something is available, without those that say
+    when it is closed or taken ("am Wochenende wird er selbst gebraucht")."""
+    clauses = re.split(r"[,.;:!?–]| - ", fold(text))
+    kept = [
+        clause
+        for clause in clauses
+        if not any(word in clause for word in _CLOSED) and not clause.rstrip().endswith(" zu")
+    ]
+    return ", ".join(kept)
 
 
 @functools.lru_cache(maxsize=4096)
 def days_named(text: str) -> frozenset[str]:
-    folded = fold(text)
-    found: set[str] = set()
+    """The weekdays a text names; only those after "nur" where it says "nur werktags"."""
+    folded = open_times(text)
+    only = _ONLY_DAYS.findall(folded)
+    if only:
+        return _days_in(" ".join(only))
+    found: set[str] = set(_days_in(folded))
     for first, last in _DAY_RANGE.findall(folded):
         a, b = _WEEKDAYS.index(first[:2]), _WEEKDAYS.index(last[:2])
         found.update(_WEEKDAYS[a : b + 1])
+    return frozenset(found)
+
+
+def _days_in(folded: str) -> frozenset[str]:
+    found: set[str] = set()
+    for start, days in _DAY_WORDS.items():
+        if " " in start and start in folded:
+            found |= days
     for word in words(folded):
         for start, days in _DAY_WORDS.items():
             if start in word:
@@ -119,10 +156,20 @@ def days_named(text: str) -> frozenset[str]:
 
 @functools.lru_cache(maxsize=4096)
 def day_parts(text: str) -> frozenset[str]:
-    folded = fold(text)
+    """The parts of the day a text names, in words or in hours."""
+    folded = open_times(text)
     found = {part for word in words(folded) for start, part in _PART_WORDS.items() if start in word}
-    for start, end in _HOURS.findall(folded):
-        first, last = int(start), int(end) if end else int(start) + 2
+    spans = [
+        (int(start), int(end) if end else (int(start) + 2 if since == "" else 22))
+        for since, start, end in _HOURS.findall(folded)
+    ]
+    spans += [
+        (8, int(hit.group(1)))
+        for hit in _UNTIL.finditer(folded)
+        if int(hit.group(1)) >= 8
+        and not re.search(r"\d", folded[max(0, hit.start() - 7) : hit.start()])
+    ]  # "bis 20 Uhr" alone: open from the morning
+    for first, last in spans:
         if first < 12:
             found.add("morning")
         if first < 17 and last > 12:
@@ -254,9 +301,108 @@ _CONFLICTS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
 )
 
 
+_NOUN = r"[A-ZÄÖÜ][\wäöüß-]+"
+_SKIP = r"(?:(?:am|an|im|in|der|die|das|den|dem|zu|zum|zur|laute|lauten|große|großen)\s+)*"
+_NOUNS = rf"({_NOUN}(?:\s*(?:,|und|oder)\s*{_NOUN})*)"
+_NEGATED = re.compile(rf"\b(?:[Kk]ein(?:e|en|er)?|[Oo]hne)\s+{_SKIP}{_NOUNS}")
+_EXCLUDED = re.compile(
+    rf"{_NOUNS}\s+(?:sind\s+|ist\s+|werden\s+)?(?:ausgeschlossen|nicht erlaubt|verboten|"
+    r"untersagt|nicht gestattet|nicht möglich)"
+)
+_RESTRICTED = re.compile(
+    rf"\b(?:[Nn]ur|[Aa]usschließlich)\s+(?:für|fuer)\s+{_SKIP}"
+    rf"({_NOUN}(?:\s*(?:,|und|oder|mit)\s*{_NOUN})*)"
+)
+_RESERVED = re.compile(rf"({_NOUN}(?:\s*(?:und|oder)\s*{_NOUN})?)\s+vorbehalten")
+#: Nouns whose absence is a benefit ("keine Kosten") or that name nobody in particular.
+_NEUTRAL = frozenset(
+    [
+        "kost",
+        "miet",
+        "gebuh",
+        "probl",
+        "anmel",
+        "vorau",
+        "vorke",
+        "erfah",
+        "eintr",
+        "beitr",
+        "kauti",
+        "mensc",
+        "perso",
+        "grupp",
+        "leute",
+        "interessierte",
+    ]
+)
+
+
+def _nouns(hits: list[str]) -> frozenset[str]:
+    found = {
+        word[:5]
+        for hit in hits
+        for word in words(hit)
+        if len(word) >= 4 and word not in ("und", "oder", "mit")
+    }
+    return frozenset(found - _NEUTRAL)
+
+
+def excluded(listing: Listing) -> frozenset[str]:
+    """Beginnings of the nouns a listing rules out ("keine Feiern", "Musik ausgeschlossen")."""
+    text = f"{listing.title}. {listing.description}"
+    return _nouns(_NEGATED.findall(text) + _EXCLUDED.findall(text))
+
+
+def restricted_to(listing: Listing) -> frozenset[str]:
+    """Beginnings of the nouns an offer is reserved for ("nur für Frauen", "Vereinen
+    vorbehalten")."""
+    text = f"{listing.title}. {listing.description}"
+    return _nouns(_RESTRICTED.findall(text) + _RESERVED.findall(text))
+
+
+def _needs(request: Listing) -> frozenset[str]:
+    """Beginnings of the words a request uses, without those it rules out itself."""
+    text = f"{request.title} {' '.join(request.tags)} {request.description}"
+    own = excluded(request)
+    return frozenset(w for w in words(fold(text)) if len(w) >= 4 and w[:5] not in own)
+
+
+def _mentioned(beginning: str, used: frozenset[str]) -> bool:
+    return any(word.startswith(beginning) or beginning in word for word in used)
+
+
+def conditions_agree(offer: Listing, request: Listing) -> bool:
+    """What an offer rules out is not what the request needs, and the request is among those
+    an offer is reserved for (an age group or gender counts only where the request names
+    another)."""
+    used = _needs(request)
+    if any(_mentioned(fold(noun), used) for noun in excluded(offer)):
+        return False
+    reserved = restricted_to(offer)
+    if not reserved:
+        return True
+    groups = _ages(" ".join(reserved)) | _genders(" ".join(reserved))
+    if groups:
+        named = _ages(" ".join(used)) | _genders(" ".join(used))
+        return not named or bool(named & groups)
+    return any(_mentioned(fold(noun), used) for noun in reserved)
+
+
+def _genders(text: str) -> frozenset[str]:
+    folded = words(fold(text))
+    found = set()
+    if any(w.startswith(("frau", "madch", "mutt", "mutte")) for w in folded):
+        found.add("women")
+    if any(w.startswith(("mann", "manne", "jung", "vater", "vate")) for w in folded):
+        found.add("men")
+    return frozenset(found)
+
+
 def terms_agree(offer: Listing, request: Listing) -> bool:
     """Whether an offer's terms allow the request: no parties in a room for talks, no rent
     for a request without budget, no stairs for wheelchairs …"""
+    if not conditions_agree(offer, request):
+        return False
     offer_text = fold(f" {offer.title} {offer.description} {' '.join(offer.tags)} ")
     request_text = fold(f" {request.title} {request.description} {' '.join(request.tags)} ")
     for offer_says, request_says in _CONFLICTS:

@@ -24,6 +24,7 @@ from services.exchange.matching.words import (
     HEADS,
     KNOWN_HEADS,
     content_words,
+    known_things_in,
     sizes,
     things_fit,
     things_named,
@@ -72,6 +73,8 @@ def fit_things(offer: Listing, request: Listing) -> Fit | None:
     offer_text, request_text = text_of(offer), text_of(request)
     offered = things_named(offer.title, offer.tags)
     sought = things_named(request.title, request.tags)
+    if not any(thing.head in KNOWN_HEADS for thing in sought):
+        sought |= known_things_in(request.description)
     fitting = sorted(
         {s.head for o in offered for s in sought if things_fit(o, s, offer_text, request_text)}
     )
@@ -82,7 +85,12 @@ def fit_things(offer: Listing, request: Listing) -> Fit | None:
         return None
     if not c.enough(offer.quantity, request.quantity, share=0.5):
         return None
-    if not (c.window_covered(offer, request, share=0.0) and c.terms_agree(offer, request)):
+    if not (
+        c.window_covered(offer, request, share=0.0)
+        and c.times_agree(offer, request)
+        and c.ages_agree(offer, request)
+        and c.terms_agree(offer, request)
+    ):
         return None
     if _lent_only(offer) and request.available_until is None and c.has_window(request):
         return None
@@ -108,6 +116,7 @@ def fit_room(offer: Listing, request: Listing) -> Fit | None:
         and c.district_agrees(offer, request)
         and c.terms_agree(offer, request)
         and c.audiences_agree(offer, request)
+        and c.ages_agree(offer, request)
     ):
         return None
     score = 0.5 + (0.25 if c.same_district(offer, request) else 0.0)

@@ -22,7 +22,7 @@ _KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     (
         "sport",
-        ("turnhalle", "sporthalle", "halle", "turnen", "futsal", "gymnastik", "bewegungsraum"),
+        ("turnhalle", "sporthalle", "turnen", "futsal", "gymnastik", "bewegungsraum", "ballsport"),
     ),
     ("kitchen", ("kuche", "kochen", "kochkurs")),
     ("office", ("buro", "schreibtisch", "arbeitsplatz", "coworking", "beratung")),
@@ -30,6 +30,8 @@ _KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("exhibition", ("ausstellung", "foyer")),
     ("market", ("flohmarkt", "basar", "markt")),
     ("dance", ("tanz",)),
+    # a plain "Halle" may be for sport or for a celebration
+    ("hall", ("halle",)),
 )
 #: What makes a room usable by a group as well, whatever else it is.
 _MEETING = ("raum", "saal", "zimmer", "aula", "vereinsheim", "treff", "lokal")
@@ -46,6 +48,7 @@ _SERVES = {
     "exhibition": {"exhibition", "meeting"},
     "market": {"market", "outdoor", "meeting"},
     "dance": {"dance", "sport"},
+    "hall": {"hall", "meeting", "sport"},
 }
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from shared.text import fold, words
 
-_ENDINGS = ("innen", "ern", "en", "er", "es", "e", "n", "s")
+_ENDINGS = ("innen", "chen", "ern", "en", "er", "es", "e", "n", "s")
 _MIN_STEM = 4
 #: A compound's head is at least this long ("tisch" in "esstisch").
 MIN_HEAD = 3
@@ -37,6 +37,8 @@ _GENERIC = """
 """
 STOPWORDS = frozenset(_GENERIC.split())
 
+#: Words after which a title names what is *not* there.
+NEGATIONS = frozenset({"ohne", "kein", "keine", "keinen", "nicht"})
 #: Words that say what a listing is *for*, not what it is.
 PURPOSE_WORDS = frozenset({"fur", "furs", "zum", "zur", "als", "bei", "beim", "wegen"})
 
@@ -65,11 +67,13 @@ def _group(text: str) -> dict[str, str]:
 #: Things and places: stems of a word → the key of what it is.
 HEADS = _group(
     """
-    sofa: couch ecksofa sitzecke; bett: betten babybett gitterbett kinderbett;
+    sofa: couch ecksofa sitzecke couchgarnitur sitzgarnitur; bett: betten babybett gitterbett
+    kinderbett bettchen kinderbettchen;
     hochbett: etagenbett stockbett; schrank: schranke; tisch: tische; stuhl: stuhle
-    sitzgelegenheit; regal: regale; matratze: matratzen; kommode: schubladenschrank;
+    sitzgelegenheit bestuhlung; regal: regale; matratze: matratzen; kommode: schubladenschrank;
     sessel: sitzmobel; bank: banke sitzbank sitzbanke; garderobe: schuhregal;
-    festgarnitur: bierbank bierbanke bierzeltgarnitur biertisch festgarnituren;
+    festgarnitur: bierbank bierbanke bierzeltgarnitur biertisch festgarnituren
+    festzeltgarnitur zeltgarnitur;
     wickeltisch: wickelkommode; kuche: einbaukuche kuchenzeile kuchenmobel;
     mobel: mobels mobelstuck mobelstucke einrichtung moblierung; hochstuhl: kinderhochstuhl;
     beamer: projektor; leinwand: leinwande; laptop: notebook computer rechner tablet pc;
@@ -77,7 +81,8 @@ HEADS = _group(
     pa anlage mikrofon mikro; pavillon: faltpavillon; zelt: zelte; kaffeemaschine: kaffee;
     nahmaschine: nahmaschinen; werkzeug: werkzeugset werkzeugkoffer; kinderwagen: buggy;
     fahrrad: rad fahrrader velo bike; ball: balle fussballe; kochplatte: kochgerat herd;
-    transporter: kleinbus bulli sprinter kleintransporter lieferwagen umzugswagen vereinsbus;
+    transporter: kleinbus bulli sprinter kleintransporter lieferwagen umzugswagen vereinsbus
+    minibus bus reisebus neunsitzer;
     auto: pkw wagen; anhanger: anhangers; schuh: schuhe
     """
 )
@@ -88,12 +93,14 @@ KNOWN_HEADS = frozenset(HEADS.values())
 ESSENTIAL_MODIFIERS = _group(
     """
     kinder: kind baby gitter kita kleinkind schuler; puppen: spielzeug; liege: liegen;
-    schlaf: schlafen; auto: autos; hoch: etagen stock; wickel: wickeln; lasten: lastenfahr;
-    hallen: halle; fussball: stollen
+    schlaf: schlafen bett; auto: autos; hoch: etagen stock; wickel: wickeln; lasten: lastenfahr;
+    hallen: halle; fussball: stollen; hange: ober oberschrank hangeschrank; spiel: spielzeug
     """
 )
 #: Modifiers that say the same kind ("Esstisch" – "Küchentisch").
-SAME_KIND = _group("ess: kuchen; couch: wohnzimmer sofa beistell; etagen: stock hoch")
+SAME_KIND = _group(
+    "ess: kuchen; couch: wohnzimmer sofa beistell; etagen: stock hoch; schlaf: bett; kinder: baby"
+)
 
 
 @dataclass(frozen=True)
@@ -129,14 +136,27 @@ def things_named(title: str, tags: Iterable[str]) -> frozenset[Thing]:
     """What a listing offers or seeks: the title's things before a word saying what for, or
     the tags' when there are none."""
     before_purpose: list[str] = []
+    negated = False
     for word in words(title):
         if word in PURPOSE_WORDS:
             break
+        if word in NEGATIONS:
+            negated = True  # "Bettgestell ohne Matratze" offers no mattress
+            continue
         if len(word) >= 3 and word not in STOPWORDS and not any(ch.isdigit() for ch in word):
-            before_purpose.append(stem(word))
+            if not negated:
+                before_purpose.append(stem(word))
+            negated = False
     if not before_purpose:
         before_purpose = [w for tag in tags for w in content_words(tag)]
     return frozenset(split_compound(w) for w in before_purpose)
+
+
+def known_things_in(text: str) -> frozenset[Thing]:
+    """The known things a text names anywhere (a request's description, when its title names
+    none: "… gesucht: Tisch und Stuhl")."""
+    found = {split_compound(stem(w)) for w in words(text) if not any(c.isdigit() for c in w)}
+    return frozenset(thing for thing in found if thing.head in KNOWN_HEADS)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -146,7 +166,12 @@ def essential(modifier: str) -> str | None:
         return None
     found = ESSENTIAL_MODIFIERS.get(stem(modifier))
     return found or next(
-        (key for word, key in ESSENTIAL_MODIFIERS.items() if stem(modifier).endswith(word)), None
+        (
+            key
+            for word, key in ESSENTIAL_MODIFIERS.items()
+            if len(word) >= 5 and stem(modifier).endswith(word)
+        ),
+        None,
     )
 
 
