@@ -1,5 +1,6 @@
-"""The labelled evaluation sets for the exchange's matching (tests/data/matching, and the held-out
-tests/data/matching_heldout written after the matching was tuned): every pair is well formed,
+"""The labelled evaluation sets for the exchange's matching (tests/data/matching, the held-out
+tests/data/matching_heldout written after the matching was tuned, and tests/data/matching_blind
+written without seeing the matching or the other sets' pairs): every pair is well formed,
 labelled, within the agreed sizes and free of personal contact data."""
 
 from __future__ import annotations
@@ -37,10 +38,22 @@ HELDOUT_MINIMUM_PAIRS = {
     "transport": 10,
     "other": 12,
 }
+BLIND_MINIMUM_PAIRS = {
+    "room": 28,
+    "furniture": 24,
+    "equipment": 14,
+    "language_partner": 34,
+    "volunteers": 20,
+    "cooperation": 20,
+    "expertise": 14,
+    "transport": 12,
+    "other": 14,
+}
 #: Each set: its folder under tests/data, its minimum pairs per category and the id's infix.
 SETS = {
     "matching": (MINIMUM_PAIRS, ""),
     "matching_heldout": (HELDOUT_MINIMUM_PAIRS, "h"),
+    "matching_blind": (BLIND_MINIMUM_PAIRS, "b"),
 }
 LABELS = {"match", "no_match"}
 PAIR_FIELDS = {"id", "label", "why", "offer", "request"}
@@ -220,8 +233,14 @@ def test_no_text_holds_an_email_address_or_a_phone_number(folder: str) -> None:
             assert not PHONE_LIKE.search(text), f"{pair['id']}: {text!r}"
 
 
-def test_the_held_out_set_repeats_no_listing_of_the_first_set() -> None:
-    def listings(folder: str) -> set[str]:
-        return {json.dumps(listing, sort_keys=True) for _, listing in _listings(folder)}
+def _listing_texts(folder: str) -> set[str]:
+    return {json.dumps(listing, sort_keys=True) for _, listing in _listings(folder)}
 
-    assert listings("matching_heldout").isdisjoint(listings("matching"))
+
+def test_the_held_out_set_repeats_no_listing_of_the_first_set() -> None:
+    assert _listing_texts("matching_heldout").isdisjoint(_listing_texts("matching"))
+
+
+@pytest.mark.parametrize("other", ["matching", "matching_heldout"])
+def test_the_blind_set_repeats_no_listing_of_the_other_sets(other: str) -> None:
+    assert _listing_texts("matching_blind").isdisjoint(_listing_texts(other))
