@@ -19,7 +19,12 @@ from services.exchange.domain import Listing
 from services.exchange.matching import constraints as c
 from services.exchange.matching import languages as lang
 from services.exchange.matching import rooms
-from services.exchange.matching.topics import topic_fit, topic_name
+from services.exchange.matching.topics import (
+    SCENE_TOPICS,
+    listing_topics,
+    topic_fit,
+    topic_name,
+)
 from services.exchange.matching.words import (
     HEADS,
     KNOWN_HEADS,
@@ -161,6 +166,8 @@ def fit_subject(offer: Listing, request: Listing) -> Fit | None:
     seeks (its title before "für", or else any of its topics), of the same sport, for the same
     people."""
     found = topic_fit(offer, request)
+    if found is None and offer.category is ListingCategory.VOLUNTEERS:
+        found = ["Helfende"] if general_helpers(offer) and asks_for_hands(request) else None
     if found is None:
         return None
     if not (
@@ -178,6 +185,24 @@ def fit_subject(offer: Listing, request: Listing) -> Fit | None:
     score = 0.5 + 0.3 * min(1.0, len(found) / 2) + (0.2 if c.same_district(offer, request) else 0)
     reasons = [MatchReason(kind=MatchReasonKind.TEXT, values=[topic_name(t) for t in found])]
     return Fit(round(min(score, 1.0), 3), [*reasons, *_common(offer, request)])
+
+
+_HELPERS = ("helfer", "helfend", "freiwillig", "ehrenamtlich", "hande", "engagier")
+#: Work any willing pair of hands can do.
+_HANDS_ON = frozenset({"setup", "moving", "festival", "donations_sorting", "garden", "guarding"})
+
+
+def general_helpers(offer: Listing) -> bool:
+    """Volunteers offered for whatever comes up: helpers, and no particular skill named."""
+    named = listing_topics(offer.title, tuple(offer.tags)) - SCENE_TOPICS
+    return not named and c.mentions(f"{offer.title} {' '.join(offer.tags)}", _HELPERS)
+
+
+def asks_for_hands(request: Listing) -> bool:
+    sought = listing_topics(request.title, tuple(request.tags), request.description)
+    return bool(sought & _HANDS_ON) and c.mentions(
+        f"{request.title} {' '.join(request.tags)} {request.description}", _HELPERS
+    )
 
 
 def _names_known_thing(listing: Listing) -> bool:

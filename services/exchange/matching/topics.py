@@ -61,6 +61,10 @@ _TOPICS: dict[str, tuple[str, ...]] = {
     "holidays": ("ferien",),
     "parents": ("eltern",),
     "mentoring": ("pate", "patin", "patenschaft", "mentor"),
+    "sewing": ("nahen", "nahkurs", "nahcafe", "nahmaschin", "nahtreff", "schneider"),
+    "music_making": ("musizier", "instrument", "gitarre", "proberaum", "band"),
+    "art": ("malen", "kunst", "basteln", "kreativ", "atelier", "toepfer", "topfer"),
+    "sport_general": ("sport", "bewegung", "gymnastik", "yoga", "fitness", "laufen", "lauftreff"),
     # everyday help
     "moving": ("umzug", "umzieh", "tragen", "mobeltransport"),
     "driving": ("fahrdienst", "fahrer", "fahrt", "mitfahr", "shuttle", "chauffier"),
@@ -97,6 +101,11 @@ _TOPICS: dict[str, tuple[str, ...]] = {
     "guarding": ("ordner", "aufsicht"),
     "setup": ("aufbau", "abbau", "aufraum"),
     "translation": ("ubersetz", "dolmetsch", "sprachmittl"),
+    "shopping": ("einkauf", "einkaufshilfe", "besorgung"),
+    "paperwork": ("formular", "antrage ausfull", "behordenpost", "papierkram", "briefe"),
+    "health": ("arzt", "klinik", "gesundheit", "hebamme", "pflege"),
+    "psychology": ("psycholog", "psychotherap", "seelisch", "beratungsgesprach"),
+    "housing_search": ("wohnungssuche", "wohnungsbesichtig", "mietvertrag"),
     # know-how
     "tax": ("steuer", "buchhaltung", "finanzamt", "kasse", "gemeinnutzigkeit"),
     "association_law": ("satzung", "vereinsrecht", "vereinsgrund"),
@@ -114,6 +123,7 @@ _TOPICS: dict[str, tuple[str, ...]] = {
     "first_aid": ("erste hilfe", "erste-hilfe"),
     "tenancy": ("mietrecht", "vermieter", "nebenkosten", "miete"),
     "asylum_law": ("asylrecht", "asyl"),
+    "residence_law": ("aufenthaltsrecht", "aufenthalt", "niederlassung", "einburger", "visum"),
     "labour_law": ("arbeitsrecht", "lohn"),
     "child_protection": ("kinderschutz", "schutzkonzept"),
     # things people need

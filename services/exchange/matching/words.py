@@ -83,7 +83,19 @@ HEADS = _group(
     fahrrad: rad fahrrader velo bike; ball: balle fussballe; kochplatte: kochgerat herd;
     transporter: kleinbus bulli sprinter kleintransporter lieferwagen umzugswagen vereinsbus
     minibus bus reisebus neunsitzer;
-    auto: pkw wagen; anhanger: anhangers; schuh: schuhe
+    auto: pkw wagen; anhanger: anhangers; schuh: schuhe;
+    waschmaschine: waschautomat waschmaschinen; kuhlschrank: kuhlgerat kuhlschranke;
+    gefrierschrank: gefriertruhe tiefkuhltruhe; mikrowelle: mikrowellen; staubsauger: sauger;
+    fernseher: tv fernsehgerat; lampe: leuchte stehlampe lampen; teppich: teppiche;
+    vorhang: gardine gardinen vorhange; spiegel: spiegeln; bugelbrett: bugeleisen;
+    waschestander: trockenstander; laufstall: laufgitter; babyschale: kindersitz autositz;
+    geschirr: teller tassen besteck glaser; topf: topfe pfanne pfannen kochtopf;
+    bettwasche: bettbezug bettlaken; decke: bettdecke bettdecken wolldecke; kissen: kopfkissen;
+    handtuch: handtucher; rollator: gehhilfe; rollstuhl: rollstuhle; roller: tretroller scooter;
+    smartphone: handy handys mobiltelefon; flipchart: moderationskoffer pinnwand whiteboard;
+    grill: grills; wasserkocher: kaffeekanne thermoskanne; kuhlbox: kuhltasche;
+    bohrmaschine: akkuschrauber; leiter: stehleiter; schubkarre: gartengerate;
+    nachttisch: nachtschrank; couchtisch: wohnzimmertisch
     """
 )
 
