@@ -13,7 +13,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from services.exchange.domain import Listing
-from services.exchange.matching import language_key, significant_words, tag_keys
+from services.exchange.matching import language_key, match_keys, tag_keys
 from services.exchange.repository import (
     ListingChange,
     ListingFilters,
@@ -36,8 +36,6 @@ OUTBOX_COLLECTIONS = (LISTINGS, MATCHES)
 
 #: Candidates fetched per candidate query; a posting never reads more than a few of these.
 CANDIDATES_PER_QUERY = 50
-#: Title words used to look for candidates with similar text.
-CANDIDATE_QUERY_WORDS = 10
 
 NEWEST_FIRST = [("created_at", DESCENDING), ("_id", DESCENDING)]
 
@@ -91,6 +89,14 @@ INDEXES = (
                     ("district_key", ASCENDING),
                 ]
             ),
+            IndexModel(
+                [
+                    ("match_keys", ASCENDING),
+                    ("category", ASCENDING),
+                    ("kind", ASCENDING),
+                    ("status", ASCENDING),
+                ]
+            ),
             IndexModel([("status", ASCENDING), ("organisation_id", ASCENDING)]),
             # the expiry sweep
             IndexModel([("status", ASCENDING), ("expires_at", ASCENDING)]),
@@ -118,6 +124,7 @@ def listing_document(listing: Listing) -> Document:
     doc["language_keys"] = sorted({language_key(tag) for tag in listing.languages})
     doc["district_key"] = fold(listing.district) if listing.district else None
     doc["search_terms"] = search_terms(listing.title, listing.description, " ".join(listing.tags))
+    doc["match_keys"] = match_keys(listing)
     return doc
 
 
@@ -159,25 +166,23 @@ def other_kind(kind: ListingKind) -> ListingKind:
 
 def candidate_filters(listing: Listing) -> list[Document]:
     """Indexed queries for the open listings of the other kind that could fit `listing`:
-    the newest in its category, and those sharing a tag, a language, the district or a title
-    word. Each is read with a limit, so matching never scans all listings."""
+    the newest in its category, and those sharing a match key (a thing, a topic, a language
+    practised, a kind of help), a language or the district. Each is read with a limit, so
+    matching never scans all listings."""
     base: Document = {
         "category": listing.category.value,
         "kind": other_kind(listing.kind).value,
         "status": "open",
     }
     filters = [base]
-    tags = list(tag_keys(listing.tags))
-    if tags:
-        filters.append({**base, "tags_key": {"$in": tags}})
+    keys = match_keys(listing)
+    if keys:
+        filters.append({**base, "match_keys": {"$in": keys}})
     languages = sorted({language_key(tag) for tag in listing.languages})
     if languages:
         filters.append({**base, "language_keys": {"$in": languages}})
     if listing.district:
         filters.append({**base, "district_key": fold(listing.district)})
-    title_words = sorted(significant_words(listing.title))[:CANDIDATE_QUERY_WORDS]
-    if title_words:
-        filters.append({**base, "search_terms": {"$in": title_words}})
     return filters
 
 

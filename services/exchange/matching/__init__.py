@@ -13,6 +13,7 @@ from services.exchange.matching.core import (
     significant_words,
     tag_keys,
 )
+from services.exchange.matching.keys import match_keys
 
 __all__ = [
     "MATCH_THRESHOLD",
@@ -22,6 +23,7 @@ __all__ = [
     "is_matchable",
     "language_key",
     "match",
+    "match_keys",
     "match_pair_id",
     "significant_words",
     "tag_keys",
