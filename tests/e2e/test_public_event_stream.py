@@ -35,7 +35,11 @@ from shared.contracts.base import EVENTS_EXCHANGE, TYPE_PREFIX
 from tests.conftest import new_database_name
 from tests.integration.calendar_fixtures import Partners
 from tests.integration.exchange_fixtures import GERMAN_PRACTICE, Network
-from tests.integration.notifier_fixtures import NotifierFactory, ServedNotifier
+from tests.integration.notifier_fixtures import (
+    MATCH_FEEDBACK_SECRET,
+    NotifierFactory,
+    ServedNotifier,
+)
 from tests.support.amqp import StreamTap
 from tests.support.broker_accounts import BrokerAccounts
 from tests.support.infra import ROOT
@@ -95,6 +99,7 @@ async def city(
             ExchangeSettings(
                 _env_file=None,
                 environment="test",
+                match_feedback_secret=MATCH_FEEDBACK_SECRET,
                 mongodb_url=mongo_url,
                 mongodb_database=new_database_name(),
                 rabbitmq_url=accounts.url("exchange"),

@@ -28,6 +28,8 @@ from tests.support.waiting import eventually as wait_until
 from tests.support.waiting import until_ready as wait_ready
 
 SIGNING_SECRET = "a-signing-secret-for-the-notifier-tests-only"
+#: Shared by the notifier (signs the feedback links in match emails) and the exchange (checks them).
+MATCH_FEEDBACK_SECRET = "a-match-feedback-secret-for-the-tests-only"
 
 
 # --- the broker -----------------------------------------------------------------------------
@@ -101,6 +103,7 @@ def notifier_environment(
         "SMTP_PORT": str(smtp_port),
         "SMTP_TIMEOUT_SECONDS": "3",
         "SIGNING_SECRET": SIGNING_SECRET,
+        "MATCH_FEEDBACK_SECRET": MATCH_FEEDBACK_SECRET,
         "PUBLIC_BASE_URL": PORTAL,
         "RETRY_BASE_SECONDS": "0.25",
         "RETRY_MAX_SECONDS": "1",
