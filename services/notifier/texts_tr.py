@@ -50,6 +50,10 @@ TURKISH: Final[dict[str, str]] = {
     "match_heading": "Uygun bir eşleşme bulundu",
     "match_offer_text": "“{own}” teklifinize {organisation} kuruluşunun “{other}” talebi uyuyor.",
     "match_request_text": "“{own}” talebinize {organisation} kuruluşunun “{other}” teklifi uyuyor.",
+    "feedback_question": "Bu öneri uygun mu? Tek bir tıklama daha iyi eşleşmeler "
+    "bulmamıza yardımcı olur:",
+    "feedback_fits": "Uygun",
+    "feedback_does_not_fit": "Uygun değil",
     "conflict_subject": "Etkinlik çakışması: {title}",
     "conflict_heading": "İki etkinlik çakışıyor",
     "conflict_text": "Ortak takvimde “{title}” ile “{other}” çakışıyor.",

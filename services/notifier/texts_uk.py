@@ -52,6 +52,10 @@ UKRAINIAN: Final[dict[str, str]] = {
     "match_offer_text": "Вашій пропозиції «{own}» відповідає запит «{other}» від {organisation}.",
     "match_request_text": "Вашому запиту «{own}» відповідає пропозиція «{other}» від "
     "{organisation}.",
+    "feedback_question": "Чи підходить ця пропозиція? Один клік допоможе нам знаходити "
+    "кращі збіги:",
+    "feedback_fits": "Підходить",
+    "feedback_does_not_fit": "Не підходить",
     "conflict_subject": "Накладка заходів: {title}",
     "conflict_heading": "Два заходи накладаються",
     "conflict_text": "У спільному календарі накладаються «{title}» і «{other}».",

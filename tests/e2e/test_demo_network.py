@@ -17,8 +17,8 @@ from services.directory.settings import DirectorySettings
 from services.exchange.app import create_app as create_exchange
 from services.exchange.settings import ExchangeSettings
 from tests.conftest import new_database_name
-from tests.integration.notifier_fixtures import MATCH_FEEDBACK_SECRET
 from tests.support.infra import RabbitVhost
+from tests.support.match_feedback import MATCH_FEEDBACK_SECRET
 from tests.support.services import ADMIN_EMAIL, ADMIN_PASSWORD, serving
 from tests.support.waiting import until_ready
 

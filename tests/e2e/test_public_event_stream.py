@@ -36,7 +36,6 @@ from tests.conftest import new_database_name
 from tests.integration.calendar_fixtures import Partners
 from tests.integration.exchange_fixtures import GERMAN_PRACTICE, Network
 from tests.integration.notifier_fixtures import (
-    MATCH_FEEDBACK_SECRET,
     NotifierFactory,
     ServedNotifier,
 )
@@ -44,6 +43,7 @@ from tests.support.amqp import StreamTap
 from tests.support.broker_accounts import BrokerAccounts
 from tests.support.infra import ROOT
 from tests.support.mail import MailServer
+from tests.support.match_feedback import MATCH_FEEDBACK_SECRET
 from tests.support.services import ADMIN_EMAIL, ADMIN_PASSWORD, log_in, running, serving
 from tests.support.waiting import until_ready as wait_ready
 

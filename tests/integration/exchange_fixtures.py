@@ -23,9 +23,9 @@ from shared.contracts.base import EVENTS_EXCHANGE
 from shared.contracts.directory import OrganisationStatus
 from shared.mongo import Document
 from tests.conftest import new_database_name
-from tests.integration.notifier_fixtures import MATCH_FEEDBACK_SECRET
 from tests.support.amqp import StreamTap
 from tests.support.infra import RabbitVhost
+from tests.support.match_feedback import MATCH_FEEDBACK_SECRET
 from tests.support.services import (
     BehindTheDirectory,
     RunningService,

@@ -23,13 +23,12 @@ from tests.conftest import RUN_ID, new_database_name
 from tests.integration.conftest import PORTAL
 from tests.support.infra import RabbitVhost, create_vhost, delete_vhost, free_port
 from tests.support.mail import MailServer
+from tests.support.match_feedback import MATCH_FEEDBACK_SECRET
 from tests.support.services import serving, serving_with_admin
 from tests.support.waiting import eventually as wait_until
 from tests.support.waiting import until_ready as wait_ready
 
 SIGNING_SECRET = "a-signing-secret-for-the-notifier-tests-only"
-#: Shared by the notifier (signs the feedback links in match emails) and the exchange (checks them).
-MATCH_FEEDBACK_SECRET = "a-match-feedback-secret-for-the-tests-only"
 
 
 # --- the broker -----------------------------------------------------------------------------

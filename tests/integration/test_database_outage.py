@@ -26,8 +26,9 @@ from services.notifier.settings import NotifierSettings
 from shared.ids import new_id
 from shared.messaging import while_database_unavailable
 from tests.conftest import RUN_ID, new_database_name
-from tests.integration.notifier_fixtures import MATCH_FEEDBACK_SECRET, SIGNING_SECRET
+from tests.integration.notifier_fixtures import SIGNING_SECRET
 from tests.support.infra import ROOT, MongoServer, RabbitVhost, embedded_mongo_server
+from tests.support.match_feedback import MATCH_FEEDBACK_SECRET
 from tests.support.portal import portal_app
 from tests.support.services import running, serving
 from tests.support.waiting import until_ready
