@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
-from pydantic import Field
+from fastapi import APIRouter, Body, Query, Response, status
+from pydantic import BaseModel, ConfigDict, Field
 
 from services.exchange.domain import ListingCreate, ListingPatch
 from services.exchange.repository import ListingFilters
@@ -22,6 +22,9 @@ from shared.contracts.exchange import (
     ListingCategory,
     ListingKind,
     ListingStatus,
+    MatchSide,
+    MatchVerdict,
+    RatingChannel,
     WithdrawalReason,
 )
 from shared.contracts.vocabulary import LanguageTag
@@ -53,6 +56,9 @@ class ListingPublic(View):
     closed_reason: WithdrawalReason | None = Field(
         description="Why a withdrawn or expired listing was closed."
     )
+    through_match_id: str | None = Field(
+        None, description="The match through which a fulfilled listing was fulfilled, if any."
+    )
     expires_at: dt.datetime
     revision: int
     created_at: dt.datetime
@@ -60,6 +66,12 @@ class ListingPublic(View):
 
 
 ListingPage = Page[ListingPublic]
+
+
+class RatingPublic(View):
+    verdict: MatchVerdict
+    via: RatingChannel
+    rated_at: dt.datetime
 
 
 class MatchPublic(View):
@@ -73,31 +85,55 @@ class MatchPublic(View):
     found_at: dt.datetime
     offer: ListingPublic = Field(description="The offer as it is now.")
     request: ListingPublic = Field(description="The request as it is now.")
+    ratings: dict[MatchSide, RatingPublic] = Field(
+        default_factory=dict,
+        description="Each side's latest rating (`offer`, `request`); a side that did not rate "
+        "is missing.",
+    )
 
 
 MatchPage = Page[MatchPublic]
 
 
-#: How a listing is closed: the last part of its path, and what it does.
-_CLOSINGS = {
-    "withdraw": "Take {a_noun} off the exchange",
-    "fulfil": "Close {a_noun} as fulfilled",
-}
+class Fulfilment(BaseModel):
+    """How a listing was fulfilled (the body is optional)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    through_match_id: EntityId | None = Field(
+        None, description="The listing's match through which it was fulfilled, if any."
+    )
 
 
-def _closing_route(routes: APIRouter, kind: ListingKind, action: str, what: str) -> None:
-    """`POST /{offers|requests}/{id}/{action}`: close a listing as the owner says."""
+def _closing_routes(routes: APIRouter, kind: ListingKind, a_noun: str) -> None:
+    """`POST /{offers|requests}/{id}/withdraw` and `…/fulfil`: close a listing as the owner
+    says."""
+    editors = "(members of its organisation, or office staff)"
 
     @routes.post(
-        f"/{{listing_id}}/{action}",
-        name=f"{action}_{kind.value}",
-        summary=f"{what} (members of its organisation, or office staff)",
+        "/{listing_id}/withdraw",
+        name=f"withdraw_{kind.value}",
+        summary=f"Take {a_noun} off the exchange {editors}",
     )
-    async def close_listing(
+    async def withdraw_listing(
         listing_id: EntityId, user: CurrentUser, service: ExchangeService
     ) -> ListingPublic:
-        close = service.withdraw if action == "withdraw" else service.fulfil
-        return ListingPublic.read(await close(kind, listing_id, user, correlation_id()))
+        return ListingPublic.read(await service.withdraw(kind, listing_id, user, correlation_id()))
+
+    @routes.post(
+        "/{listing_id}/fulfil",
+        name=f"fulfil_{kind.value}",
+        summary=f"Close {a_noun} as fulfilled, through one of its matches or not {editors}",
+    )
+    async def fulfil_listing(
+        listing_id: EntityId,
+        user: CurrentUser,
+        service: ExchangeService,
+        body: Annotated[Fulfilment | None, Body()] = None,
+    ) -> ListingPublic:
+        through = body.through_match_id if body is not None else None
+        fulfilled = await service.fulfil(kind, listing_id, user, correlation_id(), through)
+        return ListingPublic.read(fulfilled)
 
 
 def listing_routes(kind: ListingKind) -> APIRouter:
@@ -163,8 +199,7 @@ def listing_routes(kind: ListingKind) -> APIRouter:
             await service.edit(kind, listing_id, patch, user, correlation_id())
         )
 
-    for action, what in _CLOSINGS.items():
-        _closing_route(routes, kind, action, what.format(a_noun=a_noun))
+    _closing_routes(routes, kind, a_noun)
     return routes
 
 

@@ -206,6 +206,8 @@ class Listing(BaseModel):
     quantity: int | None = None
     status: ListingStatus = ListingStatus.OPEN
     closed_reason: WithdrawalReason | None = None
+    #: The match through which a fulfilled listing was fulfilled, as its organisation said.
+    through_match_id: str | None = None
     expires_at: dt.datetime
     revision: int = 1
     created_at: dt.datetime
@@ -337,9 +339,16 @@ def withdraw_listing(
     return closed, _PAYLOADS[listing.kind].withdrawn(**closed.facts(), reason=reason)
 
 
-def fulfil_listing(listing: Listing, now: dt.datetime) -> tuple[Listing, ListingFacts]:
+def fulfil_listing(
+    listing: Listing, now: dt.datetime, through_match_id: str | None = None
+) -> tuple[Listing, ListingFacts]:
+    """Close a listing as fulfilled, through one of its matches or without the network."""
     closed = _close(listing, ListingStatus.FULFILLED, None, now)
-    return closed, _PAYLOADS[listing.kind].fulfilled(**closed.facts())
+    if through_match_id is not None:
+        closed = closed.model_copy(update={"through_match_id": through_match_id})
+    return closed, _PAYLOADS[listing.kind].fulfilled(
+        **closed.facts(), through_match_id=through_match_id
+    )
 
 
 def is_due_to_expire(listing: Listing, now: dt.datetime) -> bool:

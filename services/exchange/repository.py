@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from services.exchange.domain import Listing
@@ -20,11 +20,16 @@ from shared.contracts.exchange import (
     ListingStatus,
     MatchFound,
     MatchReason,
+    MatchSide,
+    MatchVerdict,
+    RatingChannel,
 )
 from shared.pages import Paging
 
 #: What a use case does to a listing: the changed listing and its events, or None.
 ListingChange = Callable[[Listing], tuple[Listing, Sequence[Payload]] | None]
+#: What a use case does to a match: the changed match and its events, or None.
+MatchChange = Callable[["RecordedMatch"], tuple["RecordedMatch", Sequence[Payload]] | None]
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,15 @@ class ProjectedOrganisation:
 
 
 @dataclass(frozen=True)
+class Rating:
+    """What one side of a match said of it, and where and when (the latest counts)."""
+
+    verdict: MatchVerdict
+    via: RatingChannel
+    rated_at: dt.datetime
+
+
+@dataclass(frozen=True)
 class RecordedMatch:
     """A match as the exchange keeps it: one per pair of listings, however often they are
     matched again."""
@@ -68,6 +82,8 @@ class RecordedMatch:
     offer_title: str
     request_title: str
     found_at: dt.datetime
+    #: Each side's latest rating ("passt" / "passt nicht"), if it rated.
+    ratings: Mapping[MatchSide, Rating] = field(default_factory=dict)
 
     @classmethod
     def of(cls, result: MatchResult, match_id: str, found_at: dt.datetime) -> RecordedMatch:
@@ -95,8 +111,29 @@ class RecordedMatch:
         """The event that announces the match: its facts (all but the pair's key), why the two
         fit as data, and its place among the matches of the listing that found it."""
         facts = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-        del facts["pair_id"]
+        del facts["pair_id"], facts["ratings"]
         return MatchFound(**facts, reason_details=list(details), rank=rank)
+
+    def organisation_of(self, side: MatchSide) -> str:
+        if side is MatchSide.OFFER:
+            return self.offer_organisation_id
+        return self.request_organisation_id
+
+    @property
+    def dismissed_by(self) -> list[str]:
+        """The organisations whose side said "passt nicht": the match is no longer shown to
+        them."""
+        return sorted(
+            {
+                self.organisation_of(side)
+                for side, rating in self.ratings.items()
+                if rating.verdict is MatchVerdict.DOES_NOT_FIT
+            }
+        )
+
+    @property
+    def last_rated_at(self) -> dt.datetime | None:
+        return max((rating.rated_at for rating in self.ratings.values()), default=None)
 
 
 class ExchangeRepository(Protocol):
@@ -134,6 +171,21 @@ class ExchangeRepository(Protocol):
         self, organisation_id: str, paging: Paging
     ) -> tuple[list[RecordedMatch], int]: ...
 
+    async def get_match(self, match_id: str) -> RecordedMatch | None: ...
+
     async def get_organisation(self, organisation_id: str) -> ProjectedOrganisation | None: ...
 
     async def project_organisation(self, organisation: ProjectedOrganisation) -> None: ...
+
+
+class MatchFeedbackRepository(ExchangeRepository, Protocol):
+    """What the feedback on matches and the office's figures need of storage besides the
+    rest (the same store answers both)."""
+
+    async def update_match(
+        self, match_id: str, change: MatchChange, correlation_id: str | None
+    ) -> RecordedMatch | None: ...
+
+    async def matches_rated_since(self, since: dt.datetime) -> list[RecordedMatch]: ...
+
+    async def listings_fulfilled_since(self, since: dt.datetime) -> list[Listing]: ...

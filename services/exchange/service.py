@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from services.exchange.domain import (
     Listing,
@@ -26,6 +26,7 @@ from services.exchange.repository import (
     ExchangeRepository,
     ListingFilters,
     ProjectedOrganisation,
+    Rating,
     RecordedMatch,
 )
 from services.exchange.settings import ExchangeSettings
@@ -38,6 +39,7 @@ from shared.contracts.exchange import (
     ListingFacts,
     ListingKind,
     ListingStatus,
+    MatchSide,
     WithdrawalReason,
 )
 from shared.errors import (
@@ -68,6 +70,8 @@ class StoredMatch:
     score: float
     reasons: list[str]
     found_at: dt.datetime
+    #: Each side's latest rating ("passt" / "passt nicht").
+    ratings: Mapping[MatchSide, Rating] = field(default_factory=dict)
 
 
 def _not_found(kind: ListingKind) -> ApplicationError:
@@ -148,9 +152,30 @@ class Exchange:
         return await self._change(kind, listing_id, user, by_owner, correlation_id)
 
     async def fulfil(
-        self, kind: ListingKind, listing_id: str, user: Principal, correlation_id: str | None
+        self,
+        kind: ListingKind,
+        listing_id: str,
+        user: Principal,
+        correlation_id: str | None,
+        through_match_id: str | None = None,
     ) -> Listing:
-        return await self._change(kind, listing_id, user, fulfil_listing, correlation_id)
+        """Close a listing as fulfilled; `through_match_id` names the match through which it
+        was, and must be one of the listing's own."""
+        if through_match_id is not None:
+            listing = await self.listing(kind, listing_id)
+            self._require_editor(listing.organisation_id, user)
+            match = await self.store.get_match(through_match_id)
+            if match is None or listing_id not in (match.offer_id, match.request_id):
+                raise RejectedError(
+                    f"`through_match_id` is not a match of this {kind.value}.",
+                    slug="not-a-match-of-this-listing",
+                    fields=["through_match_id"],
+                )
+
+        def through(current: Listing, now: dt.datetime) -> tuple[Listing, ListingFacts]:
+            return fulfil_listing(current, now, through_match_id)
+
+        return await self._change(kind, listing_id, user, through, correlation_id)
 
     async def _change(
         self,
@@ -263,6 +288,7 @@ class Exchange:
                 score=match.score,
                 reasons=match.reasons,
                 found_at=match.found_at,
+                ratings=match.ratings,
             )
             for match in recorded
         ]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from shared.match_feedback import MatchFeedbackSettings
 from shared.settings import ServiceSettings
 
 
-class ExchangeSettings(ServiceSettings):
+class ExchangeSettings(ServiceSettings, MatchFeedbackSettings):
     service_name: str = "exchange"
     port: int = 8003
     #: How often open listings past their `expires_at` are looked for.

@@ -17,11 +17,19 @@ from services.exchange.matching import language_key, match_keys, tag_keys
 from services.exchange.repository import (
     ListingChange,
     ListingFilters,
+    MatchChange,
     ProjectedOrganisation,
+    Rating,
     RecordedMatch,
 )
 from shared.contracts.base import Payload
-from shared.contracts.exchange import ListingCategory, ListingKind
+from shared.contracts.exchange import (
+    ListingCategory,
+    ListingKind,
+    MatchSide,
+    MatchVerdict,
+    RatingChannel,
+)
 from shared.mongo import CollectionIndexes, Document, HotQuery, Search, find_page
 from shared.outbox import OutboxWriter
 from shared.pages import Paging
@@ -100,11 +108,18 @@ INDEXES = (
             IndexModel([("status", ASCENDING), ("organisation_id", ASCENDING)]),
             # the expiry sweep
             IndexModel([("status", ASCENDING), ("expires_at", ASCENDING)]),
+            # the office's figures: listings fulfilled since a date
+            IndexModel([("updated_at", ASCENDING), ("status", ASCENDING)]),
         ),
     ),
     CollectionIndexes(
         MATCHES,
-        (IndexModel([("organisation_ids", ASCENDING), ("found_at", DESCENDING)]),),
+        (
+            IndexModel([("organisation_ids", ASCENDING), ("found_at", DESCENDING)]),
+            # a rating names the match by its id; the office's figures read the rated ones
+            IndexModel([("match_id", ASCENDING)], unique=True),
+            IndexModel([("last_rated_at", ASCENDING)]),
+        ),
     ),
 )
 
@@ -135,11 +150,22 @@ def listing_from_document(doc: Document) -> Listing:
 
 def match_document(match: RecordedMatch) -> Document:
     """A recorded match as stored, keyed by its pair of listings."""
-    data = dataclasses.asdict(match)
+    data = {f.name: getattr(match, f.name) for f in dataclasses.fields(match)}
     doc: Document = {"_id": data.pop("pair_id"), **data}
     doc["category"] = match.category.value
     # one list, so "matches of an organisation" is one indexed `$all` (no `$or`)
     doc["organisation_ids"] = match.organisation_ids
+    doc["ratings"] = {
+        side.value: {
+            "verdict": rating.verdict.value,
+            "via": rating.via.value,
+            "rated_at": rating.rated_at,
+        }
+        for side, rating in match.ratings.items()
+    }
+    # whom it is no longer shown to (`$nin`), and since when it has ratings (the figures)
+    doc["dismissed_by"] = match.dismissed_by
+    doc["last_rated_at"] = match.last_rated_at
     return doc
 
 
@@ -157,6 +183,15 @@ def match_from_document(doc: Document) -> RecordedMatch:
         offer_title=doc["offer_title"],
         request_title=doc["request_title"],
         found_at=doc["found_at"],
+        # matches recorded before ratings existed have none
+        ratings={
+            MatchSide(side): Rating(
+                verdict=MatchVerdict(rating["verdict"]),
+                via=RatingChannel(rating["via"]),
+                rated_at=rating["rated_at"],
+            )
+            for side, rating in (doc.get("ratings") or {}).items()
+        },
     )
 
 
@@ -326,11 +361,48 @@ class ExchangeStore:
     ) -> tuple[list[RecordedMatch], int]:
         return await find_page(
             self.db[MATCHES],
-            {"organisation_ids": {"$all": [organisation_id]}},
+            # a match the organisation's side rated "passt nicht" is no longer shown to it
+            {
+                "organisation_ids": {"$all": [organisation_id]},
+                "dismissed_by": {"$nin": [organisation_id]},
+            },
             [("found_at", DESCENDING), ("match_id", DESCENDING)],
             paging,
             read=match_from_document,
         )
+
+    async def get_match(self, match_id: str) -> RecordedMatch | None:
+        doc = await self.db[MATCHES].find_one({"match_id": match_id})
+        return match_from_document(doc) if doc else None
+
+    async def update_match(
+        self, match_id: str, change: MatchChange, correlation_id: str | None
+    ) -> RecordedMatch | None:
+        """Load a match by its id, change it and write it back with the events the change
+        caused (retried on a concurrent write); None when there is no such match."""
+        found = await self.db[MATCHES].find_one({"match_id": match_id}, {"_id": 1})
+        if found is None:
+            return None
+
+        async def apply(doc: Document) -> tuple[Document, list[Payload]] | None:
+            changed = change(match_from_document(doc))
+            if changed is None:
+                return None
+            match, events = changed
+            return {**doc, **match_document(match)}, list(events)
+
+        stored = await self.writer.update(
+            MATCHES, found["_id"], apply, correlation_id=correlation_id
+        )
+        return match_from_document(stored) if stored is not None else None
+
+    async def matches_rated_since(self, since: dt.datetime) -> list[RecordedMatch]:
+        cursor = self.db[MATCHES].find({"last_rated_at": {"$gte": since}})
+        return [match_from_document(doc) async for doc in cursor]
+
+    async def listings_fulfilled_since(self, since: dt.datetime) -> list[Listing]:
+        cursor = self.db[LISTINGS].find({"status": "fulfilled", "updated_at": {"$gte": since}})
+        return [listing_from_document(doc) async for doc in cursor]
 
     # the projection of organisations -----------------------------------------------------
 

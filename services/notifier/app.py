@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from services.notifier.api import router
 from services.notifier.digests import digest_pass
+from services.notifier.feedback_links import FeedbackLinks
 from services.notifier.handlers import wire
 from services.notifier.mailer import Mailer
 from services.notifier.notices import router as notices_router
@@ -17,6 +18,7 @@ from services.notifier.store import INDEXES, OUTBOX_COLLECTIONS, NotifierStore
 from services.notifier.tokens import Links, LinkSigner
 from shared.auth import JwksVerifier
 from shared.logs import configure_logging
+from shared.match_feedback import FeedbackSigner
 from shared.runtime import ServiceRuntime, create_service_app
 
 
@@ -25,11 +27,17 @@ def create_app(settings: NotifierSettings | None = None) -> FastAPI:
     configure_logging(settings.service_name, settings.log_level)
     runtime = ServiceRuntime(settings, outbox_collections=OUTBOX_COLLECTIONS, indexes=INDEXES)
     store = NotifierStore(runtime.db, runtime.writer)
+    feedback = FeedbackLinks(
+        FeedbackSigner(settings.match_feedback_secret.get_secret_value()),
+        settings.public_base_url,
+        days=settings.match_feedback_token_days,
+    )
     links = Links(
         LinkSigner(settings.signing_secret.get_secret_value()),
         settings.notifier_public_url,
         unsubscribe_days=settings.unsubscribe_token_days,
         confirmation_hours=settings.confirmation_token_hours,
+        feedback=feedback,
     )
     sender = Sender(store, settings, links, Mailer(settings))
     notifier = Notifier(store, settings, links, on_planned=sender.wake)

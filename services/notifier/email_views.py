@@ -73,6 +73,9 @@ class EmailView:
     bullets: list[str] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
     button: Button | None = None
+    #: A question with a link per answer (a match email: "passt" / "passt nicht").
+    question: str = ""
+    choices: list[Button] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     why: str | None = None
     unsubscribe_url: str | None = None
@@ -93,6 +96,8 @@ class EmailContext:
     unsubscribe_url: str | None = None
     #: The link the email is about, for transactional emails (confirm, set a password).
     action_url: str | None = None
+    #: A match email's signed feedback links, by verdict (`fits`, `does_not_fit`).
+    feedback_urls: Mapping[str, str] = field(default_factory=dict)
 
 
 def format_when(value: str | dt.datetime | None, timezone: zoneinfo.ZoneInfo) -> str:
@@ -191,6 +196,11 @@ def _match_found(ctx: EmailContext, t: Texts) -> EmailView:
     own, other = single_line(str(p["own_title"])), single_line(str(p["other_title"]))
     other_org = single_line(p.get("other_organisation_name") or t["another_organisation"])
     sentence = t["match_offer_text" if p["side"] == "offer" else "match_request_text"]
+    choices = [
+        Button(t[f"feedback_{verdict}"], url)
+        for verdict in ("fits", "does_not_fit")
+        if (url := _valid_link(ctx.feedback_urls.get(verdict)))
+    ]
     return EmailView(
         subject=t["match_subject"].format(title=own),
         heading=t["match_heading"],
@@ -198,6 +208,8 @@ def _match_found(ctx: EmailContext, t: Texts) -> EmailView:
         facts=[(t["label_category"], t.get(f"cat_{p['category']}", str(p["category"])))],
         bullets=_match_reasons(p, t),
         button=Button(t["open_in_portal"], portal_link(ctx.portal_url, "matches", p["id"])),
+        question=t["feedback_question"] if choices else "",
+        choices=choices,
     )
 
 

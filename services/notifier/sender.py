@@ -281,6 +281,12 @@ class Sender:
         now = int(time.time())
         unsubscribe_url = self._unsubscribe_url(delivery, language, now)
         action_url = None
+        feedback_urls: dict[str, str] = {}
+        if delivery.template is Template.MATCH_FOUND and self._links.feedback is not None:
+            params = delivery.params
+            feedback_urls = self._links.feedback.urls(
+                str(params["id"]), str(params["side"]), language, now=now
+            )
         if delivery.template is Template.SUBSCRIPTION_CONFIRMATION:
             assert delivery.subscription_id is not None
             action_url = self._links.confirmation_url(delivery.subscription_id, language, now=now)
@@ -295,6 +301,7 @@ class Sender:
                 organisation_name=organisation_name,
                 unsubscribe_url=unsubscribe_url,
                 action_url=action_url,
+                feedback_urls=feedback_urls,
             )
         )
         sender = self._settings.sender_address

@@ -8,6 +8,7 @@ from email.utils import parseaddr
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
+from shared.match_feedback import MatchFeedbackSettings
 from shared.public_links import require_public_urls
 from shared.settings import ServiceSettings
 
@@ -16,7 +17,7 @@ DEVELOPMENT_SIGNING_SECRET = "change-me"  # noqa: S105 (a placeholder refused ou
 MIN_SIGNING_SECRET_LENGTH = 32
 
 
-class NotifierSettings(ServiceSettings):
+class NotifierSettings(ServiceSettings, MatchFeedbackSettings):
     service_name: str = "notifier"
     port: int = 8004
 
@@ -39,6 +40,9 @@ class NotifierSettings(ServiceSettings):
     #: Signs unsubscribe and confirmation links (HMAC-SHA256).
     signing_secret: SecretStr = SecretStr(DEVELOPMENT_SIGNING_SECRET)
     unsubscribe_token_days: int = Field(365, ge=1, le=3650)
+    #: How long the "passt" / "passt nicht" links in a match email work (MATCH_FEEDBACK_SECRET
+    #: signs them; the exchange checks them).
+    match_feedback_token_days: int = Field(30, ge=1, le=365)
     confirmation_token_hours: int = Field(72, ge=1, le=24 * 30)
     #: Unconfirmed subscriptions one address may have at once (each sends a confirmation mail).
     pending_subscriptions_per_address: int = Field(5, ge=1, le=100)
@@ -74,7 +78,10 @@ class NotifierSettings(ServiceSettings):
     retention_check_seconds: float = Field(3600.0, gt=0)
 
     def secrets_to_check(self) -> dict[str, str]:
-        return {"signing_secret": self.signing_secret.get_secret_value()}
+        return {
+            **super().secrets_to_check(),
+            "signing_secret": self.signing_secret.get_secret_value(),
+        }
 
     @field_validator("mail_from")
     @classmethod

@@ -52,6 +52,9 @@ ARABIC: Final[dict[str, str]] = {
     "match_summary_subject": "إدخالات مناسبة أخرى في البورصة: {count}",
     "match_summary_text": "إليكم إدخالات مناسبة أخرى لعروضكم وطلباتكم. جميع الاقتراحات، الأنسب "
     "أولاً، موجودة في البوابة.",
+    "feedback_question": "هل هذا الاقتراح مناسب؟ نقرة واحدة تساعدنا على إيجاد تطابقات أفضل:",
+    "feedback_fits": "مناسب",
+    "feedback_does_not_fit": "غير مناسب",
     "conflict_subject": "تعارض في المواعيد: {title}",
     "conflict_heading": "تتعارض فعاليتان",
     "conflict_text": "في التقويم المشترك تتعارض «{title}» مع «{other}».",

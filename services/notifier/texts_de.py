@@ -54,6 +54,9 @@ GERMAN: Final[dict[str, str]] = {
     "match_summary_subject": "Weitere passende Einträge in der Börse: {count}",
     "match_summary_text": "Hier sind weitere passende Einträge zu Ihren Angeboten und Gesuchen. "
     "Alle Vorschläge, nach Eignung geordnet, finden Sie im Portal.",
+    "feedback_question": "Passt dieser Vorschlag? Ein Klick hilft uns, bessere Treffer zu finden:",
+    "feedback_fits": "Passt",
+    "feedback_does_not_fit": "Passt nicht",
     "conflict_subject": "Terminüberschneidung: {title}",
     "conflict_heading": "Zwei Termine überschneiden sich",
     "conflict_text": "Im gemeinsamen Kalender überschneiden sich „{title}“ und „{other}“.",

@@ -54,6 +54,9 @@ ENGLISH: Final[dict[str, str]] = {
     "match_summary_subject": "More matching entries on the exchange: {count}",
     "match_summary_text": "Here are more matching entries for your offers and requests. All "
     "suggestions, best first, are in the portal.",
+    "feedback_question": "Is this a good fit? One click helps us find better matches:",
+    "feedback_fits": "It fits",
+    "feedback_does_not_fit": "It does not fit",
     "conflict_subject": "Events clash: {title}",
     "conflict_heading": "Two events clash",
     "conflict_text": "In the shared calendar, “{title}” clashes with “{other}”.",

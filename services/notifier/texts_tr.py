@@ -53,6 +53,10 @@ TURKISH: Final[dict[str, str]] = {
     "match_summary_subject": "Pazarda başka uygun kayıtlar: {count}",
     "match_summary_text": "Teklif ve talepleriniz için başka uygun kayıtlar burada. Tüm öneriler, "
     "en uygunu başta olmak üzere portalda.",
+    "feedback_question": "Bu öneri uygun mu? Tek bir tıklama daha iyi eşleşmeler "
+    "bulmamıza yardımcı olur:",
+    "feedback_fits": "Uygun",
+    "feedback_does_not_fit": "Uygun değil",
     "conflict_subject": "Etkinlik çakışması: {title}",
     "conflict_heading": "İki etkinlik çakışıyor",
     "conflict_text": "Ortak takvimde “{title}” ile “{other}” çakışıyor.",

@@ -55,6 +55,10 @@ UKRAINIAN: Final[dict[str, str]] = {
     "match_summary_subject": "Ще відповідні записи на біржі: {count}",
     "match_summary_text": "Ось інші відповідні записи до ваших пропозицій і запитів. Усі "
     "пропозиції, найкращі першими, є на порталі.",
+    "feedback_question": "Чи підходить ця пропозиція? Один клік допоможе нам знаходити "
+    "кращі збіги:",
+    "feedback_fits": "Підходить",
+    "feedback_does_not_fit": "Не підходить",
     "conflict_subject": "Накладка заходів: {title}",
     "conflict_heading": "Два заходи накладаються",
     "conflict_text": "У спільному календарі накладаються «{title}» і «{other}».",

@@ -15,6 +15,8 @@ import json
 from dataclasses import dataclass
 from enum import StrEnum
 
+from services.notifier.feedback_links import FeedbackLinks
+
 MAX_TOKEN_LENGTH = 1000
 
 
@@ -103,8 +105,11 @@ class Links:
         *,
         unsubscribe_days: int,
         confirmation_hours: int,
+        feedback: FeedbackLinks | None = None,
     ) -> None:
         self.signer = signer
+        #: The feedback links of match emails (none: match emails go out without them).
+        self.feedback = feedback
         self.base_url = base_url.rstrip("/")
         self._unsubscribe_seconds = unsubscribe_days * 86_400
         self._confirmation_seconds = confirmation_hours * 3_600

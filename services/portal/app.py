@@ -17,6 +17,7 @@ from services.portal import (
     event_forms,
     feeds,
     listing_forms,
+    match_pages,
     member_forms,
     office_pages,
     organisation_forms,
@@ -77,6 +78,7 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     subscription_forms.install_template_helpers(engine)  # /me says what an organisation follows
     app.include_router(feeds.router)
     app.include_router(office_pages.router)
+    app.include_router(match_pages.router)
     feeds.install_template_helpers(engine, settings)  # "Kalender abonnieren" links
     app.include_router(account_pages.router)
     app.include_router(pages.router)

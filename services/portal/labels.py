@@ -11,7 +11,7 @@ from enum import StrEnum
 from services.portal.clients.base import Problem
 from shared.contracts.calendar import ConflictKind, Visibility
 from shared.contracts.directory import OrganisationKind
-from shared.contracts.exchange import ListingCategory, ListingStatus
+from shared.contracts.exchange import ListingCategory, ListingStatus, MatchVerdict
 from shared.contracts.vocabulary import Audience, FieldOfAction
 
 
@@ -97,6 +97,10 @@ CONFLICT_KINDS = _by_value(
     }
 )
 ROLES = {"admin": "Büro des Amts für Integration", "editor": "Mitglied"}
+#: What a side said of a match.
+VERDICTS = _by_value({MatchVerdict.FITS: "passt", MatchVerdict.DOES_NOT_FIT: "passt nicht"})
+#: Through which of its matches a listing was fulfilled: none.
+WITHOUT_THE_NETWORK = "ohne Vermittlung über das Netz"
 #: The languages the notifier writes its emails in; the directory accepts any language tag.
 PREFERRED_LANGUAGES = {
     "de": "Deutsch",
@@ -239,6 +243,31 @@ REFUSALS: dict[str, dict[str, str]] = {
         "not-found": "Dieses {noun} gibt es nicht.",
         "listing-closed": "Dieses {noun} ist bereits abgeschlossen.",
         "conflict": "Dieses {noun} ist bereits abgeschlossen.",
+        "not-a-match-of-this-listing": "Dieser Treffer gehört nicht zu diesem {noun}. Bitte "
+        "wählen Sie einen seiner Treffer oder „ohne Vermittlung über das Netz“.",
+        "validation-error": "Dieser Treffer gehört nicht zu diesem {noun}. Bitte wählen Sie "
+        "einen seiner Treffer oder „ohne Vermittlung über das Netz“.",
+    },
+    "match.rate": {
+        "forbidden": "Sie dürfen diesen Treffer nicht für diese Organisation bewerten: das "
+        "dürfen nur ihre Mitglieder und das Büro.",
+        "not-involved": "Diese Organisation ist an diesem Treffer nicht beteiligt.",
+        "not-found": "Diesen Treffer gibt es nicht, oder er betrifft Ihre Organisationen nicht.",
+    },
+    "match.feedback": {
+        "expired-token": "Dieser Link ist abgelaufen. Sie können den Treffer weiterhin im "
+        "Portal unter „Mein Bereich“ bewerten.",
+        "forged-token": "Dieser Link ist ungültig. Bitte nutzen Sie den Link aus der E-Mail "
+        "unverändert oder bewerten Sie den Treffer im Portal.",
+        "malformed-token": "Dieser Link ist beschädigt. Bitte nutzen Sie den Link aus der "
+        "E-Mail unverändert oder bewerten Sie den Treffer im Portal.",
+        "wrong-purpose-token": "Dieser Link ist nicht für eine Bewertung gedacht.",
+        "validation-error": "Dieser Link ist beschädigt. Bitte nutzen Sie den Link aus der "
+        "E-Mail unverändert oder bewerten Sie den Treffer im Portal.",
+        "not-found": "Diesen Treffer gibt es nicht (mehr).",
+    },
+    "office.report": {
+        "forbidden": "Diese Auswertung sieht nur das Büro des Amts für Integration.",
     },
     "event.plan": {
         "forbidden": "Sie dürfen für diese Organisation keine Termine eintragen.",
@@ -286,6 +315,8 @@ REFUSED = {
     "subscription.create": "Die Benachrichtigungen haben die Angaben nicht angenommen. Bitte "
     "prüfen Sie sie.",
     "subscription.end": "Dieses Abonnement gibt es nicht (mehr), oder Sie dürfen es nicht beenden.",
+    "match.rate": "Die Börse hat die Bewertung nicht angenommen.",
+    "match.feedback": "Die Börse hat die Bewertung nicht angenommen.",
 }
 
 

@@ -239,8 +239,13 @@ async def close_listing(listing_id: ListingId, portal: Portal, session: SignedIn
     kind = _kind(portal)
     action = portal.request.url.path.rsplit("/", 1)[1]
     listing_path = f"/{kind.collection}/{listing_id}"
+    # "Erledigt" may name the match through which it was (optional)
+    through = forms.text_of(await portal.form(), "through_match_id", strip=True)
+    through_match_id = through if action == "fulfil" and through else None
     try:
-        await portal.exchange.close(kind.collection, listing_id, action, session.token)
+        await portal.exchange.close(
+            kind.collection, listing_id, action, session.token, through_match_id
+        )
     except Problem as problem:
         return portal.refused(
             problem,

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
+from services.portal import labels
 from services.portal.clients.base import Page, optional, unless_refused
 from services.portal.clients.directory import Organisation, Person
 from services.portal.clients.exchange import Collection
@@ -101,7 +102,21 @@ async def listing_page(listing_id: str, portal: Portal) -> HTMLResponse:
         return _not_found(portal, "Dieses Angebot bzw. Gesuch gibt es nicht.")
     organisation = await optional(portal.directory.organisation(listing.organisation_id))
     me = await _me(portal)  # it decides whether the page offers to close it
-    return portal.page("listing.html", listing=listing, organisation=organisation, me=me)
+    # "Erledigt" asks through which of its matches (only its organisation sees them)
+    matches = None
+    if me is not None and portal.token and listing.status == "open":
+        matches = await optional(
+            portal.exchange.matches(listing.organisation_id, portal.token, limit=100)
+        )
+    own = [m for m in matches.items if listing.id in (m.offer.id, m.request.id)] if matches else []
+    return portal.page(
+        "listing.html",
+        listing=listing,
+        organisation=organisation,
+        me=me,
+        listing_matches=own,
+        without_the_network=labels.WITHOUT_THE_NETWORK,
+    )
 
 
 @router.get("/events/{event_id}")

@@ -158,6 +158,18 @@ class Withdrawal(Payload):
     )
 
 
+class Fulfilment(Payload):
+    """What a fulfilled listing adds to its facts (after them on the wire)."""
+
+    through_match_id: str | None = Field(
+        None,
+        description="The match (`match_id` of `exchange.match.found`) through which the listing "
+        "was fulfilled, as its organisation says; none when it was fulfilled without the network "
+        "or the organisation did not say.",
+        examples=["01a20175-6dcf-7d04-889d-7561596255aa"],
+    )
+
+
 class OfferPosted(OfferFacts):
     """A partner organisation offers a resource to the network."""
 
@@ -177,7 +189,7 @@ class OfferWithdrawn(Withdrawal, OfferFacts):
     routing_key: ClassVar[str] = "exchange.offer.withdrawn"
 
 
-class OfferFulfilled(OfferFacts):
+class OfferFulfilled(Fulfilment, OfferFacts):
     """An offer found its taker; it is closed."""
 
     routing_key: ClassVar[str] = "exchange.offer.fulfilled"
@@ -202,10 +214,68 @@ class RequestWithdrawn(Withdrawal, RequestFacts):
     routing_key: ClassVar[str] = "exchange.request.withdrawn"
 
 
-class RequestFulfilled(RequestFacts):
+class RequestFulfilled(Fulfilment, RequestFacts):
     """A request was met; it is closed."""
 
     routing_key: ClassVar[str] = "exchange.request.fulfilled"
+
+
+class MatchSide(StrEnum):
+    """One side of a match: the organisation of the offer, or that of the request."""
+
+    OFFER = "offer"
+    REQUEST = "request"
+
+
+class MatchVerdict(StrEnum):
+    """What one side of a match said of it."""
+
+    FITS = "fits"
+    DOES_NOT_FIT = "does_not_fit"
+
+
+class RatingChannel(StrEnum):
+    """Where a rating was given: a link in the match email, or the portal."""
+
+    EMAIL = "email"
+    PORTAL = "portal"
+
+
+class MatchRated(Payload):
+    """One side of a match rated it: it fits ("passt") or not; the latest rating counts."""
+
+    routing_key: ClassVar[str] = "exchange.match.rated"
+
+    match_id: str = Field(
+        description="`match_id` of the rated match (see `exchange.match.found`).",
+        examples=["01a20175-6dcf-7d04-889d-7561596255aa"],
+    )
+    offer_id: str = Field(
+        description="`listing_id` of the offer.", examples=["01a20175-6d8a-7156-84fd-a785183d790f"]
+    )
+    request_id: str = Field(
+        description="`listing_id` of the request.",
+        examples=["01a20175-6df1-7fe3-97ab-ab3800dc37cb"],
+    )
+    category: ListingCategory = Field(
+        description="The category both listings share.", examples=["language_partner"]
+    )
+    side: MatchSide = Field(
+        description="Who rated: the organisation of the `offer` or that of the `request`.",
+        examples=["request"],
+    )
+    verdict: MatchVerdict = Field(
+        description="`fits` or `does_not_fit`; replaces an earlier verdict of the same side.",
+        examples=["fits"],
+    )
+    via: RatingChannel = Field(
+        description="`email` (a signed link in the match email) or `portal`.", examples=["email"]
+    )
+    rated_at: dt.datetime = Field(
+        description="When the side rated (UTC).", examples=["2026-05-18T09:30:00Z"]
+    )
+
+    subject_field: ClassVar[str] = "match_id"
 
 
 class MatchReasonKind(StrEnum):
@@ -311,22 +381,28 @@ EXCHANGE_EVENTS: tuple[type[Payload], ...] = (
     MatchFound,
     OfferUpdated,
     RequestUpdated,
+    MatchRated,
 )
 
 __all__ = [
     "EXCHANGE_EVENTS",
+    "Fulfilment",
     "ListingCategory",
     "ListingFacts",
     "ListingKind",
     "ListingStatus",
     "MatchFound",
+    "MatchRated",
     "MatchReason",
     "MatchReasonKind",
+    "MatchSide",
+    "MatchVerdict",
     "OfferFacts",
     "OfferFulfilled",
     "OfferPosted",
     "OfferUpdated",
     "OfferWithdrawn",
+    "RatingChannel",
     "RequestFacts",
     "RequestFulfilled",
     "RequestPosted",

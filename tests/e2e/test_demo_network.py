@@ -18,6 +18,7 @@ from services.exchange.app import create_app as create_exchange
 from services.exchange.settings import ExchangeSettings
 from tests.conftest import new_database_name
 from tests.support.infra import RabbitVhost
+from tests.support.match_feedback import MATCH_FEEDBACK_SECRET
 from tests.support.services import ADMIN_EMAIL, ADMIN_PASSWORD, serving
 from tests.support.waiting import until_ready
 
@@ -31,6 +32,7 @@ async def test_the_demo_loads_partners_listings_with_a_match_and_events_once(
     common: dict[str, Any] = {
         "_env_file": None,
         "environment": "test",
+        "match_feedback_secret": MATCH_FEEDBACK_SECRET,
         "mongodb_url": mongo_url,
         "rabbitmq_url": rabbit.url,
         "outbox_poll_seconds": 0.2,

@@ -35,11 +35,15 @@ from shared.contracts.base import EVENTS_EXCHANGE, TYPE_PREFIX
 from tests.conftest import new_database_name
 from tests.integration.calendar_fixtures import Partners
 from tests.integration.exchange_fixtures import GERMAN_PRACTICE, Network
-from tests.integration.notifier_fixtures import NotifierFactory, ServedNotifier
+from tests.integration.notifier_fixtures import (
+    NotifierFactory,
+    ServedNotifier,
+)
 from tests.support.amqp import StreamTap
 from tests.support.broker_accounts import BrokerAccounts
 from tests.support.infra import ROOT
 from tests.support.mail import MailServer
+from tests.support.match_feedback import MATCH_FEEDBACK_SECRET
 from tests.support.services import ADMIN_EMAIL, ADMIN_PASSWORD, log_in, running, serving
 from tests.support.waiting import until_ready as wait_ready
 
@@ -95,6 +99,7 @@ async def city(
             ExchangeSettings(
                 _env_file=None,
                 environment="test",
+                match_feedback_secret=MATCH_FEEDBACK_SECRET,
                 mongodb_url=mongo_url,
                 mongodb_database=new_database_name(),
                 rabbitmq_url=accounts.url("exchange"),

@@ -20,6 +20,7 @@ import httpx
 
 from shared.ids import new_id
 from tests.fuzz.stack import API_SERVICES, Stack
+from tests.support.waiting import eventually
 
 ROLES = ("anonymous", "stranger", "owner", "office")
 #: A route's outcome for each role, in ROLES order: ok (2xx), 401, 403, 404 (hidden), or the
@@ -78,6 +79,13 @@ TABLE: dict[str, tuple[str, str, str, str]] = {
     "exchange POST /requests/{listing_id}/withdraw": OWNER_AND_OFFICE,
     "exchange POST /requests/{listing_id}/fulfil": OWNER_AND_OFFICE,
     "exchange GET /matches": OWNER_AND_OFFICE,
+    # a stranger is not even told that the match exists
+    "exchange POST /matches/{match_id}/rating": ("401", "404", "ok", "ok"),
+    # a made-up feedback link: refused alike for everyone (the signed token is the permission)
+    "exchange GET /match-feedback": ("400", "400", "400", "400"),
+    "exchange POST /match-feedback": ("400", "400", "400", "400"),
+    "exchange GET /reports/match-precision": OFFICE_ONLY,
+    "exchange GET /reports/fulfilments": OFFICE_ONLY,
     # notifier
     "notifier POST /subscriptions": OWNER_AND_OFFICE,
     "notifier GET /subscriptions": OWNER_AND_OFFICE,
@@ -128,7 +136,24 @@ class World:
         world = cls(stack, owner, stranger_org, host, {"organisation_id": owner})
         world.ids.update(await world.fresh("any", owner))
         world.ids["request_id"] = await stack.listing("requests", owner)
+        world.ids["match_id"] = await world.match_with(host)
         return world
+
+    async def match_with(self, other: str) -> str:
+        """A match of the owner's offers with a request `other` posts."""
+        await self.stack.listing("requests", other)
+        found: list[str] = []
+
+        async def matched() -> bool:
+            response = await self.stack.clients["exchange"].get(
+                "/matches", params={"organisation": self.owner}, headers=self.stack.admin
+            )
+            items = response.json()["items"]
+            found[:] = [m["id"] for m in items if m["request"]["organisation_id"] == other]
+            return bool(found)
+
+        await eventually(matched)
+        return found[0]
 
     async def fresh(self, route: str, owner: str) -> dict[str, str]:
         """New resources of `owner` for what the route's path names (a new organisation when
@@ -233,6 +258,11 @@ def request_for(route: str, world: World) -> dict[str, Any]:
         "directory POST /invitations/accept": {"json": {"token": "not-a-token"}},
         "notifier POST /subscriptions/confirm": {"params": {"token": "not-a-token"}},
         "exchange GET /matches": {"params": {"organisation": owner}},
+        "exchange POST /matches/{match_id}/rating": {
+            "json": {"organisation_id": owner, "verdict": "fits"}
+        },
+        "exchange GET /match-feedback": {"params": {"token": "not-a-feedback-token"}},
+        "exchange POST /match-feedback": {"json": {"token": "not-a-feedback-token"}},
         "notifier GET /subscriptions/confirm": {"params": {"token": "not-a-token"}},
         "notifier GET /unsubscribe": {"params": {"token": "not-a-token"}},
         "notifier POST /unsubscribe": {"params": {"token": "not-a-token"}},

@@ -25,6 +25,7 @@ from shared.mongo import Document
 from tests.conftest import new_database_name
 from tests.support.amqp import StreamTap
 from tests.support.infra import RabbitVhost
+from tests.support.match_feedback import MATCH_FEEDBACK_SECRET
 from tests.support.services import (
     BehindTheDirectory,
     RunningService,
@@ -154,6 +155,7 @@ def exchange_settings(mongo_url: str, rabbit_url: str, directory_url: str) -> Ex
     return ExchangeSettings(
         _env_file=None,
         environment="test",
+        match_feedback_secret=MATCH_FEEDBACK_SECRET,
         mongodb_url=mongo_url,
         mongodb_database=new_database_name(),
         rabbitmq_url=rabbit_url,

@@ -23,6 +23,7 @@ from tests.conftest import RUN_ID, new_database_name
 from tests.integration.conftest import PORTAL
 from tests.support.infra import RabbitVhost, create_vhost, delete_vhost, free_port
 from tests.support.mail import MailServer
+from tests.support.match_feedback import MATCH_FEEDBACK_SECRET
 from tests.support.services import serving, serving_with_admin
 from tests.support.waiting import eventually as wait_until
 from tests.support.waiting import until_ready as wait_ready
@@ -101,6 +102,7 @@ def notifier_environment(
         "SMTP_PORT": str(smtp_port),
         "SMTP_TIMEOUT_SECONDS": "3",
         "SIGNING_SECRET": SIGNING_SECRET,
+        "MATCH_FEEDBACK_SECRET": MATCH_FEEDBACK_SECRET,
         "PUBLIC_BASE_URL": PORTAL,
         "RETRY_BASE_SECONDS": "0.25",
         "RETRY_MAX_SECONDS": "1",

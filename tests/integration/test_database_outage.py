@@ -28,6 +28,7 @@ from shared.messaging import while_database_unavailable
 from tests.conftest import RUN_ID, new_database_name
 from tests.integration.notifier_fixtures import SIGNING_SECRET
 from tests.support.infra import ROOT, MongoServer, RabbitVhost, embedded_mongo_server
+from tests.support.match_feedback import MATCH_FEEDBACK_SECRET
 from tests.support.portal import portal_app
 from tests.support.services import running, serving
 from tests.support.waiting import until_ready
@@ -88,6 +89,7 @@ async def services_on(
     because the others fetch its token keys."""
     common: dict[str, Any] = {
         "environment": "test",
+        "match_feedback_secret": MATCH_FEEDBACK_SECRET,
         "mongodb_url": server.url,
         "mongodb_timeout_ms": TIMEOUT_MS,
         "rabbitmq_url": rabbit.url,

@@ -4,15 +4,20 @@ one click on the unsubscribe link stops further emails of that kind."""
 from __future__ import annotations
 
 import json
+import re
+import time
 
 import httpx
 
 from shared.contracts.base import EVENTS_EXCHANGE
+from shared.contracts.exchange import MatchSide, MatchVerdict
+from shared.match_feedback import FeedbackSigner
 from shared.pages import Paging
 from tests.integration.notifier_fixtures import ServedDirectory, ServedNotifier
 from tests.support.amqp import StreamTap, publish
 from tests.support.events import match_found
-from tests.support.mail import MailServer, tagged
+from tests.support.mail import MailServer, link_token, tagged
+from tests.support.match_feedback import MATCH_FEEDBACK_SECRET
 from tests.support.waiting import eventually as wait_until
 
 
@@ -50,6 +55,16 @@ async def test_a_match_emails_both_organisations_in_their_language_and_one_click
         assert mail.header("List-Unsubscribe-Post") == "List-Unsubscribe=One-Click"
         assert mail.header("List-Unsubscribe").startswith(f"<{url}/unsubscribe?token=")
         assert "http://portal.test/matches/" in mail.text
+    # each asks whether it fits, with a signed link per answer for its own side
+    signer = FeedbackSigner(MATCH_FEEDBACK_SECRET)
+    for mail, side in ((to_anadolu, MatchSide.OFFER), (to_mriya, MatchSide.REQUEST)):
+        pattern = r"http://portal\.test/treffer-bewerten\?token=\S+"
+        links = re.findall(pattern, mail.text)
+        claims = [signer.verify(link_token(link), now=int(time.time())) for link in links]
+        assert [(c.match_id, c.side, c.verdict) for c in claims] == [
+            (match_event.subject, side, MatchVerdict.FITS),
+            (match_event.subject, side, MatchVerdict.DOES_NOT_FIT),
+        ]
     # the public stream says that it was sent, never to whom
     for event in sent:
         body = json.dumps(event)

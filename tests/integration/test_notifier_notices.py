@@ -45,7 +45,6 @@ async def test_an_editor_switches_match_emails_on_again_after_a_colleague_unsubs
                 "notice": "match_found",
                 "enabled": True,
                 "disabled_at": None,
-        "cadence": "immediate",
                 "cadence": "immediate",
             },
             {

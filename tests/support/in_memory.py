@@ -11,6 +11,7 @@ from services.exchange.domain import Listing
 from services.exchange.repository import (
     ListingChange,
     ListingFilters,
+    MatchChange,
     ProjectedOrganisation,
     RecordedMatch,
 )
@@ -124,8 +125,44 @@ class InMemoryExchangeStore:
     async def matches_of(
         self, organisation_id: str, paging: Paging
     ) -> tuple[list[RecordedMatch], int]:
-        found = [m for m in self.matches.values() if organisation_id in m.organisation_ids]
+        found = [
+            m
+            for m in self.matches.values()
+            if organisation_id in m.organisation_ids and organisation_id not in m.dismissed_by
+        ]
+        found.sort(key=lambda m: (m.found_at, m.match_id), reverse=True)
         return paging.page_of(found)
+
+    async def get_match(self, match_id: str) -> RecordedMatch | None:
+        return next((m for m in self.matches.values() if m.match_id == match_id), None)
+
+    async def update_match(
+        self, match_id: str, change: MatchChange, correlation_id: str | None
+    ) -> RecordedMatch | None:
+        current = await self.get_match(match_id)
+        if current is None:
+            return None
+        changed = change(current)
+        if changed is None:
+            return current
+        match, events = changed
+        self.matches[match.pair_id] = match
+        self.published.extend(events)
+        return match
+
+    async def matches_rated_since(self, since: dt.datetime) -> list[RecordedMatch]:
+        return [
+            m
+            for m in self.matches.values()
+            if m.last_rated_at is not None and m.last_rated_at >= since
+        ]
+
+    async def listings_fulfilled_since(self, since: dt.datetime) -> list[Listing]:
+        return [
+            listing
+            for listing in self.listings.values()
+            if listing.status is ListingStatus.FULFILLED and listing.updated_at >= since
+        ]
 
     async def get_organisation(self, organisation_id: str) -> ProjectedOrganisation | None:
         return self.organisations.get(organisation_id)

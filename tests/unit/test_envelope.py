@@ -37,10 +37,14 @@ from shared.contracts.exchange import (
     ListingCategory,
     ListingStatus,
     MatchFound,
+    MatchRated,
+    MatchSide,
+    MatchVerdict,
     OfferFulfilled,
     OfferPosted,
     OfferUpdated,
     OfferWithdrawn,
+    RatingChannel,
     RequestFulfilled,
     RequestPosted,
     RequestUpdated,
@@ -159,7 +163,10 @@ SAMPLES: list[Payload] = [
     RequestWithdrawn(
         **{**LISTING, "status": ListingStatus.EXPIRED}, reason=WithdrawalReason.EXPIRED
     ),
-    RequestFulfilled(**{**LISTING, "status": ListingStatus.FULFILLED}),
+    RequestFulfilled(
+        **{**LISTING, "status": ListingStatus.FULFILLED},
+        through_match_id="01a20175-6dcf-7d04-889d-7561596255aa",
+    ),
     MatchFound(
         match_id="01a20175-6dcf-7d04-889d-7561596255aa",
         offer_id="01a20175-6d8a-7156-84fd-a785183d790f",
@@ -175,6 +182,16 @@ SAMPLES: list[Payload] = [
     ),
     OfferUpdated(**LISTING, changed_fields=["description", "tags"]),
     RequestUpdated(**LISTING, changed_fields=["languages"]),
+    MatchRated(
+        match_id="01a20175-6dcf-7d04-889d-7561596255aa",
+        offer_id="01a20175-6d8a-7156-84fd-a785183d790f",
+        request_id="01a20175-6df1-7fe3-97ab-ab3800dc37cb",
+        category=ListingCategory.LANGUAGE_PARTNER,
+        side=MatchSide.REQUEST,
+        verdict=MatchVerdict.DOES_NOT_FIT,
+        via=RatingChannel.EMAIL,
+        rated_at=NOW,
+    ),
     NotificationSent(**OUTCOME),
     NotificationFailed(**OUTCOME, error="550 5.1.1 <jana@example.org>: Recipient address rejected"),
     SendEmail(

@@ -277,3 +277,22 @@ def test_why_a_match_fits_is_told_in_the_readers_language() -> None:
 def test_a_match_without_reason_details_falls_back_to_the_german_reasons() -> None:
     rendered = render_email(context(Template.MATCH_FOUND, "tr"))
     assert "both German" in rendered.text
+
+
+def test_a_match_email_asks_whether_it_fits_with_a_link_per_answer() -> None:
+    feedback = {
+        "fits": "https://portal.example.org/treffer-bewerten?token=yes",
+        "does_not_fit": "https://portal.example.org/treffer-bewerten?token=no",
+        "maybe": "javascript:alert(1)",
+    }
+    german = render_email(context(Template.MATCH_FOUND, "de", feedback_urls=feedback))
+    assert "Passt dieser Vorschlag?" in german.text
+    assert "Passt: https://portal.example.org/treffer-bewerten?token=yes" in german.text
+    assert "Passt nicht: https://portal.example.org/treffer-bewerten?token=no" in german.text
+    assert 'href="https://portal.example.org/treffer-bewerten?token=no"' in german.html
+    assert "javascript" not in german.html
+    ukrainian = render_email(context(Template.MATCH_FOUND, "uk", feedback_urls=feedback))
+    assert "Не підходить: https://portal.example.org/treffer-bewerten?token=no" in ukrainian.text
+    # without links (no key configured) the email does not ask
+    plain = render_email(context(Template.MATCH_FOUND, "de"))
+    assert "Passt dieser Vorschlag?" not in plain.text

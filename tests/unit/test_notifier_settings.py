@@ -15,6 +15,7 @@ PUBLIC = "https://integrationsnetz.stadt-am-fluss.example"
 PRODUCTION: dict[str, Any] = {
     "environment": "production",
     "signing_secret": "a-real-signing-secret-of-32-characters-or-more",
+    "match_feedback_secret": "a-real-match-feedback-secret-of-32-characters-or-more",
     "rabbitmq_url": "amqp://notifier:s3cret@rabbitmq:5672/",
     "public_base_url": PUBLIC,
     "notifier_public_url": f"{PUBLIC}/notifier",

@@ -81,8 +81,15 @@ def test_a_development_signing_secret_is_refused_outside_development() -> None:
     with pytest.raises(ValidationError, match="SIGNING_SECRET"):
         NotifierSettings(_env_file=None, environment="test")
     with pytest.raises(ValidationError, match="at least 32 characters"):
-        NotifierSettings(_env_file=None, environment="test", signing_secret="short-secret")
-    settings = NotifierSettings(_env_file=None, environment="test", signing_secret=SECRET)
+        NotifierSettings(
+            _env_file=None,
+            environment="test",
+            signing_secret="short-secret",
+            match_feedback_secret=SECRET,
+        )
+    settings = NotifierSettings(
+        _env_file=None, environment="test", signing_secret=SECRET, match_feedback_secret=SECRET
+    )
     assert settings.port == 8004
     assert settings.notifier_public_url == "http://127.0.0.1:8004"
     assert settings.sender_address.addr_spec == "noreply@integrationsnetz.local"

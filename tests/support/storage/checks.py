@@ -451,6 +451,30 @@ async def _check_in_with_null(coll: Coll) -> tuple[bool, str]:
     return ex.result("$in [0, None] matched zero, null and missing; counted 3 and 2")
 
 
+async def _check_nin_on_lists(coll: Coll) -> tuple[bool, str]:
+    """17. `$nin` on a list of strings, beside `$all` on an indexed list and a sort, matches
+    documents whose list lacks the value, is empty or is missing (find and count): the
+    exchange hides a match from the side that said it does not fit this way."""
+    await coll.create_index([("orgs", ASCENDING), ("at", DESCENDING)])
+    await coll.insert_many(
+        [
+            {"_id": "missing", "orgs": ["x", "y"], "at": 1},
+            {"_id": "empty", "orgs": ["x", "y"], "at": 2, "gone": []},
+            {"_id": "by-x", "orgs": ["x", "y"], "at": 3, "gone": ["x"]},
+            {"_id": "by-y", "orgs": ["x", "y"], "at": 4, "gone": ["y"]},
+            {"_id": "by-both", "orgs": ["x", "y"], "at": 5, "gone": ["x", "y"]},
+            {"_id": "other", "orgs": ["z"], "at": 6, "gone": []},
+        ]
+    )
+    flt: Doc = {"orgs": {"$all": ["x"]}, "gone": {"$nin": ["x"]}}
+    ex = Expect()
+    ex.equal(
+        "find", await ids_of(coll, flt, sort=[("at", DESCENDING)]), ["by-y", "empty", "missing"]
+    )
+    ex.equal("count", await coll.count_documents(flt), 3)
+    return ex.result("$nin [x] matched by-y, empty and missing; counted 3")
+
+
 async def _check_revision_guarded_replace(coll: Coll) -> tuple[bool, str]:
     """14. replace_one({_id, revision: {$lt: n}}) replaces only an older revision; of many
     concurrent guarded replaces of one document the highest revision stays
@@ -631,4 +655,5 @@ CHECKS: Final[list[tuple[str, Check]]] = [
     ("lease_renewed_and_released_by_token", _check_lease_token),
     ("inbox_attempts_and_expiry", _check_attempts_and_expiry),
     ("bulk_claim_and_release", _check_bulk_claim_and_release),
+    ("nin_on_lists_matches_missing", _check_nin_on_lists),
 ]
