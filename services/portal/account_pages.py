@@ -93,6 +93,7 @@ async def my_page(portal: Portal, session: SignedIn) -> Response:
         matches=found["matches"],
         conflicts=found["conflicts"],
         notices=found["notices"],
+        notice_cadences=labels.NOTICE_CADENCES,
         subscriptions=found["subscriptions"],
     )
 
@@ -103,11 +104,15 @@ async def change_notice(
     session: SignedIn,
     organisation_id: Annotated[str, Form(min_length=1, max_length=100, pattern=r"^[\w-]+$")],
     notice: Annotated[str, Form(pattern=r"^(match_found|conflict_detected)$")],
-    enabled: Annotated[bool, Form()],
+    enabled: Annotated[bool | None, Form()] = None,
+    cadence: Annotated[str | None, Form(pattern=r"^(immediate|daily|weekly)$")] = None,
 ) -> Response:
-    """Switch an organisation's default email notice on or off (the buttons on /me)."""
+    """Switch an organisation's default email notice on or off, or choose how often match
+    notices come (the buttons on /me)."""
     try:
-        await portal.notifier.switch_notice(organisation_id, notice, enabled, session.token)
+        await portal.notifier.switch_notice(
+            organisation_id, notice, session.token, enabled=enabled, cadence=cadence
+        )
     except Problem as problem:
         return portal.refused(problem, "notice.switch", title="Nicht geändert", link=BACK_TO_ME)
     return see(f"/me#benachrichtigungen-{organisation_id}")

@@ -119,6 +119,12 @@ EMAIL_LANGUAGES = {
 }
 TOPICS = {"offers": "Neue Angebote", "requests": "Neue Gesuche", "events": "Neue Termine"}
 DELIVERIES = {"immediate": "sofort", "daily": "täglich", "weekly": "wöchentlich"}
+#: How often match notices come (the best three of a listing at once, or in a summary).
+NOTICE_CADENCES = {
+    "immediate": "sofort (höchstens eine E-Mail pro Eintrag und Tag)",
+    "daily": "täglich als Übersicht",
+    "weekly": "wöchentlich als Übersicht",
+}
 EMAIL_TEMPLATES = {
     "match_found": "Treffer in der Börse",
     "conflict_detected": "Terminüberschneidung",
@@ -127,6 +133,7 @@ EMAIL_TEMPLATES = {
     "event_rescheduled": "Termin verschoben",
     "event_cancelled": "Termin abgesagt",
     "digest": "Übersicht (täglich/wöchentlich)",
+    "match_summary": "Übersicht passender Einträge",
     "subscription_confirmation": "Bestätigung eines Abonnements",
     "invitation": "Einladung",
     "password_reset": "Passwort zurücksetzen",

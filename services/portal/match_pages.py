@@ -6,6 +6,7 @@ fetch every link in an email record nothing), and the office's figures."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Query
@@ -14,6 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from services.portal import labels
 from services.portal.backends import BackendUnavailableError
 from services.portal.clients.base import Problem, optional
+from services.portal.clients.exchange import Match, Side
 from services.portal.web import BACK_TO_ME, Portal, SignedIn, see
 from shared.ids import ENTITY_ID_PATTERN
 
@@ -34,9 +36,35 @@ def matches_path(organisation_id: str) -> str:
     return f"/organisations/{organisation_id}/treffer"
 
 
+@dataclass(frozen=True)
+class OwnListing:
+    """One listing of the organisation with its matches, best fit first."""
+
+    kind: str
+    listing: Side
+    matches: list[Match]
+
+
+def ranked_by_own_listing(matches: list[Match], organisation_id: str) -> list[OwnListing]:
+    """The matches grouped by the organisation's own offer or request, each group best first
+    (the listing with the newest match first, as the exchange lists them)."""
+    groups: dict[str, OwnListing] = {}
+    for match in matches:
+        side = match.side_of(organisation_id)
+        if side is None:
+            continue
+        own = match.offer if side == "offer" else match.request
+        group = groups.setdefault(own.id, OwnListing(side, own, []))
+        group.matches.append(match)
+    for group in groups.values():
+        group.matches.sort(key=lambda match: -match.score)
+    return list(groups.values())
+
+
 @router.get("/organisations/{organisation_id}/treffer")
 async def matches_page(organisation_id: EntityPath, portal: Portal, session: SignedIn) -> Response:
-    """The organisation's matches, newest first; one its side rated "passt nicht" is gone."""
+    """The organisation's matches by its own listings, each best fit first; one its side
+    rated "passt nicht" is gone."""
     try:
         found, organisation = await asyncio.gather(
             portal.exchange.matches(organisation_id, session.token, limit=PAGE_SIZE),
@@ -47,6 +75,7 @@ async def matches_page(organisation_id: EntityPath, portal: Portal, session: Sig
     return portal.page(
         "matches.html",
         matches=found,
+        groups=ranked_by_own_listing(found.items, organisation_id),
         organisation_id=organisation_id,
         organisation_name=organisation.name if organisation else "",
         verdicts=labels.VERDICTS,

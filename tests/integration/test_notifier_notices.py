@@ -137,3 +137,37 @@ async def test_notices_are_only_for_the_organisations_own_editors_and_bad_input_
     # nothing above changed a thing
     notices = (await client.get(notices_url, headers=admin)).json()["notices"]
     assert all(n["enabled"] for n in notices)
+
+
+async def test_match_notices_can_come_as_a_weekly_summary_and_clash_notices_cannot(
+    served_directory: ServedDirectory, notifier: ServedNotifier
+) -> None:
+    linde = await served_directory.register("Nachbarschaftstreff Linde")
+    await notifier.knows_organisations(linde["id"])
+    editor = served_directory.editor_of(linde["id"])
+    notices_url = f"/organisations/{linde['id']}/notices"
+
+    weekly = await notifier.client.put(
+        f"{notices_url}/match_found", json={"cadence": "weekly"}, headers=editor
+    )
+    assert weekly.status_code == 200, weekly.text
+    assert weekly.json()["cadence"] == "weekly"
+    assert weekly.json()["enabled"] is True
+    refused = assert_problem(
+        await notifier.client.put(
+            f"{notices_url}/conflict_detected", json={"cadence": "daily"}, headers=editor
+        ),
+        422,
+    )
+    assert refused["type"].endswith("cadence-not-offered")
+    assert_problem(
+        await notifier.client.put(
+            f"{notices_url}/match_found", json={"cadence": "hourly"}, headers=editor
+        ),
+        422,
+    )
+    shown = (await notifier.client.get(notices_url, headers=editor)).json()["notices"]
+    assert [(n["notice"], n["cadence"]) for n in shown] == [
+        ("match_found", "weekly"),
+        ("conflict_detected", "immediate"),
+    ]

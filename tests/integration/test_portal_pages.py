@@ -61,6 +61,9 @@ async def test_switching_a_notice_while_the_notifier_is_down_answers_503_with_a_
             "/me/notices", data=form, headers={"Origin": "https://evil.example"}
         )
         unknown = await client.post("/me/notices", data={**form, "notice": "newsletter"})
+        weekly = {"organisation_id": "org-1", "notice": "match_found", "cadence": "weekly"}
+        cadence = await client.post("/me/notices", data=weekly)
+        hourly = await client.post("/me/notices", data={**weekly, "cadence": "hourly"})
         client.cookies.clear()
         signed_out = await client.post("/me/notices", data=form)
     assert response.status_code == 503
@@ -68,5 +71,7 @@ async def test_switching_a_notice_while_the_notifier_is_down_answers_503_with_a_
     assert foreign.status_code == 403
     assert unknown.status_code == 422
     assert unknown.headers["content-type"].startswith("text/html")
+    assert cadence.status_code == 503
+    assert hourly.status_code == 422
     assert signed_out.status_code == 303
     assert signed_out.headers["location"] == "/login"

@@ -39,6 +39,7 @@ class Match(View):
     offer: Side = Side()
     request: Side = Side()
     reasons: list[str] = Field(default_factory=list)
+    score: float = 0.0
     #: Each side's latest rating, by side (`offer`, `request`).
     ratings: dict[str, Rating] = Field(default_factory=dict)
 

@@ -32,6 +32,7 @@ class Notice(View):
     notice: str = ""
     enabled: bool = True
     disabled_at: str | None = None
+    cadence: str = "immediate"
 
 
 class Notices(View):
@@ -72,10 +73,18 @@ class NotifierClient(ServiceClient):
         )
 
     async def switch_notice(
-        self, organisation_id: str, notice: str, enabled: bool, token: str
+        self,
+        organisation_id: str,
+        notice: str,
+        token: str,
+        *,
+        enabled: bool | None = None,
+        cadence: str | None = None,
     ) -> None:
         path = f"/organisations/{organisation_id}/notices/{notice}"
-        await self._call("PUT", path, json={"enabled": enabled}, token=token)
+        change = {"enabled": enabled, "cadence": cadence}
+        body = {key: value for key, value in change.items() if value is not None}
+        await self._call("PUT", path, json=body, token=token)
 
     async def deliveries(self, token: str, **params: Any) -> Page[Delivery]:
         return await self._page(Delivery, "/deliveries", params=params, token=token)
