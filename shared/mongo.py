@@ -88,6 +88,11 @@ class CollectionIndexes:
     indexes: Sequence[IndexModel] = field(default_factory=tuple)
 
 
+def ascending_indexes(*fields: str) -> tuple[IndexModel, ...]:
+    """One single-field ascending index on each of `fields`, in that order."""
+    return tuple(IndexModel([(name, ASCENDING)]) for name in fields)
+
+
 @dataclass(frozen=True)
 class HotQuery:
     """A filter that runs per posting, per email or per poll: an index must serve it, or its cost

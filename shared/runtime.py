@@ -17,7 +17,6 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from faststream.rabbit import RabbitBroker
-from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.dispatch import register_consumer
@@ -35,6 +34,7 @@ from shared.mongo import (
     OUTBOX_INDEXES,
     CollectionIndexes,
     Document,
+    ascending_indexes,
     create_mongo_client,
     ensure_indexes,
     ping,
@@ -108,9 +108,7 @@ class ServiceRuntime:
         if self._consumers_registered:
             raise RuntimeError(f"{self.service}.{purpose}: the consumers are already running")
         if not self._queues:  # the first consumer brings the inbox and its sweep
-            self._indexes.append(
-                CollectionIndexes(INBOX, (IndexModel([(INBOX_DONE_FIELD, ASCENDING)]),))
-            )
+            self._indexes.append(CollectionIndexes(INBOX, ascending_indexes(INBOX_DONE_FIELD)))
             self.add_periodic("inbox-sweep", self.settings.inbox_sweep_seconds, self._sweep_inbox)
         return self._queues.setdefault(purpose, Subscriptions(self.service, purpose))
 

@@ -45,6 +45,9 @@ from shared.contracts.calendar import (
     EventStatus,
 )
 
+#: What an event takes over just as the organiser gave it, on planning and on editing alike.
+AS_GIVEN = ("title", "description", "district", "audience", "languages", "fields", "visibility")
+
 
 def _recurrence(
     recurrence: RecurrenceInput | None, timezone: str, all_day: bool
@@ -99,8 +102,7 @@ def plan_event(
     )
     event = Event(
         id=event_id,
-        title=data.title,
-        description=data.description,
+        **{name: getattr(data, name) for name in AS_GIVEN},
         organisation_id=data.organisation_id,
         co_organiser_ids=accepted,
         invited_organiser_ids=invited,
@@ -109,11 +111,6 @@ def plan_event(
         all_day=all_day,
         timezone=data.timezone,
         venue=data.venue.venue() if data.venue else None,
-        district=data.district,
-        audience=data.audience,
-        languages=data.languages,
-        fields=data.fields,
-        visibility=data.visibility,
         rrule=rule,
         exdates=exdates,
         created_at=now,
@@ -200,11 +197,9 @@ def change_event(
         "rrule": rule,
         "exdates": exdates,
     }
-    for name in ("title", "description", "district", "audience", "languages", "fields"):
+    for name in AS_GIVEN:
         if name in given:
             update[name] = getattr(patch, name)
-    if "visibility" in given:
-        update["visibility"] = patch.visibility
     if "co_organiser_ids" in given and patch.co_organiser_ids is not None:
         update["co_organiser_ids"], update["invited_organiser_ids"] = co_organisers(
             patch.co_organiser_ids, event.organisation_id, event.co_organiser_ids, consents

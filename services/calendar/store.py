@@ -9,7 +9,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 
-from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
@@ -32,7 +32,7 @@ from shared.contracts.base import Payload
 from shared.contracts.calendar import ConflictKind, EventStatus, Venue
 from shared.contracts.directory import OrganisationFacts
 from shared.contracts.vocabulary import Audience
-from shared.mongo import CollectionIndexes, Document
+from shared.mongo import CollectionIndexes, Document, ascending_indexes
 from shared.outbox import ConcurrentUpdateError, OutboxWriter
 from shared.pages import Paging
 from shared.projection import apply_revision, projected_organisation
@@ -51,30 +51,11 @@ OUTBOX_COLLECTIONS = (EVENTS,)
 INDEXES = (
     CollectionIndexes(
         EVENTS,
-        (
-            IndexModel([("window_key", ASCENDING)]),
-            IndexModel([("room_key", ASCENDING)]),
-            IndexModel([("audience_key", ASCENDING)]),
-            IndexModel([("organisation_id", ASCENDING)]),
-            IndexModel([("import_id", ASCENDING)]),
-        ),
+        ascending_indexes("window_key", "room_key", "audience_key", "organisation_id", "import_id"),
     ),
-    CollectionIndexes(
-        CONFLICTS,
-        (
-            IndexModel([("state", ASCENDING)]),
-            # Each save looks up the conflicts of its event by these two scalar fields.
-            IndexModel([("event_id", ASCENDING)]),
-            IndexModel([("other_event_id", ASCENDING)]),
-        ),
-    ),
-    CollectionIndexes(
-        IMPORTS,
-        (
-            IndexModel([("next_fetch_s", ASCENDING)]),
-            IndexModel([("organisation_id", ASCENDING)]),
-        ),
-    ),
+    # Each save looks up the conflicts of its event by the two scalar event id fields.
+    CollectionIndexes(CONFLICTS, ascending_indexes("state", "event_id", "other_event_id")),
+    CollectionIndexes(IMPORTS, ascending_indexes("next_fetch_s", "organisation_id")),
 )
 
 

@@ -16,7 +16,7 @@ from services.directory.domain import Organisation
 from services.directory.people import OneTimeToken, PendingInvitation, Person, TokenPurpose
 from services.directory.repository import AddressTakenError, Change, Entity, OrganisationQuery
 from shared.contracts.base import Payload
-from shared.mongo import CollectionIndexes, Document, Search
+from shared.mongo import CollectionIndexes, Document, Search, ascending_indexes
 from shared.outbox import OutboxWriter
 from shared.pages import Paging
 from shared.text import fold, query_terms, search_terms
@@ -34,34 +34,26 @@ INDEXES = (
         ORGANISATIONS,
         (
             IndexModel([("status", ASCENDING), ("name_key", ASCENDING)]),
-            IndexModel([("search_terms", ASCENDING)]),
-            IndexModel([("kind", ASCENDING)]),
-            IndexModel([("languages", ASCENDING)]),
-            IndexModel([("fields", ASCENDING)]),
-            IndexModel([("district_key", ASCENDING)]),
+            *ascending_indexes("search_terms", "kind", "languages", "fields", "district_key"),
         ),
     ),
     CollectionIndexes(
         PEOPLE,
         (
             IndexModel([("email", ASCENDING)], unique=True),
-            IndexModel([("organisation_ids", ASCENDING)]),
-            IndexModel([("is_admin", ASCENDING)]),
+            *ascending_indexes("organisation_ids", "is_admin"),
         ),
     ),
-    CollectionIndexes(
-        ONE_TIME_TOKENS,
-        (IndexModel([("person_id", ASCENDING)]), IndexModel([("expires_at", ASCENDING)])),
-    ),
+    CollectionIndexes(ONE_TIME_TOKENS, ascending_indexes("person_id", "expires_at")),
     CollectionIndexes(
         INVITATIONS,
         (
             IndexModel([("email", ASCENDING), ("organisation_id", ASCENDING)], unique=True),
-            IndexModel([("expires_at", ASCENDING)]),
+            *ascending_indexes("expires_at"),
         ),
     ),
     # swept by an integer expiry: nx-27017 does not honour TTL indexes
-    CollectionIndexes(LOGIN_THROTTLE, (IndexModel([("expires_at_ms", ASCENDING)]),)),
+    CollectionIndexes(LOGIN_THROTTLE, ascending_indexes("expires_at_ms")),
 )
 
 

@@ -23,7 +23,7 @@ from services.notifier.records import (
 )
 from shared.clock import utc_now
 from shared.contracts.base import Payload
-from shared.mongo import CollectionIndexes, Document, HotQuery, Search
+from shared.mongo import CollectionIndexes, Document, HotQuery, Search, ascending_indexes
 from shared.outbox import ConcurrentUpdateError, OutboxWriter
 from shared.pages import Paging
 
@@ -36,8 +36,7 @@ DELIVERY_INDEXES = (
             # the sender's due lookup; the single-field index makes nx-27017 plan the status
             # equality as a plain comparison, so that the compound one serves it
             IndexModel([("status", ASCENDING), ("next_attempt_ms", ASCENDING)]),
-            IndexModel([("status", ASCENDING)]),
-            IndexModel([("address", ASCENDING)]),
+            *ascending_indexes("status", "address"),
             IndexModel([("created_ms", DESCENDING)]),
             # the retention pass: not yet redacted, oldest first (it matches `redacted_ms`
             # with `$in`, so nx-27017's rule for plain equalities does not apply)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
@@ -17,11 +16,11 @@ from services.notifier.records import (
     DigestItemState,
     digest_item_id,
 )
-from shared.mongo import CollectionIndexes, Document
+from shared.mongo import CollectionIndexes, Document, ascending_indexes
 
 DIGEST_ITEMS = "digest_items"
 
-DIGEST_INDEXES = (CollectionIndexes(DIGEST_ITEMS, (IndexModel([("subscription_id", ASCENDING)]),)),)
+DIGEST_INDEXES = (CollectionIndexes(DIGEST_ITEMS, ascending_indexes("subscription_id")),)
 
 
 def digest_item_from_document(doc: Document) -> DigestItem:

@@ -8,13 +8,12 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 
-from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from services.notifier.domain import Item, Topic, Visibility
 from services.notifier.records import CalendarEntry, OrganisationContact
-from shared.mongo import CollectionIndexes, Document
+from shared.mongo import CollectionIndexes, Document, ascending_indexes
 from shared.projection import apply_revision
 
 ORGANISATIONS = "organisations"
@@ -23,7 +22,7 @@ OPT_OUTS = "opt_outs"
 #: Which subscription was told about which item at once: only those hear of its changes.
 TOLD = "told"
 
-PROJECTION_INDEXES = (CollectionIndexes(TOLD, (IndexModel([("subscription_id", ASCENDING)]),)),)
+PROJECTION_INDEXES = (CollectionIndexes(TOLD, ascending_indexes("subscription_id")),)
 
 
 def told_id(subscription_id: str, entity_id: str) -> str:

@@ -8,27 +8,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 
-from pymongo import ASCENDING, IndexModel
+from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.notifier.domain import Subscription, SubscriptionFilters, SubscriptionStatus
 from services.notifier.records import SubscriptionQuery, epoch_ms, now_ms
 from shared.contracts.base import Payload
-from shared.mongo import CollectionIndexes, Document, Search
+from shared.mongo import CollectionIndexes, Document, Search, ascending_indexes
 from shared.outbox import ConcurrentUpdateError, OutboxWriter
 from shared.pages import Paging
 
 SUBSCRIPTIONS = "subscriptions"
 
 SUBSCRIPTION_INDEXES = (
-    CollectionIndexes(
-        SUBSCRIPTIONS,
-        (
-            IndexModel([("email", ASCENDING)]),
-            IndexModel([("organisation_id", ASCENDING)]),
-            IndexModel([("cadence", ASCENDING)]),
-        ),
-    ),
+    CollectionIndexes(SUBSCRIPTIONS, ascending_indexes("email", "organisation_id", "cadence")),
 )
 
 Change = Callable[[Document], tuple[Document, Sequence[Payload]] | None]

@@ -49,12 +49,18 @@ async def plan(partners: Partners, headers: Headers, **body: Any) -> dict[str, A
     return await plan_with(partners, "/events", body, headers)
 
 
+async def plan_for(partners: Partners, organisation_id: str, **changes: Any) -> dict[str, Any]:
+    """An editor of the organisation plans an event of it (`event_body` with `changes`)."""
+    body = event_body(organisation_id, **changes)
+    return await plan(partners, partners.editor_of(organisation_id), **body)
+
+
 async def test_two_organisations_booking_one_room_at_once_get_a_409_naming_the_other_event(
     partners: Partners, calendar_events: StreamTap
 ) -> None:
     mriya = await partners.organisation("Ukrainischer Verein Mriya e.V.")
     anadolu = await partners.organisation("FC Anadolu Nordstadt")
-    first = await plan(partners, partners.editor_of(mriya), **event_body(mriya, audience=[]))
+    first = await plan_for(partners, mriya, audience=[])
     first_id = first["event"]["id"]
 
     clash = event_body(
@@ -110,7 +116,7 @@ async def test_the_same_audience_in_the_same_district_is_saved_listed_and_announ
 ) -> None:
     mriya = await partners.organisation("Ukrainischer Verein Mriya e.V.")
     moschee = await partners.organisation("Moscheeverein Nordstadt")
-    festival = await plan(partners, partners.editor_of(mriya), **event_body(mriya, venue=None))
+    festival = await plan_for(partners, mriya, venue=None)
     festival_id = festival["event"]["id"]
 
     editor = partners.editor_of(moschee)
@@ -395,9 +401,7 @@ async def test_archiving_an_organisation_in_the_directory_cancels_its_future_eve
             ends_at=at(9, 1, 12),
         ),
     )
-    other = await plan(
-        partners, partners.editor_of(staying), **event_body(staying, venue=None, audience=[])
-    )
+    other = await plan_for(partners, staying, venue=None, audience=[])
     # an event that is over already stays as it was
     past = await plan(
         partners,

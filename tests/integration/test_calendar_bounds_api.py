@@ -16,7 +16,7 @@ import services.calendar.domain
 from services.calendar.domain import Event
 from services.calendar.store import EVENTS, event_document
 from tests.integration.calendar_fixtures import Partners
-from tests.integration.test_calendar_api import at, event_body, plan
+from tests.integration.test_calendar_api import at, event_body, plan, plan_for
 from tests.support.problems import assert_problem
 from tests.support.waiting import eventually
 
@@ -51,7 +51,7 @@ async def test_a_stored_rule_that_never_matches_is_listed_once_in_the_calendar_a
     partners: Partners,
 ) -> None:
     treff = await partners.organisation("Nachbarschaftstreff Linde")
-    saved = await plan(partners, partners.editor_of(treff), **event_body(treff, venue=None))
+    saved = await plan_for(partners, treff, venue=None)
     # as if written before rules were checked for the work they need
     event = partners.store
     loaded = await event.get_event(saved["event"]["id"])
@@ -73,7 +73,7 @@ async def test_other_requests_are_answered_while_a_window_is_being_expanded(
 ) -> None:
     treff = await partners.organisation("Nachbarschaftstreff Linde")
     series = {"rrule": "FREQ=WEEKLY;COUNT=10"}
-    await plan(partners, partners.editor_of(treff), **event_body(treff, recurrence=series))
+    await plan_for(partners, treff, recurrence=series)
 
     started, release = threading.Event(), threading.Event()
     released_by_the_test: list[bool] = []
