@@ -23,13 +23,15 @@ from services.exchange.matching.topics import (
     SCENE_TOPICS,
     listing_topics,
     topic_fit,
-    topic_name,
+    topics,
 )
 from services.exchange.matching.words import (
     HEADS,
     KNOWN_HEADS,
+    as_written,
     content_words,
     known_things_in,
+    names_thing,
     sizes,
     things_fit,
     things_named,
@@ -101,7 +103,15 @@ def fit_things(offer: Listing, request: Listing) -> Fit | None:
         return None
     score = 0.6 + (0.2 if c.same_district(offer, request) else 0.0)
     score += 0.2 if all(h in HEADS.values() for h in fitting) else 0.1
-    reasons = [MatchReason(kind=MatchReasonKind.TEXT, values=fitting), *_common(offer, request)]
+    written = [
+        word
+        for head in fitting
+        for word in as_written([request.title, *request.tags], names_thing(head))[:1]
+    ]
+    reasons = [
+        MatchReason(kind=MatchReasonKind.TEXT, values=written or fitting),
+        *_common(offer, request),
+    ]
     return Fit(min(score, 1.0), reasons)
 
 
@@ -167,7 +177,7 @@ def fit_subject(offer: Listing, request: Listing) -> Fit | None:
     people."""
     found = topic_fit(offer, request)
     if found is None and offer.category is ListingCategory.VOLUNTEERS:
-        found = ["Helfende"] if general_helpers(offer) and asks_for_hands(request) else None
+        found = ["setup"] if general_helpers(offer) and asks_for_hands(request) else None
     if found is None:
         return None
     if not (
@@ -183,7 +193,9 @@ def fit_subject(offer: Listing, request: Listing) -> Fit | None:
     ):
         return None
     score = 0.5 + 0.3 * min(1.0, len(found) / 2) + (0.2 if c.same_district(offer, request) else 0)
-    reasons = [MatchReason(kind=MatchReasonKind.TEXT, values=[topic_name(t) for t in found])]
+    texts = [request.title, *request.tags, offer.title, *offer.tags]
+    written = as_written(texts, lambda word: bool(topics(word) & set(found)))[:4]
+    reasons = [MatchReason(kind=MatchReasonKind.TEXT, values=written or list(found))]
     return Fit(round(min(score, 1.0), 3), [*reasons, *_common(offer, request)])
 
 

@@ -222,22 +222,6 @@ def sought_part(title: str) -> str:
     return " ".join(kept)
 
 
-_NAMES = {
-    "football": "Fußball",
-    "tournament": "Turnier",
-    "team": "Mannschaft",
-    "festival": "Fest",
-    "learning_support": "Lernhilfe",
-    "moving": "Umzug",
-    "driving": "Fahrten",
-    "van": "Kleinbus",
-}
-
-
-def topic_name(topic: str) -> str:
-    return _NAMES.get(topic, topic.replace("_", " "))
-
-
 def topic_fit(offer: Listing, request: Listing) -> list[str] | None:
     """The topics through which an offer serves a request, or None: what the request names
     before "für" must all be offered, and the same sport where both name one."""

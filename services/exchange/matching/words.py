@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from shared.text import fold, words
@@ -230,3 +230,21 @@ _SIZE = re.compile(r"(\d{2,3})\s*x\s*(\d{2,3})")
 def sizes(text: str) -> frozenset[tuple[int, int]]:
     """Dimensions like "90x200" (mattresses, beds)."""
     return frozenset((int(a), int(b)) for a, b in _SIZE.findall(fold(text)))
+
+
+_ORIGINAL_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+
+
+def as_written(texts: Iterable[str], wanted: Callable[[str], bool]) -> list[str]:
+    """The words of the texts, spelled as their author wrote them, that `wanted` accepts
+    (given the folded word): for reasons people read ("Couch", not "sofa")."""
+    found: dict[str, None] = {}
+    for text in texts:
+        for word in _ORIGINAL_WORD.findall(text):
+            if fold(word) not in STOPWORDS and wanted(fold(word)):
+                found.setdefault(word, None)
+    return list(found)
+
+
+def names_thing(head: str) -> Callable[[str], bool]:
+    return lambda word: split_compound(stem(word.replace("-", ""))).head == head
