@@ -9,7 +9,7 @@ import httpx
 
 from services.exchange.app import create_app as create_exchange
 from shared.contracts.base import EVENTS_EXCHANGE
-from tests.integration.exchange_fixtures import exchange_settings
+from tests.integration.exchange_fixtures import MATCHING_CONSUMER, exchange_settings
 from tests.integration.notifier_fixtures import NotifierFactory, ServedDirectory
 from tests.support.amqp import StreamTap
 from tests.support.infra import RabbitVhost
@@ -72,7 +72,17 @@ async def test_an_unrelated_offer_emails_nobody_and_a_fitting_one_at_most_k_plus
                 languages=["uk", "de"],
                 district="Westend" if n % 5 == 0 else "Nordstadt",
             )
-        await stream.wait_for("exchange.request.posted", REQUESTS)
+        posted = await stream.wait_for("exchange.request.posted", REQUESTS)
+
+        async def requests_matched() -> bool:
+            """The exchange has matched every request (against no offer yet): the offers
+            below are new listings, each matched once, against all fifty."""
+            keys = [f"{MATCHING_CONSUMER}:{event['id']}" for event in posted]
+            inbox = exchange.state.exchange.store.db["inbox"]
+            done = await inbox.count_documents({"_id": {"$in": keys}, "state": "done"})
+            return bool(done == len(keys))
+
+        await eventually(requests_matched)
 
         unrelated = await post(
             "offers", school, title="Konversationskurs Englisch", languages=["de", "en"]
