@@ -244,12 +244,18 @@ def _match_reasons(p: Mapping[str, Any], t: Texts) -> list[str]:
     for detail in details:
         kind = str(detail.get("kind", ""))
         values = [str(v) for v in detail.get("values") or []]
-        if kind == "languages":
+        if kind in ("languages", "practice"):
             values = [LANGUAGE_AUTONYMS.get(v.split("-")[0].lower(), v) for v in values]
         template = t.get(f"reason_{kind}")
         if template is None:
             continue
-        lines.append(single_line(template.format(values=", ".join(values))))
+        if kind == "capacity":
+            if len(values) != 2:
+                continue
+            line = template.format(offered=values[0], needed=values[1])
+        else:
+            line = template.format(values=", ".join(values))
+        lines.append(single_line(line))
     return lines
 
 

@@ -274,6 +274,25 @@ def test_why_a_match_fits_is_told_in_the_readers_language() -> None:
     assert "beide: Deutsch" in german.text
 
 
+def test_the_language_practised_and_the_places_are_told_in_the_readers_language() -> None:
+    params = {
+        **PARAMS[Template.MATCH_FOUND],
+        "reason_details": [
+            {"kind": "practice", "values": ["de"]},
+            {"kind": "capacity", "values": ["30", "25"]},
+            {"kind": "capacity", "values": ["30"]},
+            {"kind": "text", "values": ["Couch"]},
+        ],
+    }
+    german = render_email(context(Template.MATCH_FOUND, "de", params=params))
+    assert "Deutsch üben" in german.text
+    assert "Platz für 30 Personen, gebraucht für 25" in german.text
+    assert "passt zu: Couch" in german.text
+    english = render_email(context(Template.MATCH_FOUND, "en", params=params))
+    assert "practise Deutsch" in english.text
+    assert "room for 30 people, needed for 25" in english.text
+
+
 def test_a_match_without_reason_details_falls_back_to_the_german_reasons() -> None:
     rendered = render_email(context(Template.MATCH_FOUND, "tr"))
     assert "both German" in rendered.text
