@@ -5,7 +5,8 @@ event a write caused kept in `published` in order."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from services.exchange.domain import Listing
 from services.exchange.repository import (
@@ -34,6 +35,9 @@ def archiving(organisation_id: str, name: str, *, revision: int) -> Organisation
     )
 
 
+Stored = TypeVar("Stored")
+
+
 class InMemoryExchangeStore:
     """Listings, matches and the projection of organisations, as the exchange's use cases
     see them (`services.exchange.repository.ExchangeRepository`)."""
@@ -51,19 +55,27 @@ class InMemoryExchangeStore:
         self.listings[listing.id] = listing
         self.published.extend(events)
 
-    async def update_listing(
-        self, listing_id: str, change: ListingChange, correlation_id: str | None
-    ) -> Listing | None:
-        current = self.listings.get(listing_id)
+    def _changed(
+        self,
+        entities: dict[str, Stored],
+        key: str,
+        change: Callable[[Stored], tuple[Stored, Sequence[Payload]] | None],
+    ) -> Stored | None:
+        """Apply a use case's change to the entity under `key`, keeping its events."""
+        current = entities.get(key)
         if current is None:
             return None
         changed = change(current)
         if changed is None:
             return current
-        listing, events = changed
-        self.listings[listing_id] = listing
+        entities[key], events = changed
         self.published.extend(events)
-        return listing
+        return entities[key]
+
+    async def update_listing(
+        self, listing_id: str, change: ListingChange, correlation_id: str | None
+    ) -> Listing | None:
+        return self._changed(self.listings, listing_id, change)
 
     async def get_listing(self, listing_id: str) -> Listing | None:
         return self.listings.get(listing_id)
@@ -140,15 +152,7 @@ class InMemoryExchangeStore:
         self, match_id: str, change: MatchChange, correlation_id: str | None
     ) -> RecordedMatch | None:
         current = await self.get_match(match_id)
-        if current is None:
-            return None
-        changed = change(current)
-        if changed is None:
-            return current
-        match, events = changed
-        self.matches[match.pair_id] = match
-        self.published.extend(events)
-        return match
+        return None if current is None else self._changed(self.matches, current.pair_id, change)
 
     async def matches_rated_since(self, since: dt.datetime) -> list[RecordedMatch]:
         return [
