@@ -5,8 +5,7 @@ event a write caused kept in `published` in order."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
-from typing import TypeVar
+from collections.abc import Sequence
 
 from services.exchange.domain import Listing
 from services.exchange.repository import (
@@ -21,6 +20,7 @@ from shared.contracts.base import Payload
 from shared.contracts.directory import OrganisationArchived, OrganisationKind, OrganisationStatus
 from shared.contracts.exchange import ListingKind, ListingStatus
 from shared.pages import Paging
+from tests.support.in_memory_base import PublishingStore
 
 
 def archiving(organisation_id: str, name: str, *, revision: int) -> OrganisationArchived:
@@ -35,10 +35,7 @@ def archiving(organisation_id: str, name: str, *, revision: int) -> Organisation
     )
 
 
-Stored = TypeVar("Stored")
-
-
-class InMemoryExchangeStore:
+class InMemoryExchangeStore(PublishingStore):
     """Listings, matches and the projection of organisations, as the exchange's use cases
     see them (`services.exchange.repository.ExchangeRepository`)."""
 
@@ -46,31 +43,12 @@ class InMemoryExchangeStore:
         self.listings: dict[str, Listing] = {}
         self.matches: dict[str, RecordedMatch] = {}
         self.organisations: dict[str, ProjectedOrganisation] = {}
-        self.published: list[Payload] = []
+        super().__init__()
 
     async def add_listing(
         self, listing: Listing, events: Sequence[Payload], correlation_id: str | None
     ) -> None:
-        assert listing.id not in self.listings, "ids are unique"
-        self.listings[listing.id] = listing
-        self.published.extend(events)
-
-    def _changed(
-        self,
-        entities: dict[str, Stored],
-        key: str,
-        change: Callable[[Stored], tuple[Stored, Sequence[Payload]] | None],
-    ) -> Stored | None:
-        """Apply a use case's change to the entity under `key`, keeping its events."""
-        current = entities.get(key)
-        if current is None:
-            return None
-        changed = change(current)
-        if changed is None:
-            return current
-        entities[key], events = changed
-        self.published.extend(events)
-        return entities[key]
+        self._added(self.listings, listing.id, listing, events)
 
     async def update_listing(
         self, listing_id: str, change: ListingChange, correlation_id: str | None
