@@ -13,21 +13,16 @@ signed with a key of its own: an unsubscribe token is never a feedback token, no
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-import hmac
-import json
 from dataclasses import dataclass
-from typing import Self
+from typing import Any, Self
 
 from pydantic import SecretStr, model_validator
 
 from shared.contracts.exchange import MatchSide, MatchVerdict
 from shared.settings import WebSettings
+from shared.signed_tokens import SignedTokenError, TokenSigner
 
 PURPOSE = "match-feedback"
-MAX_TOKEN_LENGTH = 1000
 #: The key's development default (it is in shared.settings.DEVELOPMENT_SECRETS).
 DEVELOPMENT_MATCH_FEEDBACK_SECRET = "change-me"  # noqa: S105 (refused outside development)
 MIN_MATCH_FEEDBACK_SECRET_LENGTH = 32
@@ -56,14 +51,9 @@ class MatchFeedbackSettings(WebSettings):
         return self
 
 
-class FeedbackTokenError(ValueError):
+class FeedbackTokenError(SignedTokenError):
     """The token is forged, damaged, expired or meant for something else; `reason` says which
     (`malformed`, `forged`, `wrong-purpose`, `expired`)."""
-
-    def __init__(self, reason: str, detail: str) -> None:
-        super().__init__(detail)
-        self.reason = reason
-        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -77,63 +67,33 @@ class FeedbackClaim:
     expires_at: int  # epoch seconds
 
 
-def _b64(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def _damaged() -> FeedbackTokenError:
-    return FeedbackTokenError("malformed", "This link is damaged.")
+def _read_claim(body: Any) -> FeedbackClaim:
+    return FeedbackClaim(
+        match_id=str(body["m"]),
+        side=MatchSide(body["s"]),
+        verdict=MatchVerdict(body["v"]),
+        language=str(body["l"]),
+        expires_at=int(body["e"]),
+    )
 
 
 class FeedbackSigner:
     def __init__(self, secret: str) -> None:
-        self._key = hashlib.sha256(b"integrationsnetz-match-feedback\n" + secret.encode()).digest()
-
-    def _signature(self, payload: str) -> str:
-        return _b64(hmac.new(self._key, payload.encode("ascii"), hashlib.sha256).digest())
+        self._tokens = TokenSigner(b"integrationsnetz-match-feedback", secret, FeedbackTokenError)
 
     def sign(self, claim: FeedbackClaim) -> str:
-        body = {
-            "p": PURPOSE,
-            "m": claim.match_id,
-            "s": claim.side.value,
-            "v": claim.verdict.value,
-            "l": claim.language,
-            "e": claim.expires_at,
-        }
-        payload = _b64(json.dumps(body, separators=(",", ":"), sort_keys=True).encode())
-        return f"{payload}.{self._signature(payload)}"
+        return self._tokens.sign(
+            {
+                "p": PURPOSE,
+                "m": claim.match_id,
+                "s": claim.side.value,
+                "v": claim.verdict.value,
+                "l": claim.language,
+                "e": claim.expires_at,
+            }
+        )
 
     def verify(self, token: str, *, now: int) -> FeedbackClaim:
         """The claim of a token this key signed that has not expired at `now` (epoch seconds);
         raises `FeedbackTokenError` otherwise."""
-        if len(token) > MAX_TOKEN_LENGTH or token.count(".") != 1:
-            raise _damaged()
-        payload, signature = token.split(".")
-        try:
-            expected = self._signature(payload)
-        except UnicodeEncodeError as exc:
-            raise _damaged() from exc
-        if not hmac.compare_digest(expected, signature):
-            raise FeedbackTokenError("forged", "This link was not issued by Integrationsnetz.")
-        try:
-            body = json.loads(_unb64(payload))
-            purpose = body["p"]
-            claim = FeedbackClaim(
-                match_id=str(body["m"]),
-                side=MatchSide(body["s"]),
-                verdict=MatchVerdict(body["v"]),
-                language=str(body["l"]),
-                expires_at=int(body["e"]),
-            )
-        except (binascii.Error, ValueError, KeyError, TypeError) as exc:
-            raise _damaged() from exc
-        if purpose != PURPOSE:
-            raise FeedbackTokenError("wrong-purpose", "This link is meant for something else.")
-        if claim.expires_at <= now:
-            raise FeedbackTokenError("expired", "This link has expired.")
-        return claim
+        return self._tokens.verify(token, _read_claim, purpose=PURPOSE, now=now)

@@ -7,17 +7,12 @@ signature proves the notifier wrote it.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-import hmac
-import json
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from services.notifier.feedback_links import FeedbackLinks
-
-MAX_TOKEN_LENGTH = 1000
+from shared.signed_tokens import SignedTokenError, TokenSigner
 
 
 class TokenPurpose(StrEnum):
@@ -25,13 +20,8 @@ class TokenPurpose(StrEnum):
     CONFIRM = "confirm"
 
 
-class InvalidTokenError(ValueError):
+class InvalidTokenError(SignedTokenError):
     """The token is forged, damaged, expired or meant for something else; `reason` says which."""
-
-    def __init__(self, reason: str, detail: str) -> None:
-        super().__init__(detail)
-        self.reason = reason
-        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -43,56 +33,31 @@ class LinkClaim:
     expires_at: int  # epoch seconds
 
 
-def _b64(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+def _read_claim(body: Any) -> LinkClaim:
+    return LinkClaim(
+        purpose=TokenPurpose(body["p"]),
+        subject=str(body["s"]),
+        language=str(body["l"]),
+        expires_at=int(body["e"]),
+    )
 
 
 class LinkSigner:
     def __init__(self, secret: str) -> None:
-        self._key = hashlib.sha256(b"integrationsnetz-notifier-links\n" + secret.encode()).digest()
-
-    def _signature(self, payload: str) -> str:
-        return _b64(hmac.new(self._key, payload.encode("ascii"), hashlib.sha256).digest())
+        self._tokens = TokenSigner(b"integrationsnetz-notifier-links", secret, InvalidTokenError)
 
     def sign(self, claim: LinkClaim) -> str:
-        body = {
-            "p": claim.purpose.value,
-            "s": claim.subject,
-            "l": claim.language,
-            "e": claim.expires_at,
-        }
-        payload = _b64(json.dumps(body, separators=(",", ":"), sort_keys=True).encode())
-        return f"{payload}.{self._signature(payload)}"
+        return self._tokens.sign(
+            {
+                "p": claim.purpose.value,
+                "s": claim.subject,
+                "l": claim.language,
+                "e": claim.expires_at,
+            }
+        )
 
     def verify(self, token: str, purpose: TokenPurpose, *, now: int) -> LinkClaim:
-        if len(token) > MAX_TOKEN_LENGTH or token.count(".") != 1:
-            raise InvalidTokenError("malformed", "This link is damaged.")
-        payload, signature = token.split(".")
-        try:
-            expected = self._signature(payload)
-        except UnicodeEncodeError as exc:
-            raise InvalidTokenError("malformed", "This link is damaged.") from exc
-        if not hmac.compare_digest(expected, signature):
-            raise InvalidTokenError("forged", "This link was not issued by Integrationsnetz.")
-        try:
-            body = json.loads(_unb64(payload))
-            claim = LinkClaim(
-                purpose=TokenPurpose(body["p"]),
-                subject=str(body["s"]),
-                language=str(body["l"]),
-                expires_at=int(body["e"]),
-            )
-        except (binascii.Error, ValueError, KeyError, TypeError) as exc:
-            raise InvalidTokenError("malformed", "This link is damaged.") from exc
-        if claim.purpose is not purpose:
-            raise InvalidTokenError("wrong-purpose", "This link is meant for something else.")
-        if claim.expires_at <= now:
-            raise InvalidTokenError("expired", "This link has expired.")
-        return claim
+        return self._tokens.verify(token, _read_claim, purpose=purpose.value, now=now)
 
 
 class Links:

@@ -13,7 +13,7 @@ from tests.integration.conftest import PORTAL
 from tests.integration.notifier_fixtures import NotifierFactory, ServedDirectory
 from tests.support.browser import log_in as send_log_in
 from tests.support.browser import refused_form
-from tests.support.mail import MailServer, link_token, tagged
+from tests.support.mail import MailServer, tagged
 from tests.support.portal import portal_app
 from tests.support.services import ADMIN_EMAIL, ADMIN_PASSWORD, serving
 
@@ -94,10 +94,7 @@ async def test_the_office_registers_an_organisation_invites_a_member_who_then_ed
         [mail] = await mail_server.wait_for(lambda m: m.to == olena)
         assert NAME in mail.header("Subject")
         link = mail.link(rf"{PORTAL}/set-password\?token=\S+")
-        password_set = await served_directory.client.post(
-            "/auth/password", json={"token": link_token(link), "password": PASSWORD}
-        )
-        assert password_set.status_code == 204, password_set.text
+        await served_directory.set_password(link, PASSWORD)
 
         # Olena, in a browser of her own, changes what her association says about itself
         own = await browser.new_context()

@@ -22,7 +22,7 @@ from shared.ids import new_id
 from tests.conftest import RUN_ID, new_database_name
 from tests.integration.conftest import PORTAL
 from tests.support.infra import RabbitVhost, create_vhost, delete_vhost, free_port
-from tests.support.mail import MailServer
+from tests.support.mail import MailServer, link_token
 from tests.support.match_feedback import MATCH_FEEDBACK_SECRET
 from tests.support.services import serving, serving_with_admin
 from tests.support.waiting import eventually as wait_until
@@ -78,6 +78,13 @@ class ServedDirectory:
         assert invited.status_code == 201, invited.text
         member: dict[str, Any] = invited.json()
         return member
+
+    async def set_password(self, link: str, password: str) -> None:
+        """Set a password with the token of an invitation's (or reset's) emailed link."""
+        password_set = await self.client.post(
+            "/auth/password", json={"token": link_token(link), "password": password}
+        )
+        assert password_set.status_code == 204, password_set.text
 
 
 @pytest.fixture

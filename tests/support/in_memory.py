@@ -20,6 +20,7 @@ from shared.contracts.base import Payload
 from shared.contracts.directory import OrganisationArchived, OrganisationKind, OrganisationStatus
 from shared.contracts.exchange import ListingKind, ListingStatus
 from shared.pages import Paging
+from tests.support.in_memory_base import PublishingStore
 
 
 def archiving(organisation_id: str, name: str, *, revision: int) -> OrganisationArchived:
@@ -34,7 +35,7 @@ def archiving(organisation_id: str, name: str, *, revision: int) -> Organisation
     )
 
 
-class InMemoryExchangeStore:
+class InMemoryExchangeStore(PublishingStore):
     """Listings, matches and the projection of organisations, as the exchange's use cases
     see them (`services.exchange.repository.ExchangeRepository`)."""
 
@@ -42,28 +43,17 @@ class InMemoryExchangeStore:
         self.listings: dict[str, Listing] = {}
         self.matches: dict[str, RecordedMatch] = {}
         self.organisations: dict[str, ProjectedOrganisation] = {}
-        self.published: list[Payload] = []
+        super().__init__()
 
     async def add_listing(
         self, listing: Listing, events: Sequence[Payload], correlation_id: str | None
     ) -> None:
-        assert listing.id not in self.listings, "ids are unique"
-        self.listings[listing.id] = listing
-        self.published.extend(events)
+        self._added(self.listings, listing.id, listing, events)
 
     async def update_listing(
         self, listing_id: str, change: ListingChange, correlation_id: str | None
     ) -> Listing | None:
-        current = self.listings.get(listing_id)
-        if current is None:
-            return None
-        changed = change(current)
-        if changed is None:
-            return current
-        listing, events = changed
-        self.listings[listing_id] = listing
-        self.published.extend(events)
-        return listing
+        return self._changed(self.listings, listing_id, change)
 
     async def get_listing(self, listing_id: str) -> Listing | None:
         return self.listings.get(listing_id)
@@ -140,15 +130,7 @@ class InMemoryExchangeStore:
         self, match_id: str, change: MatchChange, correlation_id: str | None
     ) -> RecordedMatch | None:
         current = await self.get_match(match_id)
-        if current is None:
-            return None
-        changed = change(current)
-        if changed is None:
-            return current
-        match, events = changed
-        self.matches[match.pair_id] = match
-        self.published.extend(events)
-        return match
+        return None if current is None else self._changed(self.matches, current.pair_id, change)
 
     async def matches_rated_since(self, since: dt.datetime) -> list[RecordedMatch]:
         return [

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import TypeVar
 
 from services.directory.domain import Organisation
 from services.directory.people import OneTimeToken, PendingInvitation, Person
@@ -14,8 +13,7 @@ from services.directory.repository import AddressTakenError, Change, Organisatio
 from shared.contracts.base import Payload
 from shared.pages import Paging
 from shared.text import fold, query_terms, search_terms
-
-Stored = TypeVar("Stored")
+from tests.support.in_memory_base import PublishingStore
 
 
 def _matches(organisation: Organisation, query: OrganisationQuery) -> bool:
@@ -33,7 +31,7 @@ def _matches(organisation: Organisation, query: OrganisationQuery) -> bool:
     )
 
 
-class InMemoryDirectoryStore:
+class InMemoryDirectoryStore(PublishingStore):
     def __init__(self) -> None:
         self.organisations: dict[str, Organisation] = {}
         self.people: dict[str, Person] = {}
@@ -42,31 +40,7 @@ class InMemoryDirectoryStore:
         self.invitations: dict[str, PendingInvitation] = {}
         self.attempts: dict[str, int] = {}
         self.attempts_expire_ms: dict[str, int] = {}
-        self.published: list[Payload] = []
-
-    def _added(
-        self,
-        entities: dict[str, Stored],
-        entity_id: str,
-        entity: Stored,
-        messages: Sequence[Payload],
-    ) -> None:
-        assert entity_id not in entities, "ids are unique"
-        entities[entity_id] = entity
-        self.published.extend(messages)
-
-    def _changed(
-        self, entities: dict[str, Stored], entity_id: str, change: Change[Stored]
-    ) -> Stored | None:
-        current = entities.get(entity_id)
-        if current is None:
-            return None
-        changed = change(current)
-        if changed is None:
-            return current
-        entities[entity_id], messages = changed
-        self.published.extend(messages)
-        return entities[entity_id]
+        super().__init__()
 
     # organisations -----------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from services.exchange.domain import Listing
+from services.exchange.domain import Listing, ListingCreate
 from shared.contracts.exchange import ListingCategory, ListingKind
 
 SET_DIR = Path(__file__).resolve().parents[1] / "data" / "matching"
@@ -22,18 +22,13 @@ HELD_OUT_DIR = Path(__file__).resolve().parents[1] / "data" / "matching_heldout"
 BLIND_DIR = Path(__file__).resolve().parents[1] / "data" / "matching_blind"
 #: "Now" of the whole set: every window lies after it.
 REFERENCE_NOW = dt.datetime(2027, 4, 1, tzinfo=dt.UTC)
-LISTING_FIELDS = frozenset(
-    {
-        "title",
-        "description",
-        "tags",
-        "languages",
-        "district",
-        "available_from",
-        "available_until",
-        "quantity",
-    }
-)
+#: What a listing of the set may give: the fields an organisation posts, but for the pair's
+#: category, the organisation and the expiry, which the set leaves to the loader.
+LISTING_FIELDS = frozenset(ListingCreate.model_fields) - {
+    "organisation_id",
+    "category",
+    "expires_at",
+}
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from services.exchange.domain import (
-    DEFAULT_LIFETIME,
     MAX_LIFETIME,
-    Listing,
     ListingClosedError,
     ListingCreate,
     ListingPatch,
@@ -25,7 +23,6 @@ from services.exchange.domain import (
     withdraw_listing,
 )
 from shared.contracts.exchange import (
-    ListingCategory,
     ListingKind,
     ListingStatus,
     OfferFulfilled,
@@ -35,43 +32,9 @@ from shared.contracts.exchange import (
     RequestWithdrawn,
     WithdrawalReason,
 )
+from tests.support.listings import MRIYA, NOW, OFFER_ID, REQUEST_ID, a_request, an_offer, days
 
-NOW = dt.datetime(2026, 5, 16, 10, 0, tzinfo=dt.UTC)
 LATER = NOW + dt.timedelta(hours=1)
-MRIYA = "01a20175-6dad-718f-a12c-c0b9a10eb02c"
-SENIORS = "01a20175-6e13-7012-9a1c-8de746c2ce99"
-OFFER_ID = "01a20175-6d8a-7156-84fd-a785183d790f"
-REQUEST_ID = "01a20175-6df1-7fe3-97ab-ab3800dc37cb"
-
-
-def a_listing(kind: ListingKind = ListingKind.OFFER, **changes: Any) -> Listing:
-    values: dict[str, Any] = {
-        "id": OFFER_ID if kind is ListingKind.OFFER else REQUEST_ID,
-        "kind": kind,
-        "organisation_id": SENIORS if kind is ListingKind.OFFER else MRIYA,
-        "category": ListingCategory.LANGUAGE_PARTNER,
-        "title": "Senioren als Sprachpartner"
-        if kind is ListingKind.OFFER
-        else "Sprachpartner zum Deutschüben",
-        "languages": ["de"],
-        "expires_at": NOW + DEFAULT_LIFETIME,
-        "created_at": NOW,
-        "updated_at": NOW,
-    }
-    values.update(changes)
-    return Listing(**values)
-
-
-def an_offer(**changes: Any) -> Listing:
-    return a_listing(ListingKind.OFFER, **changes)
-
-
-def a_request(**changes: Any) -> Listing:
-    return a_listing(ListingKind.REQUEST, **changes)
-
-
-def days(n: int) -> dt.timedelta:
-    return dt.timedelta(days=n)
 
 
 # --- posting, editing, closing --------------------------------------------------------------

@@ -8,19 +8,18 @@ import datetime as dt
 
 import pytest
 
-from services.exchange.domain import Listing, ListingCreate
+from services.exchange.domain import Listing
 from services.exchange.feedback import (
     fulfilments_by_month,
     precision_by_month,
     start_of_months_back,
 )
 from services.exchange.feedback_service import MatchFeedback
-from services.exchange.repository import ProjectedOrganisation, RecordedMatch
+from services.exchange.repository import RecordedMatch
 from services.exchange.service import Exchange
 from services.exchange.settings import ExchangeSettings
 from shared.auth import Principal
 from shared.clock import BERLIN
-from shared.contracts.directory import OrganisationStatus
 from shared.contracts.exchange import (
     ListingCategory,
     ListingKind,
@@ -34,16 +33,13 @@ from shared.errors import ForbiddenError, GoneError, MalformedError, NotFoundErr
 from shared.ids import new_id
 from shared.match_feedback import FeedbackClaim, FeedbackSigner
 from shared.pages import Paging
+from tests.support.exchange_use_cases import member_of, room, store_knowing
 from tests.support.in_memory import InMemoryExchangeStore
 
 MRIYA, LINDE, ANADOLU = new_id(), new_id(), new_id()
 SECRET = "a-match-feedback-secret-for-the-unit-tests"
 MAY_18 = dt.datetime(2026, 5, 18, 9, 30, tzinfo=dt.UTC)
 FIRST = Paging(limit=20, offset=0)
-
-
-def member_of(*organisations: str) -> Principal:
-    return Principal(person_id=new_id(), role="editor", organisation_ids=frozenset(organisations))
 
 
 OFFICE = Principal(person_id=new_id(), role="admin")
@@ -61,12 +57,9 @@ class Clock:
 
 @pytest.fixture
 def store() -> InMemoryExchangeStore:
-    store = InMemoryExchangeStore()
-    for organisation_id in (MRIYA, LINDE, ANADOLU):
-        store.organisations[organisation_id] = ProjectedOrganisation(
-            id=organisation_id, name=organisation_id, status=OrganisationStatus.ACTIVE, revision=1
-        )
-    return store
+    return store_knowing(
+        {organisation_id: organisation_id for organisation_id in (MRIYA, LINDE, ANADOLU)}
+    )
 
 
 @pytest.fixture
@@ -82,16 +75,6 @@ def clock() -> Clock:
 @pytest.fixture
 def feedback(store: InMemoryExchangeStore, clock: Clock) -> MatchFeedback:
     return MatchFeedback(store, FeedbackSigner(SECRET), clock)
-
-
-def room(organisation_id: str, title: str) -> ListingCreate:
-    return ListingCreate(
-        organisation_id=organisation_id,
-        category=ListingCategory.ROOM,
-        title=title,
-        tags=["Gruppenraum", "Küche"],
-        district="Nordstadt",
-    )
 
 
 async def matched_pair(exchange: Exchange, offerer: str = MRIYA) -> tuple[Listing, RecordedMatch]:

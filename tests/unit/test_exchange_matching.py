@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.exchange.domain import DEFAULT_LIFETIME, Listing
+from services.exchange.domain import Listing
 from services.exchange.matching import (
     MATCH_THRESHOLD,
     find_matches,
@@ -22,44 +22,20 @@ from services.exchange.matching import (
     tag_keys,
 )
 from shared.contracts.exchange import ListingCategory, ListingKind, ListingStatus
+from tests.support.listings import (
+    MRIYA,
+    NOW,
+    OFFER_ID,
+    REQUEST_ID,
+    SENIORS,
+    a_listing,
+    a_request,
+    an_offer,
+    days,
+)
 from tests.support.matching_set import REFERENCE_NOW, evaluate, load_pairs
 
-NOW = dt.datetime(2026, 5, 16, 10, 0, tzinfo=dt.UTC)
-MRIYA = "01a20175-6dad-718f-a12c-c0b9a10eb02c"
-SENIORS = "01a20175-6e13-7012-9a1c-8de746c2ce99"
-OFFER_ID = "01a20175-6d8a-7156-84fd-a785183d790f"
-REQUEST_ID = "01a20175-6df1-7fe3-97ab-ab3800dc37cb"
 LANGUAGE_PARTNER = ListingCategory.LANGUAGE_PARTNER
-
-
-def a_listing(kind: ListingKind, **changes: Any) -> Listing:
-    values: dict[str, Any] = {
-        "id": OFFER_ID if kind is ListingKind.OFFER else REQUEST_ID,
-        "kind": kind,
-        "organisation_id": SENIORS if kind is ListingKind.OFFER else MRIYA,
-        "category": LANGUAGE_PARTNER,
-        "title": "Senioren als Sprachpartner"
-        if kind is ListingKind.OFFER
-        else "Sprachpartner zum Deutschüben",
-        "languages": ["de"],
-        "expires_at": NOW + DEFAULT_LIFETIME,
-        "created_at": NOW,
-        "updated_at": NOW,
-    }
-    values.update(changes)
-    return Listing(**values)
-
-
-def an_offer(**changes: Any) -> Listing:
-    return a_listing(ListingKind.OFFER, **changes)
-
-
-def a_request(**changes: Any) -> Listing:
-    return a_listing(ListingKind.REQUEST, **changes)
-
-
-def days(n: int) -> dt.timedelta:
-    return dt.timedelta(days=n)
 
 
 # --- what every pair must meet ------------------------------------------------------------

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from services.exchange.domain import Listing, ListingCreate, ListingPatch
+from services.exchange.domain import Listing, ListingPatch
 from services.exchange.repository import ProjectedOrganisation
 from services.exchange.service import Exchange
 from services.exchange.settings import ExchangeSettings
@@ -15,7 +15,6 @@ from shared.auth import Principal
 from shared.clock import utc_now
 from shared.contracts.directory import OrganisationStatus
 from shared.contracts.exchange import (
-    ListingCategory,
     ListingKind,
     ListingStatus,
     MatchFound,
@@ -27,40 +26,22 @@ from shared.contracts.exchange import (
 from shared.errors import ConflictError, ForbiddenError, RejectedError
 from shared.ids import new_id
 from shared.pages import Paging
+from tests.support.exchange_use_cases import member_of, room, store_knowing
 from tests.support.in_memory import InMemoryExchangeStore, archiving
 
 MRIYA = new_id()
 LINDE = new_id()
 
 
-def member_of(*organisations: str) -> Principal:
-    return Principal(person_id=new_id(), role="editor", organisation_ids=frozenset(organisations))
-
-
 @pytest.fixture
 def store() -> InMemoryExchangeStore:
     """The exchange's repository in memory, knowing Mriya and Linde as active organisations."""
-    store = InMemoryExchangeStore()
-    for organisation_id, name in ((MRIYA, "Verein Mriya"), (LINDE, "Treff Linde")):
-        store.organisations[organisation_id] = ProjectedOrganisation(
-            id=organisation_id, name=name, status=OrganisationStatus.ACTIVE, revision=1
-        )
-    return store
+    return store_knowing({MRIYA: "Verein Mriya", LINDE: "Treff Linde"})
 
 
 @pytest.fixture
 def exchange(store: InMemoryExchangeStore) -> Exchange:
     return Exchange(store, ExchangeSettings(_env_file=None))
-
-
-def room(organisation_id: str, title: str) -> ListingCreate:
-    return ListingCreate(
-        organisation_id=organisation_id,
-        category=ListingCategory.ROOM,
-        title=title,
-        tags=["Gruppenraum", "Küche"],
-        district="Nordstadt",
-    )
 
 
 async def a_room_offered_by_mriya(exchange: Exchange) -> tuple[Principal, Listing]:

@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from tests.support.matching_set import LISTING_FIELDS
+
 DATA_ROOT = Path(__file__).resolve().parents[1] / "data"
 
 MINIMUM_PAIRS = {
@@ -57,16 +59,6 @@ SETS = {
 }
 LABELS = {"match", "no_match"}
 PAIR_FIELDS = {"id", "label", "why", "offer", "request"}
-LISTING_FIELDS = {
-    "title",
-    "description",
-    "tags",
-    "languages",
-    "district",
-    "available_from",
-    "available_until",
-    "quantity",
-}
 DISTRICTS = {
     "Nordstadt",
     "Südstadt",
