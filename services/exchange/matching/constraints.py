@@ -415,3 +415,17 @@ def terms_agree(offer: Listing, request: Listing) -> bool:
         if not any(s in rest for s in request_says):
             return False
     return True
+
+
+def conditions_met(offer: Listing, request: Listing, *, share: float = 0.0) -> bool:
+    """When, where, for whom and on which terms — what every model checks: the offer's window
+    covers `share` of the request's, days and hours agree, a district one side insists on, the
+    same people (gender, age group), and nothing the offer rules out."""
+    return (
+        window_covered(offer, request, share=share)
+        and times_agree(offer, request)
+        and district_agrees(offer, request)
+        and audiences_agree(offer, request)
+        and ages_agree(offer, request)
+        and terms_agree(offer, request)
+    )

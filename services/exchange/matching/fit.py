@@ -92,12 +92,7 @@ def fit_things(offer: Listing, request: Listing) -> Fit | None:
         return None
     if not c.enough(offer.quantity, request.quantity, share=0.5):
         return None
-    if not (
-        c.window_covered(offer, request, share=0.0)
-        and c.times_agree(offer, request)
-        and c.ages_agree(offer, request)
-        and c.terms_agree(offer, request)
-    ):
+    if not c.conditions_met(offer, request):
         return None
     if _lent_only(offer) and request.available_until is None and c.has_window(request):
         return None
@@ -125,14 +120,7 @@ def fit_room(offer: Listing, request: Listing) -> Fit | None:
     offered, needed = c.people(offer), c.people(request)
     if not c.enough(offered, needed):
         return None
-    if not (
-        c.window_covered(offer, request)
-        and c.times_agree(offer, request)
-        and c.district_agrees(offer, request)
-        and c.terms_agree(offer, request)
-        and c.audiences_agree(offer, request)
-        and c.ages_agree(offer, request)
-    ):
+    if not c.conditions_met(offer, request, share=0.5):
         return None
     score = 0.5 + (0.25 if c.same_district(offer, request) else 0.0)
     reasons = []
@@ -154,12 +142,7 @@ def fit_language_partner(offer: Listing, request: Listing) -> Fit | None:
     if not (
         lang.help_agrees(offer, request)
         and lang.levels_agree(offer, request)
-        and c.times_agree(offer, request)
-        and c.district_agrees(offer, request)
-        and c.audiences_agree(offer, request)
-        and c.ages_agree(offer, request)
-        and c.terms_agree(offer, request)
-        and c.window_covered(offer, request, share=0.0)
+        and c.conditions_met(offer, request)
     ):
         return None
     kinds = lang.kinds_of_help(offer) & lang.kinds_of_help(request)
@@ -183,12 +166,7 @@ def fit_subject(offer: Listing, request: Listing) -> Fit | None:
     if not (
         lang.speak_together(offer, request)
         and lang.named_languages_agree(offer, request)
-        and c.window_covered(offer, request, share=0.0)
-        and c.times_agree(offer, request)
-        and c.district_agrees(offer, request)
-        and c.audiences_agree(offer, request)
-        and c.ages_agree(offer, request)
-        and c.terms_agree(offer, request)
+        and c.conditions_met(offer, request)
         and c.enough(c.people(offer), c.people(request), share=0.25)
     ):
         return None
