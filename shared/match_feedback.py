@@ -19,7 +19,7 @@ from typing import Any, Self
 from pydantic import SecretStr, model_validator
 
 from shared.contracts.exchange import MatchSide, MatchVerdict
-from shared.settings import WebSettings
+from shared.settings import WebSettings, require_strong_secret
 from shared.signed_tokens import SignedTokenError, TokenSigner
 
 PURPOSE = "match-feedback"
@@ -42,12 +42,12 @@ class MatchFeedbackSettings(WebSettings):
 
     @model_validator(mode="after")
     def _strong_match_feedback_secret_outside_development(self) -> Self:
-        secret = self.match_feedback_secret.get_secret_value()
-        if self.environment != "development" and len(secret) < MIN_MATCH_FEEDBACK_SECRET_LENGTH:
-            raise ValueError(
-                f"MATCH_FEEDBACK_SECRET needs at least {MIN_MATCH_FEEDBACK_SECRET_LENGTH} "
-                f"characters for ENVIRONMENT={self.environment}"
-            )
+        require_strong_secret(
+            self.environment,
+            "MATCH_FEEDBACK_SECRET",
+            self.match_feedback_secret.get_secret_value(),
+            MIN_MATCH_FEEDBACK_SECRET_LENGTH,
+        )
         return self
 
 

@@ -16,6 +16,14 @@ Environment = Literal["development", "test", "production"]
 DEVELOPMENT_SECRETS = frozenset({"", "change-me", "integrationsnetz-dev", "guest"})
 
 
+def require_strong_secret(environment: str, name: str, secret: str, minimum: int) -> None:
+    """Refuse a signing key shorter than `minimum` outside development (ValueError)."""
+    if environment != "development" and len(secret) < minimum:
+        raise ValueError(
+            f"{name} needs at least {minimum} characters for ENVIRONMENT={environment}"
+        )
+
+
 class WebSettings(BaseSettings):
     """What every process of the platform reads from the environment (and an optional `.env`
     file): who it is, where it listens, how it logs, where the others are."""

@@ -10,7 +10,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 
 from shared.match_feedback import MatchFeedbackSettings
 from shared.public_links import require_public_urls
-from shared.settings import ServiceSettings
+from shared.settings import ServiceSettings, require_strong_secret
 
 #: The signing secret's development default (it is in shared.settings.DEVELOPMENT_SECRETS).
 DEVELOPMENT_SIGNING_SECRET = "change-me"  # noqa: S105 (a placeholder refused outside development)
@@ -102,12 +102,12 @@ class NotifierSettings(ServiceSettings, MatchFeedbackSettings):
 
     @model_validator(mode="after")
     def _strong_signing_secret_outside_development(self) -> NotifierSettings:
-        secret = self.signing_secret.get_secret_value()
-        if self.environment != "development" and len(secret) < MIN_SIGNING_SECRET_LENGTH:
-            raise ValueError(
-                f"SIGNING_SECRET needs at least {MIN_SIGNING_SECRET_LENGTH} characters "
-                f"for ENVIRONMENT={self.environment}"
-            )
+        require_strong_secret(
+            self.environment,
+            "SIGNING_SECRET",
+            self.signing_secret.get_secret_value(),
+            MIN_SIGNING_SECRET_LENGTH,
+        )
         return self
 
     @model_validator(mode="after")
