@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 
 from services.exchange.domain import Listing
+from services.exchange.matching.words import stem
 from shared.text import fold, words
 
 # --- how many -------------------------------------------------------------------------------
@@ -119,11 +120,13 @@ _CLOSED = ("geschlossen", "belegt", "besetzt", "gebraucht", "nicht", "kein", "au
 def open_times(text: str) -> str:
     """The clauses of a text that say when something is available, without those that say
     when it is closed or taken ("am Wochenende wird er selbst gebraucht")."""
-    clauses = re.split(r"[,.;:!?–]| - ", fold(text))
+    # clauses end at punctuation, a full stop before a space or a spaced dash; "9–11:30 Uhr"
+    # and "Mo–Fr" stay whole
+    clauses = re.split(r"[,;!?]|\.\s|\s[–-]\s", fold(text))
     kept = [
         clause
         for clause in clauses
-        if not any(word in clause for word in _CLOSED) and not clause.rstrip().endswith(" zu")
+        if not any(word in clause for word in _CLOSED) and not clause.rstrip(" .!").endswith(" zu")
     ]
     return ", ".join(kept)
 
@@ -135,6 +138,8 @@ def days_named(text: str) -> frozenset[str]:
     only = _ONLY_DAYS.findall(folded)
     if only:
         return _days_in(" ".join(only))
+    if re.search(r"\bauch\s+(?:am\s+|an\s+)?(?:wochenend|samstag|sonntag|abend)", folded):
+        return frozenset()  # "auch am Wochenende": on weekdays too, so no day is ruled out
     found: set[str] = set(_days_in(folded))
     for first, last in _DAY_RANGE.findall(folded):
         a, b = _WEEKDAYS.index(first[:2]), _WEEKDAYS.index(last[:2])
@@ -172,7 +177,7 @@ def day_parts(text: str) -> frozenset[str]:
     for first, last in spans:
         if first < 12:
             found.add("morning")
-        if first < 17 and last > 12:
+        if first < 17 and last > 13:
             found.add("afternoon")
         if last >= 18 or first >= 17:
             found.add("evening")
@@ -284,7 +289,10 @@ _CONFLICTS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
         ("keine feier", "keine laute", "nur vortrag", "ruhige"),
         ("feier", "party", "hochzeit", "disco", "musik"),
     ),
-    (("miete", "euro", "vermiet"), ("kostenlos", "kein budget", "ohne budget", "kostenfrei")),
+    (
+        ("miete", "euro", "€", "vermiet", "kostet", "honorar", "startgebuhr"),
+        ("kostenlos", "kein budget", "ohne budget", "kostenfrei", "kein geld", "umsonst"),
+    ),
     (("kein aufzug", "ohne aufzug", "stock", " og"), ("barrierefrei", "rollstuhl", "stufenlos")),
     (("kein herd", "teekuche"), ("kochen", "herd")),
     (("vor ort", "keine ausleihe"), ("zuhause", "mitnehmen", "nach hause")),
@@ -310,41 +318,28 @@ _EXCLUDED = re.compile(
     r"untersagt|nicht gestattet|nicht möglich)"
 )
 _RESTRICTED = re.compile(
-    rf"\b(?:[Nn]ur|[Aa]usschließlich)\s+(?:für|fuer)\s+{_SKIP}"
+    rf"\b(?:[Nn]ur|[Aa]usschließlich)\s+(?:für|fuer|an)\s+{_SKIP}"
     rf"({_NOUN}(?:\s*(?:,|und|oder|mit)\s*{_NOUN})*)"
 )
 _RESERVED = re.compile(rf"({_NOUN}(?:\s*(?:und|oder)\s*{_NOUN})?)\s+vorbehalten")
-#: Nouns whose absence is a benefit ("keine Kosten") or that name nobody in particular.
-_NEUTRAL = frozenset(
-    [
-        "kost",
-        "miet",
-        "gebuh",
-        "probl",
-        "anmel",
-        "vorau",
-        "vorke",
-        "erfah",
-        "eintr",
-        "beitr",
-        "kauti",
-        "mensc",
-        "perso",
-        "grupp",
-        "leute",
-        "interessierte",
-    ]
-)
+#: Beginnings of nouns whose absence is a benefit ("keine Kosten") or that name nobody in
+#: particular ("nur für Menschen mit …").
+_NEUTRAL = (
+    "kost", "miet", "gebuh", "probl", "anmeld", "voraus", "vorkennt", "erfahr", "eintritt",
+    "beitrag", "kaution", "mensch", "person", "grupp", "leute", "interessiert",
+)  # fmt: skip
+#: How much of a noun's stem is compared ("Unternehmen" is not "unter").
+_KEY_LENGTH = 7
 
 
 def _nouns(hits: list[str]) -> frozenset[str]:
     found = {
-        word[:5]
+        stem(word)[:_KEY_LENGTH]
         for hit in hits
         for word in words(hit)
         if len(word) >= 4 and word not in ("und", "oder", "mit")
     }
-    return frozenset(found - _NEUTRAL)
+    return frozenset(key for key in found if not key.startswith(_NEUTRAL))
 
 
 def excluded(listing: Listing) -> frozenset[str]:
@@ -364,11 +359,14 @@ def _needs(request: Listing) -> frozenset[str]:
     """Beginnings of the words a request uses, without those it rules out itself."""
     text = f"{request.title} {' '.join(request.tags)} {request.description}"
     own = excluded(request)
-    return frozenset(w for w in words(fold(text)) if len(w) >= 4 and w[:5] not in own)
+    return frozenset(
+        w for w in words(fold(text)) if len(w) >= 4 and stem(w)[:_KEY_LENGTH] not in own
+    )
 
 
-def _mentioned(beginning: str, used: frozenset[str]) -> bool:
-    return any(word.startswith(beginning) or beginning in word for word in used)
+def _mentioned(key: str, used: frozenset[str]) -> bool:
+    """Whether a request uses a word with this noun's stem, also inside a compound."""
+    return any(key in word for word in used)
 
 
 def conditions_agree(offer: Listing, request: Listing) -> bool:
@@ -398,11 +396,21 @@ def _genders(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
+_BROKEN = ("defekt", "kaputt", "ersatzteil")
+_FIXING = ("defekt", "repar", "ersatzteil", "bastel", "bastl")
+
+
+def text_of(listing: Listing) -> str:
+    return f"{listing.title} {' '.join(listing.tags)} {listing.description}"
+
+
 def terms_agree(offer: Listing, request: Listing) -> bool:
     """Whether an offer's terms allow the request: no parties in a room for talks, no rent
     for a request without budget, no stairs for wheelchairs …"""
     if not conditions_agree(offer, request):
         return False
+    if mentions(text_of(offer), _BROKEN) and not mentions(text_of(request), _FIXING):
+        return False  # a broken machine serves only who repairs or wants spare parts
     offer_text = fold(f" {offer.title} {offer.description} {' '.join(offer.tags)} ")
     request_text = fold(f" {request.title} {request.description} {' '.join(request.tags)} ")
     for offer_says, request_says in _CONFLICTS:

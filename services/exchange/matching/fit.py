@@ -32,6 +32,7 @@ from services.exchange.matching.words import (
     content_words,
     known_things_in,
     names_thing,
+    offered_things,
     sizes,
     things_fit,
     things_named,
@@ -78,7 +79,7 @@ def _common(offer: Listing, request: Listing) -> list[MatchReason]:
 
 def fit_things(offer: Listing, request: Listing) -> Fit | None:
     offer_text, request_text = text_of(offer), text_of(request)
-    offered = things_named(offer.title, offer.tags)
+    offered = offered_things(offer.title, tuple(offer.tags), offer.description)
     sought = things_named(request.title, request.tags)
     if not any(thing.head in KNOWN_HEADS for thing in sought):
         sought |= known_things_in(request.description)
@@ -195,8 +196,16 @@ def asks_for_hands(request: Listing) -> bool:
     )
 
 
+#: What transport offers are: a request naming one of these seeks a vehicle, one naming any
+#: other thing ("Abholung Kühlschrank") seeks a way to move it.
+VEHICLES = frozenset({"transporter", "auto", "anhanger", "fahrrad", "roller"})
+
+
 def _names_known_thing(listing: Listing) -> bool:
-    return any(thing.head in KNOWN_HEADS for thing in things_named(listing.title, listing.tags))
+    named = {thing.head for thing in things_named(listing.title, listing.tags)}
+    if listing.category is ListingCategory.TRANSPORT:
+        return bool(named & VEHICLES)
+    return bool(named & KNOWN_HEADS)
 
 
 def fit_things_or_subject(offer: Listing, request: Listing) -> Fit | None:

@@ -25,7 +25,7 @@ _TOPICS: dict[str, tuple[str, ...]] = {
         "integrationscup",
         "kleinfeld",
     ),
-    "table_football": ("tischkicker",),
+    "table_football": ("tischkicker", "kickerturnier", "kicker-turnier", "kickertisch"),
     "esports": ("fifa", "esport", "konsole", "gaming"),
     "basketball": ("basketball", "3x3"),
     "cricket": ("cricket",),
@@ -148,6 +148,7 @@ ROLE_TOPICS = frozenset({"team", "tournament"})
 #: What serves what: a band, a stand or a cake sale serves a festival; a team a tournament.
 SERVES: dict[str, frozenset[str]] = {
     "festival": frozenset({"music", "dance", "stand", "cooking", "reading", "setup"}),
+    "pickup": frozenset({"van", "car", "cargo_bike", "trailer", "driving", "pickup"}),
     "tournament": frozenset({"team"}),
     "school": frozenset({"anti_racism", "workshop", "reading", "mentoring"}),
     "holidays": frozenset({"holidays", "tickets"}),
@@ -197,6 +198,8 @@ def topics(*texts: str) -> frozenset[str]:
             for short, topic in _EXACT.items():
                 if word == short or (len(short) >= 3 and word.startswith(short)):
                     found.add(topic)
+                elif len(short) >= 4 and word.endswith(short):
+                    found.add(topic)  # the head of a compound: "Kinderfest" is a festival
     return frozenset(found)
 
 

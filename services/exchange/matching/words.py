@@ -39,8 +39,11 @@ STOPWORDS = frozenset(_GENERIC.split())
 
 #: Words after which a title names what is *not* there.
 NEGATIONS = frozenset({"ohne", "kein", "keine", "keinen", "nicht"})
-#: Words that say what a listing is *for*, not what it is.
-PURPOSE_WORDS = frozenset({"fur", "furs", "zum", "zur", "als", "bei", "beim", "wegen"})
+#: Words after which a title says what a listing is *for* or where it comes from, not what it is
+#: ("Tische für den Kursraum", "Laptops aus Firmenbestand").
+PURPOSE_WORDS = frozenset(
+    {"fur", "furs", "zum", "zur", "als", "bei", "beim", "wegen", "aus", "von"}
+)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -75,7 +78,8 @@ HEADS = _group(
     festgarnitur: bierbank bierbanke bierzeltgarnitur biertisch festgarnituren
     festzeltgarnitur zeltgarnitur;
     wickeltisch: wickelkommode; kuche: einbaukuche kuchenzeile kuchenmobel;
-    mobel: mobels mobelstuck mobelstucke einrichtung moblierung; hochstuhl: kinderhochstuhl;
+    mobel: mobels mobelstuck mobelstucke einrichtung moblierung; gerat: gerate sachen sache;
+    hochstuhl: kinderhochstuhl kinderstuhl;
     beamer: projektor; leinwand: leinwande; laptop: notebook computer rechner tablet pc;
     drucker: laserdrucker tintenstrahldrucker; musikanlage: lautsprecher boxen beschallung
     pa anlage mikrofon mikro; pavillon: faltpavillon; zelt: zelte; kaffeemaschine: kaffee;
@@ -165,10 +169,36 @@ def things_named(title: str, tags: Iterable[str]) -> frozenset[Thing]:
 
 
 def known_things_in(text: str) -> frozenset[Thing]:
-    """The known things a text names anywhere (a request's description, when its title names
-    none: "… gesucht: Tisch und Stuhl")."""
-    found = {split_compound(stem(w)) for w in words(text) if not any(c.isdigit() for c in w)}
+    """The known things a text names anywhere (a request's description when its title names
+    none: "… gesucht: Tisch und Stuhl"; what an offer lists: "u.a. Esstisch mit 6 Stühlen"),
+    without those it says are missing ("ohne Matratzen")."""
+    found: set[Thing] = set()
+    after_negation = 0
+    for word in words(text):
+        if word in NEGATIONS:
+            after_negation = 2
+            continue
+        if after_negation:
+            after_negation -= 1
+            continue
+        if not any(c.isdigit() for c in word):
+            found.add(split_compound(stem(word)))
     return frozenset(thing for thing in found if thing.head in KNOWN_HEADS)
+
+
+#: Words for "things" in general: a title naming only these leaves the listing to its tags
+#: and description ("Möbel abzugeben", "Gerät abzugeben").
+GENERIC_HEADS = frozenset({"mobel", "gerat"})
+
+
+def offered_things(title: str, tags: tuple[str, ...], description: str) -> frozenset[Thing]:
+    """What an offer gives away or lends: what its title names — or, where the title names
+    only things in general ("Möbel abzugeben"), the known things its tags and description list
+    ("u.a. Esstisch mit 6 Stühlen")."""
+    named = things_named(title, tags)
+    if any(thing.head not in GENERIC_HEADS for thing in named):
+        return named
+    return named | known_things_in(" ".join(tags)) | known_things_in(description)
 
 
 @functools.lru_cache(maxsize=4096)
