@@ -245,9 +245,11 @@ _ONLY = ("nur", "ausschliesslich", "schutzraum")
 
 
 def audiences_agree(offer: Listing, request: Listing) -> bool:
-    """An offer only for women does not serve men, and the other way round."""
-    offer_text = fold(f"{offer.title} {offer.description} {' '.join(offer.tags)}")
-    request_text = fold(f"{request.title} {request.description} {' '.join(request.tags)}")
+    """An offer for women does not serve men, and the other way round — as their titles and
+    tags say (a description mentioning a father is no restriction; "nur für Frauen" anywhere
+    is one, see `conditions_agree`)."""
+    offer_text = fold(f"{offer.title} {' '.join(offer.tags)}")
+    request_text = fold(f"{request.title} {' '.join(request.tags)}")
     for own, other in ((_WOMEN, _MEN), (_MEN, _WOMEN)):
         if (
             mentions(offer_text, own)
@@ -267,12 +269,39 @@ _AGES: dict[str, tuple[str, ...]] = {
 }
 
 
+_YEARS = re.compile(r"(\d{1,2})\s*(?:-|–|bis)\s*(\d{1,2})\s*-?\s*jahrig")
+_FROM_YEARS = re.compile(r"\bab\s*(\d{1,2})\s*(?:jahr|j\b)")
+
+
+def _age_groups(first: int, last: int) -> set[str]:
+    spans = {"babies": (0, 2), "children": (3, 12), "youth": (13, 17), "adults": (18, 120)}
+    return {group for group, (low, high) in spans.items() if first <= high and last >= low}
+
+
 @functools.lru_cache(maxsize=4096)
 def _ages(text: str) -> frozenset[str]:
-    folded = words(fold(text))
-    return frozenset(
-        age for age, parts in _AGES.items() for w in folded for p in parts if w.startswith(p)
-    )
+    """The age groups a text names, in words ("Grundschüler", "Senioren") or in years
+    ("6- bis 10-Jährige", "ab 16 Jahren")."""
+    folded_text = fold(text)
+    folded = words(folded_text)
+    found = {age for age, parts in _AGES.items() for w in folded for p in parts if w.startswith(p)}
+    for first, last in _YEARS.findall(folded_text):
+        found |= _age_groups(int(first), int(last))
+    for first in _FROM_YEARS.findall(folded_text):
+        found |= _age_groups(int(first), 120)
+    return frozenset(found)
+
+
+def served_ages_agree(offer: Listing, request: Listing) -> bool:
+    """For people who offer themselves ("Senioren als Gesprächspartner"), the age group they
+    serve is what the title names after "für" ("Nachhilfe für Grundschüler") or the children
+    and young people their tags name — not their own age."""
+    title = fold(offer.title)
+    after_for = re.split(r"\bfurs?\b", title, maxsplit=1)
+    served = _ages(after_for[1]) if len(after_for) == 2 else frozenset()
+    served = served or _ages(" ".join(offer.tags)) - {"adults"}
+    needed = _ages(f"{request.title} {' '.join(request.tags)}")
+    return not (served and needed and not served & needed)
 
 
 def ages_agree(offer: Listing, request: Listing) -> bool:
@@ -425,15 +454,18 @@ def terms_agree(offer: Listing, request: Listing) -> bool:
     return True
 
 
-def conditions_met(offer: Listing, request: Listing, *, share: float = 0.0) -> bool:
+def conditions_met(
+    offer: Listing, request: Listing, *, share: float = 0.0, ages: bool = True
+) -> bool:
     """When, where, for whom and on which terms — what every model checks: the offer's window
     covers `share` of the request's, days and hours agree, a district one side insists on, the
-    same people (gender, age group), and nothing the offer rules out."""
+    same people (gender; the age group where `ages`: a room in a primary school serves adults
+    too), and nothing the offer rules out or reserves for others."""
     return (
         window_covered(offer, request, share=share)
         and times_agree(offer, request)
         and district_agrees(offer, request)
         and audiences_agree(offer, request)
-        and ages_agree(offer, request)
+        and (not ages or ages_agree(offer, request))
         and terms_agree(offer, request)
     )

@@ -121,7 +121,7 @@ def fit_room(offer: Listing, request: Listing) -> Fit | None:
     offered, needed = c.people(offer), c.people(request)
     if not c.enough(offered, needed):
         return None
-    if not c.conditions_met(offer, request, share=0.5):
+    if not c.conditions_met(offer, request, share=0.5, ages=False):
         return None
     score = 0.5 + (0.25 if c.same_district(offer, request) else 0.0)
     reasons = []
@@ -143,7 +143,8 @@ def fit_language_partner(offer: Listing, request: Listing) -> Fit | None:
     if not (
         lang.help_agrees(offer, request)
         and lang.levels_agree(offer, request)
-        and c.conditions_met(offer, request)
+        and c.conditions_met(offer, request, ages=False)
+        and c.served_ages_agree(offer, request)
     ):
         return None
     kinds = lang.kinds_of_help(offer) & lang.kinds_of_help(request)
@@ -164,8 +165,9 @@ def fit_subject(offer: Listing, request: Listing) -> Fit | None:
         found = ["setup"] if general_helpers(offer) and asks_for_hands(request) else None
     if found is None:
         return None
+    talking = offer.category not in (ListingCategory.TRANSPORT, ListingCategory.OTHER)
     if not (
-        lang.speak_together(offer, request)
+        (not talking or lang.speak_together(offer, request))
         and lang.named_languages_agree(offer, request)
         and c.conditions_met(offer, request)
         and c.enough(c.people(offer), c.people(request), share=0.25)
