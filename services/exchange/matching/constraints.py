@@ -306,8 +306,14 @@ def served_ages_agree(offer: Listing, request: Listing) -> bool:
 
 def ages_agree(offer: Listing, request: Listing) -> bool:
     """An offer for children does not serve adults, nor one for babies teenagers: where both
-    titles (with their tags) name an age group, they share one."""
-    offered = _ages(f"{offer.title} {' '.join(offer.tags)}")
+    name an age group (titles with their tags, or an age limit the offer's description sets),
+    they share one."""
+    limit = _FROM_YEARS.findall(fold(offer.description))
+    offered = (
+        frozenset(_age_groups(int(limit[0]), 120))
+        if limit
+        else _ages(f"{offer.title} {' '.join(offer.tags)}")
+    )  # "Einlass ab 16 Jahren", "Kinder ab 3 Jahren": the limit the description sets
     needed = _ages(f"{request.title} {' '.join(request.tags)}")
     return not (offered and needed and not offered & needed)
 
@@ -346,9 +352,13 @@ _EXCLUDED = re.compile(
     rf"{_NOUNS}\s+(?:sind\s+|ist\s+|werden\s+)?(?:ausgeschlossen|nicht erlaubt|verboten|"
     r"untersagt|nicht gestattet|nicht möglich)"
 )
+#: "nur für Frauen", "nur an eingetragene gemeinnützige Vereine", "nur mit eingetragenen
+#: Vereinen", "nur für Teams aus dem Ostviertel": the adjectives before the noun are skipped,
+#: and what follows "mit" or "aus dem" belongs to the reservation.
 _RESTRICTED = re.compile(
-    rf"\b(?:[Nn]ur|[Aa]usschließlich)\s+(?:für|fuer|an)\s+{_SKIP}"
-    rf"({_NOUN}(?:\s*(?:,|und|oder|mit)\s*{_NOUN})*)"
+    rf"\b(?:[Nn]ur|[Aa]usschließlich)\s+(?:für|fuer|an|mit)\s+{_SKIP}"
+    r"(?:[a-zäöüß-]+\s+){0,3}"
+    rf"({_NOUN}(?:\s*(?:,|und|oder|mit|aus dem|aus der|aus den)\s*{_NOUN})*)"
 )
 _RESERVED = re.compile(rf"({_NOUN}(?:\s*(?:und|oder)\s*{_NOUN})?)\s+vorbehalten")
 #: Beginnings of nouns whose absence is a benefit ("keine Kosten") or that name nobody in
