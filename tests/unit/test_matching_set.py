@@ -1,7 +1,8 @@
 """The labelled evaluation sets for the exchange's matching (tests/data/matching, the held-out
-tests/data/matching_heldout written after the matching was tuned, and tests/data/matching_blind
-written without seeing the matching or the other sets' pairs): every pair is well formed,
-labelled, within the agreed sizes and free of personal contact data."""
+tests/data/matching_heldout written after the matching was tuned, tests/data/matching_blind
+written without seeing the matching or the other sets' pairs, and tests/data/matching_unseen
+written the same way and evaluated only once): every pair is well formed, labelled, within the
+agreed sizes and free of personal contact data."""
 
 from __future__ import annotations
 
@@ -51,11 +52,23 @@ BLIND_MINIMUM_PAIRS = {
     "transport": 12,
     "other": 14,
 }
+UNSEEN_MINIMUM_PAIRS = {
+    "room": 26,
+    "furniture": 24,
+    "equipment": 14,
+    "language_partner": 32,
+    "volunteers": 20,
+    "cooperation": 20,
+    "expertise": 14,
+    "transport": 14,
+    "other": 16,
+}
 #: Each set: its folder under tests/data, its minimum pairs per category and the id's infix.
 SETS = {
     "matching": (MINIMUM_PAIRS, ""),
     "matching_heldout": (HELDOUT_MINIMUM_PAIRS, "h"),
     "matching_blind": (BLIND_MINIMUM_PAIRS, "b"),
+    "matching_unseen": (UNSEEN_MINIMUM_PAIRS, "u"),
 }
 LABELS = {"match", "no_match"}
 PAIR_FIELDS = {"id", "label", "why", "offer", "request"}
@@ -236,3 +249,8 @@ def test_the_held_out_set_repeats_no_listing_of_the_first_set() -> None:
 @pytest.mark.parametrize("other", ["matching", "matching_heldout"])
 def test_the_blind_set_repeats_no_listing_of_the_other_sets(other: str) -> None:
     assert _listing_texts("matching_blind").isdisjoint(_listing_texts(other))
+
+
+@pytest.mark.parametrize("other", ["matching", "matching_heldout", "matching_blind"])
+def test_the_unseen_set_repeats_no_listing_of_the_other_sets(other: str) -> None:
+    assert _listing_texts("matching_unseen").isdisjoint(_listing_texts(other))
