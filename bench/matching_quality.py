@@ -2,7 +2,9 @@
 labelled sets (offers and requests an office wrote and judged): tests/data/matching, the set
 the model was built on; tests/data/matching_heldout, written after the first model (its misses
 led to the second round of rules); tests/data/matching_blind, written without seeing the model
-or the other sets and never used to tune it — the figure to trust for listings nobody has seen.
+or the other sets (its misses led to the third round); and tests/data/matching_unseen, written
+the same way and never used to tune anything — the figure to trust for listings nobody has
+seen.
 
     .venv/bin/python -m bench.matching_quality [--wrong] [--json PATH]
 
@@ -24,6 +26,7 @@ from tests.support.matching_set import (
     HELD_OUT_DIR,
     REFERENCE_NOW,
     SET_DIR,
+    UNSEEN_DIR,
     Tally,
     evaluate,
     load_pairs,
@@ -73,7 +76,12 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON)
     args = parser.parse_args()
     written: dict[str, object] = {}
-    sets = (("labelled", SET_DIR), ("held_out", HELD_OUT_DIR), ("blind", BLIND_DIR))
+    sets = (
+        ("labelled", SET_DIR),
+        ("held_out", HELD_OUT_DIR),
+        ("blind", BLIND_DIR),
+        ("unseen", UNSEEN_DIR),
+    )
     for name, directory in sets:
         if not directory.is_dir():
             continue

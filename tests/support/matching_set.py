@@ -18,8 +18,10 @@ from shared.contracts.exchange import ListingCategory, ListingKind
 SET_DIR = Path(__file__).resolve().parents[1] / "data" / "matching"
 #: Pairs written after the first model; its misses led to the second round of rules.
 HELD_OUT_DIR = Path(__file__).resolve().parents[1] / "data" / "matching_heldout"
-#: Pairs written without seeing the model or the other sets, never used to tune it.
+#: Pairs written without seeing the model or the other sets; its misses led to the third round.
 BLIND_DIR = Path(__file__).resolve().parents[1] / "data" / "matching_blind"
+#: Pairs written without seeing the model or any other set, never used to tune it.
+UNSEEN_DIR = Path(__file__).resolve().parents[1] / "data" / "matching_unseen"
 #: "Now" of the whole set: every window lies after it.
 REFERENCE_NOW = dt.datetime(2027, 4, 1, tzinfo=dt.UTC)
 #: What a listing of the set may give: the fields an organisation posts, but for the pair's
