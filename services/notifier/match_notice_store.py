@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 
 from pymongo import ASCENDING, IndexModel
@@ -48,10 +49,10 @@ class MatchNoticeStore:
         return result.deleted_count
 
     async def hold_match_notice(self, notice: HeldMatchNotice) -> None:
+        """Keep a notice once: a redelivered match holds the same notice again, unchanged."""
         document = notice.model_dump(mode="json", exclude={"id"})
-        await self.db[HELD_MATCH_NOTICES].replace_one(
-            {"_id": notice.id}, {"_id": notice.id, **document}, upsert=True
-        )
+        with contextlib.suppress(DuplicateKeyError):
+            await self.db[HELD_MATCH_NOTICES].insert_one({"_id": notice.id, **document})
 
     async def held_match_notices(self, *, due_by_ms: int) -> list[HeldMatchNotice]:
         cursor = self.db[HELD_MATCH_NOTICES].find({"due_ms": {"$lte": due_by_ms}})
@@ -69,6 +70,7 @@ class MatchNoticeStore:
         if cadence is Cadence.IMMEDIATE:
             await self.db[NOTICE_CADENCES].delete_one({"_id": notice_id})
             return
-        await self.db[NOTICE_CADENCES].replace_one(
-            {"_id": notice_id}, {"_id": notice_id, "cadence": cadence.value}, upsert=True
+        # an upsert by `_id` with `$set` of a string: the form every server stores alike
+        await self.db[NOTICE_CADENCES].update_one(
+            {"_id": notice_id}, {"$set": {"cadence": cadence.value}}, upsert=True
         )

@@ -4,6 +4,7 @@ real broker and SMTP server."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from tests.integration.notifier_fixtures import ServedDirectory, ServedNotifier
@@ -63,3 +64,20 @@ async def test_one_offer_fitting_fifty_requests_sends_at_most_k_plus_one_emails(
     # the two further matches of the offer on the same day wait for the morning's summary
     held = notifier.app.state.runtime.db["held_match_notices"]
     assert await held.count_documents({"organisation_id": offering["id"]}) == 2
+
+    # held once, however often a match is planned again (a redelivery after a crash)
+    for match, event in zip(matches[1:EMAILED_PER_LISTING], events[1:], strict=False):
+        await notifier.service.match_notices.plan_match(match, event)
+    assert await held.count_documents({"organisation_id": offering["id"]}) == 2
+
+    # the next morning one summary lists both, and nothing is held any more
+    next_morning = matches[0].found_at + dt.timedelta(days=1, hours=1)
+    assert await notifier.service.match_notices.run_summaries(next_morning) == 1
+    [summary] = await deliveries.find({"template": "match_summary"}).to_list(None)
+    assert summary["organisation_id"] == offering["id"]
+    assert [m["other_title"] for m in summary["params"]["matches"]] == [
+        "Deutsch üben, Gruppe 1",
+        "Deutsch üben, Gruppe 2",
+    ]
+    assert await held.count_documents({}) == 0
+    assert await notifier.service.match_notices.run_summaries(next_morning) == 0
