@@ -45,7 +45,13 @@ class MatchNoticeStore:
         return True
 
     async def forget_match_slots(self, *, before_day_ms: int) -> int:
-        result = await self.db[MATCH_SLOTS].delete_many({"day_ms": {"$lt": before_day_ms}})
+        """Drop the slots of days that are over: found by the indexed day, deleted by `_id`
+        (writes by any other filter scan the collection on the embedded server)."""
+        cursor = self.db[MATCH_SLOTS].find({"day_ms": {"$lt": before_day_ms}}, {"_id": 1})
+        ids = [doc["_id"] async for doc in cursor]
+        if not ids:
+            return 0
+        result = await self.db[MATCH_SLOTS].delete_many({"_id": {"$in": ids}})
         return result.deleted_count
 
     async def hold_match_notice(self, notice: HeldMatchNotice) -> None:
