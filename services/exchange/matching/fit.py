@@ -19,6 +19,7 @@ from services.exchange.domain import Listing
 from services.exchange.matching import constraints as c
 from services.exchange.matching import languages as lang
 from services.exchange.matching import rooms
+from services.exchange.matching import terms as t
 from services.exchange.matching.topics import (
     SCENE_TOPICS,
     listing_topics,
@@ -112,7 +113,7 @@ def fit_things(offer: Listing, request: Listing) -> Fit | None:
 
 
 def _lent_only(offer: Listing) -> bool:
-    return c.mentions(text_of(offer), ("verleih", "ausleih", "leihe", "zu leihen"))
+    return t.mentions(text_of(offer), ("verleih", "ausleih", "leihe", "zu leihen"))
 
 
 def fit_room(offer: Listing, request: Listing) -> Fit | None:
@@ -144,7 +145,7 @@ def fit_language_partner(offer: Listing, request: Listing) -> Fit | None:
         lang.help_agrees(offer, request)
         and lang.levels_agree(offer, request)
         and c.conditions_met(offer, request, ages=False)
-        and c.served_ages_agree(offer, request)
+        and t.served_ages_agree(offer, request)
     ):
         return None
     kinds = lang.kinds_of_help(offer) & lang.kinds_of_help(request)
@@ -188,12 +189,12 @@ _HANDS_ON = frozenset({"setup", "moving", "festival", "donations_sorting", "gard
 def general_helpers(offer: Listing) -> bool:
     """Volunteers offered for whatever comes up: helpers, and no particular skill named."""
     named = listing_topics(offer.title, tuple(offer.tags)) - SCENE_TOPICS
-    return not named and c.mentions(f"{offer.title} {' '.join(offer.tags)}", _HELPERS)
+    return not named and t.mentions(f"{offer.title} {' '.join(offer.tags)}", _HELPERS)
 
 
 def asks_for_hands(request: Listing) -> bool:
     sought = listing_topics(request.title, tuple(request.tags), request.description)
-    return bool(sought & _HANDS_ON) and c.mentions(
+    return bool(sought & _HANDS_ON) and t.mentions(
         f"{request.title} {' '.join(request.tags)} {request.description}", _HELPERS
     )
 
