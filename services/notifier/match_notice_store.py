@@ -23,7 +23,6 @@ NOTICE_CADENCES = "notice_cadences"
 MATCH_NOTICE_INDEXES = (
     CollectionIndexes(MATCH_SLOTS, (IndexModel([("day_ms", ASCENDING)]),)),
     CollectionIndexes(HELD_MATCH_NOTICES, (IndexModel([("due_ms", ASCENDING)]),)),
-    CollectionIndexes(NOTICE_CADENCES, ()),
 )
 
 

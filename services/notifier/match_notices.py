@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import uuid
 from typing import Any
 
 from services.notifier.digests import current_digest_ms
@@ -23,6 +22,7 @@ from services.notifier.domain import (
     Cadence,
     DefaultNotice,
     Template,
+    digest_id,
     match_recipients,
     opt_out_id,
 )
@@ -36,7 +36,6 @@ from shared.contracts.exchange import ListingKind, MatchFound
 log = logging.getLogger("integrationsnetz.notifier.match_notices")
 
 SUMMARY_CAUSE_TYPE = "notifier.match-summary"
-_NAMESPACE = uuid.UUID("5d0b3c2e-8f4b-4b7e-9a55-3f1f0c1e6a10")
 
 
 def match_slot_id(organisation_id: str, listing_id: str, day_ms: int) -> str:
@@ -45,9 +44,8 @@ def match_slot_id(organisation_id: str, listing_id: str, day_ms: int) -> str:
 
 
 def match_summary_id(organisation_id: str, cadence: Cadence, period_ms: int) -> str:
-    return str(
-        uuid.uuid5(_NAMESPACE, f"match-summary\n{organisation_id}\n{cadence.value}\n{period_ms}")
-    )
+    """One summary per organisation and period: a digest of its match notices."""
+    return digest_id(f"match-summary:{organisation_id}", f"{cadence.value}-{period_ms}")
 
 
 def announced(match: MatchFound, per_listing: int) -> bool:

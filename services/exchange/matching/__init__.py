@@ -7,13 +7,13 @@ from services.exchange.matching.core import (
     find_matches,
     german_reason,
     is_matchable,
-    language_key,
     match,
     match_pair_id,
-    significant_words,
     tag_keys,
 )
 from services.exchange.matching.keys import match_keys
+from services.exchange.matching.languages import language_key
+from services.exchange.matching.words import significant_words
 
 __all__ = [
     "MATCH_THRESHOLD",

@@ -30,10 +30,12 @@ def people(listing: Listing) -> int | None:
     its text names ("für ca. 25 Personen", "20–30 Teilnehmende")."""
     if listing.quantity is not None:
         return listing.quantity
-    found = [
-        int(hit.group(2) or hit.group(1))
-        for hit in _PEOPLE.finditer(fold(f"{listing.title} {listing.description}"))
-    ]
+    return _people_in(f"{listing.title} {listing.description}")
+
+
+@functools.lru_cache(maxsize=4096)
+def _people_in(text: str) -> int | None:
+    found = [int(hit.group(2) or hit.group(1)) for hit in _PEOPLE.finditer(fold(text))]
     return max(found) if found else None
 
 

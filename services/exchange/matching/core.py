@@ -21,23 +21,10 @@ from shared.contracts.exchange import (
     MatchReason,
     MatchReasonKind,
 )
-from shared.text import fold, words
+from shared.text import fold
 
 #: Only pairs scoring at least this much are matches.
 MATCH_THRESHOLD = 0.3
-MAX_TEXT_WORDS = 200
-
-_STOPWORD_TEXT = """
-    aber alle als also auch auf aus bei bin bis damit dann das dass dem den der des die dies diese
-    diesem diesen dieser doch durch ein eine einem einen einer eines etwa fur gibt hat hier ich ihr
-    ist kann konnen mit nach nicht noch nur oder ohne sehr sich sie sind uber und uns unser unsere
-    vom von vor war was wer wie wir wird zum zur zwei biete bieten angebot gesucht suche suchen
-    sucht anfrage bitte gerne and are for from the this that with our you your can will need offer
-    request looking
-"""
-#: Folded words that say nothing about what is offered or sought (shorter ones are ignored).
-STOPWORDS = frozenset(_STOPWORD_TEXT.split())
-
 #: Names of common languages in German, for reasons shown to people.
 LANGUAGE_NAMES = {
     "ar": "Arabisch",
@@ -100,11 +87,6 @@ def is_matchable(listing: Listing, now: dt.datetime) -> bool:
     )
 
 
-def language_key(tag: str) -> str:
-    """The primary language of a BCP 47 tag: "de-AT" and "de" are both German."""
-    return tag.split("-", 1)[0].lower()
-
-
 def language_name(key: str) -> str:
     return LANGUAGE_NAMES.get(key, key)
 
@@ -115,15 +97,6 @@ def tag_keys(tags: Iterable[str]) -> dict[str, str]:
     for tag in tags:
         keys.setdefault(fold(tag), tag)
     return keys
-
-
-def significant_words(*texts: str) -> frozenset[str]:
-    found: dict[str, None] = {}
-    for text in texts:
-        for word in words(text):
-            if len(word) >= 3 and word not in STOPWORDS and not word.isdigit():
-                found[word] = None
-    return frozenset(list(found)[:MAX_TEXT_WORDS])
 
 
 def match(first: Listing, second: Listing, now: dt.datetime) -> MatchResult | None:

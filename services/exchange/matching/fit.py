@@ -30,11 +30,11 @@ from services.exchange.matching.words import (
     HEADS,
     KNOWN_HEADS,
     as_written,
-    content_words,
     known_things_in,
     names_thing,
     offered_things,
     sizes,
+    text_of,
     things_fit,
     things_named,
 )
@@ -47,26 +47,6 @@ class Fit:
 
     score: float
     reasons: list[MatchReason] = field(default_factory=list)
-
-
-def text_of(listing: Listing) -> str:
-    return f"{listing.title} {' '.join(listing.tags)} {listing.description}"
-
-
-def shared_subject(offer: Listing, request: Listing) -> list[str]:
-    """Content words of the request's title and tags found anywhere in the offer (also as a
-    compound's part: "Fußball" in "Fußballturnier")."""
-    offer_words = set(content_words(text_of(offer)))
-    sought = dict.fromkeys(content_words(f"{request.title} {' '.join(request.tags)}"))
-    return [
-        word
-        for word in sought
-        if word in offer_words
-        or (
-            len(word) >= 5
-            and any(word in other or other in word for other in offer_words if len(other) >= 5)
-        )
-    ]
 
 
 def _common(offer: Listing, request: Listing) -> list[MatchReason]:
@@ -194,9 +174,7 @@ def general_helpers(offer: Listing) -> bool:
 
 def asks_for_hands(request: Listing) -> bool:
     sought = listing_topics(request.title, tuple(request.tags), request.description)
-    return bool(sought & _HANDS_ON) and t.mentions(
-        f"{request.title} {' '.join(request.tags)} {request.description}", _HELPERS
-    )
+    return bool(sought & _HANDS_ON) and t.mentions(text_of(request), _HELPERS)
 
 
 #: What transport offers are: a request naming one of these seeks a vehicle, one naming any

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from services.exchange.domain import Listing
+from services.exchange.matching.words import text_of
 from shared.text import fold, words
 
 #: Folded names of languages and their adjectives (also inside compounds) → BCP 47.
@@ -78,8 +79,14 @@ CLOSE = {"prs": "fa", "ckb": "ku", "kmr": "ku"}
 _NAME = re.compile("|".join(sorted(LANGUAGE_WORDS, key=len, reverse=True)))
 
 
+def language_key(tag: str) -> str:
+    """The primary language of a BCP 47 tag: "de-AT" and "de" are both German."""
+    return tag.split("-", 1)[0].lower()
+
+
 def key(tag: str) -> str:
-    primary = tag.split("-", 1)[0].lower()
+    """The primary language, a close one counted as its neighbour (Dari as Persian)."""
+    primary = language_key(tag)
     return CLOSE.get(primary, primary)
 
 
@@ -241,7 +248,7 @@ _LEVELS = {"a1": 1, "a2": 2, "b1": 3, "b2": 4, "c1": 5, "c2": 6}
 
 
 def _levels(listing: Listing) -> frozenset[int]:
-    text = fold(f"{listing.title} {' '.join(listing.tags)} {listing.description}")
+    text = fold(text_of(listing))
     found = {_LEVELS[a + b] for a, b in _LEVEL.findall(text)}
     if "anfanger" in text or "von anfang an" in text:
         found.add(1)
@@ -255,10 +262,8 @@ def levels_agree(offer: Listing, request: Listing) -> bool:
 
 def named_languages_agree(offer: Listing, request: Listing) -> bool:
     """Where both texts name languages other than German, one of them is the same."""
-    offer_named = named(f"{offer.title} {' '.join(offer.tags)} {offer.description}") - {"de"}
-    request_named = named(f"{request.title} {' '.join(request.tags)} {request.description}") - {
-        "de"
-    }
+    offer_named = named(text_of(offer)) - {"de"}
+    request_named = named(text_of(request)) - {"de"}
     offer_keys = {CLOSE.get(k, k) for k in offer_named}
     request_keys = {CLOSE.get(k, k) for k in request_named}
     return not (offer_keys and request_keys and not offer_keys & request_keys)

@@ -9,21 +9,21 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
 
 from services.exchange.domain import Listing
-from services.exchange.matching.words import stem
+from services.exchange.matching.words import stem, text_of
 from shared.text import fold, words
 
 
-def mentions(text: str, stems: Iterable[str]) -> bool:
+@functools.lru_cache(maxsize=8192)
+def mentions(text: str, stems: tuple[str, ...]) -> bool:
+    """Whether a word of the text begins with or contains one of the folded stems."""
     folded = words(fold(text))
     return any(word.startswith(s) or s in word for word in folded for s in stems)
 
 
 _WOMEN = ("frau", "mutter", "mutt", "madchen", "afghaninnen")
 _MEN = ("manner", "mann ", "vater", "jungen")
-_ONLY = ("nur", "ausschliesslich", "schutzraum")
 
 
 def audiences_agree(offer: Listing, request: Listing) -> bool:
@@ -165,20 +165,28 @@ def _nouns(hits: list[str]) -> frozenset[str]:
 
 def excluded(listing: Listing) -> frozenset[str]:
     """Beginnings of the nouns a listing rules out ("keine Feiern", "Musik ausgeschlossen")."""
-    text = f"{listing.title}. {listing.description}"
+    return _excluded_in(f"{listing.title}. {listing.description}")
+
+
+@functools.lru_cache(maxsize=4096)
+def _excluded_in(text: str) -> frozenset[str]:
     return _nouns(_NEGATED.findall(text) + _EXCLUDED.findall(text))
 
 
 def restricted_to(listing: Listing) -> frozenset[str]:
     """Beginnings of the nouns an offer is reserved for ("nur für Frauen", "Vereinen
     vorbehalten")."""
-    text = f"{listing.title}. {listing.description}"
+    return _restricted_in(f"{listing.title}. {listing.description}")
+
+
+@functools.lru_cache(maxsize=4096)
+def _restricted_in(text: str) -> frozenset[str]:
     return _nouns(_RESTRICTED.findall(text) + _RESERVED.findall(text))
 
 
 def _needs(request: Listing) -> frozenset[str]:
     """Beginnings of the words a request uses, without those it rules out itself."""
-    text = f"{request.title} {' '.join(request.tags)} {request.description}"
+    text = text_of(request)
     own = excluded(request)
     return frozenset(
         w for w in words(fold(text)) if len(w) >= 4 and stem(w)[:_KEY_LENGTH] not in own
@@ -219,10 +227,6 @@ def _genders(text: str) -> frozenset[str]:
 
 _BROKEN = ("defekt", "kaputt", "ersatzteil")
 _FIXING = ("defekt", "repar", "ersatzteil", "bastel", "bastl")
-
-
-def text_of(listing: Listing) -> str:
-    return f"{listing.title} {' '.join(listing.tags)} {listing.description}"
 
 
 def terms_agree(offer: Listing, request: Listing) -> bool:

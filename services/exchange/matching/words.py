@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from services.exchange.domain import Listing
 from shared.text import fold, words
 
 _ENDINGS = ("innen", "chen", "ern", "en", "er", "es", "e", "n", "s")
@@ -142,6 +143,16 @@ def split_compound(word_stem: str) -> Thing:
                     break
             return Thing(HEADS[head], modifier)
     return Thing(word_stem)
+
+
+def significant_words(*texts: str) -> frozenset[str]:
+    """The folded words of the texts that can say what a listing is about."""
+    return frozenset(
+        word
+        for text in texts
+        for word in words(text)
+        if len(word) >= 3 and word not in STOPWORDS and not word.isdigit()
+    )
 
 
 def content_words(text: str) -> list[str]:
@@ -278,3 +289,8 @@ def as_written(texts: Iterable[str], wanted: Callable[[str], bool]) -> list[str]
 
 def names_thing(head: str) -> Callable[[str], bool]:
     return lambda word: split_compound(stem(word.replace("-", ""))).head == head
+
+
+def text_of(listing: Listing) -> str:
+    """Everything a listing says in words: title, tags and description."""
+    return f"{listing.title} {' '.join(listing.tags)} {listing.description}"
