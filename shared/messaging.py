@@ -12,17 +12,18 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from aio_pika import IncomingMessage
 from faststream.rabbit import Channel, RabbitBroker, RabbitExchange
-from pymongo import ReturnDocument
+from pymongo import ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from shared.contracts.base import CLOUDEVENTS_CONTENT_TYPE, CloudEvent, Payload
+from shared.group_commit import GroupCommit
 from shared.mongo import DATABASE_UNAVAILABLE, Document
 from shared.outbox import OutboxEntry, now_ms
 from shared.topology import (
@@ -151,6 +152,7 @@ class Inbox:
         self._collection = db[INBOX]
         self._clock = clock
         self._legacy_swept = False
+        self._completions: GroupCommit[str] = GroupCommit(self._complete_all)
 
     @staticmethod
     def _key(consumer: str, event_id: str) -> str:
@@ -207,9 +209,13 @@ class Inbox:
         return int(counted["attempts"])
 
     async def complete(self, consumer: str, event_id: str) -> None:
-        await self._collection.update_one(
-            {"_id": self._key(consumer, event_id)},
-            {"$set": {"state": "done", INBOX_DONE_FIELD: self._clock()}},
+        """Mark an entry done; completions due at the same time are written together."""
+        await self._completions.add(self._key(consumer, event_id))
+
+    async def _complete_all(self, keys: Sequence[str]) -> None:
+        done = {"$set": {"state": "done", INBOX_DONE_FIELD: self._clock()}}
+        await self._collection.bulk_write(
+            [UpdateOne({"_id": key}, done) for key in keys], ordered=False
         )
 
     async def parked(self, consumer: str, event_id: str) -> None:

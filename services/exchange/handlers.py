@@ -3,8 +3,9 @@ subscriptions.
 
 - `exchange.directory-events`: the directory's organisation events keep the projection of
   organisations (and an archived organisation's open listings are withdrawn);
-- `exchange.matching`: the exchange's own posted/updated events run the matching, so a match is
-  never lost when the process dies right after a listing was written.
+- `exchange.matching`: the exchange's own posted/updated events run the matching of an edited
+  listing, and of a new one that was not matched as it was posted (`PostedMatching`), so a
+  match is never lost when the process dies right after a listing was written.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ def wire(runtime: ServiceRuntime, exchange: Exchange) -> None:
     on_organisation_events(directory_events, on_organisation)
 
     async def on_posted(facts: ListingFacts, event: CloudEvent) -> None:
+        if await exchange.posted_matching.matched_here(facts.listing_id):
+            return
         await exchange.match_listing(facts.listing_id, event.correlationid or event.id)
 
     async def on_edited(facts: OfferUpdated | RequestUpdated, event: CloudEvent) -> None:

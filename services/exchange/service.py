@@ -22,6 +22,7 @@ from services.exchange.domain import (
     withdraw_listing,
 )
 from services.exchange.matching import MatchResult, find_matches, is_matchable
+from services.exchange.posted_matching import PostedMatching
 from services.exchange.repository import (
     ExchangeRepository,
     ListingFilters,
@@ -90,9 +91,15 @@ def _refusals() -> Iterator[None]:
 
 
 class Exchange:
-    def __init__(self, store: ExchangeRepository, settings: ExchangeSettings) -> None:
+    def __init__(
+        self,
+        store: ExchangeRepository,
+        settings: ExchangeSettings,
+        posted_matching: PostedMatching | None = None,
+    ) -> None:
         self.store = store
         self.settings = settings
+        self.posted_matching = posted_matching or PostedMatching()
 
     # listings ----------------------------------------------------------------------------
 
@@ -118,7 +125,14 @@ class Exchange:
             )
         with _refusals():
             listing, event = post_listing(new_id(), kind, data, utc_now())
-        await self.store.add_listing(listing, [event], correlation_id)
+        async with self.posted_matching.matching(listing.id) as matched:
+            await self.store.add_listing(listing, [event], correlation_id)
+            try:
+                await self._match(listing, utc_now(), correlation_id, fresh=True)
+            except Exception:  # the listing is stored: the consumer of its event matches it
+                log.warning("matching %s at posting failed", listing.id, exc_info=True)
+            else:
+                matched.set_result(True)
         return listing
 
     async def find(self, filters: ListingFilters, paging: Paging) -> tuple[list[Listing], int]:
@@ -242,9 +256,18 @@ class Exchange:
     async def match_listing(self, listing_id: str, correlation_id: str | None) -> list[MatchResult]:
         """Match a posted or edited listing against the open listings of the other kind;
         returns the pairs matched for the first time (each published once as MatchFound)."""
-        now = utc_now()
         listing = await self.store.get_listing(listing_id)
-        if listing is None or not is_matchable(listing, now):
+        if listing is None:
+            return []
+        return await self._match(listing, utc_now(), correlation_id, fresh=False)
+
+    async def _match(
+        self, listing: Listing, now: dt.datetime, correlation_id: str | None, *, fresh: bool
+    ) -> list[MatchResult]:
+        """Record the matches of `listing` not recorded before. A `fresh` listing (written a
+        moment ago) has no pairs but those a counterpart posted at the same time recorded,
+        which its unique pair key refuses, so they are not looked up first."""
+        if not is_matchable(listing, now):
             return []
         organisation = await self.store.get_organisation(listing.organisation_id)
         if organisation is not None and organisation.status is OrganisationStatus.ARCHIVED:
@@ -256,7 +279,7 @@ class Exchange:
         results = find_matches(listing, await self.store.match_candidates(listing), now)
         if not results:
             return []
-        known = await self.store.known_pairs([result.pair_id for result in results])
+        known = set() if fresh else await self.store.known_pairs([r.pair_id for r in results])
         matched = []
         # a rank counts every fit of this listing, so one found again keeps its place
         for rank, result in enumerate(results, start=1):

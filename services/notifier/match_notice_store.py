@@ -71,6 +71,12 @@ class MatchNoticeStore:
         doc = await self.db[NOTICE_CADENCES].find_one({"_id": notice_id})
         return Cadence(doc["cadence"]) if doc else Cadence.IMMEDIATE
 
+    async def notice_cadences(self, notice_ids: Sequence[str]) -> dict[str, Cadence]:
+        """The cadence of each notice, in one read (immediate unless one was chosen)."""
+        cursor = self.db[NOTICE_CADENCES].find({"_id": {"$in": list(notice_ids)}})
+        chosen = {doc["_id"]: Cadence(doc["cadence"]) async for doc in cursor}
+        return {notice_id: chosen.get(notice_id, Cadence.IMMEDIATE) for notice_id in notice_ids}
+
     async def set_notice_cadence(self, notice_id: str, cadence: Cadence) -> None:
         if cadence is Cadence.IMMEDIATE:
             await self.db[NOTICE_CADENCES].delete_one({"_id": notice_id})

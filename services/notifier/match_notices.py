@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from services.notifier.digests import current_digest_ms
@@ -27,7 +28,7 @@ from services.notifier.domain import (
     opt_out_id,
 )
 from services.notifier.planning import Cause, PlannedEmail, Planner, Recipient, cause_of
-from services.notifier.records import HeldMatchNotice, epoch_ms
+from services.notifier.records import HeldMatchNotice, OrganisationContact, epoch_ms
 from services.notifier.repository import NotifierRepository
 from services.notifier.settings import NotifierSettings
 from shared.contracts.base import CloudEvent
@@ -80,12 +81,20 @@ class MatchNotices:
         summary; an organisation that chose a daily or weekly summary hears in that."""
         if not announced(match, self.settings.match_emails_per_listing):
             return
-        for organisation_id, side in match_recipients(match).items():
-            notice = opt_out_id(organisation_id, DefaultNotice.MATCH_FOUND)
-            if await self.store.opted_out(notice):
+        sides = match_recipients(match)
+        notices = {o: opt_out_id(o, DefaultNotice.MATCH_FOUND) for o in sides}
+        # what both organisations chose and who they are, in one read each
+        opted_out = await self.store.opted_out_of(list(notices.values()))
+        cadences = await self.store.notice_cadences(list(notices.values()))
+        organisations = await self.store.organisations_of(
+            [match.offer_organisation_id, match.request_organisation_id]
+        )
+        for organisation_id, side in sides.items():
+            notice = notices[organisation_id]
+            if notice in opted_out:
                 continue
-            params = await self._params(match, side)
-            cadence = await self.store.notice_cadence(notice)
+            params = _params(match, side, organisations)
+            cadence = cadences[notice]
             if cadence is Cadence.IMMEDIATE:
                 own_listing = match.offer_id if side is ListingKind.OFFER else match.request_id
                 day_ms = self.period_ms(Cadence.DAILY, match.found_at)
@@ -121,22 +130,6 @@ class MatchNotices:
             )
         )
 
-    async def _params(self, match: MatchFound, side: ListingKind) -> dict[str, Any]:
-        mine_is_offer = side is ListingKind.OFFER
-        other_id = match.request_organisation_id if mine_is_offer else match.offer_organisation_id
-        other = await self.store.organisation(other_id)
-        return {
-            "id": match.match_id,
-            "side": side.value,
-            "own_title": match.offer_title if mine_is_offer else match.request_title,
-            "other_title": match.request_title if mine_is_offer else match.offer_title,
-            "other_organisation_name": other.name if other else None,
-            "category": match.category.value,
-            "rank": match.rank,
-            "reasons": list(match.reasons),
-            "reason_details": [r.model_dump(mode="json") for r in match.reason_details],
-        }
-
     async def run_summaries(self, now: dt.datetime) -> int:
         """Plan every summary whose period is over: one email per organisation and period
         with the matches held for it; returns how many were planned."""
@@ -165,6 +158,27 @@ class MatchNotices:
         if planned:
             log.info("planned %d match summary email(s)", planned)
         return planned
+
+
+def _params(
+    match: MatchFound, side: ListingKind, organisations: Mapping[str, OrganisationContact]
+) -> dict[str, Any]:
+    """What a match email tells the organisation on `side`: its own listing, the other one and
+    who posted it, why they fit."""
+    mine_is_offer = side is ListingKind.OFFER
+    other_id = match.request_organisation_id if mine_is_offer else match.offer_organisation_id
+    other = organisations.get(other_id)
+    return {
+        "id": match.match_id,
+        "side": side.value,
+        "own_title": match.offer_title if mine_is_offer else match.request_title,
+        "other_title": match.request_title if mine_is_offer else match.offer_title,
+        "other_organisation_name": other.name if other else None,
+        "category": match.category.value,
+        "rank": match.rank,
+        "reasons": list(match.reasons),
+        "reason_details": [r.model_dump(mode="json") for r in match.reason_details],
+    }
 
 
 def _best_first(notice: HeldMatchNotice) -> tuple[int, str]:

@@ -269,14 +269,19 @@ class Planner:
                 await self.store.refresh_digest_item(subscription.id, item)
 
     async def _plan_for_followers(self, item: Item, template: Template, event: CloudEvent) -> None:
+        followers = [
+            subscription
+            for subscription in await self.store.subscriptions_following(item.topic.value)
+            if subscription_wants(subscription, item)
+        ]
+        if not followers:
+            return
         poster = await self.store.organisation(item.organisation_ids[0])
         params = {
             "item": item.model_dump(mode="json"),
             "organisation_name": poster.name if poster else None,
         }
-        for subscription in await self.store.subscriptions_following(item.topic.value):
-            if not subscription_wants(subscription, item):
-                continue
+        for subscription in followers:
             if subscription.cadence is Cadence.IMMEDIATE:
                 to = Recipient.of_subscription(subscription)
                 await self.plan(PlannedEmail(template, to, cause_of(event), params))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from collections.abc import Sequence
 
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -52,16 +53,14 @@ class ProjectionStore:
 
     async def organisation(self, organisation_id: str) -> OrganisationContact | None:
         doc = await self.db[ORGANISATIONS].find_one({"_id": organisation_id})
-        if doc is None:
-            return None
-        return OrganisationContact(
-            id=doc["_id"],
-            name=doc["name"],
-            email=doc.get("email"),
-            preferred_language=doc.get("preferred_language") or "de",
-            status=doc.get("status") or "active",
-            revision=int(doc.get("revision") or 0),
-        )
+        return _contact(doc) if doc is not None else None
+
+    async def organisations_of(
+        self, organisation_ids: Sequence[str]
+    ) -> dict[str, OrganisationContact]:
+        """The organisations known of `organisation_ids`, in one read."""
+        cursor = self.db[ORGANISATIONS].find({"_id": {"$in": list(organisation_ids)}})
+        return {doc["_id"]: _contact(doc) async for doc in cursor}
 
     async def calendar_title(self, event_id: str) -> str | None:
         doc = await self.db[CALENDAR_ENTRIES].find_one({"_id": event_id}, {"title": 1})
@@ -116,6 +115,11 @@ class ProjectionStore:
     async def opted_out(self, opt_out_id: str) -> bool:
         return await self.db[OPT_OUTS].find_one({"_id": opt_out_id}, {"_id": 1}) is not None
 
+    async def opted_out_of(self, opt_out_ids: Sequence[str]) -> set[str]:
+        """Which of the notices are switched off, in one read."""
+        cursor = self.db[OPT_OUTS].find({"_id": {"$in": list(opt_out_ids)}}, {"_id": 1})
+        return {doc["_id"] async for doc in cursor}
+
     async def opted_out_at(self, opt_out_id: str) -> dt.datetime | None:
         """When the notice was switched off, or None while it is on."""
         doc = await self.db[OPT_OUTS].find_one({"_id": opt_out_id})
@@ -123,3 +127,14 @@ class ProjectionStore:
 
     async def remove_opt_out(self, opt_out_id: str) -> None:
         await self.db[OPT_OUTS].delete_one({"_id": opt_out_id})
+
+
+def _contact(doc: Document) -> OrganisationContact:
+    return OrganisationContact(
+        id=doc["_id"],
+        name=doc["name"],
+        email=doc.get("email"),
+        preferred_language=doc.get("preferred_language") or "de",
+        status=doc.get("status") or "active",
+        revision=int(doc.get("revision") or 0),
+    )

@@ -98,6 +98,11 @@ class InMemoryNotifierStore:
     async def organisation(self, organisation_id: str) -> OrganisationContact | None:
         return self.organisations.get(organisation_id)
 
+    async def organisations_of(
+        self, organisation_ids: Sequence[str]
+    ) -> dict[str, OrganisationContact]:
+        return {i: self.organisations[i] for i in organisation_ids if i in self.organisations}
+
     async def calendar_title(self, event_id: str) -> str | None:
         entry = self.calendar_entries.get(event_id)
         return entry.title if entry else None
@@ -128,6 +133,9 @@ class InMemoryNotifierStore:
 
     async def opted_out(self, opt_out_id: str) -> bool:
         return opt_out_id in self.opt_outs
+
+    async def opted_out_of(self, opt_out_ids: Sequence[str]) -> set[str]:
+        return {i for i in opt_out_ids if i in self.opt_outs}
 
     async def opted_out_at(self, opt_out_id: str) -> dt.datetime | None:
         return self.opt_outs.get(opt_out_id)
@@ -388,6 +396,9 @@ class InMemoryNotifierStore:
 
     async def notice_cadence(self, notice_id: str) -> Cadence:
         return self.cadences.get(notice_id, Cadence.IMMEDIATE)
+
+    async def notice_cadences(self, notice_ids: Sequence[str]) -> dict[str, Cadence]:
+        return {i: self.cadences.get(i, Cadence.IMMEDIATE) for i in notice_ids}
 
     async def set_notice_cadence(self, notice_id: str, cadence: Cadence) -> None:
         self.cadences[notice_id] = cadence

@@ -20,6 +20,7 @@ from shared.contracts.exchange import (
     MatchFound,
     OfferPosted,
     OfferWithdrawn,
+    RequestPosted,
     RequestWithdrawn,
     WithdrawalReason,
 )
@@ -137,14 +138,54 @@ async def test_an_archived_organisations_open_listings_are_withdrawn_once(
 async def test_a_fitting_offer_and_request_are_matched_once_however_often_matching_runs(
     store: InMemoryExchangeStore, exchange: Exchange
 ) -> None:
-    offer, _request = await fitting_pair(exchange)
+    offer = await exchange.post(
+        ListingKind.OFFER, room(MRIYA, "Gruppenraum mit Küche"), member_of(MRIYA), None
+    )
+    store.published.clear()
+    request = await exchange.post(
+        ListingKind.REQUEST, room(LINDE, "Gruppenraum mit Küche gesucht"), member_of(LINDE), None
+    )
+    # matched as it was posted: the match is announced right behind the posting
+    assert [type(event) for event in store.published] == [RequestPosted, MatchFound]
     store.published.clear()
 
-    first = await exchange.match_listing(offer.id, None)
     again = await exchange.match_listing(offer.id, None)
+    once_more = await exchange.match_listing(request.id, None)
 
-    assert (len(first), len(again)) == (1, 0)
-    assert [type(event) for event in store.published] == [MatchFound]
+    assert (again, once_more) == ([], [])
+    assert store.published == []
+
+
+async def test_the_consumer_matches_what_was_not_matched_at_posting(
+    store: InMemoryExchangeStore, exchange: Exchange
+) -> None:
+    offer, request = await fitting_pair(exchange)
+    # the same listings as another replica (or a restarted process) sees them: not matched here
+    assert (
+        await Exchange(store, exchange.settings).posted_matching.matched_here(request.id) is False
+    )
+    assert await exchange.posted_matching.matched_here(request.id) is True
+    assert await exchange.posted_matching.matched_here(request.id) is False  # answered once
+    store.matches.clear()
+
+    matched = await exchange.match_listing(request.id, None)
+
+    assert [(m.offer.id, m.request.id) for m in matched] == [(offer.id, request.id)]
+
+
+async def test_a_failed_matching_at_posting_keeps_the_listing_and_leaves_it_to_the_consumer(
+    store: InMemoryExchangeStore, exchange: Exchange, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def database_gone(listing: Listing) -> list[Listing]:
+        raise ConnectionError("database away")
+
+    monkeypatch.setattr(store, "match_candidates", database_gone)
+    offer = await exchange.post(
+        ListingKind.OFFER, room(MRIYA, "Gruppenraum mit Küche"), member_of(MRIYA), None
+    )
+
+    assert offer.id in store.listings
+    assert await exchange.posted_matching.matched_here(offer.id) is False
 
 
 async def test_a_listing_is_closed_only_once(
