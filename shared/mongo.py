@@ -133,10 +133,14 @@ async def find_page(
     paging: Paging,
     *,
     read: Callable[[Document], T],
+    fields: Mapping[str, int] | None = None,
 ) -> tuple[list[T], int]:
-    """The page `paging` asks for of the documents matching `filters` in `sort` order, each
-    turned into what `read` makes of it, and how many documents match in all."""
-    cursor = collection.find(filters).sort(list(sort)).skip(paging.offset).limit(paging.limit)
+    """The page `paging` asks for of the documents matching `filters` in `sort` order (only
+    their `fields`, if given), each turned into what `read` makes of it, and how many documents
+    match in all."""
+    cursor = (
+        collection.find(filters, fields).sort(list(sort)).skip(paging.offset).limit(paging.limit)
+    )
     items = [read(doc) async for doc in cursor]
     return items, await collection.count_documents(filters)
 
@@ -150,13 +154,20 @@ class Search(Generic[Q, T]):
     filters: Callable[[Q], Mapping[str, Any]]
     sort: SortOrder
     read: Callable[[Document], T]
+    #: The fields `read` needs (a projection), None for whole documents.
+    fields: Mapping[str, int] | None = None
 
     async def page(
         self, db: AsyncDatabase[Document], query: Q, paging: Paging
     ) -> tuple[list[T], int]:
         """The page `paging` asks for of what `query` finds, and how many it finds in all."""
         return await find_page(
-            db[self.collection], self.filters(query), self.sort, paging, read=self.read
+            db[self.collection],
+            self.filters(query),
+            self.sort,
+            paging,
+            read=self.read,
+            fields=self.fields,
         )
 
 

@@ -139,8 +139,14 @@ def listing_document(listing: Listing) -> Document:
     doc["language_keys"] = sorted({language_key(tag) for tag in listing.languages})
     doc["district_key"] = fold(listing.district) if listing.district else None
     doc["search_terms"] = search_terms(listing.title, listing.description, " ".join(listing.tags))
-    doc["match_keys"] = match_keys(listing)
+    doc["match_keys"] = match_keys(listing) or [NO_KEYS]
     return doc
+
+
+#: What a listing is read with: its own fields, not the keys stored for its queries (the search
+#: words and their prefixes alone outweigh the rest) nor its outbox. Reading candidates is the
+#: hot path of matching, and the server encodes and the client decodes every field it returns.
+LISTING_FIELDS: Document = {name: 1 for name in Listing.model_fields if name != "id"}
 
 
 def listing_from_document(doc: Document) -> Listing:
@@ -199,20 +205,34 @@ def other_kind(kind: ListingKind) -> ListingKind:
     return ListingKind.REQUEST if kind is ListingKind.OFFER else ListingKind.OFFER
 
 
+#: Categories whose listings fit by what they are for rather than by a word they share (a
+#: "Saal" for a "Gedenkveranstaltung", a "Vereinsbus" for a "Fahrt zum Turnier", a tax adviser
+#: for a "Vereinsgründung"): the newest open listings of the category are candidates too. In the
+#: others (things, helpers, partners) every fit of the labelled sets shares a key; a listing
+#: that names nothing the matching knows is stored under `NO_KEYS` and found by every keyed one.
+BROAD_CATEGORIES = frozenset(
+    {ListingCategory.ROOM, ListingCategory.TRANSPORT, ListingCategory.EXPERTISE}
+)
+NO_KEYS = "-"
+
+
 def candidate_filters(listing: Listing) -> list[Document]:
     """Indexed queries for the open listings of the other kind that could fit `listing`:
-    the newest in its category, and those sharing a match key (a thing, a topic, a language
-    practised, a kind of help), a language or the district. Each is read with a limit, so
-    matching never scans all listings."""
+    those sharing a match key (a thing, a topic, a language practised, a kind of help) or
+    having none, a language or the district; the newest in its category where a fit need not
+    share a key (rooms, or a listing without keys). Each is read with a limit, so matching
+    never scans all listings."""
     base: Document = {
         "category": listing.category.value,
         "kind": other_kind(listing.kind).value,
         "status": "open",
     }
-    filters = [base]
+    filters = []
     keys = match_keys(listing)
-    if keys:
-        filters.append({**base, "match_keys": {"$in": keys}})
+    if keys:  # those sharing a key, and those that name nothing the matching knows
+        filters.append({**base, "match_keys": {"$in": [*keys, NO_KEYS]}})
+    if not keys or listing.category in BROAD_CATEGORIES:
+        filters.append(base)
     languages = sorted({language_key(tag) for tag in listing.languages})
     if languages:
         filters.append({**base, "language_keys": {"$in": languages}})
@@ -254,7 +274,9 @@ def listing_filter_query(filters: ListingFilters) -> Document:
     return query
 
 
-LISTING_SEARCH = Search(LISTINGS, listing_filter_query, NEWEST_FIRST, listing_from_document)
+LISTING_SEARCH = Search(
+    LISTINGS, listing_filter_query, NEWEST_FIRST, listing_from_document, LISTING_FIELDS
+)
 
 
 class ExchangeStore:
@@ -291,11 +313,11 @@ class ExchangeStore:
         return listing_from_document(stored) if stored is not None else None
 
     async def get_listing(self, listing_id: str) -> Listing | None:
-        doc = await self.db[LISTINGS].find_one({"_id": listing_id})
+        doc = await self.db[LISTINGS].find_one({"_id": listing_id}, LISTING_FIELDS)
         return listing_from_document(doc) if doc else None
 
     async def listings_by_id(self, listing_ids: Sequence[str]) -> dict[str, Listing]:
-        cursor = self.db[LISTINGS].find({"_id": {"$in": list(listing_ids)}})
+        cursor = self.db[LISTINGS].find({"_id": {"$in": list(listing_ids)}}, LISTING_FIELDS)
         return {doc["_id"]: listing_from_document(doc) async for doc in cursor}
 
     async def find_listings(
@@ -308,7 +330,7 @@ class ExchangeStore:
         batches = await asyncio.gather(
             *(
                 self.db[LISTINGS]
-                .find(query)
+                .find(query, LISTING_FIELDS)
                 .sort(NEWEST_FIRST)
                 .limit(CANDIDATES_PER_QUERY)
                 .to_list(CANDIDATES_PER_QUERY)

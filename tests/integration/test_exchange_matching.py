@@ -15,6 +15,7 @@ from shared.ids import new_id
 from tests.integration.exchange_fixtures import GERMAN_PRACTICE, SENIORS_TALKING, Network
 from tests.support.amqp import StreamTap, publish_raw
 from tests.support.infra import ROOT
+from tests.support.matching_set import BLIND_DIR, SET_DIR, load_pairs
 from tests.support.waiting import eventually
 
 MATCH_SCHEMA = json.loads(
@@ -137,6 +138,49 @@ async def test_a_room_offer_does_not_match_a_furniture_request(
         "/matches", params={"organisation": school}, headers=network.editor_of(school)
     )
     assert shown.json()["items"] == []
+
+
+def labelled(pair_id: str, side: str) -> dict[str, Any]:
+    """One side of a labelled pair of the matching set, as a posting's fields."""
+    [pair] = [p for d in (SET_DIR, BLIND_DIR) for p in load_pairs(d) if p.id == pair_id]
+    listing = pair.offer if side == "offer" else pair.request
+    return listing.model_dump(mode="json", include=POSTED_FIELDS, exclude_none=True)
+
+
+POSTED_FIELDS = {
+    "category",
+    "title",
+    "description",
+    "tags",
+    "languages",
+    "district",
+    "available_from",
+    "available_until",
+    "quantity",
+}
+
+
+async def test_a_thing_named_only_in_the_tags_and_a_room_for_a_purpose_are_found(
+    network: Network, exchange_events: StreamTap
+) -> None:
+    """Candidates are read by shared keys: "Gerät abzugeben" tagged "Laserdrucker" is found
+    for "Drucker fürs Vereinsbüro"; rooms fit by purpose, so the newest rooms are candidates
+    too ("Saal der Kirchengemeinde" for "Raum für Gedenkveranstaltung")."""
+    office = await network.register("Stadtteilbüro West")
+    club = await network.register("Kulturverein Anadolu")
+    device = await network.post_matched(
+        exchange_events, "offers", office, **labelled("equipment-b007", "offer")
+    )
+    hall = await network.post_matched(
+        exchange_events, "offers", office, **labelled("room-029", "offer")
+    )
+    printer = await network.post("requests", club, **labelled("equipment-b007", "request"))
+    memorial = await network.post("requests", club, **labelled("room-029", "request"))
+
+    [equipment] = await until_matched(exchange_events, printer["id"])
+    [room] = await until_matched(exchange_events, memorial["id"])
+    assert equipment["offer_id"] == device["id"]
+    assert room["offer_id"] == hall["id"]
 
 
 async def test_an_expired_request_is_withdrawn_as_expired_and_matches_nothing(

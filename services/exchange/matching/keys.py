@@ -18,7 +18,11 @@ def match_keys(listing: Listing) -> list[str]:
     """`t:` things (by what they are), `p:` topics, `l:` languages named as practised, `h:`
     kinds of help — sorted, at most `MAX_KEYS`."""
     tags = tuple(listing.tags)
-    things = things_named(listing.title, tags) | known_things_in(listing.description)
+    # what the title names, and the known things the tags and description list ("Gerät
+    # abzugeben", tagged "Laserdrucker", is found for "Drucker gesucht")
+    things = things_named(listing.title, tags) | known_things_in(
+        f"{' '.join(tags)} {listing.description}"
+    )
     keys = {f"t:{thing.head}" for thing in things}
     keys |= {f"p:{topic}" for topic in listing_topics(listing.title, tags)}
     keys |= {f"l:{code}" for code in lang.named(f"{listing.title} {' '.join(tags)}")}

@@ -598,8 +598,8 @@ async def _check_bulk_claim_and_release(coll: Coll) -> tuple[bool, str]:
 
 async def _check_attempts_and_expiry(coll: Coll) -> tuple[bool, str]:
     """16. The inbox: `$inc` of an attempt counter by `_id` (AFTER, distinct under concurrency),
-    `$set` of a state string and an epoch-ms integer, and the sweep: an integer range on an
-    indexed field, then delete_many by `$in` on `_id`."""
+    `$set` of a state string and an epoch-ms integer in a bulk write, and the sweep: an integer
+    range on an indexed field, then delete_many by `$in` on `_id`."""
     await coll.create_index("done_ms")
     await coll.insert_many(
         [
@@ -616,8 +616,14 @@ async def _check_attempts_and_expiry(coll: Coll) -> tuple[bool, str]:
             for _ in range(5)
         )
     )
-    await coll.update_one({"_id": "old"}, {"$set": {"state": "done", "done_ms": 1_767_312_245_000}})
-    await coll.update_one({"_id": "new"}, {"$set": {"state": "done", "done_ms": 1_767_312_245_002}})
+    # completions due together go as one bulk write of updates by `_id` (group commit)
+    await coll.bulk_write(
+        [
+            UpdateOne({"_id": "old"}, {"$set": {"state": "done", "done_ms": 1_767_312_245_000}}),
+            UpdateOne({"_id": "new"}, {"$set": {"state": "done", "done_ms": 1_767_312_245_002}}),
+        ],
+        ordered=False,
+    )
     expired = await ids_of(coll, {"done_ms": {"$gt": 0, "$lt": 1_767_312_245_001}})
     deleted = await coll.delete_many({"_id": {"$in": expired}})
     ex = Expect()
@@ -635,6 +641,33 @@ async def _check_attempts_and_expiry(coll: Coll) -> tuple[bool, str]:
     )
     ex.equal("left", await sorted_ids(coll, {}), ["a", "new"])
     return ex.result("attempts 2..6 under concurrency; the integer range swept exactly one")
+
+
+async def _check_projection(coll: Coll) -> tuple[bool, str]:
+    """Projections: a `find` with an inclusion projection (the exchange reads listings without their
+    search words and outbox) returns `_id` and exactly the fields named, with their types, also
+    with a filter, a sort and a limit."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    full: Doc = {
+        "kind": "offer",
+        "title": "Sofa",
+        "tags": ["sofa", "couch"],
+        "quantity": None,
+        "revision": 3,
+        "created_at": now,
+        "search_terms": ["so", "sof", "sofa"],
+        "outbox": [{"id": "e1", "seq": 1}],
+    }
+    await coll.insert_many([{"_id": "p1", **full}, {"_id": "p2", **full, "kind": "request"}])
+    fields = {"kind": 1, "title": 1, "tags": 1, "quantity": 1, "revision": 1, "created_at": 1}
+    expected = {"_id": "p1", **{name: full[name] for name in fields}}
+    ex = Expect()
+    ex.same("find_one", await coll.find_one({"_id": "p1"}, fields), expected)
+    found = await coll.find({"kind": "offer"}, fields).sort("_id", ASCENDING).limit(5).to_list(5)
+    ex.same("find, sorted and limited", found, [expected])
+    by_ids = await coll.find({"_id": {"$in": ["p1"]}}, fields).to_list(5)
+    ex.same("find by $in", by_ids, [expected])
+    return ex.result("only the named fields, with their types")
 
 
 CHECKS: Final[list[tuple[str, Check]]] = [
@@ -656,4 +689,5 @@ CHECKS: Final[list[tuple[str, Check]]] = [
     ("inbox_attempts_and_expiry", _check_attempts_and_expiry),
     ("bulk_claim_and_release", _check_bulk_claim_and_release),
     ("nin_on_lists_matches_missing", _check_nin_on_lists),
+    ("inclusion_projection", _check_projection),
 ]
