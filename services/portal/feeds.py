@@ -5,23 +5,20 @@ log-in, so the feeds hold the public events only."""
 
 from __future__ import annotations
 
-from typing import Annotated
 from urllib.parse import urlsplit, urlunsplit
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 
 from services.portal.backends import BackendUnavailableError
 from services.portal.clients.base import Problem
 from services.portal.settings import PortalSettings
-from services.portal.web import Portal, PortalRequest
-from shared.ids import ENTITY_ID_PATTERN
+from services.portal.web import EntityPath, Portal, PortalRequest
 
 router = APIRouter()
 
 ICS = "text/calendar; charset=utf-8"
-OrganisationId = Annotated[str, Path(pattern=ENTITY_ID_PATTERN)]
 #: What a calendar app may narrow a feed by (the calendar's own filters and window).
 PASSED_ON = ("district", "audience", "from", "to")
 
@@ -74,6 +71,6 @@ async def network_feed(portal: Portal) -> Response:
 
 
 @router.get("/organisations/{organisation_id}/kalender.ics", response_class=Response)
-async def organisation_feed(organisation_id: OrganisationId, portal: Portal) -> Response:
+async def organisation_feed(organisation_id: EntityPath, portal: Portal) -> Response:
     """One organisation's public events (as organiser or co-organiser)."""
     return await _pass_through(portal, organisation_id, "termine.ics")

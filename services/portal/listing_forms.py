@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
@@ -15,13 +15,10 @@ from services.portal import forms, labels
 from services.portal.clients.base import Problem
 from services.portal.clients.exchange import Collection, Listing
 from services.portal.members import ActingFor, choices_if_any
-from services.portal.web import BACK_TO_ME, Portal, PortalRequest, SignedIn, see
+from services.portal.web import BACK_TO_ME, EntityPath, Portal, PortalRequest, SignedIn, see
 from shared.clock import BERLIN
-from shared.ids import ENTITY_ID_PATTERN
 
 router = APIRouter(default_response_class=HTMLResponse)
-
-ListingId = Annotated[str, Path(pattern=ENTITY_ID_PATTERN)]
 
 #: The form's fields, named as in the exchange's `ListingCreate`, in the order of the form.
 FIELD_LABELS = {
@@ -233,7 +230,7 @@ async def post_listing(portal: Portal, session: SignedIn) -> Response:
 @router.post("/requests/{listing_id}/fulfil")
 @router.post("/offers/{listing_id}/withdraw")
 @router.post("/requests/{listing_id}/withdraw")
-async def close_listing(listing_id: ListingId, portal: Portal, session: SignedIn) -> Response:
+async def close_listing(listing_id: EntityPath, portal: Portal, session: SignedIn) -> Response:
     """The "Erledigt" button (fulfil: it found its taker, or the need was met) and the
     "Zurückziehen" button (withdraw: taken off the exchange without being fulfilled)."""
     kind = _kind(portal)

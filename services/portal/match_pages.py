@@ -9,19 +9,17 @@ import asyncio
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Path, Query
+from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse, Response
 
 from services.portal import labels
 from services.portal.backends import BackendUnavailableError
 from services.portal.clients.base import Problem, optional
 from services.portal.clients.exchange import Match, Side
-from services.portal.web import BACK_TO_ME, Portal, SignedIn, see
-from shared.ids import ENTITY_ID_PATTERN
+from services.portal.web import BACK_TO_ME, EntityPath, Portal, SignedIn, see
 
 router = APIRouter(default_response_class=HTMLResponse)
 
-EntityPath = Annotated[str, Path(pattern=ENTITY_ID_PATTERN)]
 Verdict = Annotated[str, Form(pattern=r"^(fits|does_not_fit)$")]
 LinkToken = Annotated[str, Query(min_length=10, max_length=1000)]
 FormToken = Annotated[str, Form(min_length=10, max_length=1000)]

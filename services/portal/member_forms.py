@@ -10,8 +10,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from services.portal import forms, labels
 from services.portal.clients.base import Problem, optional
-from services.portal.organisation_forms import OrganisationId, back_to
-from services.portal.web import Link, Portal, PortalRequest, Session, SignedIn, see
+from services.portal.organisation_forms import back_to
+from services.portal.web import EntityPath, Link, Portal, PortalRequest, Session, SignedIn, see
 
 router = APIRouter(default_response_class=HTMLResponse)
 
@@ -73,7 +73,7 @@ async def _members_page(
 
 @router.get("/organisations/{organisation_id}/members")
 async def members_page(
-    organisation_id: OrganisationId,
+    organisation_id: EntityPath,
     portal: Portal,
     session: SignedIn,
     eingeladen: Annotated[str | None, Query(max_length=100)] = None,
@@ -104,7 +104,7 @@ async def members_page(
 
 @router.post("/organisations/{organisation_id}/members/new")
 async def invite_member(
-    organisation_id: OrganisationId,
+    organisation_id: EntityPath,
     portal: Portal,
     session: SignedIn,
 ) -> Response:
@@ -131,8 +131,8 @@ async def invite_member(
 
 @router.post("/organisations/{organisation_id}/members/{person_id}/remove")
 async def remove_member(
-    organisation_id: OrganisationId,
-    person_id: OrganisationId,
+    organisation_id: EntityPath,
+    person_id: EntityPath,
     portal: Portal,
     session: SignedIn,
 ) -> Response:

@@ -5,21 +5,18 @@ partner organisation, changing its entry, and archiving it when it leaves. The d
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
 from services.portal import forms, labels
 from services.portal.clients.base import Problem
 from services.portal.clients.directory import Organisation
-from services.portal.web import Portal, PortalRequest, SignedIn, see
-from shared.ids import ENTITY_ID_PATTERN
+from services.portal.web import EntityPath, Portal, PortalRequest, SignedIn, see
 
 router = APIRouter(default_response_class=HTMLResponse)
-
-OrganisationId = Annotated[str, Path(pattern=ENTITY_ID_PATTERN)]
 
 #: The form's fields, named as in the directory's `OrganisationCreate`, in the order of the form.
 FIELD_LABELS = {
@@ -233,7 +230,7 @@ async def register_organisation(portal: Portal, session: SignedIn) -> Response:
 
 @router.get("/organisations/{organisation_id}/edit")
 async def edit_organisation_form(
-    organisation_id: OrganisationId,
+    organisation_id: EntityPath,
     portal: Portal,
     session: SignedIn,
 ) -> Response:
@@ -258,7 +255,7 @@ async def edit_organisation_form(
 
 @router.post("/organisations/{organisation_id}/edit")
 async def change_organisation(
-    organisation_id: OrganisationId,
+    organisation_id: EntityPath,
     portal: Portal,
     session: SignedIn,
 ) -> Response:
@@ -277,7 +274,7 @@ async def change_organisation(
 
 @router.post("/organisations/{organisation_id}/archive")
 async def archive_organisation(
-    organisation_id: OrganisationId,
+    organisation_id: EntityPath,
     portal: Portal,
     session: SignedIn,
 ) -> Response:

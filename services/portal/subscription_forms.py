@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Path
+from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
@@ -21,6 +21,7 @@ from services.portal.members import choices_if_any, organisation_choices
 from services.portal.web import (
     BACK_TO_ME,
     ChosenOrganisation,
+    EntityPath,
     Portal,
     PortalRequest,
     SignedIn,
@@ -31,7 +32,6 @@ from shared.ids import ENTITY_ID_PATTERN
 
 router = APIRouter(default_response_class=HTMLResponse)
 
-SubscriptionId = Annotated[str, Path(pattern=ENTITY_ID_PATTERN)]
 OrganisationId = Annotated[str | None, Form(max_length=100, pattern=ENTITY_ID_PATTERN)]
 
 #: The form's fields in the order of the form, with the words the form uses for them.
@@ -290,7 +290,7 @@ async def subscribe(portal: Portal) -> Response:
 
 @router.post("/benachrichtigungen/{subscription_id}/beenden")
 async def end_subscription(
-    subscription_id: SubscriptionId,
+    subscription_id: EntityPath,
     portal: Portal,
     session: SignedIn,
     organisation_id: OrganisationId = None,

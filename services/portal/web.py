@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Query, Request
+from fastapi import Depends, FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -29,10 +29,14 @@ from services.portal.clients.exchange import ExchangeClient
 from services.portal.clients.notifier import NotifierClient
 from shared.clock import BERLIN
 from shared.http import RETRY_AFTER_SECONDS
+from shared.ids import ENTITY_ID_PATTERN
 
 SESSION_COOKIE = "inx_session"
 #: `?organisation=…`: the organisation a form or page is opened for (the links on /me).
 ChosenOrganisation = Annotated[str | None, Query(max_length=100)]
+#: An id in the path (an organisation, a listing, a match …): anything else is refused before
+#: a backend is asked.
+EntityPath = Annotated[str, Path(pattern=ENTITY_ID_PATTERN)]
 Link = tuple[str, str]
 BACK_TO_ME: Link = ("/me", "Zurück zu Mein Bereich")
 

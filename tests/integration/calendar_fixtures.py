@@ -98,16 +98,36 @@ def calendar_settings(
     return make
 
 
+@dataclass
+class CalendarStack:
+    """The directory served over HTTP with office staff signed in, and a calendar app (not yet
+    started) that follows it; `partners` runs it in-process, `served_partners` serves it."""
+
+    directory_app: FastAPI
+    directory_url: str
+    directory: httpx.AsyncClient
+    admin: Headers
+    calendar_app: FastAPI
+
+
 @pytest.fixture
-async def partners(
+async def calendar_stack(
     directory_settings: Callable[..., DirectorySettings],
     calendar_settings: Callable[..., CalendarSettings],
-) -> AsyncIterator[Partners]:
+) -> AsyncIterator[CalendarStack]:
     directory_app = create_directory(directory_settings())
     async with serving_with_admin(directory_app) as (directory_url, directory, admin):
         calendar_app = create_calendar(calendar_settings(directory_url))
-        async with running(calendar_app) as calendar:
-            yield Partners(directory_app, directory, calendar.client, calendar_app, admin)
+        yield CalendarStack(directory_app, directory_url, directory, admin, calendar_app)
+
+
+@pytest.fixture
+async def partners(calendar_stack: CalendarStack) -> AsyncIterator[Partners]:
+    stack = calendar_stack
+    async with running(stack.calendar_app) as calendar:
+        yield Partners(
+            stack.directory_app, stack.directory, calendar.client, stack.calendar_app, stack.admin
+        )
 
 
 @dataclass(kw_only=True)
@@ -119,27 +139,22 @@ class ServedPartners(Partners):
 
 
 @pytest.fixture
-async def served_partners(
-    directory_settings: Callable[..., DirectorySettings],
-    calendar_settings: Callable[..., CalendarSettings],
-) -> AsyncIterator[ServedPartners]:
-    directory_app = create_directory(directory_settings())
-    async with serving_with_admin(directory_app) as (directory_url, directory, admin):
-        calendar_app = create_calendar(calendar_settings(directory_url))
-        async with (
-            serving(calendar_app) as calendar_url,
-            httpx.AsyncClient(base_url=calendar_url) as calendar,
-        ):
-            await _wait_ready(calendar)
-            yield ServedPartners(
-                directory_app,
-                directory,
-                calendar,
-                calendar_app,
-                admin,
-                directory_url=directory_url,
-                calendar_url=calendar_url,
-            )
+async def served_partners(calendar_stack: CalendarStack) -> AsyncIterator[ServedPartners]:
+    stack = calendar_stack
+    async with (
+        serving(stack.calendar_app) as calendar_url,
+        httpx.AsyncClient(base_url=calendar_url) as calendar,
+    ):
+        await _wait_ready(calendar)
+        yield ServedPartners(
+            stack.directory_app,
+            stack.directory,
+            calendar,
+            stack.calendar_app,
+            stack.admin,
+            directory_url=stack.directory_url,
+            calendar_url=calendar_url,
+        )
 
 
 @pytest.fixture
@@ -150,10 +165,12 @@ async def calendar_events(rabbit: RabbitVhost) -> AsyncIterator[StreamTap]:
 
 
 __all__ = [
+    "CalendarStack",
     "Partners",
     "ServedPartners",
     "calendar_events",
     "calendar_settings",
+    "calendar_stack",
     "partners",
     "served_partners",
 ]

@@ -73,6 +73,14 @@ class Effects:
     async def count(self, **query: Any) -> int:
         return len(await self.db["effects"].find(query).to_list(1000))
 
+    async def handled_once(self, organisation_id: str) -> None:
+        """Wait until the organisation's event has had its one effect."""
+
+        async def handled() -> bool:
+            return await self.count(org=organisation_id) == 1
+
+        await wait_until(handled)
+
 
 Consumer = tuple[ServiceRuntime, Effects, RabbitVhost]
 
@@ -148,10 +156,7 @@ async def replay_after_the_fix(consumer: Consumer, organisation_id: str) -> None
     report = await replay_parked(vhost.url, "testsvc")
     assert report.replayed == 1
 
-    async def handled() -> bool:
-        return await effects.count(org=organisation_id) == 1
-
-    await wait_until(handled)
+    await effects.handled_once(organisation_id)
 
 
 async def test_the_same_event_delivered_twice_has_one_effect(consumer: Consumer) -> None:
@@ -224,10 +229,7 @@ async def test_a_message_that_cannot_be_read_is_parked_with_the_reason(
     # the consumer is alive and still handles good messages
     await publish_event(vhost.url, envelope(registered("org-after")))
 
-    async def handled() -> bool:
-        return await effects.count(org="org-after") == 1
-
-    await wait_until(handled)
+    await effects.handled_once("org-after")
 
 
 @pytest.mark.parametrize("content_type", ["text/plain", "application/json", ""])
@@ -273,10 +275,7 @@ async def test_a_handler_that_fails_once_succeeds_on_redelivery_with_one_effect(
     _runtime, effects, _vhost = consumer
     await publish_failing(consumer, "org-flaky", failures=2)
 
-    async def handled() -> bool:
-        return await effects.count(org="org-flaky") == 1
-
-    await wait_until(handled)
+    await effects.handled_once("org-flaky")
     assert effects.calls == 3
 
 
@@ -288,10 +287,7 @@ async def test_an_event_the_service_did_not_subscribe_to_never_reaches_its_queue
     await publish_event(vhost.url, envelope(updated), routing_key="directory.organisation.updated")
     await publish_event(vhost.url, envelope(registered("org-reg")))
 
-    async def handled() -> bool:
-        return await effects.count(org="org-reg") == 1
-
-    await wait_until(handled)
+    await effects.handled_once("org-reg")
     assert await effects.count(org="org-upd") == 0
     assert json.loads(envelope(updated).model_dump_json())["data"]["changed_fields"] == ["name"]
 

@@ -8,8 +8,10 @@ import asyncio
 import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pymongo.asynchronous.database import AsyncDatabase
@@ -186,35 +188,46 @@ async def test_the_notifier_keeps_the_newest_organisation_revision_handled_concu
     )
 
 
-@in_any_order
-async def test_the_calendar_keeps_the_newest_organisation_revision_handled_concurrently(
-    mongo_db: Db, order: list[int]
-) -> None:
-    store = CalendarStore(mongo_db, OutboxWriter(mongo_db))
+@dataclass(frozen=True)
+class Follower:
+    """A service that projects the directory's organisations: its settings, how its handlers
+    are wired onto a runtime, and how its store reads an organisation back."""
+
+    settings: ServiceSettings
+    wire: Callable[[ServiceRuntime], object]
+    stored: Callable[[str], Awaitable[Any]]
+
+
+def calendar_on(db: Db) -> Follower:
+    store = CalendarStore(db, OutboxWriter(db))
     calendar_settings = CalendarSettings(_env_file=None)
     calendar = Calendar(store, calendar_settings)
     importer = Importer(calendar, calendar_settings)
-
-    organisation_id = await handled_at_once(
-        calendar_settings, lambda runtime: wire_calendar(runtime, calendar, importer), order
+    return Follower(
+        calendar_settings,
+        lambda runtime: wire_calendar(runtime, calendar, importer),
+        store.get_organisation,
     )
 
-    assert_the_newest_revision(await store.get_organisation(organisation_id))
+
+def exchange_on(db: Db) -> Follower:
+    store = ExchangeStore(db, OutboxWriter(db))
+    exchange = Exchange(store, ExchangeSettings(_env_file=None))
+    return Follower(
+        exchange.settings, lambda runtime: wire_exchange(runtime, exchange), store.get_organisation
+    )
 
 
+@pytest.mark.parametrize("follower", [calendar_on, exchange_on], ids=["calendar", "exchange"])
 @in_any_order
-async def test_the_exchange_keeps_the_newest_organisation_revision_handled_concurrently(
-    mongo_db: Db, order: list[int]
+async def test_a_follower_keeps_the_newest_organisation_revision_handled_concurrently(
+    mongo_db: Db, follower: Callable[[Db], Follower], order: list[int]
 ) -> None:
-    store = ExchangeStore(mongo_db, OutboxWriter(mongo_db))
-    exchange_settings = ExchangeSettings(_env_file=None)
-    exchange = Exchange(store, exchange_settings)
+    service = follower(mongo_db)
 
-    organisation_id = await handled_at_once(
-        exchange_settings, lambda runtime: wire_exchange(runtime, exchange), order
-    )
+    organisation_id = await handled_at_once(service.settings, service.wire, order)
 
-    assert_the_newest_revision(await store.get_organisation(organisation_id))
+    assert_the_newest_revision(await service.stored(organisation_id))
 
 
 async def test_an_archiving_revision_older_than_the_stored_one_does_not_archive(

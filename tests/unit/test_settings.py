@@ -1,9 +1,18 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from pydantic import ValidationError
 
 from services.directory.settings import DirectorySettings
+
+#: A production configuration with real secrets; the tests change one thing of it.
+PRODUCTION: dict[str, Any] = {
+    "environment": "production",
+    "admin_password": "a-real-secret-for-production",
+    "rabbitmq_url": "amqp://directory:s3cret@rabbitmq:5672/",
+}
 
 
 def settings(**values: object) -> DirectorySettings:
@@ -22,19 +31,12 @@ def test_a_default_admin_password_outside_development_refuses_to_start(environme
 
 def test_production_refuses_the_rabbitmq_guest_account() -> None:
     with pytest.raises(ValidationError, match="guest account"):
-        settings(
-            environment="production",
-            admin_password="a-real-secret-for-production",
-            rabbitmq_url="amqp://guest:guest@rabbitmq:5672/",
-        )
+        settings(**{**PRODUCTION, "rabbitmq_url": "amqp://guest:guest@rabbitmq:5672/"})
 
 
 def test_production_starts_with_real_secrets() -> None:
     configured = settings(
-        environment="production",
-        admin_password="a-real-secret-for-production",
-        rabbitmq_url="amqp://directory:s3cret@rabbitmq:5672/",
-        public_base_url="https://integrationsnetz.stadt-am-fluss.example",
+        **PRODUCTION, public_base_url="https://integrationsnetz.stadt-am-fluss.example"
     )
     assert configured.database_name == "integrationsnetz_directory"
     assert configured.jwks_url == "http://127.0.0.1:8001/.well-known/jwks.json"
