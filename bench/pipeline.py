@@ -16,6 +16,8 @@ measures in one run:
 4. an open-loop run at half the sustained rate: POST → `exchange.match.found` and POST → both
    emails, percentiles per minute;
 5. the CPU the stack uses at idle afterwards;
+6. the sender alone: transactional emails asked for at once, sent per second (the burst's
+   email rate is bounded by how fast matches come);
 
 and checks correctness on the way: every pair matched exactly once and nothing else matched,
 exactly 2 emails per match to the two organisations, no Message-ID twice, nothing parked, no
@@ -66,6 +68,9 @@ from bench.pipeline_stack import (
 )
 from scripts.run import parse_scale
 from shared.contracts.exchange import ListingKind
+from shared.contracts.notifier import EmailTemplate, SendEmail
+from shared.ids import new_id
+from tests.support.amqp import publish
 
 POSTED = ("exchange.offer.posted", "exchange.request.posted")
 POSTED_TYPES = tuple(f"integrationsnetz.{t}.v1" for t in POSTED)
@@ -81,10 +86,12 @@ class Options:
     stored_listings: int
     stored_deliveries: int
     idle_seconds: float
+    #: Transactional emails asked for at once to measure the sender alone.
+    sender_emails: int = 2000
 
 
 FULL = Options(10.0, 1500, 300.0, None, 900.0, 10_000, 20_000, 20.0)
-QUICK = Options(3.0, 100, 20.0, None, 300.0, 500, 1_000, 5.0)
+QUICK = Options(3.0, 100, 20.0, None, 300.0, 500, 1_000, 5.0, sender_emails=200)
 
 
 class Run:
@@ -188,6 +195,30 @@ class Run:
             }
         results["drain_after_s"] = round(await self.wait_posted(), 1)
         return results
+
+    async def sender_capacity(self) -> dict[str, Any]:
+        """How fast the notifier sends, apart from how fast matches come: `sender_emails`
+        transactional emails asked for at once (invitations, as the directory asks for them),
+        from the first command published to the last email at the SMTP server."""
+        count = self.options.sender_emails
+        commands = [
+            SendEmail(
+                command_id=new_id(),
+                template=EmailTemplate.INVITATION,
+                to=f"bench-{n}@example.org",
+                recipient_name=f"Bench {n}",
+                params={"organisation_name": "Bench e.V.", "link": "https://example.org/x"},
+                requested_by_service="directory",
+            )
+            for n in range(count)
+        ]
+        before = self.stack.mail.count()
+        started = time.monotonic()
+        await publish(self.stack.amqp_url, commands)
+        await until(lambda: self.stack.mail.count() >= before + count, self.options.drain_timeout)
+        mails = self.stack.mail.snapshot()[before:]
+        last = max((m.arrived for m in mails), default=float("nan"))
+        return {"emails": len(mails), "emails_per_s": round(len(mails) / (last - started), 1)}
 
     async def post_pair(self, poster: Poster, pair: Pair) -> None:
         pair.offer_id = await poster.post(ListingKind.OFFER, pair.body(ListingKind.OFFER)) or ""
@@ -368,6 +399,8 @@ async def run(options: Options, scale: dict[str, int]) -> dict[str, Any]:
                 k: round(v, 4) for k, v in (await cpu_share(stack, options.idle_seconds)).items()
             }
             results["correctness"] = await correctness(bench)
+            # after the correctness figures, which count every email as a match's
+            results["sender"] = await bench.sender_capacity()
         finally:
             await watch.stop()
     return results

@@ -138,6 +138,13 @@ def print_report(results: dict[str, Any]) -> None:
         f"idle CPU of the stack: {results['idle_cpu_share']['total'] * 100:.1f} % of the machine "
         f"({', '.join(f'{k} {v * 100:.1f}' for k, v in results['idle_cpu_share'].items())})",
     ]
+    sender = results["sender"]
+    lines.append(
+        f"sender alone: {sender['emails']} transactional emails asked for at once, "
+        f"{sender['emails_per_s']}/s = "
+        f"{ratio(sender['emails_per_s'], raw['smtp_sequential_per_s'])} raw sequential, "
+        f"{ratio(sender['emails_per_s'], raw['smtp_concurrent_per_s'])} raw concurrent"
+    )
     figures = results["correctness"]
     verdict = "OK" if correct(figures) else "FAIL"
     lines.append(f"correctness {verdict}: " + json.dumps(figures, ensure_ascii=False))
