@@ -89,7 +89,7 @@ async def test_an_event_planned_for_a_measure_shows_among_the_measures_activitie
 
     async def listed() -> bool:
         response = await stack.concept.get(f"/measures/{measure['id']}/activities")
-        return response.json()["total"] == 1
+        return bool(response.json()["total"] == 1)
 
     await eventually(listed)
     activities = (await stack.concept.get(f"/measures/{measure['id']}/activities")).json()
@@ -105,6 +105,6 @@ async def test_an_event_planned_for_a_measure_shows_among_the_measures_activitie
 
     async def gone() -> bool:
         response = await stack.concept.get(f"/measures/{measure['id']}/activities")
-        return response.json()["total"] == 0
+        return bool(response.json()["total"] == 0)
 
     await eventually(gone)
