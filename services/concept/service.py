@@ -111,7 +111,7 @@ class ConceptService:
 
     async def adopt(self, data: ConceptCreate, user: Principal) -> Concept:
         """A new edition, replacing the current one (which stays readable)."""
-        _office_only(user)
+        office_only(user)
         if data.period_start and data.period_end and data.period_start > data.period_end:
             raise RejectedError(
                 "The period must start before it ends.", slug="bad-period", fields=["period_end"]
@@ -155,7 +155,7 @@ class ConceptService:
     async def create_measure(
         self, data: MeasureCreate, user: Principal, correlation_id: str | None
     ) -> Measure:
-        _office_only(user)
+        office_only(user)
         concept = await self.concept()
         goal_number = domain.goal_of_number(data.number)
         if not concept.has_goal(goal_number):
@@ -176,7 +176,7 @@ class ConceptService:
     async def change_measure(
         self, measure_id: str, patch: MeasurePatch, user: Principal, correlation_id: str | None
     ) -> Measure:
-        _office_only(user)
+        office_only(user)
         given = patch.model_dump(exclude_unset=True)
         refuse_clearing(given, REQUIRED_FIELDS, _refused_patch)
         if "lead_organisation_id" in given or "partner_organisation_ids" in given:
@@ -292,7 +292,7 @@ class ConceptService:
         return await self.store.facts()
 
     async def put_fact(self, key: str, data: FactInput, user: Principal) -> Fact:
-        _office_only(user)
+        office_only(user)
         fact = Fact(
             key=key, name=data.name, unit=data.unit, position=data.position, values=data.values
         )
@@ -300,7 +300,7 @@ class ConceptService:
         return fact
 
 
-def _office_only(user: Principal) -> None:
+def office_only(user: Principal) -> None:
     if not user.is_admin:
         raise ForbiddenError("Only office staff edit the concept.", slug="office-only")
 
