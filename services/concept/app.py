@@ -9,6 +9,8 @@ from services.concept.api import router
 from services.concept.handlers import wire
 from services.concept.import_api import router as import_router
 from services.concept.importing import ConceptImport
+from services.concept.report_api import router as report_router
+from services.concept.reporting import Reports
 from services.concept.service import ConceptService
 from services.concept.settings import ConceptSettings
 from services.concept.store import INDEXES, OUTBOX_COLLECTIONS, ConceptStore
@@ -29,8 +31,9 @@ def create_app(settings: ConceptSettings | None = None) -> FastAPI:
         title="Integrationsnetz concept",
         description="The integration concept: fields of action, goals, measures, their "
         "progress and the activities that carry them out; the interim report.",
-        routers=[router, import_router],
+        routers=[router, import_router, report_router],
         concept=concept,
         importer=ConceptImport(concept),
+        reports=Reports(concept),
         token_verifier=JwksVerifier(settings.jwks_url),
     )
