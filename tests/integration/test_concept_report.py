@@ -171,7 +171,10 @@ def assert_first_page_is_not_blank(pdf: bytes, folder: Path) -> None:
     )
     (page,) = folder.glob("seite*.png")
     image = Image.open(page).convert("RGB")
-    colours = image.getcolors(maxcolors=1_000_000) or []
+    colours: list[tuple[int, tuple[int, int, int]]] = [
+        (count, (int(rgb[0]), int(rgb[1]), int(rgb[2])))  # type: ignore[index,unused-ignore]
+        for count, rgb in image.getcolors(maxcolors=1_000_000) or []
+    ]
     ink = sum(count for count, rgb in colours if rgb != (255, 255, 255))
     assert ink > image.width * image.height * 0.02, "the first page is (almost) blank"
     # the chart's bars are coloured: some pixels are neither grey nor white
