@@ -85,8 +85,8 @@ _CSS = """
 @page { size: A4; margin: 18mm 15mm; @bottom-right { content: counter(page); font-size: 9pt; } }
 body { font-family: sans-serif; font-size: 9.5pt; color: #1d2733; }
 h1 { font-size: 17pt; margin: 0 0 2mm; } h2 { font-size: 12.5pt; margin: 7mm 0 2mm; }
-table { border-collapse: collapse; width: 100%; }
-th, td { border-bottom: 0.4pt solid #b8c2cc; padding: 1.2mm 1.5mm; text-align: left;
+table { border-collapse: collapse; width: 100%; font-size: 8pt; }
+th, td { border-bottom: 0.4pt solid #b8c2cc; padding: 1mm 1.2mm; text-align: left;
          vertical-align: top; }
 th { background: #eef2f6; } td.n, th.n { text-align: right; }
 .muted { color: #5b6875; }
@@ -104,6 +104,15 @@ def _table(head: list[str], rows: list[list[str]], numeric_from: int = 99) -> st
         for row in rows
     )
     return f"<table><thead><tr>{header}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _since(since: str | None, changes: dict[str, Any], moved: int) -> str:
+    if since is None:
+        return "Dies ist der erste Bericht zu diesem Konzept."
+    return (
+        f"Seit dem Bericht zum {_day(since)}: {len(changes['new'])} neue Maßnahmen, "
+        f"{len(changes['dropped'])} entfallen, {moved} mit neuem Status."
+    )
 
 
 def report_html(view: View, title: str) -> str:
@@ -158,9 +167,8 @@ def report_html(view: View, title: str) -> str:
 <h2>Umsetzungsstand je Handlungsfeld</h2>
 {status_chart_svg(view)}
 {_table(["Handlungsfeld", *labels, "Summe"], distribution, numeric_from=1)}
-<h2>Veränderungen seit {"dem Bericht vom " + _day(since) if since else "dem letzten Bericht"}</h2>
-<p>{len(changes["new"])} neue Maßnahmen, {len(changes["dropped"])} entfallen,
-{len(moved)} mit neuem Status.</p>
+<h2>Veränderungen seit dem letzten Bericht</h2>
+<p>{_since(since, changes, len(moved))}</p>
 {_table(["Nr.", "Maßnahme", "vorher", "jetzt"], moved) if moved else ""}
 <h2>Faktencheck</h2>
 {_table(["Kennzahl", *years, "Veränderung"], facts, numeric_from=1)}
