@@ -207,7 +207,7 @@ def measure_rows(count_per_field: tuple[int, ...] = MEASURES_PER_FIELD) -> list[
                     "Stadtteile": "; ".join(_DISTRICTS[seq % 6 : seq % 6 + 1 + seq % 2]),
                     "Beginn": str(2019 + seq % 4),
                     "Ende": "" if status == "continuous" else str(2023 + seq % 3),
-                    "Sichtbarkeit": "öffentlich" if seq % 12 else "Netzwerk",
+                    "Sichtbarkeit": "Netzwerk" if seq % 12 == 5 else "öffentlich",
                     "Stand": STATUS_SENTENCES[status],
                 }
             )
