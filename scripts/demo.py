@@ -15,6 +15,9 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
+from scripts.concept_seed import LEADS
+from scripts.demo_concept import LINKED, load_concept
+
 BERLIN = ZoneInfo("Europe/Berlin")
 
 ORGANISATIONS: list[dict[str, Any]] = [
@@ -97,8 +100,15 @@ def _post_when_known(
 
 
 def load_listings_and_events(
-    client: httpx.Client, headers: dict[str, str], ids: dict[str, str]
+    client: httpx.Client, headers: dict[str, str], ids: dict[str, str], measures: dict[str, str]
 ) -> None:
+    """The listings and events; some carry measures of the concept out (`measures`: id by
+    number, empty when the concept could not be loaded)."""
+
+    def carrying(purpose: str) -> list[str]:
+        number = LINKED[purpose]
+        return [measures[number]] if number in measures else []
+
     exchange = os.environ.get("EXCHANGE_URL", "http://127.0.0.1:8003")
     calendar = os.environ.get("CALENDAR_URL", "http://127.0.0.1:8002")
     listings: list[tuple[str, dict[str, Any]]] = [
@@ -112,6 +122,7 @@ def load_listings_and_events(
                 "tags": ["Sprachcafé", "Alltagsdeutsch"],
                 "languages": ["de"],
                 "district": "Nordstadt",
+                "measure_ids": carrying("language_partner"),
             },
         ),
         (
@@ -125,6 +136,7 @@ def load_listings_and_events(
                 "tags": ["Sprachcafé"],
                 "languages": ["de"],
                 "district": "Südstadt",
+                "measure_ids": carrying("language_partner"),
             },
         ),
         (
@@ -137,6 +149,7 @@ def load_listings_and_events(
                 "tags": ["Raum", "Küche"],
                 "district": "Nordstadt",
                 "quantity": 1,
+                "measure_ids": carrying("room"),
             },
         ),
         (
@@ -167,6 +180,7 @@ def load_listings_and_events(
             "audience": ["newcomers", "women"],
             "languages": ["de", "uk"],
             "fields": ["language_education"],
+            "measure_ids": carrying("sprachcafe"),
         },
         {
             "organisation_id": ids["FC Anadolu Nordstadt 1987"],
@@ -178,6 +192,7 @@ def load_listings_and_events(
             "district": "Nordstadt",
             "audience": ["children", "families"],
             "fields": ["sports", "children_youth"],
+            "measure_ids": carrying("sports"),
         },
     ]
     for body in events:
@@ -201,13 +216,19 @@ def main() -> int:
             return 1
         headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
         ids: dict[str, str] = {}
-        for organisation in ORGANISATIONS:
+        for organisation in [*ORGANISATIONS, *LEADS]:
             response = client.post("/organisations", json=organisation, headers=headers)
             response.raise_for_status()
             ids[organisation["name"]] = response.json()["id"]
-        print(f"demo: loaded {len(ORGANISATIONS)} partner organisations")
+        print(f"demo: loaded {len(ORGANISATIONS) + len(LEADS)} partner organisations")
+        measures: dict[str, str] = {}
         try:
-            load_listings_and_events(client, headers, ids)
+            measures = load_concept(client, headers)
+            print(f"demo: loaded the integration concept with {len(measures)} measures")
+        except (httpx.HTTPError, RuntimeError) as exc:
+            print(f"demo: the integration concept not loaded ({exc})", file=sys.stderr)
+        try:
+            load_listings_and_events(client, headers, ids, measures)
         except httpx.HTTPError as exc:
             print(f"demo: listings and events not loaded ({exc})", file=sys.stderr)
             return 1

@@ -60,6 +60,7 @@ DEFAULT_SERVICES: list[tuple[str, int]] = [
     ("calendar", 8002),
     ("exchange", 8003),
     ("notifier", 8004),
+    ("concept", 8005),
     ("portal", 8000),
 ]
 FIRST_SERVICE = "directory"  # the others fetch its JWKS at start-up

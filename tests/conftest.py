@@ -31,6 +31,7 @@ pytest_plugins = [
     "tests.support.broker_accounts",
     "tests.support.mail",
     "tests.integration.calendar_fixtures",
+    "tests.integration.concept_fixtures",
     "tests.integration.directory_fixtures",
     "tests.integration.exchange_fixtures",
     "tests.integration.feed_fixtures",

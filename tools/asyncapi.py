@@ -25,7 +25,7 @@ from shared.topology import commands_exchange, events_exchange
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCUMENT = ROOT / "docs" / "asyncapi.yaml"
-SERVICES = ("directory", "calendar", "exchange", "notifier")
+SERVICES = ("directory", "calendar", "exchange", "notifier", "concept")
 VERSION = "1.0.0"
 
 

@@ -8,7 +8,7 @@
 
 const replicaSet = process.env.MONGO_REPLICA_SET || "rs0";
 const memberHost = process.env.MONGO_MEMBER_HOST || "mongo:27017";
-const services = (process.env.MONGO_SERVICES || "directory calendar exchange notifier")
+const services = (process.env.MONGO_SERVICES || "directory calendar exchange notifier concept")
   .split(/\s+/)
   .filter((name) => name.length > 0);
 const weak = ["", "change-me", "changeme", "guest", "password", "integrationsnetz-dev"];

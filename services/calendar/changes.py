@@ -46,7 +46,16 @@ from shared.contracts.calendar import (
 )
 
 #: What an event takes over just as the organiser gave it, on planning and on editing alike.
-AS_GIVEN = ("title", "description", "district", "audience", "languages", "fields", "visibility")
+AS_GIVEN = (
+    "title",
+    "description",
+    "district",
+    "audience",
+    "languages",
+    "fields",
+    "visibility",
+    "measure_ids",
+)
 
 
 def _recurrence(

@@ -88,6 +88,8 @@ class Event(BaseModel):
     languages: list[str] = Field(default_factory=list)
     fields: list[FieldOfAction] = Field(default_factory=list)
     visibility: Visibility = Visibility.PUBLIC
+    #: Measures of the integration concept it carries out.
+    measure_ids: list[str] = Field(default_factory=list)
     rrule: str | None = None
     exdates: list[dt.datetime] = Field(default_factory=list)
     #: Keyed by the occurrence's original start (`occurrence_key`).

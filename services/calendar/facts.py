@@ -43,6 +43,7 @@ class EventFactFields(TypedDict):
     languages: list[str]
     fields: list[FieldOfAction]
     visibility: Visibility
+    measure_ids: list[str]
     recurrence: Recurrence | None
     status: EventStatus
     sequence: int
@@ -89,6 +90,7 @@ def facts(event: Event) -> EventFactFields:
         "languages": event.languages,
         "fields": event.fields,
         "visibility": event.visibility,
+        "measure_ids": event.measure_ids,
         "recurrence": recurrence_of(event),
         "status": event.status,
         "sequence": event.sequence,

@@ -55,6 +55,8 @@ def _known_zone(name: str) -> str:
 
 
 TimeZoneName = Annotated[str, AfterValidator(_known_zone)]
+#: Measures of the integration concept an event carries out (the calendar only keeps them).
+MeasureIds = Annotated[list[EntityId], AfterValidator(_unique), Field(max_length=20)]
 
 
 class VenueInput(BaseModel):
@@ -116,6 +118,10 @@ class EventFields(BaseModel):
     )
     fields: Annotated[list[FieldOfAction], AfterValidator(_unique)] = Field(default_factory=list)
     visibility: Visibility = Visibility.PUBLIC
+    measure_ids: MeasureIds = Field(
+        default_factory=list,
+        description="Measures of the integration concept the event carries out.",
+    )
     timezone: TimeZoneName = Field(DEFAULT_TIMEZONE, description="IANA zone it is planned in.")
     recurrence: RecurrenceInput | None = None
 
@@ -152,6 +158,7 @@ class EventPatch(BaseModel):
     )
     fields: Annotated[list[FieldOfAction], AfterValidator(_unique)] | None = None
     visibility: Visibility | None = None
+    measure_ids: MeasureIds | None = None
     timezone: TimeZoneName | None = None
     recurrence: RecurrenceInput | None = None
     starts_at: When | None = None
@@ -168,6 +175,7 @@ REQUIRED_FIELDS = frozenset(
         "languages",
         "fields",
         "visibility",
+        "measure_ids",
         "timezone",
         "starts_at",
         "ends_at",

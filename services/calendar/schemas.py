@@ -77,6 +77,9 @@ class EventPublic(View):
     languages: list[str]
     fields: list[FieldOfAction]
     visibility: Visibility
+    measure_ids: list[str] = Field(
+        default_factory=list, description="Measures of the integration concept it carries out."
+    )
     recurrence: RecurrencePublic | None
     status: EventStatus
     cancel_reason: str | None

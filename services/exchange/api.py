@@ -52,6 +52,9 @@ class ListingPublic(View):
     available_from: dt.datetime | None
     available_until: dt.datetime | None
     quantity: int | None
+    measure_ids: list[str] = Field(
+        default_factory=list, description="Measures of the integration concept it carries out."
+    )
     status: ListingStatus
     closed_reason: WithdrawalReason | None = Field(
         description="Why a withdrawn or expired listing was closed."

@@ -80,6 +80,8 @@ District = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
 Tags = Annotated[list[Tag], AfterValidator(_unique_folded), Field(max_length=20)]
 Languages = Annotated[list[LanguageTag], AfterValidator(_unique), Field(max_length=20)]
 Quantity = Annotated[int, Field(ge=1, le=1_000_000)]
+#: Measures of the integration concept a listing carries out (the exchange only keeps them).
+MeasureIds = Annotated[list[EntityId], AfterValidator(_unique), Field(max_length=20)]
 
 
 def _window_problem(start: dt.datetime | None, end: dt.datetime | None) -> str | None:
@@ -103,6 +105,10 @@ class ListingCreate(BaseModel):
     available_from: UtcTime | None = None
     available_until: UtcTime | None = None
     quantity: Quantity | None = None
+    measure_ids: MeasureIds = Field(
+        default_factory=list,
+        description="Measures of the integration concept the listing carries out.",
+    )
     expires_at: UtcTime | None = Field(
         None, description="Defaults to 60 days from now; at most 365 days from now."
     )
@@ -129,11 +135,14 @@ class ListingPatch(BaseModel):
     available_from: UtcTime | None = None
     available_until: UtcTime | None = None
     quantity: Quantity | None = None
+    measure_ids: MeasureIds | None = None
     expires_at: UtcTime | None = None
 
 
 #: Fields that may not be cleared with null.
-REQUIRED_FIELDS = frozenset({"category", "title", "description", "tags", "languages", "expires_at"})
+REQUIRED_FIELDS = frozenset(
+    {"category", "title", "description", "tags", "languages", "measure_ids", "expires_at"}
+)
 #: Fields whose change can make a listing fit other listings (an edit of these re-matches).
 MATCHING_FIELDS = frozenset(
     {
@@ -183,6 +192,7 @@ class ListingFactFields(TypedDict):
     quantity: int | None
     status: ListingStatus
     expires_at: dt.datetime
+    measure_ids: list[str]
     revision: int
     updated_at: dt.datetime
 
@@ -204,6 +214,8 @@ class Listing(BaseModel):
     available_from: dt.datetime | None = None
     available_until: dt.datetime | None = None
     quantity: int | None = None
+    #: Measures of the integration concept it carries out.
+    measure_ids: list[str] = Field(default_factory=list)
     status: ListingStatus = ListingStatus.OPEN
     closed_reason: WithdrawalReason | None = None
     #: The match through which a fulfilled listing was fulfilled, as its organisation said.
@@ -230,6 +242,7 @@ class Listing(BaseModel):
             "quantity": self.quantity,
             "status": self.status,
             "expires_at": self.expires_at,
+            "measure_ids": self.measure_ids,
             "revision": self.revision,
             "updated_at": self.updated_at,
         }

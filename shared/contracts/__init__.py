@@ -11,6 +11,7 @@ from typing import Any
 
 from shared.contracts.base import Payload
 from shared.contracts.calendar import CALENDAR_EVENTS
+from shared.contracts.concept import CONCEPT_EVENTS
 from shared.contracts.directory import DIRECTORY_EVENTS
 from shared.contracts.exchange import EXCHANGE_EVENTS
 from shared.contracts.notifier import NOTIFIER_COMMANDS, NOTIFIER_EVENTS
@@ -23,6 +24,7 @@ ALL_MESSAGES: tuple[type[Payload], ...] = (
     *EXCHANGE_EVENTS,
     *NOTIFIER_EVENTS,
     *NOTIFIER_COMMANDS,
+    *CONCEPT_EVENTS,
 )
 
 

@@ -152,6 +152,12 @@ class EventFacts(Payload):
         "network only and must not be republished.",
         examples=["public"],
     )
+    measure_ids: list[str] = Field(
+        default_factory=list,
+        description="Measures of the integration concept the entry carries out (see "
+        "`concept.measure.*`; added in v1, optional).",
+        examples=[["01a2f3c4-5d6e-7f80-9a1b-2c3d4e5f6a7b"]],
+    )
     recurrence: Recurrence | None = Field(
         None, description="How it repeats; none for a single date."
     )

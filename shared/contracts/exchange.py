@@ -121,6 +121,12 @@ class ListingFacts(Payload):
         description="When the listing expires unless renewed (UTC).",
         examples=["2026-09-01T00:00:00Z"],
     )
+    measure_ids: list[str] = Field(
+        default_factory=list,
+        description="Measures of the integration concept the listing carries out (see "
+        "`concept.measure.*`; added in v1, optional).",
+        examples=[["01a2f3c4-5d6e-7f80-9a1b-2c3d4e5f6a7b"]],
+    )
     revision: int = Field(
         description="Increases with every change; apply an update only if it is newer.",
         ge=1,

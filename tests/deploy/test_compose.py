@@ -65,7 +65,7 @@ DOCKERIGNORE = ROOT / ".dockerignore"
 MONGO_INIT_JS = ROOT / "deploy" / "mongo" / "init.js"
 
 #: The services with a database and a broker account of their own.
-APP_SERVICES = ("directory", "calendar", "exchange", "notifier")
+APP_SERVICES = ("directory", "calendar", "exchange", "notifier", "concept")
 #: The web UI: same image, no database, no broker.
 PORTAL = "portal"
 APP_IMAGE = "integrationsnetz"

@@ -10,8 +10,12 @@ import httpx
 import pytest
 
 from scripts import demo
+from scripts.concept_seed import FACTS, LEADS
+from scripts.demo_concept import LINKED
 from services.calendar.app import create_app as create_calendar
 from services.calendar.settings import CalendarSettings
+from services.concept.app import create_app as create_concept
+from services.concept.settings import ConceptSettings
 from services.directory.app import create_app as create_directory
 from services.directory.settings import DirectorySettings
 from services.exchange.app import create_app as create_exchange
@@ -52,14 +56,26 @@ async def test_the_demo_loads_partners_listings_with_a_match_and_events_once(
                 directory_url=directory_url,
             )
         )
-        async with serving(exchange_app) as exchange_url, serving(calendar_app) as calendar_url:
-            for url in (directory_url, exchange_url, calendar_url):
+        concept_app = create_concept(
+            ConceptSettings(
+                **common,
+                mongodb_database=new_database_name(),
+                directory_url=directory_url,
+            )
+        )
+        async with (
+            serving(exchange_app) as exchange_url,
+            serving(calendar_app) as calendar_url,
+            serving(concept_app) as concept_url,
+        ):
+            for url in (directory_url, exchange_url, calendar_url, concept_url):
                 async with httpx.AsyncClient(base_url=url) as client:
                     await until_ready(client)
             for name, value in {
                 "DIRECTORY_URL": directory_url,
                 "EXCHANGE_URL": exchange_url,
                 "CALENDAR_URL": calendar_url,
+                "CONCEPT_URL": concept_url,
                 "ADMIN_EMAIL": ADMIN_EMAIL,
                 "ADMIN_PASSWORD": ADMIN_PASSWORD,
             }.items():
@@ -71,7 +87,7 @@ async def test_the_demo_loads_partners_listings_with_a_match_and_events_once(
                 offers = (await client.get(f"{exchange_url}/offers")).json()
                 requests_ = (await client.get(f"{exchange_url}/requests")).json()
                 events = (await client.get(f"{calendar_url}/events")).json()
-            assert organisations["total"] == len(demo.ORGANISATIONS)
+            assert organisations["total"] == len(demo.ORGANISATIONS) + len(LEADS)
             assert offers["total"] == 2
             assert requests_["total"] == 2
             assert {e["title"] for e in events["items"]} == {
@@ -82,4 +98,24 @@ async def test_the_demo_loads_partners_listings_with_a_match_and_events_once(
             assert await asyncio.to_thread(demo.main) == 0  # a second start loads nothing
             async with httpx.AsyncClient() as client:
                 again = (await client.get(f"{directory_url}/organisations")).json()
-            assert again["total"] == len(demo.ORGANISATIONS)
+            assert again["total"] == len(demo.ORGANISATIONS) + len(LEADS)
+            await the_demo_concept_is_there(concept_url)
+
+
+async def the_demo_concept_is_there(concept_url: str) -> None:
+    """Kempten's shape: 6 fields, 43 goals, 144 measures; the figures; the Sprachcafé among
+    the activities of the measure it carries out."""
+    async with httpx.AsyncClient(base_url=concept_url) as client:
+        concept = (await client.get("/concept")).json()
+        overview = (await client.get("/overview")).json()
+        facts = (await client.get("/facts")).json()
+        sprachcafe = next(m for m in overview["measures"] if m["number"] == LINKED["sprachcafe"])
+        activities = await client.get(f"/measures/{sprachcafe['id']}/activities")
+    assert len(concept["fields"]) == 6
+    assert sum(len(field["goals"]) for field in concept["fields"]) == 43
+    # the public see the public measures; office staff all 144
+    assert 0 < len(overview["measures"]) < 144
+    assert sum(field["total"] for field in overview["fields"]) == len(overview["measures"])
+    assert [fact["key"] for fact in facts] == list(FACTS)
+    assert facts[0]["values"] == {"2020": 70_787.0, "2023": 72_477.0}
+    assert [a["title"] for a in activities.json()["items"]] == ["Sprachcafé"]

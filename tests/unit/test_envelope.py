@@ -24,6 +24,7 @@ from shared.contracts.calendar import (
     Venue,
     Visibility,
 )
+from shared.contracts.concept import MeasureCreated, MeasureStatusChanged, MeasureUpdated
 from shared.contracts.directory import (
     MemberJoined,
     MemberLeft,
@@ -119,6 +120,30 @@ OUTCOME: dict[str, Any] = {
     "occurred_at": NOW,
 }
 
+MEASURE: dict[str, Any] = {
+    "measure_id": "01a2f3c4-5d6e-7f80-9a1b-2c3d4e5f6a7b",
+    "concept_id": "01a2f3c4-1111-7f80-9a1b-2c3d4e5f6a7b",
+    "number": "3.2.4",
+    "field_number": "3",
+    "goal_number": "3.2",
+    "title": "Sprachcafés in allen Stadtteilen",
+    "lead_organisation_id": "01a20175-6dad-718f-a12c-c0b9a10eb02c",
+    "planned_start": dt.date(2023, 1, 1),
+    "status": "in_progress",
+    "revision": 3,
+    "updated_at": dt.datetime(2023, 10, 1, 9, tzinfo=dt.UTC),
+}
+CONCEPT_SAMPLES: list[Payload] = [
+    MeasureCreated(**MEASURE),
+    MeasureUpdated(**MEASURE, changed_fields=["title"]),
+    MeasureStatusChanged(
+        **MEASURE,
+        previous_status="planned",
+        status_on=dt.date(2023, 3, 1),
+        comment="Seit März wöchentlich in drei Stadtteilen.",
+    ),
+]
+
 SAMPLES: list[Payload] = [
     OrganisationRegistered(**ORGANISATION),
     OrganisationUpdated(**ORGANISATION, changed_fields=["district"]),
@@ -202,6 +227,7 @@ SAMPLES: list[Payload] = [
         params={"organisation_name": "Mriya e.V.", "link": "https://portal.example.org/i/abc"},
         requested_by_service="directory",
     ),
+    *CONCEPT_SAMPLES,
 ]
 
 

@@ -670,6 +670,37 @@ async def _check_projection(coll: Coll) -> tuple[bool, str]:
     return ex.result("only the named fields, with their types")
 
 
+async def _check_all_beside_in_sorted_by_time(coll: Coll) -> tuple[bool, str]:
+    """18. `$all` on an indexed list beside a scalar equality and `$in` on a scalar, sorted by
+    a datetime (newest first) and paged, finds and counts what MongoDB does; `find_one` with a
+    sort takes the highest: the concept lists a measure's activities and its current edition
+    this way."""
+    await coll.create_index([("at", DESCENDING), ("measures", ASCENDING)])
+    start = base_time()
+    docs: list[Doc] = [
+        {"_id": "old", "measures": ["m", "n"], "state": "active", "vis": "public"},
+        {"_id": "network", "measures": ["m"], "state": "active", "vis": "network"},
+        {"_id": "closed", "measures": ["m"], "state": "closed", "vis": "public"},
+        {"_id": "other", "measures": ["n"], "state": "active", "vis": "public"},
+        {"_id": "new", "measures": ["m"], "state": "active", "vis": "public"},
+    ]
+    for offset, doc in enumerate(docs):
+        doc["at"] = start + timedelta(hours=offset)
+        doc["edition"] = offset + 1
+    await coll.insert_many(docs)
+    flt: Doc = {"measures": {"$all": ["m"]}, "state": "active", "vis": {"$in": ["public"]}}
+    newest_first = [("at", DESCENDING), ("_id", DESCENDING)]
+    ex = Expect()
+    ex.equal("find", await ids_of(coll, flt, sort=newest_first), ["new", "old"])
+    ex.equal("page 2", await ids_of(coll, flt, sort=newest_first, skip=1, limit=1), ["old"])
+    ex.equal("count", await coll.count_documents(flt), 2)
+    both: Doc = {**flt, "vis": {"$in": ["public", "network"]}}
+    ex.equal("count with network", await coll.count_documents(both), 3)
+    highest = await coll.find_one({}, sort=[("edition", DESCENDING)])
+    ex.equal("find_one sorted", highest["_id"] if highest else None, "new")
+    return ex.result("found new, old (newest first), paged and counted; the highest edition")
+
+
 CHECKS: Final[list[tuple[str, Check]]] = [
     ("roundtrip_types", _check_roundtrip_types),
     ("replace_one_versioned", _check_replace_versioned),
@@ -690,4 +721,5 @@ CHECKS: Final[list[tuple[str, Check]]] = [
     ("bulk_claim_and_release", _check_bulk_claim_and_release),
     ("nin_on_lists_matches_missing", _check_nin_on_lists),
     ("inclusion_projection", _check_projection),
+    ("all_beside_in_sorted_by_time", _check_all_beside_in_sorted_by_time),
 ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from services.calendar import store as calendar_store
+from services.concept import store as concept_store
 from services.directory import store as directory_store
 from services.exchange import store as exchange_store
 from services.exchange.domain import ListingCreate, post_listing
@@ -43,6 +44,11 @@ SERVICES: dict[str, tuple[tuple[CollectionIndexes, ...], tuple[str, ...], list[H
     ),
     "directory": (directory_store.INDEXES, directory_store.OUTBOX_COLLECTIONS, []),
     "calendar": (calendar_store.INDEXES, calendar_store.OUTBOX_COLLECTIONS, []),
+    "concept": (
+        concept_store.INDEXES,
+        concept_store.OUTBOX_COLLECTIONS,
+        concept_store.hot_queries("01a24cbe-1910-7e0e-85e2-82df1fd2f799"),
+    ),
 }
 
 

@@ -1,0 +1,59 @@
+"""German words for the concept's vocabularies: what reports print and what an imported
+spreadsheet may say (besides the codes themselves)."""
+
+from __future__ import annotations
+
+from shared.contracts.concept import MeasureStatus, MeasureVisibility
+from shared.text import fold
+
+STATUS_LABELS: dict[MeasureStatus, str] = {
+    MeasureStatus.PLANNED: "geplant",
+    MeasureStatus.IN_PREPARATION: "in Vorbereitung",
+    MeasureStatus.IN_PROGRESS: "in Umsetzung",
+    MeasureStatus.IMPLEMENTED: "umgesetzt",
+    MeasureStatus.CONTINUOUS: "Daueraufgabe",
+    MeasureStatus.PAUSED: "pausiert",
+    MeasureStatus.DROPPED: "entfallen",
+}
+#: Colours of the statuses in charts (print well in colour and in grey).
+STATUS_COLOURS: dict[MeasureStatus, str] = {
+    MeasureStatus.PLANNED: "#c9d3df",
+    MeasureStatus.IN_PREPARATION: "#f2c14e",
+    MeasureStatus.IN_PROGRESS: "#4f86c6",
+    MeasureStatus.IMPLEMENTED: "#2e8b57",
+    MeasureStatus.CONTINUOUS: "#6b4c9a",
+    MeasureStatus.PAUSED: "#e07b39",
+    MeasureStatus.DROPPED: "#8c8c8c",
+}
+VISIBILITY_LABELS: dict[MeasureVisibility, str] = {
+    MeasureVisibility.PUBLIC: "öffentlich",
+    MeasureVisibility.NETWORK: "Netzwerk",
+    MeasureVisibility.OFFICE: "Büro",
+}
+
+_STATUS_WORDS = {
+    **{fold(label): status for status, label in STATUS_LABELS.items()},
+    **{status.value: status for status in MeasureStatus},
+    "umsetzung": MeasureStatus.IN_PROGRESS,
+    "laufend": MeasureStatus.IN_PROGRESS,
+    "in arbeit": MeasureStatus.IN_PROGRESS,
+    "vorbereitung": MeasureStatus.IN_PREPARATION,
+    "abgeschlossen": MeasureStatus.IMPLEMENTED,
+    "daueraufgabe": MeasureStatus.CONTINUOUS,
+    "verworfen": MeasureStatus.DROPPED,
+    "ruht": MeasureStatus.PAUSED,
+}
+_VISIBILITY_WORDS = {
+    **{fold(label): visibility for visibility, label in VISIBILITY_LABELS.items()},
+    **{visibility.value: visibility for visibility in MeasureVisibility},
+    "buero": MeasureVisibility.OFFICE,
+    "intern": MeasureVisibility.OFFICE,
+}
+
+
+def status_from_text(text: str) -> MeasureStatus | None:
+    return _STATUS_WORDS.get(fold(text).replace("_", " ")) or _STATUS_WORDS.get(fold(text))
+
+
+def visibility_from_text(text: str) -> MeasureVisibility | None:
+    return _VISIBILITY_WORDS.get(fold(text))

@@ -1,0 +1,332 @@
+"""The concept's storage: editions, measures (with their outbox), the activities that carry
+measures out, the projection of organisations, yearly figures and published reports; documents
+in, domain objects out.
+
+Measures, editions and reports are stored in their JSON form (dates as ISO strings): no query
+compares their dates, and nothing is `$set` piecemeal (docs/storage.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from services.concept.domain import Concept, Measure, number_key
+from services.concept.repository import (
+    Activity,
+    ActivityCount,
+    Fact,
+    KnownOrganisation,
+    MeasureChange,
+    PublishedReport,
+)
+from shared.contracts.base import Payload
+from shared.contracts.directory import OrganisationStatus
+from shared.mongo import CollectionIndexes, Document, HotQuery, ascending_indexes, find_page
+from shared.outbox import OutboxWriter
+from shared.pages import Paging
+from shared.projection import apply_revision, projected_organisation
+
+CONCEPTS = "concepts"
+MEASURES = "measures"
+ACTIVITIES = "activities"
+ORGANISATIONS = "organisations"
+FACTS = "facts"
+REPORTS = "reports"
+
+OUTBOX_COLLECTIONS = (MEASURES,)
+
+ACTIVE = "active"
+CLOSED = "closed"
+
+#: nx-27017 uses an index for an equality only if some index's name ends with that field
+#: (docs/storage.md): each compound below ends with the field its queries ask for.
+INDEXES = (
+    CollectionIndexes(CONCEPTS, (IndexModel([("edition", ASCENDING)], unique=True),)),
+    CollectionIndexes(
+        MEASURES,
+        (
+            # one number per edition; the edition's measures are read by `concept_id`
+            IndexModel([("number", ASCENDING), ("concept_id", ASCENDING)], unique=True),
+            IndexModel([("concept_id", ASCENDING)]),
+        ),
+    ),
+    CollectionIndexes(
+        ACTIVITIES,
+        (
+            IndexModel([("occurred_at", DESCENDING), ("measure_ids", ASCENDING)]),
+            IndexModel([("state", ASCENDING)]),
+        ),
+    ),
+    CollectionIndexes(REPORTS, ascending_indexes("concept_id")),
+)
+
+
+# --- documents ----------------------------------------------------------------------------
+
+
+def measure_document(measure: Measure) -> Document:
+    data = measure.model_dump(mode="json")
+    return {"_id": data.pop("id"), **data, "field_number": measure.field_number}
+
+
+def measure_from_document(doc: Document) -> Measure:
+    values = {key: value for key, value in doc.items() if key in Measure.model_fields}
+    return Measure.model_validate({**values, "id": doc["_id"]})
+
+
+def concept_document(concept: Concept) -> Document:
+    data = concept.model_dump(mode="json")
+    return {"_id": data.pop("id"), **data}
+
+
+def concept_from_document(doc: Document) -> Concept:
+    values = {key: value for key, value in doc.items() if key in Concept.model_fields}
+    return Concept.model_validate({**values, "id": doc["_id"]})
+
+
+def activity_fields(activity: Activity) -> Document:
+    return {
+        "kind": activity.kind,
+        "source_id": activity.source_id,
+        "title": activity.title,
+        "organisation_id": activity.organisation_id,
+        "measure_ids": list(activity.measure_ids),
+        "visibility": activity.visibility,
+        "state": ACTIVE if activity.active else CLOSED,
+        "occurred_at": activity.occurred_at,
+    }
+
+
+def activity_from_document(doc: Document) -> Activity:
+    return Activity(
+        kind=doc["kind"],
+        source_id=doc["source_id"],
+        title=doc["title"],
+        organisation_id=doc["organisation_id"],
+        measure_ids=list(doc["measure_ids"]),
+        visibility=doc["visibility"],
+        active=doc["state"] == ACTIVE,
+        occurred_at=doc["occurred_at"],
+        revision=int(doc["revision"]),
+    )
+
+
+def activities_query(measure_id: str, visibilities: Sequence[str]) -> Document:
+    return {
+        "measure_ids": {"$all": [measure_id]},
+        "state": ACTIVE,
+        "visibility": {"$in": list(visibilities)},
+    }
+
+
+def fact_document(fact: Fact) -> Document:
+    return {
+        "_id": fact.key,
+        "name": fact.name,
+        "unit": fact.unit,
+        "position": fact.position,
+        # keys of stored maps are strings
+        "values": {str(year): value for year, value in sorted(fact.values.items())},
+    }
+
+
+def fact_from_document(doc: Document) -> Fact:
+    return Fact(
+        key=doc["_id"],
+        name=doc["name"],
+        unit=doc["unit"],
+        position=int(doc["position"]),
+        values={int(year): float(value) for year, value in doc["values"].items()},
+    )
+
+
+def report_document(report: PublishedReport) -> Document:
+    return {
+        "_id": report.id,
+        "concept_id": report.concept_id,
+        "title": report.title,
+        "cut_off": report.cut_off.isoformat(),
+        "published_at": report.published_at,
+        "published_by": report.published_by,
+        "snapshot": report.snapshot,
+    }
+
+
+def report_from_document(doc: Document) -> PublishedReport:
+    return PublishedReport(
+        id=doc["_id"],
+        concept_id=doc["concept_id"],
+        title=doc["title"],
+        cut_off=dt.date.fromisoformat(doc["cut_off"]),
+        published_at=doc["published_at"],
+        published_by=doc["published_by"],
+        snapshot=doc["snapshot"],
+    )
+
+
+def hot_queries(measure_id: str) -> list[HotQuery]:
+    """What a measure's page and every consumed event ask the database."""
+    return [
+        HotQuery("measure page: activities", ACTIVITIES, activities_query(measure_id, ["public"])),
+        HotQuery("overview: measures of an edition", MEASURES, {"concept_id": "c"}),
+        HotQuery("activity events: the activity", ACTIVITIES, {"_id": f"event:{measure_id}"}),
+    ]
+
+
+class ConceptStore:
+    def __init__(self, db: AsyncDatabase[Document], writer: OutboxWriter) -> None:
+        self.db = db
+        self.writer = writer
+
+    # editions ------------------------------------------------------------------------------
+
+    async def current_concept(self) -> Concept | None:
+        doc = await self.db[CONCEPTS].find_one({}, sort=[("edition", DESCENDING)])
+        return concept_from_document(doc) if doc else None
+
+    async def concept_edition(self, edition: int) -> Concept | None:
+        doc = await self.db[CONCEPTS].find_one({"edition": edition})
+        return concept_from_document(doc) if doc else None
+
+    async def editions(self) -> list[Concept]:
+        cursor = self.db[CONCEPTS].find({}).sort("edition", DESCENDING)
+        return [concept_from_document(doc) async for doc in cursor]
+
+    async def add_concept(self, concept: Concept) -> bool:
+        try:
+            await self.db[CONCEPTS].insert_one(concept_document(concept))
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def save_structure(self, concept: Concept) -> None:
+        await self.db[CONCEPTS].replace_one({"_id": concept.id}, concept_document(concept))
+
+    # measures ------------------------------------------------------------------------------
+
+    async def add_measure(
+        self, measure: Measure, events: Sequence[Payload], correlation_id: str | None
+    ) -> bool:
+        try:
+            await self.writer.insert(
+                MEASURES, measure_document(measure), events, correlation_id=correlation_id
+            )
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def update_measure(
+        self, measure_id: str, change: MeasureChange, correlation_id: str | None
+    ) -> Measure | None:
+        async def apply(doc: Document) -> tuple[Document, list[Payload]] | None:
+            changed = change(measure_from_document(doc))
+            if changed is None:
+                return None
+            measure, events = changed
+            return {**doc, **measure_document(measure)}, list(events)
+
+        stored = await self.writer.update(
+            MEASURES, measure_id, apply, correlation_id=correlation_id
+        )
+        return measure_from_document(stored) if stored is not None else None
+
+    async def get_measure(self, measure_id: str) -> Measure | None:
+        doc = await self.db[MEASURES].find_one({"_id": measure_id})
+        return measure_from_document(doc) if doc else None
+
+    async def measures_of(self, concept_id: str) -> list[Measure]:
+        cursor = self.db[MEASURES].find({"concept_id": concept_id}, {"outbox": 0})
+        measures = [measure_from_document(doc) async for doc in cursor]
+        return sorted(measures, key=lambda m: number_key(m.number))
+
+    # organisations -------------------------------------------------------------------------
+
+    async def get_organisation(self, organisation_id: str) -> KnownOrganisation | None:
+        return await projected_organisation(
+            self.db[ORGANISATIONS], organisation_id, KnownOrganisation
+        )
+
+    async def organisations(self) -> list[KnownOrganisation]:
+        return [
+            KnownOrganisation(
+                id=doc["_id"],
+                name=doc["name"],
+                status=OrganisationStatus(doc["status"]),
+                revision=int(doc["revision"]),
+            )
+            async for doc in self.db[ORGANISATIONS].find({})
+        ]
+
+    async def project_organisation(self, organisation: KnownOrganisation) -> None:
+        await apply_revision(
+            self.db[ORGANISATIONS],
+            organisation.id,
+            organisation.revision,
+            {"name": organisation.name, "status": organisation.status.value},
+        )
+
+    # activities ----------------------------------------------------------------------------
+
+    async def project_activity(self, activity: Activity) -> None:
+        await apply_revision(
+            self.db[ACTIVITIES], activity.id, activity.revision, activity_fields(activity)
+        )
+
+    async def activities_of(
+        self, measure_id: str, visibilities: Sequence[str], paging: Paging
+    ) -> tuple[list[Activity], int]:
+        return await find_page(
+            self.db[ACTIVITIES],
+            activities_query(measure_id, visibilities),
+            [("occurred_at", DESCENDING), ("_id", DESCENDING)],
+            paging,
+            read=activity_from_document,
+        )
+
+    async def activity_counts(self, visibilities: Sequence[str]) -> dict[str, ActivityCount]:
+        counts: dict[str, dict[str, int]] = {}
+        cursor = self.db[ACTIVITIES].find(
+            {"state": ACTIVE, "visibility": {"$in": list(visibilities)}},
+            {"measure_ids": 1, "kind": 1},
+        )
+        async for doc in cursor:
+            column = "events" if doc["kind"] == "event" else "listings"
+            for measure_id in doc["measure_ids"]:
+                counted = counts.setdefault(measure_id, {"events": 0, "listings": 0})
+                counted[column] += 1
+        return {measure_id: ActivityCount(**c) for measure_id, c in counts.items()}
+
+    # facts ---------------------------------------------------------------------------------
+
+    async def facts(self) -> list[Fact]:
+        facts = [fact_from_document(doc) async for doc in self.db[FACTS].find({})]
+        return sorted(facts, key=lambda f: (f.position, f.name))
+
+    async def put_fact(self, fact: Fact) -> None:
+        doc = fact_document(fact)
+        # a replace with upsert inserts under a new ObjectId on nx-27017: replace, else insert
+        replaced = await self.db[FACTS].replace_one({"_id": fact.key}, doc)
+        if replaced.matched_count:
+            return
+        try:
+            await self.db[FACTS].insert_one(doc)
+        except DuplicateKeyError:
+            await self.db[FACTS].replace_one({"_id": fact.key}, doc)
+
+    # reports -------------------------------------------------------------------------------
+
+    async def add_report(self, report: PublishedReport) -> None:
+        await self.db[REPORTS].insert_one(report_document(report))
+
+    async def get_report(self, report_id: str) -> PublishedReport | None:
+        doc = await self.db[REPORTS].find_one({"_id": report_id})
+        return report_from_document(doc) if doc else None
+
+    async def reports_of(self, concept_id: str) -> list[PublishedReport]:
+        cursor = self.db[REPORTS].find({"concept_id": concept_id})
+        reports = [report_from_document(doc) async for doc in cursor]
+        return sorted(reports, key=lambda r: (r.cut_off, r.published_at), reverse=True)

@@ -1,0 +1,133 @@
+"""Fixtures for the concept's integration tests: a directory served over real HTTP (the other
+services fetch its JWKS), a calendar and a concept service on databases of their own, all on the
+test run's broker, and helpers to set up a concept with its organisations."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from services.calendar.app import create_app as create_calendar
+from services.calendar.settings import CalendarSettings
+from services.concept.app import create_app as create_concept
+from services.concept.service import ConceptService
+from services.concept.settings import ConceptSettings
+from services.directory.app import create_app as create_directory
+from services.directory.settings import DirectorySettings
+from tests.conftest import new_database_name
+from tests.support.infra import RabbitVhost
+from tests.support.services import BehindTheDirectory, running, serving_with_admin
+
+Headers = dict[str, str]
+PORTAL = "http://portal.test"
+
+KEMPTEN_FIELDS = [
+    {
+        "number": "1",
+        "title": "Sprache und Bildung",
+        "goals": [{"number": "1.1", "title": "Alle lernen früh Deutsch"}],
+    },
+    {
+        "number": "3",
+        "title": "Soziale Teilhabe",
+        "goals": [{"number": "3.2", "title": "Vereine öffnen sich für Neuzugewanderte"}],
+    },
+]
+
+
+@dataclass
+class ConceptStack(BehindTheDirectory):
+    """The directory, the calendar and the concept service that follows both."""
+
+    calendar: httpx.AsyncClient
+    concept: httpx.AsyncClient
+    concept_app: FastAPI
+    admin: Headers
+
+    @property
+    def service(self) -> ConceptService:
+        service: ConceptService = self.concept_app.state.concept
+        return service
+
+    async def organisation(self, name: str, **facts: Any) -> str:
+        """Register an organisation; returns its id once the concept (and so, very likely,
+        the calendar: both follow the same events) knows it."""
+        response = await self.directory.post(
+            "/organisations",
+            json={"name": name, "kind": "association", **facts},
+            headers=self.admin,
+        )
+        assert response.status_code == 201, response.text
+        organisation_id: str = response.json()["id"]
+        deadline = asyncio.get_running_loop().time() + 15
+        while await self.service.store.get_organisation(organisation_id) is None:
+            assert asyncio.get_running_loop().time() < deadline, "the concept never saw it"
+            await asyncio.sleep(0.05)
+        return organisation_id
+
+    async def adopt(self, fields: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        response = await self.concept.post(
+            "/concept/editions",
+            json={"title": "Kemptener Integrationskonzept", "fields": fields or KEMPTEN_FIELDS},
+            headers=self.admin,
+        )
+        assert response.status_code == 201, response.text
+        adopted: dict[str, Any] = response.json()
+        return adopted
+
+    async def measure(self, number: str, **fields: Any) -> dict[str, Any]:
+        response = await self.concept.post(
+            "/measures",
+            json={"number": number, "title": f"Maßnahme {number}", **fields},
+            headers=self.admin,
+        )
+        assert response.status_code == 201, response.text
+        created: dict[str, Any] = response.json()
+        return created
+
+
+@pytest.fixture
+def concept_settings(
+    rabbit: RabbitVhost, mongo_url: str, storage_selfcheck: None
+) -> Callable[..., ConceptSettings]:
+    """Settings for a concept service on its own database; keyword arguments override."""
+
+    def make(directory_url: str, **overrides: Any) -> ConceptSettings:
+        values: dict[str, Any] = {
+            "environment": "test",
+            "mongodb_url": mongo_url,
+            "mongodb_database": new_database_name(),
+            "rabbitmq_url": rabbit.url,
+            "directory_url": directory_url,
+            "public_base_url": PORTAL,
+            "outbox_poll_seconds": 0.2,
+            **overrides,
+        }
+        return ConceptSettings(_env_file=None, **values)
+
+    return make
+
+
+@pytest.fixture
+async def concept_stack(
+    directory_settings: Callable[..., DirectorySettings],
+    calendar_settings: Callable[..., CalendarSettings],
+    concept_settings: Callable[..., ConceptSettings],
+) -> AsyncIterator[ConceptStack]:
+    directory_app = create_directory(directory_settings())
+    async with serving_with_admin(directory_app) as (directory_url, directory, admin):
+        calendar_app = create_calendar(calendar_settings(directory_url))
+        concept_app = create_concept(concept_settings(directory_url))
+        async with running(calendar_app) as calendar, running(concept_app) as concept:
+            yield ConceptStack(
+                directory_app, directory, calendar.client, concept.client, concept_app, admin
+            )
+
+
+__all__ = ["ConceptStack", "concept_settings", "concept_stack"]
