@@ -226,6 +226,7 @@ class Run:
         pair.request_id = (
             await poster.post(ListingKind.REQUEST, pair.body(ListingKind.REQUEST)) or ""
         )
+        pair.accepted_at = time.monotonic()
 
     async def burst(self) -> dict[str, Any]:
         pairs = make_pairs(self.options.burst_pairs, list(self.organisations), self.numbers)
@@ -280,8 +281,16 @@ class Run:
         postings = 2 * len(pairs)
         complete = len(matches) >= len(pairs) and len(mails) >= 2 * len(pairs)
         first_mail = min((m.arrived for m in mails), default=float("nan"))
+        # the second posting of a pair (its request) sent, and accepted → its match on the stream
+        to_match, _ = self._latencies(pairs)
+        matched_at = {m.data["offer_id"]: m.arrived for m in matches}
+        accepted_to_match = [
+            matched_at[p.offer_id] - p.accepted_at for p in pairs if p.offer_id in matched_at
+        ]
         return {
             "postings": postings,
+            "second_post_to_match": pct(to_match),
+            "second_post_accepted_to_match": pct(accepted_to_match),
             "accepted_per_s": round(postings / (last_post - first), 1),
             "errors": poster.errors,
             "matches_during_load": matches_during,

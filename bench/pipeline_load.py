@@ -98,6 +98,8 @@ class Pair:
     request_id: str = ""
     #: When the second posting (the request) was sent: a match can exist from then on.
     completed_at: float = 0.0
+    #: When the exchange accepted the second posting (its 201).
+    accepted_at: float = 0.0
 
     @property
     def word(self) -> str:

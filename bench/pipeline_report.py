@@ -117,6 +117,8 @@ def print_report(results: dict[str, Any]) -> None:
         f"  last posted event +{burst['last_posted_event_after_load_s']} s, "
         f"last match +{burst['last_match_after_load_s']} s, last email "
         f"+{burst['last_email_after_load_s']} s after the last POST",
+        f"  second POST of a pair sent → its match: {fmt(burst['second_post_to_match'])}",
+        f"  second POST accepted (201) → its match: {fmt(burst['second_post_accepted_to_match'])}",
         f"  sustained end to end {sustained} postings/s "
         f"({ratio(sustained, api['32']['postings_per_s'])} the API at 32 clients)",
         f"  emails {burst['emails']}; email rate vs raw SMTP: "
