@@ -19,6 +19,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass
+from typing import Protocol
 
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -85,14 +86,31 @@ def with_outbox(doc: Document, entries: Sequence[Document] = (), *, version: int
     }
 
 
+class Handover(Protocol):
+    """A relay that publishes a new document's events as soon as it is written, without
+    looking the document up and claiming it (ADR 0011): the document is written already leased
+    to it."""
+
+    def lease_new(self, collection: str) -> tuple[str, int] | None:
+        """(token, lease until in epoch ms) to write a new document with; None: leave it to
+        the relay's lookup."""
+
+    def hand_over(self, collection: str, doc: Document) -> None:
+        """The document as written with that lease."""
+
+
 class OutboxWriter:
     """Writes entity documents together with the messages they cause, atomically."""
 
     def __init__(
-        self, db: AsyncDatabase[Document], on_written: Callable[[str], None] | None = None
+        self,
+        db: AsyncDatabase[Document],
+        on_written: Callable[[str], None] | None = None,
+        handover: Handover | None = None,
     ) -> None:
         self._db = db
         self._on_written = on_written or (lambda _collection: None)
+        self._handover = handover
         self._last_seq = 0
 
     def _next_seqs(self, count: int) -> int:
@@ -136,8 +154,13 @@ class OutboxWriter:
         """Insert a new document with its messages. Raises DuplicateKeyError on a taken key."""
         entries = self._entries(messages, correlation_id)
         stored = with_outbox({**doc, "outbox": []}, entries, version=1)
+        lease = self._handover.lease_new(collection) if entries and self._handover else None
+        if lease is not None:
+            stored["outbox_owner"], stored["outbox_lease_until"] = lease
         await self._db[collection].insert_one(stored)
-        if entries:
+        if lease is not None and self._handover is not None:
+            self._handover.hand_over(collection, stored)
+        elif entries:
             self._on_written(collection)
         return stored
 

@@ -28,6 +28,10 @@ log = logging.getLogger("integrationsnetz.outbox")
 
 
 Publish = Callable[[OutboxEntry], Awaitable[None]]
+
+#: At most this many new documents wait in a lane for their events to be published at once;
+#: beyond that they are found by the lane's lookup like any other.
+HANDED_MOST = 10_000
 Clock = Callable[[], int]
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -86,6 +90,28 @@ class OutboxRelay:
         self._errors: dict[str, str] = {}
         #: Pending documents each lane saw at its last look (the gauge shows their sum).
         self._pending: dict[str, int] = {}
+        #: New documents written already leased to this relay, per lane (`hand_over`).
+        self._handed: dict[str, list[_Lease]] = {name: [] for name in self._collections}
+        self._token = new_id()
+
+    def lease_new(self, collection: str) -> tuple[str, int] | None:
+        """A lease to write a new document of `collection` with: its events are then handed
+        over (`hand_over`) and published at once, without a lookup and a claim. None when this
+        relay does not serve the collection or has too many waiting already (the lookup finds
+        the document then). Should this process die first, the lease runs out and any relay's
+        lookup takes the document."""
+        handed = self._handed.get(collection)
+        if handed is None or len(handed) >= HANDED_MOST:
+            return None
+        return self._token, self._clock() + self._lease_ms
+
+    def hand_over(self, collection: str, doc: Document) -> None:
+        """A new document written with a lease of `lease_new`: publish its events next."""
+        lease = _Lease(
+            collection, str(doc["_id"]), self._token, int(doc["outbox_lease_until"]), doc
+        )
+        self._handed[collection].append(lease)
+        self._wake[collection].set()
 
     @property
     def last_error(self) -> str | None:
@@ -168,11 +194,20 @@ class OutboxRelay:
         return published
 
     async def drain_lane(self, lane: str) -> int:
-        """Publish one batch of what is pending in `lane`; returns how many entries."""
+        """Publish what was handed over to `lane`, or else one batch of what is pending there;
+        returns how many entries."""
+        handed, self._handed[lane] = self._handed[lane], []
+        if handed:
+            return await self._publish_claims([(lease, _entries_of(lease.doc)) for lease in handed])
         candidates = await self.pending(lane)
         self._pending[lane] = len(candidates)
         OUTBOX_PENDING.labels(self._service).set(sum(self._pending.values()))
         claims = await self._claim(lane, candidates) if candidates else []
+        return await self._publish_claims(claims)
+
+    async def _publish_claims(self, claims: Sequence[tuple[_Lease, list[OutboxEntry]]]) -> int:
+        """Publish the claimed documents' entries, confirms in flight together, and release
+        each document; returns how many entries went out."""
         if not claims:
             return 0
         oldest = min((e.created_ms for _, entries in claims for e in entries), default=None)
@@ -220,7 +255,7 @@ class OutboxRelay:
         return [
             (
                 _Lease(collection, doc_id, token, until, claimed[doc_id]),
-                [OutboxEntry.from_document(raw) for raw in claimed[doc_id].get("outbox") or []],
+                _entries_of(claimed[doc_id]),
             )
             for doc_id in doc_ids  # oldest first
             if doc_id in claimed
@@ -285,18 +320,14 @@ class OutboxRelay:
         )
         if result.matched_count == len(live):
             return
-        still_held = {
-            str(doc["_id"])
+        holders = {
+            str(doc["_id"]): doc.get("outbox_owner")
             async for doc in self._db[collection].find(
-                {
-                    "_id": {"$in": [lease.doc_id for lease, _ in live]},
-                    "outbox_owner": live[0][0].token,
-                },
-                {"_id": 1},
+                {"_id": {"$in": [lease.doc_id for lease, _ in live]}}, {"_id": 1, "outbox_owner": 1}
             )
         }
         for lease, done in live:
-            if lease.doc_id in still_held:
+            if holders.get(lease.doc_id) == lease.token:
                 await self._release(lease, done)
 
     async def _release(self, lease: _Lease, done: set[str]) -> None:
@@ -317,6 +348,10 @@ class OutboxRelay:
         log.error(
             "outbox relay: could not release %s/%s; the lease will expire", collection, doc_id
         )
+
+
+def _entries_of(doc: Document) -> list[OutboxEntry]:
+    return [OutboxEntry.from_document(raw) for raw in doc.get("outbox") or []]
 
 
 def _without(doc: Document, done: set[str]) -> Document:

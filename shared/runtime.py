@@ -86,7 +86,7 @@ class ServiceRuntime:
             lease_seconds=settings.outbox_lease_seconds,
             poll_seconds=settings.outbox_poll_seconds,
         )
-        self.writer = OutboxWriter(self.db, on_written=self.relay.wake)
+        self.writer = OutboxWriter(self.db, on_written=self.relay.wake, handover=self.relay)
         self.inbox = Inbox(self.db)
         self._indexes = list(indexes) + [
             CollectionIndexes(name, OUTBOX_INDEXES) for name in self.outbox_collections

@@ -352,3 +352,67 @@ async def test_a_relay_in_back_off_publishes_as_soon_as_the_broker_has_reconnect
     doc = await mongo_db[COLLECTION].find_one({"_id": "back"})
     assert doc is not None
     assert doc["outbox_pending"] is False
+
+
+async def test_a_new_document_handed_over_is_published_without_a_lookup_or_a_claim(
+    mongo_db: AsyncDatabase[dict[str, Any]], broker: RabbitBroker, rabbit: RabbitVhost
+) -> None:
+    """Written already leased to the relay (ADR 0011): published, then released in one write —
+    the document's version counts the insert and the release only, no claim."""
+    live = relay(mongo_db, broker)
+    writer = OutboxWriter(mongo_db, handover=live)
+    await writer.insert(COLLECTION, {"_id": "handed"}, [registered("handed")])
+    leased = await mongo_db[COLLECTION].find_one({"_id": "handed"})
+    assert leased is not None
+    assert leased["outbox_lease_until"] > 0
+
+    async with StreamTap(rabbit.url, EVENTS_EXCHANGE, ("directory.#",)) as tap:
+        assert await live.drain() == 1
+        await tap.wait_for("directory.organisation.registered", 1)
+
+    released = await mongo_db[COLLECTION].find_one({"_id": "handed"})
+    assert released is not None
+    assert (released["version"], released["outbox"], released["outbox_pending"]) == (2, [], False)
+    assert released["outbox_lease_until"] == 0
+    assert "outbox_owner" not in released
+
+
+async def test_a_document_handed_to_a_relay_that_died_is_published_by_another_after_its_lease(
+    mongo_db: AsyncDatabase[dict[str, Any]], broker: RabbitBroker, rabbit: RabbitVhost
+) -> None:
+    clock = FakeClock()
+    dead = relay(mongo_db, broker, lease_seconds=3, clock=clock)  # never drains
+    await OutboxWriter(mongo_db, handover=dead).insert(
+        COLLECTION, {"_id": "orphan"}, [registered("orphan")]
+    )
+    survivor = relay(mongo_db, broker, lease_seconds=3, clock=clock)
+
+    async with StreamTap(rabbit.url, EVENTS_EXCHANGE, ("directory.#",)) as tap:
+        assert await survivor.drain() == 0  # the dead relay's lease holds
+        clock.advance(3.2)
+        assert await survivor.drain() == 1
+        await tap.wait_for("directory.organisation.registered", 1)
+
+
+async def test_a_handed_over_document_changed_before_it_was_published_publishes_both_in_order(
+    mongo_db: AsyncDatabase[dict[str, Any]], broker: RabbitBroker, rabbit: RabbitVhost
+) -> None:
+    live = relay(mongo_db, broker)
+    writer = OutboxWriter(mongo_db, handover=live)
+    await writer.insert(COLLECTION, {"_id": "busy", "name": "A"}, [registered("busy")])
+
+    async def rename(doc: dict[str, Any]) -> tuple[dict[str, Any], list[Any]]:
+        return {**doc, "name": "B"}, [updated("busy", 2)]
+
+    await writer.update(COLLECTION, "busy", rename)
+
+    async with StreamTap(rabbit.url, EVENTS_EXCHANGE, ("directory.#",)) as tap:
+        assert await live.drain() == 1  # the entry handed over; its release finds a change
+        assert await live.drain() == 1  # the change's entry, found by the lookup
+        first = await tap.wait_for("directory.organisation.registered", 1)
+        second = await tap.wait_for("directory.organisation.updated", 1)
+    assert first[0]["data"]["revision"] == 1
+    assert second[0]["data"]["revision"] == 2
+    stored = await mongo_db[COLLECTION].find_one({"_id": "busy"})
+    assert stored is not None
+    assert (stored["name"], stored["outbox"], stored["outbox_pending"]) == ("B", [], False)
