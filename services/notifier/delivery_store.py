@@ -114,6 +114,18 @@ class DeliveryStore:
             return False
         return True
 
+    async def plan_claimed(self, delivery: Delivery, owner: str) -> ClaimedDelivery | None:
+        """Insert a delivery already claimed by the sender `owner` until its
+        `lease_until_ms`, so that sender sends it without a lookup and a claim; None when its
+        key is taken."""
+        try:
+            stored = await self.writer.insert(
+                DELIVERIES, {**delivery_document(delivery), "lease_owner": owner}
+            )
+        except DuplicateKeyError:
+            return None
+        return StoredClaim(delivery, int(stored["version"]), stored)
+
     async def delivery(self, delivery_id: str) -> Delivery | None:
         doc = await self.db[DELIVERIES].find_one({"_id": delivery_id})
         return delivery_from_document(doc) if doc else None

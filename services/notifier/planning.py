@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from services.notifier.domain import (
     Cadence,
@@ -29,7 +29,13 @@ from services.notifier.domain import (
     subscription_follows,
     subscription_wants,
 )
-from services.notifier.records import CalendarEntry, Delivery, OrganisationContact, now_ms
+from services.notifier.records import (
+    CalendarEntry,
+    ClaimedDelivery,
+    Delivery,
+    OrganisationContact,
+    now_ms,
+)
 from services.notifier.repository import NotifierRepository
 from shared.clock import utc_now
 from shared.context import current_correlation_id
@@ -98,39 +104,62 @@ def cause_of(event: CloudEvent) -> Cause:
     return Cause(event.id, event.type)
 
 
+class DeliveryHandover(Protocol):
+    """A sender that takes a new delivery over as it is planned: the delivery is written
+    already claimed by it (ADR 0011's pattern, for emails)."""
+
+    def lease(self) -> tuple[str, int] | None:
+        """(owner, lease until in epoch ms) to plan a delivery with; None: leave it to the
+        sender's lookup."""
+
+    def hand_over(self, claimed: ClaimedDelivery) -> None: ...
+
+
 class Planner:
     """Who is told what, recorded as deliveries."""
 
     def __init__(
-        self, store: NotifierRepository, on_planned: Callable[[], None] = lambda: None
+        self,
+        store: NotifierRepository,
+        on_planned: Callable[[], None] = lambda: None,
+        handover: DeliveryHandover | None = None,
     ) -> None:
         self.store = store
         self._on_planned = on_planned
+        self._handover = handover
 
     async def plan(self, email: PlannedEmail) -> bool:
         """Record one delivery; False if it was planned before (same key)."""
         now, to, cause = utc_now(), email.to, email.cause
-        planned = await self.store.plan(
-            Delivery(
-                id=cause.key or delivery_id(cause.id, to.recipient, email.template.value),
-                template=email.template,
-                recipient=to.recipient,
-                reason=to.reason,
-                organisation_id=to.organisation_id,
-                subscription_id=to.subscription_id,
-                address=to.address,
-                recipient_name=to.recipient_name,
-                language=to.language,
-                params=email.params,
-                cause_event_id=cause.id,
-                cause_type=cause.type,
-                correlation_id=current_correlation_id(),
-                next_attempt_ms=now_ms(),
-                created_at=now,
-                updated_at=now,
-                created_ms=now_ms(),
-            )
+        delivery = Delivery(
+            id=cause.key or delivery_id(cause.id, to.recipient, email.template.value),
+            template=email.template,
+            recipient=to.recipient,
+            reason=to.reason,
+            organisation_id=to.organisation_id,
+            subscription_id=to.subscription_id,
+            address=to.address,
+            recipient_name=to.recipient_name,
+            language=to.language,
+            params=email.params,
+            cause_event_id=cause.id,
+            cause_type=cause.type,
+            correlation_id=current_correlation_id(),
+            next_attempt_ms=now_ms(),
+            created_at=now,
+            updated_at=now,
+            created_ms=now_ms(),
         )
+        lease = self._handover.lease() if self._handover is not None else None
+        if lease is not None and self._handover is not None:
+            owner, until_ms = lease
+            claimed = await self.store.plan_claimed(
+                delivery.model_copy(update={"lease_until_ms": until_ms}), owner
+            )
+            if claimed is not None:
+                self._handover.hand_over(claimed)
+            return claimed is not None
+        planned = await self.store.plan(delivery)
         if planned:
             self._on_planned()
         return planned

@@ -10,6 +10,9 @@ SMTP client can close it: killed after the mail server accepted an email and bef
 outcome was written, the email goes out a second time (with several sends in flight, each of
 them may be in that window). It then carries the same `Message-ID`, which mail clients
 recognise as the same message.
+
+A delivery planned here is written claimed by this sender and handed over (`hand_over`): no
+lookup, no claim; should the process die first, the claim runs out and any lookup takes it.
 """
 
 from __future__ import annotations
@@ -22,7 +25,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 
-from prometheus_client import Counter
 from pymongo.errors import PyMongoError
 
 from services.notifier.domain import (
@@ -36,6 +38,12 @@ from services.notifier.domain import (
     recipient_address,
     recipient_organisation,
     retry_delay_seconds,
+)
+from services.notifier.email_metrics import (
+    EMAIL_ATTEMPT_ERRORS,
+    EMAILS_FAILED,
+    EMAILS_SENT,
+    EMAILS_SKIPPED,
 )
 from services.notifier.email_views import EmailContext
 from services.notifier.emails import (
@@ -57,23 +65,6 @@ from shared.ids import new_id
 from shared.outbox import ConcurrentUpdateError
 
 log = logging.getLogger("integrationsnetz.notifier.sender")
-
-EMAILS_SENT = Counter(
-    "integrationsnetz_emails_sent_total", "Emails the mail server accepted", ["template"]
-)
-EMAILS_FAILED = Counter(
-    "integrationsnetz_emails_failed_total", "Emails given up after the last attempt", ["template"]
-)
-EMAIL_ATTEMPT_ERRORS = Counter(
-    "integrationsnetz_email_attempt_errors_total",
-    "Sending attempts that failed and will be retried",
-    ["template"],
-)
-EMAILS_SKIPPED = Counter(
-    "integrationsnetz_emails_skipped_total",
-    "Planned emails not sent (unsubscribed, no contact address, organisation archived)",
-    ["template"],
-)
 
 DEFAULT_NOTICES = {
     Template.MATCH_FOUND: DefaultNotice.MATCH_FOUND,
@@ -103,6 +94,10 @@ class NotYet(NotComposed):
     """Cannot be written yet (its organisation is not known here yet): counts as an attempt."""
 
 
+#: At most this many deliveries planned here wait for this sender; more are left to its lookup.
+HANDED_MOST = 5_000
+
+
 class Sender:
     """Claims due deliveries, sends them, records the outcome. Woken right after a delivery is
     planned; polls as a fallback (retries become due by the clock)."""
@@ -121,9 +116,22 @@ class Sender:
         self._owner = new_id()
         self._wake = asyncio.Event()
         self._lease_ms = int(settings.delivery_lease_seconds * 1000)
+        #: Deliveries planned already claimed by this sender (`hand_over`), oldest first.
+        self._handed: list[ClaimedDelivery] = []
         self.last_error: str | None = None
 
     def wake(self) -> None:
+        self._wake.set()
+
+    def lease(self) -> tuple[str, int] | None:
+        """A claim to plan a new delivery with, so that this sender sends it without a lookup
+        and a claim (`hand_over`); None while too many wait (the lookup finds it then)."""
+        if len(self._handed) >= HANDED_MOST:
+            return None
+        return self._owner, now_ms() + self._lease_ms
+
+    def hand_over(self, claimed: ClaimedDelivery) -> None:
+        self._handed.append(claimed)
         self._wake.set()
 
     async def run(self, ready: Callable[[], Awaitable[object]]) -> None:
@@ -165,17 +173,32 @@ class Sender:
         Cancelled (the service stops), it starts no further delivery but lets those in flight
         finish and record their outcome: one cut off after the mail server accepted it would
         go out again once its lease ran out."""
-        due = await self._store.due_deliveries(now_ms(), self._settings.sender_batch_size)
-        if not due:
+        batch = self._settings.sender_batch_size
+        handed, self._handed = self._handed[:batch], self._handed[batch:]
+        # a claim whose lease is half gone waits for the lookup once it has run out: it must
+        # not be sent while another sender may take it
+        fresh = now_ms() + self._lease_ms // 2
+        handed = [c for c in handed if c.delivery.lease_until_ms > fresh]
+        due = (
+            []
+            if handed
+            else await self._store.due_deliveries(now_ms(), self._settings.sender_batch_size)
+        )
+        if not due and not handed:
             return 0
         slots = asyncio.Semaphore(self._settings.sender_concurrency)
         stopping = False
 
-        async def deliver(delivery_id: str) -> int:
+        async def deliver(delivery: str | ClaimedDelivery) -> int:
             async with slots:
-                return 0 if stopping else await self.deliver(delivery_id)
+                if stopping:
+                    return 0
+                if isinstance(delivery, str):
+                    return await self.deliver(delivery)
+                return await self.deliver_claimed(delivery)
 
-        tasks = [asyncio.create_task(deliver(d)) for d in due]
+        work: list[str | ClaimedDelivery] = [*handed, *due]
+        tasks = [asyncio.create_task(deliver(d)) for d in work]
         try:
             await asyncio.wait(tasks)
         except asyncio.CancelledError:
@@ -193,6 +216,10 @@ class Sender:
         )
         if claimed is None:
             return 0  # another sender holds it, or it is done
+        return await self.deliver_claimed(claimed)
+
+    async def deliver_claimed(self, claimed: ClaimedDelivery) -> int:
+        """Write, send and record a delivery this sender holds the claim of."""
         delivery = claimed.delivery
         try:
             composed = await self.compose(delivery)

@@ -14,7 +14,7 @@ from typing_extensions import TypeVar
 from services.notifier.digests import Digests
 from services.notifier.match_notices import MatchNotices
 from services.notifier.office import Office
-from services.notifier.planning import Planner
+from services.notifier.planning import DeliveryHandover, Planner
 from services.notifier.repository import NotifierRepository
 from services.notifier.retention import Retention
 from services.notifier.settings import NotifierSettings
@@ -33,11 +33,12 @@ class Notifier(Generic[Repository]):
         settings: NotifierSettings,
         links: Links,
         on_planned: Callable[[], None] = lambda: None,
+        handover: DeliveryHandover | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
         self.links = links
-        self.planning = Planner(store, on_planned)
+        self.planning = Planner(store, on_planned, handover)
         self.subscriptions = Subscribing(store, settings, links, self.planning)
         self.digests = Digests(store, settings, self.planning)
         self.match_notices = MatchNotices(store, settings, self.planning)

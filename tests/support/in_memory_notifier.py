@@ -251,6 +251,11 @@ class InMemoryNotifierStore:
         self.delivery_versions[delivery.id] = 1
         return True
 
+    async def plan_claimed(self, delivery: Delivery, owner: str) -> ClaimedDelivery | None:
+        if not await self.plan(delivery):
+            return None
+        return ClaimedDelivery(delivery, self.delivery_versions[delivery.id])
+
     async def delivery(self, delivery_id: str) -> Delivery | None:
         return self.deliveries.get(delivery_id)
 

@@ -13,6 +13,7 @@ import pytest
 
 from services.notifier.domain import DeliveryStatus
 from services.notifier.mailer import Mailer
+from services.notifier.records import now_ms
 from services.notifier.sender import Sender
 from services.notifier.service import Notifier
 from services.notifier.settings import NotifierSettings
@@ -130,3 +131,56 @@ async def test_a_stopped_sender_records_the_sends_in_flight_and_starts_no_more()
     assert all(
         d.attempts == 0 for d in store.deliveries.values() if d.status is DeliveryStatus.PENDING
     )
+
+
+def served(
+    settings: NotifierSettings, links: Links, store: InMemoryNotifierStore
+) -> tuple[Sender, RecordingMailer, Notifier[InMemoryNotifierStore]]:
+    """A sender and the planning that hands it what it plans (as `app.py` wires them)."""
+    mailer = RecordingMailer(settings)
+    sender = Sender(store, settings, links, mailer)
+    return sender, mailer, Notifier(store, settings, links, on_planned=sender.wake, handover=sender)
+
+
+async def test_deliveries_planned_here_are_sent_once_without_a_lookup_or_a_claim() -> None:
+    bare, links, settings = await planned(0, concurrency=4)
+    store = InMemoryNotifierStore()
+    store.know_active(OFFERING, SEEKING)
+    sender, mailer, notifier = served(settings, links, store)
+    match = a_match(1)
+    await notifier.plan_match(match, envelope(match))
+    claims = collections.Counter[str]()
+    claim = store.claim_delivery
+
+    async def counted(delivery_id: str, owner: str, at_ms: int, lease_ms: int) -> object:
+        claims[delivery_id] += 1
+        return await claim(delivery_id, owner, at_ms, lease_ms)
+
+    store.claim_delivery = counted  # type: ignore[method-assign,assignment]
+
+    assert await sender.drain() == 2
+    assert claims == {}
+    assert sorted(mailer.sent) == sorted(f"<{d}@integrationsnetz.local>" for d in store.deliveries)
+    assert {d.status for d in store.deliveries.values()} == {DeliveryStatus.SENT}
+    assert bare.deliveries == {}
+
+
+async def test_a_handed_over_delivery_whose_claim_is_half_gone_waits_for_the_lookup(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _, links, settings = await planned(0, concurrency=4)
+    store = InMemoryNotifierStore()
+    store.know_active(OFFERING, SEEKING)
+    clock = [now_ms()]  # planning stamps deliveries with the real time; the sender's runs on
+    monkeypatch.setattr("services.notifier.sender.now_ms", lambda: clock[0])
+    sender, mailer, notifier = served(settings, links, store)
+    match = a_match(2)
+    await notifier.plan_match(match, envelope(match))
+    lease_ms = int(settings.delivery_lease_seconds * 1000)
+
+    clock[0] += lease_ms * 2 // 3  # the sender was busy: two thirds of the claim are gone
+    assert await sender.drain() == 0  # not sent while another sender may soon take it
+    assert mailer.sent == []
+    clock[0] += lease_ms  # the claim ran out: the lookup finds and claims them
+    assert await sender.drain() == 2
+    assert len(mailer.sent) == 2
