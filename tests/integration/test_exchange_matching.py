@@ -15,7 +15,7 @@ from shared.ids import new_id
 from tests.integration.exchange_fixtures import GERMAN_PRACTICE, SENIORS_TALKING, Network
 from tests.support.amqp import StreamTap, publish_raw
 from tests.support.infra import ROOT
-from tests.support.matching_set import BLIND_DIR, SET_DIR, load_pairs
+from tests.support.matching_set import BLIND_DIR, LISTING_FIELDS, SET_DIR, load_pairs
 from tests.support.waiting import eventually
 
 MATCH_SCHEMA = json.loads(
@@ -147,17 +147,8 @@ def labelled(pair_id: str, side: str) -> dict[str, Any]:
     return listing.model_dump(mode="json", include=POSTED_FIELDS, exclude_none=True)
 
 
-POSTED_FIELDS = {
-    "category",
-    "title",
-    "description",
-    "tags",
-    "languages",
-    "district",
-    "available_from",
-    "available_until",
-    "quantity",
-}
+#: What a posting of a labelled listing sends: its fields as the set gives them, and its category.
+POSTED_FIELDS = {*LISTING_FIELDS, "category"}
 
 
 async def test_a_thing_named_only_in_the_tags_and_a_room_for_a_purpose_are_found(
