@@ -24,7 +24,7 @@ RUN_ARGS ?=
 MYPY_TARGETS = $(shell for d in shared services tools scripts tests bench docs/examples; do \
 	if [ -d "$$d" ] && [ -n "$$(find "$$d" -name '*.py' -print -quit)" ]; then echo "$$d"; fi; done)
 
-.PHONY: help install rabbitmq browser poppler up test lint schemas clean
+.PHONY: help install rabbitmq browser poppler pango up test lint schemas clean
 
 help: ## List the targets
 	@echo "Integrationsnetz – make targets:"
@@ -65,10 +65,13 @@ browser: ## Make sure Chromium is there for the browser tests (installs Debian's
 poppler: ## Make sure pdftoppm is there for the report's PDF test (installs Debian's package as root)
 	@bash scripts/ensure-poppler.sh
 
-up: install rabbitmq ## Run everything locally (MongoDB-protocol server, mail catcher, services, portal)
+pango: ## Make sure Pango and a font are there for the concept report's PDF (installs Debian's packages as root)
+	@bash scripts/ensure-pango.sh
+
+up: install rabbitmq pango ## Run everything locally (MongoDB-protocol server, mail catcher, services, portal)
 	$(VENV)/bin/python -m scripts.run $(RUN_ARGS)
 
-test: install rabbitmq browser poppler ## Run the test suite (PYTEST_ARGS='-k foo -x' to pass options)
+test: install rabbitmq browser poppler pango ## Run the test suite (PYTEST_ARGS='-k foo -x' to pass options)
 	@echo "$(VENV)/bin/python -m pytest $(PYTEST_ARGS)"
 	@status=0; $(VENV)/bin/python -m pytest $(PYTEST_ARGS) || status=$$?; \
 	if [ -n "$(PYTEST_STATUS_FILE)" ]; then echo "$$status" > "$(PYTEST_STATUS_FILE)"; fi; \
