@@ -89,6 +89,7 @@ def _preview_page(
         file_name=name,
         key=key,
         actions=labels.IMPORT_ACTIONS,
+        columns=labels.MEASURE_FIELDS,
     )
 
 

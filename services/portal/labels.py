@@ -119,6 +119,20 @@ MEASURE_VISIBILITIES = _by_value(
 )
 ACTIVITY_KINDS = {"event": "Termin", "offer": "Angebot", "request": "Gesuch"}
 IMPORT_ACTIONS = {"create": "neu", "change": "geändert", "unchanged": "unverändert"}
+#: A measure's fields as the import's columns name them (what a preview says has changed).
+MEASURE_FIELDS = {
+    "title": "Maßnahme",
+    "description": "Beschreibung",
+    "lead_organisation_id": "Federführung",
+    "partner_organisation_ids": "Partner",
+    "target_groups": "Zielgruppen",
+    "districts": "Stadtteile",
+    "planned_start": "Beginn",
+    "planned_end": "Ende",
+    "visibility": "Sichtbarkeit",
+    "goal_number": "Ziel",
+    "status": "Status",
+}
 VERDICTS = _by_value({MatchVerdict.FITS: "passt", MatchVerdict.DOES_NOT_FIT: "passt nicht"})
 #: Through which of its matches a listing was fulfilled: none.
 WITHOUT_THE_NETWORK = "ohne Vermittlung über das Netz"

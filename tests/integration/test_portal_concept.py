@@ -229,3 +229,38 @@ async def test_an_event_posted_with_a_measure_in_the_portal_appears_on_the_measu
     assert re.search(r'<svg[^>]+role="img"', indicators)
     assert "30.06.2024: 48 Personen; Ziel: 120 Personen" in indicators
     assert "<td>30.06.2024</td><td>48</td>" in indicators
+
+
+async def test_the_listing_form_offers_the_measures_and_keeps_the_choice_when_refused(
+    served_concept_stack: ServedConceptStack, rabbit: RabbitVhost
+) -> None:
+    stack = served_concept_stack
+    found = await three_measures(stack)
+    measure_id = found["public"]["id"]
+    session = await member_session(
+        stack.directory,
+        stack.admin,
+        rabbit.url,
+        found["vhs"],
+        email="boerse@vhs-kempten.example",
+        name="Jana Novak",
+        password=PASSWORD,
+    )
+    # the exchange is not running: the form comes back as typed
+    async with signed_in_portal(session, **stack.urls) as client:
+        form = await client.get(f"/offers/new?organisation={found['vhs']}")
+        sent = await client.post(
+            "/offers/new",
+            data={
+                "organisation_id": found["vhs"],
+                "category": "room",
+                "title": "Seminarraum für Sprachcafés",
+                "measure_ids": [measure_id, "kein-bezeichner"],
+            },
+        )
+    assert f'<option value="{measure_id}">1.1.1 Sprachcafés' in form.text
+    # a member of the network may choose network measures too, never the office's
+    assert "3.2.1 Vereinslotsen" in form.text
+    assert "Interne Schulung" not in form.text
+    assert sent.status_code == 503
+    assert f'<option value="{measure_id}" selected>1.1.1 Sprachcafés' in sent.text

@@ -90,6 +90,17 @@ async def test_a_right_spreadsheet_is_imported_on_confirmation_once(
         second = await client.post(
             "/konzept/import", files=upload("konzept.xlsx", GOOD.read_bytes())
         )
+        first = (await stack.concept.get("/measures?limit=1", headers=stack.admin)).json()
+        measure = first["items"][0]
+        moved = await stack.concept.post(
+            f"/measures/{measure['id']}/status",
+            json={"status": "paused" if measure["status"] != "paused" else "planned"},
+            headers=stack.admin,
+        )
+        assert moved.status_code == 200, moved.text
+        third = await client.post(
+            "/konzept/import", files=upload("konzept.xlsx", GOOD.read_bytes())
+        )
 
     assert imported.status_code == 200
     assert "144 Maßnahmen neu angelegt" in imported.text
@@ -99,6 +110,10 @@ async def test_a_right_spreadsheet_is_imported_on_confirmation_once(
     # the same file once more changes nothing
     assert "<strong>0</strong> Maßnahmen würden neu angelegt" in second.text
     assert "<strong>144</strong> bleiben unverändert" in second.text
+    # a status changed since then: the file would set it back, said in the column's words
+    assert "<strong>1</strong> geändert" in third.text
+    assert f"<td>{measure['number']}</td>" in third.text
+    assert "<td>geändert</td><td>Status</td>" in third.text
 
 
 @pytest.mark.parametrize(
