@@ -100,7 +100,8 @@ async def import_form(portal: Portal, session: SignedIn) -> Response:
 
 @router.post("/konzept/import")
 async def preview_import(portal: Portal, session: SignedIn) -> Response:
-    """The preview: nothing is saved; a file without wrong rows is held for the import."""
+    """The preview: nothing is saved; a file without wrong rows that changes something is
+    held for the import."""
     refused = await office_only(portal, session)
     if refused is not None:
         return refused
@@ -117,7 +118,7 @@ async def preview_import(portal: Portal, session: SignedIn) -> Response:
     except Problem as problem:
         return _upload_page(portal, problem.status, labels.refusal("concept.import", problem))
     key = None
-    if not preview.errors:
+    if not preview.errors and (preview.creates or preview.changes):
         key = held_uploads(portal).keep(session.token, name, media_type, content)
     return _preview_page(portal, preview, name, key)
 

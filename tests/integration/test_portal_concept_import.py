@@ -110,10 +110,13 @@ async def test_a_right_spreadsheet_is_imported_on_confirmation_once(
     # the same file once more changes nothing
     assert "<strong>0</strong> Maßnahmen würden neu angelegt" in second.text
     assert "<strong>144</strong> bleiben unverändert" in second.text
+    assert "es gibt nichts zu importieren" in second.text
+    assert 'name="vorschau"' not in second.text
     # a status changed since then: the file would set it back, said in the column's words
     assert "<strong>1</strong> geändert" in third.text
     assert f"<td>{measure['number']}</td>" in third.text
     assert "<td>geändert</td><td>Status</td>" in third.text
+    assert 'name="vorschau"' in third.text
 
 
 @pytest.mark.parametrize(
