@@ -138,16 +138,23 @@ async def test_the_office_publishes_a_report_whose_pdf_and_workbook_open(
         chart = page.get_by_role("img", name="Umsetzungsstand je Handlungsfeld")
         assert await chart.count() == 1
 
-        downloads = {}
+        downloaded = {}
         for name in ("PDF", "Excel (XLSX)"):
-            href = await page.get_by_role("link", name=name).get_attribute("href")
-            assert href is not None
-            downloads[name] = await page.request.get(portal_url + href)
-        pdf, workbook = downloads["PDF"], downloads["Excel (XLSX)"]
-        assert pdf.status == 200
-        assert pdf.headers["content-type"] == "application/pdf"
-        assert (await pdf.body()).startswith(b"%PDF")
-        assert workbook.headers["content-type"] == XLSX
-        sheets = load_workbook(io.BytesIO(await workbook.body()))
+            async with page.expect_download() as caught:
+                await page.get_by_role("link", name=name).click()
+            download = await caught.value
+            downloaded[name] = (download.suggested_filename, await download.path())
+        assert downloaded["PDF"][0].endswith(".pdf")
+        assert downloaded["PDF"][1].read_bytes().startswith(b"%PDF")
+        assert downloaded["Excel (XLSX)"][0].endswith(".xlsx")
+        sheets = load_workbook(io.BytesIO(downloaded["Excel (XLSX)"][1].read_bytes()))
         cells = [v for row in sheets.worksheets[0].iter_rows(values_only=True) for v in row]
         assert "Zwischenstand Dezember" in " ".join(str(c) for c in cells if c)
+
+        # what the links answer, as the browser gets it
+        for name, media_type in (("PDF", "application/pdf"), ("Excel (XLSX)", XLSX)):
+            href = await page.get_by_role("link", name=name).get_attribute("href")
+            assert href is not None
+            answer = await page.request.get(portal_url + href)
+            assert answer.status == 200
+            assert answer.headers["content-type"] == media_type
