@@ -14,13 +14,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
 
 from services.portal import charts, labels
 from services.portal.clients.base import Page, Problem, optional, unless_refused
-from services.portal.clients.concept import Measure, Overview
+from services.portal.clients.concept import Measure, MeasureLine, Overview
 from services.portal.clients.directory import Organisation
 from services.portal.web import EntityPath, Portal, PortalRequest, SignedIn, see
-from shared.ids import ENTITY_ID_PATTERN, is_entity_id
+from shared.ids import ENTITY_ID_PATTERN
 
 router = APIRouter(default_response_class=HTMLResponse)
 
@@ -47,14 +48,14 @@ async def organisation_names(portal: PortalRequest) -> dict[str, str]:
     return found
 
 
-def measures_by_goal(overview: Overview) -> dict[str, list[object]]:
-    grouped: dict[str, list[object]] = defaultdict(list)
+def measures_by_goal(overview: Overview) -> dict[str, list[MeasureLine]]:
+    grouped: dict[str, list[MeasureLine]] = defaultdict(list)
     for measure in overview.measures:
         grouped[measure.goal_number].append(measure)
     return grouped
 
 
-def progress_chart(overview: Overview) -> object:
+def progress_chart(overview: Overview) -> Markup:
     rows = [(f"{f.number} {f.title}", f.statuses) for f in overview.fields]
     return charts.stacked_bars(rows, title="Umsetzungsstand je Handlungsfeld", chart_id="stand")
 
@@ -126,7 +127,7 @@ def _not_found(portal: PortalRequest) -> HTMLResponse:
     )
 
 
-def indicator_charts(measure: Measure) -> list[object]:
+def indicator_charts(measure: Measure) -> list[Markup]:
     return [
         charts.line_chart(
             [(value.on, value.value) for value in indicator.values],
@@ -187,4 +188,4 @@ async def record_status(
         link = (zurueck, "Zurück")
         return portal.refused(problem, "measure.status", title="Nicht eingetragen", link=link)
     anchor = f"#massnahme-{measure_id}" if zurueck == "/me" else "#verlauf"
-    return see(zurueck + anchor if is_entity_id(measure_id) else zurueck)
+    return see(zurueck + anchor)

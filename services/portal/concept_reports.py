@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from markupsafe import Markup
 
 from services.portal import charts, labels
 from services.portal.backends import BackendUnavailableError
@@ -24,7 +25,7 @@ router = APIRouter(default_response_class=HTMLResponse)
 TO_REPORTS = ("/konzept/bericht", "Zu den Berichten")
 
 
-def report_chart(content: dict[str, Any]) -> object:
+def report_chart(content: dict[str, Any]) -> Markup:
     rows = [
         (f"{field.get('number', '')} {field.get('title', '')}", field.get("statuses", {}))
         for field in content.get("fields", [])
@@ -85,28 +86,32 @@ async def publish_report(
     stichtag: Annotated[str, Form(max_length=20)] = "",
     titel: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    try:
-        cut_off = dt.date.fromisoformat(stichtag).isoformat()
-        published = await portal.concept.publish_report(cut_off, titel.strip(), session.token)
-    except (ValueError, Problem, BackendUnavailableError) as exc:
-        if isinstance(exc, ValueError):
-            error = "Bitte geben Sie den Stichtag als Datum an."
-        elif isinstance(exc, Problem):
-            error = labels.refusal("report.publish", exc)
-        else:
-            error = labels.unreachable("concept")
+    async def again(status_code: int, error: str) -> Response:
         reports = await optional(portal.concept.reports()) or []
-        status_code = 422 if isinstance(exc, ValueError) else getattr(exc, "status", 503)
+        office = await _is_office(portal)
         return _report_page(
             portal,
             None,
             reports,
-            office=await _is_office(portal),
+            office=office,
             status_code=status_code,
             error=error,
             cut_off=stichtag,
             title=titel,
         )
+
+    try:
+        cut_off = dt.date.fromisoformat(stichtag)
+    except ValueError:
+        return await again(422, "Bitte geben Sie den Stichtag als Datum an.")
+    try:
+        published = await portal.concept.publish_report(
+            cut_off.isoformat(), titel.strip(), session.token
+        )
+    except BackendUnavailableError:
+        return await again(503, labels.unreachable("concept"))
+    except Problem as problem:
+        return await again(problem.status, labels.refusal("report.publish", problem))
     return see(f"/konzept/berichte/{published.id}")
 
 
