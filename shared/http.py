@@ -243,17 +243,26 @@ class BodyLimitMiddleware:
     raised while the app reads would be wrapped and turned into a 400 further in.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        larger: Mapping[str, int] | None = None,
+        refusal: Callable[[Request], Response] | None = None,
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.larger = dict(larger or {})
+        self.refusal = refusal
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_bytes = self.larger.get(scope.get("path", ""), self.max_bytes)
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+        if declared is not None and declared.isdigit() and int(declared) > max_bytes:
             await self._refuse(scope, receive, send)
             return
         chunks: list[bytes] = []
@@ -265,7 +274,7 @@ class BodyLimitMiddleware:
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_bytes:
+            if size > max_bytes:
                 await self._refuse(scope, receive, send)
                 return
             chunks.append(chunk)
@@ -274,9 +283,12 @@ class BodyLimitMiddleware:
         await self.app(scope, _replay(chunks, None, receive), send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = problem_response(
-            None, 413, f"The request body is larger than {self.max_bytes} bytes."
-        )
+        if self.refusal is not None:
+            response = self.refusal(Request(scope))
+        else:
+            response = problem_response(
+                None, 413, f"The request body is larger than {self.max_bytes} bytes."
+            )
         await response(scope, receive, send)
 
 
@@ -396,10 +408,22 @@ def install_health_routes(app: FastAPI, readiness: Readiness) -> None:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
-def create_api(*, title: str, description: str, version: str, max_body_bytes: int) -> FastAPI:
-    """A FastAPI app with problem details, request ids, metrics and the body limit installed."""
+def create_api(
+    *,
+    title: str,
+    description: str,
+    version: str,
+    max_body_bytes: int,
+    larger_bodies: Mapping[str, int] | None = None,
+    too_large: Callable[[Request], Response] | None = None,
+) -> FastAPI:
+    """A FastAPI app with problem details, request ids, metrics and the body limit installed.
+    `larger_bodies` lets a path (an upload) take more; `too_large` answers a refused body
+    (default: problem details)."""
     app = FastAPI(title=title, description=description, version=version)
     install_problem_handlers(app)
     install_request_context(app)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware, max_bytes=max_body_bytes, larger=larger_bodies, refusal=too_large
+    )
     return app

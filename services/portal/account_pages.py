@@ -1,5 +1,6 @@
-"""A person's own pages: logging in and out, `/me` with what concerns their organisations and
-the switches of their email notices, and setting or resetting a password."""
+"""A person's own pages: logging in and out, `/me` with what concerns their organisations (the
+concept's measures they lead among it) and the switches of their email notices, and setting or
+resetting a password."""
 
 from __future__ import annotations
 
@@ -77,6 +78,7 @@ async def my_page(portal: Portal, session: SignedIn) -> Response:
         "conflicts": {},
         "notices": {},
         "subscriptions": {},
+        "measures": {},
     }
     for organisation in me.organisations:
         parts = await asyncio.gather(
@@ -84,6 +86,8 @@ async def my_page(portal: Portal, session: SignedIn) -> Response:
             optional(portal.calendar.conflicts(organisation.id, token)),
             optional(portal.notifier.notices(organisation.id, token)),
             optional(portal.notifier.subscriptions(organisation.id, token)),
+            # "Meine Maßnahmen": the concept's measures the organisation leads
+            optional(portal.concept.measures(token, lead=organisation.id, limit=500)),
         )
         for name, part in zip(found, parts, strict=True):
             found[name][organisation.id] = part
@@ -95,6 +99,7 @@ async def my_page(portal: Portal, session: SignedIn) -> Response:
         notices=found["notices"],
         notice_cadences=labels.NOTICE_CADENCES,
         subscriptions=found["subscriptions"],
+        measures=found["measures"],
     )
 
 

@@ -1,5 +1,5 @@
 """The portal: the web UI for office staff and partner organisations. It has no database of its
-own; it calls the four services over HTTP (backend-for-frontend)."""
+own; it calls the five services over HTTP (backend-for-frontend)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,12 @@ from fastapi.templating import Jinja2Templates
 from services.portal import (
     account_pages,
     co_organiser_forms,
+    concept_import,
+    concept_pages,
+    concept_reports,
     event_forms,
     feeds,
+    labels,
     listing_forms,
     match_pages,
     member_forms,
@@ -28,6 +32,7 @@ from services.portal.backends import Backends
 from services.portal.clients import Clients
 from services.portal.security import PortalSecurityMiddleware
 from services.portal.settings import PortalSettings
+from services.portal.uploads import HeldUploads
 from services.portal.web import install_error_pages, install_template_helpers, message_page
 from shared.http import create_api, install_health_routes
 from shared.logs import configure_logging
@@ -53,11 +58,19 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     async def readiness() -> dict[str, bool]:
         return {"directory": await clients.directory.ready()}
 
+    def upload_too_large(request: Request) -> HTMLResponse:
+        return message_page(
+            engine, request, 413, title="Datei zu groß", message=labels.FILE_TOO_LARGE
+        )
+
     app = create_api(
         title="Integrationsnetz portal",
         description="Web pages for people; the APIs are on the services.",
         version="1.0.0",
         max_body_bytes=settings.max_body_bytes,
+        # the spreadsheet of the concept's import is the one large form
+        larger_bodies={"/konzept/import": settings.import_max_bytes},
+        too_large=upload_too_large,
     )
     app.router.lifespan_context = lifespan
     app.state.settings = settings
@@ -65,6 +78,7 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     app.state.templates = engine
 
     app.state.clients = clients
+    app.state.held_uploads = HeldUploads()
     install_error_pages(app, engine)
     # before the pages: their /events/{event_id} would take /events/new
     app.include_router(event_forms.router)
@@ -79,6 +93,9 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     app.include_router(feeds.router)
     app.include_router(office_pages.router)
     app.include_router(match_pages.router)
+    app.include_router(concept_import.router)
+    app.include_router(concept_reports.router)
+    app.include_router(concept_pages.router)
     feeds.install_template_helpers(engine, settings)  # "Kalender abonnieren" links
     app.include_router(account_pages.router)
     app.include_router(pages.router)

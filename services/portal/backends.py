@@ -1,4 +1,4 @@
-"""The transport under the portal's typed clients (`clients/`): plain HTTP calls to the four
+"""The transport under the portal's typed clients (`clients/`): plain HTTP calls to the five
 services.
 
 A service that is down makes its part of a page say so; the rest of the page still works. A
@@ -45,6 +45,7 @@ class Backends:
             "calendar": settings.calendar_url,
             "exchange": settings.exchange_url,
             "notifier": settings.notifier_url,
+            "concept": settings.concept_url,
         }
         self._client = httpx.AsyncClient(timeout=5.0, transport=transport)
 
@@ -58,8 +59,10 @@ class Backends:
         path: str,
         *,
         token: str | None = None,
+        raw: bool = False,
         **kwargs: Any,
     ) -> BackendAnswer:
+        """`raw`: a 2xx body as bytes (a file), not read as JSON or text."""
         headers = dict(kwargs.pop("headers", {}) or {})
         if token:
             headers["Authorization"] = f"Bearer {token}"
@@ -75,6 +78,8 @@ class Backends:
         if response.status_code >= 500:
             log.warning("%s answered %d on %s %s", service, response.status_code, method, path)
             raise BackendUnavailableError(service)
+        if raw and response.is_success:
+            return BackendAnswer(response.status_code, response.content)
         try:
             body = response.json()
         except ValueError:

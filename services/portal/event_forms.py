@@ -17,6 +17,7 @@ from services.portal import forms, labels
 from services.portal.backends import BackendUnavailableError
 from services.portal.clients.base import Clash, Problem, optional, unless_refused
 from services.portal.clients.calendar import Event
+from services.portal.measure_choice import MeasureChoices, chosen_measures, measure_choices
 from services.portal.members import ActingFor, Choices, choices_if_any
 from services.portal.web import Portal, PortalRequest, Session, SignedIn, see
 from shared.clock import BERLIN
@@ -38,6 +39,7 @@ FIELD_LABELS = {
     "district": "Stadtteil",
     "audience": "Zielgruppe",
     "visibility": "Sichtbarkeit",
+    "measure_ids": "Maßnahmen des Integrationskonzepts",
 }
 REASONS = {
     "missing": "fehlt",
@@ -97,10 +99,14 @@ class EventForm:
     visibility: str = Visibility.PUBLIC.value
     #: Office staff: book the room despite a clash.
     override: bool = False
+    #: Measures of the integration concept the event carries out.
+    measure_ids: list[str] = field(default_factory=list)
 
     @classmethod
     def of(cls, form: FormData) -> EventForm:
-        return forms.read_form(cls, form)
+        typed = forms.read_form(cls, form)
+        typed.measure_ids = chosen_measures(form)
+        return typed
 
     def calendar_body(self) -> dict[str, Any]:
         """The body of the calendar's POST /events, with only what was filled in.
@@ -144,6 +150,8 @@ class EventForm:
             body["district"] = self.district
         if self.audience:
             body["audience"] = self.audience
+        if self.measure_ids:
+            body["measure_ids"] = self.measure_ids
         return body
 
 
@@ -190,6 +198,7 @@ def _form_page(
     portal: PortalRequest,
     form: EventForm,
     choices: Choices,
+    measures: MeasureChoices | None,
     status_code: int = 200,
     error: str | None = None,
     room_taken: bool = False,
@@ -199,6 +208,7 @@ def _form_page(
         status_code,
         form=form,
         choices=choices,
+        measures=measures,
         error=error,
         room_taken=room_taken,
         audiences=labels.AUDIENCES,
@@ -220,13 +230,15 @@ async def _form_again(
         choices = Choices([(form.organisation_id, "Ihre gewählte Organisation")], False)
     elif form.organisation_id not in dict(choices.organisations):
         choices.organisations.append((form.organisation_id, form.organisation_id))
-    return _form_page(portal, form, choices, status_code, error, room_taken)
+    measures = await measure_choices(portal, session.token)
+    return _form_page(portal, form, choices, measures, status_code, error, room_taken)
 
 
 @router.get("/events/new")
 async def new_event_form(portal: Portal, acting: ActingFor) -> Response:
     chosen = acting.choices.preselect(acting.named)
-    return _form_page(portal, EventForm(organisation_id=chosen), acting.choices)
+    measures = await measure_choices(portal, acting.session.token)
+    return _form_page(portal, EventForm(organisation_id=chosen), acting.choices, measures)
 
 
 @router.post("/events/new")

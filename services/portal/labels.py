@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from services.portal.clients.base import Problem
 from shared.contracts.calendar import ConflictKind, Visibility
+from shared.contracts.concept import MeasureStatus, MeasureVisibility
 from shared.contracts.directory import OrganisationKind
 from shared.contracts.exchange import ListingCategory, ListingStatus, MatchVerdict
 from shared.contracts.vocabulary import Audience, FieldOfAction
@@ -98,6 +99,40 @@ CONFLICT_KINDS = _by_value(
 )
 ROLES = {"admin": "Büro des Amts für Integration", "editor": "Mitglied"}
 #: What a side said of a match.
+MEASURE_STATUSES = _by_value(
+    {
+        MeasureStatus.PLANNED: "geplant",
+        MeasureStatus.IN_PREPARATION: "in Vorbereitung",
+        MeasureStatus.IN_PROGRESS: "in Umsetzung",
+        MeasureStatus.IMPLEMENTED: "umgesetzt",
+        MeasureStatus.CONTINUOUS: "Daueraufgabe",
+        MeasureStatus.PAUSED: "pausiert",
+        MeasureStatus.DROPPED: "entfallen",
+    }
+)
+MEASURE_VISIBILITIES = _by_value(
+    {
+        MeasureVisibility.PUBLIC: "öffentlich",
+        MeasureVisibility.NETWORK: "nur im Netzwerk",
+        MeasureVisibility.OFFICE: "nur für das Büro",
+    }
+)
+ACTIVITY_KINDS = {"event": "Termin", "offer": "Angebot", "request": "Gesuch"}
+IMPORT_ACTIONS = {"create": "neu", "change": "geändert", "unchanged": "unverändert"}
+#: A measure's fields as the import's columns name them (what a preview says has changed).
+MEASURE_FIELDS = {
+    "title": "Maßnahme",
+    "description": "Beschreibung",
+    "lead_organisation_id": "Federführung",
+    "partner_organisation_ids": "Partner",
+    "target_groups": "Zielgruppen",
+    "districts": "Stadtteile",
+    "planned_start": "Beginn",
+    "planned_end": "Ende",
+    "visibility": "Sichtbarkeit",
+    "goal_number": "Ziel",
+    "status": "Status",
+}
 VERDICTS = _by_value({MatchVerdict.FITS: "passt", MatchVerdict.DOES_NOT_FIT: "passt nicht"})
 #: Through which of its matches a listing was fulfilled: none.
 WITHOUT_THE_NETWORK = "ohne Vermittlung über das Netz"
@@ -152,6 +187,7 @@ SERVICES = {
     "calendar": "Der Kalender ist",
     "exchange": "Die Börse ist",
     "notifier": "Die Benachrichtigungen sind",
+    "concept": "Das Integrationskonzept ist",
 }
 
 
@@ -182,6 +218,8 @@ ONLY_MEMBERS_INVITE = (
     "Sie dürfen in diese Organisation niemanden einladen: "
     "das dürfen nur ihre Mitglieder und das Büro."
 )
+ONLY_OFFICE_CONCEPT = "Das Integrationskonzept importiert nur das Büro des Amts für Integration."
+FILE_TOO_LARGE = "Die Datei ist zu groß: Tabellen für den Import dürfen höchstens 5 MB groß sein."
 #: The directory's password rules (`services/directory/domain.py`, `password_problem`). Its
 #: `weak-password` problem does not say which rule failed, so all of them are named.
 TOO_WEAK = (
@@ -299,6 +337,37 @@ REFUSALS: dict[str, dict[str, str]] = {
         "forbidden": "Dieses Abonnement gibt es nicht (mehr), oder Sie dürfen es nicht beenden.",
         "not-found": "Dieses Abonnement gibt es nicht (mehr), oder Sie dürfen es nicht beenden.",
     },
+    "concept.import": {
+        "forbidden": ONLY_OFFICE_CONCEPT,
+        "office-only": ONLY_OFFICE_CONCEPT,
+        "empty-file": "Die Datei ist leer. Bitte wählen Sie die Tabelle mit den Maßnahmen.",
+        "unreadable-file": "Diese Datei lässt sich nicht lesen. Bitte laden Sie eine "
+        "Excel-Tabelle (.xlsx) oder eine CSV-Datei hoch.",
+        "missing-columns": "Der Tabelle fehlen Spalten. In der ersten Zeile müssen mindestens "
+        "Handlungsfeld, Ziel, Nr., Maßnahme und Status stehen.",
+        "too-many-rows": "Die Tabelle hat zu viele Zeilen für einen Import.",
+        "payload-too-large": FILE_TOO_LARGE,
+        "no-concept": "Es gibt noch kein Integrationskonzept, in das importiert werden kann.",
+        "import-has-errors": "Die Tabelle hat fehlerhafte Zeilen; es wurde nichts importiert.",
+        "busy": "Gerade wird schon importiert. Bitte versuchen Sie es gleich noch einmal.",
+    },
+    "measure.status": {
+        "forbidden": "Den Stand dieser Maßnahme tragen nur die federführende Organisation und "
+        "das Büro ein.",
+        "not-lead": "Den Stand dieser Maßnahme tragen nur die federführende Organisation und "
+        "das Büro ein.",
+        "not-found": "Diese Maßnahme gibt es nicht.",
+        "future-status": "Ein Stand gilt ab heute oder einem vergangenen Tag.",
+        "validation-error": "Bitte wählen Sie einen Stand; der Satz darf höchstens 1000 "
+        "Zeichen lang sein.",
+    },
+    "report.publish": {
+        "forbidden": "Berichte veröffentlicht nur das Büro des Amts für Integration.",
+        "office-only": "Berichte veröffentlicht nur das Büro des Amts für Integration.",
+        "future-cut-off": "Der Stichtag darf nicht in der Zukunft liegen.",
+        "no-concept": "Es gibt noch kein Integrationskonzept, über das berichtet werden kann.",
+        "validation-error": "Bitte geben Sie einen gültigen Stichtag an.",
+    },
     "notice.switch": {
         "forbidden": "Sie dürfen die Benachrichtigungen dieser Organisation nicht ändern.",
         "not-found": NO_SUCH_ORGANISATION,
@@ -324,6 +393,9 @@ REFUSED = {
     "subscription.end": "Dieses Abonnement gibt es nicht (mehr), oder Sie dürfen es nicht beenden.",
     "match.rate": "Die Börse hat die Bewertung nicht angenommen.",
     "match.feedback": "Die Börse hat die Bewertung nicht angenommen.",
+    "concept.import": "Das Integrationskonzept hat die Tabelle nicht angenommen.",
+    "measure.status": "Das Integrationskonzept hat den Stand nicht angenommen.",
+    "report.publish": "Das Integrationskonzept hat den Bericht nicht veröffentlicht.",
 }
 
 

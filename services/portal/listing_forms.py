@@ -14,6 +14,7 @@ from starlette.datastructures import FormData
 from services.portal import forms, labels
 from services.portal.clients.base import Problem
 from services.portal.clients.exchange import Collection, Listing
+from services.portal.measure_choice import MeasureChoices, chosen_measures, measure_choices
 from services.portal.members import ActingFor, choices_if_any
 from services.portal.web import BACK_TO_ME, EntityPath, Portal, PortalRequest, SignedIn, see
 from shared.clock import BERLIN
@@ -33,6 +34,7 @@ FIELD_LABELS = {
     "available_until": "Verfügbar bis",
     "quantity": "Anzahl",
     "expires_at": "Sichtbar bis",
+    "measure_ids": "Maßnahmen des Integrationskonzepts",
 }
 #: What a field must hold, said when the exchange refuses it.
 FIELD_HINTS = {
@@ -47,6 +49,7 @@ FIELD_HINTS = {
     "available_until": "Ein Datum ab heute, nach „Verfügbar ab“.",
     "quantity": "Eine ganze Zahl ab 1.",
     "expires_at": "Ein Datum ab heute, höchstens ein Jahr im Voraus.",
+    "measure_ids": "Höchstens 20 Maßnahmen.",
 }
 FORBIDDEN = labels.REFUSALS["listing.post"]["forbidden"]
 EXCHANGE_UNREACHABLE = labels.unreachable_form_kept("exchange")
@@ -154,6 +157,8 @@ def _form_page(
     *,
     values: dict[str, str],
     organisations: list[tuple[str, str]],
+    measures: MeasureChoices | None,
+    chosen_measures: list[str],
     error: str | None = None,
     problems: dict[str, str] | None = None,
 ) -> HTMLResponse:
@@ -167,6 +172,8 @@ def _form_page(
         kind=kind,
         values=values,
         organisations=organisations,
+        measures=measures,
+        chosen_measures=chosen_measures,
         categories=labels.CATEGORIES,
         labels=FIELD_LABELS,
         error=error,
@@ -190,15 +197,27 @@ async def new_listing_form(portal: Portal, acting: ActingFor) -> Response:
     values = dict.fromkeys(FIELD_LABELS, "")
     values["organisation_id"] = acting.choices.preselect(acting.named)
     kind = _kind(portal)
-    return _form_page(portal, kind, 200, values=values, organisations=organisations)
+    measures = await measure_choices(portal, acting.session.token)
+    return _form_page(
+        portal,
+        kind,
+        200,
+        values=values,
+        organisations=organisations,
+        measures=measures,
+        chosen_measures=[],
+    )
 
 
 @router.post("/offers/new")
 @router.post("/requests/new")
 async def post_listing(portal: Portal, session: SignedIn) -> Response:
     kind = _kind(portal)
-    values = form_values(await portal.form())
+    form = await portal.form()
+    values, measure_ids = form_values(form), chosen_measures(form)
     payload, problems = listing_payload(values)
+    if measure_ids:
+        payload["measure_ids"] = measure_ids
     if problems:
         outcome: Listing | forms.Refused = forms.Refused(
             422, forms.please_check(problems, FIELD_LABELS), problems
@@ -218,6 +237,8 @@ async def post_listing(portal: Portal, session: SignedIn) -> Response:
         outcome.status,
         values=values,
         organisations=choices.organisations if choices else [],
+        measures=await measure_choices(portal, session.token),
+        chosen_measures=measure_ids,
         error=outcome.message,
         problems=outcome.problems,
     )

@@ -13,6 +13,10 @@ class PortalSettings(WebSettings):
     calendar_url: str = "http://127.0.0.1:8002"
     exchange_url: str = "http://127.0.0.1:8003"
     notifier_url: str = "http://127.0.0.1:8004"
+    concept_url: str = "http://127.0.0.1:8005"
+    #: Largest spreadsheet the concept import takes through the portal (the concept service's
+    #: own limit, 5 MiB, plus room for the form around it); larger uploads get a German page.
+    import_max_bytes: int = 5 * 1024 * 1024 + 64 * 1024
     #: Send the session cookie only over HTTPS; required outside development (a session
     #: cookie sent over plain http can be read on the way).
     cookie_secure: bool = False

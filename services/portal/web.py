@@ -19,11 +19,12 @@ from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from services.portal import labels
+from services.portal import charts, labels
 from services.portal.backends import BackendUnavailableError
 from services.portal.clients import Clients
 from services.portal.clients.base import Problem, SignedOutError
 from services.portal.clients.calendar import CalendarClient
+from services.portal.clients.concept import ConceptClient
 from services.portal.clients.directory import DirectoryClient, Person
 from services.portal.clients.exchange import ExchangeClient
 from services.portal.clients.notifier import NotifierClient
@@ -72,6 +73,7 @@ class PortalRequest:
     calendar: CalendarClient
     exchange: ExchangeClient
     notifier: NotifierClient
+    concept: ConceptClient
 
     @property
     def token(self) -> str | None:
@@ -174,6 +176,9 @@ def install_template_helpers(engine: Jinja2Templates) -> None:
     engine.env.globals["status_label"] = lambda s: labels.LISTING_STATUSES.get(s, s)
     engine.env.globals["conflict_label"] = lambda k: labels.CONFLICT_KINDS.get(k, k)
     engine.env.globals["role_label"] = lambda r: labels.ROLES.get(r, labels.ROLES["editor"])
+    engine.env.globals["measure_status"] = lambda s: labels.MEASURE_STATUSES.get(s, s)
+    engine.env.globals["measure_statuses"] = labels.MEASURE_STATUSES
+    engine.env.globals["german_number"] = charts.german_number
 
 
 def install_error_pages(app: FastAPI, engine: Jinja2Templates) -> None:

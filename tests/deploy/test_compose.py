@@ -277,6 +277,7 @@ def test_the_portal_runs_without_database_or_broker_credentials(config: dict[str
     for name, port in (("directory", 8001), ("calendar", 8002), ("exchange", 8003)):
         assert env[f"{name.upper()}_URL"] == f"http://{name}:{port}"
     assert env["NOTIFIER_URL"] == "http://notifier:8004"
+    assert env["CONCEPT_URL"] == "http://concept:8005"
     published = {p["published"] for p in services_of(config)["edge"]["ports"]}
     assert "8000" in published, "the edge publishes the portal"
 

@@ -22,7 +22,8 @@ from services.directory.app import create_app as create_directory
 from services.directory.settings import DirectorySettings
 from tests.conftest import new_database_name
 from tests.support.infra import RabbitVhost
-from tests.support.services import BehindTheDirectory, running, serving_with_admin
+from tests.support.services import BehindTheDirectory, running, serving, serving_with_admin
+from tests.support.waiting import until_ready
 
 Headers = dict[str, str]
 PORTAL = "http://portal.test"
@@ -130,4 +131,59 @@ async def concept_stack(
             )
 
 
-__all__ = ["ConceptStack", "concept_settings", "concept_stack"]
+@dataclass(kw_only=True)
+class ServedConceptStack(ConceptStack):
+    """The same services served over real HTTP, for a portal (or a browser) in front of them."""
+
+    directory_url: str
+    calendar_url: str
+    concept_url: str
+
+    @property
+    def urls(self) -> dict[str, str]:
+        """The portal's settings that point at these services."""
+        return {
+            "directory_url": self.directory_url,
+            "calendar_url": self.calendar_url,
+            "concept_url": self.concept_url,
+        }
+
+
+@pytest.fixture
+async def served_concept_stack(
+    directory_settings: Callable[..., DirectorySettings],
+    calendar_settings: Callable[..., CalendarSettings],
+    concept_settings: Callable[..., ConceptSettings],
+) -> AsyncIterator[ServedConceptStack]:
+    directory_app = create_directory(directory_settings())
+    async with serving_with_admin(directory_app) as (directory_url, directory, admin):
+        calendar_app = create_calendar(calendar_settings(directory_url))
+        concept_app = create_concept(concept_settings(directory_url))
+        async with (
+            serving(calendar_app) as calendar_url,
+            serving(concept_app) as concept_url,
+            httpx.AsyncClient(base_url=calendar_url) as calendar,
+            httpx.AsyncClient(base_url=concept_url) as concept,
+        ):
+            await until_ready(calendar)
+            await until_ready(concept)
+            yield ServedConceptStack(
+                directory_app,
+                directory,
+                calendar,
+                concept,
+                concept_app,
+                admin,
+                directory_url=directory_url,
+                calendar_url=calendar_url,
+                concept_url=concept_url,
+            )
+
+
+__all__ = [
+    "ConceptStack",
+    "ServedConceptStack",
+    "concept_settings",
+    "concept_stack",
+    "served_concept_stack",
+]

@@ -27,6 +27,7 @@ def portal_settings(
     calendar_url: str | None = None,
     exchange_url: str | None = None,
     notifier_url: str | None = None,
+    concept_url: str | None = None,
     **settings: Any,
 ) -> PortalSettings:
     """Settings of a portal that calls the services given; the others are down."""
@@ -37,6 +38,7 @@ def portal_settings(
         calendar_url=calendar_url or nowhere,
         exchange_url=exchange_url or nowhere,
         notifier_url=notifier_url or nowhere,
+        concept_url=concept_url or nowhere,
         **settings,
     )
 

@@ -12,6 +12,7 @@ from services.portal.clients.base import Problem
 from services.portal.forms import field_problems
 from services.portal.member_forms import invitation_refusal
 from shared.contracts.calendar import ConflictKind, Visibility
+from shared.contracts.concept import MeasureStatus, MeasureVisibility
 from shared.contracts.directory import OrganisationKind
 from shared.contracts.exchange import ListingCategory, ListingStatus
 from shared.contracts.vocabulary import Audience, FieldOfAction
@@ -30,6 +31,8 @@ ENGLISH = "This English sentence must never reach a German page."
         (Audience, labels.AUDIENCES),
         (Visibility, labels.VISIBILITIES),
         (ConflictKind, labels.CONFLICT_KINDS),
+        (MeasureStatus, labels.MEASURE_STATUSES),
+        (MeasureVisibility, labels.MEASURE_VISIBILITIES),
     ],
 )
 def test_every_value_of_a_vocabulary_has_a_german_label(

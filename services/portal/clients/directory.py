@@ -23,6 +23,7 @@ class OrganisationRef(View):
 class Person(View):
     """The signed-in person (`GET /me`)."""
 
+    person_id: str = ""
     name: str | None = None
     email: str = ""
     role: str = ""
