@@ -31,9 +31,10 @@ pytest_plugins = [
     "tests.support.broker_accounts",
     "tests.support.mail",
     "tests.integration.calendar_fixtures",
-    "tests.integration.concept_fixtures",
     "tests.integration.directory_fixtures",
     "tests.integration.exchange_fixtures",
+    # after the exchange's: it uses them
+    "tests.integration.concept_fixtures",
     "tests.integration.feed_fixtures",
     "tests.integration.notifier_fixtures",
 ]

@@ -14,6 +14,7 @@ from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from services.concept.activity_store import ACTIVITY_INDEXES, ActivityStore, activity_hot_queries
 from services.concept.domain import Concept, Measure, number_key
 from services.concept.repository import (
     Activity,
@@ -25,22 +26,18 @@ from services.concept.repository import (
 )
 from shared.contracts.base import Payload
 from shared.contracts.directory import OrganisationStatus
-from shared.mongo import CollectionIndexes, Document, HotQuery, ascending_indexes, find_page
+from shared.mongo import CollectionIndexes, Document, HotQuery, ascending_indexes
 from shared.outbox import OutboxWriter
 from shared.pages import Paging
 from shared.projection import apply_revision, projected_organisation
 
 CONCEPTS = "concepts"
 MEASURES = "measures"
-ACTIVITIES = "activities"
 ORGANISATIONS = "organisations"
 FACTS = "facts"
 REPORTS = "reports"
 
 OUTBOX_COLLECTIONS = (MEASURES,)
-
-ACTIVE = "active"
-CLOSED = "closed"
 
 #: nx-27017 uses an index for an equality only if some index's name ends with that field
 #: (docs/storage.md): each compound below ends with the field its queries ask for.
@@ -54,13 +51,7 @@ INDEXES = (
             IndexModel([("concept_id", ASCENDING)]),
         ),
     ),
-    CollectionIndexes(
-        ACTIVITIES,
-        (
-            IndexModel([("occurred_at", DESCENDING), ("measure_ids", ASCENDING)]),
-            IndexModel([("state", ASCENDING)]),
-        ),
-    ),
+    *ACTIVITY_INDEXES,
     CollectionIndexes(REPORTS, ascending_indexes("concept_id")),
 )
 
@@ -86,41 +77,6 @@ def concept_document(concept: Concept) -> Document:
 def concept_from_document(doc: Document) -> Concept:
     values = {key: value for key, value in doc.items() if key in Concept.model_fields}
     return Concept.model_validate({**values, "id": doc["_id"]})
-
-
-def activity_fields(activity: Activity) -> Document:
-    return {
-        "kind": activity.kind,
-        "source_id": activity.source_id,
-        "title": activity.title,
-        "organisation_id": activity.organisation_id,
-        "measure_ids": list(activity.measure_ids),
-        "visibility": activity.visibility,
-        "state": ACTIVE if activity.active else CLOSED,
-        "occurred_at": activity.occurred_at,
-    }
-
-
-def activity_from_document(doc: Document) -> Activity:
-    return Activity(
-        kind=doc["kind"],
-        source_id=doc["source_id"],
-        title=doc["title"],
-        organisation_id=doc["organisation_id"],
-        measure_ids=list(doc["measure_ids"]),
-        visibility=doc["visibility"],
-        active=doc["state"] == ACTIVE,
-        occurred_at=doc["occurred_at"],
-        revision=int(doc["revision"]),
-    )
-
-
-def activities_query(measure_id: str, visibilities: Sequence[str]) -> Document:
-    return {
-        "measure_ids": {"$all": [measure_id]},
-        "state": ACTIVE,
-        "visibility": {"$in": list(visibilities)},
-    }
 
 
 def fact_document(fact: Fact) -> Document:
@@ -169,11 +125,10 @@ def report_from_document(doc: Document) -> PublishedReport:
 
 
 def hot_queries(measure_id: str) -> list[HotQuery]:
-    """What a measure's page and every consumed event ask the database."""
+    """What the overview, a measure's page and every consumed event ask the database."""
     return [
-        HotQuery("measure page: activities", ACTIVITIES, activities_query(measure_id, ["public"])),
         HotQuery("overview: measures of an edition", MEASURES, {"concept_id": "c"}),
-        HotQuery("activity events: the activity", ACTIVITIES, {"_id": f"event:{measure_id}"}),
+        *activity_hot_queries(measure_id),
     ]
 
 
@@ -181,6 +136,7 @@ class ConceptStore:
     def __init__(self, db: AsyncDatabase[Document], writer: OutboxWriter) -> None:
         self.db = db
         self.writer = writer
+        self.activities = ActivityStore(db)
 
     # editions ------------------------------------------------------------------------------
 
@@ -272,33 +228,15 @@ class ConceptStore:
     # activities ----------------------------------------------------------------------------
 
     async def project_activity(self, activity: Activity) -> None:
-        await apply_revision(
-            self.db[ACTIVITIES], activity.id, activity.revision, activity_fields(activity)
-        )
+        await self.activities.project(activity)
 
     async def activities_of(
         self, measure_id: str, visibilities: Sequence[str], paging: Paging
     ) -> tuple[list[Activity], int]:
-        return await find_page(
-            self.db[ACTIVITIES],
-            activities_query(measure_id, visibilities),
-            [("occurred_at", DESCENDING), ("_id", DESCENDING)],
-            paging,
-            read=activity_from_document,
-        )
+        return await self.activities.of_measure(measure_id, visibilities, paging)
 
     async def activity_counts(self, visibilities: Sequence[str]) -> dict[str, ActivityCount]:
-        counts: dict[str, dict[str, int]] = {}
-        cursor = self.db[ACTIVITIES].find(
-            {"state": ACTIVE, "visibility": {"$in": list(visibilities)}},
-            {"measure_ids": 1, "kind": 1},
-        )
-        async for doc in cursor:
-            column = "events" if doc["kind"] == "event" else "listings"
-            for measure_id in doc["measure_ids"]:
-                counted = counts.setdefault(measure_id, {"events": 0, "listings": 0})
-                counted[column] += 1
-        return {measure_id: ActivityCount(**c) for measure_id, c in counts.items()}
+        return await self.activities.counts(visibilities)
 
     # facts ---------------------------------------------------------------------------------
 

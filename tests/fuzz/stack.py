@@ -16,6 +16,8 @@ from fastapi import FastAPI
 
 from services.calendar.app import create_app as create_calendar
 from services.calendar.settings import CalendarSettings
+from services.concept.app import create_app as create_concept
+from services.concept.settings import ConceptSettings
 from services.directory.app import create_app as create_directory
 from services.exchange.app import create_app as create_exchange
 from services.notifier.app import create_app as create_notifier
@@ -34,7 +36,7 @@ from tests.support.waiting import eventually, until_ready
 Headers = dict[str, str]
 PORTAL = "http://portal.test"
 API_SERVICES = ("directory", "calendar", "exchange", "notifier")
-SERVICES = (*API_SERVICES, "portal")
+SERVICES = (*API_SERVICES, "concept", "portal")
 
 
 @dataclass
@@ -79,7 +81,10 @@ class Stack:
             notifier = await self.apps["notifier"].state.notifier.store.organisation(
                 organisation_id
             )
-            return None not in (calendar, exchange, notifier)
+            concept = await self.apps["concept"].state.concept.store.get_organisation(
+                organisation_id
+            )
+            return None not in (calendar, exchange, notifier, concept)
 
         await eventually(known, timeout=30)
         return organisation_id
@@ -112,6 +117,30 @@ class Stack:
     async def member(self, organisation_id: str) -> str:
         body = {"email": f"{new_id()}@example.org", "name": "Olena Koval"}
         return await self._created("directory", f"/organisations/{organisation_id}/members", body)
+
+    async def concept(self, organisation_id: str) -> dict[str, str]:
+        """An edition (the first one, or the next) with a measure led by the organisation, and
+        a report: the ids the concept's routes start from."""
+        edition = {
+            "title": "Integrationskonzept",
+            "fields": [
+                {
+                    "number": "1",
+                    "title": "Sprache und Bildung",
+                    "goals": [{"number": "1.1", "title": "Alle lernen früh Deutsch"}],
+                }
+            ],
+        }
+        await self._created("concept", "/concept/editions", edition)
+        measure = {
+            "number": "1.1.1",
+            "title": "Sprachcafé in der Stadtbibliothek",
+            "lead_organisation_id": organisation_id,
+        }
+        measure_id = await self._created("concept", "/measures", measure)
+        cut_off = dt.date.today().isoformat()
+        report_id = await self._created("concept", "/reports", {"cut_off": cut_off})
+        return {"measure_id": measure_id, "report_id": report_id}
 
     async def _created(self, service: str, path: str, body: dict[str, Any]) -> str:
         response = await self.clients[service].post(path, json=body, headers=self.admin)
@@ -190,11 +219,23 @@ async def full_stack(rabbit_url: str, mongo_url: str, keys_dir: Path) -> AsyncIt
             await serve(
                 "notifier", create_notifier(NotifierSettings(_env_file=None, **values)), port
             )
+            concept_settings = ConceptSettings(
+                _env_file=None,
+                environment="test",
+                mongodb_url=mongo_url,
+                mongodb_database=new_database_name(),
+                rabbitmq_url=rabbit_url,
+                directory_url=urls["directory"],
+                public_base_url=PORTAL,
+                outbox_poll_seconds=0.2,
+            )
+            await serve("concept", create_concept(concept_settings))
             portal = portal_app(
                 directory_url=urls["directory"],
                 calendar_url=urls["calendar"],
                 exchange_url=urls["exchange"],
                 notifier_url=urls["notifier"],
+                concept_url=urls["concept"],
             )
             await serve("portal", portal)
             admin = await log_in(clients["directory"], ADMIN_EMAIL, ADMIN_PASSWORD)

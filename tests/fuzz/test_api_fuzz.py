@@ -29,8 +29,15 @@ from schemathesis.core.result import Ok
 
 from tests.fuzz.stack import SERVICES, Stack
 
-#: Examples per operation; with about 110 operations this keeps the suite to a few minutes.
-EXAMPLES = {"directory": 25, "calendar": 25, "exchange": 25, "notifier": 25, "portal": 12}
+#: Examples per operation; with about 130 operations this keeps the suite to a few minutes.
+EXAMPLES = {
+    "directory": 25,
+    "calendar": 25,
+    "exchange": 25,
+    "notifier": 25,
+    "concept": 25,
+    "portal": 12,
+}
 RUN_SEED = int(dt.date.today().strftime("%Y%m%d"))
 #: Which path parameter a 201 of a route hands out, read from the answer's body.
 CREATED = {
@@ -40,6 +47,8 @@ CREATED = {
     ("exchange", "/offers"): ("listing_id", "id"),
     ("exchange", "/requests"): ("listing_id", "id"),
     ("notifier", "/subscriptions"): ("subscription_id", "id"),
+    ("concept", "/measures"): ("measure_id", "id"),
+    ("concept", "/reports"): ("report_id", "id"),
 }
 #: Never fuzzed: what only reports on the process itself.
 OPERATIONS_ROUTES = {"/healthz", "/readyz", "/metrics"}
@@ -211,7 +220,11 @@ def content_type(response: schemathesis.Response) -> str:
 
 async def known_ids(stack: Stack, owner: str) -> dict[str, list[str]]:
     """The owning organisation's resources: what path parameters start from."""
+    concept = await stack.concept(owner)
     return {
+        "measure_id": [concept["measure_id"]],
+        "report_id": [concept["report_id"]],
+        "key": ["einwohner"],
         "organisation_id": [owner],
         "event_id": [await stack.event(owner)],
         "listing_id": [

@@ -20,7 +20,9 @@ from services.concept.service import ConceptService
 from services.concept.settings import ConceptSettings
 from services.directory.app import create_app as create_directory
 from services.directory.settings import DirectorySettings
+from services.exchange.app import create_app as create_exchange
 from tests.conftest import new_database_name
+from tests.integration.exchange_fixtures import exchange_settings
 from tests.support.infra import RabbitVhost
 from tests.support.services import BehindTheDirectory, running, serving, serving_with_admin
 from tests.support.waiting import until_ready
@@ -50,6 +52,9 @@ class ConceptStack(BehindTheDirectory):
     concept: httpx.AsyncClient
     concept_app: FastAPI
     admin: Headers
+    #: the exchange, when the test asked for it (`concept_exchange_stack`)
+    exchange: httpx.AsyncClient | None = None
+    exchange_app: FastAPI | None = None
 
     @property
     def service(self) -> ConceptService:
@@ -67,10 +72,18 @@ class ConceptStack(BehindTheDirectory):
         assert response.status_code == 201, response.text
         organisation_id: str = response.json()["id"]
         deadline = asyncio.get_running_loop().time() + 15
-        while await self.service.store.get_organisation(organisation_id) is None:
+        while not await self._known(organisation_id):
             assert asyncio.get_running_loop().time() < deadline, "the concept never saw it"
             await asyncio.sleep(0.05)
         return organisation_id
+
+    async def _known(self, organisation_id: str) -> bool:
+        if await self.service.store.get_organisation(organisation_id) is None:
+            return False
+        if self.exchange_app is None:
+            return True
+        exchange = self.exchange_app.state.exchange.store
+        return await exchange.get_organisation(organisation_id) is not None
 
     async def adopt(self, fields: list[dict[str, Any]] | None = None) -> dict[str, Any]:
         response = await self.concept.post(
@@ -180,9 +193,41 @@ async def served_concept_stack(
             )
 
 
+@pytest.fixture
+async def concept_exchange_stack(
+    directory_settings: Callable[..., DirectorySettings],
+    calendar_settings: Callable[..., CalendarSettings],
+    concept_settings: Callable[..., ConceptSettings],
+    rabbit: RabbitVhost,
+    mongo_url: str,
+) -> AsyncIterator[ConceptStack]:
+    """The directory, the calendar, the exchange and the concept service that follows them."""
+    directory_app = create_directory(directory_settings())
+    async with serving_with_admin(directory_app) as (directory_url, directory, admin):
+        calendar_app = create_calendar(calendar_settings(directory_url))
+        exchange_app = create_exchange(exchange_settings(mongo_url, rabbit.url, directory_url))
+        concept_app = create_concept(concept_settings(directory_url))
+        async with (
+            running(calendar_app) as calendar,
+            running(exchange_app) as exchange,
+            running(concept_app) as concept,
+        ):
+            yield ConceptStack(
+                directory_app,
+                directory,
+                calendar.client,
+                concept.client,
+                concept_app,
+                admin,
+                exchange=exchange.client,
+                exchange_app=exchange_app,
+            )
+
+
 __all__ = [
     "ConceptStack",
     "ServedConceptStack",
+    "concept_exchange_stack",
     "concept_settings",
     "concept_stack",
     "served_concept_stack",

@@ -670,35 +670,73 @@ async def _check_projection(coll: Coll) -> tuple[bool, str]:
     return ex.result("only the named fields, with their types")
 
 
-async def _check_all_beside_in_sorted_by_time(coll: Coll) -> tuple[bool, str]:
-    """18. `$all` on an indexed list beside a scalar equality and `$in` on a scalar, sorted by
-    a datetime (newest first) and paged, finds and counts what MongoDB does; `find_one` with a
-    sort takes the highest: the concept lists a measure's activities and its current edition
-    this way."""
-    await coll.create_index([("at", DESCENDING), ("measures", ASCENDING)])
+async def _check_scalar_beside_in_sorted_by_time(coll: Coll) -> tuple[bool, str]:
+    """18. Equality on an indexed scalar beside an equality and `$in` on other scalars, sorted
+    by a datetime (newest first) and `_id`, paged, and counted by reading the `_id`s; `find_one`
+    with a sort takes the highest: the concept lists a measure's activities (one link document
+    per measure and activity) and finds its current edition this way."""
+    await coll.create_index([("measure", ASCENDING)])
     start = base_time()
     docs: list[Doc] = [
-        {"_id": "old", "measures": ["m", "n"], "state": "active", "vis": "public"},
-        {"_id": "network", "measures": ["m"], "state": "active", "vis": "network"},
-        {"_id": "closed", "measures": ["m"], "state": "closed", "vis": "public"},
-        {"_id": "other", "measures": ["n"], "state": "active", "vis": "public"},
-        {"_id": "new", "measures": ["m"], "state": "active", "vis": "public"},
+        {"_id": "old", "measure": "m", "state": "active", "vis": "public"},
+        {"_id": "network", "measure": "m", "state": "active", "vis": "network"},
+        {"_id": "closed", "measure": "m", "state": "closed", "vis": "public"},
+        {"_id": "other", "measure": "n", "state": "active", "vis": "public"},
+        {"_id": "new", "measure": "m", "state": "active", "vis": "public"},
+        {"_id": "same-time", "measure": "m", "state": "active", "vis": "public"},
     ]
     for offset, doc in enumerate(docs):
-        doc["at"] = start + timedelta(hours=offset)
+        doc["at"] = start + timedelta(hours=min(offset, 4))
         doc["edition"] = offset + 1
     await coll.insert_many(docs)
-    flt: Doc = {"measures": {"$all": ["m"]}, "state": "active", "vis": {"$in": ["public"]}}
+    flt: Doc = {"measure": "m", "state": "active", "vis": {"$in": ["public"]}}
     newest_first = [("at", DESCENDING), ("_id", DESCENDING)]
     ex = Expect()
-    ex.equal("find", await ids_of(coll, flt, sort=newest_first), ["new", "old"])
-    ex.equal("page 2", await ids_of(coll, flt, sort=newest_first, skip=1, limit=1), ["old"])
-    ex.equal("count", await coll.count_documents(flt), 2)
+    ex.equal("find", await ids_of(coll, flt, sort=newest_first), ["same-time", "new", "old"])
+    ex.equal("page 2", await ids_of(coll, flt, sort=newest_first, skip=1, limit=1), ["new"])
+    ex.equal("ids read", len(await coll.find(flt, {"_id": 1}).to_list()), 3)
     both: Doc = {**flt, "vis": {"$in": ["public", "network"]}}
-    ex.equal("count with network", await coll.count_documents(both), 3)
+    ex.equal("ids read with network", len(await coll.find(both, {"_id": 1}).to_list()), 4)
     highest = await coll.find_one({}, sort=[("edition", DESCENDING)])
-    ex.equal("find_one sorted", highest["_id"] if highest else None, "new")
-    return ex.result("found new, old (newest first), paged and counted; the highest edition")
+    ex.equal("find_one sorted", highest["_id"] if highest else None, "same-time")
+    return ex.result("found same-time, new, old (newest first), paged and counted; the highest")
+
+
+async def _recount(coll: Coll, counted: int) -> bool:
+    """The concept's recount of a measure: bump `changes`, read it, write guarded by it."""
+    await coll.update_one(
+        {"_id": "m"}, {"$inc": {"changes": 1, "events": 0, "listings": 0}}, upsert=True
+    )
+    begun = await coll.find_one({"_id": "m"}, {"changes": 1})
+    await asyncio.sleep(0)
+    if begun is None:
+        return False
+    written = await coll.update_one(
+        {"_id": "m", "changes": begun["changes"]}, {"$set": {"events": counted, "listings": 1}}
+    )
+    return written.matched_count == 1
+
+
+async def _check_guarded_recount(coll: Coll) -> tuple[bool, str]:
+    """19. `$inc` of several integer fields with upsert by `_id` creates them (zeros included);
+    `update_one` with `$set` of integers guarded by `_id` plus an integer equality applies only
+    while the integer is unchanged (the concept's activity counts per measure)."""
+    ex = Expect()
+    ex.equal("first recount written", await _recount(coll, 5), True)
+    ex.same(
+        "stored after the first",
+        await coll.find_one({"_id": "m"}),
+        {"_id": "m", "changes": 1, "events": 5, "listings": 1},
+    )
+    await coll.update_one({"_id": "m"}, {"$inc": {"changes": 1}})  # another recount began
+    stale = await coll.update_one({"_id": "m", "changes": 1}, {"$set": {"events": 99}})
+    ex.equal("stale recount matched", stale.matched_count, 0)
+    written = await asyncio.gather(*(_recount(coll, n) for n in range(10)))
+    stored = await coll.find_one({"_id": "m"})
+    ex.equal("changes after 12 recounts", stored["changes"] if stored else None, 12)
+    ex.equal("some concurrent recount written", any(written), True)
+    ex.equal("events is an int", type(stored["events"]) if stored else None, int)
+    return ex.result("zeros created; a stale guard matched nothing; the last recount stayed")
 
 
 CHECKS: Final[list[tuple[str, Check]]] = [
@@ -721,5 +759,6 @@ CHECKS: Final[list[tuple[str, Check]]] = [
     ("bulk_claim_and_release", _check_bulk_claim_and_release),
     ("nin_on_lists_matches_missing", _check_nin_on_lists),
     ("inclusion_projection", _check_projection),
-    ("all_beside_in_sorted_by_time", _check_all_beside_in_sorted_by_time),
+    ("scalar_beside_in_sorted_by_time", _check_scalar_beside_in_sorted_by_time),
+    ("guarded_recount", _check_guarded_recount),
 ]
