@@ -372,6 +372,7 @@ def test_the_directory_reads_its_signing_key_from_the_secret(objects: tuple[Obje
     source = next(v for v in volumes.values() if "secret" in v)
     assert source["secret"]["secretName"] == "directory-signing-key"
     assert "umask 077" in " ".join(copy["command"]), "the directory refuses a key others may read"
+    assert copy["image"] == main_container(deployment)["image"], "the service's own image"
 
 
 # ----------------------------------------------------------------------- hardening
