@@ -18,6 +18,7 @@ from pymongo import MongoClient
 from pymongo.errors import OperationFailure, PyMongoError
 
 NOT_YET_INITIALIZED = 94
+ALREADY_INITIALIZED = 23
 
 
 def initiate(url: str, replica_set: str, member: str, wait_seconds: float) -> str:
@@ -34,7 +35,11 @@ def initiate(url: str, replica_set: str, member: str, wait_seconds: float) -> st
                 if error.code != NOT_YET_INITIALIZED:
                     raise
                 config = {"_id": replica_set, "members": [{"_id": 0, "host": member}]}
-                client.admin.command("replSetInitiate", config)
+                try:
+                    client.admin.command("replSetInitiate", config)
+                except OperationFailure as initiate_error:  # a second caller was first
+                    if initiate_error.code != ALREADY_INITIALIZED:
+                        raise
             except PyMongoError:
                 pass  # not up yet
             if time.monotonic() > deadline:
