@@ -24,7 +24,7 @@ RUN_ARGS ?=
 MYPY_TARGETS = $(shell for d in shared services tools scripts tests bench docs/examples; do \
 	if [ -d "$$d" ] && [ -n "$$(find "$$d" -name '*.py' -print -quit)" ]; then echo "$$d"; fi; done)
 
-.PHONY: help install rabbitmq browser poppler pango up test lint schemas clean
+.PHONY: help install rabbitmq browser poppler pango kubectl up test lint schemas clean
 
 help: ## List the targets
 	@echo "Integrationsnetz – make targets:"
@@ -68,10 +68,19 @@ poppler: ## Make sure pdftoppm is there for the report's PDF test (installs Debi
 pango: ## Make sure Pango and a font are there for the concept report's PDF (installs Debian's packages as root)
 	@bash scripts/ensure-pango.sh
 
+# Debian's own kubectl (kubernetes-client) is 1.20 with a kustomize too old for the manifests,
+# and nothing else installs from the package registries: check and explain instead.
+kubectl: ## Make sure kubectl with kustomize v5 is there for the Kubernetes tests
+	@command -v kubectl >/dev/null || { \
+		echo "make kubectl: kubectl not found. The tests render deploy/kubernetes with 'kubectl kustomize' and need kubectl 1.27 or newer (kustomize v5); install it from the Kubernetes project's packages and run again." >&2; exit 1; }
+	@kubectl version --client 2>/dev/null | grep -Eq '^Kustomize Version: v([5-9]|[1-9][0-9])\.' || { \
+		echo "make kubectl: $$(command -v kubectl) has no kustomize v5 ($$(kubectl version --client 2>&1 | tr '\n' ' ')); the tests need kubectl 1.27 or newer." >&2; exit 1; }
+	@echo "kubectl: $$(command -v kubectl), $$(kubectl version --client 2>/dev/null | grep Kustomize)"
+
 up: install rabbitmq pango ## Run everything locally (MongoDB-protocol server, mail catcher, services, portal)
 	$(VENV)/bin/python -m scripts.run $(RUN_ARGS)
 
-test: install rabbitmq browser poppler pango ## Run the test suite (PYTEST_ARGS='-k foo -x' to pass options)
+test: install rabbitmq browser poppler pango kubectl ## Run the test suite (PYTEST_ARGS='-k foo -x' to pass options)
 	@echo "$(VENV)/bin/python -m pytest $(PYTEST_ARGS)"
 	@status=0; $(VENV)/bin/python -m pytest $(PYTEST_ARGS) || status=$$?; \
 	if [ -n "$(PYTEST_STATUS_FILE)" ]; then echo "$$status" > "$(PYTEST_STATUS_FILE)"; fi; \

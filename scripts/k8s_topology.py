@@ -1,0 +1,151 @@
+"""Write the RabbitMQ definitions of compose as messaging topology resources for Kubernetes.
+
+    .venv/bin/python -m scripts.k8s_topology           # rewrites the file below
+    .venv/bin/python -m scripts.k8s_topology --check   # exit 1 when it is out of date
+
+`deploy/rabbitmq/definitions.json` stays the one place where the vhost, the accounts, their
+permissions and the shared exchanges, queues and bindings are written down; this turns it into
+`deploy/kubernetes/base/rabbitmq/topology.yaml` for the RabbitMQ Messaging Topology Operator
+(one `Vhost`, `User`, `Permission`, `TopicPermission`, `Policy`, `Exchange`, `Queue`, `Binding`
+each). Passwords are not in the definitions' place: each `User` imports its credentials from
+the Secret `<user>-rabbitmq` that `deploy/kubernetes/create-secrets.sh` creates.
+`tests/deploy/test_kubernetes.py` fails when the committed file differs from what this writes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFINITIONS = ROOT / "deploy" / "rabbitmq" / "definitions.json"
+TOPOLOGY = ROOT / "deploy" / "kubernetes" / "base" / "rabbitmq" / "topology.yaml"
+API_VERSION = "rabbitmq.com/v1beta1"
+CLUSTER = {"name": "rabbitmq"}
+HEADER = (
+    "# Generated from deploy/rabbitmq/definitions.json by `python -m scripts.k8s_topology`;\n"
+    "# do not edit (tests/deploy/test_kubernetes.py checks that it is up to date).\n"
+)
+
+
+def resource_name(*parts: str) -> str:
+    """A Kubernetes object name (DNS-1123) for a broker object: `notifier.commands` →
+    `notifier-commands`."""
+    name = "-".join(parts).lower()
+    return re.sub(r"[^a-z0-9-]+", "-", name).strip("-")
+
+
+def credentials_secret(user: str) -> str:
+    return f"{user}-rabbitmq"
+
+
+def resource(kind: str, name: str, spec: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "apiVersion": API_VERSION,
+        "kind": kind,
+        "metadata": {"name": name},
+        "spec": {**spec, "rabbitmqClusterReference": dict(CLUSTER)},
+    }
+
+
+def topology(definitions: dict[str, Any]) -> list[dict[str, Any]]:
+    """The topology resources for `definitions` (the parsed definitions.json), in its order."""
+    objects = [resource("Vhost", resource_name(v["name"]), {"name": v["name"]}) for v in
+               definitions["vhosts"]]  # fmt: skip
+    for user in definitions["users"]:
+        objects.append(
+            resource(
+                "User",
+                resource_name(user["name"]),
+                {
+                    "tags": list(user["tags"]),
+                    "importCredentialsSecret": {"name": credentials_secret(user["name"])},
+                },
+            )
+        )
+    for p in definitions["permissions"]:
+        permissions = {kind: p[kind] for kind in ("configure", "write", "read")}
+        spec = {"vhost": p["vhost"], "user": p["user"], "permissions": permissions}
+        objects.append(resource("Permission", resource_name(p["user"], p["vhost"]), spec))
+    for p in definitions["topic_permissions"]:
+        permissions = {"exchange": p["exchange"], "write": p["write"], "read": p["read"]}
+        spec = {"vhost": p["vhost"], "user": p["user"], "permissions": permissions}
+        name = resource_name(p["user"], "topic", p["exchange"])
+        objects.append(resource("TopicPermission", name, spec))
+    for p in definitions["policies"]:
+        spec = {
+            "name": p["name"],
+            "vhost": p["vhost"],
+            "pattern": p["pattern"],
+            "applyTo": p["apply-to"],
+            "priority": p["priority"],
+            "definition": dict(p["definition"]),
+        }
+        objects.append(resource("Policy", resource_name(p["name"]), spec))
+    for x in definitions["exchanges"]:
+        spec = {
+            "name": x["name"],
+            "vhost": x["vhost"],
+            "type": x["type"],
+            "durable": x["durable"],
+            "autoDelete": x["auto_delete"],
+        }
+        if x["arguments"]:
+            spec["arguments"] = dict(x["arguments"])
+        objects.append(resource("Exchange", resource_name("exchange", x["name"]), spec))
+    for q in definitions["queues"]:
+        arguments = dict(q["arguments"])
+        spec = {
+            "name": q["name"],
+            "vhost": q["vhost"],
+            # the operator sets x-queue-type from `type`; the other arguments go as they are
+            "type": arguments.pop("x-queue-type", "classic"),
+            "durable": q["durable"],
+            "autoDelete": q["auto_delete"],
+        }
+        if arguments:
+            spec["arguments"] = arguments
+        objects.append(resource("Queue", resource_name("queue", q["name"]), spec))
+    for b in definitions["bindings"]:
+        spec = {
+            "vhost": b["vhost"],
+            "source": b["source"],
+            "destination": b["destination"],
+            "destinationType": b["destination_type"],
+            "routingKey": b["routing_key"],
+        }
+        if b["arguments"]:
+            spec["arguments"] = dict(b["arguments"])
+        name = resource_name("binding", b["source"], b["destination"], b["routing_key"])
+        objects.append(resource("Binding", name, spec))
+    return objects
+
+
+def render(definitions: dict[str, Any]) -> str:
+    documents = yaml.safe_dump_all(topology(definitions), sort_keys=False, width=100)
+    return HEADER + documents
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--check", action="store_true", help="only check the committed file")
+    args = parser.parse_args(argv)
+    text = render(json.loads(DEFINITIONS.read_text(encoding="utf-8")))
+    if args.check:
+        if TOPOLOGY.read_text(encoding="utf-8") != text:
+            print(f"{TOPOLOGY} is out of date: python -m scripts.k8s_topology", file=sys.stderr)
+            return 1
+        return 0
+    TOPOLOGY.write_text(text, encoding="utf-8")
+    print(f"wrote {TOPOLOGY.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
