@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from services.concept.domain import (
+    DESCRIBING_FIELDS,
     MEASURE_NUMBER,
     Concept,
     FieldOfAction,
@@ -32,18 +33,8 @@ from shared.contracts.directory import OrganisationStatus
 from shared.text import fold
 
 Action = Literal["create", "change", "unchanged"]
-#: The describing fields a row sets (besides the status).
-ROW_FIELDS = (
-    "title",
-    "description",
-    "lead_organisation_id",
-    "partner_organisation_ids",
-    "target_groups",
-    "districts",
-    "planned_start",
-    "planned_end",
-    "visibility",
-)
+#: The describing fields a row sets (besides the status); its goal follows from its number.
+ROW_FIELDS = tuple(field for field in DESCRIBING_FIELDS if field != "goal_number")
 _GERMAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 _YEAR = re.compile(r"^\d{4}$")
 
