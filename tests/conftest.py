@@ -103,6 +103,19 @@ def new_database_name() -> str:
     return f"t{RUN_ID}_{next(_databases)}"
 
 
+def behind_the_directory(mongo_url: str, rabbit_url: str, directory_url: str) -> dict[str, Any]:
+    """The settings every service under test starts from: a database of its own on the test
+    server, the run's vhost, the directory that signs its tokens, a fast outbox poll."""
+    return {
+        "environment": "test",
+        "mongodb_url": mongo_url,
+        "mongodb_database": new_database_name(),
+        "rabbitmq_url": rabbit_url,
+        "directory_url": directory_url,
+        "outbox_poll_seconds": 0.2,
+    }
+
+
 @pytest.fixture(scope="session")
 async def storage_selfcheck(mongo_client: AsyncMongoClient[dict[str, Any]]) -> None:
     """Fails every storage-touching test loudly when the server breaks an assumption."""

@@ -20,7 +20,7 @@ from services.calendar.store import CalendarStore
 from services.directory.app import create_app as create_directory
 from services.directory.settings import DirectorySettings
 from shared.contracts.base import EVENTS_EXCHANGE
-from tests.conftest import new_database_name
+from tests.conftest import behind_the_directory
 from tests.support.amqp import StreamTap
 from tests.support.infra import RabbitVhost
 from tests.support.services import BehindTheDirectory, running, serving, serving_with_admin
@@ -82,13 +82,8 @@ def calendar_settings(
 
     def make(directory_url: str, **overrides: Any) -> CalendarSettings:
         values: dict[str, Any] = {
-            "environment": "test",
-            "mongodb_url": mongo_url,
-            "mongodb_database": new_database_name(),
-            "rabbitmq_url": rabbit.url,
-            "directory_url": directory_url,
+            **behind_the_directory(mongo_url, rabbit.url, directory_url),
             "public_base_url": PORTAL,
-            "outbox_poll_seconds": 0.2,
             "import_allow_private_addresses": True,
             "import_poll_seconds": 3600,
         }

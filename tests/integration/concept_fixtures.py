@@ -21,7 +21,7 @@ from services.concept.settings import ConceptSettings
 from services.directory.app import create_app as create_directory
 from services.directory.settings import DirectorySettings
 from services.exchange.app import create_app as create_exchange
-from tests.conftest import new_database_name
+from tests.conftest import behind_the_directory
 from tests.integration.exchange_fixtures import exchange_settings
 from tests.support.infra import RabbitVhost
 from tests.support.services import BehindTheDirectory, running, serving, serving_with_admin
@@ -114,13 +114,8 @@ def concept_settings(
 
     def make(directory_url: str, **overrides: Any) -> ConceptSettings:
         values: dict[str, Any] = {
-            "environment": "test",
-            "mongodb_url": mongo_url,
-            "mongodb_database": new_database_name(),
-            "rabbitmq_url": rabbit.url,
-            "directory_url": directory_url,
+            **behind_the_directory(mongo_url, rabbit.url, directory_url),
             "public_base_url": PORTAL,
-            "outbox_poll_seconds": 0.2,
             **overrides,
         }
         return ConceptSettings(_env_file=None, **values)

@@ -22,7 +22,7 @@ from services.exchange.settings import ExchangeSettings
 from shared.contracts.base import EVENTS_EXCHANGE
 from shared.contracts.directory import OrganisationStatus
 from shared.mongo import Document
-from tests.conftest import new_database_name
+from tests.conftest import behind_the_directory
 from tests.support.amqp import StreamTap
 from tests.support.infra import RabbitVhost
 from tests.support.match_feedback import MATCH_FEEDBACK_SECRET
@@ -154,13 +154,8 @@ def exchange_settings(mongo_url: str, rabbit_url: str, directory_url: str) -> Ex
     """An exchange on a database of its own that publishes and sweeps expired listings fast."""
     return ExchangeSettings(
         _env_file=None,
-        environment="test",
+        **behind_the_directory(mongo_url, rabbit_url, directory_url),
         match_feedback_secret=MATCH_FEEDBACK_SECRET,
-        mongodb_url=mongo_url,
-        mongodb_database=new_database_name(),
-        rabbitmq_url=rabbit_url,
-        directory_url=directory_url,
-        outbox_poll_seconds=0.2,
         expiry_sweep_seconds=0.2,
     )
 
