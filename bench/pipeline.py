@@ -52,7 +52,7 @@ from bench.pipeline_load import (
     register_organisations,
 )
 from bench.pipeline_raw import raw_baselines
-from bench.pipeline_report import MATCH, correct, correctness, pct, print_report
+from bench.pipeline_report import MATCH, correct, correctness, cpu_cost, pct, print_report
 from bench.pipeline_stack import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
@@ -185,13 +185,14 @@ class Run:
                         if listing_id:
                             self.filler_ids.add(listing_id)
 
-                started = time.monotonic()
+                started, cpu = time.monotonic(), CpuWindow(self.stack)
                 await asyncio.gather(*(worker(i) for i in range(clients)))
                 elapsed = time.monotonic() - started
             results[str(clients)] = {
                 "postings_per_s": round(len(poster.latencies) / elapsed, 1),
                 "errors": poster.errors,
                 **pct(poster.latencies),
+                "cpu": cpu_cost(cpu.seconds(), len(poster.latencies)),
             }
         results["drain_after_s"] = round(await self.wait_posted(), 1)
         return results
@@ -271,7 +272,7 @@ class Run:
         )
         matches = self.watch.of(MATCH)[matches_before:]
         mails = self.stack.mail.snapshot()[mails_before:]
-        cpu_cores = cpu.shares()
+        cpu_cores, cpu_seconds = cpu.shares(), cpu.seconds()
         commands = per_posting(commands_before, await database_commands(self.stack), 2 * len(pairs))
         targets = per_posting(
             targets_before, await database_commands(self.stack, "collection"), 2 * len(pairs)
@@ -308,6 +309,7 @@ class Run:
             "database_commands_per_posting_by_collection": targets,
             "messages_consumed_by_outcome": await consumed(self.stack),
             "cpu_cores_used": cpu_cores,
+            "cpu": cpu_cost(cpu_seconds, postings),
         }
 
     async def latency(self, rate: float) -> dict[str, Any]:

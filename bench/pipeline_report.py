@@ -4,6 +4,7 @@ against what was posted, and the printed report."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -84,6 +85,34 @@ def correct(figures: dict[str, Any]) -> bool:
     )
 
 
+def cpu_cost(used: dict[str, float], postings: int) -> dict[str, Any]:
+    """CPU per posting of each process (ms) and the rates the machine could carry at that cost:
+    nx-27017 is single-threaded, so one core is its ceiling whatever else is idle; the stack,
+    and the stack with the benchmark's clients, share all the machine's cores."""
+    cores = os.cpu_count() or 1
+    per_posting = {name: 1000 * seconds / max(1, postings) for name, seconds in used.items()}
+    stack = sum(ms for name, ms in per_posting.items() if name != "bench")
+    return {
+        "cpu_ms_per_posting": {k: round(v, 2) for k, v in per_posting.items()},
+        "ceiling_postings_per_s": {
+            "nx-27017 on its one core": round(1000 / max(0.01, per_posting.get("nx-27017", 0))),
+            f"the stack on {cores} cores": round(cores * 1000 / max(0.01, stack)),
+            f"stack and clients on {cores} cores": round(
+                cores * 1000 / max(0.01, stack + per_posting.get("bench", 0))
+            ),
+        },
+    }
+
+
+def cost_line(cost: dict[str, Any]) -> str:
+    return (
+        "CPU ms per posting: "
+        + ", ".join(f"{k} {v:.1f}" for k, v in cost["cpu_ms_per_posting"].items())
+        + "; ceilings at that cost: "
+        + ", ".join(f"{k} {v}/s" for k, v in cost["ceiling_postings_per_s"].items())
+    )
+
+
 def ratio(part: float | None, whole: float | None) -> str:
     if not part or not whole:
         return "–"
@@ -110,6 +139,7 @@ def print_report(results: dict[str, Any]) -> None:
             f"p50 {row.get('p50_ms', 0):.0f} ms p99 {row.get('p99_ms', 0):.0f} ms "
             f"errors {row['errors'] or 0}"
         )
+    lines.append(f"  at 32 clients, {cost_line(api['32']['cpu'])}")
     sustained = burst["sustained_postings_per_s"]
     lines += [
         f"burst of {burst['postings']} postings (32 clients): accepted "
@@ -133,6 +163,7 @@ def print_report(results: dict[str, Any]) -> None:
         f"  messages consumed: {burst['messages_consumed_by_outcome']}",
         "  CPU (cores busy, burst to last email): "
         + ", ".join(f"{k} {v:.2f}" for k, v in burst["cpu_cores_used"].items()),
+        f"  {cost_line(burst['cpu'])}",
         f"half rate ({half['rate_postings_per_s']} postings/s, open loop, {half['pairs']} pairs):",
         f"  POST → match.found  {fmt(half['post_to_match'])}",
         f"  POST → both emails  {fmt(half['post_to_both_emails'])}",

@@ -286,20 +286,26 @@ class Stack:
 
 class CpuWindow:
     """CPU each part of the stack used between `CpuWindow(stack)` and `.shares()`, as a share
-    of one core (1.0 = one core busy all the time)."""
+    of one core (1.0 = one core busy all the time), or in seconds (`.seconds()`, with the
+    benchmark's own process as "bench")."""
 
     def __init__(self, stack: Stack) -> None:
         self._stack = stack
-        self._before = stack.cpu_ticks()
+        self._before = self._ticks()
         self._started = time.monotonic()
 
-    def shares(self) -> dict[str, float]:
+    def _ticks(self) -> dict[str, int]:
+        return {**self._stack.cpu_ticks(), "bench": _cpu_ticks(os.getpid()) or 0}
+
+    def seconds(self) -> dict[str, float]:
         hertz = os.sysconf("SC_CLK_TCK")
-        after = self._stack.cpu_ticks()
+        after = self._ticks()
+        return {name: (after[name] - self._before.get(name, 0)) / hertz for name in after}
+
+    def shares(self) -> dict[str, float]:
         wall = time.monotonic() - self._started
         shares = {
-            name: round((after.get(name, 0) - self._before.get(name, 0)) / hertz / wall, 3)
-            for name in after
+            name: round(used / wall, 3) for name, used in self.seconds().items() if name != "bench"
         }
         shares["total"] = round(sum(shares.values()), 3)
         return shares
