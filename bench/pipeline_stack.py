@@ -36,9 +36,9 @@ from tests.support.infra import (
 from tests.support.mail import MailServer
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVICES = ("directory", "calendar", "exchange", "notifier", "portal")
+SERVICES = ("directory", "calendar", "exchange", "notifier", "concept", "portal")
 #: Services with a consumer queue and a parking queue.
-CONSUMERS = ("directory", "calendar", "exchange", "notifier")
+CONSUMERS = ("directory", "calendar", "exchange", "notifier", "concept")
 ADMIN_EMAIL = "admin@bench.example"
 ADMIN_PASSWORD = "bench-admin-password-1"  # noqa: S105 (a scratch stack's admin)
 READY_TIMEOUT = 120.0
@@ -390,6 +390,7 @@ async def running_stack(scale: dict[str, int] | None = None) -> AsyncIterator[St
                 "EXCHANGE_URL": f"http://127.0.0.1:{ports['exchange']}",
                 "NOTIFIER_URL": f"http://127.0.0.1:{ports['notifier']}",
                 "NOTIFIER_PUBLIC_URL": f"http://127.0.0.1:{ports['notifier']}",
+                "CONCEPT_URL": f"http://127.0.0.1:{ports['concept']}",
             }
             log = (state_dir / "supervisor.log").open("wb")
             supervisor = await asyncio.create_subprocess_exec(

@@ -12,6 +12,11 @@ Three collections, all derived from the calendar's and the exchange's events:
 - `activity_counts`: per measure, how many active events and listings of each visibility its
   links hold — what the report needs, without reading every activity.
 
+Most events and listings name no measure. The first revision of such an activity is inserted
+alone, and a newer one replaces a stored revision that named none either, without reading its
+links: none can be active (a measure named earlier had its link closed when the revision that
+dropped it was followed; a follow cut short is repeated when its event is redelivered).
+
 Links follow the stored activity, not the incoming event: whatever order revisions arrive in,
 they end up at the activity's newest revision. Counts are recounted from a measure's links after
 every event naming it; a recount is written only if no other recount of that measure began since
@@ -24,6 +29,7 @@ from collections.abc import Sequence
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
 from services.concept.repository import Activity, ActivityCount
 from shared.mongo import CollectionIndexes, Document, HotQuery
@@ -60,6 +66,17 @@ def activity_fields(activity: Activity) -> Document:
         "visibility": activity.visibility,
         "state": ACTIVE if activity.active else CLOSED,
         "occurred_at": activity.occurred_at,
+    }
+
+
+def activity_document(activity: Activity) -> Document:
+    """The stored activity: its fields and whether it names measures (a string: a boolean
+    written with `$set` is not kept on the embedded server, docs/storage.md)."""
+    return {
+        **activity_fields(activity),
+        "names_measures": "yes" if activity.measure_ids else "no",
+        "revision": activity.revision,
+        "_id": activity.id,
     }
 
 
@@ -144,11 +161,32 @@ class ActivityStore:
     async def project(self, activity: Activity) -> None:
         """Keep the newest revision of the activity, bring its links up to it and recount the
         measures it names or named. Older or repeated revisions change nothing but recount."""
+        if not activity.measure_ids and await self._store_without_links(activity):
+            return
         await apply_revision(
-            self.db[ACTIVITIES], activity.id, activity.revision, activity_fields(activity)
+            self.db[ACTIVITIES], activity.id, activity.revision, activity_document(activity)
         )
         for measure_id in sorted(await self._follow(activity.id)):
             await self.recount(measure_id)
+
+    async def _store_without_links(self, activity: Activity) -> bool:
+        """Store an activity that names no measure where no link of it can be active: as its
+        first revision, or over an older stored revision that named none. False where the
+        whole projection is needed."""
+        document = activity_document(activity)
+        try:
+            await self.db[ACTIVITIES].insert_one(dict(document))
+        except DuplicateKeyError:
+            replaced = await self.db[ACTIVITIES].replace_one(
+                {
+                    "_id": activity.id,
+                    "revision": {"$lt": activity.revision},
+                    "names_measures": "no",
+                },
+                document,
+            )
+            return bool(replaced.matched_count)
+        return True
 
     async def _follow(self, activity_id: str) -> set[str]:
         """Write the links of the stored (newest) revision; again if it changed meanwhile.

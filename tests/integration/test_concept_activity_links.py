@@ -10,6 +10,7 @@ import itertools
 from typing import Any
 
 import pytest
+from prometheus_client import REGISTRY
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.concept.activity_store import ActivityStore
@@ -105,3 +106,63 @@ async def test_a_cancelled_event_stops_counting_and_a_repeated_one_changes_nothi
     await activities.project(revision_of(1, ["a"]))
     assert await titles(activities, "a") == ["Gruppenraum"]
     assert await activities.counts(["public"]) == {"a": ActivityCount(listings=1)}
+
+
+WITHOUT_MEASURES = [
+    revision_of(1, ["a"]),
+    revision_of(2, []),
+    revision_of(3, []),
+    revision_of(4, ["b"]),
+    revision_of(5, []),
+]
+
+
+@pytest.mark.parametrize("seed", range(12))
+async def test_revisions_naming_no_measure_close_links_in_any_order(
+    activities: ActivityStore, seed: int
+) -> None:
+    order = list(itertools.permutations(range(len(WITHOUT_MEASURES))))[seed * 10]
+    for index in order:
+        await activities.project(WITHOUT_MEASURES[index])
+    assert await titles(activities, "a") == []
+    assert await titles(activities, "b") == []
+    assert await activities.counts(["public", "network"]) == {}
+
+
+async def test_revisions_naming_no_measure_at_once_leave_the_newest(
+    activities: ActivityStore,
+) -> None:
+    revisions = [revision_of(n, ["a"] if n % 3 == 0 else []) for n in range(1, 14)]
+    await asyncio.gather(*(activities.project(r) for r in reversed(revisions)))
+    assert await titles(activities, "a") == []  # revision 13 names none
+    await activities.project(revision_of(14, ["a"]))
+    assert await titles(activities, "a") == ["Sprachcafé, Fassung 14"]
+
+
+def commands_on_activities() -> dict[str, float]:
+    """The commands this process has sent to the activity collections, by name."""
+    counted: dict[str, float] = {}
+    for metric in REGISTRY.collect():
+        for sample in metric.samples:
+            if sample.name == "integrationsnetz_database_commands_total" and sample.labels.get(
+                "collection"
+            ) in {"activities", "activity_links", "activity_counts"}:
+                name = sample.labels["command"]
+                counted[name] = counted.get(name, 0) + sample.value
+    return counted
+
+
+def commands_since(before: dict[str, float]) -> dict[str, float]:
+    after = commands_on_activities()
+    return {k: v - before.get(k, 0) for k, v in after.items() if v - before.get(k, 0)}
+
+
+async def test_an_activity_naming_no_measure_reads_no_link(activities: ActivityStore) -> None:
+    """Most events and listings name no measure: their first revision is one insert, a newer
+    one an insert refused and a replace, and no link is read or written."""
+    before = commands_on_activities()
+    await activities.project(revision_of(1, []))
+    assert commands_since(before) == {"insert": 1}
+    before = commands_on_activities()
+    await activities.project(revision_of(2, []))
+    assert commands_since(before) == {"insert": 1, "update": 1}
