@@ -14,12 +14,12 @@ signed with a key of its own: an unsubscribe token is never a feedback token, no
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Self
+from typing import Any
 
-from pydantic import SecretStr, model_validator
+from pydantic import SecretStr
 
 from shared.contracts.exchange import MatchSide, MatchVerdict
-from shared.settings import WebSettings, require_strong_secret
+from shared.settings import WebSettings
 from shared.signed_tokens import SignedTokenError, TokenSigner
 
 PURPOSE = "match-feedback"
@@ -34,21 +34,14 @@ class MatchFeedbackSettings(WebSettings):
     #: Signs and checks the "passt" / "passt nicht" links in match emails (HMAC-SHA256).
     match_feedback_secret: SecretStr = SecretStr(DEVELOPMENT_MATCH_FEEDBACK_SECRET)
 
-    def secrets_to_check(self) -> dict[str, str]:
+    def signing_secrets(self) -> dict[str, tuple[str, int]]:
         return {
-            **super().secrets_to_check(),
-            "match_feedback_secret": self.match_feedback_secret.get_secret_value(),
+            **super().signing_secrets(),
+            "match_feedback_secret": (
+                self.match_feedback_secret.get_secret_value(),
+                MIN_MATCH_FEEDBACK_SECRET_LENGTH,
+            ),
         }
-
-    @model_validator(mode="after")
-    def _strong_match_feedback_secret_outside_development(self) -> Self:
-        require_strong_secret(
-            self.environment,
-            "MATCH_FEEDBACK_SECRET",
-            self.match_feedback_secret.get_secret_value(),
-            MIN_MATCH_FEEDBACK_SECRET_LENGTH,
-        )
-        return self
 
 
 class FeedbackTokenError(SignedTokenError):
