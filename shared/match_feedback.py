@@ -14,13 +14,12 @@ signed with a key of its own: an unsubscribe token is never a feedback token, no
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from pydantic import SecretStr
 
 from shared.contracts.exchange import MatchSide, MatchVerdict
 from shared.settings import WebSettings
-from shared.signed_tokens import SignedTokenError, TokenSigner
+from shared.signed_tokens import ClaimCodec, SignedTokenError, TokenSigner
 
 PURPOSE = "match-feedback"
 #: The key's development default (it is in shared.settings.DEVELOPMENT_SECRETS).
@@ -60,14 +59,10 @@ class FeedbackClaim:
     expires_at: int  # epoch seconds
 
 
-def _read_claim(body: Any) -> FeedbackClaim:
-    return FeedbackClaim(
-        match_id=str(body["m"]),
-        side=MatchSide(body["s"]),
-        verdict=MatchVerdict(body["v"]),
-        language=str(body["l"]),
-        expires_at=int(body["e"]),
-    )
+_CLAIM = ClaimCodec(
+    FeedbackClaim,
+    {"match_id": "m", "side": "s", "verdict": "v", "language": "l", "expires_at": "e"},
+)
 
 
 class FeedbackSigner:
@@ -75,18 +70,9 @@ class FeedbackSigner:
         self._tokens = TokenSigner(b"integrationsnetz-match-feedback", secret, FeedbackTokenError)
 
     def sign(self, claim: FeedbackClaim) -> str:
-        return self._tokens.sign(
-            {
-                "p": PURPOSE,
-                "m": claim.match_id,
-                "s": claim.side.value,
-                "v": claim.verdict.value,
-                "l": claim.language,
-                "e": claim.expires_at,
-            }
-        )
+        return self._tokens.sign({"p": PURPOSE, **_CLAIM.body(claim)})
 
     def verify(self, token: str, *, now: int) -> FeedbackClaim:
         """The claim of a token this key signed that has not expired at `now` (epoch seconds);
         raises `FeedbackTokenError` otherwise."""
-        return self._tokens.verify(token, _read_claim, purpose=PURPOSE, now=now)
+        return self._tokens.verify(token, _CLAIM.read, purpose=PURPOSE, now=now)
