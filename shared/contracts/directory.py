@@ -12,7 +12,7 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from shared.contracts.base import Payload, changed_field_names
+from shared.contracts.base import Payload, Revision, changed_field_names
 from shared.contracts.vocabulary import FieldOfAction, LanguageTag
 
 
@@ -62,9 +62,7 @@ class OrganisationFacts(Payload):
         "de", description="Language the organisation wants to be written to in."
     )
     status: OrganisationStatus = Field(description="`active`, or `archived` once it has left.")
-    revision: int = Field(
-        description="Increases with every change; apply an update only if it is newer.", ge=1
-    )
+    revision: Revision
     updated_at: dt.datetime = Field(description="When the organisation last changed (UTC).")
 
     subject_field: ClassVar[str] = "organisation_id"
