@@ -89,7 +89,7 @@ class ClaimCodec(Generic[C]):
     """Writes a claim (a dataclass) as a token body, each field under its short key, and reads
     it back, turning each value into its field's type (`str`, `int`, an enum)."""
 
-    def __init__(self, claim: Callable[..., C], keys: Mapping[str, str]) -> None:
+    def __init__(self, claim: type[C], keys: Mapping[str, str]) -> None:
         self._claim = claim
         self._keys = keys
         types = typing.get_type_hints(claim)
