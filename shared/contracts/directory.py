@@ -13,7 +13,7 @@ from typing import ClassVar
 from pydantic import Field
 
 from shared.contracts.base import Payload, Revision, changed_field_names
-from shared.contracts.vocabulary import FieldOfAction, LanguageTag
+from shared.contracts.vocabulary import District, FieldOfAction, LanguageTag
 
 
 class OrganisationKind(StrEnum):
@@ -51,7 +51,7 @@ class OrganisationFacts(Payload):
     fields: list[FieldOfAction] = Field(
         default_factory=list, description="Fields of action (Handlungsfelder)."
     )
-    district: str | None = Field(None, description="District (Stadtteil).", examples=["Nordstadt"])
+    district: District = None
     address: str | None = Field(None, description="Postal address of the organisation.")
     website: str | None = Field(None, description="Website URL.")
     email: str | None = Field(
