@@ -14,13 +14,12 @@ signed with a key of its own: an unsubscribe token is never a feedback token, no
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Self
 
-from pydantic import SecretStr, model_validator
+from pydantic import SecretStr
 
 from shared.contracts.exchange import MatchSide, MatchVerdict
-from shared.settings import WebSettings, require_strong_secret
-from shared.signed_tokens import SignedTokenError, TokenSigner
+from shared.settings import WebSettings
+from shared.signed_tokens import ClaimCodec, SignedTokenError, TokenSigner
 
 PURPOSE = "match-feedback"
 #: The key's development default (it is in shared.settings.DEVELOPMENT_SECRETS).
@@ -34,21 +33,14 @@ class MatchFeedbackSettings(WebSettings):
     #: Signs and checks the "passt" / "passt nicht" links in match emails (HMAC-SHA256).
     match_feedback_secret: SecretStr = SecretStr(DEVELOPMENT_MATCH_FEEDBACK_SECRET)
 
-    def secrets_to_check(self) -> dict[str, str]:
+    def signing_secrets(self) -> dict[str, tuple[str, int]]:
         return {
-            **super().secrets_to_check(),
-            "match_feedback_secret": self.match_feedback_secret.get_secret_value(),
+            **super().signing_secrets(),
+            "match_feedback_secret": (
+                self.match_feedback_secret.get_secret_value(),
+                MIN_MATCH_FEEDBACK_SECRET_LENGTH,
+            ),
         }
-
-    @model_validator(mode="after")
-    def _strong_match_feedback_secret_outside_development(self) -> Self:
-        require_strong_secret(
-            self.environment,
-            "MATCH_FEEDBACK_SECRET",
-            self.match_feedback_secret.get_secret_value(),
-            MIN_MATCH_FEEDBACK_SECRET_LENGTH,
-        )
-        return self
 
 
 class FeedbackTokenError(SignedTokenError):
@@ -67,14 +59,10 @@ class FeedbackClaim:
     expires_at: int  # epoch seconds
 
 
-def _read_claim(body: Any) -> FeedbackClaim:
-    return FeedbackClaim(
-        match_id=str(body["m"]),
-        side=MatchSide(body["s"]),
-        verdict=MatchVerdict(body["v"]),
-        language=str(body["l"]),
-        expires_at=int(body["e"]),
-    )
+_CLAIM = ClaimCodec(
+    FeedbackClaim,
+    {"match_id": "m", "side": "s", "verdict": "v", "language": "l", "expires_at": "e"},
+)
 
 
 class FeedbackSigner:
@@ -82,18 +70,9 @@ class FeedbackSigner:
         self._tokens = TokenSigner(b"integrationsnetz-match-feedback", secret, FeedbackTokenError)
 
     def sign(self, claim: FeedbackClaim) -> str:
-        return self._tokens.sign(
-            {
-                "p": PURPOSE,
-                "m": claim.match_id,
-                "s": claim.side.value,
-                "v": claim.verdict.value,
-                "l": claim.language,
-                "e": claim.expires_at,
-            }
-        )
+        return self._tokens.sign({"p": PURPOSE, **_CLAIM.body(claim)})
 
     def verify(self, token: str, *, now: int) -> FeedbackClaim:
         """The claim of a token this key signed that has not expired at `now` (epoch seconds);
         raises `FeedbackTokenError` otherwise."""
-        return self._tokens.verify(token, _read_claim, purpose=PURPOSE, now=now)
+        return self._tokens.verify(token, _CLAIM.read, purpose=PURPOSE, now=now)

@@ -43,9 +43,14 @@ class WebSettings(BaseSettings):
     def jwks_url(self) -> str:
         return f"{self.directory_url.rstrip('/')}/.well-known/jwks.json"
 
+    def signing_secrets(self) -> dict[str, tuple[str, int]]:
+        """Keys that sign links, each with the fewest characters it needs outside development;
+        they are checked for development defaults as well."""
+        return {}
+
     def secrets_to_check(self) -> dict[str, str]:
         """Secrets that must not keep a development default outside development."""
-        return {}
+        return {name: secret for name, (secret, _) in self.signing_secrets().items()}
 
     def weak_secrets(self) -> list[str]:
         """The settings (upper case) that still hold a development default."""
@@ -65,6 +70,12 @@ class WebSettings(BaseSettings):
                 f"{', '.join(weak)} still has a development default; "
                 f"set a real secret for ENVIRONMENT={self.environment}"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _strong_signing_secrets_outside_development(self) -> Self:
+        for name, (secret, minimum) in self.signing_secrets().items():
+            require_strong_secret(self.environment, name.upper(), secret, minimum)
         return self
 
 

@@ -14,6 +14,7 @@ import binascii
 import hashlib
 import hmac
 import json
+import typing
 from collections.abc import Callable, Mapping
 from typing import Any, Generic, TypeVar
 
@@ -82,3 +83,22 @@ class TokenSigner(Generic[E]):
         if expires_at <= now:
             raise self._error("expired", "This link has expired.")
         return claim
+
+
+class ClaimCodec(Generic[C]):
+    """Writes a claim (a dataclass) as a token body, each field under its short key, and reads
+    it back, turning each value into its field's type (`str`, `int`, an enum)."""
+
+    def __init__(self, claim: type[C], keys: Mapping[str, str]) -> None:
+        self._claim = claim
+        self._keys = keys
+        types = typing.get_type_hints(claim)
+        self._types = {field: types[field] for field in keys}
+
+    def body(self, claim: C) -> dict[str, str | int]:
+        return {key: getattr(claim, field) for field, key in self._keys.items()}
+
+    def read(self, body: Any) -> C:
+        return self._claim(
+            **{field: self._types[field](body[key]) for field, key in self._keys.items()}
+        )

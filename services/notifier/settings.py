@@ -10,7 +10,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 
 from shared.match_feedback import MatchFeedbackSettings
 from shared.public_links import require_public_urls
-from shared.settings import ServiceSettings, require_strong_secret
+from shared.settings import ServiceSettings
 
 #: The signing secret's development default (it is in shared.settings.DEVELOPMENT_SECRETS).
 DEVELOPMENT_SIGNING_SECRET = "change-me"  # noqa: S105 (a placeholder refused outside development)
@@ -77,10 +77,10 @@ class NotifierSettings(ServiceSettings, MatchFeedbackSettings):
     #: How often the retention pass looks for deliveries and subscriptions to redact or delete.
     retention_check_seconds: float = Field(3600.0, gt=0)
 
-    def secrets_to_check(self) -> dict[str, str]:
+    def signing_secrets(self) -> dict[str, tuple[str, int]]:
         return {
-            **super().secrets_to_check(),
-            "signing_secret": self.signing_secret.get_secret_value(),
+            **super().signing_secrets(),
+            "signing_secret": (self.signing_secret.get_secret_value(), MIN_SIGNING_SECRET_LENGTH),
         }
 
     @field_validator("mail_from")
@@ -99,16 +99,6 @@ class NotifierSettings(ServiceSettings, MatchFeedbackSettings):
         except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
-
-    @model_validator(mode="after")
-    def _strong_signing_secret_outside_development(self) -> NotifierSettings:
-        require_strong_secret(
-            self.environment,
-            "SIGNING_SECRET",
-            self.signing_secret.get_secret_value(),
-            MIN_SIGNING_SECRET_LENGTH,
-        )
-        return self
 
     @model_validator(mode="after")
     def _credentials_only_over_tls_in_production(self) -> NotifierSettings:

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
 from services.notifier.feedback_links import FeedbackLinks
-from shared.signed_tokens import SignedTokenError, TokenSigner
+from shared.signed_tokens import ClaimCodec, SignedTokenError, TokenSigner
 
 
 class TokenPurpose(StrEnum):
@@ -33,13 +32,7 @@ class LinkClaim:
     expires_at: int  # epoch seconds
 
 
-def _read_claim(body: Any) -> LinkClaim:
-    return LinkClaim(
-        purpose=TokenPurpose(body["p"]),
-        subject=str(body["s"]),
-        language=str(body["l"]),
-        expires_at=int(body["e"]),
-    )
+_CLAIM = ClaimCodec(LinkClaim, {"purpose": "p", "subject": "s", "language": "l", "expires_at": "e"})
 
 
 class LinkSigner:
@@ -47,17 +40,10 @@ class LinkSigner:
         self._tokens = TokenSigner(b"integrationsnetz-notifier-links", secret, InvalidTokenError)
 
     def sign(self, claim: LinkClaim) -> str:
-        return self._tokens.sign(
-            {
-                "p": claim.purpose.value,
-                "s": claim.subject,
-                "l": claim.language,
-                "e": claim.expires_at,
-            }
-        )
+        return self._tokens.sign(_CLAIM.body(claim))
 
     def verify(self, token: str, purpose: TokenPurpose, *, now: int) -> LinkClaim:
-        return self._tokens.verify(token, _read_claim, purpose=purpose.value, now=now)
+        return self._tokens.verify(token, _CLAIM.read, purpose=purpose.value, now=now)
 
 
 class Links:

@@ -7,7 +7,7 @@ document in structured JSON mode. Subscribers outside this project need nothing 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -30,6 +30,17 @@ def changed_field_names(*examples: list[str]) -> Any:
             examples=list(examples),
         )
     return Field(default_factory=list, description="Names of the fields that changed.")
+
+
+#: The `revision` of an entity's facts: consumers keep the newest and drop an older update.
+Revision = Annotated[
+    int,
+    Field(
+        description="Increases with every change; apply an update only if it is newer.",
+        ge=1,
+        examples=[1],
+    ),
+]
 
 
 class Payload(BaseModel):

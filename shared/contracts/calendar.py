@@ -16,7 +16,7 @@ from typing import ClassVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts.base import Payload, changed_field_names
-from shared.contracts.vocabulary import Audience, FieldOfAction, LanguageTag
+from shared.contracts.vocabulary import Audience, District, FieldOfAction, LanguageTag
 
 
 class Visibility(StrEnum):
@@ -133,7 +133,7 @@ class EventFacts(Payload):
         examples=["Europe/Berlin"],
     )
     venue: Venue | None = Field(None, description="Where it takes place; none when online or open.")
-    district: str | None = Field(None, description="District (Stadtteil).", examples=["Nordstadt"])
+    district: District = None
     audience: list[Audience] = Field(
         default_factory=list, description="Whom it is meant for.", examples=[["children"]]
     )

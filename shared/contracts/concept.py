@@ -13,7 +13,7 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from shared.contracts.base import Payload, changed_field_names
+from shared.contracts.base import Payload, Revision, changed_field_names
 
 
 class MeasureStatus(StrEnum):
@@ -71,11 +71,7 @@ class MeasureFacts(Payload):
     planned_start: dt.date | None = Field(None, description="Planned start.")
     planned_end: dt.date | None = Field(None, description="Planned end.")
     status: MeasureStatus = Field(description="Where it stands.", examples=["in_progress"])
-    revision: int = Field(
-        description="Increases with every change; apply an update only if it is newer.",
-        ge=1,
-        examples=[1],
-    )
+    revision: Revision
     updated_at: dt.datetime = Field(
         description="When it last changed (UTC).", examples=["2026-12-01T09:00:00Z"]
     )

@@ -12,8 +12,8 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from shared.contracts.base import Payload, changed_field_names
-from shared.contracts.vocabulary import FieldOfAction, LanguageTag
+from shared.contracts.base import Payload, Revision, changed_field_names
+from shared.contracts.vocabulary import District, FieldOfAction, LanguageTag
 
 
 class OrganisationKind(StrEnum):
@@ -51,7 +51,7 @@ class OrganisationFacts(Payload):
     fields: list[FieldOfAction] = Field(
         default_factory=list, description="Fields of action (Handlungsfelder)."
     )
-    district: str | None = Field(None, description="District (Stadtteil).", examples=["Nordstadt"])
+    district: District = None
     address: str | None = Field(None, description="Postal address of the organisation.")
     website: str | None = Field(None, description="Website URL.")
     email: str | None = Field(
@@ -62,9 +62,7 @@ class OrganisationFacts(Payload):
         "de", description="Language the organisation wants to be written to in."
     )
     status: OrganisationStatus = Field(description="`active`, or `archived` once it has left.")
-    revision: int = Field(
-        description="Increases with every change; apply an update only if it is newer.", ge=1
-    )
+    revision: Revision
     updated_at: dt.datetime = Field(description="When the organisation last changed (UTC).")
 
     subject_field: ClassVar[str] = "organisation_id"

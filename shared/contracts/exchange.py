@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.contracts.base import Payload, changed_field_names
+from shared.contracts.base import Payload, Revision, changed_field_names
 from shared.contracts.vocabulary import LanguageTag
 
 
@@ -127,11 +127,7 @@ class ListingFacts(Payload):
         "`concept.measure.*`; added in v1, optional).",
         examples=[["01a2f3c4-5d6e-7f80-9a1b-2c3d4e5f6a7b"]],
     )
-    revision: int = Field(
-        description="Increases with every change; apply an update only if it is newer.",
-        ge=1,
-        examples=[1],
-    )
+    revision: Revision
     updated_at: dt.datetime = Field(
         description="When the listing last changed (UTC).", examples=["2026-05-16T12:00:00Z"]
     )
@@ -247,6 +243,26 @@ class RatingChannel(StrEnum):
     PORTAL = "portal"
 
 
+#: The offer and the request of a match and the category they share, as both match events name them.
+MatchOfferId = Annotated[
+    str,
+    Field(
+        description="`listing_id` of the offer.", examples=["01a20175-6d8a-7156-84fd-a785183d790f"]
+    ),
+]
+MatchRequestId = Annotated[
+    str,
+    Field(
+        description="`listing_id` of the request.",
+        examples=["01a20175-6df1-7fe3-97ab-ab3800dc37cb"],
+    ),
+]
+MatchCategory = Annotated[
+    ListingCategory,
+    Field(description="The category both listings share.", examples=["language_partner"]),
+]
+
+
 class MatchRated(Payload):
     """One side of a match rated it: it fits ("passt") or not; the latest rating counts."""
 
@@ -256,16 +272,9 @@ class MatchRated(Payload):
         description="`match_id` of the rated match (see `exchange.match.found`).",
         examples=["01a20175-6dcf-7d04-889d-7561596255aa"],
     )
-    offer_id: str = Field(
-        description="`listing_id` of the offer.", examples=["01a20175-6d8a-7156-84fd-a785183d790f"]
-    )
-    request_id: str = Field(
-        description="`listing_id` of the request.",
-        examples=["01a20175-6df1-7fe3-97ab-ab3800dc37cb"],
-    )
-    category: ListingCategory = Field(
-        description="The category both listings share.", examples=["language_partner"]
-    )
+    offer_id: MatchOfferId
+    request_id: MatchRequestId
+    category: MatchCategory
     side: MatchSide = Field(
         description="Who rated: the organisation of the `offer` or that of the `request`.",
         examples=["request"],
@@ -321,13 +330,8 @@ class MatchFound(Payload):
     match_id: str = Field(
         description="Match id (UUIDv7).", examples=["01a20175-6dcf-7d04-889d-7561596255aa"]
     )
-    offer_id: str = Field(
-        description="`listing_id` of the offer.", examples=["01a20175-6d8a-7156-84fd-a785183d790f"]
-    )
-    request_id: str = Field(
-        description="`listing_id` of the request.",
-        examples=["01a20175-6df1-7fe3-97ab-ab3800dc37cb"],
-    )
+    offer_id: MatchOfferId
+    request_id: MatchRequestId
     offer_organisation_id: str = Field(
         description="Id of the organisation that made the offer.",
         examples=["01a20175-6dad-718f-a12c-c0b9a10eb02c"],
@@ -336,9 +340,7 @@ class MatchFound(Payload):
         description="Id of the organisation that made the request.",
         examples=["01a20175-6e13-7012-9a1c-8de746c2ce99"],
     )
-    category: ListingCategory = Field(
-        description="The category both listings share.", examples=["language_partner"]
-    )
+    category: MatchCategory
     score: float = Field(
         description="How well they fit, from 0 (barely) to 1 (perfectly).",
         ge=0.0,

@@ -68,3 +68,6 @@ LanguageTag = Annotated[
         max_length=35,
     ),
 ]
+
+#: The district (Stadtteil) of an organisation or a calendar entry.
+District = Annotated[str | None, Field(description="District (Stadtteil).", examples=["Nordstadt"])]
