@@ -14,14 +14,14 @@ the Secret `<user>-rabbitmq` that `deploy/kubernetes/create-secrets.sh` creates.
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from tools.generated_file import write_or_check
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFINITIONS = ROOT / "deploy" / "rabbitmq" / "definitions.json"
@@ -133,18 +133,13 @@ def render(definitions: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--check", action="store_true", help="only check the committed file")
-    args = parser.parse_args(argv)
-    text = render(json.loads(DEFINITIONS.read_text(encoding="utf-8")))
-    if args.check:
-        if TOPOLOGY.read_text(encoding="utf-8") != text:
-            print(f"{TOPOLOGY} is out of date: python -m scripts.k8s_topology", file=sys.stderr)
-            return 1
-        return 0
-    TOPOLOGY.write_text(text, encoding="utf-8")
-    print(f"wrote {TOPOLOGY.relative_to(ROOT)}")
-    return 0
+    return write_or_check(
+        TOPOLOGY,
+        lambda: render(json.loads(DEFINITIONS.read_text(encoding="utf-8"))),
+        description=__doc__.splitlines()[0] if __doc__ else "",
+        command="python -m scripts.k8s_topology",
+        argv=argv,
+    )
 
 
 if __name__ == "__main__":
