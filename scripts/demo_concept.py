@@ -68,22 +68,18 @@ def load_concept(client: httpx.Client, headers: dict[str, str]) -> dict[str, str
     listed = client.get(f"{url}/measures", params={"limit": 500}, headers=headers)
     listed.raise_for_status()
     ids = {m["number"]: m["id"] for m in listed.json()["items"]}
+
+    def about_measure(method: str, number: str, path: str, body: dict[str, Any]) -> None:
+        measure = f"{url}/measures/{ids[number]}"
+        client.request(method, measure + path, json=body, headers=headers).raise_for_status()
+
     for number, indicators in INDICATORS.items():
-        client.patch(
-            f"{url}/measures/{ids[number]}", json={"indicators": indicators}, headers=headers
-        ).raise_for_status()
+        about_measure("PATCH", number, "", {"indicators": indicators})
     for number, status, on, comment in HISTORY:
-        client.post(
-            f"{url}/measures/{ids[number]}/status",
-            json={"status": status, "on": on, "comment": comment},
-            headers=headers,
-        ).raise_for_status()
+        about_measure("POST", number, "/status", {"status": status, "on": on, "comment": comment})
     for number, indicator, on, value in VALUES:
-        client.post(
-            f"{url}/measures/{ids[number]}/indicator-values",
-            json={"indicator": indicator, "on": on, "value": value},
-            headers=headers,
-        ).raise_for_status()
+        body = {"indicator": indicator, "on": on, "value": value}
+        about_measure("POST", number, "/indicator-values", body)
     for position, (key, (name, unit, values)) in enumerate(FACTS.items()):
         client.put(
             f"{url}/facts/{key}",

@@ -14,14 +14,14 @@ the Secret `<user>-rabbitmq` that `deploy/kubernetes/create-secrets.sh` creates.
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from tools.generated_file import write_or_check
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFINITIONS = ROOT / "deploy" / "rabbitmq" / "definitions.json"
@@ -54,6 +54,23 @@ def resource(kind: str, name: str, spec: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def operator_fields(definition: dict[str, Any], *fields: str) -> dict[str, Any]:
+    """The named fields of a broker object's definition, spelt as the operator's resources
+    spell them (`auto_delete`, `apply-to` → `autoDelete`, `applyTo`)."""
+    return {camel_case(field): definition[field] for field in fields}
+
+
+def camel_case(field: str) -> str:
+    first, *rest = re.split(r"[-_]", field)
+    return first + "".join(word.capitalize() for word in rest)
+
+
+def with_arguments(spec: dict[str, Any], arguments: dict[str, Any]) -> dict[str, Any]:
+    """`spec` with the object's optional arguments, which the operator takes only when there
+    are any."""
+    return {**spec, "arguments": dict(arguments)} if arguments else spec
+
+
 def topology(definitions: dict[str, Any]) -> list[dict[str, Any]]:
     """The topology resources for `definitions` (the parsed definitions.json), in its order."""
     objects = [resource("Vhost", resource_name(v["name"]), {"name": v["name"]}) for v in
@@ -79,51 +96,28 @@ def topology(definitions: dict[str, Any]) -> list[dict[str, Any]]:
         name = resource_name(p["user"], "topic", p["exchange"])
         objects.append(resource("TopicPermission", name, spec))
     for p in definitions["policies"]:
-        spec = {
-            "name": p["name"],
-            "vhost": p["vhost"],
-            "pattern": p["pattern"],
-            "applyTo": p["apply-to"],
-            "priority": p["priority"],
-            "definition": dict(p["definition"]),
-        }
+        spec = operator_fields(p, "name", "vhost", "pattern", "apply-to", "priority", "definition")
         objects.append(resource("Policy", resource_name(p["name"]), spec))
     for x in definitions["exchanges"]:
-        spec = {
-            "name": x["name"],
-            "vhost": x["vhost"],
-            "type": x["type"],
-            "durable": x["durable"],
-            "autoDelete": x["auto_delete"],
-        }
-        if x["arguments"]:
-            spec["arguments"] = dict(x["arguments"])
-        objects.append(resource("Exchange", resource_name("exchange", x["name"]), spec))
+        spec = operator_fields(x, "name", "vhost", "type", "durable", "auto_delete")
+        name = resource_name("exchange", x["name"])
+        objects.append(resource("Exchange", name, with_arguments(spec, x["arguments"])))
     for q in definitions["queues"]:
         arguments = dict(q["arguments"])
         spec = {
-            "name": q["name"],
-            "vhost": q["vhost"],
+            **operator_fields(q, "name", "vhost"),
             # the operator sets x-queue-type from `type`; the other arguments go as they are
             "type": arguments.pop("x-queue-type", "classic"),
-            "durable": q["durable"],
-            "autoDelete": q["auto_delete"],
+            **operator_fields(q, "durable", "auto_delete"),
         }
-        if arguments:
-            spec["arguments"] = arguments
-        objects.append(resource("Queue", resource_name("queue", q["name"]), spec))
+        name = resource_name("queue", q["name"])
+        objects.append(resource("Queue", name, with_arguments(spec, arguments)))
     for b in definitions["bindings"]:
-        spec = {
-            "vhost": b["vhost"],
-            "source": b["source"],
-            "destination": b["destination"],
-            "destinationType": b["destination_type"],
-            "routingKey": b["routing_key"],
-        }
-        if b["arguments"]:
-            spec["arguments"] = dict(b["arguments"])
+        spec = operator_fields(
+            b, "vhost", "source", "destination", "destination_type", "routing_key"
+        )
         name = resource_name("binding", b["source"], b["destination"], b["routing_key"])
-        objects.append(resource("Binding", name, spec))
+        objects.append(resource("Binding", name, with_arguments(spec, b["arguments"])))
     return objects
 
 
@@ -133,18 +127,13 @@ def render(definitions: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--check", action="store_true", help="only check the committed file")
-    args = parser.parse_args(argv)
-    text = render(json.loads(DEFINITIONS.read_text(encoding="utf-8")))
-    if args.check:
-        if TOPOLOGY.read_text(encoding="utf-8") != text:
-            print(f"{TOPOLOGY} is out of date: python -m scripts.k8s_topology", file=sys.stderr)
-            return 1
-        return 0
-    TOPOLOGY.write_text(text, encoding="utf-8")
-    print(f"wrote {TOPOLOGY.relative_to(ROOT)}")
-    return 0
+    return write_or_check(
+        TOPOLOGY,
+        lambda: render(json.loads(DEFINITIONS.read_text(encoding="utf-8"))),
+        description=__doc__.splitlines()[0] if __doc__ else "",
+        command="python -m scripts.k8s_topology",
+        argv=argv,
+    )
 
 
 if __name__ == "__main__":

@@ -7,7 +7,6 @@ per message it publishes is described with the typed CloudEvents envelope as pay
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import sys
 import tempfile
@@ -22,6 +21,7 @@ from pydantic import Field, create_model
 from shared.contracts import ALL_MESSAGES
 from shared.contracts.base import CloudEvent, Payload
 from shared.topology import commands_exchange, events_exchange
+from tools.generated_file import write_or_check
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCUMENT = ROOT / "docs" / "asyncapi.yaml"
@@ -93,18 +93,13 @@ def build_document() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Write docs/asyncapi.yaml")
-    parser.add_argument("--check", action="store_true", help="exit 1 if the file is stale")
-    args = parser.parse_args(argv)
-    text = build_document()
-    if args.check:
-        if not DOCUMENT.exists() or DOCUMENT.read_text(encoding="utf-8") != text:
-            print(f"{DOCUMENT} is stale: run `python -m tools.asyncapi`", file=sys.stderr)
-            return 1
-        return 0
-    DOCUMENT.write_text(text, encoding="utf-8")
-    print(f"wrote {DOCUMENT}")
-    return 0
+    return write_or_check(
+        DOCUMENT,
+        build_document,
+        description="Write docs/asyncapi.yaml",
+        command="python -m tools.asyncapi",
+        argv=argv,
+    )
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from services.exchange.app import create_app as create_exchange
 from services.notifier.app import create_app as create_notifier
 from services.notifier.settings import NotifierSettings
 from shared.ids import new_id
-from tests.conftest import new_database_name
+from tests.conftest import behind_the_directory, new_database_name
 from tests.integration.conftest import directory_settings_for
 from tests.integration.exchange_fixtures import exchange_settings
 from tests.integration.notifier_fixtures import notifier_environment
@@ -189,13 +189,8 @@ async def full_stack(rabbit_url: str, mongo_url: str, keys_dir: Path) -> AsyncIt
             await serve("directory", create_directory(directory_settings))
             calendar_settings = CalendarSettings(
                 _env_file=None,
-                environment="test",
-                mongodb_url=mongo_url,
-                mongodb_database=new_database_name(),
-                rabbitmq_url=rabbit_url,
-                directory_url=urls["directory"],
+                **behind_the_directory(mongo_url, rabbit_url, urls["directory"]),
                 public_base_url=PORTAL,
-                outbox_poll_seconds=0.2,
                 import_poll_seconds=3600,
             )
             await serve("calendar", create_calendar(calendar_settings))
@@ -221,13 +216,8 @@ async def full_stack(rabbit_url: str, mongo_url: str, keys_dir: Path) -> AsyncIt
             )
             concept_settings = ConceptSettings(
                 _env_file=None,
-                environment="test",
-                mongodb_url=mongo_url,
-                mongodb_database=new_database_name(),
-                rabbitmq_url=rabbit_url,
-                directory_url=urls["directory"],
+                **behind_the_directory(mongo_url, rabbit_url, urls["directory"]),
                 public_base_url=PORTAL,
-                outbox_poll_seconds=0.2,
             )
             await serve("concept", create_concept(concept_settings))
             portal = portal_app(

@@ -29,6 +29,11 @@ ALL_OK = ("ok", "ok", "ok", "ok")
 SIGNED_IN = ("401", "ok", "ok", "ok")
 OWNER_AND_OFFICE = ("401", "403", "ok", "ok")
 OFFICE_ONLY = ("401", "403", "403", "ok")
+#: A route whose permission is the signed token it is called with: a made-up one is refused alike
+#: for everyone.
+MADE_UP_TOKEN = ("400", "400", "400", "400")
+#: Another organisation's resource: a stranger is not even told that it exists.
+HIDDEN_FROM_STRANGERS = ("401", "404", "ok", "ok")
 
 TABLE: dict[str, tuple[str, str, str, str]] = {
     # directory
@@ -42,7 +47,7 @@ TABLE: dict[str, tuple[str, str, str, str]] = {
     "directory DELETE /organisations/{organisation_id}/members/{person_id}": OWNER_AND_OFFICE,
     # a wrong password, so the table does not depend on the log-in lockout
     "directory POST /auth/token": ("401", "401", "401", "401"),
-    "directory POST /auth/password": ("400", "400", "400", "400"),
+    "directory POST /auth/password": MADE_UP_TOKEN,
     "directory POST /auth/password-reset": ALL_OK,
     "directory GET /me": SIGNED_IN,
     "directory GET /.well-known/jwks.json": ALL_OK,
@@ -79,22 +84,19 @@ TABLE: dict[str, tuple[str, str, str, str]] = {
     "exchange POST /requests/{listing_id}/withdraw": OWNER_AND_OFFICE,
     "exchange POST /requests/{listing_id}/fulfil": OWNER_AND_OFFICE,
     "exchange GET /matches": OWNER_AND_OFFICE,
-    # a stranger is not even told that the match exists
-    "exchange POST /matches/{match_id}/rating": ("401", "404", "ok", "ok"),
-    # a made-up feedback link: refused alike for everyone (the signed token is the permission)
-    "exchange GET /match-feedback": ("400", "400", "400", "400"),
-    "exchange POST /match-feedback": ("400", "400", "400", "400"),
+    "exchange POST /matches/{match_id}/rating": HIDDEN_FROM_STRANGERS,
+    "exchange GET /match-feedback": MADE_UP_TOKEN,
+    "exchange POST /match-feedback": MADE_UP_TOKEN,
     "exchange GET /reports/match-precision": OFFICE_ONLY,
     "exchange GET /reports/fulfilments": OFFICE_ONLY,
     # notifier
     "notifier POST /subscriptions": OWNER_AND_OFFICE,
     "notifier GET /subscriptions": OWNER_AND_OFFICE,
-    "notifier GET /subscriptions/confirm": ("400", "400", "400", "400"),
-    "notifier POST /subscriptions/confirm": ("400", "400", "400", "400"),
-    # another organisation's subscription is not even said to exist
-    "notifier DELETE /subscriptions/{subscription_id}": ("401", "404", "ok", "ok"),
-    "notifier GET /unsubscribe": ("400", "400", "400", "400"),
-    "notifier POST /unsubscribe": ("400", "400", "400", "400"),
+    "notifier GET /subscriptions/confirm": MADE_UP_TOKEN,
+    "notifier POST /subscriptions/confirm": MADE_UP_TOKEN,
+    "notifier DELETE /subscriptions/{subscription_id}": HIDDEN_FROM_STRANGERS,
+    "notifier GET /unsubscribe": MADE_UP_TOKEN,
+    "notifier POST /unsubscribe": MADE_UP_TOKEN,
     "notifier GET /deliveries": OFFICE_ONLY,
     "notifier GET /organisations/{organisation_id}/notices": OWNER_AND_OFFICE,
     "notifier PUT /organisations/{organisation_id}/notices/{notice}": OWNER_AND_OFFICE,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given
@@ -80,25 +81,32 @@ def words_and_prefixes(words: list[str]) -> list[str]:
     ]
 
 
+def assert_found_by_every_word_and_beginning(
+    words: list[str], typed: Callable[[str], list[str]]
+) -> None:
+    """The name made of `words` is found by each word and each of its beginnings of three
+    letters or more, in every spelling `typed` gives of it."""
+    terms = set(search_terms(" ".join(words)))
+
+    for query in words_and_prefixes(words):
+        for spelling in typed(query):
+            assert set(query_terms(spelling)) <= terms, (spelling, words)
+
+
 @given(st.lists(st.text(letters, min_size=1, max_size=12), min_size=1, max_size=6))
 def test_every_word_of_a_name_and_every_beginning_of_three_letters_finds_it_in_any_case(
     words: list[str],
 ) -> None:
-    terms = set(search_terms(" ".join(words)))
-
-    for query in words_and_prefixes(words):
-        for spelling in (query, query.upper(), query.lower()):
-            assert set(query_terms(spelling)) <= terms, (spelling, words)
+    assert_found_by_every_word_and_beginning(
+        words, lambda query: [query, query.upper(), query.lower()]
+    )
 
 
 @given(st.lists(st.text(latin_letters, min_size=1, max_size=12), min_size=1, max_size=6))
 def test_a_word_or_its_beginning_typed_without_accents_finds_a_name_with_them(
     words: list[str],
 ) -> None:
-    terms = set(search_terms(" ".join(words)))
-
-    for query in words_and_prefixes(words):
-        assert set(query_terms(strip_accents(query))) <= terms, (query, words)
+    assert_found_by_every_word_and_beginning(words, lambda query: [strip_accents(query)])
 
 
 def test_a_query_without_accents_finds_a_name_with_them() -> None:
