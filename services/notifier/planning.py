@@ -6,7 +6,6 @@ sends them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -106,7 +105,8 @@ def cause_of(event: CloudEvent) -> Cause:
 
 class DeliveryHandover(Protocol):
     """A sender that takes a new delivery over as it is planned: the delivery is written
-    already claimed by it (ADR 0011's pattern, for emails)."""
+    already claimed by it (ADR 0011's pattern, for emails), or, without a lease, the sender is
+    woken to look it up."""
 
     def lease(self) -> tuple[str, int] | None:
         """(owner, lease until in epoch ms) to plan a delivery with; None: leave it to the
@@ -114,18 +114,15 @@ class DeliveryHandover(Protocol):
 
     def hand_over(self, claimed: ClaimedDelivery) -> None: ...
 
+    def wake(self) -> None:
+        """Look for deliveries now: one was planned that was not handed over."""
+
 
 class Planner:
     """Who is told what, recorded as deliveries."""
 
-    def __init__(
-        self,
-        store: NotifierRepository,
-        on_planned: Callable[[], None] = lambda: None,
-        handover: DeliveryHandover | None = None,
-    ) -> None:
+    def __init__(self, store: NotifierRepository, handover: DeliveryHandover | None = None) -> None:
         self.store = store
-        self._on_planned = on_planned
         self._handover = handover
 
     async def plan(self, email: PlannedEmail) -> bool:
@@ -160,8 +157,8 @@ class Planner:
                 self._handover.hand_over(claimed)
             return claimed is not None
         planned = await self.store.plan(delivery)
-        if planned:
-            self._on_planned()
+        if planned and self._handover is not None:
+            self._handover.wake()
         return planned
 
     # --- projections ----------------------------------------------------------------------
@@ -317,3 +314,4 @@ class Planner:
                 await self.store.remember_told(subscription.id, item.entity_id)
             else:
                 await self.store.add_digest_item(subscription.id, item, now_ms())
+
