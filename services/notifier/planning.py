@@ -36,6 +36,7 @@ from services.notifier.records import (
     now_ms,
 )
 from services.notifier.repository import NotifierRepository
+from services.notifier.settings import NotifierSettings
 from shared.clock import utc_now
 from shared.context import current_correlation_id
 from shared.contracts.base import CloudEvent
@@ -315,3 +316,14 @@ class Planner:
             else:
                 await self.store.add_digest_item(subscription.id, item, now_ms())
 
+
+class PlanningUseCase:
+    """A use case that reads the store and the settings to decide who is told what, and hands
+    each email to the planner (digests, match notices)."""
+
+    def __init__(
+        self, store: NotifierRepository, settings: NotifierSettings, planner: Planner
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self.planner = planner
