@@ -7,7 +7,9 @@ sends them."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
+
+from pydantic import BaseModel
 
 from services.notifier.domain import (
     Cadence,
@@ -39,7 +41,7 @@ from services.notifier.repository import NotifierRepository
 from services.notifier.settings import NotifierSettings
 from shared.clock import utc_now
 from shared.context import current_correlation_id
-from shared.contracts.base import CloudEvent
+from shared.contracts.base import CloudEvent, Payload
 from shared.contracts.calendar import (
     ConflictDetected,
     EventCancelled,
@@ -50,6 +52,8 @@ from shared.contracts.calendar import (
 from shared.contracts.directory import OrganisationFacts
 from shared.contracts.exchange import ListingFacts
 from shared.contracts.notifier import SendEmail
+
+Kept = TypeVar("Kept", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,12 @@ class PlannedEmail:
     cause: Cause
     #: What the email says: the template's context.
     params: dict[str, Any] = field(default_factory=dict)
+
+
+def _kept(record: type[Kept], facts: Payload, entity_id: str) -> Kept:
+    """What the notifier keeps of another service's entity: the fields of `record` read from the
+    event's facts of the same names, under the publisher's id."""
+    return record.model_validate({**facts.model_dump(mode="json"), "id": entity_id})
 
 
 def cause_of(event: CloudEvent) -> Cause:
@@ -166,27 +176,11 @@ class Planner:
 
     async def remember_organisation(self, facts: OrganisationFacts) -> None:
         await self.store.remember_organisation(
-            OrganisationContact(
-                id=facts.organisation_id,
-                name=facts.name,
-                email=facts.email,
-                preferred_language=facts.preferred_language,
-                status=facts.status.value,
-                revision=facts.revision,
-            )
+            _kept(OrganisationContact, facts, facts.organisation_id)
         )
 
     async def remember_calendar_entry(self, facts: EventFacts) -> None:
-        await self.store.remember_calendar_entry(
-            CalendarEntry(
-                id=facts.event_id,
-                title=facts.title,
-                organisation_id=facts.organisation_id,
-                status=facts.status.value,
-                visibility=Visibility(facts.visibility.value),
-                sequence=facts.sequence,
-            )
-        )
+        await self.store.remember_calendar_entry(_kept(CalendarEntry, facts, facts.event_id))
 
     # --- default notices (a match's: `match_notices.py`) -----------------------------------
 
