@@ -40,7 +40,7 @@ def create_app(settings: NotifierSettings | None = None) -> FastAPI:
         feedback=feedback,
     )
     sender = Sender(store, settings, links, Mailer(settings))
-    notifier = Notifier(store, settings, links, on_planned=sender.wake, handover=sender)
+    notifier = Notifier(store, settings, links, handover=sender)
     wire(runtime, notifier)
 
     runtime.add_background_loop("sender", lambda: sender.run(runtime.database_ready.wait))

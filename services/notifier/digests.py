@@ -18,9 +18,8 @@ from services.notifier.domain import (
     group_digest,
     may_see,
 )
-from services.notifier.planning import Cause, PlannedEmail, Planner, Recipient
+from services.notifier.planning import Cause, PlannedEmail, PlanningUseCase, Recipient
 from services.notifier.records import DigestItemState, digest_item_id, epoch_ms
-from services.notifier.repository import NotifierRepository
 from services.notifier.settings import NotifierSettings
 from shared.clock import utc_now
 
@@ -43,15 +42,8 @@ def current_digest_ms(cadence: Cadence, now: dt.datetime, settings: NotifierSett
     )
 
 
-class Digests:
+class Digests(PlanningUseCase):
     """The use case of the digest clock."""
-
-    def __init__(
-        self, store: NotifierRepository, settings: NotifierSettings, planner: Planner
-    ) -> None:
-        self.store = store
-        self.settings = settings
-        self.planner = planner
 
     async def run_digests(self, now: dt.datetime) -> int:
         """Plan the digest of every daily or weekly subscription whose period started since

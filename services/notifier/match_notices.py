@@ -27,10 +27,8 @@ from services.notifier.domain import (
     match_recipients,
     opt_out_id,
 )
-from services.notifier.planning import Cause, PlannedEmail, Planner, Recipient, cause_of
+from services.notifier.planning import Cause, PlannedEmail, PlanningUseCase, Recipient, cause_of
 from services.notifier.records import HeldMatchNotice, OrganisationContact, epoch_ms
-from services.notifier.repository import NotifierRepository
-from services.notifier.settings import NotifierSettings
 from shared.contracts.base import CloudEvent
 from shared.contracts.exchange import ListingKind, MatchFound
 
@@ -54,15 +52,8 @@ def announced(match: MatchFound, per_listing: int) -> bool:
     return match.rank is None or match.rank <= per_listing
 
 
-class MatchNotices:
+class MatchNotices(PlanningUseCase):
     """The use case of match emails and their summaries."""
-
-    def __init__(
-        self, store: NotifierRepository, settings: NotifierSettings, planner: Planner
-    ) -> None:
-        self.store = store
-        self.settings = settings
-        self.planner = planner
 
     def period_ms(self, cadence: Cadence, at: dt.datetime) -> int:
         """Start (epoch ms) of the day or week `at` falls into, in the digest's rhythm."""

@@ -17,7 +17,6 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.notifier.api import NotifierService
 from services.notifier.domain import Cadence, DefaultNotice
-from services.notifier.office import NoticeState
 from shared.auth import CurrentUser
 
 router = APIRouter(tags=["notices"])
@@ -70,15 +69,6 @@ class NoticeChange(BaseModel):
         return self
 
 
-def _setting(state: NoticeState) -> NoticeSetting:
-    return NoticeSetting(
-        notice=state.notice,
-        enabled=state.enabled,
-        disabled_at=state.disabled_at,
-        cadence=state.cadence,
-    )
-
-
 @router.get(
     "/organisations/{organisation_id}/notices",
     response_model=NoticeSettings,
@@ -88,11 +78,7 @@ async def notice_settings(
     organisation_id: OrganisationId, user: CurrentUser, service: NotifierService
 ) -> NoticeSettings:
     found = await service.office.notices(user, organisation_id)
-    return NoticeSettings(
-        organisation_id=found.organisation_id,
-        contact_email=found.contact_email,
-        notices=[_setting(state) for state in found.notices],
-    )
+    return NoticeSettings.model_validate(found, from_attributes=True)
 
 
 @router.put(
@@ -110,4 +96,4 @@ async def change_notice(
     state = await service.office.switch_notice(
         user, organisation_id, notice, enabled=change.enabled, cadence=change.cadence
     )
-    return _setting(state)
+    return NoticeSetting.model_validate(state, from_attributes=True)

@@ -6,9 +6,10 @@ sends them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
+
+from pydantic import BaseModel
 
 from services.notifier.domain import (
     Cadence,
@@ -37,9 +38,10 @@ from services.notifier.records import (
     now_ms,
 )
 from services.notifier.repository import NotifierRepository
+from services.notifier.settings import NotifierSettings
 from shared.clock import utc_now
 from shared.context import current_correlation_id
-from shared.contracts.base import CloudEvent
+from shared.contracts.base import CloudEvent, Payload
 from shared.contracts.calendar import (
     ConflictDetected,
     EventCancelled,
@@ -50,6 +52,8 @@ from shared.contracts.calendar import (
 from shared.contracts.directory import OrganisationFacts
 from shared.contracts.exchange import ListingFacts
 from shared.contracts.notifier import SendEmail
+
+Kept = TypeVar("Kept", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -100,13 +104,20 @@ class PlannedEmail:
     params: dict[str, Any] = field(default_factory=dict)
 
 
+def _kept(record: type[Kept], facts: Payload, entity_id: str) -> Kept:
+    """What the notifier keeps of another service's entity: the fields of `record` read from the
+    event's facts of the same names, under the publisher's id."""
+    return record.model_validate({**facts.model_dump(mode="json"), "id": entity_id})
+
+
 def cause_of(event: CloudEvent) -> Cause:
     return Cause(event.id, event.type)
 
 
 class DeliveryHandover(Protocol):
     """A sender that takes a new delivery over as it is planned: the delivery is written
-    already claimed by it (ADR 0011's pattern, for emails)."""
+    already claimed by it (ADR 0011's pattern, for emails), or, without a lease, the sender is
+    woken to look it up."""
 
     def lease(self) -> tuple[str, int] | None:
         """(owner, lease until in epoch ms) to plan a delivery with; None: leave it to the
@@ -114,18 +125,15 @@ class DeliveryHandover(Protocol):
 
     def hand_over(self, claimed: ClaimedDelivery) -> None: ...
 
+    def wake(self) -> None:
+        """Look for deliveries now: one was planned that was not handed over."""
+
 
 class Planner:
     """Who is told what, recorded as deliveries."""
 
-    def __init__(
-        self,
-        store: NotifierRepository,
-        on_planned: Callable[[], None] = lambda: None,
-        handover: DeliveryHandover | None = None,
-    ) -> None:
+    def __init__(self, store: NotifierRepository, handover: DeliveryHandover | None = None) -> None:
         self.store = store
-        self._on_planned = on_planned
         self._handover = handover
 
     async def plan(self, email: PlannedEmail) -> bool:
@@ -160,35 +168,19 @@ class Planner:
                 self._handover.hand_over(claimed)
             return claimed is not None
         planned = await self.store.plan(delivery)
-        if planned:
-            self._on_planned()
+        if planned and self._handover is not None:
+            self._handover.wake()
         return planned
 
     # --- projections ----------------------------------------------------------------------
 
     async def remember_organisation(self, facts: OrganisationFacts) -> None:
         await self.store.remember_organisation(
-            OrganisationContact(
-                id=facts.organisation_id,
-                name=facts.name,
-                email=facts.email,
-                preferred_language=facts.preferred_language,
-                status=facts.status.value,
-                revision=facts.revision,
-            )
+            _kept(OrganisationContact, facts, facts.organisation_id)
         )
 
     async def remember_calendar_entry(self, facts: EventFacts) -> None:
-        await self.store.remember_calendar_entry(
-            CalendarEntry(
-                id=facts.event_id,
-                title=facts.title,
-                organisation_id=facts.organisation_id,
-                status=facts.status.value,
-                visibility=Visibility(facts.visibility.value),
-                sequence=facts.sequence,
-            )
-        )
+        await self.store.remember_calendar_entry(_kept(CalendarEntry, facts, facts.event_id))
 
     # --- default notices (a match's: `match_notices.py`) -----------------------------------
 
@@ -317,3 +309,15 @@ class Planner:
                 await self.store.remember_told(subscription.id, item.entity_id)
             else:
                 await self.store.add_digest_item(subscription.id, item, now_ms())
+
+
+class PlanningUseCase:
+    """A use case that reads the store and the settings to decide who is told what, and hands
+    each email to the planner (digests, match notices)."""
+
+    def __init__(
+        self, store: NotifierRepository, settings: NotifierSettings, planner: Planner
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self.planner = planner

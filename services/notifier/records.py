@@ -35,7 +35,8 @@ def epoch_ms(moment: dt.datetime) -> int:
 
 
 class OrganisationContact(BaseModel):
-    """What the notifier keeps of an organisation (from `directory.organisation.*`)."""
+    """What the notifier keeps of an organisation (from `directory.organisation.*`): the
+    fields of its facts of the same names."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -48,7 +49,8 @@ class OrganisationContact(BaseModel):
 
 
 class CalendarEntry(BaseModel):
-    """What the notifier keeps of a calendar entry (from `calendar.event.*`)."""
+    """What the notifier keeps of a calendar entry (from `calendar.event.*`): the fields of
+    its facts of the same names."""
 
     model_config = ConfigDict(frozen=True)
 

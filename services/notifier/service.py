@@ -6,7 +6,6 @@ office staff and editors look at (`office.py`). The consumers' calls are plannin
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Generic
 
 from typing_extensions import TypeVar
@@ -32,13 +31,12 @@ class Notifier(Generic[Repository]):
         store: Repository,
         settings: NotifierSettings,
         links: Links,
-        on_planned: Callable[[], None] = lambda: None,
         handover: DeliveryHandover | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
         self.links = links
-        self.planning = Planner(store, on_planned, handover)
+        self.planning = Planner(store, handover)
         self.subscriptions = Subscribing(store, settings, links, self.planning)
         self.digests = Digests(store, settings, self.planning)
         self.match_notices = MatchNotices(store, settings, self.planning)

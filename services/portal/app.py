@@ -40,6 +40,26 @@ from shared.telemetry import install_tracing
 
 TEMPLATES = Path(__file__).parent / "templates"
 
+#: The pages' routes in the order they are tried: the forms come before the pages, whose
+#: /events/{event_id}, /offers/{listing_id} and /organisations/{organisation_id} would take
+#: /events/new, /offers/new and /organisations/new.
+PAGE_ROUTES = (
+    event_forms.router,
+    co_organiser_forms.router,
+    listing_forms.router,
+    organisation_forms.router,
+    member_forms.router,
+    subscription_forms.router,
+    feeds.router,
+    office_pages.router,
+    match_pages.router,
+    concept_import.router,
+    concept_reports.router,
+    concept_pages.router,
+    account_pages.router,
+    pages.router,
+)
+
 
 def create_app(settings: PortalSettings | None = None) -> FastAPI:
     settings = settings or PortalSettings()
@@ -80,25 +100,10 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     app.state.clients = clients
     app.state.held_uploads = HeldUploads()
     install_error_pages(app, engine)
-    # before the pages: their /events/{event_id} would take /events/new
-    app.include_router(event_forms.router)
-    app.include_router(co_organiser_forms.router)
-    # likewise /offers/{listing_id} would take /offers/new
-    app.include_router(listing_forms.router)
-    # and /organisations/{organisation_id} would take /organisations/new
-    app.include_router(organisation_forms.router)
-    app.include_router(member_forms.router)
-    app.include_router(subscription_forms.router)
     subscription_forms.install_template_helpers(engine)  # /me says what an organisation follows
-    app.include_router(feeds.router)
-    app.include_router(office_pages.router)
-    app.include_router(match_pages.router)
-    app.include_router(concept_import.router)
-    app.include_router(concept_reports.router)
-    app.include_router(concept_pages.router)
     feeds.install_template_helpers(engine, settings)  # "Kalender abonnieren" links
-    app.include_router(account_pages.router)
-    app.include_router(pages.router)
+    for routes in PAGE_ROUTES:
+        app.include_router(routes)
     install_health_routes(app, readiness)
 
     def refuse_foreign_form(request: Request) -> HTMLResponse:

@@ -139,7 +139,7 @@ def served(
     """A sender and the planning that hands it what it plans (as `app.py` wires them)."""
     mailer = RecordingMailer(settings)
     sender = Sender(store, settings, links, mailer)
-    return sender, mailer, Notifier(store, settings, links, on_planned=sender.wake, handover=sender)
+    return sender, mailer, Notifier(store, settings, links, handover=sender)
 
 
 async def test_deliveries_planned_here_are_sent_once_without_a_lookup_or_a_claim() -> None:
