@@ -24,7 +24,7 @@ RUN_ARGS ?=
 MYPY_TARGETS = $(shell for d in shared services tools scripts tests bench docs/examples; do \
 	if [ -d "$$d" ] && [ -n "$$(find "$$d" -name '*.py' -print -quit)" ]; then echo "$$d"; fi; done)
 
-.PHONY: help install rabbitmq browser poppler pango kubectl up test lint schemas clean
+.PHONY: help install rabbitmq browser axe poppler pango kubectl up test lint schemas clean
 
 help: ## List the targets
 	@echo "Integrationsnetz – make targets:"
@@ -62,6 +62,9 @@ rabbitmq: ## Make sure a RabbitMQ broker is reachable (starts or installs one lo
 browser: ## Make sure Chromium is there for the browser tests (installs Debian's package as root)
 	@bash scripts/ensure-chromium.sh
 
+axe: ## Make sure axe-core (npm registry) is there for the accessibility tests
+	@bash scripts/ensure-axe.sh
+
 poppler: ## Make sure pdftoppm is there for the report's PDF test (installs Debian's package as root)
 	@bash scripts/ensure-poppler.sh
 
@@ -80,7 +83,7 @@ kubectl: ## Make sure kubectl with kustomize v5 is there for the Kubernetes test
 up: install rabbitmq pango ## Run everything locally (MongoDB-protocol server, mail catcher, services, portal)
 	$(VENV)/bin/python -m scripts.run $(RUN_ARGS)
 
-test: install rabbitmq browser poppler pango kubectl ## Run the test suite (PYTEST_ARGS='-k foo -x' to pass options)
+test: install rabbitmq browser axe poppler pango kubectl ## Run the test suite (PYTEST_ARGS='-k foo -x' to pass options)
 	@echo "$(VENV)/bin/python -m pytest $(PYTEST_ARGS)"
 	@status=0; $(VENV)/bin/python -m pytest $(PYTEST_ARGS) || status=$$?; \
 	if [ -n "$(PYTEST_STATUS_FILE)" ]; then echo "$$status" > "$(PYTEST_STATUS_FILE)"; fi; \

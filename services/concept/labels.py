@@ -19,11 +19,11 @@ STATUS_LABELS: dict[MeasureStatus, str] = {
 STATUS_COLOURS: dict[MeasureStatus, str] = {
     MeasureStatus.PLANNED: "#c9d3df",
     MeasureStatus.IN_PREPARATION: "#f2c14e",
-    MeasureStatus.IN_PROGRESS: "#4f86c6",
-    MeasureStatus.IMPLEMENTED: "#2e8b57",
+    MeasureStatus.IN_PROGRESS: "#2f6aa8",
+    MeasureStatus.IMPLEMENTED: "#2a7a4f",
     MeasureStatus.CONTINUOUS: "#6b4c9a",
     MeasureStatus.PAUSED: "#e07b39",
-    MeasureStatus.DROPPED: "#8c8c8c",
+    MeasureStatus.DROPPED: "#a6a6a6",
 }
 VISIBILITY_LABELS: dict[MeasureVisibility, str] = {
     MeasureVisibility.PUBLIC: "öffentlich",

@@ -21,11 +21,11 @@ STATUS_ORDER = [status.value for status in MeasureStatus]
 STATUS_COLOURS = {
     "planned": ("#c9d3df", "#1d2a33"),
     "in_preparation": ("#f2c14e", "#1d2a33"),
-    "in_progress": ("#4f86c6", "#ffffff"),
-    "implemented": ("#2e8b57", "#ffffff"),
+    "in_progress": ("#2f6aa8", "#ffffff"),
+    "implemented": ("#2a7a4f", "#ffffff"),
     "continuous": ("#6b4c9a", "#ffffff"),
     "paused": ("#e07b39", "#1d2a33"),
-    "dropped": ("#8c8c8c", "#1d2a33"),
+    "dropped": ("#a6a6a6", "#1d2a33"),
 }
 BAR_HEIGHT = 22
 LABEL_WIDTH = 230
@@ -133,7 +133,7 @@ def line_chart(
     if target is not None:
         parts.append(
             f'<line x1="{pad}" y1="{y_of(target):.1f}" x2="{width - pad}" '
-            f'y2="{y_of(target):.1f}" stroke="#2e8b57" stroke-dasharray="5 4"/>'
+            f'y2="{y_of(target):.1f}" stroke="#2a7a4f" stroke-dasharray="5 4"/>'
         )
     coordinates = " ".join(f"{x_of(day):.1f},{y_of(value):.1f}" for day, value in points)
     if len(points) > 1:
