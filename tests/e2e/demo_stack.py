@@ -1,10 +1,14 @@
 """The demo network on real services: the directory, calendar, exchange and concept served
 over HTTP on the run's broker and database server, with the environment the demo loader
-(`scripts/demo.py`, what `make up` runs) reads to reach them."""
+(`scripts/demo.py`, what `make up` runs) reads to reach them; and, for the browser tests, the
+demo loaded, a member of the organisation with the demo's match, a published report and the
+portal in front of it all (`served_demo_portal`)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import datetime as dt
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
+from scripts import demo
 from services.calendar.app import create_app as create_calendar
 from services.calendar.settings import CalendarSettings
 from services.concept.app import create_app as create_concept
@@ -21,10 +26,14 @@ from services.directory.settings import DirectorySettings
 from services.exchange.app import create_app as create_exchange
 from services.exchange.settings import ExchangeSettings
 from tests.conftest import new_database_name
+from tests.integration.notifier_fixtures import NotifierFactory
 from tests.support.infra import RabbitVhost
 from tests.support.match_feedback import MATCH_FEEDBACK_SECRET
+from tests.support.members import member_with_password
+from tests.support.portal import served_portal
 from tests.support.services import ADMIN_EMAIL, ADMIN_PASSWORD, serving
-from tests.support.waiting import until_ready
+from tests.support.services import log_in as api_log_in
+from tests.support.waiting import eventually, until_ready
 
 
 @dataclass(frozen=True)
@@ -83,3 +92,90 @@ async def demo_services(
             }.items():
                 monkeypatch.setenv(name, value)
             yield DemoServices(directory_url, exchange_url, calendar_url, concept_url, rabbit.url)
+
+
+MEMBER_EMAIL = "leyla@kulturbruecke.example.org"
+MEMBER_PASSWORD = "Kulturbruecke-Nordstadt-2026"
+
+
+async def network_ids(services: DemoServices) -> dict[str, str]:
+    """Ids of the demo network's things, for the pages that show one; a member of the
+    organisation with the demo's match, and a published report."""
+    async with httpx.AsyncClient(base_url=services.directory_url) as directory:
+        admin = await api_log_in(directory, ADMIN_EMAIL, ADMIN_PASSWORD)
+        async with httpx.AsyncClient(headers=admin) as client:
+            offers = (await client.get(f"{services.exchange_url}/offers")).json()["items"]
+            request = (await client.get(f"{services.exchange_url}/requests")).json()["items"][0]
+            event = (await client.get(f"{services.calendar_url}/events")).json()["items"][0]
+            overview = (await client.get(f"{services.concept_url}/overview")).json()
+            report = await client.post(
+                f"{services.concept_url}/reports",
+                json={"cut_off": dt.date.today().isoformat(), "title": "Zwischenstand"},
+            )
+            matched: list[dict[str, Any]] = []
+
+            async def a_match() -> bool:
+                for offer in offers:
+                    found = await client.get(
+                        f"{services.exchange_url}/matches",
+                        params={"organisation": offer["organisation_id"]},
+                    )
+                    matched[:] = [{**m, "by": offer} for m in found.json()["items"]]
+                    if matched:
+                        return True
+                return False
+
+            await eventually(a_match)
+        assert report.status_code == 201, report.text
+        match = matched[0]
+        offer = match["by"]
+        await member_with_password(
+            directory,
+            admin,
+            services.rabbit_url,
+            offer["organisation_id"],
+            email=MEMBER_EMAIL,
+            name="Leyla Demir",
+            password=MEMBER_PASSWORD,
+        )
+    return {
+        "organisation_id": offer["organisation_id"],
+        "offer_id": offer["id"],
+        "request_id": request["id"],
+        "event_id": event["event_id"],
+        "measure_id": overview["measures"][0]["id"],
+        "match_id": match["id"],
+        "report_id": report.json()["id"],
+    }
+
+
+@dataclass(frozen=True)
+class DemoPortal:
+    services: DemoServices
+    ids: dict[str, str]
+    portal_url: str
+
+
+@contextlib.asynccontextmanager
+async def served_demo_portal(
+    directory_settings: Callable[..., DirectorySettings],
+    rabbit: RabbitVhost,
+    mongo_url: str,
+    notifier_factory: NotifierFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> AsyncIterator[DemoPortal]:
+    """The demo network loaded, with a member who can log in, and the portal in front of it."""
+    async with demo_services(directory_settings, rabbit, mongo_url, monkeypatch) as services:
+        assert await asyncio.to_thread(demo.main) == 0
+        ids = await network_ids(services)
+        async with (
+            notifier_factory(directory_url=services.directory_url) as notifier,
+            served_portal(
+                directory_url=services.directory_url,
+                exchange_url=services.exchange_url,
+                calendar_url=services.calendar_url,
+                concept_url=services.concept_url,
+                notifier_url=notifier.url,
+            ) as portal_url,
+        ):
+            yield DemoPortal(services, ids, portal_url)
