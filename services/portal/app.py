@@ -13,10 +13,12 @@ from fastapi.templating import Jinja2Templates
 
 from services.portal import (
     account_pages,
+    calendar_pages,
     co_organiser_forms,
     concept_import,
     concept_pages,
     concept_reports,
+    directory_pages,
     event_forms,
     feeds,
     labels,
@@ -26,7 +28,9 @@ from services.portal import (
     office_pages,
     organisation_forms,
     pages,
+    statement_pages,
     subscription_forms,
+    wall_pages,
 )
 from services.portal.backends import Backends
 from services.portal.clients import Clients
@@ -46,6 +50,8 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     configure_logging(settings.service_name, settings.log_level)
     backends = Backends(settings)
     engine = Jinja2Templates(directory=TEMPLATES)
+    engine.env.add_extension("jinja2.ext.i18n")
+    engine.env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     install_template_helpers(engine)
 
     @contextlib.asynccontextmanager
@@ -98,6 +104,10 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     app.include_router(concept_pages.router)
     feeds.install_template_helpers(engine, settings)  # "Kalender abonnieren" links
     app.include_router(account_pages.router)
+    app.include_router(calendar_pages.router)
+    app.include_router(wall_pages.router)
+    app.include_router(directory_pages.router)
+    app.include_router(statement_pages.router)
     app.include_router(pages.router)
     install_health_routes(app, readiness)
 
