@@ -33,6 +33,7 @@ pytest_plugins = [
     "tests.integration.calendar_fixtures",
     "tests.integration.directory_fixtures",
     "tests.integration.exchange_fixtures",
+    "tests.integration.browse_fixtures",
     # after the exchange's: it uses them
     "tests.integration.concept_fixtures",
     "tests.integration.feed_fixtures",

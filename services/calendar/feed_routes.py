@@ -21,7 +21,7 @@ from services.calendar.api import (
 from services.calendar.ics import build_feed
 from services.calendar.inputs import ImportDefaults, OrganisationId
 from services.calendar.repository import EventFilter
-from services.calendar.schemas import ImportCreate, ImportPublic
+from services.calendar.schemas import EventId, ImportCreate, ImportPublic
 from services.calendar.service import Calendar
 from shared.auth import CurrentUser, OptionalUser
 
@@ -108,6 +108,35 @@ async def organisation_feed(
         uid=f"integrationsnetz-calendar-{organisation_id}",
         portal_url=portal_address(request),
         file_name=f"{organisation_id}.ics",
+    )
+
+
+@ics_routes.get(
+    "/events/{event_id}/calendar.ics",
+    response_class=Response,
+    responses=_ICS_RESPONSE,
+    summary="One event (a series with all its dates) as an iCalendar file, to add it to a "
+    "calendar app once",
+    description="The same entry as in the feeds (same UID), so an app that also subscribes to "
+    "a feed shows it once. A `network` event only with a token.",
+)
+async def event_file(
+    event_id: EventId,
+    service: CalendarService,
+    user: OptionalUser,
+    request: Request,
+) -> Response:
+    event = await service.visible_event(event_id, user)
+    body = build_feed(
+        [event],
+        name=event.title,
+        portal_url=portal_address(request),
+        uid=f"integrationsnetz-event-{event.id}",
+    )
+    return Response(
+        body,
+        media_type=ICS_MEDIA_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{event.id}.ics"'},
     )
 
 

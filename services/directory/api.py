@@ -13,6 +13,7 @@ from services.directory.domain import (
     Email,
     Name,
     OrganisationCreate,
+    OrganisationFacets,
     OrganisationPatch,
 )
 from services.directory.members import Invitation
@@ -156,32 +157,50 @@ async def register_organisation(
     return OrganisationPublic.read(organisation)
 
 
-@organisation_routes.get("/organisations", summary="Find partner organisations")
-async def list_organisations(
-    service: DirectoryService,
-    user: OptionalUser,
-    paged: AskedPage,
+def organisation_query(
     q: Annotated[
         str | None, Query(max_length=200, description="Words in name or description")
     ] = None,
     kind: OrganisationKind | None = None,
     language: LanguageTag | None = None,
+    community: Annotated[str | None, Query(max_length=100)] = None,
     field: FieldOfAction | None = None,
     district: Annotated[str | None, Query(max_length=100)] = None,
     status_: Annotated[
         Literal["active", "archived"], Query(alias="status", description="archived: staff only")
     ] = "active",
-) -> OrganisationPage:
-    query = OrganisationQuery(
+) -> OrganisationQuery:
+    return OrganisationQuery(
         status=OrganisationStatus(status_),
         text=q,
         kind=kind,
         language=language,
         field=field,
         district=district,
+        community=community,
     )
+
+
+AskedOrganisations = Annotated[OrganisationQuery, Depends(organisation_query)]
+
+
+@organisation_routes.get("/organisations", summary="Find partner organisations")
+async def list_organisations(
+    service: DirectoryService, user: OptionalUser, paged: AskedPage, query: AskedOrganisations
+) -> OrganisationPage:
     items, total = await service.organisations.find(query, user, paged)
     return OrganisationPage.of([OrganisationPublic.read(o) for o in items], total, paged)
+
+
+@organisation_routes.get(
+    "/organisations/facets",
+    summary="How many organisations a search finds per kind, language, community, field, "
+    "district (same filters as /organisations)",
+)
+async def organisation_facets(
+    service: DirectoryService, user: OptionalUser, query: AskedOrganisations
+) -> OrganisationFacets:
+    return await service.organisations.facets(query, user)
 
 
 @organisation_routes.get("/organisations/{organisation_id}")

@@ -4,6 +4,7 @@ here."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Sequence
 from typing import Annotated, Any, TypeVar
 
@@ -27,6 +28,7 @@ from shared.contracts.directory import (
 )
 from shared.contracts.vocabulary import FieldOfAction, LanguageTag
 from shared.revisions import refuse_clearing, revised
+from shared.text import fold
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]
@@ -201,3 +203,48 @@ def archive_organisation(
         return organisation, None
     archived = revised(organisation, {"status": OrganisationStatus.ARCHIVED}, now)
     return archived, archived.announced(OrganisationArchived)
+
+
+#: The directory's facets, as `OrganisationFacets` and the list's query parameters name them.
+FACETS = ("kind", "language", "community", "field", "district")
+
+
+class OrganisationFacets(BaseModel):
+    """How many of the organisations a search finds have each value of a facet: the figures
+    beside the directory's filters. Districts are counted as written on the first one found."""
+
+    model_config = ConfigDict(frozen=True)
+
+    total: int = 0
+    kind: dict[str, int] = Field(default_factory=dict)
+    language: dict[str, int] = Field(default_factory=dict)
+    community: dict[str, int] = Field(default_factory=dict)
+    field: dict[str, int] = Field(default_factory=dict)
+    district: dict[str, int] = Field(default_factory=dict)
+
+
+def count_facets(organisations: Sequence[Organisation]) -> OrganisationFacets:
+    """Each value counted once per organisation, most frequent first, then by value."""
+    counts: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
+    district_spelling: dict[str, str] = {}
+    for organisation in organisations:
+        counts["kind"][organisation.kind.value] += 1
+        counts["language"].update(set(organisation.languages))
+        counts["community"].update(set(organisation.communities))
+        counts["field"].update({f.value for f in organisation.fields})
+        if organisation.district and organisation.district.strip():
+            key = fold(organisation.district.strip())
+            spelled = district_spelling.setdefault(key, organisation.district.strip())
+            counts["district"][spelled] += 1
+
+    def ordered(counter: Counter[str]) -> dict[str, int]:
+        return dict(sorted(counter.items(), key=lambda item: (-item[1], item[0])))
+
+    return OrganisationFacets(
+        total=len(organisations),
+        kind=ordered(counts["kind"]),
+        language=ordered(counts["language"]),
+        community=ordered(counts["community"]),
+        field=ordered(counts["field"]),
+        district=ordered(counts["district"]),
+    )

@@ -7,9 +7,11 @@ from collections.abc import Sequence
 from services.directory.domain import (
     Organisation,
     OrganisationCreate,
+    OrganisationFacets,
     OrganisationPatch,
     PatchRejectedError,
     archive_organisation,
+    count_facets,
     register_organisation,
     update_organisation,
 )
@@ -69,6 +71,13 @@ class Organisations:
         if query.status is OrganisationStatus.ARCHIVED:
             require_staff(user, "Only office staff may list archived organisations.")
         return await self.store.find_organisations(query, paging)
+
+    async def facets(self, query: OrganisationQuery, user: Principal | None) -> OrganisationFacets:
+        """How many of what `query` finds have each kind, language, community, field and
+        district (the search narrowed by each value would find that many)."""
+        if query.status is OrganisationStatus.ARCHIVED:
+            require_staff(user, "Only office staff may list archived organisations.")
+        return count_facets(await self.store.every_organisation(query))
 
     async def visible(self, organisation_id: str, user: Principal | None) -> Organisation:
         """An organisation; an archived one only for those who may edit it."""

@@ -37,6 +37,7 @@ class OrganisationQuery:
     language: str | None = None
     field: FieldOfAction | None = None
     district: str | None = None
+    community: str | None = None
 
 
 class DirectoryRepository(Protocol):
@@ -55,6 +56,10 @@ class DirectoryRepository(Protocol):
     async def find_organisations(
         self, query: OrganisationQuery, paging: Paging
     ) -> tuple[list[Organisation], int]: ...
+
+    async def every_organisation(self, query: OrganisationQuery) -> list[Organisation]:
+        """Every organisation the query finds (a directory holds hundreds, not millions)."""
+        ...
 
     # people ------------------------------------------------------------------------------
 

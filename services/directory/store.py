@@ -34,7 +34,9 @@ INDEXES = (
         ORGANISATIONS,
         (
             IndexModel([("status", ASCENDING), ("name_key", ASCENDING)]),
-            *ascending_indexes("search_terms", "kind", "languages", "fields", "district_key"),
+            *ascending_indexes(
+                "search_terms", "kind", "languages", "communities", "fields", "district_key"
+            ),
         ),
     ),
     CollectionIndexes(
@@ -90,6 +92,8 @@ def organisation_filter(query: OrganisationQuery) -> Document:
         found["fields"] = {"$all": [query.field.value]}
     if query.district:
         found["district_key"] = fold(query.district.strip())
+    if query.community:
+        found["communities"] = {"$all": [query.community.strip()]}
     return found
 
 
@@ -215,6 +219,12 @@ class DirectoryStore:
         self, query: OrganisationQuery, paging: Paging
     ) -> tuple[list[Organisation], int]:
         return await ORGANISATION_SEARCH.page(self.db, query, paging)
+
+    async def every_organisation(self, query: OrganisationQuery) -> list[Organisation]:
+        cursor = (
+            self.db[ORGANISATIONS].find(organisation_filter(query)).sort(ORGANISATION_SEARCH.sort)
+        )
+        return [organisation_from_document(doc) async for doc in cursor]
 
     # people ------------------------------------------------------------------------------
 

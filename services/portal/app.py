@@ -13,10 +13,12 @@ from fastapi.templating import Jinja2Templates
 
 from services.portal import (
     account_pages,
+    calendar_pages,
     co_organiser_forms,
     concept_import,
     concept_pages,
     concept_reports,
+    directory_pages,
     event_forms,
     feeds,
     labels,
@@ -26,7 +28,9 @@ from services.portal import (
     office_pages,
     organisation_forms,
     pages,
+    statement_pages,
     subscription_forms,
+    wall_pages,
 )
 from services.portal.backends import Backends
 from services.portal.clients import Clients
@@ -57,6 +61,10 @@ PAGE_ROUTES = (
     concept_reports.router,
     concept_pages.router,
     account_pages.router,
+    calendar_pages.router,
+    wall_pages.router,
+    directory_pages.router,
+    statement_pages.router,
     pages.router,
 )
 
@@ -66,6 +74,8 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     configure_logging(settings.service_name, settings.log_level)
     backends = Backends(settings)
     engine = Jinja2Templates(directory=TEMPLATES)
+    engine.env.add_extension("jinja2.ext.i18n")
+    engine.env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     install_template_helpers(engine)
 
     @contextlib.asynccontextmanager

@@ -1,7 +1,9 @@
 """The shared calendar as iCalendar feeds on the portal's own address, for calendar apps
 (Thunderbird, Outlook, phones) to subscribe to: the whole public calendar and one
-organisation's events. The portal passes the calendar's feed through; a calendar app sends no
-log-in, so the feeds hold the public events only."""
+organisation's events, narrowed by the calendar page's filters. The portal passes the
+calendar's feed through; a calendar app sends no log-in, so the feeds hold the public events
+only. One event's file ("Zu meinem Kalender hinzufügen") is a download from the browser, with
+the session."""
 
 from __future__ import annotations
 
@@ -19,8 +21,9 @@ from services.portal.web import EntityPath, Portal, PortalRequest
 router = APIRouter()
 
 ICS = "text/calendar; charset=utf-8"
-#: What a calendar app may narrow a feed by (the calendar's own filters and window).
-PASSED_ON = ("district", "audience", "from", "to")
+#: What a calendar app may narrow a feed by (the calendar's own filters and window; the
+#: calendar page's "Kalender abonnieren" names its filters by these).
+PASSED_ON = ("district", "audience", "organisation", "field", "language", "from", "to")
 
 
 def feed_urls(settings: PortalSettings, path: str) -> tuple[str, str]:
@@ -68,6 +71,31 @@ async def _pass_through(portal: PortalRequest, organisation_id: str | None, name
 async def network_feed(portal: Portal) -> Response:
     """Every public event of the network."""
     return await _pass_through(portal, None, "integrationsnetz.ics")
+
+
+@router.get("/events/{event_id}/kalender.ics", response_class=Response)
+async def event_file(event_id: EntityPath, portal: Portal) -> Response:
+    """One event to add to one's calendar app ("Zu meinem Kalender hinzufügen"): a download,
+    with the session, so members get the network events they see on the page."""
+    try:
+        body = await portal.calendar.event_file(event_id, portal.token)
+    except BackendUnavailableError:
+        return Response(
+            "Der Kalender ist gerade nicht erreichbar.\n",
+            status_code=503,
+            media_type="text/plain; charset=utf-8",
+            headers={"Retry-After": "300"},
+        )
+    except Problem as problem:
+        return portal.page("event_file_missing.html", problem.status)
+    return Response(
+        body,
+        media_type=ICS,
+        headers={
+            "Content-Disposition": f'attachment; filename="{event_id}.ics"',
+            "Cache-Control": "private, max-age=300",
+        },
+    )
 
 
 @router.get("/organisations/{organisation_id}/kalender.ics", response_class=Response)

@@ -5,9 +5,9 @@ main content cannot be had."""
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
 from services.portal import labels
@@ -23,7 +23,7 @@ def _not_found(portal: PortalRequest, message: str) -> HTMLResponse:
     return portal.message(404, title="Nicht gefunden", message=message)
 
 
-async def _me(portal: PortalRequest) -> Person | None:
+async def signed_in_person(portal: PortalRequest) -> Person | None:
     """Who is signed in, when someone is and the directory can say: it decides what a page
     offers (editing, members, closing a listing)."""
     token = portal.token
@@ -34,13 +34,16 @@ def _names(organisations: Page[Organisation] | None) -> dict[str, str]:
     return {o.id: o.name for o in organisations.items} if organisations else {}
 
 
-async def _on_offer(portal: PortalRequest, **params: Any) -> dict[str, Any]:
+async def _on_offer(
+    portal: PortalRequest, events_token: str | None = None, **params: Any
+) -> dict[str, Any]:
     """The offers, requests and events that `params` select (each the same way), for the
-    template's `offers`, `requests` and `events`; None for a part whose service is down."""
+    template's `offers`, `requests` and `events`; None for a part whose service is down.
+    With `events_token`, the events seen with that session (network events too)."""
     offers, requests_, events = await asyncio.gather(
         optional(portal.exchange.listings("offers", **params)),
         optional(portal.exchange.listings("requests", **params)),
-        optional(portal.calendar.events(**params)),
+        optional(portal.calendar.events(token=events_token, **params)),
     )
     return {"offers": offers, "requests": requests_, "events": events}
 
@@ -56,34 +59,21 @@ async def home(portal: Portal) -> HTMLResponse:
     )
 
 
-@router.get("/organisations")
-async def organisations_page(
-    portal: Portal,
-    q: Annotated[str | None, Query(max_length=200)] = None,
-) -> HTMLResponse:
-    params: dict[str, Any] = {"limit": 100}
-    if q:
-        params["q"] = q
-    # a service that is down is the 503 page; a refusal shows no list
-    found = await unless_refused(portal.directory.organisations(**params))
-    me = await _me(portal)  # office staff are offered to register an organisation
-    return portal.page("organisations.html", organisations=found, q=q or "", me=me)
-
-
 @router.get("/organisations/{organisation_id}")
 async def organisation_page(organisation_id: str, portal: Portal) -> HTMLResponse:
     token = portal.token
     organisation, on_offer = await asyncio.gather(
         # with the session: office staff and its members still see it once archived
         unless_refused(portal.directory.organisation(organisation_id, token)),
-        _on_offer(portal, organisation=organisation_id),
+        # its open listings and coming dates; members see its network events too
+        _on_offer(portal, events_token=token, organisation=organisation_id),
     )
     if organisation is None:
         return _not_found(portal, "Diese Organisation gibt es nicht (mehr).")
     me = members = None
     if token:  # who is signed in decides what the page offers: editing, members, archiving
         me, members = await asyncio.gather(
-            _me(portal),
+            signed_in_person(portal),
             optional(portal.directory.members(organisation_id, token)),
         )
     return portal.page(
@@ -101,7 +91,7 @@ async def listing_page(listing_id: str, portal: Portal) -> HTMLResponse:
     if listing is None:
         return _not_found(portal, "Dieses Angebot bzw. Gesuch gibt es nicht.")
     organisation = await optional(portal.directory.organisation(listing.organisation_id))
-    me = await _me(portal)  # it decides whether the page offers to close it
+    me = await signed_in_person(portal)  # it decides whether the page offers to close it
     # "Erledigt" asks through which of its matches (only its organisation sees them)
     matches = None
     if me is not None and portal.token and listing.status == "open":

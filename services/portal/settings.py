@@ -20,6 +20,12 @@ class PortalSettings(WebSettings):
     #: Send the session cookie only over HTTPS; required outside development (a session
     #: cookie sent over plain http can be read on the way).
     cookie_secure: bool = False
+    #: The office people write to about the portal's accessibility (the "Erklärung zur
+    #: Barrierefreiheit" names it as the feedback contact); each city sets its own.
+    office_name: str = "Amt für Integration"
+    office_address: str = "Rathaus, Friedensplatz 1, 12345 Musterstadt"
+    office_email: str = "integration@stadt.example"
+    office_phone: str | None = None
 
     @model_validator(mode="after")
     def _secure_cookie_outside_development(self) -> PortalSettings:

@@ -168,8 +168,15 @@ def berlin_time(value: str | None) -> str:
     return moment.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M")
 
 
+def berlin_clock(value: str | None) -> str:
+    """The Berlin time of day of an RFC 3339 time: "18:30"."""
+    shown = berlin_time(value)
+    return shown[-5:] if len(shown) == 16 else shown
+
+
 def install_template_helpers(engine: Jinja2Templates) -> None:
     engine.env.filters["berlin"] = berlin_time
+    engine.env.filters["clock"] = berlin_clock
     engine.env.globals["category_label"] = lambda c: labels.CATEGORIES.get(c, c)
     engine.env.globals["kind_label"] = lambda k: labels.ORGANISATION_KINDS.get(k, k)
     engine.env.globals["field_label"] = lambda f: labels.FIELDS_OF_ACTION.get(f, f)

@@ -39,6 +39,7 @@ TABLE: dict[str, tuple[str, str, str, str]] = {
     # directory
     "directory POST /organisations": OFFICE_ONLY,
     "directory GET /organisations": ALL_OK,
+    "directory GET /organisations/facets": ALL_OK,
     "directory GET /organisations/{organisation_id}": ALL_OK,
     "directory PATCH /organisations/{organisation_id}": OWNER_AND_OFFICE,
     "directory DELETE /organisations/{organisation_id}": OFFICE_ONLY,
@@ -57,6 +58,7 @@ TABLE: dict[str, tuple[str, str, str, str]] = {
     "calendar POST /events": OWNER_AND_OFFICE,
     "calendar GET /events": ALL_OK,
     "calendar GET /events/{event_id}": ALL_OK,
+    "calendar GET /events/{event_id}/calendar.ics": ALL_OK,
     "calendar PATCH /events/{event_id}": OWNER_AND_OFFICE,
     "calendar POST /events/{event_id}/cancel": OWNER_AND_OFFICE,
     "calendar PATCH /events/{event_id}/occurrences/{original_start}": OWNER_AND_OFFICE,

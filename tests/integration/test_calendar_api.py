@@ -275,6 +275,45 @@ async def test_a_weekly_event_with_one_cancelled_date_shows_correctly_in_the_lis
     assert master["SEQUENCE"] == exception["SEQUENCE"] == 2
 
 
+async def test_one_event_as_an_ics_file_carries_its_feed_uid_and_network_ones_need_a_token(
+    partners: Partners,
+) -> None:
+    treff = await partners.organisation("Nachbarschaftstreff Linde")
+    editor = partners.editor_of(treff)
+    public = await plan_for(
+        partners, treff, title="Deutsch-Café", starts_at=at(9, 8, 18), ends_at=at(9, 8, 20)
+    )
+    board = await plan_for(
+        partners,
+        treff,
+        title="Vorstandssitzung",
+        starts_at=at(9, 9, 18),
+        ends_at=at(9, 9, 20),
+        visibility="network",
+    )
+    public_id, board_id = public["event"]["id"], board["event"]["id"]
+
+    file = await partners.calendar.get(f"/events/{public_id}/calendar.ics")
+    hidden = await partners.calendar.get(f"/events/{board_id}/calendar.ics")
+    for_member = await partners.calendar.get(f"/events/{board_id}/calendar.ics", headers=editor)
+    unknown = await partners.calendar.get(
+        "/events/01a20175-6dad-718f-a12c-c0b9a10eb02c/calendar.ics"
+    )
+
+    assert file.status_code == 200, file.text
+    assert file.headers["content-type"] == "text/calendar; charset=utf-8"
+    assert file.headers["content-disposition"] == f'attachment; filename="{public_id}.ics"'
+    [vevent] = Calendar.from_ical(file.content).walk("VEVENT")
+    assert vevent["UID"] == f"{public_id}@integrationsnetz"
+    assert str(vevent["SUMMARY"]) == "Deutsch-Café"
+    assert vevent.decoded("DTSTART").isoformat() == at(9, 8, 18)
+    assert vevent["URL"] == f"http://portal.test/events/{public_id}"
+    assert_problem(hidden, 404)
+    assert for_member.status_code == 200
+    assert "Vorstandssitzung" in for_member.text
+    assert_problem(unknown, 404)
+
+
 async def test_editors_cannot_touch_other_organisations_events(partners: Partners) -> None:
     mriya = await partners.organisation("Ukrainischer Verein Mriya e.V.")
     anadolu = await partners.organisation("FC Anadolu Nordstadt")

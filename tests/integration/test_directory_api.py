@@ -308,6 +308,8 @@ async def catalogue(module_directory: RunningService) -> RunningService:
             id="filters-combined",
         ),
         pytest.param({"q": "verein", "kind": "association"}, [], id="q-and-kind-combined"),
+        pytest.param({"community": "Ukrainian"}, [MRIYA], id="community"),
+        pytest.param({"community": "Turkish"}, [], id="community-nobody-names"),
     ],
 )
 async def test_searching_and_filtering_finds_exactly_the_matching_active_organisations(
@@ -342,6 +344,37 @@ async def test_pages_of_organisations_fit_together_without_gaps_or_repeats(
     assert pages == [(0, 2, 5, 2), (2, 2, 5, 2), (4, 2, 5, 1)]
     beyond = (await catalogue.client.get("/organisations", params={"offset": 10})).json()
     assert (beyond["items"], beyond["total"], beyond["next_offset"]) == ([], 5, None)
+
+
+async def test_the_facets_count_what_the_search_finds_per_value_of_each_filter(
+    catalogue: RunningService,
+) -> None:
+    everything = await catalogue.client.get("/organisations/facets")
+    speaking_german = await catalogue.client.get("/organisations/facets", params={"language": "de"})
+    archived = await catalogue.client.get("/organisations/facets", params={"status": "archived"})
+    bad = await catalogue.client.get("/organisations/facets", params={"field": "knitting"})
+
+    assert everything.status_code == 200, everything.text
+    facets = everything.json()
+    assert facets["total"] == 5
+    assert facets["kind"] == {
+        "association": 2,
+        "counselling_service": 1,
+        "migrant_organisation": 1,
+        "religious_community": 1,
+    }
+    assert facets["language"]["de"] == 4
+    assert facets["language"]["ar"] == 3
+    assert facets["community"] == {"Ukrainian": 1}
+    assert facets["field"]["counselling"] == 2
+    # one count per district however it is written; named as the first in name order writes it
+    assert facets["district"] == {"südstadt": 2, "NORDSTADT": 2, "Oststadt": 1}
+    german = speaking_german.json()
+    assert german["total"] == 4
+    assert german["kind"] == {"association": 2, "counselling_service": 1, "migrant_organisation": 1}
+    assert "Oststadt" not in german["district"]
+    assert_problem(archived, 403)
+    assert_problem(bad, 422)
 
 
 async def test_office_staff_can_list_archived_organisations_and_nobody_else_can(

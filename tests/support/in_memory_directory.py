@@ -28,6 +28,7 @@ def _matches(organisation: Organisation, query: OrganisationQuery) -> bool:
         and (query.language is None or query.language in organisation.languages)
         and (query.field is None or query.field in organisation.fields)
         and (query.district is None or fold(query.district.strip()) == district)
+        and (query.community is None or query.community.strip() in organisation.communities)
     )
 
 
@@ -65,6 +66,10 @@ class InMemoryDirectoryStore(PublishingStore):
             key=lambda o: (fold(o.name), o.id),
         )
         return paging.page_of(found)
+
+    async def every_organisation(self, query: OrganisationQuery) -> list[Organisation]:
+        found = (o for o in self.organisations.values() if _matches(o, query))
+        return sorted(found, key=lambda o: (fold(o.name), o.id))
 
     # people ------------------------------------------------------------------------------
 

@@ -40,6 +40,17 @@ PAGES: dict[str, str] = {
     "/konzept/import": "/konzept/import",
     "/konzept/bericht": "/konzept/bericht",
     "/konzept/berichte/{report_id}": "/konzept/berichte/{report_id}",
+    "/kalender": "/kalender",
+    "/suchen-bieten": "/suchen-bieten",
+    "/barrierefreiheit": "/barrierefreiheit",
+    "/leichte-sprache": "/leichte-sprache",
+}
+#: Further views of a page worth their own run (another layout, a filter applied).
+VIEWS: dict[str, str] = {
+    "/kalender week": "/kalender?ansicht=woche",
+    "/kalender list": "/kalender?ansicht=liste",
+    "/suchen-bieten filtered": "/suchen-bieten?kategorie=language_partner",
+    "/organisations filtered": "/organisations?sprache=uk",
 }
 
 
@@ -57,5 +68,5 @@ def html_pages(app: FastAPI) -> set[str]:
 
 
 def visited_paths(ids: dict[str, str]) -> dict[str, str]:
-    """Each page's path with the ids filled in."""
-    return {route: path.format(**ids) for route, path in PAGES.items()}
+    """Each page's path, and each further view's, with the ids filled in."""
+    return {route: path.format(**ids) for route, path in {**PAGES, **VIEWS}.items()}

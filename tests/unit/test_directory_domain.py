@@ -18,6 +18,7 @@ from services.directory.domain import (
     OrganisationPatch,
     PatchRejectedError,
     archive_organisation,
+    count_facets,
     register_organisation,
     update_organisation,
 )
@@ -386,3 +387,44 @@ def test_any_long_enough_varied_password_other_than_the_address_is_accepted(
     password: str,
 ) -> None:
     assert password_problem(password, "jana@example.org") is None
+
+
+# --- facets -------------------------------------------------------------------------------
+
+
+def _organisation(name: str, **facts: object) -> Organisation:
+    now = dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
+    return Organisation.model_validate(
+        {"id": name, "name": name, "kind": "association", "created_at": now, "updated_at": now}
+        | facts
+    )
+
+
+def test_facets_count_each_organisation_once_per_value_most_frequent_first() -> None:
+    facets = count_facets(
+        [
+            _organisation("Mriya", languages=["uk", "de", "uk"], communities=["Ukrainian"]),
+            _organisation("Linde", languages=["de"], district="Südstadt", fields=["housing"]),
+            _organisation("Anadolu", kind="migrant_organisation", district=" südstadt "),
+        ]
+    )
+
+    assert facets.total == 3
+    assert facets.kind == {"association": 2, "migrant_organisation": 1}
+    assert list(facets.language.items()) == [("de", 2), ("uk", 1)]
+    assert facets.community == {"Ukrainian": 1}
+    assert facets.field == {"housing": 1}
+    assert facets.district == {"Südstadt": 2}
+
+
+@given(st.lists(st.sampled_from(["de", "uk", "ar", "tr"]), max_size=4), st.integers(0, 6))
+def test_no_facet_value_counts_more_organisations_than_were_found(
+    languages: list[str], copies: int
+) -> None:
+    found = [_organisation(f"o{i}", languages=languages) for i in range(copies)]
+
+    facets = count_facets(found)
+
+    assert facets.total == copies
+    assert all(0 < count <= copies for count in facets.language.values())
+    assert set(facets.language) == (set(languages) if copies else set())

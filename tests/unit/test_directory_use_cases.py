@@ -181,6 +181,25 @@ async def test_archived_organisations_are_found_only_by_office_staff() -> None:
     assert total == 1
 
 
+async def test_facets_count_what_a_search_finds_and_archived_ones_only_for_staff() -> None:
+    directory = a_directory(InMemoryDirectoryStore())
+    mriya = await registered(directory)
+    await registered(directory, "Treff Linde")
+    await directory.organisations.archive(mriya, OFFICE, None)
+    archived = OrganisationQuery(status=OrganisationStatus.ARCHIVED)
+    with pytest.raises(ForbiddenError):
+        await directory.organisations.facets(archived, member_of(mriya))
+
+    active = await directory.organisations.facets(OrganisationQuery(), None)
+    narrowed = await directory.organisations.facets(OrganisationQuery(text="linde"), None)
+    nobody = await directory.organisations.facets(OrganisationQuery(community="Ukrainian"), None)
+
+    assert (active.total, active.kind) == (1, {"migrant_organisation": 1})
+    assert narrowed.total == 1
+    assert (nobody.total, nobody.kind) == (0, {})
+    assert (await directory.organisations.facets(archived, OFFICE)).total == 1
+
+
 async def test_only_members_or_office_staff_invite() -> None:
     store = InMemoryDirectoryStore()
     directory = a_directory(store)

@@ -19,9 +19,15 @@ class Event(Published):
     event_id: str = ""
     starts_at: str = ""
     ends_at: str = ""
+    all_day: bool = False
     venue: Venue | None = None
     recurrence: dict[str, Any] | None = None
     series: bool = False
+    co_organiser_ids: list[str] = Field(default_factory=list)
+    audience: list[str] = Field(default_factory=list)
+    languages: list[str] = Field(default_factory=list)
+    fields: list[str] = Field(default_factory=list)
+    visibility: str = "public"
 
 
 class Saved(View):
@@ -80,6 +86,11 @@ class CalendarClient(ServiceClient):
         method, suffix = CO_ORGANISER_ACTIONS[action]
         path = f"/events/{event_id}/co-organisers/{organisation_id}{suffix}"
         await self._call(method, path, token=token)
+
+    async def event_file(self, event_id: str, token: str | None = None) -> str:
+        """One event as an iCalendar file (the same entry as in the feeds); a network event
+        only with the session."""
+        return await self._read(str, "GET", f"/events/{event_id}/calendar.ics", token=token)
 
     async def feed(self, organisation_id: str | None, params: list[tuple[str, str]]) -> str:
         """The public iCalendar feed of the network, or of one organisation."""

@@ -58,6 +58,18 @@ class Organisation(View):
     updated_at: str | None = None
 
 
+class Facets(View):
+    """How many organisations a search finds per value of each facet (`GET
+    /organisations/facets`), most frequent first."""
+
+    total: int = 0
+    kind: dict[str, int] = Field(default_factory=dict)
+    language: dict[str, int] = Field(default_factory=dict)
+    community: dict[str, int] = Field(default_factory=dict)
+    field: dict[str, int] = Field(default_factory=dict)
+    district: dict[str, int] = Field(default_factory=dict)
+
+
 class Member(View):
     person_id: str = ""
     name: str | None = None
@@ -104,6 +116,11 @@ class DirectoryClient(ServiceClient):
 
     async def organisations(self, *, token: str | None = None, **params: Any) -> Page[Organisation]:
         return await self._page(Organisation, "/organisations", params=params, token=token)
+
+    async def facets(self, *, token: str | None = None, **params: Any) -> Facets:
+        """The counts beside the directory's filters, for the same filters as
+        `organisations`."""
+        return await self._read(Facets, "GET", "/organisations/facets", params=params, token=token)
 
     async def all_organisations(
         self, token: str, *, status: str = "active", max_pages: int = 20

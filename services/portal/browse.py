@@ -1,0 +1,128 @@
+"""What the browsing pages (calendar, "Suchen und Bieten", the directory) share: reading their
+GET filters and page numbers from the address, each value checked before a service is asked,
+and the addresses of their links that keep the other filters.
+
+A filter form sends every field, empty ones as `name=`: an empty value means "any". A value
+that cannot be right (a category the exchange does not have, page 0, a month 13) raises
+`BadFilterError` naming the parameter; the page answers it with the German 400 page
+(`bad_filter.html`), never a 500 and never a service's English."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from fastapi.responses import HTMLResponse
+from pydantic import TypeAdapter, ValidationError
+from starlette.datastructures import QueryParams
+
+from services.portal.web import PortalRequest
+from shared.contracts.vocabulary import LanguageTag
+from shared.ids import ENTITY_ID_PATTERN
+
+#: Page sizes a list page offers; the first is the default.
+PAGE_SIZES = (20, 10, 50)
+#: The last page number a list page accepts (the services page at most 100,000 deep).
+MOST_PAGES = 1000
+#: The longest free text a filter takes (the services' own limit for `q` is 200).
+MOST_TEXT = 100
+
+_LANGUAGE: TypeAdapter[str] = TypeAdapter(LanguageTag)
+_ENTITY_ID = re.compile(ENTITY_ID_PATTERN)
+
+
+class BadFilterError(ValueError):
+    """A filter or page parameter with a value that cannot be right; `args[0]` names it."""
+
+    @property
+    def parameter(self) -> str:
+        return str(self.args[0])
+
+
+@dataclass(frozen=True)
+class Asked:
+    """The query parameters of a browsing page, read one by one."""
+
+    params: QueryParams
+
+    def text(self, name: str, most: int = MOST_TEXT) -> str | None:
+        value = self.params.get(name, "").strip()
+        if len(value) > most:
+            raise BadFilterError(name)
+        return value or None
+
+    def choice(self, name: str, allowed: Collection[str]) -> str | None:
+        value = self.text(name)
+        if value is not None and value not in allowed:
+            raise BadFilterError(name)
+        return value
+
+    def language(self, name: str) -> str | None:
+        value = self.text(name, most=35)
+        if value is None:
+            return None
+        try:
+            return _LANGUAGE.validate_python(value)
+        except ValidationError as exc:
+            raise BadFilterError(name) from exc
+
+    def entity_id(self, name: str) -> str | None:
+        value = self.text(name)
+        if value is not None and not _ENTITY_ID.match(value):
+            raise BadFilterError(name)
+        return value
+
+    def page_number(self, name: str = "seite") -> int:
+        value = self.text(name) or "1"
+        if not value.isdigit() or not 1 <= int(value) <= MOST_PAGES:
+            raise BadFilterError(name)
+        return int(value)
+
+    def page_size(self, name: str = "pro_seite") -> int:
+        value = self.text(name)
+        if value is None:
+            return PAGE_SIZES[0]
+        if not value.isdigit() or int(value) not in PAGE_SIZES:
+            raise BadFilterError(name)
+        return int(value)
+
+
+@dataclass(frozen=True)
+class Pages:
+    """Page `number` of `size` items out of `total`: what the page links show."""
+
+    number: int
+    size: int
+    total: int
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * self.size
+
+    @property
+    def count(self) -> int:
+        """How many pages there are (at least one, if empty)."""
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def beyond_the_last(self) -> bool:
+        return self.number > self.count
+
+    def around(self, reach: int = 3) -> list[int]:
+        """The page numbers linked: the first, the last, and `reach` either side of this one."""
+        near = range(max(1, self.number - reach), min(self.count, self.number + reach) + 1)
+        return sorted({1, self.count, *near})
+
+
+def address(path: str, chosen: Mapping[str, str | int | None], **changes: str | int | None) -> str:
+    """`path` with the chosen filters and `changes` as its query (empty ones left out)."""
+    merged = {**chosen, **changes}
+    query = urlencode([(k, str(v)) for k, v in merged.items() if v not in (None, "")])
+    return f"{path}?{query}" if query else path
+
+
+def bad_filter(portal: PortalRequest, problem: BadFilterError) -> HTMLResponse:
+    """The German 400 page naming the filter that cannot be right."""
+    return portal.page("bad_filter.html", 400, parameter=problem.parameter)

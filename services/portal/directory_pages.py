@@ -1,0 +1,112 @@
+"""`/organisations`: the directory to browse and search, with facets — kind, language,
+community, field of action, district — each value with how many organisations have it (the
+directory counts them for the same search), paged."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse
+
+from services.portal import labels
+from services.portal.browse import (
+    PAGE_SIZES,
+    Asked,
+    BadFilterError,
+    Pages,
+    address,
+    bad_filter,
+)
+from services.portal.clients.base import optional
+from services.portal.pages import signed_in_person
+from services.portal.web import Portal
+
+router = APIRouter(default_response_class=HTMLResponse)
+
+
+@dataclass(frozen=True)
+class OrganisationFilters:
+    """The directory page's filters, by the names of its form fields and facet links."""
+
+    q: str | None = None
+    art: str | None = None
+    sprache: str | None = None
+    gemeinschaft: str | None = None
+    handlungsfeld: str | None = None
+    bezirk: str | None = None
+
+    @classmethod
+    def read(cls, asked: Asked) -> OrganisationFilters:
+        return cls(
+            q=asked.text("q", most=200),
+            art=asked.choice("art", labels.ORGANISATION_KINDS),
+            sprache=asked.language("sprache"),
+            gemeinschaft=asked.text("gemeinschaft"),
+            handlungsfeld=asked.choice("handlungsfeld", labels.FIELDS_OF_ACTION),
+            bezirk=asked.text("bezirk"),
+        )
+
+    def for_directory(self) -> dict[str, str]:
+        """The same filters by the names of the directory's API."""
+        named = {
+            "q": self.q,
+            "kind": self.art,
+            "language": self.sprache,
+            "community": self.gemeinschaft,
+            "field": self.handlungsfeld,
+            "district": self.bezirk,
+        }
+        return {name: value for name, value in named.items() if value}
+
+    @property
+    def chosen(self) -> dict[str, str | None]:
+        return asdict(self)
+
+
+#: Each facet: (its form field, the directory's name of it).
+FACETS = (
+    ("art", "kind"),
+    ("sprache", "language"),
+    ("gemeinschaft", "community"),
+    ("handlungsfeld", "field"),
+    ("bezirk", "district"),
+)
+
+
+@router.get("/organisations")
+async def organisations_page(portal: Portal) -> HTMLResponse:
+    asked = Asked(portal.request.query_params)
+    try:
+        filters = OrganisationFilters.read(asked)
+        number, size = asked.page_number(), asked.page_size()
+    except BadFilterError as problem:
+        return bad_filter(portal, problem)
+    params: dict[str, Any] = {"limit": size, "offset": (number - 1) * size}
+    # the directory being down is the 503 page; the counts are only a help beside the list
+    found, facets, me = await asyncio.gather(
+        portal.directory.organisations(**params, **filters.for_directory()),
+        optional(portal.directory.facets(**filters.for_directory())),
+        signed_in_person(portal),  # office staff are offered to register an organisation
+    )
+    pages = Pages(number, size, found.total)
+    chosen = {**filters.chosen, "pro_seite": size if size != PAGE_SIZES[0] else None}
+    if pages.beyond_the_last and number > 1:
+        first = address("/organisations", chosen)
+        return portal.page("beyond_the_last_page.html", 404, first=first)
+    return portal.page(
+        "organisations.html",
+        organisations=found,
+        facets=facets,
+        facet_names=FACETS,
+        filters=filters.chosen,
+        q=filters.q or "",
+        me=me,
+        pages=pages,
+        page_link=lambda n: address("/organisations", chosen, seite=n),
+        link=lambda **changes: address("/organisations", chosen, **changes),
+        kinds=labels.ORGANISATION_KINDS,
+        fields_of_action=labels.FIELDS_OF_ACTION,
+    )

@@ -1,0 +1,113 @@
+"""`/suchen-bieten`: the wall of open offers and requests ("Suchen und Bieten"), narrowed by a
+GET form (offers or requests, category, district, language, tag, organisation, words) and
+paged. The exchange searches: its `q` matches the words of title, description and tags and
+their beginnings (stored folded words, no `$text` on the embedded database)."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse
+
+from services.portal import labels
+from services.portal.browse import (
+    PAGE_SIZES,
+    Asked,
+    BadFilterError,
+    Pages,
+    address,
+    bad_filter,
+)
+from services.portal.clients.base import optional
+from services.portal.clients.exchange import Collection
+from services.portal.web import Portal
+
+router = APIRouter(default_response_class=HTMLResponse)
+
+#: The wall's "Art" and the exchange's collections it shows.
+KINDS: dict[str, tuple[Collection, ...]] = {
+    "": ("offers", "requests"),
+    "angebote": ("offers",),
+    "gesuche": ("requests",),
+}
+
+
+@dataclass(frozen=True)
+class ListingFilters:
+    """The wall's filters, by the names of its form fields."""
+
+    art: str | None = None
+    kategorie: str | None = None
+    bezirk: str | None = None
+    sprache: str | None = None
+    schlagwort: str | None = None
+    organisation: str | None = None
+    q: str | None = None
+
+    @classmethod
+    def read(cls, asked: Asked) -> ListingFilters:
+        return cls(
+            art=asked.choice("art", KINDS),
+            kategorie=asked.choice("kategorie", labels.CATEGORIES),
+            bezirk=asked.text("bezirk"),
+            sprache=asked.language("sprache"),
+            schlagwort=asked.text("schlagwort", most=50),
+            organisation=asked.entity_id("organisation"),
+            q=asked.text("q", most=200),
+        )
+
+    def for_exchange(self) -> dict[str, str]:
+        """The same filters by the names of the exchange's API (open listings only)."""
+        named = {
+            "category": self.kategorie,
+            "district": self.bezirk,
+            "language": self.sprache,
+            "tag": self.schlagwort,
+            "organisation": self.organisation,
+            "q": self.q,
+        }
+        return {name: value for name, value in named.items() if value}
+
+    @property
+    def chosen(self) -> dict[str, str | None]:
+        return asdict(self)
+
+
+@router.get("/suchen-bieten")
+async def wall_page(portal: Portal) -> HTMLResponse:
+    asked = Asked(portal.request.query_params)
+    try:
+        filters = ListingFilters.read(asked)
+        number, size = asked.page_number(), asked.page_size()
+    except BadFilterError as problem:
+        return bad_filter(portal, problem)
+    collections = KINDS[filters.art or ""]
+    params: dict[str, Any] = {"limit": size, "offset": (number - 1) * size}
+    # the exchange being down is the 503 page: the listings are what the page is about
+    found, organisations = await asyncio.gather(
+        asyncio.gather(
+            *(portal.exchange.listings(c, **params, **filters.for_exchange()) for c in collections)
+        ),
+        optional(portal.directory.organisations(limit=100)),
+    )
+    shown = dict(zip(collections, found, strict=True))
+    pages = Pages(number, size, max(page.total for page in found))
+    chosen = {**filters.chosen, "pro_seite": size if size != PAGE_SIZES[0] else None}
+    if pages.beyond_the_last and number > 1:
+        first = address("/suchen-bieten", chosen)
+        return portal.page("beyond_the_last_page.html", 404, first=first)
+    return portal.page(
+        "wall.html",
+        filters=filters.chosen,
+        offers=shown.get("offers"),
+        requests=shown.get("requests"),
+        pages=pages,
+        page_link=lambda n: address("/suchen-bieten", chosen, seite=n),
+        link=lambda **changes: address("/suchen-bieten", chosen, **changes),
+        categories=labels.CATEGORIES,
+        organisations=sorted(organisations.items, key=lambda o: o.name) if organisations else [],
+        names={o.id: o.name for o in organisations.items} if organisations else {},
+    )
