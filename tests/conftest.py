@@ -6,11 +6,12 @@ import itertools
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
+from pydantic_settings import BaseSettings
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -114,6 +115,22 @@ def behind_the_directory(mongo_url: str, rabbit_url: str, directory_url: str) ->
         "directory_url": directory_url,
         "outbox_poll_seconds": 0.2,
     }
+
+
+SettingsT = TypeVar("SettingsT", bound=BaseSettings)
+
+
+def settings_behind_the_directory(
+    settings_class: type[SettingsT], mongo_url: str, rabbit_url: str, **defaults: Any
+) -> Callable[..., SettingsT]:
+    """Makes a service's settings for the directory at the URL it is called with: those of
+    `behind_the_directory`, then `defaults`, then the call's keyword arguments."""
+
+    def make(directory_url: str, **overrides: Any) -> SettingsT:
+        values = behind_the_directory(mongo_url, rabbit_url, directory_url)
+        return settings_class(_env_file=None, **{**values, **defaults, **overrides})
+
+    return make
 
 
 @pytest.fixture(scope="session")

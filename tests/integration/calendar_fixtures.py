@@ -20,7 +20,7 @@ from services.calendar.store import CalendarStore
 from services.directory.app import create_app as create_directory
 from services.directory.settings import DirectorySettings
 from shared.contracts.base import EVENTS_EXCHANGE
-from tests.conftest import behind_the_directory
+from tests.conftest import settings_behind_the_directory
 from tests.support.amqp import StreamTap
 from tests.support.infra import RabbitVhost
 from tests.support.services import BehindTheDirectory, running, serving, serving_with_admin
@@ -79,18 +79,14 @@ def calendar_settings(
     rabbit: RabbitVhost, mongo_url: str, storage_selfcheck: None
 ) -> Callable[..., CalendarSettings]:
     """Settings for a calendar on its own database; keyword arguments override."""
-
-    def make(directory_url: str, **overrides: Any) -> CalendarSettings:
-        values: dict[str, Any] = {
-            **behind_the_directory(mongo_url, rabbit.url, directory_url),
-            "public_base_url": PORTAL,
-            "import_allow_private_addresses": True,
-            "import_poll_seconds": 3600,
-        }
-        values.update(overrides)
-        return CalendarSettings(_env_file=None, **values)
-
-    return make
+    return settings_behind_the_directory(
+        CalendarSettings,
+        mongo_url,
+        rabbit.url,
+        public_base_url=PORTAL,
+        import_allow_private_addresses=True,
+        import_poll_seconds=3600,
+    )
 
 
 @dataclass

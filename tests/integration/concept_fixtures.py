@@ -5,6 +5,7 @@ test run's broker, and helpers to set up a concept with its organisations."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -13,18 +14,15 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from services.calendar.app import create_app as create_calendar
-from services.calendar.settings import CalendarSettings
 from services.concept.app import create_app as create_concept
 from services.concept.service import ConceptService
 from services.concept.settings import ConceptSettings
-from services.directory.app import create_app as create_directory
-from services.directory.settings import DirectorySettings
 from services.exchange.app import create_app as create_exchange
-from tests.conftest import behind_the_directory
+from tests.conftest import settings_behind_the_directory
+from tests.integration.calendar_fixtures import CalendarStack
 from tests.integration.exchange_fixtures import exchange_settings
 from tests.support.infra import RabbitVhost
-from tests.support.services import BehindTheDirectory, running, serving, serving_with_admin
+from tests.support.services import BehindTheDirectory, running, serving
 from tests.support.waiting import until_ready
 
 Headers = dict[str, str]
@@ -111,32 +109,41 @@ def concept_settings(
     rabbit: RabbitVhost, mongo_url: str, storage_selfcheck: None
 ) -> Callable[..., ConceptSettings]:
     """Settings for a concept service on its own database; keyword arguments override."""
+    return settings_behind_the_directory(
+        ConceptSettings, mongo_url, rabbit.url, public_base_url=PORTAL
+    )
 
-    def make(directory_url: str, **overrides: Any) -> ConceptSettings:
-        values: dict[str, Any] = {
-            **behind_the_directory(mongo_url, rabbit.url, directory_url),
-            "public_base_url": PORTAL,
-            **overrides,
-        }
-        return ConceptSettings(_env_file=None, **values)
 
-    return make
+@contextlib.asynccontextmanager
+async def running_concept(
+    stack: CalendarStack, concept_app: FastAPI, exchange_app: FastAPI | None = None
+) -> AsyncIterator[ConceptStack]:
+    """The stack's calendar, the concept service and, when given, an exchange, run in-process."""
+    async with contextlib.AsyncExitStack() as apps:
+        calendar = await apps.enter_async_context(running(stack.calendar_app))
+        exchange = (
+            None if exchange_app is None else await apps.enter_async_context(running(exchange_app))
+        )
+        concept = await apps.enter_async_context(running(concept_app))
+        yield ConceptStack(
+            stack.directory_app,
+            stack.directory,
+            calendar.client,
+            concept.client,
+            concept_app,
+            stack.admin,
+            exchange=None if exchange is None else exchange.client,
+            exchange_app=exchange_app,
+        )
 
 
 @pytest.fixture
 async def concept_stack(
-    directory_settings: Callable[..., DirectorySettings],
-    calendar_settings: Callable[..., CalendarSettings],
-    concept_settings: Callable[..., ConceptSettings],
+    calendar_stack: CalendarStack, concept_settings: Callable[..., ConceptSettings]
 ) -> AsyncIterator[ConceptStack]:
-    directory_app = create_directory(directory_settings())
-    async with serving_with_admin(directory_app) as (directory_url, directory, admin):
-        calendar_app = create_calendar(calendar_settings(directory_url))
-        concept_app = create_concept(concept_settings(directory_url))
-        async with running(calendar_app) as calendar, running(concept_app) as concept:
-            yield ConceptStack(
-                directory_app, directory, calendar.client, concept.client, concept_app, admin
-            )
+    concept_app = create_concept(concept_settings(calendar_stack.directory_url))
+    async with running_concept(calendar_stack, concept_app) as stack:
+        yield stack
 
 
 @dataclass(kw_only=True)
@@ -159,64 +166,44 @@ class ServedConceptStack(ConceptStack):
 
 @pytest.fixture
 async def served_concept_stack(
-    directory_settings: Callable[..., DirectorySettings],
-    calendar_settings: Callable[..., CalendarSettings],
-    concept_settings: Callable[..., ConceptSettings],
+    calendar_stack: CalendarStack, concept_settings: Callable[..., ConceptSettings]
 ) -> AsyncIterator[ServedConceptStack]:
-    directory_app = create_directory(directory_settings())
-    async with serving_with_admin(directory_app) as (directory_url, directory, admin):
-        calendar_app = create_calendar(calendar_settings(directory_url))
-        concept_app = create_concept(concept_settings(directory_url))
-        async with (
-            serving(calendar_app) as calendar_url,
-            serving(concept_app) as concept_url,
-            httpx.AsyncClient(base_url=calendar_url) as calendar,
-            httpx.AsyncClient(base_url=concept_url) as concept,
-        ):
-            await until_ready(calendar)
-            await until_ready(concept)
-            yield ServedConceptStack(
-                directory_app,
-                directory,
-                calendar,
-                concept,
-                concept_app,
-                admin,
-                directory_url=directory_url,
-                calendar_url=calendar_url,
-                concept_url=concept_url,
-            )
+    stack = calendar_stack
+    concept_app = create_concept(concept_settings(stack.directory_url))
+    async with (
+        serving(stack.calendar_app) as calendar_url,
+        serving(concept_app) as concept_url,
+        httpx.AsyncClient(base_url=calendar_url) as calendar,
+        httpx.AsyncClient(base_url=concept_url) as concept,
+    ):
+        await until_ready(calendar)
+        await until_ready(concept)
+        yield ServedConceptStack(
+            stack.directory_app,
+            stack.directory,
+            calendar,
+            concept,
+            concept_app,
+            stack.admin,
+            directory_url=stack.directory_url,
+            calendar_url=calendar_url,
+            concept_url=concept_url,
+        )
 
 
 @pytest.fixture
 async def concept_exchange_stack(
-    directory_settings: Callable[..., DirectorySettings],
-    calendar_settings: Callable[..., CalendarSettings],
+    calendar_stack: CalendarStack,
     concept_settings: Callable[..., ConceptSettings],
     rabbit: RabbitVhost,
     mongo_url: str,
 ) -> AsyncIterator[ConceptStack]:
     """The directory, the calendar, the exchange and the concept service that follows them."""
-    directory_app = create_directory(directory_settings())
-    async with serving_with_admin(directory_app) as (directory_url, directory, admin):
-        calendar_app = create_calendar(calendar_settings(directory_url))
-        exchange_app = create_exchange(exchange_settings(mongo_url, rabbit.url, directory_url))
-        concept_app = create_concept(concept_settings(directory_url))
-        async with (
-            running(calendar_app) as calendar,
-            running(exchange_app) as exchange,
-            running(concept_app) as concept,
-        ):
-            yield ConceptStack(
-                directory_app,
-                directory,
-                calendar.client,
-                concept.client,
-                concept_app,
-                admin,
-                exchange=exchange.client,
-                exchange_app=exchange_app,
-            )
+    directory_url = calendar_stack.directory_url
+    exchange_app = create_exchange(exchange_settings(mongo_url, rabbit.url, directory_url))
+    concept_app = create_concept(concept_settings(directory_url))
+    async with running_concept(calendar_stack, concept_app, exchange_app) as stack:
+        yield stack
 
 
 __all__ = [
