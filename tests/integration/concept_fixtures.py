@@ -21,25 +21,13 @@ from services.exchange.app import create_app as create_exchange
 from tests.conftest import settings_behind_the_directory
 from tests.integration.calendar_fixtures import CalendarStack
 from tests.integration.exchange_fixtures import exchange_settings
+from tests.support.concept_editions import KEMPTEN_FIELDS
 from tests.support.infra import RabbitVhost
 from tests.support.services import BehindTheDirectory, running, serving
 from tests.support.waiting import until_ready
 
 Headers = dict[str, str]
 PORTAL = "http://portal.test"
-
-KEMPTEN_FIELDS = [
-    {
-        "number": "1",
-        "title": "Sprache und Bildung",
-        "goals": [{"number": "1.1", "title": "Alle lernen früh Deutsch"}],
-    },
-    {
-        "number": "3",
-        "title": "Soziale Teilhabe",
-        "goals": [{"number": "3.2", "title": "Vereine öffnen sich für Neuzugewanderte"}],
-    },
-]
 
 
 @dataclass
