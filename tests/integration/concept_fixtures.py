@@ -23,6 +23,7 @@ from tests.integration.calendar_fixtures import CalendarStack
 from tests.integration.exchange_fixtures import exchange_settings
 from tests.support.concept_editions import KEMPTEN_FIELDS
 from tests.support.infra import RabbitVhost
+from tests.support.members import member_session
 from tests.support.services import BehindTheDirectory, running, serving
 from tests.support.waiting import until_ready
 
@@ -38,6 +39,8 @@ class ConceptStack(BehindTheDirectory):
     concept: httpx.AsyncClient
     concept_app: FastAPI
     admin: Headers
+    #: the broker (vhost) the services publish to
+    rabbit_url: str
     #: the exchange, when the test asked for it (`concept_exchange_stack`)
     exchange: httpx.AsyncClient | None = None
     exchange_app: FastAPI | None = None
@@ -81,6 +84,13 @@ class ConceptStack(BehindTheDirectory):
         adopted: dict[str, Any] = response.json()
         return adopted
 
+    async def member_session(self, organisation_id: str, **person: str) -> str:
+        """A member of the organisation who logs in (`person`: email, name and password); returns
+        the portal's session (see `tests.support.members`)."""
+        return await member_session(
+            self.directory, self.admin, self.rabbit_url, organisation_id, **person
+        )
+
     async def measure(self, number: str, **fields: Any) -> dict[str, Any]:
         response = await self.concept.post(
             "/measures",
@@ -104,7 +114,10 @@ def concept_settings(
 
 @contextlib.asynccontextmanager
 async def running_concept(
-    stack: CalendarStack, concept_app: FastAPI, exchange_app: FastAPI | None = None
+    stack: CalendarStack,
+    rabbit_url: str,
+    concept_app: FastAPI,
+    exchange_app: FastAPI | None = None,
 ) -> AsyncIterator[ConceptStack]:
     """The stack's calendar, the concept service and, when given, an exchange, run in-process."""
     async with contextlib.AsyncExitStack() as apps:
@@ -120,6 +133,7 @@ async def running_concept(
             concept.client,
             concept_app,
             stack.admin,
+            rabbit_url,
             exchange=None if exchange is None else exchange.client,
             exchange_app=exchange_app,
         )
@@ -127,10 +141,12 @@ async def running_concept(
 
 @pytest.fixture
 async def concept_stack(
-    calendar_stack: CalendarStack, concept_settings: Callable[..., ConceptSettings]
+    calendar_stack: CalendarStack,
+    concept_settings: Callable[..., ConceptSettings],
+    rabbit: RabbitVhost,
 ) -> AsyncIterator[ConceptStack]:
     concept_app = create_concept(concept_settings(calendar_stack.directory_url))
-    async with running_concept(calendar_stack, concept_app) as stack:
+    async with running_concept(calendar_stack, rabbit.url, concept_app) as stack:
         yield stack
 
 
@@ -154,7 +170,9 @@ class ServedConceptStack(ConceptStack):
 
 @pytest.fixture
 async def served_concept_stack(
-    calendar_stack: CalendarStack, concept_settings: Callable[..., ConceptSettings]
+    calendar_stack: CalendarStack,
+    concept_settings: Callable[..., ConceptSettings],
+    rabbit: RabbitVhost,
 ) -> AsyncIterator[ServedConceptStack]:
     stack = calendar_stack
     concept_app = create_concept(concept_settings(stack.directory_url))
@@ -173,6 +191,7 @@ async def served_concept_stack(
             concept,
             concept_app,
             stack.admin,
+            rabbit.url,
             directory_url=stack.directory_url,
             calendar_url=calendar_url,
             concept_url=concept_url,
@@ -190,7 +209,7 @@ async def concept_exchange_stack(
     directory_url = calendar_stack.directory_url
     exchange_app = create_exchange(exchange_settings(mongo_url, rabbit.url, directory_url))
     concept_app = create_concept(concept_settings(directory_url))
-    async with running_concept(calendar_stack, concept_app, exchange_app) as stack:
+    async with running_concept(calendar_stack, rabbit.url, concept_app, exchange_app) as stack:
         yield stack
 
 
