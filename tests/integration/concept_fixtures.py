@@ -25,7 +25,7 @@ from tests.support.concept_editions import KEMPTEN_FIELDS
 from tests.support.infra import RabbitVhost
 from tests.support.members import member_session
 from tests.support.services import BehindTheDirectory, running, serving
-from tests.support.waiting import until_ready
+from tests.support.waiting import eventually, until_ready
 
 Headers = dict[str, str]
 PORTAL = "http://portal.test"
@@ -83,6 +83,18 @@ class ConceptStack(BehindTheDirectory):
         assert response.status_code == 201, response.text
         adopted: dict[str, Any] = response.json()
         return adopted
+
+    async def activities(self, measure_id: str, *, total: int) -> list[dict[str, Any]]:
+        """The measure's activities as the concept lists them, once there are `total`."""
+        path = f"/measures/{measure_id}/activities"
+
+        async def counted() -> bool:
+            response = await self.concept.get(path)
+            return bool(response.json()["total"] == total)
+
+        await eventually(counted)
+        items: list[dict[str, Any]] = (await self.concept.get(path)).json()["items"]
+        return items
 
     async def member_session(self, organisation_id: str, **person: str) -> str:
         """A member of the organisation who logs in (`person`: email, name and password); returns
