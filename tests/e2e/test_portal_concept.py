@@ -15,6 +15,7 @@ from scripts.concept_seed import LEADS, concept_edition
 from tests.data.concept.make_fixture import GOOD, WITH_ERRORS
 from tests.integration.concept_fixtures import ServedConceptStack
 from tests.support.browser import logged_in_page
+from tests.support.infra import RabbitVhost
 from tests.support.members import member_with_password
 from tests.support.portal import served_portal
 from tests.support.services import ADMIN_EMAIL, ADMIN_PASSWORD
@@ -78,7 +79,7 @@ async def test_the_office_imports_its_spreadsheet_through_the_preview(
 
 
 async def test_a_lead_editor_records_a_status_in_one_step_from_my_page(
-    served_concept_stack: ServedConceptStack, browser: Browser
+    served_concept_stack: ServedConceptStack, rabbit: RabbitVhost, browser: Browser
 ) -> None:
     stack = served_concept_stack
     vhs = await stack.organisation("Volkshochschule Kempten", kind="public_authority")
@@ -89,7 +90,7 @@ async def test_a_lead_editor_records_a_status_in_one_step_from_my_page(
     await member_with_password(
         stack.directory,
         stack.admin,
-        stack.rabbit_url,
+        rabbit.url,
         vhs,
         email=EDITOR,
         name="Petra Huber",

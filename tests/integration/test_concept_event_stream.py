@@ -11,7 +11,8 @@ from jsonschema import Draft202012Validator
 from shared.contracts.base import CLOUDEVENTS_CONTENT_TYPE, EVENTS_EXCHANGE
 from tests.integration.concept_fixtures import ConceptStack
 from tests.support.amqp import StreamTap
-from tests.support.infra import ROOT
+from tests.support.infra import ROOT, RabbitVhost
+from tests.support.waiting import eventually
 
 SCHEMAS = ROOT / "docs" / "schemas"
 
@@ -22,12 +23,12 @@ def committed_schema(name: str) -> dict[str, Any]:
 
 
 async def test_a_subscriber_bound_with_hash_sees_public_measures_only_as_valid_cloudevents(
-    concept_stack: ConceptStack,
+    concept_stack: ConceptStack, rabbit: RabbitVhost
 ) -> None:
     stack = concept_stack
     lead = await stack.organisation("Kulturamt der Stadt Kempten", kind="public_authority")
     await stack.adopt()
-    async with StreamTap(stack.rabbit_url, EVENTS_EXCHANGE, ("#",)) as tap:
+    async with StreamTap(rabbit.url, EVENTS_EXCHANGE, ("#",)) as tap:
         hidden = [
             await stack.measure("3.2.1", visibility="network", lead_organisation_id=lead),
             await stack.measure("3.2.2", visibility="office", lead_organisation_id=lead),
@@ -86,7 +87,13 @@ async def test_an_event_planned_for_a_measure_shows_among_the_measures_activitie
     assert planned.status_code == 201, planned.text
     event_id = planned.json()["event"]["id"]
 
-    (activity,) = await stack.activities(measure["id"], total=1)
+    async def listed() -> bool:
+        response = await stack.concept.get(f"/measures/{measure['id']}/activities")
+        return bool(response.json()["total"] == 1)
+
+    await eventually(listed)
+    activities = (await stack.concept.get(f"/measures/{measure['id']}/activities")).json()
+    (activity,) = activities["items"]
     assert activity["kind"] == "event"
     assert activity["title"] == "Sprachcafé in der Stadtbibliothek"
     assert activity["link"] == f"http://portal.test/events/{event_id}"
@@ -95,4 +102,9 @@ async def test_an_event_planned_for_a_measure_shows_among_the_measures_activitie
         f"/events/{event_id}/cancel", json={}, headers=stack.editor_of(lead)
     )
     assert cancelled.status_code == 200, cancelled.text
-    assert await stack.activities(measure["id"], total=0) == []
+
+    async def gone() -> bool:
+        response = await stack.concept.get(f"/measures/{measure['id']}/activities")
+        return bool(response.json()["total"] == 0)
+
+    await eventually(gone)
