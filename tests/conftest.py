@@ -31,8 +31,9 @@ from tests.support.storage import format_failures, run_storage_selfcheck
 pytest_plugins = [
     "tests.support.broker_accounts",
     "tests.support.mail",
-    "tests.integration.calendar_fixtures",
+    # before the calendar's and the concept's: they use it
     "tests.integration.directory_fixtures",
+    "tests.integration.calendar_fixtures",
     "tests.integration.exchange_fixtures",
     # after the exchange's: it uses them
     "tests.integration.concept_fixtures",

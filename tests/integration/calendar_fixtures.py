@@ -21,6 +21,7 @@ from services.directory.app import create_app as create_directory
 from services.directory.settings import DirectorySettings
 from shared.contracts.base import EVENTS_EXCHANGE
 from tests.conftest import settings_behind_the_directory
+from tests.integration.directory_fixtures import register
 from tests.support.amqp import StreamTap
 from tests.support.infra import RabbitVhost
 from tests.support.services import BehindTheDirectory, running, serving, serving_with_admin
@@ -51,13 +52,7 @@ class Partners(BehindTheDirectory):
 
     async def organisation(self, name: str, **facts: Any) -> str:
         """Register an organisation in the directory; returns its id once the calendar knows it."""
-        response = await self.directory.post(
-            "/organisations",
-            json={"name": name, "kind": "association", **facts},
-            headers=self.admin,
-        )
-        assert response.status_code == 201, response.text
-        organisation_id: str = response.json()["id"]
+        organisation_id: str = (await register(self.directory, self.admin, name, **facts))["id"]
         await self.known(organisation_id)
         return organisation_id
 

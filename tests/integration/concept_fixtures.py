@@ -20,6 +20,7 @@ from services.concept.settings import ConceptSettings
 from services.exchange.app import create_app as create_exchange
 from tests.conftest import settings_behind_the_directory
 from tests.integration.calendar_fixtures import CalendarStack
+from tests.integration.directory_fixtures import register
 from tests.integration.exchange_fixtures import exchange_settings
 from tests.support.concept_editions import KEMPTEN_FIELDS
 from tests.support.infra import RabbitVhost
@@ -53,13 +54,7 @@ class ConceptStack(BehindTheDirectory):
     async def organisation(self, name: str, **facts: Any) -> str:
         """Register an organisation; returns its id once the concept (and so, very likely,
         the calendar: both follow the same events) knows it."""
-        response = await self.directory.post(
-            "/organisations",
-            json={"name": name, "kind": "association", **facts},
-            headers=self.admin,
-        )
-        assert response.status_code == 201, response.text
-        organisation_id: str = response.json()["id"]
+        organisation_id: str = (await register(self.directory, self.admin, name, **facts))["id"]
         deadline = asyncio.get_running_loop().time() + 15
         while not await self._known(organisation_id):
             assert asyncio.get_running_loop().time() < deadline, "the concept never saw it"
@@ -152,12 +147,17 @@ async def running_concept(
 
 
 @pytest.fixture
+def concept_app(
+    calendar_stack: CalendarStack, concept_settings: Callable[..., ConceptSettings]
+) -> FastAPI:
+    """A concept service (not started yet) that follows the calendar stack's directory."""
+    return create_concept(concept_settings(calendar_stack.directory_url))
+
+
+@pytest.fixture
 async def concept_stack(
-    calendar_stack: CalendarStack,
-    concept_settings: Callable[..., ConceptSettings],
-    rabbit: RabbitVhost,
+    calendar_stack: CalendarStack, concept_app: FastAPI, rabbit: RabbitVhost
 ) -> AsyncIterator[ConceptStack]:
-    concept_app = create_concept(concept_settings(calendar_stack.directory_url))
     async with running_concept(calendar_stack, rabbit.url, concept_app) as stack:
         yield stack
 
@@ -182,12 +182,9 @@ class ServedConceptStack(ConceptStack):
 
 @pytest.fixture
 async def served_concept_stack(
-    calendar_stack: CalendarStack,
-    concept_settings: Callable[..., ConceptSettings],
-    rabbit: RabbitVhost,
+    calendar_stack: CalendarStack, concept_app: FastAPI, rabbit: RabbitVhost
 ) -> AsyncIterator[ServedConceptStack]:
     stack = calendar_stack
-    concept_app = create_concept(concept_settings(stack.directory_url))
     async with (
         serving(stack.calendar_app) as calendar_url,
         serving(concept_app) as concept_url,
@@ -212,15 +209,11 @@ async def served_concept_stack(
 
 @pytest.fixture
 async def concept_exchange_stack(
-    calendar_stack: CalendarStack,
-    concept_settings: Callable[..., ConceptSettings],
-    rabbit: RabbitVhost,
-    mongo_url: str,
+    calendar_stack: CalendarStack, concept_app: FastAPI, rabbit: RabbitVhost, mongo_url: str
 ) -> AsyncIterator[ConceptStack]:
     """The directory, the calendar, the exchange and the concept service that follows them."""
     directory_url = calendar_stack.directory_url
     exchange_app = create_exchange(exchange_settings(mongo_url, rabbit.url, directory_url))
-    concept_app = create_concept(concept_settings(directory_url))
     async with running_concept(calendar_stack, rabbit.url, concept_app, exchange_app) as stack:
         yield stack
 
@@ -228,6 +221,7 @@ async def concept_exchange_stack(
 __all__ = [
     "ConceptStack",
     "ServedConceptStack",
+    "concept_app",
     "concept_exchange_stack",
     "concept_settings",
     "concept_stack",
