@@ -69,6 +69,13 @@ class ConceptStack(BehindTheDirectory):
         exchange = self.exchange_app.state.exchange.store
         return await exchange.get_organisation(organisation_id) is not None
 
+    async def adopted_with_lead(self, name: str) -> str:
+        """The concept adopted, and `name` registered as a public authority to lead measures of
+        it; returns the organisation's id."""
+        organisation_id = await self.organisation(name, kind="public_authority")
+        await self.adopt()
+        return organisation_id
+
     async def adopt(self, fields: list[dict[str, Any]] | None = None) -> dict[str, Any]:
         response = await self.concept.post(
             "/concept/editions",

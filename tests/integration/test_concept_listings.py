@@ -14,8 +14,7 @@ async def test_an_offer_naming_a_measure_counts_for_it_until_it_is_withdrawn(
 ) -> None:
     stack = concept_exchange_stack
     assert stack.exchange is not None
-    lead = await stack.organisation("Stadtbibliothek Kempten", kind="public_authority")
-    await stack.adopt()
+    lead = await stack.adopted_with_lead("Stadtbibliothek Kempten")
     measure = await stack.measure("1.1.1", lead_organisation_id=lead)
     other = await stack.measure("1.1.2", lead_organisation_id=lead)
     posted = await stack.exchange.post(

@@ -154,8 +154,7 @@ async def test_only_office_staff_reach_the_import_and_publish_reports(
     served_concept_stack: ServedConceptStack,
 ) -> None:
     stack = served_concept_stack
-    lead = await stack.organisation("Volkshochschule Kempten", kind="public_authority")
-    await stack.adopt()
+    lead = await stack.adopted_with_lead("Volkshochschule Kempten")
     member = await stack.member_session(
         lead,
         email="leitung@vhs-kempten.example",
