@@ -18,12 +18,13 @@ from pymongo import AsyncMongoClient
 from services.exchange.domain import DEFAULT_LIFETIME, ListingCreate, post_listing
 from services.exchange.store import LISTINGS, listing_document
 from services.notifier.delivery_store import DELIVERIES, delivery_document
-from services.notifier.domain import DeliveryStatus, Template
-from services.notifier.records import Delivery, redacted
+from services.notifier.domain import Template
+from services.notifier.records import redacted
 from shared.clock import utc_now
 from shared.contracts.exchange import ListingCategory, ListingKind, ListingStatus
 from shared.ids import new_id
 from shared.outbox import with_outbox
+from tests.support.deliveries import sent_delivery
 
 ORGANISATIONS = 24
 SYLLABLES = (
@@ -226,7 +227,8 @@ def stored_listing(pick: random.Random, organisations: Sequence[str], now: dt.da
 def stored_delivery(pick: random.Random, organisations: Sequence[str], now: dt.datetime) -> Any:
     created = now - dt.timedelta(days=pick.uniform(1, 60))
     organisation = pick.choice(list(organisations))
-    delivery = Delivery(
+    delivery = sent_delivery(
+        created,
         id=new_id(),
         template=Template.MATCH_FOUND,
         recipient=f"org:{organisation}",
@@ -235,12 +237,6 @@ def stored_delivery(pick: random.Random, organisations: Sequence[str], now: dt.d
         address="verein@bench.example",
         cause_event_id=new_id(),
         cause_type="integrationsnetz.exchange.match.found.v1",
-        status=DeliveryStatus.SENT,
-        attempts=1,
-        created_at=created,
-        updated_at=created,
-        sent_at=created,
-        created_ms=int(created.timestamp() * 1000),
     )
     if pick.random() < 0.5:
         delivery = redacted(delivery, created + dt.timedelta(days=30))

@@ -6,11 +6,12 @@ import itertools
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
+from pydantic_settings import BaseSettings
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -30,8 +31,9 @@ from tests.support.storage import format_failures, run_storage_selfcheck
 pytest_plugins = [
     "tests.support.broker_accounts",
     "tests.support.mail",
-    "tests.integration.calendar_fixtures",
+    # before the calendar's and the concept's: they use it
     "tests.integration.directory_fixtures",
+    "tests.integration.calendar_fixtures",
     "tests.integration.exchange_fixtures",
     "tests.integration.browse_fixtures",
     # after the exchange's: it uses them
@@ -115,6 +117,22 @@ def behind_the_directory(mongo_url: str, rabbit_url: str, directory_url: str) ->
         "directory_url": directory_url,
         "outbox_poll_seconds": 0.2,
     }
+
+
+SettingsT = TypeVar("SettingsT", bound=BaseSettings)
+
+
+def settings_behind_the_directory(
+    settings_class: type[SettingsT], mongo_url: str, rabbit_url: str, **defaults: Any
+) -> Callable[..., SettingsT]:
+    """Makes a service's settings for the directory at the URL it is called with: those of
+    `behind_the_directory`, then `defaults`, then the call's keyword arguments."""
+
+    def make(directory_url: str, **overrides: Any) -> SettingsT:
+        values = behind_the_directory(mongo_url, rabbit_url, directory_url)
+        return settings_class(_env_file=None, **{**values, **defaults, **overrides})
+
+    return make
 
 
 @pytest.fixture(scope="session")

@@ -82,8 +82,7 @@ async def test_a_lead_editor_records_a_status_in_one_step_from_my_page(
     served_concept_stack: ServedConceptStack, rabbit: RabbitVhost, browser: Browser
 ) -> None:
     stack = served_concept_stack
-    vhs = await stack.organisation("Volkshochschule Kempten", kind="public_authority")
-    await stack.adopt()
+    vhs = await stack.adopted_with_lead("Volkshochschule Kempten")
     measure = await stack.measure(
         "1.1.1", title="Sprachcafés in allen Stadtteilen", lead_organisation_id=vhs
     )
@@ -121,8 +120,7 @@ async def test_the_office_publishes_a_report_whose_pdf_and_workbook_open(
     served_concept_stack: ServedConceptStack, browser: Browser
 ) -> None:
     stack = served_concept_stack
-    vhs = await stack.organisation("Volkshochschule Kempten", kind="public_authority")
-    await stack.adopt()
+    vhs = await stack.adopted_with_lead("Volkshochschule Kempten")
     await stack.measure("1.1.1", title="Sprachcafés in allen Stadtteilen", lead_organisation_id=vhs)
     await stack.measure("3.2.1", title="Vereinslotsen", status="in_progress")
 

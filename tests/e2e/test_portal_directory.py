@@ -11,8 +11,8 @@ from playwright.async_api import Browser, Page
 
 from tests.integration.conftest import PORTAL
 from tests.integration.notifier_fixtures import NotifierFactory, ServedDirectory
+from tests.support.browser import fill_in, refused_form, values_of
 from tests.support.browser import log_in as send_log_in
-from tests.support.browser import refused_form
 from tests.support.mail import MailServer, tagged
 from tests.support.portal import portal_app
 from tests.support.services import ADMIN_EMAIL, ADMIN_PASSWORD, serving
@@ -50,27 +50,24 @@ async def test_the_office_registers_an_organisation_invites_a_member_who_then_ed
         await page.wait_for_selector("h1:has-text('Organisation anlegen')")
 
         # a contact address without its domain ending: the directory refuses it
-        await page.fill("input[name=name]", NAME)
-        await page.select_option("select[name=kind]", "migrant_organisation")
-        await page.fill("textarea[name=description]", DESCRIPTION)
-        await page.fill("input[name=languages]", "de, uk")
-        await page.fill("input[name=communities]", "ukrainische Familien, Studierende")
+        typed = {
+            "input[name=name]": NAME,
+            "select[name=kind]": "migrant_organisation",
+            "textarea[name=description]": DESCRIPTION,
+            "input[name=languages]": "de, uk",
+            "input[name=communities]": "ukrainische Familien, Studierende",
+            "input[name=district]": "Nordstadt",
+            "input[name=email]": "kontakt@dukv",
+            "select[name=preferred_language]": "uk",
+        }
+        await fill_in(page, typed)
         await page.check("input[name=fields][value=cultural_diversity]")
         await page.check("input[name=fields][value=language_education]")
-        await page.fill("input[name=district]", "Nordstadt")
-        await page.fill("input[name=email]", "kontakt@dukv")
-        await page.select_option("select[name=preferred_language]", "uk")
         shown = await refused_form(page, "main button:has-text('Organisation anlegen')")
         assert "Bitte prüfen Sie: Kontakt-E-Mail." in shown
         assert "Eine gültige E-Mail-Adresse" in shown
         assert await page.get_attribute("input[name=email]", "aria-invalid") == "true"
-        assert await page.input_value("input[name=name]") == NAME
-        assert await page.input_value("select[name=kind]") == "migrant_organisation"
-        assert await page.input_value("textarea[name=description]") == DESCRIPTION
-        assert await page.input_value("input[name=languages]") == "de, uk"
-        assert await page.input_value("input[name=district]") == "Nordstadt"
-        assert await page.input_value("input[name=email]") == "kontakt@dukv"
-        assert await page.input_value("select[name=preferred_language]") == "uk"
+        assert await values_of(page, typed) == typed
         assert await page.is_checked("input[name=fields][value=cultural_diversity]")
         assert await page.is_checked("input[name=fields][value=language_education]")
         assert not await page.is_checked("input[name=fields][value=housing]")

@@ -11,7 +11,7 @@ from playwright.async_api import Browser
 from shared.contracts.base import EVENTS_EXCHANGE
 from tests.integration.exchange_fixtures import GERMAN_PRACTICE, Network
 from tests.support.amqp import StreamTap
-from tests.support.browser import logged_in_page, refused_form
+from tests.support.browser import fill_in, logged_in_page, refused_form, values_of
 from tests.support.members import member_with_password
 from tests.support.portal import served_portal
 
@@ -45,21 +45,20 @@ async def test_a_member_posts_an_offer_in_the_browser_sees_its_match_and_withdra
         assert await page.input_value("select[name=organisation_id]") == seniors
 
         # "Deutsch" is what people write; the exchange wants a language tag
-        await page.select_option("select[name=category]", "language_partner")
-        await page.fill("input[name=title]", TITLE)
-        await page.fill("textarea[name=description]", "Zwei Nachmittage pro Woche im Treff.")
-        await page.fill("input[name=tags]", "Sprachcafé, Senioren")
-        await page.fill("input[name=languages]", "Deutsch, uk")
-        await page.fill("input[name=district]", "Nordstadt")
+        typed = {
+            "select[name=category]": "language_partner",
+            "input[name=title]": TITLE,
+            "textarea[name=description]": "Zwei Nachmittage pro Woche im Treff.",
+            "input[name=tags]": "Sprachcafé, Senioren",
+            "input[name=languages]": "Deutsch, uk",
+            "input[name=district]": "Nordstadt",
+        }
+        await fill_in(page, typed)
         shown = await refused_form(page)
         assert "Bitte prüfen Sie: Sprachen." in shown
         assert "„Deutsch“ ist kein Sprachkürzel" in shown
         assert await page.input_value("select[name=organisation_id]") == seniors
-        assert await page.input_value("select[name=category]") == "language_partner"
-        assert await page.input_value("input[name=title]") == TITLE
-        assert await page.input_value("input[name=tags]") == "Sprachcafé, Senioren"
-        assert await page.input_value("input[name=languages]") == "Deutsch, uk"
-        assert await page.input_value("input[name=district]") == "Nordstadt"
+        assert await values_of(page, typed) == typed
         assert await page.get_attribute("input[name=languages]", "aria-invalid") == "true"
         await page.screenshot(path=str(tmp_path / "refused.png"), full_page=True)
 

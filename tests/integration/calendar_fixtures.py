@@ -20,7 +20,8 @@ from services.calendar.store import CalendarStore
 from services.directory.app import create_app as create_directory
 from services.directory.settings import DirectorySettings
 from shared.contracts.base import EVENTS_EXCHANGE
-from tests.conftest import behind_the_directory
+from tests.conftest import settings_behind_the_directory
+from tests.integration.directory_fixtures import register
 from tests.support.amqp import StreamTap
 from tests.support.infra import RabbitVhost
 from tests.support.services import BehindTheDirectory, running, serving, serving_with_admin
@@ -51,13 +52,7 @@ class Partners(BehindTheDirectory):
 
     async def organisation(self, name: str, **facts: Any) -> str:
         """Register an organisation in the directory; returns its id once the calendar knows it."""
-        response = await self.directory.post(
-            "/organisations",
-            json={"name": name, "kind": "association", **facts},
-            headers=self.admin,
-        )
-        assert response.status_code == 201, response.text
-        organisation_id: str = response.json()["id"]
+        organisation_id: str = (await register(self.directory, self.admin, name, **facts))["id"]
         await self.known(organisation_id)
         return organisation_id
 
@@ -79,18 +74,14 @@ def calendar_settings(
     rabbit: RabbitVhost, mongo_url: str, storage_selfcheck: None
 ) -> Callable[..., CalendarSettings]:
     """Settings for a calendar on its own database; keyword arguments override."""
-
-    def make(directory_url: str, **overrides: Any) -> CalendarSettings:
-        values: dict[str, Any] = {
-            **behind_the_directory(mongo_url, rabbit.url, directory_url),
-            "public_base_url": PORTAL,
-            "import_allow_private_addresses": True,
-            "import_poll_seconds": 3600,
-        }
-        values.update(overrides)
-        return CalendarSettings(_env_file=None, **values)
-
-    return make
+    return settings_behind_the_directory(
+        CalendarSettings,
+        mongo_url,
+        rabbit.url,
+        public_base_url=PORTAL,
+        import_allow_private_addresses=True,
+        import_poll_seconds=3600,
+    )
 
 
 @dataclass

@@ -120,18 +120,15 @@ async def test_the_same_audience_in_the_same_district_is_saved_listed_and_announ
     festival_id = festival["event"]["id"]
 
     editor = partners.editor_of(moschee)
-    picnic = await plan(
+    picnic = await plan_for(
         partners,
-        editor,
-        **event_body(
-            moschee,
-            title="Familienpicknick",
-            starts_at=at(6, 20, 15),
-            ends_at=at(6, 20, 19),
-            venue={"name": "Hoeschpark"},
-            district="NORDSTADT",
-            audience=["families", "seniors"],
-        ),
+        moschee,
+        title="Familienpicknick",
+        starts_at=at(6, 20, 15),
+        ends_at=at(6, 20, 19),
+        venue={"name": "Hoeschpark"},
+        district="NORDSTADT",
+        audience=["families", "seniors"],
     )
     picnic_id = picnic["event"]["id"]
     [conflict] = picnic["conflicts"]
@@ -190,17 +187,14 @@ async def test_a_weekly_event_with_one_cancelled_date_shows_correctly_in_the_lis
 ) -> None:
     treff = await partners.organisation("Nachbarschaftstreff Linde")
     editor = partners.editor_of(treff)
-    saved = await plan(
+    saved = await plan_for(
         partners,
-        editor,
-        **event_body(
-            treff,
-            title="Deutsch-Café",
-            starts_at=at(3, 17, 18),
-            ends_at=at(3, 17, 20),
-            recurrence={"rrule": "FREQ=WEEKLY;COUNT=5"},
-            venue={"name": "Linde", "room": "Café"},
-        ),
+        treff,
+        title="Deutsch-Café",
+        starts_at=at(3, 17, 18),
+        ends_at=at(3, 17, 20),
+        recurrence={"rrule": "FREQ=WEEKLY;COUNT=5"},
+        venue={"name": "Linde", "room": "Café"},
     )
     event_id = saved["event"]["id"]
     cancelled = await partners.calendar.post(
@@ -319,10 +313,8 @@ async def test_editors_cannot_touch_other_organisations_events(partners: Partner
     anadolu = await partners.organisation("FC Anadolu Nordstadt")
     owner = partners.editor_of(mriya)
     stranger = partners.editor_of(anadolu)
-    saved = await plan(
-        partners,
-        owner,
-        **event_body(mriya, visibility="network", recurrence={"rrule": "FREQ=DAILY;COUNT=3"}),
+    saved = await plan_for(
+        partners, mriya, visibility="network", recurrence={"rrule": "FREQ=DAILY;COUNT=3"}
     )
     event_id = saved["event"]["id"]
     client = partners.calendar
@@ -427,18 +419,15 @@ async def test_archiving_an_organisation_in_the_directory_cancels_its_future_eve
     leaving = await partners.organisation("Kulturverein Morgenland")
     staying = await partners.organisation("Stadtteilbüro Hafen")
     editor = partners.editor_of(leaving)
-    future = await plan(partners, editor, **event_body(leaving, venue=None, audience=[]))
-    series = await plan(
+    future = await plan_for(partners, leaving, venue=None, audience=[])
+    series = await plan_for(
         partners,
-        editor,
-        **event_body(
-            leaving,
-            venue=None,
-            audience=[],
-            recurrence={"rrule": "FREQ=MONTHLY;COUNT=3"},
-            starts_at=at(9, 1, 10),
-            ends_at=at(9, 1, 12),
-        ),
+        leaving,
+        venue=None,
+        audience=[],
+        recurrence={"rrule": "FREQ=MONTHLY;COUNT=3"},
+        starts_at=at(9, 1, 10),
+        ends_at=at(9, 1, 12),
     )
     other = await plan_for(partners, staying, venue=None, audience=[])
     # an event that is over already stays as it was
@@ -491,7 +480,6 @@ async def test_a_feed_without_a_window_shows_the_last_month_and_the_coming_year(
 ) -> None:
     """What a calendar app subscribed to the plain feed URL gets: dates relative to today."""
     linde = await partners.organisation("Nachbarschaftstreff Linde")
-    editor = partners.editor_of(linde)
     today = dt.datetime.now(BERLIN).replace(hour=18, minute=0, second=0, microsecond=0)
     titles = {
         "Vor fünf Wochen": today - dt.timedelta(days=35),
@@ -501,16 +489,13 @@ async def test_a_feed_without_a_window_shows_the_last_month_and_the_coming_year(
         "In dreizehn Monaten": today + dt.timedelta(days=400),
     }
     for title, starts in titles.items():
-        await plan(
+        await plan_for(
             partners,
-            editor,
-            **event_body(
-                linde,
-                title=title,
-                starts_at=starts.isoformat(),
-                ends_at=(starts + dt.timedelta(hours=2)).isoformat(),
-                venue={"name": f"Treff Linde {title}"},
-            ),
+            linde,
+            title=title,
+            starts_at=starts.isoformat(),
+            ends_at=(starts + dt.timedelta(hours=2)).isoformat(),
+            venue={"name": f"Treff Linde {title}"},
         )
 
     feed = await partners.calendar.get(f"/organisations/{linde}/calendar.ics")

@@ -110,10 +110,8 @@ async def test_dates_at_the_extremes_get_a_4xx_never_a_500(
 ) -> None:
     treff = await partners.organisation("Nachbarschaftstreff Linde")
     editor = partners.editor_of(treff)
-    series = await plan(
-        partners,
-        editor,
-        **event_body(treff, venue=None, recurrence={"rrule": "FREQ=WEEKLY;COUNT=3"}),
+    series = await plan_for(
+        partners, treff, venue=None, recurrence={"rrule": "FREQ=WEEKLY;COUNT=3"}
     )
     event_id = series["event"]["id"]
     client = partners.calendar

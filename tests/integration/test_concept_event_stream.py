@@ -26,8 +26,7 @@ async def test_a_subscriber_bound_with_hash_sees_public_measures_only_as_valid_c
     concept_stack: ConceptStack, rabbit: RabbitVhost
 ) -> None:
     stack = concept_stack
-    lead = await stack.organisation("Kulturamt der Stadt Kempten", kind="public_authority")
-    await stack.adopt()
+    lead = await stack.adopted_with_lead("Kulturamt der Stadt Kempten")
     async with StreamTap(rabbit.url, EVENTS_EXCHANGE, ("#",)) as tap:
         hidden = [
             await stack.measure("3.2.1", visibility="network", lead_organisation_id=lead),
@@ -70,8 +69,7 @@ async def test_an_event_planned_for_a_measure_shows_among_the_measures_activitie
     concept_stack: ConceptStack,
 ) -> None:
     stack = concept_stack
-    lead = await stack.organisation("Stadtbibliothek Kempten", kind="public_authority")
-    await stack.adopt()
+    lead = await stack.adopted_with_lead("Stadtbibliothek Kempten")
     measure = await stack.measure("1.1.1", lead_organisation_id=lead)
     planned = await stack.calendar.post(
         "/events",

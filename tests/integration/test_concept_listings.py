@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 
 from tests.integration.concept_fixtures import ConceptStack
-from tests.support.waiting import eventually
 
 
 async def test_an_offer_naming_a_measure_counts_for_it_until_it_is_withdrawn(
@@ -15,8 +14,7 @@ async def test_an_offer_naming_a_measure_counts_for_it_until_it_is_withdrawn(
 ) -> None:
     stack = concept_exchange_stack
     assert stack.exchange is not None
-    lead = await stack.organisation("Stadtbibliothek Kempten", kind="public_authority")
-    await stack.adopt()
+    lead = await stack.adopted_with_lead("Stadtbibliothek Kempten")
     measure = await stack.measure("1.1.1", lead_organisation_id=lead)
     other = await stack.measure("1.1.2", lead_organisation_id=lead)
     posted = await stack.exchange.post(
@@ -31,14 +29,7 @@ async def test_an_offer_naming_a_measure_counts_for_it_until_it_is_withdrawn(
     )
     assert posted.status_code == 201, posted.text
     offer_id = posted.json()["id"]
-    activities = f"/measures/{measure['id']}/activities"
-
-    async def listed() -> bool:
-        response = await stack.concept.get(activities)
-        return bool(response.json()["total"] == 1)
-
-    await eventually(listed)
-    (activity,) = (await stack.concept.get(activities)).json()["items"]
+    (activity,) = await stack.activities(measure["id"], total=1)
     assert activity["kind"] == "offer"
     assert activity["title"] == "Lesesaal für das Sprachcafé"
     assert activity["link"] == f"http://portal.test/offers/{offer_id}"
@@ -49,13 +40,7 @@ async def test_an_offer_naming_a_measure_counts_for_it_until_it_is_withdrawn(
         f"/offers/{offer_id}/withdraw", headers=stack.editor_of(lead)
     )
     assert withdrawn.status_code == 200, withdrawn.text
-
-    async def gone() -> bool:
-        response = await stack.concept.get(activities)
-        return bool(response.json()["total"] == 0)
-
-    await eventually(gone)
-    assert (await stack.concept.get(activities)).json()["items"] == []
+    assert await stack.activities(measure["id"], total=0) == []
     assert await listings_in_a_report(stack, measure["id"]) == 0
 
 

@@ -5,6 +5,7 @@ in common is no fit — and a fitting one matches them ranked, best first."""
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 from tests.integration.exchange_fixtures import Network
 from tests.support.amqp import StreamTap
@@ -32,26 +33,26 @@ async def test_fifty_german_speaking_requests_one_unrelated_and_one_fitting_offe
     for request in requests:
         await network.matched(exchange_events, "exchange.request.posted", request["id"])
 
-    language_school = await network.register("Sprachtreff International")
-    unrelated = await network.post_matched(
-        exchange_events,
-        "offers",
-        language_school,
-        category="language_partner",
-        title="Konversationskurs Englisch",
-        languages=["de", "en"],
-        district="Westend",
+    async def language_partner_offer(offered_by: str, **fields: Any) -> dict[str, Any]:
+        """A new organisation offers language partners in the Westend; returns once matched."""
+        organisation = await network.register(offered_by)
+        return await network.post_matched(
+            exchange_events,
+            "offers",
+            organisation,
+            category="language_partner",
+            district="Westend",
+            **fields,
+        )
+
+    unrelated = await language_partner_offer(
+        "Sprachtreff International", title="Konversationskurs Englisch", languages=["de", "en"]
     )
-    seniors = await network.register("Seniorenbüro Westend")
-    fitting = await network.post_matched(
-        exchange_events,
-        "offers",
-        seniors,
-        category="language_partner",
+    fitting = await language_partner_offer(
+        "Seniorenbüro Westend",
         title="Senioren als Gesprächspartner auf Deutsch",
         tags=["Konversation"],
         languages=["de"],
-        district="Westend",
     )
 
     found = exchange_events.of_type("exchange.match.found")

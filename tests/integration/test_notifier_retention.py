@@ -32,6 +32,7 @@ from shared.mongo import Document
 from tests.integration.conftest import PORTAL
 from tests.integration.notifier_fixtures import NotifierFactory, ServedDirectory, ServedNotifier
 from tests.support.amqp import publish
+from tests.support.deliveries import sent_delivery
 from tests.support.events import offer_posted
 from tests.support.mail import MailServer, tagged
 from tests.support.waiting import eventually as wait_until
@@ -232,7 +233,8 @@ async def test_a_log_entry_stored_before_retention_existed_is_redacted_too(
         service = notifier.service
         await after_the_first_retention_pass(service)
         planned = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(days=400)
-        legacy = Delivery(
+        legacy = sent_delivery(
+            planned,
             id=key_of(command),
             template=Template.INVITATION,
             recipient=email_recipient(address),
@@ -242,12 +244,6 @@ async def test_a_log_entry_stored_before_retention_existed_is_redacted_too(
             params={"organisation_name": "Kulturverein La Casa"},
             cause_event_id=command.command_id,
             cause_type="integrationsnetz.notifier.email.send.v1",
-            status=DeliveryStatus.SENT,
-            attempts=1,
-            created_at=planned,
-            updated_at=planned,
-            sent_at=planned,
-            created_ms=int(planned.timestamp() * 1000),
         )
         document = delivery_document(legacy)
         del document["redacted_at"], document["redacted_ms"]  # as written by earlier versions

@@ -11,8 +11,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from tests.integration.concept_fixtures import ServedConceptStack
-from tests.support.infra import RabbitVhost
-from tests.support.members import member_session
 from tests.support.portal import portal_client, session_of, signed_in_portal
 from tests.support.waiting import eventually
 
@@ -128,19 +126,13 @@ async def test_an_unknown_measure_is_a_german_404_page(
 
 
 async def test_a_lead_editor_records_the_status_from_me_and_the_measure_page_shows_it(
-    served_concept_stack: ServedConceptStack, rabbit: RabbitVhost
+    served_concept_stack: ServedConceptStack,
 ) -> None:
     stack = served_concept_stack
     found = await three_measures(stack)
     measure_id = found["public"]["id"]
-    session = await member_session(
-        stack.directory,
-        stack.admin,
-        rabbit.url,
-        found["vhs"],
-        email="leitung@vhs-kempten.example",
-        name="Petra Huber",
-        password=PASSWORD,
+    session = await stack.member_session(
+        found["vhs"], email="leitung@vhs-kempten.example", name="Petra Huber", password=PASSWORD
     )
     async with signed_in_portal(session, **stack.urls) as client:
         mine = await client.get("/me")
@@ -174,7 +166,7 @@ async def test_a_lead_editor_records_the_status_from_me_and_the_measure_page_sho
 
 
 async def test_an_event_posted_with_a_measure_in_the_portal_appears_on_the_measures_page(
-    served_concept_stack: ServedConceptStack, rabbit: RabbitVhost
+    served_concept_stack: ServedConceptStack,
 ) -> None:
     stack = served_concept_stack
     found = await three_measures(stack)
@@ -185,14 +177,8 @@ async def test_an_event_posted_with_a_measure_in_the_portal_appears_on_the_measu
         headers=stack.admin,
     )
     assert recorded.status_code == 200, recorded.text
-    session = await member_session(
-        stack.directory,
-        stack.admin,
-        rabbit.url,
-        found["vhs"],
-        email="kurse@vhs-kempten.example",
-        name="Ali Yılmaz",
-        password=PASSWORD,
+    session = await stack.member_session(
+        found["vhs"], email="kurse@vhs-kempten.example", name="Ali Yılmaz", password=PASSWORD
     )
     day = dt.datetime.now(BERLIN).date() + dt.timedelta(days=14)
     async with signed_in_portal(session, **stack.urls) as client:
@@ -232,19 +218,13 @@ async def test_an_event_posted_with_a_measure_in_the_portal_appears_on_the_measu
 
 
 async def test_the_listing_form_offers_the_measures_and_keeps_the_choice_when_refused(
-    served_concept_stack: ServedConceptStack, rabbit: RabbitVhost
+    served_concept_stack: ServedConceptStack,
 ) -> None:
     stack = served_concept_stack
     found = await three_measures(stack)
     measure_id = found["public"]["id"]
-    session = await member_session(
-        stack.directory,
-        stack.admin,
-        rabbit.url,
-        found["vhs"],
-        email="boerse@vhs-kempten.example",
-        name="Jana Novak",
-        password=PASSWORD,
+    session = await stack.member_session(
+        found["vhs"], email="boerse@vhs-kempten.example", name="Jana Novak", password=PASSWORD
     )
     # the exchange is not running: the form comes back as typed
     async with signed_in_portal(session, **stack.urls) as client:

@@ -11,8 +11,6 @@ import pytest
 from scripts.concept_seed import LEADS, concept_edition
 from tests.data.concept.make_fixture import GOOD, WITH_ERRORS
 from tests.integration.concept_fixtures import ServedConceptStack
-from tests.support.infra import RabbitVhost
-from tests.support.members import member_session
 from tests.support.portal import portal_client, session_of, signed_in_portal
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -153,15 +151,11 @@ async def test_bad_uploads_get_a_german_message_and_never_a_500(
 
 
 async def test_only_office_staff_reach_the_import_and_publish_reports(
-    served_concept_stack: ServedConceptStack, rabbit: RabbitVhost
+    served_concept_stack: ServedConceptStack,
 ) -> None:
     stack = served_concept_stack
-    lead = await stack.organisation("Volkshochschule Kempten", kind="public_authority")
-    await stack.adopt()
-    member = await member_session(
-        stack.directory,
-        stack.admin,
-        rabbit.url,
+    lead = await stack.adopted_with_lead("Volkshochschule Kempten")
+    member = await stack.member_session(
         lead,
         email="leitung@vhs-kempten.example",
         name="Petra Huber",

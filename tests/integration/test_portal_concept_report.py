@@ -19,8 +19,7 @@ async def test_office_staff_publish_a_report_everyone_reads_as_far_as_they_may(
     served_concept_stack: ServedConceptStack,
 ) -> None:
     stack = served_concept_stack
-    lead = await stack.organisation("Volkshochschule Kempten", kind="public_authority")
-    await stack.adopt()
+    lead = await stack.adopted_with_lead("Volkshochschule Kempten")
     await stack.measure(
         "1.1.1", title="Sprachcafés in allen Stadtteilen", lead_organisation_id=lead
     )

@@ -1,7 +1,9 @@
-"""What a person does in the portal in a real browser, again and again: logging in, and sending
-a form the portal refuses."""
+"""What a person does in the portal in a real browser, again and again: logging in, filling in
+a form, and sending a form the portal refuses."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
 
 from playwright.async_api import Browser, BrowserContext, Page
 
@@ -21,6 +23,20 @@ async def logged_in_page(
     page = await browser.new_page()
     await log_in(page, portal_url, email, password)
     return page
+
+
+async def fill_in(page: Page, typed: Mapping[str, str]) -> None:
+    """Type each value into the field its selector names (in a `select`, choose that option)."""
+    for selector, value in typed.items():
+        if selector.startswith("select"):
+            await page.select_option(selector, value)
+        else:
+            await page.fill(selector, value)
+
+
+async def values_of(page: Page, selectors: Iterable[str]) -> dict[str, str]:
+    """What the fields the selectors name hold now (to compare with what was typed)."""
+    return {selector: await page.input_value(selector) for selector in selectors}
 
 
 async def refused_form(page: Page, button: str = "main button[type=submit]") -> str:

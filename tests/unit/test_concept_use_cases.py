@@ -31,6 +31,7 @@ from shared.contracts.directory import OrganisationStatus
 from shared.errors import ConflictError, ForbiddenError, NotFoundError, RejectedError
 from shared.ids import new_id
 from shared.pages import Paging
+from tests.support.concept_editions import KEMPTEN_FIELDS
 from tests.support.in_memory_concept import InMemoryConceptStore
 
 NOW = dt.datetime(2023, 10, 31, 9, 0, tzinfo=dt.UTC)
@@ -53,23 +54,7 @@ async def concept_with_goals(store: InMemoryConceptStore) -> ConceptService:
         store.known[organisation_id] = KnownOrganisation(organisation_id, name, status, 1)
     service = ConceptService(store, ConceptSettings(_env_file=None), clock=lambda: NOW)
     await service.adopt(
-        ConceptCreate.model_validate(
-            {
-                "title": "Integrationskonzept",
-                "fields": [
-                    {
-                        "number": "1",
-                        "title": "Sprache und Bildung",
-                        "goals": [{"number": "1.1", "title": "Deutsch lernen"}],
-                    },
-                    {
-                        "number": "3",
-                        "title": "Soziale Teilhabe",
-                        "goals": [{"number": "3.2", "title": "Vereine öffnen sich"}],
-                    },
-                ],
-            }
-        ),
+        ConceptCreate.model_validate({"title": "Integrationskonzept", "fields": KEMPTEN_FIELDS}),
         OFFICE,
     )
     return service
