@@ -20,16 +20,19 @@ from services.concept.repository import (
     Activity,
     ActivityCount,
     Fact,
-    KnownOrganisation,
     MeasureChange,
     PublishedReport,
 )
 from shared.contracts.base import Payload
-from shared.contracts.directory import OrganisationStatus
 from shared.mongo import CollectionIndexes, Document, HotQuery, ascending_indexes
 from shared.outbox import OutboxWriter
 from shared.pages import Paging
-from shared.projection import apply_revision, projected_organisation
+from shared.projection import (
+    KnownOrganisation,
+    apply_revision,
+    organisation_from_document,
+    projected_organisation,
+)
 
 CONCEPTS = "concepts"
 MEASURES = "measures"
@@ -202,20 +205,10 @@ class ConceptStore:
     # organisations -------------------------------------------------------------------------
 
     async def get_organisation(self, organisation_id: str) -> KnownOrganisation | None:
-        return await projected_organisation(
-            self.db[ORGANISATIONS], organisation_id, KnownOrganisation
-        )
+        return await projected_organisation(self.db[ORGANISATIONS], organisation_id)
 
     async def organisations(self) -> list[KnownOrganisation]:
-        return [
-            KnownOrganisation(
-                id=doc["_id"],
-                name=doc["name"],
-                status=OrganisationStatus(doc["status"]),
-                revision=int(doc["revision"]),
-            )
-            async for doc in self.db[ORGANISATIONS].find({})
-        ]
+        return [organisation_from_document(doc) async for doc in self.db[ORGANISATIONS].find({})]
 
     async def project_organisation(self, organisation: KnownOrganisation) -> None:
         await apply_revision(

@@ -18,7 +18,6 @@ from services.exchange.repository import (
     ListingChange,
     ListingFilters,
     MatchChange,
-    ProjectedOrganisation,
     Rating,
     RecordedMatch,
 )
@@ -33,7 +32,7 @@ from shared.contracts.exchange import (
 from shared.mongo import CollectionIndexes, Document, HotQuery, Search, find_page
 from shared.outbox import OutboxWriter
 from shared.pages import Paging
-from shared.projection import apply_revision, projected_organisation
+from shared.projection import KnownOrganisation, apply_revision, projected_organisation
 from shared.text import fold, query_terms, search_terms
 
 LISTINGS = "listings"
@@ -428,12 +427,10 @@ class ExchangeStore:
 
     # the projection of organisations -----------------------------------------------------
 
-    async def get_organisation(self, organisation_id: str) -> ProjectedOrganisation | None:
-        return await projected_organisation(
-            self.db[ORGANISATIONS], organisation_id, ProjectedOrganisation
-        )
+    async def get_organisation(self, organisation_id: str) -> KnownOrganisation | None:
+        return await projected_organisation(self.db[ORGANISATIONS], organisation_id)
 
-    async def project_organisation(self, organisation: ProjectedOrganisation) -> None:
+    async def project_organisation(self, organisation: KnownOrganisation) -> None:
         """Keep the newest revision of an organisation; older or repeated ones change nothing."""
         await apply_revision(
             self.db[ORGANISATIONS],
