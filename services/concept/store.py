@@ -181,17 +181,14 @@ class ConceptStore:
     async def update_measure(
         self, measure_id: str, change: MeasureChange, correlation_id: str | None
     ) -> Measure | None:
-        async def apply(doc: Document) -> tuple[Document, list[Payload]] | None:
-            changed = change(measure_from_document(doc))
-            if changed is None:
-                return None
-            measure, events = changed
-            return {**doc, **measure_document(measure)}, list(events)
-
-        stored = await self.writer.update(
-            MEASURES, measure_id, apply, correlation_id=correlation_id
+        return await self.writer.update_entity(
+            MEASURES,
+            measure_id,
+            change,
+            read=measure_from_document,
+            write=measure_document,
+            correlation_id=correlation_id,
         )
-        return measure_from_document(stored) if stored is not None else None
 
     async def get_measure(self, measure_id: str) -> Measure | None:
         doc = await self.db[MEASURES].find_one({"_id": measure_id})
