@@ -18,6 +18,7 @@ from pydantic import (
     model_validator,
 )
 
+from shared.clock import within_years
 from shared.contracts.exchange import (
     ListingCategory,
     ListingFacts,
@@ -51,10 +52,6 @@ PLAUSIBLE_YEARS = range(1900, 2201)
 
 
 def _utc_whole_seconds(value: dt.datetime) -> dt.datetime:
-    if value.year not in PLAUSIBLE_YEARS:
-        raise ValueError(
-            f"Times lie between the years {PLAUSIBLE_YEARS.start} and {PLAUSIBLE_YEARS.stop - 1}."
-        )
     # sub-second comparisons are not portable across MongoDB-protocol servers (docs/storage.md)
     return value.astimezone(dt.UTC).replace(microsecond=0)
 
@@ -71,7 +68,11 @@ def _unique_folded(values: list[str]) -> list[str]:
     return list(kept.values())
 
 
-UtcTime = Annotated[AwareDatetime, AfterValidator(_utc_whole_seconds)]
+UtcTime = Annotated[
+    AwareDatetime,
+    AfterValidator(within_years(PLAUSIBLE_YEARS, "Times")),
+    AfterValidator(_utc_whole_seconds),
+]
 OrganisationId = EntityId
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
