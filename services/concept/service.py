@@ -287,7 +287,11 @@ class ConceptService:
     async def put_fact(self, key: str, data: FactInput, user: Principal) -> Fact:
         office_only(user)
         fact = Fact(
-            key=key, name=data.name, unit=data.unit, position=data.position, values=data.values
+            key=key,
+            name=data.name,
+            unit=data.unit,
+            position=data.position,
+            values=dict(sorted(data.values.items())),  # the table reads the years in order
         )
         await self.store.put_fact(fact)
         return fact

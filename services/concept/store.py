@@ -7,9 +7,9 @@ compares their dates, and nothing is `$set` piecemeal (docs/storage.md)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 
+from pydantic import TypeAdapter
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -82,49 +82,27 @@ def concept_from_document(doc: Document) -> Concept:
     return Concept.model_validate({**values, "id": doc["_id"]})
 
 
+_FACT = TypeAdapter(Fact)
+_REPORT = TypeAdapter(PublishedReport)
+
+
 def fact_document(fact: Fact) -> Document:
-    return {
-        "_id": fact.key,
-        "name": fact.name,
-        "unit": fact.unit,
-        "position": fact.position,
-        # keys of stored maps are strings
-        "values": {str(year): value for year, value in sorted(fact.values.items())},
-    }
+    # in the JSON form the years are strings, as keys of stored maps must be
+    data = _FACT.dump_python(fact, mode="json")
+    return {"_id": data.pop("key"), **data}
 
 
 def fact_from_document(doc: Document) -> Fact:
-    return Fact(
-        key=doc["_id"],
-        name=doc["name"],
-        unit=doc["unit"],
-        position=int(doc["position"]),
-        values={int(year): float(value) for year, value in doc["values"].items()},
-    )
+    return _FACT.validate_python({**doc, "key": doc["_id"]})
 
 
 def report_document(report: PublishedReport) -> Document:
-    return {
-        "_id": report.id,
-        "concept_id": report.concept_id,
-        "title": report.title,
-        "cut_off": report.cut_off.isoformat(),
-        "published_at": report.published_at,
-        "published_by": report.published_by,
-        "snapshot": report.snapshot,
-    }
+    data = _REPORT.dump_python(report)
+    return {"_id": data.pop("id"), **data, "cut_off": report.cut_off.isoformat()}
 
 
 def report_from_document(doc: Document) -> PublishedReport:
-    return PublishedReport(
-        id=doc["_id"],
-        concept_id=doc["concept_id"],
-        title=doc["title"],
-        cut_off=dt.date.fromisoformat(doc["cut_off"]),
-        published_at=doc["published_at"],
-        published_by=doc["published_by"],
-        snapshot=doc["snapshot"],
-    )
+    return _REPORT.validate_python({**doc, "id": doc["_id"]})
 
 
 def hot_queries(measure_id: str) -> list[HotQuery]:
