@@ -42,7 +42,7 @@ class LinkRating(BaseModel):
     token: Token
 
 
-class SideRatingPublic(BaseModel):
+class SideRatingPublic(View):
     match_id: str
     side: MatchSide
     verdict: MatchVerdict
@@ -51,14 +51,7 @@ class SideRatingPublic(BaseModel):
 
     @classmethod
     def of(cls, rated: SideRating) -> SideRatingPublic:
-        rating = rated.rating
-        return cls(
-            match_id=rated.match_id,
-            side=rated.side,
-            verdict=rating.verdict,
-            via=rating.via,
-            rated_at=rating.rated_at,
-        )
+        return cls.read(rated.rating, match_id=rated.match_id, side=rated.side)
 
 
 class FeedbackLinkPublic(BaseModel):
