@@ -22,7 +22,6 @@ from dataclasses import asdict, dataclass
 from typing import Protocol, TypeVar
 
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
 from shared.context import current_correlation_id
 from shared.contracts.base import CLOUDEVENTS_CONTENT_TYPE, CloudEvent, Payload, envelope
@@ -224,21 +223,6 @@ class OutboxWriter:
             except ConcurrentUpdateError:
                 await asyncio.sleep(0.005)
         raise ConcurrentUpdateError(f"{collection}/{doc_id}: too many concurrent writes")
-
-    async def insert_new(
-        self,
-        collection: str,
-        doc: Document,
-        messages: Sequence[Payload] = (),
-        *,
-        correlation_id: str | None = None,
-    ) -> bool:
-        """`insert` where the key may be taken: False, and nothing written, when it is."""
-        try:
-            await self.insert(collection, doc, messages, correlation_id=correlation_id)
-        except DuplicateKeyError:
-            return False
-        return True
 
     async def update_entity(
         self,

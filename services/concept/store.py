@@ -148,9 +148,13 @@ class ConceptStore:
     async def add_measure(
         self, measure: Measure, events: Sequence[Payload], correlation_id: str | None
     ) -> bool:
-        return await self.writer.insert_new(
-            MEASURES, measure_document(measure), events, correlation_id=correlation_id
-        )
+        try:
+            await self.writer.insert(
+                MEASURES, measure_document(measure), events, correlation_id=correlation_id
+            )
+        except DuplicateKeyError:
+            return False
+        return True
 
     async def update_measure(
         self, measure_id: str, change: MeasureChange, correlation_id: str | None

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
 from services.exchange.domain import Listing
 from services.exchange.matching import language_key, match_keys, tag_keys
@@ -364,9 +365,13 @@ class ExchangeStore:
         self, match: RecordedMatch, events: Sequence[Payload], correlation_id: str | None
     ) -> bool:
         """Store a match with its event; False when the pair was matched before."""
-        return await self.writer.insert_new(
-            MATCHES, match_document(match), events, correlation_id=correlation_id
-        )
+        try:
+            await self.writer.insert(
+                MATCHES, match_document(match), events, correlation_id=correlation_id
+            )
+        except DuplicateKeyError:
+            return False
+        return True
 
     async def matches_of(
         self, organisation_id: str, paging: Paging
