@@ -31,15 +31,16 @@ class KnownOrganisation:
     status: OrganisationStatus
     revision: int
 
-    @classmethod
-    def of(cls, facts: OrganisationFacts) -> KnownOrganisation:
-        return cls(
-            id=facts.organisation_id, name=facts.name, status=facts.status, revision=facts.revision
-        )
-
     @property
     def active(self) -> bool:
         return self.status is OrganisationStatus.ACTIVE
+
+    @classmethod
+    def of(cls, facts: OrganisationFacts) -> KnownOrganisation:
+        """The organisation as the directory's event describes it."""
+        return cls(
+            id=facts.organisation_id, name=facts.name, status=facts.status, revision=facts.revision
+        )
 
 
 async def apply_revision(
