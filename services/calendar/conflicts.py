@@ -62,19 +62,10 @@ class Conflict:
         return self.state == "open"
 
     def detected(self) -> ConflictDetected:
-        """What the stream is told when the conflict opens."""
-        return ConflictDetected(
-            conflict_id=self.id,
-            conflict_kind=self.kind,
-            event_id=self.event_id,
-            other_event_id=self.other_event_id,
-            organisation_ids=self.organisation_ids,
-            overlap_starts_at=self.overlap_starts_at,
-            overlap_ends_at=self.overlap_ends_at,
-            district=self.district,
-            shared_audience=self.shared_audience,
-            venue=self.venue,
-            detected_at=self.detected_at,
+        """What the stream is told when the conflict opens: the fields the event has of the
+        conflict's, its id and kind among them."""
+        return ConflictDetected.model_validate(
+            {**asdict(self), "conflict_id": self.id, "conflict_kind": self.kind}
         )
 
 
