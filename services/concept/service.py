@@ -291,7 +291,7 @@ class ConceptService:
             name=data.name,
             unit=data.unit,
             position=data.position,
-            values=dict(sorted(data.values.items())),  # the table reads the years in order
+            values=dict(sorted(data.values.items())),  # answered and stored by year
         )
         await self.store.put_fact(fact)
         return fact
