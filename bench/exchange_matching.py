@@ -25,7 +25,6 @@ from pymongo import AsyncMongoClient
 
 from bench.support import CommandCounter, database_url, percentile
 from services.exchange.domain import DEFAULT_LIFETIME, Listing, ListingCreate, post_listing
-from services.exchange.repository import ProjectedOrganisation
 from services.exchange.service import Exchange
 from services.exchange.settings import ExchangeSettings
 from services.exchange.store import (
@@ -41,6 +40,7 @@ from shared.contracts.exchange import ListingCategory, ListingKind
 from shared.ids import new_id
 from shared.mongo import OUTBOX_INDEXES, CollectionIndexes, Document, ensure_indexes
 from shared.outbox import OutboxWriter, with_outbox
+from shared.projection import KnownOrganisation
 
 BATCH = 1000
 ORGANISATIONS = 300
@@ -183,7 +183,7 @@ async def run(url: str, sizes: Sequence[int], runs: int, seed: int) -> list[Leve
         generator = Generator(seed)
         for organisation_id in generator.organisations:
             await store.project_organisation(
-                ProjectedOrganisation(organisation_id, "Verein", OrganisationStatus.ACTIVE, 1)
+                KnownOrganisation(organisation_id, "Verein", OrganisationStatus.ACTIVE, 1)
             )
         levels: list[Level] = []
         present = 0

@@ -19,7 +19,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -30,6 +30,8 @@ from shared.mongo import Document
 log = logging.getLogger("integrationsnetz.outbox")
 
 MAX_WRITE_ATTEMPTS = 20
+
+Entity = TypeVar("Entity")
 
 
 class ConcurrentUpdateError(Exception):
@@ -221,3 +223,27 @@ class OutboxWriter:
             except ConcurrentUpdateError:
                 await asyncio.sleep(0.005)
         raise ConcurrentUpdateError(f"{collection}/{doc_id}: too many concurrent writes")
+
+    async def update_entity(
+        self,
+        collection: str,
+        entity_id: str,
+        change: Callable[[Entity], tuple[Entity, Sequence[Payload]] | None],
+        *,
+        read: Callable[[Document], Entity],
+        write: Callable[[Entity], Document],
+        correlation_id: str | None = None,
+    ) -> Entity | None:
+        """`update` in the entity's own terms: `read` makes the entity of its document and
+        `write` the entity's fields, which replace the document's. Returns the stored entity,
+        or None when it does not exist."""
+
+        async def apply(doc: Document) -> tuple[Document, Sequence[Payload]] | None:
+            changed = change(read(doc))
+            if changed is None:
+                return None
+            entity, messages = changed
+            return {**doc, **write(entity)}, messages
+
+        stored = await self.update(collection, entity_id, apply, correlation_id=correlation_id)
+        return read(stored) if stored is not None else None

@@ -10,25 +10,37 @@ raising `DuplicateKeyError` on `_id`, and `find_one` by `_id`. No transactions, 
 
 from __future__ import annotations
 
-from typing import Any, Protocol, TypeVar
+from dataclasses import dataclass
+from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
-from shared.contracts.directory import OrganisationStatus
+from shared.contracts.directory import OrganisationFacts, OrganisationStatus
 from shared.outbox import ConcurrentUpdateError
 
 MAX_ATTEMPTS = 20
 
-T_co = TypeVar("T_co", covariant=True)
 
+@dataclass(frozen=True)
+class KnownOrganisation:
+    """What a service knows of a partner organisation from the directory's events."""
 
-class OrganisationRecord(Protocol[T_co]):
-    """Makes a service's own record of a projected organisation from its stored facts."""
+    id: str
+    name: str
+    status: OrganisationStatus
+    revision: int
 
-    def __call__(
-        self, *, id: str, name: str, status: OrganisationStatus, revision: int
-    ) -> T_co: ...
+    @property
+    def active(self) -> bool:
+        return self.status is OrganisationStatus.ACTIVE
+
+    @classmethod
+    def of(cls, facts: OrganisationFacts) -> KnownOrganisation:
+        """The organisation as the directory's event describes it."""
+        return cls(
+            id=facts.organisation_id, name=facts.name, status=facts.status, revision=facts.revision
+        )
 
 
 async def apply_revision(
@@ -65,19 +77,20 @@ async def apply_revision(
     raise ConcurrentUpdateError(f"{collection.name}/{entity_id}: too many concurrent writes")
 
 
-async def projected_organisation(
-    collection: AsyncCollection[dict[str, Any]],
-    organisation_id: str,
-    record: OrganisationRecord[T_co],
-) -> T_co | None:
-    """The directory's organisation as projected into `collection` (its name, status and
-    revision), made into a record by `record`; None if it is not known here."""
-    doc = await collection.find_one({"_id": organisation_id})
-    if doc is None:
-        return None
-    return record(
+def organisation_from_document(doc: dict[str, Any]) -> KnownOrganisation:
+    """An organisation as projected into a collection: its name, status and revision."""
+    return KnownOrganisation(
         id=doc["_id"],
         name=doc["name"],
         status=OrganisationStatus(doc["status"]),
         revision=int(doc["revision"]),
     )
+
+
+async def projected_organisation(
+    collection: AsyncCollection[dict[str, Any]], organisation_id: str
+) -> KnownOrganisation | None:
+    """The directory's organisation as projected into `collection`; None if it is not known
+    here."""
+    doc = await collection.find_one({"_id": organisation_id})
+    return organisation_from_document(doc) if doc is not None else None

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Literal
 
 from services.calendar.clashes import Clash
@@ -44,20 +44,13 @@ class Conflict:
 
     @classmethod
     def of_clash(cls, clash: Clash, organisation_ids: Sequence[str], now: dt.datetime) -> Conflict:
+        """The clash, with every field it has, as a conflict of `organisation_ids` from now."""
+        clashed = {**asdict(clash), "shared_audience": list(clash.shared_audience)}
         return cls(
             id=clash.conflict_id,
-            kind=clash.kind,
-            event_id=clash.event_id,
-            other_event_id=clash.other_event_id,
-            occurrence_start=clash.occurrence_start,
-            other_occurrence_start=clash.other_occurrence_start,
             organisation_ids=list(dict.fromkeys(organisation_ids)),
-            overlap_starts_at=clash.overlap_starts_at,
-            overlap_ends_at=clash.overlap_ends_at,
             detected_at=now,
-            district=clash.district,
-            shared_audience=list(clash.shared_audience),
-            venue=clash.venue,
+            **clashed,
         )
 
     @property
@@ -69,19 +62,10 @@ class Conflict:
         return self.state == "open"
 
     def detected(self) -> ConflictDetected:
-        """What the stream is told when the conflict opens."""
-        return ConflictDetected(
-            conflict_id=self.id,
-            conflict_kind=self.kind,
-            event_id=self.event_id,
-            other_event_id=self.other_event_id,
-            organisation_ids=self.organisation_ids,
-            overlap_starts_at=self.overlap_starts_at,
-            overlap_ends_at=self.overlap_ends_at,
-            district=self.district,
-            shared_audience=self.shared_audience,
-            venue=self.venue,
-            detected_at=self.detected_at,
+        """What the stream is told when the conflict opens: the fields the event has of the
+        conflict's, its id and kind among them."""
+        return ConflictDetected.model_validate(
+            {**asdict(self), "conflict_id": self.id, "conflict_kind": self.kind}
         )
 
 

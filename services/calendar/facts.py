@@ -3,51 +3,24 @@ payload carries, and whether a change is announced as a reschedule or an update.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
-from typing import TypedDict
+from typing import Any
 
 from services.calendar.domain import TIME_FIELDS, Event
 from services.calendar.recurrence import parse_occurrence_key
 from shared.contracts.base import Payload
 from shared.contracts.calendar import (
+    EventFacts,
     EventRescheduled,
-    EventStatus,
     EventUpdated,
     MovedOccurrence,
     Recurrence,
-    Venue,
-    Visibility,
 )
-from shared.contracts.vocabulary import Audience, FieldOfAction
 
 #: Facts that change with every change, so they are never named among the changed fields.
 _BOOKKEEPING = ("sequence", "updated_at")
-
-
-class EventFactFields(TypedDict):
-    """The fields of `shared.contracts.calendar.EventFacts`, as an event gives them."""
-
-    event_id: str
-    title: str
-    description: str
-    organisation_id: str
-    co_organiser_ids: list[str]
-    starts_at: dt.datetime
-    ends_at: dt.datetime
-    all_day: bool
-    timezone: str
-    venue: Venue | None
-    district: str | None
-    audience: list[Audience]
-    languages: list[str]
-    fields: list[FieldOfAction]
-    visibility: Visibility
-    measure_ids: list[str]
-    recurrence: Recurrence | None
-    status: EventStatus
-    sequence: int
-    updated_at: dt.datetime
+#: The public facts an event holds under their own names (all but `event_id` and `recurrence`).
+_HELD_FACTS = tuple(name for name in EventFacts.model_fields if name in Event.model_fields)
 
 
 def recurrence_of(event: Event) -> Recurrence | None:
@@ -72,29 +45,13 @@ def recurrence_of(event: Event) -> Recurrence | None:
     return Recurrence(rrule=event.rrule, exdates=sorted([*event.exdates, *cancelled]), moved=moved)
 
 
-def facts(event: Event) -> EventFactFields:
-    """The public facts of an event, as every calendar.event.* payload carries them."""
+def facts(event: Event) -> dict[str, Any]:
+    """The public facts of an event, as every calendar.event.* payload carries them: the
+    fields of `EventFacts`, read from the event's attributes of the same names."""
     return {
+        **{name: getattr(event, name) for name in _HELD_FACTS},
         "event_id": event.id,
-        "title": event.title,
-        "description": event.description,
-        "organisation_id": event.organisation_id,
-        "co_organiser_ids": event.co_organiser_ids,
-        "starts_at": event.starts_at,
-        "ends_at": event.ends_at,
-        "all_day": event.all_day,
-        "timezone": event.timezone,
-        "venue": event.venue,
-        "district": event.district,
-        "audience": event.audience,
-        "languages": event.languages,
-        "fields": event.fields,
-        "visibility": event.visibility,
-        "measure_ids": event.measure_ids,
         "recurrence": recurrence_of(event),
-        "status": event.status,
-        "sequence": event.sequence,
-        "updated_at": event.updated_at,
     }
 
 

@@ -17,7 +17,7 @@ from pydantic import (
 )
 
 from services.calendar.recurrence import RecurrenceError, zone
-from shared.clock import BERLIN_ZONE_NAME
+from shared.clock import BERLIN_ZONE_NAME, within_years
 from shared.contracts.calendar import Venue, Visibility
 from shared.contracts.vocabulary import Audience, FieldOfAction, LanguageTag
 from shared.ids import EntityId
@@ -29,17 +29,8 @@ ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1
 #: clear "between 2000 and 2100" answer, near enough that no time arithmetic overflows.
 PLAUSIBLE_YEARS = range(1900, 2201)
 
-
-def _plausible(value: dt.date) -> dt.date:
-    if value.year not in PLAUSIBLE_YEARS:
-        raise ValueError(
-            f"Dates lie between the years {PLAUSIBLE_YEARS.start} and {PLAUSIBLE_YEARS.stop - 1}."
-        )
-    return value
-
-
 #: A timed moment (RFC 3339 with offset), or a date for an all-day event.
-When = Annotated[AwareDatetime | dt.date, AfterValidator(_plausible)]
+When = Annotated[AwareDatetime | dt.date, AfterValidator(within_years(PLAUSIBLE_YEARS))]
 
 
 def _unique(values: list[Any]) -> list[Any]:

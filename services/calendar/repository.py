@@ -14,22 +14,9 @@ from services.calendar.conflicts import Conflict
 from services.calendar.domain import Event
 from services.calendar.inputs import ImportDefaults
 from shared.contracts.base import Payload
-from shared.contracts.directory import OrganisationFacts, OrganisationStatus
+from shared.contracts.directory import OrganisationFacts
 from shared.pages import Paging
-
-
-@dataclass(frozen=True)
-class KnownOrganisation:
-    """What the calendar knows of an organisation from the directory's events."""
-
-    id: str
-    name: str
-    status: OrganisationStatus
-    revision: int
-
-    @property
-    def active(self) -> bool:
-        return self.status is OrganisationStatus.ACTIVE
+from shared.projection import KnownOrganisation
 
 
 @dataclass(frozen=True)

@@ -61,29 +61,35 @@ class RecurrencePublic(BaseModel):
     moved_occurrences: list[MovedOccurrencePublic]
 
 
-class EventPublic(View):
-    id: str
+class EventShownPublic(View):
+    """What an event and each of its dates show alike."""
+
     title: str
     description: str
     organisation_id: str
     co_organiser_ids: list[str]
-    starts_at: BerlinTime = Field(description="Start (of the first occurrence of a series).")
+    starts_at: BerlinTime
     ends_at: BerlinTime
     all_day: bool
-    timezone: str
     venue: Venue | None
     district: str | None
     audience: list[Audience]
     languages: list[str]
     fields: list[FieldOfAction]
     visibility: Visibility
+    status: EventStatus
+    sequence: int
+
+
+class EventPublic(EventShownPublic):
+    id: str
+    starts_at: BerlinTime = Field(description="Start (of the first occurrence of a series).")
+    timezone: str
     measure_ids: list[str] = Field(
         default_factory=list, description="Measures of the integration concept it carries out."
     )
     recurrence: RecurrencePublic | None
-    status: EventStatus
     cancel_reason: str | None
-    sequence: int
     imported: bool = Field(description="Comes from the organisation's own ICS feed.")
     url: str = Field(description="The event in the portal.")
     created_at: BerlinTime
@@ -196,28 +202,13 @@ class InvitationPublic(View):
         )
 
 
-class OccurrencePublic(View):
+class OccurrencePublic(EventShownPublic):
     """One date in the calendar: a single event, or one occurrence of a series."""
 
     event_id: str
-    title: str
-    description: str
-    organisation_id: str
-    co_organiser_ids: list[str]
-    starts_at: BerlinTime
-    ends_at: BerlinTime
     original_start: BerlinTime = Field(description="Its start by the rule (RECURRENCE-ID).")
-    all_day: bool
-    venue: Venue | None
-    district: str | None
-    audience: list[Audience]
-    languages: list[str]
-    fields: list[FieldOfAction]
-    visibility: Visibility
-    status: EventStatus
     series: bool
     moved: bool
-    sequence: int
     url: str
 
     @classmethod

@@ -32,7 +32,6 @@ from services.calendar.repository import (
     CalendarRepository,
     EventFilter,
     EventWrite,
-    KnownOrganisation,
     LoadedEvent,
     RoomGuard,
 )
@@ -52,6 +51,7 @@ from shared.errors import (
 from shared.ids import new_id
 from shared.outbox import ConcurrentUpdateError
 from shared.pages import Paging
+from shared.projection import KnownOrganisation
 
 log = logging.getLogger("integrationsnetz.calendar")
 

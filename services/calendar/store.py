@@ -23,7 +23,6 @@ from services.calendar.repository import (
     FeedImport,
     ImportCounts,
     ImportOutcome,
-    KnownOrganisation,
     LoadedEvent,
 )
 from services.calendar.room_locks import RoomLocks
@@ -35,7 +34,7 @@ from shared.contracts.vocabulary import Audience
 from shared.mongo import CollectionIndexes, Document, ascending_indexes
 from shared.outbox import ConcurrentUpdateError, OutboxWriter
 from shared.pages import Paging
-from shared.projection import apply_revision, projected_organisation
+from shared.projection import KnownOrganisation, apply_revision, projected_organisation
 
 EVENTS = "events"
 CONFLICTS = "conflicts"
@@ -343,9 +342,7 @@ class CalendarStore:
     # organisations -----------------------------------------------------------------------
 
     async def get_organisation(self, organisation_id: str) -> KnownOrganisation | None:
-        return await projected_organisation(
-            self.db[ORGANISATIONS], organisation_id, KnownOrganisation
-        )
+        return await projected_organisation(self.db[ORGANISATIONS], organisation_id)
 
     async def apply_organisation(self, facts: OrganisationFacts) -> bool:
         """Take the directory's facts unless we already hold a newer revision; True if taken."""

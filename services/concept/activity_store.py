@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from pydantic import TypeAdapter
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -56,17 +57,14 @@ ACTIVITY_INDEXES = (
 )
 
 
+_ACTIVITY = TypeAdapter(Activity)
+
+
 def activity_fields(activity: Activity) -> Document:
-    return {
-        "kind": activity.kind,
-        "source_id": activity.source_id,
-        "title": activity.title,
-        "organisation_id": activity.organisation_id,
-        "measure_ids": list(activity.measure_ids),
-        "visibility": activity.visibility,
-        "state": ACTIVE if activity.active else CLOSED,
-        "occurred_at": activity.occurred_at,
-    }
+    """An activity's fields as stored: `state` for whether it is active, and no revision
+    (`apply_revision` writes it)."""
+    fields = _ACTIVITY.dump_python(activity, exclude={"active", "revision"})
+    return {**fields, "state": ACTIVE if activity.active else CLOSED}
 
 
 def activity_document(activity: Activity) -> Document:
@@ -81,17 +79,8 @@ def activity_document(activity: Activity) -> Document:
 
 
 def activity_from_document(doc: Document) -> Activity:
-    return Activity(
-        kind=doc["kind"],
-        source_id=doc["source_id"],
-        title=doc["title"],
-        organisation_id=doc["organisation_id"],
-        measure_ids=list(doc["measure_ids"]),
-        visibility=doc["visibility"],
-        active=doc["state"] == ACTIVE,
-        occurred_at=doc["occurred_at"],
-        revision=int(doc["revision"]),
-    )
+    """The activity of a stored activity or link (a link carries its activity's fields)."""
+    return _ACTIVITY.validate_python({**doc, "active": doc["state"] == ACTIVE})
 
 
 def link_id(activity_id: str, measure_id: str) -> str:

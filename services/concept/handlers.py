@@ -22,32 +22,11 @@ from shared.contracts.calendar import (
     EventUpdated,
 )
 from shared.contracts.directory import OrganisationFacts
-from shared.contracts.exchange import (
-    ListingFacts,
-    ListingStatus,
-    OfferFulfilled,
-    OfferPosted,
-    OfferUpdated,
-    OfferWithdrawn,
-    RequestFulfilled,
-    RequestPosted,
-    RequestUpdated,
-    RequestWithdrawn,
-)
+from shared.contracts.exchange import LISTING_EVENTS, ListingFacts, ListingStatus
 from shared.organisation_events import on_organisation_events
 from shared.runtime import ServiceRuntime
 
 CALENDAR_EVENTS = (EventScheduled, EventUpdated, EventRescheduled, EventCancelled)
-LISTING_EVENTS = (
-    OfferPosted,
-    OfferUpdated,
-    OfferWithdrawn,
-    OfferFulfilled,
-    RequestPosted,
-    RequestUpdated,
-    RequestWithdrawn,
-    RequestFulfilled,
-)
 #: A listing carries a measure out while open and once fulfilled; not when withdrawn.
 COUNTING_LISTINGS = frozenset({ListingStatus.OPEN, ListingStatus.FULFILLED})
 

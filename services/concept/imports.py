@@ -26,10 +26,10 @@ from services.concept.domain import (
     number_key,
 )
 from services.concept.labels import status_from_text, visibility_from_text
-from services.concept.repository import KnownOrganisation
 from services.concept.spreadsheet import COLUMN_LABELS, SheetRow
 from shared.contracts.concept import MeasureStatus, MeasureVisibility
 from shared.contracts.directory import OrganisationStatus
+from shared.projection import KnownOrganisation
 from shared.text import fold
 
 Action = Literal["create", "change", "unchanged"]

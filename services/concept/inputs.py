@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from shared.clock import within_years
 from shared.contracts.concept import MeasureStatus, MeasureVisibility
 from shared.ids import EntityId
 
@@ -16,19 +17,11 @@ from shared.ids import EntityId
 PLAUSIBLE_YEARS = range(1950, 2201)
 
 
-def _plausible(value: dt.date) -> dt.date:
-    if value.year not in PLAUSIBLE_YEARS:
-        raise ValueError(
-            f"Dates lie between the years {PLAUSIBLE_YEARS.start} and {PLAUSIBLE_YEARS.stop - 1}."
-        )
-    return value
-
-
 def _unique(values: list[Any]) -> list[Any]:
     return list(dict.fromkeys(values))
 
 
-Day = Annotated[dt.date, AfterValidator(_plausible)]
+Day = Annotated[dt.date, AfterValidator(within_years(PLAUSIBLE_YEARS))]
 Year = Annotated[int, Field(ge=1950, le=2200)]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]

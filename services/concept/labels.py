@@ -3,18 +3,10 @@ spreadsheet may say (besides the codes themselves)."""
 
 from __future__ import annotations
 
-from shared.contracts.concept import MeasureStatus, MeasureVisibility
+from shared.contracts.concept import MEASURE_STATUS_LABELS, MeasureStatus, MeasureVisibility
 from shared.text import fold
 
-STATUS_LABELS: dict[MeasureStatus, str] = {
-    MeasureStatus.PLANNED: "geplant",
-    MeasureStatus.IN_PREPARATION: "in Vorbereitung",
-    MeasureStatus.IN_PROGRESS: "in Umsetzung",
-    MeasureStatus.IMPLEMENTED: "umgesetzt",
-    MeasureStatus.CONTINUOUS: "Daueraufgabe",
-    MeasureStatus.PAUSED: "pausiert",
-    MeasureStatus.DROPPED: "entfallen",
-}
+STATUS_LABELS = MEASURE_STATUS_LABELS
 #: Colours of the statuses in charts (print well in colour and in grey).
 STATUS_COLOURS: dict[MeasureStatus, str] = {
     MeasureStatus.PLANNED: "#c9d3df",

@@ -12,23 +12,13 @@ from typing import Any, Literal, Protocol
 
 from services.concept.domain import Concept, Measure
 from shared.contracts.base import Payload
-from shared.contracts.directory import OrganisationStatus
 from shared.pages import Paging
+from shared.projection import KnownOrganisation
 
 #: What a use case does to a measure: the changed measure and its events, or None.
 MeasureChange = Callable[[Measure], tuple[Measure, Sequence[Payload]] | None]
 
 ActivityKind = Literal["event", "offer", "request"]
-
-
-@dataclass(frozen=True)
-class KnownOrganisation:
-    """What the concept knows of an organisation from the directory's events."""
-
-    id: str
-    name: str
-    status: OrganisationStatus
-    revision: int
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,6 @@ from services.concept.repository import (
     Activity,
     ConceptRepository,
     Fact,
-    KnownOrganisation,
     MeasureChange,
 )
 from services.concept.settings import ConceptSettings
@@ -44,6 +43,7 @@ from shared.errors import (
 )
 from shared.ids import new_id
 from shared.pages import Paging
+from shared.projection import KnownOrganisation
 from shared.revisions import refuse_clearing
 from shared.text import fold
 
@@ -277,14 +277,7 @@ class ConceptService:
         await self.store.project_activity(activity)
 
     async def organisation_changed(self, facts: OrganisationFacts) -> None:
-        await self.store.project_organisation(
-            KnownOrganisation(
-                id=facts.organisation_id,
-                name=facts.name,
-                status=facts.status,
-                revision=facts.revision,
-            )
-        )
+        await self.store.project_organisation(KnownOrganisation.of(facts))
 
     # facts ---------------------------------------------------------------------------------
 
@@ -294,7 +287,11 @@ class ConceptService:
     async def put_fact(self, key: str, data: FactInput, user: Principal) -> Fact:
         office_only(user)
         fact = Fact(
-            key=key, name=data.name, unit=data.unit, position=data.position, values=data.values
+            key=key,
+            name=data.name,
+            unit=data.unit,
+            position=data.position,
+            values=dict(sorted(data.values.items())),  # answered and stored by year
         )
         await self.store.put_fact(fact)
         return fact

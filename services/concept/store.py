@@ -7,9 +7,9 @@ compares their dates, and nothing is `$set` piecemeal (docs/storage.md)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 
+from pydantic import TypeAdapter
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -20,16 +20,19 @@ from services.concept.repository import (
     Activity,
     ActivityCount,
     Fact,
-    KnownOrganisation,
     MeasureChange,
     PublishedReport,
 )
 from shared.contracts.base import Payload
-from shared.contracts.directory import OrganisationStatus
 from shared.mongo import CollectionIndexes, Document, HotQuery, ascending_indexes
 from shared.outbox import OutboxWriter
 from shared.pages import Paging
-from shared.projection import apply_revision, projected_organisation
+from shared.projection import (
+    KnownOrganisation,
+    apply_revision,
+    organisation_from_document,
+    projected_organisation,
+)
 
 CONCEPTS = "concepts"
 MEASURES = "measures"
@@ -79,49 +82,27 @@ def concept_from_document(doc: Document) -> Concept:
     return Concept.model_validate({**values, "id": doc["_id"]})
 
 
+_FACT = TypeAdapter(Fact)
+_REPORT = TypeAdapter(PublishedReport)
+
+
 def fact_document(fact: Fact) -> Document:
-    return {
-        "_id": fact.key,
-        "name": fact.name,
-        "unit": fact.unit,
-        "position": fact.position,
-        # keys of stored maps are strings
-        "values": {str(year): value for year, value in sorted(fact.values.items())},
-    }
+    # in the JSON form the years are strings, as keys of stored maps must be
+    data = _FACT.dump_python(fact, mode="json")
+    return {"_id": data.pop("key"), **data}
 
 
 def fact_from_document(doc: Document) -> Fact:
-    return Fact(
-        key=doc["_id"],
-        name=doc["name"],
-        unit=doc["unit"],
-        position=int(doc["position"]),
-        values={int(year): float(value) for year, value in doc["values"].items()},
-    )
+    return _FACT.validate_python({**doc, "key": doc["_id"]})
 
 
 def report_document(report: PublishedReport) -> Document:
-    return {
-        "_id": report.id,
-        "concept_id": report.concept_id,
-        "title": report.title,
-        "cut_off": report.cut_off.isoformat(),
-        "published_at": report.published_at,
-        "published_by": report.published_by,
-        "snapshot": report.snapshot,
-    }
+    data = _REPORT.dump_python(report)
+    return {"_id": data.pop("id"), **data, "cut_off": report.cut_off.isoformat()}
 
 
 def report_from_document(doc: Document) -> PublishedReport:
-    return PublishedReport(
-        id=doc["_id"],
-        concept_id=doc["concept_id"],
-        title=doc["title"],
-        cut_off=dt.date.fromisoformat(doc["cut_off"]),
-        published_at=doc["published_at"],
-        published_by=doc["published_by"],
-        snapshot=doc["snapshot"],
-    )
+    return _REPORT.validate_python({**doc, "id": doc["_id"]})
 
 
 def hot_queries(measure_id: str) -> list[HotQuery]:
@@ -178,17 +159,14 @@ class ConceptStore:
     async def update_measure(
         self, measure_id: str, change: MeasureChange, correlation_id: str | None
     ) -> Measure | None:
-        async def apply(doc: Document) -> tuple[Document, list[Payload]] | None:
-            changed = change(measure_from_document(doc))
-            if changed is None:
-                return None
-            measure, events = changed
-            return {**doc, **measure_document(measure)}, list(events)
-
-        stored = await self.writer.update(
-            MEASURES, measure_id, apply, correlation_id=correlation_id
+        return await self.writer.update_entity(
+            MEASURES,
+            measure_id,
+            change,
+            read=measure_from_document,
+            write=measure_document,
+            correlation_id=correlation_id,
         )
-        return measure_from_document(stored) if stored is not None else None
 
     async def get_measure(self, measure_id: str) -> Measure | None:
         doc = await self.db[MEASURES].find_one({"_id": measure_id})
@@ -202,20 +180,10 @@ class ConceptStore:
     # organisations -------------------------------------------------------------------------
 
     async def get_organisation(self, organisation_id: str) -> KnownOrganisation | None:
-        return await projected_organisation(
-            self.db[ORGANISATIONS], organisation_id, KnownOrganisation
-        )
+        return await projected_organisation(self.db[ORGANISATIONS], organisation_id)
 
     async def organisations(self) -> list[KnownOrganisation]:
-        return [
-            KnownOrganisation(
-                id=doc["_id"],
-                name=doc["name"],
-                status=OrganisationStatus(doc["status"]),
-                revision=int(doc["revision"]),
-            )
-            async for doc in self.db[ORGANISATIONS].find({})
-        ]
+        return [organisation_from_document(doc) async for doc in self.db[ORGANISATIONS].find({})]
 
     async def project_organisation(self, organisation: KnownOrganisation) -> None:
         await apply_revision(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -18,6 +18,7 @@ from pydantic import (
     model_validator,
 )
 
+from shared.clock import within_years
 from shared.contracts.exchange import (
     ListingCategory,
     ListingFacts,
@@ -51,10 +52,6 @@ PLAUSIBLE_YEARS = range(1900, 2201)
 
 
 def _utc_whole_seconds(value: dt.datetime) -> dt.datetime:
-    if value.year not in PLAUSIBLE_YEARS:
-        raise ValueError(
-            f"Times lie between the years {PLAUSIBLE_YEARS.start} and {PLAUSIBLE_YEARS.stop - 1}."
-        )
     # sub-second comparisons are not portable across MongoDB-protocol servers (docs/storage.md)
     return value.astimezone(dt.UTC).replace(microsecond=0)
 
@@ -71,7 +68,11 @@ def _unique_folded(values: list[str]) -> list[str]:
     return list(kept.values())
 
 
-UtcTime = Annotated[AwareDatetime, AfterValidator(_utc_whole_seconds)]
+UtcTime = Annotated[
+    AwareDatetime,
+    AfterValidator(within_years(PLAUSIBLE_YEARS, "Times")),
+    AfterValidator(_utc_whole_seconds),
+]
 OrganisationId = EntityId
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
@@ -175,28 +176,6 @@ class ListingClosedError(ValueError):
 # --- listings -----------------------------------------------------------------------------
 
 
-class ListingFactFields(TypedDict):
-    """The fields of `shared.contracts.exchange.ListingFacts`, as a listing gives them."""
-
-    listing_id: str
-    listing_kind: ListingKind
-    organisation_id: str
-    category: ListingCategory
-    title: str
-    description: str
-    tags: list[str]
-    languages: list[str]
-    district: str | None
-    available_from: dt.datetime | None
-    available_until: dt.datetime | None
-    quantity: int | None
-    status: ListingStatus
-    expires_at: dt.datetime
-    measure_ids: list[str]
-    revision: int
-    updated_at: dt.datetime
-
-
 class Listing(BaseModel):
     """An offer or a request as the exchange holds it."""
 
@@ -225,27 +204,19 @@ class Listing(BaseModel):
     created_at: dt.datetime
     updated_at: dt.datetime
 
-    def facts(self) -> ListingFactFields:
-        """The public facts every offer.* and request.* payload carries."""
+    def facts(self) -> dict[str, Any]:
+        """The public facts every offer.* and request.* payload carries: the fields of
+        `ListingFacts`, read from the attributes of the same names, its id and kind as
+        `listing_id` and `listing_kind`."""
         return {
+            **{name: getattr(self, name) for name in _HELD_FACTS},
             "listing_id": self.id,
             "listing_kind": self.kind,
-            "organisation_id": self.organisation_id,
-            "category": self.category,
-            "title": self.title,
-            "description": self.description,
-            "tags": self.tags,
-            "languages": self.languages,
-            "district": self.district,
-            "available_from": self.available_from,
-            "available_until": self.available_until,
-            "quantity": self.quantity,
-            "status": self.status,
-            "expires_at": self.expires_at,
-            "measure_ids": self.measure_ids,
-            "revision": self.revision,
-            "updated_at": self.updated_at,
         }
+
+
+#: The public facts a listing holds under their own names (all but its id and kind).
+_HELD_FACTS = tuple(name for name in ListingFacts.model_fields if name in Listing.model_fields)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.exchange.feedback import MAX_REPORT_MONTHS
-from services.exchange.feedback_service import MatchFeedback, SideRating
+from services.exchange.feedback_service import LinkedMatch, MatchFeedback, SideRating
 from shared.auth import CurrentUser
 from shared.context import current_correlation_id as correlation_id
 from shared.contracts.exchange import ListingCategory, MatchSide, MatchVerdict, RatingChannel
@@ -42,7 +42,7 @@ class LinkRating(BaseModel):
     token: Token
 
 
-class SideRatingPublic(BaseModel):
+class SideRatingPublic(View):
     match_id: str
     side: MatchSide
     verdict: MatchVerdict
@@ -51,17 +51,10 @@ class SideRatingPublic(BaseModel):
 
     @classmethod
     def of(cls, rated: SideRating) -> SideRatingPublic:
-        rating = rated.rating
-        return cls(
-            match_id=rated.match_id,
-            side=rated.side,
-            verdict=rating.verdict,
-            via=rating.via,
-            rated_at=rating.rated_at,
-        )
+        return cls.read(rated.rating, match_id=rated.match_id, side=rated.side)
 
 
-class FeedbackLinkPublic(BaseModel):
+class FeedbackLinkPublic(View):
     """What a feedback link would record, shown before the button is pressed."""
 
     match_id: str
@@ -73,6 +66,15 @@ class FeedbackLinkPublic(BaseModel):
     current_verdict: MatchVerdict | None = Field(
         description="What this side said so far; null: nothing."
     )
+
+    @classmethod
+    def of(cls, linked: LinkedMatch) -> FeedbackLinkPublic:
+        return cls.read(
+            linked.match,
+            side=linked.side,
+            verdict=linked.verdict,
+            current_verdict=linked.current.verdict if linked.current else None,
+        )
 
 
 class PrecisionPublic(View):
@@ -112,17 +114,7 @@ async def rate_match(
 async def feedback_link(
     token: Annotated[str, Query(min_length=10, max_length=1000)], service: FeedbackService
 ) -> FeedbackLinkPublic:
-    linked = await service.link(token)
-    match = linked.match
-    return FeedbackLinkPublic(
-        match_id=match.match_id,
-        category=match.category,
-        offer_title=match.offer_title,
-        request_title=match.request_title,
-        side=linked.side,
-        verdict=linked.verdict,
-        current_verdict=linked.current.verdict if linked.current else None,
-    )
+    return FeedbackLinkPublic.of(await service.link(token))
 
 
 @router.post(

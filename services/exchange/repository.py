@@ -13,7 +13,6 @@ from typing import Protocol
 from services.exchange.domain import Listing
 from services.exchange.matching import MatchResult
 from shared.contracts.base import Payload
-from shared.contracts.directory import OrganisationStatus
 from shared.contracts.exchange import (
     ListingCategory,
     ListingKind,
@@ -25,6 +24,7 @@ from shared.contracts.exchange import (
     RatingChannel,
 )
 from shared.pages import Paging
+from shared.projection import KnownOrganisation
 
 #: What a use case does to a listing: the changed listing and its events, or None.
 ListingChange = Callable[[Listing], tuple[Listing, Sequence[Payload]] | None]
@@ -44,16 +44,6 @@ class ListingFilters:
     language: str | None = None
     organisation_id: str | None = None
     text: str | None = None
-
-
-@dataclass(frozen=True)
-class ProjectedOrganisation:
-    """What the exchange knows of an organisation, from the directory's events."""
-
-    id: str
-    name: str
-    status: OrganisationStatus
-    revision: int
 
 
 @dataclass(frozen=True)
@@ -173,9 +163,9 @@ class ExchangeRepository(Protocol):
 
     async def get_match(self, match_id: str) -> RecordedMatch | None: ...
 
-    async def get_organisation(self, organisation_id: str) -> ProjectedOrganisation | None: ...
+    async def get_organisation(self, organisation_id: str) -> KnownOrganisation | None: ...
 
-    async def project_organisation(self, organisation: ProjectedOrganisation) -> None: ...
+    async def project_organisation(self, organisation: KnownOrganisation) -> None: ...
 
 
 class MatchFeedbackRepository(ExchangeRepository, Protocol):

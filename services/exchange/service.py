@@ -26,7 +26,6 @@ from services.exchange.posted_matching import PostedMatching
 from services.exchange.repository import (
     ExchangeRepository,
     ListingFilters,
-    ProjectedOrganisation,
     Rating,
     RecordedMatch,
 )
@@ -52,6 +51,7 @@ from shared.errors import (
 )
 from shared.ids import new_id
 from shared.pages import Paging
+from shared.projection import KnownOrganisation
 
 log = logging.getLogger("integrationsnetz.exchange")
 
@@ -324,14 +324,7 @@ class Exchange:
     ) -> None:
         """Keep the newest state of an organisation; once it is archived, withdraw its open
         listings (again on redelivery, so an interrupted run finishes)."""
-        await self.store.project_organisation(
-            ProjectedOrganisation(
-                id=facts.organisation_id,
-                name=facts.name,
-                status=facts.status,
-                revision=facts.revision,
-            )
-        )
+        await self.store.project_organisation(KnownOrganisation.of(facts))
         current = await self.store.get_organisation(facts.organisation_id)
         if current is not None and current.status is OrganisationStatus.ARCHIVED:
             await self.withdraw_open_listings_of(facts.organisation_id, correlation_id)

@@ -18,7 +18,6 @@ from services.exchange.repository import (
     ListingChange,
     ListingFilters,
     MatchChange,
-    ProjectedOrganisation,
     Rating,
     RecordedMatch,
 )
@@ -33,7 +32,7 @@ from shared.contracts.exchange import (
 from shared.mongo import CollectionIndexes, Document, HotQuery, Search, find_page
 from shared.outbox import OutboxWriter
 from shared.pages import Paging
-from shared.projection import apply_revision, projected_organisation
+from shared.projection import KnownOrganisation, apply_revision, projected_organisation
 from shared.text import fold, query_terms, search_terms
 
 LISTINGS = "listings"
@@ -299,18 +298,14 @@ class ExchangeStore:
         """Load a listing, change it and write it back with the events the change caused
         (retried on a concurrent write); `change` returns None to write nothing. None when the
         listing does not exist."""
-
-        async def apply(doc: Document) -> tuple[Document, list[Payload]] | None:
-            changed = change(listing_from_document(doc))
-            if changed is None:
-                return None
-            listing, events = changed
-            return {**doc, **listing_document(listing)}, list(events)
-
-        stored = await self.writer.update(
-            LISTINGS, listing_id, apply, correlation_id=correlation_id
+        return await self.writer.update_entity(
+            LISTINGS,
+            listing_id,
+            change,
+            read=listing_from_document,
+            write=listing_document,
+            correlation_id=correlation_id,
         )
-        return listing_from_document(stored) if stored is not None else None
 
     async def get_listing(self, listing_id: str) -> Listing | None:
         doc = await self.db[LISTINGS].find_one({"_id": listing_id}, LISTING_FIELDS)
@@ -406,17 +401,14 @@ class ExchangeStore:
         if found is None:
             return None
 
-        async def apply(doc: Document) -> tuple[Document, list[Payload]] | None:
-            changed = change(match_from_document(doc))
-            if changed is None:
-                return None
-            match, events = changed
-            return {**doc, **match_document(match)}, list(events)
-
-        stored = await self.writer.update(
-            MATCHES, found["_id"], apply, correlation_id=correlation_id
+        return await self.writer.update_entity(
+            MATCHES,
+            found["_id"],
+            change,
+            read=match_from_document,
+            write=match_document,
+            correlation_id=correlation_id,
         )
-        return match_from_document(stored) if stored is not None else None
 
     async def matches_rated_since(self, since: dt.datetime) -> list[RecordedMatch]:
         cursor = self.db[MATCHES].find({"last_rated_at": {"$gte": since}})
@@ -428,12 +420,10 @@ class ExchangeStore:
 
     # the projection of organisations -----------------------------------------------------
 
-    async def get_organisation(self, organisation_id: str) -> ProjectedOrganisation | None:
-        return await projected_organisation(
-            self.db[ORGANISATIONS], organisation_id, ProjectedOrganisation
-        )
+    async def get_organisation(self, organisation_id: str) -> KnownOrganisation | None:
+        return await projected_organisation(self.db[ORGANISATIONS], organisation_id)
 
-    async def project_organisation(self, organisation: ProjectedOrganisation) -> None:
+    async def project_organisation(self, organisation: KnownOrganisation) -> None:
         """Keep the newest revision of an organisation; older or repeated ones change nothing."""
         await apply_revision(
             self.db[ORGANISATIONS],

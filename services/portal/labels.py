@@ -7,16 +7,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
+from typing import TypeVar
 
 from services.portal.clients.base import Problem
 from shared.contracts.calendar import ConflictKind, Visibility
-from shared.contracts.concept import MeasureStatus, MeasureVisibility
+from shared.contracts.concept import MEASURE_STATUS_LABELS, MeasureVisibility
 from shared.contracts.directory import OrganisationKind
 from shared.contracts.exchange import ListingCategory, ListingStatus, MatchVerdict
 from shared.contracts.vocabulary import Audience, FieldOfAction
 
+Vocabulary = TypeVar("Vocabulary", bound=StrEnum)
 
-def _by_value(labels: Mapping[StrEnum, str]) -> dict[str, str]:
+
+def _by_value(labels: Mapping[Vocabulary, str]) -> dict[str, str]:
     """Keyed by the enum's value, as the services' JSON and the forms carry it."""
     return {member.value: label for member, label in labels.items()}
 
@@ -99,17 +102,7 @@ CONFLICT_KINDS = _by_value(
 )
 ROLES = {"admin": "Büro des Amts für Integration", "editor": "Mitglied"}
 #: What a side said of a match.
-MEASURE_STATUSES = _by_value(
-    {
-        MeasureStatus.PLANNED: "geplant",
-        MeasureStatus.IN_PREPARATION: "in Vorbereitung",
-        MeasureStatus.IN_PROGRESS: "in Umsetzung",
-        MeasureStatus.IMPLEMENTED: "umgesetzt",
-        MeasureStatus.CONTINUOUS: "Daueraufgabe",
-        MeasureStatus.PAUSED: "pausiert",
-        MeasureStatus.DROPPED: "entfallen",
-    }
-)
+MEASURE_STATUSES = _by_value(MEASURE_STATUS_LABELS)
 MEASURE_VISIBILITIES = _by_value(
     {
         MeasureVisibility.PUBLIC: "öffentlich",

@@ -28,6 +28,18 @@ class MeasureStatus(StrEnum):
     DROPPED = "dropped"
 
 
+#: The German word for each status, as the report prints it and the portal shows it.
+MEASURE_STATUS_LABELS: dict[MeasureStatus, str] = {
+    MeasureStatus.PLANNED: "geplant",
+    MeasureStatus.IN_PREPARATION: "in Vorbereitung",
+    MeasureStatus.IN_PROGRESS: "in Umsetzung",
+    MeasureStatus.IMPLEMENTED: "umgesetzt",
+    MeasureStatus.CONTINUOUS: "Daueraufgabe",
+    MeasureStatus.PAUSED: "pausiert",
+    MeasureStatus.DROPPED: "entfallen",
+}
+
+
 class MeasureVisibility(StrEnum):
     """Who may see a measure: everyone, the partner network, or the integration office."""
 

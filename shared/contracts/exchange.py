@@ -379,6 +379,18 @@ class MatchFound(Payload):
     subject_field: ClassVar[str] = "match_id"
 
 
+#: Every event that carries a listing's newest state.
+LISTING_EVENTS: tuple[type[ListingFacts], ...] = (
+    OfferPosted,
+    OfferUpdated,
+    OfferWithdrawn,
+    OfferFulfilled,
+    RequestPosted,
+    RequestUpdated,
+    RequestWithdrawn,
+    RequestFulfilled,
+)
+
 EXCHANGE_EVENTS: tuple[type[Payload], ...] = (
     OfferPosted,
     OfferWithdrawn,
@@ -394,6 +406,7 @@ EXCHANGE_EVENTS: tuple[type[Payload], ...] = (
 
 __all__ = [
     "EXCHANGE_EVENTS",
+    "LISTING_EVENTS",
     "Fulfilment",
     "ListingCategory",
     "ListingFacts",

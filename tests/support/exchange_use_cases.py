@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from services.exchange.domain import ListingCreate
-from services.exchange.repository import ProjectedOrganisation
 from shared.auth import Principal
 from shared.contracts.directory import OrganisationStatus
 from shared.contracts.exchange import ListingCategory
 from shared.ids import new_id
+from shared.projection import KnownOrganisation
 from tests.support.in_memory import InMemoryExchangeStore
 
 
@@ -22,7 +22,7 @@ def store_knowing(organisations: Mapping[str, str]) -> InMemoryExchangeStore:
     """The exchange's repository in memory, knowing these organisations (id: name) as active."""
     store = InMemoryExchangeStore()
     for organisation_id, name in organisations.items():
-        store.organisations[organisation_id] = ProjectedOrganisation(
+        store.organisations[organisation_id] = KnownOrganisation(
             id=organisation_id, name=name, status=OrganisationStatus.ACTIVE, revision=1
         )
     return store

@@ -12,7 +12,6 @@ from services.exchange.repository import (
     ListingChange,
     ListingFilters,
     MatchChange,
-    ProjectedOrganisation,
     RecordedMatch,
 )
 from shared.clock import utc_now
@@ -20,6 +19,7 @@ from shared.contracts.base import Payload
 from shared.contracts.directory import OrganisationArchived, OrganisationKind, OrganisationStatus
 from shared.contracts.exchange import ListingKind, ListingStatus
 from shared.pages import Paging
+from shared.projection import KnownOrganisation
 from tests.support.in_memory_base import PublishingStore
 
 
@@ -42,7 +42,7 @@ class InMemoryExchangeStore(PublishingStore):
     def __init__(self) -> None:
         self.listings: dict[str, Listing] = {}
         self.matches: dict[str, RecordedMatch] = {}
-        self.organisations: dict[str, ProjectedOrganisation] = {}
+        self.organisations: dict[str, KnownOrganisation] = {}
         super().__init__()
 
     async def add_listing(
@@ -146,10 +146,10 @@ class InMemoryExchangeStore(PublishingStore):
             if listing.status is ListingStatus.FULFILLED and listing.updated_at >= since
         ]
 
-    async def get_organisation(self, organisation_id: str) -> ProjectedOrganisation | None:
+    async def get_organisation(self, organisation_id: str) -> KnownOrganisation | None:
         return self.organisations.get(organisation_id)
 
-    async def project_organisation(self, organisation: ProjectedOrganisation) -> None:
+    async def project_organisation(self, organisation: KnownOrganisation) -> None:
         known = self.organisations.get(organisation.id)
         if known is None or known.revision < organisation.revision:
             self.organisations[organisation.id] = organisation

@@ -14,12 +14,13 @@ from services.calendar.clashes import district_key
 from services.calendar.conflicts import Conflict
 from services.calendar.domain import Event, series_span
 from services.calendar.reading import has_date_in
-from services.calendar.repository import EventFilter, EventWrite, KnownOrganisation, LoadedEvent
+from services.calendar.repository import EventFilter, EventWrite, LoadedEvent
 from shared.contracts.base import Payload
 from shared.contracts.calendar import Visibility
 from shared.contracts.directory import OrganisationFacts
 from shared.outbox import ConcurrentUpdateError
 from shared.pages import Paging
+from shared.projection import KnownOrganisation
 
 
 class InMemoryRooms:
@@ -174,7 +175,5 @@ class InMemoryCalendarStore:
         known = self.organisations.get(facts.organisation_id)
         if known is not None and known.revision >= facts.revision:
             return False
-        self.organisations[facts.organisation_id] = KnownOrganisation(
-            id=facts.organisation_id, name=facts.name, status=facts.status, revision=facts.revision
-        )
+        self.organisations[facts.organisation_id] = KnownOrganisation.of(facts)
         return True

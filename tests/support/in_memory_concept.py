@@ -11,12 +11,12 @@ from services.concept.repository import (
     Activity,
     ActivityCount,
     Fact,
-    KnownOrganisation,
     MeasureChange,
     PublishedReport,
 )
 from shared.contracts.base import Payload
 from shared.pages import Paging
+from shared.projection import KnownOrganisation
 from tests.support.in_memory_base import PublishingStore
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from services.calendar.inputs import EventCreate, EventPatch
-from services.calendar.repository import EventFilter, KnownOrganisation
+from services.calendar.repository import EventFilter
 from services.calendar.service import Calendar
 from services.calendar.settings import CalendarSettings
 from shared.auth import Principal
@@ -26,6 +26,7 @@ from shared.contracts.directory import OrganisationStatus
 from shared.errors import ConflictError, ForbiddenError, NotFoundError, RejectedError
 from shared.ids import new_id
 from shared.pages import Paging
+from shared.projection import KnownOrganisation
 from tests.support.in_memory import archiving
 from tests.support.in_memory_calendar import InMemoryCalendarStore
 

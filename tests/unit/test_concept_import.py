@@ -14,7 +14,6 @@ import pytest
 from scripts.concept_seed import COLUMNS, LEADS, concept_edition, measure_rows
 from services.concept.importing import ConceptImport
 from services.concept.inputs import ConceptCreate
-from services.concept.repository import KnownOrganisation
 from services.concept.service import ConceptService, MeasureFilter
 from services.concept.settings import ConceptSettings
 from shared.auth import Principal
@@ -22,6 +21,7 @@ from shared.contracts.concept import MeasureCreated, MeasureStatus, MeasureStatu
 from shared.contracts.directory import OrganisationStatus
 from shared.errors import ForbiddenError, RejectedError
 from shared.ids import new_id
+from shared.projection import KnownOrganisation
 from tests.data.concept.make_fixture import GOOD, WITH_ERRORS
 from tests.support.in_memory_concept import InMemoryConceptStore
 

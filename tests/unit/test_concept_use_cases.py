@@ -16,7 +16,6 @@ from services.concept.inputs import (
     MeasurePatch,
     StatusUpdate,
 )
-from services.concept.repository import KnownOrganisation
 from services.concept.service import ConceptService, MeasureFilter
 from services.concept.settings import ConceptSettings
 from shared.auth import Principal
@@ -31,6 +30,7 @@ from shared.contracts.directory import OrganisationStatus
 from shared.errors import ConflictError, ForbiddenError, NotFoundError, RejectedError
 from shared.ids import new_id
 from shared.pages import Paging
+from shared.projection import KnownOrganisation
 from tests.support.concept_editions import KEMPTEN_FIELDS
 from tests.support.in_memory_concept import InMemoryConceptStore
 

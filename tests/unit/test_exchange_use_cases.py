@@ -8,7 +8,6 @@ import datetime as dt
 import pytest
 
 from services.exchange.domain import Listing, ListingPatch
-from services.exchange.repository import ProjectedOrganisation
 from services.exchange.service import Exchange
 from services.exchange.settings import ExchangeSettings
 from shared.auth import Principal
@@ -27,6 +26,7 @@ from shared.contracts.exchange import (
 from shared.errors import ConflictError, ForbiddenError, RejectedError
 from shared.ids import new_id
 from shared.pages import Paging
+from shared.projection import KnownOrganisation
 from tests.support.exchange_use_cases import member_of, room, store_knowing
 from tests.support.in_memory import InMemoryExchangeStore, archiving
 
@@ -92,7 +92,7 @@ async def test_an_organisation_the_exchange_does_not_know_yet_cannot_post(
 async def test_an_archived_organisation_cannot_post(
     store: InMemoryExchangeStore, exchange: Exchange
 ) -> None:
-    store.organisations[MRIYA] = ProjectedOrganisation(
+    store.organisations[MRIYA] = KnownOrganisation(
         id=MRIYA, name="Verein Mriya", status=OrganisationStatus.ARCHIVED, revision=2
     )
     with pytest.raises(ConflictError) as refused:
