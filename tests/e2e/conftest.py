@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 from playwright.async_api import Browser, async_playwright
 
+from services.directory.settings import DirectorySettings
+from tests.e2e.demo_stack import DemoPortal, served_demo_portal
 from tests.integration.conftest import directory_settings
+from tests.integration.notifier_fixtures import NotifierFactory
+from tests.support.infra import RabbitVhost
 
-__all__ = ["browser", "directory_settings"]
+__all__ = ["browser", "demo_portal", "directory_settings"]
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -41,3 +45,18 @@ async def browser() -> AsyncIterator[Browser]:
         )
         yield launched
         await launched.close()
+
+
+@pytest.fixture
+async def demo_portal(
+    directory_settings: Callable[..., DirectorySettings],
+    rabbit: RabbitVhost,
+    mongo_url: str,
+    notifier_factory: NotifierFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> AsyncIterator[DemoPortal]:
+    """The demo network on real services, with a member who can log in, behind the portal."""
+    async with served_demo_portal(
+        directory_settings, rabbit, mongo_url, notifier_factory, monkeypatch
+    ) as served:
+        yield served

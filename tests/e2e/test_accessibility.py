@@ -4,17 +4,11 @@ staff, on the demo network that `make up` loads."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-import pytest
 from playwright.async_api import Browser, BrowserContext
 
-from services.directory.settings import DirectorySettings
-from tests.e2e.demo_stack import MEMBER_EMAIL, MEMBER_PASSWORD, served_demo_portal
-from tests.integration.notifier_fixtures import NotifierFactory
+from tests.e2e.demo_stack import MEMBER_EMAIL, MEMBER_PASSWORD, DemoPortal
 from tests.support.axe import Violation, axe_violations, with_axe
 from tests.support.browser import log_in
-from tests.support.infra import RabbitVhost
 from tests.support.portal_pages import visited_paths
 from tests.support.services import ADMIN_EMAIL, ADMIN_PASSWORD
 
@@ -34,29 +28,23 @@ async def violations_on_every_page(
 
 
 async def test_every_portal_page_passes_axe_signed_out_as_member_and_as_office(
-    directory_settings: Callable[..., DirectorySettings],
-    rabbit: RabbitVhost,
-    mongo_url: str,
-    notifier_factory: NotifierFactory,
+    demo_portal: DemoPortal,
     browser: Browser,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     found: list[Violation] = []
-    async with served_demo_portal(
-        directory_settings, rabbit, mongo_url, notifier_factory, monkeypatch
-    ) as demo:
-        paths = visited_paths(demo.ids)
-        for role, credentials in {
-            "signed out": None,
-            "member": (MEMBER_EMAIL, MEMBER_PASSWORD),
-            "office": (ADMIN_EMAIL, ADMIN_PASSWORD),
-        }.items():
-            context = await with_axe(await browser.new_context(locale="de-DE"))
-            if credentials:
-                page = await context.new_page()
-                await log_in(page, demo.portal_url, *credentials)
-                await page.wait_for_url(f"{demo.portal_url}/me")
-                await page.close()
-            found += await violations_on_every_page(context, demo.portal_url, paths, role)
-            await context.close()
+
+    paths = visited_paths(demo_portal.ids)
+    for role, credentials in {
+        "signed out": None,
+        "member": (MEMBER_EMAIL, MEMBER_PASSWORD),
+        "office": (ADMIN_EMAIL, ADMIN_PASSWORD),
+    }.items():
+        context = await with_axe(await browser.new_context(locale="de-DE"))
+        if credentials:
+            page = await context.new_page()
+            await log_in(page, demo_portal.portal_url, *credentials)
+            await page.wait_for_url(f"{demo_portal.portal_url}/me")
+            await page.close()
+        found += await violations_on_every_page(context, demo_portal.portal_url, paths, role)
+        await context.close()
     assert not found, "axe-core found WCAG 2.1 A/AA violations:\n" + "\n".join(map(str, found))

@@ -6,16 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from playwright.async_api import Browser, Page
 
-from services.directory.settings import DirectorySettings
-from tests.e2e.demo_stack import MEMBER_EMAIL, MEMBER_PASSWORD, served_demo_portal
-from tests.integration.notifier_fixtures import NotifierFactory
-from tests.support.infra import RabbitVhost
+from tests.e2e.demo_stack import MEMBER_EMAIL, MEMBER_PASSWORD, DemoPortal
 from tests.support.keyboard import date_keys, focused, tab_through, tab_to
 
 
@@ -30,81 +25,75 @@ async def type_into(page: Page, selector: str, text: str) -> None:
 
 
 async def test_log_in_post_an_offer_put_an_event_in_the_calendar_and_follow_by_keyboard(
-    directory_settings: Callable[..., DirectorySettings],
-    rabbit: RabbitVhost,
-    mongo_url: str,
-    notifier_factory: NotifierFactory,
+    demo_portal: DemoPortal,
     browser: Browser,
-    monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
-    async with served_demo_portal(
-        directory_settings, rabbit, mongo_url, notifier_factory, monkeypatch
-    ) as demo:
-        context = await browser.new_context(locale="de-DE")
-        page = await context.new_page()
-        await page.goto(demo.portal_url)
-        assert await tab_through(page) > 5
 
-        # the first Tab offers to skip the navigation
-        await page.goto(demo.portal_url)
-        await page.keyboard.press("Tab")
-        assert (await focused(page) or {}).get("text") == "Zum Inhalt springen"
-        await page.screenshot(path=str(tmp_path / "skip-link.png"))
-        await page.keyboard.press("Enter")
-        assert await page.evaluate("document.activeElement.id") == "inhalt"
+    context = await browser.new_context(locale="de-DE")
+    page = await context.new_page()
+    await page.goto(demo_portal.portal_url)
+    assert await tab_through(page) > 5
 
-        # log in
-        await press_on(page, "a[href='/login']")
-        await page.wait_for_url(re.compile(r"/login$"))
-        assert await tab_through(page) > 3
-        await type_into(page, "input[name=email]", MEMBER_EMAIL)
-        await type_into(page, "input[name=password]", MEMBER_PASSWORD)
-        await press_on(page, "main button[type=submit]")
-        await page.wait_for_url(re.compile(r"/me$"))
-        assert await tab_through(page) > 5
+    # the first Tab offers to skip the navigation
+    await page.goto(demo_portal.portal_url)
+    await page.keyboard.press("Tab")
+    assert (await focused(page) or {}).get("text") == "Zum Inhalt springen"
+    await page.screenshot(path=str(tmp_path / "skip-link.png"))
+    await page.keyboard.press("Enter")
+    assert await page.evaluate("document.activeElement.id") == "inhalt"
 
-        # post an offer
-        await press_on(page, "main a[href^='/offers/new']")
-        await page.wait_for_url(re.compile(r"/offers/new"))
-        assert await tab_through(page) > 5
-        await tab_to(page, "select[name=category]")
-        await page.keyboard.type("Sprachpartner")
-        assert await page.input_value("select[name=category]") == "language_partner"
-        await type_into(page, "input[name=title]", "Deutsch am Nachmittag")
-        await type_into(page, "textarea[name=description]", "Zweimal pro Woche im Treff.")
-        await type_into(page, "input[name=languages]", "de, tr")
-        await type_into(page, "input[name=district]", "Nordstadt")
-        await page.screenshot(path=str(tmp_path / "offer-form.png"), full_page=True)
-        await press_on(page, "main button[type=submit]")
-        await page.wait_for_url(re.compile(r"/offers/[0-9a-f-]{36}$"))
-        assert await page.inner_text("h1") == "Deutsch am Nachmittag"
+    # log in
+    await press_on(page, "a[href='/login']")
+    await page.wait_for_url(re.compile(r"/login$"))
+    assert await tab_through(page) > 3
+    await type_into(page, "input[name=email]", MEMBER_EMAIL)
+    await type_into(page, "input[name=password]", MEMBER_PASSWORD)
+    await press_on(page, "main button[type=submit]")
+    await page.wait_for_url(re.compile(r"/me$"))
+    assert await tab_through(page) > 5
 
-        # put an event in the calendar
-        await press_on(page, "header a[href='/me']")
-        await page.wait_for_url(re.compile(r"/me$"))
-        await press_on(page, "main a[href^='/events/new']")
-        await page.wait_for_url(re.compile(r"/events/new"))
-        assert await tab_through(page) > 5
-        day = dt.date.today() + dt.timedelta(days=40)
-        await type_into(page, "input[name=title]", "Elterncafé")
-        await type_into(page, "input[name=date]", await date_keys(page, day))
-        await type_into(page, "input[name=starts]", "1630")
-        await type_into(page, "input[name=ends]", "1800")
-        await type_into(page, "input[name=venue_name]", "Familienzentrum Süd")
-        assert await page.input_value("input[name=date]") == day.isoformat()
-        await press_on(page, "main button[type=submit]")
-        await page.wait_for_url(re.compile(r"/events/[0-9a-f-]{36}$"))
-        assert await page.inner_text("h1") == "Elterncafé"
+    # post an offer
+    await press_on(page, "main a[href^='/offers/new']")
+    await page.wait_for_url(re.compile(r"/offers/new"))
+    assert await tab_through(page) > 5
+    await tab_to(page, "select[name=category]")
+    await page.keyboard.type("Sprachpartner")
+    assert await page.input_value("select[name=category]") == "language_partner"
+    await type_into(page, "input[name=title]", "Deutsch am Nachmittag")
+    await type_into(page, "textarea[name=description]", "Zweimal pro Woche im Treff.")
+    await type_into(page, "input[name=languages]", "de, tr")
+    await type_into(page, "input[name=district]", "Nordstadt")
+    await page.screenshot(path=str(tmp_path / "offer-form.png"), full_page=True)
+    await press_on(page, "main button[type=submit]")
+    await page.wait_for_url(re.compile(r"/offers/[0-9a-f-]{36}$"))
+    assert await page.inner_text("h1") == "Deutsch am Nachmittag"
 
-        # follow the network by email
-        await press_on(page, "header a[href='/benachrichtigungen']")
-        await page.wait_for_url(re.compile(r"/benachrichtigungen$"))
-        assert await tab_through(page) > 5
-        await type_into(page, "input[name=email]", "nachbarin@example.org")
-        await press_on(page, "input[name=topics]", " ")
-        assert await page.is_checked("input[name=topics]")
-        await press_on(page, "main button[type=submit]")
-        await page.wait_for_selector("h1:has-text('Fast geschafft')")
-        await page.screenshot(path=str(tmp_path / "followed.png"), full_page=True)
-        await context.close()
+    # put an event in the calendar
+    await press_on(page, "header a[href='/me']")
+    await page.wait_for_url(re.compile(r"/me$"))
+    await press_on(page, "main a[href^='/events/new']")
+    await page.wait_for_url(re.compile(r"/events/new"))
+    assert await tab_through(page) > 5
+    day = dt.date.today() + dt.timedelta(days=40)
+    await type_into(page, "input[name=title]", "Elterncafé")
+    await type_into(page, "input[name=date]", await date_keys(page, day))
+    await type_into(page, "input[name=starts]", "1630")
+    await type_into(page, "input[name=ends]", "1800")
+    await type_into(page, "input[name=venue_name]", "Familienzentrum Süd")
+    assert await page.input_value("input[name=date]") == day.isoformat()
+    await press_on(page, "main button[type=submit]")
+    await page.wait_for_url(re.compile(r"/events/[0-9a-f-]{36}$"))
+    assert await page.inner_text("h1") == "Elterncafé"
+
+    # follow the network by email
+    await press_on(page, "header a[href='/benachrichtigungen']")
+    await page.wait_for_url(re.compile(r"/benachrichtigungen$"))
+    assert await tab_through(page) > 5
+    await type_into(page, "input[name=email]", "nachbarin@example.org")
+    await press_on(page, "input[name=topics]", " ")
+    assert await page.is_checked("input[name=topics]")
+    await press_on(page, "main button[type=submit]")
+    await page.wait_for_selector("h1:has-text('Fast geschafft')")
+    await page.screenshot(path=str(tmp_path / "followed.png"), full_page=True)
+    await context.close()
