@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import ClassVar
 from urllib.parse import urlencode
 
 from fastapi.responses import HTMLResponse
@@ -31,6 +32,31 @@ MOST_TEXT = 100
 
 _LANGUAGE: TypeAdapter[str] = TypeAdapter(LanguageTag)
 _ENTITY_ID = re.compile(ENTITY_ID_PATTERN)
+
+
+@dataclass(frozen=True)
+class PageFilters:
+    """A browsing page's filters, by the names of its form fields (each `str | None`, None
+    meaning "any"); `API_NAMES` names each for the API of the service behind the page (a field
+    it does not name is the portal's own, e.g. which of the wall's lists to show)."""
+
+    API_NAMES: ClassVar[Mapping[str, str]] = {}
+
+    @property
+    def chosen(self) -> dict[str, str | None]:
+        return asdict(self)
+
+    @property
+    def any(self) -> bool:
+        return any(self.chosen.values())
+
+    def for_service(self) -> dict[str, str]:
+        """The chosen filters by the names of the service's API."""
+        return {
+            self.API_NAMES[name]: value
+            for name, value in self.chosen.items()
+            if value and name in self.API_NAMES
+        }
 
 
 class BadFilterError(ValueError):

@@ -10,15 +10,24 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections import defaultdict
-from dataclasses import asdict, dataclass
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
 from services.portal import labels
-from services.portal.browse import PAGE_SIZES, Asked, BadFilterError, Pages, address, bad_filter
+from services.portal.browse import (
+    PAGE_SIZES,
+    Asked,
+    BadFilterError,
+    PageFilters,
+    Pages,
+    address,
+    bad_filter,
+)
 from services.portal.calendar_views import (
     BadPeriodError,
     IsoWeek,
@@ -42,8 +51,16 @@ LIST_DAYS = 90
 
 
 @dataclass(frozen=True)
-class EventFilters:
+class EventFilters(PageFilters):
     """The calendar page's filters, by the names of its form fields."""
+
+    API_NAMES: ClassVar[Mapping[str, str]] = {
+        "bezirk": "district",
+        "zielgruppe": "audience",
+        "organisation": "organisation",
+        "handlungsfeld": "field",
+        "sprache": "language",
+    }
 
     bezirk: str | None = None
     zielgruppe: str | None = None
@@ -60,25 +77,6 @@ class EventFilters:
             handlungsfeld=asked.choice("handlungsfeld", labels.FIELDS_OF_ACTION),
             sprache=asked.language("sprache"),
         )
-
-    def for_calendar(self) -> dict[str, str]:
-        """The same filters by the names of the calendar's API (and its feeds)."""
-        named = {
-            "district": self.bezirk,
-            "audience": self.zielgruppe,
-            "organisation": self.organisation,
-            "field": self.handlungsfeld,
-            "language": self.sprache,
-        }
-        return {name: value for name, value in named.items() if value}
-
-    @property
-    def chosen(self) -> dict[str, str | None]:
-        return asdict(self)
-
-    @property
-    def any(self) -> bool:
-        return any(self.chosen.values())
 
 
 @dataclass(frozen=True)
@@ -137,7 +135,7 @@ async def _dates(
     is about)."""
     params: dict[str, Any] = {"from": start.isoformat(), "to": end.isoformat()}
     return await portal.calendar.events(
-        token=portal.token, **params, **filters.for_calendar(), **paging
+        token=portal.token, **params, **filters.for_service(), **paging
     )
 
 
@@ -174,7 +172,7 @@ async def calendar_page(portal: Portal) -> HTMLResponse:
         pages = Pages(view.page, view.size, dates.total)
         if pages.beyond_the_last and view.page > 1:
             return portal.page("beyond_the_last_page.html", 404, first=_link(view, filters, 1))
-    feed_query = urlencode(filters.for_calendar())
+    feed_query = urlencode(filters.for_service())
     return portal.page(
         "calendar.html",
         view=view,

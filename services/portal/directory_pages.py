@@ -5,8 +5,9 @@ directory counts them for the same search), paged."""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import asdict, dataclass
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
@@ -16,6 +17,7 @@ from services.portal.browse import (
     PAGE_SIZES,
     Asked,
     BadFilterError,
+    PageFilters,
     Pages,
     address,
     bad_filter,
@@ -28,8 +30,17 @@ router = APIRouter(default_response_class=HTMLResponse)
 
 
 @dataclass(frozen=True)
-class OrganisationFilters:
+class OrganisationFilters(PageFilters):
     """The directory page's filters, by the names of its form fields and facet links."""
+
+    API_NAMES: ClassVar[Mapping[str, str]] = {
+        "q": "q",
+        "art": "kind",
+        "sprache": "language",
+        "gemeinschaft": "community",
+        "handlungsfeld": "field",
+        "bezirk": "district",
+    }
 
     q: str | None = None
     art: str | None = None
@@ -48,22 +59,6 @@ class OrganisationFilters:
             handlungsfeld=asked.choice("handlungsfeld", labels.FIELDS_OF_ACTION),
             bezirk=asked.text("bezirk"),
         )
-
-    def for_directory(self) -> dict[str, str]:
-        """The same filters by the names of the directory's API."""
-        named = {
-            "q": self.q,
-            "kind": self.art,
-            "language": self.sprache,
-            "community": self.gemeinschaft,
-            "field": self.handlungsfeld,
-            "district": self.bezirk,
-        }
-        return {name: value for name, value in named.items() if value}
-
-    @property
-    def chosen(self) -> dict[str, str | None]:
-        return asdict(self)
 
 
 #: Each facet: (its form field, the directory's name of it).
@@ -87,8 +82,8 @@ async def organisations_page(portal: Portal) -> HTMLResponse:
     params: dict[str, Any] = {"limit": size, "offset": (number - 1) * size}
     # the directory being down is the 503 page; the counts are only a help beside the list
     found, facets, me = await asyncio.gather(
-        portal.directory.organisations(**params, **filters.for_directory()),
-        optional(portal.directory.facets(**filters.for_directory())),
+        portal.directory.organisations(**params, **filters.for_service()),
+        optional(portal.directory.facets(**filters.for_service())),
         signed_in_person(portal),  # office staff are offered to register an organisation
     )
     pages = Pages(number, size, found.total)

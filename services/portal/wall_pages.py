@@ -6,8 +6,9 @@ their beginnings (stored folded words, no `$text` on the embedded database)."""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import asdict, dataclass
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
@@ -17,6 +18,7 @@ from services.portal.browse import (
     PAGE_SIZES,
     Asked,
     BadFilterError,
+    PageFilters,
     Pages,
     address,
     bad_filter,
@@ -36,8 +38,17 @@ KINDS: dict[str, tuple[Collection, ...]] = {
 
 
 @dataclass(frozen=True)
-class ListingFilters:
+class ListingFilters(PageFilters):
     """The wall's filters, by the names of its form fields."""
+
+    API_NAMES: ClassVar[Mapping[str, str]] = {
+        "kategorie": "category",
+        "bezirk": "district",
+        "sprache": "language",
+        "schlagwort": "tag",
+        "organisation": "organisation",
+        "q": "q",
+    }
 
     art: str | None = None
     kategorie: str | None = None
@@ -59,22 +70,6 @@ class ListingFilters:
             q=asked.text("q", most=200),
         )
 
-    def for_exchange(self) -> dict[str, str]:
-        """The same filters by the names of the exchange's API (open listings only)."""
-        named = {
-            "category": self.kategorie,
-            "district": self.bezirk,
-            "language": self.sprache,
-            "tag": self.schlagwort,
-            "organisation": self.organisation,
-            "q": self.q,
-        }
-        return {name: value for name, value in named.items() if value}
-
-    @property
-    def chosen(self) -> dict[str, str | None]:
-        return asdict(self)
-
 
 @router.get("/suchen-bieten")
 async def wall_page(portal: Portal) -> HTMLResponse:
@@ -89,7 +84,7 @@ async def wall_page(portal: Portal) -> HTMLResponse:
     # the exchange being down is the 503 page: the listings are what the page is about
     found, organisations = await asyncio.gather(
         asyncio.gather(
-            *(portal.exchange.listings(c, **params, **filters.for_exchange()) for c in collections)
+            *(portal.exchange.listings(c, **params, **filters.for_service()) for c in collections)
         ),
         optional(portal.directory.organisations(limit=100)),
     )
