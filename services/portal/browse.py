@@ -10,9 +10,8 @@ that cannot be right (a category the exchange does not have, page 0, a month 13)
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
-from dataclasses import asdict, dataclass
-from typing import ClassVar
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from fastapi.responses import HTMLResponse
@@ -32,31 +31,6 @@ MOST_TEXT = 100
 
 _LANGUAGE: TypeAdapter[str] = TypeAdapter(LanguageTag)
 _ENTITY_ID = re.compile(ENTITY_ID_PATTERN)
-
-
-@dataclass(frozen=True)
-class PageFilters:
-    """A browsing page's filters, by the names of its form fields (each `str | None`, None
-    meaning "any"); `API_NAMES` names each for the API of the service behind the page (a field
-    it does not name is the portal's own, e.g. which of the wall's lists to show)."""
-
-    API_NAMES: ClassVar[Mapping[str, str]] = {}
-
-    @property
-    def chosen(self) -> dict[str, str | None]:
-        return asdict(self)
-
-    @property
-    def any(self) -> bool:
-        return any(self.chosen.values())
-
-    def for_service(self) -> dict[str, str]:
-        """The chosen filters by the names of the service's API."""
-        return {
-            self.API_NAMES[name]: value
-            for name, value in self.chosen.items()
-            if value and name in self.API_NAMES
-        }
 
 
 class BadFilterError(ValueError):
@@ -152,3 +126,56 @@ def address(path: str, chosen: Mapping[str, str | int | None], **changes: str | 
 def bad_filter(portal: PortalRequest, problem: BadFilterError) -> HTMLResponse:
     """The German 400 page naming the filter that cannot be right."""
     return portal.page("bad_filter.html", 400, parameter=problem.parameter)
+
+
+#: How a filter's value is read from the address: `(asked, parameter) → value or None`.
+Reader = Callable[[Asked, str], "str | None"]
+
+
+def text(most: int = MOST_TEXT) -> Reader:
+    return lambda asked, name: asked.text(name, most)
+
+
+def choice(allowed: Collection[str]) -> Reader:
+    return lambda asked, name: asked.choice(name, allowed)
+
+
+@dataclass(frozen=True)
+class Filter:
+    """One filter of a browsing page: how its value is read, and the name the API of the
+    service behind the page gives it (None: the portal's own, e.g. which lists the wall
+    shows)."""
+
+    read: Reader
+    api: str | None = None
+
+
+@dataclass(frozen=True)
+class Filters:
+    """A browsing page's filters as asked, by the names of its form fields (None: any)."""
+
+    chosen: dict[str, str | None]
+    api_names: Mapping[str, str]
+
+    @classmethod
+    def read(cls, declared: Mapping[str, Filter], asked: Asked) -> Filters:
+        """Each declared filter read from the address; `BadFilterError` for a wrong one."""
+        return cls(
+            {name: spec.read(asked, name) for name, spec in declared.items()},
+            {name: spec.api for name, spec in declared.items() if spec.api},
+        )
+
+    def __getitem__(self, name: str) -> str | None:
+        return self.chosen[name]
+
+    @property
+    def any(self) -> bool:
+        return any(self.chosen.values())
+
+    def for_service(self) -> dict[str, str]:
+        """The chosen filters by the names of the service's API."""
+        return {
+            self.api_names[name]: value
+            for name, value in self.chosen.items()
+            if value and name in self.api_names
+        }

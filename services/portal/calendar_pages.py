@@ -10,9 +10,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter
@@ -23,10 +22,13 @@ from services.portal.browse import (
     PAGE_SIZES,
     Asked,
     BadFilterError,
-    PageFilters,
+    Filter,
+    Filters,
     Pages,
     address,
     bad_filter,
+    choice,
+    text,
 )
 from services.portal.calendar_views import (
     BadPeriodError,
@@ -50,33 +52,14 @@ MOST_DATES = 500
 LIST_DAYS = 90
 
 
-@dataclass(frozen=True)
-class EventFilters(PageFilters):
-    """The calendar page's filters, by the names of its form fields."""
-
-    API_NAMES: ClassVar[Mapping[str, str]] = {
-        "bezirk": "district",
-        "zielgruppe": "audience",
-        "organisation": "organisation",
-        "handlungsfeld": "field",
-        "sprache": "language",
-    }
-
-    bezirk: str | None = None
-    zielgruppe: str | None = None
-    organisation: str | None = None
-    handlungsfeld: str | None = None
-    sprache: str | None = None
-
-    @classmethod
-    def read(cls, asked: Asked) -> EventFilters:
-        return cls(
-            bezirk=asked.text("bezirk"),
-            zielgruppe=asked.choice("zielgruppe", labels.AUDIENCES),
-            organisation=asked.entity_id("organisation"),
-            handlungsfeld=asked.choice("handlungsfeld", labels.FIELDS_OF_ACTION),
-            sprache=asked.language("sprache"),
-        )
+#: The calendar page's filters, by the names of its form fields.
+FILTERS: dict[str, Filter] = {
+    "bezirk": Filter(text(), "district"),
+    "zielgruppe": Filter(choice(labels.AUDIENCES), "audience"),
+    "organisation": Filter(Asked.entity_id, "organisation"),
+    "handlungsfeld": Filter(choice(labels.FIELDS_OF_ACTION), "field"),
+    "sprache": Filter(Asked.language, "language"),
+}
 
 
 @dataclass(frozen=True)
@@ -129,7 +112,7 @@ def _by_day(events: list[Event]) -> dict[dt.date, list[Event]]:
 
 
 async def _dates(
-    portal: PortalRequest, start: dt.date, end: dt.date, filters: EventFilters, **paging: int
+    portal: PortalRequest, start: dt.date, end: dt.date, filters: Filters, **paging: int
 ) -> Page[Event]:
     """The dates in [start, end); a calendar that is down is the 503 page (it is what the page
     is about)."""
@@ -144,7 +127,7 @@ async def calendar_page(portal: Portal) -> HTMLResponse:
     asked = Asked(portal.request.query_params)
     today = dt.datetime.now(BERLIN).date()
     try:
-        filters = EventFilters.read(asked)
+        filters = Filters.read(FILTERS, asked)
         view = _asked_view(asked, today)
     except BadFilterError as problem:
         return bad_filter(portal, problem)
@@ -194,7 +177,7 @@ async def calendar_page(portal: Portal) -> HTMLResponse:
     )
 
 
-def _chosen(view: AskedView, filters: EventFilters) -> dict[str, str | int | None]:
+def _chosen(view: AskedView, filters: Filters) -> dict[str, str | int | None]:
     """The page's own address: its view, its period and its filters (page 1)."""
     period: dict[str, str | int | None] = {"ansicht": view.kind}
     if view.kind == "woche":
@@ -204,6 +187,6 @@ def _chosen(view: AskedView, filters: EventFilters) -> dict[str, str | int | Non
     return {**period, **filters.chosen}
 
 
-def _link(view: AskedView, filters: EventFilters, number: int) -> str:
+def _link(view: AskedView, filters: Filters, number: int) -> str:
     size = view.size if view.size != PAGE_SIZES[0] else None
     return address("/kalender", _chosen(view, filters), seite=number, pro_seite=size)

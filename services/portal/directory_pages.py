@@ -5,9 +5,7 @@ directory counts them for the same search), paged."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
@@ -17,10 +15,13 @@ from services.portal.browse import (
     PAGE_SIZES,
     Asked,
     BadFilterError,
-    PageFilters,
+    Filter,
+    Filters,
     Pages,
     address,
     bad_filter,
+    choice,
+    text,
 )
 from services.portal.clients.base import optional
 from services.portal.pages import signed_in_person
@@ -29,36 +30,15 @@ from services.portal.web import Portal
 router = APIRouter(default_response_class=HTMLResponse)
 
 
-@dataclass(frozen=True)
-class OrganisationFilters(PageFilters):
-    """The directory page's filters, by the names of its form fields and facet links."""
-
-    API_NAMES: ClassVar[Mapping[str, str]] = {
-        "q": "q",
-        "art": "kind",
-        "sprache": "language",
-        "gemeinschaft": "community",
-        "handlungsfeld": "field",
-        "bezirk": "district",
-    }
-
-    q: str | None = None
-    art: str | None = None
-    sprache: str | None = None
-    gemeinschaft: str | None = None
-    handlungsfeld: str | None = None
-    bezirk: str | None = None
-
-    @classmethod
-    def read(cls, asked: Asked) -> OrganisationFilters:
-        return cls(
-            q=asked.text("q", most=200),
-            art=asked.choice("art", labels.ORGANISATION_KINDS),
-            sprache=asked.language("sprache"),
-            gemeinschaft=asked.text("gemeinschaft"),
-            handlungsfeld=asked.choice("handlungsfeld", labels.FIELDS_OF_ACTION),
-            bezirk=asked.text("bezirk"),
-        )
+#: The directory page's filters, by the names of its form fields and facet links.
+FILTERS: dict[str, Filter] = {
+    "q": Filter(text(most=200), "q"),
+    "art": Filter(choice(labels.ORGANISATION_KINDS), "kind"),
+    "sprache": Filter(Asked.language, "language"),
+    "gemeinschaft": Filter(text(), "community"),
+    "handlungsfeld": Filter(choice(labels.FIELDS_OF_ACTION), "field"),
+    "bezirk": Filter(text(), "district"),
+}
 
 
 #: Each facet: (its form field, the directory's name of it).
@@ -75,7 +55,7 @@ FACETS = (
 async def organisations_page(portal: Portal) -> HTMLResponse:
     asked = Asked(portal.request.query_params)
     try:
-        filters = OrganisationFilters.read(asked)
+        filters = Filters.read(FILTERS, asked)
         number, size = asked.page_number(), asked.page_size()
     except BadFilterError as problem:
         return bad_filter(portal, problem)
@@ -97,7 +77,7 @@ async def organisations_page(portal: Portal) -> HTMLResponse:
         facets=facets,
         facet_names=FACETS,
         filters=filters.chosen,
-        q=filters.q or "",
+        q=filters["q"] or "",
         me=me,
         pages=pages,
         page_link=lambda n: address("/organisations", chosen, seite=n),

@@ -6,9 +6,7 @@ their beginnings (stored folded words, no `$text` on the embedded database)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
@@ -18,10 +16,13 @@ from services.portal.browse import (
     PAGE_SIZES,
     Asked,
     BadFilterError,
-    PageFilters,
+    Filter,
+    Filters,
     Pages,
     address,
     bad_filter,
+    choice,
+    text,
 )
 from services.portal.clients.base import optional
 from services.portal.clients.exchange import Collection
@@ -37,49 +38,27 @@ KINDS: dict[str, tuple[Collection, ...]] = {
 }
 
 
-@dataclass(frozen=True)
-class ListingFilters(PageFilters):
-    """The wall's filters, by the names of its form fields."""
-
-    API_NAMES: ClassVar[Mapping[str, str]] = {
-        "kategorie": "category",
-        "bezirk": "district",
-        "sprache": "language",
-        "schlagwort": "tag",
-        "organisation": "organisation",
-        "q": "q",
-    }
-
-    art: str | None = None
-    kategorie: str | None = None
-    bezirk: str | None = None
-    sprache: str | None = None
-    schlagwort: str | None = None
-    organisation: str | None = None
-    q: str | None = None
-
-    @classmethod
-    def read(cls, asked: Asked) -> ListingFilters:
-        return cls(
-            art=asked.choice("art", KINDS),
-            kategorie=asked.choice("kategorie", labels.CATEGORIES),
-            bezirk=asked.text("bezirk"),
-            sprache=asked.language("sprache"),
-            schlagwort=asked.text("schlagwort", most=50),
-            organisation=asked.entity_id("organisation"),
-            q=asked.text("q", most=200),
-        )
+#: The wall's filters, by the names of its form fields.
+FILTERS: dict[str, Filter] = {
+    "art": Filter(choice(KINDS)),
+    "kategorie": Filter(choice(labels.CATEGORIES), "category"),
+    "bezirk": Filter(text(), "district"),
+    "sprache": Filter(Asked.language, "language"),
+    "schlagwort": Filter(text(most=50), "tag"),
+    "organisation": Filter(Asked.entity_id, "organisation"),
+    "q": Filter(text(most=200), "q"),
+}
 
 
 @router.get("/suchen-bieten")
 async def wall_page(portal: Portal) -> HTMLResponse:
     asked = Asked(portal.request.query_params)
     try:
-        filters = ListingFilters.read(asked)
+        filters = Filters.read(FILTERS, asked)
         number, size = asked.page_number(), asked.page_size()
     except BadFilterError as problem:
         return bad_filter(portal, problem)
-    collections = KINDS[filters.art or ""]
+    collections = KINDS[filters["art"] or ""]
     params: dict[str, Any] = {"limit": size, "offset": (number - 1) * size}
     # the exchange being down is the 503 page: the listings are what the page is about
     found, organisations = await asyncio.gather(
