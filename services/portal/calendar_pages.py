@@ -17,19 +17,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
-from services.portal import labels
-from services.portal.browse import (
-    PAGE_SIZES,
-    Asked,
-    BadFilterError,
-    Filter,
-    Filters,
-    Pages,
-    address,
-    bad_filter,
-    choice,
-    text,
-)
+from services.portal import browse, labels
 from services.portal.calendar_views import (
     BadPeriodError,
     IsoWeek,
@@ -53,12 +41,12 @@ LIST_DAYS = 90
 
 
 #: The calendar page's filters, by the names of its form fields.
-FILTERS: dict[str, Filter] = {
-    "bezirk": Filter(text(), "district"),
-    "zielgruppe": Filter(choice(labels.AUDIENCES), "audience"),
-    "organisation": Filter(Asked.entity_id, "organisation"),
-    "handlungsfeld": Filter(choice(labels.FIELDS_OF_ACTION), "field"),
-    "sprache": Filter(Asked.language, "language"),
+FILTERS: dict[str, browse.Filter] = {
+    "bezirk": browse.Filter(browse.text(), "district"),
+    "zielgruppe": browse.Filter(browse.choice(labels.AUDIENCES), "audience"),
+    "organisation": browse.Filter(browse.Asked.entity_id, "organisation"),
+    "handlungsfeld": browse.Filter(browse.choice(labels.FIELDS_OF_ACTION), "field"),
+    "sprache": browse.Filter(browse.Asked.language, "language"),
 }
 
 
@@ -74,7 +62,7 @@ class AskedView:
     listed_from_today: bool
 
 
-def _asked_view(asked: Asked, today: dt.date) -> AskedView:
+def _asked_view(asked: browse.Asked, today: dt.date) -> AskedView:
     """The view, its period and page; a period not named follows from the other one (a
     switch between the views keeps the reader where they were), else from today."""
     kind = asked.choice("ansicht", VIEWS) or "monat"
@@ -83,7 +71,7 @@ def _asked_view(asked: Asked, today: dt.date) -> AskedView:
         week = IsoWeek.parse(week_text) if week_text else None
         month = Month.parse(month_text) if month_text else None
     except BadPeriodError as exc:
-        raise BadFilterError("woche" if kind == "woche" and week_text else "monat") from exc
+        raise browse.BadFilterError("woche" if kind == "woche" and week_text else "monat") from exc
     if month is None:
         month = Month.of(week.monday if week else today)
     if week is None:
@@ -112,7 +100,7 @@ def _by_day(events: list[Event]) -> dict[dt.date, list[Event]]:
 
 
 async def _dates(
-    portal: PortalRequest, start: dt.date, end: dt.date, filters: Filters, **paging: int
+    portal: PortalRequest, start: dt.date, end: dt.date, filters: browse.Filters, **paging: int
 ) -> Page[Event]:
     """The dates in [start, end); a calendar that is down is the 503 page (it is what the page
     is about)."""
@@ -124,16 +112,16 @@ async def _dates(
 
 @router.get("/kalender")
 async def calendar_page(portal: Portal) -> HTMLResponse:
-    asked = Asked(portal.request.query_params)
+    asked = browse.Asked(portal.request.query_params)
     today = dt.datetime.now(BERLIN).date()
     try:
-        filters = Filters.read(FILTERS, asked)
+        filters = browse.Filters.read(FILTERS, asked)
         view = _asked_view(asked, today)
-    except BadFilterError as problem:
-        return bad_filter(portal, problem)
+    except browse.BadFilterError as problem:
+        return browse.bad_filter(portal, problem)
 
     grid: list[list[dt.date]] = []
-    pages: Pages | None = None
+    pages: browse.Pages | None = None
     if view.kind == "monat":
         grid = month_grid(view.month)
         start, end = grid[0][0], grid[-1][-1] + dt.timedelta(days=1)
@@ -152,7 +140,7 @@ async def calendar_page(portal: Portal) -> HTMLResponse:
         optional(portal.directory.organisations(limit=100)),
     )
     if view.kind == "liste":
-        pages = Pages(view.page, view.size, dates.total)
+        pages = browse.Pages(view.page, view.size, dates.total)
         if pages.beyond_the_last and view.page > 1:
             return portal.page("beyond_the_last_page.html", 404, first=_link(view, filters, 1))
     feed_query = urlencode(filters.for_service())
@@ -168,7 +156,7 @@ async def calendar_page(portal: Portal) -> HTMLResponse:
         week_days=view.week.days,
         pages=pages,
         page_link=lambda number: _link(view, filters, number),
-        link=lambda **changes: address("/kalender", _chosen(view, filters), **changes),
+        link=lambda **changes: browse.address("/kalender", _chosen(view, filters), **changes),
         organisations=sorted(organisations.items, key=lambda o: o.name) if organisations else [],
         names={o.id: o.name for o in organisations.items} if organisations else {},
         audiences=labels.AUDIENCES,
@@ -177,7 +165,7 @@ async def calendar_page(portal: Portal) -> HTMLResponse:
     )
 
 
-def _chosen(view: AskedView, filters: Filters) -> dict[str, str | int | None]:
+def _chosen(view: AskedView, filters: browse.Filters) -> dict[str, str | int | None]:
     """The page's own address: its view, its period and its filters (page 1)."""
     period: dict[str, str | int | None] = {"ansicht": view.kind}
     if view.kind == "woche":
@@ -187,6 +175,6 @@ def _chosen(view: AskedView, filters: Filters) -> dict[str, str | int | None]:
     return {**period, **filters.chosen}
 
 
-def _link(view: AskedView, filters: Filters, number: int) -> str:
-    size = view.size if view.size != PAGE_SIZES[0] else None
-    return address("/kalender", _chosen(view, filters), seite=number, pro_seite=size)
+def _link(view: AskedView, filters: browse.Filters, number: int) -> str:
+    size = view.size if view.size != browse.PAGE_SIZES[0] else None
+    return browse.address("/kalender", _chosen(view, filters), seite=number, pro_seite=size)

@@ -10,19 +10,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
-from services.portal import labels
-from services.portal.browse import (
-    PAGE_SIZES,
-    Asked,
-    BadFilterError,
-    Filter,
-    Filters,
-    Pages,
-    address,
-    bad_filter,
-    choice,
-    text,
-)
+from services.portal import browse, labels
 from services.portal.clients.base import optional
 from services.portal.pages import signed_in_person
 from services.portal.web import Portal
@@ -31,13 +19,13 @@ router = APIRouter(default_response_class=HTMLResponse)
 
 
 #: The directory page's filters, by the names of its form fields and facet links.
-FILTERS: dict[str, Filter] = {
-    "q": Filter(text(most=200), "q"),
-    "art": Filter(choice(labels.ORGANISATION_KINDS), "kind"),
-    "sprache": Filter(Asked.language, "language"),
-    "gemeinschaft": Filter(text(), "community"),
-    "handlungsfeld": Filter(choice(labels.FIELDS_OF_ACTION), "field"),
-    "bezirk": Filter(text(), "district"),
+FILTERS: dict[str, browse.Filter] = {
+    "q": browse.Filter(browse.text(most=200), "q"),
+    "art": browse.Filter(browse.choice(labels.ORGANISATION_KINDS), "kind"),
+    "sprache": browse.Filter(browse.Asked.language, "language"),
+    "gemeinschaft": browse.Filter(browse.text(), "community"),
+    "handlungsfeld": browse.Filter(browse.choice(labels.FIELDS_OF_ACTION), "field"),
+    "bezirk": browse.Filter(browse.text(), "district"),
 }
 
 
@@ -53,12 +41,12 @@ FACETS = (
 
 @router.get("/organisations")
 async def organisations_page(portal: Portal) -> HTMLResponse:
-    asked = Asked(portal.request.query_params)
+    asked = browse.Asked(portal.request.query_params)
     try:
-        filters = Filters.read(FILTERS, asked)
+        filters = browse.Filters.read(FILTERS, asked)
         number, size = asked.page_number(), asked.page_size()
-    except BadFilterError as problem:
-        return bad_filter(portal, problem)
+    except browse.BadFilterError as problem:
+        return browse.bad_filter(portal, problem)
     params: dict[str, Any] = {"limit": size, "offset": (number - 1) * size}
     # the directory being down is the 503 page; the counts are only a help beside the list
     found, facets, me = await asyncio.gather(
@@ -66,10 +54,10 @@ async def organisations_page(portal: Portal) -> HTMLResponse:
         optional(portal.directory.facets(**filters.for_service())),
         signed_in_person(portal),  # office staff are offered to register an organisation
     )
-    pages = Pages(number, size, found.total)
-    chosen = {**filters.chosen, "pro_seite": size if size != PAGE_SIZES[0] else None}
+    pages = browse.Pages(number, size, found.total)
+    chosen = {**filters.chosen, "pro_seite": size if size != browse.PAGE_SIZES[0] else None}
     if pages.beyond_the_last and number > 1:
-        first = address("/organisations", chosen)
+        first = browse.address("/organisations", chosen)
         return portal.page("beyond_the_last_page.html", 404, first=first)
     return portal.page(
         "organisations.html",
@@ -80,8 +68,8 @@ async def organisations_page(portal: Portal) -> HTMLResponse:
         q=filters["q"] or "",
         me=me,
         pages=pages,
-        page_link=lambda n: address("/organisations", chosen, seite=n),
-        link=lambda **changes: address("/organisations", chosen, **changes),
+        page_link=lambda n: browse.address("/organisations", chosen, seite=n),
+        link=lambda **changes: browse.address("/organisations", chosen, **changes),
         kinds=labels.ORGANISATION_KINDS,
         fields_of_action=labels.FIELDS_OF_ACTION,
     )

@@ -11,19 +11,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
-from services.portal import labels
-from services.portal.browse import (
-    PAGE_SIZES,
-    Asked,
-    BadFilterError,
-    Filter,
-    Filters,
-    Pages,
-    address,
-    bad_filter,
-    choice,
-    text,
-)
+from services.portal import browse, labels
 from services.portal.clients.base import optional
 from services.portal.clients.exchange import Collection
 from services.portal.web import Portal
@@ -39,25 +27,25 @@ KINDS: dict[str, tuple[Collection, ...]] = {
 
 
 #: The wall's filters, by the names of its form fields.
-FILTERS: dict[str, Filter] = {
-    "art": Filter(choice(KINDS)),
-    "kategorie": Filter(choice(labels.CATEGORIES), "category"),
-    "bezirk": Filter(text(), "district"),
-    "sprache": Filter(Asked.language, "language"),
-    "schlagwort": Filter(text(most=50), "tag"),
-    "organisation": Filter(Asked.entity_id, "organisation"),
-    "q": Filter(text(most=200), "q"),
+FILTERS: dict[str, browse.Filter] = {
+    "art": browse.Filter(browse.choice(KINDS)),
+    "kategorie": browse.Filter(browse.choice(labels.CATEGORIES), "category"),
+    "bezirk": browse.Filter(browse.text(), "district"),
+    "sprache": browse.Filter(browse.Asked.language, "language"),
+    "schlagwort": browse.Filter(browse.text(most=50), "tag"),
+    "organisation": browse.Filter(browse.Asked.entity_id, "organisation"),
+    "q": browse.Filter(browse.text(most=200), "q"),
 }
 
 
 @router.get("/suchen-bieten")
 async def wall_page(portal: Portal) -> HTMLResponse:
-    asked = Asked(portal.request.query_params)
+    asked = browse.Asked(portal.request.query_params)
     try:
-        filters = Filters.read(FILTERS, asked)
+        filters = browse.Filters.read(FILTERS, asked)
         number, size = asked.page_number(), asked.page_size()
-    except BadFilterError as problem:
-        return bad_filter(portal, problem)
+    except browse.BadFilterError as problem:
+        return browse.bad_filter(portal, problem)
     collections = KINDS[filters["art"] or ""]
     params: dict[str, Any] = {"limit": size, "offset": (number - 1) * size}
     # the exchange being down is the 503 page: the listings are what the page is about
@@ -68,10 +56,10 @@ async def wall_page(portal: Portal) -> HTMLResponse:
         optional(portal.directory.organisations(limit=100)),
     )
     shown = dict(zip(collections, found, strict=True))
-    pages = Pages(number, size, max(page.total for page in found))
-    chosen = {**filters.chosen, "pro_seite": size if size != PAGE_SIZES[0] else None}
+    pages = browse.Pages(number, size, max(page.total for page in found))
+    chosen = {**filters.chosen, "pro_seite": size if size != browse.PAGE_SIZES[0] else None}
     if pages.beyond_the_last and number > 1:
-        first = address("/suchen-bieten", chosen)
+        first = browse.address("/suchen-bieten", chosen)
         return portal.page("beyond_the_last_page.html", 404, first=first)
     return portal.page(
         "wall.html",
@@ -79,8 +67,8 @@ async def wall_page(portal: Portal) -> HTMLResponse:
         offers=shown.get("offers"),
         requests=shown.get("requests"),
         pages=pages,
-        page_link=lambda n: address("/suchen-bieten", chosen, seite=n),
-        link=lambda **changes: address("/suchen-bieten", chosen, **changes),
+        page_link=lambda n: browse.address("/suchen-bieten", chosen, seite=n),
+        link=lambda **changes: browse.address("/suchen-bieten", chosen, **changes),
         categories=labels.CATEGORIES,
         organisations=sorted(organisations.items, key=lambda o: o.name) if organisations else [],
         names={o.id: o.name for o in organisations.items} if organisations else {},
