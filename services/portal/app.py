@@ -20,6 +20,7 @@ from services.portal import (
     event_forms,
     feeds,
     labels,
+    language_switch,
     listing_forms,
     match_pages,
     member_forms,
@@ -30,6 +31,8 @@ from services.portal import (
 )
 from services.portal.backends import Backends
 from services.portal.clients import Clients
+from services.portal.i18n import _
+from services.portal.language_switch import LanguageMiddleware
 from services.portal.security import PortalSecurityMiddleware
 from services.portal.settings import PortalSettings
 from services.portal.uploads import HeldUploads
@@ -60,7 +63,7 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
 
     def upload_too_large(request: Request) -> HTMLResponse:
         return message_page(
-            engine, request, 413, title="Datei zu groß", message=labels.FILE_TOO_LARGE
+            engine, request, 413, title=_("Datei zu groß"), message=_(labels.FILE_TOO_LARGE)
         )
 
     app = create_api(
@@ -98,6 +101,7 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     app.include_router(concept_pages.router)
     feeds.install_template_helpers(engine, settings)  # "Kalender abonnieren" links
     app.include_router(account_pages.router)
+    app.include_router(language_switch.router)
     app.include_router(pages.router)
     install_health_routes(app, readiness)
 
@@ -106,8 +110,8 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
             engine,
             request,
             403,
-            title="Abgelehnt",
-            message="Dieses Formular kam nicht vom Portal. Bitte senden Sie es im Portal ab.",
+            title=_("Abgelehnt"),
+            message=_("Dieses Formular kam nicht vom Portal. Bitte senden Sie es im Portal ab."),
         )
 
     app.add_middleware(
@@ -115,5 +119,7 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
         public_base_url=settings.public_base_url,
         refusal=refuse_foreign_form,
     )
+    # outermost: the language is known before any page, error page or refusal is rendered
+    app.add_middleware(LanguageMiddleware)
     install_tracing(settings.service_name, app, None)
     return app

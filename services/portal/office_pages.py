@@ -16,7 +16,8 @@ from services.portal.backends import BackendUnavailableError
 from services.portal.clients.base import Page, Problem
 from services.portal.clients.directory import Organisation
 from services.portal.clients.notifier import Delivery
-from services.portal.web import BACK_TO_ME, Portal, SignedIn, berlin_time
+from services.portal.i18n import berlin_datetime
+from services.portal.web import BACK_TO_ME, Portal, SignedIn
 from shared.clock import BERLIN
 
 router = APIRouter(default_response_class=HTMLResponse)
@@ -110,8 +111,8 @@ def _csv_cells(organisation: Organisation) -> list[str]:
         ", ".join(organisation.communities),
         ", ".join(labels.FIELDS_OF_ACTION.get(f, f) for f in organisation.fields),
         "archiviert" if organisation.status == "archived" else "aktiv",
-        berlin_time(organisation.created_at),
-        berlin_time(organisation.updated_at),
+        berlin_datetime(organisation.created_at),
+        berlin_datetime(organisation.updated_at),
     ]
 
 

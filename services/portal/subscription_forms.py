@@ -6,6 +6,7 @@ subscriptions on their page. The notifier judges the form (see `forms` for how i
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -184,7 +185,7 @@ def subscription_summary(subscription: Subscription) -> str:
     topics = [nouns.get(t, t) for t in subscription.topics]
     parts = [f"Neue {_joined(topics)}" if topics else "Neues"]
     filters = subscription.filters
-    shown: tuple[tuple[list[str], str, dict[str, str]], ...] = (
+    shown: tuple[tuple[list[str], str, Mapping[str, str]], ...] = (
         (filters.categories, "Kategorie", labels.CATEGORIES),
         (filters.districts, "Stadtteil", {}),
         (filters.languages, "Sprache", {}),
