@@ -194,6 +194,11 @@ def berlin_datetime(value: str | dt.datetime | None) -> str:
     return f"{day} {format_time(moment.time(), 'HH:mm', locale=locale)}"
 
 
+def time_of_day(value: dt.datetime) -> str:
+    """The time of day in Berlin (14:30; the 24-hour clock in every language the portal speaks)."""
+    return format_time(value.astimezone(BERLIN).time(), "HH:mm", locale=current_locale())
+
+
 def local_date(value: str | dt.date | None, style: str = "medium") -> str:
     """A calendar day in the current language (German medium: 07.12.2026)."""
     if value is None or value == "":

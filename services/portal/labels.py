@@ -121,8 +121,10 @@ MEASURE_VISIBILITIES = _by_value(
         MeasureVisibility.OFFICE: N_("nur für das Büro"),
     }
 )
-ACTIVITY_KINDS = Labels({"event": N_("Termin"), "offer": N_("Angebot"), "request": "Gesuch"})
-IMPORT_ACTIONS = Labels({"create": N_("neu"), "change": N_("geändert"), "unchanged": "unverändert"})
+ACTIVITY_KINDS = Labels({"event": N_("Termin"), "offer": N_("Angebot"), "request": N_("Gesuch")})
+IMPORT_ACTIONS = Labels(
+    {"create": N_("neu"), "change": N_("geändert"), "unchanged": N_("unverändert")}
+)
 #: A measure's fields as the import's columns name them (what a preview says has changed).
 MEASURE_FIELDS = Labels(
     {
@@ -139,7 +141,7 @@ MEASURE_FIELDS = Labels(
         "status": N_("Status"),
     }
 )
-VERDICTS = _by_value({MatchVerdict.FITS: N_("passt"), MatchVerdict.DOES_NOT_FIT: "passt nicht"})
+VERDICTS = _by_value({MatchVerdict.FITS: N_("passt"), MatchVerdict.DOES_NOT_FIT: N_("passt nicht")})
 #: Through which of its matches a listing was fulfilled: none.
 WITHOUT_THE_NETWORK = N_("ohne Vermittlung über das Netz")
 #: The languages the notifier writes its emails in; the directory accepts any language tag.

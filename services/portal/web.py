@@ -150,12 +150,12 @@ def message_page(
     message: str,
     link: Link | None = None,
 ) -> HTMLResponse:
-    """A page that only says something: done, refused, unreachable (a link's German text is
-    said in the request's language)."""
+    """A page that only says something: done, refused, unreachable. Texts still in German
+    (constants marked with `N_`) are said in the request's language here."""
     if link is not None:
         link = (link[0], _(link[1]))
     return page(
-        engine, request, "message.html", status_code, title=title, message=message, link=link
+        engine, request, "message.html", status_code, title=_(title), message=_(message), link=link
     )
 
 
