@@ -189,9 +189,7 @@ def berlin_datetime(value: str | dt.datetime | None) -> str:
     moment = _moment(value)
     if moment is None:
         return value if isinstance(value, str) else ""
-    locale = current_locale()
-    day = format_date(moment.date(), "medium" if locale == "de" else "short", locale=locale)
-    return f"{day} {format_time(moment.time(), 'HH:mm', locale=locale)}"
+    return f"{local_date(moment.date())} {time_of_day(moment)}"
 
 
 def time_of_day(value: dt.datetime) -> str:

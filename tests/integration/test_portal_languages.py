@@ -1,0 +1,120 @@
+"""The portal in the visitor's language: Arabic right to left, the language switcher, the
+browser's Accept-Language — and German for everyone who says nothing."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+
+from tests.support.portal import ANOTHER_SITE, PORTAL, portal_client
+
+
+def html_tag(page: httpx.Response) -> str:
+    found = re.search(r"<html[^>]*>", page.text)
+    assert found is not None
+    return found.group(0)
+
+
+async def test_a_page_in_arabic_is_written_right_to_left_and_in_arabic() -> None:
+    async with portal_client() as client:
+        client.cookies.set("lang", "ar")
+        page = await client.get("/")
+    assert page.status_code == 200
+    assert html_tag(page) == '<html lang="ar" dir="rtl">'
+    assert "شبكة العمل من أجل الاندماج" in page.text  # "Das Netzwerk der Integrationsarbeit"
+    assert "الدليل غير متاح حاليًا." in page.text  # the directory is down, said in Arabic
+    assert "Das Netzwerk der Integrationsarbeit" not in page.text
+
+
+async def test_a_browser_asking_for_ukrainian_gets_ukrainian() -> None:
+    async with portal_client() as client:
+        page = await client.get("/login", headers={"Accept-Language": "uk-UA,uk;q=0.9,en;q=0.8"})
+    assert html_tag(page) == '<html lang="uk" dir="ltr">'
+    assert "Забули пароль?" in page.text
+    assert "Passwort vergessen?" not in page.text
+
+
+async def test_without_accept_language_the_portal_stays_german() -> None:
+    async with portal_client() as client:
+        page = await client.get("/login")
+    assert html_tag(page) == '<html lang="de" dir="ltr">'
+    assert "Passwort vergessen?" in page.text
+
+
+async def test_every_page_offers_the_five_languages_by_their_own_names() -> None:
+    async with portal_client() as client:
+        page = await client.get("/organisations?q=Nord", headers={"Accept-Language": "tr"})
+    switcher = page.text[page.text.index('action="/sprache"') :]
+    switcher = switcher[: switcher.index("</form>")]
+    for code, name in [
+        ("de", "Deutsch"),
+        ("en", "English"),
+        ("uk", "Українська"),
+        ("tr", "Türkçe"),
+        ("ar", "العربية"),
+    ]:
+        assert f'value="{code}" lang="{code}"' in switcher
+        assert name in switcher
+    assert 'name="next" value="/organisations?q=Nord"' in switcher
+
+
+async def test_switching_the_language_remembers_it_and_goes_back_to_the_same_page() -> None:
+    async with portal_client() as client:
+        switched = await client.post("/sprache", data={"lang": "ar", "next": "/login?x=1"})
+        again = await client.get("/login")
+    assert switched.status_code == 303
+    assert switched.headers["location"] == "/login?x=1"
+    cookie = switched.headers["set-cookie"]
+    assert cookie.startswith("lang=ar;")
+    assert "HttpOnly" in cookie
+    assert "Max-Age=31536000" in cookie
+    assert html_tag(again) == '<html lang="ar" dir="rtl">'
+    assert "نسيت كلمة المرور؟" in again.text
+
+
+async def test_the_chosen_language_comes_before_the_browsers() -> None:
+    async with portal_client() as client:
+        client.cookies.set("lang", "tr")
+        page = await client.get("/login", headers={"Accept-Language": "uk"})
+    assert html_tag(page) == '<html lang="tr" dir="ltr">'
+    assert "Şifrenizi mi unuttunuz?" in page.text
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["https://evil.example/x", "//evil.example/x", "/\\evil.example", f"{PORTAL}@evil.example"],
+)
+async def test_the_switcher_redirects_only_within_the_portal(target: str) -> None:
+    async with portal_client() as client:
+        switched = await client.post("/sprache", data={"lang": "uk", "next": target})
+    assert switched.status_code == 303
+    assert switched.headers["location"] == "/"
+
+
+async def test_a_language_the_portal_does_not_speak_changes_nothing() -> None:
+    async with portal_client() as client:
+        switched = await client.post("/sprache", data={"lang": "fr", "next": "/login"})
+    assert switched.status_code == 303
+    assert switched.headers["location"] == "/login"
+    assert "set-cookie" not in switched.headers
+
+
+async def test_a_switch_posted_from_another_site_is_refused_in_the_visitors_language() -> None:
+    async with portal_client() as client:
+        client.cookies.set("lang", "en")
+        refused = await client.post(
+            "/sprache", data={"lang": "ar", "next": "/"}, headers=ANOTHER_SITE
+        )
+    assert refused.status_code == 403
+    assert "This form did not come from the portal." in refused.text
+    assert "set-cookie" not in refused.headers
+
+
+async def test_an_error_page_speaks_the_visitors_language() -> None:
+    async with portal_client() as client:
+        client.cookies.set("lang", "uk")
+        missing = await client.get("/set-password")
+    assert missing.status_code == 422
+    assert "Такої сторінки немає або введення було неправильним." in missing.text
