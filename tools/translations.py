@@ -56,7 +56,10 @@ def update(template: Catalog, locale: str) -> Catalog:
             copyright_holder="the Integrationsnetz contributors",
             header_comment=f"# The portal's texts in {AUTONYMS[locale]} (msgids: German).\n#",
         )
+    created = catalog.creation_date
     catalog.update(copy.deepcopy(template), update_header_comment=False)
+    if path.exists():
+        catalog.creation_date = created  # the header changes only when a text does
     catalog.obsolete.clear()
     catalog.fuzzy = False
     if locale == DEFAULT_LOCALE:
