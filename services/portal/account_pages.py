@@ -14,6 +14,7 @@ from services.portal import labels
 from services.portal.backends import BackendUnavailableError
 from services.portal.clients.base import Problem, SignedOutError, optional
 from services.portal.i18n import N_, _
+from services.portal.language_switch import remember_saved_language
 from services.portal.web import BACK_TO_ME, SESSION_COOKIE, Portal, SignedIn, see
 
 router = APIRouter(default_response_class=HTMLResponse)
@@ -57,6 +58,7 @@ async def log_in(
         samesite="lax",
         secure=portal.request.app.state.settings.cookie_secure,
     )
+    await remember_saved_language(portal.request, response, portal.directory, session.access_token)
     return response
 
 

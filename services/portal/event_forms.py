@@ -183,7 +183,9 @@ def room_taken_message(clashes: list[Clash], other_event: Event | None) -> str:
     if len(clashes) > 1:
         more = len(clashes) - 1
         message += " " + ngettext(
-            "Dazu %(num)d weitere Überschneidung.", "Dazu %(num)d weitere Überschneidungen.", more
+            "Dazu %(num)d weitere Überschneidung(en).",
+            "Dazu %(num)d weitere Überschneidung(en).",
+            more,
         ) % {"num": more}
     return f"{message} {_('Bitte wählen Sie einen anderen Raum oder eine andere Zeit.')}"
 

@@ -212,7 +212,7 @@ def subscription_summary(subscription: Subscription) -> str:
     if filters.organisation_ids:
         count = len(filters.organisation_ids)
         parts.append(
-            ngettext("von %(num)d Organisation", "von %(num)d Organisationen", count)
+            ngettext("von %(num)d Organisation(en)", "von %(num)d Organisation(en)", count)
             % {"num": count}
         )
     parts.append(labels.DELIVERIES.get(subscription.delivery, subscription.delivery))

@@ -93,7 +93,16 @@ async def test_an_invited_member_sets_a_password_and_then_looks_after_only_their
         "name": "Jana Petrenko",
         "role": "editor",
         "organisations": [{"id": mriya["id"], "name": "Ukrainischer Verein Mriya e.V."}],
+        "language": None,
     }
+
+    chose = await client.put("/me/language", json={"language": "uk"}, headers=member)
+    assert chose.status_code == 200, chose.text
+    assert chose.json()["language"] == "uk"
+    assert (await client.get("/me", headers=member)).json()["language"] == "uk"
+    not_a_language = await client.put("/me/language", json={"language": "x!"}, headers=member)
+    assert not_a_language.status_code == 422
+    assert (await client.put("/me/language", json={"language": "ar"})).status_code == 401
 
     changed = await client.patch(
         f"/organisations/{mriya['id']}",

@@ -8,7 +8,9 @@ import re
 import httpx
 import pytest
 
+from tests.integration.notifier_fixtures import ServedDirectory
 from tests.support.portal import ANOTHER_SITE, PORTAL, portal_client
+from tests.support.services import ADMIN_EMAIL, ADMIN_PASSWORD
 
 
 def html_tag(page: httpx.Response) -> str:
@@ -118,3 +120,36 @@ async def test_an_error_page_speaks_the_visitors_language() -> None:
         missing = await client.get("/set-password")
     assert missing.status_code == 422
     assert "Такої сторінки немає або введення було неправильним." in missing.text
+
+
+async def test_a_members_language_is_saved_in_the_directory_and_taken_at_the_next_log_in(
+    served_directory: ServedDirectory,
+) -> None:
+    credentials = {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
+    async with portal_client(directory_url=served_directory.url) as client:
+        signed_in = await client.post("/login", data=credentials)
+        assert signed_in.status_code == 303
+        assert "lang=" not in signed_in.headers.get("set-cookie", "")
+        switched = await client.post("/sprache", data={"lang": "tr", "next": "/me"})
+    assert switched.headers["location"] == "/me"
+    me = await served_directory.client.get("/me", headers=served_directory.admin)
+    assert me.json()["language"] == "tr"
+
+    async with portal_client(directory_url=served_directory.url) as elsewhere:
+        again = await elsewhere.post("/login", data=credentials)
+        assert again.headers.get_list("set-cookie")[-1].startswith("lang=tr;")
+        page = await elsewhere.get("/login")
+    assert html_tag(page) == '<html lang="tr" dir="ltr">'
+
+    async with portal_client(directory_url=served_directory.url) as chosen_before:
+        chosen_before.cookies.set("lang", "en")
+        kept = await chosen_before.post("/login", data=credentials)
+    assert not any(c.startswith("lang=") for c in kept.headers.get_list("set-cookie"))
+
+
+async def test_switching_while_the_directory_is_down_still_switches_the_page() -> None:
+    async with portal_client() as client:
+        client.cookies.set("inx_session", "a-session-token")
+        switched = await client.post("/sprache", data={"lang": "uk", "next": "/"})
+    assert switched.status_code == 303
+    assert switched.headers["set-cookie"].startswith("lang=uk;")

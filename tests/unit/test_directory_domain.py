@@ -20,7 +20,7 @@ from services.directory.domain import (
     register_organisation,
     update_organisation,
 )
-from services.directory.people import ThrottleRule, client_address, password_problem
+from services.directory.people import Person, ThrottleRule, client_address, password_problem
 from shared.contracts.directory import (
     OrganisationArchived,
     OrganisationFacts,
@@ -378,3 +378,13 @@ def test_any_long_enough_varied_password_other_than_the_address_is_accepted(
     password: str,
 ) -> None:
     assert password_problem(password, "jana@example.org") is None
+
+
+def test_a_person_keeps_the_language_they_chose_for_the_portal() -> None:
+    joined = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+    later = joined + dt.timedelta(days=1)
+    person, _ = Person.invited("p-1", "olena@example.org", "Olena", "org-1", joined)
+    assert person.language is None
+    speaking = person.speaking("uk", later)
+    assert (speaking.language, speaking.updated_at) == ("uk", later)
+    assert speaking.speaking("uk", later + dt.timedelta(days=1)) is speaking

@@ -28,6 +28,8 @@ class Person(View):
     email: str = ""
     role: str = ""
     organisations: list[OrganisationRef] = Field(default_factory=list)
+    #: The language the person chose for the portal, if they have.
+    language: str | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -101,6 +103,10 @@ class DirectoryClient(ServiceClient):
             if problem.status in (401, 403, 404):
                 raise SignedOutError from problem
             raise
+
+    async def choose_language(self, language: str, token: str) -> None:
+        """Saves the portal language the signed-in person chose."""
+        await self._call("PUT", "/me/language", json={"language": language}, token=token)
 
     async def organisations(self, *, token: str | None = None, **params: Any) -> Page[Organisation]:
         return await self._page(Organisation, "/organisations", params=params, token=token)
