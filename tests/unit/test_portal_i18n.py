@@ -4,13 +4,17 @@ language switcher may send the browser back to."""
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from services.portal import i18n, labels
+from services.portal.app import create_app
 from services.portal.clients.base import Problem
 from services.portal.language_switch import same_site_path
+from tests.support.portal import portal_settings
 
 
 @pytest.fixture
@@ -148,3 +152,28 @@ def test_the_switcher_never_sends_the_browser_to_another_site(target: str | None
 
 def _not_found() -> Problem:
     return Problem(404, "not-found")
+
+
+@pytest.mark.usefixtures("locale")
+def test_every_template_has_the_gettext_callables_and_trans_blocks() -> None:
+    engine = create_app(portal_settings()).state.templates
+    template = engine.env.from_string(
+        "{{ _('Anmelden') }}|{{ gettext('Abmelden') }}|{% trans %}Mein Bereich{% endtrans %}|"
+        "{{ ngettext('%(num)d E-Mail', '%(num)d E-Mails', 2) }}|"
+        "{{ _('Hallo %(name)s', name='<Olena>') }}"
+    )
+    assert template.render() == "Anmelden|Abmelden|Mein Bereich|2 E-Mails|Hallo &lt;Olena&gt;"
+    i18n.set_locale("uk")
+    assert template.render() == "Увійти|Вийти|Мій розділ|2 листи|Вітаємо, &lt;Olena&gt;"
+
+
+def test_a_catalogue_without_its_compiled_file_is_compiled_from_its_source(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = i18n.LOCALE_DIR / "tr" / "LC_MESSAGES" / "messages.po"
+    folder = tmp_path / "tr" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    shutil.copy(source, folder / "messages.po")
+    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
+    assert i18n._compiled("tr").gettext("Anmelden") == "Giriş yap"
+    assert i18n._compiled("xx").gettext("Anmelden") == "Anmelden"
