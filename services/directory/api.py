@@ -61,6 +61,7 @@ class OrganisationPublic(View):
     email: str | None
     phone: str | None
     preferred_language: str
+    descriptions: dict[str, str]
     status: OrganisationStatus
     revision: int
     created_at: dt.datetime

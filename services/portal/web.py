@@ -174,6 +174,7 @@ def install_template_helpers(engine: Jinja2Templates) -> None:
     env.globals["current_locale"] = i18n.current_locale
     env.globals["text_direction"] = i18n.text_direction
     env.globals["languages"] = i18n.AUTONYMS
+    env.globals["language_name"] = lambda tag: labels.PREFERRED_LANGUAGES.get(tag, tag)
     env.globals["category_label"] = lambda c: labels.CATEGORIES.get(c, c)
     env.globals["kind_label"] = lambda k: labels.ORGANISATION_KINDS.get(k, k)
     env.globals["field_label"] = lambda f: labels.FIELDS_OF_ACTION.get(f, f)

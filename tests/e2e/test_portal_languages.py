@@ -27,10 +27,11 @@ async def test_an_organisations_page_reads_right_to_left_in_arabic_and_switches_
                 locale="ar-SY", viewport={"width": 1000, "height": 800}
             )
             page = await context.new_page()
-            await page.goto(f"{portal_url}/organisations/{organisation_id}")
+            opened = await page.goto(f"{portal_url}/organisations/{organisation_id}")
+            assert opened is not None
+            assert opened.status == 200, await opened.text()
 
-            assert await page.get_attribute("html", "lang") == "ar"
-            assert await page.get_attribute("html", "dir") == "rtl"
+            await page.wait_for_selector("html[lang=ar][dir=rtl]", state="attached")
             await page.wait_for_selector("h1:has-text('Ukrainischer Verein Nordstadt')")
             assert await page.locator("header nav a").first.inner_text() == "المنظمات"
             assert "منظمة مهاجرين" in await page.inner_text("main")  # its kind, in Arabic

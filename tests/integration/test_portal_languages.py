@@ -153,3 +153,26 @@ async def test_switching_while_the_directory_is_down_still_switches_the_page() -
         switched = await client.post("/sprache", data={"lang": "uk", "next": "/"})
     assert switched.status_code == 303
     assert switched.headers["set-cookie"].startswith("lang=uk;")
+
+
+async def test_an_organisation_page_shows_the_description_in_the_readers_language_if_given(
+    served_directory: ServedDirectory,
+) -> None:
+    mriya = await served_directory.register(
+        "Ukrainischer Verein Mriya e.V.",
+        description="Beratung und Treffpunkt für Familien aus der Ukraine.",
+        descriptions={"uk": "Консультації та зустрічі для сімей з України."},
+    )
+    path = f"/organisations/{mriya['id']}"
+    async with portal_client(directory_url=served_directory.url) as client:
+        german = await client.get(path)
+        ukrainian = await client.get(path, headers={"Accept-Language": "uk"})
+        turkish = await client.get(path, headers={"Accept-Language": "tr"})
+    assert "Beratung und Treffpunkt für Familien aus der Ukraine." in german.text
+    assert "Die Beschreibung gibt es nur auf" not in german.text
+    assert '<p dir="auto" lang="uk">Консультації та зустрічі для сімей з України.</p>' in (
+        ukrainian.text
+    )
+    assert "Beratung und Treffpunkt" not in ukrainian.text
+    assert '<p dir="auto" lang="de">Beratung und Treffpunkt' in turkish.text
+    assert "Açıklama yalnızca Almanca olarak mevcut." in turkish.text

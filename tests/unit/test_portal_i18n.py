@@ -13,6 +13,7 @@ import pytest
 from services.portal import i18n, labels
 from services.portal.app import create_app
 from services.portal.clients.base import Problem
+from services.portal.clients.directory import Organisation
 from services.portal.language_switch import same_site_path
 from tests.support.portal import portal_settings
 
@@ -177,3 +178,14 @@ def test_a_catalogue_without_its_compiled_file_is_compiled_from_its_source(
     monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
     assert i18n._compiled("tr").gettext("Anmelden") == "Giriş yap"
     assert i18n._compiled("xx").gettext("Anmelden") == "Anmelden"
+
+
+def test_an_organisation_is_described_in_the_readers_language_when_it_gave_one() -> None:
+    organisation = Organisation(
+        id="o-1",
+        description="Beratung für Familien.",
+        descriptions={"uk-UA": "Консультації для сімей.", "ar": "  "},
+    )
+    assert organisation.description_in("uk") == ("Консультації для сімей.", "uk-UA")
+    assert organisation.description_in("ar") == ("Beratung für Familien.", "de")
+    assert organisation.description_in("de") == ("Beratung für Familien.", "de")

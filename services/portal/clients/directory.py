@@ -55,9 +55,20 @@ class Organisation(View):
     email: str | None = None
     phone: str | None = None
     preferred_language: str = "de"
+    #: The description in further languages, by language tag.
+    descriptions: dict[str, str] = Field(default_factory=dict)
     status: str = "active"
     created_at: str | None = None
     updated_at: str | None = None
+
+    def description_in(self, locale: str) -> tuple[str, str]:
+        """The description to show a reader of `locale`, and the language it is in: theirs
+        when the organisation gave one (`uk` also for `uk-UA`), else its own `description`,
+        written in German like the rest of the directory."""
+        for tag, text in self.descriptions.items():
+            if text.strip() and tag.split("-", 1)[0].lower() == locale:
+                return text, tag
+        return self.description, "de"
 
 
 class Member(View):
