@@ -24,7 +24,12 @@ RUN_ARGS ?=
 MYPY_TARGETS = $(shell for d in shared services tools scripts tests bench docs/examples; do \
 	if [ -d "$$d" ] && [ -n "$$(find "$$d" -name '*.py' -print -quit)" ]; then echo "$$d"; fi; done)
 
-.PHONY: help install rabbitmq browser axe poppler pango kubectl up test lint schemas clean
+# The portal's catalogues: the .po files are the sources, the .mo files are built from them.
+LOCALE_DIR := services/portal/locale
+PORTAL_LOCALES := de en uk tr ar
+MO_FILES := $(foreach l,$(PORTAL_LOCALES),$(LOCALE_DIR)/$(l)/LC_MESSAGES/messages.mo)
+
+.PHONY: help install rabbitmq browser axe poppler pango kubectl up test lint schemas translations clean
 
 help: ## List the targets
 	@echo "Integrationsnetz – make targets:"
@@ -32,7 +37,7 @@ help: ## List the targets
 		awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
 	@echo "Variables: PYTEST_ARGS='...' (make test), RUN_ARGS='...' (make up), PYTHON=python3"
 
-install: $(SYNC_STAMP) ## Install uv (var/tools) and the project with its dev tools (.venv); fast when nothing changed
+install: $(SYNC_STAMP) $(MO_FILES) ## Install uv (var/tools) and the project with its dev tools (.venv); fast when nothing changed
 
 # uv itself, pinned, in a small bootstrap venv.
 $(UV_STAMP):
@@ -55,6 +60,13 @@ $(UV_STAMP):
 $(SYNC_STAMP): uv.lock pyproject.toml $(UV_STAMP)
 	$(UV) sync --frozen
 	@touch $@
+
+# A catalogue compiled for the portal; redone when its .po changed.
+$(LOCALE_DIR)/%/LC_MESSAGES/messages.mo: $(LOCALE_DIR)/%/LC_MESSAGES/messages.po $(SYNC_STAMP)
+	@$(VENV)/bin/pybabel compile --statistics -l $* -i $< -o $@
+
+translations: install ## The portal's texts: extract them (babel.cfg), update the five catalogues, compile them
+	$(VENV)/bin/python -m tools.translations
 
 rabbitmq: ## Make sure a RabbitMQ broker is reachable (starts or installs one locally)
 	@bash scripts/ensure-rabbitmq.sh

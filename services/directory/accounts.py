@@ -254,6 +254,16 @@ class Accounts:
         if removed:
             log.info("swept %d expired counters and one-time tokens", removed)
 
+    async def choose_language(self, person_id: str, language: str) -> Account:
+        """Saves the language the person chose for the portal."""
+        now = self._now()
+        changed = await self.store.update_person(
+            person_id, lambda current: (current.speaking(language, now), []), None
+        )
+        if changed is None:
+            raise UnauthenticatedError("This account no longer exists.", slug="unknown-account")
+        return await self.me(person_id)
+
     async def me(self, person_id: str) -> Account:
         person = await self.store.get_person(person_id)
         if person is None:

@@ -62,6 +62,7 @@ class OrganisationPublic(View):
     email: str | None
     phone: str | None
     preferred_language: str
+    descriptions: dict[str, str]
     status: OrganisationStatus
     revision: int
     created_at: dt.datetime
@@ -134,11 +135,22 @@ class Me(View):
     name: str | None
     role: Literal["admin", "editor"]
     organisations: list[OrganisationRef]
+    language: LanguageTag | None = Field(
+        None, description="The language the person chose for the portal; null until they choose."
+    )
 
     @classmethod
     def of(cls, account: Account) -> Me:
         person = account.person
         return cls.read(person, person_id=person.id, organisations=account.organisations)
+
+
+class LanguageChoice(BaseModel):
+    """The language a person chooses for the portal."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    language: LanguageTag = Field(examples=["uk"])
 
 
 organisation_routes = APIRouter(tags=["organisations"])
@@ -330,6 +342,13 @@ async def request_password_reset(
 @auth_routes.get("/me")
 async def me(user: CurrentUser, service: DirectoryService) -> Me:
     return Me.of(await service.accounts.me(user.person_id))
+
+
+@auth_routes.put("/me/language", summary="Save the language the signed-in person reads in")
+async def choose_language(
+    choice: LanguageChoice, user: CurrentUser, service: DirectoryService
+) -> Me:
+    return Me.of(await service.accounts.choose_language(user.person_id, choice.language))
 
 
 @auth_routes.get("/.well-known/jwks.json", summary="Public keys that sign tokens")

@@ -49,6 +49,13 @@ def _lower_email(value: str) -> str:
 Email = Annotated[EmailStr, AfterValidator(_lower_email)]
 
 
+#: An organisation's description in further languages: at most 10, each like `description`.
+Descriptions = Annotated[
+    dict[LanguageTag, Annotated[str, StringConstraints(max_length=5000)]],
+    Field(max_length=10),
+]
+
+
 class OrganisationFields(BaseModel):
     """The editable facts of an organisation (shared by create and patch)."""
 
@@ -72,6 +79,12 @@ class OrganisationFields(BaseModel):
     email: Email | None = Field(None, description="Contact address of the organisation.")
     phone: Phone | None = None
     preferred_language: LanguageTag = Field("de", description="Language for emails to it.")
+    descriptions: Descriptions = Field(
+        default_factory=dict,
+        description="The description in further languages, by language tag (`description` "
+        "is the one in the organisation's own words, usually German).",
+        examples=[{"uk": "Консультації та зустрічі для сімей з України."}],
+    )
 
 
 class OrganisationCreate(OrganisationFields):
@@ -100,11 +113,21 @@ class OrganisationPatch(BaseModel):
     email: Email | None = None
     phone: Phone | None = None
     preferred_language: LanguageTag | None = None
+    descriptions: Descriptions | None = None
 
 
 #: Fields that may not be cleared with null.
 REQUIRED_FIELDS = frozenset(
-    {"name", "kind", "description", "languages", "communities", "fields", "preferred_language"}
+    {
+        "name",
+        "kind",
+        "description",
+        "languages",
+        "communities",
+        "fields",
+        "preferred_language",
+        "descriptions",
+    }
 )
 
 
@@ -126,6 +149,7 @@ class Organisation(BaseModel):
     email: str | None = None
     phone: str | None = None
     preferred_language: str = "de"
+    descriptions: dict[str, str] = Field(default_factory=dict)
     status: OrganisationStatus = OrganisationStatus.ACTIVE
     revision: int = 1
     created_at: dt.datetime

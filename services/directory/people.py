@@ -32,6 +32,8 @@ class Person:
     organisation_ids: tuple[str, ...]
     created_at: dt.datetime
     updated_at: dt.datetime
+    #: The language the person chose for the portal (a language tag), None until they choose.
+    language: str | None = None
 
     @classmethod
     def invited(
@@ -90,6 +92,12 @@ class Person:
 
     def with_password(self, password_hash: str, now: dt.datetime) -> Person:
         return replace(self, password_hash=password_hash, updated_at=now)
+
+    def speaking(self, language: str, now: dt.datetime) -> Person:
+        """The person with the portal language they chose."""
+        if language == self.language:
+            return self
+        return replace(self, language=language, updated_at=now)
 
 
 @dataclass(frozen=True)

@@ -124,6 +124,7 @@ def person_from_document(doc: Document) -> Person:
         organisation_ids=tuple(doc.get("organisation_ids") or ()),
         created_at=doc["created_at"],
         updated_at=doc["updated_at"],
+        language=doc.get("language"),
     )
 
 

@@ -13,10 +13,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from services.portal import labels
 from services.portal.backends import BackendUnavailableError
 from services.portal.clients.base import Problem, SignedOutError, optional
+from services.portal.i18n import N_, _
+from services.portal.language_switch import remember_saved_language
 from services.portal.web import BACK_TO_ME, SESSION_COOKIE, Portal, SignedIn, see
 
 router = APIRouter(default_response_class=HTMLResponse)
-NOT_NOW = "Der Dienst ist gerade nicht erreichbar. Bitte später erneut versuchen."
+NOT_NOW = N_("Der Dienst ist gerade nicht erreichbar. Bitte später erneut versuchen.")
 
 
 def forwarded_for(request: Request) -> dict[str, str]:
@@ -39,13 +41,13 @@ async def log_in(
     try:
         session = await portal.directory.log_in(email, password, forwarded_for(portal.request))
     except BackendUnavailableError:
-        error = "Die Anmeldung ist gerade nicht erreichbar. Bitte später erneut versuchen."
+        error = _("Die Anmeldung ist gerade nicht erreichbar. Bitte später erneut versuchen.")
         return portal.page("login.html", 503, email=email, error=error)
     except Problem as problem:
         if problem.generic == "rate-limited":
-            status, error = 429, "Zu viele Fehlversuche. Bitte warten Sie einige Minuten."
+            status, error = 429, _("Zu viele Fehlversuche. Bitte warten Sie einige Minuten.")
         else:
-            status, error = 401, "E-Mail-Adresse oder Passwort stimmen nicht."
+            status, error = 401, _("E-Mail-Adresse oder Passwort stimmen nicht.")
         return portal.page("login.html", status, email=email, error=error)
     response = see("/me")
     response.set_cookie(
@@ -56,6 +58,7 @@ async def log_in(
         samesite="lax",
         secure=portal.request.app.state.settings.cookie_secure,
     )
+    await remember_saved_language(portal.request, response, portal.directory, session.access_token)
     return response
 
 
@@ -119,7 +122,7 @@ async def change_notice(
             organisation_id, notice, session.token, enabled=enabled, cadence=cadence
         )
     except Problem as problem:
-        return portal.refused(problem, "notice.switch", title="Nicht geändert", link=BACK_TO_ME)
+        return portal.refused(problem, "notice.switch", title=_("Nicht geändert"), link=BACK_TO_ME)
     return see(f"/me#benachrichtigungen-{organisation_id}")
 
 
@@ -148,17 +151,17 @@ async def set_password(
         return portal.page("set_password.html", status, token=token, error=error)
 
     if password != password_repeated:
-        return again(422, "Die beiden Passwörter stimmen nicht überein.")
+        return again(422, _("Die beiden Passwörter stimmen nicht überein."))
     try:
         await portal.directory.set_password(token, password)
     except BackendUnavailableError:
-        return again(503, NOT_NOW)
+        return again(503, _(NOT_NOW))
     except Problem as problem:
         return again(problem.status, labels.refusal("password.set", problem))
     return portal.message(
-        title="Passwort gespeichert",
-        message="Ihr Passwort ist gesetzt. Sie können sich jetzt anmelden.",
-        link=("/login", "Zur Anmeldung"),
+        title=_("Passwort gespeichert"),
+        message=_("Ihr Passwort ist gesetzt. Sie können sich jetzt anmelden."),
+        link=("/login", _("Zur Anmeldung")),
     )
 
 
@@ -175,10 +178,10 @@ async def forgot_password(
     try:
         await portal.directory.reset_password(email, forwarded_for(portal.request))
     except BackendUnavailableError:
-        return portal.message(503, title="Nicht erreichbar", message=NOT_NOW)
+        return portal.message(503, title=_("Nicht erreichbar"), message=NOT_NOW)
     except Problem:
         pass  # it says the same whether or not there is such an account
     return portal.message(
         title="E-Mail unterwegs",
-        message="Wenn es zu dieser Adresse ein Konto gibt, ist ein Link unterwegs.",
+        message=_("Wenn es zu dieser Adresse ein Konto gibt, ist ein Link unterwegs."),
     )

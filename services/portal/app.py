@@ -22,6 +22,7 @@ from services.portal import (
     event_forms,
     feeds,
     labels,
+    language_switch,
     listing_forms,
     match_pages,
     member_forms,
@@ -34,6 +35,8 @@ from services.portal import (
 )
 from services.portal.backends import Backends
 from services.portal.clients import Clients
+from services.portal.i18n import _
+from services.portal.language_switch import LanguageMiddleware
 from services.portal.security import PortalSecurityMiddleware
 from services.portal.settings import PortalSettings
 from services.portal.uploads import HeldUploads
@@ -65,6 +68,7 @@ PAGE_ROUTES = (
     wall_pages.router,
     directory_pages.router,
     statement_pages.router,
+    language_switch.router,
     pages.router,
 )
 
@@ -74,8 +78,6 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     configure_logging(settings.service_name, settings.log_level)
     backends = Backends(settings)
     engine = Jinja2Templates(directory=TEMPLATES)
-    engine.env.add_extension("jinja2.ext.i18n")
-    engine.env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     install_template_helpers(engine)
 
     @contextlib.asynccontextmanager
@@ -90,7 +92,7 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
 
     def upload_too_large(request: Request) -> HTMLResponse:
         return message_page(
-            engine, request, 413, title="Datei zu groß", message=labels.FILE_TOO_LARGE
+            engine, request, 413, title=_("Datei zu groß"), message=_(labels.FILE_TOO_LARGE)
         )
 
     app = create_api(
@@ -121,8 +123,8 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
             engine,
             request,
             403,
-            title="Abgelehnt",
-            message="Dieses Formular kam nicht vom Portal. Bitte senden Sie es im Portal ab.",
+            title=_("Abgelehnt"),
+            message=_("Dieses Formular kam nicht vom Portal. Bitte senden Sie es im Portal ab."),
         )
 
     app.add_middleware(
@@ -130,5 +132,7 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
         public_base_url=settings.public_base_url,
         refusal=refuse_foreign_form,
     )
+    # outermost: the language is known before any page, error page or refusal is rendered
+    app.add_middleware(LanguageMiddleware)
     install_tracing(settings.service_name, app, None)
     return app

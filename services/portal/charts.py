@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from markupsafe import Markup, escape
 
 from services.portal import labels
+from services.portal.i18n import _, local_date, number
 from shared.contracts.concept import MeasureStatus
 
 #: The order statuses stack in, from not begun to done (and set aside).
@@ -32,16 +33,10 @@ LABEL_WIDTH = 230
 BAR_WIDTH = 420
 
 
-def german_number(value: float) -> str:
-    """German: 1.234,5 (without a needless ,0)."""
-    text = f"{value:,.1f}" if value % 1 else f"{value:,.0f}"
-    return text.replace(",", "_").replace(".", ",").replace("_", ".")
-
-
 def distribution_sentence(statuses: Mapping[str, int]) -> str:
     """ "12 geplant, 30 in Umsetzung" (the statuses present, in their order)."""
     parts = [f"{statuses[s]} {labels.MEASURE_STATUSES[s]}" for s in STATUS_ORDER if statuses.get(s)]
-    return ", ".join(parts) or "keine Maßnahmen"
+    return ", ".join(parts) or _("keine Maßnahmen")
 
 
 def stacked_bars(
@@ -101,9 +96,9 @@ def line_chart(
 ) -> Markup:
     """An indicator's values over time (a dashed line at its target, if it has one)."""
     width, height, pad = 360, 160, 34
-    values = [value for _, value in points] + ([target] if target is not None else [])
+    values = [value for _day, value in points] + ([target] if target is not None else [])
     low, high = min([0.0, *values]), max([1.0, *values])
-    days = [day.toordinal() for day, _ in points] or [0]
+    days = [day.toordinal() for day, _value in points] or [0]
     first, last = min(days), max(days)
 
     def x_of(day: dt.date) -> float:
@@ -114,21 +109,19 @@ def line_chart(
         return height - pad - (height - 2 * pad) * (value - low) / (high - low)
 
     suffix = f" {unit}" if unit else ""
-    said = ", ".join(f"{day:%d.%m.%Y}: {german_number(value)}{suffix}" for day, value in points)
+    said = ", ".join(f"{local_date(day)}: {number(value)}{suffix}" for day, value in points)
     if target is not None:
-        said += f"; Ziel: {german_number(target)}{suffix}"
+        said += "; " + _("Ziel: %(value)s") % {"value": f"{number(target)}{suffix}"}
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart" '
         f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc">',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
-        f'<desc id="{chart_id}-desc">{escape(said or "noch keine Werte")}</desc>',
+        f'<desc id="{chart_id}-desc">{escape(said or _("noch keine Werte"))}</desc>',
         f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" '
         'stroke="#9fb0ba"/>',
-        f'<text x="2" y="{y_of(high) + 4:.1f}" font-size="11" fill="#5b6b75">'
-        f"{german_number(high)}</text>",
-        f'<text x="2" y="{y_of(low) + 4:.1f}" font-size="11" fill="#5b6b75">'
-        f"{german_number(low)}</text>",
+        f'<text x="2" y="{y_of(high) + 4:.1f}" font-size="11" fill="#5b6b75">{number(high)}</text>',
+        f'<text x="2" y="{y_of(low) + 4:.1f}" font-size="11" fill="#5b6b75">{number(low)}</text>',
     ]
     if target is not None:
         parts.append(

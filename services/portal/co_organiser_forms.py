@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from services.portal import forms
 from services.portal.clients.base import Problem, unless_refused
 from services.portal.clients.calendar import CO_ORGANISER_ACTIONS, Event
+from services.portal.i18n import _
 from services.portal.members import ActingFor
 from services.portal.web import Portal, SignedIn, see
 from shared.ids import is_entity_id
@@ -61,18 +62,18 @@ async def answer_invitation(portal: Portal, session: SignedIn) -> Response:
     event_id, organisation_id, action = (
         forms.text_of(form, name) for name in ("event_id", "organisation_id", "action")
     )
-    back = (PAGE, "Zurück")
+    back = (PAGE, _("Zurück"))
     if not (
         is_entity_id(event_id) and is_entity_id(organisation_id) and action in CO_ORGANISER_ACTIONS
     ):
         return portal.message(
             422,
-            title="Ungültige Eingabe",
-            message="Diese Antwort auf eine Einladung ist unvollständig.",
+            title=_("Ungültige Eingabe"),
+            message=_("Diese Antwort auf eine Einladung ist unvollständig."),
             link=back,
         )
     try:
         await portal.calendar.answer_co_organising(event_id, organisation_id, action, session.token)
     except Problem as problem:
-        return portal.refused(problem, "co-organising.answer", title="Nicht möglich", link=back)
+        return portal.refused(problem, "co-organising.answer", title=_("Nicht möglich"), link=back)
     return see(f"{PAGE}?organisation={organisation_id}")

@@ -16,6 +16,7 @@ from services.portal import labels
 from services.portal.backends import BackendUnavailableError
 from services.portal.clients.base import Problem
 from services.portal.clients.concept import CSV, MEDIA_TYPES, ImportPreview
+from services.portal.i18n import N_, _
 from services.portal.uploads import HeldUploads
 from services.portal.web import Portal, PortalRequest, Session, SignedIn
 
@@ -23,8 +24,8 @@ router = APIRouter(default_response_class=HTMLResponse)
 
 #: What the service reads, by the file's ending.
 KINDS = {".xlsx": MEDIA_TYPES["xlsx"], ".csv": CSV}
-BACK = ("/konzept/import", "Eine andere Datei hochladen")
-EXPIRED = (
+BACK = ("/konzept/import", N_("Eine andere Datei hochladen"))
+EXPIRED = N_(
     "Die Vorschau ist abgelaufen (nach 30 Minuten) oder wurde schon importiert. Bitte laden "
     "Sie die Datei noch einmal hoch."
 )
@@ -45,9 +46,9 @@ async def office_only(portal: PortalRequest, session: Session) -> Response | Non
         return None
     return portal.message(
         403,
-        title="Nur für das Büro",
+        title=_("Nur für das Büro"),
         message=labels.ONLY_OFFICE_CONCEPT,
-        link=("/konzept", "Zum Integrationskonzept"),
+        link=("/konzept", _("Zum Integrationskonzept")),
     )
 
 
@@ -55,8 +56,10 @@ def media_type_of(filename: str) -> str:
     kind = KINDS.get(PurePath(filename).suffix.lower())
     if kind is None:
         raise FileRefusedError(
-            "Diese Datei ist keine Tabelle: bitte eine Excel-Datei (.xlsx) oder eine "
-            "CSV-Datei (.csv) hochladen."
+            _(
+                "Diese Datei ist keine Tabelle: bitte eine Excel-Datei (.xlsx) oder eine "
+                "CSV-Datei (.csv) hochladen."
+            )
         )
     return kind
 
@@ -64,12 +67,12 @@ def media_type_of(filename: str) -> str:
 async def read_upload(upload: object, most: int) -> tuple[str, str, bytes]:
     """(name, media type, content) of the form's file; raises FileRefusedError."""
     if not isinstance(upload, UploadFile) or not upload.filename:
-        raise FileRefusedError("Bitte wählen Sie eine Datei aus.")
+        raise FileRefusedError(_("Bitte wählen Sie eine Datei aus."))
     name = PurePath(upload.filename).name
     media_type = media_type_of(name)
     content = await upload.read(most + 1)
     if len(content) > most:
-        raise FileRefusedError(labels.FILE_TOO_LARGE)
+        raise FileRefusedError(_(labels.FILE_TOO_LARGE))
     if not content.strip():
         raise FileRefusedError(labels.refusal("concept.import", Problem(422, "empty-file")))
     return name, media_type, content
@@ -134,15 +137,15 @@ async def run_import(
         return refused
     held = held_uploads(portal).get(vorschau, session.token)
     if held is None:
-        return portal.message(410, title="Vorschau abgelaufen", message=EXPIRED, link=BACK)
+        return portal.message(410, title=_("Vorschau abgelaufen"), message=EXPIRED, link=BACK)
     try:
         done = await portal.concept.run_import(held.content, held.media_type, session.token)
     except BackendUnavailableError:
-        message = labels.unreachable("concept") + " Die Datei ist noch da."
-        return portal.message(503, title="Nicht importiert", message=message, link=BACK)
+        message = f"{labels.unreachable('concept')} {_('Die Datei ist noch da.')}"
+        return portal.message(503, title=_("Nicht importiert"), message=message, link=BACK)
     except Problem as problem:
         if problem.slug != "import-has-errors":
-            return portal.refused(problem, "concept.import", title="Nicht importiert", link=BACK)
+            return portal.refused(problem, "concept.import", title=_("Nicht importiert"), link=BACK)
         # the concept changed since the preview: show what is wrong now
         again = await portal.concept.preview_import(held.content, held.media_type, session.token)
         held_uploads(portal).drop(vorschau)

@@ -20,6 +20,7 @@ from services.portal import charts, labels
 from services.portal.clients.base import Page, Problem, optional, unless_refused
 from services.portal.clients.concept import Measure, MeasureLine, Overview
 from services.portal.clients.directory import Organisation
+from services.portal.i18n import _
 from services.portal.web import EntityPath, Portal, PortalRequest, SignedIn, see
 from shared.ids import ENTITY_ID_PATTERN
 
@@ -35,7 +36,7 @@ async def organisation_names(portal: PortalRequest) -> dict[str, str]:
     the directory cannot say, and the pages then say "eine Organisation"."""
     found: dict[str, str] = {}
     offset: int | None = 0
-    for _ in range(10):  # at most 1,000 organisations: the network, not the city
+    for _page in range(10):  # at most 1,000 organisations: the network, not the city
         if offset is None:
             break
         page: Page[Organisation] | None = await optional(
@@ -57,7 +58,7 @@ def measures_by_goal(overview: Overview) -> dict[str, list[MeasureLine]]:
 
 def progress_chart(overview: Overview) -> Markup:
     rows = [(f"{f.number} {f.title}", f.statuses) for f in overview.fields]
-    return charts.stacked_bars(rows, title="Umsetzungsstand je Handlungsfeld", chart_id="stand")
+    return charts.stacked_bars(rows, title=_("Umsetzungsstand je Handlungsfeld"), chart_id="stand")
 
 
 @router.get("/konzept")
@@ -85,15 +86,15 @@ async def overview_page(
     if overview is None:
         return portal.message(
             404,
-            title="Integrationskonzept",
-            message="Es gibt noch kein Integrationskonzept im Portal.",
+            title=_("Integrationskonzept"),
+            message=_("Es gibt noch kein Integrationskonzept im Portal."),
         )
     everything, names = await asyncio.gather(
         portal.concept.overview(token) if filters else _same(overview),
         organisation_names(portal),
     )
     lead_names = {
-        lead: names.get(lead, "eine Organisation")
+        lead: names.get(lead, _("eine Organisation"))
         for lead in {m.lead_organisation_id for m in everything.measures}
         if lead is not None
     }
@@ -121,9 +122,9 @@ async def _same(overview: Overview) -> Overview:
 def _not_found(portal: PortalRequest) -> HTMLResponse:
     return portal.message(
         404,
-        title="Nicht gefunden",
-        message="Diese Maßnahme gibt es nicht, oder sie ist für Sie nicht sichtbar.",
-        link=("/konzept", "Zum Integrationskonzept"),
+        title=_("Nicht gefunden"),
+        message=_("Diese Maßnahme gibt es nicht, oder sie ist für Sie nicht sichtbar."),
+        link=("/konzept", _("Zum Integrationskonzept")),
     )
 
 
@@ -185,7 +186,7 @@ async def record_status(
     try:
         await portal.concept.record_status(measure_id, status, satz.strip(), session.token)
     except Problem as problem:
-        link = (zurueck, "Zurück")
-        return portal.refused(problem, "measure.status", title="Nicht eingetragen", link=link)
+        link = (zurueck, _("Zurück"))
+        return portal.refused(problem, "measure.status", title=_("Nicht eingetragen"), link=link)
     anchor = f"#massnahme-{measure_id}" if zurueck == "/me" else "#verlauf"
     return see(zurueck + anchor)

@@ -18,11 +18,12 @@ from services.portal import charts, labels
 from services.portal.backends import BackendUnavailableError
 from services.portal.clients.base import Problem, optional, unless_refused
 from services.portal.clients.concept import MEDIA_TYPES, Report
+from services.portal.i18n import N_, _
 from services.portal.web import EntityPath, Portal, PortalRequest, SignedIn, see
 from shared.clock import BERLIN
 
 router = APIRouter(default_response_class=HTMLResponse)
-TO_REPORTS = ("/konzept/bericht", "Zu den Berichten")
+TO_REPORTS = ("/konzept/bericht", N_("Zu den Berichten"))
 
 
 def report_chart(content: dict[str, Any]) -> Markup:
@@ -30,7 +31,9 @@ def report_chart(content: dict[str, Any]) -> Markup:
         (f"{field.get('number', '')} {field.get('title', '')}", field.get("statuses", {}))
         for field in content.get("fields", [])
     ]
-    return charts.stacked_bars(rows, title="Umsetzungsstand je Handlungsfeld", chart_id="bericht")
+    return charts.stacked_bars(
+        rows, title=_("Umsetzungsstand je Handlungsfeld"), chart_id="bericht"
+    )
 
 
 async def _is_office(portal: PortalRequest) -> bool:
@@ -103,7 +106,7 @@ async def publish_report(
     try:
         cut_off = dt.date.fromisoformat(stichtag)
     except ValueError:
-        return await again(422, "Bitte geben Sie den Stichtag als Datum an.")
+        return await again(422, _("Bitte geben Sie den Stichtag als Datum an."))
     try:
         published = await portal.concept.publish_report(
             cut_off.isoformat(), titel.strip(), session.token
@@ -119,7 +122,7 @@ async def _file(portal: PortalRequest, report_id: str, suffix: str) -> Response:
     try:
         content = await portal.concept.report_file(report_id, suffix, portal.token)
     except Problem:
-        return portal.message(404, title="Nicht gefunden", message=NO_REPORT, link=TO_REPORTS)
+        return portal.message(404, title=_("Nicht gefunden"), message=NO_REPORT, link=TO_REPORTS)
     name = f"integrationsbericht-{report_id[:8]}.{suffix}"
     return Response(
         content,
@@ -128,7 +131,7 @@ async def _file(portal: PortalRequest, report_id: str, suffix: str) -> Response:
     )
 
 
-NO_REPORT = "Diesen Bericht gibt es nicht."
+NO_REPORT = N_("Diesen Bericht gibt es nicht.")
 
 
 @router.get("/konzept/berichte/{report_id}.pdf", response_class=Response)
@@ -146,7 +149,7 @@ async def report_json(report_id: EntityPath, portal: Portal) -> Response:
     """The same numbers for the city's open-data portal."""
     report = await unless_refused(portal.concept.report(report_id, portal.token))
     if report is None:
-        return portal.message(404, title="Nicht gefunden", message=NO_REPORT, link=TO_REPORTS)
+        return portal.message(404, title=_("Nicht gefunden"), message=NO_REPORT, link=TO_REPORTS)
     return JSONResponse(report.model_dump(mode="json"))
 
 
@@ -154,6 +157,6 @@ async def report_json(report_id: EntityPath, portal: Portal) -> Response:
 async def report_page(report_id: EntityPath, portal: Portal) -> Response:
     report = await unless_refused(portal.concept.report(report_id, portal.token))
     if report is None:
-        return portal.message(404, title="Nicht gefunden", message=NO_REPORT, link=TO_REPORTS)
+        return portal.message(404, title=_("Nicht gefunden"), message=NO_REPORT, link=TO_REPORTS)
     reports = await optional(portal.concept.reports()) or []
     return _report_page(portal, report, reports, office=await _is_office(portal))

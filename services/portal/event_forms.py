@@ -17,6 +17,7 @@ from services.portal import forms, labels
 from services.portal.backends import BackendUnavailableError
 from services.portal.clients.base import Clash, Problem, optional, unless_refused
 from services.portal.clients.calendar import Event
+from services.portal.i18n import N_, Labels, _, berlin_datetime, local_date, ngettext, time_of_day
 from services.portal.measure_choice import MeasureChoices, chosen_measures, measure_choices
 from services.portal.members import ActingFor, Choices, choices_if_any
 from services.portal.web import Portal, PortalRequest, Session, SignedIn, see
@@ -26,30 +27,34 @@ from shared.ids import is_entity_id
 
 router = APIRouter(default_response_class=HTMLResponse)
 #: The calendar's field names as the form calls them.
-FIELD_LABELS = {
-    "organisation_id": "Organisation",
-    "title": "Titel",
-    "description": "Beschreibung",
-    "starts_at": "Beginn",
-    "ends_at": "Ende",
-    "venue": "Ort",
-    "venue.name": "Ort",
-    "venue.room": "Raum",
-    "venue.address": "Adresse",
-    "district": "Stadtteil",
-    "audience": "Zielgruppe",
-    "visibility": "Sichtbarkeit",
-    "measure_ids": "Maßnahmen des Integrationskonzepts",
-}
-REASONS = {
-    "missing": "fehlt",
-    "string_too_short": "fehlt",
-    "string_too_long": "zu lang",
-    "too_long": "zu viele Angaben",
-    "enum": "unbekannter Wert",
-    "literal_error": "unbekannter Wert",
-}
-UNREACHABLE = (
+FIELD_LABELS = Labels(
+    {
+        "organisation_id": N_("Organisation"),
+        "title": N_("Titel"),
+        "description": N_("Beschreibung"),
+        "starts_at": N_("Beginn"),
+        "ends_at": N_("Ende"),
+        "venue": N_("Ort"),
+        "venue.name": N_("Ort"),
+        "venue.room": N_("Raum"),
+        "venue.address": N_("Adresse"),
+        "district": N_("Stadtteil"),
+        "audience": N_("Zielgruppe"),
+        "visibility": N_("Sichtbarkeit"),
+        "measure_ids": N_("Maßnahmen des Integrationskonzepts"),
+    }
+)
+REASONS = Labels(
+    {
+        "missing": N_("fehlt"),
+        "string_too_short": N_("fehlt"),
+        "string_too_long": N_("zu lang"),
+        "too_long": N_("zu viele Angaben"),
+        "enum": N_("unbekannter Wert"),
+        "literal_error": N_("unbekannter Wert"),
+    }
+)
+UNREACHABLE = N_(
     "Der Kalender ist gerade nicht erreichbar. Ihre Eingaben sind noch da – "
     "bitte später noch einmal absenden."
 )
@@ -66,8 +71,11 @@ def berlin_rfc3339(day: dt.date, time: dt.time) -> str:
     moment = dt.datetime.combine(day, time, tzinfo=BERLIN)
     if moment.astimezone(dt.UTC).astimezone(BERLIN).time() != time:
         raise FormError(
-            f"Am {day:%d.%m.%Y} gibt es die Uhrzeit {time:%H:%M} wegen der Umstellung auf die "
-            "Sommerzeit nicht."
+            _(
+                "Am %(day)s gibt es die Uhrzeit %(time)s wegen der Umstellung auf die "
+                "Sommerzeit nicht."
+            )
+            % {"day": local_date(day), "time": time.strftime("%H:%M")}
         )
     return moment.isoformat()
 
@@ -77,8 +85,8 @@ def span_in_berlin(start: str, end: str) -> str:
     event runs past midnight)."""
     low = dt.datetime.fromisoformat(start).astimezone(BERLIN)
     high = dt.datetime.fromisoformat(end).astimezone(BERLIN)
-    end_format = "%H:%M" if low.date() == high.date() else "%d.%m.%Y %H:%M"
-    return f"{low:%d.%m.%Y %H:%M}–{high.strftime(end_format)}"
+    end_text = time_of_day(high) if low.date() == high.date() else berlin_datetime(high)
+    return f"{berlin_datetime(low)}–{end_text}"
 
 
 @dataclass
@@ -112,20 +120,20 @@ class EventForm:
         """The body of the calendar's POST /events, with only what was filled in.
         Raises FormError for what needs no calendar to be refused."""
         if not self.organisation_id:
-            raise FormError("Bitte wählen Sie die Organisation, die einlädt.")
+            raise FormError(_("Bitte wählen Sie die Organisation, die einlädt."))
         if not self.title:
-            raise FormError("Bitte geben Sie einen Titel an.")
+            raise FormError(_("Bitte geben Sie einen Titel an."))
         try:
             day = dt.date.fromisoformat(self.date)
         except ValueError:
-            raise FormError("Bitte geben Sie das Datum an (TT.MM.JJJJ).") from None
+            raise FormError(_("Bitte geben Sie das Datum an (TT.MM.JJJJ).")) from None
         try:
             starts, ends = dt.time.fromisoformat(self.starts), dt.time.fromisoformat(self.ends)
         except ValueError:
-            raise FormError("Bitte geben Sie Beginn und Ende als Uhrzeit an (HH:MM).") from None
+            raise FormError(_("Bitte geben Sie Beginn und Ende als Uhrzeit an (HH:MM).")) from None
         starts_at, ends_at = berlin_rfc3339(day, starts), berlin_rfc3339(day, ends)
         if dt.datetime.fromisoformat(ends_at) <= dt.datetime.fromisoformat(starts_at):
-            raise FormError("Das Ende muss nach dem Beginn liegen.")
+            raise FormError(_("Das Ende muss nach dem Beginn liegen."))
         body: dict[str, Any] = {
             "organisation_id": self.organisation_id,
             "title": self.title,
@@ -159,7 +167,7 @@ def room_taken_message(clashes: list[Clash], other_event: Event | None) -> str:
     """Names the event that has the room and its time: the whole event when it is a single
     date (`other_event`, as the calendar shows it), else the overlapping part."""
     if not clashes:
-        return "Der Raum ist zu dieser Zeit schon belegt."
+        return _("Der Raum ist zu dieser Zeit schon belegt.")
     first = clashes[0]
     try:
         if other_event is not None and other_event.recurrence is None:
@@ -167,18 +175,26 @@ def room_taken_message(clashes: list[Clash], other_event: Event | None) -> str:
         else:
             when = span_in_berlin(first.overlap_starts_at, first.overlap_ends_at)
     except ValueError:
-        return "Der Raum ist zu dieser Zeit schon belegt."
-    message = f"Der Raum ist zu dieser Zeit schon belegt: «{first.title}» ({when})."
+        return _("Der Raum ist zu dieser Zeit schon belegt.")
+    message = _("Der Raum ist zu dieser Zeit schon belegt: «%(title)s» (%(when)s).") % {
+        "title": first.title,
+        "when": when,
+    }
     if len(clashes) > 1:
-        message += f" Dazu {len(clashes) - 1} weitere Überschneidung(en)."
-    return message + " Bitte wählen Sie einen anderen Raum oder eine andere Zeit."
+        more = len(clashes) - 1
+        message += " " + ngettext(
+            "Dazu %(num)d weitere Überschneidung(en).",
+            "Dazu %(num)d weitere Überschneidung(en).",
+            more,
+        ) % {"num": more}
+    return f"{message} {_('Bitte wählen Sie einen anderen Raum oder eine andere Zeit.')}"
 
 
 def refusal_message(problem: Problem) -> str:
     """German words for a calendar's 4xx other than a room clash."""
     if problem.generic == "forbidden" or labels.knows("event.plan", problem) or not problem.errors:
         return labels.refusal("event.plan", problem)
-    return "Bitte prüfen Sie: " + ", ".join(_field_problems(problem)) + "."
+    return _("Bitte prüfen Sie: %(fields)s.") % {"fields": ", ".join(_field_problems(problem))}
 
 
 def _field_problems(problem: Problem) -> list[str]:
@@ -186,8 +202,8 @@ def _field_problems(problem: Problem) -> list[str]:
     for error in problem.errors:
         parts = error.path
         name = ".".join(parts[:2]) if parts[:1] == ["venue"] else (parts[0] if parts else "")
-        label = FIELD_LABELS.get(name, FIELD_LABELS.get(name.split(".")[0], "Eingabe"))
-        found.setdefault(label, REASONS.get(error.type, "ungültig"))
+        label = FIELD_LABELS.get(name, FIELD_LABELS.get(name.split(".")[0], _("Eingabe")))
+        found.setdefault(label, REASONS.get(error.type, _("ungültig")))
     return [f"{label} ({reason})" for label, reason in found.items()]
 
 
@@ -227,7 +243,7 @@ async def _form_again(
     """The form once more, as typed, with what went wrong."""
     choices = await choices_if_any(session)
     if choices is None:  # keep the typed choice even when the directory cannot name it
-        choices = Choices([(form.organisation_id, "Ihre gewählte Organisation")], False)
+        choices = Choices([(form.organisation_id, _("Ihre gewählte Organisation"))], False)
     elif form.organisation_id not in dict(choices.organisations):
         choices.organisations.append((form.organisation_id, form.organisation_id))
     measures = await measure_choices(portal, session.token)
@@ -251,7 +267,7 @@ async def plan_event(portal: Portal, session: SignedIn) -> Response:
     try:
         saved = await portal.calendar.plan(body, session.token, override=form.override)
     except BackendUnavailableError:
-        return await _form_again(portal, session, form, 503, UNREACHABLE)
+        return await _form_again(portal, session, form, 503, _(UNREACHABLE))
     except Problem as problem:
         if problem.slug != "room-clash":
             message = refusal_message(problem)
@@ -287,8 +303,8 @@ async def event_clashes(
     if event is None:
         return portal.message(
             404,
-            title="Nicht gefunden",
-            message="Diese Veranstaltung gibt es nicht.",
+            title=_("Nicht gefunden"),
+            message=_("Diese Veranstaltung gibt es nicht."),
         )
     found = await unless_refused(calendar.conflicts(event.organisation_id, session.token, 500))
     items = found.items if found else []

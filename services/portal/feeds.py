@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 
 from services.portal.backends import BackendUnavailableError
 from services.portal.clients.base import Problem
+from services.portal.i18n import _
 from services.portal.settings import PortalSettings
 from services.portal.web import EntityPath, Portal, PortalRequest
 
@@ -45,7 +46,7 @@ async def _pass_through(portal: PortalRequest, organisation_id: str | None, name
         feed = await portal.calendar.feed(organisation_id, params)
     except BackendUnavailableError:
         return Response(
-            "Der Kalender ist gerade nicht erreichbar.\n",
+            _("Der Kalender ist gerade nicht erreichbar.\n"),
             status_code=503,
             media_type=plain,
             headers={"Retry-After": "300"},
@@ -53,7 +54,7 @@ async def _pass_through(portal: PortalRequest, organisation_id: str | None, name
     except Problem as problem:
         missing = problem.generic == "not-found"
         return Response(
-            "Diesen Kalender gibt es nicht.\n" if missing else "Ungültige Anfrage.\n",
+            _("Diesen Kalender gibt es nicht.\n") if missing else _("Ungültige Anfrage.\n"),
             status_code=problem.status,
             media_type=plain,
         )

@@ -16,6 +16,7 @@ from starlette.datastructures import FormData
 
 from services.portal.backends import BackendUnavailableError
 from services.portal.clients.base import Problem
+from services.portal.i18n import _
 
 #: A model rule over several fields is reported at location "body" alone; only its message
 #: names the fields, in backticks ("`available_from` must be before `available_until`").
@@ -72,9 +73,8 @@ def in_form_order(problems: Mapping[str, str], labels: Mapping[str, str]) -> dic
 
 
 def please_check(problems: Mapping[str, str], labels: Mapping[str, str]) -> str:
-    return (
-        "Bitte prüfen Sie: " + ", ".join(labels[n] for n in in_form_order(problems, labels)) + "."
-    )
+    fields = ", ".join(labels[n] for n in in_form_order(problems, labels))
+    return _("Bitte prüfen Sie: %(fields)s.") % {"fields": fields}
 
 
 def field_problems(
@@ -113,7 +113,8 @@ def _hint(path: list[str], hints: Mapping[str, str], typed_languages: list[str])
     if name == "languages" and len(path) > 1 and path[1].isdigit():
         index = int(path[1])
         if index < len(typed_languages):
-            return f"„{typed_languages[index]}“ ist kein Sprachkürzel. {hints[name]}"
+            not_a_tag = _("„%(typed)s“ ist kein Sprachkürzel.") % {"typed": typed_languages[index]}
+            return f"{not_a_tag} {hints[name]}"
     return hints[name]
 
 

@@ -14,6 +14,7 @@ from starlette.datastructures import FormData
 from services.portal import forms, labels
 from services.portal.clients.base import Problem
 from services.portal.clients.exchange import Collection, Listing
+from services.portal.i18n import N_, Labels, _
 from services.portal.measure_choice import MeasureChoices, chosen_measures, measure_choices
 from services.portal.members import ActingFor, choices_if_any
 from services.portal.web import BACK_TO_ME, EntityPath, Portal, PortalRequest, SignedIn, see
@@ -22,37 +23,40 @@ from shared.clock import BERLIN
 router = APIRouter(default_response_class=HTMLResponse)
 
 #: The form's fields, named as in the exchange's `ListingCreate`, in the order of the form.
-FIELD_LABELS = {
-    "organisation_id": "Organisation",
-    "category": "Kategorie",
-    "title": "Titel",
-    "description": "Beschreibung",
-    "tags": "Schlagworte",
-    "languages": "Sprachen",
-    "district": "Stadtteil",
-    "available_from": "Verfügbar ab",
-    "available_until": "Verfügbar bis",
-    "quantity": "Anzahl",
-    "expires_at": "Sichtbar bis",
-    "measure_ids": "Maßnahmen des Integrationskonzepts",
-}
+FIELD_LABELS = Labels(
+    {
+        "organisation_id": N_("Organisation"),
+        "category": N_("Kategorie"),
+        "title": N_("Titel"),
+        "description": N_("Beschreibung"),
+        "tags": N_("Schlagworte"),
+        "languages": N_("Sprachen"),
+        "district": N_("Stadtteil"),
+        "available_from": N_("Verfügbar ab"),
+        "available_until": N_("Verfügbar bis"),
+        "quantity": N_("Anzahl"),
+        "expires_at": N_("Sichtbar bis"),
+        "measure_ids": N_("Maßnahmen des Integrationskonzepts"),
+    }
+)
 #: What a field must hold, said when the exchange refuses it.
-FIELD_HINTS = {
-    "organisation_id": "Bitte wählen Sie eine Ihrer Organisationen.",
-    "category": "Bitte wählen Sie eine Kategorie.",
-    "title": "3 bis 200 Zeichen.",
-    "description": "Höchstens 5000 Zeichen.",
-    "tags": "Höchstens 20 Schlagworte mit je bis zu 50 Zeichen, durch Komma getrennt.",
-    "languages": "Sprachkürzel wie de, uk oder ar, durch Komma getrennt (höchstens 20).",
-    "district": "Höchstens 100 Zeichen.",
-    "available_from": "Ein gültiges Datum vor „Verfügbar bis“.",
-    "available_until": "Ein Datum ab heute, nach „Verfügbar ab“.",
-    "quantity": "Eine ganze Zahl ab 1.",
-    "expires_at": "Ein Datum ab heute, höchstens ein Jahr im Voraus.",
-    "measure_ids": "Höchstens 20 Maßnahmen.",
-}
+FIELD_HINTS = Labels(
+    {
+        "organisation_id": N_("Bitte wählen Sie eine Ihrer Organisationen."),
+        "category": N_("Bitte wählen Sie eine Kategorie."),
+        "title": N_("3 bis 200 Zeichen."),
+        "description": N_("Höchstens 5000 Zeichen."),
+        "tags": N_("Höchstens 20 Schlagworte mit je bis zu 50 Zeichen, durch Komma getrennt."),
+        "languages": N_("Sprachkürzel wie de, uk oder ar, durch Komma getrennt (höchstens 20)."),
+        "district": N_("Höchstens 100 Zeichen."),
+        "available_from": N_("Ein gültiges Datum vor „Verfügbar bis“."),
+        "available_until": N_("Ein Datum ab heute, nach „Verfügbar ab“."),
+        "quantity": N_("Eine ganze Zahl ab 1."),
+        "expires_at": N_("Ein Datum ab heute, höchstens ein Jahr im Voraus."),
+        "measure_ids": N_("Höchstens 20 Maßnahmen."),
+    }
+)
 FORBIDDEN = labels.REFUSALS["listing.post"]["forbidden"]
-EXCHANGE_UNREACHABLE = labels.unreachable_form_kept("exchange")
 
 
 @dataclass(frozen=True)
@@ -60,13 +64,22 @@ class Kind:
     """How the portal speaks of one kind of listing."""
 
     collection: Collection  # "offers" or "requests", as in the exchange's paths
-    word: str  # "Bieten" or "Suchen"
-    noun: str  # "Angebot" or "Gesuch"
+    german_word: str  # "Bieten" or "Suchen"
+    german_noun: str  # "Angebot" or "Gesuch"
+    german_back: str  # "Zurück zum Angebot"
+
+    @property
+    def word(self) -> str:
+        return _(self.german_word)
+
+    @property
+    def noun(self) -> str:
+        return _(self.german_noun)
 
 
 KINDS = {
-    "offers": Kind("offers", "Bieten", "Angebot"),
-    "requests": Kind("requests", "Suchen", "Gesuch"),
+    "offers": Kind("offers", N_("Bieten"), N_("Angebot"), N_("Zurück zum Angebot")),
+    "requests": Kind("requests", N_("Suchen"), N_("Gesuch"), N_("Zurück zum Gesuch")),
 }
 
 
@@ -118,7 +131,7 @@ def listing_payload(values: dict[str, str]) -> tuple[dict[str, Any], dict[str, s
             try:
                 payload[name] = berlin_day(values[name], end_of_day=end_of_day)
             except ValueError:
-                problems[name] = "Bitte ein Datum angeben (TT.MM.JJJJ)."
+                problems[name] = _("Bitte ein Datum angeben (TT.MM.JJJJ).")
     quantity = values["quantity"].strip()
     if quantity:
         if quantity.isdecimal():
@@ -190,8 +203,10 @@ async def new_listing_form(portal: Portal, acting: ActingFor) -> Response:
     if not organisations:
         return portal.message(
             403,
-            title="Keine Organisation",
-            message="Sie gehören noch zu keiner Organisation und können deshalb nichts einstellen.",
+            title=_("Keine Organisation"),
+            message=_(
+                "Sie gehören noch zu keiner Organisation und können deshalb nichts einstellen."
+            ),
             link=BACK_TO_ME,
         )
     values = dict.fromkeys(FIELD_LABELS, "")
@@ -225,7 +240,7 @@ async def post_listing(portal: Portal, session: SignedIn) -> Response:
     else:
         outcome = await forms.submit(
             portal.exchange.post(kind.collection, payload, session.token),
-            unreachable=EXCHANGE_UNREACHABLE,
+            unreachable=labels.unreachable_form_kept("exchange"),
             refusal=lambda problem: refusal(problem, values),
         )
     if not isinstance(outcome, forms.Refused):
@@ -268,8 +283,8 @@ async def close_listing(listing_id: EntityPath, portal: Portal, session: SignedI
         return portal.refused(
             problem,
             "listing.close",
-            title="Nicht geändert",
+            title=_("Nicht geändert"),
             noun=kind.noun,
-            link=(listing_path, f"Zurück zum {kind.noun}"),
+            link=(listing_path, kind.german_back),
         )
     return see(listing_path)

@@ -16,6 +16,7 @@ from services.portal import labels
 from services.portal.backends import BackendUnavailableError
 from services.portal.clients.base import Problem, optional
 from services.portal.clients.exchange import Match, Side
+from services.portal.i18n import N_, _
 from services.portal.web import BACK_TO_ME, EntityPath, Portal, SignedIn, see
 
 router = APIRouter(default_response_class=HTMLResponse)
@@ -27,7 +28,7 @@ FormToken = Annotated[str, Form(min_length=10, max_length=1000)]
 PAGE_SIZE = 100
 #: How far back the office's figures reach.
 REPORT_MONTHS = 12
-RATE_IN_PORTAL = ("/me", "Zu Mein Bereich")
+RATE_IN_PORTAL = ("/me", N_("Zu Mein Bereich"))
 
 
 def matches_path(organisation_id: str) -> str:
@@ -69,7 +70,7 @@ async def matches_page(organisation_id: EntityPath, portal: Portal, session: Sig
             optional(portal.directory.organisation(organisation_id, session.token)),
         )
     except Problem as problem:
-        return portal.refused(problem, "match.rate", title="Keine Treffer", link=BACK_TO_ME)
+        return portal.refused(problem, "match.rate", title=_("Keine Treffer"), link=BACK_TO_ME)
     return portal.page(
         "matches.html",
         matches=found,
@@ -93,8 +94,8 @@ async def rate_match(
     try:
         await portal.exchange.rate(match_id, organisation_id, verdict, session.token)
     except Problem as problem:
-        link = (back, "Zurück zu den Treffern")
-        return portal.refused(problem, "match.rate", title="Nicht bewertet", link=link)
+        link = (back, _("Zurück zu den Treffern"))
+        return portal.refused(problem, "match.rate", title=_("Nicht bewertet"), link=link)
     return see(f"{back}#treffer-{match_id}" if verdict == "fits" else back)
 
 
@@ -123,17 +124,17 @@ async def record_feedback(portal: Portal, token: FormToken) -> Response:
     except Problem as problem:
         return _refused_link(portal, problem)
     if rated.verdict == "does_not_fit":
-        message = (
+        message = _(
             "Danke! Wir haben notiert: passt nicht. Der Treffer wird Ihrer Organisation nicht "
             "mehr angezeigt."
         )
     else:
-        message = "Danke! Wir haben notiert: passt. Das hilft, bessere Treffer zu finden."
-    return portal.message(title="Bewertung gespeichert", message=message, link=RATE_IN_PORTAL)
+        message = _("Danke! Wir haben notiert: passt. Das hilft, bessere Treffer zu finden.")
+    return portal.message(title=_("Bewertung gespeichert"), message=message, link=RATE_IN_PORTAL)
 
 
 def _refused_link(portal: Portal, problem: Problem) -> HTMLResponse:
-    return portal.refused(problem, "match.feedback", title="Link ungültig", link=RATE_IN_PORTAL)
+    return portal.refused(problem, "match.feedback", title=_("Link ungültig"), link=RATE_IN_PORTAL)
 
 
 @router.get("/buero/vermittlung")
@@ -146,9 +147,11 @@ async def match_report(portal: Portal, session: SignedIn) -> Response:
             portal.exchange.fulfilments(session.token, REPORT_MONTHS),
         )
     except Problem as problem:
-        return portal.refused(problem, "office.report", title="Nur für das Büro", link=BACK_TO_ME)
+        return portal.refused(
+            problem, "office.report", title=_("Nur für das Büro"), link=BACK_TO_ME
+        )
     except BackendUnavailableError:
-        return portal.message(503, title="Vermittlung", message=labels.unreachable("exchange"))
+        return portal.message(503, title=_("Vermittlung"), message=labels.unreachable("exchange"))
     return portal.page(
         "match_report.html",
         precision=precision,

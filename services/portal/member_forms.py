@@ -10,18 +10,21 @@ from fastapi.responses import HTMLResponse, Response
 
 from services.portal import forms, labels
 from services.portal.clients.base import Problem, optional
+from services.portal.i18n import N_, Labels, _
 from services.portal.organisation_forms import back_to
 from services.portal.web import EntityPath, Link, Portal, PortalRequest, Session, SignedIn, see
 
 router = APIRouter(default_response_class=HTMLResponse)
 
-INVITE_LABELS = {"name": "Name", "email": "E-Mail-Adresse"}
-INVITE_HINTS = {
-    "name": "Bitte 2 bis 200 Zeichen.",
-    "email": "Eine gültige E-Mail-Adresse wie olena@verein-beispiel.de.",
-}
+INVITE_LABELS = Labels({"name": N_("Name"), "email": N_("E-Mail-Adresse")})
+INVITE_HINTS = Labels(
+    {
+        "name": N_("Bitte 2 bis 200 Zeichen."),
+        "email": N_("Eine gültige E-Mail-Adresse wie olena@verein-beispiel.de."),
+    }
+)
 INVALID_INVITATION = labels.REFUSED["invitation.accept"]
-NOT_INVITED = (
+NOT_INVITED = N_(
     "Das Verzeichnis ist gerade nicht erreichbar; die Einladung ist nicht verschickt. "
     "Bitte später noch einmal absenden."
 )
@@ -38,7 +41,7 @@ def invitation_refusal(problem: Problem) -> tuple[str, dict[str, str]]:
 
 
 def _members_link(organisation_id: str) -> Link:
-    return (f"/organisations/{organisation_id}/members", "Zurück zu den Mitgliedern")
+    return (f"/organisations/{organisation_id}/members", _("Zurück zu den Mitgliedern"))
 
 
 async def _members_page(
@@ -83,22 +86,24 @@ async def members_page(
     """Where an invitation lands: who belongs to the organisation, and who was just invited."""
     members = await optional(portal.directory.members(organisation_id, session.token))
     if members is None and not (await session.person()).may_act_for(organisation_id):
-        message = "Die Mitglieder sehen nur die Mitglieder der Organisation und das Büro."
+        message = _("Die Mitglieder sehen nur die Mitglieder der Organisation und das Büro.")
         return portal.message(
             403,
-            title="Nicht erlaubt",
+            title=_("Nicht erlaubt"),
             message=message,
             link=back_to(organisation_id),
         )
-    confirmation = "Das Mitglied gehört nicht mehr dazu." if entfernt else None
+    confirmation = _("Das Mitglied gehört nicht mehr dazu.") if entfernt else None
     for member in members or []:
         who = member.name or member.email
         if not who:
             continue
         if member.person_id == eingeladen:
-            confirmation = f"Einladung an {who} ist unterwegs."
+            confirmation = _("Einladung an %(who)s ist unterwegs.") % {"who": who}
         elif member.person_id == hinzugefuegt:
-            confirmation = f"{who} gehört jetzt dazu und wurde per E-Mail benachrichtigt."
+            confirmation = _("%(who)s gehört jetzt dazu und wurde per E-Mail benachrichtigt.") % {
+                "who": who
+            }
     return await _members_page(portal, session, organisation_id, confirmation=confirmation)
 
 
@@ -112,7 +117,7 @@ async def invite_member(
     values = {name: forms.text_of(posted, name, strip=True) for name in INVITE_LABELS}
     invited = await forms.submit(
         portal.directory.invite(organisation_id, values["name"], values["email"], session.token),
-        unreachable=NOT_INVITED,
+        unreachable=_(NOT_INVITED),
         refusal=invitation_refusal,
     )
     if isinstance(invited, forms.Refused):
@@ -144,7 +149,7 @@ async def remove_member(
         return portal.refused(
             problem,
             "member.remove",
-            title="Nicht entfernt",
+            title=_("Nicht entfernt"),
             link=_members_link(organisation_id),
         )
     return see(f"/organisations/{organisation_id}/members?entfernt=1#mitglieder")
@@ -153,7 +158,7 @@ async def remove_member(
 # --- accepting an invitation (an existing account) ------------------------------------------
 
 InvitationToken = Annotated[str, Query(min_length=10, max_length=200)]
-TO_ORGANISATIONS: Link = ("/organisations", "Zu den Organisationen")
+TO_ORGANISATIONS: Link = ("/organisations", N_("Zu den Organisationen"))
 
 
 @router.get("/einladung")
@@ -161,10 +166,12 @@ async def invitation_page(portal: Portal, token: InvitationToken) -> Response:
     """The link in the email: signed in, one click accepts; otherwise log in first."""
     if portal.token is None:
         return portal.message(
-            title="Bitte zuerst anmelden",
-            message="Melden Sie sich mit der Adresse an, an die die Einladung ging, und öffnen "
-            "Sie den Link aus der E-Mail danach noch einmal.",
-            link=("/login", "Zur Anmeldung"),
+            title=_("Bitte zuerst anmelden"),
+            message=_(
+                "Melden Sie sich mit der Adresse an, an die die Einladung ging, und öffnen "
+                "Sie den Link aus der E-Mail danach noch einmal."
+            ),
+            link=("/login", _("Zur Anmeldung")),
         )
     return portal.page("accept_invitation.html", token=token)
 
@@ -175,23 +182,26 @@ async def accept_invitation(portal: Portal, session: SignedIn) -> Response:
     if not 10 <= len(token) <= 200:
         return portal.message(
             400,
-            title="Ungültiger Link",
+            title=_("Ungültiger Link"),
             message=INVALID_INVITATION,
             link=TO_ORGANISATIONS,
         )
     try:
         joined = await portal.directory.accept_invitation(token, session.token)
     except Problem as problem:
-        titles = {"forbidden": "Anderes Konto", "conflict": "Nicht mehr möglich"}
+        titles = {"forbidden": _("Anderes Konto"), "conflict": _("Nicht mehr möglich")}
         return portal.refused(
             problem,
             "invitation.accept",
-            title=titles.get(problem.generic, "Ungültiger Link"),
+            title=titles.get(problem.generic, _("Ungültiger Link")),
             link=TO_ORGANISATIONS,
         )
     return portal.message(
-        title="Einladung angenommen",
-        message=f"Sie vertreten jetzt {joined.name}. Melden Sie sich einmal ab und wieder an, "
-        "damit Sie die Organisation auch bearbeiten können.",
-        link=("/me", "Zu Mein Bereich"),
+        title=_("Einladung angenommen"),
+        message=_(
+            "Sie vertreten jetzt %(name)s. Melden Sie sich einmal ab und wieder an, "
+            "damit Sie die Organisation auch bearbeiten können."
+        )
+        % {"name": joined.name},
+        link=("/me", _("Zu Mein Bereich")),
     )

@@ -16,7 +16,8 @@ from services.portal.backends import BackendUnavailableError
 from services.portal.clients.base import Page, Problem
 from services.portal.clients.directory import Organisation
 from services.portal.clients.notifier import Delivery
-from services.portal.web import BACK_TO_ME, Portal, SignedIn, berlin_time
+from services.portal.i18n import _, berlin_datetime
+from services.portal.web import BACK_TO_ME, Portal, SignedIn
 from shared.clock import BERLIN
 
 router = APIRouter(default_response_class=HTMLResponse)
@@ -46,8 +47,8 @@ async def delivery_log(
         if problem.generic == "forbidden":
             return portal.message(
                 403,
-                title="Nur für das Büro",
-                message="Das Zustellprotokoll sieht nur das Büro des Amts für Integration.",
+                title=_("Nur für das Büro"),
+                message=_("Das Zustellprotokoll sieht nur das Büro des Amts für Integration."),
                 link=BACK_TO_ME,
             )
     return portal.page(
@@ -110,8 +111,8 @@ def _csv_cells(organisation: Organisation) -> list[str]:
         ", ".join(organisation.communities),
         ", ".join(labels.FIELDS_OF_ACTION.get(f, f) for f in organisation.fields),
         "archiviert" if organisation.status == "archived" else "aktiv",
-        berlin_time(organisation.created_at),
-        berlin_time(organisation.updated_at),
+        berlin_datetime(organisation.created_at),
+        berlin_datetime(organisation.updated_at),
     ]
 
 
@@ -141,9 +142,9 @@ async def directory_spreadsheet(
     if not is_admin:
         return portal.message(
             403,
-            title="Nur für das Büro",
-            message="Die Liste aller Organisationen lädt nur das Büro herunter.",
-            link=("/organisations", "Zu den Organisationen"),
+            title=_("Nur für das Büro"),
+            message=_("Die Liste aller Organisationen lädt nur das Büro herunter."),
+            link=("/organisations", _("Zu den Organisationen")),
         )
     organisations: list[Organisation] = []
     for status in ["active", "archived"] if archivierte else ["active"]:

@@ -14,48 +14,52 @@ from starlette.datastructures import FormData
 from services.portal import forms, labels
 from services.portal.clients.base import Problem
 from services.portal.clients.directory import Organisation
+from services.portal.i18n import N_, Labels, _
 from services.portal.web import EntityPath, Portal, PortalRequest, SignedIn, see
 
 router = APIRouter(default_response_class=HTMLResponse)
 
 #: The form's fields, named as in the directory's `OrganisationCreate`, in the order of the form.
-FIELD_LABELS = {
-    "name": "Name",
-    "kind": "Art der Organisation",
-    "description": "Beschreibung",
-    "languages": "Sprachen",
-    "communities": "Communities",
-    "fields": "Handlungsfelder",
-    "district": "Stadtteil",
-    "address": "Adresse",
-    "website": "Website",
-    "email": "Kontakt-E-Mail",
-    "phone": "Telefon",
-    "preferred_language": "Bevorzugte Sprache",
-}
+FIELD_LABELS = Labels(
+    {
+        "name": N_("Name"),
+        "kind": N_("Art der Organisation"),
+        "description": N_("Beschreibung"),
+        "languages": N_("Sprachen"),
+        "communities": N_("Communities"),
+        "fields": N_("Handlungsfelder"),
+        "district": N_("Stadtteil"),
+        "address": N_("Adresse"),
+        "website": N_("Website"),
+        "email": N_("Kontakt-E-Mail"),
+        "phone": N_("Telefon"),
+        "preferred_language": N_("Bevorzugte Sprache"),
+    }
+)
 #: What a field must hold, said when the directory refuses it.
-FIELD_HINTS = {
-    "name": "Bitte 2 bis 200 Zeichen.",
-    "kind": "Bitte wählen Sie die Art der Organisation.",
-    "description": "Höchstens 5000 Zeichen.",
-    "languages": "Sprachkürzel wie de, uk oder ar, durch Komma getrennt (höchstens 30).",
-    "communities": "Höchstens 30 Angaben mit je bis zu 100 Zeichen, durch Komma getrennt.",
-    "fields": "Bitte nur Handlungsfelder aus der Liste wählen.",
-    "district": "Höchstens 100 Zeichen.",
-    "address": "Höchstens 300 Zeichen.",
-    "website": "Eine Webadresse wie https://www.verein-beispiel.de.",
-    "email": "Eine gültige E-Mail-Adresse wie info@verein-beispiel.de.",
-    "phone": "Ziffern, Leerzeichen und + ( ) / -, 4 bis 30 Zeichen.",
-    "preferred_language": "Bitte wählen Sie eine Sprache.",
-}
+FIELD_HINTS = Labels(
+    {
+        "name": N_("Bitte 2 bis 200 Zeichen."),
+        "kind": N_("Bitte wählen Sie die Art der Organisation."),
+        "description": N_("Höchstens 5000 Zeichen."),
+        "languages": N_("Sprachkürzel wie de, uk oder ar, durch Komma getrennt (höchstens 30)."),
+        "communities": N_("Höchstens 30 Angaben mit je bis zu 100 Zeichen, durch Komma getrennt."),
+        "fields": N_("Bitte nur Handlungsfelder aus der Liste wählen."),
+        "district": N_("Höchstens 100 Zeichen."),
+        "address": N_("Höchstens 300 Zeichen."),
+        "website": N_("Eine Webadresse wie https://www.verein-beispiel.de."),
+        "email": N_("Eine gültige E-Mail-Adresse wie info@verein-beispiel.de."),
+        "phone": N_("Ziffern, Leerzeichen und + ( ) / -, 4 bis 30 Zeichen."),
+        "preferred_language": N_("Bitte wählen Sie eine Sprache."),
+    }
+)
 #: Optional text the directory clears with null; the other fields are never null.
 OPTIONAL_TEXT = ("district", "address", "website", "email", "phone")
-DIRECTORY_UNREACHABLE = labels.unreachable_form_kept("directory")
-BACK_TO_LIST = ("/organisations", "Zu den Organisationen")
+BACK_TO_LIST = ("/organisations", N_("Zu den Organisationen"))
 
 
 def back_to(organisation_id: str) -> tuple[str, str]:
-    return (f"/organisations/{organisation_id}", "Zurück zur Organisation")
+    return (f"/organisations/{organisation_id}", _("Zurück zur Organisation"))
 
 
 # --- form → directory -----------------------------------------------------------------------
@@ -157,7 +161,7 @@ def organisation_refusal(
         problem,
         FIELD_HINTS,
         typed_languages=forms.languages_of(form.languages),
-        fields_say="Darf nicht leer sein.",
+        fields_say=_("Darf nicht leer sein."),
     )
     if problems:
         return forms.please_check(problems, FIELD_LABELS), problems
@@ -205,7 +209,7 @@ def _form_again(portal: PortalRequest, refused: forms.Refused, **shown: Any) -> 
 
 
 def _not_allowed(portal: PortalRequest, message: str, link: tuple[str, str]) -> HTMLResponse:
-    return portal.message(403, title="Nicht erlaubt", message=message, link=link)
+    return portal.message(403, title=_("Nicht erlaubt"), message=message, link=link)
 
 
 @router.get("/organisations/new")
@@ -220,7 +224,7 @@ async def register_organisation(portal: Portal, session: SignedIn) -> Response:
     form = OrganisationForm.of(await portal.form())
     outcome = await forms.submit(
         portal.directory.register(form.create_body(), session.token),
-        unreachable=DIRECTORY_UNREACHABLE,
+        unreachable=labels.unreachable_form_kept("directory"),
         refusal=lambda problem: organisation_refusal(problem, form, creating=True),
     )
     if isinstance(outcome, forms.Refused):
@@ -240,7 +244,7 @@ async def edit_organisation_form(
     except Problem:
         return portal.message(
             404,
-            title="Nicht gefunden",
+            title=_("Nicht gefunden"),
             message=labels.NO_SUCH_ORGANISATION,
             link=BACK_TO_LIST,
         )
@@ -248,7 +252,9 @@ async def edit_organisation_form(
     if not me.may_act_for(organisation_id):
         return _not_allowed(portal, labels.ONLY_MEMBERS_EDIT, back)
     if organisation.status != "active":
-        return portal.message(409, title="Nicht mehr aktiv", message=labels.NOT_ACTIVE, link=back)
+        return portal.message(
+            409, title=_("Nicht mehr aktiv"), message=labels.NOT_ACTIVE, link=back
+        )
     shown = OrganisationForm.of_organisation(organisation)
     return _form_page(portal, 200, form=shown, shown=shown, organisation_id=organisation_id)
 
@@ -264,7 +270,7 @@ async def change_organisation(
     shown = OrganisationForm.of(posted, "shown.") if "shown.name" in posted else None
     outcome = await forms.submit(
         portal.directory.change(organisation_id, form.patch_body(shown), session.token),
-        unreachable=DIRECTORY_UNREACHABLE,
+        unreachable=labels.unreachable_form_kept("directory"),
         refusal=lambda problem: organisation_refusal(problem, form, creating=False),
     )
     if isinstance(outcome, forms.Refused):
@@ -281,11 +287,13 @@ async def archive_organisation(
     """The "Archivieren" button: the organisation has left the network; its entry stays."""
     back = back_to(organisation_id)
     if (await portal.form()).get("confirmed") != "yes":
-        message = "Bitte bestätigen Sie, dass die Organisation archiviert werden soll."
-        return portal.message(422, title="Nicht archiviert", message=message, link=back)
+        message = _("Bitte bestätigen Sie, dass die Organisation archiviert werden soll.")
+        return portal.message(422, title=_("Nicht archiviert"), message=message, link=back)
     try:
         await portal.directory.archive(organisation_id, session.token)
     except Problem as problem:
         message = labels.refusal("organisation.archive", problem)
-        return portal.message(problem.status, title="Nicht archiviert", message=message, link=back)
+        return portal.message(
+            problem.status, title=_("Nicht archiviert"), message=message, link=back
+        )
     return see(f"/organisations/{organisation_id}")

@@ -14,13 +14,14 @@ from services.portal import labels
 from services.portal.clients.base import Page, optional, unless_refused
 from services.portal.clients.directory import Organisation, Person
 from services.portal.clients.exchange import Collection
+from services.portal.i18n import _
 from services.portal.web import Portal, PortalRequest
 
 router = APIRouter(default_response_class=HTMLResponse)
 
 
 def _not_found(portal: PortalRequest, message: str) -> HTMLResponse:
-    return portal.message(404, title="Nicht gefunden", message=message)
+    return portal.message(404, title=_("Nicht gefunden"), message=message)
 
 
 async def signed_in_person(portal: PortalRequest) -> Person | None:
@@ -69,7 +70,7 @@ async def organisation_page(organisation_id: str, portal: Portal) -> HTMLRespons
         _on_offer(portal, events_token=token, organisation=organisation_id),
     )
     if organisation is None:
-        return _not_found(portal, "Diese Organisation gibt es nicht (mehr).")
+        return _not_found(portal, _("Diese Organisation gibt es nicht (mehr)."))
     me = members = None
     if token:  # who is signed in decides what the page offers: editing, members, archiving
         me, members = await asyncio.gather(
@@ -89,7 +90,7 @@ async def listing_page(listing_id: str, portal: Portal) -> HTMLResponse:
     )
     listing = await unless_refused(portal.exchange.listing(collection, listing_id))
     if listing is None:
-        return _not_found(portal, "Dieses Angebot bzw. Gesuch gibt es nicht.")
+        return _not_found(portal, _("Dieses Angebot bzw. Gesuch gibt es nicht."))
     organisation = await optional(portal.directory.organisation(listing.organisation_id))
     me = await signed_in_person(portal)  # it decides whether the page offers to close it
     # "Erledigt" asks through which of its matches (only its organisation sees them)
@@ -105,7 +106,7 @@ async def listing_page(listing_id: str, portal: Portal) -> HTMLResponse:
         organisation=organisation,
         me=me,
         listing_matches=own,
-        without_the_network=labels.WITHOUT_THE_NETWORK,
+        without_the_network=_(labels.WITHOUT_THE_NETWORK),
     )
 
 
@@ -115,7 +116,7 @@ async def event_page(event_id: str, portal: Portal) -> HTMLResponse:
     if event is None:
         return _not_found(
             portal,
-            "Diese Veranstaltung gibt es nicht oder sie ist nur im Netzwerk sichtbar.",
+            _("Diese Veranstaltung gibt es nicht oder sie ist nur im Netzwerk sichtbar."),
         )
     organisation = await optional(portal.directory.organisation(event.organisation_id))
     return portal.page("event.html", event=event, organisation=organisation)

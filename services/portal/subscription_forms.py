@@ -6,6 +6,7 @@ subscriptions on their page. The notifier judges the form (see `forms` for how i
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -17,6 +18,7 @@ from starlette.datastructures import FormData
 from services.portal import forms, labels
 from services.portal.clients.base import Problem
 from services.portal.clients.notifier import Subscription
+from services.portal.i18n import N_, Labels, _, ngettext
 from services.portal.members import choices_if_any, organisation_choices
 from services.portal.web import (
     BACK_TO_ME,
@@ -35,51 +37,62 @@ router = APIRouter(default_response_class=HTMLResponse)
 OrganisationId = Annotated[str | None, Form(max_length=100, pattern=ENTITY_ID_PATTERN)]
 
 #: The form's fields in the order of the form, with the words the form uses for them.
-FIELD_LABELS = {
-    "organisation_id": "Organisation",
-    "email": "E-Mail-Adresse",
-    "topics": "Neuigkeiten",
-    "categories": "Kategorie",
-    "districts": "Stadtteil",
-    "languages": "Sprache",
-    "audiences": "Zielgruppe",
-    "delivery": "Wie oft",
-    "language": "Sprache der E-Mails",
-}
+FIELD_LABELS = Labels(
+    {
+        "organisation_id": N_("Organisation"),
+        "email": N_("E-Mail-Adresse"),
+        "topics": N_("Neuigkeiten"),
+        "categories": N_("Kategorie"),
+        "districts": N_("Stadtteil"),
+        "languages": N_("Sprache"),
+        "audiences": N_("Zielgruppe"),
+        "delivery": N_("Wie oft"),
+        "language": N_("Sprache der E-Mails"),
+    }
+)
 #: What a field must hold, said when the notifier refuses it.
-FIELD_HINTS = {
-    "organisation_id": "Bitte folgen Sie von „Mein Bereich“ aus für eine Ihrer Organisationen.",
-    "email": "Bitte geben Sie eine gültige E-Mail-Adresse an, z. B. name@beispiel.de.",
-    "topics": "Bitte kreuzen Sie an, worüber Sie informiert werden möchten: neue Angebote, "
-    "neue Gesuche oder neue Termine.",
-    "categories": "Bitte wählen Sie Kategorien aus der Liste.",
-    "districts": "Höchstens 20 Stadtteile mit je bis zu 100 Zeichen, durch Komma getrennt.",
-    "languages": "Sprachkürzel wie de, uk oder ar, durch Komma getrennt (höchstens 20).",
-    "audiences": "Bitte wählen Sie Zielgruppen aus der Liste.",
-    "delivery": "Bitte wählen Sie: sofort, täglich oder wöchentlich.",
-    "language": "Bitte wählen Sie eine Sprache aus der Liste.",
-}
+FIELD_HINTS = Labels(
+    {
+        "organisation_id": N_(
+            "Bitte folgen Sie von „Mein Bereich“ aus für eine Ihrer Organisationen."
+        ),
+        "email": N_("Bitte geben Sie eine gültige E-Mail-Adresse an, z. B. name@beispiel.de."),
+        "topics": N_(
+            "Bitte kreuzen Sie an, worüber Sie informiert werden möchten: neue Angebote, "
+            "neue Gesuche oder neue Termine."
+        ),
+        "categories": N_("Bitte wählen Sie Kategorien aus der Liste."),
+        "districts": N_("Höchstens 20 Stadtteile mit je bis zu 100 Zeichen, durch Komma getrennt."),
+        "languages": N_("Sprachkürzel wie de, uk oder ar, durch Komma getrennt (höchstens 20)."),
+        "audiences": N_("Bitte wählen Sie Zielgruppen aus der Liste."),
+        "delivery": N_("Bitte wählen Sie: sofort, täglich oder wöchentlich."),
+        "language": N_("Bitte wählen Sie eine Sprache aus der Liste."),
+    }
+)
 #: Filters that fit only some topics: the topics they fit, and what to say when they are
 #: combined with others.
 TOPIC_BOUND_FILTERS = {
     "categories": (
         {"offers", "requests"},
-        "Eine Kategorie gibt es nur bei Angeboten und Gesuchen. Bitte lassen Sie die Kategorie "
-        "leer oder kreuzen Sie „Neue Termine“ nicht an.",
+        N_(
+            "Eine Kategorie gibt es nur bei Angeboten und Gesuchen. Bitte lassen Sie die Kategorie "
+            "leer oder kreuzen Sie „Neue Termine“ nicht an."
+        ),
     ),
     "audiences": (
         {"events"},
-        "Eine Zielgruppe gibt es nur bei Terminen. Bitte lassen Sie die Zielgruppe leer oder "
-        "kreuzen Sie nur „Neue Termine“ an.",
+        N_(
+            "Eine Zielgruppe gibt es nur bei Terminen. Bitte lassen Sie die Zielgruppe leer oder "
+            "kreuzen Sie nur „Neue Termine“ an."
+        ),
     ),
 }
 TOO_MANY_PENDING = labels.REFUSALS["subscription.create"]["rate-limited"]
 FORBIDDEN = labels.REFUSALS["subscription.create"]["forbidden"]
-UNKNOWN_ORGANISATION = (
+UNKNOWN_ORGANISATION = N_(
     "Die Benachrichtigungen kennen diese Organisation noch nicht oder sie ist nicht mehr aktiv. "
     "Bitte versuchen Sie es in einer Minute noch einmal."
 )
-NOTIFIER_UNREACHABLE = labels.unreachable_form_kept("notifier")
 
 
 @dataclass
@@ -118,7 +131,7 @@ def subscription_payload(form: SubscriptionForm) -> tuple[dict[str, Any], dict[s
         payload["email"] = form.email
         payload["language"] = form.language
     else:
-        problems["email"] = "Bitte geben Sie Ihre E-Mail-Adresse an."
+        problems["email"] = _("Bitte geben Sie Ihre E-Mail-Adresse an.")
     filters = {
         "categories": form.categories,
         "districts": forms.split_list(form.districts),
@@ -150,7 +163,7 @@ def field_problems_of(problem: Problem, form: SubscriptionForm) -> dict[str, str
         chosen = {"categories": form.categories, "audiences": form.audiences}
         for name, (fits, say) in TOPIC_BOUND_FILTERS.items():
             if chosen[name] and not set(form.topics) <= fits:
-                problems.setdefault(name, say)
+                problems.setdefault(name, _(say))
     return _in_form_order(problems)
 
 
@@ -158,14 +171,14 @@ def refusal(problem: Problem, form: SubscriptionForm) -> tuple[str, dict[str, st
     """The German message for a 4xx of the notifier on subscribing, and the fields concerned.
     It says no more about an address than the notifier's answer does."""
     if problem.generic == "rate-limited":
-        return TOO_MANY_PENDING, {"email": "Zu viele unbestätigte Abonnements."}
+        return _(TOO_MANY_PENDING), {"email": _("Zu viele unbestätigte Abonnements.")}
     if problem.generic == "forbidden":
-        return FORBIDDEN, {}
+        return _(FORBIDDEN), {}
     problems = field_problems_of(problem, form)
     if problems:
         return forms.please_check(problems, FIELD_LABELS), problems
     if problem.generic == "validation-error" and form.organisation_id:
-        return UNKNOWN_ORGANISATION, {}
+        return _(UNKNOWN_ORGANISATION), {}
     return labels.refusal("subscription.create", problem), {}
 
 
@@ -174,28 +187,34 @@ def refusal(problem: Problem, form: SubscriptionForm) -> tuple[str, dict[str, st
 
 def _joined(words: list[str]) -> str:
     """ "A", "A und B", "A, B und C"."""
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} und {words[-1]}"
+    if len(words) == 1:
+        return words[0]
+    return _("%(first)s und %(last)s") % {"first": ", ".join(words[:-1]), "last": words[-1]}
 
 
 def subscription_summary(subscription: Subscription) -> str:
     """ "Neue Angebote und Gesuche · Kategorie: Raum · Stadtteil: Nordstadt · sofort" for a
     subscription as the notifier lists it."""
-    nouns = {"offers": "Angebote", "requests": "Gesuche", "events": "Termine"}
+    nouns = {"offers": _("Angebote"), "requests": _("Gesuche"), "events": _("Termine")}
     topics = [nouns.get(t, t) for t in subscription.topics]
-    parts = [f"Neue {_joined(topics)}" if topics else "Neues"]
+    parts = [_("Neue %(topics)s") % {"topics": _joined(topics)} if topics else _("Neues")]
     filters = subscription.filters
-    shown: tuple[tuple[list[str], str, dict[str, str]], ...] = (
-        (filters.categories, "Kategorie", labels.CATEGORIES),
-        (filters.districts, "Stadtteil", {}),
-        (filters.languages, "Sprache", {}),
-        (filters.audiences, "Zielgruppe", labels.AUDIENCES),
-        (filters.tags, "Schlagworte", {}),
+    shown: tuple[tuple[list[str], str, Mapping[str, str]], ...] = (
+        (filters.categories, _("Kategorie"), labels.CATEGORIES),
+        (filters.districts, _("Stadtteil"), {}),
+        (filters.languages, _("Sprache"), {}),
+        (filters.audiences, _("Zielgruppe"), labels.AUDIENCES),
+        (filters.tags, _("Schlagworte"), {}),
     )
     for values, label, words in shown:
         if values:
             parts.append(f"{label}: {', '.join(words.get(v, v) for v in values)}")
     if filters.organisation_ids:
-        parts.append(f"von {len(filters.organisation_ids)} Organisation(en)")
+        count = len(filters.organisation_ids)
+        parts.append(
+            ngettext("von %(num)d Organisation(en)", "von %(num)d Organisation(en)", count)
+            % {"num": count}
+        )
     parts.append(labels.DELIVERIES.get(subscription.delivery, subscription.delivery))
     return " · ".join(parts)
 
@@ -246,9 +265,9 @@ async def subscription_form(
     if name is None:
         return portal.message(
             403,
-            title="Nicht Ihre Organisation",
+            title=_("Nicht Ihre Organisation"),
             message=FORBIDDEN,
-            link=("/benachrichtigungen", "Mit Ihrer E-Mail-Adresse folgen"),
+            link=("/benachrichtigungen", _("Mit Ihrer E-Mail-Adresse folgen")),
         )
     return _form_page(
         portal, SubscriptionForm(organisation_id=organisation), organisation_name=name
@@ -268,7 +287,7 @@ async def subscribe(portal: Portal) -> Response:
     else:
         outcome = await forms.submit(
             portal.notifier.subscribe(payload, session.token if session else None),
-            unreachable=NOTIFIER_UNREACHABLE,
+            unreachable=labels.unreachable_form_kept("notifier"),
             refusal=lambda problem: refusal(problem, form),
         )
     if outcome is None and form.organisation_id:
@@ -282,7 +301,7 @@ async def subscribe(portal: Portal) -> Response:
         portal,
         form,
         outcome.status,
-        organisation_name=name or "Ihre Organisation",
+        organisation_name=name or _("Ihre Organisation"),
         error=outcome.message,
         problems=outcome.problems,
     )
@@ -299,6 +318,8 @@ async def end_subscription(
     try:
         await portal.notifier.end_subscription(subscription_id, session.token)
     except Problem as problem:
-        return portal.refused(problem, "subscription.end", title="Nicht beendet", link=BACK_TO_ME)
+        return portal.refused(
+            problem, "subscription.end", title=_("Nicht beendet"), link=BACK_TO_ME
+        )
     anchor = f"#folgen-{organisation_id}" if organisation_id else ""
     return see(f"/me{anchor}")

@@ -8,7 +8,6 @@ cross-site or origin-less POST (PUT, PATCH, DELETE) before any route runs.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -19,7 +18,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from services.portal import charts, labels
+from services.portal import i18n, labels
 from services.portal.backends import BackendUnavailableError
 from services.portal.clients import Clients
 from services.portal.clients.base import Problem, SignedOutError
@@ -28,7 +27,7 @@ from services.portal.clients.concept import ConceptClient
 from services.portal.clients.directory import DirectoryClient, Person
 from services.portal.clients.exchange import ExchangeClient
 from services.portal.clients.notifier import NotifierClient
-from shared.clock import BERLIN
+from services.portal.i18n import N_, _
 from shared.http import RETRY_AFTER_SECONDS
 from shared.ids import ENTITY_ID_PATTERN
 
@@ -39,7 +38,8 @@ ChosenOrganisation = Annotated[str | None, Query(max_length=100)]
 #: a backend is asked.
 EntityPath = Annotated[str, Path(pattern=ENTITY_ID_PATTERN)]
 Link = tuple[str, str]
-BACK_TO_ME: Link = ("/me", "Zurück zu Mein Bereich")
+#: Said in the request's language where it is shown (`message.html` translates link texts).
+BACK_TO_ME: Link = ("/me", N_("Zurück zu Mein Bereich"))
 
 
 def session_token(request: Request) -> str | None:
@@ -150,42 +150,40 @@ def message_page(
     message: str,
     link: Link | None = None,
 ) -> HTMLResponse:
-    """A page that only says something: done, refused, unreachable."""
+    """A page that only says something: done, refused, unreachable. Texts still in German
+    (constants marked with `N_`) are said in the request's language here."""
+    if link is not None:
+        link = (link[0], _(link[1]))
     return page(
-        engine, request, "message.html", status_code, title=title, message=message, link=link
+        engine, request, "message.html", status_code, title=_(title), message=_(message), link=link
     )
 
 
-def berlin_time(value: str | None) -> str:
-    if not value:
-        return ""
-    try:
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError:
-        return value
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M")
-
-
-def berlin_clock(value: str | None) -> str:
-    """The Berlin time of day of an RFC 3339 time: "18:30"."""
-    shown = berlin_time(value)
-    return shown[-5:] if len(shown) == 16 else shown
-
-
 def install_template_helpers(engine: Jinja2Templates) -> None:
-    engine.env.filters["berlin"] = berlin_time
-    engine.env.filters["clock"] = berlin_clock
-    engine.env.globals["category_label"] = lambda c: labels.CATEGORIES.get(c, c)
-    engine.env.globals["kind_label"] = lambda k: labels.ORGANISATION_KINDS.get(k, k)
-    engine.env.globals["field_label"] = lambda f: labels.FIELDS_OF_ACTION.get(f, f)
-    engine.env.globals["status_label"] = lambda s: labels.LISTING_STATUSES.get(s, s)
-    engine.env.globals["conflict_label"] = lambda k: labels.CONFLICT_KINDS.get(k, k)
-    engine.env.globals["role_label"] = lambda r: labels.ROLES.get(r, labels.ROLES["editor"])
-    engine.env.globals["measure_status"] = lambda s: labels.MEASURE_STATUSES.get(s, s)
-    engine.env.globals["measure_statuses"] = labels.MEASURE_STATUSES
-    engine.env.globals["german_number"] = charts.german_number
+    """gettext (`_`, `gettext`, `ngettext`, `{% trans %}`) in the request's language, Babel's
+    dates and numbers, and the labels of the services' values."""
+    env = engine.env
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext
+    )
+    env.filters["berlin"] = i18n.berlin_datetime
+    env.filters["day"] = i18n.local_date
+    env.filters["clock"] = i18n.berlin_clock
+    env.globals["number"] = i18n.number
+    env.globals["german_number"] = i18n.number  # the earlier name, in the request's language
+    env.globals["current_locale"] = i18n.current_locale
+    env.globals["text_direction"] = i18n.text_direction
+    env.globals["languages"] = i18n.AUTONYMS
+    env.globals["language_name"] = lambda tag: labels.PREFERRED_LANGUAGES.get(tag, tag)
+    env.globals["category_label"] = lambda c: labels.CATEGORIES.get(c, c)
+    env.globals["kind_label"] = lambda k: labels.ORGANISATION_KINDS.get(k, k)
+    env.globals["field_label"] = lambda f: labels.FIELDS_OF_ACTION.get(f, f)
+    env.globals["status_label"] = lambda s: labels.LISTING_STATUSES.get(s, s)
+    env.globals["conflict_label"] = lambda k: labels.CONFLICT_KINDS.get(k, k)
+    env.globals["role_label"] = lambda r: labels.ROLES.get(r, labels.ROLES["editor"])
+    env.globals["measure_status"] = lambda s: labels.MEASURE_STATUSES.get(s, s)
+    env.globals["measure_statuses"] = labels.MEASURE_STATUSES
 
 
 def install_error_pages(app: FastAPI, engine: Jinja2Templates) -> None:
@@ -197,8 +195,8 @@ def install_error_pages(app: FastAPI, engine: Jinja2Templates) -> None:
 
     async def html_error(request: Request, exc: Exception) -> HTMLResponse:
         status = exc.status_code if isinstance(exc, StarletteHTTPException) else 422
-        message = "Diese Seite gibt es nicht oder die Eingabe war ungültig."
-        return say(request, status, "Das ging nicht", message)
+        message = _("Diese Seite gibt es nicht oder die Eingabe war ungültig.")
+        return say(request, status, _("Das ging nicht"), message)
 
     async def signed_out(_request: Request, _exc: Exception) -> Response:
         return to_login()
@@ -207,11 +205,13 @@ def install_error_pages(app: FastAPI, engine: Jinja2Templates) -> None:
         assert isinstance(exc, Problem)
         if exc.status == 401:
             return to_login()
-        return say(request, exc.status, "Das ging nicht", labels.NOT_DONE)
+        return say(request, exc.status, _("Das ging nicht"), _(labels.NOT_DONE))
 
     async def unavailable_page(request: Request, exc: Exception) -> HTMLResponse:
         service = str(exc.args[0]) if exc.args else ""
-        response = say(request, 503, "Vorübergehend nicht erreichbar", labels.unreachable(service))
+        response = say(
+            request, 503, _("Vorübergehend nicht erreichbar"), labels.unreachable(service)
+        )
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
 

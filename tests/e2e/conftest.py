@@ -1,14 +1,18 @@
 """Fixtures of the end-to-end tests: the directory's settings and a real browser (Debian's
-Chromium driven by Playwright; Playwright's own browser download is not used)."""
+Chromium driven by Playwright; Playwright's own browser download is not used).
+
+The browser speaks German (`de-DE`, its Accept-Language) unless a test opens a context with
+another locale: the portal answers in the browser's language, and these tests read German."""
 
 from __future__ import annotations
 
 import os
 import shutil
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import pytest
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
 from services.directory.settings import DirectorySettings
 from tests.e2e.demo_stack import DemoPortal, served_demo_portal
@@ -27,7 +31,10 @@ CHROMIUM_FLAGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--lang=de-DE",
 ]
+#: The language every browser context of these tests speaks unless it names another.
+BROWSER_LOCALE = "de-DE"
 
 
 def chromium_path() -> str:
@@ -43,6 +50,7 @@ async def browser() -> AsyncIterator[Browser]:
         launched = await playwright.chromium.launch(
             executable_path=chromium_path(), args=CHROMIUM_FLAGS
         )
+        speaking_german(launched)
         yield launched
         await launched.close()
 
@@ -60,3 +68,20 @@ async def demo_portal(
         directory_settings, rabbit, mongo_url, notifier_factory, monkeypatch
     ) as served:
         yield served
+
+
+def speaking_german(browser: Browser) -> None:
+    """New contexts and pages of `browser` speak `BROWSER_LOCALE` unless told otherwise."""
+    new_context, new_page = browser.new_context, browser.new_page
+
+    async def context_in_german(**options: Any) -> BrowserContext:
+        options.setdefault("locale", BROWSER_LOCALE)
+        return await new_context(**options)
+
+    async def page_in_german(**options: Any) -> Page:
+        options.setdefault("locale", BROWSER_LOCALE)
+        return await new_page(**options)
+
+    # Browser's methods are fixed by Playwright; the defaults are set on this one instance
+    setattr(browser, "new_context", context_in_german)  # noqa: B010
+    setattr(browser, "new_page", page_in_german)  # noqa: B010

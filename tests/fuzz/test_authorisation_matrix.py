@@ -51,6 +51,7 @@ TABLE: dict[str, tuple[str, str, str, str]] = {
     "directory POST /auth/password": MADE_UP_TOKEN,
     "directory POST /auth/password-reset": ALL_OK,
     "directory GET /me": SIGNED_IN,
+    "directory PUT /me/language": SIGNED_IN,
     "directory GET /.well-known/jwks.json": ALL_OK,
     # a made-up invitation token: refused alike for everyone signed in
     "directory POST /invitations/accept": ("401", "400", "400", "400"),
@@ -233,6 +234,7 @@ def request_for(route: str, world: World) -> dict[str, Any]:
         "directory POST /auth/password-reset": {
             "json": {"email": f"nobody-{new_id()}@example.org"}
         },
+        "directory PUT /me/language": {"json": {"language": "tr"}},
         "calendar POST /events": {
             "json": {
                 "organisation_id": owner,

@@ -93,7 +93,16 @@ async def test_an_invited_member_sets_a_password_and_then_looks_after_only_their
         "name": "Jana Petrenko",
         "role": "editor",
         "organisations": [{"id": mriya["id"], "name": "Ukrainischer Verein Mriya e.V."}],
+        "language": None,
     }
+
+    chose = await client.put("/me/language", json={"language": "uk"}, headers=member)
+    assert chose.status_code == 200, chose.text
+    assert chose.json()["language"] == "uk"
+    assert (await client.get("/me", headers=member)).json()["language"] == "uk"
+    not_a_language = await client.put("/me/language", json={"language": "x!"}, headers=member)
+    assert not_a_language.status_code == 422
+    assert (await client.put("/me/language", json={"language": "ar"})).status_code == 401
 
     changed = await client.patch(
         f"/organisations/{mriya['id']}",
@@ -723,3 +732,37 @@ async def test_the_published_key_is_the_one_that_signs_log_in_tokens(
     )
     assert claims["role"] == "admin"
     assert claims["orgs"] == []
+
+
+async def test_an_organisation_gives_its_description_in_further_languages(
+    directory: RunningService, admin: Headers
+) -> None:
+    client = directory.client
+    mriya = await register(
+        client,
+        admin,
+        "Ukrainischer Verein Mriya e.V.",
+        description="Beratung und Treffpunkt für Familien aus der Ukraine.",
+        descriptions={"uk": "Консультації та зустрічі для сімей з України."},
+    )
+    assert mriya["descriptions"] == {"uk": "Консультації та зустрічі для сімей з України."}
+    changed = await client.patch(
+        f"/organisations/{mriya['id']}",
+        json={"descriptions": {"uk": "Консультації.", "ar": "استشارات ولقاءات."}},
+        headers=admin,
+    )
+    assert changed.status_code == 200, changed.text
+    shown = (await client.get(f"/organisations/{mriya['id']}")).json()
+    assert shown["descriptions"] == {"uk": "Консультації.", "ar": "استشارات ولقاءات."}
+    assert shown["description"] == "Beratung und Treffpunkt für Familien aus der Ukraine."
+    cleared = await client.patch(
+        f"/organisations/{mriya['id']}", json={"descriptions": None}, headers=admin
+    )
+    assert cleared.status_code == 409
+    assert cleared.json()["fields"] == ["descriptions"]
+    not_a_tag = await client.patch(
+        f"/organisations/{mriya['id']}", json={"descriptions": {"x!": "?"}}, headers=admin
+    )
+    assert not_a_tag.status_code == 422
+    other = await register(client, admin, "Sportverein Eintracht Nord")
+    assert other["descriptions"] == {}

@@ -22,7 +22,7 @@ from services.directory.domain import (
     register_organisation,
     update_organisation,
 )
-from services.directory.people import ThrottleRule, client_address, password_problem
+from services.directory.people import Person, ThrottleRule, client_address, password_problem
 from shared.contracts.directory import (
     OrganisationArchived,
     OrganisationFacts,
@@ -428,3 +428,13 @@ def test_no_facet_value_counts_more_organisations_than_were_found(
     assert facets.total == copies
     assert all(0 < count <= copies for count in facets.language.values())
     assert set(facets.language) == (set(languages) if copies else set())
+
+
+def test_a_person_keeps_the_language_they_chose_for_the_portal() -> None:
+    joined = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+    later = joined + dt.timedelta(days=1)
+    person, _ = Person.invited("p-1", "olena@example.org", "Olena", "org-1", joined)
+    assert person.language is None
+    speaking = person.speaking("uk", later)
+    assert (speaking.language, speaking.updated_at) == ("uk", later)
+    assert speaking.speaking("uk", later + dt.timedelta(days=1)) is speaking

@@ -28,6 +28,8 @@ class Person(View):
     email: str = ""
     role: str = ""
     organisations: list[OrganisationRef] = Field(default_factory=list)
+    #: The language the person chose for the portal, if they have.
+    language: str | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -53,9 +55,20 @@ class Organisation(View):
     email: str | None = None
     phone: str | None = None
     preferred_language: str = "de"
+    #: The description in further languages, by language tag.
+    descriptions: dict[str, str] = Field(default_factory=dict)
     status: str = "active"
     created_at: str | None = None
     updated_at: str | None = None
+
+    def description_in(self, locale: str) -> tuple[str, str]:
+        """The description to show a reader of `locale`, and the language it is in: theirs
+        when the organisation gave one (`uk` also for `uk-UA`), else its own `description`,
+        written in German like the rest of the directory."""
+        for tag, text in self.descriptions.items():
+            if text.strip() and tag.split("-", 1)[0].lower() == locale:
+                return text, tag
+        return self.description, "de"
 
 
 class Facets(View):
@@ -113,6 +126,10 @@ class DirectoryClient(ServiceClient):
             if problem.status in (401, 403, 404):
                 raise SignedOutError from problem
             raise
+
+    async def choose_language(self, language: str, token: str) -> None:
+        """Saves the portal language the signed-in person chose."""
+        await self._call("PUT", "/me/language", json={"language": language}, token=token)
 
     async def organisations(self, *, token: str | None = None, **params: Any) -> Page[Organisation]:
         return await self._page(Organisation, "/organisations", params=params, token=token)
