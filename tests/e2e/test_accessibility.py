@@ -1,9 +1,13 @@
 """Every page of the portal passes axe-core's WCAG 2.1 A/AA rules (what BITV 2.0 requires of a
 municipal office) in a real browser: signed out, as a member of an organisation and as office
-staff, on the demo network that `make up` loads."""
+staff, on the demo network that `make up` loads — in German and in Arabic (right to left; a
+screenshot of each page in the test's output)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from playwright.async_api import Browser, BrowserContext
 
 from tests.e2e.demo_stack import MEMBER_EMAIL, MEMBER_PASSWORD, DemoPortal
@@ -14,7 +18,7 @@ from tests.support.services import ADMIN_EMAIL, ADMIN_PASSWORD
 
 
 async def violations_on_every_page(
-    context: BrowserContext, portal_url: str, paths: dict[str, str], role: str
+    context: BrowserContext, portal_url: str, paths: dict[str, str], role: str, shots: Path
 ) -> list[Violation]:
     page = await context.new_page()
     found: list[Violation] = []
@@ -23,13 +27,15 @@ async def violations_on_every_page(
         assert response is not None, (role, route)
         assert response.status < 500, (role, route, response.status)
         found += await axe_violations(page, f"{role} {route}")
+        name = f"{role} {route}".replace("/", "_").replace(" ", "-").strip("_")
+        await page.screenshot(path=str(shots / f"{name}.png"))
     await page.close()
     return found
 
 
+@pytest.mark.parametrize(("locale", "direction"), [("de-DE", "ltr"), ("ar", "rtl")])
 async def test_every_portal_page_passes_axe_signed_out_as_member_and_as_office(
-    demo_portal: DemoPortal,
-    browser: Browser,
+    demo_portal: DemoPortal, browser: Browser, locale: str, direction: str, tmp_path: Path
 ) -> None:
     found: list[Violation] = []
 
@@ -39,12 +45,18 @@ async def test_every_portal_page_passes_axe_signed_out_as_member_and_as_office(
         "member": (MEMBER_EMAIL, MEMBER_PASSWORD),
         "office": (ADMIN_EMAIL, ADMIN_PASSWORD),
     }.items():
-        context = await with_axe(await browser.new_context(locale="de-DE"))
+        context = await with_axe(await browser.new_context(locale=locale))
         if credentials:
             page = await context.new_page()
             await log_in(page, demo_portal.portal_url, *credentials)
             await page.wait_for_url(f"{demo_portal.portal_url}/me")
             await page.close()
-        found += await violations_on_every_page(context, demo_portal.portal_url, paths, role)
+        page = await context.new_page()
+        await page.goto(demo_portal.portal_url)
+        assert await page.get_attribute("html", "dir") == direction
+        await page.close()
+        found += await violations_on_every_page(
+            context, demo_portal.portal_url, paths, role, tmp_path
+        )
         await context.close()
     assert not found, "axe-core found WCAG 2.1 A/AA violations:\n" + "\n".join(map(str, found))
