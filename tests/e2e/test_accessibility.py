@@ -60,3 +60,37 @@ async def test_every_portal_page_passes_axe_signed_out_as_member_and_as_office(
         )
         await context.close()
     assert not found, "axe-core found WCAG 2.1 A/AA violations:\n" + "\n".join(map(str, found))
+
+
+WIDE = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+#: The elements that stick out to the right (left in Arabic), to say which ones.
+STICKING_OUT = """() => [...document.querySelectorAll("body *")].filter((el) => {
+    for (let up = el.parentElement; up; up = up.parentElement) {
+      if (["auto", "scroll", "hidden"].includes(getComputedStyle(up).overflowX)) return false;
+    }
+    const box = el.getBoundingClientRect();
+    return box.right > document.documentElement.clientWidth + 1 || box.left < -1;
+  }).slice(0, 4).map((el) => el.tagName.toLowerCase() + (el.className ? "." + el.className : "")
+    + (el.name ? "[" + el.name + "]" : ""))"""
+
+
+@pytest.mark.parametrize("locale", ["de-DE", "ar"])
+async def test_every_page_reflows_into_320_pixels_without_scrolling_sideways(
+    demo_portal: DemoPortal, browser: Browser, locale: str, tmp_path: Path
+) -> None:
+    """WCAG 1.4.10: at 320 CSS pixels (a 1280 px window at 400 %, or a small phone) nothing
+    needs scrolling sideways; a screenshot of each page in the test's output."""
+    context = await browser.new_context(locale=locale, viewport={"width": 320, "height": 640})
+    page = await context.new_page()
+    await log_in(page, demo_portal.portal_url, MEMBER_EMAIL, MEMBER_PASSWORD)
+    await page.wait_for_url(f"{demo_portal.portal_url}/me")
+    too_wide: dict[str, tuple[int, list[str]]] = {}
+    for route, path in visited_paths(demo_portal.ids).items():
+        await page.goto(f"{demo_portal.portal_url}{path}")
+        overflow: int = await page.evaluate(WIDE)
+        if overflow > 0:
+            too_wide[route] = (overflow, await page.evaluate(STICKING_OUT))
+        name = route.replace("/", "_").replace(" ", "-").strip("_") or "home"
+        await page.screenshot(path=str(tmp_path / f"320-{name}.png"), full_page=True)
+    await context.close()
+    assert too_wide == {}, f"pages wider than 320 px (by how many pixels): {too_wide}"
