@@ -107,6 +107,12 @@ async def test_a_date_the_portal_cannot_read_is_pointed_out_without_asking_the_e
     assert response.status_code == 422
     assert "Bitte prüfen Sie: Verfügbar ab, Anzahl." in response.text
     assert "nächsten Montag" in response.text
+    # the summary links each refused field; the field names its hint and its error
+    assert '<a href="#feld-available_from">' in response.text
+    assert 'id="feld-available_from" aria-invalid="true"' in response.text
+    assert 'aria-describedby="hinweis-available_from fehler-available_from"' in response.text
+    assert 'id="hinweis-available_from"' in response.text
+    assert 'id="fehler-available_from"' in response.text
 
 
 async def test_a_member_cannot_post_for_another_organisation_and_is_told_so_in_german(
