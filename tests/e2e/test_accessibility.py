@@ -33,6 +33,28 @@ async def violations_on_every_page(
     return found
 
 
+async def violations_on_a_refused_form(
+    context: BrowserContext, portal_url: str, role: str
+) -> list[Violation]:
+    """A form sent back with its errors: the summary, the marked fields, their hints."""
+    page = await context.new_page()
+    await page.goto(f"{portal_url}/offers/new")
+    organisations = await page.eval_on_selector_all(
+        "select[name=organisation_id] option", "options => options.map(o => o.value)"
+    )
+    await page.select_option("select[name=organisation_id]", next(o for o in organisations if o))
+    await page.select_option("select[name=category]", "furniture")
+    await page.fill("input[name=title]", "Zwölf Stühle")
+    await page.fill("input[name=languages]", "Deutsch")  # a name, not a language tag
+    async with page.expect_response(lambda r: r.request.method == "POST") as refused:
+        await page.click("main button[type=submit]")
+    assert (await refused.value).status == 422
+    await page.wait_for_selector("[role=alert]")
+    found = await axe_violations(page, f"{role} /offers/new refused")
+    await page.close()
+    return found
+
+
 @pytest.mark.parametrize(("locale", "direction"), [("de-DE", "ltr"), ("ar", "rtl")])
 async def test_every_portal_page_passes_axe_signed_out_as_member_and_as_office(
     demo_portal: DemoPortal, browser: Browser, locale: str, direction: str, tmp_path: Path
@@ -58,6 +80,8 @@ async def test_every_portal_page_passes_axe_signed_out_as_member_and_as_office(
         found += await violations_on_every_page(
             context, demo_portal.portal_url, paths, role, tmp_path
         )
+        if credentials:
+            found += await violations_on_a_refused_form(context, demo_portal.portal_url, role)
         await context.close()
     assert not found, "axe-core found WCAG 2.1 A/AA violations:\n" + "\n".join(map(str, found))
 
