@@ -110,7 +110,7 @@ async def test_a_lead_editor_records_a_status_in_one_step_from_my_page(
         assert "Drei Sprachcafés laufen wöchentlich." in await item.inner_text()
         await item.get_by_role("link", name="1.1.1 Sprachcafés in allen Stadtteilen").click()
         await page.wait_for_url(re.compile(r"/konzept/massnahmen/"))
-        history = page.locator("#verlauf + table")
+        history = page.locator("#verlauf + .scroll table")
         assert "Drei Sprachcafés laufen wöchentlich." in await history.inner_text()
     stored = (await stack.concept.get(f"/measures/{measure['id']}")).json()
     assert stored["status"] == "in_progress"
