@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from services.portal import labels
+from services.portal import labels, refusals
 from services.portal.backends import BackendUnavailableError
 from services.portal.clients.base import Problem, SignedOutError, optional
 from services.portal.i18n import N_, _
@@ -157,7 +157,7 @@ async def set_password(
     except BackendUnavailableError:
         return again(503, _(NOT_NOW))
     except Problem as problem:
-        return again(problem.status, labels.refusal("password.set", problem))
+        return again(problem.status, refusals.refusal("password.set", problem))
     return portal.message(
         title=_("Passwort gespeichert"),
         message=_("Ihr Passwort ist gesetzt. Sie können sich jetzt anmelden."),

@@ -21,7 +21,6 @@ from services.portal import (
     directory_pages,
     event_forms,
     feeds,
-    labels,
     language_switch,
     listing_forms,
     match_pages,
@@ -29,6 +28,7 @@ from services.portal import (
     office_pages,
     organisation_forms,
     pages,
+    refusals,
     statement_pages,
     subscription_forms,
     wall_pages,
@@ -92,7 +92,7 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
 
     def upload_too_large(request: Request) -> HTMLResponse:
         return message_page(
-            engine, request, 413, title=_("Datei zu groß"), message=_(labels.FILE_TOO_LARGE)
+            engine, request, 413, title=_("Datei zu groß"), message=_(refusals.FILE_TOO_LARGE)
         )
 
     app = create_api(

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
-from services.portal import labels
+from services.portal import labels, refusals
 from services.portal.backends import BackendUnavailableError
 from services.portal.clients.base import Problem
 from services.portal.clients.concept import CSV, MEDIA_TYPES, ImportPreview
@@ -47,7 +47,7 @@ async def office_only(portal: PortalRequest, session: Session) -> Response | Non
     return portal.message(
         403,
         title=_("Nur für das Büro"),
-        message=labels.ONLY_OFFICE_CONCEPT,
+        message=refusals.ONLY_OFFICE_CONCEPT,
         link=("/konzept", _("Zum Integrationskonzept")),
     )
 
@@ -72,9 +72,9 @@ async def read_upload(upload: object, most: int) -> tuple[str, str, bytes]:
     media_type = media_type_of(name)
     content = await upload.read(most + 1)
     if len(content) > most:
-        raise FileRefusedError(_(labels.FILE_TOO_LARGE))
+        raise FileRefusedError(_(refusals.FILE_TOO_LARGE))
     if not content.strip():
-        raise FileRefusedError(labels.refusal("concept.import", Problem(422, "empty-file")))
+        raise FileRefusedError(refusals.refusal("concept.import", Problem(422, "empty-file")))
     return name, media_type, content
 
 
@@ -119,7 +119,7 @@ async def preview_import(portal: Portal, session: SignedIn) -> Response:
     except BackendUnavailableError:
         return _upload_page(portal, 503, labels.unreachable("concept"))
     except Problem as problem:
-        return _upload_page(portal, problem.status, labels.refusal("concept.import", problem))
+        return _upload_page(portal, problem.status, refusals.refusal("concept.import", problem))
     key = None
     if not preview.errors and (preview.creates or preview.changes):
         key = held_uploads(portal).keep(session.token, name, media_type, content)

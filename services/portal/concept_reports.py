@@ -14,7 +14,7 @@ from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from markupsafe import Markup
 
-from services.portal import charts, labels
+from services.portal import charts, labels, refusals
 from services.portal.backends import BackendUnavailableError
 from services.portal.clients.base import Problem, optional, unless_refused
 from services.portal.clients.concept import MEDIA_TYPES, Report
@@ -114,7 +114,7 @@ async def publish_report(
     except BackendUnavailableError:
         return await again(503, labels.unreachable("concept"))
     except Problem as problem:
-        return await again(problem.status, labels.refusal("report.publish", problem))
+        return await again(problem.status, refusals.refusal("report.publish", problem))
     return see(f"/konzept/berichte/{published.id}")
 
 

@@ -13,7 +13,7 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
-from services.portal import forms, labels
+from services.portal import forms, labels, refusals
 from services.portal.backends import BackendUnavailableError
 from services.portal.clients.base import Clash, Problem, optional, unless_refused
 from services.portal.clients.calendar import Event
@@ -192,8 +192,12 @@ def room_taken_message(clashes: list[Clash], other_event: Event | None) -> str:
 
 def refusal_message(problem: Problem) -> str:
     """German words for a calendar's 4xx other than a room clash."""
-    if problem.generic == "forbidden" or labels.knows("event.plan", problem) or not problem.errors:
-        return labels.refusal("event.plan", problem)
+    if (
+        problem.generic == "forbidden"
+        or refusals.knows("event.plan", problem)
+        or not problem.errors
+    ):
+        return refusals.refusal("event.plan", problem)
     return _("Bitte prüfen Sie: %(fields)s.") % {"fields": ", ".join(_field_problems(problem))}
 
 

@@ -11,7 +11,7 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
-from services.portal import forms, labels
+from services.portal import forms, labels, refusals
 from services.portal.clients.base import Problem
 from services.portal.clients.exchange import Collection, Listing
 from services.portal.i18n import N_, Labels, _
@@ -56,7 +56,7 @@ FIELD_HINTS = Labels(
         "measure_ids": N_("Höchstens 20 Maßnahmen."),
     }
 )
-FORBIDDEN = labels.REFUSALS["listing.post"]["forbidden"]
+FORBIDDEN = refusals.REFUSALS["listing.post"]["forbidden"]
 
 
 @dataclass(frozen=True)
@@ -147,8 +147,8 @@ def listing_payload(values: dict[str, str]) -> tuple[dict[str, Any], dict[str, s
 def refusal(problem: Problem, values: dict[str, str]) -> tuple[str, dict[str, str]]:
     """The German message for a 4xx of the exchange on posting, and the fields concerned
     (validation errors; `bad-dates` and `cannot-clear` name theirs in `fields`)."""
-    if problem.generic == "forbidden" or labels.knows("listing.post", problem):
-        return labels.refusal("listing.post", problem), {}
+    if problem.generic == "forbidden" or refusals.knows("listing.post", problem):
+        return refusals.refusal("listing.post", problem), {}
     problems = forms.field_problems(
         problem,
         FIELD_HINTS,
@@ -157,7 +157,7 @@ def refusal(problem: Problem, values: dict[str, str]) -> tuple[str, dict[str, st
     )
     if problems:
         return forms.please_check(problems, FIELD_LABELS), problems
-    return labels.refusal("listing.post", problem), {}
+    return refusals.refusal("listing.post", problem), {}
 
 
 # --- pages ----------------------------------------------------------------------------------

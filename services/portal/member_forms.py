@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 
-from services.portal import forms, labels
+from services.portal import forms, refusals
 from services.portal.clients.base import Problem, optional
 from services.portal.i18n import N_, Labels, _
 from services.portal.organisation_forms import back_to
@@ -23,7 +23,7 @@ INVITE_HINTS = Labels(
         "email": N_("Eine gültige E-Mail-Adresse wie olena@verein-beispiel.de."),
     }
 )
-INVALID_INVITATION = labels.REFUSED["invitation.accept"]
+INVALID_INVITATION = refusals.REFUSED["invitation.accept"]
 NOT_INVITED = N_(
     "Das Verzeichnis ist gerade nicht erreichbar; die Einladung ist nicht verschickt. "
     "Bitte später noch einmal absenden."
@@ -33,11 +33,11 @@ NOT_INVITED = N_(
 def invitation_refusal(problem: Problem) -> tuple[str, dict[str, str]]:
     """The German message for a 4xx of the directory on inviting someone, and the fields."""
     if problem.generic in ("forbidden", "not-found"):
-        return labels.refusal("member.invite", problem), {}
+        return refusals.refusal("member.invite", problem), {}
     problems = forms.field_problems(problem, INVITE_HINTS)
     if problems:
         return forms.please_check(problems, INVITE_LABELS), problems
-    return labels.refusal("member.invite", problem), {}
+    return refusals.refusal("member.invite", problem), {}
 
 
 def _members_link(organisation_id: str) -> Link:

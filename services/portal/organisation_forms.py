@@ -11,7 +11,7 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
-from services.portal import forms, labels
+from services.portal import forms, labels, refusals
 from services.portal.clients.base import Problem
 from services.portal.clients.directory import Organisation
 from services.portal.i18n import N_, Labels, _
@@ -156,7 +156,7 @@ def organisation_refusal(
     organisation, and the fields concerned (`cannot-clear` names them in `fields`)."""
     action = "organisation.register" if creating else "organisation.change"
     if problem.generic in ("forbidden", "not-found"):
-        return labels.refusal(action, problem), {}
+        return refusals.refusal(action, problem), {}
     problems = forms.field_problems(
         problem,
         FIELD_HINTS,
@@ -165,7 +165,7 @@ def organisation_refusal(
     )
     if problems:
         return forms.please_check(problems, FIELD_LABELS), problems
-    return labels.refusal(action, problem), {}
+    return refusals.refusal(action, problem), {}
 
 
 # --- pages ----------------------------------------------------------------------------------
@@ -215,7 +215,7 @@ def _not_allowed(portal: PortalRequest, message: str, link: tuple[str, str]) -> 
 @router.get("/organisations/new")
 async def new_organisation_form(portal: Portal, session: SignedIn) -> Response:
     if not (await session.person()).is_admin:
-        return _not_allowed(portal, labels.ONLY_STAFF_REGISTER, BACK_TO_LIST)
+        return _not_allowed(portal, refusals.ONLY_STAFF_REGISTER, BACK_TO_LIST)
     return _form_page(portal, 200, form=OrganisationForm())
 
 
@@ -245,15 +245,15 @@ async def edit_organisation_form(
         return portal.message(
             404,
             title=_("Nicht gefunden"),
-            message=labels.NO_SUCH_ORGANISATION,
+            message=refusals.NO_SUCH_ORGANISATION,
             link=BACK_TO_LIST,
         )
     back = back_to(organisation_id)
     if not me.may_act_for(organisation_id):
-        return _not_allowed(portal, labels.ONLY_MEMBERS_EDIT, back)
+        return _not_allowed(portal, refusals.ONLY_MEMBERS_EDIT, back)
     if organisation.status != "active":
         return portal.message(
-            409, title=_("Nicht mehr aktiv"), message=labels.NOT_ACTIVE, link=back
+            409, title=_("Nicht mehr aktiv"), message=refusals.NOT_ACTIVE, link=back
         )
     shown = OrganisationForm.of_organisation(organisation)
     return _form_page(portal, 200, form=shown, shown=shown, organisation_id=organisation_id)
@@ -292,7 +292,7 @@ async def archive_organisation(
     try:
         await portal.directory.archive(organisation_id, session.token)
     except Problem as problem:
-        message = labels.refusal("organisation.archive", problem)
+        message = refusals.refusal("organisation.archive", problem)
         return portal.message(
             problem.status, title=_("Nicht archiviert"), message=message, link=back
         )

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
-from services.portal import forms, labels
+from services.portal import forms, labels, refusals
 from services.portal.clients.base import Problem
 from services.portal.clients.notifier import Subscription
 from services.portal.i18n import N_, Labels, _, ngettext
@@ -87,8 +87,8 @@ TOPIC_BOUND_FILTERS = {
         ),
     ),
 }
-TOO_MANY_PENDING = labels.REFUSALS["subscription.create"]["rate-limited"]
-FORBIDDEN = labels.REFUSALS["subscription.create"]["forbidden"]
+TOO_MANY_PENDING = refusals.REFUSALS["subscription.create"]["rate-limited"]
+FORBIDDEN = refusals.REFUSALS["subscription.create"]["forbidden"]
 UNKNOWN_ORGANISATION = N_(
     "Die Benachrichtigungen kennen diese Organisation noch nicht oder sie ist nicht mehr aktiv. "
     "Bitte versuchen Sie es in einer Minute noch einmal."
@@ -179,7 +179,7 @@ def refusal(problem: Problem, form: SubscriptionForm) -> tuple[str, dict[str, st
         return forms.please_check(problems, FIELD_LABELS), problems
     if problem.generic == "validation-error" and form.organisation_id:
         return _(UNKNOWN_ORGANISATION), {}
-    return labels.refusal("subscription.create", problem), {}
+    return refusals.refusal("subscription.create", problem), {}
 
 
 # --- what a subscription follows, in words --------------------------------------------------

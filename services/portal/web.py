@@ -18,7 +18,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from services.portal import i18n, labels
+from services.portal import i18n, labels, refusals
 from services.portal.backends import BackendUnavailableError
 from services.portal.clients import Clients
 from services.portal.clients.base import Problem, SignedOutError
@@ -97,9 +97,9 @@ class PortalRequest:
     def refused(
         self, problem: Problem, action: str, *, title: str, link: Link | None = None, **words: str
     ) -> HTMLResponse:
-        """A service's refusal of `action` said in German (`labels.refusal`), with the
+        """A service's refusal of `action` said in German (`refusals.refusal`), with the
         service's 4xx status."""
-        message = labels.refusal(action, problem, **words)
+        message = refusals.refusal(action, problem, **words)
         status = problem.status if 400 <= problem.status < 500 else 502
         return self.message(status, title=title, message=message, link=link)
 
@@ -205,7 +205,7 @@ def install_error_pages(app: FastAPI, engine: Jinja2Templates) -> None:
         assert isinstance(exc, Problem)
         if exc.status == 401:
             return to_login()
-        return say(request, exc.status, _("Das ging nicht"), _(labels.NOT_DONE))
+        return say(request, exc.status, _("Das ging nicht"), _(refusals.NOT_DONE))
 
     async def unavailable_page(request: Request, exc: Exception) -> HTMLResponse:
         service = str(exc.args[0]) if exc.args else ""

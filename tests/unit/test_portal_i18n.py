@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from services.portal import i18n, labels
+from services.portal import i18n, labels, refusals
 from services.portal.app import create_app
 from services.portal.clients.base import Problem
 from services.portal.clients.directory import Organisation
@@ -89,7 +89,9 @@ def test_texts_and_labels_follow_the_current_language() -> None:
     assert i18n.gettext("Anmelden") == "Увійти"
     assert labels.CATEGORIES["room"] == "Приміщення"
     i18n.set_locale("tr")
-    assert labels.refusal("listing.close", _not_found(), noun="Teklif") == "Bu kayıt (Teklif) yok."
+    assert (
+        refusals.refusal("listing.close", _not_found(), noun="Teklif") == "Bu kayıt (Teklif) yok."
+    )
 
 
 @pytest.mark.usefixtures("locale")

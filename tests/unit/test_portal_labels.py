@@ -7,7 +7,7 @@ from enum import StrEnum
 
 import pytest
 
-from services.portal import labels
+from services.portal import labels, refusals
 from services.portal.clients.base import Problem
 from services.portal.forms import field_problems
 from services.portal.member_forms import invitation_refusal
@@ -69,7 +69,7 @@ def problem(status: int, slug: str = "", **extensions: object) -> Problem:
 def test_a_refusal_is_said_in_german_by_its_slug(
     action: str, refused: Problem, expected: str
 ) -> None:
-    said = labels.refusal(action, refused, noun="Angebot")
+    said = refusals.refusal(action, refused, noun="Angebot")
     assert expected.casefold() in said.casefold()
     assert ENGLISH not in said
 

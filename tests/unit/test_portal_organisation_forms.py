@@ -8,19 +8,19 @@ from typing import Any
 from services.directory.domain import OrganisationCreate, OrganisationPatch
 from services.portal.clients.base import Problem
 from services.portal.clients.directory import Organisation, Person
-from services.portal.labels import (
-    FIELDS_OF_ACTION,
-    NOT_ACTIVE,
-    ONLY_MEMBERS_EDIT,
-    ONLY_MEMBERS_INVITE,
-    ONLY_STAFF_REGISTER,
-)
+from services.portal.labels import FIELDS_OF_ACTION
 from services.portal.member_forms import invitation_refusal
 from services.portal.organisation_forms import (
     FIELD_LABELS,
     OrganisationForm,
     organisation_refusal,
     website_of,
+)
+from services.portal.refusals import (
+    NOT_ACTIVE,
+    ONLY_MEMBERS_EDIT,
+    ONLY_MEMBERS_INVITE,
+    ONLY_STAFF_REGISTER,
 )
 from shared.contracts.vocabulary import FieldOfAction
 from tests.support.problems import validation_problem
