@@ -158,6 +158,17 @@ class EventFacts(Payload):
         "`concept.measure.*`; added in v1, optional).",
         examples=[["01a2f3c4-5d6e-7f80-9a1b-2c3d4e5f6a7b"]],
     )
+    group_id: str | None = Field(
+        None,
+        description="The working group whose meeting this is (see `calendar.group.*`; added in "
+        "v1, optional); none for other entries.",
+        examples=["01a2f3c4-5d6e-7f80-9a1b-2c3d4e5f6a7c"],
+    )
+    topic: str = Field(
+        "",
+        description="A meeting's topic (added in v1, optional), e.g. of a working group's round.",
+        examples=["Projektförderung einwerben"],
+    )
     recurrence: Recurrence | None = Field(
         None, description="How it repeats; none for a single date."
     )
@@ -273,12 +284,132 @@ class ConflictDetected(Payload):
     subject_field: ClassVar[str] = "conflict_id"
 
 
+# --- working groups ------------------------------------------------------------------------
+
+
+class GroupStatus(StrEnum):
+    ACTIVE = "active"
+    ARCHIVED = "archived"
+
+
+class GroupFacts(Payload):
+    """The public facts about a working group: which organisations meet in it. Never its
+    contact people (personal data) and never its documents."""
+
+    group_id: str = Field(
+        description="Working group id (UUIDv7).", examples=["01a2f3c4-5d6e-7f80-9a1b-2c3d4e5f6a7c"]
+    )
+    name: str = Field(
+        description="Name.", min_length=1, examples=["Netzwerk der migrantischen Communitys"]
+    )
+    purpose: str = Field(
+        "",
+        description="What the group is for, in the coordinator's words.",
+        examples=["Austausch der Vereine zweimal im Jahr zu einem Thema"],
+    )
+    coordinator_id: str = Field(
+        description="Id of the coordinating organisation (see `directory.*`).",
+        examples=["01a20175-6dad-718f-a12c-c0b9a10eb02c"],
+    )
+    member_ids: list[str] = Field(
+        default_factory=list,
+        description="Ids of the member organisations (accepted; the coordinator among them).",
+        examples=[["01a20175-6dad-718f-a12c-c0b9a10eb02c", "01a20175-6e13-7012-9a1c-8de746c2ce99"]],
+    )
+    visibility: Visibility = Field(
+        description="Who may see the group and its meetings: `public`, or `network` (must not be "
+        "republished); `office` groups are never on the stream.",
+        examples=["network"],
+    )
+    status: GroupStatus = Field(description="`active` or `archived`.", examples=["active"])
+    updated_at: dt.datetime = Field(
+        description="When the group last changed (UTC).", examples=["2026-05-16T12:00:00Z"]
+    )
+
+    subject_field: ClassVar[str] = "group_id"
+
+
+class GroupCreated(GroupFacts):
+    """A working group was founded."""
+
+    routing_key: ClassVar[str] = "calendar.group.created"
+
+
+class GroupUpdated(GroupFacts):
+    """A working group changed: its description, its members (joined or left), or its status."""
+
+    routing_key: ClassVar[str] = "calendar.group.updated"
+
+
+# --- registration for events -------------------------------------------------------------
+
+
+class RegistrationOpenTo(StrEnum):
+    """Who may register for an event."""
+
+    PUBLIC = "public"
+    NETWORK = "network"
+    GROUP = "group"
+
+
+class RegistrationCounts(Payload):
+    """How many places an event that takes registrations has: counts only, never people."""
+
+    event_id: str = Field(
+        description="The calendar entry (see `calendar.event.*`).",
+        examples=["01a20175-6e35-7420-942f-2edfc88e1cc8"],
+    )
+    capacity: int = Field(description="Places in all.", ge=0, examples=[40])
+    confirmed: int = Field(description="Places taken.", ge=0, examples=[38])
+    waiting: int = Field(description="People on the waiting list.", ge=0, examples=[0])
+    seats_left: int = Field(description="Places still free.", ge=0, examples=[2])
+    deadline: dt.datetime | None = Field(
+        None,
+        description="Registration closes then (UTC); none: at the start of the event.",
+        examples=["2026-06-18T22:00:00Z"],
+    )
+    open_to: RegistrationOpenTo = Field(
+        description="`public`: anyone; `network`: members of partner organisations; `group`: "
+        "members of the event's working group.",
+        examples=["public"],
+    )
+    updated_at: dt.datetime = Field(
+        description="When the counts last changed (UTC).", examples=["2026-05-16T12:00:00Z"]
+    )
+
+    subject_field: ClassVar[str] = "event_id"
+
+
+class RegistrationOpened(RegistrationCounts):
+    """An event takes registrations (again): set up, or a place became free after it was full."""
+
+    routing_key: ClassVar[str] = "calendar.registration.opened"
+
+
+class RegistrationChanged(RegistrationCounts):
+    """The counts of an open registration changed (someone registered or cancelled)."""
+
+    routing_key: ClassVar[str] = "calendar.registration.changed"
+
+
+class RegistrationClosed(RegistrationCounts):
+    """No more registrations for now: full (waiting list only), past the deadline, or closed."""
+
+    routing_key: ClassVar[str] = "calendar.registration.closed"
+    reason: str = Field(description="`full`, `deadline` or `closed`.", examples=["full"])
+
+
 CALENDAR_EVENTS: tuple[type[Payload], ...] = (
     EventScheduled,
     EventRescheduled,
     EventUpdated,
     EventCancelled,
     ConflictDetected,
+    GroupCreated,
+    GroupUpdated,
+    RegistrationOpened,
+    RegistrationChanged,
+    RegistrationClosed,
 )
 
 __all__ = [
@@ -291,8 +422,17 @@ __all__ = [
     "EventScheduled",
     "EventStatus",
     "EventUpdated",
+    "GroupCreated",
+    "GroupFacts",
+    "GroupStatus",
+    "GroupUpdated",
     "MovedOccurrence",
     "Recurrence",
+    "RegistrationChanged",
+    "RegistrationClosed",
+    "RegistrationCounts",
+    "RegistrationOpenTo",
+    "RegistrationOpened",
     "Venue",
     "Visibility",
 ]

@@ -13,7 +13,7 @@ import re
 from enum import StrEnum
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import AfterValidator, EmailStr, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
 
 from shared.contracts.base import Payload
 from shared.contracts.vocabulary import LanguageTag
@@ -79,6 +79,47 @@ class EmailTemplate(StrEnum):
     PASSWORD_RESET = "password_reset"  # noqa: S105 (a template name)
     MEMBERSHIP_ADDED = "membership_added"
     MEMBERSHIP_INVITATION = "membership_invitation"
+    #: A working group's meeting, to a member organisation (with an iCalendar invitation).
+    MEETING_INVITATION = "meeting_invitation"
+    MEETING_RESCHEDULED = "meeting_rescheduled"
+    MEETING_CANCELLED = "meeting_cancelled"
+    #: To a working group's coordinator: an organisation asks to join.
+    GROUP_JOIN_REQUESTED = "group_join_requested"
+    #: To an organisation the coordinator invited into a working group.
+    GROUP_INVITATION = "group_invitation"
+    #: Registration for an event: the double opt-in link of an anonymous registration.
+    REGISTRATION_OPT_IN = "registration_opt_in"
+    REGISTRATION_CONFIRMED = "registration_confirmed"
+    REGISTRATION_WAITLISTED = "registration_waitlisted"
+    #: A place became free and the person moved up from the waiting list.
+    REGISTRATION_PROMOTED = "registration_promoted"
+    REGISTRATION_CANCELLED = "registration_cancelled"
+    REGISTRATION_REMINDER = "registration_reminder"
+    #: The event a person registered for moved or changed.
+    REGISTRATION_EVENT_CHANGED = "registration_event_changed"
+    #: The event a person registered for was called off.
+    REGISTRATION_EVENT_CANCELLED = "registration_event_cancelled"
+
+
+class CalendarMethod(StrEnum):
+    """iTIP method of an attached iCalendar object (RFC 5546)."""
+
+    REQUEST = "REQUEST"
+    CANCEL = "CANCEL"
+
+
+class CalendarAttachment(BaseModel):
+    """An iCalendar object the email carries (`text/calendar; method=…` and `invite.ics`), so
+    mail programs add, update (same UID, higher SEQUENCE) or remove the entry."""
+
+    model_config = ConfigDict(frozen=True)
+
+    method: CalendarMethod = Field(description="`REQUEST` or `CANCEL`.", examples=["REQUEST"])
+    ics: str = Field(
+        description="The whole VCALENDAR object (its METHOD equal to `method`).",
+        max_length=65_536,
+        examples=["BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\n…\r\nEND:VCALENDAR\r\n"],
+    )
 
 
 class SendEmail(Payload):
@@ -111,6 +152,9 @@ class SendEmail(Payload):
     requested_by_service: str = Field(
         description="The service that asked for the email.", examples=["directory"]
     )
+    calendar: CalendarAttachment | None = Field(
+        None, description="An iCalendar invitation or cancellation to attach (added in v1)."
+    )
 
     subject_field: ClassVar[str] = "command_id"
 
@@ -121,6 +165,8 @@ NOTIFIER_COMMANDS: tuple[type[Payload], ...] = (SendEmail,)
 __all__ = [
     "NOTIFIER_COMMANDS",
     "NOTIFIER_EVENTS",
+    "CalendarAttachment",
+    "CalendarMethod",
     "EmailTemplate",
     "NotificationFailed",
     "NotificationOutcome",

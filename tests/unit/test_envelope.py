@@ -20,7 +20,14 @@ from shared.contracts.calendar import (
     EventScheduled,
     EventStatus,
     EventUpdated,
+    GroupCreated,
+    GroupStatus,
+    GroupUpdated,
     Recurrence,
+    RegistrationChanged,
+    RegistrationClosed,
+    RegistrationOpened,
+    RegistrationOpenTo,
     Venue,
     Visibility,
 )
@@ -53,6 +60,8 @@ from shared.contracts.exchange import (
     WithdrawalReason,
 )
 from shared.contracts.notifier import (
+    CalendarAttachment,
+    CalendarMethod,
     EmailTemplate,
     NotificationFailed,
     NotificationSent,
@@ -133,6 +142,26 @@ MEASURE: dict[str, Any] = {
     "revision": 3,
     "updated_at": dt.datetime(2023, 10, 1, 9, tzinfo=dt.UTC),
 }
+GROUP: dict[str, Any] = {
+    "group_id": "01a2f3c4-5d6e-7f80-9a1b-2c3d4e5f6a7c",
+    "name": "Netzwerk der migrantischen Communitys",
+    "purpose": "Austausch zweimal im Jahr",
+    "coordinator_id": ORG,
+    "member_ids": [ORG, OTHER_ORG],
+    "visibility": Visibility.NETWORK,
+    "status": GroupStatus.ACTIVE,
+    "updated_at": NOW,
+}
+REGISTRATION_COUNTS: dict[str, Any] = {
+    "event_id": "01a20175-6e35-7420-942f-2edfc88e1cc8",
+    "capacity": 2,
+    "confirmed": 0,
+    "waiting": 0,
+    "seats_left": 2,
+    "open_to": RegistrationOpenTo.PUBLIC,
+    "updated_at": NOW,
+}
+
 CONCEPT_SAMPLES: list[Payload] = [
     MeasureCreated(**MEASURE),
     MeasureUpdated(**MEASURE, changed_fields=["title"]),
@@ -178,6 +207,13 @@ SAMPLES: list[Payload] = [
         shared_audience=[Audience.CHILDREN],
         detected_at=NOW,
     ),
+    GroupCreated(**GROUP),
+    GroupUpdated(**{**GROUP, "member_ids": [ORG]}),
+    RegistrationOpened(**REGISTRATION_COUNTS),
+    RegistrationChanged(**{**REGISTRATION_COUNTS, "confirmed": 1, "seats_left": 1}),
+    RegistrationClosed(
+        **{**REGISTRATION_COUNTS, "confirmed": 2, "seats_left": 0, "waiting": 1}, reason="full"
+    ),
     OfferPosted(**LISTING),
     OfferWithdrawn(
         **{**LISTING, "status": ListingStatus.WITHDRAWN},
@@ -221,6 +257,10 @@ SAMPLES: list[Payload] = [
     NotificationFailed(**OUTCOME, error="550 5.1.1 <jana@example.org>: Recipient address rejected"),
     SendEmail(
         command_id="01a20175-6e13-7012-9a1c-8de746c2ce99",
+        calendar=CalendarAttachment(
+            method=CalendarMethod.REQUEST,
+            ics="BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n",
+        ),
         template=EmailTemplate.INVITATION,
         to="jana@example.org",
         recipient_name="Jana Petrenko",
