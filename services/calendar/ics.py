@@ -127,6 +127,37 @@ def build_feed(events: Iterable[Event], *, name: str, portal_url: str, uid: str)
     return bytes(calendar.to_ical())
 
 
+def invitation_ics(
+    event: Event,
+    *,
+    method: str,
+    portal_url: str,
+    organizer_email: str,
+    organizer_name: str,
+    attendee_email: str,
+    attendee_name: str | None = None,
+) -> str:
+    """An iTIP invitation (RFC 5546) for one attendee: `method` `REQUEST` adds or updates the
+    entry in the attendee's calendar program (the event's UID and SEQUENCE), `CANCEL` removes
+    it. The whole event with its series and moved occurrences, as in the feeds."""
+    if method not in ("REQUEST", "CANCEL"):
+        raise ValueError(f"unknown iTIP method {method!r}")
+    calendar = Calendar.new(prodid=PRODID, method=method)
+    if not event.all_day:
+        last_year = max(event.ends_at.year, event.starts_at.year + 3)
+        calendar.add_component(_vtimezone(event.timezone, event.starts_at.year - 1, last_year + 1))
+    for component in _vevents(event, portal_url):
+        component.add("ORGANIZER", f"mailto:{organizer_email}", parameters={"CN": organizer_name})
+        attendee = {"ROLE": "REQ-PARTICIPANT", "PARTSTAT": "ACCEPTED", "RSVP": "FALSE"}
+        if attendee_name:
+            attendee["CN"] = attendee_name
+        component.add("ATTENDEE", f"mailto:{attendee_email}", parameters=attendee)
+        if method == "CANCEL":
+            component["STATUS"] = "CANCELLED"
+        calendar.add_component(component)
+    return bytes(calendar.to_ical()).decode("utf-8")
+
+
 # --- reading an organisation's feed ------------------------------------------------------
 
 
