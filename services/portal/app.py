@@ -19,8 +19,11 @@ from services.portal import (
     concept_pages,
     concept_reports,
     directory_pages,
+    document_pages,
     event_forms,
     feeds,
+    group_forms,
+    group_pages,
     language_switch,
     listing_forms,
     match_pages,
@@ -53,6 +56,9 @@ TEMPLATES = Path(__file__).parent / "templates"
 PAGE_ROUTES = (
     event_forms.router,
     co_organiser_forms.router,
+    group_forms.router,
+    group_pages.router,
+    document_pages.router,
     listing_forms.router,
     organisation_forms.router,
     member_forms.router,
@@ -91,9 +97,9 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
         return {"directory": await clients.directory.ready()}
 
     def upload_too_large(request: Request) -> HTMLResponse:
-        return message_page(
-            engine, request, 413, title=_("Datei zu groß"), message=_(refusals.FILE_TOO_LARGE)
-        )
+        documents = request.url.path == document_pages.UPLOAD_PATH
+        message = refusals.DOCUMENT_TOO_LARGE if documents else refusals.FILE_TOO_LARGE
+        return message_page(engine, request, 413, title=_("Datei zu groß"), message=_(message))
 
     app = create_api(
         title="Integrationsnetz portal",
@@ -101,7 +107,10 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
         version="1.0.0",
         max_body_bytes=settings.max_body_bytes,
         # the spreadsheet of the concept's import is the one large form
-        larger_bodies={"/konzept/import": settings.import_max_bytes},
+        larger_bodies={
+            "/konzept/import": settings.import_max_bytes,
+            document_pages.UPLOAD_PATH: settings.document_max_bytes,
+        },
         too_large=upload_too_large,
     )
     app.router.lifespan_context = lifespan

@@ -9,7 +9,7 @@ German 503 page (`BackendUnavailableError` left to the app's handler).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -27,6 +27,8 @@ class BackendUnavailableError(Exception):
 class BackendAnswer:
     status: int
     body: Any
+    #: The answer's headers, kept for a file (`raw`): its type and name.
+    headers: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -79,7 +81,7 @@ class Backends:
             log.warning("%s answered %d on %s %s", service, response.status_code, method, path)
             raise BackendUnavailableError(service)
         if raw and response.is_success:
-            return BackendAnswer(response.status_code, response.content)
+            return BackendAnswer(response.status_code, response.content, dict(response.headers))
         try:
             body = response.json()
         except ValueError:

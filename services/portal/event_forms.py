@@ -7,16 +7,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
 from services.portal import forms, labels, refusals
 from services.portal.backends import BackendUnavailableError
 from services.portal.clients.base import Clash, Problem, optional, unless_refused
-from services.portal.clients.calendar import Event
+from services.portal.clients.calendar import Event, Group
 from services.portal.i18n import N_, Labels, _, berlin_datetime, local_date, ngettext, time_of_day
 from services.portal.measure_choice import MeasureChoices, chosen_measures, measure_choices
 from services.portal.members import ActingFor, Choices, choices_if_any
@@ -42,6 +42,8 @@ FIELD_LABELS = Labels(
         "audience": N_("Zielgruppe"),
         "visibility": N_("Sichtbarkeit"),
         "measure_ids": N_("Maßnahmen des Integrationskonzepts"),
+        "group_id": N_("Arbeitsgruppe"),
+        "topic": N_("Thema"),
     }
 )
 REASONS = Labels(
@@ -109,6 +111,9 @@ class EventForm:
     override: bool = False
     #: Measures of the integration concept the event carries out.
     measure_ids: list[str] = field(default_factory=list)
+    #: A working group's meeting: the group, and the meeting's topic.
+    group_id: str = ""
+    topic: str = ""
 
     @classmethod
     def of(cls, form: FormData) -> EventForm:
@@ -160,6 +165,10 @@ class EventForm:
             body["audience"] = self.audience
         if self.measure_ids:
             body["measure_ids"] = self.measure_ids
+        if self.group_id:
+            body["group_id"] = self.group_id
+        if self.topic:
+            body["topic"] = self.topic
         return body
 
 
@@ -222,6 +231,7 @@ def _form_page(
     status_code: int = 200,
     error: str | None = None,
     room_taken: bool = False,
+    group: Group | None = None,
 ) -> HTMLResponse:
     return portal.page(
         "event_form.html",
@@ -231,6 +241,7 @@ def _form_page(
         measures=measures,
         error=error,
         room_taken=room_taken,
+        group=group,
         audiences=labels.AUDIENCES,
         visibilities=labels.VISIBILITIES,
     )
@@ -251,14 +262,32 @@ async def _form_again(
     elif form.organisation_id not in dict(choices.organisations):
         choices.organisations.append((form.organisation_id, form.organisation_id))
     measures = await measure_choices(portal, session.token)
-    return _form_page(portal, form, choices, measures, status_code, error, room_taken)
+    group = await _group_of(portal, form.group_id, session.token)
+    return _form_page(portal, form, choices, measures, status_code, error, room_taken, group)
+
+
+async def _group_of(portal: PortalRequest, group_id: str, token: str) -> Group | None:
+    """The working group a meeting is planned for, to name it (None if it cannot be read)."""
+    if not is_entity_id(group_id):
+        return None
+    return await optional(portal.calendar.group(group_id, token))
 
 
 @router.get("/events/new")
-async def new_event_form(portal: Portal, acting: ActingFor) -> Response:
-    chosen = acting.choices.preselect(acting.named)
+async def new_event_form(
+    portal: Portal, acting: ActingFor, gruppe: Annotated[str | None, Query(max_length=100)] = None
+) -> Response:
+    """`?gruppe=…`: a meeting of that working group ("Treffen planen" on its page), organised
+    by its coordinating organisation and seen by no more people than the group."""
+    group = await _group_of(portal, gruppe or "", acting.session.token)
+    form = EventForm(organisation_id=acting.choices.preselect(acting.named))
+    if group is not None:
+        form.group_id = group.id
+        form.organisation_id = acting.choices.preselect(group.coordinator_id)
+        if group.visibility != Visibility.PUBLIC.value:
+            form.visibility = Visibility.NETWORK.value
     measures = await measure_choices(portal, acting.session.token)
-    return _form_page(portal, EventForm(organisation_id=chosen), acting.choices, measures)
+    return _form_page(portal, form, acting.choices, measures, group=group)
 
 
 @router.post("/events/new")

@@ -97,6 +97,15 @@ VISIBILITIES = _by_value(
         Visibility.NETWORK: N_("Nur im Netzwerk"),
     }
 )
+#: Who sees a working group (and its meetings): the calendar's `visibility` of a group.
+GROUP_VISIBILITIES = Labels(
+    {
+        "public": N_("Öffentlich (alle sehen die Gruppe und ihre Treffen)"),
+        "network": N_("Nur im Netzwerk (angemeldete Mitglieder)"),
+        "office": N_("Nur die Mitgliedsorganisationen und das Büro"),
+    }
+)
+GROUP_STATUSES = Labels({"active": N_("aktiv"), "archived": N_("archiviert")})
 CONFLICT_KINDS = _by_value(
     {
         ConflictKind.ROOM: N_("Raum doppelt belegt"),

@@ -14,6 +14,7 @@ from services.portal import labels
 from services.portal.clients.base import Page, optional, unless_refused
 from services.portal.clients.directory import Organisation, Person
 from services.portal.clients.exchange import Collection
+from services.portal.document_pages import meeting_part
 from services.portal.i18n import _
 from services.portal.web import Portal, PortalRequest
 
@@ -119,4 +120,5 @@ async def event_page(event_id: str, portal: Portal) -> HTMLResponse:
             _("Diese Veranstaltung gibt es nicht oder sie ist nur im Netzwerk sichtbar."),
         )
     organisation = await optional(portal.directory.organisation(event.organisation_id))
-    return portal.page("event.html", event=event, organisation=organisation)
+    meeting = await meeting_part(portal, event)  # a working group's meeting: group, documents
+    return portal.page("event.html", event=event, organisation=organisation, meeting=meeting)

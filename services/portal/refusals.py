@@ -25,6 +25,14 @@ ONLY_OFFICE_CONCEPT = N_(
 FILE_TOO_LARGE = N_(
     "Die Datei ist zu groß: Tabellen für den Import dürfen höchstens 5 MB groß sein."
 )
+NO_SUCH_GROUP = N_("Diese Arbeitsgruppe gibt es nicht, oder Sie dürfen sie nicht sehen.")
+NO_SUCH_MEETING = N_("Dieses Treffen gibt es nicht (mehr).")
+NO_SUCH_DOCUMENT = N_("Dieses Dokument gibt es nicht (mehr), oder Sie dürfen es nicht sehen.")
+ONLY_COORDINATORS = N_(
+    "Das dürfen nur die Mitglieder der koordinierenden Organisation und das Büro."
+)
+DOCUMENT_TOO_LARGE = N_("Die Datei ist zu groß: Dokumente dürfen höchstens 10 MB groß sein.")
+NOT_IN_THE_NETWORK = N_("Diese Organisation ist nicht (mehr) im Netzwerk aktiv.")
 #: The directory's password rules (`services/directory/domain.py`, `password_problem`). Its
 #: `weak-password` problem does not say which rule failed, so all of them are named.
 TOO_WEAK = N_(
@@ -161,6 +169,74 @@ REFUSALS: dict[str, dict[str, str]] = {
         "organisation-archived": N_(
             "Diese Organisation ist nicht mehr im Netzwerk und kann keine Termine eintragen."
         ),
+        "group-meeting-organiser": N_(
+            "Treffen einer Arbeitsgruppe lädt die koordinierende Organisation ein."
+        ),
+        "visibility-wider-than-group": N_(
+            "Das Treffen darf nicht für mehr Menschen sichtbar sein als die Arbeitsgruppe."
+        ),
+        "group-not-found": NO_SUCH_GROUP,
+    },
+    "group.found": {
+        "forbidden": N_("Sie dürfen für diese Organisation keine Arbeitsgruppe gründen."),
+        "unknown-organisation": N_(
+            "Der Kalender kennt diese Organisation noch nicht. Bitte in "
+            "einer Minute erneut versuchen."
+        ),
+        "organisation-archived": N_(
+            "Diese Organisation ist nicht mehr im Netzwerk und kann keine Arbeitsgruppe gründen."
+        ),
+    },
+    "group.change": {
+        "forbidden": ONLY_COORDINATORS,
+        "group-not-found": NO_SUCH_GROUP,
+        "not-found": NO_SUCH_GROUP,
+    },
+    "group.join": {
+        "forbidden": N_("Sie dürfen nur für Ihre eigene Organisation den Beitritt anfragen."),
+        "already-member": N_("Diese Organisation gehört schon zur Arbeitsgruppe."),
+        "group-not-found": NO_SUCH_GROUP,
+        "not-found": NO_SUCH_GROUP,
+        "organisation-archived": NOT_IN_THE_NETWORK,
+        "unknown-organisation": NOT_IN_THE_NETWORK,
+    },
+    "group.invite": {
+        "forbidden": ONLY_COORDINATORS,
+        "already-member": N_("Diese Organisation gehört schon zur Arbeitsgruppe."),
+        "group-not-found": NO_SUCH_GROUP,
+        "not-found": NO_SUCH_GROUP,
+        "organisation-archived": NOT_IN_THE_NETWORK,
+        "unknown-organisation": NOT_IN_THE_NETWORK,
+    },
+    "group.membership": {
+        "forbidden": N_(
+            "Das dürfen nur die koordinierende Organisation, die betroffene Organisation "
+            "und das Büro."
+        ),
+        "coordinator-cannot-leave": N_(
+            "Die koordinierende Organisation kann die Arbeitsgruppe nicht verlassen."
+        ),
+        "group-not-found": NO_SUCH_GROUP,
+        "not-found": N_("Diese Organisation gehört nicht (mehr) zur Arbeitsgruppe."),
+    },
+    "document.upload": {
+        "forbidden": N_(
+            "Dokumente laden nur die Mitgliedsorganisationen der Arbeitsgruppe und das Büro hoch."
+        ),
+        "unsupported-document-type": N_(
+            "Bitte laden Sie eine PDF-Datei oder ein Textdokument (.odt) hoch."
+        ),
+        "document-too-large": DOCUMENT_TOO_LARGE,
+        "payload-too-large": DOCUMENT_TOO_LARGE,
+        "not-found": NO_SUCH_MEETING,
+    },
+    "document.delete": {
+        "forbidden": N_(
+            "Dieses Dokument löschen nur die Organisation, die es hochgeladen hat, "
+            "und die koordinierende Organisation."
+        ),
+        "document-not-found": NO_SUCH_DOCUMENT,
+        "not-found": NO_SUCH_DOCUMENT,
     },
     "co-organising.answer": {
         "forbidden": N_("Sie dürfen für diese Organisation nicht antworten."),
@@ -245,6 +321,9 @@ REFUSED = {
     "listing.post": N_("Die Börse hat die Angaben nicht angenommen. Bitte prüfen Sie sie."),
     "event.plan": N_("Der Kalender hat den Termin nicht angenommen."),
     "co-organising.answer": N_("Der Kalender hat die Antwort nicht angenommen."),
+    "group.found": N_("Der Kalender hat die Arbeitsgruppe nicht angenommen."),
+    "group.change": N_("Der Kalender hat die Änderung nicht angenommen."),
+    "document.upload": N_("Der Kalender hat das Dokument nicht angenommen."),
     "subscription.create": N_(
         "Die Benachrichtigungen haben die Angaben nicht angenommen. Bitte prüfen Sie sie."
     ),

@@ -17,6 +17,9 @@ class PortalSettings(WebSettings):
     #: Largest spreadsheet the concept import takes through the portal (the concept service's
     #: own limit, 5 MiB, plus room for the form around it); larger uploads get a German page.
     import_max_bytes: int = 5 * 1024 * 1024 + 64 * 1024
+    #: Largest meeting document uploaded through the portal (the calendar's own limit, 10 MiB,
+    #: plus room for the form around it).
+    document_max_bytes: int = 10 * 1024 * 1024 + 64 * 1024
     #: Send the session cookie only over HTTPS; required outside development (a session
     #: cookie sent over plain http can be read on the way).
     cookie_secure: bool = False

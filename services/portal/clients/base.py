@@ -13,7 +13,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from services.portal.backends import Backends, BackendUnavailableError
+from services.portal.backends import BackendAnswer, Backends, BackendUnavailableError
 
 T = TypeVar("T")
 
@@ -54,6 +54,15 @@ class Page(View, Generic[T]):
     items: list[T] = Field(default_factory=list)
     total: int = 0
     next_offset: int | None = None
+
+
+class Download(View):
+    """A file a service hands out: its bytes, its media type and its `Content-Disposition`
+    as the service wrote them (the portal decides what it passes on)."""
+
+    content: bytes
+    media_type: str = "application/octet-stream"
+    disposition: str = ""
 
 
 class FieldError(View):
@@ -137,15 +146,29 @@ class ServiceClient:
     def __init__(self, backends: Backends) -> None:
         self._backends = backends
 
-    async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
-        """The JSON (or text) body of a 2xx; raises `Problem` for a 4xx, and `SignedOutError`
-        when the service does not accept the session's token (401)."""
+    async def _answer(self, method: str, path: str, **kwargs: Any) -> BackendAnswer:
+        """A 2xx answer; raises `Problem` for a 4xx, and `SignedOutError` when the service does
+        not accept the session's token (401)."""
         answer = await self._backends.call(self.service, method, path, **kwargs)
         if answer.status == 401 and kwargs.get("token"):
             raise SignedOutError
         if not answer.ok:
             raise Problem.of(answer.status, answer.body)
-        return answer.body
+        return answer
+
+    async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        """The JSON (or text) body of a 2xx (see `_answer`)."""
+        return (await self._answer(method, path, **kwargs)).body
+
+    async def _download(self, path: str, **kwargs: Any) -> Download:
+        """The file at `path` (GET) with its type and disposition (see `_answer`)."""
+        answer = await self._answer("GET", path, raw=True, **kwargs)
+        headers = {name.lower(): value for name, value in answer.headers.items()}
+        return Download(
+            content=answer.body,
+            media_type=headers.get("content-type", "application/octet-stream"),
+            disposition=headers.get("content-disposition", ""),
+        )
 
     async def _read(self, shape: type[T], method: str, path: str, **kwargs: Any) -> T:
         """The 2xx body read as `shape`; a body that does not fit counts as a broken service."""

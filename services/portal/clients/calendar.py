@@ -1,4 +1,5 @@
-"""The calendar as the portal uses it: events, conflicts, co-organising, the iCalendar feeds."""
+"""The calendar as the portal uses it: events, conflicts, co-organising, the iCalendar feeds,
+working groups and their meetings' documents."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 from pydantic import Field
 
-from services.portal.clients.base import Page, Published, ServiceClient, View
+from services.portal.clients.base import Download, Page, Published, ServiceClient, View
 
 
 class Venue(View):
@@ -28,6 +29,9 @@ class Event(Published):
     languages: list[str] = Field(default_factory=list)
     fields: list[str] = Field(default_factory=list)
     visibility: str = "public"
+    #: The working group whose meeting this is, and the meeting's topic.
+    group_id: str | None = None
+    topic: str = ""
 
 
 class Saved(View):
@@ -55,6 +59,67 @@ CO_ORGANISER_ACTIONS = {
 }
 
 
+class GroupSummary(View):
+    """A working group in the list of those the reader may see (`GET /groups`)."""
+
+    id: str
+    name: str = ""
+    purpose: str = ""
+    coordinator_id: str = ""
+    visibility: str = "public"
+    status: str = "active"
+    member_count: int = 0
+
+
+class Membership(View):
+    """An organisation in a working group: `member`, or (seen only by its managers and the
+    office) `requested` or `invited`."""
+
+    organisation_id: str
+    state: str = "member"
+    since: str | None = None
+
+
+class Contact(View):
+    """A contact person of a working group (personal data: shown to its members and the
+    office only; the calendar leaves the list empty for anyone else)."""
+
+    name: str = ""
+    email: str | None = None
+    phone: str | None = None
+    role: str | None = None
+
+
+class Group(GroupSummary):
+    """A working group as the calendar shows it to the reader (`GET /groups/{id}`)."""
+
+    members: list[Membership] = Field(default_factory=list)
+    contacts: list[Contact] = Field(default_factory=list)
+    #: The reader is a member of the coordinating organisation, or office staff.
+    may_manage: bool = False
+    #: The reader is a member of one of the member organisations.
+    is_member: bool = False
+
+    def in_state(self, state: str) -> list[str]:
+        return [m.organisation_id for m in self.members if m.state == state]
+
+
+class Document(View):
+    """A document of a group meeting (`GET /events/{id}/documents`)."""
+
+    id: str
+    title: str = ""
+    filename: str = ""
+    content_type: str = ""
+    size: int = 0
+    uploaded_at: str | None = None
+    uploaded_by_organisation_id: str = ""
+
+
+#: What each membership button asks: (method, path after /groups/{id}/members/{org}).
+MEMBERSHIP_ACTIONS = {"accept": ("POST", "/accept"), "remove": ("DELETE", "")}
+
+
 class CalendarClient(ServiceClient):
     service = "calendar"
 
@@ -63,6 +128,70 @@ class CalendarClient(ServiceClient):
 
     async def event(self, event_id: str, token: str | None = None) -> Event:
         return await self._read(Event, "GET", f"/events/{event_id}", token=token)
+
+    async def groups(self, token: str | None, *, limit: int, offset: int) -> Page[GroupSummary]:
+        """The working groups the reader may see (all of them for office staff)."""
+        params = {"limit": limit, "offset": offset}
+        return await self._page(GroupSummary, "/groups", params=params, token=token)
+
+    async def group(self, group_id: str, token: str | None) -> Group:
+        return await self._read(Group, "GET", f"/groups/{group_id}", token=token)
+
+    async def found_group(self, body: dict[str, Any], token: str) -> Group:
+        return await self._read(Group, "POST", "/groups", json=body, token=token)
+
+    async def change_group(self, group_id: str, body: dict[str, Any], token: str) -> Group:
+        return await self._read(Group, "PATCH", f"/groups/{group_id}", json=body, token=token)
+
+    async def ask_to_join(self, group_id: str, organisation_id: str, token: str) -> None:
+        body = {"organisation_id": organisation_id}
+        await self._call("POST", f"/groups/{group_id}/join-requests", json=body, token=token)
+
+    async def invite_to_group(self, group_id: str, organisation_id: str, token: str) -> None:
+        body = {"organisation_id": organisation_id}
+        await self._call("POST", f"/groups/{group_id}/invitations", json=body, token=token)
+
+    async def answer_membership(
+        self, group_id: str, organisation_id: str, action: str, token: str
+    ) -> None:
+        """`action` is a key of `MEMBERSHIP_ACTIONS`: accept a request or an invitation, or
+        remove an organisation (it leaves, is removed, or its request is declined)."""
+        method, suffix = MEMBERSHIP_ACTIONS[action]
+        path = f"/groups/{group_id}/members/{organisation_id}{suffix}"
+        await self._call(method, path, token=token)
+
+    async def meetings(
+        self, group_id: str, token: str | None, *, past: bool = False, limit: int = 100
+    ) -> Page[Event]:
+        """The group's meetings, coming ones first (`past`: those that are over)."""
+        params: dict[str, Any] = {"limit": limit}
+        if past:
+            params["past"] = "true"
+        return await self._page(Event, f"/groups/{group_id}/meetings", params=params, token=token)
+
+    async def documents(self, event_id: str, token: str) -> list[Document]:
+        return await self._read(list[Document], "GET", f"/events/{event_id}/documents", token=token)
+
+    async def upload_document(
+        self, event_id: str, file: tuple[str, bytes, str], title: str, token: str
+    ) -> Document:
+        """`file`: (file name, content, media type)."""
+        return await self._read(
+            Document,
+            "POST",
+            f"/events/{event_id}/documents",
+            files={"file": file},
+            data={"title": title} if title else None,
+            token=token,
+            timeout=30.0,
+        )
+
+    async def document(self, document_id: str, token: str | None) -> Download:
+        """A meeting's document as the calendar hands it out (group members and the office)."""
+        return await self._download(f"/documents/{document_id}", token=token, timeout=30.0)
+
+    async def delete_document(self, document_id: str, token: str) -> None:
+        await self._call("DELETE", f"/documents/{document_id}", token=token)
 
     async def plan(self, body: dict[str, Any], token: str, *, override: bool) -> Saved:
         """A `room-clash` problem carries the events holding the room (`Problem.clashes`)."""
