@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import re
-from email.message import Message
 from pathlib import PurePath
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
@@ -32,6 +31,8 @@ UPLOAD_PATH = "/dokumente"
 DOCUMENT_TYPES = ("application/pdf", "application/vnd.oasis.opendocument.text")
 #: What cannot stand in a quoted file name of a header.
 _UNSAFE_IN_NAME = re.compile(r"[^A-Za-z0-9._ ()+-]")
+_EXTENDED_NAME = re.compile(r"filename\*\s*=\s*([\w-]+)'[^']*'([^;\s]+)", re.IGNORECASE)
+_PLAIN_NAME = re.compile(r'filename\s*=\s*(?:"([^"]*)"|([^;\s]+))', re.IGNORECASE)
 
 
 async def meeting_part(portal: PortalRequest, event: Event) -> dict[str, Any]:
@@ -96,11 +97,15 @@ async def upload_document(portal: Portal, session: SignedIn) -> Response:
 
 
 def file_name(disposition: str) -> str:
-    """The file name a `Content-Disposition` names (`filename*` in UTF-8 first), without any
-    folder; "dokument" when it names none."""
-    header = Message()
-    header["Content-Disposition"] = disposition
-    named = header.get_filename() or ""
+    """The file name a `Content-Disposition` names (its `filename*` first, RFC 6266), without
+    any folder; "dokument" when it names none."""
+    extended = _EXTENDED_NAME.search(disposition)
+    plain = _PLAIN_NAME.search(disposition)
+    if extended:
+        charset = "utf-8" if extended[1].lower() == "utf-8" else "latin-1"
+        named = unquote(extended[2], encoding=charset, errors="replace")
+    else:
+        named = (plain[1] or plain[2] or "") if plain else ""
     return PurePath(named.replace("\\", "/")).name or "dokument"
 
 

@@ -160,7 +160,7 @@ def _incomplete(portal: PortalRequest, group_id: str) -> HTMLResponse:
 
 
 async def _refused_or(
-    portal: PortalRequest, group_id: str, action: str, call: Awaitable[None]
+    portal: PortalRequest, group_id: str, action: str, call: Awaitable[object]
 ) -> HTMLResponse | None:
     """None when the calendar did it; else the page saying why not."""
     try:
@@ -172,12 +172,17 @@ async def _refused_or(
 
 @router.post("/arbeitsgruppen/{group_id}/beitreten")
 async def ask_to_join(group_id: EntityPath, portal: Portal, session: SignedIn) -> Response:
+    """Asks to join for an organisation; one the group had invited is a member at once."""
     organisation_id, _action = await _asked_organisation(portal)
     if not organisation_id:
         return _incomplete(portal, group_id)
-    call = portal.calendar.ask_to_join(group_id, organisation_id, session.token)
-    refused = await _refused_or(portal, group_id, "group.join", call)
-    return refused or portal.message(
+    try:
+        group = await portal.calendar.ask_to_join(group_id, organisation_id, session.token)
+    except Problem as problem:
+        return portal.refused(problem, "group.join", title=_("Nicht möglich"), link=_back(group_id))
+    if organisation_id in group.in_state("member"):
+        return see(f"/arbeitsgruppen/{group_id}#mitglieder")
+    return portal.message(
         title=_("Beitritt angefragt"),
         message=_(
             "Die koordinierende Organisation bekommt eine E-Mail und entscheidet über Ihre "

@@ -32,6 +32,12 @@ ONLY_COORDINATORS = N_(
     "Das dürfen nur die Mitglieder der koordinierenden Organisation und das Büro."
 )
 DOCUMENT_TOO_LARGE = N_("Die Datei ist zu groß: Dokumente dürfen höchstens 10 MB groß sein.")
+GROUP_ARCHIVED = N_("Diese Arbeitsgruppe ist archiviert; sie nimmt niemanden mehr auf.")
+CHANGED_MEANWHILE = N_(
+    "Die Arbeitsgruppe wurde gerade von jemand anderem geändert. Bitte versuchen Sie es "
+    "noch einmal."
+)
+NOT_IN_THE_GROUP = N_("Diese Organisation gehört nicht (mehr) zur Arbeitsgruppe.")
 NOT_IN_THE_NETWORK = N_("Diese Organisation ist nicht (mehr) im Netzwerk aktiv.")
 #: The directory's password rules (`services/directory/domain.py`, `password_problem`). Its
 #: `weak-password` problem does not say which rule failed, so all of them are named.
@@ -176,6 +182,7 @@ REFUSALS: dict[str, dict[str, str]] = {
             "Das Treffen darf nicht für mehr Menschen sichtbar sein als die Arbeitsgruppe."
         ),
         "group-not-found": NO_SUCH_GROUP,
+        "group-archived": N_("Diese Arbeitsgruppe ist archiviert und plant keine Treffen mehr."),
     },
     "group.found": {
         "forbidden": N_("Sie dürfen für diese Organisation keine Arbeitsgruppe gründen."),
@@ -189,12 +196,15 @@ REFUSALS: dict[str, dict[str, str]] = {
     },
     "group.change": {
         "forbidden": ONLY_COORDINATORS,
+        "concurrent-change": CHANGED_MEANWHILE,
         "group-not-found": NO_SUCH_GROUP,
         "not-found": NO_SUCH_GROUP,
     },
     "group.join": {
         "forbidden": N_("Sie dürfen nur für Ihre eigene Organisation den Beitritt anfragen."),
         "already-member": N_("Diese Organisation gehört schon zur Arbeitsgruppe."),
+        "group-archived": GROUP_ARCHIVED,
+        "concurrent-change": CHANGED_MEANWHILE,
         "group-not-found": NO_SUCH_GROUP,
         "not-found": NO_SUCH_GROUP,
         "organisation-archived": NOT_IN_THE_NETWORK,
@@ -203,6 +213,8 @@ REFUSALS: dict[str, dict[str, str]] = {
     "group.invite": {
         "forbidden": ONLY_COORDINATORS,
         "already-member": N_("Diese Organisation gehört schon zur Arbeitsgruppe."),
+        "group-archived": GROUP_ARCHIVED,
+        "concurrent-change": CHANGED_MEANWHILE,
         "group-not-found": NO_SUCH_GROUP,
         "not-found": NO_SUCH_GROUP,
         "organisation-archived": NOT_IN_THE_NETWORK,
@@ -217,7 +229,10 @@ REFUSALS: dict[str, dict[str, str]] = {
             "Die koordinierende Organisation kann die Arbeitsgruppe nicht verlassen."
         ),
         "group-not-found": NO_SUCH_GROUP,
-        "not-found": N_("Diese Organisation gehört nicht (mehr) zur Arbeitsgruppe."),
+        "group-archived": GROUP_ARCHIVED,
+        "concurrent-change": CHANGED_MEANWHILE,
+        "membership-not-found": NOT_IN_THE_GROUP,
+        "not-found": NOT_IN_THE_GROUP,
     },
     "document.upload": {
         "forbidden": N_(
@@ -228,6 +243,7 @@ REFUSALS: dict[str, dict[str, str]] = {
         ),
         "document-too-large": DOCUMENT_TOO_LARGE,
         "payload-too-large": DOCUMENT_TOO_LARGE,
+        "no-such-event": NO_SUCH_MEETING,
         "not-found": NO_SUCH_MEETING,
     },
     "document.delete": {

@@ -202,7 +202,7 @@ def recording(answer: httpx.Response, seen: list[httpx.Request]) -> Clients:
 
 async def test_the_client_asks_the_calendar_at_the_paths_of_the_specification() -> None:
     seen: list[httpx.Request] = []
-    client = recording(httpx.Response(204), seen).calendar
+    client = recording(httpx.Response(200, json=a_group().model_dump()), seen).calendar
     await client.ask_to_join(GROUP, MEMBER, "t")
     await client.invite_to_group(GROUP, OUTSIDER, "t")
     await client.answer_membership(GROUP, ASKING, "accept", "t")
@@ -269,6 +269,11 @@ async def test_a_document_is_uploaded_as_multipart_with_its_title() -> None:
     [
         ('attachment; filename="protokoll.pdf"', "protokoll.pdf"),
         ("attachment; filename*=UTF-8''Tagesordnung%20M%C3%A4rz.odt", "Tagesordnung März.odt"),
+        (
+            'attachment; filename="Tagesordnung M_rz.odt"; '
+            "filename*=UTF-8''Tagesordnung%20M%C3%A4rz.odt",
+            "Tagesordnung März.odt",
+        ),
         ('attachment; filename="../../etc/passwd"', "passwd"),
         ("attachment", "dokument"),
         ("", "dokument"),

@@ -113,7 +113,7 @@ class Document(View):
     content_type: str = ""
     size: int = 0
     uploaded_at: str | None = None
-    uploaded_by_organisation_id: str = ""
+    uploaded_by_organisation_id: str | None = None
 
 
 #: What each membership button asks: (method, path after /groups/{id}/members/{org}).
@@ -143,9 +143,11 @@ class CalendarClient(ServiceClient):
     async def change_group(self, group_id: str, body: dict[str, Any], token: str) -> Group:
         return await self._read(Group, "PATCH", f"/groups/{group_id}", json=body, token=token)
 
-    async def ask_to_join(self, group_id: str, organisation_id: str, token: str) -> None:
+    async def ask_to_join(self, group_id: str, organisation_id: str, token: str) -> Group:
+        """The group as it is now: an organisation the group had invited is a member at once."""
         body = {"organisation_id": organisation_id}
-        await self._call("POST", f"/groups/{group_id}/join-requests", json=body, token=token)
+        path = f"/groups/{group_id}/join-requests"
+        return await self._read(Group, "POST", path, json=body, token=token)
 
     async def invite_to_group(self, group_id: str, organisation_id: str, token: str) -> None:
         body = {"organisation_id": organisation_id}
