@@ -199,8 +199,11 @@ def room_taken_message(clashes: list[Clash], other_event: Event | None) -> str:
     return f"{message} {_('Bitte wählen Sie einen anderen Raum oder eine andere Zeit.')}"
 
 
-def refusal_message(problem: Problem) -> str:
-    """German words for a calendar's 4xx other than a room clash."""
+def refusal_message(problem: Problem, *, meeting: bool = False) -> str:
+    """German words for a calendar's 4xx other than a room clash (`meeting`: of a working
+    group, which only those who manage the group may plan)."""
+    if meeting and problem.generic == "forbidden":
+        return _(refusals.ONLY_COORDINATORS)
     if (
         problem.generic == "forbidden"
         or refusals.knows("event.plan", problem)
@@ -303,7 +306,7 @@ async def plan_event(portal: Portal, session: SignedIn) -> Response:
         return await _form_again(portal, session, form, 503, _(UNREACHABLE))
     except Problem as problem:
         if problem.slug != "room-clash":
-            message = refusal_message(problem)
+            message = refusal_message(problem, meeting=bool(form.group_id))
             return await _form_again(portal, session, form, problem.status, message)
         other = await _other_event(portal, problem.clashes, session.token)
         message = room_taken_message(problem.clashes, other)

@@ -244,6 +244,10 @@ REFUSALS: dict[str, dict[str, str]] = {
         "document-too-large": DOCUMENT_TOO_LARGE,
         "payload-too-large": DOCUMENT_TOO_LARGE,
         "no-such-event": NO_SUCH_MEETING,
+        "document-not-found": N_(
+            "Dokumente dieses Treffens sehen und ergänzen nur die Mitgliedsorganisationen der "
+            "Arbeitsgruppe und das Büro."
+        ),
         "not-found": NO_SUCH_MEETING,
     },
     "document.delete": {
