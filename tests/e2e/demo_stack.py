@@ -25,6 +25,7 @@ from services.directory.app import create_app as create_directory
 from services.directory.settings import DirectorySettings
 from services.exchange.app import create_app as create_exchange
 from services.exchange.settings import ExchangeSettings
+from shared.clock import BERLIN
 from tests.conftest import new_database_name
 from tests.integration.notifier_fixtures import NotifierFactory
 from tests.support.infra import RabbitVhost
@@ -129,6 +130,9 @@ async def network_ids(services: DemoServices) -> dict[str, str]:
         assert report.status_code == 201, report.text
         match = matched[0]
         offer = match["by"]
+        group_id, meeting_id = await a_group_with_a_meeting(
+            services.calendar_url, admin, offer["organisation_id"]
+        )
         await member_with_password(
             directory,
             admin,
@@ -146,7 +150,43 @@ async def network_ids(services: DemoServices) -> dict[str, str]:
         "measure_id": overview["measures"][0]["id"],
         "match_id": match["id"],
         "report_id": report.json()["id"],
+        "group_id": group_id,
+        "meeting_id": meeting_id,
     }
+
+
+async def a_group_with_a_meeting(
+    calendar_url: str, admin: dict[str, str], coordinator_id: str
+) -> tuple[str, str]:
+    """A working group coordinated by `coordinator_id` (the member's organisation) and its
+    coming meeting with a topic, founded by office staff: (group id, meeting id)."""
+    day = dt.date.today() + dt.timedelta(days=14)
+    async with httpx.AsyncClient(base_url=calendar_url, headers=admin) as calendar:
+        group = await calendar.post(
+            "/groups",
+            json={
+                "name": "Runder Tisch Sprachförderung",
+                "purpose": "Die Träger der Sprachkurse stimmen ihre Angebote ab.",
+                "coordinator_id": coordinator_id,
+                "visibility": "network",
+                "contacts": [{"name": "Leyla Demir", "role": "Sprecherin"}],
+            },
+        )
+        assert group.status_code == 201, group.text
+        meeting = await calendar.post(
+            "/events",
+            json={
+                "organisation_id": coordinator_id,
+                "title": "Runder Tisch: zweites Treffen",
+                "starts_at": dt.datetime.combine(day, dt.time(17), BERLIN).isoformat(),
+                "ends_at": dt.datetime.combine(day, dt.time(18, 30), BERLIN).isoformat(),
+                "visibility": "network",
+                "group_id": group.json()["id"],
+                "topic": "Kurse für Eltern im Herbst",
+            },
+        )
+        assert meeting.status_code == 201, meeting.text
+    return group.json()["id"], meeting.json()["event"]["id"]
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,7 @@ VIEWS: dict[str, str] = {
     "/kalender list": "/kalender?ansicht=liste",
     "/suchen-bieten filtered": "/suchen-bieten?kategorie=language_partner",
     "/organisations filtered": "/organisations?sprache=uk",
+    "/events/{event_id} meeting": "/events/{meeting_id}",
 }
 
 
