@@ -46,6 +46,17 @@ TOO_WEAK = N_(
     "das nicht Ihre E-Mail-Adresse ist und nicht nur aus wenigen verschiedenen Zeichen besteht."
 )
 
+#: What joining a working group (asked or invited) may be refused for, but not being allowed.
+JOINING = {
+    "already-member": N_("Diese Organisation gehört schon zur Arbeitsgruppe."),
+    "group-archived": GROUP_ARCHIVED,
+    "concurrent-change": CHANGED_MEANWHILE,
+    "group-not-found": NO_SUCH_GROUP,
+    "not-found": NO_SUCH_GROUP,
+    "organisation-archived": NOT_IN_THE_NETWORK,
+    "unknown-organisation": NOT_IN_THE_NETWORK,
+}
+
 #: What to say when a service refuses an action, by the problem's slug (a specific slug first,
 #: then the generic one of its status: N_("forbidden"), "not-found", "conflict", …).
 REFUSALS: dict[str, dict[str, str]] = {
@@ -202,24 +213,9 @@ REFUSALS: dict[str, dict[str, str]] = {
     },
     "group.join": {
         "forbidden": N_("Sie dürfen nur für Ihre eigene Organisation den Beitritt anfragen."),
-        "already-member": N_("Diese Organisation gehört schon zur Arbeitsgruppe."),
-        "group-archived": GROUP_ARCHIVED,
-        "concurrent-change": CHANGED_MEANWHILE,
-        "group-not-found": NO_SUCH_GROUP,
-        "not-found": NO_SUCH_GROUP,
-        "organisation-archived": NOT_IN_THE_NETWORK,
-        "unknown-organisation": NOT_IN_THE_NETWORK,
+        **JOINING,
     },
-    "group.invite": {
-        "forbidden": ONLY_COORDINATORS,
-        "already-member": N_("Diese Organisation gehört schon zur Arbeitsgruppe."),
-        "group-archived": GROUP_ARCHIVED,
-        "concurrent-change": CHANGED_MEANWHILE,
-        "group-not-found": NO_SUCH_GROUP,
-        "not-found": NO_SUCH_GROUP,
-        "organisation-archived": NOT_IN_THE_NETWORK,
-        "unknown-organisation": NOT_IN_THE_NETWORK,
-    },
+    "group.invite": {"forbidden": ONLY_COORDINATORS, **JOINING},
     "group.membership": {
         "forbidden": N_(
             "Das dürfen nur die koordinierende Organisation, die betroffene Organisation "

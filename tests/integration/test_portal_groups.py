@@ -241,33 +241,22 @@ async def test_a_meeting_is_planned_from_the_group_and_its_documents_stay_in_the
         )
 
         form = await olena.get(f"/events/new?organisation={net.bruecke}&gruppe={group_id}")
-        planned = await olena.post(
-            "/events/new",
-            data={
-                "organisation_id": net.bruecke,
-                "title": "Zweites Treffen",
-                "date": day.isoformat(),
-                "starts": "17:00",
-                "ends": "19:00",
-                "visibility": "network",
-                "group_id": group_id,
-                "topic": "Projektförderung einwerben",
-            },
-        )
+        meeting = {
+            "title": "Zweites Treffen",
+            "date": day.isoformat(),
+            "starts": "17:00",
+            "ends": "19:00",
+            "visibility": "network",
+            "group_id": group_id,
+            "topic": "Projektförderung einwerben",
+        }
+        planned = await olena.post("/events/new", data={**meeting, "organisation_id": net.bruecke})
         assert planned.status_code == 303, planned.text
         event_page = planned.headers["location"]
         event_id = event_page.rsplit("/", 1)[-1]
         not_the_coordinator = await emre.post(
             "/events/new",
-            data={
-                "organisation_id": net.anadolu,
-                "title": "Eigenes Treffen",
-                "date": day.isoformat(),
-                "starts": "10:00",
-                "ends": "11:00",
-                "visibility": "network",
-                "group_id": group_id,
-            },
+            data={**meeting, "organisation_id": net.anadolu, "title": "Eigenes Treffen"},
         )
 
         uploaded = await emre.post(
