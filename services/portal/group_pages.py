@@ -95,9 +95,8 @@ async def groups_page(portal: Portal) -> HTMLResponse:
         number, size = asked.page_number(), asked.page_size()
     except browse.BadFilterError as problem:
         return browse.bad_filter(portal, problem)
-    pages = browse.Pages(number, size, 0)
     found, names, me = await asyncio.gather(
-        portal.calendar.groups(portal.token, limit=size, offset=pages.offset),
+        portal.calendar.groups(portal.token, limit=size, offset=(number - 1) * size),
         organisation_names(portal),
         signed_in_person(portal),  # members are offered to found a group
     )
@@ -144,10 +143,12 @@ async def group_page(group_id: EntityPath, portal: Portal) -> HTMLResponse:
 
 
 async def _asked_organisation(portal: PortalRequest) -> tuple[str, str]:
-    """The organisation and the action a membership form names ("" when it names none)."""
+    """The organisation a membership form names ("" for none that can be one), and the
+    action it asks for."""
     form = await portal.form()
     organisation_id = forms.text_of(form, "organisation_id", strip=True)
-    return (organisation_id if is_entity_id(organisation_id) else ""), forms.text_of(form, "action")
+    action = forms.text_of(form, "action")
+    return (organisation_id if is_entity_id(organisation_id) else "", action)
 
 
 def _incomplete(portal: PortalRequest, group_id: str) -> HTMLResponse:
