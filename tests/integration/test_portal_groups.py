@@ -86,6 +86,17 @@ async def test_a_membership_form_without_an_organisation_is_refused_before_the_c
     assert "Bitte wählen Sie eine Organisation." in answer.text
 
 
+async def test_a_document_larger_than_the_portal_takes_gets_its_own_sentence() -> None:
+    async with signed_in_portal("a-session-token", document_max_bytes=4096) as portal:
+        answer = await portal.post(
+            "/dokumente",
+            data={"event_id": GROUP},
+            files={"file": ("protokoll.pdf", PDF + b"0" * 8192, "application/pdf")},
+        )
+    assert answer.status_code == 413
+    assert "Dokumente dürfen höchstens 10 MB groß sein." in answer.text
+
+
 # --- with the real directory and calendar --------------------------------------------------
 
 
