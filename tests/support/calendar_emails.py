@@ -53,11 +53,21 @@ CALENDAR_EMAIL_PARAMS: dict[Template, dict[str, str]] = {
 }
 
 
+def folded(name: str, value: str) -> list[str]:
+    """A content line folded at 75 octets (RFC 5545 3.1; ASCII values only)."""
+    line = f"{name}:{value}"
+    return [line[:75]] + [" " + line[i : i + 74] for i in range(75, len(line), 74)]
+
+
 def invitation_ics(
-    method: CalendarMethod, *, sequence: int = 0, attendee: str = "info@example.org"
+    method: CalendarMethod,
+    *,
+    sequence: int = 0,
+    attendee: str = "info@example.org",
+    description: str = "",
 ) -> str:
     """An iTIP object like the calendar's (`services/calendar/ics.py`): one VEVENT of the
-    meeting with organiser and attendee."""
+    meeting with organiser and attendee (and a DESCRIPTION, folded, if given)."""
     status = "CANCELLED" if method is CalendarMethod.CANCEL else "CONFIRMED"
     lines = [
         "BEGIN:VCALENDAR",
@@ -73,6 +83,7 @@ def invitation_ics(
         "SUMMARY:Treffen der AG Sprachcafés",
         "LOCATION:Stadtteilbüro Nordstadt\\, Mallinckrodtstraße 3",
         f"STATUS:{status}",
+        *(folded("DESCRIPTION", description) if description else []),
         "ORGANIZER;CN=Stadtteilbüro Nordstadt:mailto:kalender@integrationsnetz.example",
         f"ATTENDEE;ROLE=REQ-PARTICIPANT;RSVP=TRUE:mailto:{attendee}",
         "END:VEVENT",
@@ -82,7 +93,11 @@ def invitation_ics(
 
 
 def attachment(
-    method: CalendarMethod, *, sequence: int = 0, attendee: str = "info@example.org"
+    method: CalendarMethod,
+    *,
+    sequence: int = 0,
+    attendee: str = "info@example.org",
+    description: str = "",
 ) -> CalendarAttachment:
-    ics = invitation_ics(method, sequence=sequence, attendee=attendee)
+    ics = invitation_ics(method, sequence=sequence, attendee=attendee, description=description)
     return CalendarAttachment(method=method, ics=ics)
