@@ -11,16 +11,14 @@ import datetime as dt
 import icalendar
 
 from services.notifier.delivery_store import DELIVERIES
-from services.notifier.domain import DeliveryStatus, Template, delivery_id, email_recipient
+from services.notifier.domain import DeliveryStatus, Template
 from shared.clock import utc_now
 from shared.contracts.notifier import CalendarAttachment, CalendarMethod, EmailTemplate, SendEmail
 from shared.ids import new_id
-from shared.mongo import Document
-from tests.integration.notifier_fixtures import NotifierFactory, ServedNotifier
+from tests.integration.notifier_fixtures import NotifierFactory, handled, reaches, stored
 from tests.support.amqp import publish
 from tests.support.calendar_emails import CALENDAR_EMAIL_PARAMS, EVENT_UID, attachment
 from tests.support.mail import CaughtMail, MailServer, tagged
-from tests.support.waiting import eventually as wait_until
 
 RETENTION_DAYS = 30
 
@@ -38,34 +36,6 @@ def a_command(
         requested_by_service="calendar",
         calendar=calendar,
     )
-
-
-def key_of(command: SendEmail) -> str:
-    return delivery_id(command.command_id, email_recipient(command.to), command.template.value)
-
-
-async def stored(notifier: ServedNotifier, command: SendEmail) -> Document:
-    doc: Document | None = await notifier.app.state.runtime.db[DELIVERIES].find_one(
-        {"_id": key_of(command)}
-    )
-    assert doc is not None, f"no delivery for {command.to}"
-    return doc
-
-
-async def sent(notifier: ServedNotifier, command: SendEmail) -> None:
-    async def there() -> bool:
-        delivery = await notifier.service.store.delivery(key_of(command))
-        return delivery is not None and delivery.status is DeliveryStatus.SENT
-
-    await wait_until(there)
-
-
-async def handled(notifier: ServedNotifier, event_id: str) -> None:
-    async def done() -> bool:
-        inbox = notifier.app.state.runtime.db["inbox"]
-        return await inbox.find_one({"event_id": event_id, "state": "done"}) is not None
-
-    await wait_until(done)
 
 
 def calendar_of(mail: CaughtMail) -> tuple[str, icalendar.Calendar]:
@@ -102,7 +72,7 @@ async def test_a_meeting_invitation_and_a_cancellation_arrive_with_their_calenda
         # the same command again (a redelivery, a relay publishing twice): no second email
         [again] = await publish(notifier.amqp_url, [invitation])
         await handled(notifier, again.id)
-        await sent(notifier, invitation)
+        await reaches(notifier, invitation, DeliveryStatus.SENT)
         deliveries = notifier.app.state.runtime.db[DELIVERIES]
         assert await deliveries.count_documents({"cause_event_id": invitation.command_id}) == 1
     assert len(mail_server.to(lacasa)) == 1
@@ -133,7 +103,7 @@ async def test_the_largest_calendar_object_is_stored_sent_whole_and_removed_by_r
     async with notifier_factory(delivery_retention_days=RETENTION_DAYS) as notifier:
         await publish(notifier.amqp_url, [invitation])
         [mail] = await mail_server.wait_for(lambda m: m.to == lacasa)
-        await sent(notifier, invitation)
+        await reaches(notifier, invitation, DeliveryStatus.SENT)
         assert (await stored(notifier, invitation))["calendar"] == largest.model_dump(mode="json")
 
         later = utc_now() + dt.timedelta(days=RETENTION_DAYS + 1)
