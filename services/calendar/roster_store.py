@@ -19,7 +19,7 @@ from pymongo.errors import DuplicateKeyError
 from services.calendar.roster import Roster
 from services.calendar.roster_repository import RosterChange, TokenBook, TokenEntry
 from services.calendar.window_keys import epoch
-from shared.mongo import CollectionIndexes, Document, ascending_indexes
+from shared.mongo import CollectionIndexes, Document, HotQuery, ascending_indexes
 from shared.outbox import ConcurrentUpdateError, OutboxWriter
 from shared.pages import Paging
 
@@ -39,6 +39,18 @@ INDEXES = (
 )
 
 _NO_OUTBOX = {"outbox": 0}
+
+
+def hot_queries() -> list[HotQuery]:
+    """What the periodic pass of registrations asks every few minutes, and the token lookup
+    of retention: each served by an index."""
+    return [
+        HotQuery("registrations: starting soon", ROSTERS, {"starts_s": {"$gte": 0, "$lt": 1}}),
+        HotQuery("registrations: deadline passed", ROSTERS, {"deadline_s": {"$lte": 0}}),
+        HotQuery("registrations: opt-in expired", ROSTERS, {"pending_s": {"$lte": 0}}),
+        HotQuery("registrations: event over", ROSTERS, {"ends_s": {"$lte": 0}}),
+        HotQuery("registrations: tokens of an event", REGISTRATION_TOKENS, {"event_id": "e"}),
+    ]
 
 
 def roster_document(roster: Roster) -> Document:
