@@ -12,7 +12,14 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, Stri
 from services.calendar.inputs import OrganisationId
 from services.calendar.registration_reading import EventCounts, GroupCounts, OwnRegistration
 from services.calendar.registrations import Seat
-from services.calendar.roster import Answers, Question, Registration, RegistrationSettings, Roster
+from services.calendar.roster import (
+    Answers,
+    ClosedReason,
+    Question,
+    Registration,
+    RegistrationSettings,
+    Roster,
+)
 from services.calendar.schemas import BerlinTime
 from shared.contracts.calendar import RegistrationOpenTo
 from shared.contracts.vocabulary import LanguageTag
@@ -62,10 +69,10 @@ class RegistrationStatus(BaseModel):
     places_per_organisation: int | None
     questions: list[Question]
     open_to: RegistrationOpenTo
-    closed_reason: Literal["full", "deadline", "closed"] | None
+    closed_reason: ClosedReason | None
 
     @classmethod
-    def of(cls, roster: Roster, reason: str | None) -> RegistrationStatus:
+    def of(cls, roster: Roster, reason: ClosedReason | None) -> RegistrationStatus:
         settings = roster.settings
         assert settings is not None
         return cls(

@@ -242,7 +242,9 @@ class Registrations:
         assert written is not None
         return written
 
-    async def status(self, event_id: str, user: Principal | None) -> tuple[Roster, str | None]:
+    async def status(
+        self, event_id: str, user: Principal | None
+    ) -> tuple[Roster, rules.ClosedReason | None]:
         """The roster (for its counts) and why it takes no new seats now (or None)."""
         event, roster = await self.set_up_roster(event_id, user)
         return roster, rules.closed_reason(roster, event.starts_at, self.clock())
@@ -276,6 +278,8 @@ class Registrations:
         correlation_id: str | None,
     ) -> Seat:
         event, found = await self.set_up_roster(event_id, user)
+        if event.cancelled:
+            raise ConflictError("The event is called off.", slug="registration-closed")
         await self.check_access(event, found, user)
         if data.organisation_id is not None:
             if user is None:

@@ -27,6 +27,7 @@ from shared.contracts.base import COMMANDS_EXCHANGE
 from tests.integration.calendar_fixtures import PORTAL, ServedPartners
 from tests.support.amqp import StreamTap
 from tests.support.infra import RabbitVhost
+from tests.support.waiting import eventually
 
 SEND_EMAIL = "notifier.email.send"
 
@@ -318,6 +319,12 @@ async def test_the_spreadsheet_and_retention(served_partners: ServedPartners) ->
     jobs.registrations.clock = lambda: later
     assert (await jobs.run()).redacted == 1
     store: RosterStore = jobs.registrations.rosters  # type: ignore[assignment]
+
+    async def relayed() -> bool:  # the outbox holds emails until they are handed on
+        stored = await store.db[ROSTERS].find_one({"_id": event_id})
+        return stored is not None and stored["outbox"] == []
+
+    await eventually(relayed)
     stored = await store.db[ROSTERS].find_one({"_id": event_id})
     assert stored is not None
     assert stored["registrations"] == []
