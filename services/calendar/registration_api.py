@@ -89,7 +89,6 @@ async def register(
     body: RegistrationRequest,
     user: OptionalUser,
     service: RegistrationService,
-    response: Response,
 ) -> SeatPublic:
     data = NewRegistration(
         name=body.name,
@@ -98,9 +97,7 @@ async def register(
         language=body.language,
         answers=body.answers,
     )
-    seat = await service.register(event_id, data, user, correlation_id())
-    response.headers["Location"] = f"/events/{event_id}/registrations/{seat.registration_id}"
-    return SeatPublic.of(seat)
+    return SeatPublic.of(await service.register(event_id, data, user, correlation_id()))
 
 
 @router.get(
@@ -146,11 +143,9 @@ async def set_attendance(
     user: CurrentUser,
     service: RegistrationService,
 ) -> RegistrationPublic:
-    await service.set_attendance(event_id, registration_id, body.attended, user, correlation_id())
-    roster = await service.rosters.get_roster(event_id)
-    registration = roster.find(registration_id) if roster else None
-    assert roster is not None
-    assert registration is not None
+    registration, roster = await service.set_attendance(
+        event_id, registration_id, body.attended, user, correlation_id()
+    )
     return RegistrationPublic.of(registration, roster)
 
 

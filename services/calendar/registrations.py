@@ -425,7 +425,8 @@ class Registrations:
         attended: bool,
         user: Principal,
         correlation_id: str | None,
-    ) -> Registration:
+    ) -> tuple[Registration, Roster]:
+        """Record whether someone came; returns the registration and its roster."""
         event = await self.event(event_id)
         self.require_organiser(event, user)
 
@@ -436,5 +437,6 @@ class Registrations:
 
         written = await self.write(event_id, change, None, correlation_id)
         registration = written.find(registration_id) if written else None
+        assert written is not None
         assert registration is not None
-        return registration
+        return registration, written

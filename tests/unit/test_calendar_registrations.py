@@ -298,7 +298,7 @@ async def test_only_organisers_see_and_manage_the_registrants() -> None:
         )
     _, roster = await w.reading.of_event(w.event_id, ORGANISER)
     assert [r.name for r in roster.registrations] == ["Ana"]
-    marked = await w.registrations.set_attendance(
+    marked, _ = await w.registrations.set_attendance(
         w.event_id, seat.registration_id, True, OFFICE, None
     )
     assert marked.attended is True
