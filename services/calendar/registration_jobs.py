@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from services.calendar import roster as rules
 from services.calendar.domain import Event, series_span
 from services.calendar.registration_messages import closed
-from services.calendar.registrations import Outgoing, Registrations
+from services.calendar.registrations import Registrations
 from services.calendar.roster import Roster
 from shared.contracts.base import Payload
 
@@ -200,6 +200,3 @@ class RegistrationJobs:
         await self.rosters.write_roster(event_id, change)
         await self.rosters.delete_tokens(event_id, None if everything else gone)
         return gone
-
-
-__all__ = ["EventNews", "Outgoing", "PassCounts", "RegistrationJobs"]
