@@ -4,13 +4,24 @@ subscriptions.
 - `calendar.directory-events`: the directory's organisation events keep the calendar's own view
   of the organisations (who may plan, who left); a leaving organisation's feeds stop before its
   future events are called off.
+- `calendar.meetings`: the calendar's own `calendar.event.*` events of a working group's
+  meetings become the invitation emails (REQUEST or CANCEL) of the group's member
+  organisations, once per version of the meeting.
 """
 
 from __future__ import annotations
 
 from services.calendar.imports import Importer
+from services.calendar.meetings import MeetingNotices
 from services.calendar.service import Calendar
 from shared.contracts.base import CloudEvent
+from shared.contracts.calendar import (
+    EventCancelled,
+    EventFacts,
+    EventRescheduled,
+    EventScheduled,
+    EventUpdated,
+)
 from shared.contracts.directory import OrganisationArchived, OrganisationFacts
 from shared.organisation_events import on_organisation_events
 from shared.runtime import ServiceRuntime
@@ -26,3 +37,14 @@ def wire(runtime: ServiceRuntime, calendar: Calendar, importer: Importer) -> Non
         await calendar.organisation_changed(payload, event.correlationid)
 
     on_organisation_events(directory_events, on_organisation)
+
+
+def wire_meetings(runtime: ServiceRuntime, notices: MeetingNotices) -> None:
+    """The calendar's own events of group meetings, on `calendar.meetings`."""
+    meetings = runtime.queue("meetings")
+
+    async def on_event(facts: EventFacts, event: CloudEvent) -> None:
+        await notices.event_changed(facts, event.correlationid or event.id)
+
+    for kind in (EventScheduled, EventRescheduled, EventUpdated, EventCancelled):
+        meetings.on(kind)(on_event)

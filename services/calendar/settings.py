@@ -52,3 +52,11 @@ class CalendarSettings(ServiceSettings):
     room_lock_wait_seconds: float = Field(
         10.0, gt=0, description="Longest wait for a room's booking lock, in seconds."
     )
+    #: ORGANIZER of the iCalendar invitations to a working group's meetings.
+    invitation_organizer_email: str = "kalender@integrationsnetz.example"
+    document_max_bytes: int = Field(
+        10 * 1024 * 1024,
+        ge=1024,
+        le=100 * 1024 * 1024,
+        description="Largest document of a meeting accepted (PDF or ODT), in bytes.",
+    )
