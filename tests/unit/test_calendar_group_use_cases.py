@@ -104,7 +104,8 @@ async def test_a_member_of_the_coordinator_founds_a_group_and_the_stream_hears_o
     setup = Setup()
     group = await setup.found(contacts=[{"name": "Ayşe Demir", "email": "ayse@example.org"}])
     [created] = setup.store.published
-    assert isinstance(created, GroupCreated) and created.group_id == group.id
+    assert isinstance(created, GroupCreated)
+    assert created.group_id == group.id
     await refused(
         "forbidden",
         setup.groups.found(
@@ -216,7 +217,9 @@ async def test_a_meeting_is_planned_by_the_coordinator_no_wider_than_its_group()
     assert not_coordinator.value.slug == "group-meeting-organiser"
     event_id = await setup.meeting(group.id)
     meetings, total = await setup.groups.meetings(group.id, member_of(MRIYA), Paging(10, 0))
-    assert total == 1 and meetings[0].id == event_id and meetings[0].topic == "Fördermittel"
+    assert total == 1
+    assert meetings[0].id == event_id
+    assert meetings[0].topic == "Fördermittel"
     await refused(
         "visibility-wider-than-group",
         setup.calendar.change(
@@ -248,7 +251,8 @@ async def test_each_version_of_a_meeting_is_sent_once_to_every_member_with_an_ad
     mriya = next(e for e in invitations if e.to == "info@mriya.example")
     assert mriya.template is EmailTemplate.MEETING_INVITATION
     assert mriya.language == "uk"
-    assert mriya.calendar is not None and mriya.calendar.method is CalendarMethod.REQUEST
+    assert mriya.calendar is not None
+    assert mriya.calendar.method is CalendarMethod.REQUEST
     assert f"UID:{event_id}@integrationsnetz" in mriya.calendar.ics
     assert mriya.params["topic"] == "Fördermittel"
     assert mriya.params["event_link"] == f"{PORTAL}/events/{event_id}"

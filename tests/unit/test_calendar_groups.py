@@ -120,7 +120,8 @@ def test_who_sees_a_group_and_its_contacts() -> None:
     assert office.shows_contacts_to(member_of(COORDINATOR))
     assert not office.shows_contacts_to(member_of(LINDE))  # invited, not a member yet
     assert office.shows_contacts_to(OFFICE)
-    assert office.may_manage(member_of(COORDINATOR)) and office.may_manage(OFFICE)
+    assert office.may_manage(member_of(COORDINATOR))
+    assert office.may_manage(OFFICE)
     assert not office.may_manage(member_of(LINDE))
 
 

@@ -48,7 +48,7 @@ def test_a_route_with_a_parameter_takes_its_larger_body() -> None:
         return None
 
     limits = BodyLimitMiddleware(
-        app,  # type: ignore[arg-type]
+        app,
         max_bytes=1000,
         larger={"/events/{event_id}/documents": 5000},
     )
