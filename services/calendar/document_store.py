@@ -1,11 +1,14 @@
 """Storage of the meetings' documents: GridFS (bucket `meeting_documents`, files of 255 KiB
-chunks), the facts of each document in its file's metadata. What of GridFS is relied on —
+chunks), the facts of each document in its file's metadata. No datetimes there: nx-27017
+cannot store one in a GridFS file's metadata and reads GridFS's own `uploadDate` back as a
+string, so when it was uploaded is kept as epoch seconds. What of GridFS is relied on —
 upload with our own string id, download, delete, finding files by a metadata field — is
 checked on the server in use by the storage self-check (`tests/support/storage/files.py`)."""
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import io
 from typing import Any
 
@@ -24,7 +27,7 @@ def document_metadata(document: MeetingDocument) -> Document:
         "group_id": document.group_id,
         "title": document.title,
         "content_type": document.content_type,
-        "uploaded_at": document.uploaded_at,
+        "uploaded_at_s": int(document.uploaded_at.timestamp()),
         "uploaded_by_organisation_id": document.uploaded_by_organisation_id,
     }
 
@@ -39,7 +42,7 @@ def document_from_file(file: Any) -> MeetingDocument:
         filename=file.filename,
         content_type=metadata["content_type"],
         size=int(file.length),
-        uploaded_at=metadata["uploaded_at"],
+        uploaded_at=dt.datetime.fromtimestamp(int(metadata["uploaded_at_s"]), dt.UTC),
         uploaded_by_organisation_id=metadata.get("uploaded_by_organisation_id"),
     )
 
