@@ -37,7 +37,7 @@ async def sent(commands: StreamTap, address: str, template: str) -> dict[str, An
     loop = asyncio.get_running_loop()
     deadline = loop.time() + 10
     while True:
-        found = [
+        found: list[dict[str, Any]] = [
             c["data"]
             for c in commands.of_type(SEND_EMAIL)
             if c["data"]["to"] == address and c["data"]["template"] == template
