@@ -197,27 +197,32 @@ def _require_active(group: Group) -> None:
         raise GroupError("The group is archived.", "group-archived")
 
 
-def ask_to_join(group: Group, organisation_id: str, now: dt.datetime) -> Group:
-    """The organisation asks to join; asking again changes nothing (the same group back). An
-    invited organisation asking becomes a member at once (both sides want it)."""
+def _reach_out(
+    group: Group,
+    organisation_id: str,
+    now: dt.datetime,
+    state: MembershipState,
+    answer: MembershipState,
+) -> Group:
+    """One side reaches out (`state`); if the other side already did (`answer`), the
+    organisation is a member at once. Reaching out again changes nothing (the same group)."""
     _require_active(group)
-    state = group.state_of(organisation_id)
-    if state == "member":
+    current = group.state_of(organisation_id)
+    if current == "member":
         raise GroupError("The organisation is already a member of the group.", "already-member")
-    if state == "requested":
+    if current == state:
         return group
-    return _with_state(group, organisation_id, "member" if state == "invited" else "requested", now)
+    return _with_state(group, organisation_id, "member" if current == answer else state, now)
+
+
+def ask_to_join(group: Group, organisation_id: str, now: dt.datetime) -> Group:
+    """The organisation asks to join; an invited organisation asking becomes a member."""
+    return _reach_out(group, organisation_id, now, "requested", "invited")
 
 
 def invite(group: Group, organisation_id: str, now: dt.datetime) -> Group:
     """The coordinator invites an organisation; an organisation that asked becomes a member."""
-    _require_active(group)
-    state = group.state_of(organisation_id)
-    if state == "member":
-        raise GroupError("The organisation is already a member of the group.", "already-member")
-    if state == "invited":
-        return group
-    return _with_state(group, organisation_id, "member" if state == "requested" else "invited", now)
+    return _reach_out(group, organisation_id, now, "invited", "requested")
 
 
 def accept(group: Group, organisation_id: str, now: dt.datetime) -> Group:
