@@ -157,6 +157,10 @@ class Groups:
                 self._require_manager(group, user)
             elif state == "invited" and not user.may_edit(organisation_id):
                 raise _forbidden("Only members of the invited organisation may accept.")
+            elif state == "member" and not (
+                group.may_manage(user) or user.may_edit(organisation_id)
+            ):
+                raise _forbidden("Only the organisation itself or the coordinator may do this.")
             changed = rules.accept(group, organisation_id, utc_now())
             if changed is group:
                 return group, []
