@@ -6,15 +6,25 @@ subscriptions.
   future events are called off.
 - `calendar.registrations`: the calendar's own `calendar.event.rescheduled`, `.updated` (venue
   changed) and `.cancelled` tell the registrants of the event (`registration_jobs.py`).
+- `calendar.meetings`: the calendar's own `calendar.event.*` events of a working group's
+  meetings become the invitation emails (REQUEST or CANCEL) of the group's member
+  organisations, once per version of the meeting.
 """
 
 from __future__ import annotations
 
 from services.calendar.imports import Importer
+from services.calendar.meetings import MeetingNotices
 from services.calendar.registration_jobs import EventNews, RegistrationJobs
 from services.calendar.service import Calendar
 from shared.contracts.base import CloudEvent
-from shared.contracts.calendar import EventCancelled, EventRescheduled, EventUpdated
+from shared.contracts.calendar import (
+    EventCancelled,
+    EventFacts,
+    EventRescheduled,
+    EventScheduled,
+    EventUpdated,
+)
 from shared.contracts.directory import OrganisationArchived, OrganisationFacts
 from shared.organisation_events import on_organisation_events
 from shared.runtime import ServiceRuntime
@@ -57,3 +67,14 @@ def wire_registrations(runtime: ServiceRuntime, jobs: RegistrationJobs) -> None:
         if facts.occurrence_start is None:  # one date of a series: the series goes on
             news = EventNews(facts.event_id, facts.sequence, cancelled=True, reason=facts.reason)
             await jobs.event_changed(news, event.correlationid)
+
+
+def wire_meetings(runtime: ServiceRuntime, notices: MeetingNotices) -> None:
+    """The calendar's own events of group meetings, on `calendar.meetings`."""
+    meetings = runtime.queue("meetings")
+
+    async def on_event(facts: EventFacts, event: CloudEvent) -> None:
+        await notices.event_changed(facts, event.correlationid or event.id)
+
+    for kind in (EventScheduled, EventRescheduled, EventUpdated, EventCancelled):
+        meetings.on(kind)(on_event)

@@ -134,7 +134,7 @@ class RegistrationReading:
             event_id=roster.event_id,
             event_title=event.title if event else "",
             starts_at=event.starts_at if event else roster.event_starts_at,
-            group_id=getattr(event, "group_id", None),
+            group_id=event.group_id if event else None,
             capacity=roster.capacity,
             confirmed=roster.confirmed,
             waiting=roster.waiting,

@@ -197,10 +197,7 @@ class Registrations:
         self.require_organiser(event, user)
         if event.cancelled:
             raise ConflictError("The event is called off.", slug="registration-closed")
-        if (
-            settings.open_to is RegistrationOpenTo.GROUP
-            and getattr(event, "group_id", None) is None
-        ):
+        if settings.open_to is RegistrationOpenTo.GROUP and event.group_id is None:
             raise RejectedError(
                 "Only a working group's meeting can be open to its group alone.",
                 slug="registration-group-only",
@@ -261,7 +258,7 @@ class Registrations:
                 "Registering for this event needs a member's sign-in.",
                 slug="registration-needs-sign-in",
             )
-        group_id: str | None = getattr(event, "group_id", None)
+        group_id: str | None = event.group_id
         if open_to is RegistrationOpenTo.GROUP and not user.is_admin:
             members = await self.groups.members_of(group_id) if group_id else frozenset()
             if not members & user.organisation_ids:

@@ -25,7 +25,6 @@ from shared.pages import Paging
 
 ROSTERS = "rosters"
 REGISTRATION_TOKENS = "registration_tokens"
-GROUPS = "groups"
 #: A due time that never comes (nothing to do).
 NEVER = 2**62
 #: Enough rounds for every one of hundreds of simultaneous registrations to get its turn.
@@ -209,27 +208,3 @@ class RosterStore:
 
     async def with_pending_before(self, moment: dt.datetime) -> list[str]:
         return await self._ids({"pending_s": {"$lte": epoch(moment)}})
-
-
-class StoredGroupMembership:
-    """The members of a working group as the calendar's `groups` collection holds them
-    (`memberships` with state `member`, and the coordinator); none when it holds no such
-    group. The one place that reads groups for registrations."""
-
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
-        self.db = db
-
-    async def members_of(self, group_id: str) -> frozenset[str]:
-        doc = await self.db[GROUPS].find_one(
-            {"_id": group_id}, {"memberships": 1, "coordinator_id": 1}
-        )
-        if doc is None:
-            return frozenset()
-        members = {
-            entry["organisation_id"]
-            for entry in doc.get("memberships") or []
-            if isinstance(entry, dict) and entry.get("state") == "member"
-        }
-        if doc.get("coordinator_id"):
-            members.add(doc["coordinator_id"])
-        return frozenset(members)

@@ -63,6 +63,13 @@ class CalendarSettings(ServiceSettings):
     #: The organiser's address in the iCalendar invitations the calendar sends (ORGANIZER).
     invitation_organizer_email: str = "kalender@integrationsnetz.example"
 
+    document_max_bytes: int = Field(
+        10 * 1024 * 1024,
+        ge=1024,
+        le=100 * 1024 * 1024,
+        description="Largest document of a meeting accepted (PDF or ODT), in bytes.",
+    )
+
     @property
     def portal_url(self) -> str:
         """The portal's public address, which the emails link to (`PUBLIC_BASE_URL`)."""
