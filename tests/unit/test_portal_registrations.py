@@ -39,6 +39,13 @@ AN_EVENT = {
     "ends_at": "2027-01-20T18:00:00+01:00",
     "status": "scheduled",
 }
+A_MEMBER = {
+    "person_id": "p-1",
+    "email": "ayse@linde.example",
+    "name": "Ayşe Demir",
+    "role": "editor",
+    "organisations": [{"id": ORGANISATION, "name": "Nachbarschaftstreff Linde"}],
+}
 OPEN = {
     "open": True,
     "capacity": 2,
@@ -92,9 +99,13 @@ async def portal(calendar: FakeCalendar) -> AsyncIterator[httpx.AsyncClient]:
     def route(request: httpx.Request) -> httpx.Response:
         if request.url.host == "calendar.test":
             return calendar(request)
+        if request.url.path == "/me" and request.headers.get("Authorization"):
+            return httpx.Response(200, json=A_MEMBER)
         return httpx.Response(503)
 
-    settings = portal_settings(calendar_url="http://calendar.test")
+    settings = portal_settings(
+        calendar_url="http://calendar.test", directory_url="http://directory.test"
+    )
     app = create_app(settings)
     app.state.clients = Clients.over(Backends(settings, transport=httpx.MockTransport(route)))
     async with httpx.AsyncClient(
@@ -436,3 +447,100 @@ async def test_others_than_organisers_are_told_the_participants_are_not_theirs(
     answer = await portal.get(f"/events/{EVENT}/teilnehmende")
     assert answer.status_code == 403
     assert "sehen nur die Veranstalter" in answer.text
+
+
+async def test_a_member_registers_for_her_organisation_and_the_organisers_links_are_shown(
+    calendar: FakeCalendar, portal: httpx.AsyncClient
+) -> None:
+    portal.cookies.set("inx_session", "a-session-token")
+    page = (await portal.get(f"/events/{EVENT}")).text
+    assert 'value="Ayşe Demir"' in page
+    assert 'value="ayse@linde.example"' in page
+    assert f'<option value="{ORGANISATION}" selected>Nachbarschaftstreff Linde</option>' in page
+    assert f'href="/events/{EVENT}/teilnehmende"' in page  # her organisation organises it
+
+    path = f"/events/{EVENT}/registrations"
+    calendar.answer("POST", path, 201, {"id": "r-1", "state": "confirmed", "position": None})
+    typed = a_registration(name="Ayşe Demir", organisation_id=ORGANISATION)
+    answer = await portal.post(f"/events/{EVENT}/anmelden", data=typed)
+    assert "Sie sind angemeldet." in answer.text
+    [sent] = calendar.calls("POST", path)
+    assert sent.headers["Authorization"] == "Bearer a-session-token"
+    assert json.loads(sent.content)["organisation_id"] == ORGANISATION
+
+
+async def test_my_registrations_are_on_my_page_with_a_button_to_cancel(
+    calendar: FakeCalendar, portal: httpx.AsyncClient
+) -> None:
+    mine = [
+        {
+            "id": "01a20175-6dad-718f-a12c-c0b9a10eb0f1",
+            "event_id": EVENT,
+            "event_title": AN_EVENT["title"],
+            "starts_at": AN_EVENT["starts_at"],
+            "state": "waiting",
+            "position": 2,
+        }
+    ]
+    calendar.answer("GET", "/me/registrations", 200, mine)
+    portal.cookies.set("inx_session", "a-session-token")
+    page = (await portal.get("/me")).text
+    assert "Meine Anmeldungen" in page
+    assert "auf der Warteliste</strong> (Platz 2)" in page
+    assert f'action="/events/{EVENT}/teilnehmende/{mine[0]["id"]}/abmelden"' in page
+
+    calendar.answer("DELETE", f"/events/{EVENT}/registrations/{mine[0]['id']}", 204, None)
+    cancelled = await portal.post(
+        f"/events/{EVENT}/teilnehmende/{mine[0]['id']}/abmelden", data={"zurueck": "me"}
+    )
+    assert cancelled.status_code == 303
+    assert cancelled.headers["location"] == "/me#anmeldungen"
+
+
+async def test_the_participants_page_shows_the_answers_and_records_who_came(
+    calendar: FakeCalendar, portal: httpx.AsyncClient
+) -> None:
+    came, absent = "01a20175-6dad-718f-a12c-c0b9a10eb0f1", "01a20175-6dad-718f-a12c-c0b9a10eb0f2"
+    registrations = [
+        {
+            "id": came,
+            "name": "Olena Koval",
+            "email": "olena@example.org",
+            "state": "confirmed",
+            "created_at": "2027-01-02T10:00:00Z",
+            "attended": None,
+            "answers": {"child_care": 2, "dietary": "vegetarisch"},
+        },
+        {
+            "id": absent,
+            "name": "Kemal Aydın",
+            "email": "kemal@example.org",
+            "state": "confirmed",
+            "created_at": "2027-01-03T10:00:00Z",
+            "attended": True,
+            "answers": {},
+        },
+    ]
+    calendar.answer(
+        "GET", f"/events/{EVENT}/registrations", 200, {"items": registrations, "total": 2}
+    )
+    portal.cookies.set("inx_session", "a-session-token")
+    page = (await portal.get(f"/events/{EVENT}/teilnehmende")).text
+    assert "Olena Koval" in page
+    assert "vegetarisch" in page
+    assert f'value="{absent}" id="kam-{absent}" checked' in page
+
+    for registration_id in (came, absent):
+        calendar.answer(
+            "PUT", f"/events/{EVENT}/registrations/{registration_id}/attendance", 200, {}
+        )
+    saved = await portal.post(
+        f"/events/{EVENT}/teilnehmende",
+        data={"shown": [came, absent], "attended": [came]},
+    )
+    assert saved.status_code == 303
+    put = [r for r in calendar.seen if r.method == "PUT"]
+    assert {(r.url.path.split("/")[-2], json.loads(r.content)["attended"]) for r in put} == {
+        (came, True),
+        (absent, False),
+    }
