@@ -38,7 +38,12 @@ def _refused(portal: PortalRequest, problem: Problem) -> HTMLResponse:
     return portal.refused(problem, "registration.link", title=_("Link ungültig"), link=TO_CALENDAR)
 
 
-async def _link_page(portal: PortalRequest, token: str, page: str) -> Response:
+@router.get(CONFIRM)
+@router.get(CANCEL)
+async def link_page(portal: Portal, token: LinkToken) -> Response:
+    """Behind the confirm link of the opt-in email and the cancel link of every registration
+    email: says what the button does, does nothing itself."""
+    page = portal.request.url.path
     try:
         linked = await portal.calendar.registration_link(token)
     except Problem as problem:
@@ -55,12 +60,6 @@ async def _link_page(portal: PortalRequest, token: str, page: str) -> Response:
     return portal.page("registrations/link.html", linked=linked, token=token, action=page)
 
 
-@router.get(CONFIRM)
-async def confirm_page(portal: Portal, token: LinkToken) -> Response:
-    """Behind the link of the opt-in email: says what the button confirms."""
-    return await _link_page(portal, token, CONFIRM)
-
-
 @router.post(CONFIRM)
 async def confirm(portal: Portal, token: FormToken) -> Response:
     try:
@@ -69,12 +68,6 @@ async def confirm(portal: Portal, token: FormToken) -> Response:
         return _refused(portal, problem)
     title, message = outcome_message(registered, "")
     return portal.message(title=title, message=message, link=_event_link(registered.event_id))
-
-
-@router.get(CANCEL)
-async def cancel_page(portal: Portal, token: LinkToken) -> Response:
-    """Behind the cancel link of every registration email: says what the button cancels."""
-    return await _link_page(portal, token, CANCEL)
 
 
 @router.post(CANCEL)

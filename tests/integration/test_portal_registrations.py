@@ -8,7 +8,6 @@ else is refused in German."""
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,6 +16,7 @@ import httpx
 
 from shared.contracts.base import COMMANDS_EXCHANGE
 from tests.integration.calendar_fixtures import ServedPartners
+from tests.integration.test_portal_event_forms import book
 from tests.support.amqp import StreamTap
 from tests.support.infra import RabbitVhost
 from tests.support.mail import link_token, tagged
@@ -30,23 +30,6 @@ SEND_EMAIL = "notifier.email.send"
 
 def portal_of(partners: ServedPartners) -> httpx.AsyncClient:
     return portal_client(directory_url=partners.directory_url, calendar_url=partners.calendar_url)
-
-
-async def an_event(partners: ServedPartners, organisation_id: str) -> str:
-    day = dt.datetime.now(BERLIN).date() + dt.timedelta(days=30)
-    answer = await partners.calendar.post(
-        "/events",
-        json={
-            "organisation_id": organisation_id,
-            "title": "Elterncafé mit Kinderbetreuung",
-            "starts_at": dt.datetime.combine(day, dt.time(16), BERLIN).isoformat(),
-            "ends_at": dt.datetime.combine(day, dt.time(18), BERLIN).isoformat(),
-        },
-        headers=partners.editor_of(organisation_id),
-    )
-    assert answer.status_code == 201, answer.text
-    event_id: str = answer.json()["event"]["id"]
-    return event_id
 
 
 async def emailed_link(tap: StreamTap, to: str, template: str, param: str) -> str:
@@ -89,7 +72,7 @@ async def test_two_seats_three_people_a_waiting_list_and_who_moves_up(
 ) -> None:
     partners = served_partners
     linde = await partners.organisation("Nachbarschaftstreff Linde")
-    event_id = await an_event(partners, linde)
+    event_id = (await book(partners, linde, "Elterncafé mit Kinderbetreuung"))["id"]
     organiser = await member_session(
         partners.directory,
         partners.admin,

@@ -35,24 +35,25 @@ class Registered(View):
     position: int | None = None
 
 
-class LinkedRegistration(View):
-    """What an emailed confirm or cancel link is about, before its button is pressed."""
+class RegisteredFor(View):
+    """The event of a registration and where it stands."""
 
     event_id: str = ""
     event_title: str = ""
     starts_at: str = ""
     state: str = ""
+
+
+class LinkedRegistration(RegisteredFor):
+    """What an emailed confirm or cancel link is about, before its button is pressed."""
+
     purpose: str = ""
 
 
-class MyRegistration(View):
+class MyRegistration(RegisteredFor):
     """One of the signed-in member's own registrations."""
 
     id: str = ""
-    event_id: str = ""
-    event_title: str = ""
-    starts_at: str = ""
-    state: str = ""
     position: int | None = None
 
 
