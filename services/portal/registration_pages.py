@@ -98,7 +98,8 @@ async def cancel(
     session: SignedIn,
     zurueck: Back = "me",
 ) -> Response:
-    """The "Abmelden" buttons of "Meine Anmeldungen" on /me and of the participants page."""
+    """The "Anmeldung stornieren" buttons of "Meine Anmeldungen" on /me and of the
+    participants page."""
     participants = f"/events/{event_id}/teilnehmende"
     try:
         await portal.calendar.cancel_registration(event_id, registration_id, session.token)

@@ -158,16 +158,16 @@ async def test_two_seats_a_waiting_list_and_who_moves_up_when_someone_cancels(
         # she registers herself: the form knows her name and address
         form = organiser.locator("form.registration")
         assert await form.locator("input[name=email]").input_value() == ORGANISER
-        await form.get_by_role("button", name="Anmelden").click()
+        await form.get_by_role("button", name="Zur Veranstaltung anmelden").click()
         await organiser.wait_for_selector("h1:has-text('Angemeldet')")
 
         visitor = await browser.new_page()
         said = await register_without_account(
-            visitor, stack, mail_server, "Olena Koval", neighbour, "Anmelden"
+            visitor, stack, mail_server, "Olena Koval", neighbour, "Zur Veranstaltung anmelden"
         )
         assert "Sie sind angemeldet." in said
         said = await register_without_account(
-            visitor, stack, mail_server, "Kemal Aydın", third, "Auf die Warteliste"
+            visitor, stack, mail_server, "Kemal Aydın", third, "Auf die Warteliste setzen"
         )
         assert "Platz 1 der Warteliste" in said
 

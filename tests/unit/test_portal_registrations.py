@@ -272,7 +272,7 @@ async def test_a_full_event_offers_the_waiting_list(
     calendar.registration.update(open=False, confirmed=2, seats_left=0, closed_reason="full")
     page = (await portal.get(f"/events/{EVENT}")).text
     assert "Alle Plätze sind vergeben" in page
-    assert ">Auf die Warteliste</button>" in page
+    assert ">Auf die Warteliste setzen</button>" in page
 
 
 async def test_an_event_without_registration_shows_no_box(
