@@ -194,6 +194,12 @@ REFUSALS: dict[str, dict[str, str]] = {
         "forbidden": N_(
             "Die Anmeldung richten nur die Veranstalter dieser Veranstaltung und das Büro ein."
         ),
+        "invalid-registration": N_(
+            "Der Anmeldeschluss darf nicht nach dem Beginn der Veranstaltung liegen."
+        ),
+        "registration-closed": N_(
+            "Diese Veranstaltung ist abgesagt: es kann sich niemand mehr anmelden."
+        ),
         "registration-not-found": N_("Für diese Veranstaltung gibt es keine Anmeldung."),
         "not-found": N_("Diese Veranstaltung gibt es nicht (mehr)."),
     },

@@ -5,7 +5,7 @@ paths are in `calendar.py`."""
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 
 from services.portal.clients.base import View
 
@@ -53,7 +53,8 @@ class LinkedRegistration(RegisteredFor):
 class MyRegistration(RegisteredFor):
     """One of the signed-in member's own registrations."""
 
-    id: str = ""
+    #: The calendar names it `registration_id` in this list.
+    id: str = Field("", validation_alias=AliasChoices("registration_id", "id"))
     position: int | None = None
 
 
