@@ -60,7 +60,7 @@ async def an_elterncafe(
     directory_app = create_directory(directory_settings(rabbitmq_url=vhost.url))
     async with serving_with_admin(directory_app) as (directory_url, directory, admin):
         calendar_app = create_calendar(
-            calendar_settings(directory_url, rabbitmq_url=vhost.url, portal_url=portal_url)
+            calendar_settings(directory_url, rabbitmq_url=vhost.url, public_base_url=portal_url)
         )
         async with (
             serving(calendar_app) as calendar_url,

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from shared.contracts.base import COMMANDS_EXCHANGE
+from shared.ids import new_id
 from tests.integration.calendar_fixtures import ServedPartners
 from tests.integration.test_portal_event_forms import book
 from tests.support.amqp import StreamTap
@@ -178,8 +179,8 @@ async def test_two_seats_three_people_a_waiting_list_and_who_moves_up(
         states = {row[1]: row[3] for row in rows[1:]}
         assert (states[third], states[member_email]) == ("bestätigt", "abgemeldet")
 
-        # someone else's participants are not theirs to see
-        portal.cookies.set("inx_session", member)
+        # a member of another organisation does not see who registered
+        portal.cookies.set("inx_session", session_of(partners.editor_of(new_id())))
         refused = await portal.get(f"/events/{event_id}/teilnehmende")
         assert refused.status_code == 403
         assert "sehen nur die Veranstalter" in refused.text
