@@ -26,6 +26,7 @@ from services.directory.settings import DirectorySettings
 from shared.ids import new_id
 from tests.integration.directory_fixtures import register
 from tests.integration.notifier_fixtures import NotifierFactory
+from tests.support.axe import Violation, axe_violations, with_axe
 from tests.support.browser import logged_in_page
 from tests.support.infra import RabbitVhost, free_port
 from tests.support.mail import CaughtMail, MailServer, tagged
@@ -145,10 +146,15 @@ async def test_two_seats_a_waiting_list_and_who_moves_up_when_someone_cancels(
         directory_settings, calendar_settings, notifier_factory, notifier_vhost
     ) as stack:
         url = stack.portal_url
-        organiser = await logged_in_page(browser, url, ORGANISER, PASSWORD)
+        # the pages with registrations on them pass axe-core's WCAG 2.1 A/AA rules too
+        found: list[Violation] = []
+        organiser = await logged_in_page(
+            await with_axe(await browser.new_context()), url, ORGANISER, PASSWORD
+        )
         await organiser.wait_for_url(f"{url}/me")
         await organiser.goto(f"{url}/events/{stack.event_id}")
         await organiser.get_by_role("link", name="Anmeldung einrichten").click()
+        found += await axe_violations(organiser, "setup")
         await organiser.locator("input[name=capacity]").fill("2")
         await organiser.get_by_label("Kinderbetreuung").check()
         await organiser.get_by_role("button", name="Speichern").click()
@@ -156,12 +162,13 @@ async def test_two_seats_a_waiting_list_and_who_moves_up_when_someone_cancels(
         assert "Noch 2 von 2 Plätzen frei" in await organiser.inner_text("main")
 
         # she registers herself: the form knows her name and address
+        found += await axe_violations(organiser, "event page with the registration form")
         form = organiser.locator("form.registration")
         assert await form.locator("input[name=email]").input_value() == ORGANISER
         await form.get_by_role("button", name="Zur Veranstaltung anmelden").click()
         await organiser.wait_for_selector("h1:has-text('Angemeldet')")
 
-        visitor = await browser.new_page()
+        visitor = await (await with_axe(await browser.new_context())).new_page()
         said = await register_without_account(
             visitor, stack, mail_server, "Olena Koval", neighbour, "Zur Veranstaltung anmelden"
         )
@@ -175,6 +182,7 @@ async def test_two_seats_a_waiting_list_and_who_moves_up_when_someone_cancels(
         [*_, confirmation] = await mail_server.wait_for(lambda m: m.to == neighbour, count=2)
         cancel = confirmation.link(rf"{re.escape(url)}/anmeldung/abmelden\?token=\S+")
         await visitor.goto(cancel)
+        found += await axe_violations(visitor, "cancel link")
         await visitor.get_by_role("button", name="Von dieser Veranstaltung abmelden").click()
         await visitor.wait_for_selector("h1:has-text('Abgemeldet')")
 
@@ -182,12 +190,15 @@ async def test_two_seats_a_waiting_list_and_who_moves_up_when_someone_cancels(
         mails = await mail_server.wait_for(lambda m: m.to == third, count=3)
         assert any("METHOD:REQUEST" in calendar_part(m) for m in mails)
         await organiser.goto(f"{url}/events/{stack.event_id}/teilnehmende")
+        found += await axe_violations(organiser, "participants")
         row = organiser.locator("tr", has_text="Kemal Aydın")
         assert "angemeldet" in await row.inner_text()
         assert "abgemeldet" in await organiser.locator("tr", has_text="Olena Koval").inner_text()
 
         await organiser.goto(f"{url}/me")
+        found += await axe_violations(organiser, "/me")
         mine = await organiser.locator("#anmeldungen + ul").inner_text()
         assert TITLE in mine
         assert "angemeldet" in mine
-        await asyncio.gather(organiser.close(), visitor.close())
+        await asyncio.gather(organiser.context.close(), visitor.context.close())
+        assert not found, "axe-core found WCAG 2.1 A/AA violations:\n" + "\n".join(map(str, found))
