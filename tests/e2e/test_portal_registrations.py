@@ -177,6 +177,15 @@ async def test_two_seats_a_waiting_list_and_who_moves_up_when_someone_cancels(
             visitor, stack, mail_server, "Kemal Aydın", third, "Auf die Warteliste setzen"
         )
         assert "Platz 1 der Warteliste" in said
+        # the same address once more: refused, the form shown again as typed
+        await visitor.goto(f"{url}/events/{stack.event_id}")
+        await visitor.locator("form.registration input[name=name]").fill("Kemal Aydın")
+        await visitor.locator("form.registration input[name=email]").fill(third)
+        await visitor.get_by_role("button", name="Auf die Warteliste setzen").click()
+        alert = visitor.get_by_role("alert")
+        assert "schon jemand angemeldet" in await alert.inner_text()
+        assert await visitor.locator("input[name=email]").input_value() == third
+        found += await axe_violations(visitor, "refused registration")
 
         # the neighbour cancels through the link of her confirmation email
         [*_, confirmation] = await mail_server.wait_for(lambda m: m.to == neighbour, count=2)
