@@ -73,6 +73,24 @@ TABLE: dict[str, tuple[str, str, str, str]] = {
     "calendar POST /events/{event_id}/co-organisers/{organisation_id}/accept": OWNER_AND_OFFICE,
     "calendar POST /events/{event_id}/co-organisers/{organisation_id}/decline": OWNER_AND_OFFICE,
     "calendar DELETE /events/{event_id}/co-organisers/{organisation_id}": OWNER_AND_OFFICE,
+    # registrations: anyone registers for a public one; organisers see who
+    "calendar PUT /events/{event_id}/registration": OWNER_AND_OFFICE,
+    "calendar DELETE /events/{event_id}/registration": OWNER_AND_OFFICE,
+    "calendar GET /events/{event_id}/registration": ALL_OK,
+    "calendar POST /events/{event_id}/registrations": ALL_OK,
+    "calendar GET /events/{event_id}/registrations": OWNER_AND_OFFICE,
+    "calendar GET /events/{event_id}/registrations.csv": OWNER_AND_OFFICE,
+    "calendar PUT /events/{event_id}/registrations/{registration_id}/attendance": (
+        OWNER_AND_OFFICE
+    ),
+    "calendar DELETE /events/{event_id}/registrations/{registration_id}": OWNER_AND_OFFICE,
+    # a made-up link token: unknown to everyone alike
+    "calendar POST /registrations/confirm": ("404", "404", "404", "404"),
+    "calendar POST /registrations/cancel": ("404", "404", "404", "404"),
+    "calendar GET /registrations/by-token": ("404", "404", "404", "404"),
+    "calendar GET /me/registrations": SIGNED_IN,
+    "calendar GET /registrations/counts": OFFICE_ONLY,
+    "calendar GET /registrations/counts/groups": OFFICE_ONLY,
     # exchange
     "exchange POST /offers": OWNER_AND_OFFICE,
     "exchange GET /offers": ALL_OK,
@@ -119,6 +137,8 @@ CONSUMING = {
     "calendar POST /events/{event_id}/co-organisers/{organisation_id}/accept",
     "calendar POST /events/{event_id}/co-organisers/{organisation_id}/decline",
     "calendar DELETE /events/{event_id}/co-organisers/{organisation_id}",
+    "calendar DELETE /events/{event_id}/registration",
+    "calendar DELETE /events/{event_id}/registrations/{registration_id}",
 }
 SERIES_START = dt.datetime(2032, 3, 2, 16, 0, tzinfo=dt.UTC)
 
@@ -182,6 +202,8 @@ class World:
                     "recurrence": {"rrule": "FREQ=WEEKLY;COUNT=5"},
                 },
             )
+        if "/registration" in route or route == "any":
+            made["registration_id"] = await self.registration_for(made["event_id"])
         if "{listing_id}" in route or route == "any":
             kind = "requests" if "/requests/" in route else "offers"
             made["listing_id"] = await self.stack.listing(kind, owner)
@@ -190,6 +212,23 @@ class World:
         if "{person_id}" in route or route == "any":
             made["person_id"] = await self.stack.member(owner)
         return made
+
+    async def registration_for(self, event_id: str) -> str:
+        """Set up registration for the event (as office staff) and register someone."""
+        calendar = self.stack.clients["calendar"]
+        admin = self.stack.admin
+        set_up = await calendar.put(
+            f"/events/{event_id}/registration", json={"capacity": 50}, headers=admin
+        )
+        assert set_up.status_code == 200, set_up.text
+        registered = await calendar.post(
+            f"/events/{event_id}/registrations",
+            json={"name": "Amal Haddad", "email": f"amal-{new_id()}@example.org"},
+            headers=admin,
+        )
+        assert registered.status_code == 201, registered.text
+        registration_id: str = registered.json()["id"]
+        return registration_id
 
     async def invitation_to(self, invited: str) -> str:
         """An event of the host organisation, planned by one of its editors, that invites
@@ -261,6 +300,16 @@ def request_for(route: str, world: World) -> dict[str, Any]:
         "calendar GET /conflicts": {"params": {"organisation": owner}},
         "calendar GET /imports": {"params": {"organisation": owner}},
         "calendar GET /co-organiser-invitations": {"params": {"organisation": owner}},
+        "calendar PUT /events/{event_id}/registration": {"json": {"capacity": 40}},
+        "calendar POST /events/{event_id}/registrations": {
+            "json": {"name": "Jana Petrenko", "email": f"jana-{new_id()}@example.org"}
+        },
+        "calendar PUT /events/{event_id}/registrations/{registration_id}/attendance": {
+            "json": {"attended": True}
+        },
+        "calendar POST /registrations/confirm": {"json": {"token": "not-a-token"}},
+        "calendar POST /registrations/cancel": {"json": {"token": "not-a-token"}},
+        "calendar GET /registrations/by-token": {"params": {"token": "not-a-token"}},
         "directory POST /invitations/accept": {"json": {"token": "not-a-token"}},
         "notifier POST /subscriptions/confirm": {"params": {"token": "not-a-token"}},
         "exchange GET /matches": {"params": {"organisation": owner}},
