@@ -15,6 +15,7 @@ from services.portal.clients.base import Page, optional, unless_refused
 from services.portal.clients.directory import Organisation, Person
 from services.portal.clients.exchange import Collection
 from services.portal.i18n import _
+from services.portal.registration_forms import registration_box
 from services.portal.web import Portal, PortalRequest
 
 router = APIRouter(default_response_class=HTMLResponse)
@@ -119,4 +120,5 @@ async def event_page(event_id: str, portal: Portal) -> HTMLResponse:
             _("Diese Veranstaltung gibt es nicht oder sie ist nur im Netzwerk sichtbar."),
         )
     organisation = await optional(portal.directory.organisation(event.organisation_id))
-    return portal.page("event.html", event=event, organisation=organisation)
+    box = await registration_box(portal, event)  # seats, the "Anmelden" form, organisers' links
+    return portal.page("event.html", event=event, organisation=organisation, **box)
