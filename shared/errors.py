@@ -56,6 +56,14 @@ class GoneError(ApplicationError):
     """It existed, but is over for good (an expired link)."""
 
 
+class TooLargeError(ApplicationError):
+    """What was sent is larger than taken (an uploaded document)."""
+
+
+class UnsupportedTypeError(ApplicationError):
+    """What was sent is of a kind that is not taken (a document neither PDF nor ODT)."""
+
+
 class RejectedError(ApplicationError):
     """The input is well-formed but not acceptable (a rule of the domain says no)."""
 

@@ -29,8 +29,10 @@ from shared.errors import (
     NotFoundError,
     RateLimitedError,
     RejectedError,
+    TooLargeError,
     UnauthenticatedError,
     UnavailableError,
+    UnsupportedTypeError,
 )
 from shared.ids import new_id
 from shared.metrics import HTTP_DURATION, HTTP_REQUESTS
@@ -86,6 +88,8 @@ APPLICATION_STATUS: dict[type[ApplicationError], int] = {
     NotFoundError: 404,
     ConflictError: 409,
     GoneError: 410,
+    TooLargeError: 413,
+    UnsupportedTypeError: 415,
     RejectedError: 422,
     RateLimitedError: 429,
     UnavailableError: 503,
@@ -252,14 +256,21 @@ class BodyLimitMiddleware:
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
-        self.larger = dict(larger or {})
+        self.larger = [(_path_pattern(path), most) for path, most in (larger or {}).items()]
         self.refusal = refusal
+
+    def limit_of(self, path: str) -> int:
+        """The largest body the path takes: its own limit, else the general one."""
+        for pattern, most in self.larger:
+            if pattern.fullmatch(path):
+                return most
+        return self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        max_bytes = self.larger.get(scope.get("path", ""), self.max_bytes)
+        max_bytes = self.limit_of(scope.get("path", ""))
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > max_bytes:
@@ -290,6 +301,14 @@ class BodyLimitMiddleware:
                 None, 413, f"The request body is larger than {self.max_bytes} bytes."
             )
         await response(scope, receive, send)
+
+
+def _path_pattern(path: str) -> re.Pattern[str]:
+    """A route's path as a pattern: each `{parameter}` stands for one path segment."""
+    parts = re.split(r"(\{[^/{}]+\})", path)
+    return re.compile(
+        "".join("[^/]+" if part.startswith("{") else re.escape(part) for part in parts)
+    )
 
 
 def _replay(chunks: list[bytes], pending: Message | None, receive: Receive) -> Receive:

@@ -30,6 +30,10 @@ class KnownOrganisation:
     name: str
     status: OrganisationStatus
     revision: int
+    #: Its public contact address (a functional mailbox), where a service writes to it.
+    email: str | None = None
+    #: The language it wants to be written to in.
+    language: str = "de"
 
     @property
     def active(self) -> bool:
@@ -39,7 +43,12 @@ class KnownOrganisation:
     def of(cls, facts: OrganisationFacts) -> KnownOrganisation:
         """The organisation as the directory's event describes it."""
         return cls(
-            id=facts.organisation_id, name=facts.name, status=facts.status, revision=facts.revision
+            id=facts.organisation_id,
+            name=facts.name,
+            status=facts.status,
+            revision=facts.revision,
+            email=facts.email,
+            language=facts.preferred_language,
         )
 
 
@@ -78,12 +87,15 @@ async def apply_revision(
 
 
 def organisation_from_document(doc: dict[str, Any]) -> KnownOrganisation:
-    """An organisation as projected into a collection: its name, status and revision."""
+    """An organisation as projected into a collection: its name, status and revision (and
+    its contact address and language where the projection keeps them)."""
     return KnownOrganisation(
         id=doc["_id"],
         name=doc["name"],
         status=OrganisationStatus(doc["status"]),
         revision=int(doc["revision"]),
+        email=doc.get("email"),
+        language=doc.get("language") or "de",
     )
 
 

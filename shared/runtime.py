@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
@@ -300,16 +300,20 @@ def create_service_app(
     title: str,
     description: str,
     routers: Sequence[APIRouter],
+    larger_bodies: Mapping[str, int] | None = None,
     **state: object,
 ) -> FastAPI:
     """The service's FastAPI app: problem details, request ids and the body limit, the runtime's
-    lifespan, the routers, the health routes and tracing. `app.state` holds the runtime, its
-    settings and each keyword given (the use cases the routes ask for, the token verifier)."""
+    lifespan, the routers, the health routes and tracing. `larger_bodies` lets a route's path
+    (e.g. `/events/{event_id}/documents`) take more than the body limit. `app.state` holds the
+    runtime, its settings and each keyword given (the use cases the routes ask for, the token
+    verifier)."""
     app = create_api(
         title=title,
         description=description,
         version=API_VERSION,
         max_body_bytes=runtime.settings.max_body_bytes,
+        larger_bodies=larger_bodies,
     )
     app.router.lifespan_context = runtime.lifespan
     app.state.runtime = runtime

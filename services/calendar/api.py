@@ -34,6 +34,7 @@ from shared.clock import BERLIN_ZONE_NAME
 from shared.context import current_correlation_id as correlation_id
 from shared.contracts.vocabulary import Audience, FieldOfAction, LanguageTag
 from shared.http import ProblemError, paging, state_dependency
+from shared.ids import EntityId
 from shared.pages import Paging
 
 #: `/events` without `to` shows this many days; no window may be longer than MAX_WINDOW.
@@ -117,6 +118,7 @@ def event_filter(
     language: LanguageTag | None = None,
     audience: Audience | None = None,
     field: FieldOfAction | None = None,
+    group_id: Annotated[EntityId | None, Query(description="A working group's meetings")] = None,
 ) -> EventFilter:
     return EventFilter(
         organisation=organisation,
@@ -125,6 +127,7 @@ def event_filter(
         audience=audience.value if audience else None,
         field=field.value if field else None,
         include_network=user is not None,
+        group_id=group_id,
     )
 
 

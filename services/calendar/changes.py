@@ -55,6 +55,8 @@ AS_GIVEN = (
     "fields",
     "visibility",
     "measure_ids",
+    "group_id",
+    "topic",
 )
 
 

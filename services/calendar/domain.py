@@ -90,6 +90,9 @@ class Event(BaseModel):
     visibility: Visibility = Visibility.PUBLIC
     #: Measures of the integration concept it carries out.
     measure_ids: list[str] = Field(default_factory=list)
+    #: The working group whose meeting it is, and the meeting's topic.
+    group_id: str | None = None
+    topic: str = ""
     rrule: str | None = None
     exdates: list[dt.datetime] = Field(default_factory=list)
     #: Keyed by the occurrence's original start (`occurrence_key`).

@@ -25,6 +25,7 @@ from shared.ids import EntityId
 DEFAULT_TIMEZONE = BERLIN_ZONE_NAME
 OrganisationId = EntityId
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Topic = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 #: Dates given to the calendar lie in these years: far enough around EARLIEST/LATEST for a
 #: clear "between 2000 and 2100" answer, near enough that no time arithmetic overflows.
 PLAUSIBLE_YEARS = range(1900, 2201)
@@ -115,6 +116,12 @@ class EventFields(BaseModel):
     )
     timezone: TimeZoneName = Field(DEFAULT_TIMEZONE, description="IANA zone it is planned in.")
     recurrence: RecurrenceInput | None = None
+    group_id: EntityId | None = Field(
+        None,
+        description="The working group whose meeting it is (its coordinator's members or office "
+        "staff only; the organiser must be the group's coordinator).",
+    )
+    topic: Topic = Field("", description="The meeting's topic.", examples=["Fördermittel"])
 
 
 class EventCreate(EventFields):
@@ -154,6 +161,8 @@ class EventPatch(BaseModel):
     recurrence: RecurrenceInput | None = None
     starts_at: When | None = None
     ends_at: When | None = None
+    group_id: EntityId | None = None
+    topic: Topic | None = None
 
 
 #: Fields that may not be cleared with null.
@@ -170,6 +179,7 @@ REQUIRED_FIELDS = frozenset(
         "timezone",
         "starts_at",
         "ends_at",
+        "topic",
     }
 )
 

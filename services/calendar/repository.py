@@ -13,6 +13,7 @@ from typing import Literal, Protocol
 from services.calendar.conflicts import Conflict
 from services.calendar.domain import Event
 from services.calendar.inputs import ImportDefaults
+from shared.auth import Principal
 from shared.contracts.base import Payload
 from shared.contracts.directory import OrganisationFacts
 from shared.pages import Paging
@@ -29,6 +30,8 @@ class EventFilter:
     audience: str | None = None
     field: str | None = None
     include_network: bool = False
+    #: The meetings of one working group.
+    group_id: str | None = None
 
 
 ImportState = Literal["pending", "ok", "failed", "stopped"]
@@ -97,6 +100,13 @@ class RoomGuard(Protocol):
     """Holds a room from the clash check to the write, across the calendar's replicas."""
 
     def hold(self, room: str | None) -> AbstractAsyncContextManager[None]: ...
+
+
+class EventRule(Protocol):
+    """A rule a new (`before` None) or changed event must keep; raises an application error
+    when it does not."""
+
+    async def __call__(self, before: Event | None, after: Event, user: Principal) -> None: ...
 
 
 class CalendarRepository(Protocol):

@@ -79,6 +79,8 @@ class EventShownPublic(View):
     visibility: Visibility
     status: EventStatus
     sequence: int
+    group_id: str | None = Field(None, description="The working group whose meeting it is.")
+    topic: str = Field("", description="The meeting's topic.")
 
 
 class EventPublic(EventShownPublic):

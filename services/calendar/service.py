@@ -31,6 +31,7 @@ from services.calendar.reading import Dated, has_date_in, page_of_dates
 from services.calendar.repository import (
     CalendarRepository,
     EventFilter,
+    EventRule,
     EventWrite,
     LoadedEvent,
     RoomGuard,
@@ -89,9 +90,12 @@ class Calendar:
         settings: CalendarSettings,
         *,
         rooms: RoomGuard | None = None,
+        event_rules: EventRule | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
+        #: Further rules a new or changed event must keep (a working group's meetings).
+        self.event_rules = event_rules
         self.rooms = rooms or store.room_guard(
             lease_seconds=settings.room_lock_seconds,
             wait_seconds=settings.room_lock_wait_seconds,
@@ -171,6 +175,8 @@ class Calendar:
             event, scheduled = schedule_event(new_id(), data, utc_now(), user.may_edit)
         except InvalidEventError as exc:
             raise invalid_event(exc) from exc
+        if self.event_rules is not None:
+            await self.event_rules(None, event, user)
         return await self.save(None, event, [scheduled], override, correlation_id)
 
     async def visible_event(self, event_id: str, user: Principal | None) -> Event:
@@ -322,6 +328,8 @@ class Calendar:
                 raise NotFoundError(str(exc), slug="no-such-occurrence") from exc
             if changed is event:
                 return Saved(changed, *await self.clashes_of(changed))
+            if self.event_rules is not None:
+                await self.event_rules(event, changed, user)
             try:
                 return await self.save(loaded, changed, messages, override, correlation_id)
             except ConcurrentUpdateError:

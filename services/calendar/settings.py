@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
+from shared.public_links import require_public_urls
 from shared.settings import ServiceSettings
 
 
@@ -52,3 +53,29 @@ class CalendarSettings(ServiceSettings):
     room_lock_wait_seconds: float = Field(
         10.0, gt=0, description="Longest wait for a room's booking lock, in seconds."
     )
+    #: Registrations: how long after an event's end its registrants' names, addresses and
+    #: answers are kept (then only the counts remain).
+    registration_retention_days: int = Field(30, ge=0, le=3650)
+    #: Registrations: how many hours before an event starts its registrants are reminded.
+    registration_reminder_hours: int = Field(24, ge=1, le=24 * 14)
+    #: How often the reminders, the passed deadlines and the retention of registrations run.
+    registration_jobs_seconds: float = Field(300.0, gt=0)
+    #: The organiser's address in the iCalendar invitations the calendar sends (ORGANIZER).
+    invitation_organizer_email: str = "kalender@integrationsnetz.example"
+
+    document_max_bytes: int = Field(
+        10 * 1024 * 1024,
+        ge=1024,
+        le=100 * 1024 * 1024,
+        description="Largest document of a meeting accepted (PDF or ODT), in bytes.",
+    )
+
+    @property
+    def portal_url(self) -> str:
+        """The portal's public address, which the emails link to (`PUBLIC_BASE_URL`)."""
+        return self.public_base_url
+
+    @model_validator(mode="after")
+    def _email_links_point_somewhere_reachable(self) -> CalendarSettings:
+        require_public_urls(self.environment, {"PUBLIC_BASE_URL": self.public_base_url})
+        return self

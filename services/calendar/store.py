@@ -50,7 +50,9 @@ OUTBOX_COLLECTIONS = (EVENTS,)
 INDEXES = (
     CollectionIndexes(
         EVENTS,
-        ascending_indexes("window_key", "room_key", "audience_key", "organisation_id", "import_id"),
+        ascending_indexes(
+            "window_key", "room_key", "audience_key", "organisation_id", "import_id", "group_id"
+        ),
     ),
     # Each save looks up the conflicts of its event by the two scalar event id fields.
     CollectionIndexes(CONFLICTS, ascending_indexes("state", "event_id", "other_event_id")),
@@ -165,6 +167,8 @@ def event_filter_query(filters: EventFilter) -> Document:
         query["audience"] = {"$in": [filters.audience]}
     if filters.field:
         query["fields"] = {"$in": [filters.field]}
+    if filters.group_id:
+        query["group_id"] = filters.group_id
     return query
 
 
@@ -350,7 +354,13 @@ class CalendarStore:
             self.db[ORGANISATIONS],
             facts.organisation_id,
             facts.revision,
-            {"name": facts.name, "status": facts.status.value, "updated_at": facts.updated_at},
+            {
+                "name": facts.name,
+                "status": facts.status.value,
+                "email": facts.email,
+                "language": facts.preferred_language,
+                "updated_at": facts.updated_at,
+            },
         )
 
     # imports -----------------------------------------------------------------------------

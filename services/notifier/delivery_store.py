@@ -63,6 +63,9 @@ def delivery_document(delivery: Delivery) -> Document:
     doc: Document = {"_id": data.pop("id"), **data}
     doc["template"] = delivery.template.value
     doc["status"] = delivery.status.value
+    doc["calendar"] = (
+        None if delivery.calendar is None else delivery.calendar.model_dump(mode="json")
+    )
     return doc
 
 

@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from services.notifier.domain import DigestEntry, Item
+from services.notifier.digest_rules import DigestEntry
+from services.notifier.domain import Item
 from services.notifier.records import (
     OPEN_DIGEST_ITEM_STATES,
     DigestItem,

@@ -8,16 +8,8 @@ import datetime as dt
 import logging
 from typing import TYPE_CHECKING
 
-from services.notifier.domain import (
-    Cadence,
-    Subscription,
-    Template,
-    digest_id,
-    digest_period_name,
-    digest_period_start,
-    group_digest,
-    may_see,
-)
+from services.notifier.digest_rules import digest_period_name, digest_period_start, group_digest
+from services.notifier.domain import Cadence, Subscription, Template, digest_id, may_see
 from services.notifier.planning import Cause, PlannedEmail, PlanningUseCase, Recipient
 from services.notifier.records import DigestItemState, digest_item_id, epoch_ms
 from services.notifier.settings import NotifierSettings

@@ -1,13 +1,12 @@
-"""The notifier's rules, without I/O: who is told about what, when a digest is due, what goes
-into it, how long to wait before the next try, and the deterministic keys that make every email
-go out once."""
+"""The notifier's rules, without I/O: who is told about what, how long to wait before the next
+try, and the deterministic keys that make every email go out once. When a digest is due and
+what goes into it: `digest_rules.py`."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-import zoneinfo
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -78,9 +77,25 @@ class Template(StrEnum):
     PASSWORD_RESET = "password_reset"  # noqa: S105 (a template name)
     MEMBERSHIP_ADDED = "membership_added"
     MEMBERSHIP_INVITATION = "membership_invitation"
+    # a working group's emails (from the calendar; meetings carry an iCalendar invitation)
+    MEETING_INVITATION = "meeting_invitation"
+    MEETING_RESCHEDULED = "meeting_rescheduled"
+    MEETING_CANCELLED = "meeting_cancelled"
+    GROUP_JOIN_REQUESTED = "group_join_requested"
+    GROUP_INVITATION = "group_invitation"
+    # an event registration's emails (from the calendar)
+    REGISTRATION_OPT_IN = "registration_opt_in"
+    REGISTRATION_CONFIRMED = "registration_confirmed"
+    REGISTRATION_WAITLISTED = "registration_waitlisted"
+    REGISTRATION_PROMOTED = "registration_promoted"
+    REGISTRATION_CANCELLED = "registration_cancelled"
+    REGISTRATION_REMINDER = "registration_reminder"
+    REGISTRATION_EVENT_CHANGED = "registration_event_changed"
+    REGISTRATION_EVENT_CANCELLED = "registration_event_cancelled"
 
 
-#: Emails someone asked for once (no unsubscribe header, no opt-out).
+#: Emails someone asked for once or that belong to something they take part in (no
+#: unsubscribe header, no opt-out).
 TRANSACTIONAL = frozenset(
     {
         Template.SUBSCRIPTION_CONFIRMATION,
@@ -88,6 +103,19 @@ TRANSACTIONAL = frozenset(
         Template.PASSWORD_RESET,
         Template.MEMBERSHIP_ADDED,
         Template.MEMBERSHIP_INVITATION,
+        Template.MEETING_INVITATION,
+        Template.MEETING_RESCHEDULED,
+        Template.MEETING_CANCELLED,
+        Template.GROUP_JOIN_REQUESTED,
+        Template.GROUP_INVITATION,
+        Template.REGISTRATION_OPT_IN,
+        Template.REGISTRATION_CONFIRMED,
+        Template.REGISTRATION_WAITLISTED,
+        Template.REGISTRATION_PROMOTED,
+        Template.REGISTRATION_CANCELLED,
+        Template.REGISTRATION_REMINDER,
+        Template.REGISTRATION_EVENT_CHANGED,
+        Template.REGISTRATION_EVENT_CANCELLED,
     }
 )
 
@@ -370,74 +398,3 @@ def match_recipients(match: MatchFound) -> dict[str, ListingKind]:
 
 def conflict_recipients(conflict: ConflictDetected) -> list[str]:
     return _unique(list(conflict.organisation_ids))
-
-
-# --- digests --------------------------------------------------------------------------------
-
-
-def digest_period_start(
-    now: dt.datetime, cadence: Cadence, *, hour: int, timezone: zoneinfo.ZoneInfo
-) -> dt.datetime:
-    """Start (UTC) of the digest period `now` falls into: the latest `hour` o'clock local time
-    (on a Monday for weekly digests) that is not after `now`."""
-    if cadence is Cadence.IMMEDIATE:
-        raise ValueError("immediate subscriptions have no digest period")
-    local = now.astimezone(timezone)
-    day = local.date()
-    if cadence is Cadence.WEEKLY:
-        day -= dt.timedelta(days=day.weekday())
-    step = dt.timedelta(days=7 if cadence is Cadence.WEEKLY else 1)
-    while True:
-        start = dt.datetime.combine(day, dt.time(hour), tzinfo=timezone)
-        if start <= local:
-            return start.astimezone(dt.UTC)
-        day -= step
-
-
-def digest_period_name(start: dt.datetime, cadence: Cadence, timezone: zoneinfo.ZoneInfo) -> str:
-    """E.g. `daily-2026-05-16` or `weekly-2026-05-11` (the local date the period starts)."""
-    return f"{cadence.value}-{start.astimezone(timezone).date().isoformat()}"
-
-
-class DigestEntry(BaseModel):
-    """An item waiting for a subscription's next digest."""
-
-    model_config = ConfigDict(frozen=True)
-
-    subscription_id: str
-    item: Item
-    added_ms: int
-
-
-class DigestSection(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    topic: Topic
-    items: list[Item]
-
-
-TOPIC_ORDER = (Topic.OFFERS, Topic.REQUESTS, Topic.EVENTS)
-
-
-def group_digest(subscription_id: str, entries: Sequence[DigestEntry]) -> list[DigestSection]:
-    """The sections of one digest: the subscription's own entries only, grouped by topic in a
-    fixed order, each item once (its latest state), oldest first."""
-    latest: dict[tuple[Topic, str], DigestEntry] = {}
-    for entry in sorted(entries, key=lambda e: e.added_ms):
-        if entry.subscription_id != subscription_id:
-            continue
-        key = (entry.item.topic, entry.item.entity_id)
-        first = latest.get(key)
-        # keep the first position, take the newest facts
-        latest[key] = (
-            entry if first is None else entry.model_copy(update={"added_ms": first.added_ms})
-        )
-    sections = []
-    for topic in TOPIC_ORDER:
-        chosen = sorted(
-            (e for (t, _), e in latest.items() if t is topic),
-            key=lambda e: (e.added_ms, e.item.entity_id),
-        )
-        if chosen:
-            sections.append(DigestSection(topic=topic, items=[e.item for e in chosen]))
-    return sections

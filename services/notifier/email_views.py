@@ -1,5 +1,7 @@
 """What each email says: a view per template (subject, heading, paragraphs, facts, a
 button), in the recipient's language, independent of HTML or text (`emails.py` renders it).
+The views of a working group's and an event registration's emails are `calendar_views.py`;
+the pieces of a view, `email_parts.py`.
 
 No I/O: everything an email needs is handed in. User-supplied values (titles, names) pass
 through `single_line`; the HTML template escapes everything.
@@ -7,124 +9,29 @@ through `single_line`; the HTML template escapes everything.
 
 from __future__ import annotations
 
-import datetime as dt
-import unicodedata
 import zoneinfo
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
-from services.notifier.domain import (
-    TRANSACTIONAL,
-    Cadence,
-    DigestSection,
-    Item,
-    Template,
-    Topic,
+from services.notifier.calendar_views import CALENDAR_VIEWS
+from services.notifier.digest_rules import DigestSection
+from services.notifier.domain import TRANSACTIONAL, Cadence, Item, Template, Topic
+from services.notifier.email_parts import (
+    Button,
+    EmailContext,
+    EmailView,
+    Entry,
+    Section,
+    Texts,
+    format_span,
+    format_when,
+    greeting,
+    portal_link,
+    single_line,
+    valid_link,
 )
 from services.notifier.texts import LANGUAGE_AUTONYMS, texts_for
-
-MAX_SUBJECT_LENGTH = 200
-MAX_NAME_LENGTH = 100
-
-
-def single_line(text: str, limit: int = MAX_SUBJECT_LENGTH) -> str:
-    """One line of plain text: control characters and line or paragraph separators become
-    spaces, so nothing user-supplied can start a new header."""
-    cleaned = "".join(
-        " " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in text
-    )
-    collapsed = " ".join(cleaned.split())
-    return collapsed if len(collapsed) <= limit else collapsed[: limit - 1].rstrip() + "…"
-
-
-# --- views ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Button:
-    label: str
-    url: str
-
-
-@dataclass(frozen=True)
-class Entry:
-    title: str
-    url: str
-    details: str = ""
-
-
-@dataclass(frozen=True)
-class Section:
-    title: str
-    entries: list[Entry]
-
-
-@dataclass(frozen=True)
-class EmailView:
-    """What one email says, independent of HTML or text."""
-
-    subject: str
-    heading: str
-    greeting: str = ""
-    portal_url: str = ""
-    paragraphs: list[str] = field(default_factory=list)
-    facts: list[tuple[str, str]] = field(default_factory=list)
-    bullets: list[str] = field(default_factory=list)
-    sections: list[Section] = field(default_factory=list)
-    button: Button | None = None
-    #: A question with a link per answer (a match email: "passt" / "passt nicht").
-    question: str = ""
-    choices: list[Button] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    why: str | None = None
-    unsubscribe_url: str | None = None
-
-
-@dataclass(frozen=True)
-class EmailContext:
-    """Everything one email needs: template, language, its stored parameters, and links."""
-
-    template: Template
-    language: str
-    params: Mapping[str, Any]
-    portal_url: str
-    timezone: zoneinfo.ZoneInfo
-    recipient_name: str | None = None
-    #: Set when the email goes to an organisation's contact address by default (footer).
-    organisation_name: str | None = None
-    unsubscribe_url: str | None = None
-    #: The link the email is about, for transactional emails (confirm, set a password).
-    action_url: str | None = None
-    #: A match email's signed feedback links, by verdict (`fits`, `does_not_fit`).
-    feedback_urls: Mapping[str, str] = field(default_factory=dict)
-
-
-def format_when(value: str | dt.datetime | None, timezone: zoneinfo.ZoneInfo) -> str:
-    """`16.05.2026 14:00` in the local time zone (Europe/Berlin)."""
-    if value is None:
-        return ""
-    moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(timezone).strftime("%d.%m.%Y %H:%M")
-
-
-def format_span(
-    start: str | dt.datetime | None, end: str | dt.datetime | None, tz: zoneinfo.ZoneInfo
-) -> str:
-    first, last = format_when(start, tz), format_when(end, tz)
-    if not first:
-        return ""
-    if not last:
-        return first
-    if first[:10] == last[:10]:
-        return f"{first} – {last[11:]}"
-    return f"{first} – {last}"
-
-
-def portal_link(portal_url: str, *parts: str) -> str:
-    return "/".join([portal_url.rstrip("/"), *parts])
 
 
 def _item_path(item: Item) -> tuple[str, str]:
@@ -157,18 +64,6 @@ def _item_facts(item: Item, t: Mapping[str, str], tz: zoneinfo.ZoneInfo) -> list
     return facts
 
 
-def _greeting(t: Mapping[str, str], name: str | None) -> str:
-    clean = single_line(name or "", MAX_NAME_LENGTH)
-    return t["greeting_named"].format(name=clean) if clean else t["greeting"]
-
-
-def _valid_link(url: Any) -> str | None:
-    """Only http(s) links end up in an email (never `javascript:` or the like)."""
-    if isinstance(url, str) and url.startswith(("https://", "http://")) and len(url) < 2000:
-        return url
-    return None
-
-
 def build_view(ctx: EmailContext) -> EmailView:
     """What the email says: the template's own content plus greeting and footer."""
     t = texts_for(ctx.language)
@@ -181,14 +76,11 @@ def build_view(ctx: EmailContext) -> EmailView:
         )
     return replace(
         _VIEWS[ctx.template](ctx, t),
-        greeting=_greeting(t, ctx.recipient_name),
+        greeting=greeting(t, ctx.recipient_name),
         portal_url=ctx.portal_url,
         why=why,
         unsubscribe_url=ctx.unsubscribe_url,
     )
-
-
-Texts = Mapping[str, str]
 
 
 def _match_found(ctx: EmailContext, t: Texts) -> EmailView:
@@ -199,7 +91,7 @@ def _match_found(ctx: EmailContext, t: Texts) -> EmailView:
     choices = [
         Button(t[f"feedback_{verdict}"], url)
         for verdict in ("fits", "does_not_fit")
-        if (url := _valid_link(ctx.feedback_urls.get(verdict)))
+        if (url := valid_link(ctx.feedback_urls.get(verdict)))
     ]
     return EmailView(
         subject=t["match_subject"].format(title=own),
@@ -350,7 +242,7 @@ def _digest(ctx: EmailContext, t: Texts) -> EmailView:
 
 
 def _subscription_confirmation(ctx: EmailContext, t: Texts) -> EmailView:
-    action = _valid_link(ctx.action_url)
+    action = valid_link(ctx.action_url)
     return EmailView(
         subject=t["confirm_subject"],
         heading=t["confirm_subject"],
@@ -366,7 +258,7 @@ def _link_email(
     """An email about one link someone was sent (set a password, join an organisation):
     how long the link is valid, and what to do if it was not asked for (`ignore`)."""
     p = ctx.params
-    action = _valid_link(p.get("link"))
+    action = valid_link(p.get("link"))
     organisation = single_line(p.get("organisation_name") or "")
     notes = []
     if p.get("expires_at"):
@@ -398,7 +290,7 @@ def _membership_added(ctx: EmailContext, t: Texts) -> EmailView:
         subject=subject,
         heading=subject,
         paragraphs=[t["membership_text"].format(organisation=organisation)],
-        button=Button(t["portal_home"], _valid_link(ctx.params.get("link")) or ctx.portal_url),
+        button=Button(t["portal_home"], valid_link(ctx.params.get("link")) or ctx.portal_url),
     )
 
 
@@ -420,4 +312,5 @@ _VIEWS: dict[Template, Callable[[EmailContext, Texts], EmailView]] = {
     Template.PASSWORD_RESET: _password_reset,
     Template.MEMBERSHIP_ADDED: _membership_added,
     Template.MEMBERSHIP_INVITATION: _membership_invitation,
+    **CALENDAR_VIEWS,
 }

@@ -17,9 +17,11 @@ from email.utils import format_datetime
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from services.notifier.email_views import MAX_NAME_LENGTH, EmailContext, build_view, single_line
+from services.notifier.email_parts import MAX_NAME_LENGTH, EmailContext, single_line
+from services.notifier.email_views import build_view
 from services.notifier.texts import RIGHT_TO_LEFT, email_language, texts_for
 from services.notifier.wire import WIRE
+from shared.contracts.notifier import CalendarAttachment
 
 _jinja = Environment(
     loader=PackageLoader("services.notifier", "templates"),
@@ -107,8 +109,15 @@ def build_message(
     date: dt.datetime,
     unsubscribe_url: str | None,
     extra_headers: Sequence[tuple[str, str]] = (),
+    calendar: CalendarAttachment | None = None,
 ) -> EmailMessage:
     """A multipart/alternative message (text first, HTML second).
+
+    With a `calendar` object, the alternative gains a third part, `text/calendar;
+    method=REQUEST|CANCEL; charset=UTF-8` (iTIP over email, RFC 6047: what Outlook, Thunderbird
+    and Apple Mail offer to add to or remove from the calendar), and the message becomes
+    multipart/mixed with the same object attached as `invite.ics` (`application/ics`, for
+    programs that only look at attachments).
 
     `List-Unsubscribe` with `List-Unsubscribe-Post` (RFC 8058) when an unsubscribe link is
     given; every header value is a single line, written as `wire.WIRE` says.
@@ -127,5 +136,27 @@ def build_message(
         message[name] = single_line(value, 500)
     message.set_content(rendered.text, charset="utf-8")
     message.add_alternative(rendered.html, subtype="html", charset="utf-8")
+    if calendar is not None:
+        attach_calendar(message, calendar)
     message["Content-Language"] = rendered.language  # after set_content, which clears Content-*
     return message
+
+
+#: The file name of the attached calendar object.
+CALENDAR_FILENAME = "invite.ics"
+
+
+def attach_calendar(message: EmailMessage, calendar: CalendarAttachment) -> None:
+    """Add the calendar object to a multipart/alternative message: as its last alternative
+    (`text/calendar` with the iTIP method) and as an `invite.ics` attachment."""
+    method = calendar.method.value
+    message.add_alternative(
+        calendar.ics, subtype="calendar", charset="utf-8", params={"method": method}
+    )
+    message.add_attachment(
+        calendar.ics.encode(),
+        maintype="application",
+        subtype="ics",
+        filename=CALENDAR_FILENAME,
+        params={"method": method},
+    )

@@ -51,7 +51,7 @@ from shared.contracts.calendar import (
 )
 from shared.contracts.directory import OrganisationFacts
 from shared.contracts.exchange import ListingFacts
-from shared.contracts.notifier import SendEmail
+from shared.contracts.notifier import CalendarAttachment, SendEmail
 
 Kept = TypeVar("Kept", bound=BaseModel)
 
@@ -102,6 +102,8 @@ class PlannedEmail:
     cause: Cause
     #: What the email says: the template's context.
     params: dict[str, Any] = field(default_factory=dict)
+    #: An iCalendar invitation or cancellation to send with it.
+    calendar: CalendarAttachment | None = None
 
 
 def _kept(record: type[Kept], facts: Payload, entity_id: str) -> Kept:
@@ -150,6 +152,7 @@ class Planner:
             recipient_name=to.recipient_name,
             language=to.language,
             params=email.params,
+            calendar=email.calendar,
             cause_event_id=cause.id,
             cause_type=cause.type,
             correlation_id=current_correlation_id(),
@@ -233,7 +236,9 @@ class Planner:
         )
         template = Template(command.template.value)
         cause = Cause(command.command_id, event.type)
-        await self.plan(PlannedEmail(template, to, cause, dict(command.params)))
+        await self.plan(
+            PlannedEmail(template, to, cause, dict(command.params), calendar=command.calendar)
+        )
 
     # --- followers ------------------------------------------------------------------------
 

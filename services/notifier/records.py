@@ -19,6 +19,7 @@ from services.notifier.domain import (
     Template,
     Visibility,
 )
+from shared.contracts.notifier import CalendarAttachment
 
 #: Deliveries whose outcome is written: the retention pass may redact them.
 FINISHED_STATUSES = (DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.SKIPPED)
@@ -82,6 +83,9 @@ class Delivery(BaseModel):
     language: str = "de"
     #: What the email says (the template's context), kept until the retention period ends.
     params: dict[str, Any] = Field(default_factory=dict)
+    #: An iCalendar invitation or cancellation sent with the email (it names the recipient),
+    #: kept like `params` until the retention period ends.
+    calendar: CalendarAttachment | None = None
     cause_event_id: str
     cause_type: str
     #: The correlation id of what caused it (the HTTP request at the start of the chain).
@@ -103,18 +107,33 @@ class Delivery(BaseModel):
 
 
 def redacted(delivery: Delivery, at: dt.datetime) -> Delivery:
-    """The delivery without personal data: no address, name, content or error text (it may
-    quote the address). Its key, cause, outcome and times stay for the log."""
+    """The delivery without personal data: no address, name, content, calendar object or error
+    text (it may quote the address). Its key, cause, outcome and times stay for the log."""
     return delivery.model_copy(
         update={
             "recipient": REDACTED_RECIPIENT,
             "address": None,
             "recipient_name": None,
             "params": {},
+            "calendar": None,
             "last_error": None,
             "redacted_at": at,
             "redacted_ms": epoch_ms(at),
         }
+    )
+
+
+#: Parameters of transactional emails that carry a token (set a password, confirm or cancel a
+#: registration): whoever holds the link can act on it.
+SECRET_LINKS = frozenset({"link", "confirm_link", "cancel_link"})
+
+
+def finished(delivery: Delivery) -> Delivery:
+    """A delivery that is done keeps no secrets: transactional links are dropped."""
+    if delivery.reason != "transactional":
+        return delivery
+    return delivery.model_copy(
+        update={"params": {k: v for k, v in delivery.params.items() if k not in SECRET_LINKS}}
     )
 
 

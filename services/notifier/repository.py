@@ -8,7 +8,8 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from services.notifier.domain import Cadence, DigestEntry, Item, Subscription, Visibility
+from services.notifier.digest_rules import DigestEntry
+from services.notifier.domain import Cadence, Item, Subscription, Visibility
 from services.notifier.records import (
     CalendarEntry,
     ClaimedDelivery,

@@ -45,7 +45,7 @@ from services.notifier.email_metrics import (
     EMAILS_SENT,
     EMAILS_SKIPPED,
 )
-from services.notifier.email_views import EmailContext
+from services.notifier.email_parts import EmailContext
 from services.notifier.emails import (
     UnusableAddressError,
     build_message,
@@ -53,7 +53,7 @@ from services.notifier.emails import (
     render_email,
 )
 from services.notifier.mailer import Mailer, SendError
-from services.notifier.records import ClaimedDelivery, Delivery, now_ms
+from services.notifier.records import ClaimedDelivery, Delivery, finished, now_ms
 from services.notifier.repository import NotifierRepository
 from services.notifier.settings import NotifierSettings
 from services.notifier.texts import email_language
@@ -329,6 +329,7 @@ class Sender:
                 unsubscribe_url=unsubscribe_url,
                 action_url=action_url,
                 feedback_urls=feedback_urls,
+                calendar_method=delivery.calendar.method.value if delivery.calendar else None,
             )
         )
         sender = self._settings.sender_address
@@ -344,6 +345,7 @@ class Sender:
                 ("X-Integrationsnetz-Cause", delivery.cause_event_id),
                 ("X-Integrationsnetz-Template", delivery.template.value),
             ],
+            calendar=delivery.calendar,
         )
         return Composed(message, address)
 
@@ -374,7 +376,7 @@ class Sender:
 
     async def _sent(self, claimed: ClaimedDelivery, delivery: Delivery) -> None:
         now = utc_now()
-        done = _finished(delivery).model_copy(
+        done = finished(delivery).model_copy(
             update={
                 "status": DeliveryStatus.SENT,
                 "attempts": delivery.attempts + 1,
@@ -416,7 +418,7 @@ class Sender:
         EMAIL_ATTEMPT_ERRORS.labels(delivery.template.value).inc()
 
     async def _give_up(self, claimed: ClaimedDelivery, delivery: Delivery, error: str) -> None:
-        failed = _finished(delivery).model_copy(
+        failed = finished(delivery).model_copy(
             update={
                 "status": DeliveryStatus.FAILED,
                 "attempts": delivery.attempts + 1,
@@ -439,12 +441,3 @@ class Sender:
             log.warning(
                 "delivery %s changed while we sent it; leaving it to the other sender", delivery.id
             )
-
-
-def _finished(delivery: Delivery) -> Delivery:
-    """A delivery that is done keeps no secrets: transactional links are dropped."""
-    if delivery.reason != "transactional":
-        return delivery
-    return delivery.model_copy(
-        update={"params": {k: v for k, v in delivery.params.items() if k != "link"}}
-    )

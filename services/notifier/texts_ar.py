@@ -106,4 +106,56 @@ ARABIC: Final[dict[str, str]] = {
     "يمكن لأعضاء المنظمة إعادة تفعيلها في البوابة ضمن «Mein Bereich» (منطقتي).",
     "page_confirmed_title": "تم تأكيد الاشتراك",
     "page_confirmed_text": "من الآن فصاعدًا ستصلكم الإشعارات التي طلبتموها.",
+    # working groups and event registrations (`calendar_views.py`)
+    "all_day": "طوال اليوم",
+    "label_venue": "المكان",
+    "label_group": "مجموعة العمل",
+    "label_topic": "الموضوع",
+    "calendar_request_note": "الموعد مرفق كإدخال تقويم (invite.ics)؛ يمكن لبرنامج البريد "
+    "الإلكتروني لديكم إضافته إلى تقويمكم.",
+    "calendar_cancel_note": "الإلغاء المرفق (invite.ics) يحذف الموعد من تقويمكم.",
+    "group_button": "إلى مجموعة العمل",
+    "meeting_invitation_subject": "دعوة إلى اجتماع: {title}",
+    "meeting_invitation_text": "تجتمع مجموعة العمل «{group}». منظمتكم مدعوة بكل سرور بصفتها "
+    "عضوًا في مجموعة العمل.",
+    "meeting_rescheduled_subject": "تغيير في الاجتماع: {title}",
+    "meeting_rescheduled_text": "تغيّر اجتماع «{title}» لمجموعة العمل «{group}». يرجى الانتباه "
+    "إلى المعلومات الجديدة.",
+    "meeting_cancelled_subject": "إلغاء الاجتماع: {title}",
+    "meeting_cancelled_text": "لن يُعقد اجتماع «{title}» لمجموعة العمل «{group}».",
+    "group_join_requested_subject": "طلب انضمام إلى مجموعة العمل {group}",
+    "group_join_requested_text": "ترغب {organisation} في الانضمام إلى مجموعة العمل «{group}». "
+    "بصفتكم منسّقي المجموعة يمكنكم قبول الطلب أو رفضه في البوابة.",
+    "group_join_requested_button": "عرض الطلب",
+    "group_invitation_subject": "دعوة إلى مجموعة العمل {group}",
+    "group_invitation_text": "تدعو {coordinator} منظمتكم إلى الانضمام إلى مجموعة العمل "
+    "«{group}». يمكنكم قبول الدعوة في البوابة.",
+    "group_invitation_button": "عرض الدعوة",
+    "registration_opt_in_subject": "يرجى تأكيد تسجيلكم: {title}",
+    "registration_opt_in_text": "وصلنا تسجيل في «{title}» بهذا العنوان. يرجى تأكيده؛ فلا يصبح "
+    "صالحًا إلا بعد ذلك:",
+    "registration_confirm_button": "تأكيد التسجيل",
+    "registration_opt_in_ignore": "إذا لم تسجّلوا أنتم، فتجاهلوا هذه الرسالة؛ وسيسقط التسجيل حينها.",
+    "registration_confirmed_subject": "تم تأكيد التسجيل: {title}",
+    "registration_confirmed_text": "تم تأكيد تسجيلكم في «{title}». نتطلع إلى لقائكم!",
+    "registration_waitlisted_subject": "على قائمة الانتظار: {title}",
+    "registration_waitlisted_text": "لا توجد أماكن شاغرة في «{title}» حاليًا. أنتم في المركز "
+    "{position} على قائمة الانتظار. إذا شغر مكان فستنتقلون إليه تلقائيًا وتصلكم رسالة.",
+    "registration_promoted_subject": "أنتم مشاركون الآن: {title}",
+    "registration_promoted_text": "خبر سار: شغر مكان في «{title}». انتقلتم من قائمة الانتظار "
+    "وأصبحتم مسجّلين الآن.",
+    "registration_cancelled_subject": "تم إلغاء التسجيل: {title}",
+    "registration_cancelled_text": "تم إلغاء تسجيلكم في «{title}». يؤسفنا أنكم لن تتمكنوا من "
+    "الحضور!",
+    "registration_reminder_subject": "تذكير: {title}",
+    "registration_reminder_text": "نودّ تذكيركم بـ«{title}» – أنتم مسجّلون. نتطلع إلى لقائكم!",
+    "registration_event_changed_subject": "تغيير في الفعالية: {title}",
+    "registration_event_changed_text": "تغيّرت الفعالية «{title}» التي سجّلتم فيها. يبقى "
+    "تسجيلكم قائمًا. يرجى الانتباه إلى المعلومات الجديدة.",
+    "registration_event_cancelled_subject": "إلغاء الفعالية: {title}",
+    "registration_event_cancelled_text": "للأسف لن تُقام الفعالية «{title}» التي سجّلتم فيها. "
+    "ولذلك يسقط تسجيلكم.",
+    "registration_cancel_link": "إلغاء المشاركة",
+    "registration_cancel_hint": "إذا لم تتمكنوا من الحضور، فيرجى إلغاء المشاركة عبر الرابط "
+    "أعلاه، ليحصل شخص آخر على مكانكم.",
 }

@@ -116,4 +116,62 @@ GERMAN: Final[dict[str, str]] = {
     "einschalten.",
     "page_confirmed_title": "Abonnement bestätigt",
     "page_confirmed_text": "Ab jetzt erhalten Sie die gewünschten Benachrichtigungen.",
+    # working groups and event registrations (`calendar_views.py`)
+    "all_day": "ganztägig",
+    "label_venue": "Ort",
+    "label_group": "Arbeitsgruppe",
+    "label_topic": "Thema",
+    "calendar_request_note": "Der Termin liegt als Kalendereintrag bei (invite.ics); Ihr "
+    "E-Mail-Programm kann ihn in Ihren Kalender übernehmen.",
+    "calendar_cancel_note": "Die beigefügte Absage (invite.ics) entfernt den Termin aus Ihrem "
+    "Kalender.",
+    "group_button": "Zur Arbeitsgruppe",
+    "meeting_invitation_subject": "Einladung zum Treffen: {title}",
+    "meeting_invitation_text": "Die Arbeitsgruppe „{group}“ trifft sich. Als Mitglied der "
+    "Arbeitsgruppe ist Ihre Organisation herzlich eingeladen.",
+    "meeting_rescheduled_subject": "Treffen geändert: {title}",
+    "meeting_rescheduled_text": "Das Treffen „{title}“ der Arbeitsgruppe „{group}“ hat sich "
+    "geändert. Bitte beachten Sie die neuen Angaben.",
+    "meeting_cancelled_subject": "Treffen abgesagt: {title}",
+    "meeting_cancelled_text": "Das Treffen „{title}“ der Arbeitsgruppe „{group}“ findet nicht "
+    "statt.",
+    "group_join_requested_subject": "Beitrittsanfrage für die Arbeitsgruppe {group}",
+    "group_join_requested_text": "{organisation} möchte der Arbeitsgruppe „{group}“ beitreten. "
+    "Als Koordination der Arbeitsgruppe können Sie die Anfrage im Portal annehmen oder ablehnen.",
+    "group_join_requested_button": "Anfrage ansehen",
+    "group_invitation_subject": "Einladung in die Arbeitsgruppe {group}",
+    "group_invitation_text": "{coordinator} lädt Ihre Organisation in die Arbeitsgruppe "
+    "„{group}“ ein. Im Portal können Sie die Einladung annehmen.",
+    "group_invitation_button": "Einladung ansehen",
+    "registration_opt_in_subject": "Bitte bestätigen Sie Ihre Anmeldung: {title}",
+    "registration_opt_in_text": "Für „{title}“ ist eine Anmeldung mit dieser Adresse "
+    "eingegangen. Bitte bestätigen Sie sie; erst dann ist sie gültig:",
+    "registration_confirm_button": "Anmeldung bestätigen",
+    "registration_opt_in_ignore": "Wenn Sie sich nicht angemeldet haben, ignorieren Sie diese "
+    "E-Mail; die Anmeldung verfällt dann.",
+    "registration_confirmed_subject": "Anmeldung bestätigt: {title}",
+    "registration_confirmed_text": "Ihre Anmeldung für „{title}“ ist bestätigt. Wir freuen uns "
+    "auf Sie!",
+    "registration_waitlisted_subject": "Auf der Warteliste: {title}",
+    "registration_waitlisted_text": "„{title}“ ist im Moment ausgebucht. Sie stehen auf Platz "
+    "{position} der Warteliste. Wird ein Platz frei, rücken Sie automatisch nach und erhalten "
+    "eine E-Mail.",
+    "registration_promoted_subject": "Sie sind dabei: {title}",
+    "registration_promoted_text": "Gute Nachricht: Bei „{title}“ ist ein Platz frei geworden. "
+    "Sie sind von der Warteliste nachgerückt und jetzt fest angemeldet.",
+    "registration_cancelled_subject": "Abmeldung bestätigt: {title}",
+    "registration_cancelled_text": "Sie sind von „{title}“ abgemeldet. Schade, dass Sie nicht "
+    "kommen können!",
+    "registration_reminder_subject": "Erinnerung: {title}",
+    "registration_reminder_text": "Wir möchten Sie an „{title}“ erinnern – Sie sind angemeldet. "
+    "Wir freuen uns auf Sie!",
+    "registration_event_changed_subject": "Geänderte Veranstaltung: {title}",
+    "registration_event_changed_text": "Bei „{title}“, wofür Sie angemeldet sind, hat sich etwas "
+    "geändert. Ihre Anmeldung bleibt bestehen. Bitte beachten Sie die neuen Angaben.",
+    "registration_event_cancelled_subject": "Veranstaltung abgesagt: {title}",
+    "registration_event_cancelled_text": "„{title}“, wofür Sie angemeldet sind, findet leider "
+    "nicht statt. Ihre Anmeldung ist damit hinfällig.",
+    "registration_cancel_link": "Teilnahme absagen",
+    "registration_cancel_hint": "Falls Sie nicht kommen können, sagen Sie bitte über den Link "
+    "oben ab – so wird Ihr Platz für andere frei.",
 }

@@ -111,4 +111,62 @@ ENGLISH: Final[dict[str, str]] = {
     "(my area).",
     "page_confirmed_title": "Subscription confirmed",
     "page_confirmed_text": "From now on you will receive the notifications you asked for.",
+    # working groups and event registrations (`calendar_views.py`)
+    "all_day": "all day",
+    "label_venue": "Where",
+    "label_group": "Working group",
+    "label_topic": "Topic",
+    "calendar_request_note": "The date is attached as a calendar entry (invite.ics); your email "
+    "program can add it to your calendar.",
+    "calendar_cancel_note": "The attached cancellation (invite.ics) removes the date from your "
+    "calendar.",
+    "group_button": "Go to the working group",
+    "meeting_invitation_subject": "Meeting invitation: {title}",
+    "meeting_invitation_text": "The working group “{group}” is meeting. As a member of the "
+    "working group, your organisation is warmly invited.",
+    "meeting_rescheduled_subject": "Meeting changed: {title}",
+    "meeting_rescheduled_text": "The meeting “{title}” of the working group “{group}” has "
+    "changed. Please note the new details.",
+    "meeting_cancelled_subject": "Meeting cancelled: {title}",
+    "meeting_cancelled_text": "The meeting “{title}” of the working group “{group}” will not "
+    "take place.",
+    "group_join_requested_subject": "Request to join the working group {group}",
+    "group_join_requested_text": "{organisation} would like to join the working group "
+    "“{group}”. As the group's coordinator, you can accept or decline the request in the portal.",
+    "group_join_requested_button": "View the request",
+    "group_invitation_subject": "Invitation to the working group {group}",
+    "group_invitation_text": "{coordinator} invites your organisation to join the working group "
+    "“{group}”. You can accept the invitation in the portal.",
+    "group_invitation_button": "View the invitation",
+    "registration_opt_in_subject": "Please confirm your registration: {title}",
+    "registration_opt_in_text": "We received a registration for “{title}” with this address. "
+    "Please confirm it; only then is it valid:",
+    "registration_confirm_button": "Confirm registration",
+    "registration_opt_in_ignore": "If you did not register, just ignore this email; the "
+    "registration will then lapse.",
+    "registration_confirmed_subject": "Registration confirmed: {title}",
+    "registration_confirmed_text": "Your registration for “{title}” is confirmed. We look "
+    "forward to seeing you!",
+    "registration_waitlisted_subject": "On the waiting list: {title}",
+    "registration_waitlisted_text": "“{title}” is fully booked at the moment. You are number "
+    "{position} on the waiting list. If a place becomes free, you will move up automatically "
+    "and get an email.",
+    "registration_promoted_subject": "You're in: {title}",
+    "registration_promoted_text": "Good news: a place has become free at “{title}”. You have "
+    "moved up from the waiting list and are now registered.",
+    "registration_cancelled_subject": "Registration cancelled: {title}",
+    "registration_cancelled_text": "Your registration for “{title}” has been cancelled. Sorry "
+    "you can't make it!",
+    "registration_reminder_subject": "Reminder: {title}",
+    "registration_reminder_text": "A friendly reminder of “{title}” – you are registered. We "
+    "look forward to seeing you!",
+    "registration_event_changed_subject": "Event changed: {title}",
+    "registration_event_changed_text": "“{title}”, which you registered for, has changed. Your "
+    "registration still stands. Please note the new details.",
+    "registration_event_cancelled_subject": "Event cancelled: {title}",
+    "registration_event_cancelled_text": "Unfortunately, “{title}”, which you registered for, "
+    "will not take place. Your registration therefore lapses.",
+    "registration_cancel_link": "Cancel my registration",
+    "registration_cancel_hint": "If you cannot come, please cancel with the link above so that "
+    "your place goes to someone else.",
 }

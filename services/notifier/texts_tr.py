@@ -111,4 +111,59 @@ TURKISH: Final[dict[str, str]] = {
     "açabilir.",
     "page_confirmed_title": "Abonelik onaylandı",
     "page_confirmed_text": "Bundan sonra istediğiniz bildirimleri alacaksınız.",
+    # working groups and event registrations (`calendar_views.py`)
+    "all_day": "tüm gün",
+    "label_venue": "Yer",
+    "label_group": "Çalışma grubu",
+    "label_topic": "Konu",
+    "calendar_request_note": "Etkinlik bir takvim kaydı olarak ektedir (invite.ics); e-posta "
+    "programınız onu takviminize ekleyebilir.",
+    "calendar_cancel_note": "Ekteki iptal (invite.ics) etkinliği takviminizden kaldırır.",
+    "group_button": "Çalışma grubuna git",
+    "meeting_invitation_subject": "Toplantı daveti: {title}",
+    "meeting_invitation_text": "“{group}” çalışma grubu toplanıyor. Çalışma grubunun üyesi "
+    "olarak kuruluşunuz içtenlikle davetlidir.",
+    "meeting_rescheduled_subject": "Toplantı değişti: {title}",
+    "meeting_rescheduled_text": "“{group}” çalışma grubunun “{title}” toplantısı değişti. "
+    "Lütfen yeni bilgilere dikkat edin.",
+    "meeting_cancelled_subject": "Toplantı iptal edildi: {title}",
+    "meeting_cancelled_text": "“{group}” çalışma grubunun “{title}” toplantısı yapılmayacak.",
+    "group_join_requested_subject": "{group} çalışma grubuna katılma isteği",
+    "group_join_requested_text": "{organisation}, “{group}” çalışma grubuna katılmak istiyor. "
+    "Grubun koordinatörü olarak isteği portalda kabul edebilir veya reddedebilirsiniz.",
+    "group_join_requested_button": "İsteği görüntüle",
+    "group_invitation_subject": "{group} çalışma grubuna davet",
+    "group_invitation_text": "{coordinator}, kuruluşunuzu “{group}” çalışma grubuna davet "
+    "ediyor. Daveti portalda kabul edebilirsiniz.",
+    "group_invitation_button": "Daveti görüntüle",
+    "registration_opt_in_subject": "Lütfen kaydınızı onaylayın: {title}",
+    "registration_opt_in_text": "“{title}” için bu adresle bir kayıt aldık. Lütfen kaydı "
+    "onaylayın; ancak o zaman geçerli olur:",
+    "registration_confirm_button": "Kaydı onayla",
+    "registration_opt_in_ignore": "Kayıt yaptırmadıysanız bu e-postayı dikkate almayın; kayıt "
+    "o zaman geçersiz olur.",
+    "registration_confirmed_subject": "Kayıt onaylandı: {title}",
+    "registration_confirmed_text": "“{title}” için kaydınız onaylandı. Sizi görmeyi dört gözle "
+    "bekliyoruz!",
+    "registration_waitlisted_subject": "Bekleme listesinde: {title}",
+    "registration_waitlisted_text": "“{title}” şu anda dolu. Bekleme listesinde {position}. "
+    "sıradasınız. Bir yer boşalırsa otomatik olarak sıra size gelir ve bir e-posta alırsınız.",
+    "registration_promoted_subject": "Artık katılıyorsunuz: {title}",
+    "registration_promoted_text": "Güzel haber: “{title}” için bir yer boşaldı. Bekleme "
+    "listesinden yukarı çıktınız ve artık kesin olarak kayıtlısınız.",
+    "registration_cancelled_subject": "Kayıt iptal edildi: {title}",
+    "registration_cancelled_text": "“{title}” için kaydınız iptal edildi. Gelemeyecek olmanıza "
+    "üzüldük!",
+    "registration_reminder_subject": "Hatırlatma: {title}",
+    "registration_reminder_text": "“{title}” etkinliğini hatırlatmak isteriz – kaydınız var. "
+    "Sizi görmeyi dört gözle bekliyoruz!",
+    "registration_event_changed_subject": "Etkinlik değişti: {title}",
+    "registration_event_changed_text": "Kayıtlı olduğunuz “{title}” etkinliği değişti. Kaydınız "
+    "geçerliliğini koruyor. Lütfen yeni bilgilere dikkat edin.",
+    "registration_event_cancelled_subject": "Etkinlik iptal edildi: {title}",
+    "registration_event_cancelled_text": "Maalesef kayıtlı olduğunuz “{title}” etkinliği "
+    "yapılmayacak. Bu nedenle kaydınız geçersiz oldu.",
+    "registration_cancel_link": "Katılımı iptal et",
+    "registration_cancel_hint": "Gelemeyecekseniz lütfen yukarıdaki bağlantıyla katılımınızı "
+    "iptal edin; böylece yeriniz başka birine geçer.",
 }

@@ -114,4 +114,58 @@ UKRAINIAN: Final[dict[str, str]] = {
     "Її члени можуть знову їх увімкнути на порталі в розділі «Mein Bereich» (мій розділ).",
     "page_confirmed_title": "Підписку підтверджено",
     "page_confirmed_text": "Відтепер ви отримуватимете замовлені сповіщення.",
+    # working groups and event registrations (`calendar_views.py`)
+    "all_day": "увесь день",
+    "label_venue": "Де",
+    "label_group": "Робоча група",
+    "label_topic": "Тема",
+    "calendar_request_note": "Подію додано як запис календаря (invite.ics); ваша поштова "
+    "програма може перенести її у ваш календар.",
+    "calendar_cancel_note": "Додане скасування (invite.ics) видалить подію з вашого календаря.",
+    "group_button": "До робочої групи",
+    "meeting_invitation_subject": "Запрошення на зустріч: {title}",
+    "meeting_invitation_text": "Робоча група «{group}» збирається на зустріч. Ваша організація "
+    "як учасниця робочої групи щиро запрошена.",
+    "meeting_rescheduled_subject": "Зустріч змінено: {title}",
+    "meeting_rescheduled_text": "Зустріч «{title}» робочої групи «{group}» змінено. Будь ласка, "
+    "зверніть увагу на нові дані.",
+    "meeting_cancelled_subject": "Зустріч скасовано: {title}",
+    "meeting_cancelled_text": "Зустріч «{title}» робочої групи «{group}» не відбудеться.",
+    "group_join_requested_subject": "Запит на вступ до робочої групи {group}",
+    "group_join_requested_text": "{organisation} хоче приєднатися до робочої групи «{group}». "
+    "Як координатор групи ви можете прийняти або відхилити запит на порталі.",
+    "group_join_requested_button": "Переглянути запит",
+    "group_invitation_subject": "Запрошення до робочої групи {group}",
+    "group_invitation_text": "{coordinator} запрошує вашу організацію до робочої групи "
+    "«{group}». Прийняти запрошення можна на порталі.",
+    "group_invitation_button": "Переглянути запрошення",
+    "registration_opt_in_subject": "Будь ласка, підтвердьте реєстрацію: {title}",
+    "registration_opt_in_text": "Ми отримали реєстрацію на «{title}» з цією адресою. Будь ласка, "
+    "підтвердьте її; лише тоді вона буде дійсною:",
+    "registration_confirm_button": "Підтвердити реєстрацію",
+    "registration_opt_in_ignore": "Якщо ви не реєструвалися, просто проігноруйте цей лист; "
+    "тоді реєстрація втратить силу.",
+    "registration_confirmed_subject": "Реєстрацію підтверджено: {title}",
+    "registration_confirmed_text": "Вашу реєстрацію на «{title}» підтверджено. Чекаємо на вас!",
+    "registration_waitlisted_subject": "У списку очікування: {title}",
+    "registration_waitlisted_text": "На «{title}» зараз немає вільних місць. Ви на {position} "
+    "місці у списку очікування. Щойно звільниться місце, ви автоматично його отримаєте і "
+    "дістанете лист.",
+    "registration_promoted_subject": "Ви берете участь: {title}",
+    "registration_promoted_text": "Гарна новина: на «{title}» звільнилося місце. Ви перейшли зі "
+    "списку очікування і тепер зареєстровані.",
+    "registration_cancelled_subject": "Реєстрацію скасовано: {title}",
+    "registration_cancelled_text": "Вашу реєстрацію на «{title}» скасовано. Шкода, що ви не "
+    "зможете прийти!",
+    "registration_reminder_subject": "Нагадування: {title}",
+    "registration_reminder_text": "Нагадуємо про «{title}» – ви зареєстровані. Чекаємо на вас!",
+    "registration_event_changed_subject": "Захід змінено: {title}",
+    "registration_event_changed_text": "Захід «{title}», на який ви зареєстровані, змінено. Ваша "
+    "реєстрація залишається чинною. Будь ласка, зверніть увагу на нові дані.",
+    "registration_event_cancelled_subject": "Захід скасовано: {title}",
+    "registration_event_cancelled_text": "На жаль, захід «{title}», на який ви зареєстровані, "
+    "не відбудеться. Тому ваша реєстрація втрачає силу.",
+    "registration_cancel_link": "Скасувати участь",
+    "registration_cancel_hint": "Якщо ви не зможете прийти, будь ласка, скасуйте участь за "
+    "посиланням вище – так ваше місце дістанеться комусь іншому.",
 }

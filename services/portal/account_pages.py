@@ -94,9 +94,12 @@ async def my_page(portal: Portal, session: SignedIn) -> Response:
         )
         for name, part in zip(found, parts, strict=True):
             found[name][organisation.id] = part
+    # "Meine Anmeldungen": the events the person registered for
+    my_registrations = await optional(portal.calendar.my_registrations(token))
     return portal.page(
         "me.html",
         me=me,
+        my_registrations=my_registrations,
         matches=found["matches"],
         conflicts=found["conflicts"],
         notices=found["notices"],

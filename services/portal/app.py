@@ -31,7 +31,11 @@ from services.portal import (
     office_pages,
     organisation_forms,
     pages,
+    participant_pages,
     refusals,
+    registration_forms,
+    registration_pages,
+    registration_setup,
     statement_pages,
     subscription_forms,
     wall_pages,
@@ -63,6 +67,10 @@ PAGE_ROUTES = (
     organisation_forms.router,
     member_forms.router,
     subscription_forms.router,
+    registration_forms.router,
+    registration_setup.router,
+    registration_pages.router,
+    participant_pages.router,
     feeds.router,
     office_pages.router,
     match_pages.router,
@@ -123,6 +131,7 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     install_error_pages(app, engine)
     subscription_forms.install_template_helpers(engine)  # /me says what an organisation follows
     feeds.install_template_helpers(engine, settings)  # "Kalender abonnieren" links
+    registration_forms.install_template_helpers(engine)  # registration states and questions
     for routes in PAGE_ROUTES:
         app.include_router(routes)
     install_health_routes(app, readiness)

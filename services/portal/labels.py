@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from services.portal.i18n import AUTONYMS, N_, Labels, _
-from shared.contracts.calendar import ConflictKind, Visibility
+from shared.contracts.calendar import ConflictKind, RegistrationOpenTo, Visibility
 from shared.contracts.concept import MeasureStatus, MeasureVisibility
 from shared.contracts.directory import OrganisationKind
 from shared.contracts.exchange import ListingCategory, ListingStatus, MatchVerdict
@@ -155,6 +155,40 @@ MEASURE_FIELDS = Labels(
 VERDICTS = _by_value({MatchVerdict.FITS: N_("passt"), MatchVerdict.DOES_NOT_FIT: N_("passt nicht")})
 #: Through which of its matches a listing was fulfilled: none.
 WITHOUT_THE_NETWORK = N_("ohne Vermittlung über das Netz")
+#: A registration's state, as the registrant and the organisers read it.
+REGISTRATION_STATES = Labels(
+    {
+        "pending": N_("wartet auf Bestätigung per E-Mail"),
+        "confirmed": N_("angemeldet"),
+        "waiting": N_("auf der Warteliste"),
+        "cancelled": N_("abgemeldet"),
+    }
+)
+#: Who may register for an event.
+REGISTRATION_OPEN_TO = _by_value(
+    {
+        RegistrationOpenTo.PUBLIC: N_("Alle, auch ohne Konto (mit Bestätigung per E-Mail)"),
+        RegistrationOpenTo.NETWORK: N_("Nur angemeldete Mitglieder des Netzwerks"),
+        RegistrationOpenTo.GROUP: N_("Nur Mitglieder der Arbeitsgruppe"),
+    }
+)
+#: The questions organisers may ask on registering.
+REGISTRATION_QUESTIONS = Labels(
+    {
+        "interpreter": N_("Dolmetschung"),
+        "child_care": N_("Kinderbetreuung"),
+        "accessibility": N_("Barrierefreiheit"),
+        "dietary": N_("Ernährung"),
+    }
+)
+#: Why no one can register right now.
+REGISTRATION_CLOSED = Labels(
+    {
+        "full": N_("Alle Plätze sind vergeben: Sie können sich auf die Warteliste setzen."),
+        "deadline": N_("Der Anmeldeschluss ist vorbei."),
+        "closed": N_("Die Anmeldung ist geschlossen."),
+    }
+)
 #: The languages the notifier writes its emails in; the directory accepts any language tag.
 PREFERRED_LANGUAGES = Labels(
     {
@@ -196,6 +230,14 @@ EMAIL_TEMPLATES = Labels(
         "password_reset": N_("Passwort zurücksetzen"),
         "membership_added": N_("Neue Mitgliedschaft"),
         "membership_invitation": N_("Einladung (bestehendes Konto)"),
+        "registration_opt_in": N_("Anmeldung bestätigen"),
+        "registration_confirmed": N_("Anmeldung bestätigt"),
+        "registration_waitlisted": N_("Auf der Warteliste"),
+        "registration_promoted": N_("Von der Warteliste nachgerückt"),
+        "registration_cancelled": N_("Abmeldung"),
+        "registration_reminder": N_("Erinnerung an eine Anmeldung"),
+        "registration_event_changed": N_("Angemeldeter Termin geändert"),
+        "registration_event_cancelled": N_("Angemeldeter Termin abgesagt"),
     }
 )
 DELIVERY_STATUSES = Labels(

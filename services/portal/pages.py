@@ -16,6 +16,7 @@ from services.portal.clients.directory import Organisation, Person
 from services.portal.clients.exchange import Collection
 from services.portal.document_pages import meeting_part
 from services.portal.i18n import _
+from services.portal.registration_forms import registration_box
 from services.portal.web import Portal, PortalRequest
 
 router = APIRouter(default_response_class=HTMLResponse)
@@ -120,5 +121,8 @@ async def event_page(event_id: str, portal: Portal) -> HTMLResponse:
             _("Diese Veranstaltung gibt es nicht oder sie ist nur im Netzwerk sichtbar."),
         )
     organisation = await optional(portal.directory.organisation(event.organisation_id))
-    meeting = await meeting_part(portal, event)  # a working group's meeting: group, documents
-    return portal.page("event.html", event=event, organisation=organisation, meeting=meeting)
+    meeting, box = await asyncio.gather(
+        meeting_part(portal, event),  # a working group's meeting: group, topic, documents
+        registration_box(portal, event),  # seats, the "Anmelden" form, organisers' links
+    )
+    return portal.page("event.html", event=event, organisation=organisation, meeting=meeting, **box)

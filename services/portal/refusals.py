@@ -258,6 +258,75 @@ REFUSALS: dict[str, dict[str, str]] = {
         "forbidden": N_("Sie dürfen für diese Organisation nicht antworten."),
         "not-found": N_("Diese Einladung gibt es nicht (mehr)."),
     },
+    "registration.register": {
+        "registration-needs-sign-in": N_(
+            "Für diese Veranstaltung melden sich nur Mitglieder des Netzwerks an. Bitte "
+            "melden Sie sich zuerst im Portal an."
+        ),
+        "registration-group-only": N_(
+            "Für dieses Treffen melden sich nur Mitglieder der Organisationen der Arbeitsgruppe an."
+        ),
+        "registration-closed": N_(
+            "Die Anmeldung ist geschlossen: der Anmeldeschluss ist vorbei oder die "
+            "Veranstaltung hat schon begonnen."
+        ),
+        "registration-not-found": N_("Für diese Veranstaltung gibt es keine Anmeldung."),
+        "already-registered": N_(
+            "Mit dieser E-Mail-Adresse ist schon jemand angemeldet, auf der Warteliste oder "
+            "wartet auf die Bestätigung per E-Mail."
+        ),
+        "organisation-places-taken": N_(
+            "Für diese Organisation sind schon so viele Personen angemeldet, wie die "
+            "Veranstalter je Organisation zulassen."
+        ),
+        "forbidden": N_("Sie dürfen sich nicht für diese Organisation anmelden."),
+        "not-found": N_("Diese Veranstaltung gibt es nicht (mehr)."),
+    },
+    "registration.set_up": {
+        "forbidden": N_(
+            "Die Anmeldung richten nur die Veranstalter dieser Veranstaltung und das Büro ein."
+        ),
+        "invalid-registration": N_(
+            "Der Anmeldeschluss darf nicht nach dem Beginn der Veranstaltung liegen."
+        ),
+        "registration-closed": N_(
+            "Diese Veranstaltung ist abgesagt: es kann sich niemand mehr anmelden."
+        ),
+        "registration-not-found": N_("Für diese Veranstaltung gibt es keine Anmeldung."),
+        "not-found": N_("Diese Veranstaltung gibt es nicht (mehr)."),
+    },
+    "registration.link": {
+        "registration-token-invalid": N_(
+            "Dieser Link ist ungültig oder wurde schon benutzt. Bitte nutzen Sie den Link aus "
+            "der E-Mail unverändert."
+        ),
+        "registration-token-expired": N_(
+            "Dieser Link ist abgelaufen. Bitte melden Sie sich auf der Seite der Veranstaltung "
+            "noch einmal an."
+        ),
+        "registration-closed": N_("Die Anmeldung zu dieser Veranstaltung ist geschlossen."),
+        "not-found": N_(
+            "Dieser Link ist ungültig oder wurde schon benutzt. Bitte nutzen Sie den Link aus "
+            "der E-Mail unverändert."
+        ),
+        "validation-error": N_(
+            "Dieser Link ist beschädigt. Bitte nutzen Sie den Link aus der E-Mail unverändert."
+        ),
+    },
+    "registration.cancel": {
+        "forbidden": N_(
+            "Diese Anmeldung können nur die angemeldete Person, die Veranstalter und das Büro "
+            "stornieren."
+        ),
+        "not-found": N_("Diese Anmeldung gibt es nicht (mehr)."),
+    },
+    "registration.participants": {
+        "forbidden": N_(
+            "Die Teilnehmenden sehen nur die Veranstalter dieser Veranstaltung und das Büro."
+        ),
+        "registration-not-found": N_("Für diese Veranstaltung gibt es keine Anmeldung."),
+        "not-found": N_("Diese Veranstaltung oder Anmeldung gibt es nicht (mehr)."),
+    },
     "subscription.create": {
         "rate-limited": N_(
             "Für diese Adresse warten schon mehrere Abonnements auf ihre "
@@ -343,6 +412,11 @@ REFUSED = {
     "subscription.create": N_(
         "Die Benachrichtigungen haben die Angaben nicht angenommen. Bitte prüfen Sie sie."
     ),
+    "registration.register": N_("Der Kalender hat die Anmeldung nicht angenommen."),
+    "registration.set_up": N_("Der Kalender hat die Einstellungen nicht angenommen."),
+    "registration.link": N_("Der Kalender hat den Link nicht angenommen."),
+    "registration.cancel": N_("Der Kalender hat die Abmeldung nicht angenommen."),
+    "registration.participants": N_("Der Kalender hat die Änderung nicht angenommen."),
     "subscription.end": N_(
         "Dieses Abonnement gibt es nicht (mehr), oder Sie dürfen es nicht beenden."
     ),

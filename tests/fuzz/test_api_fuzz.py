@@ -44,6 +44,7 @@ CREATED = {
     ("directory", "/organisations"): ("organisation_id", "id"),
     ("directory", "/organisations/{organisation_id}/members"): ("person_id", "person_id"),
     ("calendar", "/events"): ("event_id", "event.id"),
+    ("calendar", "/groups"): ("group_id", "id"),
     ("exchange", "/offers"): ("listing_id", "id"),
     ("exchange", "/requests"): ("listing_id", "id"),
     ("notifier", "/subscriptions"): ("subscription_id", "id"),

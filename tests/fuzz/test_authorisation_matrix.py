@@ -34,6 +34,10 @@ OFFICE_ONLY = ("401", "403", "403", "ok")
 MADE_UP_TOKEN = ("400", "400", "400", "400")
 #: Another organisation's resource: a stranger is not even told that it exists.
 HIDDEN_FROM_STRANGERS = ("401", "404", "ok", "ok")
+#: What the partner network may see (a `network` working group): hidden from the anonymous.
+NETWORK_ONLY = ("404", "ok", "ok", "ok")
+#: A working group's documents: read by its members and office staff only, hidden from others.
+GROUP_MEMBERS = ("404", "404", "ok", "ok")
 
 TABLE: dict[str, tuple[str, str, str, str]] = {
     # directory
@@ -73,6 +77,38 @@ TABLE: dict[str, tuple[str, str, str, str]] = {
     "calendar POST /events/{event_id}/co-organisers/{organisation_id}/accept": OWNER_AND_OFFICE,
     "calendar POST /events/{event_id}/co-organisers/{organisation_id}/decline": OWNER_AND_OFFICE,
     "calendar DELETE /events/{event_id}/co-organisers/{organisation_id}": OWNER_AND_OFFICE,
+    # registrations: anyone registers for a public one; organisers see who
+    "calendar PUT /events/{event_id}/registration": OWNER_AND_OFFICE,
+    "calendar DELETE /events/{event_id}/registration": OWNER_AND_OFFICE,
+    "calendar GET /events/{event_id}/registration": ALL_OK,
+    "calendar POST /events/{event_id}/registrations": ALL_OK,
+    "calendar GET /events/{event_id}/registrations": OWNER_AND_OFFICE,
+    "calendar GET /events/{event_id}/registrations.csv": OWNER_AND_OFFICE,
+    "calendar PUT /events/{event_id}/registrations/{registration_id}/attendance": (
+        OWNER_AND_OFFICE
+    ),
+    "calendar DELETE /events/{event_id}/registrations/{registration_id}": OWNER_AND_OFFICE,
+    # a made-up link token: unknown to everyone alike
+    "calendar POST /registrations/confirm": ("404", "404", "404", "404"),
+    "calendar POST /registrations/cancel": ("404", "404", "404", "404"),
+    "calendar GET /registrations/by-token": ("404", "404", "404", "404"),
+    "calendar GET /me/registrations": SIGNED_IN,
+    "calendar GET /registrations/counts": OFFICE_ONLY,
+    "calendar GET /registrations/counts/groups": OFFICE_ONLY,
+    # calendar: working groups (the owner coordinates a network group; a stranger may ask to join)
+    "calendar POST /groups": OWNER_AND_OFFICE,
+    "calendar GET /groups": ALL_OK,
+    "calendar GET /groups/{group_id}": NETWORK_ONLY,
+    "calendar PATCH /groups/{group_id}": OWNER_AND_OFFICE,
+    "calendar POST /groups/{group_id}/join-requests": ("401", "ok", "403", "ok"),
+    "calendar POST /groups/{group_id}/invitations": OWNER_AND_OFFICE,
+    "calendar POST /groups/{group_id}/members/{organisation_id}/accept": OWNER_AND_OFFICE,
+    "calendar DELETE /groups/{group_id}/members/{organisation_id}": OWNER_AND_OFFICE,
+    "calendar GET /groups/{group_id}/meetings": NETWORK_ONLY,
+    "calendar POST /events/{event_id}/documents": HIDDEN_FROM_STRANGERS,
+    "calendar GET /events/{event_id}/documents": GROUP_MEMBERS,
+    "calendar GET /documents/{document_id}": GROUP_MEMBERS,
+    "calendar DELETE /documents/{document_id}": HIDDEN_FROM_STRANGERS,
     # exchange
     "exchange POST /offers": OWNER_AND_OFFICE,
     "exchange GET /offers": ALL_OK,
@@ -119,7 +155,12 @@ CONSUMING = {
     "calendar POST /events/{event_id}/co-organisers/{organisation_id}/accept",
     "calendar POST /events/{event_id}/co-organisers/{organisation_id}/decline",
     "calendar DELETE /events/{event_id}/co-organisers/{organisation_id}",
+    "calendar DELETE /events/{event_id}/registration",
+    "calendar DELETE /events/{event_id}/registrations/{registration_id}",
+    "calendar DELETE /groups/{group_id}/members/{organisation_id}",
+    "calendar DELETE /documents/{document_id}",
 }
+PDF = b"%PDF-1.7\n%%EOF\n"
 SERIES_START = dt.datetime(2032, 3, 2, 16, 0, tzinfo=dt.UTC)
 
 
@@ -142,7 +183,48 @@ class World:
         world.ids.update(await world.fresh("any", owner))
         world.ids["request_id"] = await stack.listing("requests", owner)
         world.ids["match_id"] = await world.match_with(host)
+        world.ids["group_id"], world.ids["meeting_id"] = await world.group_of(owner)
+        world.ids["document_id"] = await world.document_of(world.ids["meeting_id"])
         return world
+
+    async def group_of(self, coordinator: str, *members: str) -> tuple[str, str]:
+        """A network working group the organisation coordinates (the members invited and
+        accepted), and a meeting of it."""
+        calendar = self.stack.clients["calendar"]
+        body = {"name": f"AG {new_id()}", "coordinator_id": coordinator, "visibility": "network"}
+        group_id = await self.stack._created("calendar", "/groups", body)
+        for member in members:
+            invited = await calendar.post(
+                f"/groups/{group_id}/invitations",
+                json={"organisation_id": member},
+                headers=self.stack.editor_of(coordinator),
+            )
+            assert invited.status_code == 200, invited.text
+            accepted = await calendar.post(
+                f"/groups/{group_id}/members/{member}/accept",
+                headers=self.stack.editor_of(member),
+            )
+            assert accepted.status_code == 200, accepted.text
+        start = SERIES_START + dt.timedelta(days=60)
+        meeting = {
+            "organisation_id": coordinator,
+            "title": "Treffen der AG",
+            "starts_at": start.isoformat(),
+            "ends_at": (start + dt.timedelta(hours=2)).isoformat(),
+            "visibility": "network",
+            "group_id": group_id,
+        }
+        return group_id, await self.stack._created("calendar", "/events", meeting)
+
+    async def document_of(self, meeting_id: str) -> str:
+        response = await self.stack.clients["calendar"].post(
+            f"/events/{meeting_id}/documents",
+            files={"file": ("Protokoll.pdf", PDF, "application/pdf")},
+            headers=self.stack.admin,
+        )
+        assert response.status_code == 201, response.text
+        document_id: str = response.json()["id"]
+        return document_id
 
     async def match_with(self, other: str) -> str:
         """A match of the owner's offers with a request `other` posts."""
@@ -167,6 +249,10 @@ class World:
             return {"organisation_id": await self.stack.organisation("Kurzlebiger Verein")}
         made = {"organisation_id": owner, "notice": "match_found"}
         made["original_start"] = SERIES_START.isoformat().replace("+00:00", "Z")
+        if route == "calendar DELETE /groups/{group_id}/members/{organisation_id}":
+            made["group_id"], _ = await self.group_of(self.host, owner)  # the owner leaves
+        if route == "calendar DELETE /documents/{document_id}":
+            made["document_id"] = await self.document_of(self.ids["meeting_id"])
         if "/co-organisers/" in route:
             made["event_id"] = await self.invitation_to(owner)
         elif "{event_id}" in route or route == "any":
@@ -182,6 +268,8 @@ class World:
                     "recurrence": {"rrule": "FREQ=WEEKLY;COUNT=5"},
                 },
             )
+        if "/registration" in route or route == "any":
+            made["registration_id"] = await self.registration_for(made["event_id"])
         if "{listing_id}" in route or route == "any":
             kind = "requests" if "/requests/" in route else "offers"
             made["listing_id"] = await self.stack.listing(kind, owner)
@@ -190,6 +278,23 @@ class World:
         if "{person_id}" in route or route == "any":
             made["person_id"] = await self.stack.member(owner)
         return made
+
+    async def registration_for(self, event_id: str) -> str:
+        """Set up registration for the event (as office staff) and register someone."""
+        calendar = self.stack.clients["calendar"]
+        admin = self.stack.admin
+        set_up = await calendar.put(
+            f"/events/{event_id}/registration", json={"capacity": 50}, headers=admin
+        )
+        assert set_up.status_code == 200, set_up.text
+        registered = await calendar.post(
+            f"/events/{event_id}/registrations",
+            json={"name": "Amal Haddad", "email": f"amal-{new_id()}@example.org"},
+            headers=admin,
+        )
+        assert registered.status_code == 201, registered.text
+        registration_id: str = registered.json()["id"]
+        return registration_id
 
     async def invitation_to(self, invited: str) -> str:
         """An event of the host organisation, planned by one of its editors, that invites
@@ -251,6 +356,15 @@ def request_for(route: str, world: World) -> dict[str, Any]:
                 "ends_at": (SERIES_START + dt.timedelta(hours=3)).isoformat(),
             }
         },
+        "calendar POST /groups": {"json": {"name": "AG Sprache", "coordinator_id": owner}},
+        "calendar PATCH /groups/{group_id}": {"json": {"purpose": "Austausch"}},
+        "calendar POST /groups/{group_id}/join-requests": {
+            "json": {"organisation_id": world.stranger_org}
+        },
+        "calendar POST /groups/{group_id}/invitations": {"json": {"organisation_id": world.host}},
+        "calendar POST /events/{event_id}/documents": {
+            "files": {"file": ("Tagesordnung.pdf", PDF, "application/pdf")}
+        },
         "calendar POST /imports": {
             "json": {"organisation_id": owner, "url": "https://kalender.example/feed.ics"}
         },
@@ -261,6 +375,16 @@ def request_for(route: str, world: World) -> dict[str, Any]:
         "calendar GET /conflicts": {"params": {"organisation": owner}},
         "calendar GET /imports": {"params": {"organisation": owner}},
         "calendar GET /co-organiser-invitations": {"params": {"organisation": owner}},
+        "calendar PUT /events/{event_id}/registration": {"json": {"capacity": 40}},
+        "calendar POST /events/{event_id}/registrations": {
+            "json": {"name": "Jana Petrenko", "email": f"jana-{new_id()}@example.org"}
+        },
+        "calendar PUT /events/{event_id}/registrations/{registration_id}/attendance": {
+            "json": {"attended": True}
+        },
+        "calendar POST /registrations/confirm": {"json": {"token": "not-a-token"}},
+        "calendar POST /registrations/cancel": {"json": {"token": "not-a-token"}},
+        "calendar GET /registrations/by-token": {"params": {"token": "not-a-token"}},
         "directory POST /invitations/accept": {"json": {"token": "not-a-token"}},
         "notifier POST /subscriptions/confirm": {"params": {"token": "not-a-token"}},
         "exchange GET /matches": {"params": {"organisation": owner}},
@@ -323,6 +447,8 @@ async def test_every_route_answers_each_kind_of_caller_as_the_authorisation_tabl
             ids = await world.fresh(route, world.owner) if route in CONSUMING else world.ids
             if "/requests/" in route and route not in CONSUMING:
                 ids = {**ids, "listing_id": world.ids["request_id"]}
+            if "{event_id}/documents" in route:
+                ids = {**ids, "event_id": world.ids["meeting_id"]}
             call: Callable[..., Awaitable[httpx.Response]] = stack.clients[service].request
             response = await call(
                 method,

@@ -16,9 +16,13 @@ from fastapi import FastAPI
 from services.directory.app import create_app as create_directory
 from services.directory.settings import DirectorySettings
 from services.notifier.app import create_app as create_notifier
+from services.notifier.delivery_store import DELIVERIES
+from services.notifier.domain import DeliveryStatus, delivery_id, email_recipient
 from services.notifier.service import Notifier
 from services.notifier.settings import NotifierSettings
+from shared.contracts.notifier import SendEmail
 from shared.ids import new_id
+from shared.mongo import Document
 from tests.conftest import RUN_ID, new_database_name
 from tests.integration.conftest import PORTAL
 from tests.support.infra import RabbitVhost, create_vhost, delete_vhost, free_port
@@ -196,3 +200,36 @@ async def notifier(
     """A notifier that knows the served directory: it checks log-ins with the directory's keys."""
     async with notifier_factory(directory_url=served_directory.url) as served:
         yield served
+
+
+# --- deliveries of commands ---------------------------------------------------------------
+
+
+def key_of(command: SendEmail) -> str:
+    return delivery_id(command.command_id, email_recipient(command.to), command.template.value)
+
+
+async def stored(notifier: ServedNotifier, command: SendEmail) -> Document:
+    doc: Document | None = await notifier.app.state.runtime.db[DELIVERIES].find_one(
+        {"_id": key_of(command)}
+    )
+    assert doc is not None, f"no delivery for {command.to}"
+    return doc
+
+
+async def reaches(
+    notifier: ServedNotifier, command: SendEmail, status: DeliveryStatus, attempts: int = 1
+) -> None:
+    async def there() -> bool:
+        delivery = await notifier.service.store.delivery(key_of(command))
+        return delivery is not None and delivery.status is status and delivery.attempts >= attempts
+
+    await wait_until(there)
+
+
+async def handled(notifier: ServedNotifier, event_id: str) -> None:
+    async def done() -> bool:
+        inbox = notifier.app.state.runtime.db["inbox"]
+        return await inbox.find_one({"event_id": event_id, "state": "done"}) is not None
+
+    await wait_until(done)

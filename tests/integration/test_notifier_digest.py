@@ -7,7 +7,8 @@ import datetime as dt
 import zoneinfo
 from typing import Any
 
-from services.notifier.domain import Cadence, digest_period_start
+from services.notifier.digest_rules import digest_period_start
+from services.notifier.domain import Cadence
 from services.notifier.records import DigestItemState
 from shared.contracts.exchange import OfferPosted, RequestPosted
 from tests.integration.notifier_fixtures import NotifierFactory, ServedNotifier

@@ -18,7 +18,6 @@ from services.notifier.domain import (
     SubscriptionStatus,
     Template,
     Topic,
-    delivery_id,
     email_recipient,
 )
 from services.notifier.records import Delivery, DigestItemState
@@ -30,7 +29,15 @@ from shared.contracts.notifier import EmailTemplate, SendEmail
 from shared.ids import new_id
 from shared.mongo import Document
 from tests.integration.conftest import PORTAL
-from tests.integration.notifier_fixtures import NotifierFactory, ServedDirectory, ServedNotifier
+from tests.integration.notifier_fixtures import (
+    NotifierFactory,
+    ServedDirectory,
+    ServedNotifier,
+    handled,
+    key_of,
+    reaches,
+    stored,
+)
 from tests.support.amqp import publish
 from tests.support.deliveries import sent_delivery
 from tests.support.events import offer_posted
@@ -54,36 +61,6 @@ def invitation(to: str, name: str) -> SendEmail:
         },
         requested_by_service="directory",
     )
-
-
-def key_of(command: SendEmail) -> str:
-    return delivery_id(command.command_id, email_recipient(command.to), command.template.value)
-
-
-async def stored(notifier: ServedNotifier, command: SendEmail) -> Document:
-    doc: Document | None = await notifier.app.state.runtime.db[DELIVERIES].find_one(
-        {"_id": key_of(command)}
-    )
-    assert doc is not None, f"no delivery for {command.to}"
-    return doc
-
-
-async def reaches(
-    notifier: ServedNotifier, command: SendEmail, status: DeliveryStatus, attempts: int = 1
-) -> None:
-    async def there() -> bool:
-        delivery = await notifier.service.store.delivery(key_of(command))
-        return delivery is not None and delivery.status is status and delivery.attempts >= attempts
-
-    await wait_until(there)
-
-
-async def handled(notifier: ServedNotifier, event_id: str) -> None:
-    async def done() -> bool:
-        inbox = notifier.app.state.runtime.db["inbox"]
-        return await inbox.find_one({"event_id": event_id, "state": "done"}) is not None
-
-    await wait_until(done)
 
 
 async def after_the_first_retention_pass(service: Notifier) -> None:

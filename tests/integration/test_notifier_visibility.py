@@ -10,7 +10,8 @@ import uuid
 import zoneinfo
 from typing import Any
 
-from services.notifier.domain import Cadence, digest_period_start
+from services.notifier.digest_rules import digest_period_start
+from services.notifier.domain import Cadence
 from shared.contracts.base import CloudEvent
 from shared.contracts.calendar import EventCancelled, EventRescheduled, EventScheduled, EventUpdated
 from tests.integration.notifier_fixtures import NotifierFactory, ServedDirectory, ServedNotifier

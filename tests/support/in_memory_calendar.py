@@ -48,6 +48,7 @@ def _passes(event: Event, filters: EventFilter) -> bool:
         filters.language is None or filters.language in event.languages,
         filters.audience is None or filters.audience in [a.value for a in event.audience],
         filters.field is None or filters.field in [f.value for f in event.fields],
+        filters.group_id is None or filters.group_id == event.group_id,
     )
     return all(checks)
 

@@ -7,9 +7,9 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
+from services.notifier.digest_rules import DigestEntry
 from services.notifier.domain import (
     Cadence,
-    DigestEntry,
     Item,
     Subscription,
     SubscriptionStatus,

@@ -10,9 +10,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from services.notifier.digest_rules import (
+    DigestEntry,
+    digest_period_name,
+    digest_period_start,
+    group_digest,
+)
 from services.notifier.domain import (
     Cadence,
-    DigestEntry,
     Item,
     Subscription,
     SubscriptionFilters,
@@ -20,10 +25,7 @@ from services.notifier.domain import (
     Topic,
     delivery_id,
     digest_id,
-    digest_period_name,
-    digest_period_start,
     filters_match,
-    group_digest,
     inapplicable_filters,
     match_recipients,
     retry_delay_seconds,

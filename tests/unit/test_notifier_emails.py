@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from services.notifier.domain import Item, Template, Topic
-from services.notifier.email_views import EmailContext, format_span, single_line
+from services.notifier.email_parts import EmailContext, format_span, single_line
 from services.notifier.emails import (
     RenderedEmail,
     build_message,
@@ -22,6 +22,7 @@ from services.notifier.emails import (
     render_email,
 )
 from services.notifier.texts import SUPPORTED_LANGUAGES, TEXTS, email_language
+from tests.support.calendar_emails import CALENDAR_EMAIL_PARAMS
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 SENDER = Address("Integrationsnetz", "noreply", "integrationsnetz.local")
@@ -104,6 +105,7 @@ PARAMS: dict[Template, dict[str, Any]] = {
         "link": "https://portal.example.org/einladung?token=abc",
         "expires_at": "2026-05-23T12:00:00+00:00",
     },
+    **CALENDAR_EMAIL_PARAMS,
 }
 
 

@@ -25,7 +25,9 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from tests.support.storage.checks import CHECKS
 from tests.support.storage.expect import SCRATCH_PREFIX, Check, CheckResult, Doc, short
-from tests.support.storage.quirks import KNOWN_QUIRKS, PROBES, KnownQuirk
+from tests.support.storage.files import FILE_CHECKS, FILE_PROBES, GRIDFS_QUIRK
+from tests.support.storage.quirks import KNOWN_QUIRKS as _DOCUMENT_QUIRKS
+from tests.support.storage.quirks import PROBES, KnownQuirk
 
 __all__ = [
     "KNOWN_QUIRKS",
@@ -38,6 +40,8 @@ __all__ = [
 ]
 
 _CHECK_TIMEOUT_S: Final = 30.0
+#: The quirks the project's code avoids, each measured by the probe of the same name.
+KNOWN_QUIRKS: Final[list[KnownQuirk]] = [*_DOCUMENT_QUIRKS, GRIDFS_QUIRK]
 
 # --------------------------------------------------------------------------------------
 # runner
@@ -74,7 +78,7 @@ async def run_storage_selfcheck(db: AsyncDatabase[dict[str, Any]]) -> list[Check
 
     All results must be ok for the code to be correct on this server.
     """
-    return await _run_all(db, "check", CHECKS)
+    return await _run_all(db, "check", [*CHECKS, *FILE_CHECKS])
 
 
 async def probe_known_quirks(db: AsyncDatabase[dict[str, Any]]) -> list[CheckResult]:
@@ -83,7 +87,7 @@ async def probe_known_quirks(db: AsyncDatabase[dict[str, Any]]) -> list[CheckRes
     ``ok=True`` means the server behaves like MongoDB. Informational only: the project
     avoids these features, so a failing probe does not fail the suite.
     """
-    return await _run_all(db, "probe", PROBES)
+    return await _run_all(db, "probe", [*PROBES, *FILE_PROBES])
 
 
 def format_failures(results: Iterable[CheckResult]) -> str:

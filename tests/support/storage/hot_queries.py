@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from services.calendar import roster_store
 from services.calendar import store as calendar_store
 from services.concept import store as concept_store
 from services.directory import store as directory_store
@@ -43,7 +44,11 @@ SERVICES: dict[str, tuple[tuple[CollectionIndexes, ...], tuple[str, ...], list[H
         delivery_store.hot_queries(),
     ),
     "directory": (directory_store.INDEXES, directory_store.OUTBOX_COLLECTIONS, []),
-    "calendar": (calendar_store.INDEXES, calendar_store.OUTBOX_COLLECTIONS, []),
+    "calendar": (
+        (*calendar_store.INDEXES, *roster_store.INDEXES),
+        (*calendar_store.OUTBOX_COLLECTIONS, roster_store.ROSTERS),
+        roster_store.hot_queries(),
+    ),
     "concept": (
         concept_store.INDEXES,
         concept_store.OUTBOX_COLLECTIONS,
