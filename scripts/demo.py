@@ -17,6 +17,7 @@ import httpx
 
 from scripts.concept_seed import LEADS
 from scripts.demo_concept import LINKED, load_concept
+from scripts.demo_groups import load_group_and_registrations
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -233,6 +234,13 @@ def main() -> int:
             print(f"demo: listings and events not loaded ({exc})", file=sys.stderr)
             return 1
         print("demo: loaded listings (with a match) and events")
+        when = {"meeting": _next_weekday(2, 18, weeks_ahead=3), "evening": _next_weekday(3, 18, 1)}
+        try:
+            load_group_and_registrations(client, headers, ids, when)
+        except httpx.HTTPError as exc:
+            print(f"demo: the working group not loaded ({exc})", file=sys.stderr)
+            return 1
+        print("demo: loaded a working group with its meeting, and an evening taking registrations")
     return 0
 
 
