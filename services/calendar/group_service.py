@@ -65,6 +65,10 @@ class Groups:
         group = await self.store.get_group(group_id)
         return frozenset(group.member_ids) if group is not None else frozenset()
 
+    async def name_of(self, group_id: str) -> str | None:
+        group = await self.store.get_group(group_id)
+        return group.name if group is not None else None
+
     async def visible_group(self, group_id: str, user: Principal | None) -> Group:
         group = await self.store.get_group(group_id)
         if group is None or not group.visible_to(user):

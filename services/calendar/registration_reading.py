@@ -3,6 +3,7 @@ organisers' list of registrants, and the office's counts per event and per worki
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -61,6 +62,7 @@ class GroupCounts:
     confirmed: int
     waiting: int
     attended: int
+    group_name: str = ""
 
 
 class RegistrationReading:
@@ -158,7 +160,12 @@ class RegistrationReading:
                 so_far.waiting + counts.waiting,
                 so_far.attended + counts.attended,
             )
-        return sorted(sums.values(), key=lambda g: g.group_id)
+        groups = self.registrations.groups
+        named = [
+            dataclasses.replace(counts, group_name=await groups.name_of(counts.group_id) or "")
+            for counts in sums.values()
+        ]
+        return sorted(named, key=lambda g: (g.group_name.casefold(), g.group_id))
 
 
 def listed(roster: Roster) -> list[Registration]:

@@ -207,6 +207,7 @@ class EventCountsPage(Page[EventCountsPublic]):
 
 class GroupCountsPublic(BaseModel):
     group_id: str
+    group_name: str
     events: int
     capacity: int
     confirmed: int

@@ -110,3 +110,6 @@ class GroupMembership(Protocol):
     """Which organisations are members of a working group (the coordinator among them)."""
 
     async def members_of(self, group_id: str) -> frozenset[str]: ...
+
+    async def name_of(self, group_id: str) -> str | None:
+        """The group's name; none for a group the calendar does not hold."""

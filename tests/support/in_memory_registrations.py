@@ -115,3 +115,6 @@ class FixedGroups:
 
     async def members_of(self, group_id: str) -> frozenset[str]:
         return self.members.get(group_id, frozenset())
+
+    async def name_of(self, group_id: str) -> str | None:
+        return f"Arbeitsgruppe {group_id}" if group_id in self.members else None

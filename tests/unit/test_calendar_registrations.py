@@ -48,12 +48,6 @@ OFFICE = Principal(person_id=new_id(), role="admin")
 PORTAL = "https://portal.example.org"
 
 
-class Meeting(Event):
-    """A working group's meeting (the calendar's groups add `group_id` to every event)."""
-
-    group_id: str | None = None
-
-
 def member_of(*organisations: str) -> Principal:
     return Principal(person_id=new_id(), role="editor", organisation_ids=frozenset(organisations))
 
@@ -276,13 +270,30 @@ async def test_a_group_meeting_open_to_its_group_takes_members_of_member_organis
     w = await world()
     group_id = new_id()
     w.registrations.groups = FixedGroups({group_id: frozenset({MRIYA})})
-    w.replace_event(Meeting.model_validate({**w.event().model_dump(), "group_id": group_id}))
+    w.replace_event(w.event().model_copy(update={"group_id": group_id}))
     await w.set_up(open_to=RegistrationOpenTo.GROUP)
     with pytest.raises(ForbiddenError) as outsider:
         await w.member_registers("Lin", member_of(LINDE))
     assert outsider.value.slug == "registration-group-only"
     seat = await w.member_registers("Mia", member_of(MRIYA))
     assert seat.state == "confirmed"
+
+
+async def test_the_office_sees_the_counts_of_each_group_under_its_name() -> None:
+    w = await world()
+    group_id = new_id()
+    w.registrations.groups = FixedGroups({group_id: frozenset({MRIYA, LINDE})})
+    w.replace_event(w.event().model_copy(update={"group_id": group_id}))
+    await w.set_up(capacity=1)
+    await w.member_registers("Mia", member_of(MRIYA))
+    await w.member_registers("Lin", member_of(LINDE))
+
+    [counts] = await w.reading.group_counts(OFFICE)
+
+    assert counts.group_name == f"Arbeitsgruppe {group_id}"
+    assert (counts.events, counts.capacity, counts.confirmed, counts.waiting) == (1, 1, 1, 1)
+    with pytest.raises(ForbiddenError):
+        await w.reading.group_counts(ORGANISER)
 
 
 async def test_only_organisers_see_and_manage_the_registrants() -> None:
