@@ -1,4 +1,5 @@
-"""`make up` on an empty system shows a living network: the demo loader, against real services."""
+"""`make up` on an empty system shows a living network: the demo loader, against real services
+(partners, listings with a match, events, one taking registrations, and the concept)."""
 
 from __future__ import annotations
 
@@ -37,7 +38,15 @@ async def test_the_demo_loads_partners_listings_with_a_match_and_events_once(
         assert {e["title"] for e in events["items"]} == {
             "Sprachcafé",
             "Kinderfußballturnier im Hoeschpark",
+            "Infoabend: Ehrenamt in der Flüchtlingshilfe",  # the group's meeting: network only
         }
+        [evening] = [e for e in events["items"] if e["title"].startswith("Infoabend")]
+        async with httpx.AsyncClient() as client:
+            registration = await client.get(
+                f"{calendar_url}/events/{evening['event_id']}/registration"
+            )
+        assert registration.json()["open"] is True
+        assert registration.json()["seats_left"] == 10
 
         assert await asyncio.to_thread(demo.main) == 0  # a second start loads nothing
         async with httpx.AsyncClient() as client:
