@@ -61,7 +61,7 @@ def load_group_and_registrations(
         "/events",
         {
             "organisation_id": coordinator,
-            "title": "Treffen: Netzwerk der migrantischen Communitys",
+            "title": "Frühjahrsrunde der migrantischen Communitys",
             "topic": "Projektförderung einwerben",
             "group_id": group["id"],
             "starts_at": when["meeting"].isoformat(),
