@@ -59,13 +59,13 @@ def folded(name: str, value: str) -> list[str]:
     return [line[:75]] + [" " + line[i : i + 74] for i in range(75, len(line), 74)]
 
 
-def invitation_ics(
+def attachment(
     method: CalendarMethod,
     *,
     sequence: int = 0,
     attendee: str = "info@example.org",
     description: str = "",
-) -> str:
+) -> CalendarAttachment:
     """An iTIP object like the calendar's (`services/calendar/ics.py`): one VEVENT of the
     meeting with organiser and attendee (and a DESCRIPTION, folded, if given)."""
     status = "CANCELLED" if method is CalendarMethod.CANCEL else "CONFIRMED"
@@ -89,15 +89,4 @@ def invitation_ics(
         "END:VEVENT",
         "END:VCALENDAR",
     ]
-    return "\r\n".join(lines) + "\r\n"
-
-
-def attachment(
-    method: CalendarMethod,
-    *,
-    sequence: int = 0,
-    attendee: str = "info@example.org",
-    description: str = "",
-) -> CalendarAttachment:
-    ics = invitation_ics(method, sequence=sequence, attendee=attendee, description=description)
-    return CalendarAttachment(method=method, ics=ics)
+    return CalendarAttachment(method=method, ics="\r\n".join(lines) + "\r\n")
