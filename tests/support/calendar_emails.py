@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from services.notifier.domain import Template
 from shared.contracts.notifier import CalendarAttachment, CalendarMethod
+from tests.support.notifier_emails import PORTAL
 
-PORTAL = "https://portal.example.org"
 EVENT_ID = "01a20175-6e35-7420-942f-2edfc88e1cc8"
 GROUP_ID = "01a20175-6e35-7420-942f-2edfc88e1cd0"
 EVENT_UID = f"{EVENT_ID}@integrationsnetz.example"
@@ -66,8 +66,9 @@ def attachment(
     attendee: str = "info@example.org",
     description: str = "",
 ) -> CalendarAttachment:
-    """An iTIP object like the calendar's (`services/calendar/ics.py`): one VEVENT of the
-    meeting with organiser and attendee (and a DESCRIPTION, folded, if given)."""
+    """An iTIP object like the calendar's (`services/calendar/ics.py`), as a `SendEmail`
+    attachment: one VEVENT of the meeting with organiser and attendee (and a DESCRIPTION,
+    folded, if given)."""
     status = "CANCELLED" if method is CalendarMethod.CANCEL else "CONFIRMED"
     lines = [
         "BEGIN:VCALENDAR",
