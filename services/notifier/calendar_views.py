@@ -98,18 +98,27 @@ def _sentences(ctx: EmailContext, t: Texts) -> tuple[str, str]:
     return t[f"{name}_subject"].format(**values), t[f"{name}_text"].format(**values)
 
 
-def _meeting(ctx: EmailContext, t: Texts) -> EmailView:
+def _event_view(
+    ctx: EmailContext, t: Texts, primary: list[Button], links: list[Button], notes: list[str]
+) -> EmailView:
+    """An email about an event or meeting: its sentences and facts, the first of `primary` as
+    button, the further `links`, and the notes followed by the calendar object's."""
     subject, text = _sentences(ctx, t)
-    event = _links(ctx.params, t, ("event_link", "open_in_portal"))
     return EmailView(
         subject=subject,
         heading=subject,
         paragraphs=[text],
         facts=_event_facts(ctx, t),
-        button=event[0] if event else None,
-        links=_links(ctx.params, t, ("group_link", "group_button")),
-        notes=_calendar_notes(ctx, t),
+        button=primary[0] if primary else None,
+        links=links,
+        notes=notes + _calendar_notes(ctx, t),
     )
+
+
+def _meeting(ctx: EmailContext, t: Texts) -> EmailView:
+    p = ctx.params
+    event = _links(p, t, ("event_link", "open_in_portal"))
+    return _event_view(ctx, t, event, _links(p, t, ("group_link", "group_button")), [])
 
 
 def _group(ctx: EmailContext, t: Texts) -> EmailView:
@@ -123,10 +132,9 @@ def _group(ctx: EmailContext, t: Texts) -> EmailView:
 def _registration(ctx: EmailContext, t: Texts) -> EmailView:
     """A registration's email: the event, a button to the event page (or to confirm), and
     the link to cancel the registration while it stands."""
-    p, template = ctx.params, ctx.template
-    subject, text = _sentences(ctx, t)
+    p = ctx.params
     notes = []
-    if template is Template.REGISTRATION_OPT_IN:
+    if ctx.template is Template.REGISTRATION_OPT_IN:
         primary = _links(p, t, ("confirm_link", "registration_confirm_button"))
         expires = _moment(p, "expires_at", ctx.timezone)
         if expires:
@@ -138,15 +146,7 @@ def _registration(ctx: EmailContext, t: Texts) -> EmailView:
         links = _links(p, t, ("cancel_link", "registration_cancel_link"))
         if links:
             notes.append(t["registration_cancel_hint"])
-    return EmailView(
-        subject=subject,
-        heading=subject,
-        paragraphs=[text],
-        facts=_event_facts(ctx, t),
-        button=primary[0] if primary else None,
-        links=links,
-        notes=notes + _calendar_notes(ctx, t),
-    )
+    return _event_view(ctx, t, primary, links, notes)
 
 
 #: The parameters each template reads (the README lists them for the calendar).

@@ -21,6 +21,7 @@ from pydantic import (
 
 from shared.contracts.calendar import ConflictDetected, EventFacts
 from shared.contracts.exchange import ListingCategory, ListingFacts, ListingKind, MatchFound
+from shared.contracts.notifier import EmailTemplate
 from shared.contracts.vocabulary import Audience, LanguageTag
 from shared.text import fold
 
@@ -95,28 +96,10 @@ class Template(StrEnum):
 
 
 #: Emails someone asked for once or that belong to something they take part in (no
-#: unsubscribe header, no opt-out).
+#: unsubscribe header, no opt-out): the subscription's confirmation, and every email another
+#: service may ask for (`SendEmail`).
 TRANSACTIONAL = frozenset(
-    {
-        Template.SUBSCRIPTION_CONFIRMATION,
-        Template.INVITATION,
-        Template.PASSWORD_RESET,
-        Template.MEMBERSHIP_ADDED,
-        Template.MEMBERSHIP_INVITATION,
-        Template.MEETING_INVITATION,
-        Template.MEETING_RESCHEDULED,
-        Template.MEETING_CANCELLED,
-        Template.GROUP_JOIN_REQUESTED,
-        Template.GROUP_INVITATION,
-        Template.REGISTRATION_OPT_IN,
-        Template.REGISTRATION_CONFIRMED,
-        Template.REGISTRATION_WAITLISTED,
-        Template.REGISTRATION_PROMOTED,
-        Template.REGISTRATION_CANCELLED,
-        Template.REGISTRATION_REMINDER,
-        Template.REGISTRATION_EVENT_CHANGED,
-        Template.REGISTRATION_EVENT_CANCELLED,
-    }
+    {Template.SUBSCRIPTION_CONFIRMATION, *(Template(value) for value in EmailTemplate)}
 )
 
 

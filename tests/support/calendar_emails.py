@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from services.notifier.domain import Template
 from shared.contracts.notifier import CalendarAttachment, CalendarMethod
+from tests.support.notifier_emails import PORTAL
 
-PORTAL = "https://portal.example.org"
 EVENT_ID = "01a20175-6e35-7420-942f-2edfc88e1cc8"
 GROUP_ID = "01a20175-6e35-7420-942f-2edfc88e1cd0"
 EVENT_UID = f"{EVENT_ID}@integrationsnetz.example"
@@ -59,15 +59,16 @@ def folded(name: str, value: str) -> list[str]:
     return [line[:75]] + [" " + line[i : i + 74] for i in range(75, len(line), 74)]
 
 
-def invitation_ics(
+def attachment(
     method: CalendarMethod,
     *,
     sequence: int = 0,
     attendee: str = "info@example.org",
     description: str = "",
-) -> str:
-    """An iTIP object like the calendar's (`services/calendar/ics.py`): one VEVENT of the
-    meeting with organiser and attendee (and a DESCRIPTION, folded, if given)."""
+) -> CalendarAttachment:
+    """An iTIP object like the calendar's (`services/calendar/ics.py`), as a `SendEmail`
+    attachment: one VEVENT of the meeting with organiser and attendee (and a DESCRIPTION,
+    folded, if given)."""
     status = "CANCELLED" if method is CalendarMethod.CANCEL else "CONFIRMED"
     lines = [
         "BEGIN:VCALENDAR",
@@ -89,15 +90,4 @@ def invitation_ics(
         "END:VEVENT",
         "END:VCALENDAR",
     ]
-    return "\r\n".join(lines) + "\r\n"
-
-
-def attachment(
-    method: CalendarMethod,
-    *,
-    sequence: int = 0,
-    attendee: str = "info@example.org",
-    description: str = "",
-) -> CalendarAttachment:
-    ics = invitation_ics(method, sequence=sequence, attendee=attendee, description=description)
-    return CalendarAttachment(method=method, ics=ics)
+    return CalendarAttachment(method=method, ics="\r\n".join(lines) + "\r\n")

@@ -6,10 +6,7 @@ the delivery until it is sent, and gone from the log after the retention period.
 from __future__ import annotations
 
 import datetime as dt
-import email
-import email.policy
 import re
-import zoneinfo
 from email.headerregistry import Address
 from email.message import EmailMessage
 
@@ -19,8 +16,7 @@ import pytest
 from services.notifier.calendar_views import CALENDAR_PARAMS, when
 from services.notifier.delivery_store import delivery_document, delivery_from_document
 from services.notifier.domain import TRANSACTIONAL, DeliveryStatus, Template
-from services.notifier.email_parts import EmailContext
-from services.notifier.emails import build_message, render_email
+from services.notifier.emails import render_email
 from services.notifier.mailer import Mailer
 from services.notifier.records import Delivery, finished, redacted
 from services.notifier.sender import Sender
@@ -28,20 +24,13 @@ from services.notifier.service import Notifier
 from services.notifier.settings import NotifierSettings
 from services.notifier.texts import SUPPORTED_LANGUAGES, TEXTS
 from services.notifier.tokens import Links, LinkSigner
-from services.notifier.wire import to_bytes
 from shared.contracts.base import envelope
 from shared.contracts.notifier import CalendarAttachment, CalendarMethod, EmailTemplate, SendEmail
 from shared.ids import new_id
-from tests.support.calendar_emails import (
-    CALENDAR_EMAIL_PARAMS,
-    EVENT_UID,
-    PORTAL,
-    attachment,
-)
+from tests.support.calendar_emails import CALENDAR_EMAIL_PARAMS, EVENT_UID, attachment
 from tests.support.in_memory_notifier import InMemoryNotifierStore
+from tests.support.notifier_emails import BERLIN, PORTAL, delivered, email_context, parsed
 
-BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
-SENDER = Address("Integrationsnetz", "noreply", "integrationsnetz.local")
 AT = dt.datetime(2026, 6, 1, 8, 0, tzinfo=dt.UTC)
 CALENDAR_TEMPLATES = list(CALENDAR_EMAIL_PARAMS)
 #: The links each email offers, by parameter.
@@ -50,12 +39,10 @@ LINK_PARAMS = ("event_link", "group_link", "confirm_link", "cancel_link")
 
 def rendered_as(template: Template, language: str, method: str | None = None) -> str:
     rendered = render_email(
-        EmailContext(
-            template=template,
-            language=language,
-            params=CALENDAR_EMAIL_PARAMS[template],
-            portal_url=PORTAL,
-            timezone=BERLIN,
+        email_context(
+            template,
+            language,
+            CALENDAR_EMAIL_PARAMS[template],
             recipient_name="Kulturverein La Casa",
             calendar_method=method,
         )
@@ -64,27 +51,10 @@ def rendered_as(template: Template, language: str, method: str | None = None) ->
 
 
 def a_message(calendar: CalendarAttachment | None) -> EmailMessage:
-    rendered = render_email(
-        EmailContext(
-            template=Template.MEETING_INVITATION,
-            language="de",
-            params=CALENDAR_EMAIL_PARAMS[Template.MEETING_INVITATION],
-            portal_url=PORTAL,
-            timezone=BERLIN,
-        )
-    )
-    message = build_message(
-        rendered,
-        sender=SENDER,
-        to=Address("Kulturverein La Casa", "info", "lacasa.example.org"),
-        message_id="<d-1@integrationsnetz.local>",
-        date=AT,
-        unsubscribe_url=None,
-        calendar=calendar,
-    )
-    parsed = email.message_from_bytes(to_bytes(message), policy=email.policy.default)
-    assert isinstance(parsed, EmailMessage)
-    return parsed
+    template = Template.MEETING_INVITATION
+    rendered = render_email(email_context(template, "de", CALENDAR_EMAIL_PARAMS[template]))
+    to = Address("Kulturverein La Casa", "info", "lacasa.example.org")
+    return parsed(delivered(rendered, to, unsubscribe_url=None, calendar=calendar))
 
 
 def test_the_notifier_writes_every_email_another_service_may_ask_for() -> None:
@@ -145,15 +115,8 @@ def test_a_whole_day_event_shows_its_dates_only() -> None:
 
 
 def test_missing_or_unreadable_values_leave_an_email_that_can_still_be_sent() -> None:
-    rendered = render_email(
-        EmailContext(
-            template=Template.REGISTRATION_WAITLISTED,
-            language="de",
-            params={"event_title": "Sprachcafé", "starts_at": "bald", "cancel_link": "ftp://x"},
-            portal_url=PORTAL,
-            timezone=BERLIN,
-        )
-    )
+    params = {"event_title": "Sprachcafé", "starts_at": "bald", "cancel_link": "ftp://x"}
+    rendered = render_email(email_context(Template.REGISTRATION_WAITLISTED, "de", params))
     assert "Wann: bald" in rendered.text
     assert "ftp://x" not in rendered.text + rendered.html
 

@@ -4,28 +4,17 @@ or markup."""
 from __future__ import annotations
 
 import datetime as dt
-import email
-import email.policy
-import zoneinfo
-from email.headerregistry import Address
-from email.message import EmailMessage
 from typing import Any
 
 import pytest
 
 from services.notifier.domain import Item, Template, Topic
 from services.notifier.email_parts import EmailContext, format_span, single_line
-from services.notifier.emails import (
-    RenderedEmail,
-    build_message,
-    recipient_header,
-    render_email,
-)
+from services.notifier.emails import recipient_header, render_email
 from services.notifier.texts import SUPPORTED_LANGUAGES, TEXTS, email_language
 from tests.support.calendar_emails import CALENDAR_EMAIL_PARAMS
+from tests.support.notifier_emails import BERLIN, delivered, email_context, parsed
 
-BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
-SENDER = Address("Integrationsnetz", "noreply", "integrationsnetz.local")
 AT = dt.datetime(2026, 6, 20, 12, 0, tzinfo=dt.UTC)
 
 AN_ITEM = Item(
@@ -111,38 +100,12 @@ PARAMS: dict[Template, dict[str, Any]] = {
 
 def context(template: Template, language: str, **changes: Any) -> EmailContext:
     values: dict[str, Any] = {
-        "template": template,
-        "language": language,
         "params": PARAMS[template],
-        "portal_url": "https://portal.example.org",
-        "timezone": BERLIN,
         "unsubscribe_url": "https://notifier.example.org/unsubscribe?token=t",
         "action_url": "https://notifier.example.org/subscriptions/confirm?token=c",
+        **changes,
     }
-    values.update(changes)
-    return EmailContext(**values)
-
-
-def delivered(
-    rendered: RenderedEmail,
-    to: Address,
-    unsubscribe_url: str | None = "https://notifier.example.org/unsubscribe?token=t",
-) -> EmailMessage:
-    """The message of `rendered` for `to`, from `SENDER` at `AT`, as delivery d-1 builds it."""
-    return build_message(
-        rendered,
-        sender=SENDER,
-        to=to,
-        message_id="<d-1@integrationsnetz.local>",
-        date=AT,
-        unsubscribe_url=unsubscribe_url,
-    )
-
-
-def parsed(message: EmailMessage) -> EmailMessage:
-    result = email.message_from_bytes(bytes(message), policy=email.policy.default)
-    assert isinstance(result, EmailMessage)
-    return result
+    return email_context(template, language, **values)
 
 
 def test_every_language_has_every_sentence() -> None:
