@@ -41,7 +41,9 @@ RegistrationId = EntityId
 router = APIRouter(tags=["registrations"])
 
 
-async def _status(service: Registrations, event_id: str, user: Principal) -> RegistrationStatus:
+async def _status(
+    service: Registrations, event_id: str, user: Principal | None
+) -> RegistrationStatus:
     roster, reason = await service.status(event_id, user)
     return RegistrationStatus.of(roster, reason)
 
@@ -75,8 +77,7 @@ async def close_registration(
 async def registration_status(
     event_id: EventId, user: OptionalUser, service: RegistrationService
 ) -> RegistrationStatus:
-    roster, reason = await service.status(event_id, user)
-    return RegistrationStatus.of(roster, reason)
+    return await _status(service, event_id, user)
 
 
 @router.post(
