@@ -32,6 +32,7 @@ from shared.context import current_correlation_id as correlation_id
 from shared.http import paging, state_dependency
 from shared.ids import EntityId
 from shared.pages import Paging
+from shared.spreadsheets import csv_download
 
 RegistrationService = Annotated[Registrations, state_dependency("registrations")]
 ReadingService = Annotated[RegistrationReading, state_dependency("registration_reading")]
@@ -123,14 +124,7 @@ async def registrations_spreadsheet(
     event, roster = await reading.of_event(event_id, user)
     organisations = await reading.organisation_names(roster)
     today = utc_now().date().isoformat()
-    return Response(
-        spreadsheet(roster, organisations),
-        media_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": f'attachment; filename="anmeldungen-{event.id}-{today}.csv"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return csv_download(spreadsheet(roster, organisations), f"anmeldungen-{event.id}-{today}.csv")
 
 
 @router.put(
