@@ -5,21 +5,18 @@ only the group's members read them, the uploader or the coordinator deletes them
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import zipfile
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 
-from services.calendar.app import create_app as create_calendar
 from services.calendar.settings import CalendarSettings
-from services.directory.app import create_app as create_directory
-from services.directory.settings import DirectorySettings
 from tests.integration.calendar_fixtures import Partners
-from tests.support.services import running, serving_with_admin
 
 NEXT_YEAR = dt.date.today().year + 1
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -36,16 +33,11 @@ def odt() -> bytes:
 
 
 @pytest.fixture
-async def partners_with_small_documents(
-    directory_settings: Callable[..., DirectorySettings],
+def calendar_settings(
     calendar_settings: Callable[..., CalendarSettings],
-) -> AsyncIterator[Partners]:
-    """The directory and a calendar that takes documents of at most MOST bytes."""
-    directory_app = create_directory(directory_settings())
-    async with serving_with_admin(directory_app) as (directory_url, directory, admin):
-        calendar_app = create_calendar(calendar_settings(directory_url, document_max_bytes=MOST))
-        async with running(calendar_app) as calendar:
-            yield Partners(directory_app, directory, calendar.client, calendar_app, admin)
+) -> Callable[..., CalendarSettings]:
+    """The calendar of `partners` takes documents of at most MOST bytes."""
+    return functools.partial(calendar_settings, document_max_bytes=MOST)
 
 
 def slug(response: httpx.Response, status: int) -> str:
@@ -59,9 +51,8 @@ def created(response: httpx.Response) -> Any:
 
 
 async def test_members_share_documents_of_a_meeting_and_nobody_else_reads_them(
-    partners_with_small_documents: Partners,
+    partners: Partners,
 ) -> None:
-    partners = partners_with_small_documents
     calendar = partners.calendar
     buero = await partners.organisation("Integrationsbüro")
     mriya = await partners.organisation("Verein Mriya")
