@@ -69,6 +69,18 @@ class Partners(BehindTheDirectory):
             await asyncio.sleep(0.05)
 
 
+def ok(response: httpx.Response, status: int = 200) -> Any:
+    """The body of an answer with `status`."""
+    assert response.status_code == status, response.text
+    return response.json()
+
+
+def problem_slug(response: httpx.Response, status: int) -> str:
+    """The stable slug of a refusal with `status` (the end of its problem type)."""
+    assert response.status_code == status, response.text
+    return str(response.json()["type"]).rsplit("/", 1)[-1]
+
+
 @pytest.fixture
 def calendar_settings(
     rabbit: RabbitVhost, mongo_url: str, storage_selfcheck: None

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar
 
 from shared.contracts.base import COMMANDS_EXCHANGE
-from tests.integration.calendar_fixtures import Partners
+from tests.integration.calendar_fixtures import Partners, ok, problem_slug
 from tests.integration.directory_fixtures import emails_to
 from tests.support.amqp import StreamTap
 from tests.support.infra import RabbitVhost
@@ -25,11 +25,6 @@ from tests.support.members import SEND_EMAIL
 NEXT_YEAR = dt.date.today().year + 1
 BERLIN = ZoneInfo("Europe/Berlin")
 CONTACT = {"name": "Ayşe Demir", "email": "ayse.demir@example.org", "role": "Koordination"}
-
-
-def ok(response: Any, status: int = 200) -> Any:
-    assert response.status_code == status, response.text
-    return response.json()
 
 
 async def sent(commands: StreamTap, address: str, template: str) -> dict[str, Any]:
@@ -229,30 +224,26 @@ async def test_the_group_rules_of_meetings_and_memberships_are_answered_with_the
             **changes,
         }
 
-    async def slug_of(response: Any, status: int) -> str:
-        assert response.status_code == status, response.text
-        return str(response.json()["type"]).rsplit("/", 1)[-1]
-
     wider = await calendar.post("/events", json=meeting(visibility="public"), headers=coordinator)
-    assert await slug_of(wider, 422) == "visibility-wider-than-group"
+    assert problem_slug(wider, 422) == "visibility-wider-than-group"
     other = await calendar.post(
         "/events", json=meeting(organisation_id=mriya), headers=partners.editor_of(mriya)
     )
-    assert await slug_of(other, 403) == "forbidden"
+    assert problem_slug(other, 403) == "forbidden"
     left = await calendar.delete(f"/groups/{group['id']}/members/{buero}", headers=coordinator)
-    assert await slug_of(left, 409) == "coordinator-cannot-leave"
+    assert problem_slug(left, 409) == "coordinator-cannot-leave"
     again = await calendar.post(
         f"/groups/{group['id']}/join-requests", json={"organisation_id": buero}, headers=coordinator
     )
-    assert await slug_of(again, 409) == "already-member"
+    assert problem_slug(again, 409) == "already-member"
     foreign = await calendar.post(
         "/groups", json={"name": "X", "coordinator_id": buero}, headers=partners.editor_of(mriya)
     )
-    assert await slug_of(foreign, 403) == "forbidden"
+    assert problem_slug(foreign, 403) == "forbidden"
     unknown = await calendar.get(
         "/groups/01a20175-6dad-718f-a12c-c0b9a10eb02c", headers=coordinator
     )
-    assert await slug_of(unknown, 404) == "group-not-found"
+    assert problem_slug(unknown, 404) == "group-not-found"
     bad = await calendar.post(
         "/groups", json={"name": "", "coordinator_id": buero}, headers=coordinator
     )
