@@ -17,7 +17,7 @@ from services.calendar.reading import has_date_in
 from services.calendar.repository import EventFilter, EventWrite, LoadedEvent
 from shared.contracts.base import Payload
 from shared.contracts.calendar import Visibility
-from shared.contracts.directory import OrganisationFacts
+from shared.contracts.directory import OrganisationFacts, OrganisationStatus
 from shared.outbox import ConcurrentUpdateError
 from shared.pages import Paging
 from shared.projection import KnownOrganisation
@@ -89,6 +89,19 @@ class InMemoryCalendarStore(VersionedStore):
         self.conflicts: dict[str, Conflict] = {}
         self.organisations: dict[str, KnownOrganisation] = {}
         self.rooms = InMemoryRooms()
+
+    def know(
+        self, organisation_id: str, name: str, *, email: str | None = None, language: str = "de"
+    ) -> None:
+        """The projection holds an active organisation, as the directory's first event sets it."""
+        self.organisations[organisation_id] = KnownOrganisation(
+            id=organisation_id,
+            name=name,
+            status=OrganisationStatus.ACTIVE,
+            revision=1,
+            email=email,
+            language=language,
+        )
 
     def room_guard(self, *, lease_seconds: float, wait_seconds: float) -> InMemoryRooms:
         return self.rooms
