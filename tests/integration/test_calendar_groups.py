@@ -6,16 +6,19 @@ The public stream hears of the group without its contact people."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar
-
 from shared.contracts.base import COMMANDS_EXCHANGE
-from tests.integration.calendar_fixtures import Partners, ok, problem_slug
+from tests.integration.calendar_fixtures import (
+    Partners,
+    email_of,
+    invitation,
+    ok,
+    problem_slug,
+)
 from tests.integration.directory_fixtures import emails_to
 from tests.support.amqp import StreamTap
 from tests.support.infra import RabbitVhost
@@ -25,32 +28,6 @@ from tests.support.members import SEND_EMAIL
 NEXT_YEAR = dt.date.today().year + 1
 BERLIN = ZoneInfo("Europe/Berlin")
 CONTACT = {"name": "Ayşe Demir", "email": "ayse.demir@example.org", "role": "Koordination"}
-
-
-async def sent(commands: StreamTap, address: str, template: str) -> dict[str, Any]:
-    """The one email command of `template` to `address`, once it has arrived."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 10
-    while True:
-        found: list[dict[str, Any]] = [
-            c["data"]
-            for c in commands.of_type(SEND_EMAIL)
-            if c["data"]["to"] == address and c["data"]["template"] == template
-        ]
-        if found:
-            [command] = found
-            return command
-        assert loop.time() < deadline, f"no {template} to {address}"
-        await asyncio.sleep(0.02)
-
-
-def invitation(command: dict[str, Any]) -> tuple[str, Any]:
-    """The iCalendar method and the one VEVENT of an email command, as mail programs read it."""
-    ics = command["calendar"]["ics"]
-    parsed = Calendar.from_ical(ics)
-    [event] = parsed.walk("VEVENT")
-    assert str(parsed["METHOD"]) == command["calendar"]["method"]
-    return str(parsed["METHOD"]), event
 
 
 async def test_a_group_meets_and_its_members_are_sent_each_version_of_the_meeting(
@@ -144,7 +121,7 @@ async def test_a_group_meets_and_its_members_are_sent_each_version_of_the_meetin
 
         sequences: list[int] = []
         for name in ("mriya", "linde"):
-            invited_to = await sent(commands, addresses[name], "meeting_invitation")
+            invited_to = await email_of(commands, addresses[name], "meeting_invitation")
             method, vevent = invitation(invited_to)
             assert method == "REQUEST"
             assert str(vevent["UID"]) == uid
@@ -161,7 +138,7 @@ async def test_a_group_meets_and_its_members_are_sent_each_version_of_the_meetin
             )
         )
         for name in ("mriya", "linde"):
-            moved = await sent(commands, addresses[name], "meeting_rescheduled")
+            moved = await email_of(commands, addresses[name], "meeting_rescheduled")
             method, vevent = invitation(moved)
             assert method == "REQUEST"
             assert str(vevent["UID"]) == uid
@@ -169,7 +146,9 @@ async def test_a_group_meets_and_its_members_are_sent_each_version_of_the_meetin
 
         ok(await calendar.post(f"/events/{event_id}/cancel", headers=coordinator))
         for name in ("mriya", "linde", "buero"):
-            method, vevent = invitation(await sent(commands, addresses[name], "meeting_cancelled"))
+            method, vevent = invitation(
+                await email_of(commands, addresses[name], "meeting_cancelled")
+            )
             assert method == "CANCEL"
             assert str(vevent["UID"]) == uid
 
