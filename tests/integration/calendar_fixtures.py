@@ -101,13 +101,18 @@ async def email_of(
         await asyncio.sleep(0.02)
 
 
-def invitation(command: dict[str, Any]) -> tuple[str, Any]:
-    """The iCalendar method and the one VEVENT of an email command, as mail programs read it."""
-    attached = command["calendar"]
-    parsed = icalendar.Calendar.from_ical(attached["ics"])
+def itip(ics: str, method: str) -> tuple[str, Any]:
+    """The iTIP method and the one VEVENT of an invitation, as mail programs read it; its
+    METHOD is the `method` it was sent with."""
+    parsed = icalendar.Calendar.from_ical(ics)
     [event] = parsed.walk("VEVENT")
-    assert str(parsed["METHOD"]) == attached["method"]
-    return str(parsed["METHOD"]), event
+    assert str(parsed["METHOD"]) == method
+    return method, event
+
+
+def invitation(command: dict[str, Any]) -> tuple[str, Any]:
+    """The iTIP method and the one VEVENT of an email command's attachment."""
+    return itip(command["calendar"]["ics"], command["calendar"]["method"])
 
 
 @pytest.fixture
