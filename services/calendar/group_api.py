@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
@@ -16,9 +17,10 @@ from services.calendar.group_schemas import (
     OrganisationRef,
 )
 from services.calendar.group_service import Groups
+from services.calendar.groups import Group
 from services.calendar.inputs import OrganisationId
 from services.calendar.schemas import EventPublic
-from shared.auth import CurrentUser, OptionalUser
+from shared.auth import CurrentUser, OptionalUser, Principal
 from shared.context import current_correlation_id as correlation_id
 from shared.http import state_dependency
 from shared.ids import EntityId
@@ -28,6 +30,16 @@ GroupService = Annotated[Groups, state_dependency("groups")]
 GroupId = EntityId
 
 router = APIRouter(tags=["working groups"])
+
+#: A use case that changes one organisation's place in a group (asked, invited, accepted, gone).
+MembershipChange = Callable[[str, str, Principal, str | None], Awaitable[Group]]
+
+
+async def _membership(
+    change: MembershipChange, group_id: str, organisation_id: str, user: Principal
+) -> GroupView:
+    """One change of an organisation's membership, and the group as the caller now sees it."""
+    return GroupView.shown_to(await change(group_id, organisation_id, user, correlation_id()), user)
 
 
 @router.post(
@@ -69,8 +81,7 @@ async def change_group(
 async def ask_to_join(
     group_id: GroupId, body: OrganisationRef, user: CurrentUser, groups: GroupService
 ) -> GroupView:
-    group = await groups.ask_to_join(group_id, body.organisation_id, user, correlation_id())
-    return GroupView.shown_to(group, user)
+    return await _membership(groups.ask_to_join, group_id, body.organisation_id, user)
 
 
 @router.post(
@@ -80,8 +91,7 @@ async def ask_to_join(
 async def invite(
     group_id: GroupId, body: OrganisationRef, user: CurrentUser, groups: GroupService
 ) -> GroupView:
-    group = await groups.invite(group_id, body.organisation_id, user, correlation_id())
-    return GroupView.shown_to(group, user)
+    return await _membership(groups.invite, group_id, body.organisation_id, user)
 
 
 @router.post(
@@ -91,8 +101,7 @@ async def invite(
 async def accept(
     group_id: GroupId, organisation_id: OrganisationId, user: CurrentUser, groups: GroupService
 ) -> GroupView:
-    group = await groups.accept(group_id, organisation_id, user, correlation_id())
-    return GroupView.shown_to(group, user)
+    return await _membership(groups.accept, group_id, organisation_id, user)
 
 
 @router.delete(
@@ -103,8 +112,7 @@ async def accept(
 async def remove(
     group_id: GroupId, organisation_id: OrganisationId, user: CurrentUser, groups: GroupService
 ) -> GroupView:
-    group = await groups.remove(group_id, organisation_id, user, correlation_id())
-    return GroupView.shown_to(group, user)
+    return await _membership(groups.remove, group_id, organisation_id, user)
 
 
 @router.get(

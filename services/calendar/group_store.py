@@ -13,12 +13,18 @@ from pymongo.errors import DuplicateKeyError
 from services.calendar.domain import Event
 from services.calendar.group_repository import LoadedGroup
 from services.calendar.groups import Group, GroupVisibility
-from services.calendar.store import EVENTS, ORGANISATIONS, event_from_document
+from services.calendar.store import (
+    EVENTS,
+    NO_OUTBOX,
+    ORGANISATIONS,
+    event_from_document,
+    write_over,
+)
 from services.calendar.window_keys import epoch
 from shared.auth import Principal
 from shared.contracts.base import Payload
 from shared.mongo import CollectionIndexes, Document, ascending_indexes
-from shared.outbox import ConcurrentUpdateError, OutboxWriter
+from shared.outbox import OutboxWriter
 from shared.pages import Paging
 from shared.projection import KnownOrganisation, projected_organisation
 
@@ -28,8 +34,6 @@ MEETING_NOTICES = "meeting_notices"
 OUTBOX_COLLECTIONS = (GROUPS, MEETING_NOTICES)
 # No index on the list fields (see store.py): office groups are found by `$in` on them.
 INDEXES = (CollectionIndexes(GROUPS, ascending_indexes("visibility")),)
-
-_NO_OUTBOX = {"outbox": 0}
 
 
 def group_document(group: Group) -> Document:
@@ -56,11 +60,11 @@ class GroupStore:
     # groups ------------------------------------------------------------------------------
 
     async def get_group(self, group_id: str) -> Group | None:
-        doc = await self.db[GROUPS].find_one({"_id": group_id}, _NO_OUTBOX)
+        doc = await self.db[GROUPS].find_one({"_id": group_id}, NO_OUTBOX)
         return group_from_document(doc) if doc else None
 
     async def load_group(self, group_id: str) -> LoadedGroup | None:
-        doc = await self.db[GROUPS].find_one({"_id": group_id}, _NO_OUTBOX)
+        doc = await self.db[GROUPS].find_one({"_id": group_id}, NO_OUTBOX)
         return LoadedGroup(group_from_document(doc), int(doc["version"])) if doc else None
 
     async def add_group(
@@ -77,12 +81,8 @@ class GroupStore:
         messages: Sequence[Payload],
         correlation_id: str | None,
     ) -> None:
-        current = await self.db[GROUPS].find_one({"_id": group.id})
-        if current is None or int(current["version"]) != version:
-            raise ConcurrentUpdateError(f"{GROUPS}/{group.id} changed since {version}")
-        await self.writer.replace(
-            GROUPS, {**current, **group_document(group)}, messages, correlation_id=correlation_id
-        )
+        doc = group_document(group)
+        await write_over(self.db, self.writer, GROUPS, doc, version, messages, correlation_id)
 
     async def groups_seen_by(
         self, user: Principal | None, paging: Paging
@@ -103,7 +103,7 @@ class GroupStore:
                 )
         found: dict[str, Group] = {}
         for query in queries:
-            async for doc in self.db[GROUPS].find(query, _NO_OUTBOX):
+            async for doc in self.db[GROUPS].find(query, NO_OUTBOX):
                 found.setdefault(doc["_id"], group_from_document(doc))
         ordered = sorted(found.values(), key=lambda group: (group.name.casefold(), group.id))
         return paging.page_of(ordered)
@@ -111,7 +111,7 @@ class GroupStore:
     # meetings ----------------------------------------------------------------------------
 
     async def _meetings(self, group_id: str) -> list[tuple[Event, int]]:
-        cursor = self.db[EVENTS].find({"group_id": group_id}, _NO_OUTBOX)
+        cursor = self.db[EVENTS].find({"group_id": group_id}, NO_OUTBOX)
         return [(event_from_document(doc), int(doc["span_end_s"])) async for doc in cursor]
 
     async def meetings_of(
@@ -135,7 +135,7 @@ class GroupStore:
         )
 
     async def get_event(self, event_id: str) -> Event | None:
-        doc = await self.db[EVENTS].find_one({"_id": event_id}, _NO_OUTBOX)
+        doc = await self.db[EVENTS].find_one({"_id": event_id}, NO_OUTBOX)
         return event_from_document(doc) if doc else None
 
     async def get_organisation(self, organisation_id: str) -> KnownOrganisation | None:

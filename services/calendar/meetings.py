@@ -6,6 +6,7 @@ joining and leaving a group send the coming meetings with the group's own write.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from services.calendar.domain import Event
 from services.calendar.group_repository import GroupRepository
 from services.calendar.groups import Group
-from services.calendar.ics import invitation_ics
+from services.calendar.invitations import Addressee, calendar_email, event_params, invitation
 from shared.contracts.calendar import (
     EventCancelled,
     EventFacts,
@@ -22,7 +23,6 @@ from shared.contracts.calendar import (
     EventUpdated,
 )
 from shared.contracts.notifier import CalendarAttachment, CalendarMethod, EmailTemplate, SendEmail
-from shared.ids import new_id
 from shared.projection import KnownOrganisation
 
 log = logging.getLogger("integrationsnetz.calendar.meetings")
@@ -33,12 +33,10 @@ TOLD_CHANGES = frozenset(
 )
 
 
-def venue_line(event: Event) -> str:
-    """Where the meeting takes place, in one line ("" when unknown)."""
-    venue = event.venue
-    if venue is None:
-        return ""
-    return ", ".join(part for part in (venue.name, venue.room, venue.address) if part)
+def addressee(organisation: KnownOrganisation) -> Addressee:
+    """A member organisation as the addressee of an email (it has an address)."""
+    assert organisation.email is not None
+    return Addressee(organisation.email, organisation.name, organisation.language)
 
 
 @dataclass(frozen=True)
@@ -51,17 +49,6 @@ class MeetingMail:
     def group_link(self, group_id: str) -> str:
         return f"{self.portal_url.rstrip('/')}/arbeitsgruppen/{group_id}"
 
-    def event_params(self, event: Event) -> dict[str, str]:
-        """What every email about an event says of it."""
-        return {
-            "event_title": event.title,
-            "starts_at": event.starts_at.isoformat(),
-            "ends_at": event.ends_at.isoformat(),
-            "all_day": "true" if event.all_day else "false",
-            "venue": venue_line(event),
-            "event_link": f"{self.portal_url.rstrip('/')}/events/{event.id}",
-        }
-
     def email(
         self,
         template: EmailTemplate,
@@ -69,17 +56,7 @@ class MeetingMail:
         params: dict[str, str],
         calendar: CalendarAttachment | None = None,
     ) -> SendEmail:
-        assert to.email is not None
-        return SendEmail(
-            command_id=new_id(),
-            template=template,
-            to=to.email,
-            recipient_name=to.name,
-            language=to.language,
-            params=params,
-            requested_by_service="calendar",
-            calendar=calendar,
-        )
+        return calendar_email(template, addressee(to), params, calendar)
 
     def meeting(
         self,
@@ -95,23 +72,21 @@ class MeetingMail:
             if template is EmailTemplate.MEETING_CANCELLED
             else CalendarMethod.REQUEST
         )
-        assert to.email is not None
-        ics = invitation_ics(
+        attachment = invitation(
             event,
-            method=method.value,
+            method,
+            addressee(to),
             portal_url=self.portal_url,
             organizer_email=self.organizer_email,
             organizer_name=coordinator.name,
-            attendee_email=to.email,
-            attendee_name=to.name,
         )
         params = {
-            **self.event_params(event),
+            **event_params(event, self.portal_url, dt.datetime.isoformat),
             "group_name": group.name,
             "topic": event.topic,
             "group_link": self.group_link(group.id),
         }
-        return self.email(template, to, params, CalendarAttachment(method=method, ics=ics))
+        return self.email(template, to, params, attachment)
 
 
 def template_of(facts: EventFacts) -> EmailTemplate | None:

@@ -32,6 +32,7 @@ from shared.context import current_correlation_id as correlation_id
 from shared.http import paging, state_dependency
 from shared.ids import EntityId
 from shared.pages import Paging
+from shared.spreadsheets import csv_download
 
 RegistrationService = Annotated[Registrations, state_dependency("registrations")]
 ReadingService = Annotated[RegistrationReading, state_dependency("registration_reading")]
@@ -41,7 +42,9 @@ RegistrationId = EntityId
 router = APIRouter(tags=["registrations"])
 
 
-async def _status(service: Registrations, event_id: str, user: Principal) -> RegistrationStatus:
+async def _status(
+    service: Registrations, event_id: str, user: Principal | None
+) -> RegistrationStatus:
     roster, reason = await service.status(event_id, user)
     return RegistrationStatus.of(roster, reason)
 
@@ -75,8 +78,7 @@ async def close_registration(
 async def registration_status(
     event_id: EventId, user: OptionalUser, service: RegistrationService
 ) -> RegistrationStatus:
-    roster, reason = await service.status(event_id, user)
-    return RegistrationStatus.of(roster, reason)
+    return await _status(service, event_id, user)
 
 
 @router.post(
@@ -122,14 +124,7 @@ async def registrations_spreadsheet(
     event, roster = await reading.of_event(event_id, user)
     organisations = await reading.organisation_names(roster)
     today = utc_now().date().isoformat()
-    return Response(
-        spreadsheet(roster, organisations),
-        media_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": f'attachment; filename="anmeldungen-{event.id}-{today}.csv"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return csv_download(spreadsheet(roster, organisations), f"anmeldungen-{event.id}-{today}.csv")
 
 
 @router.put(

@@ -1,15 +1,14 @@
 """The registrants of an event as a CSV file for German spreadsheet programs, made as the
-portal's export of the directory (`services/portal/office_pages.py`): semicolons, a UTF-8
-byte order mark, German headers, every cell safe to open (no formula runs)."""
+portal's export of the directory (`services/portal/office_pages.py`), by
+`shared/spreadsheets.py`: semicolons, a UTF-8 byte order mark, German headers, every cell safe
+to open (no formula runs)."""
 
 from __future__ import annotations
-
-import csv
-import io
 
 from services.calendar.registration_reading import listed
 from services.calendar.roster import Registration, Roster
 from shared.clock import BERLIN
+from shared.spreadsheets import german_csv
 
 CSV_COLUMNS = (
     "Name",
@@ -31,16 +30,6 @@ STATES = {
     "pending": "unbestätigt",
     "cancelled": "abgemeldet",
 }
-
-#: A cell starting with one of these is a formula (or becomes one) in Excel and LibreOffice.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-
-
-def spreadsheet_cell(value: str) -> str:
-    """A value a spreadsheet shows as text, never runs (OWASP CSV injection)."""
-    if value.lstrip(" ").startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
 
 
 def _cells(registration: Registration, roster: Roster, organisations: dict[str, str]) -> list[str]:
@@ -65,11 +54,5 @@ def _cells(registration: Registration, roster: Roster, organisations: dict[str, 
 
 def spreadsheet(roster: Roster, organisations: dict[str, str]) -> str:
     """Every registration of the roster, confirmed first, then the waiting list in order."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for registration in listed(roster):
-        writer.writerow(
-            [spreadsheet_cell(cell) for cell in _cells(registration, roster, organisations)]
-        )
-    return "\ufeff" + out.getvalue()
+    rows = (_cells(registration, roster, organisations) for registration in listed(roster))
+    return german_csv(CSV_COLUMNS, rows)

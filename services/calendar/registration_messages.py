@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from services.calendar.domain import Event
-from services.calendar.ics import invitation_ics
+from services.calendar.invitations import Addressee, calendar_email, event_params, invitation
 from services.calendar.roster import Registration, Roster, closing_time
 from services.calendar.settings import CalendarSettings
 from shared.contracts.base import Payload
@@ -17,10 +17,8 @@ from shared.contracts.calendar import (
     RegistrationCounts,
     RegistrationOpened,
     RegistrationOpenTo,
-    Venue,
 )
-from shared.contracts.notifier import CalendarAttachment, CalendarMethod, EmailTemplate, SendEmail
-from shared.ids import new_id
+from shared.contracts.notifier import CalendarMethod, EmailTemplate, SendEmail
 
 # --- the counts on the stream ---------------------------------------------------------------
 
@@ -73,14 +71,12 @@ def closed(roster: Roster, now: dt.datetime, reason: str) -> Payload:
 # --- the emails ---------------------------------------------------------------------------
 
 
-def venue_line(venue: Venue | None) -> str:
-    if venue is None:
-        return ""
-    return ", ".join(part for part in (venue.name, venue.room, venue.address) if part)
-
-
 def _iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def addressee(registration: Registration) -> Addressee:
+    return Addressee(registration.email, registration.name, registration.language)
 
 
 class RegistrationMail:
@@ -99,28 +95,7 @@ class RegistrationMail:
         return f"{self.portal}/anmeldung/{path}?token={token}"
 
     def _params(self, **extra: str) -> dict[str, str]:
-        event = self.event
-        return {
-            "event_title": event.title,
-            "starts_at": _iso(event.starts_at),
-            "ends_at": _iso(event.ends_at),
-            "all_day": "true" if event.all_day else "false",
-            "venue": venue_line(event.venue),
-            "event_link": f"{self.portal}/events/{event.id}",
-            **extra,
-        }
-
-    def _ics(self, registration: Registration, method: CalendarMethod) -> CalendarAttachment:
-        ics = invitation_ics(
-            self.event,
-            method=method.value,
-            portal_url=self.portal,
-            organizer_email=self.settings.invitation_organizer_email,
-            organizer_name=self.organiser_name,
-            attendee_email=registration.email,
-            attendee_name=registration.name,
-        )
-        return CalendarAttachment(method=method, ics=ics)
+        return {**event_params(self.event, self.portal, _iso), **extra}
 
     def _email(
         self,
@@ -129,16 +104,18 @@ class RegistrationMail:
         params: dict[str, str],
         method: CalendarMethod | None = None,
     ) -> SendEmail:
-        return SendEmail(
-            command_id=new_id(),
-            template=template,
-            to=registration.email,
-            recipient_name=registration.name,
-            language=registration.language,
-            params=params,
-            requested_by_service="calendar",
-            calendar=self._ics(registration, method) if method else None,
-        )
+        to = addressee(registration)
+        calendar = None
+        if method:
+            calendar = invitation(
+                self.event,
+                method,
+                to,
+                portal_url=self.portal,
+                organizer_email=self.settings.invitation_organizer_email,
+                organizer_name=self.organiser_name,
+            )
+        return calendar_email(template, to, params, calendar)
 
     def opt_in(self, registration: Registration, token: str, expires: dt.datetime) -> SendEmail:
         params = self._params(

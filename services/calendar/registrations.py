@@ -31,7 +31,7 @@ from services.calendar.roster_repository import (
     TokenEntry,
     token_hash,
 )
-from services.calendar.service import Calendar
+from services.calendar.service import Calendar, event_not_found
 from shared.auth import Principal
 from shared.clock import utc_now
 from shared.contracts.base import Payload
@@ -145,7 +145,7 @@ class Registrations:
     async def event(self, event_id: str) -> Event:
         event = await self.calendar.store.get_event(event_id)
         if event is None:
-            raise NotFoundError("No event with this id.", slug="no-such-event")
+            raise event_not_found()
         return event
 
     @staticmethod

@@ -18,6 +18,7 @@ from pymongo.errors import DuplicateKeyError
 
 from services.calendar.roster import Roster
 from services.calendar.roster_repository import RosterChange, TokenBook, TokenEntry
+from services.calendar.store import NO_OUTBOX
 from services.calendar.window_keys import epoch
 from shared.mongo import CollectionIndexes, Document, HotQuery, ascending_indexes
 from shared.outbox import ConcurrentUpdateError, OutboxWriter
@@ -36,8 +37,6 @@ INDEXES = (
     ),
     CollectionIndexes(REGISTRATION_TOKENS, ascending_indexes("event_id")),
 )
-
-_NO_OUTBOX = {"outbox": 0}
 
 
 def hot_queries() -> list[HotQuery]:
@@ -98,7 +97,7 @@ class RosterStore:
         self.writer = writer
 
     async def get_roster(self, event_id: str) -> Roster | None:
-        doc = await self.db[ROSTERS].find_one({"_id": event_id}, _NO_OUTBOX)
+        doc = await self.db[ROSTERS].find_one({"_id": event_id}, NO_OUTBOX)
         return roster_from_document(doc) if doc else None
 
     async def write_roster(
@@ -171,7 +170,7 @@ class RosterStore:
     # reading -----------------------------------------------------------------------------
 
     async def _rosters(self, query: Document) -> list[Roster]:
-        cursor = self.db[ROSTERS].find(query, _NO_OUTBOX)
+        cursor = self.db[ROSTERS].find(query, NO_OUTBOX)
         return [roster_from_document(doc) async for doc in cursor]
 
     async def _ids(self, query: Document) -> list[str]:
@@ -186,7 +185,7 @@ class RosterStore:
         total = await self.db[ROSTERS].count_documents(query)
         cursor = (
             self.db[ROSTERS]
-            .find(query, _NO_OUTBOX)
+            .find(query, NO_OUTBOX)
             .sort([("starts_s", DESCENDING), ("_id", ASCENDING)])
             .skip(paging.offset)
             .limit(paging.limit)

@@ -79,7 +79,7 @@ class Saved:
     others: dict[str, Event]
 
 
-def _not_found() -> ApplicationError:
+def event_not_found() -> ApplicationError:
     return NotFoundError("No event with this id.", slug="no-such-event")
 
 
@@ -182,7 +182,7 @@ class Calendar:
     async def visible_event(self, event_id: str, user: Principal | None) -> Event:
         event = await self.store.get_event(event_id)
         if event is None or (event.visibility is Visibility.NETWORK and user is None):
-            raise _not_found()
+            raise event_not_found()
         return event
 
     async def change(
@@ -312,7 +312,7 @@ class Calendar:
         for _ in range(MAX_WRITE_ATTEMPTS):
             loaded = await self.store.load_event(event_id)
             if loaded is None:
-                raise _not_found()
+                raise event_not_found()
             event = loaded.event
             acting = acting_for(event) if acting_for else event.organisation_id
             self._require_editor(acting, user)

@@ -172,7 +172,26 @@ def event_filter_query(filters: EventFilter) -> Document:
     return query
 
 
-_NO_OUTBOX = {"outbox": 0}
+#: The projection that reads an entity without its pending messages.
+NO_OUTBOX = {"outbox": 0}
+
+
+async def write_over(
+    db: AsyncDatabase[Document],
+    writer: OutboxWriter,
+    collection: str,
+    doc: Document,
+    version: int,
+    messages: Sequence[Payload],
+    correlation_id: str | None,
+) -> None:
+    """Write an entity's `doc` over the document it was loaded from at `version`, keeping what
+    the document holds besides the entity (e.g. its pending outbox); raises
+    ConcurrentUpdateError when someone else wrote it meanwhile."""
+    current = await db[collection].find_one({"_id": doc["_id"]})
+    if current is None or int(current["version"]) != version:
+        raise ConcurrentUpdateError(f"{collection}/{doc['_id']} changed since {version}")
+    await writer.replace(collection, {**current, **doc}, messages, correlation_id=correlation_id)
 
 
 class CalendarStore:
@@ -188,26 +207,22 @@ class CalendarStore:
     # events ------------------------------------------------------------------------------
 
     async def get_event(self, event_id: str) -> Event | None:
-        doc = await self.db[EVENTS].find_one({"_id": event_id}, _NO_OUTBOX)
+        doc = await self.db[EVENTS].find_one({"_id": event_id}, NO_OUTBOX)
         return event_from_document(doc) if doc else None
 
     async def load_event(self, event_id: str) -> LoadedEvent | None:
-        doc = await self.db[EVENTS].find_one({"_id": event_id}, _NO_OUTBOX)
+        doc = await self.db[EVENTS].find_one({"_id": event_id}, NO_OUTBOX)
         return LoadedEvent(event_from_document(doc), int(doc["version"])) if doc else None
 
     async def write_event(self, write: EventWrite, correlation_id: str | None) -> None:
-        """Insert a new event, or write a changed one over the document it was loaded from
-        (keeping what the document holds besides the event, e.g. its pending outbox); raises
-        ConcurrentUpdateError when someone else wrote it meanwhile."""
+        """Insert a new event, or write a changed one over the version it was loaded at
+        (`write_over`)."""
         doc = event_document(write.event)
         if write.version is None:
             await self.writer.insert(EVENTS, doc, write.messages, correlation_id=correlation_id)
             return
-        current = await self.db[EVENTS].find_one({"_id": write.event.id})
-        if current is None or int(current["version"]) != write.version:
-            raise ConcurrentUpdateError(f"{EVENTS}/{write.event.id} changed since {write.version}")
-        await self.writer.replace(
-            EVENTS, {**current, **doc}, write.messages, correlation_id=correlation_id
+        await write_over(
+            self.db, self.writer, EVENTS, doc, write.version, write.messages, correlation_id
         )
 
     async def events_in_window(
@@ -228,7 +243,7 @@ class CalendarStore:
         """By indexed key ranges, one per span class (`window_keys.window_queries`)."""
         found: dict[str, Event] = {}
         for query in window_queries(start, end, field=field, value=value):
-            async for doc in self.db[EVENTS].find({**query, **filters}, _NO_OUTBOX):
+            async for doc in self.db[EVENTS].find({**query, **filters}, NO_OUTBOX):
                 found.setdefault(doc["_id"], event_from_document(doc))
         return list(found.values())
 
@@ -267,7 +282,7 @@ class CalendarStore:
                 "status": "scheduled",
                 "span_end_s": {"$gt": epoch(now)},
             },
-            _NO_OUTBOX,
+            NO_OUTBOX,
         )
         found = [event_from_document(doc) async for doc in cursor]
         return sorted(found, key=lambda event: (event.starts_at, event.id))
@@ -371,11 +386,11 @@ class CalendarStore:
         return import_from_document(await self.writer.insert(IMPORTS, doc))
 
     async def get_import(self, import_id: str) -> FeedImport | None:
-        doc = await self.db[IMPORTS].find_one({"_id": import_id}, _NO_OUTBOX)
+        doc = await self.db[IMPORTS].find_one({"_id": import_id}, NO_OUTBOX)
         return import_from_document(doc) if doc else None
 
     async def imports_of(self, organisation_id: str) -> list[FeedImport]:
-        cursor = self.db[IMPORTS].find({"organisation_id": organisation_id}, _NO_OUTBOX)
+        cursor = self.db[IMPORTS].find({"organisation_id": organisation_id}, NO_OUTBOX)
         found = sorted([doc async for doc in cursor], key=lambda d: d["created_at"])
         return [import_from_document(doc) for doc in found]
 

@@ -3,9 +3,7 @@ by address and status, for the person on the phone with a partner who got nothin
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -19,6 +17,7 @@ from services.portal.clients.notifier import Delivery
 from services.portal.i18n import _, berlin_datetime
 from services.portal.web import BACK_TO_ME, Portal, SignedIn
 from shared.clock import BERLIN
+from shared.spreadsheets import csv_download, german_csv
 
 router = APIRouter(default_response_class=HTMLResponse)
 
@@ -81,23 +80,6 @@ CSV_COLUMNS = (
 )
 
 
-#: A cell starting with one of these is a formula (or becomes one) in Excel and LibreOffice.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-
-
-def spreadsheet_cell(value: str) -> str:
-    """A value a spreadsheet shows as text, never runs (OWASP CSV injection): a cell that
-    starts like a formula gets a leading apostrophe."""
-    if value.lstrip(" ").startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
-
-
-def csv_row(organisation: Organisation) -> list[str]:
-    """One organisation as a spreadsheet row, in German, every cell safe to open."""
-    return [spreadsheet_cell(cell) for cell in _csv_cells(organisation)]
-
-
 def _csv_cells(organisation: Organisation) -> list[str]:
     return [
         organisation.name,
@@ -117,14 +99,9 @@ def _csv_cells(organisation: Organisation) -> list[str]:
 
 
 def spreadsheet(organisations: list[Organisation]) -> str:
-    """CSV as German spreadsheet programs open it by a double click: semicolons, a byte order
-    mark for UTF-8, sorted by name."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for organisation in sorted(organisations, key=lambda o: o.name.casefold()):
-        writer.writerow(csv_row(organisation))
-    return "\ufeff" + out.getvalue()
+    """CSV as German spreadsheet programs open it by a double click, sorted by name."""
+    by_name = sorted(organisations, key=lambda o: o.name.casefold())
+    return german_csv(CSV_COLUMNS, (_csv_cells(organisation) for organisation in by_name))
 
 
 @router.get("/buero/organisationen.csv", response_class=Response)
@@ -153,11 +130,4 @@ async def directory_spreadsheet(
         async for items in pages:
             organisations.extend(items)
     today = dt.datetime.now(BERLIN).date().isoformat()
-    return Response(
-        spreadsheet(organisations),
-        media_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": f'attachment; filename="organisationen-{today}.csv"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return csv_download(spreadsheet(organisations), f"organisationen-{today}.csv")

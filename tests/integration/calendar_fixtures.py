@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import icalendar
 import pytest
 from fastapi import FastAPI
 
@@ -24,6 +25,7 @@ from tests.conftest import settings_behind_the_directory
 from tests.integration.directory_fixtures import register
 from tests.support.amqp import StreamTap
 from tests.support.infra import RabbitVhost
+from tests.support.members import SEND_EMAIL
 from tests.support.services import BehindTheDirectory, running, serving, serving_with_admin
 from tests.support.waiting import until_ready as _wait_ready
 
@@ -67,6 +69,50 @@ class Partners(BehindTheDirectory):
             if loop.time() > deadline:
                 raise AssertionError(f"the calendar never saw {organisation_id} as {status}")
             await asyncio.sleep(0.05)
+
+
+def ok(response: httpx.Response, status: int = 200) -> Any:
+    """The body of an answer with `status`."""
+    assert response.status_code == status, response.text
+    return response.json()
+
+
+def problem_slug(response: httpx.Response, status: int) -> str:
+    """The stable slug of a refusal with `status` (the end of its problem type)."""
+    assert response.status_code == status, response.text
+    return str(response.json()["type"]).rsplit("/", 1)[-1]
+
+
+async def email_of(
+    commands: StreamTap, address: str, template: str, timeout: float = 15.0
+) -> dict[str, Any]:
+    """The `data` of the one `template` email command to `address`, once it has arrived."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        sent: list[dict[str, Any]] = [c["data"] for c in commands.of_type(SEND_EMAIL)]
+        found = [data for data in sent if (data["to"], data["template"]) == (address, template)]
+        if found:
+            [command] = found
+            return command
+        if loop.time() > deadline:
+            seen = [(data["to"], data["template"]) for data in sent]
+            raise AssertionError(f"no {template} to {address}; saw {seen}")
+        await asyncio.sleep(0.02)
+
+
+def itip(ics: str, method: str) -> tuple[str, Any]:
+    """The iTIP method and the one VEVENT of an invitation, as mail programs read it; its
+    METHOD is the `method` it was sent with."""
+    parsed = icalendar.Calendar.from_ical(ics)
+    [event] = parsed.walk("VEVENT")
+    assert str(parsed["METHOD"]) == method
+    return method, event
+
+
+def invitation(command: dict[str, Any]) -> tuple[str, Any]:
+    """The iTIP method and the one VEVENT of an email command's attachment."""
+    return itip(command["calendar"]["ics"], command["calendar"]["method"])
 
 
 @pytest.fixture

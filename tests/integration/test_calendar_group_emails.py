@@ -11,7 +11,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-from icalendar import Calendar as ICalendar
 
 from services.calendar.app import create_app as create_calendar
 from services.calendar.service import Calendar
@@ -19,6 +18,7 @@ from services.calendar.settings import CalendarSettings
 from services.directory.app import create_app as create_directory
 from services.directory.settings import DirectorySettings
 from shared.ids import new_id
+from tests.integration.calendar_fixtures import itip
 from tests.integration.directory_fixtures import register
 from tests.integration.notifier_fixtures import NotifierFactory
 from tests.support.infra import RabbitVhost
@@ -33,10 +33,7 @@ def invitation(mail: CaughtMail) -> tuple[str, Any]:
     """The iTIP method of an email's `text/calendar` part and the one VEVENT in it."""
     part = mail.message.get_body(preferencelist=("calendar",))
     assert part is not None, "no text/calendar part"
-    parsed = ICalendar.from_ical(part.get_content())
-    [vevent] = parsed.walk("VEVENT")
-    assert str(parsed["METHOD"]) == str(part.get_param("method"))
-    return str(parsed["METHOD"]), vevent
+    return itip(part.get_content(), str(part.get_param("method")))
 
 
 async def test_both_members_receive_each_version_of_the_meeting_in_their_calendar_program(

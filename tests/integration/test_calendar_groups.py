@@ -6,16 +6,19 @@ The public stream hears of the group without its contact people."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar
-
 from shared.contracts.base import COMMANDS_EXCHANGE
-from tests.integration.calendar_fixtures import Partners
+from tests.integration.calendar_fixtures import (
+    Partners,
+    email_of,
+    invitation,
+    ok,
+    problem_slug,
+)
 from tests.integration.directory_fixtures import emails_to
 from tests.support.amqp import StreamTap
 from tests.support.infra import RabbitVhost
@@ -25,37 +28,6 @@ from tests.support.members import SEND_EMAIL
 NEXT_YEAR = dt.date.today().year + 1
 BERLIN = ZoneInfo("Europe/Berlin")
 CONTACT = {"name": "Ayşe Demir", "email": "ayse.demir@example.org", "role": "Koordination"}
-
-
-def ok(response: Any, status: int = 200) -> Any:
-    assert response.status_code == status, response.text
-    return response.json()
-
-
-async def sent(commands: StreamTap, address: str, template: str) -> dict[str, Any]:
-    """The one email command of `template` to `address`, once it has arrived."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 10
-    while True:
-        found: list[dict[str, Any]] = [
-            c["data"]
-            for c in commands.of_type(SEND_EMAIL)
-            if c["data"]["to"] == address and c["data"]["template"] == template
-        ]
-        if found:
-            [command] = found
-            return command
-        assert loop.time() < deadline, f"no {template} to {address}"
-        await asyncio.sleep(0.02)
-
-
-def invitation(command: dict[str, Any]) -> tuple[str, Any]:
-    """The iCalendar method and the one VEVENT of an email command, as mail programs read it."""
-    ics = command["calendar"]["ics"]
-    parsed = Calendar.from_ical(ics)
-    [event] = parsed.walk("VEVENT")
-    assert str(parsed["METHOD"]) == command["calendar"]["method"]
-    return str(parsed["METHOD"]), event
 
 
 async def test_a_group_meets_and_its_members_are_sent_each_version_of_the_meeting(
@@ -149,7 +121,7 @@ async def test_a_group_meets_and_its_members_are_sent_each_version_of_the_meetin
 
         sequences: list[int] = []
         for name in ("mriya", "linde"):
-            invited_to = await sent(commands, addresses[name], "meeting_invitation")
+            invited_to = await email_of(commands, addresses[name], "meeting_invitation")
             method, vevent = invitation(invited_to)
             assert method == "REQUEST"
             assert str(vevent["UID"]) == uid
@@ -166,7 +138,7 @@ async def test_a_group_meets_and_its_members_are_sent_each_version_of_the_meetin
             )
         )
         for name in ("mriya", "linde"):
-            moved = await sent(commands, addresses[name], "meeting_rescheduled")
+            moved = await email_of(commands, addresses[name], "meeting_rescheduled")
             method, vevent = invitation(moved)
             assert method == "REQUEST"
             assert str(vevent["UID"]) == uid
@@ -174,7 +146,9 @@ async def test_a_group_meets_and_its_members_are_sent_each_version_of_the_meetin
 
         ok(await calendar.post(f"/events/{event_id}/cancel", headers=coordinator))
         for name in ("mriya", "linde", "buero"):
-            method, vevent = invitation(await sent(commands, addresses[name], "meeting_cancelled"))
+            method, vevent = invitation(
+                await email_of(commands, addresses[name], "meeting_cancelled")
+            )
             assert method == "CANCEL"
             assert str(vevent["UID"]) == uid
 
@@ -229,30 +203,26 @@ async def test_the_group_rules_of_meetings_and_memberships_are_answered_with_the
             **changes,
         }
 
-    async def slug_of(response: Any, status: int) -> str:
-        assert response.status_code == status, response.text
-        return str(response.json()["type"]).rsplit("/", 1)[-1]
-
     wider = await calendar.post("/events", json=meeting(visibility="public"), headers=coordinator)
-    assert await slug_of(wider, 422) == "visibility-wider-than-group"
+    assert problem_slug(wider, 422) == "visibility-wider-than-group"
     other = await calendar.post(
         "/events", json=meeting(organisation_id=mriya), headers=partners.editor_of(mriya)
     )
-    assert await slug_of(other, 403) == "forbidden"
+    assert problem_slug(other, 403) == "forbidden"
     left = await calendar.delete(f"/groups/{group['id']}/members/{buero}", headers=coordinator)
-    assert await slug_of(left, 409) == "coordinator-cannot-leave"
+    assert problem_slug(left, 409) == "coordinator-cannot-leave"
     again = await calendar.post(
         f"/groups/{group['id']}/join-requests", json={"organisation_id": buero}, headers=coordinator
     )
-    assert await slug_of(again, 409) == "already-member"
+    assert problem_slug(again, 409) == "already-member"
     foreign = await calendar.post(
         "/groups", json={"name": "X", "coordinator_id": buero}, headers=partners.editor_of(mriya)
     )
-    assert await slug_of(foreign, 403) == "forbidden"
+    assert problem_slug(foreign, 403) == "forbidden"
     unknown = await calendar.get(
         "/groups/01a20175-6dad-718f-a12c-c0b9a10eb02c", headers=coordinator
     )
-    assert await slug_of(unknown, 404) == "group-not-found"
+    assert problem_slug(unknown, 404) == "group-not-found"
     bad = await calendar.post(
         "/groups", json={"name": "", "coordinator_id": buero}, headers=coordinator
     )

@@ -5,21 +5,16 @@ only the group's members read them, the uploader or the coordinator deletes them
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import zipfile
-from collections.abc import AsyncIterator, Callable
-from typing import Any
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
 
-from services.calendar.app import create_app as create_calendar
 from services.calendar.settings import CalendarSettings
-from services.directory.app import create_app as create_directory
-from services.directory.settings import DirectorySettings
-from tests.integration.calendar_fixtures import Partners
-from tests.support.services import running, serving_with_admin
+from tests.integration.calendar_fixtures import Partners, ok, problem_slug
 
 NEXT_YEAR = dt.date.today().year + 1
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -36,42 +31,27 @@ def odt() -> bytes:
 
 
 @pytest.fixture
-async def partners_with_small_documents(
-    directory_settings: Callable[..., DirectorySettings],
+def calendar_settings(
     calendar_settings: Callable[..., CalendarSettings],
-) -> AsyncIterator[Partners]:
-    """The directory and a calendar that takes documents of at most MOST bytes."""
-    directory_app = create_directory(directory_settings())
-    async with serving_with_admin(directory_app) as (directory_url, directory, admin):
-        calendar_app = create_calendar(calendar_settings(directory_url, document_max_bytes=MOST))
-        async with running(calendar_app) as calendar:
-            yield Partners(directory_app, directory, calendar.client, calendar_app, admin)
-
-
-def slug(response: httpx.Response, status: int) -> str:
-    assert response.status_code == status, response.text
-    return str(response.json()["type"]).rsplit("/", 1)[-1]
-
-
-def created(response: httpx.Response) -> Any:
-    assert response.status_code == 201, response.text
-    return response.json()
+) -> Callable[..., CalendarSettings]:
+    """The calendar of `partners` takes documents of at most MOST bytes."""
+    return functools.partial(calendar_settings, document_max_bytes=MOST)
 
 
 async def test_members_share_documents_of_a_meeting_and_nobody_else_reads_them(
-    partners_with_small_documents: Partners,
+    partners: Partners,
 ) -> None:
-    partners = partners_with_small_documents
     calendar = partners.calendar
     buero = await partners.organisation("Integrationsbüro")
     mriya = await partners.organisation("Verein Mriya")
     linde = await partners.organisation("Treff Linde")
     outsider = await partners.organisation("Sportverein Nord")
     coordinator = partners.editor_of(buero)
-    group = created(
+    group = ok(
         await calendar.post(
             "/groups", json={"name": "AG Sprache", "coordinator_id": buero}, headers=coordinator
-        )
+        ),
+        201,
     )
     for member in (mriya, linde):
         created_ = await calendar.post(
@@ -89,40 +69,44 @@ async def test_members_share_documents_of_a_meeting_and_nobody_else_reads_them(
         "ends_at": dt.datetime(NEXT_YEAR, 6, 20, 16, tzinfo=BERLIN).isoformat(),
         "visibility": "network",
     }
-    meeting = created(
+    meeting = ok(
         await calendar.post(
             "/events",
             json={"organisation_id": buero, "title": "Treffen", "group_id": group["id"], **times},
             headers=coordinator,
-        )
+        ),
+        201,
     )["event"]["id"]
-    plain = created(
+    plain = ok(
         await calendar.post(
             "/events",
             json={"organisation_id": buero, "title": "Fest", **times},
             headers=coordinator,
-        )
+        ),
+        201,
     )["event"]["id"]
     documents = f"/events/{meeting}/documents"
     text = odt()
 
-    agenda = created(
+    agenda = ok(
         await calendar.post(
             documents,
             files={"file": ("Tagesordnung.pdf", PDF, "application/pdf")},
             data={"title": "Tagesordnung"},
             headers=partners.editor_of(mriya),
-        )
+        ),
+        201,
     )
     assert agenda["content_type"] == "application/pdf"
     assert agenda["size"] == len(PDF)
     assert agenda["uploaded_by_organisation_id"] == mriya
-    minutes = created(
+    minutes = ok(
         await calendar.post(
             documents,
             files={"file": ("Protokoll.odt", text, "application/octet-stream")},
             headers=coordinator,
-        )
+        ),
+        201,
     )
     assert minutes["content_type"] == "application/vnd.oasis.opendocument.text"
     assert minutes["title"] == "Protokoll.odt"
@@ -132,13 +116,13 @@ async def test_members_share_documents_of_a_meeting_and_nobody_else_reads_them(
         files={"file": ("virus.pdf", b"MZ\x90\x00 not a pdf", "application/pdf")},
         headers=coordinator,
     )
-    assert slug(renamed, 415) == "unsupported-document-type"
+    assert problem_slug(renamed, 415) == "unsupported-document-type"
     too_large = await calendar.post(
         documents,
         files={"file": ("gross.pdf", b"%PDF-" + b"x" * MOST, "application/pdf")},
         headers=coordinator,
     )
-    assert slug(too_large, 413) == "document-too-large"
+    assert problem_slug(too_large, 413) == "document-too-large"
     far_too_large = await calendar.post(
         documents,
         files={"file": ("riesig.pdf", b"%PDF-" + b"x" * 200_000, "application/pdf")},
@@ -150,21 +134,20 @@ async def test_members_share_documents_of_a_meeting_and_nobody_else_reads_them(
         files={"file": ("a.pdf", PDF, "application/pdf")},
         headers=coordinator,
     )
-    assert slug(not_a_meeting, 404) == "no-such-event"
+    assert problem_slug(not_a_meeting, 404) == "no-such-event"
     stranger = await calendar.post(
         documents,
         files={"file": ("a.pdf", PDF, "application/pdf")},
         headers=partners.editor_of(outsider),
     )
-    assert slug(stranger, 404) == "document-not-found"
+    assert problem_slug(stranger, 404) == "document-not-found"
 
     listed = await calendar.get(documents, headers=partners.editor_of(linde))
     assert listed.status_code == 200, listed.text
     assert [d["id"] for d in listed.json()] == [agenda["id"], minutes["id"]]
-    assert slug(await calendar.get(documents, headers=partners.editor_of(outsider)), 404) == (
-        "document-not-found"
-    )
-    assert slug(await calendar.get(documents), 404) == "document-not-found"
+    unseen = await calendar.get(documents, headers=partners.editor_of(outsider))
+    assert problem_slug(unseen, 404) == "document-not-found"
+    assert problem_slug(await calendar.get(documents), 404) == "document-not-found"
 
     download = await calendar.get(f"/documents/{agenda['id']}", headers=partners.editor_of(linde))
     assert download.status_code == 200, download.text
@@ -177,14 +160,14 @@ async def test_members_share_documents_of_a_meeting_and_nobody_else_reads_them(
     assert office.content == text
     assert office.headers["content-type"] == "application/vnd.oasis.opendocument.text"
     hidden = await calendar.get(f"/documents/{agenda['id']}", headers=partners.editor_of(outsider))
-    assert slug(hidden, 404) == "document-not-found"
+    assert problem_slug(hidden, 404) == "document-not-found"
 
     refused = await calendar.delete(f"/documents/{agenda['id']}", headers=partners.editor_of(linde))
-    assert slug(refused, 403) == "forbidden"
+    assert problem_slug(refused, 403) == "forbidden"
     deleted = await calendar.delete(f"/documents/{agenda['id']}", headers=partners.editor_of(mriya))
     assert deleted.status_code == 204, deleted.text
     gone = await calendar.get(f"/documents/{agenda['id']}", headers=coordinator)
-    assert slug(gone, 404) == "document-not-found"
+    assert problem_slug(gone, 404) == "document-not-found"
     kept = await calendar.get(f"/documents/{minutes['id']}", headers=coordinator)
     assert kept.status_code == 200
     assert kept.content == text

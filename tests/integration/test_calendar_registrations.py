@@ -18,18 +18,16 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-import icalendar
 import pytest
 
 from services.calendar.registration_jobs import RegistrationJobs
 from services.calendar.roster_store import REGISTRATION_TOKENS, ROSTERS, RosterStore
 from shared.contracts.base import COMMANDS_EXCHANGE
-from tests.integration.calendar_fixtures import PORTAL, ServedPartners
+from tests.integration.calendar_fixtures import PORTAL, ServedPartners, email_of, invitation
 from tests.support.amqp import StreamTap
 from tests.support.infra import RabbitVhost
+from tests.support.members import SEND_EMAIL
 from tests.support.waiting import eventually
-
-SEND_EMAIL = "notifier.email.send"
 
 
 @pytest.fixture
@@ -39,39 +37,10 @@ async def emails(rabbit: RabbitVhost) -> AsyncIterator[StreamTap]:
         yield tap
 
 
-async def email_to(
-    tap: StreamTap, address: str, template: str, timeout: float = 15.0
-) -> dict[str, Any]:
-    """The command (its `data`) of the first `template` email to `address`."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        for body in tap.of_type(SEND_EMAIL):
-            data: dict[str, Any] = body["data"]
-            if data["to"] == address and data["template"] == template:
-                return data
-        if asyncio.get_running_loop().time() > deadline:
-            seen = [(b["data"]["to"], b["data"]["template"]) for b in tap.of_type(SEND_EMAIL)]
-            raise AssertionError(f"no {template} to {address}; saw {seen}")
-        await asyncio.sleep(0.05)
-
-
 def token_in(link: str, path: str) -> str:
     found = re.fullmatch(rf"{re.escape(PORTAL)}/anmeldung/{path}\?token=(\S+)", link)
     assert found, link
     return found.group(1)
-
-
-def invitation(command: dict[str, Any]) -> icalendar.Calendar:
-    attached = command["calendar"]
-    parsed = icalendar.Calendar.from_ical(attached["ics"])
-    assert isinstance(parsed, icalendar.Calendar)
-    assert str(parsed["METHOD"]) == attached["method"]
-    return parsed
-
-
-def vevent(parsed: icalendar.Calendar) -> icalendar.cal.Component:
-    [component] = parsed.walk("VEVENT")
-    return component
 
 
 async def an_event(partners: ServedPartners, organiser: str, days: int = 10) -> str:
@@ -143,7 +112,7 @@ async def test_two_seats_an_opt_in_a_waiting_list_and_moving_up(
     )
     assert pending.status_code == 201, pending.text
     assert pending.json()["state"] == "pending"
-    opt_in = await email_to(emails, olena, "registration_opt_in")
+    opt_in = await email_of(emails, olena, "registration_opt_in")
     assert opt_in["language"] == "uk"
     assert opt_in["requested_by_service"] == "calendar"
     token = token_in(opt_in["params"]["confirm_link"], "bestaetigen")
@@ -159,16 +128,16 @@ async def test_two_seats_an_opt_in_a_waiting_list_and_moving_up(
     assert unknown.status_code == 404
     assert unknown.json()["type"].endswith("registration-token-invalid")
 
-    olena_confirmed = await email_to(emails, olena, "registration_confirmed")
-    request = invitation(olena_confirmed)
-    assert str(request["METHOD"]) == "REQUEST"
-    assert str(vevent(request)["UID"]) == f"{event_id}@integrationsnetz"
+    olena_confirmed = await email_of(emails, olena, "registration_confirmed")
+    method, request = invitation(olena_confirmed)
+    assert method == "REQUEST"
+    assert str(request["UID"]) == f"{event_id}@integrationsnetz"
 
     # the third waits
     cem = partners.editor_of(linde)
     third = await member_registers(calendar, event_id, "Cem", cem)
     assert (third.json()["state"], third.json()["position"]) == ("waiting", 1)
-    waitlisted = await email_to(emails, "cem@example.org", "registration_waitlisted")
+    waitlisted = await email_of(emails, "cem@example.org", "registration_waitlisted")
     assert waitlisted["params"]["position"] == "1"
     full = await calendar.get(f"/events/{event_id}/registration")
     assert (full.json()["seats_left"], full.json()["waiting"]) == (0, 1)
@@ -179,14 +148,13 @@ async def test_two_seats_an_opt_in_a_waiting_list_and_moving_up(
     cancelled = await calendar.post("/registrations/cancel", json={"token": cancel_token})
     assert cancelled.status_code == 200, cancelled.text
     assert cancelled.json()["state"] == "cancelled"
-    assert str(invitation(await email_to(emails, olena, "registration_cancelled"))["METHOD"]) == (
-        "CANCEL"
-    )
-    promoted = await email_to(emails, "cem@example.org", "registration_promoted")
-    moved_up = invitation(promoted)
-    assert str(moved_up["METHOD"]) == "REQUEST"
-    assert str(vevent(moved_up)["UID"]) == f"{event_id}@integrationsnetz"
-    assert "mailto:cem@example.org" in str(vevent(moved_up)["ATTENDEE"]).lower()
+    method, _ = invitation(await email_of(emails, olena, "registration_cancelled"))
+    assert method == "CANCEL"
+    promoted = await email_of(emails, "cem@example.org", "registration_promoted")
+    method, moved_up = invitation(promoted)
+    assert method == "REQUEST"
+    assert str(moved_up["UID"]) == f"{event_id}@integrationsnetz"
+    assert "mailto:cem@example.org" in str(moved_up["ATTENDEE"]).lower()
     mine = await calendar.get("/me/registrations", headers=cem)
     assert [(r["event_id"], r["state"]) for r in mine.json()] == [(event_id, "confirmed")]
 
@@ -215,8 +183,8 @@ async def test_two_seats_an_opt_in_a_waiting_list_and_moving_up(
     )
     assert moved.status_code == 200, moved.text
     for address in ("ana@example.org", "cem@example.org"):
-        changed = invitation(await email_to(emails, address, "registration_event_changed"))
-        assert int(str(vevent(changed)["SEQUENCE"])) == event["sequence"] + 1
+        _, changed = invitation(await email_of(emails, address, "registration_event_changed"))
+        assert int(str(changed["SEQUENCE"])) == event["sequence"] + 1
 
     # the stream: counts only
     await calendar_events.wait_for("calendar.registration.closed")

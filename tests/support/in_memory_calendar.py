@@ -17,10 +17,11 @@ from services.calendar.reading import has_date_in
 from services.calendar.repository import EventFilter, EventWrite, LoadedEvent
 from shared.contracts.base import Payload
 from shared.contracts.calendar import Visibility
-from shared.contracts.directory import OrganisationFacts
+from shared.contracts.directory import OrganisationFacts, OrganisationStatus
 from shared.outbox import ConcurrentUpdateError
 from shared.pages import Paging
 from shared.projection import KnownOrganisation
+from tests.support.in_memory_base import PublishingStore, Stored
 
 
 class InMemoryRooms:
@@ -53,17 +54,54 @@ def _passes(event: Event, filters: EventFilter) -> bool:
     return all(checks)
 
 
-class InMemoryCalendarStore:
+class VersionedStore(PublishingStore):
+    """A twin whose entities are kept with the version each was written at, as the stores
+    write a document whole over the version it was read at."""
+
+    def _written(
+        self,
+        entities: dict[str, tuple[Stored, int]],
+        key: str,
+        entity: Stored,
+        version: int | None,
+        messages: Sequence[Payload],
+    ) -> None:
+        """Add `entity` under `key` at version 1 (`version` None), or write it over `version`
+        (ConcurrentUpdateError when another write came first)."""
+        if version is None:
+            self._added(entities, key, (entity, 1), messages)
+            return
+        stored = entities.get(key)
+        if stored is None or stored[1] != version:
+            raise ConcurrentUpdateError(f"{key} changed since version {version}")
+        entities[key] = (entity, version + 1)
+        self.published.extend(messages)
+
+
+class InMemoryCalendarStore(VersionedStore):
     """Events (with the version each was written at), conflicts and the projection of
     organisations, as the calendar's use cases see them
     (`services.calendar.repository.CalendarRepository`)."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.events: dict[str, tuple[Event, int]] = {}
         self.conflicts: dict[str, Conflict] = {}
         self.organisations: dict[str, KnownOrganisation] = {}
-        self.published: list[Payload] = []
         self.rooms = InMemoryRooms()
+
+    def know(
+        self, organisation_id: str, name: str, *, email: str | None = None, language: str = "de"
+    ) -> None:
+        """The projection holds an active organisation, as the directory's first event sets it."""
+        self.organisations[organisation_id] = KnownOrganisation(
+            id=organisation_id,
+            name=name,
+            status=OrganisationStatus.ACTIVE,
+            revision=1,
+            email=email,
+            language=language,
+        )
 
     def room_guard(self, *, lease_seconds: float, wait_seconds: float) -> InMemoryRooms:
         return self.rooms
@@ -83,15 +121,7 @@ class InMemoryCalendarStore:
 
     async def write_event(self, write: EventWrite, correlation_id: str | None) -> None:
         event = write.event
-        if write.version is None:
-            assert event.id not in self.events, "ids are unique"
-            self.events[event.id] = (event, 1)
-        else:
-            stored = self.events.get(event.id)
-            if stored is None or stored[1] != write.version:
-                raise ConcurrentUpdateError(f"events/{event.id} changed since {write.version}")
-            self.events[event.id] = (event, write.version + 1)
-        self.published.extend(write.messages)
+        self._written(self.events, event.id, event, write.version, write.messages)
 
     async def events_in_window(
         self, start: dt.datetime, end: dt.datetime, filters: EventFilter

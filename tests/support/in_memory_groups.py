@@ -12,20 +12,19 @@ from services.calendar.group_repository import LoadedGroup
 from services.calendar.groups import Group
 from shared.auth import Principal
 from shared.contracts.base import Payload
-from shared.outbox import ConcurrentUpdateError
 from shared.pages import Paging
 from shared.projection import KnownOrganisation
-from tests.support.in_memory_calendar import InMemoryCalendarStore
+from tests.support.in_memory_calendar import InMemoryCalendarStore, VersionedStore
 
 
-class InMemoryGroupStore:
+class InMemoryGroupStore(VersionedStore):
     """`services.calendar.group_repository.GroupRepository` on dictionaries."""
 
     def __init__(self, calendar: InMemoryCalendarStore) -> None:
+        super().__init__()
         self.calendar = calendar
         self.groups: dict[str, tuple[Group, int]] = {}
         self.notices: dict[str, list[Payload]] = {}
-        self.published: list[Payload] = []
 
     def group(self, group_id: str) -> Group:
         return self.groups[group_id][0]
@@ -41,9 +40,7 @@ class InMemoryGroupStore:
     async def add_group(
         self, group: Group, messages: Sequence[Payload], correlation_id: str | None
     ) -> None:
-        assert group.id not in self.groups, "ids are unique"
-        self.groups[group.id] = (group, 1)
-        self.published.extend(messages)
+        self._written(self.groups, group.id, group, None, messages)
 
     async def write_group(
         self,
@@ -52,11 +49,7 @@ class InMemoryGroupStore:
         messages: Sequence[Payload],
         correlation_id: str | None,
     ) -> None:
-        stored = self.groups.get(group.id)
-        if stored is None or stored[1] != version:
-            raise ConcurrentUpdateError(f"groups/{group.id} changed since {version}")
-        self.groups[group.id] = (group, version + 1)
-        self.published.extend(messages)
+        self._written(self.groups, group.id, group, version, messages)
 
     async def groups_seen_by(
         self, user: Principal | None, paging: Paging

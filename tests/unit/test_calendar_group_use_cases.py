@@ -19,12 +19,10 @@ from services.calendar.settings import CalendarSettings
 from shared.auth import Principal
 from shared.clock import utc_now
 from shared.contracts.calendar import EventFacts, GroupCreated, GroupUpdated
-from shared.contracts.directory import OrganisationStatus
 from shared.contracts.notifier import CalendarMethod, EmailTemplate, SendEmail
 from shared.errors import ApplicationError
 from shared.ids import new_id
 from shared.pages import Paging
-from shared.projection import KnownOrganisation
 from tests.support.in_memory_calendar import InMemoryCalendarStore
 from tests.support.in_memory_groups import InMemoryGroupStore
 
@@ -47,14 +45,8 @@ class Setup:
             (LINDE, "Treff Linde", "treff@linde.example"),
             (SILENT, "Ohne Adresse e.V.", None),
         ):
-            self.events.organisations[organisation_id] = KnownOrganisation(
-                id=organisation_id,
-                name=name,
-                status=OrganisationStatus.ACTIVE,
-                revision=1,
-                email=email,
-                language="uk" if organisation_id == MRIYA else "de",
-            )
+            language = "uk" if organisation_id == MRIYA else "de"
+            self.events.know(organisation_id, name, email=email, language=language)
         self.store = InMemoryGroupStore(self.events)
         self.calendar = Calendar(self.events, CalendarSettings(_env_file=None))
         self.notices = MeetingNotices(self.store, MeetingMail(PORTAL, "kalender@example.org"))

@@ -27,7 +27,6 @@ from shared.contracts.calendar import (
     RegistrationOpened,
     RegistrationOpenTo,
 )
-from shared.contracts.directory import OrganisationStatus
 from shared.contracts.notifier import CalendarMethod, SendEmail
 from shared.errors import (
     ConflictError,
@@ -38,7 +37,6 @@ from shared.errors import (
 )
 from shared.ids import new_id
 from shared.pages import Paging
-from shared.projection import KnownOrganisation
 from tests.support.in_memory_calendar import InMemoryCalendarStore
 from tests.support.in_memory_registrations import FixedGroups, InMemoryRosters
 
@@ -107,10 +105,8 @@ class World:
 
 async def world(*, days_ahead: int = 20, **event_fields: Any) -> World:
     store = InMemoryCalendarStore()
-    for organisation_id, name in ((MRIYA, "Verein Mriya"), (LINDE, "Treff Linde")):
-        store.organisations[organisation_id] = KnownOrganisation(
-            id=organisation_id, name=name, status=OrganisationStatus.ACTIVE, revision=1
-        )
+    store.know(MRIYA, "Verein Mriya")
+    store.know(LINDE, "Treff Linde")
     settings = CalendarSettings(_env_file=None, public_base_url=PORTAL)
     calendar = Calendar(store, settings)
     clock = Clock()

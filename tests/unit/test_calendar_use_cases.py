@@ -58,10 +58,8 @@ def event(organisation_id: str, title: str = "Sprachcafé", **fields: Any) -> Ev
 
 
 def calendar_of(store: InMemoryCalendarStore) -> Calendar:
-    for organisation_id, name in ((MRIYA, "Verein Mriya"), (LINDE, "Treff Linde")):
-        store.organisations[organisation_id] = KnownOrganisation(
-            id=organisation_id, name=name, status=OrganisationStatus.ACTIVE, revision=1
-        )
+    store.know(MRIYA, "Verein Mriya")
+    store.know(LINDE, "Treff Linde")
     return Calendar(store, CalendarSettings(_env_file=None))
 
 
