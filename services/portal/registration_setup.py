@@ -127,9 +127,10 @@ def setup_body(form: SetupForm) -> tuple[dict[str, Any], dict[str, str]]:
 
 def refusal(problem: Problem) -> tuple[str, dict[str, str]]:
     problems = forms.field_problems(problem, FIELD_HINTS, rules_in_messages=True)
-    if problems and not refusals.knows("registration.set_up", problem):
-        return forms.please_check(problems, FIELD_LABELS), problems
-    return refusals.refusal("registration.set_up", problem), problems
+    said = refusals.knows("registration.set_up", problem)
+    return forms.refused_fields(
+        "registration.set_up", problem, problems, FIELD_LABELS, said=said, keep_marks=True
+    )
 
 
 def _form_page(
@@ -139,14 +140,13 @@ def _form_page(
     form: SetupForm,
     outcome: forms.Refused | None = None,
 ) -> HTMLResponse:
-    return portal.page(
+    return forms.form_page(
+        portal,
         "registrations/setup.html",
-        outcome.status if outcome else 200,
+        outcome,
         event=event,
         registration=registration,
         form=form,
-        error=outcome.message if outcome else None,
-        problems=outcome.problems if outcome else {},
         labels=FIELD_LABELS,
         questions=labels.REGISTRATION_QUESTIONS,
         open_to=labels.REGISTRATION_OPEN_TO,
@@ -173,10 +173,8 @@ async def setup_form(event_id: EntityPath, portal: Portal, session: SignedIn) ->
 async def set_up(event_id: EntityPath, portal: Portal, session: SignedIn) -> Response:
     form = SetupForm.of(await portal.form())
     body, problems = setup_body(form)
-    outcome: Registration | forms.Refused
-    if problems:
-        outcome = forms.Refused(422, forms.please_check(problems, FIELD_LABELS), problems)
-    else:
+    outcome: Registration | forms.Refused | None = forms.checked(problems, FIELD_LABELS)
+    if outcome is None:
         outcome = await forms.submit(
             portal.calendar.set_up_registration(event_id, body, session.token),
             unreachable=labels.unreachable_form_kept("calendar"),
