@@ -228,16 +228,15 @@ class Listed:
             "pro_seite": self.size if self.size != PAGE_SIZES[0] else None,
         }
 
-    def pages(self, total: int) -> Pages:
-        return Pages(self.number, self.size, total)
-
-    def beyond_the_last(self, portal: PortalRequest, pages: Pages) -> HTMLResponse | None:
-        """The 404 page linking the first page, for a page number past the last one."""
+    def page(
+        self, portal: PortalRequest, template: str, total: int, **context: Any
+    ) -> HTMLResponse:
+        """The list page with its page links (`pages`, `page_link`) for `total` items; for a
+        page number past the last, the 404 page linking the first page."""
+        pages = Pages(self.number, self.size, total)
         if pages.beyond_the_last and self.number > 1:
-            return portal.page(
-                "beyond_the_last_page.html", 404, first=address(self.path, self.chosen)
-            )
-        return None
+            return portal.page("beyond_the_last_page.html", 404, first=self.link())
+        return portal.page(template, pages=pages, page_link=self.page_link, **context)
 
     def link(self, **changes: str | int | None) -> str:
         """The page's address with the chosen filters and `changes`."""

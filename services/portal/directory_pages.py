@@ -50,20 +50,16 @@ async def organisations_page(portal: Portal) -> HTMLResponse:
         optional(portal.directory.facets(**filters.for_service())),
         signed_in_person(portal),  # office staff are offered to register an organisation
     )
-    pages = listed.pages(found.total)
-    beyond = listed.beyond_the_last(portal, pages)
-    if beyond is not None:
-        return beyond
-    return portal.page(
+    return listed.page(
+        portal,
         "organisations.html",
+        found.total,
         organisations=found,
         facets=facets,
         facet_names=FACETS,
         filters=filters.chosen,
         q=filters["q"] or "",
         me=me,
-        pages=pages,
-        page_link=listed.page_link,
         link=listed.link,
         kinds=labels.ORGANISATION_KINDS,
         fields_of_action=labels.FIELDS_OF_ACTION,

@@ -98,17 +98,13 @@ async def groups_page(portal: Portal) -> HTMLResponse:
         organisation_names(portal),
         signed_in_person(portal),  # members are offered to found a group
     )
-    pages = listed.pages(found.total)
-    beyond = listed.beyond_the_last(portal, pages)
-    if beyond is not None:
-        return beyond
-    return portal.page(
+    return listed.page(
+        portal,
         "groups/list.html",
+        found.total,
         groups=found,
         names=names,
         may_found=me is not None and bool(me.organisations or me.is_admin),
-        pages=pages,
-        page_link=listed.page_link,
         visibilities=labels.GROUP_VISIBILITIES,
         statuses=labels.GROUP_STATUSES,
     )

@@ -52,17 +52,13 @@ async def wall_page(portal: Portal) -> HTMLResponse:
         optional(portal.directory.organisations(limit=100)),
     )
     shown = dict(zip(collections, found, strict=True))
-    pages = listed.pages(max(page.total for page in found))
-    beyond = listed.beyond_the_last(portal, pages)
-    if beyond is not None:
-        return beyond
-    return portal.page(
+    return listed.page(
+        portal,
         "wall.html",
+        max(page.total for page in found),
         filters=filters.chosen,
         offers=shown.get("offers"),
         requests=shown.get("requests"),
-        pages=pages,
-        page_link=listed.page_link,
         link=listed.link,
         categories=labels.CATEGORIES,
         organisations=sorted(organisations.items, key=lambda o: o.name) if organisations else [],
