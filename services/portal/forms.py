@@ -43,13 +43,22 @@ Typed = TypeVar("Typed")
 
 
 def read_form(
-    cls: type[Typed], form: FormData, *, prefix: str = "", strip: bool = True, defaults: bool = True
+    cls: type[Typed],
+    form: FormData,
+    *,
+    prefix: str = "",
+    strip: bool = True,
+    defaults: bool = True,
+    **given: Any,
 ) -> Typed:
     """A form dataclass filled in with what was typed into the fields named `prefix + name`:
     text as typed (stripped with `strip`), lists as what was ticked, a flag as "true". With
-    `defaults`, a text left empty keeps the dataclass's default."""
-    values: dict[str, Any] = {}
+    `defaults`, a text left empty keeps the dataclass's default. The fields in `given` are
+    read by the caller (rows, choices of their own) and taken as they are."""
+    values: dict[str, Any] = dict(given)
     for spec in dataclasses.fields(cls):  # type: ignore[arg-type]
+        if spec.name in given:
+            continue
         name = prefix + spec.name
         if spec.type == "list[str]":
             values[spec.name] = ticked(form, name)

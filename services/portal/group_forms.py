@@ -72,17 +72,11 @@ class ContactRow:
 def contacts_of(form: FormData) -> list[ContactRow]:
     """The contact rows that were filled in (`contacts.{i}.name`, `.email`, `.phone`,
     `.role`), in the order of the form."""
-    rows = []
-    for index in range(MOST_CONTACTS):
-        row = ContactRow(
-            **{
-                name: forms.text_of(form, f"contacts.{index}.{name}", strip=True)
-                for name in ("name", "email", "phone", "role")
-            }
-        )
-        if not row.blank:
-            rows.append(row)
-    return rows
+    rows = [
+        forms.read_form(ContactRow, form, prefix=f"contacts.{index}.")
+        for index in range(MOST_CONTACTS)
+    ]
+    return [row for row in rows if not row.blank]
 
 
 @dataclass
@@ -98,19 +92,7 @@ class GroupForm:
 
     @classmethod
     def of(cls, form: FormData) -> GroupForm:
-        typed = {
-            name: forms.text_of(form, name, strip=True)
-            for name in ("name", "purpose", "coordinator_id", "visibility", "status")
-        }
-        defaults = cls()
-        return cls(
-            name=typed["name"],
-            purpose=typed["purpose"],
-            coordinator_id=typed["coordinator_id"],
-            visibility=typed["visibility"] or defaults.visibility,
-            status=typed["status"] or defaults.status,
-            contacts=contacts_of(form),
-        )
+        return forms.read_form(cls, form, contacts=contacts_of(form))
 
     @classmethod
     def of_group(cls, group: Group) -> GroupForm:
