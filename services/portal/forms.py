@@ -71,6 +71,15 @@ def read_form(
     return cls(**values)
 
 
+def whole_number(text: str, least: int, most: int) -> int | None:
+    """The whole number typed, if it lies within [least, most]; else None."""
+    try:
+        number = int(text)
+    except ValueError:
+        return None
+    return number if least <= number <= most else None
+
+
 def split_list(text: str, separators: str = ",") -> list[str]:
     return [part.strip() for part in re.split(f"[{separators}]", text) if part.strip()]
 

@@ -107,11 +107,8 @@ def registration_body(
         if name in asked:
             answers[name] = getattr(form, name) or None
     if "child_care" in asked and form.child_care:
-        try:
-            children = int(form.child_care)
-        except ValueError:
-            children = -1
-        if not 0 <= children <= MOST_CHILDREN:
+        children = forms.whole_number(form.child_care, 0, MOST_CHILDREN)
+        if children is None:
             problems["child_care"] = _(FIELD_HINTS["child_care"])
         answers["child_care"] = children
     body: dict[str, Any] = {

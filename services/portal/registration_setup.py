@@ -83,24 +83,16 @@ class SetupForm:
         )
 
 
-def _whole_number(text: str, least: int, most: int) -> int | None:
-    try:
-        number = int(text)
-    except ValueError:
-        return None
-    return number if least <= number <= most else None
-
-
 def setup_body(form: SetupForm) -> tuple[dict[str, Any], dict[str, str]]:
     """The calendar's `PUT /events/{id}/registration` body, and what the portal refuses
     without asking (not a number, a deadline without its time or not a time at all)."""
     problems: dict[str, str] = {}
-    capacity = _whole_number(form.capacity, 1, MOST_SEATS)
+    capacity = forms.whole_number(form.capacity, 1, MOST_SEATS)
     if capacity is None:
         problems["capacity"] = _(FIELD_HINTS["capacity"])
     places = None
     if form.places_per_organisation:
-        places = _whole_number(form.places_per_organisation, 1, MOST_SEATS)
+        places = forms.whole_number(form.places_per_organisation, 1, MOST_SEATS)
         if places is None:
             problems["places_per_organisation"] = _(FIELD_HINTS["places_per_organisation"])
     deadline = None
