@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from fastapi.responses import HTMLResponse
@@ -128,6 +129,18 @@ def bad_filter(portal: PortalRequest, problem: BadFilterError) -> HTMLResponse:
     return portal.page("bad_filter.html", 400, parameter=problem.parameter)
 
 
+Read = TypeVar("Read")
+
+
+def reading(portal: PortalRequest, read: Callable[[Asked], Read]) -> Read | HTMLResponse:
+    """What `read` makes of the page's address, or the German 400 page naming the parameter
+    that cannot be right."""
+    try:
+        return read(Asked(portal.request.query_params))
+    except BadFilterError as problem:
+        return bad_filter(portal, problem)
+
+
 #: How a filter's value is read from the address: `(asked, parameter) → value or None`.
 Reader = Callable[[Asked, str], "str | None"]
 
@@ -179,3 +192,55 @@ class Filters:
             for name, value in self.chosen.items()
             if value and name in self.api_names
         }
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A paged list page as asked: its address, its filters, the page number and size."""
+
+    path: str
+    filters: Filters
+    number: int
+    size: int
+
+    @classmethod
+    def read(
+        cls, portal: PortalRequest, path: str, declared: Mapping[str, Filter]
+    ) -> Listed | HTMLResponse:
+        """The page's filters, number and size from its address (or the German 400 page)."""
+        return reading(
+            portal,
+            lambda asked: cls(
+                path, Filters.read(declared, asked), asked.page_number(), asked.page_size()
+            ),
+        )
+
+    @property
+    def paging(self) -> dict[str, Any]:
+        """The `limit` and `offset` the services' lists take."""
+        return {"limit": self.size, "offset": (self.number - 1) * self.size}
+
+    @property
+    def chosen(self) -> dict[str, str | int | None]:
+        """What the page's links keep: the filters and a page size other than the default."""
+        return {
+            **self.filters.chosen,
+            "pro_seite": self.size if self.size != PAGE_SIZES[0] else None,
+        }
+
+    def page(
+        self, portal: PortalRequest, template: str, total: int, **context: Any
+    ) -> HTMLResponse:
+        """The list page with its page links (`pages`, `page_link`) for `total` items; for a
+        page number past the last, the 404 page linking the first page."""
+        pages = Pages(self.number, self.size, total)
+        if pages.beyond_the_last and self.number > 1:
+            return portal.page("beyond_the_last_page.html", 404, first=self.link())
+        return portal.page(template, pages=pages, page_link=self.page_link, **context)
+
+    def link(self, **changes: str | int | None) -> str:
+        """The page's address with the chosen filters and `changes`."""
+        return address(self.path, self.chosen, **changes)
+
+    def page_link(self, number: int) -> str:
+        return self.link(seite=number)

@@ -112,13 +112,13 @@ async def _dates(
 
 @router.get("/kalender")
 async def calendar_page(portal: Portal) -> HTMLResponse:
-    asked = browse.Asked(portal.request.query_params)
     today = dt.datetime.now(BERLIN).date()
-    try:
-        filters = browse.Filters.read(FILTERS, asked)
-        view = _asked_view(asked, today)
-    except browse.BadFilterError as problem:
-        return browse.bad_filter(portal, problem)
+    read = browse.reading(
+        portal, lambda asked: (browse.Filters.read(FILTERS, asked), _asked_view(asked, today))
+    )
+    if isinstance(read, HTMLResponse):
+        return read
+    filters, view = read
 
     grid: list[list[dt.date]] = []
     pages: browse.Pages | None = None

@@ -5,7 +5,6 @@ directory counts them for the same search), paged."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
@@ -41,35 +40,27 @@ FACETS = (
 
 @router.get("/organisations")
 async def organisations_page(portal: Portal) -> HTMLResponse:
-    asked = browse.Asked(portal.request.query_params)
-    try:
-        filters = browse.Filters.read(FILTERS, asked)
-        number, size = asked.page_number(), asked.page_size()
-    except browse.BadFilterError as problem:
-        return browse.bad_filter(portal, problem)
-    params: dict[str, Any] = {"limit": size, "offset": (number - 1) * size}
+    listed = browse.Listed.read(portal, "/organisations", FILTERS)
+    if isinstance(listed, HTMLResponse):
+        return listed
+    filters = listed.filters
     # the directory being down is the 503 page; the counts are only a help beside the list
     found, facets, me = await asyncio.gather(
-        portal.directory.organisations(**params, **filters.for_service()),
+        portal.directory.organisations(**listed.paging, **filters.for_service()),
         optional(portal.directory.facets(**filters.for_service())),
         signed_in_person(portal),  # office staff are offered to register an organisation
     )
-    pages = browse.Pages(number, size, found.total)
-    chosen = {**filters.chosen, "pro_seite": size if size != browse.PAGE_SIZES[0] else None}
-    if pages.beyond_the_last and number > 1:
-        first = browse.address("/organisations", chosen)
-        return portal.page("beyond_the_last_page.html", 404, first=first)
-    return portal.page(
+    return listed.page(
+        portal,
         "organisations.html",
+        found.total,
         organisations=found,
         facets=facets,
         facet_names=FACETS,
         filters=filters.chosen,
         q=filters["q"] or "",
         me=me,
-        pages=pages,
-        page_link=lambda n: browse.address("/organisations", chosen, seite=n),
-        link=lambda **changes: browse.address("/organisations", chosen, **changes),
+        link=listed.link,
         kinds=labels.ORGANISATION_KINDS,
         fields_of_action=labels.FIELDS_OF_ACTION,
     )

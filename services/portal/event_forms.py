@@ -117,9 +117,7 @@ class EventForm:
 
     @classmethod
     def of(cls, form: FormData) -> EventForm:
-        typed = forms.read_form(cls, form)
-        typed.measure_ids = chosen_measures(form)
-        return typed
+        return forms.read_form(cls, form, measure_ids=chosen_measures(form))
 
     def calendar_body(self) -> dict[str, Any]:
         """The body of the calendar's POST /events, with only what was filled in.

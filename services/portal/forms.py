@@ -12,11 +12,14 @@ import re
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
+from fastapi.responses import HTMLResponse
 from starlette.datastructures import FormData
 
+from services.portal import refusals
 from services.portal.backends import BackendUnavailableError
 from services.portal.clients.base import Problem
 from services.portal.i18n import _
+from services.portal.web import PortalRequest
 
 #: A model rule over several fields is reported at location "body" alone; only its message
 #: names the fields, in backticks ("`available_from` must be before `available_until`").
@@ -40,13 +43,22 @@ Typed = TypeVar("Typed")
 
 
 def read_form(
-    cls: type[Typed], form: FormData, *, prefix: str = "", strip: bool = True, defaults: bool = True
+    cls: type[Typed],
+    form: FormData,
+    *,
+    prefix: str = "",
+    strip: bool = True,
+    defaults: bool = True,
+    **given: Any,
 ) -> Typed:
     """A form dataclass filled in with what was typed into the fields named `prefix + name`:
     text as typed (stripped with `strip`), lists as what was ticked, a flag as "true". With
-    `defaults`, a text left empty keeps the dataclass's default."""
-    values: dict[str, Any] = {}
+    `defaults`, a text left empty keeps the dataclass's default. The fields in `given` are
+    read by the caller (rows, choices of their own) and taken as they are."""
+    values: dict[str, Any] = dict(given)
     for spec in dataclasses.fields(cls):  # type: ignore[arg-type]
+        if spec.name in given:
+            continue
         name = prefix + spec.name
         if spec.type == "list[str]":
             values[spec.name] = ticked(form, name)
@@ -57,6 +69,15 @@ def read_form(
             use_default = defaults and not text and spec.default is not dataclasses.MISSING
             values[spec.name] = spec.default if use_default else text
     return cls(**values)
+
+
+def whole_number(text: str, least: int, most: int) -> int | None:
+    """The whole number typed, if it lies within [least, most]; else None."""
+    try:
+        number = int(text)
+    except ValueError:
+        return None
+    return number if least <= number <= most else None
 
 
 def split_list(text: str, separators: str = ",") -> list[str]:
@@ -118,6 +139,24 @@ def _hint(path: list[str], hints: Mapping[str, str], typed_languages: list[str])
     return hints[name]
 
 
+def refused_fields(
+    action: str,
+    problem: Problem,
+    problems: dict[str, str],
+    labels: Mapping[str, str],
+    *,
+    said: bool = False,
+    keep_marks: bool = False,
+) -> tuple[str, dict[str, str]]:
+    """The message for a service refusing `action` (a key of `refusals.REFUSALS`), and the
+    fields concerned: "please check" with the fields `problems` names; the action's own
+    sentence where it says the problem itself (`said`) or no field is named. With
+    `keep_marks`, the fields stay marked beside the action's sentence."""
+    if problems and not said:
+        return please_check(problems, labels), problems
+    return refusals.refusal(action, problem), problems if keep_marks else {}
+
+
 @dataclasses.dataclass
 class Refused:
     """Why a form is shown again, as typed: the status, the German message, the fields."""
@@ -125,6 +164,15 @@ class Refused:
     status: int
     message: str
     problems: dict[str, str] = dataclasses.field(default_factory=dict)
+
+
+def checked(problems: Mapping[str, str], labels: Mapping[str, str]) -> Refused | None:
+    """The 422 for what the portal refuses without asking the service (None: nothing), the
+    fields in the order of the form."""
+    if not problems:
+        return None
+    ordered = in_form_order(problems, labels)
+    return Refused(422, please_check(ordered, labels), ordered)
 
 
 Sent = TypeVar("Sent")
@@ -145,3 +193,15 @@ async def submit(
     except Problem as problem:
         message, problems = refusal(problem)
         return Refused(problem.status, message, problems)
+
+
+def form_page(
+    portal: PortalRequest, template: str, refused: Refused | None = None, **context: Any
+) -> HTMLResponse:
+    """A form's page: as first shown (200), or once more as typed with why it was not taken
+    (the refusal's status, its message as `error`, the fields concerned as `problems`)."""
+    if refused is None:
+        return portal.page(template, 200, error=None, problems={}, **context)
+    return portal.page(
+        template, refused.status, error=refused.message, problems=refused.problems, **context
+    )

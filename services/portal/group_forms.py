@@ -72,17 +72,11 @@ class ContactRow:
 def contacts_of(form: FormData) -> list[ContactRow]:
     """The contact rows that were filled in (`contacts.{i}.name`, `.email`, `.phone`,
     `.role`), in the order of the form."""
-    rows = []
-    for index in range(MOST_CONTACTS):
-        row = ContactRow(
-            **{
-                name: forms.text_of(form, f"contacts.{index}.{name}", strip=True)
-                for name in ("name", "email", "phone", "role")
-            }
-        )
-        if not row.blank:
-            rows.append(row)
-    return rows
+    rows = [
+        forms.read_form(ContactRow, form, prefix=f"contacts.{index}.")
+        for index in range(MOST_CONTACTS)
+    ]
+    return [row for row in rows if not row.blank]
 
 
 @dataclass
@@ -98,19 +92,7 @@ class GroupForm:
 
     @classmethod
     def of(cls, form: FormData) -> GroupForm:
-        typed = {
-            name: forms.text_of(form, name, strip=True)
-            for name in ("name", "purpose", "coordinator_id", "visibility", "status")
-        }
-        defaults = cls()
-        return cls(
-            name=typed["name"],
-            purpose=typed["purpose"],
-            coordinator_id=typed["coordinator_id"],
-            visibility=typed["visibility"] or defaults.visibility,
-            status=typed["status"] or defaults.status,
-            contacts=contacts_of(form),
-        )
+        return forms.read_form(cls, form, contacts=contacts_of(form))
 
     @classmethod
     def of_group(cls, group: Group) -> GroupForm:
@@ -151,12 +133,9 @@ def group_refusal(problem: Problem, *, founding: bool) -> tuple[str, dict[str, s
     """The message for a 4xx of the calendar on founding or changing a group, and the fields
     concerned."""
     action = "group.found" if founding else "group.change"
-    if problem.generic in ("forbidden", "not-found") or refusals.knows(action, problem):
-        return refusals.refusal(action, problem), {}
+    said = problem.generic in ("forbidden", "not-found") or refusals.knows(action, problem)
     problems = forms.field_problems(problem, FIELD_HINTS, rules_in_messages=True)
-    if problems:
-        return forms.please_check(problems, FIELD_LABELS), problems
-    return refusals.refusal(action, problem), {}
+    return forms.refused_fields(action, problem, problems, FIELD_LABELS, said=said)
 
 
 # --- pages ----------------------------------------------------------------------------------
@@ -164,7 +143,6 @@ def group_refusal(problem: Problem, *, founding: bool) -> tuple[str, dict[str, s
 
 def _form_page(
     portal: PortalRequest,
-    status_code: int,
     *,
     form: GroupForm,
     choices: Choices | None = None,
@@ -173,24 +151,23 @@ def _form_page(
 ) -> HTMLResponse:
     """The form to found a group (with the organisations to choose from), or, with its id,
     to change it."""
-    return portal.page(
+    return forms.form_page(
+        portal,
         "groups/form.html",
-        status_code,
+        refused,
         form=form,
         choices=choices,
         group_id=group_id,
         visibilities=labels.GROUP_VISIBILITIES,
         statuses=labels.GROUP_STATUSES,
         labels=FIELD_LABELS,
-        error=refused.message if refused else None,
-        problems=refused.problems if refused else {},
     )
 
 
 @router.get("/arbeitsgruppen/neu")
 async def new_group_form(portal: Portal, acting: ActingFor) -> Response:
     form = GroupForm(coordinator_id=acting.choices.preselect(acting.named))
-    return _form_page(portal, 200, form=form, choices=acting.choices)
+    return _form_page(portal, form=form, choices=acting.choices)
 
 
 @router.post("/arbeitsgruppen/neu")
@@ -205,7 +182,7 @@ async def found_group(portal: Portal, session: SignedIn) -> Response:
         choices = await choices_if_any(session)
         if choices is None:  # keep the typed choice even when the directory cannot name it
             choices = Choices([(form.coordinator_id, _("Ihre gewählte Organisation"))], False)
-        return _form_page(portal, outcome.status, form=form, choices=choices, refused=outcome)
+        return _form_page(portal, form=form, choices=choices, refused=outcome)
     return see(f"/arbeitsgruppen/{outcome.id}")
 
 
@@ -229,7 +206,7 @@ async def edit_group_form(group_id: EntityPath, portal: Portal, session: SignedI
     group = await managed_group(portal, group_id, session.token)
     if isinstance(group, HTMLResponse):
         return group
-    return _form_page(portal, 200, form=GroupForm.of_group(group), group_id=group_id)
+    return _form_page(portal, form=GroupForm.of_group(group), group_id=group_id)
 
 
 @router.post("/arbeitsgruppen/{group_id}/bearbeiten")
@@ -241,5 +218,5 @@ async def change_group(group_id: EntityPath, portal: Portal, session: SignedIn) 
         refusal=lambda problem: group_refusal(problem, founding=False),
     )
     if isinstance(outcome, forms.Refused):
-        return _form_page(portal, outcome.status, form=form, group_id=group_id, refused=outcome)
+        return _form_page(portal, form=form, group_id=group_id, refused=outcome)
     return see(f"/arbeitsgruppen/{group_id}")

@@ -90,28 +90,21 @@ def _back(group_id: str) -> tuple[str, str]:
 
 @router.get("/arbeitsgruppen")
 async def groups_page(portal: Portal) -> HTMLResponse:
-    asked = browse.Asked(portal.request.query_params)
-    try:
-        number, size = asked.page_number(), asked.page_size()
-    except browse.BadFilterError as problem:
-        return browse.bad_filter(portal, problem)
+    listed = browse.Listed.read(portal, "/arbeitsgruppen", {})
+    if isinstance(listed, HTMLResponse):
+        return listed
     found, names, me = await asyncio.gather(
-        portal.calendar.groups(portal.token, limit=size, offset=(number - 1) * size),
+        portal.calendar.groups(portal.token, **listed.paging),
         organisation_names(portal),
         signed_in_person(portal),  # members are offered to found a group
     )
-    pages = browse.Pages(number, size, found.total)
-    chosen = {"pro_seite": size if size != browse.PAGE_SIZES[0] else None}
-    if pages.beyond_the_last and number > 1:
-        first = browse.address("/arbeitsgruppen", chosen)
-        return portal.page("beyond_the_last_page.html", 404, first=first)
-    return portal.page(
+    return listed.page(
+        portal,
         "groups/list.html",
+        found.total,
         groups=found,
         names=names,
         may_found=me is not None and bool(me.organisations or me.is_admin),
-        pages=pages,
-        page_link=lambda n: browse.address("/arbeitsgruppen", chosen, seite=n),
         visibilities=labels.GROUP_VISIBILITIES,
         statuses=labels.GROUP_STATUSES,
     )

@@ -147,17 +147,14 @@ def listing_payload(values: dict[str, str]) -> tuple[dict[str, Any], dict[str, s
 def refusal(problem: Problem, values: dict[str, str]) -> tuple[str, dict[str, str]]:
     """The German message for a 4xx of the exchange on posting, and the fields concerned
     (validation errors; `bad-dates` and `cannot-clear` name theirs in `fields`)."""
-    if problem.generic == "forbidden" or refusals.knows("listing.post", problem):
-        return refusals.refusal("listing.post", problem), {}
     problems = forms.field_problems(
         problem,
         FIELD_HINTS,
         typed_languages=forms.languages_of(values["languages"]),
         rules_in_messages=True,
     )
-    if problems:
-        return forms.please_check(problems, FIELD_LABELS), problems
-    return refusals.refusal("listing.post", problem), {}
+    said = problem.generic == "forbidden" or refusals.knows("listing.post", problem)
+    return forms.refused_fields("listing.post", problem, problems, FIELD_LABELS, said=said)
 
 
 # --- pages ----------------------------------------------------------------------------------
@@ -166,22 +163,21 @@ def refusal(problem: Problem, values: dict[str, str]) -> tuple[str, dict[str, st
 def _form_page(
     portal: PortalRequest,
     kind: Kind,
-    status_code: int,
     *,
     values: dict[str, str],
     organisations: list[tuple[str, str]],
     measures: MeasureChoices | None,
     chosen_measures: list[str],
-    error: str | None = None,
-    problems: dict[str, str] | None = None,
+    refused: forms.Refused | None = None,
 ) -> HTMLResponse:
     chosen = values["organisation_id"]
     if chosen and chosen not in dict(organisations):
         organisations = [*organisations, (chosen, chosen)]
     today = dt.datetime.now(BERLIN).date()
-    return portal.page(
+    return forms.form_page(
+        portal,
         "listing_form.html",
-        status_code,
+        refused,
         kind=kind,
         values=values,
         organisations=organisations,
@@ -189,8 +185,6 @@ def _form_page(
         chosen_measures=chosen_measures,
         categories=labels.CATEGORIES,
         labels=FIELD_LABELS,
-        error=error,
-        problems=forms.in_form_order(problems or {}, FIELD_LABELS),
         today=today.isoformat(),
         latest_expiry=(today + dt.timedelta(days=364)).isoformat(),
     )
@@ -216,7 +210,6 @@ async def new_listing_form(portal: Portal, acting: ActingFor) -> Response:
     return _form_page(
         portal,
         kind,
-        200,
         values=values,
         organisations=organisations,
         measures=measures,
@@ -233,11 +226,8 @@ async def post_listing(portal: Portal, session: SignedIn) -> Response:
     payload, problems = listing_payload(values)
     if measure_ids:
         payload["measure_ids"] = measure_ids
-    if problems:
-        outcome: Listing | forms.Refused = forms.Refused(
-            422, forms.please_check(problems, FIELD_LABELS), problems
-        )
-    else:
+    outcome: Listing | forms.Refused | None = forms.checked(problems, FIELD_LABELS)
+    if outcome is None:
         outcome = await forms.submit(
             portal.exchange.post(kind.collection, payload, session.token),
             unreachable=labels.unreachable_form_kept("exchange"),
@@ -249,13 +239,11 @@ async def post_listing(portal: Portal, session: SignedIn) -> Response:
     return _form_page(
         portal,
         kind,
-        outcome.status,
         values=values,
         organisations=choices.organisations if choices else [],
         measures=await measure_choices(portal, session.token),
         chosen_measures=measure_ids,
-        error=outcome.message,
-        problems=outcome.problems,
+        refused=outcome,
     )
 
 

@@ -155,17 +155,14 @@ def organisation_refusal(
     """The German message for a 4xx of the directory on registering or changing an
     organisation, and the fields concerned (`cannot-clear` names them in `fields`)."""
     action = "organisation.register" if creating else "organisation.change"
-    if problem.generic in ("forbidden", "not-found"):
-        return refusals.refusal(action, problem), {}
     problems = forms.field_problems(
         problem,
         FIELD_HINTS,
         typed_languages=forms.languages_of(form.languages),
         fields_say=_("Darf nicht leer sein."),
     )
-    if problems:
-        return forms.please_check(problems, FIELD_LABELS), problems
-    return refusals.refusal(action, problem), {}
+    said = problem.generic in ("forbidden", "not-found")
+    return forms.refused_fields(action, problem, problems, FIELD_LABELS, said=said)
 
 
 # --- pages ----------------------------------------------------------------------------------
@@ -173,22 +170,21 @@ def organisation_refusal(
 
 def _form_page(
     portal: PortalRequest,
-    status_code: int,
     *,
     form: OrganisationForm,
     organisation_id: str | None = None,
     shown: OrganisationForm | None = None,
-    error: str | None = None,
-    problems: dict[str, str] | None = None,
+    refused: forms.Refused | None = None,
 ) -> HTMLResponse:
     """The form to register an organisation, or, with its id, to change it."""
     languages = dict(labels.PREFERRED_LANGUAGES)
     for chosen in (form.preferred_language, shown.preferred_language if shown else ""):
         if chosen and chosen not in languages:
             languages[chosen] = chosen
-    return portal.page(
+    return forms.form_page(
+        portal,
         "organisation_form.html",
-        status_code,
+        refused,
         form=form,
         shown=shown,
         organisation_id=organisation_id,
@@ -196,15 +192,6 @@ def _form_page(
         fields_of_action=labels.FIELDS_OF_ACTION,
         preferred_languages=languages,
         labels=FIELD_LABELS,
-        error=error,
-        problems=problems or {},
-    )
-
-
-def _form_again(portal: PortalRequest, refused: forms.Refused, **shown: Any) -> HTMLResponse:
-    """The form once more, as typed, with why it was not taken."""
-    return _form_page(
-        portal, refused.status, **shown, error=refused.message, problems=refused.problems
     )
 
 
@@ -216,7 +203,7 @@ def _not_allowed(portal: PortalRequest, message: str, link: tuple[str, str]) -> 
 async def new_organisation_form(portal: Portal, session: SignedIn) -> Response:
     if not (await session.person()).is_admin:
         return _not_allowed(portal, refusals.ONLY_STAFF_REGISTER, BACK_TO_LIST)
-    return _form_page(portal, 200, form=OrganisationForm())
+    return _form_page(portal, form=OrganisationForm())
 
 
 @router.post("/organisations/new")
@@ -228,7 +215,7 @@ async def register_organisation(portal: Portal, session: SignedIn) -> Response:
         refusal=lambda problem: organisation_refusal(problem, form, creating=True),
     )
     if isinstance(outcome, forms.Refused):
-        return _form_again(portal, outcome, form=form)
+        return _form_page(portal, form=form, refused=outcome)
     return see(f"/organisations/{outcome.id}")
 
 
@@ -256,7 +243,7 @@ async def edit_organisation_form(
             409, title=_("Nicht mehr aktiv"), message=refusals.NOT_ACTIVE, link=back
         )
     shown = OrganisationForm.of_organisation(organisation)
-    return _form_page(portal, 200, form=shown, shown=shown, organisation_id=organisation_id)
+    return _form_page(portal, form=shown, shown=shown, organisation_id=organisation_id)
 
 
 @router.post("/organisations/{organisation_id}/edit")
@@ -274,7 +261,9 @@ async def change_organisation(
         refusal=lambda problem: organisation_refusal(problem, form, creating=False),
     )
     if isinstance(outcome, forms.Refused):
-        return _form_again(portal, outcome, form=form, shown=shown, organisation_id=organisation_id)
+        return _form_page(
+            portal, form=form, shown=shown, organisation_id=organisation_id, refused=outcome
+        )
     return see(f"/organisations/{organisation_id}")
 
 

@@ -107,11 +107,8 @@ def registration_body(
         if name in asked:
             answers[name] = getattr(form, name) or None
     if "child_care" in asked and form.child_care:
-        try:
-            children = int(form.child_care)
-        except ValueError:
-            children = -1
-        if not 0 <= children <= MOST_CHILDREN:
+        children = forms.whole_number(form.child_care, 0, MOST_CHILDREN)
+        if children is None:
             problems["child_care"] = _(FIELD_HINTS["child_care"])
         answers["child_care"] = children
     body: dict[str, Any] = {
@@ -128,11 +125,12 @@ def registration_body(
 def refusal(problem: Problem) -> tuple[str, dict[str, str]]:
     """The words for the calendar refusing a registration, and the fields concerned."""
     problems = forms.field_problems(problem, FIELD_HINTS, nested_in="answers")
-    if problems and not refusals.knows("registration.register", problem):
-        return forms.please_check(problems, FIELD_LABELS), problems
-    if problem.slug == "organisation-places-taken":
+    if problem.slug == "organisation-places-taken":  # said by its own sentence
         problems = {"organisation_id": _("Die Plätze dieser Organisation sind vergeben.")}
-    return refusals.refusal("registration.register", problem), problems
+    said = refusals.knows("registration.register", problem)
+    return forms.refused_fields(
+        "registration.register", problem, problems, FIELD_LABELS, said=said, keep_marks=True
+    )
 
 
 def outcome_message(registered: Registered, email: str) -> tuple[str, str]:
@@ -234,15 +232,14 @@ def _form_page(
     me: Person | None,
     outcome: forms.Refused,
 ) -> HTMLResponse:
-    return portal.page(
+    return forms.form_page(
+        portal,
         "registrations/register.html",
-        outcome.status,
+        outcome,
         event=event,
         registration=registration,
         form=form,
         me=me,
-        error=outcome.message,
-        problems=outcome.problems,
         labels=FIELD_LABELS,
         languages=labels.EMAIL_LANGUAGES,
     )
@@ -265,10 +262,8 @@ async def register(event_id: EntityPath, portal: Portal) -> Response:
         return portal.refused(problem, "registration.register", title=_("Nicht gefunden"))
     found = await optional(calendar.registration(event_id, token))
     body, problems = registration_body(form, found.questions if found else [])
-    outcome: Registered | forms.Refused
-    if problems:
-        outcome = forms.Refused(422, forms.please_check(problems, FIELD_LABELS), problems)
-    else:
+    outcome: Registered | forms.Refused | None = forms.checked(problems, FIELD_LABELS)
+    if outcome is None:
         outcome = await forms.submit(
             calendar.register(event_id, body, token),
             unreachable=unreachable,

@@ -83,24 +83,16 @@ class SetupForm:
         )
 
 
-def _whole_number(text: str, least: int, most: int) -> int | None:
-    try:
-        number = int(text)
-    except ValueError:
-        return None
-    return number if least <= number <= most else None
-
-
 def setup_body(form: SetupForm) -> tuple[dict[str, Any], dict[str, str]]:
     """The calendar's `PUT /events/{id}/registration` body, and what the portal refuses
     without asking (not a number, a deadline without its time or not a time at all)."""
     problems: dict[str, str] = {}
-    capacity = _whole_number(form.capacity, 1, MOST_SEATS)
+    capacity = forms.whole_number(form.capacity, 1, MOST_SEATS)
     if capacity is None:
         problems["capacity"] = _(FIELD_HINTS["capacity"])
     places = None
     if form.places_per_organisation:
-        places = _whole_number(form.places_per_organisation, 1, MOST_SEATS)
+        places = forms.whole_number(form.places_per_organisation, 1, MOST_SEATS)
         if places is None:
             problems["places_per_organisation"] = _(FIELD_HINTS["places_per_organisation"])
     deadline = None
@@ -127,9 +119,10 @@ def setup_body(form: SetupForm) -> tuple[dict[str, Any], dict[str, str]]:
 
 def refusal(problem: Problem) -> tuple[str, dict[str, str]]:
     problems = forms.field_problems(problem, FIELD_HINTS, rules_in_messages=True)
-    if problems and not refusals.knows("registration.set_up", problem):
-        return forms.please_check(problems, FIELD_LABELS), problems
-    return refusals.refusal("registration.set_up", problem), problems
+    said = refusals.knows("registration.set_up", problem)
+    return forms.refused_fields(
+        "registration.set_up", problem, problems, FIELD_LABELS, said=said, keep_marks=True
+    )
 
 
 def _form_page(
@@ -139,14 +132,13 @@ def _form_page(
     form: SetupForm,
     outcome: forms.Refused | None = None,
 ) -> HTMLResponse:
-    return portal.page(
+    return forms.form_page(
+        portal,
         "registrations/setup.html",
-        outcome.status if outcome else 200,
+        outcome,
         event=event,
         registration=registration,
         form=form,
-        error=outcome.message if outcome else None,
-        problems=outcome.problems if outcome else {},
         labels=FIELD_LABELS,
         questions=labels.REGISTRATION_QUESTIONS,
         open_to=labels.REGISTRATION_OPEN_TO,
@@ -173,10 +165,8 @@ async def setup_form(event_id: EntityPath, portal: Portal, session: SignedIn) ->
 async def set_up(event_id: EntityPath, portal: Portal, session: SignedIn) -> Response:
     form = SetupForm.of(await portal.form())
     body, problems = setup_body(form)
-    outcome: Registration | forms.Refused
-    if problems:
-        outcome = forms.Refused(422, forms.please_check(problems, FIELD_LABELS), problems)
-    else:
+    outcome: Registration | forms.Refused | None = forms.checked(problems, FIELD_LABELS)
+    if outcome is None:
         outcome = await forms.submit(
             portal.calendar.set_up_registration(event_id, body, session.token),
             unreachable=labels.unreachable_form_kept("calendar"),

@@ -40,35 +40,26 @@ FILTERS: dict[str, browse.Filter] = {
 
 @router.get("/suchen-bieten")
 async def wall_page(portal: Portal) -> HTMLResponse:
-    asked = browse.Asked(portal.request.query_params)
-    try:
-        filters = browse.Filters.read(FILTERS, asked)
-        number, size = asked.page_number(), asked.page_size()
-    except browse.BadFilterError as problem:
-        return browse.bad_filter(portal, problem)
+    listed = browse.Listed.read(portal, "/suchen-bieten", FILTERS)
+    if isinstance(listed, HTMLResponse):
+        return listed
+    filters = listed.filters
     collections = KINDS[filters["art"] or ""]
-    params: dict[str, Any] = {"limit": size, "offset": (number - 1) * size}
+    params: dict[str, Any] = {**listed.paging, **filters.for_service()}
     # the exchange being down is the 503 page: the listings are what the page is about
     found, organisations = await asyncio.gather(
-        asyncio.gather(
-            *(portal.exchange.listings(c, **params, **filters.for_service()) for c in collections)
-        ),
+        asyncio.gather(*(portal.exchange.listings(c, **params) for c in collections)),
         optional(portal.directory.organisations(limit=100)),
     )
     shown = dict(zip(collections, found, strict=True))
-    pages = browse.Pages(number, size, max(page.total for page in found))
-    chosen = {**filters.chosen, "pro_seite": size if size != browse.PAGE_SIZES[0] else None}
-    if pages.beyond_the_last and number > 1:
-        first = browse.address("/suchen-bieten", chosen)
-        return portal.page("beyond_the_last_page.html", 404, first=first)
-    return portal.page(
+    return listed.page(
+        portal,
         "wall.html",
+        max(page.total for page in found),
         filters=filters.chosen,
         offers=shown.get("offers"),
         requests=shown.get("requests"),
-        pages=pages,
-        page_link=lambda n: browse.address("/suchen-bieten", chosen, seite=n),
-        link=lambda **changes: browse.address("/suchen-bieten", chosen, **changes),
+        link=listed.link,
         categories=labels.CATEGORIES,
         organisations=sorted(organisations.items, key=lambda o: o.name) if organisations else [],
         names={o.id: o.name for o in organisations.items} if organisations else {},

@@ -46,6 +46,15 @@ async def three_measures(stack: ServedConceptStack) -> dict[str, Any]:
     return {"vhs": vhs, "library": library, "public": public, "network": network, "office": office}
 
 
+async def a_vhs_member(
+    stack: ServedConceptStack, email: str, name: str
+) -> tuple[dict[str, Any], str]:
+    """`three_measures`, and the session of a member of the Volkshochschule."""
+    found = await three_measures(stack)
+    session = await stack.member_session(found["vhs"], email=email, name=name, password=PASSWORD)
+    return found, session
+
+
 async def test_anonymous_readers_see_the_public_measures_only_with_their_status_in_words(
     served_concept_stack: ServedConceptStack,
 ) -> None:
@@ -129,11 +138,8 @@ async def test_a_lead_editor_records_the_status_from_me_and_the_measure_page_sho
     served_concept_stack: ServedConceptStack,
 ) -> None:
     stack = served_concept_stack
-    found = await three_measures(stack)
+    found, session = await a_vhs_member(stack, "leitung@vhs-kempten.example", "Petra Huber")
     measure_id = found["public"]["id"]
-    session = await stack.member_session(
-        found["vhs"], email="leitung@vhs-kempten.example", name="Petra Huber", password=PASSWORD
-    )
     async with signed_in_portal(session, **stack.urls) as client:
         mine = await client.get("/me")
         recorded = await client.post(
@@ -169,7 +175,7 @@ async def test_an_event_posted_with_a_measure_in_the_portal_appears_on_the_measu
     served_concept_stack: ServedConceptStack,
 ) -> None:
     stack = served_concept_stack
-    found = await three_measures(stack)
+    found, session = await a_vhs_member(stack, "kurse@vhs-kempten.example", "Ali Yılmaz")
     measure_id = found["public"]["id"]
     recorded = await stack.concept.post(
         f"/measures/{measure_id}/indicator-values",
@@ -177,9 +183,6 @@ async def test_an_event_posted_with_a_measure_in_the_portal_appears_on_the_measu
         headers=stack.admin,
     )
     assert recorded.status_code == 200, recorded.text
-    session = await stack.member_session(
-        found["vhs"], email="kurse@vhs-kempten.example", name="Ali Yılmaz", password=PASSWORD
-    )
     day = dt.datetime.now(BERLIN).date() + dt.timedelta(days=14)
     async with signed_in_portal(session, **stack.urls) as client:
         form = await client.get(f"/events/new?organisation={found['vhs']}")
@@ -221,11 +224,8 @@ async def test_the_listing_form_offers_the_measures_and_keeps_the_choice_when_re
     served_concept_stack: ServedConceptStack,
 ) -> None:
     stack = served_concept_stack
-    found = await three_measures(stack)
+    found, session = await a_vhs_member(stack, "boerse@vhs-kempten.example", "Jana Novak")
     measure_id = found["public"]["id"]
-    session = await stack.member_session(
-        found["vhs"], email="boerse@vhs-kempten.example", name="Jana Novak", password=PASSWORD
-    )
     # the exchange is not running: the form comes back as typed
     async with signed_in_portal(session, **stack.urls) as client:
         form = await client.get(f"/offers/new?organisation={found['vhs']}")

@@ -1,22 +1,31 @@
 """The portal for a test, in front of services served over real HTTP — or of none: a service not
 given is a closed port, as if it were down. In-process (`portal_client`) or served over real
-HTTP for a browser (`served_portal`)."""
+HTTP for a browser (`served_portal`). For tests without services, the transport alone is
+replaced (`mocked_clients`, `mocked_portal`)."""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx
 from fastapi import FastAPI
 
 from services.portal.app import create_app
+from services.portal.backends import Backends
+from services.portal.clients import Clients
 from services.portal.settings import PortalSettings
 from tests.support.infra import free_port
 from tests.support.services import serving
 
 PORTAL = "http://portal.test"
+#: Where each service is when a test answers the portal's calls itself (`mocked_clients`).
+MOCKED = {
+    f"{service}_url": f"http://{service}.test"
+    for service in ("directory", "calendar", "exchange", "notifier", "concept")
+}
+Handler = Callable[[httpx.Request], httpx.Response]
 #: What a browser sends with a form that a page of another site posted.
 ANOTHER_SITE = {"Origin": "https://evil.example"}
 
@@ -50,11 +59,30 @@ def portal_app(**services_and_settings: Any) -> FastAPI:
 
 def portal_client(**services_and_settings: Any) -> httpx.AsyncClient:
     """An HTTP client of the portal in-process, sending what a browser sends."""
-    portal = portal_app(**services_and_settings)
+    return _client_of(portal_app(**services_and_settings))
+
+
+def _client_of(portal: FastAPI) -> httpx.AsyncClient:
     # a browser names the page a form came from; the portal refuses a POST that names none
     return httpx.AsyncClient(
         transport=httpx.ASGITransport(app=portal), base_url=PORTAL, headers={"Origin": PORTAL}
     )
+
+
+def mocked_clients(handler: Handler) -> Clients:
+    """The portal's clients of the services, each at http://<service>.test (`MOCKED`), every
+    call answered by `handler`."""
+    settings = portal_settings(**MOCKED)
+    return Clients.over(Backends(settings, transport=httpx.MockTransport(handler)))
+
+
+@contextlib.asynccontextmanager
+async def mocked_portal(handler: Handler) -> AsyncIterator[httpx.AsyncClient]:
+    """`portal_client` of a portal whose calls to the services `handler` answers."""
+    portal = portal_app(**MOCKED)
+    portal.state.clients = mocked_clients(handler)
+    async with _client_of(portal) as client:
+        yield client
 
 
 @contextlib.asynccontextmanager

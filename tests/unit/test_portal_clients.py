@@ -4,32 +4,18 @@ unreadable answer `BackendUnavailableError`. Only the transport is replaced."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
 
-from services.portal.backends import Backends, BackendUnavailableError
+from services.portal.backends import BackendUnavailableError
 from services.portal.clients import Clients
 from services.portal.clients.base import Problem, SignedOutError, optional, unless_refused
-from services.portal.settings import PortalSettings
+from tests.support.portal import mocked_clients
 
 PROBLEMS = "https://integrationsnetz.de/problems/"
 ORGANISATION = "01a20175-6dad-718f-a12c-c0b9a10eb02c"
-
-Handler = Callable[[httpx.Request], httpx.Response]
-
-
-def clients(handler: Handler) -> Clients:
-    settings = PortalSettings(
-        _env_file=None,
-        directory_url="http://directory.test",
-        calendar_url="http://calendar.test",
-        exchange_url="http://exchange.test",
-        notifier_url="http://notifier.test",
-    )
-    return Clients.over(Backends(settings, transport=httpx.MockTransport(handler)))
 
 
 def answering(status: int, body: Any, seen: list[httpx.Request] | None = None) -> Clients:
@@ -38,7 +24,7 @@ def answering(status: int, body: Any, seen: list[httpx.Request] | None = None) -
             seen.append(request)
         return httpx.Response(status, json=body)
 
-    return clients(handler)
+    return mocked_clients(handler)
 
 
 # --- view models ----------------------------------------------------------------------------

@@ -5,14 +5,12 @@ replaced (`httpx.MockTransport`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
 from starlette.datastructures import FormData
 
-from services.portal.backends import Backends
 from services.portal.clients import Clients
 from services.portal.clients.base import Download, FieldError, Problem
 from services.portal.clients.calendar import Contact, Group, Membership
@@ -21,7 +19,7 @@ from services.portal.document_pages import as_download, attachment, file_name
 from services.portal.event_forms import EventForm
 from services.portal.group_forms import MOST_CONTACTS, GroupForm, group_refusal
 from services.portal.group_pages import GroupView
-from services.portal.settings import PortalSettings
+from tests.support.portal import mocked_clients
 
 GROUP = "01a2f3c4-5d6e-7f80-9a1b-2c3d4e5f6a7c"
 COORDINATOR = "01a20175-6dad-718f-a12c-c0b9a10eb02c"
@@ -182,22 +180,13 @@ def test_nobody_is_offered_anything_in_an_archived_group_or_when_signed_out() ->
 
 # --- the client -------------------------------------------------------------------------------
 
-Handler = Callable[[httpx.Request], httpx.Response]
-
-
-def calendar(handler: Handler) -> Clients:
-    settings = PortalSettings(
-        _env_file=None, directory_url="http://directory.test", calendar_url="http://calendar.test"
-    )
-    return Clients.over(Backends(settings, transport=httpx.MockTransport(handler)))
-
 
 def recording(answer: httpx.Response, seen: list[httpx.Request]) -> Clients:
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request)
         return answer
 
-    return calendar(handler)
+    return mocked_clients(handler)
 
 
 async def test_the_client_asks_the_calendar_at_the_paths_of_the_specification() -> None:

@@ -17,15 +17,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from services.portal import refusals
-from services.portal.app import create_app
-from services.portal.backends import Backends
-from services.portal.clients import Clients
 from services.portal.clients.base import Problem
 from services.portal.clients.registration_views import Participant, Registration
 from services.portal.participant_pages import attendance_changes
 from services.portal.registration_forms import RegistrationForm, registration_body
 from services.portal.registration_setup import SetupForm, setup_body
-from tests.support.portal import PORTAL, portal_settings
+from tests.support.portal import mocked_portal, portal_client
 
 EVENT = "01a20175-6dad-718f-a12c-c0b9a10eb0e1"
 ORGANISATION = "01a20175-6dad-718f-a12c-c0b9a10eb02c"
@@ -103,14 +100,7 @@ async def portal(calendar: FakeCalendar) -> AsyncIterator[httpx.AsyncClient]:
             return httpx.Response(200, json=A_MEMBER)
         return httpx.Response(503)
 
-    settings = portal_settings(
-        calendar_url="http://calendar.test", directory_url="http://directory.test"
-    )
-    app = create_app(settings)
-    app.state.clients = Clients.over(Backends(settings, transport=httpx.MockTransport(route)))
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url=PORTAL, headers={"Origin": PORTAL}
-    ) as client:
+    async with mocked_portal(route) as client:
         yield client
 
 
@@ -345,12 +335,7 @@ async def test_a_field_the_calendar_refuses_is_named(
 
 
 async def test_a_calendar_that_is_down_keeps_what_was_typed() -> None:
-    settings = portal_settings()
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=create_app(settings)),
-        base_url=PORTAL,
-        headers={"Origin": PORTAL},
-    ) as portal:
+    async with portal_client() as portal:
         answer = await portal.post(f"/events/{EVENT}/anmelden", data=a_registration())
     assert answer.status_code == 503
     assert "Der Kalender ist gerade nicht erreichbar" in answer.text

@@ -10,13 +10,32 @@ from pydantic import AliasChoices, Field
 from services.portal.clients.base import View
 
 
-class Registration(View):
-    """An event's registration: its settings and counts, never who registered."""
+class Seats(View):
+    """How many seats a registration has, and how many are taken or waited for."""
 
-    open: bool = False
     capacity: int = 0
     confirmed: int = 0
     waiting: int = 0
+
+
+class Counts(Seats):
+    """The office's counts: the seats, and how many came."""
+
+    attended: int = 0
+
+
+class OfEvent(View):
+    """The event a row is about."""
+
+    event_id: str = ""
+    event_title: str = ""
+    starts_at: str = ""
+
+
+class Registration(Seats):
+    """An event's registration: its settings and counts, never who registered."""
+
+    open: bool = False
     seats_left: int = 0
     deadline: str | None = None
     places_per_organisation: int | None = None
@@ -35,12 +54,9 @@ class Registered(View):
     position: int | None = None
 
 
-class RegisteredFor(View):
+class RegisteredFor(OfEvent):
     """The event of a registration and where it stands."""
 
-    event_id: str = ""
-    event_title: str = ""
-    starts_at: str = ""
     state: str = ""
 
 
@@ -80,26 +96,15 @@ class Participant(View):
     attended: bool | None = None
 
 
-class EventCounts(View):
+class EventCounts(OfEvent, Counts):
     """The office's counts of one event with a registration."""
 
-    event_id: str = ""
-    event_title: str = ""
-    starts_at: str = ""
     group_id: str | None = None
-    capacity: int = 0
-    confirmed: int = 0
-    waiting: int = 0
-    attended: int = 0
 
 
-class GroupCounts(View):
+class GroupCounts(Counts):
     """The office's sums over the meetings of one working group."""
 
     group_id: str = ""
     group_name: str = ""
     events: int = 0
-    capacity: int = 0
-    confirmed: int = 0
-    waiting: int = 0
-    attended: int = 0
