@@ -203,7 +203,14 @@ class Groups:
 
     async def check_meeting(self, before: Event | None, after: Event, user: Principal) -> None:
         """An event of a group is planned by the group's coordinator, by those who manage the
-        group, and reaches no further than the group."""
+        group, and reaches no further than the group. A meeting stays its group's meeting: its
+        members hold it in their calendars, and taking it out of the group would leave it
+        there (it is called off instead, which sends them the cancellation)."""
+        if before is not None and before.group_id not in (None, after.group_id):
+            raise ConflictError(
+                "A group's meeting stays the group's meeting; call it off and plan a new one.",
+                slug="meeting-stays-in-its-group",
+            )
         if after.group_id is None:
             return
         if before is not None and (before.group_id, before.visibility, before.organisation_id) == (

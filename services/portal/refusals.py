@@ -194,6 +194,10 @@ REFUSALS: dict[str, dict[str, str]] = {
         ),
         "group-not-found": NO_SUCH_GROUP,
         "group-archived": N_("Diese Arbeitsgruppe ist archiviert und plant keine Treffen mehr."),
+        "meeting-stays-in-its-group": N_(
+            "Ein Treffen bleibt das Treffen seiner Arbeitsgruppe. Sagen Sie es ab und planen "
+            "Sie ein neues."
+        ),
     },
     "group.found": {
         "forbidden": N_("Sie dürfen für diese Organisation keine Arbeitsgruppe gründen."),

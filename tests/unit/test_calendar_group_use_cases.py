@@ -190,6 +190,22 @@ async def test_a_meeting_is_planned_by_the_coordinator_no_wider_than_its_group()
     )
 
 
+async def test_a_meeting_stays_in_its_group() -> None:
+    setup = Setup()
+    group = await setup.with_members()
+    other = await setup.found(name="Runder Tisch Bildung")
+    event_id = await setup.meeting(group.id)
+    for elsewhere in (None, other.id):
+        await refused(
+            "meeting-stays-in-its-group",
+            setup.calendar.change(
+                event_id, EventPatch(group_id=elsewhere), member_of(COORDINATOR), None
+            ),
+        )
+    [meeting] = [e for e in _facts_published(setup) if e.event_id == event_id]
+    assert meeting.group_id == group.id
+
+
 def _facts_published(setup: Setup) -> list[EventFacts]:
     return [m for m in setup.events.published if isinstance(m, EventFacts)]
 
