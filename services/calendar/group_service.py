@@ -4,6 +4,7 @@ meetings, and the rules an event must keep to be a group's meeting."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Awaitable, Callable, Sequence
 
 from services.calendar import groups as rules
@@ -50,8 +51,13 @@ def _public_facts(group: Group) -> tuple[object, ...]:
 
 class Groups:
     def __init__(
-        self, store: GroupRepository, notices: MeetingNotices, require_active: RequireActive
+        self,
+        store: GroupRepository,
+        notices: MeetingNotices,
+        require_active: RequireActive,
+        clock: Callable[[], dt.datetime] = utc_now,
     ) -> None:
+        self.clock = clock
         self.store = store
         self.notices = notices
         self.mail = notices.mail
@@ -82,7 +88,7 @@ class Groups:
         self, group_id: str, user: Principal | None, paging: Paging, *, past: bool = False
     ) -> tuple[list[Event], int]:
         group = await self.visible_group(group_id, user)
-        meetings, total = await self.store.meetings_of(group.id, utc_now(), paging, past=past)
+        meetings, total = await self.store.meetings_of(group.id, self.clock(), paging, past=past)
         return meetings, total
 
     # founding and changing ---------------------------------------------------------------
@@ -98,7 +104,7 @@ class Groups:
             data.coordinator_id,
             data.visibility,
             list(data.contacts),
-            utc_now(),
+            self.clock(),
         )
         await self.store.add_group(group, rules.facts_message(group, True), correlation_id)
         return group
@@ -114,7 +120,7 @@ class Groups:
             changed = group.model_copy(update=update)
             if changed == group:
                 return group, []
-            return changed.model_copy(update={"updated_at": utc_now()}), []
+            return changed.model_copy(update={"updated_at": self.clock()}), []
 
         return await self._write(group_id, user, apply, correlation_id)
 
@@ -129,7 +135,7 @@ class Groups:
         await self.require_active([organisation_id])
 
         async def apply(group: Group) -> tuple[Group, list[SendEmail]]:
-            changed = rules.ask_to_join(group, organisation_id, utc_now())
+            changed = rules.ask_to_join(group, organisation_id, self.clock())
             if changed.state_of(organisation_id) == "member":
                 return changed, await self._joined(changed, organisation_id)
             if changed is group:
@@ -146,7 +152,7 @@ class Groups:
 
         async def apply(group: Group) -> tuple[Group, list[SendEmail]]:
             self._require_manager(group, user)
-            changed = rules.invite(group, organisation_id, utc_now())
+            changed = rules.invite(group, organisation_id, self.clock())
             if changed is group:
                 return group, []
             if changed.state_of(organisation_id) == "member":
@@ -171,7 +177,7 @@ class Groups:
                 group.may_manage(user) or user.may_edit(organisation_id)
             ):
                 raise _forbidden("Only the organisation itself or the coordinator may do this.")
-            changed = rules.accept(group, organisation_id, utc_now())
+            changed = rules.accept(group, organisation_id, self.clock())
             if changed is group:
                 return group, []
             return changed, await self._joined(changed, organisation_id)
@@ -188,10 +194,10 @@ class Groups:
             if not (user.may_edit(organisation_id) or group.may_manage(user)):
                 raise _forbidden("Only the organisation itself or the coordinator may do this.")
             was_member = group.state_of(organisation_id) == "member"
-            changed = rules.remove(group, organisation_id, utc_now())
+            changed = rules.remove(group, organisation_id, self.clock())
             if not was_member:
                 return changed, []
-            coming = await self.store.coming_meetings(group.id, utc_now())
+            coming = await self.store.coming_meetings(group.id, self.clock())
             emails = await self.notices.emails_for(
                 EmailTemplate.MEETING_CANCELLED, changed, coming, [organisation_id]
             )
@@ -247,7 +253,7 @@ class Groups:
             raise _forbidden("Only those who coordinate the group may do this.")
 
     async def _joined(self, group: Group, organisation_id: str) -> list[SendEmail]:
-        coming = await self.store.coming_meetings(group.id, utc_now())
+        coming = await self.store.coming_meetings(group.id, self.clock())
         return await self.notices.emails_for(
             EmailTemplate.MEETING_INVITATION, group, coming, [organisation_id]
         )
