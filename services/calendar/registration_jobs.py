@@ -145,21 +145,26 @@ class RegistrationJobs:
     async def announce_deadlines(self, now: dt.datetime) -> int:
         announced = 0
         for event_id in await self.rosters.open_with_deadline_before(now):
-
-            def change(current: Roster | None) -> tuple[Roster, list[Payload]] | None:
-                if current is None or current.settings is None or current.closed:
-                    return None
-                if current.deadline_announced:
-                    return None
-                if now < rules.closing_time(current.settings, current.event_starts_at):
-                    return None
-                roster = current.model_copy(update={"deadline_announced": True})
-                return roster, [closed(roster, now, "deadline")]
-
-            before = await self.rosters.get_roster(event_id)
-            written = await self.rosters.write_roster(event_id, change)
-            announced += int(written is not None and written != before)
+            announced += await self._announce_deadline(event_id, now)
         return announced
+
+    async def _announce_deadline(self, event_id: str, now: dt.datetime) -> int:
+        told: list[Roster] = []  # what the last attempt wrote
+
+        def change(current: Roster | None) -> tuple[Roster, list[Payload]] | None:
+            told.clear()
+            if current is None or current.settings is None or current.closed:
+                return None
+            if current.deadline_announced:
+                return None
+            if now < rules.closing_time(current.settings, current.event_starts_at):
+                return None
+            roster = current.model_copy(update={"deadline_announced": True})
+            told.append(roster)
+            return roster, [closed(roster, now, "deadline")]
+
+        await self.rosters.write_roster(event_id, change)
+        return len(told)
 
     async def drop_expired_opt_ins(self, now: dt.datetime) -> int:
         dropped = 0

@@ -16,8 +16,9 @@ from services.calendar.registrations import (
     not_set_up,
 )
 from services.calendar.roster import Registration, Roster
-from services.calendar.roster_repository import RosterRepository, token_hash
+from services.calendar.roster_repository import RosterRepository
 from shared.auth import Principal
+from shared.link_tokens import hash_one_time_token
 from shared.pages import Paging
 
 
@@ -72,7 +73,7 @@ class RegistrationReading:
         self.clock: Callable[[], dt.datetime] = registrations.clock
 
     async def by_token(self, token: str) -> TokenView:
-        entry = await self.rosters.find_token(token_hash(token))
+        entry = await self.rosters.find_token(hash_one_time_token(token))
         if entry is None:
             raise invalid_token()
         entry = await self.registrations.token_entry(token, entry.purpose)

@@ -29,7 +29,6 @@ from services.calendar.roster_repository import (
     RosterRepository,
     TokenBook,
     TokenEntry,
-    token_hash,
 )
 from services.calendar.service import Calendar, event_not_found
 from shared.auth import Principal
@@ -46,6 +45,7 @@ from shared.errors import (
     UnauthenticatedError,
 )
 from shared.ids import new_id
+from shared.link_tokens import hash_one_time_token
 
 _CONFLICTS = {"registration-closed", "already-registered", "organisation-places-taken"}
 
@@ -323,7 +323,7 @@ class Registrations:
         return seat_of(written, registration)
 
     async def token_entry(self, token: str, purpose: str) -> TokenEntry:
-        entry = await self.rosters.find_token(token_hash(token))
+        entry = await self.rosters.find_token(hash_one_time_token(token))
         if entry is None or entry.purpose != purpose:
             raise invalid_token()
         if entry.expires_at is not None and entry.expires_at <= self.clock():

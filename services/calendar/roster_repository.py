@@ -6,21 +6,16 @@ twin in the use-case tests."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from services.calendar.roster import Roster
 from shared.contracts.base import Payload
+from shared.link_tokens import new_one_time_token
 from shared.pages import Paging
 
 TokenPurpose = Literal["opt_in", "cancel"]
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -50,10 +45,8 @@ class TokenBook:
         """(token, its hash) for the registration's link."""
         key = (registration_id, purpose)
         if key not in self.issued:
-            token = secrets.token_urlsafe(32)
-            entry = TokenEntry(
-                token_hash(token), self.event_id, registration_id, purpose, expires_at
-            )
+            token, hash_ = new_one_time_token()
+            entry = TokenEntry(hash_, self.event_id, registration_id, purpose, expires_at)
             self.issued[key] = (token, entry)
         token, entry = self.issued[key]
         return token, entry.hash

@@ -9,10 +9,10 @@ from services.directory.domain import Organisation
 from services.directory.people import OneTimeToken, TokenPurpose
 from services.directory.repository import DirectoryRepository
 from services.directory.settings import DirectorySettings
-from services.directory.tokens import hash_one_time_token, new_one_time_token
 from shared.contracts.notifier import EmailTemplate, SendEmail
 from shared.errors import MalformedError
 from shared.ids import new_id
+from shared.link_tokens import hash_one_time_token, new_one_time_token
 
 #: How long a password-reset link is good for (invitations: `invitation_ttl_days`).
 RESET_LINK_TTL = dt.timedelta(hours=24)

@@ -135,16 +135,6 @@ class TokenIssuer:
         return StaticKeyVerifier({key.kid: key.public for key in (self.current, *self.retired)})
 
 
-def new_one_time_token() -> tuple[str, str]:
-    """A secret for a link, and the hash under which it is stored (never the secret itself)."""
-    token = secrets.token_urlsafe(32)
-    return token, hash_one_time_token(token)
-
-
-def hash_one_time_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 if __name__ == "__main__":
     import sys
 
