@@ -24,6 +24,7 @@ from services.calendar.schemas import BerlinTime
 from shared.contracts.calendar import RegistrationOpenTo
 from shared.contracts.vocabulary import LanguageTag
 from shared.pages import Page
+from shared.views import View
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Token = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -57,7 +58,7 @@ class RegistrationSetup(BaseModel):
         )
 
 
-class RegistrationStatus(BaseModel):
+class RegistrationStatus(View):
     """The counts of an event's registration: never who registered."""
 
     open: bool
@@ -75,16 +76,12 @@ class RegistrationStatus(BaseModel):
     def of(cls, roster: Roster, reason: ClosedReason | None) -> RegistrationStatus:
         settings = roster.settings
         assert settings is not None
-        return cls(
+        return cls.read(
+            settings,
             open=reason is None,
-            capacity=roster.capacity,
             confirmed=roster.confirmed,
             waiting=roster.waiting,
             seats_left=roster.seats_left,
-            deadline=settings.deadline,
-            places_per_organisation=settings.places_per_organisation,
-            questions=settings.questions,
-            open_to=settings.open_to,
             closed_reason=reason,
         )
 
@@ -103,7 +100,7 @@ class RegistrationRequest(BaseModel):
     answers: Answers = Answers()
 
 
-class SeatPublic(BaseModel):
+class SeatPublic(View):
     id: str
     event_id: str
     state: str
@@ -111,12 +108,7 @@ class SeatPublic(BaseModel):
 
     @classmethod
     def of(cls, seat: Seat) -> SeatPublic:
-        return cls(
-            id=seat.registration_id,
-            event_id=seat.event_id,
-            state=seat.state,
-            position=seat.position,
-        )
+        return cls.read(seat, id=seat.registration_id)
 
 
 class TokenRequest(BaseModel):
@@ -133,7 +125,7 @@ class TokenInfo(BaseModel):
     purpose: Literal["opt_in", "cancel"]
 
 
-class RegistrationPublic(BaseModel):
+class RegistrationPublic(View):
     """A registration as the event's organisers see it."""
 
     id: str
@@ -151,20 +143,7 @@ class RegistrationPublic(BaseModel):
 
     @classmethod
     def of(cls, registration: Registration, roster: Roster) -> RegistrationPublic:
-        return cls(
-            id=registration.id,
-            name=registration.name,
-            email=registration.email,
-            organisation_id=registration.organisation_id,
-            person_id=registration.person_id,
-            language=registration.language,
-            answers=registration.answers,
-            state=registration.state,
-            position=roster.position(registration.id),
-            created_at=registration.created_at,
-            confirmed_at=registration.confirmed_at,
-            attended=registration.attended,
-        )
+        return cls.read(registration, position=roster.position(registration.id))
 
 
 class AttendanceRequest(BaseModel):
@@ -173,7 +152,7 @@ class AttendanceRequest(BaseModel):
     attended: bool
 
 
-class OwnRegistrationPublic(BaseModel):
+class OwnRegistrationPublic(View):
     event_id: str
     event_title: str
     starts_at: BerlinTime
@@ -183,10 +162,10 @@ class OwnRegistrationPublic(BaseModel):
 
     @classmethod
     def of(cls, own: OwnRegistration) -> OwnRegistrationPublic:
-        return cls(**own.__dict__)
+        return cls.read(own)
 
 
-class EventCountsPublic(BaseModel):
+class EventCountsPublic(View):
     event_id: str
     event_title: str
     starts_at: BerlinTime
@@ -198,14 +177,14 @@ class EventCountsPublic(BaseModel):
 
     @classmethod
     def of(cls, counts: EventCounts) -> EventCountsPublic:
-        return cls(**counts.__dict__)
+        return cls.read(counts)
 
 
 class EventCountsPage(Page[EventCountsPublic]):
     pass
 
 
-class GroupCountsPublic(BaseModel):
+class GroupCountsPublic(View):
     group_id: str
     group_name: str
     events: int
@@ -216,4 +195,4 @@ class GroupCountsPublic(BaseModel):
 
     @classmethod
     def of(cls, counts: GroupCounts) -> GroupCountsPublic:
-        return cls(**counts.__dict__)
+        return cls.read(counts)
