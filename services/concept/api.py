@@ -6,9 +6,10 @@ see network measures too); changing needs a token. Imports are in `import_api.py
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Response, status
 
 from services.concept.inputs import (
     ConceptCreate,
@@ -41,6 +42,21 @@ ConceptUseCases = Annotated[ConceptService, state_dependency("concept")]
 AskedPage = Annotated[Paging, paging(default=50, most=500)]
 Edition = Annotated[int | None, Query(ge=1, le=10_000, description="Default: the current one.")]
 FactKey = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9_-]{0,59}$")]
+
+
+def measure_filter(
+    field: Annotated[str | None, Query(max_length=10)] = None,
+    status_: Annotated[MeasureStatus | None, Query(alias="status")] = None,
+    lead: EntityId | None = None,
+    district: Annotated[str | None, Query(max_length=100)] = None,
+) -> MeasureFilter:
+    """The filters the overview and the list of measures both take."""
+    return MeasureFilter(
+        field_number=field, status=status_, lead_organisation_id=lead, district=district
+    )
+
+
+AskedMeasures = Annotated[MeasureFilter, Depends(measure_filter)]
 
 router = APIRouter()
 
@@ -75,15 +91,9 @@ async def adopt_edition(
 async def get_overview(
     service: ConceptUseCases,
     user: OptionalUser,
+    filters: AskedMeasures,
     edition: Edition = None,
-    field: Annotated[str | None, Query(max_length=10)] = None,
-    status_: Annotated[MeasureStatus | None, Query(alias="status")] = None,
-    lead: EntityId | None = None,
-    district: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Overview:
-    filters = MeasureFilter(
-        field_number=field, status=status_, lead_organisation_id=lead, district=district
-    )
     concept, measures = await service.measures(user, filters, edition)
     return overview_of(concept, measures)
 
@@ -93,21 +103,11 @@ async def list_measures(
     service: ConceptUseCases,
     user: OptionalUser,
     paged: AskedPage,
+    filters: AskedMeasures,
     edition: Edition = None,
-    field: Annotated[str | None, Query(max_length=10)] = None,
     goal: Annotated[str | None, Query(max_length=10)] = None,
-    status_: Annotated[MeasureStatus | None, Query(alias="status")] = None,
-    lead: EntityId | None = None,
-    district: Annotated[str | None, Query(max_length=100)] = None,
 ) -> MeasurePage:
-    filters = MeasureFilter(
-        field_number=field,
-        goal_number=goal,
-        status=status_,
-        lead_organisation_id=lead,
-        district=district,
-    )
-    _, measures = await service.measures(user, filters, edition)
+    _, measures = await service.measures(user, replace(filters, goal_number=goal), edition)
     items, total = paged.page_of(measures)
     return MeasurePage.of([MeasurePublic.read(m) for m in items], total, paged)
 
