@@ -9,14 +9,14 @@ sub-documents and `$set` of top-level datetimes are silently wrong on the embedd
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from pymongo import ASCENDING, AsyncMongoClient, IndexModel, monitoring
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import ConnectionFailure, ExecutionTimeout
+from pymongo.errors import ConnectionFailure, DuplicateKeyError, ExecutionTimeout
 
 from shared.metrics import DATABASE_COMMAND_DURATION, DATABASE_COMMANDS
 from shared.pages import Paging
@@ -91,6 +91,15 @@ class CollectionIndexes:
 def ascending_indexes(*fields: str) -> tuple[IndexModel, ...]:
     """One single-field ascending index on each of `fields`, in that order."""
     return tuple(IndexModel([(name, ASCENDING)]) for name in fields)
+
+
+async def inserted(insert: Awaitable[object]) -> bool:
+    """Whether `insert` stored its document: False when its key is taken (stored before)."""
+    try:
+        await insert
+    except DuplicateKeyError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ import datetime as dt
 from collections.abc import Sequence
 
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
 from services.calendar.domain import Event
 from services.calendar.group_repository import LoadedGroup
@@ -23,7 +22,7 @@ from services.calendar.store import (
 from services.calendar.window_keys import epoch
 from shared.auth import Principal
 from shared.contracts.base import Payload
-from shared.mongo import CollectionIndexes, Document, ascending_indexes
+from shared.mongo import CollectionIndexes, Document, ascending_indexes, inserted
 from shared.outbox import OutboxWriter
 from shared.pages import Paging
 from shared.projection import KnownOrganisation, projected_organisation
@@ -146,10 +145,8 @@ class GroupStore:
     async def add_notice(
         self, notice_id: str, messages: Sequence[Payload], correlation_id: str | None
     ) -> bool:
-        try:
-            await self.writer.insert(
+        return await inserted(
+            self.writer.insert(
                 MEETING_NOTICES, {"_id": notice_id}, messages, correlation_id=correlation_id
             )
-        except DuplicateKeyError:
-            return False
-        return True
+        )

@@ -24,7 +24,7 @@ from services.concept.repository import (
     PublishedReport,
 )
 from shared.contracts.base import Payload
-from shared.mongo import CollectionIndexes, Document, HotQuery, ascending_indexes
+from shared.mongo import CollectionIndexes, Document, HotQuery, ascending_indexes, inserted
 from shared.outbox import OutboxWriter
 from shared.pages import Paging
 from shared.projection import (
@@ -134,11 +134,7 @@ class ConceptStore:
         return [concept_from_document(doc) async for doc in cursor]
 
     async def add_concept(self, concept: Concept) -> bool:
-        try:
-            await self.db[CONCEPTS].insert_one(concept_document(concept))
-        except DuplicateKeyError:
-            return False
-        return True
+        return await inserted(self.db[CONCEPTS].insert_one(concept_document(concept)))
 
     async def save_structure(self, concept: Concept) -> None:
         await self.db[CONCEPTS].replace_one({"_id": concept.id}, concept_document(concept))
@@ -148,13 +144,11 @@ class ConceptStore:
     async def add_measure(
         self, measure: Measure, events: Sequence[Payload], correlation_id: str | None
     ) -> bool:
-        try:
-            await self.writer.insert(
+        return await inserted(
+            self.writer.insert(
                 MEASURES, measure_document(measure), events, correlation_id=correlation_id
             )
-        except DuplicateKeyError:
-            return False
-        return True
+        )
 
     async def update_measure(
         self, measure_id: str, change: MeasureChange, correlation_id: str | None

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
 from services.exchange.domain import Listing
 from services.exchange.matching import language_key, match_keys, tag_keys
@@ -29,7 +28,7 @@ from shared.contracts.exchange import (
     MatchVerdict,
     RatingChannel,
 )
-from shared.mongo import CollectionIndexes, Document, HotQuery, Search, find_page
+from shared.mongo import CollectionIndexes, Document, HotQuery, Search, find_page, inserted
 from shared.outbox import OutboxWriter
 from shared.pages import Paging
 from shared.projection import KnownOrganisation, apply_revision, projected_organisation
@@ -365,13 +364,11 @@ class ExchangeStore:
         self, match: RecordedMatch, events: Sequence[Payload], correlation_id: str | None
     ) -> bool:
         """Store a match with its event; False when the pair was matched before."""
-        try:
-            await self.writer.insert(
+        return await inserted(
+            self.writer.insert(
                 MATCHES, match_document(match), events, correlation_id=correlation_id
             )
-        except DuplicateKeyError:
-            return False
-        return True
+        )
 
     async def matches_of(
         self, organisation_id: str, paging: Paging

@@ -23,7 +23,7 @@ from services.notifier.records import (
 )
 from shared.clock import utc_now
 from shared.contracts.base import Payload
-from shared.mongo import CollectionIndexes, Document, HotQuery, Search, ascending_indexes
+from shared.mongo import CollectionIndexes, Document, HotQuery, Search, ascending_indexes, inserted
 from shared.outbox import ConcurrentUpdateError, OutboxWriter
 from shared.pages import Paging
 
@@ -111,11 +111,7 @@ class DeliveryStore:
 
     async def plan(self, delivery: Delivery) -> bool:
         """Insert a delivery; False when its key is taken (planned before: nothing to do)."""
-        try:
-            await self.writer.insert(DELIVERIES, delivery_document(delivery))
-        except DuplicateKeyError:
-            return False
-        return True
+        return await inserted(self.writer.insert(DELIVERIES, delivery_document(delivery)))
 
     async def plan_claimed(self, delivery: Delivery, owner: str) -> ClaimedDelivery | None:
         """Insert a delivery already claimed by the sender `owner` until its
