@@ -10,14 +10,13 @@ from collections.abc import Sequence
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.calendar.domain import Event
-from services.calendar.group_repository import LoadedGroup
+from services.calendar.group_repository import GroupChange
 from services.calendar.groups import Group, GroupVisibility
 from services.calendar.store import (
     EVENTS,
     NO_OUTBOX,
     ORGANISATIONS,
     event_from_document,
-    write_over,
 )
 from services.calendar.window_keys import epoch
 from shared.auth import Principal
@@ -62,10 +61,6 @@ class GroupStore:
         doc = await self.db[GROUPS].find_one({"_id": group_id}, NO_OUTBOX)
         return group_from_document(doc) if doc else None
 
-    async def load_group(self, group_id: str) -> LoadedGroup | None:
-        doc = await self.db[GROUPS].find_one({"_id": group_id}, NO_OUTBOX)
-        return LoadedGroup(group_from_document(doc), int(doc["version"])) if doc else None
-
     async def add_group(
         self, group: Group, messages: Sequence[Payload], correlation_id: str | None
     ) -> None:
@@ -73,15 +68,18 @@ class GroupStore:
             GROUPS, group_document(group), messages, correlation_id=correlation_id
         )
 
-    async def write_group(
-        self,
-        group: Group,
-        version: int,
-        messages: Sequence[Payload],
-        correlation_id: str | None,
-    ) -> None:
-        doc = group_document(group)
-        await write_over(self.db, self.writer, GROUPS, doc, version, messages, correlation_id)
+    async def update_group(
+        self, group_id: str, change: GroupChange, correlation_id: str | None
+    ) -> Group | None:
+        async def apply(doc: Document) -> tuple[Document, Sequence[Payload]] | None:
+            changed = await change(group_from_document(doc))
+            if changed is None:
+                return None
+            group, messages = changed
+            return {**doc, **group_document(group)}, messages
+
+        stored = await self.writer.update(GROUPS, group_id, apply, correlation_id=correlation_id)
+        return group_from_document(stored) if stored else None
 
     async def groups_seen_by(
         self, user: Principal | None, paging: Paging
