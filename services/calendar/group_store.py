@@ -21,7 +21,14 @@ from services.calendar.store import (
 from services.calendar.window_keys import epoch
 from shared.auth import Principal
 from shared.contracts.base import Payload
-from shared.mongo import CollectionIndexes, Document, ascending_indexes, inserted
+from shared.mongo import (
+    CollectionIndexes,
+    Document,
+    ascending_indexes,
+    entity_document,
+    entity_fields,
+    inserted,
+)
 from shared.outbox import OutboxWriter
 from shared.pages import Paging
 from shared.projection import KnownOrganisation, projected_organisation
@@ -35,8 +42,7 @@ INDEXES = (CollectionIndexes(GROUPS, ascending_indexes("visibility")),)
 
 
 def group_document(group: Group) -> Document:
-    data = group.model_dump(mode="python")
-    doc: Document = {"_id": data.pop("id"), **data}
+    doc = entity_document(group)
     doc["visibility"] = group.visibility.value
     doc["status"] = group.status.value
     # Whom the group concerns, for finding an office group by its organisations.
@@ -45,9 +51,7 @@ def group_document(group: Group) -> Document:
 
 
 def group_from_document(doc: Document) -> Group:
-    values = {key: value for key, value in doc.items() if key in Group.model_fields}
-    values["id"] = doc["_id"]
-    return Group.model_validate(values)
+    return Group.model_validate(entity_fields(doc, Group))
 
 
 class GroupStore:

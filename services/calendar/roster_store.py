@@ -19,7 +19,14 @@ from services.calendar.roster_repository import RosterChange, TokenBook, TokenEn
 from services.calendar.store import NO_OUTBOX
 from services.calendar.window_keys import epoch
 from shared.contracts.base import Payload
-from shared.mongo import CollectionIndexes, Document, HotQuery, ascending_indexes
+from shared.mongo import (
+    CollectionIndexes,
+    Document,
+    HotQuery,
+    ascending_indexes,
+    entity_document,
+    entity_fields,
+)
 from shared.outbox import OutboxWriter, spread_pause
 from shared.pages import Paging
 
@@ -51,8 +58,7 @@ def hot_queries() -> list[HotQuery]:
 
 
 def roster_document(roster: Roster) -> Document:
-    data = roster.model_dump(mode="python")
-    doc: Document = {"_id": data.pop("event_id"), **data}
+    doc = entity_document(roster, key="event_id")
     settings = roster.settings
     open_with_deadline = (
         settings is not None and not roster.closed and not roster.deadline_announced
@@ -75,9 +81,7 @@ def roster_document(roster: Roster) -> Document:
 
 
 def roster_from_document(doc: Document) -> Roster:
-    values = {key: value for key, value in doc.items() if key in Roster.model_fields}
-    values["event_id"] = doc["_id"]
-    return Roster.model_validate(values)
+    return Roster.model_validate(entity_fields(doc, Roster, key="event_id"))
 
 
 def token_document(entry: TokenEntry) -> Document:

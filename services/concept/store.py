@@ -24,7 +24,15 @@ from services.concept.repository import (
     PublishedReport,
 )
 from shared.contracts.base import Payload
-from shared.mongo import CollectionIndexes, Document, HotQuery, ascending_indexes, inserted
+from shared.mongo import (
+    CollectionIndexes,
+    Document,
+    HotQuery,
+    ascending_indexes,
+    entity_document,
+    entity_fields,
+    inserted,
+)
 from shared.outbox import OutboxWriter
 from shared.pages import Paging
 from shared.projection import (
@@ -63,23 +71,19 @@ INDEXES = (
 
 
 def measure_document(measure: Measure) -> Document:
-    data = measure.model_dump(mode="json")
-    return {"_id": data.pop("id"), **data, "field_number": measure.field_number}
+    return {**entity_document(measure, mode="json"), "field_number": measure.field_number}
 
 
 def measure_from_document(doc: Document) -> Measure:
-    values = {key: value for key, value in doc.items() if key in Measure.model_fields}
-    return Measure.model_validate({**values, "id": doc["_id"]})
+    return Measure.model_validate(entity_fields(doc, Measure))
 
 
 def concept_document(concept: Concept) -> Document:
-    data = concept.model_dump(mode="json")
-    return {"_id": data.pop("id"), **data}
+    return entity_document(concept, mode="json")
 
 
 def concept_from_document(doc: Document) -> Concept:
-    values = {key: value for key, value in doc.items() if key in Concept.model_fields}
-    return Concept.model_validate({**values, "id": doc["_id"]})
+    return Concept.model_validate(entity_fields(doc, Concept))
 
 
 _FACT = TypeAdapter(Fact)

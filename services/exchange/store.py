@@ -28,7 +28,16 @@ from shared.contracts.exchange import (
     MatchVerdict,
     RatingChannel,
 )
-from shared.mongo import CollectionIndexes, Document, HotQuery, Search, find_page, inserted
+from shared.mongo import (
+    CollectionIndexes,
+    Document,
+    HotQuery,
+    Search,
+    entity_document,
+    entity_fields,
+    find_page,
+    inserted,
+)
 from shared.outbox import OutboxWriter
 from shared.pages import Paging
 from shared.projection import KnownOrganisation, apply_revision, projected_organisation
@@ -127,8 +136,7 @@ INDEXES = (
 
 def listing_document(listing: Listing) -> Document:
     """A listing as stored, with the folded keys its queries use."""
-    data = listing.model_dump(mode="python")
-    doc: Document = {"_id": data.pop("id"), **data}
+    doc = entity_document(listing)
     doc["kind"] = listing.kind.value
     doc["category"] = listing.category.value
     doc["status"] = listing.status.value
@@ -148,8 +156,7 @@ LISTING_FIELDS: Document = {name: 1 for name in Listing.model_fields if name != 
 
 
 def listing_from_document(doc: Document) -> Listing:
-    fields = {key: value for key, value in doc.items() if key in Listing.model_fields}
-    return Listing(id=doc["_id"], **fields)
+    return Listing(**entity_fields(doc, Listing))
 
 
 def match_document(match: RecordedMatch) -> Document:
