@@ -9,14 +9,15 @@ sub-documents and `$set` of top-level datetimes are silently wrong on the embedd
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
+from pydantic import BaseModel
 from pymongo import ASCENDING, AsyncMongoClient, IndexModel, monitoring
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import ConnectionFailure, ExecutionTimeout
+from pymongo.errors import ConnectionFailure, DuplicateKeyError, ExecutionTimeout
 
 from shared.metrics import DATABASE_COMMAND_DURATION, DATABASE_COMMANDS
 from shared.pages import Paging
@@ -91,6 +92,30 @@ class CollectionIndexes:
 def ascending_indexes(*fields: str) -> tuple[IndexModel, ...]:
     """One single-field ascending index on each of `fields`, in that order."""
     return tuple(IndexModel([(name, ASCENDING)]) for name in fields)
+
+
+def entity_document(
+    entity: BaseModel, *, key: str = "id", mode: Literal["python", "json"] = "python"
+) -> Document:
+    """An entity's fields as its document, the `key` field as the document's `_id`."""
+    data = entity.model_dump(mode=mode)
+    return {"_id": data.pop(key), **data}
+
+
+def entity_fields(doc: Document, model: type[BaseModel], *, key: str = "id") -> Document:
+    """The fields of `model` in a document (not the keys stored for its queries nor its
+    outbox), its `_id` as the `key` field."""
+    fields = {name: value for name, value in doc.items() if name in model.model_fields}
+    return {**fields, key: doc["_id"]}
+
+
+async def inserted(insert: Awaitable[object]) -> bool:
+    """Whether `insert` stored its document: False when its key is taken (stored before)."""
+    try:
+        await insert
+    except DuplicateKeyError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)

@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Protocol, TypeVar
 
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
 from shared.context import current_correlation_id
 from shared.contracts.base import CLOUDEVENTS_CONTENT_TYPE, CloudEvent, Payload, envelope
@@ -72,6 +74,17 @@ class OutboxEntry:
 
 def now_ms() -> int:
     return time.time_ns() // 1_000_000
+
+
+def short_pause(_attempt: int) -> float:
+    """The pause before writing again after a concurrent write, in seconds."""
+    return 0.005
+
+
+def spread_pause(attempt: int) -> float:
+    """A pause spread at random and growing with the attempts, in seconds: for a document
+    that many write at once (of hundreds of simultaneous writers each gets its turn)."""
+    return random.uniform(0, 0.004 * min(attempt + 1, 10))  # noqa: S311
 
 
 def with_outbox(doc: Document, entries: Sequence[Document] = (), *, version: int = 1) -> Document:
@@ -192,6 +205,49 @@ class OutboxWriter:
             self._on_written(collection)
         return stored
 
+    async def write(
+        self,
+        collection: str,
+        doc_id: str,
+        change: Callable[[Document | None], Awaitable[tuple[Document, Sequence[Payload]] | None]],
+        *,
+        correlation_id: str | None = None,
+        attempts: int = MAX_WRITE_ATTEMPTS,
+        pause: Callable[[int], float] = short_pause,
+    ) -> Document | None:
+        """Load, change and write back a document, or insert it where there is none yet,
+        retrying on concurrent writes (after `pause(attempt)` seconds, `attempts` times).
+
+        `change` gets the current document (None when there is none) and returns the new one
+        with its messages, or None to write nothing. Returns the stored document, or the
+        current one (None when there is none) when `change` wrote nothing.
+        """
+        for attempt in range(attempts):
+            current = await self._db[collection].find_one({"_id": doc_id})
+            changed = await change(current)
+            if changed is None:
+                return current
+            new_doc, messages = changed
+            try:
+                if current is None:
+                    return await self.insert(
+                        collection,
+                        {**new_doc, "_id": doc_id},
+                        messages,
+                        correlation_id=correlation_id,
+                    )
+                return await self.replace(
+                    collection,
+                    {**new_doc, "version": current["version"]},
+                    messages,
+                    correlation_id=correlation_id,
+                )
+            except (ConcurrentUpdateError, DuplicateKeyError) as exc:
+                if isinstance(exc, DuplicateKeyError) and current is not None:
+                    raise  # another unique key of the document, not a concurrent insert
+                await asyncio.sleep(pause(attempt))
+        raise ConcurrentUpdateError(f"{collection}/{doc_id}: too many concurrent writes")
+
     async def update(
         self,
         collection: str,
@@ -200,29 +256,12 @@ class OutboxWriter:
         *,
         correlation_id: str | None = None,
     ) -> Document | None:
-        """Load, change and write back a document, retrying on concurrent writes.
+        """`write` of a document that exists: returns None, writing nothing, when it does not."""
 
-        `change` gets the current document and returns the new one with its messages, or None
-        to write nothing. Returns the stored document, or None when it does not exist.
-        """
-        for _ in range(MAX_WRITE_ATTEMPTS):
-            current = await self._db[collection].find_one({"_id": doc_id})
-            if current is None:
-                return None
-            changed = await change(current)
-            if changed is None:
-                return current
-            new_doc, messages = changed
-            try:
-                return await self.replace(
-                    collection,
-                    {**new_doc, "version": current["version"]},
-                    messages,
-                    correlation_id=correlation_id,
-                )
-            except ConcurrentUpdateError:
-                await asyncio.sleep(0.005)
-        raise ConcurrentUpdateError(f"{collection}/{doc_id}: too many concurrent writes")
+        async def existing(doc: Document | None) -> tuple[Document, Sequence[Payload]] | None:
+            return None if doc is None else await change(doc)
+
+        return await self.write(collection, doc_id, existing, correlation_id=correlation_id)
 
     async def update_entity(
         self,

@@ -5,8 +5,7 @@ use-case tests."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
 from services.calendar.domain import Event
@@ -16,34 +15,25 @@ from shared.contracts.base import Payload
 from shared.pages import Paging
 from shared.projection import KnownOrganisation
 
-
-@dataclass(frozen=True)
-class LoadedGroup:
-    """A group read to be changed: writing it back succeeds only if nobody else wrote it
-    since it was read at `version`."""
-
-    group: Group
-    version: int
+#: A change of a stored group: the changed group and the messages it causes, or None to write
+#: nothing.
+GroupChange = Callable[[Group], Awaitable[tuple[Group, Sequence[Payload]] | None]]
 
 
 class GroupRepository(Protocol):
     async def get_group(self, group_id: str) -> Group | None: ...
 
-    async def load_group(self, group_id: str) -> LoadedGroup | None: ...
-
     async def add_group(
         self, group: Group, messages: Sequence[Payload], correlation_id: str | None
     ) -> None: ...
 
-    async def write_group(
-        self,
-        group: Group,
-        version: int,
-        messages: Sequence[Payload],
-        correlation_id: str | None,
-    ) -> None:
-        """Write a changed group over the version it was loaded at (ConcurrentUpdateError
-        when someone else wrote it since)."""
+    async def update_group(
+        self, group_id: str, change: GroupChange, correlation_id: str | None
+    ) -> Group | None:
+        """Apply `change` to the stored group and write the result with its messages over
+        the version it was read at, again when someone else wrote it meanwhile
+        (ConcurrentUpdateError when that keeps happening). Returns the stored group, None
+        when there is none."""
 
     async def groups_seen_by(
         self, user: Principal | None, paging: Paging

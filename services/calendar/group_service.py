@@ -23,8 +23,6 @@ from shared.ids import new_id
 from shared.outbox import ConcurrentUpdateError
 from shared.pages import Paging
 
-MAX_WRITE_ATTEMPTS = 5
-
 #: Checks that organisations are known to the calendar and active (`Calendar.require_active`).
 RequireActive = Callable[[Sequence[str]], Awaitable[None]]
 #: A change of a group: the changed group and the emails it causes.
@@ -285,12 +283,11 @@ class Groups:
     async def _write(
         self, group_id: str, user: Principal, apply: Change, correlation_id: str | None
     ) -> Group:
-        """Load, change and write a group, again if someone else wrote it meanwhile."""
-        for _ in range(MAX_WRITE_ATTEMPTS):
-            loaded = await self.store.load_group(group_id)
-            if loaded is None or not loaded.group.visible_to(user):
+        """Change a group the user sees and write it with the emails and facts it causes."""
+
+        async def change(group: Group) -> tuple[Group, list[Payload]] | None:
+            if not group.visible_to(user):
                 raise group_not_found()
-            group = loaded.group
             try:
                 changed, emails = await apply(group)
             except GroupError as exc:
@@ -298,15 +295,18 @@ class Groups:
             except LookupError as exc:
                 raise NotFoundError(str(exc), slug="membership-not-found") from exc
             if changed is group:
-                return group
+                return None
             messages: list[Payload] = [*emails]
             if _public_facts(changed) != _public_facts(group):
                 messages.extend(rules.facts_message(changed, False))
-            try:
-                await self.store.write_group(changed, loaded.version, messages, correlation_id)
-            except ConcurrentUpdateError:
-                continue
-            return changed
-        raise ConflictError(
-            "The group is being changed by someone else; try again.", slug="concurrent-change"
-        )
+            return changed, messages
+
+        try:
+            written = await self.store.update_group(group_id, change, correlation_id)
+        except ConcurrentUpdateError as exc:
+            raise ConflictError(
+                "The group is being changed by someone else; try again.", slug="concurrent-change"
+            ) from exc
+        if written is None:
+            raise group_not_found()
+        return written

@@ -8,22 +8,27 @@ import datetime as dt
 from collections.abc import Sequence
 
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
 from services.calendar.domain import Event
-from services.calendar.group_repository import LoadedGroup
+from services.calendar.group_repository import GroupChange
 from services.calendar.groups import Group, GroupVisibility
 from services.calendar.store import (
     EVENTS,
     NO_OUTBOX,
     ORGANISATIONS,
     event_from_document,
-    write_over,
 )
 from services.calendar.window_keys import epoch
 from shared.auth import Principal
 from shared.contracts.base import Payload
-from shared.mongo import CollectionIndexes, Document, ascending_indexes
+from shared.mongo import (
+    CollectionIndexes,
+    Document,
+    ascending_indexes,
+    entity_document,
+    entity_fields,
+    inserted,
+)
 from shared.outbox import OutboxWriter
 from shared.pages import Paging
 from shared.projection import KnownOrganisation, projected_organisation
@@ -37,8 +42,7 @@ INDEXES = (CollectionIndexes(GROUPS, ascending_indexes("visibility")),)
 
 
 def group_document(group: Group) -> Document:
-    data = group.model_dump(mode="python")
-    doc: Document = {"_id": data.pop("id"), **data}
+    doc = entity_document(group)
     doc["visibility"] = group.visibility.value
     doc["status"] = group.status.value
     # Whom the group concerns, for finding an office group by its organisations.
@@ -47,9 +51,7 @@ def group_document(group: Group) -> Document:
 
 
 def group_from_document(doc: Document) -> Group:
-    values = {key: value for key, value in doc.items() if key in Group.model_fields}
-    values["id"] = doc["_id"]
-    return Group.model_validate(values)
+    return Group.model_validate(entity_fields(doc, Group))
 
 
 class GroupStore:
@@ -63,10 +65,6 @@ class GroupStore:
         doc = await self.db[GROUPS].find_one({"_id": group_id}, NO_OUTBOX)
         return group_from_document(doc) if doc else None
 
-    async def load_group(self, group_id: str) -> LoadedGroup | None:
-        doc = await self.db[GROUPS].find_one({"_id": group_id}, NO_OUTBOX)
-        return LoadedGroup(group_from_document(doc), int(doc["version"])) if doc else None
-
     async def add_group(
         self, group: Group, messages: Sequence[Payload], correlation_id: str | None
     ) -> None:
@@ -74,15 +72,18 @@ class GroupStore:
             GROUPS, group_document(group), messages, correlation_id=correlation_id
         )
 
-    async def write_group(
-        self,
-        group: Group,
-        version: int,
-        messages: Sequence[Payload],
-        correlation_id: str | None,
-    ) -> None:
-        doc = group_document(group)
-        await write_over(self.db, self.writer, GROUPS, doc, version, messages, correlation_id)
+    async def update_group(
+        self, group_id: str, change: GroupChange, correlation_id: str | None
+    ) -> Group | None:
+        async def apply(doc: Document) -> tuple[Document, Sequence[Payload]] | None:
+            changed = await change(group_from_document(doc))
+            if changed is None:
+                return None
+            group, messages = changed
+            return {**doc, **group_document(group)}, messages
+
+        stored = await self.writer.update(GROUPS, group_id, apply, correlation_id=correlation_id)
+        return group_from_document(stored) if stored else None
 
     async def groups_seen_by(
         self, user: Principal | None, paging: Paging
@@ -146,10 +147,8 @@ class GroupStore:
     async def add_notice(
         self, notice_id: str, messages: Sequence[Payload], correlation_id: str | None
     ) -> bool:
-        try:
-            await self.writer.insert(
+        return await inserted(
+            self.writer.insert(
                 MEETING_NOTICES, {"_id": notice_id}, messages, correlation_id=correlation_id
             )
-        except DuplicateKeyError:
-            return False
-        return True
+        )

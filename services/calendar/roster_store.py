@@ -6,10 +6,8 @@ roster again and decides again."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import datetime as dt
-import random
 from collections.abc import Sequence
 
 from pymongo import ASCENDING, DESCENDING
@@ -20,8 +18,16 @@ from services.calendar.roster import Roster
 from services.calendar.roster_repository import RosterChange, TokenBook, TokenEntry
 from services.calendar.store import NO_OUTBOX
 from services.calendar.window_keys import epoch
-from shared.mongo import CollectionIndexes, Document, HotQuery, ascending_indexes
-from shared.outbox import ConcurrentUpdateError, OutboxWriter
+from shared.contracts.base import Payload
+from shared.mongo import (
+    CollectionIndexes,
+    Document,
+    HotQuery,
+    ascending_indexes,
+    entity_document,
+    entity_fields,
+)
+from shared.outbox import OutboxWriter, spread_pause
 from shared.pages import Paging
 
 ROSTERS = "rosters"
@@ -52,8 +58,7 @@ def hot_queries() -> list[HotQuery]:
 
 
 def roster_document(roster: Roster) -> Document:
-    data = roster.model_dump(mode="python")
-    doc: Document = {"_id": data.pop("event_id"), **data}
+    doc = entity_document(roster, key="event_id")
     settings = roster.settings
     open_with_deadline = (
         settings is not None and not roster.closed and not roster.deadline_announced
@@ -76,9 +81,7 @@ def roster_document(roster: Roster) -> Document:
 
 
 def roster_from_document(doc: Document) -> Roster:
-    values = {key: value for key, value in doc.items() if key in Roster.model_fields}
-    values["event_id"] = doc["_id"]
-    return Roster.model_validate(values)
+    return Roster.model_validate(entity_fields(doc, Roster, key="event_id"))
 
 
 def token_document(entry: TokenEntry) -> Document:
@@ -108,30 +111,24 @@ class RosterStore:
         *,
         correlation_id: str | None = None,
     ) -> Roster | None:
-        for attempt in range(MAX_WRITE_ATTEMPTS):
-            doc = await self.db[ROSTERS].find_one({"_id": event_id})
-            current = roster_from_document(doc) if doc else None
-            changed = change(current)
+        async def apply(doc: Document | None) -> tuple[Document, Sequence[Payload]] | None:
+            changed = change(roster_from_document(doc) if doc else None)
             if changed is None:
-                return current
+                return None
             roster, messages = changed
             if tokens is not None:
                 await self._save_tokens(tokens)
-            new_doc = roster_document(roster)
-            try:
-                if doc is None:
-                    await self.writer.insert(
-                        ROSTERS, new_doc, messages, correlation_id=correlation_id
-                    )
-                else:
-                    await self.writer.replace(
-                        ROSTERS, {**doc, **new_doc}, messages, correlation_id=correlation_id
-                    )
-                return roster
-            except (ConcurrentUpdateError, DuplicateKeyError):
-                # someone else wrote it: read again after a short, spread-out pause
-                await asyncio.sleep(random.uniform(0, 0.004 * min(attempt + 1, 10)))  # noqa: S311
-        raise ConcurrentUpdateError(f"{ROSTERS}/{event_id}: too many concurrent writes")
+            return {**(doc or {}), **roster_document(roster)}, messages
+
+        stored = await self.writer.write(
+            ROSTERS,
+            event_id,
+            apply,
+            correlation_id=correlation_id,
+            attempts=MAX_WRITE_ATTEMPTS,
+            pause=spread_pause,
+        )
+        return roster_from_document(stored) if stored else None
 
     async def _save_tokens(self, tokens: TokenBook) -> None:
         for entry in tokens.unsaved():

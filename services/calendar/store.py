@@ -31,7 +31,13 @@ from shared.contracts.base import Payload
 from shared.contracts.calendar import ConflictKind, EventStatus, Venue
 from shared.contracts.directory import OrganisationFacts
 from shared.contracts.vocabulary import Audience
-from shared.mongo import CollectionIndexes, Document, ascending_indexes
+from shared.mongo import (
+    CollectionIndexes,
+    Document,
+    ascending_indexes,
+    entity_document,
+    entity_fields,
+)
 from shared.outbox import ConcurrentUpdateError, OutboxWriter
 from shared.pages import Paging
 from shared.projection import KnownOrganisation, apply_revision, projected_organisation
@@ -64,8 +70,7 @@ INDEXES = (
 
 
 def event_document(event: Event) -> Document:
-    data = event.model_dump(mode="python")
-    doc: Document = {"_id": data.pop("id"), **data}
+    doc = entity_document(event)
     doc["audience"] = [a.value for a in event.audience]
     doc["fields"] = [f.value for f in event.fields]
     doc["visibility"] = event.visibility.value
@@ -77,8 +82,7 @@ def event_document(event: Event) -> Document:
 
 
 def event_from_document(doc: Document) -> Event:
-    values = {key: value for key, value in doc.items() if key in Event.model_fields}
-    values["id"] = doc["_id"]
+    values = entity_fields(doc, Event)
     values["overrides"] = {
         key: OccurrenceOverride.model_validate(raw)
         for key, raw in (doc.get("overrides") or {}).items()

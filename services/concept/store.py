@@ -24,7 +24,15 @@ from services.concept.repository import (
     PublishedReport,
 )
 from shared.contracts.base import Payload
-from shared.mongo import CollectionIndexes, Document, HotQuery, ascending_indexes
+from shared.mongo import (
+    CollectionIndexes,
+    Document,
+    HotQuery,
+    ascending_indexes,
+    entity_document,
+    entity_fields,
+    inserted,
+)
 from shared.outbox import OutboxWriter
 from shared.pages import Paging
 from shared.projection import (
@@ -63,23 +71,19 @@ INDEXES = (
 
 
 def measure_document(measure: Measure) -> Document:
-    data = measure.model_dump(mode="json")
-    return {"_id": data.pop("id"), **data, "field_number": measure.field_number}
+    return {**entity_document(measure, mode="json"), "field_number": measure.field_number}
 
 
 def measure_from_document(doc: Document) -> Measure:
-    values = {key: value for key, value in doc.items() if key in Measure.model_fields}
-    return Measure.model_validate({**values, "id": doc["_id"]})
+    return Measure.model_validate(entity_fields(doc, Measure))
 
 
 def concept_document(concept: Concept) -> Document:
-    data = concept.model_dump(mode="json")
-    return {"_id": data.pop("id"), **data}
+    return entity_document(concept, mode="json")
 
 
 def concept_from_document(doc: Document) -> Concept:
-    values = {key: value for key, value in doc.items() if key in Concept.model_fields}
-    return Concept.model_validate({**values, "id": doc["_id"]})
+    return Concept.model_validate(entity_fields(doc, Concept))
 
 
 _FACT = TypeAdapter(Fact)
@@ -134,11 +138,7 @@ class ConceptStore:
         return [concept_from_document(doc) async for doc in cursor]
 
     async def add_concept(self, concept: Concept) -> bool:
-        try:
-            await self.db[CONCEPTS].insert_one(concept_document(concept))
-        except DuplicateKeyError:
-            return False
-        return True
+        return await inserted(self.db[CONCEPTS].insert_one(concept_document(concept)))
 
     async def save_structure(self, concept: Concept) -> None:
         await self.db[CONCEPTS].replace_one({"_id": concept.id}, concept_document(concept))
@@ -148,13 +148,11 @@ class ConceptStore:
     async def add_measure(
         self, measure: Measure, events: Sequence[Payload], correlation_id: str | None
     ) -> bool:
-        try:
-            await self.writer.insert(
+        return await inserted(
+            self.writer.insert(
                 MEASURES, measure_document(measure), events, correlation_id=correlation_id
             )
-        except DuplicateKeyError:
-            return False
-        return True
+        )
 
     async def update_measure(
         self, measure_id: str, change: MeasureChange, correlation_id: str | None

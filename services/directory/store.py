@@ -16,7 +16,14 @@ from services.directory.domain import Organisation
 from services.directory.people import OneTimeToken, PendingInvitation, Person, TokenPurpose
 from services.directory.repository import AddressTakenError, Change, Entity, OrganisationQuery
 from shared.contracts.base import Payload
-from shared.mongo import CollectionIndexes, Document, Search, ascending_indexes
+from shared.mongo import (
+    CollectionIndexes,
+    Document,
+    Search,
+    ascending_indexes,
+    entity_document,
+    entity_fields,
+)
 from shared.outbox import OutboxWriter
 from shared.pages import Paging
 from shared.text import fold, query_terms, search_terms
@@ -60,8 +67,7 @@ INDEXES = (
 
 
 def organisation_document(organisation: Organisation) -> Document:
-    data = organisation.model_dump(mode="python")
-    doc: Document = {"_id": data.pop("id"), **data}
+    doc = entity_document(organisation)
     doc["kind"] = organisation.kind.value
     doc["status"] = organisation.status.value
     doc["fields"] = [f.value for f in organisation.fields]
@@ -74,8 +80,7 @@ def organisation_document(organisation: Organisation) -> Document:
 
 
 def organisation_from_document(doc: Document) -> Organisation:
-    fields = {key: value for key, value in doc.items() if key in Organisation.model_fields}
-    return Organisation(id=doc["_id"], **{k: v for k, v in fields.items() if k != "id"})
+    return Organisation(**entity_fields(doc, Organisation))
 
 
 def organisation_filter(query: OrganisationQuery) -> Document:

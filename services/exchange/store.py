@@ -10,7 +10,6 @@ from collections.abc import Sequence
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
 from services.exchange.domain import Listing
 from services.exchange.matching import language_key, match_keys, tag_keys
@@ -29,7 +28,16 @@ from shared.contracts.exchange import (
     MatchVerdict,
     RatingChannel,
 )
-from shared.mongo import CollectionIndexes, Document, HotQuery, Search, find_page
+from shared.mongo import (
+    CollectionIndexes,
+    Document,
+    HotQuery,
+    Search,
+    entity_document,
+    entity_fields,
+    find_page,
+    inserted,
+)
 from shared.outbox import OutboxWriter
 from shared.pages import Paging
 from shared.projection import KnownOrganisation, apply_revision, projected_organisation
@@ -128,8 +136,7 @@ INDEXES = (
 
 def listing_document(listing: Listing) -> Document:
     """A listing as stored, with the folded keys its queries use."""
-    data = listing.model_dump(mode="python")
-    doc: Document = {"_id": data.pop("id"), **data}
+    doc = entity_document(listing)
     doc["kind"] = listing.kind.value
     doc["category"] = listing.category.value
     doc["status"] = listing.status.value
@@ -149,8 +156,7 @@ LISTING_FIELDS: Document = {name: 1 for name in Listing.model_fields if name != 
 
 
 def listing_from_document(doc: Document) -> Listing:
-    fields = {key: value for key, value in doc.items() if key in Listing.model_fields}
-    return Listing(id=doc["_id"], **fields)
+    return Listing(**entity_fields(doc, Listing))
 
 
 def match_document(match: RecordedMatch) -> Document:
@@ -365,13 +371,11 @@ class ExchangeStore:
         self, match: RecordedMatch, events: Sequence[Payload], correlation_id: str | None
     ) -> bool:
         """Store a match with its event; False when the pair was matched before."""
-        try:
-            await self.writer.insert(
+        return await inserted(
+            self.writer.insert(
                 MATCHES, match_document(match), events, correlation_id=correlation_id
             )
-        except DuplicateKeyError:
-            return False
-        return True
+        )
 
     async def matches_of(
         self, organisation_id: str, paging: Paging

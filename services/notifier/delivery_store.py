@@ -23,7 +23,16 @@ from services.notifier.records import (
 )
 from shared.clock import utc_now
 from shared.contracts.base import Payload
-from shared.mongo import CollectionIndexes, Document, HotQuery, Search, ascending_indexes
+from shared.mongo import (
+    CollectionIndexes,
+    Document,
+    HotQuery,
+    Search,
+    ascending_indexes,
+    entity_document,
+    entity_fields,
+    inserted,
+)
 from shared.outbox import ConcurrentUpdateError, OutboxWriter
 from shared.pages import Paging
 
@@ -59,8 +68,7 @@ def hot_queries() -> list[HotQuery]:
 
 
 def delivery_document(delivery: Delivery) -> Document:
-    data = delivery.model_dump(mode="python")
-    doc: Document = {"_id": data.pop("id"), **data}
+    doc = entity_document(delivery)
     doc["template"] = delivery.template.value
     doc["status"] = delivery.status.value
     doc["calendar"] = (
@@ -70,8 +78,7 @@ def delivery_document(delivery: Delivery) -> Document:
 
 
 def delivery_from_document(doc: Document) -> Delivery:
-    fields = {k: v for k, v in doc.items() if k in Delivery.model_fields}
-    return Delivery(id=doc["_id"], **fields)
+    return Delivery(**entity_fields(doc, Delivery))
 
 
 def delivery_filter(query: DeliveryQuery) -> Document:
@@ -111,11 +118,7 @@ class DeliveryStore:
 
     async def plan(self, delivery: Delivery) -> bool:
         """Insert a delivery; False when its key is taken (planned before: nothing to do)."""
-        try:
-            await self.writer.insert(DELIVERIES, delivery_document(delivery))
-        except DuplicateKeyError:
-            return False
-        return True
+        return await inserted(self.writer.insert(DELIVERIES, delivery_document(delivery)))
 
     async def plan_claimed(self, delivery: Delivery, owner: str) -> ClaimedDelivery | None:
         """Insert a delivery already claimed by the sender `owner` until its

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
 from services.notifier.digest_rules import DigestEntry
 from services.notifier.domain import Item
@@ -17,7 +16,7 @@ from services.notifier.records import (
     DigestItemState,
     digest_item_id,
 )
-from shared.mongo import CollectionIndexes, Document, ascending_indexes
+from shared.mongo import CollectionIndexes, Document, ascending_indexes, inserted
 
 DIGEST_ITEMS = "digest_items"
 
@@ -42,8 +41,8 @@ class DigestStore:
 
     async def add_digest_item(self, subscription_id: str, item: Item, at_ms: int) -> bool:
         """Keep an item for the subscription's next digest; False if it is there already."""
-        try:
-            await self.db[DIGEST_ITEMS].insert_one(
+        return await inserted(
+            self.db[DIGEST_ITEMS].insert_one(
                 {
                     "_id": digest_item_id(subscription_id, item.entity_id),
                     "subscription_id": subscription_id,
@@ -53,9 +52,7 @@ class DigestStore:
                     "digest_id": None,
                 }
             )
-        except DuplicateKeyError:
-            return False
-        return True
+        )
 
     async def refresh_digest_item(self, subscription_id: str, item: Item) -> None:
         """Show the latest facts (a moved event) if the item still waits for a digest."""

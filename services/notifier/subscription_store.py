@@ -14,7 +14,14 @@ from pymongo.asynchronous.database import AsyncDatabase
 from services.notifier.domain import Subscription, SubscriptionFilters, SubscriptionStatus
 from services.notifier.records import SubscriptionQuery, epoch_ms, now_ms
 from shared.contracts.base import Payload
-from shared.mongo import CollectionIndexes, Document, Search, ascending_indexes
+from shared.mongo import (
+    CollectionIndexes,
+    Document,
+    Search,
+    ascending_indexes,
+    entity_document,
+    entity_fields,
+)
 from shared.outbox import ConcurrentUpdateError, OutboxWriter
 from shared.pages import Paging
 
@@ -30,8 +37,7 @@ Change = Callable[[Document], tuple[Document, Sequence[Payload]] | None]
 def subscription_document(subscription: Subscription) -> Document:
     """The fields of the `Subscription` model. The stored document also holds the retention
     bookkeeping (`subscription_written`), which the model does not carry."""
-    data = subscription.model_dump(mode="json")
-    doc: Document = {"_id": data.pop("id"), **data}
+    doc = entity_document(subscription, mode="json")
     doc["created_at"] = subscription.created_at
     return doc
 
@@ -75,9 +81,9 @@ def redacted_subscription_document(doc: Document, at: dt.datetime) -> Document:
 
 
 def subscription_from_document(doc: Document) -> Subscription:
-    fields = {k: v for k, v in doc.items() if k in Subscription.model_fields}
+    fields = entity_fields(doc, Subscription)
     fields["filters"] = SubscriptionFilters.model_validate(fields.get("filters") or {})
-    return Subscription(id=doc["_id"], **fields)
+    return Subscription(**fields)
 
 
 def subscription_filter(query: SubscriptionQuery) -> Document:

@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from services.calendar.domain import Event, series_span
-from services.calendar.group_repository import LoadedGroup
+from services.calendar.group_repository import GroupChange
 from services.calendar.groups import Group
 from shared.auth import Principal
 from shared.contracts.base import Payload
@@ -33,23 +33,24 @@ class InMemoryGroupStore(VersionedStore):
         found = self.groups.get(group_id)
         return found[0] if found else None
 
-    async def load_group(self, group_id: str) -> LoadedGroup | None:
-        found = self.groups.get(group_id)
-        return LoadedGroup(*found) if found else None
-
     async def add_group(
         self, group: Group, messages: Sequence[Payload], correlation_id: str | None
     ) -> None:
         self._written(self.groups, group.id, group, None, messages)
 
-    async def write_group(
-        self,
-        group: Group,
-        version: int,
-        messages: Sequence[Payload],
-        correlation_id: str | None,
-    ) -> None:
-        self._written(self.groups, group.id, group, version, messages)
+    async def update_group(
+        self, group_id: str, change: GroupChange, correlation_id: str | None
+    ) -> Group | None:
+        found = self.groups.get(group_id)
+        if found is None:
+            return None
+        group, version = found
+        changed = await change(group)
+        if changed is None:
+            return group
+        written, messages = changed
+        self._written(self.groups, group_id, written, version, messages)
+        return written
 
     async def groups_seen_by(
         self, user: Principal | None, paging: Paging
