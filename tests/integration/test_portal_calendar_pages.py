@@ -12,6 +12,7 @@ import pytest
 from icalendar import Calendar
 
 from tests.integration.browse_fixtures import JUNE, NEXT_YEAR, PUBLIC_URL, Browsed
+from tests.integration.calendar_fixtures import event_ics_file
 
 WEEKDAYS = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"]
 
@@ -224,11 +225,7 @@ async def test_an_event_page_offers_its_ics_file_which_members_get_for_network_e
 
     assert f'href="/events/{public}/kalender.ics"' in page.text
     assert "Zu meinem Kalender hinzufügen" in page.text
-    assert file.status_code == 200, file.text
-    assert file.headers["content-type"] == "text/calendar; charset=utf-8"
-    assert file.headers["content-disposition"] == f'attachment; filename="{public}.ics"'
-    [vevent] = Calendar.from_ical(file.content).walk("VEVENT")
-    assert vevent["UID"] == f"{public}@integrationsnetz"
+    vevent = event_ics_file(file, public)
     assert str(vevent["SUMMARY"]) == "Kinderfußballturnier"
     assert hidden.status_code == 404
     assert "nur im Netzwerk sichtbar" in hidden.text
