@@ -171,13 +171,7 @@ async def test_the_list_without_a_month_shows_the_coming_dates_from_today(
 async def test_a_filter_that_cannot_be_right_gets_a_german_400_naming_it(
     browsed: Browsed, params: dict[str, str], named: str
 ) -> None:
-    async with browsed.portal() as client:
-        page = await client.get("/kalender", params=params)
-
-    assert page.status_code == 400
-    assert page.headers["content-type"].startswith("text/html")
-    assert "Ungültiger Filter" in page.text
-    assert f"Der Wert für „{named}“ ist nicht gültig." in page.text
+    await browsed.assert_filter_refused("/kalender", params, named)
 
 
 async def test_the_feed_of_a_filter_is_offered_and_holds_the_filtered_public_dates(
