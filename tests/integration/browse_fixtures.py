@@ -103,6 +103,17 @@ class Browsed:
             client.cookies.set("inx_session", session_of(self.editors[signed_in_as]))
         return client
 
+    async def assert_filter_refused(self, path: str, params: dict[str, str], named: str) -> None:
+        """The portal's page at `path` answers a filter value that cannot be right with a German
+        400 page that names the filter."""
+        async with self.portal() as client:
+            page = await client.get(path, params=params)
+
+        assert page.status_code == 400
+        assert page.headers["content-type"].startswith("text/html")
+        assert "Ungültiger Filter" in page.text
+        assert f"Der Wert für „{named}“ ist nicht gültig." in page.text
+
 
 async def _post_when_known(
     client: httpx.AsyncClient, path: str, body: dict[str, Any], headers: Headers

@@ -110,6 +110,17 @@ def itip(ics: str, method: str) -> tuple[str, Any]:
     return method, event
 
 
+def event_ics_file(response: httpx.Response, event_id: str) -> icalendar.Component:
+    """The one VEVENT of an event's .ics download: an iCalendar attachment named after the
+    event, whose VEVENT has the UID the feeds give the event."""
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "text/calendar; charset=utf-8"
+    assert response.headers["content-disposition"] == f'attachment; filename="{event_id}.ics"'
+    [event] = icalendar.Calendar.from_ical(response.content).walk("VEVENT")
+    assert event["UID"] == f"{event_id}@integrationsnetz"
+    return event
+
+
 def invitation(command: dict[str, Any]) -> tuple[str, Any]:
     """The iTIP method and the one VEVENT of an email command's attachment."""
     return itip(command["calendar"]["ics"], command["calendar"]["method"])

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar
 from icalendar import Event as VEvent
 
-from tests.integration.calendar_fixtures import Partners
+from tests.integration.calendar_fixtures import Partners, event_ics_file
 from tests.support.amqp import StreamTap
 from tests.support.problems import assert_problem
 
@@ -294,11 +294,7 @@ async def test_one_event_as_an_ics_file_carries_its_feed_uid_and_network_ones_ne
         "/events/01a20175-6dad-718f-a12c-c0b9a10eb02c/calendar.ics"
     )
 
-    assert file.status_code == 200, file.text
-    assert file.headers["content-type"] == "text/calendar; charset=utf-8"
-    assert file.headers["content-disposition"] == f'attachment; filename="{public_id}.ics"'
-    [vevent] = Calendar.from_ical(file.content).walk("VEVENT")
-    assert vevent["UID"] == f"{public_id}@integrationsnetz"
+    vevent = event_ics_file(file, public_id)
     assert str(vevent["SUMMARY"]) == "Deutsch-Café"
     assert vevent.decoded("DTSTART").isoformat() == at(9, 8, 18)
     assert vevent["URL"] == f"http://portal.test/events/{public_id}"

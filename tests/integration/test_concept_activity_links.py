@@ -52,6 +52,13 @@ async def titles(store: ActivityStore, measure_id: str, *visibilities: str) -> l
     return [activity.title for activity in found]
 
 
+async def assert_nothing_linked(store: ActivityStore) -> None:
+    """Neither measure "a" nor "b" lists an activity, and no measure counts one."""
+    assert await titles(store, "a") == []
+    assert await titles(store, "b") == []
+    assert await store.counts(["public", "network"]) == {}
+
+
 REVISIONS = [
     revision_of(1, ["a", "b"]),
     revision_of(2, ["b", "c"]),
@@ -77,9 +84,7 @@ async def test_revisions_handled_at_once_leave_the_newest(activities: ActivitySt
     revisions = [revision_of(n, ["a", "b"] if n % 2 else ["b"]) for n in range(1, 13)]
     revisions.append(revision_of(13, ["a"], active=False))
     await asyncio.gather(*(activities.project(r) for r in reversed(revisions)))
-    assert await titles(activities, "a") == []
-    assert await titles(activities, "b") == []
-    assert await activities.counts(["public", "network"]) == {}
+    await assert_nothing_linked(activities)
 
 
 async def test_a_cancelled_event_stops_counting_and_a_repeated_one_changes_nothing(
@@ -124,9 +129,7 @@ async def test_revisions_naming_no_measure_close_links_in_any_order(
     order = list(itertools.permutations(range(len(WITHOUT_MEASURES))))[seed * 10]
     for index in order:
         await activities.project(WITHOUT_MEASURES[index])
-    assert await titles(activities, "a") == []
-    assert await titles(activities, "b") == []
-    assert await activities.counts(["public", "network"]) == {}
+    await assert_nothing_linked(activities)
 
 
 async def test_revisions_naming_no_measure_at_once_leave_the_newest(

@@ -61,6 +61,18 @@ async def strict_directory(
         yield service
 
 
+@pytest.fixture
+async def alis_invitation_token(
+    directory: RunningService, admin: Headers, commands: StreamTap
+) -> str:
+    """Ali (ali@example.org) invited to Nachbarschaftstreff Linde: the token of the link in his
+    invitation, before any password is set with it."""
+    client = directory.client
+    treff = await register(client, admin, "Nachbarschaftstreff Linde")
+    assert (await invite(client, admin, treff["id"], "ali@example.org", "Ali")).status_code == 201
+    return token_in((await emails_to(commands, "ali@example.org"))[0])
+
+
 # --- onboarding ---------------------------------------------------------------------------
 
 
@@ -137,12 +149,10 @@ async def test_an_invited_member_sets_a_password_and_then_looks_after_only_their
 
 
 async def test_an_invitation_link_sets_a_password_only_once(
-    directory: RunningService, admin: Headers, commands: StreamTap
+    directory: RunningService, alis_invitation_token: str
 ) -> None:
     client = directory.client
-    treff = await register(client, admin, "Nachbarschaftstreff Linde")
-    assert (await invite(client, admin, treff["id"], "ali@example.org", "Ali")).status_code == 201
-    token = token_in((await emails_to(commands, "ali@example.org"))[0])
+    token = alis_invitation_token
 
     assert (await set_password(client, token, PASSWORD)).status_code == 204
     again = await set_password(client, token, "Ein-anderes-Passwort-99")
@@ -155,12 +165,10 @@ async def test_an_invitation_link_sets_a_password_only_once(
 
 
 async def test_a_weak_password_is_refused_and_the_same_link_still_works_afterwards(
-    directory: RunningService, admin: Headers, commands: StreamTap
+    directory: RunningService, alis_invitation_token: str
 ) -> None:
     client = directory.client
-    treff = await register(client, admin, "Nachbarschaftstreff Linde")
-    assert (await invite(client, admin, treff["id"], "ali@example.org", "Ali")).status_code == 201
-    token = token_in((await emails_to(commands, "ali@example.org"))[0])
+    token = alis_invitation_token
 
     short = assert_problem(await set_password(client, token, "kurz"), 422)
     own_address = assert_problem(await set_password(client, token, "Ali@Example.org"), 422)

@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from services.directory.domain import OrganisationCreate
 from services.directory.tokens import SigningKey, TokenIssuer
 from shared.auth import ALGORITHM, AUDIENCE, ISSUER
 from shared.contracts.directory import OrganisationKind
@@ -585,20 +586,8 @@ async def test_a_refused_patch_leaves_the_organisation_as_it_was(api: Api) -> No
 
 # --- random bodies ------------------------------------------------------------------------
 
-ORGANISATION_KEYS = [
-    "name",
-    "kind",
-    "description",
-    "languages",
-    "communities",
-    "fields",
-    "district",
-    "address",
-    "website",
-    "email",
-    "phone",
-    "preferred_language",
-]
+#: The keys a new organisation's body may hold.
+ORGANISATION_KEYS = list(OrganisationCreate.model_fields)
 #: Any character, lone surrogates included (the body is sent as ASCII JSON with \u escapes).
 any_text = st.text(st.characters(exclude_categories=()), max_size=40)
 plausible_text = st.sampled_from(

@@ -12,6 +12,7 @@ import pytest
 from icalendar import Calendar
 
 from tests.integration.browse_fixtures import JUNE, NEXT_YEAR, PUBLIC_URL, Browsed
+from tests.integration.calendar_fixtures import event_ics_file
 
 WEEKDAYS = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"]
 
@@ -170,13 +171,7 @@ async def test_the_list_without_a_month_shows_the_coming_dates_from_today(
 async def test_a_filter_that_cannot_be_right_gets_a_german_400_naming_it(
     browsed: Browsed, params: dict[str, str], named: str
 ) -> None:
-    async with browsed.portal() as client:
-        page = await client.get("/kalender", params=params)
-
-    assert page.status_code == 400
-    assert page.headers["content-type"].startswith("text/html")
-    assert "Ungültiger Filter" in page.text
-    assert f"Der Wert für „{named}“ ist nicht gültig." in page.text
+    await browsed.assert_filter_refused("/kalender", params, named)
 
 
 async def test_the_feed_of_a_filter_is_offered_and_holds_the_filtered_public_dates(
@@ -224,11 +219,7 @@ async def test_an_event_page_offers_its_ics_file_which_members_get_for_network_e
 
     assert f'href="/events/{public}/kalender.ics"' in page.text
     assert "Zu meinem Kalender hinzufügen" in page.text
-    assert file.status_code == 200, file.text
-    assert file.headers["content-type"] == "text/calendar; charset=utf-8"
-    assert file.headers["content-disposition"] == f'attachment; filename="{public}.ics"'
-    [vevent] = Calendar.from_ical(file.content).walk("VEVENT")
-    assert vevent["UID"] == f"{public}@integrationsnetz"
+    vevent = event_ics_file(file, public)
     assert str(vevent["SUMMARY"]) == "Kinderfußballturnier"
     assert hidden.status_code == 404
     assert "nur im Netzwerk sichtbar" in hidden.text

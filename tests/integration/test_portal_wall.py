@@ -132,11 +132,7 @@ async def test_the_wall_pages_through_the_chairs_and_a_page_beyond_the_last_is_a
 async def test_a_wall_filter_that_cannot_be_right_gets_a_german_400(
     browsed: Browsed, params: dict[str, str], named: str
 ) -> None:
-    async with browsed.portal() as client:
-        page = await client.get("/suchen-bieten", params=params)
-
-    assert page.status_code == 400
-    assert f"Der Wert für „{named}“ ist nicht gültig." in page.text
+    await browsed.assert_filter_refused("/suchen-bieten", params, named)
 
 
 async def test_members_are_offered_to_post_and_others_to_sign_in(browsed: Browsed) -> None:
