@@ -39,15 +39,11 @@ from shared.ids import new_id
 from shared.pages import Paging
 from tests.support.in_memory_calendar import InMemoryCalendarStore
 from tests.support.in_memory_registrations import FixedGroups, InMemoryRosters
+from tests.support.principals import OFFICE, member_of
 
 MRIYA = new_id()
 LINDE = new_id()
-OFFICE = Principal(person_id=new_id(), role="admin")
 PORTAL = "https://portal.example.org"
-
-
-def member_of(*organisations: str) -> Principal:
-    return Principal(person_id=new_id(), role="editor", organisation_ids=frozenset(organisations))
 
 
 ORGANISER = member_of(MRIYA)

@@ -13,7 +13,6 @@ from services.directory.repository import OrganisationQuery
 from services.directory.service import Directory
 from services.directory.settings import DirectorySettings
 from services.directory.tokens import SigningKey, TokenIssuer
-from shared.auth import Principal
 from shared.contracts.directory import (
     MemberJoined,
     MemberLeft,
@@ -35,8 +34,8 @@ from shared.errors import (
 from shared.ids import new_id
 from shared.pages import Paging
 from tests.support.in_memory_directory import InMemoryDirectoryStore
+from tests.support.principals import OFFICE, member_of
 
-OFFICE = Principal(person_id=new_id(), role="admin")
 PASSWORD = "Sonnenblume-im-Mai"
 
 
@@ -58,12 +57,6 @@ def a_directory(store: InMemoryDirectoryStore, clock: FakeClock | None = None) -
         DirectorySettings(_env_file=None),
         clock=clock or FakeClock(),
         hasher=PasswordHasher(time_cost=1, memory_cost=64, parallelism=1),  # fast, still argon2
-    )
-
-
-def member_of(*organisations: str, person_id: str | None = None) -> Principal:
-    return Principal(
-        person_id=person_id or new_id(), role="editor", organisation_ids=frozenset(organisations)
     )
 
 
