@@ -4,7 +4,6 @@ and the keys that make every email go out once."""
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 
 import pytest
 from hypothesis import given
@@ -31,9 +30,9 @@ from services.notifier.domain import (
     retry_delay_seconds,
     subscription_wants,
 )
+from shared.clock import BERLIN
 from shared.contracts.exchange import ListingKind, MatchFound
 
-BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 T0 = dt.datetime(2026, 5, 16, 10, 0, tzinfo=dt.UTC)
 
 ROOM = Item(
