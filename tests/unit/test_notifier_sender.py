@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import collections
 import datetime as dt
-import uuid
 from email.message import EmailMessage
 
 import pytest
@@ -21,6 +20,7 @@ from services.notifier.tokens import Links, LinkSigner
 from shared.contracts.base import envelope
 from shared.contracts.exchange import MatchFound
 from shared.contracts.notifier import NotificationSent
+from tests.support.events import match_found
 from tests.support.in_memory_notifier import InMemoryNotifierStore
 
 T0 = dt.datetime(2026, 5, 18, 10, 0, tzinfo=dt.UTC)
@@ -41,14 +41,12 @@ class RecordingMailer(Mailer):
 
 
 def a_match(n: int) -> MatchFound:
-    return MatchFound(
-        match_id=str(uuid.uuid4()),
-        offer_id=str(uuid.uuid4()),
-        request_id=str(uuid.uuid4()),
-        offer_organisation_id=OFFERING,
-        request_organisation_id=SEEKING,
+    return match_found(
+        OFFERING,
+        SEEKING,
         category="room",
         score=0.8,
+        reasons=[],
         offer_title=f"Angebot {n}",
         request_title=f"Gesuch {n}",
         found_at=T0,
