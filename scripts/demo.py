@@ -11,15 +11,13 @@ import os
 import sys
 import time
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx
 
 from scripts.concept_seed import LEADS
 from scripts.demo_concept import LINKED, load_concept
 from scripts.demo_groups import load_group_and_registrations
-
-BERLIN = ZoneInfo("Europe/Berlin")
+from shared.clock import BERLIN
 
 ORGANISATIONS: list[dict[str, Any]] = [
     {

@@ -8,17 +8,14 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
-from services.directory.settings import DirectorySettings
-from tests.e2e.demo_stack import DemoPortal, served_demo_portal
+from tests.e2e.demo_stack import demo_portal
 from tests.integration.conftest import directory_settings
-from tests.integration.notifier_fixtures import NotifierFactory
-from tests.support.infra import RabbitVhost
 
 __all__ = ["browser", "demo_portal", "directory_settings"]
 
@@ -53,21 +50,6 @@ async def browser() -> AsyncIterator[Browser]:
         speaking_german(launched)
         yield launched
         await launched.close()
-
-
-@pytest.fixture
-async def demo_portal(
-    directory_settings: Callable[..., DirectorySettings],
-    rabbit: RabbitVhost,
-    mongo_url: str,
-    notifier_factory: NotifierFactory,
-    monkeypatch: pytest.MonkeyPatch,
-) -> AsyncIterator[DemoPortal]:
-    """The demo network on real services, with a member who can log in, behind the portal."""
-    async with served_demo_portal(
-        directory_settings, rabbit, mongo_url, notifier_factory, monkeypatch
-    ) as served:
-        yield served
 
 
 def speaking_german(browser: Browser) -> None:

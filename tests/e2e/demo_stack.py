@@ -2,7 +2,7 @@
 over HTTP on the run's broker and database server, with the environment the demo loader
 (`scripts/demo.py`, what `make up` runs) reads to reach them; and, for the browser tests, the
 demo loaded, a member of the organisation with the demo's match, a published report and the
-portal in front of it all (`served_demo_portal`)."""
+portal in front of it all (the fixture `demo_portal`)."""
 
 from __future__ import annotations
 
@@ -196,15 +196,16 @@ class DemoPortal:
     portal_url: str
 
 
-@contextlib.asynccontextmanager
-async def served_demo_portal(
+@pytest.fixture
+async def demo_portal(
     directory_settings: Callable[..., DirectorySettings],
     rabbit: RabbitVhost,
     mongo_url: str,
     notifier_factory: NotifierFactory,
     monkeypatch: pytest.MonkeyPatch,
 ) -> AsyncIterator[DemoPortal]:
-    """The demo network loaded, with a member who can log in, and the portal in front of it."""
+    """The demo network loaded on real services, with a member who can log in, and the portal
+    in front of it (a fixture of the end-to-end tests, through their conftest)."""
     async with demo_services(directory_settings, rabbit, mongo_url, monkeypatch) as services:
         assert await asyncio.to_thread(demo.main) == 0
         ids = await network_ids(services)

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from zoneinfo import ZoneInfo
 
 from playwright.async_api import Browser, Page
 
+from shared.clock import BERLIN
 from tests.e2e.demo_stack import DemoPortal
 
-BERLIN = ZoneInfo("Europe/Berlin")
 MONTHS = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September"]
 MONTHS += ["Oktober", "November", "Dezember"]
 

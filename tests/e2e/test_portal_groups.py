@@ -6,17 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from zoneinfo import ZoneInfo
 
 from playwright.async_api import Browser
 
+from shared.clock import BERLIN
 from tests.integration.calendar_fixtures import ServedPartners
 from tests.support.browser import logged_in_page
 from tests.support.infra import RabbitVhost
 from tests.support.members import member_with_password
 from tests.support.portal import served_portal
 
-BERLIN = ZoneInfo("Europe/Berlin")
 PASSWORD = "Arbeitsgruppe-Nordstadt-2026"
 GROUP = "Runder Tisch Sprachförderung"
 TOPIC = "Sprachkurse für Eltern im Herbst"

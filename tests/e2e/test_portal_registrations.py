@@ -13,7 +13,6 @@ import datetime as dt
 import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 import httpx
 from playwright.async_api import Browser, Page
@@ -23,6 +22,7 @@ from services.calendar.service import Calendar
 from services.calendar.settings import CalendarSettings
 from services.directory.app import create_app as create_directory
 from services.directory.settings import DirectorySettings
+from shared.clock import BERLIN
 from shared.ids import new_id
 from tests.integration.directory_fixtures import register
 from tests.integration.notifier_fixtures import NotifierFactory
@@ -35,7 +35,6 @@ from tests.support.portal import portal_app
 from tests.support.services import serving, serving_with_admin
 from tests.support.waiting import eventually, until_ready
 
-BERLIN = ZoneInfo("Europe/Berlin")
 TITLE = "Elterncafé mit Kinderbetreuung"
 ORGANISER, PASSWORD = "ayse@linde.example", "Nachbarschaft-Linde-2026"
 

@@ -19,7 +19,6 @@ import sys
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -31,6 +30,7 @@ from services.directory.app import create_app as create_directory
 from services.directory.settings import DirectorySettings
 from services.exchange.app import create_app as create_exchange
 from services.exchange.settings import ExchangeSettings
+from shared.clock import BERLIN
 from shared.contracts.base import EVENTS_EXCHANGE, TYPE_PREFIX
 from tests.conftest import new_database_name
 from tests.integration.calendar_fixtures import Partners
@@ -182,8 +182,7 @@ def assert_only_public_facts(
 
 def a_week_from_now_at(hour: int) -> str:
     day = dt.date.today() + dt.timedelta(days=7)
-    berlin = ZoneInfo("Europe/Berlin")
-    return dt.datetime(day.year, day.month, day.day, hour, tzinfo=berlin).isoformat()
+    return dt.datetime(day.year, day.month, day.day, hour, tzinfo=BERLIN).isoformat()
 
 
 async def test_an_outside_system_follows_a_language_partnership_without_personal_data(

@@ -6,16 +6,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from services.exchange.domain import ListingCreate
-from shared.auth import Principal
 from shared.contracts.directory import OrganisationStatus
 from shared.contracts.exchange import ListingCategory
-from shared.ids import new_id
 from shared.projection import KnownOrganisation
 from tests.support.in_memory import InMemoryExchangeStore
-
-
-def member_of(*organisations: str) -> Principal:
-    return Principal(person_id=new_id(), role="editor", organisation_ids=frozenset(organisations))
 
 
 def store_knowing(organisations: Mapping[str, str]) -> InMemoryExchangeStore:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
-import zoneinfo
 from collections.abc import Mapping
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -16,10 +15,10 @@ from services.notifier.domain import Template
 from services.notifier.email_parts import EmailContext
 from services.notifier.emails import RenderedEmail, build_message
 from services.notifier.wire import to_bytes
+from shared.clock import BERLIN
 from shared.contracts.notifier import CalendarAttachment
 
 PORTAL = "https://portal.example.org"
-BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 SENDER = Address("Integrationsnetz", "noreply", "integrationsnetz.local")
 UNSUBSCRIBE_URL = "https://notifier.example.org/unsubscribe?token=t"
 SENT_AT = dt.datetime(2026, 6, 1, 8, 0, tzinfo=dt.UTC)

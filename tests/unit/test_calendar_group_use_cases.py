@@ -25,15 +25,11 @@ from shared.ids import new_id
 from shared.pages import Paging
 from tests.support.in_memory_calendar import InMemoryCalendarStore
 from tests.support.in_memory_groups import InMemoryGroupStore
+from tests.support.principals import OFFICE, member_of
 
 COORDINATOR, MRIYA, LINDE, SILENT = new_id(), new_id(), new_id(), new_id()
-OFFICE = Principal(person_id=new_id(), role="admin")
 NEXT_YEAR = utc_now().year + 1
 PORTAL = "https://portal.example"
-
-
-def member_of(*organisations: str) -> Principal:
-    return Principal(person_id=new_id(), role="editor", organisation_ids=frozenset(organisations))
 
 
 class Setup:

@@ -39,15 +39,11 @@ from shared.ids import new_id
 from shared.pages import Paging
 from tests.support.in_memory_calendar import InMemoryCalendarStore
 from tests.support.in_memory_registrations import FixedGroups, InMemoryRosters
+from tests.support.principals import OFFICE, member_of
 
 MRIYA = new_id()
 LINDE = new_id()
-OFFICE = Principal(person_id=new_id(), role="admin")
 PORTAL = "https://portal.example.org"
-
-
-def member_of(*organisations: str) -> Principal:
-    return Principal(person_id=new_id(), role="editor", organisation_ids=frozenset(organisations))
 
 
 ORGANISER = member_of(MRIYA)
@@ -127,6 +123,15 @@ async def world(*, days_ahead: int = 20, **event_fields: Any) -> World:
     return World(store, rosters, registrations, clock, saved.event.id)
 
 
+async def ana_seated_and_ben_waiting(*, days_ahead: int = 20) -> World:
+    """An event with one seat: Ana (ana@example.org) has it, Ben is first on the waiting list."""
+    w = await world(days_ahead=days_ahead)
+    await w.set_up(capacity=1)
+    await w.member_registers("Ana")
+    await w.member_registers("Ben")
+    return w
+
+
 def token_of(email: SendEmail, param: str) -> str:
     found = re.search(r"token=(\S+)$", email.params[param])
     assert found, email.params[param]
@@ -165,10 +170,7 @@ async def test_members_take_the_seats_and_then_wait_in_order() -> None:
 
 
 async def test_a_cancellation_promotes_exactly_the_first_waiting() -> None:
-    w = await world()
-    await w.set_up(capacity=1)
-    await w.member_registers("Ana")
-    await w.member_registers("Ben")
+    w = await ana_seated_and_ben_waiting()
     await w.member_registers("Cem")
     ana = w.emails("registration_confirmed")[0]
     seat = await w.registrations.cancel_by_token(token_of(ana, "cancel_link"), None)
@@ -339,10 +341,7 @@ async def test_closing_and_a_lower_capacity_remove_nobody() -> None:
 
 
 async def test_registrants_are_told_once_of_a_change_and_of_the_cancellation() -> None:
-    w = await world()
-    await w.set_up(capacity=1)
-    await w.member_registers("Ana")
-    await w.member_registers("Ben")
+    w = await ana_seated_and_ben_waiting()
     event = w.event()
     moved = event.model_copy(
         update={
@@ -372,10 +371,7 @@ async def test_registrants_are_told_once_of_a_change_and_of_the_cancellation() -
 
 
 async def test_the_reminder_goes_once_the_day_before() -> None:
-    w = await world(days_ahead=3)
-    await w.set_up(capacity=1)
-    await w.member_registers("Ana")
-    await w.member_registers("Ben")
+    w = await ana_seated_and_ben_waiting(days_ahead=3)
     assert await w.jobs.remind(w.clock.now) == 0, "three days ahead: not yet"
     w.clock.now += dt.timedelta(days=2, hours=1)
     assert await w.jobs.remind(w.clock.now) == 1
@@ -396,10 +392,7 @@ async def test_a_passed_deadline_is_announced_once() -> None:
 
 
 async def test_retention_deletes_personal_data_and_keeps_the_counts() -> None:
-    w = await world(days_ahead=2)
-    await w.set_up(capacity=1)
-    await w.member_registers("Ana")
-    await w.member_registers("Ben")
+    w = await ana_seated_and_ben_waiting(days_ahead=2)
     await w.registrations.register(
         w.event_id, NewRegistration(name="Pen", email="pen@example.org"), None, None
     )
@@ -419,10 +412,7 @@ async def test_retention_deletes_personal_data_and_keeps_the_counts() -> None:
 
 
 async def test_the_stream_carries_counts_and_never_a_person() -> None:
-    w = await world()
-    await w.set_up(capacity=1)
-    await w.member_registers("Ana")
-    await w.member_registers("Ben")
+    w = await ana_seated_and_ben_waiting()
     stream = [m for m in w.rosters.published if isinstance(m, RegistrationCounts)]
     assert {type(m) for m in stream} >= {
         RegistrationOpened,

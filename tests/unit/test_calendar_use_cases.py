@@ -13,7 +13,6 @@ from services.calendar.inputs import EventCreate, EventPatch
 from services.calendar.repository import EventFilter
 from services.calendar.service import Calendar
 from services.calendar.settings import CalendarSettings
-from shared.auth import Principal
 from shared.clock import utc_now
 from shared.contracts.calendar import (
     ConflictDetected,
@@ -29,16 +28,12 @@ from shared.pages import Paging
 from shared.projection import KnownOrganisation
 from tests.support.in_memory import archiving
 from tests.support.in_memory_calendar import InMemoryCalendarStore
+from tests.support.principals import OFFICE, member_of
 
 MRIYA = new_id()
 LINDE = new_id()
-OFFICE = Principal(person_id=new_id(), role="admin")
 NEXT_YEAR = utc_now().year + 1
 ROOM = {"name": "Stadtteilzentrum Nordstadt", "room": "Saal 2"}
-
-
-def member_of(*organisations: str) -> Principal:
-    return Principal(person_id=new_id(), role="editor", organisation_ids=frozenset(organisations))
 
 
 def at(month: int, day: int, hour: int) -> str:

@@ -24,9 +24,9 @@ from shared.ids import new_id
 from shared.projection import KnownOrganisation
 from tests.data.concept.make_fixture import GOOD, WITH_ERRORS
 from tests.support.in_memory_concept import InMemoryConceptStore
+from tests.support.principals import OFFICE
 
 NOW = dt.datetime(2023, 10, 31, 9, 0, tzinfo=dt.UTC)
-OFFICE = Principal(person_id=new_id(), role="admin")
 
 
 async def importer_on(store: InMemoryConceptStore) -> ConceptImport:

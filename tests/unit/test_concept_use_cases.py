@@ -33,16 +33,12 @@ from shared.pages import Paging
 from shared.projection import KnownOrganisation
 from tests.support.concept_editions import KEMPTEN_FIELDS
 from tests.support.in_memory_concept import InMemoryConceptStore
+from tests.support.principals import OFFICE, member_of
 
 NOW = dt.datetime(2023, 10, 31, 9, 0, tzinfo=dt.UTC)
-OFFICE = Principal(person_id=new_id(), role="admin")
 KULTURAMT = new_id()
 VHS = new_id()
 ARCHIVED = new_id()
-
-
-def member_of(*organisations: str) -> Principal:
-    return Principal(person_id=new_id(), role="editor", organisation_ids=frozenset(organisations))
 
 
 async def concept_with_goals(store: InMemoryConceptStore) -> ConceptService:

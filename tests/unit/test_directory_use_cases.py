@@ -13,7 +13,6 @@ from services.directory.repository import OrganisationQuery
 from services.directory.service import Directory
 from services.directory.settings import DirectorySettings
 from services.directory.tokens import SigningKey, TokenIssuer
-from shared.auth import Principal
 from shared.contracts.directory import (
     MemberJoined,
     MemberLeft,
@@ -35,8 +34,8 @@ from shared.errors import (
 from shared.ids import new_id
 from shared.pages import Paging
 from tests.support.in_memory_directory import InMemoryDirectoryStore
+from tests.support.principals import OFFICE, member_of
 
-OFFICE = Principal(person_id=new_id(), role="admin")
 PASSWORD = "Sonnenblume-im-Mai"
 
 
@@ -58,12 +57,6 @@ def a_directory(store: InMemoryDirectoryStore, clock: FakeClock | None = None) -
         DirectorySettings(_env_file=None),
         clock=clock or FakeClock(),
         hasher=PasswordHasher(time_cost=1, memory_cost=64, parallelism=1),  # fast, still argon2
-    )
-
-
-def member_of(*organisations: str, person_id: str | None = None) -> Principal:
-    return Principal(
-        person_id=person_id or new_id(), role="editor", organisation_ids=frozenset(organisations)
     )
 
 
@@ -166,29 +159,33 @@ async def test_an_archived_organisation_cannot_be_changed_or_joined() -> None:
     assert store.people == {}
 
 
-async def test_archived_organisations_are_found_only_by_office_staff() -> None:
+ARCHIVED = OrganisationQuery(status=OrganisationStatus.ARCHIVED)
+
+
+async def mriya_archived_beside_linde() -> tuple[Directory, str]:
+    """A directory with "Verein Mriya e.V." archived and "Treff Linde" active; Mriya's id."""
     directory = a_directory(InMemoryDirectoryStore())
     mriya = await registered(directory)
     await registered(directory, "Treff Linde")
     await directory.organisations.archive(mriya, OFFICE, None)
-    archived = OrganisationQuery(status=OrganisationStatus.ARCHIVED)
-    with pytest.raises(ForbiddenError):
-        await directory.organisations.find(archived, member_of(mriya), Paging(limit=10, offset=0))
+    return directory, mriya
 
-    found, total = await directory.organisations.find(archived, OFFICE, Paging(limit=10, offset=0))
+
+async def test_archived_organisations_are_found_only_by_office_staff() -> None:
+    directory, mriya = await mriya_archived_beside_linde()
+    with pytest.raises(ForbiddenError):
+        await directory.organisations.find(ARCHIVED, member_of(mriya), Paging(limit=10, offset=0))
+
+    found, total = await directory.organisations.find(ARCHIVED, OFFICE, Paging(limit=10, offset=0))
 
     assert [o.id for o in found] == [mriya]
     assert total == 1
 
 
 async def test_facets_count_what_a_search_finds_and_archived_ones_only_for_staff() -> None:
-    directory = a_directory(InMemoryDirectoryStore())
-    mriya = await registered(directory)
-    await registered(directory, "Treff Linde")
-    await directory.organisations.archive(mriya, OFFICE, None)
-    archived = OrganisationQuery(status=OrganisationStatus.ARCHIVED)
+    directory, mriya = await mriya_archived_beside_linde()
     with pytest.raises(ForbiddenError):
-        await directory.organisations.facets(archived, member_of(mriya))
+        await directory.organisations.facets(ARCHIVED, member_of(mriya))
 
     active = await directory.organisations.facets(OrganisationQuery(), None)
     narrowed = await directory.organisations.facets(OrganisationQuery(text="linde"), None)
@@ -197,7 +194,7 @@ async def test_facets_count_what_a_search_finds_and_archived_ones_only_for_staff
     assert (active.total, active.kind) == (1, {"migrant_organisation": 1})
     assert narrowed.total == 1
     assert (nobody.total, nobody.kind) == (0, {})
-    assert (await directory.organisations.facets(archived, OFFICE)).total == 1
+    assert (await directory.organisations.facets(ARCHIVED, OFFICE)).total == 1
 
 
 async def test_only_members_or_office_staff_invite() -> None:

@@ -18,7 +18,6 @@ from services.exchange.feedback_service import MatchFeedback
 from services.exchange.repository import RecordedMatch
 from services.exchange.service import Exchange
 from services.exchange.settings import ExchangeSettings
-from shared.auth import Principal
 from shared.clock import BERLIN
 from shared.contracts.exchange import (
     ListingCategory,
@@ -33,16 +32,14 @@ from shared.errors import ForbiddenError, GoneError, MalformedError, NotFoundErr
 from shared.ids import new_id
 from shared.match_feedback import FeedbackClaim, FeedbackSigner
 from shared.pages import Paging
-from tests.support.exchange_use_cases import member_of, room, store_knowing
+from tests.support.exchange_use_cases import room, store_knowing
 from tests.support.in_memory import InMemoryExchangeStore
+from tests.support.principals import OFFICE, member_of
 
 MRIYA, LINDE, ANADOLU = new_id(), new_id(), new_id()
 SECRET = "a-match-feedback-secret-for-the-unit-tests"
 MAY_18 = dt.datetime(2026, 5, 18, 9, 30, tzinfo=dt.UTC)
 FIRST = Paging(limit=20, offset=0)
-
-
-OFFICE = Principal(person_id=new_id(), role="admin")
 
 
 class Clock:

@@ -27,8 +27,9 @@ from shared.errors import ConflictError, ForbiddenError, RejectedError
 from shared.ids import new_id
 from shared.pages import Paging
 from shared.projection import KnownOrganisation
-from tests.support.exchange_use_cases import member_of, room, store_knowing
+from tests.support.exchange_use_cases import room, store_knowing
 from tests.support.in_memory import InMemoryExchangeStore, archiving
+from tests.support.principals import member_of
 
 MRIYA = new_id()
 LINDE = new_id()

@@ -24,12 +24,13 @@ from services.notifier.service import Notifier
 from services.notifier.settings import NotifierSettings
 from services.notifier.texts import SUPPORTED_LANGUAGES, TEXTS
 from services.notifier.tokens import Links, LinkSigner
+from shared.clock import BERLIN
 from shared.contracts.base import envelope
 from shared.contracts.notifier import CalendarAttachment, CalendarMethod, EmailTemplate, SendEmail
 from shared.ids import new_id
 from tests.support.calendar_emails import CALENDAR_EMAIL_PARAMS, EVENT_UID, attachment
 from tests.support.in_memory_notifier import InMemoryNotifierStore
-from tests.support.notifier_emails import BERLIN, PORTAL, delivered, email_context, parsed
+from tests.support.notifier_emails import PORTAL, delivered, email_context, parsed
 
 AT = dt.datetime(2026, 6, 1, 8, 0, tzinfo=dt.UTC)
 CALENDAR_TEMPLATES = list(CALENDAR_EMAIL_PARAMS)

@@ -4,7 +4,6 @@ and the keys that make every email go out once."""
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 
 import pytest
 from hypothesis import given
@@ -31,9 +30,10 @@ from services.notifier.domain import (
     retry_delay_seconds,
     subscription_wants,
 )
-from shared.contracts.exchange import ListingKind, MatchFound
+from shared.clock import BERLIN
+from shared.contracts.exchange import ListingKind
+from tests.support.events import match_found
 
-BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 T0 = dt.datetime(2026, 5, 16, 10, 0, tzinfo=dt.UTC)
 
 ROOM = Item(
@@ -121,20 +121,7 @@ def test_a_subscription_wants_only_active_followed_topics_and_never_its_own_item
 
 
 def test_both_sides_of_a_match_are_told_and_an_organisation_matching_itself_once() -> None:
-    match = MatchFound.model_validate(
-        {
-            "match_id": "m",
-            "offer_id": "o",
-            "request_id": "r",
-            "offer_organisation_id": "org-a",
-            "request_organisation_id": "org-b",
-            "category": "room",
-            "score": 0.5,
-            "offer_title": "x",
-            "request_title": "y",
-            "found_at": T0,
-        }
-    )
+    match = match_found("org-a", "org-b")
     assert match_recipients(match) == {"org-a": ListingKind.OFFER, "org-b": ListingKind.REQUEST}
     itself = match.model_copy(update={"request_organisation_id": "org-a"})
     assert list(match_recipients(itself)) == ["org-a"]

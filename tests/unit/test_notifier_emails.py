@@ -12,8 +12,9 @@ from services.notifier.domain import Item, Template, Topic
 from services.notifier.email_parts import EmailContext, format_span, single_line
 from services.notifier.emails import recipient_header, render_email
 from services.notifier.texts import SUPPORTED_LANGUAGES, TEXTS, email_language
+from shared.clock import BERLIN
 from tests.support.calendar_emails import CALENDAR_EMAIL_PARAMS
-from tests.support.notifier_emails import BERLIN, delivered, email_context, parsed
+from tests.support.notifier_emails import delivered, email_context, parsed
 
 AT = dt.datetime(2026, 6, 20, 12, 0, tzinfo=dt.UTC)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import collections
 import datetime as dt
-import uuid
 from email.message import EmailMessage
 
 import pytest
@@ -21,6 +20,7 @@ from services.notifier.tokens import Links, LinkSigner
 from shared.contracts.base import envelope
 from shared.contracts.exchange import MatchFound
 from shared.contracts.notifier import NotificationSent
+from tests.support.events import numbered_matches
 from tests.support.in_memory_notifier import InMemoryNotifierStore
 
 T0 = dt.datetime(2026, 5, 18, 10, 0, tzinfo=dt.UTC)
@@ -40,19 +40,9 @@ class RecordingMailer(Mailer):
         self.sent.append(str(message["Message-ID"]))
 
 
-def a_match(n: int) -> MatchFound:
-    return MatchFound(
-        match_id=str(uuid.uuid4()),
-        offer_id=str(uuid.uuid4()),
-        request_id=str(uuid.uuid4()),
-        offer_organisation_id=OFFERING,
-        request_organisation_id=SEEKING,
-        category="room",
-        score=0.8,
-        offer_title=f"Angebot {n}",
-        request_title=f"Gesuch {n}",
-        found_at=T0,
-    )
+def matches(count: int) -> list[MatchFound]:
+    """`count` matches between the offering and the seeking organisation, each its own email."""
+    return numbered_matches([(OFFERING, SEEKING)] * count, T0)
 
 
 async def planned(
@@ -67,8 +57,7 @@ async def planned(
     signer = LinkSigner("a-signing-secret-for-the-notifier-tests-only")
     links = Links(signer, "https://n.example", unsubscribe_days=365, confirmation_hours=72)
     notifier = Notifier(store, settings, links)
-    for n in range(count // 2):
-        match = a_match(n)
+    for match in matches(count // 2):
         await notifier.plan_match(match, envelope(match))
     assert len(store.deliveries) == count
     return store, links, settings
@@ -147,7 +136,7 @@ async def test_deliveries_planned_here_are_sent_once_without_a_lookup_or_a_claim
     store = InMemoryNotifierStore()
     store.know_active(OFFERING, SEEKING)
     sender, mailer, notifier = served(settings, links, store)
-    match = a_match(1)
+    [match] = matches(1)
     await notifier.plan_match(match, envelope(match))
     claims = collections.Counter[str]()
     claim = store.claim_delivery
@@ -174,7 +163,7 @@ async def test_a_handed_over_delivery_whose_claim_is_half_gone_waits_for_the_loo
     clock = [now_ms()]  # planning stamps deliveries with the real time; the sender's runs on
     monkeypatch.setattr("services.notifier.sender.now_ms", lambda: clock[0])
     sender, mailer, notifier = served(settings, links, store)
-    match = a_match(2)
+    [match] = matches(1)
     await notifier.plan_match(match, envelope(match))
     lease_ms = int(settings.delivery_lease_seconds * 1000)
 
