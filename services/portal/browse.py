@@ -19,6 +19,8 @@ from fastapi.responses import HTMLResponse
 from pydantic import TypeAdapter, ValidationError
 from starlette.datastructures import QueryParams
 
+from services.portal.clients.base import Page
+from services.portal.clients.directory import Organisation
 from services.portal.web import PortalRequest
 from shared.contracts.vocabulary import LanguageTag
 from shared.ids import ENTITY_ID_PATTERN
@@ -122,6 +124,14 @@ def address(path: str, chosen: Mapping[str, str | int | None], **changes: str | 
     merged = {**chosen, **changes}
     query = urlencode([(k, str(v)) for k, v in merged.items() if v not in (None, "")])
     return f"{path}?{query}" if query else path
+
+
+def organisation_names(found: Page[Organisation] | None) -> dict[str, str]:
+    """The organisations' names by id, in the order of the names: the choices of a page's
+    "Organisation" filter, and whose each entry is (none while the directory cannot say)."""
+    if found is None:
+        return {}
+    return {o.id: o.name for o in sorted(found.items, key=lambda o: o.name)}
 
 
 def bad_filter(portal: PortalRequest, problem: BadFilterError) -> HTMLResponse:
