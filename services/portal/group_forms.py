@@ -15,7 +15,7 @@ from services.portal import forms, labels, refusals
 from services.portal.clients.base import Problem, unless_refused
 from services.portal.clients.calendar import Group
 from services.portal.i18n import N_, Labels, _
-from services.portal.members import ActingFor, Choices, choices_if_any
+from services.portal.members import ActingFor, Choices, choices_again
 from services.portal.web import EntityPath, Portal, PortalRequest, SignedIn, see
 
 router = APIRouter(default_response_class=HTMLResponse)
@@ -179,9 +179,7 @@ async def found_group(portal: Portal, session: SignedIn) -> Response:
         refusal=lambda problem: group_refusal(problem, founding=True),
     )
     if isinstance(outcome, forms.Refused):
-        choices = await choices_if_any(session)
-        if choices is None:  # keep the typed choice even when the directory cannot name it
-            choices = Choices([(form.coordinator_id, _("Ihre gewählte Organisation"))], False)
+        choices = await choices_again(session, form.coordinator_id)
         return _form_page(portal, form=form, choices=choices, refused=outcome)
     return see(f"/arbeitsgruppen/{outcome.id}")
 
