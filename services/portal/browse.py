@@ -21,6 +21,7 @@ from starlette.datastructures import QueryParams
 
 from services.portal.clients.base import Page
 from services.portal.clients.directory import Organisation
+from services.portal.i18n import N_
 from services.portal.web import PortalRequest
 from shared.contracts.vocabulary import LanguageTag
 from shared.ids import ENTITY_ID_PATTERN
@@ -139,6 +140,16 @@ def bad_filter(portal: PortalRequest, problem: BadFilterError) -> HTMLResponse:
     return portal.page("bad_filter.html", 400, parameter=problem.parameter)
 
 
+def beyond_the_last_page(portal: PortalRequest, first: str) -> HTMLResponse:
+    """The 404 for a page number past the last, linking the list's `first` page."""
+    return portal.message(
+        404,
+        title=N_("Diese Seite gibt es nicht"),
+        message=N_("So viele Seiten hat die Liste nicht (mehr)."),
+        link=(first, N_("Zur ersten Seite")),
+    )
+
+
 Read = TypeVar("Read")
 
 
@@ -245,7 +256,7 @@ class Listed:
         page number past the last, the 404 page linking the first page."""
         pages = Pages(self.number, self.size, total)
         if pages.beyond_the_last and self.number > 1:
-            return portal.page("beyond_the_last_page.html", 404, first=self.link())
+            return beyond_the_last_page(portal, self.link())
         return portal.page(template, pages=pages, page_link=self.page_link, **context)
 
     def link(self, **changes: str | int | None) -> str:

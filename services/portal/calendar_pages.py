@@ -142,7 +142,7 @@ async def calendar_page(portal: Portal) -> HTMLResponse:
     if view.kind == "liste":
         pages = browse.Pages(view.page, view.size, dates.total)
         if pages.beyond_the_last and view.page > 1:
-            return portal.page("beyond_the_last_page.html", 404, first=_link(view, filters, 1))
+            return browse.beyond_the_last_page(portal, _link(view, filters, 1))
     feed_query = urlencode(filters.for_service())
     return portal.page(
         "calendar.html",

@@ -15,7 +15,7 @@ from fastapi.templating import Jinja2Templates
 
 from services.portal.backends import BackendUnavailableError
 from services.portal.clients.base import Problem
-from services.portal.i18n import _
+from services.portal.i18n import N_, _
 from services.portal.settings import PortalSettings
 from services.portal.web import EntityPath, Portal, PortalRequest
 
@@ -90,7 +90,12 @@ async def event_file(event_id: EntityPath, portal: Portal) -> Response:
     except BackendUnavailableError:
         return _calendar_down("Der Kalender ist gerade nicht erreichbar.\n")
     except Problem as problem:
-        return portal.page("event_file_missing.html", problem.status)
+        return portal.message(
+            problem.status,
+            title=N_("Nicht gefunden"),
+            message=N_("Diese Veranstaltung gibt es nicht oder sie ist nur im Netzwerk sichtbar."),
+            link=("/kalender", N_("Zum Kalender")),
+        )
     return _calendar_file(body, f"{event_id}.ics", download=True)
 
 
