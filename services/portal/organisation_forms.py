@@ -281,8 +281,7 @@ async def archive_organisation(
     try:
         await portal.directory.archive(organisation_id, session.token)
     except Problem as problem:
-        message = refusals.refusal("organisation.archive", problem)
-        return portal.message(
-            problem.status, title=_("Nicht archiviert"), message=message, link=back
+        return portal.refused(
+            problem, "organisation.archive", title=_("Nicht archiviert"), link=back
         )
     return see(f"/organisations/{organisation_id}")
