@@ -333,11 +333,7 @@ async def event_clashes(
     if is_entity_id(event_id):
         event = await unless_refused(calendar.event(event_id, session.token))
     if event is None:
-        return portal.message(
-            404,
-            title=_("Nicht gefunden"),
-            message=_("Diese Veranstaltung gibt es nicht."),
-        )
+        return portal.not_found(_("Diese Veranstaltung gibt es nicht."))
     found = await unless_refused(calendar.conflicts(event.organisation_id, session.token, 500))
     items = found.items if found else []
     clashes = [c for c in items if event_id in (c.event_id, c.other_event_id)]

@@ -188,9 +188,7 @@ async def managed_group(portal: PortalRequest, group_id: str, token: str) -> Gro
     """The group, if the signed-in person manages it; else the page that says why not."""
     group = await unless_refused(portal.calendar.group(group_id, token))
     if group is None:
-        return portal.message(
-            404, title=_("Nicht gefunden"), message=refusals.NO_SUCH_GROUP, link=BACK_TO_GROUPS
-        )
+        return portal.not_found(refusals.NO_SUCH_GROUP, BACK_TO_GROUPS)
     if not group.may_manage:
         back = (f"/arbeitsgruppen/{group_id}", _("Zurück zur Arbeitsgruppe"))
         return portal.message(
