@@ -19,6 +19,9 @@ from fastapi.responses import HTMLResponse
 from pydantic import TypeAdapter, ValidationError
 from starlette.datastructures import QueryParams
 
+from services.portal.clients.base import Page
+from services.portal.clients.directory import Organisation
+from services.portal.i18n import N_
 from services.portal.web import PortalRequest
 from shared.contracts.vocabulary import LanguageTag
 from shared.ids import ENTITY_ID_PATTERN
@@ -124,9 +127,27 @@ def address(path: str, chosen: Mapping[str, str | int | None], **changes: str | 
     return f"{path}?{query}" if query else path
 
 
+def organisation_names(found: Page[Organisation] | None) -> dict[str, str]:
+    """The organisations' names by id, in the order of the names: the choices of a page's
+    "Organisation" filter, and whose each entry is (none while the directory cannot say)."""
+    if found is None:
+        return {}
+    return {o.id: o.name for o in sorted(found.items, key=lambda o: o.name)}
+
+
 def bad_filter(portal: PortalRequest, problem: BadFilterError) -> HTMLResponse:
     """The German 400 page naming the filter that cannot be right."""
     return portal.page("bad_filter.html", 400, parameter=problem.parameter)
+
+
+def beyond_the_last_page(portal: PortalRequest, first: str) -> HTMLResponse:
+    """The 404 for a page number past the last, linking the list's `first` page."""
+    return portal.message(
+        404,
+        title=N_("Diese Seite gibt es nicht"),
+        message=N_("So viele Seiten hat die Liste nicht (mehr)."),
+        link=(first, N_("Zur ersten Seite")),
+    )
 
 
 Read = TypeVar("Read")
@@ -235,7 +256,7 @@ class Listed:
         page number past the last, the 404 page linking the first page."""
         pages = Pages(self.number, self.size, total)
         if pages.beyond_the_last and self.number > 1:
-            return portal.page("beyond_the_last_page.html", 404, first=self.link())
+            return beyond_the_last_page(portal, self.link())
         return portal.page(template, pages=pages, page_link=self.page_link, **context)
 
     def link(self, **changes: str | int | None) -> str:

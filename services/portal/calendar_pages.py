@@ -142,7 +142,7 @@ async def calendar_page(portal: Portal) -> HTMLResponse:
     if view.kind == "liste":
         pages = browse.Pages(view.page, view.size, dates.total)
         if pages.beyond_the_last and view.page > 1:
-            return portal.page("beyond_the_last_page.html", 404, first=_link(view, filters, 1))
+            return browse.beyond_the_last_page(portal, _link(view, filters, 1))
     feed_query = urlencode(filters.for_service())
     return portal.page(
         "calendar.html",
@@ -157,8 +157,7 @@ async def calendar_page(portal: Portal) -> HTMLResponse:
         pages=pages,
         page_link=lambda number: _link(view, filters, number),
         link=lambda **changes: browse.address("/kalender", _chosen(view, filters), **changes),
-        organisations=sorted(organisations.items, key=lambda o: o.name) if organisations else [],
-        names={o.id: o.name for o in organisations.items} if organisations else {},
+        names=browse.organisation_names(organisations),
         audiences=labels.AUDIENCES,
         fields_of_action=labels.FIELDS_OF_ACTION,
         feed_path="/kalender.ics" + (f"?{feed_query}" if feed_query else ""),

@@ -26,6 +26,16 @@ class BadPeriodError(ValueError):
     """A month or week in the address that is no such thing (`2026-13`, `2026-W54`)."""
 
 
+def _year_and_number(pattern: re.Pattern[str], text: str) -> tuple[int, int]:
+    """The year and the month's or week's number of a period in the address as `pattern`
+    reads it (spaces around and the case of `W` do not matter); BadPeriodError when it does
+    not match or the year is not one of YEARS."""
+    found = pattern.match(text.strip().upper())
+    if not found or int(found[1]) not in YEARS:
+        raise BadPeriodError(text)
+    return int(found[1]), int(found[2])
+
+
 @dataclass(frozen=True, order=True)
 class Month:
     year: int
@@ -34,11 +44,8 @@ class Month:
     @classmethod
     def parse(cls, text: str) -> Month:
         """`2026-12`; anything else raises BadPeriodError."""
-        found = _MONTH.match(text.strip())
-        if not found:
-            raise BadPeriodError(text)
-        year, month = int(found[1]), int(found[2])
-        if year not in YEARS or not 1 <= month <= 12:
+        year, month = _year_and_number(_MONTH, text)
+        if not 1 <= month <= 12:
             raise BadPeriodError(text)
         return cls(year, month)
 
@@ -76,12 +83,7 @@ class IsoWeek:
     @classmethod
     def parse(cls, text: str) -> IsoWeek:
         """`2026-W49`; a week the year does not have (W53 of most years) raises BadPeriodError."""
-        found = _WEEK.match(text.strip().upper())
-        if not found:
-            raise BadPeriodError(text)
-        year, week = int(found[1]), int(found[2])
-        if year not in YEARS:
-            raise BadPeriodError(text)
+        year, week = _year_and_number(_WEEK, text)
         try:
             dt.date.fromisocalendar(year, week, 1)
         except ValueError as exc:

@@ -120,11 +120,9 @@ async def _same(overview: Overview) -> Overview:
 
 
 def _not_found(portal: PortalRequest) -> HTMLResponse:
-    return portal.message(
-        404,
-        title=_("Nicht gefunden"),
-        message=_("Diese Maßnahme gibt es nicht, oder sie ist für Sie nicht sichtbar."),
-        link=("/konzept", _("Zum Integrationskonzept")),
+    return portal.not_found(
+        _("Diese Maßnahme gibt es nicht, oder sie ist für Sie nicht sichtbar."),
+        ("/konzept", _("Zum Integrationskonzept")),
     )
 
 

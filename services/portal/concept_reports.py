@@ -122,7 +122,7 @@ async def _file(portal: PortalRequest, report_id: str, suffix: str) -> Response:
     try:
         content = await portal.concept.report_file(report_id, suffix, portal.token)
     except Problem:
-        return portal.message(404, title=_("Nicht gefunden"), message=NO_REPORT, link=TO_REPORTS)
+        return portal.not_found(NO_REPORT, TO_REPORTS)
     name = f"integrationsbericht-{report_id[:8]}.{suffix}"
     return Response(
         content,
@@ -149,7 +149,7 @@ async def report_json(report_id: EntityPath, portal: Portal) -> Response:
     """The same numbers for the city's open-data portal."""
     report = await unless_refused(portal.concept.report(report_id, portal.token))
     if report is None:
-        return portal.message(404, title=_("Nicht gefunden"), message=NO_REPORT, link=TO_REPORTS)
+        return portal.not_found(NO_REPORT, TO_REPORTS)
     return JSONResponse(report.model_dump(mode="json"))
 
 
@@ -157,6 +157,6 @@ async def report_json(report_id: EntityPath, portal: Portal) -> Response:
 async def report_page(report_id: EntityPath, portal: Portal) -> Response:
     report = await unless_refused(portal.concept.report(report_id, portal.token))
     if report is None:
-        return portal.message(404, title=_("Nicht gefunden"), message=NO_REPORT, link=TO_REPORTS)
+        return portal.not_found(NO_REPORT, TO_REPORTS)
     reports = await optional(portal.concept.reports()) or []
     return _report_page(portal, report, reports, office=await _is_office(portal))

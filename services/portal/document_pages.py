@@ -131,7 +131,7 @@ async def download_document(document_id: EntityPath, portal: Portal) -> Response
     try:
         document = await portal.calendar.document(document_id, portal.token)
     except Problem:
-        return portal.message(404, title=_("Nicht gefunden"), message=refusals.NO_SUCH_DOCUMENT)
+        return portal.not_found(refusals.NO_SUCH_DOCUMENT)
     return as_download(document)
 
 

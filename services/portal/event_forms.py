@@ -19,7 +19,7 @@ from services.portal.clients.base import Clash, Problem, optional, unless_refuse
 from services.portal.clients.calendar import Event, Group
 from services.portal.i18n import N_, Labels, _, berlin_datetime, local_date, ngettext, time_of_day
 from services.portal.measure_choice import MeasureChoices, chosen_measures, measure_choices
-from services.portal.members import ActingFor, Choices, choices_if_any
+from services.portal.members import ActingFor, Choices, choices_again
 from services.portal.web import Portal, PortalRequest, Session, SignedIn, see
 from shared.clock import BERLIN
 from shared.contracts.calendar import Visibility
@@ -257,10 +257,8 @@ async def _form_again(
     room_taken: bool = False,
 ) -> HTMLResponse:
     """The form once more, as typed, with what went wrong."""
-    choices = await choices_if_any(session)
-    if choices is None:  # keep the typed choice even when the directory cannot name it
-        choices = Choices([(form.organisation_id, _("Ihre gewählte Organisation"))], False)
-    elif form.organisation_id not in dict(choices.organisations):
+    choices = await choices_again(session, form.organisation_id)
+    if form.organisation_id not in dict(choices.organisations):
         choices.organisations.append((form.organisation_id, form.organisation_id))
     measures = await measure_choices(portal, session.token)
     group = await _group_of(portal, form.group_id, session.token)
@@ -335,11 +333,7 @@ async def event_clashes(
     if is_entity_id(event_id):
         event = await unless_refused(calendar.event(event_id, session.token))
     if event is None:
-        return portal.message(
-            404,
-            title=_("Nicht gefunden"),
-            message=_("Diese Veranstaltung gibt es nicht."),
-        )
+        return portal.not_found(_("Diese Veranstaltung gibt es nicht."))
     found = await unless_refused(calendar.conflicts(event.organisation_id, session.token, 500))
     items = found.items if found else []
     clashes = [c for c in items if event_id in (c.event_id, c.other_event_id)]

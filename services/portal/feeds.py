@@ -15,13 +15,14 @@ from fastapi.templating import Jinja2Templates
 
 from services.portal.backends import BackendUnavailableError
 from services.portal.clients.base import Problem
-from services.portal.i18n import _
+from services.portal.i18n import N_, _
 from services.portal.settings import PortalSettings
 from services.portal.web import EntityPath, Portal, PortalRequest
 
 router = APIRouter()
 
 ICS = "text/calendar; charset=utf-8"
+PLAIN = "text/plain; charset=utf-8"
 #: What a calendar app may narrow a feed by (the calendar's own filters and window; the
 #: calendar page's "Kalender abonnieren" names its filters by these).
 PASSED_ON = ("district", "audience", "organisation", "field", "language", "from", "to")
@@ -39,33 +40,39 @@ def install_template_helpers(engine: Jinja2Templates, settings: PortalSettings) 
     engine.env.globals["feed_urls"] = lambda path: feed_urls(settings, path)
 
 
+def _calendar_file(body: str, filename: str, *, download: bool) -> Response:
+    """iCalendar for five minutes: a feed a calendar app reads and anyone may cache, or (as a
+    `download`) one event's file for the browser that asked."""
+    disposition, cache = ("attachment", "private") if download else ("inline", "public")
+    return Response(
+        body,
+        media_type=ICS,
+        headers={
+            "Content-Disposition": f'{disposition}; filename="{filename}"',
+            "Cache-Control": f"{cache}, max-age=300",
+        },
+    )
+
+
+def _calendar_down(text: str) -> Response:
+    """The 503 for the calendar being down, to be asked again in five minutes."""
+    return Response(text, status_code=503, headers={"Retry-After": "300"}, media_type=PLAIN)
+
+
 async def _pass_through(portal: PortalRequest, organisation_id: str | None, name: str) -> Response:
     params = [(k, v) for k, v in portal.request.query_params.multi_items() if k in PASSED_ON]
-    plain = "text/plain; charset=utf-8"
     try:
         feed = await portal.calendar.feed(organisation_id, params)
     except BackendUnavailableError:
-        return Response(
-            _("Der Kalender ist gerade nicht erreichbar.\n"),
-            status_code=503,
-            media_type=plain,
-            headers={"Retry-After": "300"},
-        )
+        return _calendar_down(_("Der Kalender ist gerade nicht erreichbar.\n"))
     except Problem as problem:
         missing = problem.generic == "not-found"
         return Response(
             _("Diesen Kalender gibt es nicht.\n") if missing else _("Ungültige Anfrage.\n"),
             status_code=problem.status,
-            media_type=plain,
+            media_type=PLAIN,
         )
-    return Response(
-        feed,
-        media_type=ICS,
-        headers={
-            "Content-Disposition": f'inline; filename="{name}"',
-            "Cache-Control": "public, max-age=300",
-        },
-    )
+    return _calendar_file(feed, name, download=False)
 
 
 @router.get("/kalender.ics", response_class=Response)
@@ -81,22 +88,15 @@ async def event_file(event_id: EntityPath, portal: Portal) -> Response:
     try:
         body = await portal.calendar.event_file(event_id, portal.token)
     except BackendUnavailableError:
-        return Response(
-            "Der Kalender ist gerade nicht erreichbar.\n",
-            status_code=503,
-            media_type="text/plain; charset=utf-8",
-            headers={"Retry-After": "300"},
-        )
+        return _calendar_down("Der Kalender ist gerade nicht erreichbar.\n")
     except Problem as problem:
-        return portal.page("event_file_missing.html", problem.status)
-    return Response(
-        body,
-        media_type=ICS,
-        headers={
-            "Content-Disposition": f'attachment; filename="{event_id}.ics"',
-            "Cache-Control": "private, max-age=300",
-        },
-    )
+        return portal.message(
+            problem.status,
+            title=N_("Nicht gefunden"),
+            message=N_("Diese Veranstaltung gibt es nicht oder sie ist nur im Netzwerk sichtbar."),
+            link=("/kalender", N_("Zum Kalender")),
+        )
+    return _calendar_file(body, f"{event_id}.ics", download=True)
 
 
 @router.get("/organisations/{organisation_id}/kalender.ics", response_class=Response)

@@ -15,7 +15,7 @@ from services.portal import forms, labels, refusals
 from services.portal.clients.base import Problem, unless_refused
 from services.portal.clients.calendar import Group
 from services.portal.i18n import N_, Labels, _
-from services.portal.members import ActingFor, Choices, choices_if_any
+from services.portal.members import ActingFor, Choices, choices_again
 from services.portal.web import EntityPath, Portal, PortalRequest, SignedIn, see
 
 router = APIRouter(default_response_class=HTMLResponse)
@@ -179,9 +179,7 @@ async def found_group(portal: Portal, session: SignedIn) -> Response:
         refusal=lambda problem: group_refusal(problem, founding=True),
     )
     if isinstance(outcome, forms.Refused):
-        choices = await choices_if_any(session)
-        if choices is None:  # keep the typed choice even when the directory cannot name it
-            choices = Choices([(form.coordinator_id, _("Ihre gewählte Organisation"))], False)
+        choices = await choices_again(session, form.coordinator_id)
         return _form_page(portal, form=form, choices=choices, refused=outcome)
     return see(f"/arbeitsgruppen/{outcome.id}")
 
@@ -190,9 +188,7 @@ async def managed_group(portal: PortalRequest, group_id: str, token: str) -> Gro
     """The group, if the signed-in person manages it; else the page that says why not."""
     group = await unless_refused(portal.calendar.group(group_id, token))
     if group is None:
-        return portal.message(
-            404, title=_("Nicht gefunden"), message=refusals.NO_SUCH_GROUP, link=BACK_TO_GROUPS
-        )
+        return portal.not_found(refusals.NO_SUCH_GROUP, BACK_TO_GROUPS)
     if not group.may_manage:
         back = (f"/arbeitsgruppen/{group_id}", _("Zurück zur Arbeitsgruppe"))
         return portal.message(

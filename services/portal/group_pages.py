@@ -115,9 +115,7 @@ async def group_page(group_id: EntityPath, portal: Portal) -> HTMLResponse:
     token = portal.token
     group = await unless_refused(portal.calendar.group(group_id, token))
     if group is None:
-        return portal.message(
-            404, title=_("Nicht gefunden"), message=NO_SUCH_GROUP, link=BACK_TO_GROUPS
-        )
+        return portal.not_found(NO_SUCH_GROUP, BACK_TO_GROUPS)
     coming, past, names, me = await asyncio.gather(
         optional(portal.calendar.meetings(group_id, token)),
         optional(portal.calendar.meetings(group_id, token, past=True)),

@@ -11,6 +11,7 @@ from fastapi import Depends
 
 from services.portal.backends import BackendUnavailableError
 from services.portal.clients.base import Problem, SignedOutError
+from services.portal.i18n import _
 from services.portal.web import ChosenOrganisation, Session, SignedIn
 
 
@@ -55,6 +56,15 @@ async def choices_if_any(session: Session) -> Choices | None:
         return await organisation_choices(session)
     except (BackendUnavailableError, Problem, SignedOutError):
         return None
+
+
+async def choices_again(session: Session, chosen: str) -> Choices:
+    """The organisations to choose from when a refused form is shown again; while the
+    directory cannot say, only the typed choice, kept all the same under a general name."""
+    choices = await choices_if_any(session)
+    if choices is None:
+        return Choices([(chosen, _("Ihre gewählte Organisation"))], False)
+    return choices
 
 
 @dataclass

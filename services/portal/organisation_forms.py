@@ -229,12 +229,7 @@ async def edit_organisation_form(
     try:
         organisation = await portal.directory.organisation(organisation_id, session.token)
     except Problem:
-        return portal.message(
-            404,
-            title=_("Nicht gefunden"),
-            message=refusals.NO_SUCH_ORGANISATION,
-            link=BACK_TO_LIST,
-        )
+        return portal.not_found(refusals.NO_SUCH_ORGANISATION, BACK_TO_LIST)
     back = back_to(organisation_id)
     if not me.may_act_for(organisation_id):
         return _not_allowed(portal, refusals.ONLY_MEMBERS_EDIT, back)
@@ -281,8 +276,7 @@ async def archive_organisation(
     try:
         await portal.directory.archive(organisation_id, session.token)
     except Problem as problem:
-        message = refusals.refusal("organisation.archive", problem)
-        return portal.message(
-            problem.status, title=_("Nicht archiviert"), message=message, link=back
+        return portal.refused(
+            problem, "organisation.archive", title=_("Nicht archiviert"), link=back
         )
     return see(f"/organisations/{organisation_id}")

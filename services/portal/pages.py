@@ -10,9 +10,9 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
-from services.portal import labels
-from services.portal.clients.base import Page, optional, unless_refused
-from services.portal.clients.directory import Organisation, Person
+from services.portal import browse, labels
+from services.portal.clients.base import optional, unless_refused
+from services.portal.clients.directory import Person
 from services.portal.clients.exchange import Collection
 from services.portal.document_pages import meeting_part
 from services.portal.i18n import _
@@ -22,19 +22,11 @@ from services.portal.web import Portal, PortalRequest
 router = APIRouter(default_response_class=HTMLResponse)
 
 
-def _not_found(portal: PortalRequest, message: str) -> HTMLResponse:
-    return portal.message(404, title=_("Nicht gefunden"), message=message)
-
-
 async def signed_in_person(portal: PortalRequest) -> Person | None:
     """Who is signed in, when someone is and the directory can say: it decides what a page
     offers (editing, members, closing a listing)."""
     token = portal.token
     return await optional(portal.directory.me(token)) if token else None
-
-
-def _names(organisations: Page[Organisation] | None) -> dict[str, str]:
-    return {o.id: o.name for o in organisations.items} if organisations else {}
 
 
 async def _on_offer(
@@ -58,7 +50,10 @@ async def home(portal: Portal) -> HTMLResponse:
         _on_offer(portal, limit=10),
     )
     return portal.page(
-        "home.html", organisations=organisations, names=_names(organisations), **on_offer
+        "home.html",
+        organisations=organisations,
+        names=browse.organisation_names(organisations),
+        **on_offer,
     )
 
 
@@ -72,7 +67,7 @@ async def organisation_page(organisation_id: str, portal: Portal) -> HTMLRespons
         _on_offer(portal, events_token=token, organisation=organisation_id),
     )
     if organisation is None:
-        return _not_found(portal, _("Diese Organisation gibt es nicht (mehr)."))
+        return portal.not_found(_("Diese Organisation gibt es nicht (mehr)."))
     me = members = None
     if token:  # who is signed in decides what the page offers: editing, members, archiving
         me, members = await asyncio.gather(
@@ -92,7 +87,7 @@ async def listing_page(listing_id: str, portal: Portal) -> HTMLResponse:
     )
     listing = await unless_refused(portal.exchange.listing(collection, listing_id))
     if listing is None:
-        return _not_found(portal, _("Dieses Angebot bzw. Gesuch gibt es nicht."))
+        return portal.not_found(_("Dieses Angebot bzw. Gesuch gibt es nicht."))
     organisation = await optional(portal.directory.organisation(listing.organisation_id))
     me = await signed_in_person(portal)  # it decides whether the page offers to close it
     # "Erledigt" asks through which of its matches (only its organisation sees them)
@@ -116,9 +111,8 @@ async def listing_page(listing_id: str, portal: Portal) -> HTMLResponse:
 async def event_page(event_id: str, portal: Portal) -> HTMLResponse:
     event = await unless_refused(portal.calendar.event(event_id, portal.token))
     if event is None:
-        return _not_found(
-            portal,
-            _("Diese Veranstaltung gibt es nicht oder sie ist nur im Netzwerk sichtbar."),
+        return portal.not_found(
+            _("Diese Veranstaltung gibt es nicht oder sie ist nur im Netzwerk sichtbar.")
         )
     organisation = await optional(portal.directory.organisation(event.organisation_id))
     meeting, box = await asyncio.gather(

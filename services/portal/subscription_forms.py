@@ -280,11 +280,8 @@ async def subscribe(portal: Portal) -> Response:
     # only an organisation's subscription needs to say who asks (and someone signed in)
     session = signed_in(portal) if form.organisation_id else None
     payload, problems = subscription_payload(form)
-    if problems:
-        outcome: forms.Refused | None = forms.Refused(
-            422, forms.please_check(problems, FIELD_LABELS), problems
-        )
-    else:
+    outcome = forms.checked(problems, FIELD_LABELS)
+    if outcome is None:
         outcome = await forms.submit(
             portal.notifier.subscribe(payload, session.token if session else None),
             unreachable=labels.unreachable_form_kept("notifier"),

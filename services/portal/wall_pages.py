@@ -61,6 +61,5 @@ async def wall_page(portal: Portal) -> HTMLResponse:
         requests=shown.get("requests"),
         link=listed.link,
         categories=labels.CATEGORIES,
-        organisations=sorted(organisations.items, key=lambda o: o.name) if organisations else [],
-        names={o.id: o.name for o in organisations.items} if organisations else {},
+        names=browse.organisation_names(organisations),
     )

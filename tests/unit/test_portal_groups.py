@@ -19,6 +19,8 @@ from services.portal.document_pages import as_download, attachment, file_name
 from services.portal.event_forms import EventForm
 from services.portal.group_forms import MOST_CONTACTS, GroupForm, group_refusal
 from services.portal.group_pages import GroupView
+from services.portal.members import choices_again
+from services.portal.web import Session
 from tests.support.portal import mocked_clients
 
 GROUP = "01a2f3c4-5d6e-7f80-9a1b-2c3d4e5f6a7c"
@@ -139,6 +141,13 @@ def test_a_meeting_is_planned_with_its_group_and_topic() -> None:
     assert body["group_id"] == GROUP
     assert body["topic"] == "Projektförderung einwerben"
     assert "group_id" not in EventForm.of(FormData(list(typed.items())[:5])).calendar_body()
+
+
+async def test_a_refused_form_keeps_the_typed_organisation_while_the_directory_is_down() -> None:
+    directory = mocked_clients(lambda request: httpx.Response(503)).directory
+    choices = await choices_again(Session("t", directory), COORDINATOR)
+    assert choices.organisations == [(COORDINATOR, "Ihre gewählte Organisation")]
+    assert not choices.is_admin
 
 
 # --- what the page offers whom ----------------------------------------------------------------
