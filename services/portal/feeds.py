@@ -54,9 +54,15 @@ def _calendar_file(body: str, filename: str, *, download: bool) -> Response:
     )
 
 
-def _calendar_down(text: str) -> Response:
-    """The 503 for the calendar being down, to be asked again in five minutes."""
-    return Response(text, status_code=503, headers={"Retry-After": "300"}, media_type=PLAIN)
+def _calendar_down() -> Response:
+    """The 503 for the calendar being down, to be asked again in five minutes, in the reader's
+    language."""
+    return Response(
+        _("Der Kalender ist gerade nicht erreichbar.\n"),
+        status_code=503,
+        headers={"Retry-After": "300"},
+        media_type=PLAIN,
+    )
 
 
 async def _pass_through(portal: PortalRequest, organisation_id: str | None, name: str) -> Response:
@@ -64,7 +70,7 @@ async def _pass_through(portal: PortalRequest, organisation_id: str | None, name
     try:
         feed = await portal.calendar.feed(organisation_id, params)
     except BackendUnavailableError:
-        return _calendar_down(_("Der Kalender ist gerade nicht erreichbar.\n"))
+        return _calendar_down()
     except Problem as problem:
         missing = problem.generic == "not-found"
         return Response(
@@ -88,7 +94,7 @@ async def event_file(event_id: EntityPath, portal: Portal) -> Response:
     try:
         body = await portal.calendar.event_file(event_id, portal.token)
     except BackendUnavailableError:
-        return _calendar_down("Der Kalender ist gerade nicht erreichbar.\n")
+        return _calendar_down()
     except Problem as problem:
         return portal.message(
             problem.status,

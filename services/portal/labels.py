@@ -113,7 +113,7 @@ CONFLICT_KINDS = _by_value(
     }
 )
 ROLES = Labels({"admin": N_("Büro des Amts für Integration"), "editor": N_("Mitglied")})
-#: What a side said of a match.
+#: Where a measure of the integration concept stands.
 MEASURE_STATUSES = _by_value(
     {
         MeasureStatus.PLANNED: N_("geplant"),
@@ -152,6 +152,7 @@ MEASURE_FIELDS = Labels(
         "status": N_("Status"),
     }
 )
+#: What a side said of a match.
 VERDICTS = _by_value({MatchVerdict.FITS: N_("passt"), MatchVerdict.DOES_NOT_FIT: N_("passt nicht")})
 #: Through which of its matches a listing was fulfilled: none.
 WITHOUT_THE_NETWORK = N_("ohne Vermittlung über das Netz")

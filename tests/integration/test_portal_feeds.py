@@ -86,3 +86,16 @@ async def test_a_feed_while_the_calendar_is_down_answers_503_for_the_app_to_try_
         answer = await client.get("/kalender.ics")
     assert answer.status_code == 503
     assert answer.headers["retry-after"] == "300"
+
+
+async def test_an_events_file_while_the_calendar_is_down_says_so_in_the_readers_language() -> None:
+    event_id = "0b7c4c1e-2f4a-4f7e-9d7a-3c2b1a0f9e8d"
+    async with portal() as client:
+        german = await client.get(f"/events/{event_id}/kalender.ics")
+        english = await client.get(
+            f"/events/{event_id}/kalender.ics", headers={"Accept-Language": "en"}
+        )
+    assert german.status_code == english.status_code == 503
+    assert german.headers["retry-after"] == english.headers["retry-after"] == "300"
+    assert german.text == "Der Kalender ist gerade nicht erreichbar.\n"
+    assert english.text == "The calendar cannot be reached right now.\n"
