@@ -4,11 +4,9 @@ gone from the organisation's matches page, and the rating is on the public strea
 
 from __future__ import annotations
 
-import json
 import re
 
 import httpx
-from jsonschema import Draft202012Validator
 from playwright.async_api import Browser
 
 from services.exchange.app import create_app as create_exchange
@@ -17,14 +15,14 @@ from tests.integration.exchange_fixtures import GERMAN_PRACTICE, SENIORS_TALKING
 from tests.integration.notifier_fixtures import NotifierFactory, ServedDirectory
 from tests.support.amqp import StreamTap
 from tests.support.browser import logged_in_page
-from tests.support.infra import ROOT, RabbitVhost
+from tests.support.infra import RabbitVhost
 from tests.support.mail import MailServer, tagged
 from tests.support.portal import portal_app
+from tests.support.schemas import committed_validator
 from tests.support.services import serving
 from tests.support.waiting import eventually, until_ready
 
 PASSWORD = "Sprachcafe-Nordstadt-2026"
-RATED_SCHEMA = ROOT / "docs" / "schemas" / "exchange.match.rated.v1.json"
 FEEDBACK_LINK = r"http://127\.0\.0\.1:\d+/treffer-bewerten\?token=\S+"
 
 
@@ -93,8 +91,7 @@ async def test_a_passt_nicht_link_from_the_email_removes_the_match_from_the_matc
         await page.wait_for_selector("h1:has-text('Bewertung gespeichert')")
 
         [rated] = await stream.wait_for("exchange.match.rated")
-        schema = json.loads(RATED_SCHEMA.read_text(encoding="utf-8"))
-        Draft202012Validator(schema).validate(rated["data"])
+        committed_validator("exchange.match.rated.v1.json").validate(rated["data"])
         assert rated["data"]["match_id"] == match_id
         assert (rated["data"]["side"], rated["data"]["verdict"], rated["data"]["via"]) == (
             "request",

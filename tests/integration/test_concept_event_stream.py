@@ -4,22 +4,13 @@ of it, and how calendar entries naming a measure become the measure's activities
 from __future__ import annotations
 
 import json
-from typing import Any
-
-from jsonschema import Draft202012Validator
 
 from shared.contracts.base import CLOUDEVENTS_CONTENT_TYPE, EVENTS_EXCHANGE
 from tests.integration.concept_fixtures import ConceptStack
 from tests.support.amqp import StreamTap
-from tests.support.infra import ROOT, RabbitVhost
+from tests.support.infra import RabbitVhost
+from tests.support.schemas import committed_validator
 from tests.support.waiting import eventually
-
-SCHEMAS = ROOT / "docs" / "schemas"
-
-
-def committed_schema(name: str) -> dict[str, Any]:
-    schema: dict[str, Any] = json.loads((SCHEMAS / name).read_text(encoding="utf-8"))
-    return schema
 
 
 async def test_a_subscriber_bound_with_hash_sees_public_measures_only_as_valid_cloudevents(
@@ -52,13 +43,13 @@ async def test_a_subscriber_bound_with_hash_sees_public_measures_only_as_valid_c
         "integrationsnetz.concept.measure.created.v1",
         "integrationsnetz.concept.measure.status_changed.v1",
     ]
-    envelope = Draft202012Validator(committed_schema("cloudevent.json"))
+    envelope = committed_validator("cloudevent.json")
     for message, body in zip(messages, bodies, strict=True):
         assert message.content_type == CLOUDEVENTS_CONTENT_TYPE
         assert message.message_id == body["id"]
         envelope.validate(body)
         file_name = body["dataschema"].removeprefix("urn:integrationsnetz:schema:") + ".json"
-        Draft202012Validator(committed_schema(file_name)).validate(body["data"])
+        committed_validator(file_name).validate(body["data"])
     changed = bodies[-1]["data"]
     assert changed["status"] == "in_progress"
     assert changed["previous_status"] == "planned"

@@ -4,22 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
-
-from jsonschema import Draft202012Validator
 
 from shared.contracts import payload_for_type
 from shared.contracts.base import CLOUDEVENTS_CONTENT_TYPE, EVENTS_EXCHANGE
 from tests.support.amqp import StreamTap
-from tests.support.infra import ROOT, RabbitVhost
+from tests.support.infra import RabbitVhost
+from tests.support.schemas import SCHEMAS, committed_validator
 from tests.support.services import RunningService
-
-SCHEMAS = ROOT / "docs" / "schemas"
-
-
-def committed_schema(name: str) -> dict[str, Any]:
-    schema: dict[str, Any] = json.loads((SCHEMAS / name).read_text(encoding="utf-8"))
-    return schema
 
 
 async def test_a_subscriber_bound_with_hash_receives_every_directory_event_as_a_valid_cloudevent(
@@ -66,7 +57,7 @@ async def test_a_subscriber_bound_with_hash_receives_every_directory_event_as_a_
         "directory.member.left.v1",
     ]
 
-    envelope_validator = Draft202012Validator(committed_schema("cloudevent.json"))
+    envelope_validator = committed_validator("cloudevent.json")
     for message in messages:
         document = json.loads(message.body)
         assert message.content_type == CLOUDEVENTS_CONTENT_TYPE
@@ -77,9 +68,7 @@ async def test_a_subscriber_bound_with_hash_receives_every_directory_event_as_a_
         payload = payload_for_type(document["type"])
         assert payload is not None
         assert document["dataschema"] == payload.schema_urn()
-        Draft202012Validator(committed_schema(payload.schema_file_name())).validate(
-            document["data"]
-        )
+        committed_validator(payload.schema_file_name()).validate(document["data"])
         # the public stream carries no personal data of individual people
         assert "kemal" not in message.body.decode().lower()
         assert "Yılmaz" not in message.body.decode()

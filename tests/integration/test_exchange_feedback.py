@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from jsonschema import Draft202012Validator
 
 from shared.contracts.base import EVENTS_EXCHANGE
 from shared.contracts.exchange import MatchSide, MatchVerdict
@@ -19,12 +18,10 @@ from shared.ids import new_id
 from shared.match_feedback import FeedbackClaim, FeedbackSigner
 from tests.integration.exchange_fixtures import GERMAN_PRACTICE, SENIORS_TALKING, Network
 from tests.support.amqp import StreamTap
-from tests.support.infra import ROOT
 from tests.support.match_feedback import MATCH_FEEDBACK_SECRET
 from tests.support.portal import session_of, signed_in_portal
 from tests.support.problems import assert_problem
-
-RATED_SCHEMA = ROOT / "docs" / "schemas" / "exchange.match.rated.v1.json"
+from tests.support.schemas import committed_validator
 
 
 @pytest.fixture
@@ -70,9 +67,7 @@ async def test_a_side_rates_its_match_and_no_longer_sees_it_when_it_does_not_fit
     assert rated.status_code == 200, rated.text
     assert rated.json()["side"] == "request"
     [event] = await exchange_stream.wait_for("exchange.match.rated")
-    Draft202012Validator(json.loads(RATED_SCHEMA.read_text(encoding="utf-8"))).validate(
-        event["data"]
-    )
+    committed_validator("exchange.match.rated.v1.json").validate(event["data"])
     assert event["subject"] == match["id"]
     assert (event["data"]["verdict"], event["data"]["via"]) == ("does_not_fit", "portal")
     assert mriya not in json.dumps(event)

@@ -9,19 +9,12 @@ import json
 from typing import Any
 
 import httpx
-from jsonschema import Draft202012Validator
 
 from shared.contracts.base import EVENTS_EXCHANGE
 from shared.ids import new_id
 from tests.integration.exchange_fixtures import Network
 from tests.support.amqp import StreamTap
-from tests.support.infra import ROOT
-
-
-def committed_schema(routing_key: str) -> dict[str, Any]:
-    path = ROOT / "docs" / "schemas" / f"{routing_key}.v1.json"
-    schema: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return schema
+from tests.support.schemas import committed_validator
 
 
 def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
@@ -69,7 +62,7 @@ async def test_a_posted_offer_is_shown_to_everyone_and_published(network: Networ
     assert shown.json() == offer
     assert_problem(await network.client.get(f"/requests/{offer['id']}"), 404)
 
-    Draft202012Validator(committed_schema("exchange.offer.posted")).validate(posted["data"])
+    committed_validator("exchange.offer.posted.v1.json").validate(posted["data"])
     assert posted["subject"] == offer["id"]
     assert posted["data"]["organisation_id"] == office
     assert posted["data"]["tags"] == ["barrierefrei", "Küche"]

@@ -14,13 +14,11 @@ from jsonschema import Draft202012Validator
 from shared.ids import new_id
 from tests.integration.exchange_fixtures import GERMAN_PRACTICE, SENIORS_TALKING, Network
 from tests.support.amqp import StreamTap, publish_raw
-from tests.support.infra import ROOT
 from tests.support.matching_set import BLIND_DIR, LISTING_FIELDS, SET_DIR, load_pairs
+from tests.support.schemas import committed_schema
 from tests.support.waiting import eventually
 
-MATCH_SCHEMA = json.loads(
-    (ROOT / "docs" / "schemas" / "exchange.match.found.v1.json").read_text(encoding="utf-8")
-)
+MATCH_SCHEMA = committed_schema("exchange.match.found.v1.json")
 
 
 def matches_of(tap: StreamTap, listing_id: str) -> list[dict[str, Any]]:

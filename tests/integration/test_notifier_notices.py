@@ -3,22 +3,13 @@ switch them on again: the next match reaches the contact address once more."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 
 from tests.integration.notifier_fixtures import ServedDirectory, ServedNotifier
 from tests.support.amqp import publish
 from tests.support.events import match_found
 from tests.support.mail import MailServer, tagged
-
-
-def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body: dict[str, Any] = response.json()
-    assert body["status"] == status
-    return body
+from tests.support.problems import assert_problem
 
 
 async def test_an_editor_switches_match_emails_on_again_after_a_colleague_unsubscribed(

@@ -15,7 +15,7 @@ import pytest
 from tests.integration.calendar_fixtures import ServedPartners
 from tests.support.infra import RabbitVhost
 from tests.support.members import member_session
-from tests.support.portal import portal_client
+from tests.support.portal import portal_client, signed_in_portal
 
 ORGANISATION = "01a20175-6dad-718f-a12c-c0b9a10eb02c"
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -40,8 +40,7 @@ def a_form(**typed: Any) -> dict[str, Any]:
 
 @pytest.fixture
 async def signed_in_without_services() -> AsyncIterator[httpx.AsyncClient]:
-    async with portal_client() as client:
-        client.cookies.set("inx_session", "a-session-token")
+    async with signed_in_portal("a-session-token") as client:
         yield client
 
 
