@@ -81,21 +81,17 @@ async def test_calendar_apps_subscribe_to_the_public_events_through_the_portal(
     assert 'href="webcal://integration.example-stadt.de/kalender.ics"' in home.text
 
 
-async def test_a_feed_while_the_calendar_is_down_answers_503_for_the_app_to_try_later() -> None:
+async def test_while_the_calendar_is_down_the_feeds_answer_503_in_the_readers_language() -> None:
+    """The app is to try again later; a person downloading sees why, in their language."""
+    said = {
+        "de": "Der Kalender ist gerade nicht erreichbar.\n",
+        "en": "The calendar cannot be reached right now.\n",
+    }
+    event_file = "/events/0b7c4c1e-2f4a-4f7e-9d7a-3c2b1a0f9e8d/kalender.ics"
     async with portal() as client:
-        answer = await client.get("/kalender.ics")
-    assert answer.status_code == 503
-    assert answer.headers["retry-after"] == "300"
-
-
-async def test_an_events_file_while_the_calendar_is_down_says_so_in_the_readers_language() -> None:
-    event_id = "0b7c4c1e-2f4a-4f7e-9d7a-3c2b1a0f9e8d"
-    async with portal() as client:
-        german = await client.get(f"/events/{event_id}/kalender.ics")
-        english = await client.get(
-            f"/events/{event_id}/kalender.ics", headers={"Accept-Language": "en"}
-        )
-    assert german.status_code == english.status_code == 503
-    assert german.headers["retry-after"] == english.headers["retry-after"] == "300"
-    assert german.text == "Der Kalender ist gerade nicht erreichbar.\n"
-    assert english.text == "The calendar cannot be reached right now.\n"
+        for path in ("/kalender.ics", event_file):
+            for language, text in said.items():
+                answer = await client.get(path, headers={"Accept-Language": language})
+                assert answer.status_code == 503, path
+                assert answer.headers["retry-after"] == "300"
+                assert answer.text == text, (path, language)
