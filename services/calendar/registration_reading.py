@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from services.calendar.domain import Event
@@ -129,27 +129,19 @@ class RegistrationReading:
         if not user.is_admin:
             raise forbidden("Only office staff see the counts of every event.")
         rosters, total = await self.rosters.rosters_page(paging)
-        return [await self._counts(roster) for roster in rosters], total
+        return await self._counts(rosters), total
 
-    async def _counts(self, roster: Roster) -> EventCounts:
-        event = await self.registrations.calendar.store.get_event(roster.event_id)
-        return EventCounts(
-            event_id=roster.event_id,
-            event_title=event.title if event else "",
-            starts_at=event.starts_at if event else roster.event_starts_at,
-            group_id=event.group_id if event else None,
-            capacity=roster.capacity,
-            confirmed=roster.confirmed,
-            waiting=roster.waiting,
-            attended=roster.attended,
-        )
+    async def _counts(self, rosters: Sequence[Roster]) -> list[EventCounts]:
+        """The counts of each roster, with its event's title, time and group (read at once)."""
+        store = self.registrations.calendar.store
+        events = await store.events_by_id([roster.event_id for roster in rosters])
+        return [event_counts(roster, events.get(roster.event_id)) for roster in rosters]
 
     async def group_counts(self, user: Principal) -> list[GroupCounts]:
         if not user.is_admin:
             raise forbidden("Only office staff see the counts of every working group.")
         sums: dict[str, GroupCounts] = {}
-        for roster in await self.rosters.all_rosters():
-            counts = await self._counts(roster)
+        for counts in await self._counts(await self.rosters.all_rosters()):
             if counts.group_id is None:
                 continue
             so_far = sums.get(counts.group_id, GroupCounts(counts.group_id, 0, 0, 0, 0, 0))
@@ -167,6 +159,20 @@ class RegistrationReading:
             for counts in sums.values()
         ]
         return sorted(named, key=lambda g: (g.group_name.casefold(), g.group_id))
+
+
+def event_counts(roster: Roster, event: Event | None) -> EventCounts:
+    """A roster's counts, with its event's title, time and group (none once it is gone)."""
+    return EventCounts(
+        event_id=roster.event_id,
+        event_title=event.title if event else "",
+        starts_at=event.starts_at if event else roster.event_starts_at,
+        group_id=event.group_id if event else None,
+        capacity=roster.capacity,
+        confirmed=roster.confirmed,
+        waiting=roster.waiting,
+        attended=roster.attended,
+    )
 
 
 def listed(roster: Roster) -> list[Registration]:

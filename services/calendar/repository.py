@@ -118,6 +118,9 @@ class CalendarRepository(Protocol):
 
     async def get_event(self, event_id: str) -> Event | None: ...
 
+    async def events_by_id(self, event_ids: Sequence[str]) -> dict[str, Event]:
+        """The events of these ids that there are, in one read."""
+
     async def load_event(self, event_id: str) -> LoadedEvent | None: ...
 
     async def write_event(self, write: EventWrite, correlation_id: str | None) -> None:

@@ -203,8 +203,6 @@ class CalendarStore:
         self.db = db
         self.writer = writer
 
-    # events ------------------------------------------------------------------------------
-
     def room_guard(self, *, lease_seconds: float, wait_seconds: float) -> RoomLocks:
         return RoomLocks(self.db, lease_seconds=lease_seconds, wait_seconds=wait_seconds)
 
@@ -213,6 +211,10 @@ class CalendarStore:
     async def get_event(self, event_id: str) -> Event | None:
         doc = await self.db[EVENTS].find_one({"_id": event_id}, NO_OUTBOX)
         return event_from_document(doc) if doc else None
+
+    async def events_by_id(self, event_ids: Sequence[str]) -> dict[str, Event]:
+        cursor = self.db[EVENTS].find({"_id": {"$in": list(event_ids)}}, NO_OUTBOX)
+        return {doc["_id"]: event_from_document(doc) async for doc in cursor}
 
     async def load_event(self, event_id: str) -> LoadedEvent | None:
         doc = await self.db[EVENTS].find_one({"_id": event_id}, NO_OUTBOX)

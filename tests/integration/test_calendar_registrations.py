@@ -305,3 +305,4 @@ async def test_the_spreadsheet_and_retention(served_partners: ServedPartners) ->
     office = await calendar.get("/registrations/counts", headers=partners.admin)
     [counts] = [c for c in office.json()["items"] if c["event_id"] == event_id]
     assert (counts["confirmed"], counts["waiting"], counts["attended"]) == (1, 1, 1)
+    assert counts["event_title"] == "Elterncafé in der Nordstadt"

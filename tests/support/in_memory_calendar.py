@@ -115,6 +115,9 @@ class InMemoryCalendarStore(VersionedStore):
         found = self.events.get(event_id)
         return found[0] if found else None
 
+    async def events_by_id(self, event_ids: Sequence[str]) -> dict[str, Event]:
+        return {i: self.events[i][0] for i in event_ids if i in self.events}
+
     async def load_event(self, event_id: str) -> LoadedEvent | None:
         found = self.events.get(event_id)
         return LoadedEvent(*found) if found else None
