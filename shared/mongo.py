@@ -109,6 +109,18 @@ def entity_fields(doc: Document, model: type[BaseModel], *, key: str = "id") -> 
     return {**fields, key: doc["_id"]}
 
 
+async def documents_by_id(
+    collection: AsyncCollection[Document],
+    ids: Sequence[str],
+    projection: Mapping[str, Any] | None = None,
+) -> dict[str, Document]:
+    """The documents of these ids that there are, by id, in one query (none for no ids)."""
+    if not ids:
+        return {}
+    cursor = collection.find({"_id": {"$in": list(ids)}}, projection)
+    return {doc["_id"]: doc async for doc in cursor}
+
+
 async def inserted(insert: Awaitable[object]) -> bool:
     """Whether `insert` stored its document: False when its key is taken (stored before)."""
     try:

@@ -35,6 +35,7 @@ from shared.mongo import (
     CollectionIndexes,
     Document,
     ascending_indexes,
+    documents_by_id,
     entity_document,
     entity_fields,
 )
@@ -213,8 +214,8 @@ class CalendarStore:
         return event_from_document(doc) if doc else None
 
     async def events_by_id(self, event_ids: Sequence[str]) -> dict[str, Event]:
-        cursor = self.db[EVENTS].find({"_id": {"$in": list(event_ids)}}, NO_OUTBOX)
-        return {doc["_id"]: event_from_document(doc) async for doc in cursor}
+        found = await documents_by_id(self.db[EVENTS], event_ids, NO_OUTBOX)
+        return {event_id: event_from_document(doc) for event_id, doc in found.items()}
 
     async def load_event(self, event_id: str) -> LoadedEvent | None:
         doc = await self.db[EVENTS].find_one({"_id": event_id}, NO_OUTBOX)
@@ -308,10 +309,8 @@ class CalendarStore:
     # conflicts ---------------------------------------------------------------------------
 
     async def conflicts_by_id(self, ids: Sequence[str]) -> dict[str, Conflict]:
-        if not ids:
-            return {}
-        cursor = self.db[CONFLICTS].find({"_id": {"$in": list(ids)}})
-        return {doc["_id"]: conflict_from_document(doc) async for doc in cursor}
+        found = await documents_by_id(self.db[CONFLICTS], ids)
+        return {conflict_id: conflict_from_document(doc) for conflict_id, doc in found.items()}
 
     async def open_conflict_ids_of_event(self, event_id: str) -> list[str]:
         """By the indexed scalar fields (one equality each), not by the `event_ids` array."""

@@ -33,6 +33,7 @@ from shared.mongo import (
     Document,
     HotQuery,
     Search,
+    documents_by_id,
     entity_document,
     entity_fields,
     find_page,
@@ -318,8 +319,8 @@ class ExchangeStore:
         return listing_from_document(doc) if doc else None
 
     async def listings_by_id(self, listing_ids: Sequence[str]) -> dict[str, Listing]:
-        cursor = self.db[LISTINGS].find({"_id": {"$in": list(listing_ids)}}, LISTING_FIELDS)
-        return {doc["_id"]: listing_from_document(doc) async for doc in cursor}
+        found = await documents_by_id(self.db[LISTINGS], listing_ids, LISTING_FIELDS)
+        return {listing_id: listing_from_document(doc) for listing_id, doc in found.items()}
 
     async def find_listings(
         self, filters: ListingFilters, paging: Paging
