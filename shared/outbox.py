@@ -242,10 +242,12 @@ class OutboxWriter:
                     messages,
                     correlation_id=correlation_id,
                 )
-            except (ConcurrentUpdateError, DuplicateKeyError) as exc:
-                if isinstance(exc, DuplicateKeyError) and current is not None:
+            except ConcurrentUpdateError:
+                pass  # written by someone else since it was read
+            except DuplicateKeyError:
+                if current is not None:
                     raise  # another unique key of the document, not a concurrent insert
-                await asyncio.sleep(pause(attempt))
+            await asyncio.sleep(pause(attempt))
         raise ConcurrentUpdateError(f"{collection}/{doc_id}: too many concurrent writes")
 
     async def update(

@@ -96,7 +96,7 @@ class PortalRequest:
 
     def not_found(self, message: str, link: Link | None = None) -> HTMLResponse:
         """The 404 page: "Nicht gefunden", and what was not found (or may not be seen)."""
-        return self.message(404, title=_("Nicht gefunden"), message=message, link=link)
+        return self.message(404, title=N_("Nicht gefunden"), message=message, link=link)
 
     def refused(
         self, problem: Problem, action: str, *, title: str, link: Link | None = None, **words: str

@@ -11,16 +11,11 @@ from hypothesis import strategies as st
 
 from services.calendar import groups as rules
 from services.calendar.groups import Contact, Group, GroupError, GroupVisibility
-from shared.auth import Principal
 from shared.contracts.calendar import GroupCreated, GroupStatus, Visibility
+from tests.support.principals import OFFICE, member_of
 
 NOW = dt.datetime(2030, 3, 1, 12, tzinfo=dt.UTC)
 COORDINATOR, MRIYA, LINDE = "org-coordinator", "org-mriya", "org-linde"
-OFFICE = Principal(person_id="office", role="admin")
-
-
-def member_of(*organisations: str) -> Principal:
-    return Principal(person_id="p", role="editor", organisation_ids=frozenset(organisations))
 
 
 def group(visibility: GroupVisibility = GroupVisibility.NETWORK) -> Group:

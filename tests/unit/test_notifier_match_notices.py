@@ -12,12 +12,12 @@ from services.notifier.records import Delivery
 from services.notifier.service import Notifier
 from services.notifier.settings import NotifierSettings
 from services.notifier.tokens import Links, LinkSigner
-from shared.auth import Principal
 from shared.contracts.base import envelope
 from shared.contracts.exchange import MatchFound
 from shared.errors import RejectedError
 from tests.support.events import match_found
 from tests.support.in_memory_notifier import InMemoryNotifierStore
+from tests.support.principals import OFFICE
 
 #: 10:00 in Berlin, after the digest hour (07:00): the day runs until 07:00 tomorrow.
 T0 = dt.datetime(2026, 5, 18, 8, 0, tzinfo=dt.UTC)
@@ -185,13 +185,12 @@ async def test_an_organisation_that_chose_a_weekly_summary_gets_no_single_match_
 async def test_only_match_notices_come_as_a_summary(
     notifier: Notifier[InMemoryNotifierStore],
 ) -> None:
-    staff = Principal(person_id="staff", role="admin")
     state = await notifier.office.switch_notice(
-        staff, OFFERER, DefaultNotice.MATCH_FOUND, cadence=Cadence.DAILY
+        OFFICE, OFFERER, DefaultNotice.MATCH_FOUND, cadence=Cadence.DAILY
     )
     assert (state.enabled, state.cadence) == (True, Cadence.DAILY)
     with pytest.raises(RejectedError) as refused:
         await notifier.office.switch_notice(
-            staff, OFFERER, DefaultNotice.CONFLICT_DETECTED, cadence=Cadence.WEEKLY
+            OFFICE, OFFERER, DefaultNotice.CONFLICT_DETECTED, cadence=Cadence.WEEKLY
         )
     assert refused.value.slug == "cadence-not-offered"

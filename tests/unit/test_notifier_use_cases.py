@@ -24,7 +24,6 @@ from services.notifier.records import Delivery
 from services.notifier.service import Notifier
 from services.notifier.settings import NotifierSettings
 from services.notifier.tokens import Links, LinkSigner, subscription_subject
-from shared.auth import Principal
 from shared.contracts.base import CloudEvent, Payload, envelope
 from shared.contracts.calendar import ConflictDetected, EventRescheduled, EventScheduled
 from shared.contracts.exchange import MatchFound, OfferPosted
@@ -32,11 +31,11 @@ from shared.errors import ForbiddenError, NotFoundError
 from shared.pages import Paging
 from tests.support.events import match_found
 from tests.support.in_memory_notifier import InMemoryNotifierStore
+from tests.support.principals import OFFICE, member_of
 
 T0 = dt.datetime(2026, 5, 18, 10, 0, tzinfo=dt.UTC)  # a Monday
 POSTER, READER, OTHER = "org-poster", "org-reader", "org-other"
 ADDRESS = "leserin@example.org"
-OFFICE = Principal(person_id="staff", role="admin")
 
 
 @pytest.fixture
@@ -302,7 +301,7 @@ async def test_members_see_only_their_organisations_subscriptions_and_no_address
     mine = await subscribed(notifier, organisation_id=READER)
     await subscribed(notifier, organisation_id=OTHER)
     await subscribed(notifier)
-    member = Principal(person_id="p", role="editor", organisation_ids=frozenset({READER}))
+    member = member_of(READER)
     first = Paging(limit=10, offset=0)
     found, total = await notifier.subscriptions.list_subscriptions(
         member, organisation_id=None, email=None, status=None, paging=first
@@ -323,7 +322,7 @@ async def test_a_stranger_cannot_end_someone_elses_subscription(
     notifier: Notifier[InMemoryNotifierStore],
 ) -> None:
     subscription = await subscribed(notifier, organisation_id=READER)
-    stranger = Principal(person_id="p", role="editor", organisation_ids=frozenset({OTHER}))
+    stranger = member_of(OTHER)
     with pytest.raises(NotFoundError) as raised:
         await notifier.subscriptions.end_subscription(subscription.id, stranger)
     assert raised.value.slug == "subscription-not-found"
@@ -332,7 +331,7 @@ async def test_a_stranger_cannot_end_someone_elses_subscription(
 async def test_switching_a_default_notice_off_and_on_again(
     notifier: Notifier[InMemoryNotifierStore],
 ) -> None:
-    editor = Principal(person_id="p", role="editor", organisation_ids=frozenset({READER}))
+    editor = member_of(READER)
     off = await notifier.office.switch_notice(
         editor, READER, DefaultNotice.MATCH_FOUND, enabled=False
     )
