@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
 from services.calendar.app import create_app as create_calendar
@@ -35,6 +36,13 @@ from tests.support.waiting import eventually, until_ready
 
 Headers = dict[str, str]
 PORTAL = "http://portal.test"
+#: The services run in this process, in other threads, while Hypothesis draws the next input;
+#: pymongo picks each request id with the global `random`, and Hypothesis takes that change of
+#: the global generator for a strategy using `random`. No strategy of the suites does.
+SERVICES_IN_THIS_PROCESS = pytest.mark.filterwarnings(
+    "ignore:Do not use the `random` module inside strategies"
+    ":hypothesis.errors.HypothesisDeprecationWarning"
+)
 API_SERVICES = ("directory", "calendar", "exchange", "notifier")
 SERVICES = (*API_SERVICES, "concept", "portal")
 

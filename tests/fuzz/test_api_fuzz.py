@@ -27,7 +27,9 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.core.result import Ok
 
-from tests.fuzz.stack import SERVICES, Stack
+from tests.fuzz.stack import SERVICES, SERVICES_IN_THIS_PROCESS, Stack
+
+pytestmark = SERVICES_IN_THIS_PROCESS
 
 #: Examples per operation; with about 130 operations this keeps the suite to a few minutes.
 EXAMPLES = {

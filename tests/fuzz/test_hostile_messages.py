@@ -37,12 +37,13 @@ from shared.contracts.base import (
 from shared.ids import new_id
 from shared.topology import parking_queue_name
 from tests.conftest import RUN_ID
-from tests.fuzz.stack import Stack, full_stack
+from tests.fuzz.stack import SERVICES_IN_THIS_PROCESS, Stack, full_stack
 from tests.support.amqp import relayed_message
 from tests.support.infra import create_vhost, delete_vhost
 from tests.support.waiting import eventually
 from tests.unit.test_envelope import SAMPLES
 
+pytestmark = SERVICES_IN_THIS_PROCESS
 T = TypeVar("T")
 CONSUMERS = ("calendar", "exchange", "notifier")
 EXAMPLES = 25

@@ -12,5 +12,6 @@ async def test_a_page_for_an_id_with_a_control_character_is_not_found_instead_of
     page: str,
 ) -> None:
     async with portal_client() as portal:
-        response = await portal.get(f"/{page}/%C2%AC4%13E2", cookies={"inx_session": "t"})
+        portal.cookies.set("inx_session", "t")
+        response = await portal.get(f"/{page}/%C2%AC4%13E2")
     assert response.status_code == 404, response.text
