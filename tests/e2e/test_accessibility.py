@@ -6,6 +6,7 @@ and narrow, in the test's output)."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -106,28 +107,44 @@ ROLES = {
 async def test_every_portal_page_passes_axe_signed_out_as_member_and_as_office(
     demo_portal: DemoPortal, browser: Browser, tmp_path: Path, locale: str
 ) -> None:
-    found: list[Violation] = []
     paths = visited_paths(demo_portal.ids)
-    direction = LANGUAGES[locale]
-    for role, credentials in ROLES.items():
-        context = await with_axe(await browser.new_context(locale=locale, viewport=WIDE_SCREEN))
-        if credentials:
-            page = await context.new_page()
-            await log_in(page, demo_portal.portal_url, *credentials)
-            await page.wait_for_url(f"{demo_portal.portal_url}/me")
-            await page.close()
-        page = await context.new_page()
-        await page.goto(demo_portal.portal_url)
-        assert await page.get_attribute("html", "dir") == direction
-        await page.close()
-        # screenshots of every page signed out, wide and narrow, in each language
-        shots = tmp_path if credentials is None else None
-        found += await violations_on_every_page(
-            context, demo_portal.portal_url, paths, f"{locale} {role}", shots
+    # the three callers browse side by side, each in a browser context of its own; the pages
+    # only read, and the refused form stores nothing
+    found = await asyncio.gather(
+        *(
+            violations_as(demo_portal.portal_url, browser, locale, role, paths, tmp_path)
+            for role in ROLES
         )
-        if credentials:
-            found += await violations_on_a_refused_form(
-                context, demo_portal.portal_url, f"{locale} {role}"
-            )
-        await context.close()
-    assert not found, "axe-core found WCAG 2.1 A/AA violations:\n" + "\n".join(map(str, found))
+    )
+    assert not any(found), "axe-core found WCAG 2.1 A/AA violations:\n" + "\n".join(
+        str(violation) for of_role in found for violation in of_role
+    )
+
+
+async def violations_as(
+    portal_url: str,
+    browser: Browser,
+    locale: str,
+    role: str,
+    paths: dict[str, str],
+    tmp_path: Path,
+) -> list[Violation]:
+    """Every page as `role` sees it in `locale`, and (signed in) a refused form."""
+    credentials = ROLES[role]
+    context = await with_axe(await browser.new_context(locale=locale, viewport=WIDE_SCREEN))
+    if credentials:
+        page = await context.new_page()
+        await log_in(page, portal_url, *credentials)
+        await page.wait_for_url(f"{portal_url}/me")
+        await page.close()
+    page = await context.new_page()
+    await page.goto(portal_url)
+    assert await page.get_attribute("html", "dir") == LANGUAGES[locale]
+    await page.close()
+    # screenshots of every page signed out, wide and narrow, in each language
+    shots = tmp_path if credentials is None else None
+    found = await violations_on_every_page(context, portal_url, paths, f"{locale} {role}", shots)
+    if credentials:
+        found += await violations_on_a_refused_form(context, portal_url, f"{locale} {role}")
+    await context.close()
+    return found
