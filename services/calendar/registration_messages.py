@@ -8,7 +8,7 @@ import datetime as dt
 
 from services.calendar.domain import Event
 from services.calendar.invitations import Addressee, calendar_email, event_params, invitation
-from services.calendar.roster import Registration, Roster, closing_time
+from services.calendar.roster import Registration, Roster
 from services.calendar.settings import CalendarSettings
 from shared.contracts.base import Payload
 from shared.contracts.calendar import (
@@ -175,10 +175,3 @@ class RegistrationMail:
             params,
             CalendarMethod.CANCEL,
         )
-
-
-def deadline_of(roster: Roster) -> dt.datetime | None:
-    """When the roster stops taking registrations (None: not set up)."""
-    if roster.settings is None:
-        return None
-    return closing_time(roster.settings, roster.event_starts_at)

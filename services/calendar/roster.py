@@ -17,7 +17,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from shared.contracts.calendar import RegistrationOpenTo
 
 Question = Literal["interpreter", "child_care", "accessibility", "dietary"]
-QUESTIONS: tuple[Question, ...] = ("interpreter", "child_care", "accessibility", "dietary")
 RegistrationState = Literal["pending", "confirmed", "waiting", "cancelled"]
 ClosedReason = Literal["full", "deadline", "closed"]
 #: How long the confirm link of an anonymous registration is good for.

@@ -100,15 +100,6 @@ class OneTimeLinks:
             },
         )
 
-    def membership_added(self, organisation: Organisation, to: str, name: str | None) -> SendEmail:
-        return self._email(
-            EmailTemplate.MEMBERSHIP_ADDED,
-            to,
-            name,
-            organisation.preferred_language,
-            {"organisation_name": organisation.name, "link": self.settings.public_base_url},
-        )
-
     def password_reset(
         self, to: str, name: str | None, language: str, token: str, expires: dt.datetime
     ) -> SendEmail:
