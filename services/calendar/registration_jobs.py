@@ -148,11 +148,13 @@ class RegistrationJobs:
             announced += await self._announce_deadline(event_id, now)
         return announced
 
-    async def _announce_deadline(self, event_id: str, now: dt.datetime) -> int:
-        told: list[Roster] = []  # what the last attempt wrote
+    async def _announce_deadline(self, event_id: str, now: dt.datetime) -> bool:
+        """Whether this pass announced the event's passed deadline (as its last attempt did)."""
+        announced = False
 
         def change(current: Roster | None) -> tuple[Roster, list[Payload]] | None:
-            told.clear()
+            nonlocal announced
+            announced = False
             if current is None or current.settings is None or current.closed:
                 return None
             if current.deadline_announced:
@@ -160,11 +162,11 @@ class RegistrationJobs:
             if now < rules.closing_time(current.settings, current.event_starts_at):
                 return None
             roster = current.model_copy(update={"deadline_announced": True})
-            told.append(roster)
+            announced = True
             return roster, [closed(roster, now, "deadline")]
 
         await self.rosters.write_roster(event_id, change)
-        return len(told)
+        return announced
 
     async def drop_expired_opt_ins(self, now: dt.datetime) -> int:
         dropped = 0
